@@ -1,0 +1,236 @@
+"""What counts as shim context: reachability, variable-scope stacks, guards and tf.function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import codes_at, lint
+
+from tf2lint.engine import lint_path
+
+DATA = Path(__file__).parent / "data"
+HEADER = """
+import tensorflow as tf
+v1 = tf.compat.v1
+track = v1.keras.utils.track_tf1_style_variables
+"""
+
+
+def test_guide_correct_examples_are_silent() -> None:
+    assert lint_path(str(DATA / "guide_correct.py")) == []
+
+
+def test_tf1_graph_code_is_silent() -> None:
+    assert lint_path(str(DATA / "tf1_graph_code.py")) == []
+
+
+def test_helper_is_fine_when_every_call_site_is_scoped() -> None:
+    assert codes_at(HEADER + """
+def helper(x):
+    return v1.layers.dense(x, 3)
+
+class L(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        with v1.variable_scope("a"):
+            x = helper(x)
+        with v1.variable_scope("b"):
+            return helper(x)
+""") == []
+
+
+def test_helper_reported_once_when_one_call_site_is_unscoped() -> None:
+    findings = lint(HEADER + """
+def helper(x):
+    return v1.layers.dense(x, 3)
+
+class L(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        with v1.variable_scope("a"):
+            x = helper(x)
+        return helper(x)
+
+    @track
+    def other(self, x):
+        return helper(x)
+""")
+    assert [(f.line, f.code) for f in findings] == [(7, "TFS101")]
+    assert "`L.call` via `helper`" in findings[0].message
+
+
+def test_helper_with_its_own_named_scope_is_fine() -> None:
+    assert codes_at(HEADER + """
+class L(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        return self._block(x, "block1")
+
+    def _block(self, x, name):
+        with v1.variable_scope(name):
+            return v1.layers.dense(x, 3)
+""") == []
+
+
+def test_code_not_reached_from_a_shim_method_is_not_shim_context() -> None:
+    assert codes_at(HEADER + """
+class L(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.t = self._unused()
+
+    def _unused(self):
+        return v1.layers.dense(tf.zeros([1, 2]), 3)
+
+    @track
+    def call(self, x):
+        with v1.variable_scope("m"):
+            return v1.layers.dense(x, 3)
+""") == []
+
+
+def test_in_module_base_class_and_super() -> None:
+    assert codes_at(HEADER + """
+class Base(tf.keras.layers.Layer):
+    def body(self, x):
+        return v1.layers.dense(x, 3)
+
+    def call(self, x):
+        return v1.layers.conv1d(x, 3, 1)
+
+class Child(Base):
+    @track
+    def call(self, x):
+        return self.body(super().call(x))
+""") == [(8, "TFS101"), (11, "TFS101")]
+
+
+def test_nested_functions_only_when_called() -> None:
+    assert codes_at(HEADER + """
+class L(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        def used(y):
+            return v1.layers.dense(y, 3)
+
+        def unused(y):
+            return v1.layers.dense(y, 3)
+
+        return used(x)
+""") == [(10, "TFS101")]
+
+
+def test_recursion_terminates_and_deep_chains_are_followed() -> None:
+    chain = "\n".join(f"def f{i}(x):\n    return f{i + 1}(x)\n" for i in range(3000))
+    source = HEADER + chain + """
+def f3000(x):
+    return f0(v1.layers.dense(x, 3))
+
+class L(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        return f0(x)
+"""
+    findings = lint(source)
+    assert [(f.code) for f in findings] == ["TFS101"]
+    assert findings[0].line == source.count("\n", 0, source.index("v1.layers.dense(x, 3))")) + 1
+
+
+def test_tf_function_resets_the_enclosing_scope() -> None:
+    assert codes_at(HEADER + """
+class L(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            return self.fast(x)
+
+    @tf.function
+    def fast(self, x):
+        return v1.layers.dense(x, 3)
+""") == [(12, "TFS105"), (14, "TFS101")]
+
+
+def test_create_once_guards() -> None:
+    assert codes_at(HEADER + """
+class L(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        if not hasattr(self, "_proj"):
+            self._proj = tf.keras.layers.Dense(2)
+        if not self.built_extra:
+            self._make_more()
+        if self._t is not None:
+            pass
+        else:
+            self._t = v1.make_template("t", lambda y: y)
+        self._u = self._u or v1.make_template("u", lambda y: y)
+        return self._proj(x)
+
+    def _make_more(self):
+        self.bias = tf.Variable(0.0)
+""") == []
+
+
+def test_get_or_create_layer_builders_are_not_shim_context() -> None:
+    assert codes_at(HEADER + """
+class L(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        model = v1.keras.utils.get_or_create_layer("m", lambda: tf.keras.Sequential([tf.keras.layers.Dense(3)]))
+        return model(x)
+""") == []
+
+
+def test_project_shim_decorators_from_settings() -> None:
+    source = """
+import tensorflow as tf
+from myproject.compat import tracked
+
+
+class L(tf.keras.layers.Layer):
+    @tracked
+    def call(self, x):
+        return tf.compat.v1.layers.dense(x, 3)
+"""
+    assert codes_at(source) == []
+    assert codes_at(source, shim_decorators=("myproject.compat.tracked",)) == [(9, "TFS101")]
+
+
+def test_keyword_scope_name_and_non_literal_names() -> None:
+    assert codes_at(HEADER + """
+class L(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        with v1.variable_scope(name_or_scope="m"):
+            x = v1.layers.dense(x, 3)
+        with v1.variable_scope(f"{self.name}_x"):
+            x = v1.layers.dense(x, 3)
+        with v1.variable_scope(None):
+            return v1.layers.dense(x, 3)
+""") == [(13, "TFS102"), (14, "TFS101")]
+
+
+def test_decorated_module_function_is_not_a_shim_root() -> None:
+    # The shim rejects it at runtime (a later rule reports that); no layer findings on top.
+    assert codes_at(HEADER + """
+@track
+def forward(x):
+    return v1.layers.dense(x, 3)
+""") == []
+
+
+def test_findings_are_sorted_and_unique() -> None:
+    findings = lint(HEADER + """
+def helper(x):
+    return v1.layers.dense(x, 3)
+
+class L(tf.keras.layers.Layer):
+    @track
+    def a(self, x):
+        return helper(x)
+
+    @track
+    def b(self, x):
+        return helper(helper(x))
+""")
+    assert [(f.line, f.code) for f in findings] == [(7, "TFS101")]

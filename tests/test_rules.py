@@ -1,0 +1,41 @@
+"""Every rule's own examples: bad ones reported at exactly the marked lines, good ones silent."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import all_examples
+
+from tf2lint.engine import lint_source
+from tf2lint.rules import ALL_RULES, RULES
+from tf2lint.rules.base import expected_findings
+
+
+@pytest.mark.parametrize(("code", "kind", "source"), all_examples())
+def test_example_reports_exactly_the_marked_lines(code: str, kind: str, source: str) -> None:
+    found = [(f.line, f.code) for f in lint_source(source, f"{code}_{kind}.py")]
+    assert found == expected_findings(source)
+    if kind == "bad":
+        assert (code in {c for _, c in found}), f"a bad example of {code} must trigger {code}"
+    else:
+        assert found == []
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_rule_is_complete(rule) -> None:
+    assert re.fullmatch(r"TFS[0-9]{3}", rule.code)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", rule.symbol)
+    assert rule.bad and rule.good, "every rule ships bad and good examples"
+    for text in (rule.summary, rule.docs.what, rule.docs.why, rule.docs.fix_safety, rule.docs.runtime):
+        assert text.strip()
+    assert "TF 2.21" in rule.docs.runtime, "runtime behaviour must say where it was measured"
+
+
+def test_codes_and_symbols_are_unique() -> None:
+    assert len({r.code for r in ALL_RULES}) == len(ALL_RULES)
+    assert len({r.symbol for r in ALL_RULES}) == len(ALL_RULES)
+
+
+def test_marker_parser_reads_several_codes() -> None:
+    assert expected_findings("x = 1\ny = 2  # expect: TFS101, TFS106\n") == [(2, "TFS101"), (2, "TFS106")]

@@ -1,0 +1,5 @@
+import sys
+
+from tf2lint.cli import main
+
+sys.exit(main())

@@ -1,0 +1,124 @@
+"""Facts about TensorFlow's API, as data. Names are canonical (see ``names.canonical``)."""
+
+from __future__ import annotations
+
+V1 = "tf.compat.v1"
+V1_LAYERS = "tf.compat.v1.layers."
+
+SHIM_DECORATOR = "tf.compat.v1.keras.utils.track_tf1_style_variables"
+GET_OR_CREATE_LAYER = "tf.compat.v1.keras.utils.get_or_create_layer"
+VARIABLE_SCOPE = "tf.compat.v1.variable_scope"
+GET_VARIABLE = "tf.compat.v1.get_variable"
+MAKE_TEMPLATE = "tf.compat.v1.make_template"
+TF_FUNCTION = "tf.function"
+TF_VARIABLE = "tf.Variable"
+
+# Functional v1 layers that create variables -> the base of the name they auto-generate
+# (`dense`, then `dense_1`, ... per enclosing scope). Pooling, flatten and dropout create no
+# variables, so an auto-generated name costs nothing there.
+V1_FUNCTIONAL_LAYERS: dict[str, str] = {
+    "dense": "dense",
+    "conv1d": "conv1d",
+    "conv2d": "conv2d",
+    "conv3d": "conv3d",
+    "conv2d_transpose": "conv2d_transpose",
+    "conv3d_transpose": "conv3d_transpose",
+    "separable_conv1d": "separable_conv1d",
+    "separable_conv2d": "separable_conv2d",
+    "batch_normalization": "batch_normalization",
+}
+# v1 layer classes that create variables -> auto-name base (snake case of the class name).
+V1_LAYER_CLASSES: dict[str, str] = {
+    "Dense": "dense",
+    "Conv1D": "conv1d",
+    "Conv2D": "conv2d",
+    "Conv3D": "conv3d",
+    "Conv2DTranspose": "conv2d_transpose",
+    "Conv3DTranspose": "conv3d_transpose",
+    "Convolution1D": "conv1d",
+    "Convolution2D": "conv2d",
+    "Convolution3D": "conv3d",
+    "Convolution2DTranspose": "conv2d_transpose",
+    "Convolution3DTranspose": "conv3d_transpose",
+    "SeparableConv1D": "separable_conv1d",
+    "SeparableConv2D": "separable_conv2d",
+    "SeparableConvolution1D": "separable_conv1d",
+    "SeparableConvolution2D": "separable_conv2d",
+    "BatchNormalization": "batch_normalization",
+}
+
+# Keras layers that hold no weights: constructing one per call costs nothing worth reporting.
+STATELESS_KERAS_LAYERS = frozenset(
+    {
+        "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average", "AveragePooling1D",
+        "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "CenterCrop",
+        "Concatenate", "Cropping1D", "Cropping2D", "Cropping3D", "Dot", "Dropout", "ELU", "Flatten",
+        "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+        "GlobalAveragePooling3D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D",
+        "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalMaxPooling1D",
+        "GlobalMaxPooling2D", "GlobalMaxPooling3D", "Identity", "Input", "InputLayer", "InputSpec",
+        "Lambda", "LeakyReLU", "Masking", "MaxPool1D", "MaxPool2D", "MaxPool3D", "MaxPooling1D",
+        "MaxPooling2D", "MaxPooling3D", "Maximum", "Minimum", "Multiply", "Permute", "ReLU",
+        "RepeatVector", "Rescaling", "Reshape", "Resizing", "Softmax", "SpatialDropout1D",
+        "SpatialDropout2D", "SpatialDropout3D", "Subtract", "ThresholdedReLU", "UpSampling1D",
+        "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+    }
+)
+
+KERAS_MODEL_CLASSES = frozenset(
+    {"Model", "Sequential", "models.Model", "models.Sequential"}
+)
+
+
+def v1_layer_base_name(name: str) -> str | None:
+    """Auto-name base for a variable-creating v1 layer (functional or class), else None."""
+    if not name.startswith(V1_LAYERS):
+        return None
+    short = name[len(V1_LAYERS):]
+    return V1_FUNCTIONAL_LAYERS.get(short) or V1_LAYER_CLASSES.get(short)
+
+
+def is_v1_layer_class(name: str) -> bool:
+    return name.startswith(V1_LAYERS) and name[len(V1_LAYERS):] in V1_LAYER_CLASSES
+
+
+def creates_tf1_variables(name: str) -> bool:
+    """Calls that create variables through the v1 variable store (what the shim tracks)."""
+    return name in (GET_VARIABLE, MAKE_TEMPLATE) or v1_layer_base_name(name) is not None
+
+
+def tracked_object_kind(name: str) -> str | None:
+    """What a constructor builds when it owns weights the shim does not track, else None.
+
+    Returns a short description ("tf.Variable", "Keras layer", "Keras model", "tf.Module").
+    """
+    if name == TF_VARIABLE:
+        return "tf.Variable"
+    if name == "tf.Module":
+        return "tf.Module"
+    for root in ("tf.keras.", "keras."):
+        if not name.startswith(root):
+            continue
+        rest = name[len(root):]
+        if rest in KERAS_MODEL_CLASSES:
+            return "Keras model"
+        if rest.startswith("layers."):
+            cls = rest[len("layers."):]
+            if "." not in cls and cls[:1].isupper() and cls not in STATELESS_KERAS_LAYERS and cls != "Layer":
+                return "Keras layer"
+    return None
+
+
+def module_base_kind(name: str) -> str | None:
+    """Kind of object a class deriving from ``name`` is: "keras", "module", "keras3", or None."""
+    if name == "tf.Module":
+        return "module"
+    if name.startswith("tf.keras.") and (
+        name[len("tf.keras."):] in KERAS_MODEL_CLASSES or name.startswith("tf.keras.layers.")
+    ):
+        return "keras"
+    if name.startswith(V1_LAYERS) and name[len(V1_LAYERS):][:1].isupper():
+        return "keras"
+    if name.startswith("keras.") and (name.startswith("keras.layers.") or name[6:] in KERAS_MODEL_CLASSES):
+        return "keras3"
+    return None

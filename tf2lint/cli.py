@@ -1,0 +1,126 @@
+"""`tf2lint check` and `tf2lint rules`. Exit codes: 0 clean, 1 findings, 2 usage or internal error."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+
+from tf2lint import __version__
+from tf2lint.engine import Finding, Settings, lint_path
+from tf2lint.formats import FORMATS
+from tf2lint.rules import ALL_RULES
+
+# Directories nobody wants linted when walking a tree (explicitly named paths are always linted).
+DEFAULT_EXCLUDES = frozenset(
+    {
+        ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", ".eggs", "__pycache__",
+        "build", "dist", "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tf2lint_cache",
+        "site-packages", ".ipynb_checkpoints",
+    }
+)
+SOURCE_SUFFIXES = (".py", ".pyi")
+
+
+class UsageError(Exception):
+    """Bad command line or configuration: reported in one line, exit 2."""
+
+
+def parse_codes(value: str | None, option: str) -> tuple[str, ...]:
+    if not value:
+        return ()
+    codes = tuple(part.strip().upper() for part in value.split(",") if part.strip())
+    known = [rule.code for rule in ALL_RULES]
+    for code in codes:
+        if not any(k.startswith(code) for k in known):
+            raise UsageError(f"{option}: unknown rule code or prefix {code!r} (see `tf2lint rules`)")
+    return codes
+
+
+def discover(paths: Sequence[str]) -> Iterator[str]:
+    """Files to lint, in a stable order; raises UsageError for a path that does not exist."""
+    for given in paths:
+        if os.path.isfile(given):
+            yield os.path.normpath(given)
+        elif os.path.isdir(given):
+            for root, dirs, files in os.walk(given):
+                dirs[:] = sorted(
+                    d for d in dirs if d not in DEFAULT_EXCLUDES and not d.endswith(".egg-info")
+                )
+                for name in sorted(files):
+                    if name.endswith(SOURCE_SUFFIXES):
+                        yield os.path.normpath(os.path.join(root, name))
+        else:
+            raise UsageError(f"path not found: {given}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tf2lint",
+        description="Find silent failures in TF1.x code run under TF2's track_tf1_style_variables shim.",
+    )
+    parser.add_argument("--version", action="version", version=f"tf2lint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="lint files and directories (default: .)")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    check.add_argument("--select", help="comma-separated codes or prefixes to report (default: all default rules)")
+    check.add_argument("--ignore", help="comma-separated codes or prefixes not to report")
+    check.add_argument("--extend-select", help="codes or prefixes to report in addition to the selection")
+    check.add_argument("--format", choices=sorted(FORMATS), default="text")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+
+    rules = commands.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def run_check(args: argparse.Namespace) -> int:
+    settings = Settings(
+        select=parse_codes(args.select, "--select"),
+        ignore=parse_codes(args.ignore, "--ignore"),
+        extend_select=parse_codes(args.extend_select, "--extend-select"),
+    )
+    findings: list[Finding] = []
+    for path in discover(args.paths):
+        findings.extend(lint_path(path, settings=settings))
+    findings.sort()
+    sys.stdout.write(FORMATS[args.format](findings))
+    return 1 if findings and not args.exit_zero else 0
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    if args.format == "json":
+        records = [
+            {"code": r.code, "symbol": r.symbol, "summary": r.summary, "enabled_by_default": r.enabled_by_default}
+            for r in ALL_RULES
+        ]
+        sys.stdout.write(json.dumps(records, indent=2) + "\n")
+    else:
+        for rule in ALL_RULES:
+            sys.stdout.write(f"{rule.code}  {rule.symbol:<34} {rule.summary}\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return run_check(args) if args.command == "check" else run_rules(args)
+    except UsageError as exc:
+        print(f"tf2lint: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # `tf2lint check | head`: the reader went away; not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, never a traceback
+        if os.environ.get("TF2LINT_DEBUG"):
+            raise
+        print(f"tf2lint: internal error: {type(exc).__name__}: {exc} (set TF2LINT_DEBUG=1 for details)", file=sys.stderr)
+        return 2

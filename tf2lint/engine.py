@@ -1,0 +1,194 @@
+"""Source -> findings: the one entry point every host (CLI, flake8, pylint) goes through.
+
+Columns are 0-based *character* offsets (``ast`` gives UTF-8 byte offsets); lines are 1-based.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from tf2lint.context import ModuleContext
+from tf2lint.rules import BY_CODE, PARSE_ERROR, RULES
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Same grammar as flake8's inline noqa, so a comment means the same thing in every host.
+_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: str
+    line: int
+    col: int
+    code: str
+    end_line: int
+    end_col: int
+    symbol: str = field(compare=False)
+    message: str = field(compare=False)
+    fix: dict | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Which codes run, and project-specific shim decorators. Prefixes follow ruff: the longest match wins."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    shim_decorators: tuple[str, ...] = ()
+
+    def enabled(self, code: str) -> bool:
+        def longest(prefixes: Iterable[str]) -> int:
+            return max((len(p) for p in prefixes if code.startswith(p)), default=-1)
+
+        ignored = longest(self.ignore)
+        if code == PARSE_ERROR.code:
+            return ignored < 0  # an unchecked file is never silent unless asked for
+        rule = BY_CODE.get(code)
+        selected = longest(self.select) if self.select else (0 if rule and rule.enabled_by_default else -1)
+        selected = max(selected, longest(self.extend_select))
+        return selected >= 0 and selected > ignored
+
+
+DEFAULT_SETTINGS = Settings()
+
+
+class SourceError(Exception):
+    """The file could not be turned into an AST; the message says why."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 0) -> None:
+        super().__init__(message)
+        self.line, self.col = line, col
+
+
+def decode(data: bytes) -> str:
+    """Bytes -> text honouring a BOM or a coding cookie; the BOM is dropped."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError) as exc:
+        raise SourceError(f"cannot decode: {exc}") from None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(f"cannot decode as {exc.encoding}: invalid byte at offset {exc.start}", line) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def parse(text: str, path: str) -> ast.Module:
+    try:
+        return ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        col = max((exc.offset or 1) - 1, 0)
+        raise SourceError(f"cannot parse: {exc.msg}", line, col) from None
+    except ValueError as exc:  # NUL bytes (Python < 3.12)
+        raise SourceError(f"cannot parse: {exc}") from None
+    except (RecursionError, MemoryError, OverflowError) as exc:
+        raise SourceError(f"cannot parse: too deeply nested or too large for the parser ({type(exc).__name__})") from None
+
+
+def lint_source(
+    source: bytes | str, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS, noqa: bool = True
+) -> list[Finding]:
+    """Lint one file's contents. Never raises for bad input: it becomes a TFS000 finding."""
+    try:
+        text = decode(source) if isinstance(source, bytes) else source.removeprefix("\ufeff")
+        tree = parse(text, path)
+    except SourceError as exc:
+        return _source_error(path, exc, settings)
+    lines = _LINE_BREAK.split(text)
+    findings = lint_tree(tree, lines, path, settings)
+    if noqa and findings and "noqa" in text.lower():
+        mapping = _noqa_map(text, lines)
+        findings = [f for f in findings if not _suppressed(f, mapping)]
+    return findings
+
+
+def lint_tree(tree: ast.Module, lines: Sequence[str], path: str, settings: Settings = DEFAULT_SETTINGS) -> list[Finding]:
+    """Lint an already parsed module (hosts that parsed it pass their tree). No noqa handling here."""
+    try:
+        ctx = ModuleContext(tree, settings.shim_decorators)
+        found: dict[tuple[int, int, str], Finding] = {}
+        for rule in RULES:
+            if not settings.enabled(rule.code):
+                continue
+            for node, message in rule.check(ctx):
+                finding = _at(node, lines, path, rule.code, rule.symbol, message)
+                found.setdefault((finding.line, finding.col, finding.code), finding)
+        return sorted(found.values())
+    except (RecursionError, MemoryError) as exc:
+        return _source_error(path, SourceError(f"cannot analyse: too deeply nested ({type(exc).__name__})"), settings)
+    except Exception as exc:  # noqa: BLE001 - a bug of ours must not stop the run over other files
+        message = f"internal error while analysing this file: {type(exc).__name__}: {exc}; please report it"
+        return _source_error(path, SourceError(message), settings)
+
+
+def lint_path(path: str, display: str | None = None, settings: Settings = DEFAULT_SETTINGS) -> list[Finding]:
+    shown = display or path
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return _source_error(shown, SourceError(f"cannot read: {exc.strerror or exc}"), settings)
+    return lint_source(data, shown, settings)
+
+
+def _source_error(path: str, exc: SourceError, settings: Settings) -> list[Finding]:
+    if not settings.enabled(PARSE_ERROR.code):
+        return []
+    return [Finding(path, exc.line, exc.col, PARSE_ERROR.code, exc.line, exc.col, PARSE_ERROR.symbol, str(exc))]
+
+
+def _char_col(lines: Sequence[str], line: int, byte_col: int) -> int:
+    if not 0 < line <= len(lines):
+        return byte_col
+    text = lines[line - 1]
+    if text.isascii():
+        return byte_col
+    return len(text.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
+
+
+def _at(node: ast.AST, lines: Sequence[str], path: str, code: str, symbol: str, message: str) -> Finding:
+    line = getattr(node, "lineno", 1)
+    end_line = getattr(node, "end_lineno", None) or line
+    col = _char_col(lines, line, getattr(node, "col_offset", 0))
+    end_col = _char_col(lines, end_line, getattr(node, "end_col_offset", None) or 0)
+    return Finding(path, line, col, code, end_line, end_col, symbol, message)
+
+
+def _noqa_map(text: str, lines: Sequence[str]) -> dict[int, str]:
+    """Line -> the text searched for ``# noqa``: the physical line, or all lines of a multi-line token."""
+    mapping: dict[int, str] = {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return {n: line for n, line in enumerate(lines, start=1)}
+    low, high = None, -1
+    for token in tokens:
+        if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+            continue
+        low = token.start[0] if low is None else min(low, token.start[0])
+        high = max(high, token.end[0])
+        if token.type in (tokenize.NL, tokenize.NEWLINE):
+            joined = "".join(lines[low - 1 : high])
+            mapping.update(dict.fromkeys(range(low, high + 1), joined))
+            low, high = None, -1
+    return mapping
+
+
+def _suppressed(finding: Finding, mapping: dict[int, str]) -> bool:
+    text = mapping.get(finding.line, "")
+    if "#" not in text:
+        return False
+    for match in _NOQA.finditer(text):
+        codes = match.group("codes")
+        if not codes:
+            return True
+        if any(finding.code.startswith(c.upper()) for c in re.split(r"[,\s]+", codes) if c):
+            return True
+    return False

@@ -1,0 +1,302 @@
+"""Imports and aliases -> canonical TensorFlow names, without importing anything.
+
+Every spelling of an API is reduced to one canonical dotted name:
+``tf.compat.v1.layers.dense`` for the v1 layers, ``tf.compat.v1.keras.utils.track_tf1_style_variables``
+for the shim, ``tf.keras.layers.Dense`` for tf.keras (also spelled ``tf_keras``), ``keras.*`` for Keras 3,
+which is a different library. A name may have several candidates (``try/except ImportError`` alternatives,
+conditional imports, rebinding); all of them count, in source order.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+# Source prefix -> canonical prefix, most specific first. Matched on dotted boundaries.
+_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("tensorflow.compat.v1", "tf.compat.v1"),
+    ("tensorflow.compat.v2", "tf"),
+    ("tensorflow._api.v2.compat.v1", "tf.compat.v1"),
+    ("tensorflow.python.ops.variable_scope", "tf.compat.v1"),
+    ("tensorflow.python.ops.template", "tf.compat.v1"),
+    ("tensorflow", "tf"),
+    ("tf_keras.api._v1.keras.__internal__.legacy.layers", "tf.compat.v1.layers"),
+    ("tf_keras.__internal__.legacy.layers", "tf.compat.v1.layers"),
+    ("tf_keras.api._v1.keras", "tf.compat.v1.keras"),
+    ("tf_keras.api._v2.keras", "tf.keras"),
+    ("tf_keras.src.legacy_tf_layers.variable_scope_shim", "tf.compat.v1.keras.utils"),
+    ("tf_keras.src.legacy_tf_layers.migration_utils", "tf.compat.v1.keras.utils"),
+    ("tf_keras.src.legacy_tf_layers.base", "tf.compat.v1.layers"),
+    ("tf_keras.src.legacy_tf_layers.core", "tf.compat.v1.layers"),
+    ("tf_keras.src.legacy_tf_layers.convolutional", "tf.compat.v1.layers"),
+    ("tf_keras.src.legacy_tf_layers.normalization", "tf.compat.v1.layers"),
+    ("tf_keras.src.legacy_tf_layers.pooling", "tf.compat.v1.layers"),
+    ("tf_keras", "tf.keras"),
+    # Our reference shim (tf2lint.shim) exposes the same objects under flat names.
+    ("tf2lint.shim.layers", "tf.compat.v1.layers"),
+    ("tf2lint.shim.Layer", "tf.keras.layers.Layer"),
+    ("tf2lint.shim.track_tf1_style_variables", "tf.compat.v1.keras.utils.track_tf1_style_variables"),
+    ("tf2lint.shim.get_or_create_layer", "tf.compat.v1.keras.utils.get_or_create_layer"),
+    ("tf2lint.shim.DeterministicRandomTestTool", "tf.compat.v1.keras.utils.DeterministicRandomTestTool"),
+    ("tf2lint.shim", "tf.compat.v1"),
+)
+
+# `tf.compat.v1.keras` is tf.keras except for the few v1-only migration utilities.
+_V1_ONLY_KERAS = frozenset(
+    {"utils.track_tf1_style_variables", "utils.get_or_create_layer", "utils.DeterministicRandomTestTool"}
+)
+# Names under `tf.compat.v1` that are the very same objects as in TF2.
+_SAME_IN_V2 = frozenset({"Variable", "Module", "function", "init_scope", "keras"})
+# Top-level `tf.X` (TF1.x spelling) that only exist as v1 APIs.
+_V1_ONLY_TOP = frozenset(
+    {
+        "layers", "variable_scope", "get_variable", "get_variable_scope", "make_template",
+        "get_collection", "get_collection_ref", "add_to_collection", "add_to_collections",
+        "global_variables", "trainable_variables", "local_variables", "model_variables",
+        "GraphKeys", "AUTO_REUSE", "disable_v2_behavior", "placeholder", "Session",
+    }
+)
+_V1_ONLY_PATHS = frozenset({"losses.get_regularization_loss", "losses.get_regularization_losses"})
+
+
+@lru_cache(maxsize=4096)
+def canonical(path: str) -> str:
+    """Canonical name of a fully qualified source path (``tensorflow.compat.v1.layers.dense``)."""
+    for source, target in _PREFIXES:
+        if path == source or path.startswith(source + "."):
+            path = target + path[len(source):]
+            break
+    if path.startswith("tf.compat.v1.keras."):
+        rest = path[len("tf.compat.v1.keras."):]
+        return path if rest in _V1_ONLY_KERAS else "tf.keras." + rest
+    if path.startswith("tf.compat.v1."):
+        head = path[len("tf.compat.v1."):].split(".", 1)[0]
+        if head in _SAME_IN_V2:
+            return "tf." + path[len("tf.compat.v1."):]
+    elif path.startswith("tf."):
+        rest = path[3:]
+        if rest.split(".", 1)[0] in _V1_ONLY_TOP or rest in _V1_ONLY_PATHS:
+            return "tf.compat.v1." + rest
+    return path
+
+
+def dotted(node: ast.AST) -> list[str] | None:
+    """``a.b.c`` -> ``["a", "b", "c"]``; None for anything that is not a plain attribute chain."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    parts.reverse()
+    return parts
+
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+
+
+@dataclass
+class _Scope:
+    """Bindings of one function (or the module): imports/aliases by name, and other local names."""
+
+    parent: _Scope | None
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    shadowed: set[str] = field(default_factory=set)
+    stars: list[str] = field(default_factory=list)
+
+    def bind(self, name: str, path: str) -> None:
+        targets = self.aliases.setdefault(name, [])
+        if path not in targets:
+            targets.append(path)
+
+
+class Names:
+    """Resolves expressions of one module to canonical names, with Python's function scoping."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self._module = _Scope(parent=None)
+        self._scopes: dict[ast.AST, _Scope] = {}
+        self._collect(tree.body, self._module, is_module=True)
+
+    def paths(self, node: ast.AST, func: Function | None = None) -> tuple[str, ...]:
+        """Fully qualified source paths an expression may refer to (empty when unknown or local)."""
+        parts = dotted(node)
+        if parts is None:
+            return ()
+        head, rest = parts[0], parts[1:]
+        scope: _Scope | None = self._scopes.get(func, self._module) if func is not None else self._module
+        while scope is not None:
+            if head in scope.aliases:
+                return tuple(".".join([target, *rest]) for target in scope.aliases[head])
+            if head in scope.shadowed:
+                return ()
+            if scope.parent is None and scope.stars:
+                return tuple(".".join([star, *parts]) for star in scope.stars)
+            scope = scope.parent
+        return ()
+
+    def resolve(self, node: ast.AST, func: Function | None = None) -> tuple[str, ...]:
+        """Canonical names an expression may refer to, deduplicated, in source order."""
+        seen: dict[str, None] = {}
+        for path in self.paths(node, func):
+            seen.setdefault(canonical(path), None)
+        return tuple(seen)
+
+    def is_local(self, name: str, func: Function | None) -> bool:
+        """True when ``name`` is bound by ``func`` or an enclosing function (so it hides module names)."""
+        scope = self._scopes.get(func) if func is not None else None
+        while scope is not None and scope.parent is not None:
+            if name in scope.aliases or name in scope.shadowed:
+                return True
+            scope = scope.parent
+        return False
+
+    def binds(self, func: Function, name: str) -> bool:
+        """True when ``func`` itself (not an enclosing scope) binds ``name``."""
+        scope = self._scopes.get(func)
+        return scope is not None and (name in scope.aliases or name in scope.shadowed)
+
+    # -- collection -------------------------------------------------------------------------------
+
+    def _collect(self, body: list[ast.stmt], scope: _Scope, is_module: bool) -> None:
+        """Record the bindings a block makes in ``scope``; nested functions get scopes of their own."""
+        pending: list[tuple[list[ast.stmt], _Scope, bool]] = [(body, scope, is_module)]
+        while pending:
+            stmts, current, module_level = pending.pop(0)
+            for stmt in _flatten_blocks(stmts):
+                self._bind_statement(stmt, current, module_level, pending)
+
+    def _bind_statement(self, stmt: ast.stmt, scope: _Scope, module_level: bool, pending: list) -> None:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    scope.bind(alias.asname, alias.name)
+                else:
+                    root = alias.name.split(".", 1)[0]
+                    scope.bind(root, root)
+        elif isinstance(stmt, ast.ImportFrom):
+            if stmt.level or not stmt.module:
+                for alias in stmt.names:
+                    scope.shadowed.add(alias.asname or alias.name)
+                return
+            for alias in stmt.names:
+                if alias.name == "*":
+                    scope.stars.append(stmt.module)
+                else:
+                    scope.bind(alias.asname or alias.name, f"{stmt.module}.{alias.name}")
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if not module_level:
+                scope.shadowed.add(stmt.name)
+            self._enter_function(stmt, scope, pending)
+            for deco in stmt.decorator_list:
+                self._lambdas(deco, scope, pending)
+        elif isinstance(stmt, ast.ClassDef):
+            if not module_level:
+                scope.shadowed.add(stmt.name)
+            # Class bodies are not an enclosing scope for their methods: methods see `scope`.
+            pending.append((stmt.body, scope, module_level))
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            self._bind_assignment(stmt.targets[0].id, stmt.value, scope, module_level)
+            self._lambdas(stmt.value, scope, pending)
+        else:
+            if not module_level:
+                scope.shadowed.update(_bound_names(stmt))
+            for child in ast.iter_child_nodes(stmt):
+                if isinstance(child, ast.expr):
+                    self._lambdas(child, scope, pending)
+
+    def _bind_assignment(self, name: str, value: ast.expr, scope: _Scope, module_level: bool) -> None:
+        # `v1 = tf.compat.v1`: an alias. Resolved with the bindings made so far (source order), so
+        # `tf = tf.compat.v1` adds a candidate instead of looping.
+        targets = self._paths_in(value, scope)
+        if targets:
+            for target in targets:
+                scope.bind(name, target)
+        elif not module_level:
+            scope.shadowed.add(name)
+
+    def _paths_in(self, node: ast.expr, scope: _Scope) -> list[str]:
+        parts = dotted(node)
+        if parts is None:
+            return []
+        current: _Scope | None = scope
+        while current is not None:
+            if parts[0] in current.aliases:
+                return [".".join([target, *parts[1:]]) for target in current.aliases[parts[0]]]
+            if parts[0] in current.shadowed:
+                return []
+            current = current.parent
+        return []
+
+    def _enter_function(self, func: Function, parent: _Scope, pending: list) -> None:
+        scope = _Scope(parent=parent)
+        self._scopes[func] = scope
+        args = func.args
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+            if arg is not None:
+                scope.shadowed.add(arg.arg)
+        for default in [*args.defaults, *args.kw_defaults]:
+            if default is not None:
+                self._lambdas(default, parent, pending)
+        if isinstance(func, ast.Lambda):
+            self._lambdas(func.body, scope, pending)
+        else:
+            pending.append((func.body, scope, False))
+
+    def _lambdas(self, node: ast.expr, scope: _Scope, pending: list) -> None:
+        for child in _walk_expr(node):
+            if isinstance(child, ast.Lambda):
+                self._enter_function(child, scope, pending)
+
+
+def _flatten_blocks(stmts: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements of a block including those nested in if/for/while/with/try/match (same scope)."""
+    stack = list(reversed(stmts))
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        nested: list[ast.stmt] = []
+        if isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While)):
+            nested = [*stmt.body, *stmt.orelse]
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            nested = list(stmt.body)
+        elif isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            nested = [*stmt.body, *[s for h in stmt.handlers for s in h.body], *stmt.orelse, *stmt.finalbody]
+        elif isinstance(stmt, ast.Match):
+            nested = [s for case in stmt.cases for s in case.body]
+        stack.extend(reversed(nested))
+
+
+def _bound_names(stmt: ast.stmt) -> set[str]:
+    """Names a (non-import, non-def) statement binds in its own scope."""
+    targets: list[ast.AST] = []
+    if isinstance(stmt, ast.Assign):
+        targets = list(stmt.targets)
+    elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+        targets = [stmt.target]
+    elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+        targets = [stmt.target]
+    elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+        targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
+    elif isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+        return {h.name for h in stmt.handlers if h.name}
+    names: set[str] = set()
+    for target in targets:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                names.add(node.id)
+    return names
+
+
+def _walk_expr(node: ast.AST) -> Iterator[ast.AST]:
+    """Iterative pre-order walk in source order that does not enter lambdas (they run later, if ever)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, ast.Lambda):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(current))))

@@ -1,0 +1,43 @@
+"""The registry of rules, in code order."""
+
+from __future__ import annotations
+
+from tf2lint.rules import (
+    tfs101_unscoped_v1_layer,
+    tfs102_uniquified_scope,
+    tfs103_template_per_call,
+    tfs104_shared_template,
+    tfs105_tf_function_in_shim,
+    tfs106_untracked_nested,
+)
+from tf2lint.rules.base import Docs, Hit, Rule
+
+RULES: tuple[Rule, ...] = (
+    tfs101_unscoped_v1_layer.RULE,
+    tfs102_uniquified_scope.RULE,
+    tfs103_template_per_call.RULE,
+    tfs104_shared_template.RULE,
+    tfs105_tf_function_in_shim.RULE,
+    tfs106_untracked_nested.RULE,
+)
+
+# Reported by the engine itself, not by a rule over the context.
+PARSE_ERROR = Rule(
+    code="TFS000",
+    symbol="unparsable-file",
+    summary="File that cannot be read or parsed (reported once, the run goes on)",
+    docs=Docs(
+        what="Reports a file tf2lint could not read or parse: a syntax error, Python 2 code, a bad encoding, NUL bytes, or code past the parser's limits.",
+        why="Nothing in such a file was checked. The message says why, so the file can be fixed or excluded.",
+        fix_safety="No fix.",
+        runtime="Python would refuse to import the file as well.",
+    ),
+    bad=(),
+    good=(),
+    check=lambda ctx: (),
+)
+
+ALL_RULES: tuple[Rule, ...] = (PARSE_ERROR, *RULES)
+BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
+
+__all__ = ["ALL_RULES", "BY_CODE", "PARSE_ERROR", "RULES", "Hit", "Rule"]

@@ -1,0 +1,115 @@
+"""TFS102: a default-name or empty-name variable_scope in a shim context."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from tf2lint import api
+from tf2lint.context import ModuleContext
+from tf2lint.rules.base import Docs, Hit, Rule, keyword
+
+CODE = "TFS102"
+
+
+def check(ctx: ModuleContext) -> Iterator[Hit]:
+    for site in ctx.sites:
+        if not site.calls(api.VARIABLE_SCOPE):
+            continue
+        scope = ctx.variable_scope(site.node, site.func)
+        if scope is None or scope.named:
+            continue
+        default = keyword(site.node, "default_name")
+        if default is None and len(site.node.args) > 1:
+            default = site.node.args[1]
+        if isinstance(default, ast.Constant) and isinstance(default.value, str):
+            base = default.value
+            problem = (
+                f"`variable_scope` with `default_name={base!r}` is uniquified on every call "
+                f"(`{base}`, `{base}_1`, ...), so everything created under it is created again"
+            )
+            remedy = f"use a fixed name: `variable_scope({base!r})`"
+        elif default is not None:
+            problem = "`variable_scope` with a `default_name` is uniquified on every call, so variables under it are created again"
+            remedy = "use a fixed scope name"
+        else:
+            problem = "`variable_scope` with an empty name opens no named scope: auto-named layers under it still get new names every call"
+            remedy = "give the scope a non-empty name"
+        yield Hit(site.node, f"{problem} (shim method {site.reach.describe()}); {remedy}")
+
+
+RULE = Rule(
+    code=CODE,
+    symbol="uniquified-scope-in-shim",
+    summary="`variable_scope(None, default_name=...)` or `variable_scope(\"\")` in a shim method",
+    docs=Docs(
+        what=(
+            "Finds `variable_scope` calls in shim code whose name is empty or missing: "
+            "`variable_scope(None, default_name=\"model\")`, `variable_scope(default_name=\"model\")`, "
+            "`variable_scope(\"\")`."
+        ),
+        why=(
+            "A default-name scope is made unique each time it is entered, and the shim's variable store keeps "
+            "counting across calls: the first call builds `model/...`, the second `model_1/...`. Every call "
+            "creates a fresh set of variables. An empty name opens no scope at all, so it does not protect "
+            "auto-named layers either."
+        ),
+        fix_safety="Not fixable automatically yet. A fixed name derived from the default keeps the first call's names.",
+        runtime=(
+            "Measured on TF 2.21 + tf-keras 2.21: `variable_scope(None, default_name=\"model\")` inside the "
+            "decorated method grows `model_1`, `model_2`, ...; `variable_scope(\"\")` behaves like no scope for "
+            "`tf.compat.v1.layers` (weights grow). Inside a `tf.function`: the singleton-variables `ValueError`."
+        ),
+    ),
+    bad=(
+        '''\
+import tensorflow as tf
+import tensorflow.compat.v1 as v1
+
+
+class Uniquified(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        with v1.variable_scope(None, default_name="model"):  # expect: TFS102
+            w = v1.get_variable("w", shape=[inputs.shape[-1], 2])
+            return tf.matmul(inputs, w)
+''',
+        '''\
+import tensorflow as tf
+from tensorflow.compat import v1
+
+
+class EmptyScope(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        with v1.variable_scope(default_name="block"):  # expect: TFS102
+            out = self.project(inputs)
+        return out
+
+    def project(self, x):
+        with v1.variable_scope(""):  # expect: TFS102
+            return v1.layers.dense(x, 2, name="proj")
+''',
+    ),
+    good=(
+        '''\
+import tensorflow as tf
+import tensorflow.compat.v1 as v1
+
+
+class Fixed(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, scope=None):
+        with v1.variable_scope("model"):
+            with v1.variable_scope(scope, default_name="block"):
+                return v1.layers.dense(inputs, 2, name="proj")
+
+
+def tf1_block(x, scope=None):
+    # TF1 graph code: default-name scopes are the normal idiom there.
+    with v1.variable_scope(scope, default_name="block"):
+        return v1.layers.dense(x, 2)
+''',
+    ),
+    check=check,
+)

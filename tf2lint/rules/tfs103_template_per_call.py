@@ -1,0 +1,129 @@
+"""TFS103: make_template called on every call of a shim method."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tf2lint import api
+from tf2lint.context import ModuleContext
+from tf2lint.rules.base import Docs, Hit, Rule, runs_once
+
+CODE = "TFS103"
+
+
+def check(ctx: ModuleContext) -> Iterator[Hit]:
+    for site in ctx.sites:
+        if not site.calls(api.MAKE_TEMPLATE) or runs_once(site, ctx):
+            continue
+        if site.guarded and site.target is not None and site.target[0] == "self":
+            continue  # created once and kept on the object
+        consequence = (
+            "its variables only stay stable because of the enclosing named scope"
+            if site.named_scope
+            else "each call makes a new template with new variables (`t/w`, then `t_1/w`)"
+        )
+        yield Hit(
+            site.node,
+            f"`make_template` runs on every call of shim method {site.reach.describe()}: {consequence}; "
+            f"create the template once in `__init__` (or under `if self._t is None:`) and call `self._t`",
+        )
+
+
+RULE = Rule(
+    code=CODE,
+    symbol="template-created-per-call",
+    summary="`tf.compat.v1.make_template` called inside a shim method instead of once per object",
+    docs=Docs(
+        what=(
+            "Finds `make_template(...)` executed in shim code (the decorated method or a helper it reaches), "
+            "except when the result is stored on `self` under a create-once guard (`if self._t is None:`, "
+            "`if not hasattr(self, \"_t\"):`, `self._t = self._t or make_template(...)`)."
+        ),
+        why=(
+            "The model guide: \"make sure to call make_template only once and then reuse the same template in "
+            "each layer call. Otherwise, a new template will be created each time you call the layer along with "
+            "a new set of variables.\""
+        ),
+        fix_safety="Not fixable automatically yet. Moving the call to `__init__` keeps the variable names when its arguments do not depend on call-time values.",
+        runtime=(
+            "Measured on TF 2.21 + tf-keras 2.21: a template made inside the decorated method creates `t/w` on "
+            "the first call and `t_1/w` on the second. Created once in `__init__` (or lazily and kept on "
+            "`self`): stable, and its variables are tracked by the layer."
+        ),
+    ),
+    bad=(
+        '''\
+import tensorflow as tf
+
+
+def scale(x):
+    y = tf.compat.v1.get_variable("y", shape=[], initializer=tf.compat.v1.ones_initializer())
+    return x * y
+
+
+class PerCallTemplate(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        template = tf.compat.v1.make_template("t", scale)  # expect: TFS103
+        return template(inputs)
+''',
+        '''\
+import tensorflow as tf
+import tensorflow.compat.v1 as v1
+
+
+class LazyButUnguarded(tf.Module):
+    @v1.keras.utils.track_tf1_style_variables
+    def __call__(self, inputs):
+        self.t = self._make()
+        return self.t(inputs)
+
+    def _make(self):
+        return v1.make_template("t", lambda x: x * v1.get_variable("w", shape=[]))  # expect: TFS103
+''',
+    ),
+    good=(
+        '''\
+import tensorflow as tf
+
+
+class CompatV1TemplateScaleByY(tf.keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+
+        def my_op(x, scalar_name):
+            var1 = tf.compat.v1.get_variable(
+                scalar_name, shape=[], initializer=tf.compat.v1.constant_initializer(1.5)
+            )
+            return x * var1
+
+        self.scale_by_y = tf.compat.v1.make_template("scale_by_y", my_op, scalar_name="y")
+
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        with tf.compat.v1.variable_scope("layer"):
+            return self.scale_by_y(inputs)
+''',
+        '''\
+import tensorflow as tf
+import tensorflow.compat.v1 as v1
+
+
+def body(x):
+    return x * v1.get_variable("w", shape=[])
+
+
+class Lazy(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self._t = None
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        if self._t is None:
+            self._t = v1.make_template("t", body)
+        return self._t(inputs)
+''',
+    ),
+    check=check,
+)
