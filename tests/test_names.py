@@ -138,4 +138,4 @@ def test_non_tensorflow_lookalikes_are_ignored() -> None:
             def call(self, x):
                 return tf.compat.v1.layers.dense(x, 3)
     """
-    assert codes_at(source) == []
+    assert codes_at(source) == [(7, "TFS108")]  # no TFS101: `tf` here is not TensorFlow

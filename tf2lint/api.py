@@ -65,6 +65,11 @@ STATELESS_KERAS_LAYERS = frozenset(
     }
 )
 
+# Module-level calls that put a file in TF1 graph mode, where collections and unshimmed layers work.
+GRAPH_MODE_SWITCHES = frozenset(
+    {"tf.compat.v1.disable_v2_behavior", "tf.compat.v1.disable_eager_execution"}
+)
+
 KERAS_MODEL_CLASSES = frozenset(
     {"Model", "Sequential", "models.Model", "models.Sequential"}
 )
@@ -122,3 +127,19 @@ def module_base_kind(name: str) -> str | None:
     if name.startswith("keras.") and (name.startswith("keras.layers.") or name[6:] in KERAS_MODEL_CLASSES):
         return "keras3"
     return None
+
+
+# Graph-collection APIs: empty in eager mode, and incomplete inside tf.function.
+UPDATE_OPS = "tf.compat.v1.GraphKeys.UPDATE_OPS"
+COLLECTION_APIS: dict[str, str] = {
+    "tf.compat.v1.get_collection": "read",
+    "tf.compat.v1.get_collection_ref": "read",
+    "tf.compat.v1.add_to_collection": "write",
+    "tf.compat.v1.add_to_collections": "write",
+    "tf.compat.v1.global_variables": "variables",
+    "tf.compat.v1.trainable_variables": "variables",
+    "tf.compat.v1.local_variables": "variables",
+    "tf.compat.v1.model_variables": "variables",
+    "tf.compat.v1.losses.get_regularization_loss": "losses",
+    "tf.compat.v1.losses.get_regularization_losses": "losses",
+}

@@ -28,6 +28,7 @@ class ClassInfo:
     methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
     templates: dict[str, ast.Call] = field(default_factory=dict)  # class-level make_template(...)
     shared_attrs: dict[str, ast.Call] = field(default_factory=dict)  # self.x = <module-level template>
+    attr_types: dict[str, tuple[str, ...]] = field(default_factory=dict)  # self.x = Ctor(...) in __init__
 
     @property
     def name(self) -> str:
@@ -70,6 +71,7 @@ class CallSite:
     guarded: bool  # under a create-once guard (`if self._x is None:`)
     in_loop: bool
     target: tuple[str, str] | None  # ("self", attr) or ("local", name) when the result is assigned
+    arms: tuple[tuple[int, int], ...] = ()  # (id of an `if`/`match`, branch) the call is conditional on
 
     def calls(self, *names: str) -> bool:
         return any(name in self.names for name in names)
@@ -93,6 +95,7 @@ class _State(NamedTuple):
     scopes: tuple[VarScope, ...] = ()
     guarded: bool = False
     in_loop: bool = False
+    arms: tuple[tuple[int, int], ...] = ()
 
 
 class _Frame(NamedTuple):
@@ -117,6 +120,10 @@ class ModuleContext:
         self.shim_methods: list[tuple[ClassInfo | None, ast.FunctionDef | ast.AsyncFunctionDef]] = []
         self.sites: list[CallSite] = []
         self.tf_functions: list[TfFunctionUse] = []
+        # Every function carrying a shim decorator, wherever it is: (function, decorator, class or None).
+        self.shim_decorated: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.expr, ClassInfo | None]] = []
+        self._all_calls: list[tuple[ast.Call, tuple[str, ...], Function | None]] | None = None
+        self._assignments: list[tuple[ast.Assign, Function | None]] = []
         self._local_defs: dict[ast.AST, dict[str, ast.FunctionDef | ast.AsyncFunctionDef]] = {}
         self._kinds: dict[ClassInfo, str] = {}
         self._index()
@@ -223,15 +230,22 @@ class ModuleContext:
                     stack.append((stmt, stmt, cls if isinstance(node, ast.ClassDef) else None))
                 elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
                     self._index_template(stmt, node, cls)
+        for func in self._all_function_defs():
+            cls = self.owner.get(func) if func in self.owner and self.owner[func].methods.get(func.name) is func else None
+            for deco in func.decorator_list:
+                if self.is_shim_decorator(deco, self.parent_function.get(func)):
+                    self.shim_decorated.append((func, deco, cls))
+                    if cls is not None and not _is_static(func):
+                        self.shim_methods.append((cls, func))
+                    break
         for cls in self.classes:
-            for method in cls.methods.values():
-                if any(self.is_shim_decorator(d) for d in method.decorator_list):
-                    self.shim_methods.append((cls, method))
             init = cls.methods.get("__init__")
             if init is not None:
-                self._index_shared_attrs(cls, init)
+                self._index_init_attrs(cls, init)
+
         self.classes.sort(key=lambda c: (c.node.lineno, c.node.col_offset))
         self.shim_methods.sort(key=lambda item: (item[1].lineno, item[1].col_offset))
+        self.shim_decorated.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
 
     def _index_template(self, stmt: ast.Assign, holder: ast.AST, cls: ClassInfo | None) -> None:
         if api.MAKE_TEMPLATE not in self.names.resolve(stmt.value.func):
@@ -243,17 +257,83 @@ class ModuleContext:
                 elif isinstance(holder, ast.ClassDef) and cls is not None:
                     cls.templates[target.id] = stmt.value
 
-    def _index_shared_attrs(self, cls: ClassInfo, init: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    def _index_init_attrs(self, cls: ClassInfo, init: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self_name = _first_param(init)
         for stmt in _flatten_blocks(init.body):
-            if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Name)):
+            if not isinstance(stmt, ast.Assign):
                 continue
-            template = self.module_templates.get(stmt.value.id)
-            if template is None or self.names.is_local(stmt.value.id, init):
+            attrs = [t.attr for t in stmt.targets if _is_self_attr(t, self_name)]  # type: ignore[union-attr]
+            if not attrs:
                 continue
-            for target in stmt.targets:
-                if _is_self_attr(target, self_name):
-                    cls.shared_attrs[target.attr] = template
+            if isinstance(stmt.value, ast.Name) and not self.names.is_local(stmt.value.id, init):
+                template = self.module_templates.get(stmt.value.id)
+                if template is not None:
+                    cls.shared_attrs.update(dict.fromkeys(attrs, template))
+            elif isinstance(stmt.value, ast.Call):
+                ctor = self.names.resolve(stmt.value.func, init)
+                if ctor:
+                    cls.attr_types.update(dict.fromkeys(attrs, ctor))
+
+    def _all_function_defs(self) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+        yield from self.module_functions.values()
+        for cls in self.classes:
+            yield from cls.methods.values()
+        for func in self.parent_function:
+            if isinstance(func, FUNCTION_DEFS):
+                yield func
+
+    @property
+    def graph_mode(self) -> bool:
+        """The module switches TF to graph mode (``disable_v2_behavior()``): TF1 code, where collections work."""
+        return any(set(names) & api.GRAPH_MODE_SWITCHES for _, names, _ in self.all_calls)
+
+    @property
+    def all_calls(self) -> list[tuple[ast.Call, tuple[str, ...], Function | None]]:
+        """Every call in the module with its canonical names and enclosing function (lazily, once)."""
+        if self._all_calls is None:
+            self._all_calls = []
+            roots: list[tuple[ast.AST, Function | None]] = [(self.tree, None)]
+            while roots:
+                node, func = roots.pop()
+                for child in _walk_expr_and_statements(node):
+                    if child is not node and isinstance(child, (*FUNCTION_DEFS, ast.Lambda)):
+                        roots.append((child, child))
+                    elif isinstance(child, ast.Call):
+                        self._all_calls.append((child, self.names.resolve(child.func, func), func))
+                    elif isinstance(child, ast.Assign):
+                        self._assignments.append((child, func))
+            self._all_calls.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
+            self._assignments.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
+        return self._all_calls
+
+    @property
+    def assignments(self) -> list[tuple[ast.Assign, Function | None]]:
+        """Every ``a = b`` statement in the module with its enclosing function."""
+        _ = self.all_calls
+        return self._assignments
+
+    def tf_function_roots(self) -> Iterator[tuple[Function, ClassInfo | None]]:
+        """Every function of the module compiled by ``tf.function`` (decorated or applied)."""
+        seen: set[ast.AST] = set()
+        for func in self._all_function_defs():
+            if any(self.is_tf_function(d, self.parent_function.get(func)) for d in func.decorator_list):
+                seen.add(func)
+                yield func, self.owner.get(func)
+        for call, names, func in self.all_calls:
+            if api.TF_FUNCTION not in names or not call.args:
+                continue
+            target = call.args[0]
+            if isinstance(target, ast.Lambda):
+                compiled: Function | None = target
+            else:
+                reach = Reach(shim=func, shim_name="", cls=self.owner.get(func))  # type: ignore[arg-type]
+                found = self._callee_of(target, _Frame(func, _first_param(func), reach)) if func else None
+                compiled = found[0] if found else (
+                    self.module_functions.get(target.id) if isinstance(target, ast.Name) else None
+                )
+            if compiled is not None and compiled not in seen:
+                seen.add(compiled)
+                yield compiled, self.owner.get(compiled)
 
     def _compute_kind(self, cls: ClassInfo) -> str:
         kinds: list[str] = []
@@ -328,22 +408,24 @@ class ModuleContext:
         elif isinstance(stmt, ast.If):
             self._expr(stmt.test, frame, state, queue)
             polarity = _guard_polarity(stmt.test, frame.self_name)
-            self._block(stmt.body, frame, state._replace(guarded=state.guarded or polarity == "body"), queue)
-            self._block(stmt.orelse, frame, state._replace(guarded=state.guarded or polarity == "orelse"), queue)
+            body = state._replace(guarded=state.guarded or polarity == "body", arms=(*state.arms, (id(stmt), 0)))
+            orelse = state._replace(guarded=state.guarded or polarity == "orelse", arms=(*state.arms, (id(stmt), 1)))
+            self._block(stmt.body, frame, body, queue)
+            self._block(stmt.orelse, frame, orelse, queue)
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
             self._expr(stmt.iter if not isinstance(stmt, ast.While) else stmt.test, frame, state, queue)
             self._block(stmt.body, frame, state._replace(in_loop=True), queue)
             self._block(stmt.orelse, frame, state, queue)
         elif isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
             self._block(stmt.body, frame, state, queue)
-            for handler in stmt.handlers:
-                self._block(handler.body, frame, state, queue)
+            for index, handler in enumerate(stmt.handlers):
+                self._block(handler.body, frame, state._replace(arms=(*state.arms, (id(stmt), index))), queue)
             self._block(stmt.orelse, frame, state, queue)
             self._block(stmt.finalbody, frame, state, queue)
         elif isinstance(stmt, ast.Match):
             self._expr(stmt.subject, frame, state, queue)
-            for case in stmt.cases:
-                self._block(case.body, frame, state, queue)
+            for index, case in enumerate(stmt.cases):
+                self._block(case.body, frame, state._replace(arms=(*state.arms, (id(stmt), index))), queue)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             target = _assign_target(targets, frame.self_name)
@@ -376,7 +458,9 @@ class ModuleContext:
     ) -> None:
         names = self.names.resolve(call.func, frame.func)
         self.sites.append(
-            CallSite(call, names, frame.func, frame.reach, state.scopes, state.guarded, state.in_loop, target)
+            CallSite(
+                call, names, frame.func, frame.reach, state.scopes, state.guarded, state.in_loop, target, state.arms
+            )
         )
         if api.TF_FUNCTION in names:
             compiled = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "func"), None)
@@ -491,6 +575,21 @@ def _own_statements(func: Function) -> Iterator[ast.AST]:
                 yield child
             elif isinstance(child, ast.withitem):
                 yield child.context_expr
+
+
+def _walk_expr_and_statements(node: ast.AST) -> Iterator[ast.AST]:
+    """Pre-order walk that yields nested functions and lambdas but does not enter them."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if current is not node and isinstance(current, (*FUNCTION_DEFS, ast.Lambda)):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(current))))
+
+
+def _is_static(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in func.decorator_list)
 
 
 def _first_param(func: Function | None) -> str | None:

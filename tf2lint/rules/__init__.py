@@ -9,6 +9,14 @@ from tf2lint.rules import (
     tfs104_shared_template,
     tfs105_tf_function_in_shim,
     tfs106_untracked_nested,
+    tfs107_missing_shim_decorator,
+    tfs108_shim_on_non_module,
+    tfs109_get_or_create_layer_misuse,
+    tfs110_module_regularizer_lost,
+    tfs111_training_not_forwarded,
+    tfs112_graph_collection_in_eager,
+    tfs113_duplicate_layer_name,
+    tfs114_legacy_keras_flag,
 )
 from tf2lint.rules.base import Docs, Hit, Rule
 
@@ -19,6 +27,14 @@ RULES: tuple[Rule, ...] = (
     tfs104_shared_template.RULE,
     tfs105_tf_function_in_shim.RULE,
     tfs106_untracked_nested.RULE,
+    tfs107_missing_shim_decorator.RULE,
+    tfs108_shim_on_non_module.RULE,
+    tfs109_get_or_create_layer_misuse.RULE,
+    tfs110_module_regularizer_lost.RULE,
+    tfs111_training_not_forwarded.RULE,
+    tfs112_graph_collection_in_eager.RULE,
+    tfs113_duplicate_layer_name.RULE,
+    tfs114_legacy_keras_flag.RULE,
 )
 
 # Reported by the engine itself, not by a rule over the context.

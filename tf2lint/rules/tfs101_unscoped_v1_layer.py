@@ -74,17 +74,17 @@ import tensorflow.compat.v1 as tf1
 from tensorflow.compat.v1.keras.utils import track_tf1_style_variables as track
 
 
-def tower(x):
+def tower(x, training):
     # A helper reached from the shim method, and no named scope at its call site.
     x = tf1.layers.conv2d(x, 8, 3)  # expect: TFS101
-    return tf1.layers.batch_normalization(x, training=True)  # expect: TFS101
+    return tf1.layers.batch_normalization(x, training=training)  # expect: TFS101
 
 
 class Tower(tf1.keras.layers.Layer):
     @track
-    def call(self, inputs):
+    def call(self, inputs, training=None):
         with tf1.variable_scope(""):  # expect: TFS102
-            return self._head(tower(inputs))
+            return self._head(tower(inputs, training))
 
     def _head(self, x):
         layer = tf1.layers.Dense(2)  # expect: TFS101

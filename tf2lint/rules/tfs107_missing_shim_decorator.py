@@ -1,0 +1,179 @@
+"""TFS107: a Layer/Model/Module method that creates TF1-style variables without the shim decorator."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from tf2lint import api
+from tf2lint.context import ClassInfo, ModuleContext
+from tf2lint.rules.base import Docs, Hit, Rule
+
+CODE = "TFS107"
+_RUNS_ONCE = ("__init__", "build")
+
+
+def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
+    for _call, names, _func in ctx.reached_calls(method, cls):  # type: ignore[arg-type]
+        for name in names:
+            if name == api.GET_VARIABLE or api.v1_layer_base_name(name) or name == api.MAKE_TEMPLATE:
+                return name
+    return None
+
+
+def _callers(ctx: ModuleContext, cls: ClassInfo) -> dict[str, set[ast.AST]]:
+    """Method name -> functions of this class or its in-module subclasses calling ``self.<name>()``/``super()``."""
+    callers: dict[str, set[ast.AST]] = {}
+    for call, _names, func in ctx.all_calls:
+        target = call.func
+        owner = ctx.owner.get(func) if func is not None else None
+        if owner is None or not isinstance(target, ast.Attribute):
+            continue
+        on_self = isinstance(target.value, ast.Name) and target.value.id == "self"
+        on_super = (
+            isinstance(target.value, ast.Call)
+            and isinstance(target.value.func, ast.Name)
+            and target.value.func.id == "super"
+        )
+        if (on_self or on_super) and cls in ctx.mro(owner):
+            callers.setdefault(target.attr, set()).add(func)
+    return callers
+
+
+def _unknown_decorators(ctx: ModuleContext, method: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """Decorators that are not TensorFlow/Keras APIs: maybe a project wrapper around the shim."""
+    spelled = []
+    for deco in method.decorator_list:
+        target = deco.func if isinstance(deco, ast.Call) else deco
+        names = ctx.resolve(target, None)
+        if not any(n.startswith(("tf.", "keras.")) for n in names) and ast.unparse(target) not in (
+            "staticmethod", "classmethod", "property"
+        ):
+            spelled.append(ast.unparse(target))
+    return spelled
+
+
+def check(ctx: ModuleContext) -> Iterator[Hit]:
+    if ctx.graph_mode:
+        return  # TF1 graph mode: variables live in collections and need no shim
+    decorated = {func for func, _deco, _cls in ctx.shim_decorated}
+    for cls in ctx.classes:
+        if ctx.class_kind(cls) not in ("keras", "module"):
+            continue
+        callers: dict[str, set[ast.AST]] | None = None
+        for name, method in cls.methods.items():
+            if method in decorated or name in _RUNS_ONCE or any(
+                isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod", "property")
+                for d in method.decorator_list
+            ):
+                continue
+            creator = _creator(ctx, method, cls)
+            if creator is None:
+                continue
+            if callers is None:
+                callers = _callers(ctx, cls)
+            if callers.get(name):
+                # A helper: shim context when its callers are decorated, else their own report covers it.
+                continue
+            unknown = _unknown_decorators(ctx, method)
+            hint = (
+                f" (if `@{unknown[0]}` wraps the shim, add it to the `shim-decorators` setting)" if unknown else ""
+            )
+            yield Hit(
+                method,
+                f"`{cls.name}.{name}` creates variables (`{creator}`) but is not decorated with "
+                f"`@{api.SHIM_DECORATOR}`: the object tracks none of them (`weights == []`), a new variable "
+                f"is created on every call and training updates nothing{hint}",
+            )
+
+
+RULE = Rule(
+    code=CODE,
+    symbol="missing-shim-decorator",
+    summary="Layer/Model/Module method creating TF1-style variables without the shim decorator",
+    docs=Docs(
+        what=(
+            "Finds a method of a `tf.keras.layers.Layer`, `tf.keras.Model` or `tf.Module` subclass (bases "
+            "resolved in the module, through chains of in-module classes) that creates variables through "
+            "`get_variable`, `tf.compat.v1.layers` or `make_template` (directly or through helpers it reaches) "
+            "and is not decorated with `track_tf1_style_variables`. Only entry points are reported: a helper called "
+            "by other methods of the class is covered by its decorated callers, or by the report on its "
+            "undecorated caller. `__init__` and `build` (they run once) and modules that switch to graph mode with "
+            "`disable_v2_behavior()` are not reported."
+        ),
+        why=(
+            "Without the decorator nothing gives `get_variable` a store that lives with the object: in eager "
+            "mode every call creates fresh variables, none of them is tracked by the layer, and an optimizer "
+            "sees no trainable weights. Nothing raises."
+        ),
+        fix_safety="Not fixable automatically yet. Adding the decorator keeps the names the variables would get.",
+        runtime=(
+            "Measured on TF 2.21 + tf-keras 2.21: no error anywhere (eager, `reuse=True`, `AUTO_REUSE`, an outer "
+            "`tf.function`, `model.fit`); `layer.weights == []`, a new variable every call; `fit` reports a loss "
+            "but trains nothing."
+        ),
+    ),
+    bad=(
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Forgotten(tf.keras.layers.Layer):
+    def call(self, inputs):  # expect: TFS107
+        with v1.variable_scope("dense"):
+            kernel = v1.get_variable("kernel", shape=[inputs.shape[-1], 3])
+            return tf.matmul(inputs, kernel)
+
+
+class Base(tf.Module):
+    pass
+
+
+class Derived(Base):
+    def __call__(self, x):  # expect: TFS107
+        return self._tower(x)
+
+    def _tower(self, x):
+        with v1.variable_scope("tower"):
+            return v1.layers.dense(x, 3)
+''',
+    ),
+    good=(
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class NativeKeras(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.dense = tf.keras.layers.Dense(3)
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], 3))
+
+    def call(self, inputs):
+        return self.dense(inputs) + tf.matmul(inputs, self.w)
+
+
+class Decorated(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        return self._tower(inputs)
+
+    def _tower(self, x):
+        with v1.variable_scope("tower"):
+            return v1.layers.dense(x, 3)
+
+
+class NotALayer(object):
+    def __call__(self, x):
+        with v1.variable_scope("graph"):
+            return v1.layers.dense(x, 3)
+''',
+    ),
+    check=check,
+)

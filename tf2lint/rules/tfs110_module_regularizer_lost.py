@@ -1,0 +1,96 @@
+"""TFS110: regularizers in a shim method of a tf.Module that is not a Keras layer."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from tf2lint import api
+from tf2lint.context import ModuleContext
+from tf2lint.rules.base import Docs, Hit, Rule
+
+CODE = "TFS110"
+REGULARIZER_KEYWORDS = ("regularizer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+                        "beta_regularizer", "gamma_regularizer", "depthwise_regularizer", "pointwise_regularizer")
+
+
+def check(ctx: ModuleContext) -> Iterator[Hit]:
+    for site in ctx.sites:
+        cls = site.reach.cls
+        if cls is None or ctx.class_kind(cls) != "module":
+            continue
+        if not any(api.creates_tf1_variables(name) for name in site.names):
+            continue
+        for kw in site.node.keywords:
+            if kw.arg in REGULARIZER_KEYWORDS and not (isinstance(kw.value, ast.Constant) and kw.value.value is None):
+                yield Hit(
+                    kw.value,
+                    f"`{kw.arg}=` in shim method {site.reach.describe()} of `{cls.name}`, a `tf.Module` that is "
+                    f"not a Keras layer: the loss is computed nowhere you can reach (`.losses` does not exist, "
+                    f"`get_regularization_losses()` is empty); make `{cls.name}` a `tf.keras.layers.Layer` or add "
+                    f"the penalty to the loss yourself",
+                )
+
+
+RULE = Rule(
+    code=CODE,
+    symbol="module-regularizer-lost",
+    summary="Regularizer on a variable created in a shim method of a plain `tf.Module`",
+    docs=Docs(
+        what=(
+            "Finds `regularizer=`, `kernel_regularizer=`, `bias_regularizer=`, `activity_regularizer=` (and the "
+            "batch-norm/separable-conv variants) on `get_variable` or `tf.compat.v1.layers` calls in shim code "
+            "of a `tf.Module` subclass that is not a Keras layer or model."
+        ),
+        why=(
+            "The shim captures regularization losses in `layer.losses` only for Keras layers. On a `tf.Module` "
+            "the variables are tracked, but the penalties end up in a private attribute, so the training loss "
+            "silently loses its regularization term. The model guide: \"if the NestedLayer were a non-Keras "
+            "tf.Module instead, variables would still be tracked but regularization losses would not be "
+            "automatically tracked\"."
+        ),
+        fix_safety="No automatic fix.",
+        runtime=(
+            "Measured on TF 2.21 + tf-keras 2.21: variables are in `module.trainable_variables`; there is no "
+            "`.losses`; the penalties sit only in `module._tf1_style_var_store._regularizers` (a dict of "
+            "callables), and `tf.compat.v1.losses.get_regularization_losses()` returns `[]`."
+        ),
+    ),
+    bad=(
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Regularized(tf.Module):
+    @v1.keras.utils.track_tf1_style_variables
+    def __call__(self, x):
+        with v1.variable_scope("block"):
+            w = v1.get_variable("w", shape=[3, 3], regularizer=tf.keras.regularizers.L2())  # expect: TFS110
+            return v1.layers.dense(tf.matmul(x, w), 2, kernel_regularizer="l2", name="out")  # expect: TFS110
+''',
+    ),
+    good=(
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class KerasRegularized(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("block"):
+            return v1.layers.dense(x, 2, kernel_regularizer="l2", name="out")
+
+
+class ModuleWithoutRegularizers(tf.Module):
+    @v1.keras.utils.track_tf1_style_variables
+    def __call__(self, x):
+        with v1.variable_scope("block"):
+            return v1.layers.dense(x, 2, kernel_regularizer=None, name="out")
+''',
+    ),
+    check=check,
+)

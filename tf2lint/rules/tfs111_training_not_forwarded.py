@@ -1,0 +1,164 @@
+"""TFS111: batch normalization / dropout in shim code without `training` forwarded."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from tf2lint.context import CallSite, ModuleContext
+from tf2lint.rules.base import Docs, Hit, Rule
+
+CODE = "TFS111"
+# Functional v1 layers whose behaviour depends on `training`, with the position of `training`.
+FUNCTIONAL = {"tf.compat.v1.layers.batch_normalization": 14, "tf.compat.v1.layers.dropout": 4}
+CLASSES = {"tf.compat.v1.layers.BatchNormalization", "tf.compat.v1.layers.Dropout"}
+
+
+def _training_missing(call: ast.Call, position: int | None) -> bool:
+    """No usable `training` argument: absent, or the constant None (which means inference)."""
+    if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+        return False
+    value = next((k.value for k in call.keywords if k.arg == "training"), None)
+    if value is None and position is not None and len(call.args) > position:
+        value = call.args[position]
+    return value is None or (isinstance(value, ast.Constant) and value.value is None)
+
+
+def _layer_kind(ctx: ModuleContext, site: CallSite) -> tuple[str, int | None] | None:
+    """The training-dependent layer a call runs, and where `training` goes positionally."""
+    for name in site.names:
+        if name in FUNCTIONAL:
+            return name, FUNCTIONAL[name]
+    func = site.node.func
+    if isinstance(func, ast.Call):  # `BatchNormalization(...)(x, training=...)`
+        inner = ctx.resolve(func.func, site.func)
+        found = next((n for n in inner if n in CLASSES), None)
+        return (found, 1) if found else None
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+        cls = site.reach.cls
+        for klass in ctx.mro(cls) if cls else []:
+            found = next((n for n in klass.attr_types.get(func.attr, ()) if n in CLASSES), None)
+            if found:
+                return found, 1
+    return None
+
+
+def _accepts_training(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    args = method.args
+    names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    return "training" in names or args.kwarg is not None
+
+
+def check(ctx: ModuleContext) -> Iterator[Hit]:
+    reported_defs: set[ast.AST] = set()
+    for site in ctx.sites:
+        found = _layer_kind(ctx, site)
+        if found is None:
+            continue
+        layer, position = found
+        shim = site.reach.shim
+        cls = site.reach.cls
+        if (
+            shim.name == "call"
+            and cls is not None
+            and ctx.class_kind(cls) == "keras"
+            and not _accepts_training(shim)
+            and shim not in reported_defs
+        ):
+            reported_defs.add(shim)
+            yield Hit(
+                shim,
+                f"`{cls.name}.call` runs `{layer}` but has no `training` parameter: Keras only passes the "
+                f"training phase to a `call` that declares it, so `layer(x, training=True)` is silently dropped; "
+                f"add `training=None` and forward it",
+            )
+        if _training_missing(site.node, position):
+            yield Hit(
+                site.node,
+                f"`{layer}` in shim method {site.reach.describe()} without a `training` value: it always runs "
+                f"in inference mode (batch-norm statistics never update, dropout never drops); pass "
+                f"`training=training`",
+            )
+
+
+RULE = Rule(
+    code=CODE,
+    symbol="training-not-forwarded",
+    summary="v1 batch normalization / dropout in shim code without `training` forwarded",
+    docs=Docs(
+        what=(
+            "Finds `tf.compat.v1.layers.batch_normalization` / `dropout` (and the `BatchNormalization` / "
+            "`Dropout` classes) in shim code called without `training=` (or with the constant `None`), and a "
+            "decorated `call` of a Keras layer that uses them but declares no `training` parameter (reported at "
+            "the `def`)."
+        ),
+        why=(
+            "The v1 layers default to `training=False`. Keras passes the training phase only to a `call` that "
+            "declares `training` (or `**kwargs`), and the shim's API doc warns that v1 layers \"are usually not "
+            "called with training=None, so the training arg ... might not feed through to them unless you pass "
+            "it to their calls explicitly\". Otherwise batch-norm moving statistics never update and dropout "
+            "never drops, with no error."
+        ),
+        fix_safety="Not fixable automatically yet.",
+        runtime=(
+            "Measured on TF 2.21 + tf-keras 2.21: a decorated `call(self, inputs, training=None)` receives "
+            "`None`/`True`/`False` as Keras passes it and `fit` passes `True`; `training=None` means inference. "
+            "If `call` lacks the parameter, `layer(x, training=True)` is accepted silently and batch-norm "
+            "statistics never update; accepted but not forwarded: never update."
+        ),
+    ),
+    bad=(
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class NoTrainingParam(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):  # expect: TFS111
+        with v1.variable_scope("bn"):
+            return v1.layers.batch_normalization(inputs, training=True)
+
+
+class NotForwarded(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.drop = v1.layers.Dropout(0.5)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, training=None):
+        with v1.variable_scope("block"):
+            out = v1.layers.batch_normalization(inputs)  # expect: TFS111
+            out = v1.layers.dropout(out, 0.1, training=None)  # expect: TFS111
+            return self.drop(out)  # expect: TFS111
+''',
+    ),
+    good=(
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class CompatV1BatchNorm(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, training=None):
+        with v1.variable_scope("batch_norm_layer"):
+            out = v1.layers.batch_normalization(inputs, training=training)
+            return v1.layers.dropout(out, 0.1, None, None, training)
+
+
+class ModuleWithExplicitTraining(tf.Module):
+    @v1.keras.utils.track_tf1_style_variables
+    def __call__(self, inputs, is_training):
+        with v1.variable_scope("bn"):
+            return v1.layers.batch_normalization(inputs, training=is_training)
+
+
+def tf1_graph(x):
+    return v1.layers.batch_normalization(x)
+''',
+    ),
+    check=check,
+)

@@ -1,0 +1,133 @@
+"""TFS112: graph collections read or written in shim code or inside a tf.function."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from tf2lint import api
+from tf2lint.context import ModuleContext
+from tf2lint.names import Function
+from tf2lint.rules.base import Docs, Hit, Rule
+
+CODE = "TFS112"
+_INSTEAD = {
+    "read": "collections are empty there; use the layer's `variables`, `losses` or attributes",
+    "write": "nothing reads graph collections in eager mode; keep the object on `self` instead",
+    "variables": "it returns `[]` there; use `layer.trainable_variables` / `layer.variables`",
+    "losses": "it returns `[]` (or misses the `get_variable` regularizers) there; use `layer.losses`",
+    "update_ops": "it is always empty there; batch-norm updates run automatically in TF2, drop the control dependency",
+}
+
+
+def _mentions_update_ops(ctx: ModuleContext, call: ast.Call, func: Function | None) -> ast.AST | None:
+    for arg in [*call.args, *(k.value for k in call.keywords)]:
+        if isinstance(arg, ast.Attribute) and api.UPDATE_OPS in ctx.resolve(arg, func):
+            return arg
+    return None
+
+
+def _hits(ctx: ModuleContext, call: ast.Call, names: tuple[str, ...], func: Function | None, where: str) -> Iterator[Hit]:
+    api_name = next((n for n in names if n in api.COLLECTION_APIS), None)
+    update_ops = _mentions_update_ops(ctx, call, func)
+    if api_name is not None:
+        kind = "update_ops" if update_ops is not None else api.COLLECTION_APIS[api_name]
+        yield Hit(call, f"`{api_name}` {where}: {_INSTEAD[kind]}")
+    elif update_ops is not None:
+        yield Hit(update_ops, f"`GraphKeys.UPDATE_OPS` {where}: {_INSTEAD['update_ops']}")
+
+
+def check(ctx: ModuleContext) -> Iterator[Hit]:
+    if ctx.graph_mode:
+        return  # TF1 graph mode: collections are how the code is meant to work
+    for site in ctx.sites:
+        yield from _hits(ctx, site.node, site.names, site.func, f"in shim method {site.reach.describe()}")
+    for root, cls in ctx.tf_function_roots():
+        label = getattr(root, "name", "<lambda>")
+        for call, names, func in ctx.reached_calls(root, cls):
+            yield from _hits(ctx, call, names, func, f"inside `tf.function` `{label}`")
+
+
+RULE = Rule(
+    code=CODE,
+    symbol="graph-collection-in-eager",
+    summary="Graph collections (`get_collection`, `UPDATE_OPS`, `trainable_variables()`, ...) in eager code",
+    docs=Docs(
+        what=(
+            "Finds `get_collection`, `get_collection_ref`, `add_to_collection(s)`, `global_variables`, "
+            "`trainable_variables`, `local_variables`, `model_variables`, `losses.get_regularization_loss(es)` "
+            "and `GraphKeys.UPDATE_OPS` in shim code or in a `tf.function` body (and helpers reached from them). "
+            "Files that switch to graph mode (`disable_v2_behavior()`) are TF1 code and are not reported."
+        ),
+        why=(
+            "In TF2 nothing is added to graph collections in eager mode, and a `tf.function` has its own graph: "
+            "the calls return empty lists, so a control dependency on `UPDATE_OPS` or a loss built from "
+            "`get_regularization_losses()` silently does nothing. The migration guide replaces them with the "
+            "objects' own `variables`, `trainable_variables` and `losses`."
+        ),
+        fix_safety="No automatic fix.",
+        runtime=(
+            "Measured on TF 2.21 + tf-keras 2.21: in eager mode all of them return `[]`; inside `tf.function`, "
+            "`UPDATE_OPS` is `[]`, variable collections are `[]`, and `REGULARIZATION_LOSSES` holds only the v1 "
+            "layers' kernel regularizer tensor, missing the `get_variable` regularizers."
+        ),
+    ),
+    bad=(
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class CollectsUpdates(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, training=None):
+        with v1.variable_scope("bn"):
+            out = v1.layers.batch_normalization(inputs, training=training)
+        with tf.control_dependencies(v1.get_collection(v1.GraphKeys.UPDATE_OPS)):  # expect: TFS112
+            out = tf.identity(out)
+        self.reg = v1.losses.get_regularization_loss()  # expect: TFS112
+        return out
+
+
+@tf.function
+def train_step(model, x):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(model(x))
+    variables = v1.trainable_variables()  # expect: TFS112
+    return tape.gradient(loss, variables)
+''',
+    ),
+    good=(
+        '''\
+import tensorflow.compat.v1 as tf
+
+tf.disable_v2_behavior()
+
+
+def train_op(loss):
+    update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+    with tf.control_dependencies(update_ops):
+        return tf.train.AdamOptimizer().minimize(loss, var_list=tf.trainable_variables())
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class UsesLayerState(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, training=None):
+        with v1.variable_scope("bn"):
+            return v1.layers.batch_normalization(inputs, training=training)
+
+
+def tf1_train_op(loss):
+    # Never reached from shim code or a tf.function.
+    with tf.control_dependencies(v1.get_collection(v1.GraphKeys.UPDATE_OPS)):
+        return v1.train.AdamOptimizer().minimize(loss)
+''',
+    ),
+    check=check,
+)
