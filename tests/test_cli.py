@@ -55,7 +55,7 @@ def test_json_format(tmp_path: Path, capsys) -> None:
     records = json.loads(out)
     assert code == 1
     assert [set(r) for r in records] == [
-        {"path", "line", "column", "end_line", "end_column", "code", "symbol", "message", "fix"}
+        {"path", "cell", "line", "column", "end_line", "end_column", "code", "symbol", "message", "fix"}
     ] * 2
     first = records[0]
     assert (first["line"], first["column"], first["end_line"], first["end_column"]) == (7, 13, 7, 44)

@@ -7,14 +7,19 @@ import re
 import pytest
 from conftest import all_examples
 
-from tf2lint.engine import lint_source
-from tf2lint.rules import ALL_RULES, RULES
+from tf2lint.engine import Settings, lint_source
+from tf2lint.rules import ALL_RULES, BY_CODE, RULES
 from tf2lint.rules.base import expected_findings
+
+
+def settings_for(code: str) -> Settings:
+    """Default settings, plus the rule itself when it is off by default."""
+    return Settings() if BY_CODE[code].enabled_by_default else Settings(extend_select=(code,))
 
 
 @pytest.mark.parametrize(("code", "kind", "source"), all_examples())
 def test_example_reports_exactly_the_marked_lines(code: str, kind: str, source: str) -> None:
-    found = [(f.line, f.code) for f in lint_source(source, f"{code}_{kind}.py")]
+    found = [(f.line, f.code) for f in lint_source(source, f"{code}_{kind}.py", settings_for(code))]
     assert found == expected_findings(source)
     if kind == "bad":
         assert (code in {c for _, c in found}), f"a bad example of {code} must trigger {code}"
@@ -24,7 +29,7 @@ def test_example_reports_exactly_the_marked_lines(code: str, kind: str, source: 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_rule_is_complete(rule) -> None:
-    assert re.fullmatch(r"TFS[0-9]{3}", rule.code)
+    assert re.fullmatch(r"^[A-Z]{1,3}[0-9]{0,3}$", rule.code), "flake8 needs ^[A-Z]{1,3}[0-9]{0,3}$"
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", rule.symbol)
     assert rule.bad and rule.good, "every rule ships bad and good examples"
     for text in (rule.summary, rule.docs.what, rule.docs.why, rule.docs.fix_safety, rule.docs.runtime):

@@ -8,9 +8,11 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 
-from tf2lint import __version__
+from pathlib import Path
+
+from tf2lint import __version__, config
 from tf2lint.engine import Finding, Settings, lint_path
-from tf2lint.formats import FORMATS
+from tf2lint.formats import FORMATS, as_statistics
 from tf2lint.rules import ALL_RULES
 
 # Directories nobody wants linted when walking a tree (explicitly named paths are always linted).
@@ -21,7 +23,7 @@ DEFAULT_EXCLUDES = frozenset(
         "site-packages", ".ipynb_checkpoints",
     }
 )
-SOURCE_SUFFIXES = (".py", ".pyi")
+SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 
 
 class UsageError(Exception):
@@ -31,27 +33,34 @@ class UsageError(Exception):
 def parse_codes(value: str | None, option: str) -> tuple[str, ...]:
     if not value:
         return ()
-    codes = tuple(part.strip().upper() for part in value.split(",") if part.strip())
-    known = [rule.code for rule in ALL_RULES]
-    for code in codes:
-        if not any(k.startswith(code) for k in known):
-            raise UsageError(f"{option}: unknown rule code or prefix {code!r} (see `tf2lint rules`)")
-    return codes
+    try:
+        return config.validate_codes([part for part in value.split(",") if part.strip()], option)
+    except config.ConfigError as exc:
+        raise UsageError(str(exc)) from None
 
 
-def discover(paths: Sequence[str]) -> Iterator[str]:
-    """Files to lint, in a stable order; raises UsageError for a path that does not exist."""
+def discover(paths: Sequence[str], settings: config.Config) -> Iterator[str]:
+    """Files to lint, in a stable order; raises UsageError for a path that does not exist.
+
+    The configured `exclude` applies to named files too (pre-commit names every staged file).
+    """
     for given in paths:
         if os.path.isfile(given):
-            yield os.path.normpath(given)
+            if not settings.is_excluded(given):
+                yield os.path.normpath(given)
         elif os.path.isdir(given):
             for root, dirs, files in os.walk(given):
                 dirs[:] = sorted(
-                    d for d in dirs if d not in DEFAULT_EXCLUDES and not d.endswith(".egg-info")
+                    d
+                    for d in dirs
+                    if d not in DEFAULT_EXCLUDES
+                    and not d.endswith(".egg-info")
+                    and not settings.is_excluded(os.path.join(root, d))
                 )
                 for name in sorted(files):
-                    if name.endswith(SOURCE_SUFFIXES):
-                        yield os.path.normpath(os.path.join(root, name))
+                    path = os.path.join(root, name)
+                    if name.endswith(SOURCE_SUFFIXES) and not settings.is_excluded(path):
+                        yield os.path.normpath(path)
         else:
             raise UsageError(f"path not found: {given}")
 
@@ -70,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", help="comma-separated codes or prefixes not to report")
     check.add_argument("--extend-select", help="codes or prefixes to report in addition to the selection")
     check.add_argument("--format", choices=sorted(FORMATS), default="text")
+    check.add_argument("--statistics", action="store_true", help="print counts per rule and per file instead")
+    check.add_argument("--config", metavar="PATH", help="pyproject.toml to use (default: nearest with [tool.tf2lint])")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
 
     rules = commands.add_parser("rules", help="list the rules")
@@ -77,17 +88,35 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def load_config(args: argparse.Namespace) -> config.Config:
+    try:
+        if args.config:
+            if not os.path.isfile(args.config):
+                raise UsageError(f"--config: file not found: {args.config}")
+            return config.load(Path(args.config))
+        found = config.find(args.paths)
+        return config.load(found) if found else config.Config()
+    except config.ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def run_check(args: argparse.Namespace) -> int:
-    settings = Settings(
-        select=parse_codes(args.select, "--select"),
-        ignore=parse_codes(args.ignore, "--ignore"),
-        extend_select=parse_codes(args.extend_select, "--extend-select"),
+    project = load_config(args)
+    cli_select = parse_codes(args.select, "--select")
+    base = Settings(
+        select=cli_select or project.select,
+        ignore=project.ignore + parse_codes(args.ignore, "--ignore"),
+        extend_select=project.extend_select + parse_codes(args.extend_select, "--extend-select"),
+        shim_decorators=project.shim_decorators,
     )
     findings: list[Finding] = []
-    for path in discover(args.paths):
+    for path in discover(args.paths, project):
+        extra = project.ignored_for(path)
+        settings = Settings(base.select, base.ignore + extra, base.extend_select, base.shim_decorators) if extra else base
         findings.extend(lint_path(path, settings=settings))
-    findings.sort()
-    sys.stdout.write(FORMATS[args.format](findings))
+    findings.sort(key=Finding.sort_key)
+    output = as_statistics(findings) if args.statistics else FORMATS[args.format](findings)
+    sys.stdout.write(output)
     return 1 if findings and not args.exit_zero else 0
 
 

@@ -10,17 +10,21 @@ import io
 import re
 import tokenize
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from tf2lint.context import ModuleContext
-from tf2lint.rules import BY_CODE, PARSE_ERROR, RULES
+from tf2lint.notebook import NotebookError
+from tf2lint.notebook import load as load_notebook
+from tf2lint.rules import BY_CODE, PARSE_ERROR, RULES, tfs901_unused_noqa
+
+UNUSED_NOQA = tfs901_unused_noqa.RULE
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Same grammar as flake8's inline noqa, so a comment means the same thing in every host.
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Finding:
     path: str
     line: int
@@ -28,9 +32,13 @@ class Finding:
     code: str
     end_line: int
     end_col: int
-    symbol: str = field(compare=False)
-    message: str = field(compare=False)
-    fix: dict | None = field(default=None, compare=False)
+    symbol: str
+    message: str
+    fix: dict | None = None
+    cell: int | None = None  # notebooks: 1-based cell number; `line` is then the line inside the cell
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.cell or 0, self.line, self.col, self.code)
 
 
 @dataclass(frozen=True)
@@ -79,9 +87,9 @@ def decode(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def parse(text: str, path: str) -> ast.Module:
+def parse(text: str, path: str, flags: int = 0) -> ast.Module:
     try:
-        return ast.parse(text, filename=path)
+        return compile(text, path, "exec", ast.PyCF_ONLY_AST | flags, dont_inherit=True)  # type: ignore[return-value]
     except SyntaxError as exc:
         line = exc.lineno or 1
         col = max((exc.offset or 1) - 1, 0)
@@ -93,20 +101,45 @@ def parse(text: str, path: str) -> ast.Module:
 
 
 def lint_source(
-    source: bytes | str, path: str = "<string>", settings: Settings = DEFAULT_SETTINGS, noqa: bool = True
+    source: bytes | str,
+    path: str = "<string>",
+    settings: Settings = DEFAULT_SETTINGS,
+    noqa: bool = True,
+    flags: int = 0,
 ) -> list[Finding]:
-    """Lint one file's contents. Never raises for bad input: it becomes a TFS000 finding."""
+    """Lint one file's contents. Never raises for bad input: it becomes a TFS000 finding.
+
+    ``noqa=False`` is for hosts that apply their own suppressions (flake8, pylint).
+    """
     try:
         text = decode(source) if isinstance(source, bytes) else source.removeprefix("\ufeff")
-        tree = parse(text, path)
+        tree = parse(text, path, flags)
     except SourceError as exc:
         return _source_error(path, exc, settings)
     lines = _LINE_BREAK.split(text)
     findings = lint_tree(tree, lines, path, settings)
-    if noqa and findings and "noqa" in text.lower():
-        mapping = _noqa_map(text, lines)
-        findings = [f for f in findings if not _suppressed(f, mapping)]
+    if noqa and "noqa" in text.lower():
+        findings = _apply_noqa(text, lines, findings, settings, path)
     return findings
+
+
+def lint_notebook(data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS) -> list[Finding]:
+    """Lint the code cells of a notebook as one module; findings name the cell and the line in it."""
+    try:
+        notebook = load_notebook(data)
+    except NotebookError as exc:
+        return _source_error(path, SourceError(str(exc)), settings)
+    findings = []
+    for number, error in notebook.broken:
+        if settings.enabled(PARSE_ERROR.code):
+            line, col = error.lineno or 1, max((error.offset or 1) - 1, 0)
+            message = f"cannot parse cell {number}: {error.msg}"
+            findings.append(Finding(path, line, col, PARSE_ERROR.code, line, col, PARSE_ERROR.symbol, message, cell=number))
+    for finding in lint_source(notebook.text, path, settings, flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT):
+        cell, line = notebook.locate(finding.line)
+        _, end_line = notebook.locate(finding.end_line)
+        findings.append(replace(finding, line=line, end_line=max(end_line, line), cell=cell))
+    return sorted(findings, key=Finding.sort_key)
 
 
 def lint_tree(tree: ast.Module, lines: Sequence[str], path: str, settings: Settings = DEFAULT_SETTINGS) -> list[Finding]:
@@ -120,7 +153,7 @@ def lint_tree(tree: ast.Module, lines: Sequence[str], path: str, settings: Setti
             for node, message in rule.check(ctx):
                 finding = _at(node, lines, path, rule.code, rule.symbol, message)
                 found.setdefault((finding.line, finding.col, finding.code), finding)
-        return sorted(found.values())
+        return sorted(found.values(), key=Finding.sort_key)
     except (RecursionError, MemoryError) as exc:
         return _source_error(path, SourceError(f"cannot analyse: too deeply nested ({type(exc).__name__})"), settings)
     except Exception as exc:  # noqa: BLE001 - a bug of ours must not stop the run over other files
@@ -135,6 +168,8 @@ def lint_path(path: str, display: str | None = None, settings: Settings = DEFAUL
             data = handle.read()
     except OSError as exc:
         return _source_error(shown, SourceError(f"cannot read: {exc.strerror or exc}"), settings)
+    if path.endswith(".ipynb"):
+        return lint_notebook(data, shown, settings)
     return lint_source(data, shown, settings)
 
 
@@ -161,34 +196,65 @@ def _at(node: ast.AST, lines: Sequence[str], path: str, code: str, symbol: str, 
     return Finding(path, line, col, code, end_line, end_col, symbol, message)
 
 
-def _noqa_map(text: str, lines: Sequence[str]) -> dict[int, str]:
-    """Line -> the text searched for ``# noqa``: the physical line, or all lines of a multi-line token."""
-    mapping: dict[int, str] = {}
+@dataclass
+class _Noqa:
+    """One ``# noqa`` comment and the lines it covers (its line, or all lines of a multi-line token)."""
+
+    line: int
+    col: int
+    first: int
+    last: int
+    codes: list[str] | None  # None: blanket
+
+
+def _noqa_comments(text: str, lines: Sequence[str]) -> list[_Noqa]:
+    """Noqa comments, found like flake8 does: the comment token, searched over its token range."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return {n: line for n, line in enumerate(lines, start=1)}
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    comments: list[_Noqa] = []
+    pending: list[tokenize.TokenInfo] = []
     low, high = None, -1
     for token in tokens:
         if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
             continue
         low = token.start[0] if low is None else min(low, token.start[0])
         high = max(high, token.end[0])
+        if token.type == tokenize.COMMENT:
+            pending.append(token)
         if token.type in (tokenize.NL, tokenize.NEWLINE):
-            joined = "".join(lines[low - 1 : high])
-            mapping.update(dict.fromkeys(range(low, high + 1), joined))
-            low, high = None, -1
-    return mapping
+            for comment in pending:
+                for match in _NOQA.finditer(comment.string):
+                    codes = match.group("codes")
+                    parsed = [c.upper() for c in re.split(r"[,\s]+", codes) if c] if codes else None
+                    col = comment.start[1] + match.start()
+                    comments.append(_Noqa(comment.start[0], col, low, high, parsed))
+            pending, low, high = [], None, -1
+    return comments
 
 
-def _suppressed(finding: Finding, mapping: dict[int, str]) -> bool:
-    text = mapping.get(finding.line, "")
-    if "#" not in text:
-        return False
-    for match in _NOQA.finditer(text):
-        codes = match.group("codes")
-        if not codes:
-            return True
-        if any(finding.code.startswith(c.upper()) for c in re.split(r"[,\s]+", codes) if c):
-            return True
-    return False
+def _apply_noqa(
+    text: str, lines: Sequence[str], findings: list[Finding], settings: Settings, path: str
+) -> list[Finding]:
+    """Drop suppressed findings; add TFS901 for noqa codes that suppressed nothing, when enabled."""
+    comments = _noqa_comments(text, lines)
+    kept = []
+    for finding in findings:
+        covering = [c for c in comments if c.first <= finding.line <= c.last]
+        if not any(c.codes is None or any(finding.code.startswith(code) for code in c.codes) for c in covering):
+            kept.append(finding)
+    if settings.enabled(UNUSED_NOQA.code):
+        enabled = [rule.code for rule in RULES if settings.enabled(rule.code)]
+        for comment in comments:
+            if comment.codes is None:
+                continue
+            on_line = {f.code for f in findings if comment.first <= f.line <= comment.last}
+            unused = tfs901_unused_noqa.unused_codes(comment.codes, on_line, enabled)
+            if unused:
+                message = f"unused `noqa` for {', '.join(unused)}: nothing to suppress on this line; remove it"
+                kept.append(
+                    Finding(path, comment.line, comment.col, UNUSED_NOQA.code, comment.line, comment.col,
+                            UNUSED_NOQA.symbol, message)
+                )
+    return sorted(kept, key=Finding.sort_key)

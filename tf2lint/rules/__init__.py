@@ -17,6 +17,7 @@ from tf2lint.rules import (
     tfs112_graph_collection_in_eager,
     tfs113_duplicate_layer_name,
     tfs114_legacy_keras_flag,
+    tfs901_unused_noqa,
 )
 from tf2lint.rules.base import Docs, Hit, Rule
 
@@ -35,6 +36,7 @@ RULES: tuple[Rule, ...] = (
     tfs112_graph_collection_in_eager.RULE,
     tfs113_duplicate_layer_name.RULE,
     tfs114_legacy_keras_flag.RULE,
+    tfs901_unused_noqa.RULE,
 )
 
 # Reported by the engine itself, not by a rule over the context.

@@ -1,0 +1,69 @@
+"""pylint plugin: `pylint --load-plugins=pylint_tf2lint`. One message per rule, symbol = the rule's symbol.
+
+It reads the module's source and runs tf2lint's engine on it, so it never depends on astroid's
+inference (which cannot see through TensorFlow's lazy loaders). pylint handles
+`# pylint: disable=...` itself.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pylint.checkers import BaseRawFileChecker
+
+from tf2lint.engine import Settings, lint_source
+from tf2lint.rules import ALL_RULES
+
+if TYPE_CHECKING:
+    from astroid import nodes
+    from pylint.lint import PyLinter
+
+# Our checker block is 73 (51, 55 and 64 belong to well-known plugins). Runtime errors are E, the rest W.
+CHECKER_ID = 73
+RAISES_AT_RUNTIME = {"TFS000", "TFS108", "TFS109"}
+
+
+def msgid(code: str) -> str:
+    """TFS101 -> W7301; TFS000 -> E7300; TFS901 -> W7391."""
+    number = int(code[3:])
+    suffix = number % 100 if number < 900 else 90 + number % 10
+    return f"{'E' if code in RAISES_AT_RUNTIME else 'W'}{CHECKER_ID}{suffix:02d}"
+
+
+class TF2LintChecker(BaseRawFileChecker):
+    name = "tf2lint"
+    msgs = {
+        msgid(rule.code): ("%s", rule.symbol, f"{rule.code}: {rule.summary}.")
+        for rule in ALL_RULES
+        if rule.code != "TFS901"  # unused noqa is a CLI notion; pylint has useless-suppression
+    }
+    options = (
+        (
+            "tf2lint-shim-decorators",
+            {
+                "default": (),
+                "type": "csv",
+                "metavar": "<dotted names>",
+                "help": "Project decorators that wrap track_tf1_style_variables.",
+            },
+        ),
+    )
+
+    def process_module(self, node: nodes.Module) -> None:
+        with node.stream() as stream:
+            source = stream.read()
+        settings = Settings(select=("TFS",), shim_decorators=tuple(self.linter.config.tf2lint_shim_decorators))
+        for finding in lint_source(source, node.file or node.name, settings, noqa=False):
+            self.add_message(
+                finding.symbol,
+                line=finding.line,
+                col_offset=finding.col,
+                end_lineno=finding.end_line,
+                end_col_offset=finding.end_col,
+                args=(f"{finding.code} {finding.message}",),
+            )
+
+
+
+def register(linter: PyLinter) -> None:
+    linter.register_checker(TF2LintChecker(linter))

@@ -1,0 +1,132 @@
+"""`[tool.tf2lint]` in pyproject.toml: found next to or above the linted paths, validated strictly."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from tf2lint.rules import ALL_RULES
+
+KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "shim-decorators")
+
+
+class ConfigError(Exception):
+    """A configuration problem, reported in one line (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    shim_decorators: tuple[str, ...] = ()
+    root: Path = field(default_factory=Path.cwd)  # globs are relative to the config file's directory
+    source: Path | None = None
+
+    def relative(self, path: str) -> str:
+        try:
+            return Path(os.path.abspath(path)).relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return Path(path).as_posix()
+
+    def is_excluded(self, path: str) -> bool:
+        return bool(self.exclude) and _matches(self.relative(path), self.exclude)
+
+    def ignored_for(self, path: str) -> tuple[str, ...]:
+        relative = self.relative(path)
+        codes: list[str] = []
+        for pattern, ignored in self.per_file_ignores:
+            if _matches(relative, (pattern,)):
+                codes.extend(ignored)
+        return tuple(codes)
+
+
+def _matches(relative: str, patterns: Sequence[str]) -> bool:
+    """A pattern matches the relative path, any parent directory of it, or the file name."""
+    pure = PurePosixPath(relative)
+    candidates = [relative, pure.name, *(p.as_posix() for p in pure.parents if p.as_posix() != ".")]
+    return any(fnmatch.fnmatchcase(c, pattern.rstrip("/")) for c in candidates for pattern in patterns)
+
+
+def validate_codes(codes: Sequence[str], where: str) -> tuple[str, ...]:
+    known = [rule.code for rule in ALL_RULES]
+    normalised = []
+    for code in codes:
+        if not isinstance(code, str):
+            raise ConfigError(f"{where}: expected a rule code, got {code!r}")
+        upper = code.strip().upper()
+        if not upper or not any(k.startswith(upper) for k in known):
+            raise ConfigError(f"{where}: unknown rule code or prefix {code!r} (see `tf2lint rules`)")
+        normalised.append(upper)
+    return tuple(normalised)
+
+
+def _strings(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: expected a list of strings")
+    return tuple(value)
+
+
+def load(path: Path) -> Config:
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    table = data.get("tool", {}).get("tf2lint", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.tf2lint] must be a table")
+    unknown = sorted(set(table) - set(KEYS))
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) in [tool.tf2lint]: {', '.join(unknown)} (known: {', '.join(KEYS)})")
+    where = f"{path}: [tool.tf2lint]"
+    per_file = table.get("per-file-ignores", {})
+    if not isinstance(per_file, dict):
+        raise ConfigError(f"{where} per-file-ignores: expected a table of glob = [codes]")
+    return Config(
+        select=validate_codes(_strings(table.get("select", []), f"{where} select"), f"{where} select"),
+        ignore=validate_codes(_strings(table.get("ignore", []), f"{where} ignore"), f"{where} ignore"),
+        extend_select=validate_codes(
+            _strings(table.get("extend-select", []), f"{where} extend-select"), f"{where} extend-select"
+        ),
+        per_file_ignores=tuple(
+            (glob, validate_codes(_strings(codes, f"{where} per-file-ignores"), f"{where} per-file-ignores"))
+            for glob, codes in per_file.items()
+        ),
+        exclude=_strings(table.get("exclude", []), f"{where} exclude"),
+        shim_decorators=_strings(table.get("shim-decorators", []), f"{where} shim-decorators"),
+        root=path.resolve().parent,
+        source=path,
+    )
+
+
+def find(paths: Sequence[str]) -> Path | None:
+    """The nearest pyproject.toml with a [tool.tf2lint] table, from the linted paths upwards."""
+    absolute = [os.path.abspath(p) for p in paths] or [os.getcwd()]
+    start = Path(os.path.commonpath(absolute))
+    if not start.is_dir():
+        start = start.parent
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                with open(candidate, "rb") as handle:
+                    data = tomllib.load(handle)
+            except (OSError, tomllib.TOMLDecodeError):
+                return candidate  # let load() report it
+            if "tf2lint" in data.get("tool", {}):
+                return candidate
+    return None
