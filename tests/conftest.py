@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-import textwrap
+import os
 
-import pytest
+# The runtime tests execute examples written against `tf.compat.v1.keras`: route it to tf_keras, as users
+# must. Set before anything imports TensorFlow; the linter itself never does.
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import textwrap  # noqa: E402
+
+import pytest  # noqa: E402
 
 from tf2lint.engine import Finding, lint_source
 from tf2lint.rules import RULES
@@ -28,3 +36,29 @@ def all_examples() -> list[pytest.param]:
             for index, source in enumerate(examples):
                 params.append(pytest.param(rule.code, kind, source, id=f"{rule.code}-{kind}{index}"))
     return params
+
+
+def require_runtime() -> None:
+    """Skip a runtime test module when TensorFlow/tf_keras are missing, unless CI says they must be there."""
+    try:
+        import tensorflow  # noqa: F401
+        import tf_keras  # noqa: F401
+    except ImportError as exc:
+        if os.environ.get("TF2LINT_REQUIRE_RUNTIME"):
+            raise RuntimeError(f"runtime tests required but TensorFlow/tf_keras are missing: {exc}") from None
+        pytest.skip(f"needs the runtime extra (pip install -e '.[runtime]'): {exc}", allow_module_level=True)
+
+
+@pytest.fixture
+def pytester_like(tmp_path):
+    """Run pytest in a fresh process on one test file; returns its combined output."""
+
+    def run(source: str) -> str:
+        (tmp_path / "test_user.py").write_text(textwrap.dedent(source))
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path / "test_user.py")],
+            capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        )
+        return result.stdout + result.stderr
+
+    return run

@@ -85,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
+
+    commands.add_parser("doctor", help="say whether the shim can work in this environment (exit 1 if not)")
     return parser
 
 
@@ -140,6 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.command == "doctor":
+            from tf2lint import doctor
+
+            return doctor.main()
         return run_check(args) if args.command == "check" else run_rules(args)
     except UsageError as exc:
         print(f"tf2lint: error: {exc}", file=sys.stderr)

@@ -46,7 +46,7 @@ RULE = Rule(
         what=(
             "Finds `variable_scope` calls in shim code whose name is empty or missing: "
             "`variable_scope(None, default_name=\"model\")`, `variable_scope(default_name=\"model\")`, "
-            "`variable_scope(\"\")`."
+            "`variable_scope(\"\")`. (`variable_scope(default_name=...)` alone is a TypeError in TF; it is reported too.)"
         ),
         why=(
             "A default-name scope is made unique each time it is entered, and the shim's variable store keeps "
@@ -82,7 +82,7 @@ from tensorflow.compat import v1
 class EmptyScope(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, inputs):
-        with v1.variable_scope(default_name="block"):  # expect: TFS102
+        with v1.variable_scope(None, "block"):  # expect: TFS102
             out = self.project(inputs)
         return out
 
@@ -98,10 +98,15 @@ import tensorflow.compat.v1 as v1
 
 
 class Fixed(tf.keras.layers.Layer):
+    def __init__(self, block_name="block"):
+        super().__init__()
+        self.block_name = block_name
+
     @v1.keras.utils.track_tf1_style_variables
-    def call(self, inputs, scope=None):
+    def call(self, inputs):
         with v1.variable_scope("model"):
-            with v1.variable_scope(scope, default_name="block"):
+            # A name is always given, so `default_name` is never used.
+            with v1.variable_scope(self.block_name, default_name="block"):
                 return v1.layers.dense(inputs, 2, name="proj")
 
 

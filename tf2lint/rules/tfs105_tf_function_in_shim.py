@@ -83,20 +83,26 @@ v1 = tf.compat.v1
 
 
 def project(x):
-    with v1.variable_scope("proj"):
-        return x * v1.get_variable("w", shape=[])
+    return v1.layers.dense(x, 3)
 
 
 class Applied(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, inputs):
-        fast = tf.function(project)  # expect: TFS105
-        return fast(inputs) + self.helper(inputs)
+        with v1.variable_scope("outer"):
+            fast = tf.function(project)  # expect: TFS105
+            return fast(inputs)
+
+
+class Helper(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        with v1.variable_scope("outer"):
+            return self.helper(inputs)
 
     @tf.function  # expect: TFS105
     def helper(self, x):
-        with v1.variable_scope("helper"):
-            return x * v1.get_variable("b", shape=[])
+        return v1.layers.dense(x, 3)  # expect: TFS101
 ''',
     ),
     good=(

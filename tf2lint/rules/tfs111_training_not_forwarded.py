@@ -118,7 +118,7 @@ class NoTrainingParam(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, inputs):  # expect: TFS111
         with v1.variable_scope("bn"):
-            return v1.layers.batch_normalization(inputs, training=True)
+            return v1.layers.batch_normalization(inputs)  # expect: TFS111
 
 
 class NotForwarded(tf.keras.layers.Layer):

@@ -132,7 +132,7 @@ class Distinct(tf.keras.layers.Layer):
         with v1.variable_scope("b"):
             b = v1.layers.dense(inputs, 3, name="fc")
         with v1.variable_scope("tied", reuse=v1.AUTO_REUSE):
-            c = v1.layers.dense(inputs, 3, name="fc") + v1.layers.dense(b, 3, name="fc")
+            c = v1.layers.dense(inputs, 3, name="fc") + v1.layers.dense(inputs, 3, name="fc")
         with v1.variable_scope("branch"):
             if training:
                 d = v1.layers.dense(a, 3, name="head")

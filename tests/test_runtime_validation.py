@@ -1,0 +1,380 @@
+"""Every rule example that builds a layer, module or template, executed under the reference shim.
+
+Bad examples must show the failure their rule documents (growth, untracked weights, the exact error);
+good ones must be stable. When runtime and linter disagree, fix the rule or the example, never the
+assertion. All cases share one process (TensorFlow costs ~3 s to import); Keras' naming state is reset
+between them. `TF_USE_LEGACY_KERAS=1` is set by conftest.py so that the examples' own spelling,
+`tf.compat.v1.keras.utils.track_tf1_style_variables`, is the reference shim's object.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import types
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import require_runtime
+
+from tf2lint.rules import BY_CODE
+
+require_runtime()
+import tensorflow as tf  # noqa: E402
+
+from tf2lint import runtime, shim  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+
+
+def x(*shape: int) -> tf.Tensor:
+    return tf.random.normal(shape, seed=1)
+
+
+def load(code: str, kind: str, index: int) -> types.SimpleNamespace:
+    rule = BY_CODE[code]
+    source = (rule.bad if kind == "bad" else rule.good)[index]
+    namespace: dict = {"__name__": f"example_{code}_{kind}{index}"}
+    exec(compile(source, f"<{code} {kind}{index}>", "exec"), namespace)  # noqa: S102 - our own examples
+    return types.SimpleNamespace(**namespace)
+
+
+def codes(obj, *inputs, **kwargs) -> set[str]:
+    return {finding.code for finding in runtime.check(obj, *inputs, **kwargs)}
+
+
+def raises(error: type, text: str, call: Callable[[], object]) -> None:
+    with pytest.raises(error) as info:
+        call()
+    assert text in str(info.value)
+
+
+def stored_regularizers(module) -> dict:
+    return module._tf1_style_var_store._regularizers
+
+
+def moving_mean(layer) -> tf.Tensor:
+    return next(v for v in layer.variables if "moving_mean" in v.name).numpy().copy()
+
+
+def shared_template(cls) -> None:
+    """Two instances call one template: the first owns the variable, the other tracks nothing."""
+    first, second = cls(), cls()
+    first(x(2, 3))
+    second(x(2, 3))
+    assert [len(first.weights), len(second.weights)] in ([1, 0], [0, 0])
+    assert len(second.losses) == 0
+
+
+def check_tfs112(ns) -> None:
+    layer = ns.CollectsUpdates()
+    layer(x(4, 3), training=True)
+    assert float(layer.reg) == 0.0  # regularization losses: empty in eager mode
+    assert tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.UPDATE_OPS) == []
+    model = ns.CollectsUpdates()
+    model(x(4, 3))
+    assert model.trainable_variables  # the model has weights...
+    assert ns.train_step(model, x(4, 3)) == []  # ...but the tf.function sees no trainable_variables()
+
+
+def check_tfs113(ns) -> None:
+    layer = ns.CopyPaste()
+    layer(x(2, 3))
+    # Five variables in the code, three created: the second `fc` and `scale` silently reuse the first.
+    assert sorted(w.name for w in layer.weights) == ["model/fc/bias:0", "model/fc/kernel:0", "model/scale:0"]
+    runtime.reset()
+    raises(ValueError, "Trying to share variable model/fc/kernel, but specified shape (3, 3) and found shape (4, 3)",
+           lambda: ns.CopyPaste()(x(2, 4)))
+
+
+def check_tfs111_module(ns) -> None:
+    module = ns.ModuleWithExplicitTraining()
+    module(x(8, 3), True)
+    before = moving_mean(module)
+    module(x(8, 3) + 3.0, True)
+    assert not (moving_mean(module) == before).all()
+
+
+# (rule, kind, example index) -> what running it must show.
+CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
+    ("TFS101", "bad", 0): lambda ns: assert_codes(ns.TwoDense(), x(2, 4), expected={"TFS101"}),
+    ("TFS101", "bad", 1): lambda ns: assert_codes(ns.Tower(), x(2, 5, 5, 3), expected={"TFS101"}),
+    ("TFS101", "good", 0): lambda ns: assert_codes(ns.CompatV1LayerModel(10), x(2, 5, 5, 3)),
+    ("TFS101", "good", 1): lambda ns: assert_codes(ns.Named(), x(2, 4)),
+    ("TFS102", "bad", 0): lambda ns: assert_codes(ns.Uniquified(), x(2, 4), expected={"TFS102"}),
+    ("TFS102", "bad", 1): lambda ns: assert_codes(ns.EmptyScope(), x(2, 4), expected={"TFS102"}),
+    ("TFS102", "good", 0): lambda ns: assert_codes(ns.Fixed(), x(2, 4)),
+    # Growth through a template is reported in the scope/template family (the runtime cannot tell them apart).
+    ("TFS103", "bad", 0): lambda ns: assert_codes(ns.PerCallTemplate(), x(2, 4), expected={"TFS102"}),
+    ("TFS103", "bad", 1): lambda ns: assert_codes(ns.LazyButUnguarded(), x(2, 4), expected={"TFS102"}),
+    ("TFS103", "good", 0): lambda ns: assert_codes(ns.CompatV1TemplateScaleByY(), x(2, 3)),
+    ("TFS103", "good", 1): lambda ns: assert_codes(ns.Lazy(), x(2, 4)),
+    ("TFS104", "bad", 0): lambda ns: (shared_template(ns.UsesShared), shared_template(ns.StoresShared)),
+    ("TFS104", "bad", 1): lambda ns: shared_template(ns.ClassLevel),
+    ("TFS104", "good", 0): lambda ns: [len(layer.weights) for layer in _called(ns.PerInstance(), ns.PerInstance())] == [1, 1] or pytest.fail("each instance owns its variable"),
+    ("TFS105", "bad", 0): lambda ns: raises(ValueError, "only supports singleton tf.Variables", lambda: ns.InnerFunction()(x(2, 4))),
+    ("TFS105", "bad", 1): lambda ns: (
+        raises(ValueError, "only supports singleton tf.Variables", lambda: ns.Applied()(x(2, 4))),
+        raises(ValueError, "only supports singleton tf.Variables", lambda: ns.Helper()(x(2, 4))),
+    ),
+    ("TFS105", "good", 0): lambda ns: (assert_codes(ns.PureMath(), x(2, 4)), assert_codes(ns.OuterFunction(), x(2, 4))),
+    ("TFS106", "bad", 0): lambda ns: assert_codes(ns.Inline(), x(2, 4), expected={"TFS106"}),
+    ("TFS106", "good", 0): lambda ns: (assert_codes(ns.NestedModel(10), tf.ones((5, 5))), assert_codes(ns.Guarded(), x(2, 4))),
+    ("TFS107", "bad", 0): lambda ns: (assert_codes(ns.Forgotten(), x(2, 4), expected={"TFS107"}),
+                                      assert_codes(ns.Derived(), x(2, 4), expected={"TFS107"})),
+    ("TFS107", "good", 0): lambda ns: (assert_codes(ns.NativeKeras(), x(2, 4)), assert_codes(ns.Decorated(), x(2, 4))),
+    ("TFS108", "bad", 0): lambda ns: [
+        raises(ValueError, "must be applied to a method of a subclassed `tf.Module`", call)
+        for call in (lambda: ns.forward(x(2, 4)), lambda: ns.Helper()(x(2, 4)), lambda: ns.Layer3()(x(2, 4)),
+                     lambda: ns.Tools.project(x(2, 4)))
+    ],
+    ("TFS109", "bad", 0): lambda ns: (
+        raises(TypeError, "build_model() missing 1 required positional argument: 'units'", lambda: ns.NeedsArgs()(x(2, 4))),
+        raises(ValueError, "Tried to call get_or_create_layer in eager mode", lambda: ns.Undecorated()(x(2, 4))),
+    ),
+    ("TFS109", "good", 0): lambda ns: assert_codes(ns.NoArgBuilder(), x(2, 4)),
+    ("TFS110", "bad", 0): lambda ns: assert_codes(ns.Regularized(), x(2, 3), expected={"TFS110"}),
+    ("TFS110", "good", 0): lambda ns: (
+        assert_codes(ns.ModuleWithoutRegularizers(), x(2, 4)),
+        _losses_tracked(ns.KerasRegularized()),
+    ),
+    ("TFS111", "bad", 0): lambda ns: (
+        assert_codes(ns.NoTrainingParam(), x(8, 3), training=True, expected={"TFS111"}),
+        assert_codes(ns.NotForwarded(), x(8, 3), training=True, expected={"TFS111"}),
+    ),
+    ("TFS111", "good", 0): lambda ns: (
+        assert_codes(ns.CompatV1BatchNorm(), x(8, 3), training=True),
+        check_tfs111_module(ns),
+    ),
+    ("TFS112", "bad", 0): check_tfs112,
+    ("TFS112", "good", 1): lambda ns: assert_codes(ns.UsesLayerState(), x(4, 3), training=True),
+    ("TFS113", "bad", 0): check_tfs113,
+    ("TFS113", "good", 0): lambda ns: assert_codes(ns.Distinct(), x(2, 3), expected=set(), weights=8),
+}
+# Examples that cannot or need not run here, and why.
+NOT_RUN = {
+    ("TFS108", "good", 0): "imports `some_framework`, a stand-in for a base class from another package",
+    ("TFS112", "good", 0): "calls tf.disable_v2_behavior(), which would switch this whole process to graph mode",
+    ("TFS114", "bad", 0): "sets process environment: run in a subprocess by test_legacy_keras_flag",
+    ("TFS114", "good", 0): "sets process environment: run in a subprocess by test_legacy_keras_flag",
+    ("TFS901", "bad", 0): "about comments only",
+    ("TFS901", "good", 0): "about comments only",
+}
+
+
+def assert_codes(obj, *inputs, expected: set[str] = frozenset(), weights: int | None = None, **kwargs) -> None:
+    found = codes(obj, *inputs, **kwargs)
+    assert found == set(expected), runtime.check(obj, *inputs, **kwargs)
+    if weights is not None:
+        assert len(obj.weights) == weights
+
+
+def _called(*layers):
+    for layer in layers:
+        layer(x(2, 3))
+    return layers
+
+
+def _losses_tracked(layer) -> None:
+    assert_codes(layer, x(2, 4))
+    assert len(layer.losses) == 1
+
+
+def example_ids() -> list:
+    ids = []
+    for code, rule in BY_CODE.items():
+        for kind, examples in (("bad", rule.bad), ("good", rule.good)):
+            ids.extend(pytest.param(code, kind, i, id=f"{code}-{kind}{i}") for i in range(len(examples)))
+    return ids
+
+
+@pytest.fixture(autouse=True)
+def fresh_naming_state():
+    runtime.reset()
+    yield
+    runtime.reset()
+
+
+def test_the_examples_use_the_reference_shim() -> None:
+    assert tf.compat.v1.keras.utils.track_tf1_style_variables is shim.track_tf1_style_variables
+    assert tf.compat.v1.layers.dense is shim.layers.dense
+
+
+@pytest.mark.parametrize(("code", "kind", "index"), example_ids())
+def test_example_behaves_as_its_rule_says(code: str, kind: str, index: int) -> None:
+    key = (code, kind, index)
+    if key in NOT_RUN:
+        pytest.skip(NOT_RUN[key])
+    assert key in CASES, f"no runtime case for {key}: add one to CASES or a reason to NOT_RUN"
+    CASES[key](load(code, kind, index))
+
+
+def test_every_rule_with_a_runtime_symptom_is_covered() -> None:
+    covered = {code for code, kind, _ in CASES if kind == "bad"} | {"TFS114"}
+    assert covered == {code for code in BY_CODE if code.startswith("TFS1")}
+
+
+GUIDE_INPUTS = {
+    "DenseLayer": ((10,), (8, 20)), "CompatV1LayerModel": ((10,), (8, 5, 5, 5)), "CompatV1BatchNorm": ((), (8, 5, 5, 5)),
+    "NestedModel": ((10,), (5, 5)), "NestedLayer": ((10,), (5, 5)), "WrappedDenseLayer": ((10,), (5, 5)),
+    "CompatV1TemplateScaleByY": ((), (2, 3)), "CompatModel": ((10,), (10, 5, 5, 5)),
+    "PartiallyMigratedModel": ((10,), (10, 5, 5, 5)), "NearlyFullyNativeModel": ((10,), (10, 5, 5, 5)),
+    "FunctionalStyleCompatModel": ((), (10, 10, 10, 10)), "OOStyleCompatModel": ((), (10, 10, 10, 10)),
+    "PartiallyNativeKerasLayersModel": ((), (10, 10, 10, 10)), "WrappedDoubleDenseLayer": ((10,), (2, 4)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GUIDE_INPUTS))
+def test_guide_examples_are_stable(name: str) -> None:
+    namespace: dict = {"__name__": "guide_correct"}
+    exec(compile((DATA / "guide_correct.py").read_text(), "guide_correct.py", "exec"), namespace)  # noqa: S102
+    args, shape = GUIDE_INPUTS[name]
+    layer = namespace[name](*args)
+    assert runtime.check(layer, tf.ones(shape), training=True if "BatchNorm" in name else None) == []
+    assert layer.weights
+
+
+def test_guide_checkpoint_names_are_kept() -> None:
+    namespace: dict = {"__name__": "guide_correct"}
+    exec(compile((DATA / "guide_correct.py").read_text(), "guide_correct.py", "exec"), namespace)  # noqa: S102
+    layer = namespace["PartiallyNativeKerasLayersModel"]()
+    layer(tf.ones((10, 10, 10, 10)))
+    assert {"model/conv2d_2/kernel:0", "model/conv2d_2/bias:0"} <= {v.name for v in layer.weights}
+
+
+def test_runtime_check_leaves_no_naming_state() -> None:
+    from tf_keras.src import backend
+
+    before = {g: dict(c) for g, c in backend.PER_GRAPH_OBJECT_NAME_UIDS.items()}
+    ns = load("TFS101", "bad", 0)
+    layer = ns.TwoDense()
+    before = {g: dict(c) for g, c in backend.PER_GRAPH_OBJECT_NAME_UIDS.items()}
+    runtime.check(layer, x(2, 4))
+    assert {g: dict(c) for g, c in backend.PER_GRAPH_OBJECT_NAME_UIDS.items()} == before
+
+
+def test_assert_shim_stable_report() -> None:
+    ns = load("TFS101", "bad", 0)
+    with pytest.raises(AssertionError) as info:
+        runtime.assert_shim_stable(ns.TwoDense(), x(2, 4))
+    report = str(info.value)
+    assert report.startswith("TwoDense is not stable under the shim:")
+    assert "TFS101" in report and "dense_2/kernel:0" in report
+
+
+def test_runtime_check_rejects_other_objects() -> None:
+    with pytest.raises(TypeError, match="needs a tf.Module or a Keras layer"):
+        runtime.check(object(), x(2, 4))
+
+
+def test_pytest_plugin_fixture(pytester_like) -> None:
+    result = pytester_like(
+        """
+        import tensorflow as tf
+        from tf2lint import shim
+
+        class Grows(shim.Layer):
+            @shim.track_tf1_style_variables
+            def call(self, x):
+                return shim.layers.dense(x, 3)
+
+        class Stable(shim.Layer):
+            @shim.track_tf1_style_variables
+            def call(self, x):
+                with shim.variable_scope("m"):
+                    return shim.layers.dense(x, 3)
+
+        def test_stable(shim_check):
+            shim_check(Stable(), tf.ones((2, 4)))
+
+        def test_grows(shim_check):
+            shim_check(Grows(), tf.ones((2, 4)))
+
+        def test_non_strict(shim_check):
+            assert [f.code for f in shim_check(Grows(), tf.ones((2, 4)), strict=False)] == ["TFS101"]
+        """
+    )
+    assert "2 passed" in result and "1 failed" in result
+    assert "Grows is not stable under the shim" in result
+
+
+def run_clean(code: str, env_value: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"}
+    if env_value is not None:
+        env["TF_USE_LEGACY_KERAS"] = env_value
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_guide_examples_with_tf2lint_shim_and_no_legacy_flag() -> None:
+    """Issue: DenseLayer, CompatV1LayerModel and NestedModel with `from tf2lint import shim`, no env var."""
+    code = textwrap.dedent("""
+        import tensorflow as tf
+        from tf2lint import shim
+
+        class DenseLayer(shim.Layer):
+            def __init__(self, units, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.units = units
+
+            @shim.track_tf1_style_variables
+            def call(self, inputs):
+                import tf_keras
+                with shim.variable_scope("dense"):
+                    kernel = shim.get_variable(shape=[inputs.shape[-1], self.units], name="kernel",
+                                               regularizer=tf_keras.regularizers.L2())
+                    bias = shim.get_variable(shape=[self.units], initializer=tf.zeros_initializer(), name="bias")
+                    return tf.matmul(inputs, kernel) + bias
+
+        class CompatV1LayerModel(shim.Layer):
+            def __init__(self, units, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.units = units
+
+            @shim.track_tf1_style_variables
+            def call(self, inputs):
+                with shim.variable_scope("model"):
+                    out = shim.layers.conv2d(inputs, 3, 3, kernel_regularizer="l2")
+                    out = shim.layers.flatten(out)
+                    return shim.layers.dense(out, self.units, kernel_regularizer="l2")
+
+        class NestedModel(shim.Layer):
+            def build_model(self):
+                import tf_keras
+                inp = tf_keras.Input(shape=(5, 5))
+                dense = tf_keras.layers.Dense(10, name="dense", kernel_regularizer="l2")
+                return tf_keras.Model(inputs=inp, outputs=dense(inp))
+
+            @shim.track_tf1_style_variables
+            def call(self, inputs):
+                return shim.get_or_create_layer("dense_model", self.build_model)(inputs)
+
+        for layer, x, weights, losses in [
+            (DenseLayer(10), tf.ones((8, 20)), 2, 1),
+            (CompatV1LayerModel(10), tf.ones((8, 5, 5, 5)), 4, 2),
+            (NestedModel(), tf.ones((5, 5)), 2, 1),
+        ]:
+            layer(x)
+            names = sorted(w.name for w in layer.weights)
+            layer(x)
+            assert sorted(w.name for w in layer.weights) == names, names
+            assert (len(names), len(layer.losses)) == (weights, losses), (type(layer).__name__, names, layer.losses)
+        import os
+        assert "TF_USE_LEGACY_KERAS" not in os.environ
+        print("ok")
+    """)
+    result = run_clean(code)
+    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("kind", ["bad", "good"])
+def test_legacy_keras_flag(kind: str) -> None:
+    source = (BY_CODE["TFS114"].bad if kind == "bad" else BY_CODE["TFS114"].good)[0]
+    probe = source + textwrap.dedent("""
+        print("keras3" if tf.keras.layers.Layer.__module__.startswith("keras") else "tf_keras")
+    """)
+    result = run_clean(probe)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == ("keras3" if kind == "bad" else "tf_keras")

@@ -1,0 +1,29 @@
+"""pytest plugin (entry point `pytest11`): the `shim_check` fixture for a team's own migration tests.
+
+    def test_my_layer_is_stable(shim_check):
+        shim_check(MyLayer(), tf.ones((2, 4)))            # fails with a readable report
+        findings = shim_check(MyLayer(), x, strict=False)  # or look at the findings yourself
+
+TensorFlow is imported only when the fixture is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def shim_check() -> Iterator[Callable[..., list[Any]]]:
+    from tf2lint import runtime
+
+    def run(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2, strict: bool = True) -> list[Any]:
+        if strict:
+            runtime.assert_shim_stable(obj, *inputs, training=training, calls=calls)
+            return []
+        return runtime.check(obj, *inputs, training=training, calls=calls)
+
+    yield run
+    runtime.reset()
