@@ -7,6 +7,8 @@ import os
 # The runtime tests execute examples written against `tf.compat.v1.keras`: route it to tf_keras, as users
 # must. Set before anything imports TensorFlow; the linter itself never does.
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+# Keep CLI runs of the tests from leaving a cache in the working tree.
+os.environ.setdefault("TF2LINT_CACHE_DIR", os.path.join(__import__("tempfile").mkdtemp(prefix="tf2lint-test-cache-")))
 
 import subprocess  # noqa: E402
 import sys  # noqa: E402

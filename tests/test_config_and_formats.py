@@ -224,7 +224,7 @@ def test_notebook_broken_cell_does_not_hide_the_others(tmp_path: Path, capsys) -
 
 
 def test_notebook_that_is_not_json(tmp_path: Path, capsys) -> None:
-    (tmp_path / "nb.ipynb").write_text("{not json")
+    (tmp_path / "nb.ipynb").write_text('{not json, but about "tensorflow"')
     assert codes(capsys, str(tmp_path)) == [("nb.ipynb", "TFS000")]
 
 

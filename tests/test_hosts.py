@@ -95,8 +95,9 @@ def test_unparsable_inputs_are_parse_errors_in_every_host(tmp_path: Path) -> Non
         assert result.returncode in (0, 1) and "failed during execution" not in result.stderr, (name, result.stderr)
         assert "TFS" not in result.stdout
     result = run("-m", "pylint", "--load-plugins=pylint_tf2lint", "--disable=all", "--enable=tf2lint,syntax-error",
-                 "--persistent=n", "--score=n", *sorted(unparsable()), cwd=tmp_path)
-    assert result.stdout.count("syntax-error") == len(unparsable())
+                 "--persistent=n", "--score=n", "--msg-template={path}|{symbol}", *sorted(unparsable()), cwd=tmp_path)
+    reported = {line.split("|")[0] for line in result.stdout.splitlines() if line.endswith(("|syntax-error", "|parse-error"))}
+    assert reported == set(unparsable()), result.stdout
 
 
 BAD = """\

@@ -29,7 +29,7 @@ def test_unparsable_inputs_give_one_tfs000(name: str) -> None:
 
 def test_python2_message_says_why() -> None:
     (finding,) = lint_source(unparsable()["python2.py"], "p.py")
-    assert "print" in finding.message and finding.line == 1
+    assert "print" in finding.message and finding.line == 2
 
 
 def test_unreadable_file(tmp_path: Path) -> None:

@@ -9,11 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from tf2lint.rules import ALL_RULES
 
 KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "shim-decorators")
@@ -44,6 +39,8 @@ class Config:
         return bool(self.exclude) and _matches(self.relative(path), self.exclude)
 
     def ignored_for(self, path: str) -> tuple[str, ...]:
+        if not self.per_file_ignores:
+            return ()
         relative = self.relative(path)
         codes: list[str] = []
         for pattern, ignored in self.per_file_ignores:
@@ -78,7 +75,16 @@ def _strings(value: object, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _toml():  # imported only when there is a file to read (it costs more than the rest of a cached run)
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib
+
+
 def load(path: Path) -> Config:
+    tomllib = _toml()
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -119,9 +125,11 @@ def find(paths: Sequence[str]) -> Path | None:
     start = Path(os.path.commonpath(absolute))
     if not start.is_dir():
         start = start.parent
+    tomllib = None
     for directory in (start, *start.parents):
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
+            tomllib = tomllib or _toml()
             try:
                 with open(candidate, "rb") as handle:
                     data = tomllib.load(handle)

@@ -11,6 +11,8 @@ functions and nested functions. Each reached call is recorded once per distinct 
 from __future__ import annotations
 
 import ast
+import re
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -107,9 +109,14 @@ class _Frame(NamedTuple):
 class ModuleContext:
     """Facts about one module that rules read."""
 
-    def __init__(self, tree: ast.Module, shim_decorators: tuple[str, ...] = ()) -> None:
+    def __init__(self, tree: ast.Module, shim_decorators: tuple[str, ...] = (), source: str | None = None) -> None:
         self.tree = tree
-        self.names = Names(tree)
+        self._source = source
+        self._lines = source.split("\n") if source is not None else None
+        self._newlines: list[int] | None = None  # offsets of "\n" in the source
+        self._mentions: dict[str, bool] = {}
+        self._lexical_parent: dict[ast.AST, Function | None] = {}  # filled by _index, read lazily by names
+        self.names = Names(tree, self._lexical_parent)
         self.extra_shim_decorators = frozenset(shim_decorators)
         self.classes: list[ClassInfo] = []
         self.class_by_name: dict[str, ClassInfo] = {}
@@ -122,14 +129,24 @@ class ModuleContext:
         self.tf_functions: list[TfFunctionUse] = []
         # Every function carrying a shim decorator, wherever it is: (function, decorator, class or None).
         self.shim_decorated: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.expr, ClassInfo | None]] = []
-        self._all_calls: list[tuple[ast.Call, tuple[str, ...], Function | None]] | None = None
-        self._assignments: list[tuple[ast.Assign, Function | None]] = []
         self._local_defs: dict[ast.AST, dict[str, ast.FunctionDef | ast.AsyncFunctionDef]] = {}
         self._kinds: dict[ClassInfo, str] = {}
         self._index()
         self._walk_shim_methods()
 
     # -- public helpers -------------------------------------------------------------------------
+
+    def mentions(self, *words: str) -> bool:
+        """Whether the source contains any of these words: a cheap gate before a walk of the whole module.
+        True when the source is unknown."""
+        if self._source is None:
+            return True
+        for word in words:
+            if word not in self._mentions:
+                self._mentions[word] = word in self._source
+            if self._mentions[word]:
+                return True
+        return False
 
     def resolve(self, node: ast.AST, func: Function | None) -> tuple[str, ...]:
         return self.names.resolve(node, func)
@@ -217,6 +234,7 @@ class ModuleContext:
                     self.class_by_name.setdefault(stmt.name, info)
                     stack.append((stmt, enclosing, info))
                 elif isinstance(stmt, FUNCTION_DEFS):
+                    self._lexical_parent[stmt] = enclosing
                     if node is self.tree:
                         self.module_functions.setdefault(stmt.name, stmt)
                     if isinstance(node, ast.ClassDef) and cls is not None:
@@ -227,13 +245,16 @@ class ModuleContext:
                         self._local_defs.setdefault(enclosing, {}).setdefault(stmt.name, stmt)
                         if enclosing in self.owner:
                             self.owner.setdefault(stmt, self.owner[enclosing])
-                    stack.append((stmt, stmt, cls if isinstance(node, ast.ClassDef) else None))
+                    if self._may_nest(stmt):
+                        stack.append((stmt, stmt, cls if isinstance(node, ast.ClassDef) else None))
                 elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
                     self._index_template(stmt, node, cls)
-        for func in self._all_function_defs():
+        # Any spelling that resolves to the shim names it literally somewhere in the module.
+        shim_words = ("track_tf1_style_variables", "tf2lint", *(d.rsplit(".", 1)[-1] for d in self.extra_shim_decorators))
+        for func in self._all_function_defs() if self.mentions(*shim_words) else ():
             cls = self.owner.get(func) if func in self.owner and self.owner[func].methods.get(func.name) is func else None
             for deco in func.decorator_list:
-                if self.is_shim_decorator(deco, self.parent_function.get(func)):
+                if self.is_shim_decorator(deco, self._lexical_parent.get(func)):
                     self.shim_decorated.append((func, deco, cls))
                     if cls is not None and not _is_static(func):
                         self.shim_methods.append((cls, func))
@@ -246,6 +267,20 @@ class ModuleContext:
         self.classes.sort(key=lambda c: (c.node.lineno, c.node.col_offset))
         self.shim_methods.sort(key=lambda item: (item[1].lineno, item[1].col_offset))
         self.shim_decorated.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
+
+    def _line_of(self, offset: int) -> int:
+        """1-based line of a source offset."""
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self._source or "")]
+        return bisect_left(self._newlines, offset) + 1
+
+    def _may_nest(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """Whether a function's body may define functions or classes (checked on its text: cheap, and
+        conservative since strings and comments count)."""
+        if self._lines is None or not func.body or func.end_lineno is None or func.end_lineno > len(self._lines):
+            return True
+        body = "\n".join(self._lines[func.body[0].lineno - 1 : func.end_lineno])
+        return "def" in body or "class" in body
 
     def _index_template(self, stmt: ast.Assign, holder: ast.AST, cls: ClassInfo | None) -> None:
         if api.MAKE_TEMPLATE not in self.names.resolve(stmt.value.func):
@@ -282,45 +317,69 @@ class ModuleContext:
             if isinstance(func, FUNCTION_DEFS):
                 yield func
 
+    def own_calls(self, func: Function) -> Iterator[ast.Call]:
+        """Calls in a function's own body (not in the functions or lambdas nested in it)."""
+        roots = [func.body] if isinstance(func, ast.Lambda) else _own_statements(func)
+        for root in roots:
+            for node in _walk_expr(root):
+                if isinstance(node, ast.Call):
+                    yield node
+
     @property
     def graph_mode(self) -> bool:
         """The module switches TF to graph mode (``disable_v2_behavior()``): TF1 code, where collections work."""
-        return any(set(names) & api.GRAPH_MODE_SWITCHES for _, names, _ in self.all_calls)
+        switches = "|".join(name.rsplit(".", 1)[1] for name in api.GRAPH_MODE_SWITCHES)
+        return any(
+            isinstance(node, ast.Call) and set(self.names.resolve(node.func, func)) & api.GRAPH_MODE_SWITCHES
+            for node, func in self.nodes_on_lines(switches)
+        )
 
-    @property
-    def all_calls(self) -> list[tuple[ast.Call, tuple[str, ...], Function | None]]:
-        """Every call in the module with its canonical names and enclosing function (lazily, once)."""
-        if self._all_calls is None:
-            self._all_calls = []
-            roots: list[tuple[ast.AST, Function | None]] = [(self.tree, None)]
-            while roots:
-                node, func = roots.pop()
-                for child in _walk_expr_and_statements(node):
-                    if child is not node and isinstance(child, (*FUNCTION_DEFS, ast.Lambda)):
-                        roots.append((child, child))
-                    elif isinstance(child, ast.Call):
-                        self._all_calls.append((child, self.names.resolve(child.func, func), func))
-                    elif isinstance(child, ast.Assign):
-                        self._assignments.append((child, func))
-            self._all_calls.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
-            self._assignments.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
-        return self._all_calls
-
-    @property
-    def assignments(self) -> list[tuple[ast.Assign, Function | None]]:
-        """Every ``a = b`` statement in the module with its enclosing function."""
-        _ = self.all_calls
-        return self._assignments
+    def nodes_on_lines(
+        self, pattern: str, skip_decorator_lines: bool = False
+    ) -> list[tuple[ast.Call | ast.Assign, Function | None]]:
+        """Calls and assignments spanning a line where the regex ``pattern`` matches, with their enclosing
+        function, in source order. Only the parts of the tree around those lines are walked."""
+        if self._source is None or self._lines is None:
+            targets: list[int] | None = None
+        else:
+            lines = {self._line_of(m.start()) for m in re.finditer(pattern, self._source)}
+            if skip_decorator_lines:
+                lines = {n for n in lines if not self._lines[n - 1].lstrip().startswith("@")}
+            if not lines:
+                return []
+            targets = sorted(lines)
+        found: list[tuple[ast.Call | ast.Assign, Function | None]] = []
+        stack: list[tuple[ast.AST, Function | None]] = [(self.tree, None)]
+        while stack:
+            node, func = stack.pop()
+            for child in ast.iter_child_nodes(node):
+                if targets is not None and hasattr(child, "lineno"):
+                    first = min([child.lineno, *(d.lineno for d in getattr(child, "decorator_list", ()))])
+                    index = bisect_left(targets, first)
+                    if index == len(targets) or targets[index] > (child.end_lineno or child.lineno):
+                        continue
+                if isinstance(child, ast.Lambda):
+                    self.names.register_lambda(child, func)
+                if isinstance(child, (ast.Call, ast.Assign)):
+                    found.append((child, func))
+                stack.append((child, child if isinstance(child, (*FUNCTION_DEFS, ast.Lambda)) else func))
+        found.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
+        return found
 
     def tf_function_roots(self) -> Iterator[tuple[Function, ClassInfo | None]]:
         """Every function of the module compiled by ``tf.function`` (decorated or applied)."""
+        if not self.mentions("function"):
+            return
         seen: set[ast.AST] = set()
         for func in self._all_function_defs():
-            if any(self.is_tf_function(d, self.parent_function.get(func)) for d in func.decorator_list):
+            if any(self.is_tf_function(d, self._lexical_parent.get(func)) for d in func.decorator_list):
                 seen.add(func)
                 yield func, self.owner.get(func)
-        for call, names, func in self.all_calls:
-            if api.TF_FUNCTION not in names or not call.args:
+        # `tf.function(f)` applied somewhere (decorator lines are covered above).
+        for call, func in self.nodes_on_lines(r"\bfunction\(", skip_decorator_lines=True):
+            if not isinstance(call, ast.Call) or not call.args:
+                continue
+            if api.TF_FUNCTION not in self.names.resolve(call.func, func):
                 continue
             target = call.args[0]
             if isinstance(target, ast.Lambda):
@@ -465,6 +524,8 @@ class ModuleContext:
         if api.TF_FUNCTION in names:
             compiled = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "func"), None)
             if compiled is not None:
+                if isinstance(compiled, ast.Lambda):
+                    self.names.register_lambda(compiled, frame.func)
                 callee = self._callee_of(compiled, frame)
                 target_func = callee[0] if callee else (compiled if isinstance(compiled, ast.Lambda) else None)
                 self.tf_functions.append(TfFunctionUse(call, target_func, frame.reach.cls, frame.reach))
@@ -575,17 +636,6 @@ def _own_statements(func: Function) -> Iterator[ast.AST]:
                 yield child
             elif isinstance(child, ast.withitem):
                 yield child.context_expr
-
-
-def _walk_expr_and_statements(node: ast.AST) -> Iterator[ast.AST]:
-    """Pre-order walk that yields nested functions and lambdas but does not enter them."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if current is not node and isinstance(current, (*FUNCTION_DEFS, ast.Lambda)):
-            continue
-        stack.extend(reversed(list(ast.iter_child_nodes(current))))
 
 
 def _is_static(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

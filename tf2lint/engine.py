@@ -9,12 +9,10 @@ import ast
 import io
 import re
 import tokenize
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from tf2lint.context import ModuleContext
-from tf2lint.notebook import NotebookError
-from tf2lint.notebook import load as load_notebook
 from tf2lint.rules import BY_CODE, PARSE_ERROR, RULES, tfs901_unused_noqa
 
 UNUSED_NOQA = tfs901_unused_noqa.RULE
@@ -39,6 +37,25 @@ class Finding:
 
     def sort_key(self) -> tuple:
         return (self.path, self.cell or 0, self.line, self.col, self.code)
+
+
+class _Lines(Sequence[str]):
+    """The source's physical lines, split on first use: only files with findings need them."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lines: list[str] | None = None
+
+    def _split(self) -> list[str]:
+        if self._lines is None:
+            self._lines = _LINE_BREAK.split(self._text)
+        return self._lines
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._split()[index]
+
+    def __len__(self) -> int:
+        return len(self._split())
 
 
 @dataclass(frozen=True)
@@ -116,15 +133,17 @@ def lint_source(
         tree = parse(text, path, flags)
     except SourceError as exc:
         return _source_error(path, exc, settings)
-    lines = _LINE_BREAK.split(text)
-    findings = lint_tree(tree, lines, path, settings)
+    findings = lint_tree(tree, _Lines(text), path, settings, text)
     if noqa and "noqa" in text.lower():
-        findings = _apply_noqa(text, lines, findings, settings, path)
+        findings = _apply_noqa(text, _LINE_BREAK.split(text), findings, settings, path)
     return findings
 
 
 def lint_notebook(data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS) -> list[Finding]:
     """Lint the code cells of a notebook as one module; findings name the cell and the line in it."""
+    from tf2lint.notebook import NotebookError
+    from tf2lint.notebook import load as load_notebook
+
     try:
         notebook = load_notebook(data)
     except NotebookError as exc:
@@ -142,10 +161,18 @@ def lint_notebook(data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS)
     return sorted(findings, key=Finding.sort_key)
 
 
-def lint_tree(tree: ast.Module, lines: Sequence[str], path: str, settings: Settings = DEFAULT_SETTINGS) -> list[Finding]:
+def lint_tree(
+    tree: ast.Module,
+    lines: Sequence[str],
+    path: str,
+    settings: Settings = DEFAULT_SETTINGS,
+    text: str | None = None,
+) -> list[Finding]:
     """Lint an already parsed module (hosts that parsed it pass their tree). No noqa handling here."""
+    from tf2lint.context import ModuleContext  # not needed by runs served from the cache
+
     try:
-        ctx = ModuleContext(tree, settings.shim_decorators)
+        ctx = ModuleContext(tree, settings.shim_decorators, "\n".join(lines) if text is None else text)
         found: dict[tuple[int, int, str], Finding] = {}
         for rule in RULES:
             if not settings.enabled(rule.code):
@@ -161,16 +188,44 @@ def lint_tree(tree: ast.Module, lines: Sequence[str], path: str, settings: Setti
         return _source_error(path, SourceError(message), settings)
 
 
+# Every TFS finding needs one of these words in the file: TF names resolve from imports of
+# tensorflow/tf_keras/keras/tf2lint, and TFS114 is about the environment variable itself.
+_TRIGGERS = (b"tensorflow", b"keras", b"tf2lint", b"TF_USE_LEGACY_KERAS")
+
+
+def relevant(data: bytes, settings: Settings = DEFAULT_SETTINGS) -> bool:
+    """Cheap prefilter: False only for files that cannot produce a finding, so they need no parsing."""
+    triggers = (*_TRIGGERS, *(d.rsplit(".", 1)[-1].encode() for d in settings.shim_decorators))
+    if any(trigger in data for trigger in triggers):
+        return True
+    if data.isascii():
+        return False
+    # Identifiers are NFKC-normalised: `ｔｅｎｓｏｒｆｌｏｗ` is `tensorflow` to Python.
+    text = unicodedata.normalize("NFKC", data.decode("utf-8", "ignore"))
+    return any(trigger.decode() in text for trigger in triggers)
+
+
+def read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def lint_data(data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS) -> list[Finding]:
+    """Lint a file's bytes: prefilter, then a notebook or a Python module by its name."""
+    if not relevant(data, settings):
+        return []
+    if path.endswith(".ipynb"):
+        return lint_notebook(data, path, settings)
+    return lint_source(data, path, settings)
+
+
 def lint_path(path: str, display: str | None = None, settings: Settings = DEFAULT_SETTINGS) -> list[Finding]:
     shown = display or path
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read(path)
     except OSError as exc:
         return _source_error(shown, SourceError(f"cannot read: {exc.strerror or exc}"), settings)
-    if path.endswith(".ipynb"):
-        return lint_notebook(data, shown, settings)
-    return lint_source(data, shown, settings)
+    return lint_data(data, shown, settings)
 
 
 def _source_error(path: str, exc: SourceError, settings: Settings) -> list[Finding]:

@@ -10,7 +10,7 @@ conditional imports, rebinding); all of them count, in source order.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -114,12 +114,18 @@ class _Scope:
 
 
 class Names:
-    """Resolves expressions of one module to canonical names, with Python's function scoping."""
+    """Resolves expressions of one module to canonical names, with Python's function scoping.
 
-    def __init__(self, tree: ast.Module) -> None:
+    The module's bindings are collected up front; a function's are collected the first time an
+    expression inside it is resolved (most functions of a large module never are).
+    ``parents`` maps each function to the function lexically enclosing it (None at module level).
+    """
+
+    def __init__(self, tree: ast.Module, parents: Mapping[ast.AST, Function | None] | None = None) -> None:
         self._module = _Scope(parent=None)
         self._scopes: dict[ast.AST, _Scope] = {}
-        self._collect(tree.body, self._module, is_module=True)
+        self._parents: Mapping[ast.AST, Function | None] = parents if parents is not None else {}
+        self._collect(tree.body, self._module, module_level=True)
 
     def paths(self, node: ast.AST, func: Function | None = None) -> tuple[str, ...]:
         """Fully qualified source paths an expression may refer to (empty when unknown or local)."""
@@ -127,7 +133,7 @@ class Names:
         if parts is None:
             return ()
         head, rest = parts[0], parts[1:]
-        scope: _Scope | None = self._scopes.get(func, self._module) if func is not None else self._module
+        scope: _Scope | None = self._scope(func)
         while scope is not None:
             if head in scope.aliases:
                 return tuple(".".join([target, *rest]) for target in scope.aliases[head])
@@ -147,7 +153,7 @@ class Names:
 
     def is_local(self, name: str, func: Function | None) -> bool:
         """True when ``name`` is bound by ``func`` or an enclosing function (so it hides module names)."""
-        scope = self._scopes.get(func) if func is not None else None
+        scope: _Scope | None = self._scope(func) if func is not None else None
         while scope is not None and scope.parent is not None:
             if name in scope.aliases or name in scope.shadowed:
                 return True
@@ -156,20 +162,41 @@ class Names:
 
     def binds(self, func: Function, name: str) -> bool:
         """True when ``func`` itself (not an enclosing scope) binds ``name``."""
-        scope = self._scopes.get(func)
-        return scope is not None and (name in scope.aliases or name in scope.shadowed)
+        scope = self._scope(func)
+        return name in scope.aliases or name in scope.shadowed
+
+    def register_lambda(self, node: ast.Lambda, enclosing: Function | None) -> None:
+        """Tell where a lambda sits, so that its parameters hide outer names inside it."""
+        if node not in self._scopes and node not in self._parents:
+            self._scopes[node] = self._new_scope(node, self._scope(enclosing))
 
     # -- collection -------------------------------------------------------------------------------
 
-    def _collect(self, body: list[ast.stmt], scope: _Scope, is_module: bool) -> None:
-        """Record the bindings a block makes in ``scope``; nested functions get scopes of their own."""
-        pending: list[tuple[list[ast.stmt], _Scope, bool]] = [(body, scope, is_module)]
-        while pending:
-            stmts, current, module_level = pending.pop(0)
-            for stmt in _flatten_blocks(stmts):
-                self._bind_statement(stmt, current, module_level, pending)
+    def _scope(self, func: Function | None) -> _Scope:
+        if func is None:
+            return self._module
+        scope = self._scopes.get(func)
+        if scope is None:
+            scope = self._new_scope(func, self._scope(self._parents.get(func)))
+            self._scopes[func] = scope
+        return scope
 
-    def _bind_statement(self, stmt: ast.stmt, scope: _Scope, module_level: bool, pending: list) -> None:
+    def _new_scope(self, func: Function, parent: _Scope) -> _Scope:
+        scope = _Scope(parent=parent)
+        args = func.args
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+            if arg is not None:
+                scope.shadowed.add(arg.arg)
+        if not isinstance(func, ast.Lambda):
+            self._collect(func.body, scope, module_level=False)
+        return scope
+
+    def _collect(self, body: list[ast.stmt], scope: _Scope, module_level: bool) -> None:
+        """Record the bindings a block makes in ``scope``, in source order (nested defs are not entered)."""
+        for stmt in _flatten_blocks(body):
+            self._bind_statement(stmt, scope, module_level)
+
+    def _bind_statement(self, stmt: ast.stmt, scope: _Scope, module_level: bool) -> None:
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.asname:
@@ -187,26 +214,13 @@ class Names:
                     scope.stars.append(stmt.module)
                 else:
                     scope.bind(alias.asname or alias.name, f"{stmt.module}.{alias.name}")
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             if not module_level:
                 scope.shadowed.add(stmt.name)
-            self._enter_function(stmt, scope, pending)
-            for deco in stmt.decorator_list:
-                self._lambdas(deco, scope, pending)
-        elif isinstance(stmt, ast.ClassDef):
-            if not module_level:
-                scope.shadowed.add(stmt.name)
-            # Class bodies are not an enclosing scope for their methods: methods see `scope`.
-            pending.append((stmt.body, scope, module_level))
         elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             self._bind_assignment(stmt.targets[0].id, stmt.value, scope, module_level)
-            self._lambdas(stmt.value, scope, pending)
-        else:
-            if not module_level:
-                scope.shadowed.update(_bound_names(stmt))
-            for child in ast.iter_child_nodes(stmt):
-                if isinstance(child, ast.expr):
-                    self._lambdas(child, scope, pending)
+        elif not module_level:
+            scope.shadowed.update(_bound_names(stmt))
 
     def _bind_assignment(self, name: str, value: ast.expr, scope: _Scope, module_level: bool) -> None:
         # `v1 = tf.compat.v1`: an alias. Resolved with the bindings made so far (source order), so
@@ -230,26 +244,6 @@ class Names:
                 return []
             current = current.parent
         return []
-
-    def _enter_function(self, func: Function, parent: _Scope, pending: list) -> None:
-        scope = _Scope(parent=parent)
-        self._scopes[func] = scope
-        args = func.args
-        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
-            if arg is not None:
-                scope.shadowed.add(arg.arg)
-        for default in [*args.defaults, *args.kw_defaults]:
-            if default is not None:
-                self._lambdas(default, parent, pending)
-        if isinstance(func, ast.Lambda):
-            self._lambdas(func.body, scope, pending)
-        else:
-            pending.append((func.body, scope, False))
-
-    def _lambdas(self, node: ast.expr, scope: _Scope, pending: list) -> None:
-        for child in _walk_expr(node):
-            if isinstance(child, ast.Lambda):
-                self._enter_function(child, scope, pending)
 
 
 def _flatten_blocks(stmts: list[ast.stmt]) -> Iterator[ast.stmt]:

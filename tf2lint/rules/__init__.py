@@ -45,7 +45,11 @@ PARSE_ERROR = Rule(
     symbol="unparsable-file",
     summary="File that cannot be read or parsed (reported once, the run goes on)",
     docs=Docs(
-        what="Reports a file tf2lint could not read or parse: a syntax error, Python 2 code, a bad encoding, NUL bytes, or code past the parser's limits.",
+        what=(
+            "Reports a file tf2lint could not read or parse: a syntax error, Python 2 code, a bad encoding, NUL "
+            "bytes, or code past the parser's limits. Only files that mention TensorFlow (or Keras, tf2lint, "
+            "TF_USE_LEGACY_KERAS) are parsed at all; syntax errors elsewhere are left to Python and flake8."
+        ),
         why="Nothing in such a file was checked. The message says why, so the file can be fixed or excluded.",
         fix_safety="No fix.",
         runtime="Python would refuse to import the file as well.",

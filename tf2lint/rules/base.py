@@ -6,9 +6,11 @@ import ast
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from tf2lint.context import CallSite, ModuleContext
+if TYPE_CHECKING:
+    from tf2lint.context import CallSite, ModuleContext
+
 
 
 class Hit(NamedTuple):

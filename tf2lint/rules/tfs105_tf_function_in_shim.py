@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from tf2lint import api
-from tf2lint.context import ModuleContext, TfFunctionUse
 from tf2lint.rules.base import Docs, Hit, Rule
+
+if TYPE_CHECKING:
+    from tf2lint.context import ModuleContext, TfFunctionUse
 
 CODE = "TFS105"
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from tf2lint.context import ModuleContext
 from tf2lint.rules.base import Docs, Hit, Rule, runs_once
+
+if TYPE_CHECKING:
+    from tf2lint.context import ModuleContext
 
 CODE = "TFS106"
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from tf2lint import api
-from tf2lint.context import ClassInfo, ModuleContext
 from tf2lint.rules.base import Docs, Hit, Rule
+
+if TYPE_CHECKING:
+    from tf2lint.context import ClassInfo, ModuleContext
 
 CODE = "TFS107"
 _RUNS_ONCE = ("__init__", "build")
@@ -24,19 +27,20 @@ def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
 def _callers(ctx: ModuleContext, cls: ClassInfo) -> dict[str, set[ast.AST]]:
     """Method name -> functions of this class or its in-module subclasses calling ``self.<name>()``/``super()``."""
     callers: dict[str, set[ast.AST]] = {}
-    for call, _names, func in ctx.all_calls:
-        target = call.func
-        owner = ctx.owner.get(func) if func is not None else None
-        if owner is None or not isinstance(target, ast.Attribute):
-            continue
-        on_self = isinstance(target.value, ast.Name) and target.value.id == "self"
-        on_super = (
-            isinstance(target.value, ast.Call)
-            and isinstance(target.value.func, ast.Name)
-            and target.value.func.id == "super"
-        )
-        if (on_self or on_super) and cls in ctx.mro(owner):
-            callers.setdefault(target.attr, set()).add(func)
+    functions = [f for f, owner in ctx.owner.items() if cls in ctx.mro(owner)]
+    for func in functions:
+        for call in ctx.own_calls(func):  # type: ignore[arg-type]
+            target = call.func
+            if not isinstance(target, ast.Attribute):
+                continue
+            on_self = isinstance(target.value, ast.Name) and target.value.id == "self"
+            on_super = (
+                isinstance(target.value, ast.Call)
+                and isinstance(target.value.func, ast.Name)
+                and target.value.func.id == "super"
+            )
+            if on_self or on_super:
+                callers.setdefault(target.attr, set()).add(func)
     return callers
 
 
@@ -54,8 +58,8 @@ def _unknown_decorators(ctx: ModuleContext, method: ast.FunctionDef | ast.AsyncF
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
-    if ctx.graph_mode:
-        return  # TF1 graph mode: variables live in collections and need no shim
+    if not ctx.mentions("get_variable", "layers", "make_template"):
+        return
     decorated = {func for func, _deco, _cls in ctx.shim_decorated}
     for cls in ctx.classes:
         if ctx.class_kind(cls) not in ("keras", "module"):
@@ -75,6 +79,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             if callers.get(name):
                 # A helper: shim context when its callers are decorated, else their own report covers it.
                 continue
+            if ctx.graph_mode:
+                return  # TF1 graph mode: variables live in collections and need no shim
             unknown = _unknown_decorators(ctx, method)
             hint = (
                 f" (if `@{unknown[0]}` wraps the shim, add it to the `shim-decorators` setting)" if unknown else ""

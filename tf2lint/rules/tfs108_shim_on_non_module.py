@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from tf2lint import api
-from tf2lint.context import ModuleContext
 from tf2lint.rules.base import Docs, Hit, Rule
+
+if TYPE_CHECKING:
+    from tf2lint.context import ModuleContext
 
 CODE = "TFS108"
 _REQUIREMENT = (

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from tf2lint import api
-from tf2lint.context import ModuleContext
 from tf2lint.names import Function
 from tf2lint.rules.base import Docs, Hit, Rule, keyword
+
+if TYPE_CHECKING:
+    from tf2lint.context import ModuleContext
 
 CODE = "TFS109"
 
@@ -44,8 +47,8 @@ def _builder(ctx: ModuleContext, expr: ast.expr, func: Function | None) -> tuple
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     in_shim = {site.node for site in ctx.sites if site.calls(api.GET_OR_CREATE_LAYER)}
-    for call, names, func in ctx.all_calls:
-        if api.GET_OR_CREATE_LAYER not in names:
+    for call, func in ctx.nodes_on_lines("get_or_create_layer"):
+        if not isinstance(call, ast.Call) or api.GET_OR_CREATE_LAYER not in ctx.resolve(call.func, func):
             continue
         builder_expr = call.args[1] if len(call.args) > 1 else keyword(call, "builder")
         found = _builder(ctx, builder_expr, func) if builder_expr is not None else None

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from tf2lint.context import CallSite, ModuleContext
 from tf2lint.rules.base import Docs, Hit, Rule
+
+if TYPE_CHECKING:
+    from tf2lint.context import CallSite, ModuleContext
 
 CODE = "TFS111"
 # Functional v1 layers whose behaviour depends on `training`, with the position of `training`.

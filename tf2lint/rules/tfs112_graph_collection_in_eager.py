@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from tf2lint import api
-from tf2lint.context import ModuleContext
 from tf2lint.names import Function
 from tf2lint.rules.base import Docs, Hit, Rule
+
+if TYPE_CHECKING:
+    from tf2lint.context import ModuleContext
 
 CODE = "TFS112"
 _INSTEAD = {
@@ -37,15 +40,24 @@ def _hits(ctx: ModuleContext, call: ast.Call, names: tuple[str, ...], func: Func
         yield Hit(update_ops, f"`GraphKeys.UPDATE_OPS` {where}: {_INSTEAD['update_ops']}")
 
 
+# Every API above is spelled with one of these; files without them need no walk.
+_SPELLINGS = r"get_collection|add_to_collection|_variables\s*\(|get_regularization_loss|UPDATE_OPS"
+
+
 def check(ctx: ModuleContext) -> Iterator[Hit]:
-    if ctx.graph_mode:
-        return  # TF1 graph mode: collections are how the code is meant to work
-    for site in ctx.sites:
-        yield from _hits(ctx, site.node, site.names, site.func, f"in shim method {site.reach.describe()}")
+    if not ctx.nodes_on_lines(_SPELLINGS):
+        return
+    hits = [
+        hit
+        for site in ctx.sites
+        for hit in _hits(ctx, site.node, site.names, site.func, f"in shim method {site.reach.describe()}")
+    ]
     for root, cls in ctx.tf_function_roots():
         label = getattr(root, "name", "<lambda>")
         for call, names, func in ctx.reached_calls(root, cls):
-            yield from _hits(ctx, call, names, func, f"inside `tf.function` `{label}`")
+            hits.extend(_hits(ctx, call, names, func, f"inside `tf.function` `{label}`"))
+    if hits and not ctx.graph_mode:  # TF1 graph mode: collections are how the code is meant to work
+        yield from hits
 
 
 RULE = Rule(

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from tf2lint.context import ModuleContext
 from tf2lint.names import _flatten_blocks, _walk_expr
 from tf2lint.rules.base import Docs, Hit, Rule
+
+if TYPE_CHECKING:
+    from tf2lint.context import ModuleContext
 
 CODE = "TFS114"
 FLAG = "TF_USE_LEGACY_KERAS"
@@ -20,7 +23,10 @@ def _is_flag(node: ast.AST | None) -> bool:
 
 def _flag_values(ctx: ModuleContext) -> Iterator[tuple[ast.AST, ast.expr]]:
     """(statement-level node, value) for every place the module sets TF_USE_LEGACY_KERAS."""
-    for assign, func in ctx.assignments:
+    nodes = ctx.nodes_on_lines(FLAG)
+    for assign, func in nodes:
+        if not isinstance(assign, ast.Assign):
+            continue
         for target in assign.targets:
             if (
                 isinstance(target, ast.Subscript)
@@ -28,7 +34,10 @@ def _flag_values(ctx: ModuleContext) -> Iterator[tuple[ast.AST, ast.expr]]:
                 and "os.environ" in ctx.names.paths(target.value, func)
             ):
                 yield assign, assign.value
-    for call, names, _func in ctx.all_calls:
+    for call, func in nodes:
+        if not isinstance(call, ast.Call):
+            continue
+        names = ctx.resolve(call.func, func)
         if {"os.environ.setdefault", "os.putenv"} & set(names) and len(call.args) == 2 and _is_flag(call.args[0]):
             yield call, call.args[1]
         elif "os.environ.update" in names:
@@ -67,6 +76,8 @@ def _late_sets(ctx: ModuleContext, sets: set[ast.AST]) -> Iterator[ast.AST]:
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     found = list(_flag_values(ctx))
+    if not found:
+        return
     for _node, value in found:
         if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value not in HONOURED:
             yield Hit(

@@ -1,0 +1,159 @@
+"""Benchmark tf2lint on real TensorFlow code from PyPI, next to what its hosts already pay.
+
+    python bench/run.py [--cache-dir DIR] [--pylint-files N] [--repeat N]
+
+Downloads (once) the sources of the packages below into the cache directory, then measures in one run:
+the floor (`ast.parse` of every file in one process), `tf2lint check -j1`, with all cores, a cached
+re-run, flake8 with and without the tf2lint plugin, pylint with and without it on a fixed subset, and
+peak memory. Prints a table of times and ratios, the findings per code, and every TFS1xx finding
+(none of these packages uses the shim, so each one needs an explanation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+PACKAGES = (
+    "tensor2tensor==1.15.7",
+    "tf-slim==1.1.0",
+    "magenta==2.1.4",
+    "mesh-tensorflow==0.1.21",
+    "tf-models-official==2.20.0",
+)
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+
+FLOOR = """
+import ast, sys
+for path in open(sys.argv[1]).read().splitlines():
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        ast.parse(data)
+    except (SyntaxError, ValueError):
+        pass
+"""
+PEAK_MEMORY = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=False)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def fetch(cache: Path) -> Path:
+    """The unpacked corpus, downloaded with pip the first time."""
+    source = cache / "src"
+    done = cache / "src.done"
+    if done.exists():
+        return source
+    dist = cache / "dist"
+    dist.mkdir(parents=True, exist_ok=True)
+    subprocess.run([PYTHON, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(dist), *PACKAGES], check=True)
+    shutil.rmtree(source, ignore_errors=True)
+    for archive in sorted(dist.iterdir()):
+        target = source / archive.name.split("-")[0]
+        if archive.suffix == ".whl":
+            with zipfile.ZipFile(archive) as wheel:
+                wheel.extractall(target)
+        elif archive.name.endswith((".tar.gz", ".tgz")):
+            with tarfile.open(archive) as sdist:
+                sdist.extractall(target, filter="data")
+    done.write_text("\n".join(PACKAGES))
+    return source
+
+
+def timed(command: list[str], repeat: int = 1, **kwargs) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, **kwargs)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def flake8_command(plugin: bool, files: Path) -> list[str]:
+    # Same settings both ways; without the plugin, flake8 is started with tf2lint's entry point hidden.
+    runner = [PYTHON, "-m", "flake8"] if plugin else [PYTHON, str(HERE / "flake8_without_tf2lint.py")]
+    return [*runner, "-j1", "--extend-select", "TFS", "--exit-zero", f"--append-config={files}", "."]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cache-dir", default=os.path.expanduser("~/.cache/tf2lint-bench"))
+    parser.add_argument("--pylint-files", type=int, default=40, help="size of the fixed pylint subset")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per timing (the best is kept)")
+    args = parser.parse_args()
+
+    corpus = fetch(Path(args.cache_dir))
+    files = sorted(str(p) for p in corpus.rglob("*.py"))
+    lines = sum(Path(f).read_bytes().count(b"\n") for f in files)
+    work = Path(tempfile.mkdtemp(prefix="tf2lint-bench-"))
+    listing = work / "files.txt"
+    listing.write_text("\n".join(files))
+    empty_config = work / "flake8.cfg"
+    empty_config.write_text("[flake8]\n")
+    cores = os.cpu_count() or 1
+    print(f"corpus: {len(files)} files, {lines} lines, {', '.join(PACKAGES)}")
+    print(f"machine: {cores} cores, Python {sys.version.split()[0]}\n", flush=True)
+
+    tf2lint = [PYTHON, "-m", "tf2lint", "check", "--exit-zero", "--format", "json"]
+    results: dict[str, float] = {}
+    results["floor: ast.parse, one process"] = floor = timed([PYTHON, "-c", FLOOR, str(listing)], args.repeat)
+    results["tf2lint check -j1"] = j1 = timed([*tf2lint, "--no-cache", "-j1", str(corpus)], args.repeat)
+    results[f"tf2lint check (all {cores} cores)"] = jn = timed([*tf2lint, "--no-cache", str(corpus)], args.repeat)
+    cache = work / "cache"
+    results["tf2lint check, cold cache"] = cold = timed([*tf2lint, "--cache-dir", str(cache), str(corpus)])
+    results["tf2lint check, cached re-run"] = warm = timed([*tf2lint, "--cache-dir", str(cache), str(corpus)], args.repeat)
+    results["flake8 -j1 without tf2lint"] = f0 = timed(flake8_command(False, empty_config), 1, cwd=corpus)
+    results["flake8 -j1 with tf2lint"] = f1 = timed(flake8_command(True, empty_config), 1, cwd=corpus)
+    subset = files[:: max(1, len(files) // args.pylint_files)][: args.pylint_files]
+    pylint = [PYTHON, "-m", "pylint", "-j1", "--persistent=n", "--exit-zero", "--score=n"]
+    results[f"pylint, {len(subset)} files, without"] = p0 = timed([*pylint, *subset])
+    results[f"pylint, {len(subset)} files, with"] = p1 = timed([*pylint, "--load-plugins=pylint_tf2lint", *subset])
+    peak = subprocess.run(
+        [PYTHON, "-c", PEAK_MEMORY, *tf2lint, "--no-cache", "-j1", str(corpus)], capture_output=True, text=True
+    )
+    peak_mb = int(peak.stdout.strip() or 0) / 1024
+
+    checks = [
+        ("tf2lint -j1 / floor", j1 / floor, 1.3),
+        ("tf2lint all cores / floor", jn / floor, 1.0),
+        ("cached re-run / cold run", warm / cold, 0.1),
+        ("flake8 with / without", f1 / f0, 1.05),
+        ("pylint with / without", p1 / p0, 1.05),
+        ("peak memory of tf2lint -j1 (MB)", peak_mb, 200),
+    ]
+    width = max(len(name) for name in results)
+    print(f"{'measurement':<{width}}  seconds")
+    for name, seconds in results.items():
+        print(f"{name:<{width}}  {seconds:7.2f}")
+    print()
+    print(f"{'target':<34} {'measured':>9} {'limit':>7}")
+    for name, value, limit in checks:
+        print(f"{name:<34} {value:9.2f} {limit:7.2f}  {'ok' if value <= limit else 'MISSED'}")
+
+    report = subprocess.run([*tf2lint, "--no-cache", str(corpus)], capture_output=True, text=True)
+    findings = json.loads(report.stdout or "[]")
+    print("\nfindings per code:", dict(sorted(Counter(f["code"] for f in findings).items())) or "none")
+    shim_findings = [f for f in findings if f["code"].startswith("TFS1")]
+    for finding in shim_findings:
+        print(f"  {finding['path']}:{finding['line']}:{finding['column']}: {finding['code']} {finding['message']}")
+    for finding in (f for f in findings if f["code"] == "TFS000"):
+        print(f"  {finding['path']}:{finding['line']}: TFS000 {finding['message']}")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0 if all(value <= limit for _, value, limit in checks) and not shim_findings else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""The prefilter never drops a file that could produce a finding; jobs and the cache change no result."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import all_examples
+from robustness_inputs import analysable, unparsable
+
+from tf2lint.cli import main
+from tf2lint.engine import Settings, lint_source, relevant
+from tf2lint.rules import BY_CODE
+
+
+def everything(code: str) -> Settings:
+    return Settings(extend_select=(code,)) if not BY_CODE[code].enabled_by_default else Settings()
+
+
+def mutants(source: str):
+    """The example itself, and each variant with one line removed (imports and aliases included)."""
+    lines = source.splitlines(keepends=True)
+    yield source
+    for index in range(len(lines)):
+        yield "".join(lines[:index] + lines[index + 1:])
+
+
+@pytest.mark.parametrize(("code", "kind", "source"), all_examples())
+def test_prefilter_keeps_every_file_with_findings(code: str, kind: str, source: str) -> None:
+    for variant in mutants(source):
+        if lint_source(variant, "m.py", everything(code)):
+            assert relevant(variant.encode(), everything(code)), variant
+
+
+def test_prefilter_keeps_hostile_inputs_with_findings() -> None:
+    for data in [*analysable().values(), *unparsable().values()]:
+        if lint_source(data, "m.py"):
+            assert relevant(data)
+
+
+def test_prefilter_sees_through_unicode_spellings() -> None:
+    # Python reads identifiers NFKC-normalised: this is `import tensorflow as tf`.
+    source = (
+        "import ｔｅｎｓｏｒｆｌｏｗ as tf\n\n\nclass L(tf.keras.layers.Layer):\n"
+        "    @tf.compat.v1.keras.utils.track_tf1_style_variables\n    def call(self, x):\n"
+        "        return tf.compat.v1.layers.dense(x, 3)\n"
+    )
+    assert [f.code for f in lint_source(source, "m.py")] == ["TFS101"]
+    assert relevant(source.encode())
+
+
+def test_prefilter_drops_unrelated_files_and_counts_project_decorators() -> None:
+    assert not relevant(b"import numpy as np\nprint(np.zeros(3))\n")
+    assert not relevant(b"def f(:\n")  # not ours to report
+    assert relevant(b"from mylib import tracked\n", Settings(shim_decorators=("mylib.tracked",)))
+
+
+def write_examples(directory: Path) -> None:
+    for number, (code, kind, source) in enumerate(p.values for p in all_examples()):
+        (directory / f"{code}_{kind}_{number}.py").write_text(source)
+
+
+def run_json(capsys, *argv: str) -> list[dict]:
+    code = main(["check", "--format", "json", *argv])
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    return json.loads(out)
+
+
+def test_parallel_jobs_give_the_same_findings(tmp_path: Path, capsys) -> None:
+    write_examples(tmp_path)
+    serial = run_json(capsys, "--no-cache", "-j", "1", str(tmp_path))
+    parallel = run_json(capsys, "--no-cache", "-j", "2", str(tmp_path))
+    assert serial == parallel and len(serial) > 20
+
+
+def test_cache_hits_misses_and_damage(tmp_path: Path, capsys) -> None:
+    project, cache = tmp_path / "p", tmp_path / "cache"
+    project.mkdir()
+    write_examples(project)
+    cold = run_json(capsys, "--cache-dir", str(cache), str(project))
+    assert (cache / ".gitignore").read_text().strip().endswith("*")
+    entries = list(cache.glob("*/*.json"))
+    assert entries
+    assert run_json(capsys, "--cache-dir", str(cache), str(project)) == cold
+    # Served from the cache: the entries hold the findings (paths are re-attached).
+    for entry in entries:
+        entry.write_text("[]")
+    assert run_json(capsys, "--cache-dir", str(cache), str(project)) == []
+    # Damaged entries are misses, not errors.
+    for entry in entries:
+        entry.write_text("{not json")
+    assert run_json(capsys, "--cache-dir", str(cache), str(project)) == cold
+    # The key holds the settings: another selection is another entry.
+    selected = run_json(capsys, "--cache-dir", str(cache), "--select", "TFS101", str(project))
+    assert {r["code"] for r in selected} == {"TFS101"}
+    # And the bytes: an edited file is linted again.
+    victim = next(p for p in sorted(project.glob("TFS101_bad_*.py")) if "dense(inputs, 3)" in p.read_text())
+    victim.write_text(victim.read_text().replace("dense(inputs, 3)", "dense(inputs, 3, name='fc')"))
+    assert len(run_json(capsys, "--cache-dir", str(cache), str(project))) == len(cold) - 1
+
+
+def test_unusable_cache_is_not_fatal(tmp_path: Path, capsys) -> None:
+    write_examples(tmp_path)
+    blocker = tmp_path / "not_a_directory"
+    blocker.write_text("")
+    expected = run_json(capsys, "--no-cache", str(tmp_path))
+    assert run_json(capsys, "--cache-dir", str(blocker / "cache"), str(tmp_path)) == expected
+
+
+def test_no_cache_writes_nothing(tmp_path: Path, capsys) -> None:
+    write_examples(tmp_path)
+    run_json(capsys, "--no-cache", "--cache-dir", str(tmp_path / "cache"), str(tmp_path))
+    assert not (tmp_path / "cache").exists()

@@ -1,0 +1,78 @@
+"""Content-hash cache of findings: key = tf2lint's own code, the effective settings, the file's bytes.
+
+Entries live in `<cache dir>/<2 hex>/<hash>.json`. A corrupt, unreadable or unwritable entry is a miss,
+never an error. The directory carries its own `.gitignore`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, replace
+from functools import lru_cache
+from pathlib import Path
+
+from tf2lint import __version__
+from tf2lint.engine import Finding, Settings
+
+DEFAULT_DIR = ".tf2lint_cache"
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """Changes whenever tf2lint's own code does, not only its version number."""
+    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    package = Path(__file__).resolve().parent
+    for source in sorted([*package.glob("*.py"), *package.glob("rules/*.py")]):
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+class Cache:
+    def __init__(self, directory: str | os.PathLike) -> None:
+        self.directory = Path(directory)
+        self._ready = False
+
+    def key(self, data: bytes, settings: Settings, kind: str) -> str:
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update(_code_fingerprint().encode())
+        digest.update(repr(settings).encode())
+        digest.update(kind.encode())  # .py and .ipynb are read differently
+        digest.update(data)
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.directory, key[:2], key + ".json")
+
+    def get(self, key: str, path: str) -> list[Finding] | None:
+        try:
+            with open(self._path(key), encoding="utf-8") as stream:
+                records = json.load(stream)
+            return [Finding(**{**record, "path": path}) for record in records]
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def put(self, key: str, findings: list[Finding]) -> None:
+        try:
+            self._prepare()
+            target = self._path(key)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            records = [asdict(replace(f, path="")) for f in findings]
+            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(records, stream)
+            os.replace(temporary, target)
+        except OSError:
+            return  # a cache that cannot be written is only slower
+
+    def _prepare(self) -> None:
+        if self._ready:
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        ignore = self.directory / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Created by tf2lint; the cache is safe to delete.\n*\n", encoding="utf-8")
+        self._ready = True
