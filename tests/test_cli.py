@@ -59,7 +59,8 @@ def test_json_format(tmp_path: Path, capsys) -> None:
     ] * 2
     first = records[0]
     assert (first["line"], first["column"], first["end_line"], first["end_column"]) == (7, 13, 7, 44)
-    assert (first["code"], first["symbol"], first["fix"]) == ("TFS101", "unscoped-v1-layer", None)
+    assert (first["code"], first["symbol"]) == ("TFS101", "unscoped-v1-layer")
+    assert first["fix"]["applicability"] == "safe" and first["fix"]["edits"][0]["line"] == 7
 
 
 def test_clean_run_exits_zero(tmp_path: Path, capsys) -> None:

@@ -378,3 +378,81 @@ def test_legacy_keras_flag(kind: str) -> None:
     result = run_clean(probe)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == ("keras3" if kind == "bad" else "tf_keras")
+
+
+# -- safe fixes, proven: the first call creates the same variables, and later calls none --------------
+
+# (rule, bad example) -> the objects to build and call: (class, constructor args, input shape, call kwargs)
+SAFE_FIX_OBJECTS = {
+    ("TFS101", 0): [("TwoDense", (), (2, 4), {})],
+    ("TFS103", 0): [("PerCallTemplate", (), (2, 4), {})],
+    ("TFS105", 0): [("InnerFunction", (), (2, 4), {})],
+    ("TFS105", 1): [("Applied", (), (2, 4), {}), ("Helper", (), (2, 4), {})],
+    ("TFS107", 0): [("Forgotten", (), (2, 4), {}), ("Derived", (), (2, 4), {})],
+    ("TFS111", 0): [("NoTrainingParam", (), (8, 3), {"training": True}), ("NotForwarded", (), (8, 3), {"training": True})],
+}
+
+
+def first_call_variables(namespace: dict, name: str, args, shape, kwargs):
+    """{variable name: shape} created by the first call, or None when the first call raises."""
+    runtime.reset()
+    layer = namespace[name](*args)
+    created: list = []
+
+    def record(next_creator, **kw):
+        variable = next_creator(**kw)
+        created.append(variable)
+        return variable
+
+    try:
+        with tf.variable_creator_scope(record):
+            layer(tf.ones(shape), **kwargs)
+    except (ValueError, TypeError):
+        return layer, None
+    return layer, {v.name: tuple(v.shape) for v in created if v.dtype.is_floating}
+
+
+def test_every_safe_fix_has_a_runtime_proof() -> None:
+    from tf2lint.engine import lint_source
+
+    with_safe = {
+        (code, index)
+        for code, rule in BY_CODE.items()
+        for index, source in enumerate(rule.bad)
+        if any(f.fix and f.fix["applicability"] == "safe" for f in lint_source(source, "m.py", fixes=True))
+    }
+    assert with_safe - {("TFS114", 0)} == set(SAFE_FIX_OBJECTS)  # TFS114 changes an env value, no variables
+
+
+@pytest.mark.parametrize(("code", "index"), sorted(SAFE_FIX_OBJECTS), ids=lambda v: str(v))
+def test_safe_fix_keeps_the_variables(code: str, index: int) -> None:
+    from tf2lint.engine import Settings
+    from tf2lint.fixing import fix_text
+
+    source = BY_CODE[code].bad[index]
+    result = fix_text(source, "m.py", Settings(), unsafe=False)
+    fixed = result.fixed
+    assert fixed != source
+    # What the safe fixes leave unfixed and the linter still reports must be what runtime shows.
+    still_grows = bool({f.code for f in result.findings} & {"TFS101", "TFS102", "TFS103"})
+    before: dict = {"__name__": "original"}
+    after: dict = {"__name__": "fixed"}
+    exec(compile(source, "original", "exec"), before)  # noqa: S102
+    exec(compile(fixed, "fixed", "exec"), after)  # noqa: S102
+    for name, args, shape, kwargs in SAFE_FIX_OBJECTS[(code, index)]:
+        _, original = first_call_variables(before, name, args, shape, kwargs)
+        layer, repaired = first_call_variables(after, name, args, shape, kwargs)
+        assert repaired is not None, f"{name}: the fixed code fails on its first call"
+        if original is not None:  # an original that raised has nothing to compare with
+            assert repaired == original, name
+        created: list = []
+
+        def record(next_creator, **kw):
+            variable = next_creator(**kw)
+            created.append(variable)
+            return variable
+
+        with tf.variable_creator_scope(record):
+            layer(tf.ones(shape), **kwargs)
+        grew = [v.name for v in created if v.dtype.is_floating]
+        assert bool(grew) == still_grows, (name, grew, [f.code for f in result.findings])

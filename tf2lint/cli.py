@@ -87,6 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-j", "--jobs", type=int, default=0, metavar="N", help="parallel processes (default 0: all cores)")
     check.add_argument("--cache-dir", metavar="DIR", help=f"where to keep results (default: $TF2LINT_CACHE_DIR, else {DEFAULT_DIR} next to the config)")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    check.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff: also apply unsafe fixes")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -107,6 +110,50 @@ def load_config(args: argparse.Namespace) -> config.Config:
         raise UsageError(str(exc)) from None
 
 
+def run_fix(args: argparse.Namespace, project: config.Config, base: Settings) -> int:
+    from tf2lint.fixing import fix_file
+
+    findings: list[Finding] = []
+    results = []
+    for path in discover(args.paths, project):
+        extra = project.ignored_for(path)
+        settings = Settings(base.select, base.ignore + extra, base.extend_select, base.shim_decorators) if extra else base
+        if path.endswith(".ipynb"):
+            findings.extend(lint_data(read(path), path, settings, fixes=True))
+            continue
+        try:
+            data = read(path)
+        except OSError as exc:
+            findings.extend(_source_error(path, SourceError(f"cannot read: {exc.strerror or exc}"), settings))
+            continue
+        if not relevant(data, settings):
+            continue
+        result = fix_file(path, settings, args.unsafe_fixes, write=args.fix and not args.diff)
+        if result is None:
+            findings.extend(lint_data(data, path, settings))
+            continue
+        results.append(result)
+        findings.extend(result.findings)
+    for result in results:
+        for problem in result.problems:
+            print(f"tf2lint: {problem}", file=sys.stderr)
+    fixed = sum(r.applied for r in results)
+    unsafe = sum(r.unsafe_available() for r in results)
+    if args.diff:
+        sys.stdout.write("".join(r.diff() for r in results if r.changed))
+        summary = f"Would fix {fixed} finding{'s' * (fixed != 1)}"
+    else:
+        findings.sort(key=Finding.sort_key)
+        sys.stdout.write(as_statistics(findings) if args.statistics else FORMATS[args.format](findings))
+        summary = f"Fixed {fixed} finding{'s' * (fixed != 1)}; {len(findings)} remaining"
+    if unsafe and not args.unsafe_fixes:
+        summary += f"; {unsafe} unsafe fix{'es' * (unsafe != 1)} available with --unsafe-fixes"
+    print(summary + ".", file=sys.stdout if args.format == "text" and not args.diff else sys.stderr)
+    if args.diff:
+        return 1 if any(r.changed for r in results) and not args.exit_zero else 0
+    return 1 if findings and not args.exit_zero else 0
+
+
 def run_check(args: argparse.Namespace) -> int:
     project = load_config(args)
     cli_select = parse_codes(args.select, "--select")
@@ -118,10 +165,15 @@ def run_check(args: argparse.Namespace) -> int:
     )
     if args.jobs < 0:
         raise UsageError("--jobs: expected 0 (all cores) or a positive number")
+    if args.unsafe_fixes and not (args.fix or args.diff):
+        raise UsageError("--unsafe-fixes needs --fix or --diff")
+    if args.fix or args.diff:
+        return run_fix(args, project, base)
+    with_fixes = args.format == "json"  # the JSON `fix` field
     directory = args.cache_dir or os.environ.get("TF2LINT_CACHE_DIR") or (project.root / DEFAULT_DIR)
     cache = None if args.no_cache else Cache(directory)
     findings: list[Finding] = []
-    todo: list[tuple[bytes, str, Settings, str | None]] = []
+    todo: list[tuple[bytes, str, Settings, bool]] = []
     for path in discover(args.paths, project):
         extra = project.ignored_for(path)
         settings = Settings(base.select, base.ignore + extra, base.extend_select, base.shim_decorators) if extra else base
@@ -132,13 +184,15 @@ def run_check(args: argparse.Namespace) -> int:
             continue
         if not relevant(data, settings):
             continue
-        key = cache.key(data, settings, os.path.splitext(path)[1]) if cache else None
+        key = cache.key(data, settings, os.path.splitext(path)[1] + ("+fix" if with_fixes else "")) if cache else None
         cached = cache.get(key, path) if cache and key else None
         if cached is not None:
             findings.extend(cached)
         else:
-            todo.append((data, path, settings, key))
-    for (_data, _path, _settings, key), result in zip(todo, _lint_all(todo, args.jobs or os.cpu_count() or 1)):
+            todo.append((data, path, settings, with_fixes))
+    keys = [cache.key(d, s, os.path.splitext(p)[1] + ("+fix" if with_fixes else "")) if cache else None
+            for d, p, s, _ in todo]
+    for key, result in zip(keys, _lint_all(todo, args.jobs or os.cpu_count() or 1)):
         if cache and key:
             cache.put(key, result)
         findings.extend(result)
@@ -148,12 +202,12 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if findings and not args.exit_zero else 0
 
 
-def _lint_one(item: tuple[bytes, str, Settings, str | None]) -> list[Finding]:
-    data, path, settings, _key = item
-    return lint_data(data, path, settings)
+def _lint_one(item: tuple[bytes, str, Settings, bool]) -> list[Finding]:
+    data, path, settings, with_fixes = item
+    return lint_data(data, path, settings, fixes=with_fixes)
 
 
-def _lint_all(items: list[tuple[bytes, str, Settings, str | None]], jobs: int) -> list[list[Finding]]:
+def _lint_all(items: list[tuple[bytes, str, Settings, bool]], jobs: int) -> list[list[Finding]]:
     """Results in the order of ``items``; processes only when there is enough work to pay for them."""
     if jobs <= 1 or len(items) < 4 * jobs:
         return [_lint_one(item) for item in items]

@@ -11,7 +11,7 @@ import re
 import tokenize
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from tf2lint.rules import BY_CODE, PARSE_ERROR, RULES, tfs901_unused_noqa
 
@@ -34,6 +34,7 @@ class Finding:
     message: str
     fix: dict | None = None
     cell: int | None = None  # notebooks: 1-based cell number; `line` is then the line inside the cell
+    plan: object = field(default=None, compare=False, repr=False)  # the rule's FixPlan, until it is built
 
     def sort_key(self) -> tuple:
         return (self.path, self.cell or 0, self.line, self.col, self.code)
@@ -123,10 +124,12 @@ def lint_source(
     settings: Settings = DEFAULT_SETTINGS,
     noqa: bool = True,
     flags: int = 0,
+    fixes: bool = False,
 ) -> list[Finding]:
     """Lint one file's contents. Never raises for bad input: it becomes a TFS000 finding.
 
-    ``noqa=False`` is for hosts that apply their own suppressions (flake8, pylint).
+    ``noqa=False`` is for hosts that apply their own suppressions (flake8, pylint); ``fixes=True``
+    builds each finding's fix (applicability, message, edits).
     """
     try:
         text = decode(source) if isinstance(source, bytes) else source.removeprefix("\ufeff")
@@ -136,7 +139,13 @@ def lint_source(
     findings = lint_tree(tree, _Lines(text), path, settings, text)
     if noqa and "noqa" in text.lower():
         findings = _apply_noqa(text, _LINE_BREAK.split(text), findings, settings, path)
-    return findings
+    planned = [f for f in findings if f.plan is not None]
+    if fixes and planned:
+        from tf2lint import fixes as fixer  # LibCST: only when fixes are asked for
+
+        built = dict(zip(map(id, planned), fixer.build(text, _LINE_BREAK.split(text), [f.plan for f in planned])))
+        return [replace(f, fix=built.get(id(f)), plan=None) for f in findings]
+    return [replace(f, plan=None) if f.plan is not None else f for f in findings]
 
 
 def lint_notebook(data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS) -> list[Finding]:
@@ -154,6 +163,7 @@ def lint_notebook(data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS)
             line, col = error.lineno or 1, max((error.offset or 1) - 1, 0)
             message = f"cannot parse cell {number}: {error.msg}"
             findings.append(Finding(path, line, col, PARSE_ERROR.code, line, col, PARSE_ERROR.symbol, message, cell=number))
+    # No fixes in notebooks: edits would have to be mapped back into the JSON document.
     for finding in lint_source(notebook.text, path, settings, flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT):
         cell, line = notebook.locate(finding.line)
         _, end_line = notebook.locate(finding.end_line)
@@ -177,8 +187,8 @@ def lint_tree(
         for rule in RULES:
             if not settings.enabled(rule.code):
                 continue
-            for node, message in rule.check(ctx):
-                finding = _at(node, lines, path, rule.code, rule.symbol, message)
+            for node, message, plan in rule.check(ctx):
+                finding = replace(_at(node, lines, path, rule.code, rule.symbol, message), plan=plan)
                 found.setdefault((finding.line, finding.col, finding.code), finding)
         return sorted(found.values(), key=Finding.sort_key)
     except (RecursionError, MemoryError) as exc:
@@ -210,13 +220,13 @@ def read(path: str) -> bytes:
         return handle.read()
 
 
-def lint_data(data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS) -> list[Finding]:
+def lint_data(data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS, fixes: bool = False) -> list[Finding]:
     """Lint a file's bytes: prefilter, then a notebook or a Python module by its name."""
     if not relevant(data, settings):
         return []
     if path.endswith(".ipynb"):
         return lint_notebook(data, path, settings)
-    return lint_source(data, path, settings)
+    return lint_source(data, path, settings, fixes=fixes)
 
 
 def lint_path(path: str, display: str | None = None, settings: Settings = DEFAULT_SETTINGS) -> list[Finding]:

@@ -165,6 +165,26 @@ class Names:
         scope = self._scope(func)
         return name in scope.aliases or name in scope.shadowed
 
+    def spell(self, name: str) -> str | None:
+        """The shortest spelling of canonical ``name`` through this module's own imports/aliases."""
+        best: str | None = None
+        for alias, targets in self._module.aliases.items():
+            for target in targets:
+                prefix = canonical(target)
+                if name == prefix:
+                    candidate = alias
+                elif name.startswith(prefix + "."):
+                    candidate = alias + name[len(prefix):]
+                else:
+                    continue
+                if best is None or len(candidate) < len(best):
+                    best = candidate
+        return best
+
+    def is_bound(self, name: str) -> bool:
+        """Whether the module binds ``name`` at top level (so an added import would clash)."""
+        return name in self._module.aliases or name in self._module.shadowed
+
     def register_lambda(self, node: ast.Lambda, enclosing: Function | None) -> None:
         """Tell where a lambda sits, so that its parameters hide outer names inside it."""
         if node not in self._scopes and node not in self._parents:

@@ -13,9 +13,25 @@ if TYPE_CHECKING:
 
 
 
+@dataclass(frozen=True)
+class FixPlan:
+    """What a fix does, decided by the rule; tf2lint.fixes turns it into edits with LibCST.
+
+    ``kind`` names the operation; ``targets`` are the AST nodes it works on; ``text`` holds the
+    strings it inserts (spelled with the file's own aliases).
+    """
+
+    kind: str
+    applicability: str  # "safe" | "unsafe"
+    message: str
+    targets: tuple[ast.AST, ...] = ()
+    text: tuple[str, ...] = ()
+
+
 class Hit(NamedTuple):
     node: ast.AST
     message: str
+    fix: FixPlan | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,38 @@ def runs_once(site: CallSite, ctx: ModuleContext) -> bool:
             return True
         func = ctx.parent_function.get(func)
     return False
+
+
+def spelled(ctx: ModuleContext, name: str) -> tuple[str, str] | None:
+    """How to write canonical ``name`` in this file: (expression, import to add or "")."""
+    existing = ctx.names.spell(name)
+    if existing:
+        return existing, ""
+    if name.startswith("tf.") and not ctx.names.is_bound("tf"):
+        return name, "import tensorflow as tf"
+    return None
+
+
+def independent_of_call(ctx: ModuleContext, node: ast.AST, method: ast.AST) -> bool:
+    """True when an expression only reads module-level names, literals and `self` attributes: it can
+    be evaluated once in `__init__` instead of on every call."""
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name) and child.id != "self" and ctx.names.is_local(child.id, method):  # type: ignore[arg-type]
+            return False
+        if isinstance(child, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
+            return False
+    return True
+
+
+def unused_attribute(cls: ast.ClassDef, wanted: str) -> str:
+    """``wanted``, or a variant no `self.<name>` or method in the class uses yet."""
+    taken = {n.attr for n in ast.walk(cls) if isinstance(n, ast.Attribute)} | {
+        s.name for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    candidate, number = wanted, 2
+    while candidate in taken:
+        candidate, number = f"{wanted}_{number}", number + 1
+    return candidate
 
 
 def first_name(site: CallSite, predicate: Callable[[str], bool]) -> str | None:

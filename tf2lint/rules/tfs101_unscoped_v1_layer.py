@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint import api
-from tf2lint.rules.base import Docs, Hit, Rule, first_name, has_explicit_name
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, spelled
 
 if TYPE_CHECKING:
     from tf2lint.context import ModuleContext
@@ -14,7 +16,94 @@ if TYPE_CHECKING:
 CODE = "TFS101"
 
 
+def _evaluation_order(statements: list[ast.stmt]) -> list[ast.Call]:
+    """Calls of a block in the order Python runs them (arguments before the call)."""
+    order: list[ast.Call] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+        if isinstance(node, ast.Call):
+            order.append(node)
+
+    for statement in statements:
+        visit(statement)
+    return order
+
+
+def _auto_names(ctx: ModuleContext, shim: ast.AST) -> dict[ast.Call, str] | None:
+    """The names the shim method's unnamed layers take on the first call, when that is certain.
+
+    Certain means: every variable-creating v1 layer and scope reached from the method is a functional
+    call written directly in it, outside loops, branches, tf.functions and variable scopes, with a
+    literal name or none, and no unknown callee could take one of the names first. Names then follow
+    TF's own rule: an explicit name takes itself; an auto name is the base if unused in the scope,
+    else the first unused `base_N`.
+    """
+    sites = [s for s in ctx.sites if s.reach.shim is shim]
+    names: dict[ast.Call, str] = {}
+    for site in sites:
+        layer = first_name(site, lambda n: api.v1_layer_base_name(n) is not None)
+        creates = layer or site.calls(api.VARIABLE_SCOPE, api.MAKE_TEMPLATE, api.GET_VARIABLE)
+        if not creates:
+            known = any(n.startswith(("tf.", "keras.")) for n in site.names) or not site.names
+            if not known:
+                return None  # an imported helper might create layers too
+            continue
+        if site.func is not shim or site.in_loop or site.arms or site.reach.tf_function or site.scopes:
+            return None
+        if layer and api.is_v1_layer_class(layer):
+            return None  # class layers take their name when first called, not where they are built
+        if layer and has_explicit_name(site.node) and _literal_name(site.node) is None:
+            return None
+    order = [c for c in _evaluation_order(shim.body) if c in {s.node for s in sites}]  # type: ignore[attr-defined]
+    used: set[str] = set()
+    by_node = {s.node: s for s in sites}
+    for call in order:
+        layer = first_name(by_node[call], lambda n: api.v1_layer_base_name(n) is not None)
+        if layer is None:
+            continue
+        explicit = _literal_name(call)
+        if explicit is not None:
+            used.add(explicit)
+            continue
+        base = api.v1_layer_base_name(layer)
+        name, index = base, 1
+        while name in used:
+            name, index = f"{base}_{index}", index + 1
+        used.add(name)
+        names[call] = name
+    return names
+
+
+def _literal_name(call: ast.Call) -> str | None:
+    value = next((k.value for k in call.keywords if k.arg == "name"), None)
+    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+
+
+def _plan(ctx: ModuleContext, site, cache: dict) -> FixPlan | None:
+    shim = site.reach.shim
+    if shim not in cache:
+        cache[shim] = _auto_names(ctx, shim)
+    names = cache[shim]
+    if names and site.node in names:
+        name = names[site.node]
+        return FixPlan("add-keyword", "safe", f'Name the layer "{name}" (the name it gets on the first call)',
+                       (site.node,), ("name", f'"{name}"'))
+    scope = spelled(ctx, api.VARIABLE_SCOPE)
+    if scope is None or site.reach.cls is None:
+        return None
+    scope_name = re.sub(r"(?<!^)(?=[A-Z])", "_", site.reach.cls.name).lower()
+    return FixPlan("wrap-body-in-scope", "unsafe",
+                   f'Open variable_scope("{scope_name}") around the body of `{site.reach.shim_name}` '
+                   "(variable names gain that prefix: old checkpoints need a name map)",
+                   (shim,), (f'{scope[0]}("{scope_name}")', scope[1]))
+
+
 def check(ctx: ModuleContext) -> Iterator[Hit]:
+    plans: dict = {}
     for site in ctx.sites:
         name = first_name(site, lambda n: api.v1_layer_base_name(n) is not None)
         if name is None or has_explicit_name(site.node) or site.named_scope:
@@ -29,6 +118,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             f"reached from shim method {site.reach.describe()}: it takes a new auto-generated name "
             f"(`{base}`, `{base}_1`, ...) and new variables on every call; pass `name=` or open a named "
             f"`variable_scope`",
+            _plan(ctx, site, plans),
         )
 
 
@@ -51,8 +141,11 @@ RULE = Rule(
             "do not count."
         ),
         fix_safety=(
-            "Not fixable automatically yet. Naming each layer with the name it auto-generates on the first call "
-            "keeps existing checkpoints loadable."
+            "Safe when the decorated method is straight-line code (no loops, branches, helpers, scopes or class "
+            "layers around its v1 layers): each layer gets `name=` set to the name it takes on the first call "
+            "(`dense`, `dense_1`, ... per base name, in call order), so checkpoints still load; the test suite "
+            "checks the variables under the real shim. Otherwise the fix is unsafe: a named `variable_scope` "
+            "around the method body, which stops the growth but prefixes every variable name."
         ),
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: two unnamed `dense` layers give 4 weights after the first call "

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint import api
-from tf2lint.rules.base import Docs, Hit, Rule, keyword
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, keyword
 
 if TYPE_CHECKING:
     from tf2lint.context import ModuleContext
 
 CODE = "TFS102"
+
+
+_SIGNATURE = ("name_or_scope", "default_name", "values")
+
+
+def _fixed_arguments(call: ast.Call, name: str) -> str:
+    """`variable_scope(None, "block", [x], reuse=r)` -> `"block", values=[x], reuse=r`."""
+    parts = [json.dumps(name)]
+    for index, arg in enumerate(call.args[2:], start=2):
+        parts.append(f"{_SIGNATURE[index]}={ast.unparse(arg)}" if index < len(_SIGNATURE) else ast.unparse(arg))
+    parts += [f"{k.arg}={ast.unparse(k.value)}" if k.arg else f"**{ast.unparse(k.value)}"
+              for k in call.keywords if k.arg not in ("name_or_scope", "default_name")]
+    return ", ".join(parts)
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
@@ -25,8 +39,11 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         default = keyword(site.node, "default_name")
         if default is None and len(site.node.args) > 1:
             default = site.node.args[1]
+        plan = None
         if isinstance(default, ast.Constant) and isinstance(default.value, str):
             base = default.value
+            plan = FixPlan("replace-call-args", "unsafe", f"Use the fixed scope name {base!r}", (site.node,),
+                           (_fixed_arguments(site.node, base),))
             problem = (
                 f"`variable_scope` with `default_name={base!r}` is uniquified on every call "
                 f"(`{base}`, `{base}_1`, ...), so everything created under it is created again"
@@ -38,7 +55,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         else:
             problem = "`variable_scope` with an empty name opens no named scope: auto-named layers under it still get new names every call"
             remedy = "give the scope a non-empty name"
-        yield Hit(site.node, f"{problem} (shim method {site.reach.describe()}); {remedy}")
+        yield Hit(site.node, f"{problem} (shim method {site.reach.describe()}); {remedy}", plan)
 
 
 RULE = Rule(
@@ -57,7 +74,11 @@ RULE = Rule(
             "creates a fresh set of variables. An empty name opens no scope at all, so it does not protect "
             "auto-named layers either."
         ),
-        fix_safety="Not fixable automatically yet. A fixed name derived from the default keeps the first call's names.",
+        fix_safety=(
+            "Unsafe: replaces the default name by the same fixed name (`variable_scope(\"model\")`). The first "
+            "call's variable names stay the same in a fresh object, but a second instance in the same process no "
+            "longer gets `model_1/...`, so check your checkpoints. Empty names get no fix."
+        ),
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: `variable_scope(None, default_name=\"model\")` inside the "
             "decorated method grows `model_1`, `model_2`, ...; `variable_scope(\"\")` behaves like no scope for "

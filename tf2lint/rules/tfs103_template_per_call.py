@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint import api
-from tf2lint.rules.base import Docs, Hit, Rule, runs_once
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, independent_of_call, runs_once, unused_attribute
 
 if TYPE_CHECKING:
     from tf2lint.context import ModuleContext
 
 CODE = "TFS103"
+
+
+def hoist_plan(ctx: ModuleContext, site, applicability: str, message: str) -> FixPlan | None:
+    """Move a construction written directly in the shim method into `__init__`, when its arguments
+    do not depend on the call (shared by TFS103 and TFS106)."""
+    shim, cls = site.reach.shim, site.reach.cls
+    if cls is None or site.func is not shim or site.guarded or site.in_loop or site.arms:
+        return None
+    if not independent_of_call(ctx, site.node, shim):
+        return None
+    statement = next((s for s in shim.body if any(n is site.node for n in ast.walk(s))), None)
+    if statement is None:
+        return None
+    if isinstance(statement, ast.Assign) and statement.value is site.node and site.target:
+        kind, name = site.target
+        if kind == "local":
+            attribute = unused_attribute(cls.node, f"_{name}")
+            return FixPlan("hoist-to-init", applicability, f"{message} as `self.{attribute}`",
+                           (site.node, cls.node, shim, statement), (attribute, "local", name))
+        return FixPlan("hoist-to-init", applicability, f"{message} as `self.{name}`",
+                       (site.node, cls.node, shim, statement), (name, "self", ""))
+    callee = site.node.func
+    base = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", "object")
+    attribute = unused_attribute(cls.node, "_" + re.sub(r"(?<!^)(?=[A-Z])", "_", base).lower())
+    return FixPlan("hoist-to-init", applicability, f"{message} as `self.{attribute}`",
+                   (site.node, cls.node, shim, statement), (attribute, "inline", ""))
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
@@ -29,6 +57,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             site.node,
             f"`make_template` runs on every call of shim method {site.reach.describe()}: {consequence}; "
             f"create the template once in `__init__` (or under `if self._t is None:`) and call `self._t`",
+            hoist_plan(ctx, site, "safe", "Create the template once in __init__"),
         )
 
 
@@ -47,7 +76,12 @@ RULE = Rule(
             "each layer call. Otherwise, a new template will be created each time you call the layer along with "
             "a new set of variables.\""
         ),
-        fix_safety="Not fixable automatically yet. Moving the call to `__init__` keeps the variable names when its arguments do not depend on call-time values.",
+        fix_safety=(
+            "Safe when `x = make_template(...)` is written directly in the decorated method and its arguments "
+            "do not depend on the call: it moves to `__init__` as `self._x` (an `__init__` is added if there is "
+            "none). The template is first called in the same place, so its variables keep their names; the test "
+            "suite checks this under the real shim. No fix otherwise."
+        ),
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: a template made inside the decorated method creates `t/w` on "
             "the first call and `t_1/w` on the second. Created once in `__init__` (or lazily and kept on "

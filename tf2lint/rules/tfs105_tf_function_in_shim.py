@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint import api
-from tf2lint.rules.base import Docs, Hit, Rule
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule
 
 if TYPE_CHECKING:
     from tf2lint.context import ModuleContext, TfFunctionUse
@@ -29,12 +30,17 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         creator = _creator(ctx, use)
         if creator is None:
             continue
+        if isinstance(use.anchor, ast.Call):
+            plan = FixPlan("unwrap-call", "safe", "Call the function directly, without tf.function", (use.anchor,))
+        else:
+            plan = FixPlan("remove-decorator", "safe", "Remove the inner @tf.function", (use.anchor, use.target))
         yield Hit(
             use.anchor,
             f"`tf.function` in shim method {use.reach.describe()} wraps code that creates variables "
             f"(`{creator}`): entering a tf.function resets variable scopes, and unnamed layers fail with "
             f"\"tf.function only supports singleton tf.Variables created on the first call\"; remove the inner "
             f"`tf.function` (the decorated method may itself be called from a tf.function)",
+            plan,
         )
 
 
@@ -55,7 +61,10 @@ RULE = Rule(
             "`tf.function` that creates no variables is harmless and is not reported. Calling the decorated "
             "method from an outer `tf.function` (or `model.fit`) is the supported way."
         ),
-        fix_safety="Not fixable automatically yet. Removing the inner `tf.function` keeps the variables.",
+        fix_safety=(
+            "Safe: removes the inner `@tf.function` (or replaces `tf.function(fn)` by `fn`). Eager code creates "
+            "the same variables; to compile, call the decorated method from an outer `tf.function`."
+        ),
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: an inner `tf.function` whose body creates unnamed v1 layers "
             "(or uses a default-name scope) raises `ValueError: tf.function only supports singleton "

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.rules.base import Docs, Hit, Rule, runs_once
+from tf2lint.rules.tfs103_template_per_call import hoist_plan
 
 if TYPE_CHECKING:
     from tf2lint.context import ModuleContext
@@ -29,7 +30,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             if "tf.Variable" in kind
             else "create it once in `__init__` and reuse it, or use `tf.compat.v1.keras.utils.get_or_create_layer`"
         )
-        yield Hit(site.node, f"{kind} in shim method {site.reach.describe()} {how}; {remedy}")
+        plan = hoist_plan(ctx, site, "unsafe", "Create it once in __init__")
+        yield Hit(site.node, f"{kind} in shim method {site.reach.describe()} {how}; {remedy}", plan)
 
 
 RULE = Rule(
@@ -49,7 +51,11 @@ RULE = Rule(
             "attributes, and reused. Built per call, they are new objects each time: their weights are not "
             "tracked, get no gradients, and are re-initialised on every call."
         ),
-        fix_safety="Not fixable automatically yet.",
+        fix_safety=(
+            "Unsafe: when the constructor's arguments do not depend on the call, the object is created once in "
+            "`__init__` and reused (Keras/tf.Variable names may differ from what the old code created). When "
+            "they do, there is no fix: use `get_or_create_layer`."
+        ),
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: `tf.Variable(...)`, `tf.keras.layers.Dense(3)(x)` or a "
             "`tf.Module` built inside the decorated method leaves `len(layer.weights) == 0`, gradients `[]`, and "

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint import api
-from tf2lint.rules.base import Docs, Hit, Rule
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, spelled
 
 if TYPE_CHECKING:
     from tf2lint.context import ClassInfo, ModuleContext
@@ -85,11 +85,16 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             hint = (
                 f" (if `@{unknown[0]}` wraps the shim, add it to the `shim-decorators` setting)" if unknown else ""
             )
+            spelling = spelled(ctx, api.SHIM_DECORATOR)
+            plan = FixPlan(
+                "add-decorator", "safe", "Decorate the method with track_tf1_style_variables", (method,), spelling
+            ) if spelling else None
             yield Hit(
                 method,
                 f"`{cls.name}.{name}` creates variables (`{creator}`) but is not decorated with "
                 f"`@{api.SHIM_DECORATOR}`: the object tracks none of them (`weights == []`), a new variable "
                 f"is created on every call and training updates nothing{hint}",
+                plan,
             )
 
 
@@ -112,7 +117,11 @@ RULE = Rule(
             "mode every call creates fresh variables, none of them is tracked by the layer, and an optimizer "
             "sees no trainable weights. Nothing raises."
         ),
-        fix_safety="Not fixable automatically yet. Adding the decorator keeps the names the variables would get.",
+        fix_safety=(
+            "Safe: adds the decorator (spelled with the file's own imports; `import tensorflow as tf` is added "
+            "only when nothing fits) as the innermost decorator. The first call creates the same variables, now "
+            "tracked; the test suite checks this under the real shim."
+        ),
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: no error anywhere (eager, `reuse=True`, `AUTO_REUSE`, an outer "
             "`tf.function`, `model.fit`); `layer.weights == []`, a new variable every call; `fit` reports a loss "

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.rules.base import Docs, Hit, Rule
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule
 
 if TYPE_CHECKING:
     from tf2lint.context import CallSite, ModuleContext
@@ -74,13 +74,21 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 f"`{cls.name}.call` runs `{layer}` but has no `training` parameter: Keras only passes the "
                 f"training phase to a `call` that declares it, so `layer(x, training=True)` is silently dropped; "
                 f"add `training=None` and forward it",
+                FixPlan("add-training-param", "safe", "Add a `training=None` parameter", (shim,)),
             )
         if _training_missing(site.node, position):
+            forwardable = site.func is shim and "training" in {
+                a.arg for a in [*shim.args.posonlyargs, *shim.args.args, *shim.args.kwonlyargs]
+            }
+            plan = FixPlan(
+                "add-keyword", "safe", "Forward `training=training`", (site.node,), ("training", "training")
+            ) if forwardable else None
             yield Hit(
                 site.node,
                 f"`{layer}` in shim method {site.reach.describe()} without a `training` value: it always runs "
                 f"in inference mode (batch-norm statistics never update, dropout never drops); pass "
                 f"`training=training`",
+                plan,
             )
 
 
@@ -102,7 +110,10 @@ RULE = Rule(
             "it to their calls explicitly\". Otherwise batch-norm moving statistics never update and dropout "
             "never drops, with no error."
         ),
-        fix_safety="Not fixable automatically yet.",
+        fix_safety=(
+            "Safe: adds `training=None` to the decorated `call` and forwards `training=training` to calls made "
+            "directly in it (calls in helpers are left to you). Inference stays the default; variables are the same."
+        ),
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: a decorated `call(self, inputs, training=None)` receives "
             "`None`/`True`/`False` as Keras passes it and `fit` passes `True`; `training=None` means inference. "

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.names import _flatten_blocks, _walk_expr
-from tf2lint.rules.base import Docs, Hit, Rule
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule
 
 if TYPE_CHECKING:
     from tf2lint.context import ModuleContext
@@ -84,6 +84,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 value,
                 f"{FLAG}={value.value!r} is not honoured (only \"1\", \"true\", \"True\" are): `tf.keras` stays Keras 3 "
                 f"and the shim is missing; set it to \"1\"",
+                FixPlan("set-string", "safe", 'Set TF_USE_LEGACY_KERAS to "1"', (value,), ("1",)),
             )
     for stmt in _late_sets(ctx, {node for node, _ in found}):
         yield Hit(
@@ -109,7 +110,7 @@ RULE = Rule(
             "tf_keras, but TF only accepts three spellings, and each lazily loaded module reads it once, on "
             "first use: a wrong value or a late assignment leaves the shim missing or the process half Keras 3."
         ),
-        fix_safety="Not fixable automatically yet. Setting the value to \"1\" changes nothing else.",
+        fix_safety="Safe: the value becomes \"1\", the spelling TF honours; a late assignment is not fixed (move it above `import tensorflow` yourself).",
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: `\"TRUE\"` and `\"yes\"` silently give Keras 3 "
             "(`AttributeError: module 'keras.utils' has no attribute 'track_tf1_style_variables'`); set after "
