@@ -393,10 +393,8 @@ SAFE_FIX_OBJECTS = {
 }
 
 
-def first_call_variables(namespace: dict, name: str, args, shape, kwargs):
-    """{variable name: shape} created by the first call, or None when the first call raises."""
-    runtime.reset()
-    layer = namespace[name](*args)
+def created_by_call(layer, shape, kwargs) -> dict:
+    """{variable name: shape} of the weights one call creates."""
     created: list = []
 
     def record(next_creator, **kw):
@@ -404,12 +402,19 @@ def first_call_variables(namespace: dict, name: str, args, shape, kwargs):
         created.append(variable)
         return variable
 
+    with tf.variable_creator_scope(record):
+        layer(tf.ones(shape), **kwargs)
+    return {v.name: tuple(v.shape) for v in created if v.dtype.is_floating}
+
+
+def first_call_variables(namespace: dict, name: str, args, shape, kwargs):
+    """The layer and what its first call creates, or None when the first call raises."""
+    runtime.reset()
+    layer = namespace[name](*args)
     try:
-        with tf.variable_creator_scope(record):
-            layer(tf.ones(shape), **kwargs)
+        return layer, created_by_call(layer, shape, kwargs)
     except (ValueError, TypeError):
         return layer, None
-    return layer, {v.name: tuple(v.shape) for v in created if v.dtype.is_floating}
 
 
 def test_every_safe_fix_has_a_runtime_proof() -> None:
@@ -445,14 +450,5 @@ def test_safe_fix_keeps_the_variables(code: str, index: int) -> None:
         assert repaired is not None, f"{name}: the fixed code fails on its first call"
         if original is not None:  # an original that raised has nothing to compare with
             assert repaired == original, name
-        created: list = []
-
-        def record(next_creator, **kw):
-            variable = next_creator(**kw)
-            created.append(variable)
-            return variable
-
-        with tf.variable_creator_scope(record):
-            layer(tf.ones(shape), **kwargs)
-        grew = [v.name for v in created if v.dtype.is_floating]
+        grew = created_by_call(layer, shape, kwargs)
         assert bool(grew) == still_grows, (name, grew, [f.code for f in result.findings])

@@ -110,23 +110,30 @@ def load_config(args: argparse.Namespace) -> config.Config:
         raise UsageError(str(exc)) from None
 
 
-def run_fix(args: argparse.Namespace, project: config.Config, base: Settings) -> int:
-    from tf2lint.fixing import fix_file
-
-    findings: list[Finding] = []
-    results = []
+def _inputs(
+    args: argparse.Namespace, project: config.Config, base: Settings, findings: list[Finding]
+) -> Iterator[tuple[str, Settings, bytes]]:
+    """(path, settings, bytes) of each file worth linting; unreadable files become TFS000 findings."""
     for path in discover(args.paths, project):
         extra = project.ignored_for(path)
         settings = Settings(base.select, base.ignore + extra, base.extend_select, base.shim_decorators) if extra else base
-        if path.endswith(".ipynb"):
-            findings.extend(lint_data(read(path), path, settings, fixes=True))
-            continue
         try:
             data = read(path)
         except OSError as exc:
             findings.extend(_source_error(path, SourceError(f"cannot read: {exc.strerror or exc}"), settings))
             continue
-        if not relevant(data, settings):
+        if relevant(data, settings):
+            yield path, settings, data
+
+
+def run_fix(args: argparse.Namespace, project: config.Config, base: Settings) -> int:
+    from tf2lint.fixing import fix_file
+
+    findings: list[Finding] = []
+    results = []
+    for path, settings, data in _inputs(args, project, base, findings):
+        if path.endswith(".ipynb"):  # reported, not fixed
+            findings.extend(lint_data(data, path, settings, fixes=True))
             continue
         result = fix_file(path, settings, args.unsafe_fixes, write=args.fix and not args.diff)
         if result is None:
@@ -174,24 +181,15 @@ def run_check(args: argparse.Namespace) -> int:
     cache = None if args.no_cache else Cache(directory)
     findings: list[Finding] = []
     todo: list[tuple[bytes, str, Settings, bool]] = []
-    for path in discover(args.paths, project):
-        extra = project.ignored_for(path)
-        settings = Settings(base.select, base.ignore + extra, base.extend_select, base.shim_decorators) if extra else base
-        try:
-            data = read(path)
-        except OSError as exc:
-            findings.extend(_source_error(path, SourceError(f"cannot read: {exc.strerror or exc}"), settings))
-            continue
-        if not relevant(data, settings):
-            continue
+    keys: list[str | None] = []
+    for path, settings, data in _inputs(args, project, base, findings):
         key = cache.key(data, settings, os.path.splitext(path)[1] + ("+fix" if with_fixes else "")) if cache else None
         cached = cache.get(key, path) if cache and key else None
         if cached is not None:
             findings.extend(cached)
         else:
             todo.append((data, path, settings, with_fixes))
-    keys = [cache.key(d, s, os.path.splitext(p)[1] + ("+fix" if with_fixes else "")) if cache else None
-            for d, p, s, _ in todo]
+            keys.append(key)
     for key, result in zip(keys, _lint_all(todo, args.jobs or os.cpu_count() or 1)):
         if cache and key:
             cache.put(key, result)
