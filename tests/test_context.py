@@ -236,3 +236,28 @@ class L(tf.keras.layers.Layer):
         return helper(helper(x))
 """)
     assert [(f.line, f.code) for f in findings] == [(7, "TFS101")]
+
+
+def test_recursive_helper_inside_scopes_and_branches_terminates() -> None:
+    findings = lint(HEADER + """
+def block(x, depth):
+    if depth:
+        with v1.variable_scope("inner"):
+            return block(x, depth - 1)
+    return v1.layers.dense(x, 3)
+
+class L(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        return block(x, 3)
+""")
+    # Reached unscoped from `call` (depth 0 on the first path), so reported once.
+    assert [(f.line, f.code) for f in findings] == [(10, "TFS101")]
+    assert "via `block`" in findings[0].message and findings[0].message.count("via") == 1
+
+
+def test_long_call_chains_are_described_briefly() -> None:
+    chain = "\n".join(f"def g{i}(x):\n    return g{i + 1}(x)\n" for i in range(10))
+    (finding,) = lint(HEADER + chain + "\ndef g10(x):\n    return v1.layers.dense(x, 3)\n\n"
+                      "class L(tf.keras.layers.Layer):\n    @track\n    def call(self, x):\n        return g0(x)\n")
+    assert "via `g0` via `g1` via ... via `g10`" in finding.message

@@ -57,7 +57,8 @@ class Reach:
     tf_function: ast.AST | None = None  # the tf.function this code runs inside
 
     def describe(self) -> str:
-        chain = "".join(f" via `{name}`" for name in self.via)
+        via = self.via if len(self.via) <= 4 else (*self.via[:2], "...", self.via[-1])
+        chain = "".join(f" via `{name}`" if name != "..." else " via ..." for name in via)
         return f"`{self.shim_name}`{chain}"
 
 
@@ -280,7 +281,7 @@ class ModuleContext:
         if self._lines is None or not func.body or func.end_lineno is None or func.end_lineno > len(self._lines):
             return True
         body = "\n".join(self._lines[func.body[0].lineno - 1 : func.end_lineno])
-        return "def" in body or "class" in body
+        return any(word in body for word in ("def ", "class ", "def\t", "class\t"))
 
     def _index_template(self, stmt: ast.Assign, holder: ast.AST, cls: ClassInfo | None) -> None:
         if api.MAKE_TEMPLATE not in self.names.resolve(stmt.value.func):
@@ -461,14 +462,15 @@ class ModuleContext:
             for item in stmt.items:
                 self._expr(item.context_expr, frame, state._replace(scopes=scopes), queue)
                 scope = self.variable_scope(item.context_expr, frame.func)
-                if scope is not None:
+                # Re-entering a scope (a recursive helper) adds nothing we track: states stay finite.
+                if scope is not None and scope not in scopes:
                     scopes = (*scopes, scope)
             self._block(stmt.body, frame, state._replace(scopes=scopes), queue)
         elif isinstance(stmt, ast.If):
             self._expr(stmt.test, frame, state, queue)
             polarity = _guard_polarity(stmt.test, frame.self_name)
-            body = state._replace(guarded=state.guarded or polarity == "body", arms=(*state.arms, (id(stmt), 0)))
-            orelse = state._replace(guarded=state.guarded or polarity == "orelse", arms=(*state.arms, (id(stmt), 1)))
+            body = state._replace(guarded=state.guarded or polarity == "body", arms=_arm(state.arms, stmt, 0))
+            orelse = state._replace(guarded=state.guarded or polarity == "orelse", arms=_arm(state.arms, stmt, 1))
             self._block(stmt.body, frame, body, queue)
             self._block(stmt.orelse, frame, orelse, queue)
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
@@ -478,13 +480,13 @@ class ModuleContext:
         elif isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
             self._block(stmt.body, frame, state, queue)
             for index, handler in enumerate(stmt.handlers):
-                self._block(handler.body, frame, state._replace(arms=(*state.arms, (id(stmt), index))), queue)
+                self._block(handler.body, frame, state._replace(arms=_arm(state.arms, stmt, index)), queue)
             self._block(stmt.orelse, frame, state, queue)
             self._block(stmt.finalbody, frame, state, queue)
         elif isinstance(stmt, ast.Match):
             self._expr(stmt.subject, frame, state, queue)
             for index, case in enumerate(stmt.cases):
-                self._block(case.body, frame, state._replace(arms=(*state.arms, (id(stmt), index))), queue)
+                self._block(case.body, frame, state._replace(arms=_arm(state.arms, stmt, index)), queue)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             target = _assign_target(targets, frame.self_name)
@@ -529,8 +531,6 @@ class ModuleContext:
                 callee = self._callee_of(compiled, frame)
                 target_func = callee[0] if callee else (compiled if isinstance(compiled, ast.Lambda) else None)
                 self.tf_functions.append(TfFunctionUse(call, target_func, frame.reach.cls, frame.reach))
-                if isinstance(compiled, ast.Lambda):
-                    return
             return
         if api.GET_OR_CREATE_LAYER in names:
             return  # the builder runs once, by design
@@ -540,7 +540,8 @@ class ModuleContext:
         func, self_name, label = callee
         reach = replace(frame.reach, via=(*frame.reach.via, label))
         if isinstance(func, FUNCTION_DEFS):
-            tf_deco = next((d for d in func.decorator_list if self.is_tf_function(d, func)), None)
+            parent = self._lexical_parent.get(func)
+            tf_deco = next((d for d in func.decorator_list if self.is_tf_function(d, parent)), None)
             if tf_deco is not None:
                 # Entering a tf.function resets the variable scopes.
                 reach = replace(reach, tf_function=tf_deco)
@@ -624,6 +625,12 @@ class ModuleContext:
                     callee = self._callee_of(node.func, frame)
                     if callee is not None:
                         queue.append(_Frame(callee[0], callee[1], reach))
+
+
+def _arm(arms: tuple[tuple[int, int], ...], stmt: ast.stmt, index: int) -> tuple[tuple[int, int], ...]:
+    """Arms plus one branch of ``stmt``; the same branch again (recursion) changes nothing."""
+    arm = (id(stmt), index)
+    return arms if arm in arms else (*arms, arm)
 
 
 def _own_statements(func: Function) -> Iterator[ast.AST]:

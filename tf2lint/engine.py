@@ -136,14 +136,15 @@ def lint_source(
         tree = parse(text, path, flags)
     except SourceError as exc:
         return _source_error(path, exc, settings)
-    findings = lint_tree(tree, _Lines(text), path, settings, text)
+    lines = _Lines(text)
+    findings = lint_tree(tree, lines, path, settings, text)
     if noqa and "noqa" in text.lower():
-        findings = _apply_noqa(text, _LINE_BREAK.split(text), findings, settings, path)
+        findings = _apply_noqa(text, lines, findings, settings, path)
     planned = [f for f in findings if f.plan is not None]
     if fixes and planned:
         from tf2lint import fixes as fixer  # LibCST: only when fixes are asked for
 
-        built = dict(zip(map(id, planned), fixer.build(text, _LINE_BREAK.split(text), [f.plan for f in planned])))
+        built = dict(zip(map(id, planned), fixer.build(text, lines, [f.plan for f in planned])))
         return [replace(f, fix=built.get(id(f)), plan=None) for f in findings]
     return [replace(f, plan=None) if f.plan is not None else f for f in findings]
 
