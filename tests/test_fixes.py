@@ -175,3 +175,12 @@ def test_json_fix_field(tmp_path: Path, capsys) -> None:
 def test_unsafe_fixes_needs_fix_or_diff(capsys) -> None:
     assert main(["check", "--unsafe-fixes", "."]) == 2
     assert "--unsafe-fixes needs --fix or --diff" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("oddity", ["\x0c\n", "s = 'a\u2028b'\n", "s = 'a\x1cb'\n"], ids=["form-feed", "u2028", "x1c"])
+def test_fixes_count_lines_like_python(oddity: str) -> None:
+    # str.splitlines() would break inside these lines; the AST does not.
+    source = RULES[0].bad[0].replace("\n\n\nclass", "\n" + oddity + "\n\nclass")
+    result = fix_text(source, "m.py", Settings(), unsafe=False)
+    assert result.applied == 2 and result.findings == []
+    assert 'dense(out, 4, name="dense_1")' in result.fixed and oddity in result.fixed

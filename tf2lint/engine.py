@@ -18,6 +18,13 @@ from tf2lint.rules import BY_CODE, PARSE_ERROR, RULES, tfs901_unused_noqa
 UNUSED_NOQA = tfs901_unused_noqa.RULE
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# A line with its end, as Python's parser counts lines (str.splitlines also breaks on \f, \x1c, \u2028...).
+_LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def physical_lines(text: str) -> list[str]:
+    """The lines of a source, each with its line break, numbered like the AST numbers them."""
+    return _LINE_WITH_END.findall(text)
 # Same grammar as flake8's inline noqa, so a comment means the same thing in every host.
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
@@ -245,7 +252,8 @@ def _source_error(path: str, exc: SourceError, settings: Settings) -> list[Findi
     return [Finding(path, exc.line, exc.col, PARSE_ERROR.code, exc.line, exc.col, PARSE_ERROR.symbol, str(exc))]
 
 
-def _char_col(lines: Sequence[str], line: int, byte_col: int) -> int:
+def char_col(lines: Sequence[str], line: int, byte_col: int) -> int:
+    """The character column of an AST (UTF-8 byte) column."""
     if not 0 < line <= len(lines):
         return byte_col
     text = lines[line - 1]
@@ -257,8 +265,8 @@ def _char_col(lines: Sequence[str], line: int, byte_col: int) -> int:
 def _at(node: ast.AST, lines: Sequence[str], path: str, code: str, symbol: str, message: str) -> Finding:
     line = getattr(node, "lineno", 1)
     end_line = getattr(node, "end_lineno", None) or line
-    col = _char_col(lines, line, getattr(node, "col_offset", 0))
-    end_col = _char_col(lines, end_line, getattr(node, "end_col_offset", None) or 0)
+    col = char_col(lines, line, getattr(node, "col_offset", 0))
+    end_col = char_col(lines, end_line, getattr(node, "end_col_offset", None) or 0)
     return Finding(path, line, col, code, end_line, end_col, symbol, message)
 
 

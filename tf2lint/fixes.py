@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from tf2lint.engine import char_col, physical_lines
 from tf2lint.rules.base import FixPlan
 
 Position = tuple[int, int]
@@ -45,11 +46,8 @@ class Edit:
 def position(node: ast.AST, lines: Sequence[str], offset: int = 0) -> Position:
     """(line, character column) of an AST node, as LibCST counts them in a snippet starting after
     ``offset`` lines of the file."""
-    line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
-    text = lines[line - 1] if 0 < line <= len(lines) else ""
-    if not text.isascii():
-        col = len(text.encode("utf-8")[:col].decode("utf-8", "ignore"))
-    return line - offset, col
+    line = node.lineno  # type: ignore[attr-defined]
+    return line - offset, char_col(lines, line, node.col_offset)  # type: ignore[attr-defined]
 
 
 class _Targeted(cst.CSTTransformer):
@@ -287,7 +285,7 @@ def build(text: str, lines: Sequence[str], plans: Sequence[FixPlan]) -> list[dic
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return [None] * len(plans)
-    file_lines = text.splitlines(keepends=True)
+    file_lines = physical_lines(text)
     snippets: dict[int, tuple[MetadataWrapper, int, list[str]]] = {}
     built: list[dict | None] = []
     for plan in plans:
@@ -322,7 +320,7 @@ def _build_one(
     wrapper, offset, snippet = snippets[first]
     target, types, change = _operation(plan, lines, offset)
     transformer = _Targeted(target, types, change)
-    new_snippet = wrapper.visit(transformer).code.splitlines(keepends=True)
+    new_snippet = physical_lines(wrapper.visit(transformer).code)
     if transformer.hits != 1:
         return None
     edits = [Edit(e.line + offset, e.end_line + offset, e.content) for e in diff_edits(snippet, new_snippet)]
@@ -371,7 +369,7 @@ def apply(text: str, fixes: Sequence[dict]) -> tuple[str, list[dict]]:
             continue
         chosen.append(fix)
         taken.extend(edits)
-    lines = text.splitlines(keepends=True)
+    lines = physical_lines(text)
     for edit in sorted(taken, key=lambda e: (e.line, e.end_line), reverse=True):
         lines[edit.line - 1 : edit.end_line - 1] = [edit.content] if edit.content else []
     return "".join(lines), chosen

@@ -19,7 +19,7 @@ import tokenize
 from dataclasses import dataclass, field
 from io import BytesIO
 
-from tf2lint.engine import Finding, Settings, SourceError, decode, lint_source
+from tf2lint.engine import Finding, Settings, SourceError, decode, lint_source, physical_lines
 
 MAX_ROUNDS = 10
 
@@ -39,7 +39,7 @@ class FileResult:
 
     def diff(self) -> str:
         return "".join(difflib.unified_diff(
-            self.original.splitlines(keepends=True), self.fixed.splitlines(keepends=True),
+            physical_lines(self.original), physical_lines(self.fixed),
             fromfile=f"a/{self.path}", tofile=f"b/{self.path}",
         ))
 
