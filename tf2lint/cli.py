@@ -135,7 +135,7 @@ def run_fix(args: argparse.Namespace, project: config.Config, base: Settings) ->
         if path.endswith(".ipynb"):  # reported, not fixed
             findings.extend(lint_data(data, path, settings, fixes=True))
             continue
-        result = fix_file(path, settings, args.unsafe_fixes, write=args.fix and not args.diff)
+        result = fix_file(path, data, settings, args.unsafe_fixes, write=args.fix and not args.diff)
         if result is None:
             findings.extend(lint_data(data, path, settings))
             continue
@@ -150,8 +150,7 @@ def run_fix(args: argparse.Namespace, project: config.Config, base: Settings) ->
         sys.stdout.write("".join(r.diff() for r in results if r.changed))
         summary = f"Would fix {fixed} finding{'s' * (fixed != 1)}"
     else:
-        findings.sort(key=Finding.sort_key)
-        sys.stdout.write(as_statistics(findings) if args.statistics else FORMATS[args.format](findings))
+        _report(args, findings)
         summary = f"Fixed {fixed} finding{'s' * (fixed != 1)}; {len(findings)} remaining"
     if unsafe and not args.unsafe_fixes:
         summary += f"; {unsafe} unsafe fix{'es' * (unsafe != 1)} available with --unsafe-fixes"
@@ -194,10 +193,13 @@ def run_check(args: argparse.Namespace) -> int:
         if cache and key:
             cache.put(key, result)
         findings.extend(result)
-    findings.sort(key=Finding.sort_key)
-    output = as_statistics(findings) if args.statistics else FORMATS[args.format](findings)
-    sys.stdout.write(output)
+    _report(args, findings)
     return 1 if findings and not args.exit_zero else 0
+
+
+def _report(args: argparse.Namespace, findings: list[Finding]) -> None:
+    findings.sort(key=Finding.sort_key)
+    sys.stdout.write(as_statistics(findings) if args.statistics else FORMATS[args.format](findings))
 
 
 def _lint_one(item: tuple[bytes, str, Settings, bool]) -> list[Finding]:

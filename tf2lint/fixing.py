@@ -87,13 +87,12 @@ def _encoding(data: bytes) -> str:
         return "utf-8"
 
 
-def fix_file(path: str, settings: Settings, unsafe: bool, write: bool) -> FileResult | None:
-    """Fix one Python file; None when it cannot be read or decoded (the linter reports that)."""
+def fix_file(path: str, data: bytes, settings: Settings, unsafe: bool, write: bool) -> FileResult | None:
+    """Fix one Python file from the bytes it was read as; None when they do not decode (the linter
+    reports that). The file is only written if it still holds exactly those bytes."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
         text = decode(data)
-    except (OSError, SourceError):
+    except SourceError:
         return None
     result = fix_text(text, path, settings, unsafe)
     if write and result.changed:
