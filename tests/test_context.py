@@ -261,3 +261,18 @@ def test_long_call_chains_are_described_briefly() -> None:
     (finding,) = lint(HEADER + chain + "\ndef g10(x):\n    return v1.layers.dense(x, 3)\n\n"
                       "class L(tf.keras.layers.Layer):\n    @track\n    def call(self, x):\n        return g0(x)\n")
     assert "via `g0` via `g1` via ... via `g10`" in finding.message
+
+
+def test_layer_class_inside_a_function_with_a_local_import() -> None:
+    assert codes_at("""
+def make_layer():
+    import tensorflow as tf
+    from tensorflow.compat.v1.keras.utils import track_tf1_style_variables
+
+    class L(tf.keras.layers.Layer):
+        @track_tf1_style_variables
+        def call(self, x):
+            return tf.compat.v1.layers.dense(x, 3)
+
+    return L
+""") == [(9, "TFS101")]

@@ -125,7 +125,6 @@ class ModuleContext:
         self.parent_function: dict[ast.AST, Function] = {}  # nested function -> enclosing function
         self.module_functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.module_templates: dict[str, ast.Call] = {}
-        self.shim_methods: list[tuple[ClassInfo | None, ast.FunctionDef | ast.AsyncFunctionDef]] = []
         self.sites: list[CallSite] = []
         self.tf_functions: list[TfFunctionUse] = []
         # Every function carrying a shim decorator, wherever it is: (function, decorator, class or None).
@@ -257,8 +256,6 @@ class ModuleContext:
             for deco in func.decorator_list:
                 if self.is_shim_decorator(deco, self._lexical_parent.get(func)):
                     self.shim_decorated.append((func, deco, cls))
-                    if cls is not None and not _is_static(func):
-                        self.shim_methods.append((cls, func))
                     break
         for cls in self.classes:
             init = cls.methods.get("__init__")
@@ -266,7 +263,6 @@ class ModuleContext:
                 self._index_init_attrs(cls, init)
 
         self.classes.sort(key=lambda c: (c.node.lineno, c.node.col_offset))
-        self.shim_methods.sort(key=lambda item: (item[1].lineno, item[1].col_offset))
         self.shim_decorated.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
 
     def _line_of(self, offset: int) -> int:
@@ -419,12 +415,14 @@ class ModuleContext:
 
     def _walk_shim_methods(self) -> None:
         queue: deque[tuple[_Frame, _State]] = deque()
-        for cls, method in self.shim_methods:
-            reach = Reach(shim=method, shim_name=f"{cls.name}.{method.name}" if cls else method.name, cls=cls)
+        for method, deco, cls in self.shim_decorated:
+            if cls is None or _is_static(method):
+                continue  # not a shim method: the shim rejects it at runtime (TFS108)
+            reach = Reach(shim=method, shim_name=f"{cls.name}.{method.name}", cls=cls)
             decos = method.decorator_list
-            shim_at = next(i for i, d in enumerate(decos) if self.is_shim_decorator(d))
+            parent = self._lexical_parent.get(method)
             # A tf.function *below* the shim decorator runs the method body inside that tf.function.
-            inner_tf = next((d for d in decos[shim_at + 1:] if self.is_tf_function(d)), None)
+            inner_tf = next((d for d in decos[decos.index(deco) + 1:] if self.is_tf_function(d, parent)), None)
             if inner_tf is not None:
                 reach = replace(reach, tf_function=inner_tf)
                 self.tf_functions.append(TfFunctionUse(inner_tf, method, cls, reach))
