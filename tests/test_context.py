@@ -276,3 +276,17 @@ def make_layer():
 
     return L
 """) == [(9, "TFS101")]
+
+
+def test_bases_of_a_class_inside_a_function_resolve_in_its_scope() -> None:
+    assert codes_at("""
+def make_layer():
+    import tensorflow as tf
+
+    class Forgot(tf.keras.layers.Layer):
+        def call(self, x):
+            with tf.compat.v1.variable_scope("m"):
+                return tf.compat.v1.layers.dense(x, 3)
+
+    return Forgot
+""") == [(6, "TFS107")]

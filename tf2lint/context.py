@@ -27,6 +27,7 @@ FUNCTION_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 @dataclass(eq=False)
 class ClassInfo:
     node: ast.ClassDef
+    scope: Function | None = None  # the function the class is defined in: its bases resolve there
     methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
     templates: dict[str, ast.Call] = field(default_factory=dict)  # class-level make_template(...)
     shared_attrs: dict[str, ast.Call] = field(default_factory=dict)  # self.x = <module-level template>
@@ -229,7 +230,7 @@ class ModuleContext:
             body = getattr(node, "body", [])
             for stmt in _flatten_blocks(body) if isinstance(body, list) else ():
                 if isinstance(stmt, ast.ClassDef):
-                    info = ClassInfo(stmt)
+                    info = ClassInfo(stmt, scope=enclosing)
                     self.classes.append(info)
                     self.class_by_name.setdefault(stmt.name, info)
                     stack.append((stmt, enclosing, info))
@@ -398,7 +399,7 @@ class ModuleContext:
             if local is not None and local is not cls:
                 kinds.append(self.class_kind(local))
                 continue
-            resolved = [api.module_base_kind(name) for name in self.names.resolve(base)]
+            resolved = [api.module_base_kind(name) for name in self.names.resolve(base, cls.scope)]
             found = next((k for k in resolved if k), None)
             if found:
                 kinds.append(found)
