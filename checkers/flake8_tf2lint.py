@@ -10,7 +10,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tf2lint import __version__
-from tf2lint.engine import Settings, lint_tree
+from tf2lint.engine import lint_tree
+from tf2lint.findings import Settings
 
 
 class Plugin:

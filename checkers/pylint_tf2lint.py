@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from pylint.checkers import BaseRawFileChecker
 
-from tf2lint.engine import Settings, lint_source
+from tf2lint.engine import lint_source
+from tf2lint.findings import Settings
 from tf2lint.rules import ALL_RULES
 
 if TYPE_CHECKING:

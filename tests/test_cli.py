@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tf2lint import __version__
-from tf2lint.cli import main
+from tf2lint.hosts.cli import main
 from tf2lint.rules import ALL_RULES
 
 BAD = """\
@@ -178,8 +178,8 @@ def test_default_path_is_the_current_directory(tmp_path: Path, monkeypatch, caps
 
 def test_the_linter_never_imports_tensorflow(tmp_path: Path) -> None:
     probe = (
-        "import sys, tf2lint.cli\n"
-        f"tf2lint.cli.main(['check', '--exit-zero', {str(write(tmp_path))!r}])\n"
+        "import sys, tf2lint.hosts.cli\n"
+        f"tf2lint.hosts.cli.main(['check', '--exit-zero', {str(write(tmp_path))!r}])\n"
         "assert not [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'tf_keras')]\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)

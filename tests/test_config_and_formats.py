@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tf2lint.cli import main
+from tf2lint.hosts.cli import main
 
 BAD = """\
 import tensorflow as tf
@@ -121,7 +121,7 @@ def test_github_format(tmp_path: Path, capsys) -> None:
 
 def test_github_escaping() -> None:
     from tf2lint.engine import Finding
-    from tf2lint.formats import as_github
+    from tf2lint.hosts.formats import as_github
 
     finding = Finding("a,b:c.py", 1, 0, "TFS101", 1, 1, "unscoped-v1-layer", "50% done\nnext")
     assert as_github([finding]) == (

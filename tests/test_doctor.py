@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tf2lint.doctor import diagnose
+from tf2lint.runtime.doctor import diagnose
 
 
 @pytest.mark.parametrize(
@@ -30,7 +30,7 @@ def test_diagnosis(versions, environ, ok, says) -> None:
 
 def test_doctor_command_never_imports_tensorflow() -> None:
     probe = (
-        "import sys\nfrom tf2lint.cli import main\ncode = main(['doctor'])\n"
+        "import sys\nfrom tf2lint.hosts.cli import main\ncode = main(['doctor'])\n"
         "assert 'tensorflow' not in sys.modules and 'tf_keras' not in sys.modules\nsys.exit(code)\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)

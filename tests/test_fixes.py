@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tf2lint import fixing
-from tf2lint.cli import main
+from tf2lint.fixing import write as fixing
+from tf2lint.hosts.cli import main
 from tf2lint.engine import Settings, lint_source
-from tf2lint.fixing import fix_text
+from tf2lint.fixing.write import fix_text
 from tf2lint.rules import RULES
 
 
@@ -88,7 +88,7 @@ def test_overlapping_fixes_are_applied_over_several_rounds() -> None:
 
 
 def test_a_fix_that_breaks_the_code_is_dropped_and_reported(monkeypatch) -> None:
-    import tf2lint.fixes as fixer
+    import tf2lint.fixing.edits as fixer
 
     real_build = fixer.build
 

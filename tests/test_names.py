@@ -8,7 +8,7 @@ import textwrap
 import pytest
 from conftest import codes_at
 
-from tf2lint.names import Names, canonical
+from tf2lint.analysis.names import Names, canonical
 
 SHIM_BODY = """
 class L(Base):

@@ -432,7 +432,7 @@ def test_every_safe_fix_has_a_runtime_proof() -> None:
 @pytest.mark.parametrize(("code", "index"), sorted(SAFE_FIX_OBJECTS), ids=lambda v: str(v))
 def test_safe_fix_keeps_the_variables(code: str, index: int) -> None:
     from tf2lint.engine import Settings
-    from tf2lint.fixing import fix_text
+    from tf2lint.fixing.write import fix_text
 
     source = BY_CODE[code].bad[index]
     result = fix_text(source, "m.py", Settings(), unsafe=False)

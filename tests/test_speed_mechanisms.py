@@ -9,7 +9,7 @@ import pytest
 from conftest import all_examples
 from robustness_inputs import analysable, unparsable
 
-from tf2lint.cli import main
+from tf2lint.hosts.cli import main
 from tf2lint.engine import Settings, lint_source, relevant
 from tf2lint.rules import BY_CODE
 

@@ -1,5 +1,5 @@
 import sys
 
-from tf2lint.cli import main
+from tf2lint.hosts.cli import main
 
 sys.exit(main())

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from tf2lint import __version__
-from tf2lint.engine import Finding, Settings
+from tf2lint.findings import Finding, Settings
 
 DEFAULT_DIR = ".tf2lint_cache"
 

@@ -1,7 +1,4 @@
-"""Source -> findings: the one entry point every host (CLI, flake8, pylint) goes through.
-
-Columns are 0-based *character* offsets (``ast`` gives UTF-8 byte offsets); lines are 1-based.
-"""
+"""Source -> findings: the one entry point every host (CLI, flake8, pylint, server) goes through."""
 
 from __future__ import annotations
 
@@ -10,119 +7,17 @@ import io
 import re
 import tokenize
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from tf2lint.rules import BY_CODE, PARSE_ERROR, RULES, tfs901_unused_noqa
+from tf2lint.findings import DEFAULT_SETTINGS, Finding, Settings
+from tf2lint.rules import PARSE_ERROR, RULES, tfs901_unused_noqa
+from tf2lint.source import Lines, SourceError, char_col, decode, parse
 
 UNUSED_NOQA = tfs901_unused_noqa.RULE
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-# A line with its end, as Python's parser counts lines (str.splitlines also breaks on \f, \x1c, \u2028...).
-_LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-
-
-def physical_lines(text: str) -> list[str]:
-    """The lines of a source, each with its line break, numbered like the AST numbers them."""
-    return _LINE_WITH_END.findall(text)
 # Same grammar as flake8's inline noqa, so a comment means the same thing in every host.
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Finding:
-    path: str
-    line: int
-    col: int
-    code: str
-    end_line: int
-    end_col: int
-    symbol: str
-    message: str
-    fix: dict | None = None
-    cell: int | None = None  # notebooks: 1-based cell number; `line` is then the line inside the cell
-    plan: object = field(default=None, compare=False, repr=False)  # the rule's FixPlan, until it is built
-
-    def sort_key(self) -> tuple:
-        return (self.path, self.cell or 0, self.line, self.col, self.code)
-
-
-class _Lines(Sequence[str]):
-    """The source's physical lines, split on first use: only files with findings need them."""
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._lines: list[str] | None = None
-
-    def _split(self) -> list[str]:
-        if self._lines is None:
-            self._lines = _LINE_BREAK.split(self._text)
-        return self._lines
-
-    def __getitem__(self, index):  # type: ignore[override]
-        return self._split()[index]
-
-    def __len__(self) -> int:
-        return len(self._split())
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Which codes run, and project-specific shim decorators. Prefixes follow ruff: the longest match wins."""
-
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    extend_select: tuple[str, ...] = ()
-    shim_decorators: tuple[str, ...] = ()
-
-    def enabled(self, code: str) -> bool:
-        def longest(prefixes: Iterable[str]) -> int:
-            return max((len(p) for p in prefixes if code.startswith(p)), default=-1)
-
-        ignored = longest(self.ignore)
-        if code == PARSE_ERROR.code:
-            return ignored < 0  # an unchecked file is never silent unless asked for
-        rule = BY_CODE.get(code)
-        selected = longest(self.select) if self.select else (0 if rule and rule.enabled_by_default else -1)
-        selected = max(selected, longest(self.extend_select))
-        return selected >= 0 and selected > ignored
-
-
-DEFAULT_SETTINGS = Settings()
-
-
-class SourceError(Exception):
-    """The file could not be turned into an AST; the message says why."""
-
-    def __init__(self, message: str, line: int = 1, col: int = 0) -> None:
-        super().__init__(message)
-        self.line, self.col = line, col
-
-
-def decode(data: bytes) -> str:
-    """Bytes -> text honouring a BOM or a coding cookie; the BOM is dropped."""
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        text = data.decode(encoding)
-    except (SyntaxError, LookupError) as exc:
-        raise SourceError(f"cannot decode: {exc}") from None
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise SourceError(f"cannot decode as {exc.encoding}: invalid byte at offset {exc.start}", line) from None
-    return text[1:] if text.startswith("\ufeff") else text
-
-
-def parse(text: str, path: str, flags: int = 0) -> ast.Module:
-    try:
-        return compile(text, path, "exec", ast.PyCF_ONLY_AST | flags, dont_inherit=True)  # type: ignore[return-value]
-    except SyntaxError as exc:
-        line = exc.lineno or 1
-        col = max((exc.offset or 1) - 1, 0)
-        raise SourceError(f"cannot parse: {exc.msg}", line, col) from None
-    except ValueError as exc:  # NUL bytes (Python < 3.12)
-        raise SourceError(f"cannot parse: {exc}") from None
-    except (RecursionError, MemoryError, OverflowError) as exc:
-        raise SourceError(f"cannot parse: too deeply nested or too large for the parser ({type(exc).__name__})") from None
 
 
 def lint_source(
@@ -143,13 +38,13 @@ def lint_source(
         tree = parse(text, path, flags)
     except SourceError as exc:
         return _source_error(path, exc, settings)
-    lines = _Lines(text)
+    lines = Lines(text)
     findings = lint_tree(tree, lines, path, settings, text)
     if noqa and "noqa" in text.lower():
         findings = _apply_noqa(text, lines, findings, settings, path)
     planned = [f for f in findings if f.plan is not None]
     if fixes and planned:
-        from tf2lint import fixes as fixer  # LibCST: only when fixes are asked for
+        from tf2lint.fixing import edits as fixer  # LibCST: only when fixes are asked for
 
         built = dict(zip(map(id, planned), fixer.build(text, lines, [f.plan for f in planned])))
         return [replace(f, fix=built.get(id(f)), plan=None) for f in findings]
@@ -187,7 +82,7 @@ def lint_tree(
     text: str | None = None,
 ) -> list[Finding]:
     """Lint an already parsed module (hosts that parsed it pass their tree). No noqa handling here."""
-    from tf2lint.context import ModuleContext  # not needed by runs served from the cache
+    from tf2lint.analysis.context import ModuleContext  # not needed by runs served from the cache
 
     try:
         ctx = ModuleContext(tree, settings.shim_decorators, "\n".join(lines) if text is None else text)
@@ -250,16 +145,6 @@ def _source_error(path: str, exc: SourceError, settings: Settings) -> list[Findi
     if not settings.enabled(PARSE_ERROR.code):
         return []
     return [Finding(path, exc.line, exc.col, PARSE_ERROR.code, exc.line, exc.col, PARSE_ERROR.symbol, str(exc))]
-
-
-def char_col(lines: Sequence[str], line: int, byte_col: int) -> int:
-    """The character column of an AST (UTF-8 byte) column."""
-    if not 0 < line <= len(lines):
-        return byte_col
-    text = lines[line - 1]
-    if text.isascii():
-        return byte_col
-    return len(text.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
 
 
 def _at(node: ast.AST, lines: Sequence[str], path: str, code: str, symbol: str, message: str) -> Finding:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from tf2lint.context import CallSite, ModuleContext
+    from tf2lint.analysis.context import CallSite, ModuleContext
 
 
 

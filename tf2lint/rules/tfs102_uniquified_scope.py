@@ -7,11 +7,11 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint import api
+from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, keyword
 
 if TYPE_CHECKING:
-    from tf2lint.context import ModuleContext
+    from tf2lint.analysis.context import ModuleContext
 
 CODE = "TFS102"
 

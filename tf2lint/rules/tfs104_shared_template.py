@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from tf2lint.rules.base import Docs, Hit, Rule
 
 if TYPE_CHECKING:
-    from tf2lint.context import ModuleContext
+    from tf2lint.analysis.context import ModuleContext
 
 CODE = "TFS104"
 

@@ -9,7 +9,7 @@ from tf2lint.rules.base import Docs, Hit, Rule, runs_once
 from tf2lint.rules.tfs103_template_per_call import hoist_plan
 
 if TYPE_CHECKING:
-    from tf2lint.context import ModuleContext
+    from tf2lint.analysis.context import ModuleContext
 
 CODE = "TFS106"
 

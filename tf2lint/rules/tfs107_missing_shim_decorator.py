@@ -6,11 +6,11 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint import api
+from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, spelled
 
 if TYPE_CHECKING:
-    from tf2lint.context import ClassInfo, ModuleContext
+    from tf2lint.analysis.context import ClassInfo, ModuleContext
 
 CODE = "TFS107"
 _RUNS_ONCE = ("__init__", "build")

@@ -6,11 +6,11 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint import api
+from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, Hit, Rule
 
 if TYPE_CHECKING:
-    from tf2lint.context import ModuleContext
+    from tf2lint.analysis.context import ModuleContext
 
 CODE = "TFS110"
 REGULARIZER_KEYWORDS = ("regularizer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from tf2lint.rules.base import Docs, FixPlan, Hit, Rule
 
 if TYPE_CHECKING:
-    from tf2lint.context import CallSite, ModuleContext
+    from tf2lint.analysis.context import CallSite, ModuleContext
 
 CODE = "TFS111"
 # Functional v1 layers whose behaviour depends on `training`, with the position of `training`.

@@ -6,11 +6,11 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint import api
+from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, Hit, Rule, keyword
 
 if TYPE_CHECKING:
-    from tf2lint.context import CallSite, ModuleContext
+    from tf2lint.analysis.context import CallSite, ModuleContext
 
 CODE = "TFS113"
 

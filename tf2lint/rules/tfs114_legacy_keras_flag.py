@@ -6,11 +6,11 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.names import _flatten_blocks, _walk_expr
+from tf2lint.analysis.names import _flatten_blocks, _walk_expr
 from tf2lint.rules.base import Docs, FixPlan, Hit, Rule
 
 if TYPE_CHECKING:
-    from tf2lint.context import ModuleContext
+    from tf2lint.analysis.context import ModuleContext
 
 CODE = "TFS114"
 FLAG = "TF_USE_LEGACY_KERAS"

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from tf2lint import api
-from tf2lint.names import Function, Names, _flatten_blocks, _walk_expr, dotted
+from tf2lint.knowledge import api
+from tf2lint.analysis.names import Function, Names, _flatten_blocks, _walk_expr, dotted
 
 FUNCTION_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 

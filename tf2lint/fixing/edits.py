@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from tf2lint.engine import char_col, physical_lines
+from tf2lint.source import char_col, physical_lines
 from tf2lint.rules.base import FixPlan
 
 Position = tuple[int, int]

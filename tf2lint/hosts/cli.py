@@ -11,10 +11,13 @@ from collections.abc import Iterator, Sequence
 
 from pathlib import Path
 
-from tf2lint import __version__, config
+from tf2lint import __version__
+from tf2lint.hosts import config
 from tf2lint.cache import DEFAULT_DIR, Cache
-from tf2lint.engine import Finding, Settings, SourceError, _source_error, lint_data, read, relevant
-from tf2lint.formats import FORMATS, as_statistics
+from tf2lint.engine import _source_error, lint_data, read, relevant
+from tf2lint.findings import Finding, Settings
+from tf2lint.source import SourceError
+from tf2lint.hosts.formats import FORMATS, as_statistics
 from tf2lint.rules import ALL_RULES
 
 # Directories nobody wants linted when walking a tree (explicitly named paths are always linted).
@@ -127,7 +130,7 @@ def _inputs(
 
 
 def run_fix(args: argparse.Namespace, project: config.Config, base: Settings) -> int:
-    from tf2lint.fixing import fix_file
+    from tf2lint.fixing.write import fix_file
 
     findings: list[Finding] = []
     results = []
@@ -243,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         if args.command == "doctor":
-            from tf2lint import doctor
+            from tf2lint.runtime import doctor
 
             return doctor.main()
         return run_check(args) if args.command == "check" else run_rules(args)

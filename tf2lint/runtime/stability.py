@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from tf2lint import api
+from tf2lint.knowledge import api
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,9 @@ import tokenize
 from dataclasses import dataclass, field
 from io import BytesIO
 
-from tf2lint.engine import Finding, Settings, SourceError, decode, lint_source, physical_lines
+from tf2lint.engine import lint_source
+from tf2lint.findings import Finding, Settings
+from tf2lint.source import SourceError, decode, physical_lines
 
 MAX_ROUNDS = 10
 
@@ -56,7 +58,7 @@ def _parses(text: str) -> bool:
 
 
 def fix_text(text: str, path: str, settings: Settings, unsafe: bool) -> FileResult:
-    from tf2lint import fixes as fixer
+    from tf2lint.fixing import edits as fixer
 
     result = FileResult(path, text, text)
     for _ in range(MAX_ROUNDS):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tf2lint import DOCS_URL, __version__
-from tf2lint.engine import Finding
+from tf2lint.findings import Finding
 from tf2lint.rules import ALL_RULES, BY_CODE
 
 

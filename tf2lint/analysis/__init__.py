@@ -1,0 +1,1 @@
+"""Analysis: source -> names -> module summary -> project graph -> shim walk (context)."""

@@ -1,0 +1,50 @@
+"""What a run produces (findings) and which codes it reports (settings)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from tf2lint.rules import BY_CODE, PARSE_ERROR
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    col: int
+    code: str
+    end_line: int
+    end_col: int
+    symbol: str
+    message: str
+    fix: dict | None = None
+    cell: int | None = None  # notebooks: 1-based cell number; `line` is then the line inside the cell
+    plan: object = field(default=None, compare=False, repr=False)  # the rule's FixPlan, until it is built
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.cell or 0, self.line, self.col, self.code)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Which codes run, and project-specific shim decorators. Prefixes follow ruff: the longest match wins."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    shim_decorators: tuple[str, ...] = ()
+
+    def enabled(self, code: str) -> bool:
+        def longest(prefixes: Iterable[str]) -> int:
+            return max((len(p) for p in prefixes if code.startswith(p)), default=-1)
+
+        ignored = longest(self.ignore)
+        if code == PARSE_ERROR.code:
+            return ignored < 0  # an unchecked file is never silent unless asked for
+        rule = BY_CODE.get(code)
+        selected = longest(self.select) if self.select else (0 if rule and rule.enabled_by_default else -1)
+        selected = max(selected, longest(self.extend_select))
+        return selected >= 0 and selected > ignored
+
+
+DEFAULT_SETTINGS = Settings()

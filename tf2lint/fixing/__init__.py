@@ -1,0 +1,1 @@
+"""Fix plans -> LibCST edits (edits) -> verified, atomic writes (write)."""

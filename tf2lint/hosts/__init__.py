@@ -1,0 +1,1 @@
+"""Host adapters: the CLI, output formats, configuration. They translate; they never decide findings."""

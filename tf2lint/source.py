@@ -1,0 +1,85 @@
+"""Bytes -> text -> AST, and the line and column conventions every layer shares.
+
+Lines are 1-based and counted like Python's parser counts them (``\r\n``, ``\r`` and ``\n`` all end a
+line); columns are 0-based *character* offsets (``ast`` gives UTF-8 byte offsets).
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from collections.abc import Sequence
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# A line with its end, as Python's parser counts lines (str.splitlines also breaks on \f, \x1c, \u2028...).
+_LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def physical_lines(text: str) -> list[str]:
+    """The lines of a source, each with its line break, numbered like the AST numbers them."""
+    return _LINE_WITH_END.findall(text)
+
+
+class Lines(Sequence[str]):
+    """The source's physical lines, split on first use: only files with findings need them."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lines: list[str] | None = None
+
+    def _split(self) -> list[str]:
+        if self._lines is None:
+            self._lines = _LINE_BREAK.split(self._text)
+        return self._lines
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._split()[index]
+
+    def __len__(self) -> int:
+        return len(self._split())
+
+
+class SourceError(Exception):
+    """The file could not be turned into an AST; the message says why."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 0) -> None:
+        super().__init__(message)
+        self.line, self.col = line, col
+
+
+def decode(data: bytes) -> str:
+    """Bytes -> text honouring a BOM or a coding cookie; the BOM is dropped."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError) as exc:
+        raise SourceError(f"cannot decode: {exc}") from None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(f"cannot decode as {exc.encoding}: invalid byte at offset {exc.start}", line) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def parse(text: str, path: str, flags: int = 0) -> ast.Module:
+    try:
+        return compile(text, path, "exec", ast.PyCF_ONLY_AST | flags, dont_inherit=True)  # type: ignore[return-value]
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        col = max((exc.offset or 1) - 1, 0)
+        raise SourceError(f"cannot parse: {exc.msg}", line, col) from None
+    except ValueError as exc:  # NUL bytes (Python < 3.12)
+        raise SourceError(f"cannot parse: {exc}") from None
+    except (RecursionError, MemoryError, OverflowError) as exc:
+        raise SourceError(f"cannot parse: too deeply nested or too large for the parser ({type(exc).__name__})") from None
+
+
+def char_col(lines: Sequence[str], line: int, byte_col: int) -> int:
+    """The character column of an AST (UTF-8 byte) column."""
+    if not 0 < line <= len(lines):
+        return byte_col
+    text = lines[line - 1]
+    if text.isascii():
+        return byte_col
+    return len(text.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
