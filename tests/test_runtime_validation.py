@@ -133,9 +133,13 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ],
     ("TFS109", "bad", 0): lambda ns: (
         raises(TypeError, "build_model() missing 1 required positional argument: 'units'", lambda: ns.NeedsArgs()(x(2, 4))),
-        raises(ValueError, "Tried to call get_or_create_layer in eager mode", lambda: ns.Undecorated()(x(2, 4))),
+        raises(ValueError, "Tried to call get_or_create_layer in eager mode", ns.test_undecorated),
     ),
-    ("TFS109", "good", 0): lambda ns: assert_codes(ns.NoArgBuilder(), x(2, 4)),
+    ("TFS109", "good", 0): lambda ns: (
+        assert_codes(ns.NoArgBuilder(), x(2, 4)),
+        ns.test_outer(),  # the sub-layer's get_or_create_layer runs in the outer store: no ValueError
+        assert_codes(ns.Outer(), x(2, 4)),
+    ),
     ("TFS110", "bad", 0): lambda ns: assert_codes(ns.Regularized(), x(2, 3), expected={"TFS110"}),
     ("TFS110", "good", 0): lambda ns: (
         assert_codes(ns.ModuleWithoutRegularizers(), x(2, 4)),

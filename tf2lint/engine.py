@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import io
+import os
 import re
 import tokenize
 import unicodedata
@@ -80,25 +81,76 @@ def lint_tree(
     path: str,
     settings: Settings = DEFAULT_SETTINGS,
     text: str | None = None,
+    dependencies: set[str] | None = None,
 ) -> list[Finding]:
-    """Lint an already parsed module (hosts that parsed it pass their tree). No noqa handling here."""
+    """Lint an already parsed module (hosts that parsed it pass their tree). No noqa handling here.
+
+    ``dependencies``, when given, receives the paths of the other modules the analysis read.
+    """
     from tf2lint.analysis.context import ModuleContext  # not needed by runs served from the cache
 
     try:
-        ctx = ModuleContext(tree, settings.shim_decorators, "\n".join(lines) if text is None else text)
-        found: dict[tuple[int, int, str], Finding] = {}
-        for rule in RULES:
-            if not settings.enabled(rule.code):
-                continue
-            for node, message, plan in rule.check(ctx):
-                finding = replace(_at(node, lines, path, rule.code, rule.symbol, message), plan=plan)
-                found.setdefault((finding.line, finding.col, finding.code), finding)
-        return sorted(found.values(), key=Finding.sort_key)
+        source = "\n".join(lines) if text is None else text
+        project = _project(tree, path, settings)
+        if project is None:
+            ctx = ModuleContext(_summary(tree, source, path, settings, None))
+            return _findings(ctx, lines, path, settings)
+        with project.recording() as touched:
+            ctx = ModuleContext(_summary(tree, source, path, settings, project), project)
+            findings = _findings(ctx, lines, path, settings)
+        if dependencies is not None:
+            dependencies.update(touched)
+        return findings
     except (RecursionError, MemoryError) as exc:
         return _source_error(path, SourceError(f"cannot analyse: too deeply nested ({type(exc).__name__})"), settings)
     except Exception as exc:  # noqa: BLE001 - a bug of ours must not stop the run over other files
         message = f"internal error while analysing this file: {type(exc).__name__}: {exc}; please report it"
         return _source_error(path, SourceError(message), settings)
+
+
+def _project(tree: ast.Module, path: str, settings: Settings):
+    """The project a file's imports are followed into; None for text with no place on disk."""
+    from tf2lint.analysis.project import project_for, roots_for
+
+    if not settings.project or path.startswith("<") or not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        return None
+    return project_for(roots_for(path, tree, None, settings.src), settings.shim_decorators)
+
+
+def _summary(tree: ast.Module, source: str, path: str, settings: Settings, project):
+    from tf2lint.analysis.project import locate
+    from tf2lint.analysis.summary import ModuleSummary
+
+    if project is None:
+        return ModuleSummary(tree, source, path, shim_decorators=settings.shim_decorators)
+    where = locate(path)
+    return project.summarise(tree, source, path, where.name, where.package)
+
+
+def _findings(ctx, lines: Sequence[str], path: str, settings: Settings) -> list[Finding]:
+    from tf2lint.analysis.context import CallSite
+
+    found: dict[tuple[int, int, str], Finding] = {}
+    for rule in RULES:
+        if not settings.enabled(rule.code):
+            continue
+        for node, message, plan in rule.check(ctx):
+            site = node if isinstance(node, CallSite) else ctx.foreign_site(node)
+            if site is None:
+                finding = replace(_at(getattr(node, "node", node), lines, path, rule.code, rule.symbol, message), plan=plan)
+            elif not ctx.is_foreign(site.module):
+                finding = replace(_at(site.node, lines, path, rule.code, rule.symbol, message), plan=plan)
+            elif site.reach.anchor is None:
+                continue  # in another module, reached from there: that module's own report covers it
+            else:
+                # Reported where the path leaves this file, so per-file hosts show it and `# noqa` there works.
+                where = ctx.display(site.module)
+                line, col = site.node.lineno, site.node.col_offset
+                message = f"{message} (at `{where}:{line}`)"
+                finding = replace(_at(site.reach.anchor, lines, path, rule.code, rule.symbol, message),
+                                  related=(site.module.path, line, col))
+            found.setdefault((finding.line, finding.col, finding.code), finding)
+    return sorted(found.values(), key=Finding.sort_key)
 
 
 # Every TFS finding needs one of these words in the file: TF names resolve from imports of

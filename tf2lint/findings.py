@@ -19,7 +19,13 @@ class Finding:
     message: str
     fix: dict | None = None
     cell: int | None = None  # notebooks: 1-based cell number; `line` is then the line inside the cell
+    # Where the problem is written when that is another module: (path, line, column).
+    related: tuple[str, int, int] | None = None
     plan: object = field(default=None, compare=False, repr=False)  # the rule's FixPlan, until it is built
+
+    def __post_init__(self) -> None:
+        if isinstance(self.related, list):  # read back from JSON
+            object.__setattr__(self, "related", tuple(self.related))
 
     def sort_key(self) -> tuple:
         return (self.path, self.cell or 0, self.line, self.col, self.code)
@@ -27,12 +33,15 @@ class Finding:
 
 @dataclass(frozen=True)
 class Settings:
-    """Which codes run, and project-specific shim decorators. Prefixes follow ruff: the longest match wins."""
+    """Which codes run, project-specific shim decorators, and where the project's modules are.
+    Prefixes follow ruff: the longest match wins."""
 
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     shim_decorators: tuple[str, ...] = ()
+    src: tuple[str, ...] = ()  # configured source roots (absolute), searched after the file's own
+    project: bool = True  # follow imports into the project's other modules
 
     def enabled(self, code: str) -> bool:
         def longest(prefixes: Iterable[str]) -> int:

@@ -1,41 +1,42 @@
-"""One pass over a module: classes, shim methods, and every call reached from a shim method.
+"""The shim walk: every call reached from a shim method, across the project's modules.
 
 Code is "in a shim context" when it runs inside a method decorated with the shim
-(``track_tf1_style_variables``): the method's own body and whatever it reaches in this module —
-methods called on ``self`` (also through in-module base classes and ``super()``), module-level
-functions and nested functions. Each reached call is recorded once per distinct state with the
-``variable_scope`` stack of its call path, whether a create-once guard protects it, and the
+(``track_tf1_style_variables``): the method's own body and whatever it reaches — methods called on
+``self`` (through base classes, also in other modules, ``super()`` and a subclass's overrides),
+module-level functions, nested functions, and functions imported from the project's other modules.
+Each reached call is recorded once per distinct state with the ``variable_scope`` stack of its call
+path, the values its parameters were given, whether a create-once guard protects it, and the
 ``tf.function`` it runs inside, if any. Rules read these records; they never walk the tree again.
+
+A call in another module is *anchored* at the call in the linted module where its path left the file:
+findings are reported there, so every per-file host shows them where the user is.
 """
 
 from __future__ import annotations
 
 import ast
-import re
-from bisect import bisect_left
-from collections import deque
+import os
+from collections import ChainMap, deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
+from tf2lint.analysis.names import Function, _walk_expr
+from tf2lint.analysis.project import Project, locate
+from tf2lint.analysis.summary import (
+    FUNCTION_DEFS,
+    ClassInfo,
+    FunctionDef,
+    ModuleSummary,
+    first_param,
+    is_self_attr,
+    is_static,
+    own_statements,
+)
 from tf2lint.knowledge import api
-from tf2lint.analysis.names import Function, Names, _flatten_blocks, _walk_expr, dotted
 
-FUNCTION_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
-
-
-@dataclass(eq=False)
-class ClassInfo:
-    node: ast.ClassDef
-    scope: Function | None = None  # the function the class is defined in: its bases resolve there
-    methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
-    templates: dict[str, ast.Call] = field(default_factory=dict)  # class-level make_template(...)
-    shared_attrs: dict[str, ast.Call] = field(default_factory=dict)  # self.x = <module-level template>
-    attr_types: dict[str, tuple[str, ...]] = field(default_factory=dict)  # self.x = Ctor(...) in __init__
-
-    @property
-    def name(self) -> str:
-        return self.node.name
+# A parameter's value on a call path: ("str", text), ("none",), or absent when unknown.
+Value = tuple
 
 
 @dataclass(frozen=True)
@@ -51,15 +52,16 @@ class VarScope:
 class Reach:
     """How a function body is reached from a shim method."""
 
-    shim: ast.FunctionDef | ast.AsyncFunctionDef
+    shim: FunctionDef
     shim_name: str  # "Class.method"
     cls: ClassInfo | None
     via: tuple[str, ...] = ()  # helpers between the shim method and this code
     tf_function: ast.AST | None = None  # the tf.function this code runs inside
+    anchor: ast.Call | None = None  # the call in the linted module where the path left it
 
     def describe(self) -> str:
         via = self.via if len(self.via) <= 4 else (*self.via[:2], "...", self.via[-1])
-        chain = "".join(f" via `{name}`" if name != "..." else " via ..." for name in via)
+        chain = "".join(f" via {name}" if name != "..." else " via ..." for name in via)
         return f"`{self.shim_name}`{chain}"
 
 
@@ -76,6 +78,8 @@ class CallSite:
     in_loop: bool
     target: tuple[str, str] | None  # ("self", attr) or ("local", name) when the result is assigned
     arms: tuple[tuple[int, int], ...] = ()  # (id of an `if`/`match`, branch) the call is conditional on
+    module: ModuleSummary | None = None  # where the call is written
+    bindings: tuple[tuple[str, Value], ...] = ()  # known parameter values of `func` on this path
 
     def calls(self, *names: str) -> bool:
         return any(name in self.names for name in names)
@@ -84,13 +88,17 @@ class CallSite:
     def named_scope(self) -> bool:
         return any(scope.named for scope in self.scopes)
 
+    def value(self, expr: ast.expr | None) -> Value | None:
+        """The value of an argument expression on this path, when known."""
+        return _value(expr, dict(self.bindings))
+
 
 @dataclass(frozen=True)
 class TfFunctionUse:
     """A ``tf.function`` defined, decorated or applied in a shim context."""
 
     anchor: ast.AST  # the decorator expression or the `tf.function(...)` call
-    target: Function | None  # the compiled function, when it is in this module
+    target: Function | None  # the compiled function, when it is known
     target_cls: ClassInfo | None
     reach: Reach
 
@@ -106,67 +114,101 @@ class _Frame(NamedTuple):
     func: Function
     self_name: str | None
     reach: Reach
+    module: ModuleSummary
+    bindings: tuple[tuple[str, Value], ...] = ()
+
+
+class Callee(NamedTuple):
+    func: Function
+    self_name: str | None
+    label: str
+    module: ModuleSummary
 
 
 class ModuleContext:
-    """Facts about one module that rules read."""
+    """Facts about one linted module, and the shim walk from its shim methods, that rules read."""
 
-    def __init__(self, tree: ast.Module, shim_decorators: tuple[str, ...] = (), source: str | None = None) -> None:
-        self.tree = tree
-        self._source = source
-        self._lines = source.split("\n") if source is not None else None
-        self._newlines: list[int] | None = None  # offsets of "\n" in the source
-        self._mentions: dict[str, bool] = {}
-        self._lexical_parent: dict[ast.AST, Function | None] = {}  # filled by _index, read lazily by names
-        self.names = Names(tree, self._lexical_parent)
-        self.extra_shim_decorators = frozenset(shim_decorators)
-        self.classes: list[ClassInfo] = []
-        self.class_by_name: dict[str, ClassInfo] = {}
-        self.owner: dict[ast.AST, ClassInfo] = {}  # method -> class it is defined in
-        self.parent_function: dict[ast.AST, Function] = {}  # nested function -> enclosing function
-        self.module_functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
-        self.module_templates: dict[str, ast.Call] = {}
+    def __init__(self, summary: ModuleSummary, project: Project | None = None) -> None:
+        self.root = summary
+        self.project = project
+        self.tree = summary.tree
+        self.names = summary.names
+        self.classes = summary.classes
+        self.class_by_name = summary.class_by_name
+        self.module_functions = summary.module_functions
+        self.module_templates = summary.module_templates
+        self.shim_decorated = summary.shim_decorated
+        self.extra_shim_decorators = summary.extra_shim_decorators
+        # Facts of every module the walk entered, the linted one first.
+        self.modules: list[ModuleSummary] = [summary]
+        self.owner: ChainMap[ast.AST, ClassInfo] = ChainMap(summary.owner)
+        self.parent_function: ChainMap[ast.AST, Function] = ChainMap(summary.parent_function)
+        self._module_of: dict[ast.AST, ModuleSummary] = {}
         self.sites: list[CallSite] = []
         self.tf_functions: list[TfFunctionUse] = []
-        # Every function carrying a shim decorator, wherever it is: (function, decorator, class or None).
-        self.shim_decorated: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.expr, ClassInfo | None]] = []
-        self._local_defs: dict[ast.AST, dict[str, ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+        self.reached: set[ast.AST] = set()  # every function body a shim walk entered
+        self._foreign: dict[ast.AST, CallSite] = {}  # calls in other modules -> a site that reaches them
         self._kinds: dict[ClassInfo, str] = {}
-        self._index()
         self._walk_shim_methods()
+
+    # -- modules ----------------------------------------------------------------------------------
+
+    def _enter(self, module: ModuleSummary) -> None:
+        if all(module is not m for m in self.modules):
+            self.modules.append(module)
+            self.owner.maps.append(module.owner)
+            self.parent_function.maps.append(module.parent_function)
+            for func in module.lexical_parent:
+                self._module_of[func] = module
+
+    def module_of(self, func: Function | None) -> ModuleSummary:
+        return self._module_of.get(func, self.root) if func is not None else self.root
+
+    def is_foreign(self, module: ModuleSummary | None) -> bool:
+        return module is not None and module is not self.root
+
+    def foreign_site(self, node: ast.AST) -> CallSite | None:
+        """For a call written in another module: a site reaching it (anchored in this module when one is)."""
+        return self._foreign.get(node)
+
+    def display(self, module: ModuleSummary) -> str:
+        """A module's path as shown in messages: relative to the working directory when below it."""
+        path = module.path
+        for start in (locate(self.root.path).root, os.getcwd()):
+            try:
+                relative = os.path.relpath(path, start)
+            except ValueError:
+                continue
+            if not relative.startswith(".."):
+                return relative.replace(os.sep, "/")
+        return path
 
     # -- public helpers -------------------------------------------------------------------------
 
     def mentions(self, *words: str) -> bool:
-        """Whether the source contains any of these words: a cheap gate before a walk of the whole module.
-        True when the source is unknown."""
-        if self._source is None:
-            return True
-        for word in words:
-            if word not in self._mentions:
-                self._mentions[word] = word in self._source
-            if self._mentions[word]:
-                return True
-        return False
+        return self.root.mentions(*words)
+
+    def may_use_project(self) -> bool:
+        return self.root.may_use_project()
 
     def resolve(self, node: ast.AST, func: Function | None) -> tuple[str, ...]:
-        return self.names.resolve(node, func)
+        return self.module_of(func).names.resolve(node, func)
 
     def is_shim_decorator(self, deco: ast.expr, func: Function | None = None) -> bool:
-        target = deco.func if isinstance(deco, ast.Call) else deco
-        if api.SHIM_DECORATOR in self.names.resolve(target, func):
-            return True
-        if not self.extra_shim_decorators:
-            return False
-        spelled = dotted(target)
-        candidates = set(self.names.paths(target, func))
-        if spelled:
-            candidates.add(".".join(spelled))
-        return bool(candidates & self.extra_shim_decorators)
+        return self.module_of(func).is_shim_decorator(deco, func)
 
     def is_tf_function(self, deco: ast.expr, func: Function | None = None) -> bool:
-        target = deco.func if isinstance(deco, ast.Call) else deco
-        return api.TF_FUNCTION in self.names.resolve(target, func)
+        return self.module_of(func).is_tf_function(deco, func)
+
+    def own_calls(self, func: Function) -> Iterator[ast.Call]:
+        return self.root.own_calls(func)
+
+    @property
+    def graph_mode(self) -> bool:
+        return self.root.graph_mode
+
+    def nodes_on_lines(self, pattern: str, skip_decorator_lines: bool = False) -> list:
+        return self.root.nodes_on_lines(pattern, skip_decorator_lines)
 
     def class_kind(self, cls: ClassInfo) -> str:
         """"keras" (tf.keras layer/model), "module" (tf.Module), "keras3", "object" or "unknown"."""
@@ -175,8 +217,29 @@ class ModuleContext:
             self._kinds[cls] = self._compute_kind(cls)
         return self._kinds[cls]
 
+    def base_classes(self, cls: ClassInfo) -> list[ClassInfo | None]:
+        """Each base of a class as a project class (this module's or another's), None when not one."""
+        found: list[ClassInfo | None] = []
+        for base in cls.node.bases:
+            local = cls.module.class_by_name.get(base.id) if isinstance(base, ast.Name) else None
+            if local is not None and local is not cls and not cls.module.names.is_local(base.id, cls.scope):
+                found.append(local)
+                continue
+            found.append(self._project_class(cls.module, base, cls.scope))
+        return found
+
+    def _project_class(self, module: ModuleSummary, expr: ast.expr, func: Function | None) -> ClassInfo | None:
+        if self.project is None:
+            return None
+        for path in module.names.targets(expr, func):
+            symbol = self.project.lookup(path)
+            if symbol is not None and symbol.kind == "class" and symbol.cls is not None:
+                self._enter(symbol.module)
+                return symbol.cls
+        return None
+
     def mro(self, cls: ClassInfo) -> list[ClassInfo]:
-        """In-module classes in method resolution order (left-to-right depth first, no repeats)."""
+        """Project classes in method resolution order (left-to-right depth first, no repeats)."""
         order: list[ClassInfo] = []
         stack = [cls]
         while stack:
@@ -184,9 +247,13 @@ class ModuleContext:
             if current in order:
                 continue
             order.append(current)
-            bases = [self.class_by_name.get(b.id) for b in current.node.bases if isinstance(b, ast.Name)]
-            stack.extend(reversed([b for b in bases if b is not None and b is not current]))
+            bases = [b for b in self.base_classes(current) if b is not None and b is not current]
+            stack.extend(reversed(bases))
         return order
+
+    def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
+        """Classes of the linted module that have ``cls`` in their MRO (itself excluded)."""
+        return [other for other in self.classes if other is not cls and cls in self.mro(other)]
 
     def constructs_tracked_object(self, site: CallSite) -> str | None:
         """Description of the weight-owning object a call constructs, if any."""
@@ -194,212 +261,67 @@ class ModuleContext:
             kind = api.tracked_object_kind(name)
             if kind:
                 return f"`{name}`" if kind == name else f"`{name}` ({kind})"
+        cls = self._class_called(site)
+        if cls is not None and self.class_kind(cls) in ("keras", "module", "keras3"):
+            return f"`{cls.name}` ({'tf.Module' if self.class_kind(cls) == 'module' else 'Keras layer'})"
+        return None
+
+    def _class_called(self, site: CallSite) -> ClassInfo | None:
+        module = site.module or self.root
         func = site.node.func
-        if isinstance(func, ast.Name) and not self.names.is_local(func.id, site.func):
-            cls = self.class_by_name.get(func.id)
-            if cls is not None and self.class_kind(cls) in ("keras", "module", "keras3"):
-                return f"`{cls.name}` ({'tf.Module' if self.class_kind(cls) == 'module' else 'Keras layer'})"
+        if isinstance(func, ast.Name) and not module.names.is_local(func.id, site.func):
+            local = module.class_by_name.get(func.id)
+            if local is not None:
+                return local
+        if isinstance(func, (ast.Name, ast.Attribute)):
+            return self._project_class(module, func, site.func)
         return None
 
     def shared_template(self, site: CallSite) -> ast.Call | None:
         """The module- or class-level ``make_template(...)`` a call invokes, if any."""
+        module = site.module or self.root
         func = site.node.func
         if isinstance(func, ast.Name):
-            if not self.names.is_local(func.id, site.func):
-                return self.module_templates.get(func.id)
+            if not module.names.is_local(func.id, site.func):
+                found = module.module_templates.get(func.id)
+                if found is None and self.project is not None:
+                    found = self._project_template(module, func, site.func)
+                return found
             return None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             owner = func.value.id
             classes: list[ClassInfo] = []
-            if site.reach.cls is not None and owner in ("self", "cls", _first_param(site.func)):
+            if site.reach.cls is not None and owner in ("self", "cls", first_param(site.func)):
                 classes = self.mro(site.reach.cls)
-            elif owner in self.class_by_name and not self.names.is_local(owner, site.func):
-                classes = self.mro(self.class_by_name[owner])
+            elif owner in module.class_by_name and not module.names.is_local(owner, site.func):
+                classes = self.mro(module.class_by_name[owner])
             for cls in classes:
                 found = cls.templates.get(func.attr) or cls.shared_attrs.get(func.attr)
                 if found is not None:
                     return found
+            if not classes and self.project is not None:
+                return self._project_template(module, func, site.func)
         return None
 
-    # -- indexing -------------------------------------------------------------------------------
-
-    def _index(self) -> None:
-        stack: list[tuple[ast.AST, Function | None, ClassInfo | None]] = [(self.tree, None, None)]
-        while stack:
-            node, enclosing, cls = stack.pop()
-            body = getattr(node, "body", [])
-            for stmt in _flatten_blocks(body) if isinstance(body, list) else ():
-                if isinstance(stmt, ast.ClassDef):
-                    info = ClassInfo(stmt, scope=enclosing)
-                    self.classes.append(info)
-                    self.class_by_name.setdefault(stmt.name, info)
-                    stack.append((stmt, enclosing, info))
-                elif isinstance(stmt, FUNCTION_DEFS):
-                    self._lexical_parent[stmt] = enclosing
-                    if node is self.tree:
-                        self.module_functions.setdefault(stmt.name, stmt)
-                    if isinstance(node, ast.ClassDef) and cls is not None:
-                        cls.methods.setdefault(stmt.name, stmt)
-                        self.owner[stmt] = cls
-                    elif enclosing is not None:
-                        self.parent_function[stmt] = enclosing
-                        self._local_defs.setdefault(enclosing, {}).setdefault(stmt.name, stmt)
-                        if enclosing in self.owner:
-                            self.owner.setdefault(stmt, self.owner[enclosing])
-                    if self._may_nest(stmt):
-                        stack.append((stmt, stmt, cls if isinstance(node, ast.ClassDef) else None))
-                elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
-                    self._index_template(stmt, node, cls)
-        # Any spelling that resolves to the shim names it literally somewhere in the module.
-        shim_words = ("track_tf1_style_variables", "tf2lint", *(d.rsplit(".", 1)[-1] for d in self.extra_shim_decorators))
-        for func in self._all_function_defs() if self.mentions(*shim_words) else ():
-            cls = self.owner.get(func) if func in self.owner and self.owner[func].methods.get(func.name) is func else None
-            for deco in func.decorator_list:
-                if self.is_shim_decorator(deco, self._lexical_parent.get(func)):
-                    self.shim_decorated.append((func, deco, cls))
-                    break
-        for cls in self.classes:
-            init = cls.methods.get("__init__")
-            if init is not None:
-                self._index_init_attrs(cls, init)
-
-        self.classes.sort(key=lambda c: (c.node.lineno, c.node.col_offset))
-        self.shim_decorated.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
-
-    def _line_of(self, offset: int) -> int:
-        """1-based line of a source offset."""
-        if self._newlines is None:
-            self._newlines = [m.start() for m in re.finditer("\n", self._source or "")]
-        return bisect_left(self._newlines, offset) + 1
-
-    def _may_nest(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-        """Whether a function's body may define functions or classes (checked on its text: cheap, and
-        conservative since strings and comments count)."""
-        if self._lines is None or not func.body or func.end_lineno is None or func.end_lineno > len(self._lines):
-            return True
-        body = "\n".join(self._lines[func.body[0].lineno - 1 : func.end_lineno])
-        return any(word in body for word in ("def ", "class ", "def\t", "class\t"))
-
-    def _index_template(self, stmt: ast.Assign, holder: ast.AST, cls: ClassInfo | None) -> None:
-        if api.MAKE_TEMPLATE not in self.names.resolve(stmt.value.func):
-            return
-        for target in stmt.targets:
-            if isinstance(target, ast.Name):
-                if holder is self.tree:
-                    self.module_templates[target.id] = stmt.value
-                elif isinstance(holder, ast.ClassDef) and cls is not None:
-                    cls.templates[target.id] = stmt.value
-
-    def _index_init_attrs(self, cls: ClassInfo, init: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self_name = _first_param(init)
-        for stmt in _flatten_blocks(init.body):
-            if not isinstance(stmt, ast.Assign):
-                continue
-            attrs = [t.attr for t in stmt.targets if _is_self_attr(t, self_name)]  # type: ignore[union-attr]
-            if not attrs:
-                continue
-            if isinstance(stmt.value, ast.Name) and not self.names.is_local(stmt.value.id, init):
-                template = self.module_templates.get(stmt.value.id)
-                if template is not None:
-                    cls.shared_attrs.update(dict.fromkeys(attrs, template))
-            elif isinstance(stmt.value, ast.Call):
-                ctor = self.names.resolve(stmt.value.func, init)
-                if ctor:
-                    cls.attr_types.update(dict.fromkeys(attrs, ctor))
-
-    def _all_function_defs(self) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
-        yield from self.module_functions.values()
-        for cls in self.classes:
-            yield from cls.methods.values()
-        for func in self.parent_function:
-            if isinstance(func, FUNCTION_DEFS):
-                yield func
-
-    def own_calls(self, func: Function) -> Iterator[ast.Call]:
-        """Calls in a function's own body (not in the functions or lambdas nested in it)."""
-        roots = [func.body] if isinstance(func, ast.Lambda) else _own_statements(func)
-        for root in roots:
-            for node in _walk_expr(root):
-                if isinstance(node, ast.Call):
-                    yield node
-
-    @property
-    def graph_mode(self) -> bool:
-        """The module switches TF to graph mode (``disable_v2_behavior()``): TF1 code, where collections work."""
-        switches = "|".join(name.rsplit(".", 1)[1] for name in api.GRAPH_MODE_SWITCHES)
-        return any(
-            isinstance(node, ast.Call) and set(self.names.resolve(node.func, func)) & api.GRAPH_MODE_SWITCHES
-            for node, func in self.nodes_on_lines(switches)
-        )
-
-    def nodes_on_lines(
-        self, pattern: str, skip_decorator_lines: bool = False
-    ) -> list[tuple[ast.Call | ast.Assign, Function | None]]:
-        """Calls and assignments spanning a line where the regex ``pattern`` matches, with their enclosing
-        function, in source order. Only the parts of the tree around those lines are walked."""
-        if self._source is None or self._lines is None:
-            targets: list[int] | None = None
-        else:
-            lines = {self._line_of(m.start()) for m in re.finditer(pattern, self._source)}
-            if skip_decorator_lines:
-                lines = {n for n in lines if not self._lines[n - 1].lstrip().startswith("@")}
-            if not lines:
-                return []
-            targets = sorted(lines)
-        found: list[tuple[ast.Call | ast.Assign, Function | None]] = []
-        stack: list[tuple[ast.AST, Function | None]] = [(self.tree, None)]
-        while stack:
-            node, func = stack.pop()
-            for child in ast.iter_child_nodes(node):
-                if targets is not None and hasattr(child, "lineno"):
-                    first = min([child.lineno, *(d.lineno for d in getattr(child, "decorator_list", ()))])
-                    index = bisect_left(targets, first)
-                    if index == len(targets) or targets[index] > (child.end_lineno or child.lineno):
-                        continue
-                if isinstance(child, ast.Lambda):
-                    self.names.register_lambda(child, func)
-                if isinstance(child, (ast.Call, ast.Assign)):
-                    found.append((child, func))
-                stack.append((child, child if isinstance(child, (*FUNCTION_DEFS, ast.Lambda)) else func))
-        found.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
-        return found
-
-    def tf_function_roots(self) -> Iterator[tuple[Function, ClassInfo | None]]:
-        """Every function of the module compiled by ``tf.function`` (decorated or applied)."""
-        if not self.mentions("function"):
-            return
-        seen: set[ast.AST] = set()
-        for func in self._all_function_defs():
-            if any(self.is_tf_function(d, self._lexical_parent.get(func)) for d in func.decorator_list):
-                seen.add(func)
-                yield func, self.owner.get(func)
-        # `tf.function(f)` applied somewhere (decorator lines are covered above).
-        for call, func in self.nodes_on_lines(r"\bfunction\(", skip_decorator_lines=True):
-            if not isinstance(call, ast.Call) or not call.args:
-                continue
-            if api.TF_FUNCTION not in self.names.resolve(call.func, func):
-                continue
-            target = call.args[0]
-            if isinstance(target, ast.Lambda):
-                compiled: Function | None = target
-            else:
-                reach = Reach(shim=func, shim_name="", cls=self.owner.get(func))  # type: ignore[arg-type]
-                found = self._callee_of(target, _Frame(func, _first_param(func), reach)) if func else None
-                compiled = found[0] if found else (
-                    self.module_functions.get(target.id) if isinstance(target, ast.Name) else None
-                )
-            if compiled is not None and compiled not in seen:
-                seen.add(compiled)
-                yield compiled, self.owner.get(compiled)
+    def _project_template(self, module: ModuleSummary, expr: ast.expr, func: Function | None) -> ast.Call | None:
+        """A template defined at module level in another project module (``ops.shared_net``)."""
+        assert self.project is not None
+        for path in module.names.targets(expr, func):
+            owner, _, attr = path.rpartition(".")
+            if owner and self.project.file_of(owner) is not None:
+                summary = self.project.summary(owner)
+                if summary is not None and attr in summary.module_templates:
+                    self._enter(summary)
+                    return summary.module_templates[attr]
+        return None
 
     def _compute_kind(self, cls: ClassInfo) -> str:
         kinds: list[str] = []
-        for base in cls.node.bases:
-            local = self.class_by_name.get(base.id) if isinstance(base, ast.Name) else None
-            if local is not None and local is not cls:
-                kinds.append(self.class_kind(local))
+        for base, project_class in zip(cls.node.bases, self.base_classes(cls)):
+            if project_class is not None:
+                kinds.append(self.class_kind(project_class))
                 continue
-            resolved = [api.module_base_kind(name) for name in self.names.resolve(base, cls.scope)]
+            resolved = [api.module_base_kind(name) for name in cls.module.names.resolve(base, cls.scope)]
             found = next((k for k in resolved if k), None)
             if found:
                 kinds.append(found)
@@ -412,29 +334,92 @@ class ModuleContext:
                 return kind
         return "object"
 
+    def shim_methods_of(self, cls: ClassInfo) -> dict[str, FunctionDef]:
+        """Method name -> shim-decorated method, as ``cls`` resolves it (an override hides the base's)."""
+        found: dict[str, FunctionDef] = {}
+        seen: set[str] = set()
+        for klass in self.mro(cls):
+            decorated = {id(f) for f, _d, _c in klass.module.shim_decorated}
+            for name, method in klass.methods.items():
+                if name in seen:
+                    continue
+                seen.add(name)
+                if id(method) in decorated:
+                    found[name] = method
+            for name, wrapped in klass.assigned_shim.items():
+                if name not in seen and wrapped in klass.methods:
+                    seen.add(name)
+                    found[name] = klass.methods[wrapped]
+        return found
+
+    def tf_function_roots(self) -> Iterator[tuple[Function, ClassInfo | None]]:
+        """Every function of the linted module compiled by ``tf.function`` (decorated or applied)."""
+        if not self.mentions("function"):
+            return
+        seen: set[ast.AST] = set()
+        root = self.root
+        for func in root.all_function_defs():
+            if any(root.is_tf_function(d, root.lexical_parent.get(func)) for d in func.decorator_list):
+                seen.add(func)
+                yield func, root.owner.get(func)
+        # `tf.function(f)` applied somewhere (decorator lines are covered above).
+        for call, func in root.nodes_on_lines(r"\bfunction\(", skip_decorator_lines=True):
+            if not isinstance(call, ast.Call) or not call.args:
+                continue
+            if api.TF_FUNCTION not in root.names.resolve(call.func, func):
+                continue
+            target = call.args[0]
+            if isinstance(target, ast.Lambda):
+                compiled: Function | None = target
+            else:
+                reach = Reach(shim=func, shim_name="", cls=root.owner.get(func))  # type: ignore[arg-type]
+                found = self._callee_of(target, _Frame(func, first_param(func), reach, root)) if func else None
+                compiled = found.func if found else (
+                    root.module_functions.get(target.id) if isinstance(target, ast.Name) else None
+                )
+            if compiled is not None and compiled not in seen:
+                seen.add(compiled)
+                yield compiled, root.owner.get(compiled)
+
     # -- walking shim code ------------------------------------------------------------------------
 
     def _walk_shim_methods(self) -> None:
         queue: deque[tuple[_Frame, _State]] = deque()
-        for method, deco, cls in self.shim_decorated:
-            if cls is None or _is_static(method):
-                continue  # not a shim method: the shim rejects it at runtime (TFS108)
+        starts: list[tuple[FunctionDef, ast.expr, ClassInfo]] = [
+            (method, deco, cls) for method, deco, cls in self.shim_decorated if cls is not None and not is_static(method)
+        ]
+        # A shim method inherited by a class of this module runs with that class's overrides (`self.body(x)`
+        # in a base's decorated `call` runs the subclass's `body`): walk it once per concrete class too.
+        for cls in self.classes:
+            for method in self.shim_methods_of(cls).values():
+                defining = self.owner.get(method)
+                if defining is not cls and defining is not None and not is_static(method):
+                    deco = next((d for f, d, _c in defining.module.shim_decorated if f is method), method)
+                    starts.append((method, deco, cls))  # type: ignore[arg-type]
+        for method, deco, cls in starts:
+            module = cls.module
+            self._enter(module)
             reach = Reach(shim=method, shim_name=f"{cls.name}.{method.name}", cls=cls)
             decos = method.decorator_list
-            parent = self._lexical_parent.get(method)
+            parent = module.lexical_parent.get(method)
             # A tf.function *below* the shim decorator runs the method body inside that tf.function.
-            inner_tf = next((d for d in decos[decos.index(deco) + 1:] if self.is_tf_function(d, parent)), None)
+            below = decos[decos.index(deco) + 1:] if deco in decos else []
+            inner_tf = next((d for d in below if module.is_tf_function(d, parent)), None)
             if inner_tf is not None:
                 reach = replace(reach, tf_function=inner_tf)
-                self.tf_functions.append(TfFunctionUse(inner_tf, method, cls, reach))
-            queue.append((_Frame(method, _first_param(method), reach), _State()))
+                if module is self.root:
+                    self.tf_functions.append(TfFunctionUse(inner_tf, method, cls, reach))
+            frame = _Frame(method, first_param(method), reach, module, _defaults(method, skip_self=True))
+            queue.append((frame, _State()))
         seen: set[tuple] = set()
         while queue:
             frame, state = queue.popleft()
-            key = (frame.reach.shim, frame.func, frame.reach.cls, frame.reach.tf_function, state)
+            key = (frame.reach.shim, frame.func, frame.reach.cls, frame.reach.tf_function, frame.reach.anchor,
+                   frame.bindings, state)
             if key in seen:
                 continue
             seen.add(key)
+            self.reached.add(frame.func)
             body = frame.func.body
             if isinstance(body, list):
                 self._block(body, frame, state, queue)
@@ -449,8 +434,8 @@ class ModuleContext:
         if isinstance(stmt, FUNCTION_DEFS):
             for deco in stmt.decorator_list:
                 self._expr(deco, frame, state, queue)
-                if self.is_tf_function(deco, frame.func):
-                    self.tf_functions.append(TfFunctionUse(deco, stmt, frame.reach.cls, frame.reach))
+                if frame.module.is_tf_function(deco, frame.func):
+                    self._tf_function_use(deco, stmt, frame)
             for default in [*stmt.args.defaults, *stmt.args.kw_defaults]:
                 if default is not None:
                     self._expr(default, frame, state, queue)
@@ -460,7 +445,7 @@ class ModuleContext:
             scopes = state.scopes
             for item in stmt.items:
                 self._expr(item.context_expr, frame, state._replace(scopes=scopes), queue)
-                scope = self.variable_scope(item.context_expr, frame.func)
+                scope = self._variable_scope(item.context_expr, frame)
                 # Re-entering a scope (a recursive helper) adds nothing we track: states stay finite.
                 if scope is not None and scope not in scopes:
                     scopes = (*scopes, scope)
@@ -513,98 +498,210 @@ class ModuleContext:
             if isinstance(child, ast.Call):
                 self._call(child, frame, state, queue, target if child is node else None)
 
+    def _tf_function_use(self, anchor: ast.AST, target: Function | None, frame: _Frame) -> None:
+        if frame.module is self.root:
+            self.tf_functions.append(TfFunctionUse(anchor, target, frame.reach.cls, frame.reach))
+
     def _call(
         self, call: ast.Call, frame: _Frame, state: _State, queue: deque, target: tuple[str, str] | None
     ) -> None:
-        names = self.names.resolve(call.func, frame.func)
-        self.sites.append(
-            CallSite(
-                call, names, frame.func, frame.reach, state.scopes, state.guarded, state.in_loop, target, state.arms
-            )
-        )
+        module = frame.module
+        names = module.names.resolve(call.func, frame.func)
+        site = CallSite(call, names, frame.func, frame.reach, state.scopes, state.guarded, state.in_loop, target,
+                        state.arms, module, frame.bindings)
+        self.sites.append(site)
+        if module is not self.root and (call not in self._foreign or self._foreign[call].reach.anchor is None):
+            self._foreign[call] = site
         if api.TF_FUNCTION in names:
             compiled = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "func"), None)
             if compiled is not None:
                 if isinstance(compiled, ast.Lambda):
-                    self.names.register_lambda(compiled, frame.func)
+                    module.names.register_lambda(compiled, frame.func)
                 callee = self._callee_of(compiled, frame)
-                target_func = callee[0] if callee else (compiled if isinstance(compiled, ast.Lambda) else None)
-                self.tf_functions.append(TfFunctionUse(call, target_func, frame.reach.cls, frame.reach))
+                target_func = callee.func if callee else (compiled if isinstance(compiled, ast.Lambda) else None)
+                self._tf_function_use(call, target_func, frame)
+                if callee is not None:
+                    # The compiled helper runs in the decorated method's store, with the scopes reset.
+                    reach = self._step(frame, call, callee, tf_function=call)
+                    queue.append((_Frame(callee.func, callee.self_name, reach, callee.module), state._replace(scopes=())))
             return
         if api.GET_OR_CREATE_LAYER in names:
             return  # the builder runs once, by design
-        callee = self._callee_of(call.func, frame)
-        if callee is None:
-            return
-        func, self_name, label = callee
-        reach = replace(frame.reach, via=(*frame.reach.via, label))
-        if isinstance(func, FUNCTION_DEFS):
-            parent = self._lexical_parent.get(func)
-            tf_deco = next((d for d in func.decorator_list if self.is_tf_function(d, parent)), None)
-            if tf_deco is not None:
-                # Entering a tf.function resets the variable scopes.
-                reach = replace(reach, tf_function=tf_deco)
-                self.tf_functions.append(TfFunctionUse(tf_deco, func, frame.reach.cls, frame.reach))
-                state = state._replace(scopes=())
-        queue.append((_Frame(func, self_name, reach), state))
+        for index, callee in enumerate(self._callees(call, frame)):
+            reach = self._step(frame, call, callee)
+            callee_state = state
+            if index or isinstance(call.func, ast.Subscript):
+                callee_state = state._replace(arms=_arm(state.arms, call, index))  # one of several: alternatives
+            if isinstance(callee.func, FUNCTION_DEFS):
+                parent = callee.module.lexical_parent.get(callee.func)
+                tf_deco = next((d for d in callee.func.decorator_list if callee.module.is_tf_function(d, parent)), None)
+                if tf_deco is not None:
+                    # Entering a tf.function resets the variable scopes.
+                    reach = replace(reach, tf_function=tf_deco)
+                    self._tf_function_use(tf_deco, callee.func, frame)
+                    callee_state = callee_state._replace(scopes=())
+            bindings = _bind(call, callee, frame)
+            queue.append((_Frame(callee.func, callee.self_name, reach, callee.module, bindings), callee_state))
 
-    def _callee_of(self, expr: ast.expr, frame: _Frame) -> tuple[Function, str | None, str] | None:
-        """The in-module function an expression names, with its `self` parameter and a label."""
+    def _step(self, frame: _Frame, call: ast.Call, callee: Callee, tf_function: ast.AST | None = None) -> Reach:
+        """The reach of a callee: one more hop in the chain, anchored where the path leaves the linted module."""
+        label = f"`{callee.label}`"
+        anchor = frame.reach.anchor
+        if callee.module is not frame.module or self.is_foreign(callee.module):
+            self._enter(callee.module)
+            func = callee.func
+            label += f" ({self.display(callee.module)}:{getattr(func, 'lineno', 1)})"
+        if anchor is None and self.is_foreign(callee.module) and frame.module is self.root:
+            anchor = call
+        reach = replace(frame.reach, via=(*frame.reach.via, label), anchor=anchor)
+        return replace(reach, tf_function=tf_function) if tf_function is not None else reach
+
+    def _callees(self, call: ast.Call, frame: _Frame) -> list[Callee]:
+        """The functions a call may run: one, or each entry of a module-level table (`BLOCKS[kind](x)`)."""
+        func = call.func
+        if isinstance(func, ast.Subscript) and isinstance(func.value, ast.Name):
+            table = _module_table(frame.module, func.value.id)
+            if table is not None and not frame.module.names.is_local(func.value.id, frame.func):
+                found = [self._callee_of(entry, frame) for entry in table]
+                return [c for c in found if c is not None]
+        callee = self._callee_of(func, frame)
+        return [callee] if callee is not None else []
+
+    def _callee_of(self, expr: ast.expr, frame: _Frame) -> Callee | None:
+        """The project function an expression names, with its `self` parameter and a label."""
+        module = frame.module
         if isinstance(expr, ast.Name):
             func: Function | None = frame.func
             while func is not None:
-                local = self._local_defs.get(func, {}).get(expr.id)
+                local = module.local_defs.get(func, {}).get(expr.id)
                 if local is not None:
-                    return local, frame.self_name, expr.id
-                if self.names.binds(func, expr.id):
+                    return Callee(local, frame.self_name, expr.id, module)
+                if module.names.binds(func, expr.id):
                     return None
-                func = self.parent_function.get(func)
-            found = self.module_functions.get(expr.id)
-            return (found, None, expr.id) if found is not None else None
+                func = module.parent_function.get(func)
+            found = module.module_functions.get(expr.id)
+            if found is not None:
+                return Callee(found, None, expr.id, module)
+            return self._imported(expr, frame)
         if not isinstance(expr, ast.Attribute):
             return None
         owner = expr.value
         classes: list[ClassInfo] = []
+        by_class = False
         if isinstance(owner, ast.Name) and frame.self_name and owner.id == frame.self_name:
             classes = self.mro(frame.reach.cls) if frame.reach.cls else []
-        elif (
-            isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super"
-        ):
+        elif isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super":
             defining = self.owner.get(frame.func)
             classes = self.mro(defining)[1:] if defining else []
-        elif isinstance(owner, ast.Name) and owner.id in self.class_by_name:
-            classes = self.mro(self.class_by_name[owner.id])
+        elif isinstance(owner, ast.Name) and owner.id in module.class_by_name and not module.names.is_local(owner.id, frame.func):
+            classes = self.mro(module.class_by_name[owner.id])
+            by_class = True
+        else:
+            return self._imported(expr, frame)
         for cls in classes:
             method = cls.methods.get(expr.attr)
+            if method is None and expr.attr in cls.assigned_shim:
+                method = cls.methods.get(cls.assigned_shim[expr.attr])
             if method is not None:
                 decorators = {d.id for d in method.decorator_list if isinstance(d, ast.Name)}
-                self_name = None if "staticmethod" in decorators else _first_param(method)
-                if isinstance(owner, ast.Name) and owner.id in self.class_by_name and self_name:
+                self_name = None if "staticmethod" in decorators else first_param(method)
+                if by_class and self_name:
                     self_name = frame.self_name  # `Base.method(self, ...)`
-                return method, self_name, f"{cls.name}.{method.name}"
+                self._enter(cls.module)
+                return Callee(method, self_name, f"{cls.name}.{method.name}", cls.module)
         return None
 
-    def variable_scope(self, expr: ast.expr, func: Function) -> VarScope | None:
-        if not isinstance(expr, ast.Call) or api.VARIABLE_SCOPE not in self.names.resolve(expr.func, func):
+    def _imported(self, expr: ast.expr, frame: _Frame) -> Callee | None:
+        """A function or static method of another project module (`ops.block`, `from .ops import block`)."""
+        if self.project is None:
+            return None
+        for path in frame.module.names.targets(expr, frame.func):
+            symbol = self.project.lookup(path)
+            if symbol is None or symbol.function is None:
+                continue
+            self._enter(symbol.module)
+            owner = symbol.cls.name if symbol.cls is not None else (symbol.module.name or "").rsplit(".", 1)[-1]
+            label = f"{owner}.{symbol.function.name}" if owner else symbol.function.name
+            return Callee(symbol.function, None, label, symbol.module)
+        return None
+
+    def _variable_scope(self, expr: ast.expr, frame: _Frame) -> VarScope | None:
+        return self.variable_scope(expr, frame.func, dict(frame.bindings), frame.module)
+
+    def variable_scope(
+        self,
+        expr: ast.expr,
+        func: Function,
+        bindings: dict[str, Value] | None = None,
+        module: ModuleSummary | None = None,
+    ) -> VarScope | None:
+        module = module or self.module_of(func)
+        if not isinstance(expr, ast.Call) or api.VARIABLE_SCOPE not in module.names.resolve(expr.func, func):
             return None
         name = expr.args[0] if expr.args else next(
             (k.value for k in expr.keywords if k.arg == "name_or_scope"), None
         )
-        if name is None or (isinstance(name, ast.Constant) and name.value is None):
+        value = _value(name, bindings or {}) if name is not None else ("none",)
+        if value is None:
+            return VarScope(expr, named=True, name=None)  # a name we can't see: assume it is one
+        if value[0] == "none":
             return VarScope(expr, named=False, name=None)
-        if isinstance(name, ast.Constant):
-            text = name.value if isinstance(name.value, str) else None
-            return VarScope(expr, named=bool(name.value), name=text or None)
-        return VarScope(expr, named=True, name=None)
+        return VarScope(expr, named=bool(value[1]), name=value[1] or None)
+
+    # -- calls outside shim code ------------------------------------------------------------------
+
+    def is_shim_function(self, callee: Callee) -> bool:
+        """Whether a function carries the shim decorator (its body runs in its own variable store)."""
+        if isinstance(callee.func, ast.Lambda):
+            return False
+        return any(callee.func is f for f, _d, _c in callee.module.shim_decorated)
+
+    def callees_of_call(self, call: ast.Call, func: Function | None) -> list[Callee]:
+        """What a call in the linted module runs: project functions, or the `call`/`__call__` of a project
+        layer or module called through an instance (`Model()(x)`, `m = Model(); m(x)`)."""
+        root = self.root
+        owner = self.owner.get(func) if func is not None else None
+        reach = Reach(shim=func, shim_name="", cls=owner)  # type: ignore[arg-type]
+        frame = _Frame(func, first_param(func), reach, root) if func is not None else None
+        if frame is not None:
+            found = self._callees(call, frame)
+            if found:
+                return found
+        elif isinstance(call.func, ast.Name) and call.func.id in root.module_functions:
+            return [Callee(root.module_functions[call.func.id], None, call.func.id, root)]
+        constructor = call.func
+        if isinstance(constructor, ast.Name):
+            constructor = _assigned_call(root.tree if func is None else func, constructor.id)
+        if not isinstance(constructor, ast.Call):
+            return []
+        cls = root.class_by_name.get(constructor.func.id) if isinstance(constructor.func, ast.Name) else None
+        if cls is None and isinstance(constructor.func, (ast.Name, ast.Attribute)):
+            cls = self._project_class(root, constructor.func, func)
+        if cls is None:
+            return []
+        for klass in self.mro(cls):
+            for name in ("__call__", "call"):
+                method = klass.methods.get(name)
+                if method is None and name in klass.assigned_shim:
+                    method = klass.methods.get(klass.assigned_shim[name])
+                if method is not None:
+                    return [Callee(method, first_param(method), f"{cls.name}.{name}", klass.module)]
+        return []
 
     # -- reachability without state (for "does this function create variables?") ----------------
 
     def reached_calls(
-        self, func: Function, cls: ClassInfo | None, self_name: str | None = None
+        self,
+        func: Function,
+        cls: ClassInfo | None,
+        self_name: str | None = None,
+        stop_at_shim: bool = False,
     ) -> Iterator[tuple[ast.Call, tuple[str, ...], Function]]:
-        """Every call in ``func`` and in the in-module functions it reaches (each function once)."""
+        """Every call in ``func`` and in the project functions it reaches (each function once); with
+        ``stop_at_shim``, shim-decorated functions are not entered (their work is the decorator's)."""
+        module = self.module_of(func)
         reach = Reach(shim=func, shim_name="", cls=cls)  # type: ignore[arg-type]
-        start = _Frame(func, self_name if self_name is not None else _first_param(func), reach)
+        start = _Frame(func, self_name if self_name is not None else first_param(func), reach, module)
         queue: deque[_Frame] = deque([start])
         seen: set[ast.AST] = set()
         while queue:
@@ -612,18 +709,94 @@ class ModuleContext:
             if frame.func in seen:
                 continue
             seen.add(frame.func)
-            roots = [frame.func.body] if isinstance(frame.func, ast.Lambda) else _own_statements(frame.func)
+            roots = [frame.func.body] if isinstance(frame.func, ast.Lambda) else own_statements(frame.func)
             for root in roots:
                 for node in _walk_expr(root):
                     if not isinstance(node, ast.Call):
                         continue
-                    names = self.names.resolve(node.func, frame.func)
+                    names = frame.module.names.resolve(node.func, frame.func)
                     yield node, names, frame.func
                     if api.GET_OR_CREATE_LAYER in names or api.TF_FUNCTION in names:
                         continue
-                    callee = self._callee_of(node.func, frame)
-                    if callee is not None:
-                        queue.append(_Frame(callee[0], callee[1], reach))
+                    for callee in self._callees(node, frame):
+                        if not (stop_at_shim and self.is_shim_function(callee)):
+                            queue.append(_Frame(callee.func, callee.self_name, reach, callee.module))
+
+
+def _defaults(func: Function, skip_self: bool = False) -> tuple[tuple[str, Value], ...]:
+    """Parameter values when the caller passes nothing: the literal defaults."""
+    args = func.args
+    positional = [*args.posonlyargs, *args.args]
+    if skip_self:
+        positional = positional[1:]
+    found: list[tuple[str, Value]] = []
+    for param, default in zip(positional[len(positional) - len(args.defaults):] if args.defaults else [], args.defaults):
+        value = _value(default, {})
+        if value is not None:
+            found.append((param.arg, value))
+    for param, default in zip(args.kwonlyargs, args.kw_defaults):
+        value = _value(default, {}) if default is not None else None
+        if value is not None:
+            found.append((param.arg, value))
+    return tuple(sorted(found))
+
+
+def _bind(call: ast.Call, callee: Callee, frame: _Frame) -> tuple[tuple[str, Value], ...]:
+    """The literal values a call gives the callee's parameters (passed or defaulted); unknown ones are left out."""
+    func = callee.func
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return ()
+    args = func.args
+    positional = [p.arg for p in [*args.posonlyargs, *args.args]]
+    if callee.self_name is not None and positional and isinstance(call.func, ast.Attribute):
+        positional = positional[1:]  # bound method: `self` is not in the call's arguments
+    values = dict(_defaults(func))
+    caller = dict(frame.bindings)
+    for name, arg in zip(positional, call.args):
+        values.pop(name, None)
+        value = _value(arg, caller)
+        if value is not None:
+            values[name] = value
+    for keyword in call.keywords:
+        values.pop(keyword.arg, None)  # type: ignore[arg-type]
+        value = _value(keyword.value, caller)
+        if value is not None:
+            values[keyword.arg] = value  # type: ignore[index]
+    return tuple(sorted(values.items()))
+
+
+def _value(expr: ast.expr | None, bindings: dict[str, Value]) -> Value | None:
+    """A literal string or None, directly or through a parameter whose value is known; else None (unknown)."""
+    if isinstance(expr, ast.Constant):
+        if expr.value is None:
+            return ("none",)
+        if isinstance(expr.value, str):
+            return ("str", expr.value)
+        return None
+    if isinstance(expr, ast.Name):
+        return bindings.get(expr.id)
+    return None
+
+
+def _assigned_call(scope: ast.AST, name: str) -> ast.expr | None:
+    """The value of the last plain ``name = <call>`` in a function body or module (not in nested defs)."""
+    found = None
+    for stmt in getattr(scope, "body", []):
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
+            found = stmt.value if isinstance(stmt.value, ast.Call) else None
+    return found
+
+
+def _module_table(module: ModuleSummary, name: str) -> list[ast.expr] | None:
+    """The entries of a module-level dict/tuple/list literal bound to ``name`` (a dispatch table)."""
+    for stmt in module.tree.body:
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
+            value = stmt.value
+            if isinstance(value, ast.Dict):
+                return [v for v in value.values if isinstance(v, (ast.Name, ast.Attribute))]
+            if isinstance(value, (ast.Tuple, ast.List)):
+                return [v for v in value.elts if isinstance(v, (ast.Name, ast.Attribute))]
+    return None
 
 
 def _arm(arms: tuple[tuple[int, int], ...], stmt: ast.stmt, index: int) -> tuple[tuple[int, int], ...]:
@@ -632,41 +805,9 @@ def _arm(arms: tuple[tuple[int, int], ...], stmt: ast.stmt, index: int) -> tuple
     return arms if arm in arms else (*arms, arm)
 
 
-def _own_statements(func: Function) -> Iterator[ast.AST]:
-    """Expressions and simple statements of a function body, not those of nested defs/classes."""
-    for stmt in _flatten_blocks(func.body):  # type: ignore[arg-type]
-        if isinstance(stmt, (*FUNCTION_DEFS, ast.ClassDef)):
-            continue
-        for child in ast.iter_child_nodes(stmt):
-            if isinstance(child, ast.expr):
-                yield child
-            elif isinstance(child, ast.withitem):
-                yield child.context_expr
-
-
-def _is_static(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in func.decorator_list)
-
-
-def _first_param(func: Function | None) -> str | None:
-    if func is None:
-        return None
-    params = [*func.args.posonlyargs, *func.args.args]
-    return params[0].arg if params else None
-
-
-def _is_self_attr(node: ast.AST, self_name: str | None) -> bool:
-    return (
-        self_name is not None
-        and isinstance(node, ast.Attribute)
-        and isinstance(node.value, ast.Name)
-        and node.value.id == self_name
-    )
-
-
 def _is_self_attr_read(node: ast.AST, self_name: str | None) -> bool:
     """``self.x`` or ``getattr(self, "x", ...)``."""
-    if _is_self_attr(node, self_name):
+    if is_self_attr(node, self_name):
         return True
     return (
         isinstance(node, ast.Call)
@@ -707,7 +848,7 @@ def _guard_polarity(test: ast.expr, self_name: str | None) -> str | None:
             if isinstance(op, (ast.IsNot, ast.NotEq)):
                 return "orelse"
         holder = right
-        in_self_dict = _is_self_attr(holder, self_name) and holder.attr == "__dict__"  # type: ignore[union-attr]
+        in_self_dict = is_self_attr(holder, self_name) and holder.attr == "__dict__"  # type: ignore[union-attr]
         in_vars = (
             isinstance(holder, ast.Call)
             and isinstance(holder.func, ast.Name)
@@ -728,7 +869,7 @@ def _assign_target(targets: list[ast.expr], self_name: str | None) -> tuple[str,
     if len(targets) != 1:
         return None
     target = targets[0]
-    if _is_self_attr(target, self_name):
+    if is_self_attr(target, self_name):
         return ("self", target.attr)  # type: ignore[union-attr]
     if isinstance(target, ast.Name):
         return ("local", target.id)

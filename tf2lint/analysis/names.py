@@ -10,7 +10,7 @@ conditional imports, rebinding); all of them count, in source order.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from tf2lint.knowledge.spellings import canonical
@@ -55,10 +55,20 @@ class Names:
     ``parents`` maps each function to the function lexically enclosing it (None at module level).
     """
 
-    def __init__(self, tree: ast.Module, parents: Mapping[ast.AST, Function | None] | None = None) -> None:
+    def __init__(
+        self,
+        tree: ast.Module,
+        parents: Mapping[ast.AST, Function | None] | None = None,
+        package: str | None = None,
+        chase: Callable[[str], tuple[str, ...]] | None = None,
+    ) -> None:
         self._module = _Scope(parent=None)
         self._scopes: dict[ast.AST, _Scope] = {}
         self._parents: Mapping[ast.AST, Function | None] = parents if parents is not None else {}
+        # The package relative imports start from (None: unknown, so they stay unresolved), and how to
+        # follow a path through the project's own modules to what it finally names (identity by default).
+        self._package = package
+        self._chase = chase
         self._collect(tree.body, self._module, module_level=True)
 
     def paths(self, node: ast.AST, func: Function | None = None) -> tuple[str, ...]:
@@ -78,12 +88,30 @@ class Names:
             scope = scope.parent
         return ()
 
+    def targets(self, node: ast.AST, func: Function | None = None) -> tuple[str, ...]:
+        """Source paths an expression may refer to, followed through the project's own modules."""
+        if self._chase is None:
+            return self.paths(node, func)
+        seen: dict[str, None] = {}
+        for path in self.paths(node, func):
+            for final in self._chase(path):
+                seen.setdefault(final, None)
+        return tuple(seen)
+
     def resolve(self, node: ast.AST, func: Function | None = None) -> tuple[str, ...]:
         """Canonical names an expression may refer to, deduplicated, in source order."""
         seen: dict[str, None] = {}
-        for path in self.paths(node, func):
+        for path in self.targets(node, func):
             seen.setdefault(canonical(path), None)
         return tuple(seen)
+
+    def module_bindings(self) -> Mapping[str, list[str]]:
+        """Module-level imports and aliases: name -> source paths."""
+        return self._module.aliases
+
+    def module_stars(self) -> list[str]:
+        """Modules star-imported at module level."""
+        return self._module.stars
 
     def is_local(self, name: str, func: Function | None) -> bool:
         """True when ``name`` is bound by ``func`` or an enclosing function (so it hides module names)."""
@@ -159,15 +187,16 @@ class Names:
                     root = alias.name.split(".", 1)[0]
                     scope.bind(root, root)
         elif isinstance(stmt, ast.ImportFrom):
-            if stmt.level or not stmt.module:
+            module = self._absolute(stmt)
+            if module is None:
                 for alias in stmt.names:
                     scope.shadowed.add(alias.asname or alias.name)
                 return
             for alias in stmt.names:
                 if alias.name == "*":
-                    scope.stars.append(stmt.module)
+                    scope.stars.append(module)
                 else:
-                    scope.bind(alias.asname or alias.name, f"{stmt.module}.{alias.name}")
+                    scope.bind(alias.asname or alias.name, f"{module}.{alias.name}")
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             if not module_level:
                 scope.shadowed.add(stmt.name)
@@ -175,6 +204,18 @@ class Names:
             self._bind_assignment(stmt.targets[0].id, stmt.value, scope, module_level)
         elif not module_level:
             scope.shadowed.update(_bound_names(stmt))
+
+    def _absolute(self, stmt: ast.ImportFrom) -> str | None:
+        """The absolute module an import-from names; None for a relative import with no known package."""
+        if not stmt.level:
+            return stmt.module
+        if self._package is None:
+            return None
+        parts = self._package.split(".") if self._package else []
+        if stmt.level - 1 > len(parts) or (stmt.level - 1 == len(parts) and not stmt.module):
+            return None  # beyond the top-level package: Python raises ImportError
+        base = parts[: len(parts) - (stmt.level - 1)]
+        return ".".join([*base, stmt.module] if stmt.module else base) or None
 
     def _bind_assignment(self, name: str, value: ast.expr, scope: _Scope, module_level: bool) -> None:
         # `v1 = tf.compat.v1`: an alias. Resolved with the bindings made so far (source order), so

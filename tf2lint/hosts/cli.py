@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from pathlib import Path
 
@@ -119,7 +120,7 @@ def _inputs(
     """(path, settings, bytes) of each file worth linting; unreadable files become TFS000 findings."""
     for path in discover(args.paths, project):
         extra = project.ignored_for(path)
-        settings = Settings(base.select, base.ignore + extra, base.extend_select, base.shim_decorators) if extra else base
+        settings = replace(base, ignore=base.ignore + extra) if extra else base
         try:
             data = read(path)
         except OSError as exc:

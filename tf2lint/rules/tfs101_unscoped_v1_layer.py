@@ -93,8 +93,8 @@ def _plan(ctx: ModuleContext, site, cache: dict) -> FixPlan | None:
         return FixPlan("add-keyword", "safe", f'Name the layer "{name}" (the name it gets on the first call)',
                        (site.node,), ("name", f'"{name}"'))
     scope = spelled(ctx, api.VARIABLE_SCOPE)
-    if scope is None or site.reach.cls is None:
-        return None
+    if scope is None or site.reach.cls is None or site.reach.tf_function is not None or ctx.is_foreign(site.module):
+        return None  # a scope around the method does not reach into a tf.function, nor into another file
     scope_name = re.sub(r"(?<!^)(?=[A-Z])", "_", site.reach.cls.name).lower()
     return FixPlan("wrap-body-in-scope", "unsafe",
                    f'Open variable_scope("{scope_name}") around the body of `{site.reach.shim_name}` '

@@ -33,7 +33,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
     for site in ctx.sites:
         if not site.calls(api.VARIABLE_SCOPE):
             continue
-        scope = ctx.variable_scope(site.node, site.func)
+        scope = ctx.variable_scope(site.node, site.func, dict(site.bindings), site.module)
         if scope is None or scope.named:
             continue
         default = keyword(site.node, "default_name")

@@ -17,11 +17,19 @@ _RUNS_ONCE = ("__init__", "build")
 
 
 def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
-    for _call, names, _func in ctx.reached_calls(method, cls):  # type: ignore[arg-type]
+    # Work done inside decorated methods of the same object is covered by their decorator.
+    for _call, names, _func in ctx.reached_calls(method, cls, stop_at_shim=True):  # type: ignore[arg-type]
         for name in names:
             if name == api.GET_VARIABLE or api.v1_layer_base_name(name) or name == api.MAKE_TEMPLATE:
                 return name
     return None
+
+
+def _own_store(ctx: ModuleContext, cls: ClassInfo) -> bool:
+    """A class that enters a shim variable store itself (`with self._store.scope():`) is shim code."""
+    return any(
+        name.endswith("_EagerVariableStore") for klass in ctx.mro(cls) for names in klass.attr_types.values() for name in names
+    )
 
 
 def _callers(ctx: ModuleContext, cls: ClassInfo) -> dict[str, set[ast.AST]]:
@@ -58,15 +66,15 @@ def _unknown_decorators(ctx: ModuleContext, method: ast.FunctionDef | ast.AsyncF
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
-    if not ctx.mentions("get_variable", "layers", "make_template"):
+    if not (ctx.mentions("get_variable", "layers", "make_template") or ctx.may_use_project()):
         return
     decorated = {func for func, _deco, _cls in ctx.shim_decorated}
     for cls in ctx.classes:
-        if ctx.class_kind(cls) not in ("keras", "module"):
+        if ctx.class_kind(cls) not in ("keras", "module") or _own_store(ctx, cls):
             continue
         callers: dict[str, set[ast.AST]] | None = None
         for name, method in cls.methods.items():
-            if method in decorated or name in _RUNS_ONCE or any(
+            if method in decorated or method in ctx.reached or name in _RUNS_ONCE or any(
                 isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod", "property")
                 for d in method.decorator_list
             ):

@@ -46,7 +46,6 @@ def _builder(ctx: ModuleContext, expr: ast.expr, func: Function | None) -> tuple
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
-    in_shim = {site.node for site in ctx.sites if site.calls(api.GET_OR_CREATE_LAYER)}
     for call, func in ctx.nodes_on_lines("get_or_create_layer"):
         if not isinstance(call, ast.Call) or api.GET_OR_CREATE_LAYER not in ctx.resolve(call.func, func):
             continue
@@ -60,12 +59,57 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 f"the builder passed to `get_or_create_layer` is called with no arguments, but it requires {params}: "
                 f"this raises TypeError; bind them first (`functools.partial`, a lambda, or attributes on `self`)",
             )
-        elif call not in in_shim and not ctx.graph_mode:
+    if ctx.graph_mode or not (ctx.mentions("get_or_create_layer") or ctx.may_use_project()):
+        return
+    # Outside shim code, only where a caller is known: code that runs at import, in `if __name__ == ...`,
+    # or in a test function, and the calls it makes. Any other caller is unknown, and unknown is silent.
+    for entry, statements in _entries(ctx):
+        for call in _calls(statements):
+            chain = _reaches_get_or_create_layer(ctx, call, entry)
+            if chain is None:
+                continue
+            path = "".join(f" via `{step}`" for step in chain)
             yield Hit(
                 call,
-                f"`get_or_create_layer` called outside a method decorated with `@{api.SHIM_DECORATOR}` "
-                f"(or code it reaches): in eager mode this raises ValueError",
+                f"`get_or_create_layer` reached{path} from code no shim-decorated method runs "
+                f"({'module level' if entry is None else f'`{entry.name}`'}): in eager mode this raises "
+                f"ValueError; call it only from a method decorated with `@{api.SHIM_DECORATOR}` (or code it reaches)",
             )
+
+
+def _entries(ctx: ModuleContext) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef | None, list[ast.stmt]]]:
+    """Code whose caller is known to be outside any shim method: module-level statements and test functions."""
+    yield None, [s for s in ctx.tree.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    for func in ctx.module_functions.values():
+        if func.name.startswith("test") and func not in ctx.reached:
+            yield func, func.body
+    for cls in ctx.classes:
+        if cls.name.startswith("Test"):
+            for name, method in cls.methods.items():
+                if name.startswith("test"):
+                    yield method, method.body
+
+
+def _calls(statements: list[ast.stmt]) -> Iterator[ast.Call]:
+    for statement in statements:
+        for node in ast.walk(statement):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            if isinstance(node, ast.Call):
+                yield node
+
+
+def _reaches_get_or_create_layer(ctx: ModuleContext, call: ast.Call, entry: Function | None) -> list[str] | None:
+    """The chain of calls from ``call`` to a `get_or_create_layer` outside shim code, or None."""
+    if api.GET_OR_CREATE_LAYER in ctx.resolve(call.func, entry):
+        return []
+    for callee in ctx.callees_of_call(call, entry):
+        if ctx.is_shim_function(callee):
+            continue  # it runs in its own variable store
+        for inner, names, _func in ctx.reached_calls(callee.func, ctx.owner.get(callee.func), stop_at_shim=True):
+            if api.GET_OR_CREATE_LAYER in names:
+                return [callee.label]
+    return None
 
 
 RULE = Rule(
@@ -114,7 +158,12 @@ class Undecorated(tf.keras.Model):
         return tf.keras.Sequential([tf.keras.layers.Dense(3)])
 
     def call(self, inputs):
-        return utils.get_or_create_layer("m", self.build_model)(inputs)  # expect: TFS109
+        return utils.get_or_create_layer("m", self.build_model)(inputs)
+
+
+def test_undecorated():
+    model = Undecorated()
+    return model(tf.ones((2, 4)))  # expect: TFS109
 ''',
     ),
     good=(
@@ -140,6 +189,30 @@ class NoArgBuilder(tf.keras.Model):
         other = utils.get_or_create_layer("other", make_dense)
         bound = utils.get_or_create_layer("bound", functools.partial(tf.keras.layers.Dense, 4))
         return bound(other(model(inputs)))
+
+
+class Inner(tf.keras.layers.Layer):
+    def call(self, inputs):
+        # Only ever called from the outer layer's decorated method: it runs in that variable store.
+        return utils.get_or_create_layer("inner", make_dense)(inputs)
+
+
+def head(x):
+    return utils.get_or_create_layer("head", make_dense)(x)
+
+
+class Outer(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.inner = Inner()
+
+    @utils.track_tf1_style_variables
+    def call(self, inputs):
+        return head(self.inner(inputs))
+
+
+def test_outer():
+    return Outer()(tf.ones((2, 4)))
 ''',
     ),
     check=check,

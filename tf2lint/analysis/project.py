@@ -1,0 +1,396 @@
+"""The project: which modules tf2lint may read besides the linted file, found on disk, never imported.
+
+A module name is looked up in the project's source roots, in order, the way Python's import system
+would: a package directory with ``__init__.py`` first, then ``name.py``, then a namespace package (a
+bare directory). Only roots are searched, so site-packages, TensorFlow, tf_keras and TF-Slim are never
+read: what tf2lint knows about them is data (``tf2lint.knowledge``). A module that cannot be found, read
+or parsed is *unknown*, and unknown never produces a finding by itself.
+
+Roots for a linted file: the directory holding its top-level package (or, for a script outside any
+package, its own directory: ``python script.py`` puts it first on ``sys.path``), directories a script
+adds with ``sys.path.insert(0, ...)`` when they can be read statically, then the configured roots
+(``[tool.tf2lint] src``, ``--src``; by default the configuration's directory and its ``src/``).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+
+from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary
+from tf2lint.source import SourceError, decode, parse
+
+# Larger files are not read as dependencies (a generated 100 MB module is not a layer helper).
+MAX_MODULE_BYTES = 2_000_000
+# Alias chains through modules (`from .compat import track`, re-exports) longer than this are unknown.
+_MAX_CHASE = 16
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """What a dotted path names in the project: a function, a class, a method or a module."""
+
+    kind: str  # "function" | "class" | "method" | "module"
+    module: ModuleSummary
+    function: FunctionDef | None = None
+    cls: ClassInfo | None = None
+
+
+@dataclass(frozen=True)
+class FileModule:
+    """Where a file sits in its package tree."""
+
+    name: str | None  # dotted module name, None when the file is not importable by a plain name
+    package: str | None  # the package relative imports start from (None: not in a package)
+    root: str  # the directory its top-level name is found in
+
+
+def locate(path: str) -> FileModule:
+    """The module name of a file from the ``__init__.py`` files above it."""
+    directory, filename = os.path.split(os.path.abspath(path))
+    stem = filename.rsplit(".", 1)[0]
+    parts: list[str] = []
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        directory, package = os.path.split(directory)
+        if not package.isidentifier():
+            break
+        parts.insert(0, package)
+    if not stem.isidentifier():
+        return FileModule(None, ".".join(parts) if parts else None, directory)
+    is_package = stem == "__init__"
+    name = ".".join(parts) if is_package else ".".join([*parts, stem])
+    package = ".".join(parts) if parts else None
+    return FileModule(name or None, package, directory)
+
+
+_SYS_PATH = re.compile(rb"sys\.path\.(?:insert|append)\(")
+
+
+def script_roots(tree: ast.Module, path: str) -> list[str]:
+    """Directories a module adds with ``sys.path.insert(0, <static path>)`` / ``sys.path.append(...)``
+    at module level, where the path is made of literals, ``__file__``, ``os.path.dirname/join/abspath/
+    realpath/normpath`` and ``pathlib.Path(...).parent`` / ``.resolve()``."""
+    found = []
+    for stmt in tree.body:
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+            continue
+        if ast.unparse(call.func) not in ("sys.path.insert", "sys.path.append") or not call.args:
+            continue
+        value = _static_path(call.args[-1], path)
+        if value is not None:
+            found.append(os.path.normpath(value))
+    return found
+
+
+def _static_path(node: ast.expr, path: str) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value if os.path.isabs(node.value) else os.path.join(os.path.dirname(path), node.value)
+    if isinstance(node, ast.Name) and node.id == "__file__":
+        return os.path.abspath(path)
+    if isinstance(node, ast.Call):
+        func = ast.unparse(node.func)
+        args = [_static_path(arg, path) if not _is_str(arg) else arg.value for arg in node.args]  # type: ignore[attr-defined]
+        if any(arg is None for arg in args) or node.keywords:
+            return None
+        if func in ("os.path.dirname", "dirname") and len(args) == 1:
+            return os.path.dirname(args[0])
+        if func in ("os.path.abspath", "os.path.realpath", "os.path.normpath", "abspath", "realpath") and len(args) == 1:
+            return os.path.normpath(args[0])
+        if func in ("os.path.join", "join") and args:
+            return os.path.join(*args)
+        if func in ("str", "Path", "pathlib.Path") and len(args) == 1:
+            return args[0]
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "resolve" and not node.args:
+            return _static_path(node.func.value, path)
+        return None
+    if isinstance(node, ast.Attribute) and node.attr == "parent":
+        inner = _static_path(node.value, path)
+        return os.path.dirname(inner) if inner is not None else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        left = _static_path(node.left, path)
+        right = node.right.value if _is_str(node.right) else None  # type: ignore[attr-defined]
+        return os.path.join(left, right) if left is not None and right is not None else None
+    return None
+
+
+def _is_str(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def roots_for(path: str, tree: ast.Module | None, data: bytes | None, configured: Sequence[str]) -> tuple[str, ...]:
+    """The source roots a file's imports are resolved against, in search order."""
+    where = locate(path)
+    roots = [where.root]
+    if tree is not None and (data is None or _SYS_PATH.search(data)):
+        roots.extend(script_roots(tree, path))
+    roots.extend(configured)
+    seen: dict[str, None] = {}
+    for root in roots:
+        if root and os.path.isdir(root):
+            seen.setdefault(os.path.realpath(root), None)
+    return tuple(seen)
+
+
+@lru_cache(maxsize=4096)
+def _read_module(path: str, mtime_ns: int, size: int) -> tuple[str, ast.Module] | None:
+    """A dependency's text and tree, shared by every project in the process; None when unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_MODULE_BYTES + 1)
+        if len(data) > MAX_MODULE_BYTES:
+            return None
+        text = decode(data)
+        return text, parse(text, path)
+    except (OSError, SourceError, ValueError):
+        return None
+
+
+class Project:
+    """Modules reachable from one set of roots, summarised on first use.
+
+    ``overlay`` maps real paths to unsaved text (an editor's open buffers); it wins over the disk.
+    Every module read while a root module is analysed is recorded (see ``recording``), so a cached
+    result can be invalidated when any of them changes.
+    """
+
+    def __init__(
+        self,
+        roots: Sequence[str] = (),
+        shim_decorators: tuple[str, ...] = (),
+        overlay: Mapping[str, str] | None = None,
+    ) -> None:
+        self.roots = tuple(os.path.realpath(r) for r in roots)
+        self.shim_decorators = shim_decorators
+        self.overlay = dict(overlay or {})
+        self._top: set[str] | None = None
+        self._files: dict[str, str | None] = {}
+        self._summaries: dict[str, ModuleSummary | None] = {}
+        self._chased: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
+        self._recording: list[set[str]] = []
+
+    # -- finding modules --------------------------------------------------------------------------
+
+    def top_level_names(self) -> set[str]:
+        if self._top is None:
+            names: set[str] = set()
+            for root in self.roots:
+                try:
+                    entries = os.listdir(root)
+                except OSError:
+                    continue
+                for entry in entries:
+                    stem = entry[:-3] if entry.endswith(".py") else entry
+                    if stem.isidentifier():
+                        names.add(stem)
+            self._top = names
+        return self._top
+
+    def file_of(self, module: str) -> str | None:
+        """The file a module name is read from, or None (not in the roots, or a namespace package)."""
+        if module in self._files:
+            return self._files[module]
+        found = None
+        if module.split(".", 1)[0] in self.top_level_names():
+            parts = module.split(".")
+            for root in self.roots:
+                base = os.path.join(root, *parts)
+                init = os.path.join(base, "__init__.py")
+                if _regular_file(init):
+                    found = init
+                    break
+                if _regular_file(base + ".py"):
+                    found = base + ".py"
+                    break
+                if os.path.isdir(base):
+                    break  # a namespace package: nothing to read, and later roots can't shadow it
+        self._files[module] = found
+        return found
+
+    def is_module(self, module: str) -> bool:
+        if self.file_of(module) is not None:
+            return True
+        parts = module.split(".")
+        return parts[0] in self.top_level_names() and any(os.path.isdir(os.path.join(r, *parts)) for r in self.roots)
+
+    def summary(self, module: str) -> ModuleSummary | None:
+        path = self.file_of(module)
+        if path is None:
+            return None
+        self._record(path)
+        if path not in self._summaries:
+            self._summaries[path] = None  # a cycle through this module sees it as unknown
+            self._summaries[path] = self._build(path, module)
+        return self._summaries[path]
+
+    def _build(self, path: str, module: str) -> ModuleSummary | None:
+        real = os.path.realpath(path)
+        if real in self.overlay:
+            try:
+                text = self.overlay[real]
+                tree = parse(text, path)
+            except SourceError:
+                return None
+        else:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                return None
+            loaded = _read_module(path, stat.st_mtime_ns, stat.st_size)
+            if loaded is None:
+                return None
+            text, tree = loaded
+        is_package = os.path.basename(path) == "__init__.py"
+        package = module if is_package else module.rpartition(".")[0]
+        return self.summarise(tree, text, path, module, package)
+
+    def summarise(self, tree: ast.Module, text: str | None, path: str, name: str | None, package: str | None) -> ModuleSummary:
+        """A summary whose names follow this project's modules."""
+        return ModuleSummary(
+            tree, text, path, name, package, self.shim_decorators, chase=self.chase, imports_project=self.imports_project
+        )
+
+    # -- following names --------------------------------------------------------------------------
+
+    def imports_project(self, summary: ModuleSummary) -> bool:
+        """Whether a module binds any name from this project (then its shim methods and helpers may
+        live behind imports, and text gates on the module alone cannot decide)."""
+        top = self.top_level_names()
+        return any(
+            target.split(".", 1)[0] in top
+            for targets in summary.names.module_bindings().values()
+            for target in targets
+        ) or any(star.split(".", 1)[0] in top for star in summary.names.module_stars())
+
+    def chase(self, path: str) -> tuple[str, ...]:
+        """Follow a dotted path through the project's aliases and re-exports to what it finally names.
+
+        ``pkg.compat.track`` where ``pkg/compat.py`` says ``track = tf.compat.v1.keras.utils.track_tf1_style_variables``
+        becomes the shim's path; a path that leaves the project, or can't be followed, is returned as is.
+        """
+        if path.split(".", 1)[0] not in self.top_level_names():
+            return (path,)
+        cached = self._chased.get(path)
+        if cached is None:
+            with self.recording() as touched:
+                result = tuple(self._chase(path, 0, set()))
+            cached = self._chased[path] = (result, frozenset(touched))
+        for recording in self._recording:
+            recording.update(cached[1])
+        return cached[0]
+
+    def _chase(self, path: str, depth: int, seen: set[str]) -> Iterator[str]:
+        if depth > _MAX_CHASE or path in seen:
+            yield path
+            return
+        seen.add(path)
+        split = self._split(path)
+        if split is None:
+            yield path
+            return
+        module, attr, rest = split
+        summary = self.summary(module)
+        if summary is None or attr in summary.module_functions or attr in summary.class_by_name:
+            yield path
+            return
+        bindings = summary.names.module_bindings().get(attr)
+        if bindings:
+            for target in bindings:
+                yield from self._chase(".".join([target, *rest]), depth + 1, seen)
+            return
+        stars = [s for s in summary.names.module_stars() if self._defines(s, attr)]
+        if stars:
+            for star in stars:
+                yield from self._chase(".".join([star, attr, *rest]), depth + 1, seen)
+            return
+        yield path
+
+    def _defines(self, module: str, attr: str) -> bool:
+        summary = self.summary(module)
+        if summary is None:
+            return False
+        return (
+            attr in summary.module_functions
+            or attr in summary.class_by_name
+            or attr in summary.names.module_bindings()
+            or self.is_module(f"{module}.{attr}")
+        )
+
+    def _split(self, path: str) -> tuple[str, str, list[str]] | None:
+        """(longest module prefix, the attribute after it, the rest) or None when there is no attribute."""
+        parts = path.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:end])
+            if self.file_of(module) is not None:
+                return module, parts[end], parts[end + 1:]
+            if self.is_module(module):
+                return None  # a namespace package's attribute is a submodule, already tried
+        return None
+
+    def lookup(self, path: str) -> Symbol | None:
+        """The project function, class, method or module a (chased) path names."""
+        if path.split(".", 1)[0] not in self.top_level_names():
+            return None
+        if self.file_of(path) is not None:
+            summary = self.summary(path)
+            return Symbol("module", summary) if summary is not None else None
+        split = self._split(path)
+        if split is None:
+            return None
+        module, attr, rest = split
+        summary = self.summary(module)
+        if summary is None:
+            return None
+        if attr in summary.module_functions and not rest:
+            return Symbol("function", summary, function=summary.module_functions[attr])
+        cls = summary.class_by_name.get(attr)
+        if cls is None or cls.node not in summary.tree.body and cls.scope is not None:
+            return None
+        if not rest:
+            return Symbol("class", summary, cls=cls)
+        if len(rest) == 1 and rest[0] in cls.methods:
+            return Symbol("method", summary, function=cls.methods[rest[0]], cls=cls)
+        return None
+
+    # -- dependencies -----------------------------------------------------------------------------
+
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        """Collect the paths of every module read (or found in memory) inside the block."""
+        touched: set[str] = set()
+        self._recording.append(touched)
+        try:
+            yield touched
+        finally:
+            # By identity: two recordings may hold equal sets.
+            self._recording = [r for r in self._recording if r is not touched]
+
+    def _record(self, path: str) -> None:
+        for recording in self._recording:
+            recording.add(path)
+
+
+def _regular_file(path: str) -> bool:
+    try:
+        return os.path.isfile(path) and not os.path.isdir(path)
+    except OSError:
+        return False
+
+
+_PROJECTS: dict[tuple, Project] = {}
+
+
+def project_for(roots: tuple[str, ...], shim_decorators: tuple[str, ...] = ()) -> Project:
+    """One project per set of roots in a process: files of one package share their dependencies' summaries."""
+    key = (roots, shim_decorators)
+    project = _PROJECTS.get(key)
+    if project is None:
+        if len(_PROJECTS) > 64:
+            _PROJECTS.clear()
+        project = _PROJECTS[key] = Project(roots, shim_decorators)
+    return project

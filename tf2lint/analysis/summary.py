@@ -1,0 +1,336 @@
+"""One module -> the facts the shim walk needs: its classes, functions, templates and shim methods.
+
+A summary is built from one parsed module and its name resolution; it never looks at other modules
+itself. The project (``project.py``) builds summaries on demand for the modules a walk reaches, and
+the shim walk (``context.py``) moves between them.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from bisect import bisect_left
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from tf2lint.analysis.names import Function, Names, _flatten_blocks, _walk_expr, dotted
+from tf2lint.knowledge import api
+
+FUNCTION_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+FunctionDef = ast.FunctionDef | ast.AsyncFunctionDef
+
+# Any spelling that resolves to the shim decorator names it (or a project alias of it) in the source.
+_SHIM_WORDS = ("track_tf1_style_variables", "tf2lint")
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    node: ast.ClassDef
+    module: ModuleSummary
+    scope: Function | None = None  # the function the class is defined in: its bases resolve there
+    methods: dict[str, FunctionDef] = field(default_factory=dict)
+    templates: dict[str, ast.Call] = field(default_factory=dict)  # class-level make_template(...)
+    # `call = track(_forward)` in the class body: the method name -> the decorated function's name.
+    assigned_shim: dict[str, str] = field(default_factory=dict)
+    _shared_attrs: dict[str, ast.Call] | None = None
+    _attr_types: dict[str, tuple[str, ...]] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    @property
+    def shared_attrs(self) -> dict[str, ast.Call]:
+        """``self.x = <module-level template>`` in ``__init__``."""
+        if self._shared_attrs is None:
+            self.module.index_init_attrs(self)
+        return self._shared_attrs  # type: ignore[return-value]
+
+    @property
+    def attr_types(self) -> dict[str, tuple[str, ...]]:
+        """``self.x = Ctor(...)`` in ``__init__``: attribute -> canonical names of the constructor."""
+        if self._attr_types is None:
+            self.module.index_init_attrs(self)
+        return self._attr_types  # type: ignore[return-value]
+
+
+class ModuleSummary:
+    """Facts about one module. ``name`` is its dotted module name when known (for relative imports and
+    messages), ``path`` the file it was read from."""
+
+    def __init__(
+        self,
+        tree: ast.Module,
+        source: str | None = None,
+        path: str = "<string>",
+        name: str | None = None,
+        package: str | None = None,
+        shim_decorators: tuple[str, ...] = (),
+        chase: Callable[[str], tuple[str, ...]] | None = None,
+        imports_project: Callable[[ModuleSummary], bool] | None = None,
+    ) -> None:
+        self.tree = tree
+        self.path = path
+        self.name = name
+        self._source = source
+        self._lines = source.split("\n") if source is not None else None
+        self._newlines: list[int] | None = None
+        self._mentions: dict[str, bool] = {}
+        self.lexical_parent: dict[ast.AST, Function | None] = {}  # filled by _index, read lazily by names
+        self.names = Names(tree, self.lexical_parent, package=package, chase=chase)
+        self.extra_shim_decorators = frozenset(shim_decorators)
+        self.classes: list[ClassInfo] = []
+        self.class_by_name: dict[str, ClassInfo] = {}
+        self.owner: dict[ast.AST, ClassInfo] = {}  # method -> class it is defined in
+        self.parent_function: dict[ast.AST, Function] = {}  # nested function -> enclosing function
+        self.module_functions: dict[str, FunctionDef] = {}
+        self.module_templates: dict[str, ast.Call] = {}
+        self.local_defs: dict[ast.AST, dict[str, FunctionDef]] = {}
+        self._shim_decorated: list[tuple[FunctionDef, ast.expr, ClassInfo | None]] | None = None
+        self._imports_project = imports_project
+        self._index()
+
+    @property
+    def shim_decorated(self) -> list[tuple[FunctionDef, ast.expr, ClassInfo | None]]:
+        """Every function carrying a shim decorator, wherever it is: (function, decorator, class or None).
+        Found on first use: a module read only to follow a name never resolves its decorators."""
+        if self._shim_decorated is None:
+            self._shim_decorated = []
+            shim_words = (*_SHIM_WORDS, *(d.rsplit(".", 1)[-1] for d in self.extra_shim_decorators))
+            if self.mentions(*shim_words) or self.may_use_project():
+                self._index_shim_methods()
+            self._shim_decorated.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
+        return self._shim_decorated
+
+    # -- cheap text gates -----------------------------------------------------------------------
+
+    def mentions(self, *words: str) -> bool:
+        """Whether the source contains any of these words: a cheap gate before a walk of the whole module.
+        True when the source is unknown."""
+        if self._source is None:
+            return True
+        for word in words:
+            if word not in self._mentions:
+                self._mentions[word] = word in self._source
+            if self._mentions[word]:
+                return True
+        return False
+
+    def may_use_project(self) -> bool:
+        """Whether names of this module may lead into other project modules (so text gates can't decide)."""
+        return self._imports_project is not None and self._imports_project(self)
+
+    def line_of(self, offset: int) -> int:
+        """1-based line of a source offset."""
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self._source or "")]
+        return bisect_left(self._newlines, offset) + 1
+
+    # -- names ------------------------------------------------------------------------------------
+
+    def resolve(self, node: ast.AST, func: Function | None = None) -> tuple[str, ...]:
+        return self.names.resolve(node, func)
+
+    def is_shim_decorator(self, deco: ast.expr, func: Function | None = None) -> bool:
+        target = deco.func if isinstance(deco, ast.Call) else deco
+        if api.SHIM_DECORATOR in self.names.resolve(target, func):
+            return True
+        if not self.extra_shim_decorators:
+            return False
+        spelled = dotted(target)
+        candidates = set(self.names.paths(target, func))
+        if spelled:
+            candidates.add(".".join(spelled))
+        return bool(candidates & self.extra_shim_decorators)
+
+    def is_tf_function(self, deco: ast.expr, func: Function | None = None) -> bool:
+        target = deco.func if isinstance(deco, ast.Call) else deco
+        return api.TF_FUNCTION in self.names.resolve(target, func)
+
+    # -- queries over the module ------------------------------------------------------------------
+
+    def all_function_defs(self) -> Iterator[FunctionDef]:
+        yield from self.module_functions.values()
+        for cls in self.classes:
+            yield from cls.methods.values()
+        for func in self.parent_function:
+            if isinstance(func, FUNCTION_DEFS):
+                yield func
+
+    def own_calls(self, func: Function) -> Iterator[ast.Call]:
+        """Calls in a function's own body (not in the functions or lambdas nested in it)."""
+        roots = [func.body] if isinstance(func, ast.Lambda) else own_statements(func)
+        for root in roots:
+            for node in _walk_expr(root):
+                if isinstance(node, ast.Call):
+                    yield node
+
+    @property
+    def graph_mode(self) -> bool:
+        """The module switches TF to graph mode (``disable_v2_behavior()``): TF1 code, where collections work."""
+        switches = "|".join(name.rsplit(".", 1)[1] for name in api.GRAPH_MODE_SWITCHES)
+        return any(
+            isinstance(node, ast.Call) and set(self.names.resolve(node.func, func)) & api.GRAPH_MODE_SWITCHES
+            for node, func in self.nodes_on_lines(switches)
+        )
+
+    def nodes_on_lines(
+        self, pattern: str, skip_decorator_lines: bool = False
+    ) -> list[tuple[ast.Call | ast.Assign, Function | None]]:
+        """Calls and assignments spanning a line where the regex ``pattern`` matches, with their enclosing
+        function, in source order. Only the parts of the tree around those lines are walked."""
+        if self._source is None or self._lines is None:
+            targets: list[int] | None = None
+        else:
+            lines = {self.line_of(m.start()) for m in re.finditer(pattern, self._source)}
+            if skip_decorator_lines:
+                lines = {n for n in lines if not self._lines[n - 1].lstrip().startswith("@")}
+            if not lines:
+                return []
+            targets = sorted(lines)
+        found: list[tuple[ast.Call | ast.Assign, Function | None]] = []
+        stack: list[tuple[ast.AST, Function | None]] = [(self.tree, None)]
+        while stack:
+            node, func = stack.pop()
+            for child in ast.iter_child_nodes(node):
+                if targets is not None and hasattr(child, "lineno"):
+                    first = min([child.lineno, *(d.lineno for d in getattr(child, "decorator_list", ()))])
+                    index = bisect_left(targets, first)
+                    if index == len(targets) or targets[index] > (child.end_lineno or child.lineno):
+                        continue
+                if isinstance(child, ast.Lambda):
+                    self.names.register_lambda(child, func)
+                if isinstance(child, (ast.Call, ast.Assign)):
+                    found.append((child, func))
+                stack.append((child, child if isinstance(child, (*FUNCTION_DEFS, ast.Lambda)) else func))
+        found.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
+        return found
+
+    # -- indexing ---------------------------------------------------------------------------------
+
+    def _index(self) -> None:
+        templates = self.mentions("make_template")
+        stack: list[tuple[ast.AST, Function | None, ClassInfo | None]] = [(self.tree, None, None)]
+        while stack:
+            node, enclosing, cls = stack.pop()
+            body = getattr(node, "body", [])
+            for stmt in _flatten_blocks(body) if isinstance(body, list) else ():
+                if isinstance(stmt, ast.ClassDef):
+                    info = ClassInfo(stmt, self, scope=enclosing)
+                    self.classes.append(info)
+                    self.class_by_name.setdefault(stmt.name, info)
+                    stack.append((stmt, enclosing, info))
+                elif isinstance(stmt, FUNCTION_DEFS):
+                    self.lexical_parent[stmt] = enclosing
+                    if node is self.tree:
+                        self.module_functions.setdefault(stmt.name, stmt)
+                    if isinstance(node, ast.ClassDef) and cls is not None:
+                        cls.methods.setdefault(stmt.name, stmt)
+                        self.owner[stmt] = cls
+                    elif enclosing is not None:
+                        self.parent_function[stmt] = enclosing
+                        self.local_defs.setdefault(enclosing, {}).setdefault(stmt.name, stmt)
+                        if enclosing in self.owner:
+                            self.owner.setdefault(stmt, self.owner[enclosing])
+                    if self._may_nest(stmt):
+                        stack.append((stmt, stmt, cls if isinstance(node, ast.ClassDef) else None))
+                elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and templates:
+                    self._index_template(stmt, node, cls)
+        self.classes.sort(key=lambda c: (c.node.lineno, c.node.col_offset))
+
+    def _index_shim_methods(self) -> None:
+        assert self._shim_decorated is not None
+        found = self._shim_decorated
+        for func in self.all_function_defs():
+            cls = self.owner.get(func) if func in self.owner and self.owner[func].methods.get(func.name) is func else None
+            for deco in func.decorator_list:
+                if self.is_shim_decorator(deco, self.lexical_parent.get(func)):
+                    found.append((func, deco, cls))
+                    break
+        # Decoration by assignment in a class body: `call = track(_forward)`.
+        for cls in self.classes:
+            for stmt in cls.node.body:
+                if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and stmt.value.args):
+                    continue
+                wrapped = stmt.value.args[0]
+                if not isinstance(wrapped, ast.Name) or wrapped.id not in cls.methods:
+                    continue
+                if not self.is_shim_decorator(stmt.value, cls.scope):
+                    continue
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name):
+                        cls.assigned_shim[target.id] = wrapped.id
+                method = cls.methods[wrapped.id]
+                if all(method is not f for f, _d, _c in found):
+                    found.append((method, stmt.value, cls))
+
+    def _may_nest(self, func: FunctionDef) -> bool:
+        """Whether a function's body may define functions or classes (checked on its text: cheap, and
+        conservative since strings and comments count)."""
+        if self._lines is None or not func.body or func.end_lineno is None or func.end_lineno > len(self._lines):
+            return True
+        body = "\n".join(self._lines[func.body[0].lineno - 1 : func.end_lineno])
+        return any(word in body for word in ("def ", "class ", "def\t", "class\t"))
+
+    def _index_template(self, stmt: ast.Assign, holder: ast.AST, cls: ClassInfo | None) -> None:
+        if api.MAKE_TEMPLATE not in self.names.resolve(stmt.value.func):  # type: ignore[union-attr]
+            return
+        for target in stmt.targets:
+            if isinstance(target, ast.Name):
+                if holder is self.tree:
+                    self.module_templates[target.id] = stmt.value  # type: ignore[assignment]
+                elif isinstance(holder, ast.ClassDef) and cls is not None:
+                    cls.templates[target.id] = stmt.value  # type: ignore[assignment]
+
+    def index_init_attrs(self, cls: ClassInfo) -> None:
+        cls._shared_attrs, cls._attr_types = {}, {}
+        init = cls.methods.get("__init__")
+        if init is None:
+            return
+        self_name = first_param(init)
+        for stmt in _flatten_blocks(init.body):
+            if not isinstance(stmt, ast.Assign):
+                continue
+            attrs = [t.attr for t in stmt.targets if is_self_attr(t, self_name)]  # type: ignore[union-attr]
+            if not attrs:
+                continue
+            if isinstance(stmt.value, ast.Name) and not self.names.is_local(stmt.value.id, init):
+                template = self.module_templates.get(stmt.value.id)
+                if template is not None:
+                    cls.shared_attrs.update(dict.fromkeys(attrs, template))
+            elif isinstance(stmt.value, ast.Call):
+                ctor = self.names.resolve(stmt.value.func, init)
+                if ctor:
+                    cls.attr_types.update(dict.fromkeys(attrs, ctor))
+
+
+def own_statements(func: Function) -> Iterator[ast.AST]:
+    """Expressions and simple statements of a function body, not those of nested defs/classes."""
+    for stmt in _flatten_blocks(func.body):  # type: ignore[arg-type]
+        if isinstance(stmt, (*FUNCTION_DEFS, ast.ClassDef)):
+            continue
+        for child in ast.iter_child_nodes(stmt):
+            if isinstance(child, ast.expr):
+                yield child
+            elif isinstance(child, ast.withitem):
+                yield child.context_expr
+
+
+def first_param(func: Function | None) -> str | None:
+    if func is None:
+        return None
+    params = [*func.args.posonlyargs, *func.args.args]
+    return params[0].arg if params else None
+
+
+def is_static(func: FunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in func.decorator_list)
+
+
+def is_self_attr(node: ast.AST, self_name: str | None) -> bool:
+    return (
+        self_name is not None
+        and isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == self_name
+    )
