@@ -12,6 +12,7 @@ from typing import Any
 from tf2lint import __version__
 from tf2lint.engine import lint_tree
 from tf2lint.findings import Settings
+from tf2lint.hosts.config import source_roots_for
 
 
 class Plugin:
@@ -40,6 +41,6 @@ class Plugin:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         # Every rule runs; flake8's --select/--extend-ignore decide what is shown.
-        settings = Settings(select=("TFS",), shim_decorators=self.shim_decorators)
+        settings = Settings(select=("TFS",), shim_decorators=self.shim_decorators, src=source_roots_for(self._filename))
         for finding in lint_tree(self._tree, self._lines, self._filename, settings):
             yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)

@@ -13,6 +13,7 @@ from pylint.checkers import BaseRawFileChecker
 
 from tf2lint.engine import lint_source
 from tf2lint.findings import Settings
+from tf2lint.hosts.config import source_roots_for
 from tf2lint.rules import ALL_RULES
 
 if TYPE_CHECKING:
@@ -53,8 +54,12 @@ class TF2LintChecker(BaseRawFileChecker):
     def process_module(self, node: nodes.Module) -> None:
         with node.stream() as stream:
             source = stream.read()
-        settings = Settings(select=("TFS",), shim_decorators=tuple(self.linter.config.tf2lint_shim_decorators))
-        for finding in lint_source(source, node.file or node.name, settings, noqa=False):
+        path = node.file or node.name
+        settings = Settings(
+            select=("TFS",), shim_decorators=tuple(self.linter.config.tf2lint_shim_decorators),
+            src=source_roots_for(path),
+        )
+        for finding in lint_source(source, path, settings, noqa=False):
             self.add_message(
                 finding.symbol,
                 line=finding.line,

@@ -243,3 +243,78 @@ def test_configured_src_roots(tmp_path: Path) -> None:
                      "app/model.py": model("from mylib import ops", "ops.conv_block(x, 4)")})
     assert findings(tmp_path / "app/model.py") == []  # mylib is not reachable: unknown, silent
     assert findings(tmp_path / "app/model.py", src=(str(tmp_path / "src"),)) == [(8, "TFS101")]
+
+
+# -- hosts and the cache ---------------------------------------------------------------------------------
+
+PACKAGE = {
+    "pyproject.toml": "[tool.tf2lint]\n",
+    "pkg/__init__.py": "from .blocks import tower\n",
+    "pkg/ops.py": OPS_UNNAMED,
+    "pkg/scoped.py": OPS_SCOPED,
+    "pkg/blocks.py": "from pkg import ops\n\n\ndef tower(x):\n    return ops.conv_block(x, 8)\n",
+    "pkg/base.py": "import tensorflow as tf\n\n\nclass Base(tf.keras.layers.Layer):\n    def tower(self, x):\n        return tf.compat.v1.layers.dense(x, 3)\n",
+    "pkg/model.py": """\
+        import tensorflow as tf
+
+        from pkg import tower
+        from pkg.base import Base
+
+        from . import scoped
+
+
+        class Model(Base):
+            @tf.compat.v1.keras.utils.track_tf1_style_variables
+            def call(self, x):
+                x = tower(x)
+                x = scoped.conv_block(x, 4, scope="named")
+                x = scoped.conv_block(x, 4)  # noqa: TFS101
+                return self.tower(x)
+        """,
+}
+EXPECTED = {("model.py", "TFS101", 12), ("model.py", "TFS102", 14), ("model.py", "TFS101", 15)}
+
+
+def test_cli_flake8_and_pylint_agree_on_a_package_linted_one_file_at_a_time(tmp_path: Path) -> None:
+    from test_hosts import cli_findings, flake8_findings, pylint_findings
+
+    write(tmp_path, PACKAGE)
+    cli = {(name, code, line) for name, code, line, _col in cli_findings(tmp_path)}
+    assert cli == EXPECTED
+    only = ["pkg/model.py"]
+    flake8 = {(n, c, line) for n, c, line, _col in flake8_findings(tmp_path, only)}
+    pylint = {(n, c, line) for n, c, line, _col in pylint_findings(tmp_path, only, "--disable=unscoped-v1-layer")}
+    assert flake8 == EXPECTED
+    # pylint does not read `# noqa`: the suppressed line 14 shows up there unless disabled its own way.
+    assert pylint == {f for f in EXPECTED if f[1] != "TFS101"}
+
+
+def test_a_cached_result_is_dropped_when_a_module_it_reached_changes(tmp_path: Path, capsys) -> None:
+    from tf2lint.hosts.cli import main
+
+    write(tmp_path, PACKAGE)
+    cache = tmp_path / "cache"
+    argv = ["check", "--cache-dir", str(cache), "-j1", str(tmp_path / "pkg" / "model.py")]
+    assert main(argv) == 1
+    first = capsys.readouterr().out
+    assert "TFS101" in first and "ops.py:5" in first
+    # Name the helper's layer: the linted file did not change, but its finding must go.
+    ops = tmp_path / "pkg" / "ops.py"
+    ops.write_text(OPS_UNNAMED.replace("conv2d(x, width, 3)", 'conv2d(x, width, 3, name="c")'), encoding="utf-8")
+    assert main(argv) == 1
+    second = capsys.readouterr().out
+    assert "ops.py:5" not in second and second.count("TFS1") == first.count("TFS1") - 1
+
+
+def test_src_option_and_config(tmp_path: Path, capsys) -> None:
+    from tf2lint.hosts.cli import main
+
+    write(tmp_path, {"lib/mylib/__init__.py": "", "lib/mylib/ops.py": OPS_UNNAMED,
+                     "app/model.py": model("from mylib import ops", "ops.conv_block(x, 4)")})
+    target = str(tmp_path / "app" / "model.py")
+    assert main(["check", "--no-cache", target]) == 0
+    assert main(["check", "--no-cache", "--src", str(tmp_path / "lib"), target]) == 1
+    assert main(["check", "--no-cache", "--no-project", "--src", str(tmp_path / "lib"), target]) == 0
+    (tmp_path / "pyproject.toml").write_text('[tool.tf2lint]\nsrc = ["lib"]\n', encoding="utf-8")
+    assert main(["check", "--no-cache", target]) == 1
+    assert "TFS101" in capsys.readouterr().out

@@ -86,7 +86,7 @@ def test_cache_hits_misses_and_damage(tmp_path: Path, capsys) -> None:
     assert run_json(capsys, "--cache-dir", str(cache), str(project)) == cold
     # Served from the cache: the entries hold the findings (paths are re-attached).
     for entry in entries:
-        entry.write_text("[]")
+        entry.write_text('{"findings": [], "dependencies": {}}')
     assert run_json(capsys, "--cache-dir", str(cache), str(project)) == []
     # Damaged entries are misses, not errors.
     for entry in entries:

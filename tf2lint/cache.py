@@ -31,6 +31,24 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def digest(path: str) -> str:
+    """A file's content digest ("" when it cannot be read), memoised by (path, mtime, size) for the run."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return ""
+    return _digest(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=65536)
+def _digest(path: str, mtime_ns: int, size: int) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+    except OSError:
+        return ""
+
+
 class Cache:
     def __init__(self, directory: str | os.PathLike) -> None:
         self.directory = Path(directory)
@@ -48,22 +66,29 @@ class Cache:
         return os.path.join(self.directory, key[:2], key + ".json")
 
     def get(self, key: str, path: str) -> list[Finding] | None:
+        """The findings stored under ``key``, unless a module the analysis read has changed since."""
         try:
             with open(self._path(key), encoding="utf-8") as stream:
-                records = json.load(stream)
-            return [Finding(**{**record, "path": path}) for record in records]
-        except (OSError, ValueError, TypeError):
+                entry = json.load(stream)
+            if any(digest(dependency) != expected for dependency, expected in entry["dependencies"].items()):
+                return None
+            return [Finding(**{**record, "path": path}) for record in entry["findings"]]
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
 
-    def put(self, key: str, findings: list[Finding]) -> None:
+    def put(self, key: str, findings: list[Finding], dependencies: set[str] | frozenset[str] = frozenset()) -> None:
         try:
             self._prepare()
             target = self._path(key)
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            records = [asdict(replace(f, path="")) for f in findings]
+            entry = {
+                "findings": [asdict(replace(f, path="")) for f in findings],
+                # Other modules the analysis read, with their contents' digests: a change to any is a miss.
+                "dependencies": {path: digest(path) for path in sorted(dependencies)},
+            }
             handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(records, stream)
+                json.dump(entry, stream)
             os.replace(temporary, target)
         except OSError:
             return  # a cache that cannot be written is only slower

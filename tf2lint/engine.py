@@ -28,6 +28,7 @@ def lint_source(
     noqa: bool = True,
     flags: int = 0,
     fixes: bool = False,
+    dependencies: set[str] | None = None,
 ) -> list[Finding]:
     """Lint one file's contents. Never raises for bad input: it becomes a TFS000 finding.
 
@@ -40,7 +41,7 @@ def lint_source(
     except SourceError as exc:
         return _source_error(path, exc, settings)
     lines = Lines(text)
-    findings = lint_tree(tree, lines, path, settings, text)
+    findings = lint_tree(tree, lines, path, settings, text, dependencies)
     if noqa and "noqa" in text.lower():
         findings = _apply_noqa(text, lines, findings, settings, path)
     planned = [f for f in findings if f.plan is not None]
@@ -52,7 +53,9 @@ def lint_source(
     return [replace(f, plan=None) if f.plan is not None else f for f in findings]
 
 
-def lint_notebook(data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS) -> list[Finding]:
+def lint_notebook(
+    data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS, dependencies: set[str] | None = None
+) -> list[Finding]:
     """Lint the code cells of a notebook as one module; findings name the cell and the line in it."""
     from tf2lint.notebook import NotebookError
     from tf2lint.notebook import load as load_notebook
@@ -68,7 +71,7 @@ def lint_notebook(data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS)
             message = f"cannot parse cell {number}: {error.msg}"
             findings.append(Finding(path, line, col, PARSE_ERROR.code, line, col, PARSE_ERROR.symbol, message, cell=number))
     # No fixes in notebooks: edits would have to be mapped back into the JSON document.
-    for finding in lint_source(notebook.text, path, settings, flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT):
+    for finding in lint_source(notebook.text, path, settings, flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dependencies=dependencies):
         cell, line = notebook.locate(finding.line)
         _, end_line = notebook.locate(finding.end_line)
         findings.append(replace(finding, line=line, end_line=max(end_line, line), cell=cell))
@@ -175,13 +178,17 @@ def read(path: str) -> bytes:
         return handle.read()
 
 
-def lint_data(data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS, fixes: bool = False) -> list[Finding]:
-    """Lint a file's bytes: prefilter, then a notebook or a Python module by its name."""
+def lint_data(
+    data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS, fixes: bool = False,
+    dependencies: set[str] | None = None,
+) -> list[Finding]:
+    """Lint a file's bytes: prefilter, then a notebook or a Python module by its name. ``dependencies``
+    receives the other modules the analysis read."""
     if not relevant(data, settings):
         return []
     if path.endswith(".ipynb"):
-        return lint_notebook(data, path, settings)
-    return lint_source(data, path, settings, fixes=fixes)
+        return lint_notebook(data, path, settings, dependencies)
+    return lint_source(data, path, settings, fixes=fixes, dependencies=dependencies)
 
 
 def lint_path(path: str, display: str | None = None, settings: Settings = DEFAULT_SETTINGS) -> list[Finding]:

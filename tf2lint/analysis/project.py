@@ -171,8 +171,17 @@ class Project:
         self._top: set[str] | None = None
         self._files: dict[str, str | None] = {}
         self._summaries: dict[str, ModuleSummary | None] = {}
+        self._stamps: dict[str, tuple] = {}
         self._chased: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
         self._recording: list[set[str]] = []
+
+    def set_overlay(self, path: str, text: str | None) -> None:
+        """Use ``text`` instead of the file on disk (an editor's unsaved buffer); None goes back to the disk."""
+        real = os.path.realpath(path)
+        if text is None:
+            self.overlay.pop(real, None)
+        else:
+            self.overlay[real] = text
 
     # -- finding modules --------------------------------------------------------------------------
 
@@ -223,10 +232,24 @@ class Project:
         if path is None:
             return None
         self._record(path)
-        if path not in self._summaries:
+        stamp = self._stamp(path)
+        if self._stamps.get(path) != stamp:
+            if path in self._stamps:
+                self._chased.clear()  # a module changed (an editor, a long-lived host): aliases may have too
+            self._stamps[path] = stamp
             self._summaries[path] = None  # a cycle through this module sees it as unknown
             self._summaries[path] = self._build(path, module)
         return self._summaries[path]
+
+    def _stamp(self, path: str) -> tuple:
+        real = os.path.realpath(path)
+        if real in self.overlay:
+            return ("overlay", hash(self.overlay[real]))
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return ("missing",)
+        return (stat.st_mtime_ns, stat.st_size)
 
     def _build(self, path: str, module: str) -> ModuleSummary | None:
         real = os.path.realpath(path)

@@ -87,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=sorted(FORMATS), default="text")
     check.add_argument("--statistics", action="store_true", help="print counts per rule and per file instead")
     check.add_argument("--config", metavar="PATH", help="pyproject.toml to use (default: nearest with [tool.tf2lint])")
+    check.add_argument("--src", action="append", metavar="DIR",
+                       help="a source root imports are resolved against (repeatable; replaces `src` of the config)")
+    check.add_argument("--no-project", action="store_true",
+                       help="analyse each file alone: do not follow imports into the project's other modules")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("-j", "--jobs", type=int, default=0, metavar="N", help="parallel processes (default 0: all cores)")
     check.add_argument("--cache-dir", metavar="DIR", help=f"where to keep results (default: $TF2LINT_CACHE_DIR, else {DEFAULT_DIR} next to the config)")
@@ -172,6 +176,8 @@ def run_check(args: argparse.Namespace) -> int:
         ignore=project.ignore + parse_codes(args.ignore, "--ignore"),
         extend_select=project.extend_select + parse_codes(args.extend_select, "--extend-select"),
         shim_decorators=project.shim_decorators,
+        src=tuple(os.path.abspath(p) for p in args.src) if args.src else project.source_roots(),
+        project=not args.no_project,
     )
     if args.jobs < 0:
         raise UsageError("--jobs: expected 0 (all cores) or a positive number")
@@ -193,9 +199,9 @@ def run_check(args: argparse.Namespace) -> int:
         else:
             todo.append((data, path, settings, with_fixes))
             keys.append(key)
-    for key, result in zip(keys, _lint_all(todo, args.jobs or os.cpu_count() or 1)):
+    for key, (result, dependencies) in zip(keys, _lint_all(todo, args.jobs or os.cpu_count() or 1)):
         if cache and key:
-            cache.put(key, result)
+            cache.put(key, result, dependencies)
         findings.extend(result)
     _report(args, findings)
     return 1 if findings and not args.exit_zero else 0
@@ -206,12 +212,13 @@ def _report(args: argparse.Namespace, findings: list[Finding]) -> None:
     sys.stdout.write(as_statistics(findings) if args.statistics else FORMATS[args.format](findings))
 
 
-def _lint_one(item: tuple[bytes, str, Settings, bool]) -> list[Finding]:
+def _lint_one(item: tuple[bytes, str, Settings, bool]) -> tuple[list[Finding], set[str]]:
     data, path, settings, with_fixes = item
-    return lint_data(data, path, settings, fixes=with_fixes)
+    dependencies: set[str] = set()
+    return lint_data(data, path, settings, fixes=with_fixes, dependencies=dependencies), dependencies
 
 
-def _lint_all(items: list[tuple[bytes, str, Settings, bool]], jobs: int) -> list[list[Finding]]:
+def _lint_all(items: list[tuple[bytes, str, Settings, bool]], jobs: int) -> list[tuple[list[Finding], set[str]]]:
     """Results in the order of ``items``; processes only when there is enough work to pay for them."""
     if jobs <= 1 or len(items) < 4 * jobs:
         return [_lint_one(item) for item in items]

@@ -7,11 +7,12 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from tf2lint.rules import ALL_RULES
 
-KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "shim-decorators")
+KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "shim-decorators", "src")
 
 
 class ConfigError(Exception):
@@ -26,8 +27,18 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = ()
     shim_decorators: tuple[str, ...] = ()
+    src: tuple[str, ...] | None = None  # as written; None: not set
     root: Path = field(default_factory=Path.cwd)  # globs are relative to the config file's directory
     source: Path | None = None
+
+    def source_roots(self) -> tuple[str, ...]:
+        """Where the project's modules are found besides each file's own package: `src` (relative to the
+        config's directory), else the config's directory and its `src/`. Nothing without a config file."""
+        if self.src is not None:
+            return tuple(str((self.root / entry).resolve()) for entry in self.src)
+        if self.source is None:
+            return ()
+        return tuple(str(p) for p in (self.root, self.root / "src") if p.is_dir())
 
     def relative(self, path: str) -> str:
         try:
@@ -114,6 +125,7 @@ def load(path: Path) -> Config:
         ),
         exclude=_strings(table.get("exclude", []), f"{where} exclude"),
         shim_decorators=_strings(table.get("shim-decorators", []), f"{where} shim-decorators"),
+        src=_strings(table["src"], f"{where} src") if "src" in table else None,
         root=path.resolve().parent,
         source=path,
     )
@@ -138,3 +150,17 @@ def find(paths: Sequence[str]) -> Path | None:
             if "tf2lint" in data.get("tool", {}):
                 return candidate
     return None
+
+
+@lru_cache(maxsize=256)
+def _roots_for_directory(directory: str) -> tuple[str, ...]:
+    try:
+        found = find([directory])
+        return load(found).source_roots() if found else ()
+    except ConfigError:
+        return ()  # the CLI reports configuration errors; a plugin lints with the file's own roots
+
+
+def source_roots_for(path: str) -> tuple[str, ...]:
+    """The configured source roots for a file, for hosts that see one file at a time (flake8, pylint)."""
+    return _roots_for_directory(os.path.dirname(os.path.abspath(path)))

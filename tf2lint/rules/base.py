@@ -29,7 +29,10 @@ class FixPlan:
 
 
 class Hit(NamedTuple):
-    node: ast.AST
+    """A finding of a rule: at a node of the linted module, or at a call site (which may lie in another
+    module; the engine then reports it where the path leaves the linted file)."""
+
+    node: ast.AST | CallSite
     message: str
     fix: FixPlan | None = None
 

@@ -113,7 +113,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         base = api.v1_layer_base_name(name)
         where = "inside a `tf.function` (which resets variable scopes)" if site.reach.tf_function else ""
         yield Hit(
-            site.node,
+            site,
             f"`{name}` without `name=` and outside a named `variable_scope`{' ' + where if where else ''}, "
             f"reached from shim method {site.reach.describe()}: it takes a new auto-generated name "
             f"(`{base}`, `{base}_1`, ...) and new variables on every call; pass `name=` or open a named "

@@ -55,7 +55,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         else:
             problem = "`variable_scope` with an empty name opens no named scope: auto-named layers under it still get new names every call"
             remedy = "give the scope a non-empty name"
-        yield Hit(site.node, f"{problem} (shim method {site.reach.describe()}); {remedy}", plan)
+        yield Hit(site, f"{problem} (shim method {site.reach.describe()}); {remedy}", plan)
 
 
 RULE = Rule(

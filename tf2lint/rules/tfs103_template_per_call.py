@@ -54,7 +54,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             else "each call makes a new template with new variables (`t/w`, then `t_1/w`)"
         )
         yield Hit(
-            site.node,
+            site,
             f"`make_template` runs on every call of shim method {site.reach.describe()}: {consequence}; "
             f"create the template once in `__init__` (or under `if self._t is None:`) and call `self._t`",
             hoist_plan(ctx, site, "safe", "Create the template once in __init__"),

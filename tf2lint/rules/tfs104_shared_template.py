@@ -19,7 +19,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         if template is None:
             continue
         yield Hit(
-            site.node,
+            site,
             f"the template made at line {template.lineno} is shared by every instance; called from shim method "
             f"{site.reach.describe()}, the first object to call it owns its variables and the others track none "
             f"of them; create the template per object in `__init__`",

@@ -31,7 +31,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             else "create it once in `__init__` and reuse it, or use `tf.compat.v1.keras.utils.get_or_create_layer`"
         )
         plan = hoist_plan(ctx, site, "unsafe", "Create it once in __init__")
-        yield Hit(site.node, f"{kind} in shim method {site.reach.describe()} {how}; {remedy}", plan)
+        yield Hit(site, f"{kind} in shim method {site.reach.describe()} {how}; {remedy}", plan)
 
 
 RULE = Rule(

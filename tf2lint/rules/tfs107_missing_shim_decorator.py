@@ -13,7 +13,9 @@ if TYPE_CHECKING:
     from tf2lint.analysis.context import ClassInfo, ModuleContext
 
 CODE = "TFS107"
-_RUNS_ONCE = ("__init__", "build")
+# The methods Keras and tf.Module run themselves: their caller is known to be outside shim code. Any other
+# method is reached from somewhere we may not see (a subclass, another module), and unknown is silent.
+_ENTRY_POINTS = ("call", "__call__")
 
 
 def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
@@ -74,7 +76,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             continue
         callers: dict[str, set[ast.AST]] | None = None
         for name, method in cls.methods.items():
-            if method in decorated or method in ctx.reached or name in _RUNS_ONCE or any(
+            if name not in _ENTRY_POINTS or method in decorated or method in ctx.reached or any(
                 isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod", "property")
                 for d in method.decorator_list
             ):
@@ -115,10 +117,11 @@ RULE = Rule(
             "Finds a method of a `tf.keras.layers.Layer`, `tf.keras.Model` or `tf.Module` subclass (bases "
             "resolved in the module, through chains of in-module classes) that creates variables through "
             "`get_variable`, `tf.compat.v1.layers` or `make_template` (directly or through helpers it reaches) "
-            "and is not decorated with `track_tf1_style_variables`. Only entry points are reported: a helper called "
-            "by other methods of the class is covered by its decorated callers, or by the report on its "
-            "undecorated caller. `__init__` and `build` (they run once) and modules that switch to graph mode with "
-            "`disable_v2_behavior()` are not reported."
+            "and is not decorated with `track_tf1_style_variables`. Only the entry points Keras and `tf.Module` "
+            "run themselves (`call`, `__call__`) are reported, and only when no decorated method reaches them: a "
+            "helper is covered by its decorated callers, or by the report on its undecorated caller; work done "
+            "inside decorated methods of the same object is covered by their decorator. Modules that switch to "
+            "graph mode with `disable_v2_behavior()` are not reported."
         ),
         why=(
             "Without the decorator nothing gives `get_variable` a store that lives with the object: in eager "

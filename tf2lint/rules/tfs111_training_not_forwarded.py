@@ -84,7 +84,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 "add-keyword", "safe", "Forward `training=training`", (site.node,), ("training", "training")
             ) if forwardable else None
             yield Hit(
-                site.node,
+                site,
                 f"`{layer}` in shim method {site.reach.describe()} without a `training` value: it always runs "
                 f"in inference mode (batch-norm statistics never update, dropout never drops); pass "
                 f"`training=training`",

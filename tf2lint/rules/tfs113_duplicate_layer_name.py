@@ -71,7 +71,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         kind, name = named
         scope = "/".join(p for p in _scope_path(site) if isinstance(p, str)) or "the root scope"
         yield Hit(
-            site.node,
+            site,
             f"{kind} name {name!r} is already used at line {clash.node.lineno} in {scope} of shim method "
             f"{site.reach.describe()}: this call silently shares that {kind}'s weights (or fails if the shapes "
             f"differ); give it its own name, or pass `reuse=True` if sharing is intended",
