@@ -334,6 +334,27 @@ class ModuleContext:
                 return kind
         return "object"
 
+    def _may_inherit_shim(self, cls: ClassInfo, depth: int = 0) -> bool:
+        """A text gate before reading base classes' modules: some base is in this module, or in a project
+        module whose text could spell the shim decorator (``track...``, ``tf2lint``, a configured name)."""
+        words = (b"track", b"tf2lint", *(d.rsplit(".", 1)[-1].encode() for d in self.extra_shim_decorators))
+        for base in cls.node.bases:
+            local = cls.module.class_by_name.get(base.id) if isinstance(base, ast.Name) else None
+            if local is not None and local is not cls:
+                if depth < 8 and (any(local is f_cls for _f, _d, f_cls in local.module.shim_decorated)
+                                  or local.assigned_shim or self._may_inherit_shim(local, depth + 1)):
+                    return True
+                continue
+            if self.project is None:
+                continue
+            for path in cls.module.names.paths(base, cls.scope):
+                module = path
+                while module and self.project.file_of(module) is None:
+                    module = module.rpartition(".")[0]
+                if module and any(self.project.mentions(module, word) for word in words):
+                    return True
+        return False
+
     def shim_methods_of(self, cls: ClassInfo) -> dict[str, FunctionDef]:
         """Method name -> shim-decorated method, as ``cls`` resolves it (an override hides the base's)."""
         found: dict[str, FunctionDef] = {}
@@ -391,6 +412,8 @@ class ModuleContext:
         # A shim method inherited by a class of this module runs with that class's overrides (`self.body(x)`
         # in a base's decorated `call` runs the subclass's `body`): walk it once per concrete class too.
         for cls in self.classes:
+            if not self._may_inherit_shim(cls):
+                continue
             for method in self.shim_methods_of(cls).values():
                 defining = self.owner.get(method)
                 if defining is not cls and defining is not None and not is_static(method):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from tf2lint.source import SourceError, decode, parse
 
 # Larger files are not read as dependencies (a generated 100 MB module is not a layer helper).
 MAX_MODULE_BYTES = 2_000_000
+# Summaries kept per project (each holds its module's AST); older ones are rebuilt when needed again.
+MAX_SUMMARIES = 256
 # Alias chains through modules (`from .compat import track`, re-exports) longer than this are unknown.
 _MAX_CHASE = 16
 
@@ -137,7 +140,7 @@ def roots_for(path: str, tree: ast.Module | None, data: bytes | None, configured
     return tuple(seen)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=128)
 def _read_module(path: str, mtime_ns: int, size: int) -> tuple[str, ast.Module] | None:
     """A dependency's text and tree, shared by every project in the process; None when unreadable."""
     try:
@@ -149,6 +152,17 @@ def _read_module(path: str, mtime_ns: int, size: int) -> tuple[str, ast.Module] 
         return text, parse(text, path)
     except (OSError, SourceError, ValueError):
         return None
+
+
+@lru_cache(maxsize=1024)
+def _read_bytes(path: str, mtime_ns: int, size: int) -> bytes:
+    if size > MAX_MODULE_BYTES:
+        return b""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_MODULE_BYTES)
+    except OSError:
+        return b""
 
 
 class Project:
@@ -170,7 +184,8 @@ class Project:
         self.overlay = dict(overlay or {})
         self._top: set[str] | None = None
         self._files: dict[str, str | None] = {}
-        self._summaries: dict[str, ModuleSummary | None] = {}
+        # Most recently used last; bounded so that a large tree's ASTs are not all kept alive.
+        self._summaries: OrderedDict[str, ModuleSummary | None] = OrderedDict()
         self._stamps: dict[str, tuple] = {}
         self._chased: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
         self._recording: list[set[str]] = []
@@ -239,6 +254,10 @@ class Project:
             self._stamps[path] = stamp
             self._summaries[path] = None  # a cycle through this module sees it as unknown
             self._summaries[path] = self._build(path, module)
+            while len(self._summaries) > MAX_SUMMARIES:
+                evicted, _ = self._summaries.popitem(last=False)
+                self._stamps.pop(evicted, None)
+        self._summaries.move_to_end(path)
         return self._summaries[path]
 
     def _stamp(self, path: str) -> tuple:
@@ -317,6 +336,9 @@ class Project:
             yield path
             return
         module, attr, rest = split
+        if self._defines_at_top(module, attr):
+            yield path  # `def attr` / `class attr` at column 0: nothing to follow, and no need to parse
+            return
         summary = self.summary(module)
         if summary is None or attr in summary.module_functions or attr in summary.class_by_name:
             yield path
@@ -332,6 +354,26 @@ class Project:
                 yield from self._chase(".".join([star, attr, *rest]), depth + 1, seen)
             return
         yield path
+
+    def raw(self, module: str) -> bytes:
+        """A module's bytes (b"" when unreadable), for text gates that must not cost a parse."""
+        path = self.file_of(module)
+        if path is None:
+            return b""
+        real = os.path.realpath(path)
+        if real in self.overlay:
+            return self.overlay[real].encode("utf-8", "surrogatepass")
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return b""
+        return _read_bytes(path, stat.st_mtime_ns, stat.st_size)
+
+    def mentions(self, module: str, word: bytes) -> bool:
+        return word in self.raw(module)
+
+    def _defines_at_top(self, module: str, attr: str) -> bool:
+        return re.search(rb"^(?:async\s+def|def|class)\s+" + re.escape(attr.encode()) + rb"\b", self.raw(module), re.M) is not None
 
     def _defines(self, module: str, attr: str) -> bool:
         summary = self.summary(module)

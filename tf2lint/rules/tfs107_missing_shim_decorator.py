@@ -72,7 +72,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         return
     decorated = {func for func, _deco, _cls in ctx.shim_decorated}
     for cls in ctx.classes:
-        if ctx.class_kind(cls) not in ("keras", "module") or _own_store(ctx, cls):
+        if not any(name in cls.methods for name in _ENTRY_POINTS):
             continue
         callers: dict[str, set[ast.AST]] | None = None
         for name, method in cls.methods.items():
@@ -82,7 +82,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             ):
                 continue
             creator = _creator(ctx, method, cls)
-            if creator is None:
+            if creator is None or ctx.class_kind(cls) not in ("keras", "module") or _own_store(ctx, cls):
                 continue
             if callers is None:
                 callers = _callers(ctx, cls)
