@@ -220,7 +220,7 @@ class Names:
     def _bind_assignment(self, name: str, value: ast.expr, scope: _Scope, module_level: bool) -> None:
         # `v1 = tf.compat.v1`: an alias. Resolved with the bindings made so far (source order), so
         # `tf = tf.compat.v1` adds a candidate instead of looping.
-        targets = self._paths_in(value, scope)
+        targets = self._paths_in(_partial_target(value, self, scope), scope)
         if targets:
             for target in targets:
                 scope.bind(name, target)
@@ -289,3 +289,18 @@ def _walk_expr(node: ast.AST) -> Iterator[ast.AST]:
         if isinstance(current, ast.Lambda):
             continue
         stack.extend(reversed(list(ast.iter_child_nodes(current))))
+
+
+# Keywords that name what a layer creates: a partial that fixes one of them is not the plain layer.
+_NAMING_KEYWORDS = frozenset({"name", "scope", "name_or_scope"})
+
+
+def _partial_target(value: ast.expr, names: Names, scope: _Scope) -> ast.expr:
+    """``functools.partial(f, ...)`` -> ``f`` when the partial fixes no name (it then behaves like ``f``)."""
+    if not (isinstance(value, ast.Call) and value.args):
+        return value
+    if "functools.partial" not in names._paths_in(value.func, scope):
+        return value
+    if any(k.arg is None or k.arg in _NAMING_KEYWORDS for k in value.keywords):
+        return value
+    return value.args[0]

@@ -1,0 +1,95 @@
+"""The shim walk's semantics inside one module: dispatch, decoration forms, helpers reached indirectly."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tf2lint.engine import lint_source
+
+
+def codes(source: str) -> list[tuple[int, str]]:
+    return [(f.line, f.code) for f in lint_source(textwrap.dedent(source), "<walk>")]
+
+
+def test_a_base_class_decorated_call_runs_the_subclass_override() -> None:
+    assert codes("""\
+        import tensorflow as tf
+
+
+        class Base(tf.keras.layers.Layer):
+            @tf.compat.v1.keras.utils.track_tf1_style_variables
+            def call(self, x):
+                return self.body(x)
+
+            def body(self, x):
+                return x
+
+
+        class Sub(Base):
+            def body(self, x):
+                return tf.compat.v1.layers.dense(x, 3)
+        """) == [(15, "TFS101")]
+
+
+def test_decoration_by_assignment_is_decoration() -> None:
+    assert codes("""\
+        import tensorflow as tf
+
+        track = tf.compat.v1.keras.utils.track_tf1_style_variables
+
+
+        class Assigned(tf.keras.layers.Layer):
+            def _forward(self, x):
+                return tf.compat.v1.layers.dense(x, 3)
+
+            call = track(_forward)
+        """) == [(8, "TFS101")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # An undecorated `call` that delegates to a decorated method of the same object.
+        "def call(self, x):\n    return self.forward(x)\n\n@track\ndef forward(self, x):\n    with v1.variable_scope('f'):\n        return v1.layers.dense(x, 3)",
+        # A helper compiled with tf.function inside the decorated method is reached from it.
+        "@track\ndef call(self, x):\n    return tf.function(self._helper)(x)\n\ndef _helper(self, x):\n    return v1.get_variable('w', [3]) * x",
+    ],
+)
+def test_undecorated_code_only_reached_from_decorated_code_is_covered(body: str) -> None:
+    source = (
+        "import tensorflow as tf\n\nv1 = tf.compat.v1\ntrack = v1.keras.utils.track_tf1_style_variables\n\n\n"
+        "class Layer(tf.keras.layers.Layer):\n" + textwrap.indent(body, "    ") + "\n"
+    )
+    assert [code for _line, code in codes(source) if code == "TFS107"] == []
+
+
+def test_dispatch_tables_partials_and_aliases_reach_the_layers() -> None:
+    assert codes("""\
+        import functools
+
+        import tensorflow as tf
+
+        v1 = tf.compat.v1
+        conv = functools.partial(v1.layers.conv2d, padding="same")
+        named_conv = functools.partial(v1.layers.conv2d, name="c")
+        dense = v1.layers.dense
+
+
+        def block_a(x):
+            return conv(x, 4, 3)
+
+
+        def block_b(x):
+            return named_conv(x, 4, 3)
+
+
+        BLOCKS = {"a": block_a, "b": block_b}
+
+
+        class Net(tf.keras.layers.Layer):
+            @v1.keras.utils.track_tf1_style_variables
+            def call(self, x, kind="a"):
+                return dense(BLOCKS[kind](x), 3)
+        """) == [(12, "TFS101"), (25, "TFS101")]
