@@ -32,6 +32,7 @@ class ClassInfo:
     templates: dict[str, ast.Call] = field(default_factory=dict)  # class-level make_template(...)
     shared_attrs: dict[str, ast.Call] = field(default_factory=dict)  # self.x = <module-level template>
     attr_types: dict[str, tuple[str, ...]] = field(default_factory=dict)  # self.x = Ctor(...) in __init__
+    attr_classes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # self.x = SomeClass in __init__
 
     @property
     def name(self) -> str:
@@ -45,6 +46,9 @@ class VarScope:
     node: ast.Call
     named: bool
     name: str | None  # the literal name, when there is one
+    # `variable_scope(get_variable_scope())`: re-enters the current scope. Measured: like a named scope it
+    # restarts the auto-name numbering under it (stable), but it adds nothing to the variables' path.
+    reenters: bool = False
 
 
 @dataclass(frozen=True)
@@ -306,6 +310,16 @@ class ModuleContext:
                 ctor = self.names.resolve(stmt.value.func, init)
                 if ctor:
                     cls.attr_types.update(dict.fromkeys(attrs, ctor))
+            self._index_init_class_attr(cls, init, attrs, stmt.value)
+
+    def _index_init_class_attr(
+        self, cls: ClassInfo, init: Function, attrs: list[str], value: ast.expr
+    ) -> None:
+        """``self.norm_cls = tf.keras.layers.LayerNormalization``: the attribute holds a class (uncalled)."""
+        if isinstance(value, (ast.Name, ast.Attribute)):
+            resolved = self.names.resolve(value, init)
+            if resolved:
+                cls.attr_classes.update(dict.fromkeys(attrs, resolved))
 
     def _all_function_defs(self) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
         yield from self.module_functions.values()
@@ -595,7 +609,11 @@ class ModuleContext:
         if isinstance(name, ast.Constant):
             text = name.value if isinstance(name.value, str) else None
             return VarScope(expr, named=bool(name.value), name=text or None)
-        return VarScope(expr, named=True, name=None)
+        return VarScope(expr, named=True, name=None, reenters=self._is_current_scope(name, func))
+
+    def _is_current_scope(self, expr: ast.expr, func: Function) -> bool:
+        """``tf.compat.v1.get_variable_scope()``: the scope in force, re-entered by ``variable_scope(...)``."""
+        return isinstance(expr, ast.Call) and api.GET_VARIABLE_SCOPE in self.names.resolve(expr.func, func)
 
     # -- reachability without state (for "does this function create variables?") ----------------
 
@@ -716,7 +734,8 @@ def _guard_polarity(test: ast.expr, self_name: str | None) -> str | None:
             and isinstance(holder.args[0], ast.Name)
             and holder.args[0].id == self_name
         )
-        if in_self_dict or in_vars:
+        if in_self_dict or in_vars or _is_self_attr(holder, self_name):
+            # `if key not in self._heads: self._heads[key] = ...` is a per-key create-once cache.
             if isinstance(op, ast.NotIn):
                 return "body"
             if isinstance(op, ast.In):
