@@ -102,32 +102,41 @@ def _plan(ctx: ModuleContext, site, cache: dict) -> FixPlan | None:
                    (shim,), (f'{scope[0]}("{scope_name}")', scope[1]))
 
 
-def _first_calls(ctx: ModuleContext, site: CallSite) -> list[CallSite] | None:
+def _call_index(ctx: ModuleContext) -> dict[tuple[int, int], list[CallSite]]:
+    """Sites by what they call: (id of the shim method, id of the callee expression or of the local name's
+    function and the name), so finding an object's calls does not rescan every site."""
+    index: dict[tuple, list[CallSite]] = {}
+    for site in ctx.sites:
+        index.setdefault((id(site.reach.shim), id(site.node.func)), []).append(site)
+        if isinstance(site.node.func, ast.Name):
+            index.setdefault((id(site.reach.shim), id(site.func), site.node.func.id), []).append(site)
+    return index
+
+
+def _first_calls(index: dict, site: CallSite) -> list[CallSite] | None:
     """Where an object built at ``site`` is called, when that is known: the scope in force at its first
     call, not at its construction, decides its variable names (measured). None when unknown."""
-    for other in ctx.sites:
-        if other.node.func is site.node and other.reach.shim is site.reach.shim:
-            return [other]  # `Ctor(...)(x)`
+    shim = id(site.reach.shim)
+    inline = index.get((shim, id(site.node)))
+    if inline:
+        return inline[:1]  # `Ctor(...)(x)`
     if site.target is None or site.target[0] != "local":
         return None
-    local = site.target[1]
-    calls = [
-        s for s in ctx.sites
-        if s.func is site.func and s.reach.shim is site.reach.shim
-        and isinstance(s.node.func, ast.Name) and s.node.func.id == local
-    ]
-    return calls or None
+    return index.get((shim, id(site.func), site.target[1])) or None
 
 
 def _object_hits(ctx: ModuleContext, plans: dict) -> Iterator[Hit]:
     """v1 layer objects and v1 RNN cells built on every call: new auto-names unless first called in a named
     scope. `name=` does not help them (measured: `fc`, `fc_1`; `lstm`, `lstm_1`)."""
+    index: dict | None = None
     for site in ctx.sites:
         layer = first_name(site, lambda n: api.is_v1_layer_class(n) or api.v1_rnn_cell_base_name(n) is not None)
         if layer is None or site.guarded or runs_once(site, ctx):
             continue
         cell = api.v1_rnn_cell_base_name(layer)
-        calls = _first_calls(ctx, site)
+        if index is None:
+            index = _call_index(ctx)
+        calls = _first_calls(index, site)
         if calls is None:
             if cell or has_explicit_name(site.node) or site.named_scope:
                 continue  # a cell may go to dynamic_rnn (a named `rnn` scope); otherwise keep the old view

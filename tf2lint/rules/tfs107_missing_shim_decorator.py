@@ -21,7 +21,7 @@ def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
         for name in names:
             if name == api.GET_VARIABLE or api.v1_layer_base_name(name) or name == api.MAKE_TEMPLATE:
                 return f"`{name}`"
-        template = _init_template(ctx, cls, call, func)
+        template = None if any(func is f for f, _d, _c in ctx.shim_decorated) else _init_template(ctx, cls, call, func)
         if template:
             return template
     return None
