@@ -117,9 +117,11 @@ def dropout_on_at_inference(layer) -> bool:
 def check_tfs113_accidents(ns) -> None:
     layer = ns.SharedByAccident()
     layer(x(2, 3))
-    # The second builder never ran (one Dense(3)), `reuse=False` shared `m/w`, the loop shared `tower/fc`.
+    # The second builder never ran (one Dense(3)), `reuse=False` shared `m/w`, the loop shared `tower/fc`,
+    # and the second iteration got the first iteration's `proj`.
     assert sorted(w.name for w in layer.weights) == [
         "m/w:0", "shared_by_accident/dense/bias:0", "shared_by_accident/dense/kernel:0",
+        "shared_by_accident/dense_1/bias:0", "shared_by_accident/dense_1/kernel:0",
         "tower/fc/bias:0", "tower/fc/kernel:0",
     ]
 

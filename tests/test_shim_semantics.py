@@ -71,6 +71,23 @@ def test_one_key_two_builders_returns_the_first_object() -> None:
     assert TwoBuilders()(tf.ones((2, 4))).shape == (2, 3)
 
 
+def test_a_fixed_key_in_a_loop_builds_once_and_named_scopes_separate_keys() -> None:
+    class LoopKey(tf.keras.layers.Layer):
+        @track
+        def call(self, inputs):
+            out = inputs
+            for units in (4, 5):
+                out = v1.keras.utils.get_or_create_layer("head", lambda: tf.keras.layers.Dense(units))(out)
+            with v1.variable_scope("a"):
+                a = v1.keras.utils.get_or_create_layer("head", lambda: tf.keras.layers.Dense(3))
+            with v1.variable_scope("b"):
+                b = v1.keras.utils.get_or_create_layer("head", lambda: tf.keras.layers.Dense(3))
+            assert a is not b
+            return out
+
+    assert LoopKey()(tf.ones((2, 4))).shape == (2, 4)  # one Dense(4), used twice; Dense(5) never built
+
+
 def test_a_fixed_scope_name_in_a_loop_merges_the_blocks() -> None:
     """Why TFS102 offers no fix in a loop: `variable_scope("b")` there makes three blocks one."""
 

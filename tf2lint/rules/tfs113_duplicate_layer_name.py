@@ -107,7 +107,16 @@ def _builder_clashes(ctx: ModuleContext) -> Iterator[Hit]:
             (e for e, b in earlier if b != spelled_builder and not _exclusive(e, site)), None
         )
         earlier.append((site, spelled_builder))
-        if clash is not None:
+        path = _literal_path(site)
+        if clash is None and site.in_loop and not site.arms and path is not None:
+            yield Hit(
+                site.node,
+                f"`get_or_create_layer` key {key!r} is fixed but the call runs in a loop (shim method "
+                f"{site.reach.describe()}): the builder runs in the first iteration only, and every later "
+                f"iteration gets that same layer back; put the loop index in the key (or in a `variable_scope` "
+                f"around the call)",
+            )
+        elif clash is not None:
             yield Hit(
                 site.node,
                 f"`get_or_create_layer` key {key!r} is already used at line {clash.node.lineno} with another "
@@ -175,8 +184,8 @@ RULE = Rule(
         what=(
             "Finds a `tf.compat.v1.layers` layer or a `get_variable` whose literal name was already used by another "
             "call in the same variable scope of the same shim method (including helpers it reaches); one such call "
-            "inside a loop whose scope path is made of literal names (every iteration uses the same name); and two "
-            "`get_or_create_layer` calls with one key and different builders. An explicit `reuse=False` does not "
+            "inside a loop whose scope path is made of literal names (every iteration uses the same name); two "
+            "`get_or_create_layer` calls with one key and different builders, and one with a fixed key in a loop. An explicit `reuse=False` does not "
             "excuse a duplicate. Calls in different branches of one `if`, calls with `reuse=True` or "
             "`reuse=AUTO_REUSE` (or any non-literal `reuse=`) on the call or on an enclosing scope, and calls after "
             "`scope.reuse_variables()` in that scope are intentional sharing and left alone."
@@ -196,7 +205,8 @@ RULE = Rule(
             "Variable m/w already exists, disallowed`). A `dense(..., name=\"fc\")` in a 3-iteration loop: 2 "
             "weights instead of 6; with changing widths `Trying to share variable m/fc/kernel, but specified shape "
             "(4, 5) and found shape (4, 4)`. Two builders (Dense(3), Dense(5)) under key `head`: both calls return "
-            "the same `Dense(3)`. `reuse=True`, `AUTO_REUSE` and `scope.reuse_variables()` share as written."
+            "the same `Dense(3)`; a fixed key in a loop over widths (4, 5) builds one `Dense(4)` and the output "
+            "has 4 columns, not 5. The same key under two named scopes gives two objects. `reuse=True`, `AUTO_REUSE` and `scope.reuse_variables()` share as written."
         ),
     ),
     bad=(
@@ -243,6 +253,8 @@ class SharedByAccident(tf.keras.layers.Layer):
         with v1.variable_scope("tower"):
             for _ in range(3):
                 out = v1.layers.dense(out, 3, name="fc")  # expect: TFS113
+        for _ in range(2):
+            out = get_or_create_layer("proj", self.build_small)(out)  # expect: TFS113
         return out
 ''',
     ),

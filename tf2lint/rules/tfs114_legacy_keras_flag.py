@@ -97,7 +97,10 @@ def _names_in(ctx: ModuleContext) -> Iterator[tuple[ast.expr, ast.AST | None]]:
         node, func = stack.pop()
         if isinstance(node, (ast.Attribute, ast.Name)):
             yield node, func
-            continue
+            while isinstance(node, ast.Attribute):  # `make(x).layers`: the call inside may name an API too
+                node = node.value
+            if isinstance(node, ast.Name):
+                continue
         inner = node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else func
         stack.extend((child, inner) for child in ast.iter_child_nodes(node))
 
