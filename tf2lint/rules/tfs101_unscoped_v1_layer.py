@@ -142,7 +142,7 @@ def _object_hits(ctx: ModuleContext, plans: dict) -> Iterator[Hit]:
                 continue  # a cell may go to dynamic_rnn (a named `rnn` scope); otherwise keep the old view
         elif all(call.named_scope for call in calls):
             continue
-        base = cell or api.v1_layer_base_name(layer)
+        base = _literal_name(site.node) or cell or api.v1_layer_base_name(layer)
         where = "called" if calls else "built"
         yield Hit(
             site.node,

@@ -27,6 +27,13 @@ def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
     return None
 
 
+def _consequence(creator: str) -> str:
+    if creator.startswith("the template"):
+        # Measured: the template keeps its one variable, read on every call, but no `weights` lists it.
+        return "the template's variables are read on every call but belong to no layer"
+    return "a new variable is created on every call"
+
+
 def _init_template(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, func: ast.AST) -> str | None:
     """`self.t(x)` where `__init__` set `self.t = make_template(...)`: the template creates its variables on
     its first call, in whatever method calls it (measured: untracked when that method is undecorated)."""
@@ -110,8 +117,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             yield Hit(
                 method,
                 f"`{cls.name}.{name}` creates variables ({creator}) but is not decorated with "
-                f"`@{api.SHIM_DECORATOR}`: the object tracks none of them (`weights == []`), a new variable "
-                f"is created on every call and training updates nothing{hint}",
+                f"`@{api.SHIM_DECORATOR}`: the object tracks none of them (`weights == []`), "
+                f"{_consequence(creator)} and training updates nothing{hint}",
                 plan,
             )
 
