@@ -274,3 +274,20 @@ class Head(tf.keras.layers.Layer):
     def call(self, x):
         return x * self.add_weight(name="w", shape=[3], trainable=False)
 """) == []
+
+
+def test_a_comprehension_is_a_loop() -> None:
+    source = HEADER + """
+class L(tf.keras.layers.Layer):
+    @track
+    def call(self, xs):
+        outs = [self.block(x) for x in xs]
+        with v1.variable_scope("heads"):
+            return [v1.layers.dense(x, 3, name="fc") for x in outs]
+
+    def block(self, x):
+        with v1.variable_scope(None, default_name="b"):
+            return tf.matmul(x, v1.get_variable("w", shape=[3, 3]))
+"""
+    findings = lint_source(source, "m.py", fixes=True)
+    assert [(f.line, f.code, bool(f.fix)) for f in findings] == [(12, "TFS113", False), (15, "TFS102", False)]

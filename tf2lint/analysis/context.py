@@ -523,9 +523,11 @@ class ModuleContext:
     def _expr(
         self, node: ast.expr, frame: _Frame, state: _State, queue: deque, target: tuple[str, str] | None = None
     ) -> None:
+        repeated = _calls_repeated_by_comprehensions(node) if not state.in_loop else set()
         for child in _walk_expr(node):
             if isinstance(child, ast.Call):
-                self._call(child, frame, state, queue, target if child is node else None)
+                looped = state._replace(in_loop=True) if id(child) in repeated else state
+                self._call(child, frame, looped, queue, target if child is node else None)
 
     def _call(
         self, call: ast.Call, frame: _Frame, state: _State, queue: deque, target: tuple[str, str] | None
@@ -642,6 +644,26 @@ class ModuleContext:
                     callee = self._callee_of(node.func, frame)
                     if callee is not None:
                         queue.append(_Frame(callee[0], callee[1], reach))
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+def _calls_repeated_by_comprehensions(node: ast.expr) -> set[int]:
+    """Ids of the calls a comprehension in ``node`` runs once per item: a comprehension is a loop (all but
+    the first generator's iterable, which is evaluated once)."""
+    repeated: set[int] = set()
+    for comp in _walk_expr(node):
+        if not isinstance(comp, _COMPREHENSIONS):
+            continue
+        parts: list[ast.AST] = [comp.key, comp.value] if isinstance(comp, ast.DictComp) else [comp.elt]
+        for index, generator in enumerate(comp.generators):
+            parts.extend(generator.ifs)
+            if index:
+                parts.append(generator.iter)
+        for part in parts:
+            repeated.update(id(n) for n in _walk_expr(part) if isinstance(n, ast.Call))
+    return repeated
 
 
 def _arm(arms: tuple[tuple[int, int], ...], stmt: ast.stmt, index: int) -> tuple[tuple[int, int], ...]:
