@@ -291,3 +291,18 @@ class L(tf.keras.layers.Layer):
 """
     findings = lint_source(source, "m.py", fixes=True)
     assert [(f.line, f.code, bool(f.fix)) for f in findings] == [(12, "TFS113", False), (15, "TFS102", False)]
+
+
+def test_self_is_the_methods_first_parameter_also_in_closures() -> None:
+    assert codes_at(HEADER + """
+def scale(layer, x):
+    return x * layer.add_weight(name="w", shape=[3])  # `layer` is unknown here: silent
+
+class L(tf.keras.layers.Layer):
+    @track
+    def call(this, x):
+        def bias(y):
+            return y + this.add_weight(name="b", shape=[3])
+
+        return bias(scale(this, x))
+""") == [(14, "TFS106")]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext, TfFunctionUse
@@ -33,15 +33,13 @@ def _creator(ctx: ModuleContext, use: TfFunctionUse, lazy: bool) -> str | None:
 
 def _built_in_init(ctx: ModuleContext, cls, call: ast.Call, func) -> str | None:
     """`self.dense(x)` where `__init__` set `self.dense = <weight-owning object>`: it builds on first call."""
-    target = call.func
-    params = [*func.args.posonlyargs, *func.args.args] if hasattr(func, "args") else []
-    owners = {"self", params[0].arg} if params else {"self"}
-    if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id in owners):
+    attr = self_attribute(ctx, call.func, func)
+    if attr is None:
         return None
     for klass in ctx.mro(cls):
-        for name in klass.attr_types.get(target.attr, ()):
+        for name in klass.attr_types.get(attr, ()):
             if api.tracked_object_kind(name) or api.is_v1_layer_class(name) or name == api.MAKE_TEMPLATE:
-                return f"`self.{target.attr}` (a `{name}` built in `__init__`, which creates its weights on its first call)"
+                return f"`self.{attr}` (a `{name}` built in `__init__`, which creates its weights on its first call)"
     return None
 
 

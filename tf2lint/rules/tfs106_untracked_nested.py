@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, Hit, Rule, keyword, runs_once
+from tf2lint.rules.base import Docs, Hit, Rule, keyword, runs_once, self_attribute
 from tf2lint.rules.tfs103_template_per_call import hoist_plan
 
 if TYPE_CHECKING:
@@ -17,14 +17,9 @@ CODE = "TFS106"
 _ADD_WEIGHT = ("add_weight", "add_variable")
 
 
-def _self_attribute(site: CallSite) -> str | None:
+def _self_attribute(ctx: ModuleContext, site: CallSite) -> str | None:
     """`self.<attr>(...)`: the attribute called, when the call is on the object itself."""
-    func = site.node.func
-    params = [*site.func.args.posonlyargs, *site.func.args.args] if hasattr(site.func, "args") else []
-    owners = {"self", params[0].arg} if params else {"self"}
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in owners:
-        return func.attr
-    return None
+    return self_attribute(ctx, site.node.func, site.func)
 
 
 def _class_attribute_kind(ctx: ModuleContext, site: CallSite, attr: str) -> str | None:
@@ -59,13 +54,13 @@ def _builders(ctx: ModuleContext) -> set[ast.AST]:
 
 def _add_weight_hits(ctx: ModuleContext, builders: set[ast.AST]) -> Iterator[Hit]:
     for site in ctx.sites:
-        if _self_attribute(site) not in _ADD_WEIGHT or site.guarded or runs_once(site, ctx):
+        if _self_attribute(ctx, site) not in _ADD_WEIGHT or site.guarded or runs_once(site, ctx):
             continue
         if site.reach.cls is None or ctx.class_kind(site.reach.cls) != "keras" or site.reach.shim in builders:
             continue
         yield Hit(
             site.node,
-            f"`self.{_self_attribute(site)}(...)` runs on every call of shim method {site.reach.describe()}: each "
+            f"`self.{_self_attribute(ctx, site)}(...)` runs on every call of shim method {site.reach.describe()}: each "
             f"call adds a new weight to the layer (the old one stays, untrained); create it once in `build` or "
             f"`__init__`, or use `get_variable` (which the shim reuses by name)",
         )
@@ -75,7 +70,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
     builders = _builders(ctx) if ctx.mentions("get_or_create_layer") else set()
     yield from _add_weight_hits(ctx, builders)
     for site in ctx.sites:
-        attr = _self_attribute(site)
+        attr = _self_attribute(ctx, site)
         kind = ctx.constructs_tracked_object(site) or (attr and _class_attribute_kind(ctx, site, attr))
         if kind is None or site.guarded or runs_once(site, ctx):
             continue

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, spelled
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute, spelled
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ClassInfo, ModuleContext
@@ -37,15 +37,12 @@ def _consequence(creator: str) -> str:
 def _init_template(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, func: ast.AST) -> str | None:
     """`self.t(x)` where `__init__` set `self.t = make_template(...)`: the template creates its variables on
     its first call, in whatever method calls it (measured: untracked when that method is undecorated)."""
-    target = call.func
-    args = getattr(func, "args", None)
-    params = [*args.posonlyargs, *args.args] if args is not None else []
-    owner = params[0].arg if params else "self"
-    if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == owner):
+    attr = self_attribute(ctx, call.func, func)
+    if attr is None:
         return None
     for klass in ctx.mro(cls):
-        if api.MAKE_TEMPLATE in klass.attr_types.get(target.attr, ()):
-            return f"the template `self.{target.attr}` made in `__init__`, which creates its variables on its first call"
+        if api.MAKE_TEMPLATE in klass.attr_types.get(attr, ()):
+            return f"the template `self.{attr}` made in `__init__`, which creates its variables on its first call"
     return None
 
 

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import CallSite, ModuleContext
@@ -32,21 +32,10 @@ def _training_missing(call: ast.Call, position: int | None) -> bool:
     return value is None or (isinstance(value, ast.Constant) and value.value is None)
 
 
-def _fixed_attribute(site: CallSite, position: int | None) -> str | None:
+def _fixed_attribute(ctx: ModuleContext, site: CallSite, position: int | None) -> str | None:
     """`training=self.flag`: the attribute that fixes the phase when the object is built."""
     value = _training_value(site.node, position)
-    if (
-        isinstance(value, ast.Attribute)
-        and isinstance(value.value, ast.Name)
-        and value.value.id in ("self", _first_param(site.func))
-    ):
-        return value.attr
-    return None
-
-
-def _first_param(func) -> str | None:
-    params = [*func.args.posonlyargs, *func.args.args] if hasattr(func, "args") else []
-    return params[0].arg if params else None
+    return self_attribute(ctx, value, site.func) if value is not None else None
 
 
 def _layer_kind(ctx: ModuleContext, site: CallSite) -> tuple[str, int | None] | None:
@@ -86,7 +75,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         keras_call_without_training = (
             shim.name == "call" and cls is not None and ctx.class_kind(cls) == "keras" and not _accepts_training(shim)
         )
-        fixed = _fixed_attribute(site, position) if keras_call_without_training else None
+        fixed = _fixed_attribute(ctx, site, position) if keras_call_without_training else None
         if fixed is not None:
             yield Hit(
                 site.node,
