@@ -98,12 +98,69 @@ def check_tfs111_module(ns) -> None:
     assert not (moving_mean(module) == before).all()
 
 
+def grows(layer, *inputs, **kwargs) -> list[str]:
+    """Names of the weights a second call adds (none for a stable layer); a name may repeat."""
+    from collections import Counter
+
+    layer(*inputs, **kwargs)
+    first = Counter(w.name for w in layer.weights)
+    layer(*inputs, **kwargs)
+    return sorted((Counter(w.name for w in layer.weights) - first).elements())
+
+
+def dropout_on_at_inference(layer) -> bool:
+    """Two `training=False` calls on one input give different outputs: dropout is still dropping."""
+    inputs = tf.ones((4, 16))
+    return not bool(tf.reduce_all(layer(inputs, training=False) == layer(inputs, training=False)))
+
+
+def check_tfs113_accidents(ns) -> None:
+    layer = ns.SharedByAccident()
+    layer(x(2, 3))
+    # The second builder never ran (one Dense(3)), `reuse=False` shared `m/w`, the loop shared `tower/fc`,
+    # and the second iteration got the first iteration's `proj`.
+    assert sorted(w.name for w in layer.weights) == [
+        "m/w:0", "shared_by_accident/dense/bias:0", "shared_by_accident/dense/kernel:0",
+        "shared_by_accident/dense_1/bias:0", "shared_by_accident/dense_1/kernel:0",
+        "tower/fc/bias:0", "tower/fc/kernel:0",
+    ]
+
+
+def check_tfs106_per_call(ns) -> None:
+    layer = ns.PerCallWeights()
+    assert codes(layer, x(2, 4)) == {"TFS106"}
+    runtime.reset()
+    layer = ns.PerCallWeights()
+    assert grows(layer, x(2, 4)) == ["per_call_weights/bias:0", "per_call_weights/scale:0"]
+
+
+def check_tfs105_stacked(ns) -> None:
+    first = ns.Stacked()
+    assert codes(first, x(2, 4)) == set()  # the first instance is stable
+    raises(ValueError, "only supports singleton tf.Variables", lambda: ns.Stacked()(x(2, 4)))
+
+
+def check_tfs101_objects(ns) -> None:
+    layer = ns.PerCallObjects()
+    assert grows(layer, x(2, 3)) == ["fc_1/bias:0", "fc_1/kernel:0", "lstm_cell_1/bias:0", "lstm_cell_1/kernel:0"]
+
+
+def check_tfs107_template(ns) -> None:
+    layer = ns.TemplateInInit()
+    assert codes(layer, x(2, 4)) == {"TFS107"}
+    assert layer.weights == []
+
+
 # (rule, kind, example index) -> what running it must show.
 CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS101", "bad", 0): lambda ns: assert_codes(ns.TwoDense(), x(2, 4), expected={"TFS101"}),
     ("TFS101", "bad", 1): lambda ns: assert_codes(ns.Tower(), x(2, 5, 5, 3), expected={"TFS101"}),
     ("TFS101", "good", 0): lambda ns: assert_codes(ns.CompatV1LayerModel(10), x(2, 5, 5, 3)),
     ("TFS101", "good", 1): lambda ns: assert_codes(ns.Named(), x(2, 4)),
+    ("TFS101", "bad", 2): check_tfs101_objects,
+    ("TFS101", "good", 2): lambda ns: assert_codes(ns.ObjectsCalledInScope(), x(2, 3), weights=16),
+    ("TFS102", "bad", 2): lambda ns: assert_codes(ns.Blocks(), x(2, 4), expected={"TFS102"}),
+    ("TFS102", "good", 1): lambda ns: assert_codes(ns.NamedParent(), x(2, 4), weights=12),
     ("TFS102", "bad", 0): lambda ns: assert_codes(ns.Uniquified(), x(2, 4), expected={"TFS102"}),
     ("TFS102", "bad", 1): lambda ns: assert_codes(ns.EmptyScope(), x(2, 4), expected={"TFS102"}),
     ("TFS102", "good", 0): lambda ns: assert_codes(ns.Fixed(), x(2, 4)),
@@ -121,11 +178,19 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
         raises(ValueError, "only supports singleton tf.Variables", lambda: ns.Helper()(x(2, 4))),
     ),
     ("TFS105", "good", 0): lambda ns: (assert_codes(ns.PureMath(), x(2, 4)), assert_codes(ns.OuterFunction(), x(2, 4))),
+    ("TFS105", "bad", 2): check_tfs105_stacked,
+    ("TFS105", "good", 1): lambda ns: [
+        assert_codes(cls(), x(2, 4)) for cls in (ns.StackedMath, ns.StackedMath, ns.PerInstanceHelper, ns.PerInstanceHelper)
+    ],
     ("TFS106", "bad", 0): lambda ns: assert_codes(ns.Inline(), x(2, 4), expected={"TFS106"}),
     ("TFS106", "good", 0): lambda ns: (assert_codes(ns.NestedModel(10), tf.ones((5, 5))), assert_codes(ns.Guarded(), x(2, 4))),
+    ("TFS106", "bad", 1): check_tfs106_per_call,
+    ("TFS106", "good", 1): lambda ns: assert_codes(ns.CreatedOnce(), x(2, 3), weights=9),
     ("TFS107", "bad", 0): lambda ns: (assert_codes(ns.Forgotten(), x(2, 4), expected={"TFS107"}),
                                       assert_codes(ns.Derived(), x(2, 4), expected={"TFS107"})),
     ("TFS107", "good", 0): lambda ns: (assert_codes(ns.NativeKeras(), x(2, 4)), assert_codes(ns.Decorated(), x(2, 4))),
+    ("TFS107", "bad", 1): check_tfs107_template,
+    ("TFS107", "good", 1): lambda ns: assert_codes(ns.TemplateTracked(), x(2, 4), weights=1),
     ("TFS108", "bad", 0): lambda ns: [
         raises(ValueError, "must be applied to a method of a subclassed `tf.Module`", call)
         for call in (lambda: ns.forward(x(2, 4)), lambda: ns.Helper()(x(2, 4)), lambda: ns.Layer3()(x(2, 4)),
@@ -149,6 +214,8 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
         assert_codes(ns.NoTrainingParam(), x(8, 3), training=True, expected={"TFS111"}),
         assert_codes(ns.NotForwarded(), x(8, 3), training=True, expected={"TFS111"}),
     ),
+    ("TFS111", "bad", 1): lambda ns: dropout_on_at_inference(ns.FixedAtConstruction()) or pytest.fail("dropout off"),
+    ("TFS111", "good", 1): lambda ns: not dropout_on_at_inference(ns.ForwardedPhase()) or pytest.fail("dropout on"),
     ("TFS111", "good", 0): lambda ns: (
         assert_codes(ns.CompatV1BatchNorm(), x(8, 3), training=True),
         check_tfs111_module(ns),
@@ -157,6 +224,8 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS112", "good", 1): lambda ns: assert_codes(ns.UsesLayerState(), x(4, 3), training=True),
     ("TFS113", "bad", 0): check_tfs113,
     ("TFS113", "good", 0): lambda ns: assert_codes(ns.Distinct(), x(2, 3), expected=set(), weights=8),
+    ("TFS113", "bad", 1): check_tfs113_accidents,
+    ("TFS113", "good", 1): lambda ns: assert_codes(ns.IntendedSharing(), x(2, 3), weights=13),
 }
 # Examples that cannot or need not run here, and why.
 NOT_RUN = {
@@ -164,6 +233,8 @@ NOT_RUN = {
     ("TFS112", "good", 0): "calls tf.disable_v2_behavior(), which would switch this whole process to graph mode",
     ("TFS114", "bad", 0): "sets process environment: run in a subprocess by test_legacy_keras_flag",
     ("TFS114", "good", 0): "sets process environment: run in a subprocess by test_legacy_keras_flag",
+    ("TFS114", "bad", 1): "sets process environment: run in a subprocess by test_legacy_keras_opt_out",
+    ("TFS114", "good", 1): "sets process environment: run in a subprocess by test_legacy_keras_opt_out",
     ("TFS901", "bad", 0): "about comments only",
     ("TFS901", "good", 0): "about comments only",
 }
@@ -384,6 +455,19 @@ def test_legacy_keras_flag(kind: str) -> None:
     assert result.stdout.strip().splitlines()[-1] == ("keras3" if kind == "bad" else "tf_keras")
 
 
+@pytest.mark.parametrize("kind", ["bad", "good"])
+def test_legacy_keras_opt_out(kind: str) -> None:
+    """`"0"`/`"false"` give Keras 3: fatal for a module using v1 layers, what a Keras 3 module wants."""
+    source = (BY_CODE["TFS114"].bad if kind == "bad" else BY_CODE["TFS114"].good)[1]
+    result = run_clean(source + "\nprint('ran', tf.keras.layers.Layer.__module__.split('.')[0])\n")
+    if kind == "bad":
+        assert result.returncode != 0
+        assert "AttributeError: `dense` is not available with Keras 3." in result.stderr
+    else:
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert result.stdout.strip().splitlines()[-1] == "ran keras"
+
+
 # -- safe fixes, proven: the first call creates the same variables, and later calls none --------------
 
 # (rule, bad example) -> the objects to build and call: (class, constructor args, input shape, call kwargs)
@@ -393,6 +477,8 @@ SAFE_FIX_OBJECTS = {
     ("TFS105", 0): [("InnerFunction", (), (2, 4), {})],
     ("TFS105", 1): [("Applied", (), (2, 4), {}), ("Helper", (), (2, 4), {})],
     ("TFS107", 0): [("Forgotten", (), (2, 4), {}), ("Derived", (), (2, 4), {})],
+    ("TFS107", 1): [("TemplateInInit", (), (2, 4), {})],
+    ("TFS111", 1): [("FixedAtConstruction", (), (4, 16), {"training": True})],
     ("TFS111", 0): [("NoTrainingParam", (), (8, 3), {"training": True}), ("NotForwarded", (), (8, 3), {"training": True})],
 }
 
@@ -430,7 +516,8 @@ def test_every_safe_fix_has_a_runtime_proof() -> None:
         for index, source in enumerate(rule.bad)
         if any(f.fix and f.fix["applicability"] == "safe" for f in lint_source(source, "m.py", fixes=True))
     }
-    assert with_safe - {("TFS114", 0)} == set(SAFE_FIX_OBJECTS)  # TFS114 changes an env value, no variables
+    # TFS114 changes an env value, no variables.
+    assert {key for key in with_safe if key[0] != "TFS114"} == set(SAFE_FIX_OBJECTS)
 
 
 @pytest.mark.parametrize(("code", "index"), sorted(SAFE_FIX_OBJECTS), ids=lambda v: str(v))

@@ -46,6 +46,9 @@ class VarScope:
     node: ast.Call
     named: bool
     name: str | None  # the literal name, when there is one
+    # `variable_scope(get_variable_scope())`: re-enters the current scope. Measured: like a named scope it
+    # restarts the auto-name numbering under it (stable), but it adds nothing to the variables' path.
+    reenters: bool = False
 
 
 @dataclass(frozen=True)
@@ -517,9 +520,11 @@ class ModuleContext:
     def _expr(
         self, node: ast.expr, frame: _Frame, state: _State, queue: deque, target: tuple[str, str] | None = None
     ) -> None:
+        repeated = _calls_repeated_by_comprehensions(node) if not state.in_loop else set()
         for child in _walk_expr(node):
             if isinstance(child, ast.Call):
-                self._call(child, frame, state, queue, target if child is node else None)
+                looped = state._replace(in_loop=True) if id(child) in repeated else state
+                self._call(child, frame, looped, queue, target if child is node else None)
 
     def _tf_function_use(self, anchor: ast.AST, target: Function | None, frame: _Frame) -> None:
         if frame.module is self.root:
@@ -665,8 +670,9 @@ class ModuleContext:
             (k.value for k in expr.keywords if k.arg == "name_or_scope"), None
         )
         value = _value(name, bindings or {}) if name is not None else ("none",)
-        if value is None:
-            return VarScope(expr, named=True, name=None)  # a name we can't see: assume it is one
+        if value is None:  # a name we can't see: assume it is one
+            current = isinstance(name, ast.Call) and api.GET_VARIABLE_SCOPE in module.names.resolve(name.func, func)
+            return VarScope(expr, named=True, name=None, reenters=current)
         if value[0] == "none":
             return VarScope(expr, named=False, name=None)
         return VarScope(expr, named=bool(value[1]), name=value[1] or None)
@@ -822,6 +828,26 @@ def _module_table(module: ModuleSummary, name: str) -> list[ast.expr] | None:
     return None
 
 
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+def _calls_repeated_by_comprehensions(node: ast.expr) -> set[int]:
+    """Ids of the calls a comprehension in ``node`` runs once per item: a comprehension is a loop (all but
+    the first generator's iterable, which is evaluated once)."""
+    repeated: set[int] = set()
+    for comp in _walk_expr(node):
+        if not isinstance(comp, _COMPREHENSIONS):
+            continue
+        parts: list[ast.AST] = [comp.key, comp.value] if isinstance(comp, ast.DictComp) else [comp.elt]
+        for index, generator in enumerate(comp.generators):
+            parts.extend(generator.ifs)
+            if index:
+                parts.append(generator.iter)
+        for part in parts:
+            repeated.update(id(n) for n in _walk_expr(part) if isinstance(n, ast.Call))
+    return repeated
+
+
 def _arm(arms: tuple[tuple[int, int], ...], stmt: ast.stmt, index: int) -> tuple[tuple[int, int], ...]:
     """Arms plus one branch of ``stmt``; the same branch again (recursion) changes nothing."""
     arm = (id(stmt), index)
@@ -880,7 +906,8 @@ def _guard_polarity(test: ast.expr, self_name: str | None) -> str | None:
             and isinstance(holder.args[0], ast.Name)
             and holder.args[0].id == self_name
         )
-        if in_self_dict or in_vars:
+        if in_self_dict or in_vars or is_self_attr(holder, self_name):
+            # `if key not in self._heads: self._heads[key] = ...` is a per-key create-once cache.
             if isinstance(op, ast.NotIn):
                 return "body"
             if isinstance(op, ast.In):

@@ -34,6 +34,7 @@ class ClassInfo:
     assigned_shim: dict[str, str] = field(default_factory=dict)
     _shared_attrs: dict[str, ast.Call] | None = None
     _attr_types: dict[str, tuple[str, ...]] | None = None
+    _attr_classes: dict[str, tuple[str, ...]] | None = None
 
     @property
     def name(self) -> str:
@@ -45,6 +46,13 @@ class ClassInfo:
         if self._shared_attrs is None:
             self.module.index_init_attrs(self)
         return self._shared_attrs  # type: ignore[return-value]
+
+    @property
+    def attr_classes(self) -> dict[str, tuple[str, ...]]:
+        """``self.norm_cls = tf.keras.layers.LayerNormalization`` in ``__init__``: the attribute holds a class."""
+        if self._attr_classes is None:
+            self.module.index_init_attrs(self)
+        return self._attr_classes  # type: ignore[return-value]
 
     @property
     def attr_types(self) -> dict[str, tuple[str, ...]]:
@@ -283,7 +291,7 @@ class ModuleSummary:
                     cls.templates[target.id] = stmt.value  # type: ignore[assignment]
 
     def index_init_attrs(self, cls: ClassInfo) -> None:
-        cls._shared_attrs, cls._attr_types = {}, {}
+        cls._shared_attrs, cls._attr_types, cls._attr_classes = {}, {}, {}
         init = cls.methods.get("__init__")
         if init is None:
             return
@@ -302,6 +310,10 @@ class ModuleSummary:
                 ctor = self.names.resolve(stmt.value.func, init)
                 if ctor:
                     cls.attr_types.update(dict.fromkeys(attrs, ctor))
+            if isinstance(stmt.value, (ast.Name, ast.Attribute)):
+                held = self.names.resolve(stmt.value, init)
+                if held:
+                    cls.attr_classes.update(dict.fromkeys(attrs, held))
 
 
 def own_statements(func: Function) -> Iterator[ast.AST]:

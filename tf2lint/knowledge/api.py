@@ -9,6 +9,7 @@ SHIM_DECORATOR = "tf.compat.v1.keras.utils.track_tf1_style_variables"
 GET_OR_CREATE_LAYER = "tf.compat.v1.keras.utils.get_or_create_layer"
 VARIABLE_SCOPE = "tf.compat.v1.variable_scope"
 GET_VARIABLE = "tf.compat.v1.get_variable"
+GET_VARIABLE_SCOPE = "tf.compat.v1.get_variable_scope"
 MAKE_TEMPLATE = "tf.compat.v1.make_template"
 TF_FUNCTION = "tf.function"
 TF_VARIABLE = "tf.Variable"
@@ -46,6 +47,26 @@ V1_LAYER_CLASSES: dict[str, str] = {
     "SeparableConvolution2D": "separable_conv2d",
     "BatchNormalization": "batch_normalization",
 }
+
+# v1 RNN cells that create variables on their first direct call -> auto-name base. Measured on TF 2.21 +
+# tf-keras 2.21: built per call and called directly outside a named scope they take `lstm_cell`,
+# `lstm_cell_1`, ... (even with `name=`: `lstm`, `lstm_1`); `dynamic_rnn`/`static_rnn` open a named `rnn`
+# scope, and `MultiRNNCell` names its cells `cell_0`, ...: stable there. MultiRNNCell itself is stable.
+V1_RNN_CELLS = "tf.compat.v1.nn.rnn_cell."
+V1_RNN_CELL_CLASSES: dict[str, str] = {
+    "BasicRNNCell": "basic_rnn_cell",
+    "BasicLSTMCell": "basic_lstm_cell",
+    "LSTMCell": "lstm_cell",
+    "GRUCell": "gru_cell",
+}
+
+
+def v1_rnn_cell_base_name(name: str) -> str | None:
+    """Auto-name base of a variable-creating v1 RNN cell class, else None."""
+    if not name.startswith(V1_RNN_CELLS):
+        return None
+    return V1_RNN_CELL_CLASSES.get(name[len(V1_RNN_CELLS):])
+
 
 # Keras layers that hold no weights: constructing one per call costs nothing worth reporting.
 STATELESS_KERAS_LAYERS = frozenset(

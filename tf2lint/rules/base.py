@@ -97,6 +97,29 @@ def runs_once(site: CallSite, ctx: ModuleContext) -> bool:
     return False
 
 
+def self_name(ctx: ModuleContext, func: ast.AST | None) -> str | None:
+    """The name the object has in ``func``: the first parameter of the method ``func`` is, or is nested in
+    (a closure sees the method's `self`). None in module functions and static methods: unknown there."""
+    while func is not None:
+        cls = ctx.owner.get(func)
+        if cls is not None and cls.methods.get(getattr(func, "name", "")) is func:
+            if any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in func.decorator_list):
+                return None
+            params = [*func.args.posonlyargs, *func.args.args]
+            return params[0].arg if params else None
+        func = ctx.parent_function.get(func)
+    return None
+
+
+def self_attribute(ctx: ModuleContext, expr: ast.AST, func: ast.AST | None) -> str | None:
+    """``self.<attr>`` in ``func`` -> attr, else None."""
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+        owner = self_name(ctx, func)
+        if owner is not None and expr.value.id == owner:
+            return expr.attr
+    return None
+
+
 def spelled(ctx: ModuleContext, name: str) -> tuple[str, str] | None:
     """How to write canonical ``name`` in this file: (expression, import to add or "")."""
     existing = ctx.names.spell(name)

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, spelled
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, runs_once, spelled
 
 if TYPE_CHECKING:
-    from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.context import CallSite, ModuleContext
 
 CODE = "TFS101"
 
@@ -102,14 +102,65 @@ def _plan(ctx: ModuleContext, site, cache: dict) -> FixPlan | None:
                    (shim,), (f'{scope[0]}("{scope_name}")', scope[1]))
 
 
+def _call_index(ctx: ModuleContext) -> dict[tuple[int, int], list[CallSite]]:
+    """Sites by what they call: (id of the shim method, id of the callee expression or of the local name's
+    function and the name), so finding an object's calls does not rescan every site."""
+    index: dict[tuple, list[CallSite]] = {}
+    for site in ctx.sites:
+        index.setdefault((id(site.reach.shim), id(site.node.func)), []).append(site)
+        if isinstance(site.node.func, ast.Name):
+            index.setdefault((id(site.reach.shim), id(site.func), site.node.func.id), []).append(site)
+    return index
+
+
+def _first_calls(index: dict, site: CallSite) -> list[CallSite] | None:
+    """Where an object built at ``site`` is called, when that is known: the scope in force at its first
+    call, not at its construction, decides its variable names (measured). None when unknown."""
+    shim = id(site.reach.shim)
+    inline = index.get((shim, id(site.node)))
+    if inline:
+        return inline[:1]  # `Ctor(...)(x)`
+    if site.target is None or site.target[0] != "local":
+        return None
+    return index.get((shim, id(site.func), site.target[1])) or None
+
+
+def _object_hits(ctx: ModuleContext, plans: dict) -> Iterator[Hit]:
+    """v1 layer objects and v1 RNN cells built on every call: new auto-names unless first called in a named
+    scope. `name=` does not help them (measured: `fc`, `fc_1`; `lstm`, `lstm_1`)."""
+    index: dict | None = None
+    for site in ctx.sites:
+        layer = first_name(site, lambda n: api.is_v1_layer_class(n) or api.v1_rnn_cell_base_name(n) is not None)
+        if layer is None or site.guarded or runs_once(site, ctx):
+            continue
+        cell = api.v1_rnn_cell_base_name(layer)
+        if index is None:
+            index = _call_index(ctx)
+        calls = _first_calls(index, site)
+        if calls is None:
+            if cell or has_explicit_name(site.node) or site.named_scope:
+                continue  # a cell may go to dynamic_rnn (a named `rnn` scope); otherwise keep the old view
+        elif all(call.named_scope for call in calls):
+            continue
+        base = _literal_name(site.node) or cell or api.v1_layer_base_name(layer)
+        where = "called" if calls else "built"
+        yield Hit(
+            site.node,
+            f"`{layer}` built on every call of shim method {site.reach.describe()} and {where} outside a named "
+            f"`variable_scope`: the object takes a new auto-generated name (`{base}`, `{base}_1`, ..., `name=` "
+            f"does not prevent it) and new variables on every call; build it once in `__init__`, or call it "
+            f"inside a named `variable_scope`",
+            _plan(ctx, site, plans),
+        )
+
+
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     plans: dict = {}
+    yield from _object_hits(ctx, plans)
     for site in ctx.sites:
         name = first_name(site, lambda n: api.v1_layer_base_name(n) is not None)
-        if name is None or has_explicit_name(site.node) or site.named_scope:
+        if name is None or api.is_v1_layer_class(name) or has_explicit_name(site.node) or site.named_scope:
             continue
-        if api.is_v1_layer_class(name) and site.guarded:
-            continue  # a layer object built once under a create-once guard keeps its name
         base = api.v1_layer_base_name(name)
         where = "inside a `tf.function` (which resets variable scopes)" if site.reach.tf_function else ""
         yield Hit(
@@ -131,7 +182,11 @@ RULE = Rule(
             "Finds `tf.compat.v1.layers` layers that create variables (`dense`, `conv1d/2d/3d`, transposed and "
             "separable convolutions, `batch_normalization`, and their class forms) called without `name=` "
             "and with no non-empty `variable_scope` around them, in code reached from a method decorated with "
-            "`track_tf1_style_variables` (directly, or through helpers in the same module)."
+            "`track_tf1_style_variables` (directly, or through helpers in the same module). Layer objects "
+            "(`tf.compat.v1.layers.Dense(...)`) and v1 RNN cells (`tf.compat.v1.nn.rnn_cell.BasicRNNCell`, "
+            "`BasicLSTMCell`, `LSTMCell`, `GRUCell`) built on every call are reported when they are called outside "
+            "a named scope, wherever they were built, even with `name=`; objects built once in `__init__`, cells "
+            "handed to `dynamic_rnn`/`static_rnn`/`MultiRNNCell`, and objects whose calls are not visible are not."
         ),
         why=(
             "Such a layer takes its variable names from a process-wide counter (`dense`, `dense_1`, ...). The "
@@ -151,7 +206,14 @@ RULE = Rule(
             "Measured on TF 2.21 + tf-keras 2.21: two unnamed `dense` layers give 4 weights after the first call "
             "and 8 after the second (`dense`, `dense_1`, then `dense_2`, `dense_3`). Under an outer "
             "`tf.function` or `model.fit`: `ValueError: tf.function only supports singleton tf.Variables "
-            "created on the first call`."
+            "created on the first call`. A v1 layer object takes its variable names from the scope in force at "
+            "its first call: `Dense(3)` built inside `variable_scope(\"m\")` and called outside grows (`dense`, "
+            "`dense_1`); built outside and called inside it is stable (`m/dense`); built in `__init__` and called "
+            "in the decorated method without any scope it is stable (`dense`, each instance its own `dense_N`). "
+            "`Dense(3, name=\"fc\")` built per call grows (`fc`, `fc_1`). v1 RNN cells built per call and called "
+            "directly: `basic_rnn_cell` -> `basic_rnn_cell_1`, `lstm_cell` -> `lstm_cell_1` (`name=\"lstm\"`: "
+            "`lstm_1`), `gru_cell` -> `gru_cell_1`; under a named scope, through `dynamic_rnn`/`static_rnn` (a "
+            "named `rnn` scope), as `MultiRNNCell` (`cell_0`, `cell_1`) or built in `__init__`: stable."
         ),
     ),
     bad=(
@@ -185,6 +247,21 @@ class Tower(tf1.keras.layers.Layer):
     def _head(self, x):
         layer = tf1.layers.Dense(2)  # expect: TFS101
         return layer(x)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class PerCallObjects(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        with v1.variable_scope("proj"):
+            proj = v1.layers.Dense(4, name="fc")  # expect: TFS101
+        cell = v1.nn.rnn_cell.LSTMCell(4)  # expect: TFS101
+        out, _ = cell(proj(inputs), cell.zero_state(2, tf.float32))
+        return out
 ''',
     ),
     good=(
@@ -226,6 +303,32 @@ class Named(tf.keras.layers.Layer):
 def graph_model(x):
     # Plain TF1 graph code, never reached from a shim method.
     return v1.layers.dense(x, 10)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ObjectsCalledInScope(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.proj = v1.layers.Dense(3)  # built once: named at its first call, stable
+        self.cell = v1.nn.rnn_cell.GRUCell(3)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        out = self.proj(inputs)
+        out, _ = self.cell(out, self.cell.zero_state(2, tf.float32))
+        head = v1.layers.Dense(3)
+        cell = v1.nn.rnn_cell.LSTMCell(3)
+        with v1.variable_scope("head"):
+            out = head(out)
+            out, _ = cell(out, cell.zero_state(2, tf.float32))
+        stacked = v1.nn.rnn_cell.MultiRNNCell([v1.nn.rnn_cell.BasicRNNCell(3) for _ in range(2)])
+        out, _ = stacked(out, stacked.zero_state(2, tf.float32))
+        sequence, _ = v1.nn.dynamic_rnn(v1.nn.rnn_cell.BasicLSTMCell(3), out[:, None, :], dtype=tf.float32)
+        return out + sequence[:, -1, :]
 ''',
     ),
     check=check,

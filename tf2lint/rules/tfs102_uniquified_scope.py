@@ -36,11 +36,25 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         scope = ctx.variable_scope(site.node, site.func, dict(site.bindings), site.module)
         if scope is None or scope.named:
             continue
+        if site.named_scope:
+            continue  # measured: re-entering the named parent restarts the numbering, so the names repeat
         default = keyword(site.node, "default_name")
         if default is None and len(site.node.args) > 1:
             default = site.node.args[1]
         plan = None
-        if isinstance(default, ast.Constant) and isinstance(default.value, str):
+        if isinstance(default, ast.Constant) and isinstance(default.value, str) and site.in_loop:
+            base = default.value
+            problem = (
+                f"`variable_scope` with `default_name={base!r}` in a loop is uniquified on every call "
+                f"(`{base}`, `{base}_1`, ... and the next call goes on counting), so everything under it is "
+                f"created again"
+            )
+            remedy = (
+                f"open a named scope around the loop (`variable_scope(\"blocks\")`: the numbering restarts on "
+                f"each call), or name each iteration (`variable_scope(f\"{base}_{{i}}\")`); a single fixed name "
+                f"would merge every iteration into one shared set of variables"
+            )
+        elif isinstance(default, ast.Constant) and isinstance(default.value, str):
             base = default.value
             plan = FixPlan("replace-call-args", "unsafe", f"Use the fixed scope name {base!r}", (site.node,),
                            (_fixed_arguments(site.node, base),))
@@ -66,7 +80,10 @@ RULE = Rule(
         what=(
             "Finds `variable_scope` calls in shim code whose name is empty or missing: "
             "`variable_scope(None, default_name=\"model\")`, `variable_scope(default_name=\"model\")`, "
-            "`variable_scope(\"\")`. (`variable_scope(default_name=...)` alone is a TypeError in TF; it is reported too.)"
+            "`variable_scope(\"\")`. (`variable_scope(default_name=...)` alone is a TypeError in TF; it is reported too.) "
+            "Not reported: such a scope nested inside a named scope (re-entering the parent restarts the numbering, "
+            "so the names repeat on every call), and `variable_scope(tf.compat.v1.get_variable_scope())`, which "
+            "re-enters the current scope and, like a named scope, restarts the numbering under it."
         ),
         why=(
             "A default-name scope is made unique each time it is entered, and the shim's variable store keeps "
@@ -77,12 +94,18 @@ RULE = Rule(
         fix_safety=(
             "Unsafe: replaces the default name by the same fixed name (`variable_scope(\"model\")`). The first "
             "call's variable names stay the same in a fresh object, but a second instance in the same process no "
-            "longer gets `model_1/...`, so check your checkpoints. Empty names get no fix."
+            "longer gets `model_1/...`, so check your checkpoints. Empty names get no fix, and neither does a scope "
+            "inside a loop: a fixed name there would merge every iteration's variables into one shared set."
         ),
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: `variable_scope(None, default_name=\"model\")` inside the "
             "decorated method grows `model_1`, `model_2`, ...; `variable_scope(\"\")` behaves like no scope for "
-            "`tf.compat.v1.layers` (weights grow). Inside a `tf.function`: the singleton-variables `ValueError`."
+            "`tf.compat.v1.layers` (weights grow). Inside a `tf.function`: the singleton-variables `ValueError`. "
+            "In a 3-iteration loop: 6 weights after the first call (`b`, `b_1`, `b_2`), 12 after the second; the "
+            "fixed name `variable_scope(\"b\")` there leaves 2 weights (all blocks share one dense). Nested in "
+            "`variable_scope(\"outer\")`: stable (`outer/b`, `outer/b_1` on every call, also in a loop); "
+            "`variable_scope(\"\")` there: stable (`outer//dense`). `variable_scope(get_variable_scope())` at the "
+            "root with two unnamed dense layers: stable (`dense`, `dense_1`)."
         ),
     ),
     bad=(
@@ -114,6 +137,20 @@ class EmptyScope(tf.keras.layers.Layer):
         with v1.variable_scope(""):  # expect: TFS102
             return v1.layers.dense(x, 2, name="proj")
 ''',
+        '''\
+import tensorflow as tf
+import tensorflow.compat.v1 as v1
+
+
+class Blocks(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        out = inputs
+        for _ in range(3):
+            with v1.variable_scope(None, default_name="b"):  # expect: TFS102
+                out = tf.matmul(out, v1.get_variable("w", shape=[4, 4]))
+        return out
+''',
     ),
     good=(
         '''\
@@ -138,6 +175,24 @@ def tf1_block(x, scope=None):
     # TF1 graph code: default-name scopes are the normal idiom there.
     with v1.variable_scope(scope, default_name="block"):
         return v1.layers.dense(x, 2)
+''',
+        '''\
+import tensorflow as tf
+import tensorflow.compat.v1 as v1
+
+
+class NamedParent(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        out = inputs
+        with v1.variable_scope("blocks"):
+            for _ in range(3):
+                with v1.variable_scope(None, default_name="b"):
+                    out = v1.layers.dense(out, 4)
+            with v1.variable_scope(""):
+                out = v1.layers.dense(out, 4)
+        with v1.variable_scope(v1.get_variable_scope()):
+            return v1.layers.dense(v1.layers.dense(out, 4), 4)
 ''',
     ),
     check=check,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext, TfFunctionUse
@@ -15,29 +15,69 @@ if TYPE_CHECKING:
 CODE = "TFS105"
 
 
-def _creator(ctx: ModuleContext, use: TfFunctionUse) -> str | None:
+def _creator(ctx: ModuleContext, use: TfFunctionUse, lazy: bool) -> str | None:
+    """The first variable-creating call the compiled code reaches; with ``lazy``, also a call of an object
+    built in `__init__` that creates its weights on its first call (a Keras layer, a v1 layer, a template)."""
     if use.target is None:
         return None
-    for _call, names, _func in ctx.reached_calls(use.target, use.target_cls):
+    for call, names, func in ctx.reached_calls(use.target, use.target_cls):
         for name in names:
             if api.creates_tf1_variables(name) or name == api.TF_VARIABLE:
-                return name
+                return f"`{name}`"
+        if lazy and use.target_cls is not None:
+            built = _built_in_init(ctx, use.target_cls, call, func)
+            if built:
+                return built
     return None
+
+
+def _built_in_init(ctx: ModuleContext, cls, call: ast.Call, func) -> str | None:
+    """`self.dense(x)` where `__init__` set `self.dense = <weight-owning object>`: it builds on first call."""
+    attr = self_attribute(ctx, call.func, func)
+    if attr is None:
+        return None
+    for klass in ctx.mro(cls):
+        for name in klass.attr_types.get(attr, ()):
+            if api.tracked_object_kind(name) or api.is_v1_layer_class(name) or name == api.MAKE_TEMPLATE:
+                return f"`self.{attr}` (a `{name}` built in `__init__`, which creates its weights on its first call)"
+    return None
+
+
+def _stacked(use: TfFunctionUse) -> bool:
+    """`@tf.function` written below the shim decorator on the decorated method itself."""
+    return use.target is use.reach.shim and any(d is use.anchor for d in getattr(use.target, "decorator_list", ()))
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     for use in ctx.tf_functions:
-        creator = _creator(ctx, use)
+        stacked = _stacked(use)
+        creator = _creator(ctx, use, lazy=stacked)
         if creator is None:
             continue
         if isinstance(use.anchor, ast.Call):
             plan = FixPlan("unwrap-call", "safe", "Call the function directly, without tf.function", (use.anchor,))
         else:
             plan = FixPlan("remove-decorator", "safe", "Remove the inner @tf.function", (use.anchor, use.target))
+        if stacked:
+            # Unsafe there: Keras weights built inside the tf.function are named without the layer's prefix
+            # (measured: `dense/kernel` inside, `stacked/dense/kernel` once the decorator is gone).
+            plan = FixPlan("remove-decorator", "unsafe",
+                           "Remove the inner @tf.function (Keras weight names gain the layer's prefix)",
+                           (use.anchor, use.target))
+            yield Hit(
+                use.anchor,
+                f"`@tf.function` below the shim decorator on {use.reach.describe()}, which creates variables "
+                f"({creator}): the shim wraps one `tf.function` that every instance shares, so the first instance "
+                f"is stable but the second one's trace creates variables again and raises `ValueError: tf.function "
+                f"only supports singleton tf.Variables created on the first call`; put `@tf.function` above the "
+                f"shim decorator (or call the method from an outer `tf.function`)",
+                plan,
+            )
+            continue
         yield Hit(
             use.anchor,
             f"`tf.function` in shim method {use.reach.describe()} wraps code that creates variables "
-            f"(`{creator}`): entering a tf.function resets variable scopes, and unnamed layers fail with "
+            f"({creator}): entering a tf.function resets variable scopes, and unnamed layers fail with "
             f"\"tf.function only supports singleton tf.Variables created on the first call\"; remove the inner "
             f"`tf.function` (the decorated method may itself be called from a tf.function)",
             plan,
@@ -53,7 +93,9 @@ RULE = Rule(
             "Finds a `tf.function` defined, decorated or applied (`tf.function(fn)`) inside a shim method, or a "
             "`tf.function`-decorated helper reached from one, when the compiled code (or a helper it reaches) "
             "creates variables: `get_variable`, `tf.compat.v1.layers`, `make_template`, `tf.Variable`. A "
-            "`tf.function` below the shim decorator on the same method counts too."
+            "`tf.function` below the shim decorator on the same method counts too, and there lazy creation counts "
+            "as well: a Keras layer, v1 layer object or template built in `__init__` and first called in the "
+            "method creates its weights inside that `tf.function`."
         ),
         why=(
             "The model guide: \"it is not safe to put tf.functions inside of your shim-decorated methods if those "
@@ -63,13 +105,19 @@ RULE = Rule(
         ),
         fix_safety=(
             "Safe: removes the inner `@tf.function` (or replaces `tf.function(fn)` by `fn`). Eager code creates "
-            "the same variables; to compile, call the decorated method from an outer `tf.function`."
+            "the same variables; to compile, call the decorated method from an outer `tf.function`. Unsafe for a "
+            "`tf.function` stacked below the shim decorator: Keras layers built inside it name their weights "
+            "without the layer's prefix (`dense/kernel`), and eagerly they get it (`stacked/dense/kernel`)."
         ),
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: an inner `tf.function` whose body creates unnamed v1 layers "
             "(or uses a default-name scope) raises `ValueError: tf.function only supports singleton "
             "tf.Variables created on the first call` on the first call. With only named variables it happens "
-            "to stay stable; a pure-math `tf.function` is harmless."
+            "to stay stable; a pure-math `tf.function` is harmless. `@track` stacked above `@tf.function` on "
+            "`call`, with a named `get_variable` or only a native `tf.keras.layers.Dense` built in `__init__`: the "
+            "first instance is stable over two calls; the second instance raises the singleton-variables "
+            "`ValueError` on its first call (all instances share one `tf.function`). A `@tf.function` helper "
+            "method calling that Dense is per instance: stable."
         ),
     ),
     bad=(
@@ -116,6 +164,22 @@ class Helper(tf.keras.layers.Layer):
     def helper(self, x):
         return v1.layers.dense(x, 3)  # expect: TFS101
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Stacked(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.dense = tf.keras.layers.Dense(3)
+
+    @v1.keras.utils.track_tf1_style_variables
+    @tf.function  # expect: TFS105
+    def call(self, inputs):
+        return self.dense(inputs)
+''',
     ),
     good=(
         '''\
@@ -142,6 +206,32 @@ class OuterFunction(tf.keras.layers.Layer):
     def call(self, inputs):
         with v1.variable_scope("dense"):
             return v1.layers.dense(inputs, 3)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class StackedMath(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    @tf.function
+    def call(self, inputs):
+        return tf.nn.relu(inputs) * 2.0
+
+
+class PerInstanceHelper(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.dense = tf.keras.layers.Dense(3)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        return self.forward(inputs)
+
+    @tf.function
+    def forward(self, inputs):
+        return self.dense(inputs)
 ''',
     ),
     check=check,

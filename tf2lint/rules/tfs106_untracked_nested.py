@@ -2,23 +2,80 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.rules.base import Docs, Hit, Rule, runs_once
+from tf2lint.knowledge import api
+from tf2lint.rules.base import Docs, Hit, Rule, keyword, runs_once, self_attribute
 from tf2lint.rules.tfs103_template_per_call import hoist_plan
 
 if TYPE_CHECKING:
-    from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.context import CallSite, ModuleContext
 
 CODE = "TFS106"
+_ADD_WEIGHT = ("add_weight", "add_variable")
+
+
+def _self_attribute(ctx: ModuleContext, site: CallSite) -> str | None:
+    """`self.<attr>(...)`: the attribute called, when the call is on the object itself."""
+    return self_attribute(ctx, site.node.func, site.func)
+
+
+def _class_attribute_kind(ctx: ModuleContext, site: CallSite, attr: str) -> str | None:
+    """`self.norm_cls()` where `__init__` stored a weight-owning class (not an instance) in `self.norm_cls`."""
+    for cls in ctx.mro(site.reach.cls) if site.reach.cls else []:
+        for name in cls.attr_classes.get(attr, ()):
+            kind = api.tracked_object_kind(name)
+            local = ctx.class_by_name.get(name)
+            if kind is None and local is not None and ctx.class_kind(local) in ("keras", "module"):
+                kind = "tf.Module" if ctx.class_kind(local) == "module" else "Keras layer"
+            if kind is not None:
+                return f"`self.{attr}()` (a new `{name}`, {kind})"
+    return None
+
+
+def _builders(ctx: ModuleContext) -> set[ast.AST]:
+    """Functions passed to `get_or_create_layer`: they run once per key, so what they build is kept."""
+    found: set[ast.AST] = set()
+    for site in ctx.sites:
+        if not site.calls(api.GET_OR_CREATE_LAYER):
+            continue
+        builder = site.node.args[1] if len(site.node.args) > 1 else keyword(site.node, "create_layer_method")
+        if isinstance(builder, ast.Attribute) and isinstance(builder.value, ast.Name) and site.reach.cls:
+            for cls in ctx.mro(site.reach.cls):
+                if builder.attr in cls.methods:
+                    found.add(cls.methods[builder.attr])
+                    break
+        elif isinstance(builder, ast.Name) and builder.id in ctx.module_functions:
+            found.add(ctx.module_functions[builder.id])
+    return found
+
+
+def _add_weight_hits(ctx: ModuleContext, builders: set[ast.AST]) -> Iterator[Hit]:
+    for site in ctx.sites:
+        if _self_attribute(ctx, site) not in _ADD_WEIGHT or site.guarded or runs_once(site, ctx):
+            continue
+        if site.reach.cls is None or ctx.class_kind(site.reach.cls) != "keras" or site.reach.shim in builders:
+            continue
+        yield Hit(
+            site.node,
+            f"`self.{_self_attribute(ctx, site)}(...)` runs on every call of shim method {site.reach.describe()}: each "
+            f"call adds a new weight to the layer (the old one stays, untrained); create it once in `build` or "
+            f"`__init__`, or use `get_variable` (which the shim reuses by name)",
+        )
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
+    builders = _builders(ctx) if ctx.mentions("get_or_create_layer") else set()
+    yield from _add_weight_hits(ctx, builders)
     for site in ctx.sites:
-        kind = ctx.constructs_tracked_object(site)
+        attr = _self_attribute(ctx, site)
+        kind = ctx.constructs_tracked_object(site) or (attr and _class_attribute_kind(ctx, site, attr))
         if kind is None or site.guarded or runs_once(site, ctx):
             continue
+        if site.reach.shim in builders or site.func in builders:
+            continue  # a get_or_create_layer builder: runs once per key, its layers are tracked
         if site.target and site.target[0] == "self":
             how = f"assigned to `self.{site.target[1]}` on every call (a new object, with new weights, each time)"
         elif site.target:
@@ -43,7 +100,12 @@ RULE = Rule(
             "Finds a `tf.Variable`, a Keras layer that owns weights, a Keras model or a `tf.Module` (including "
             "subclasses of these defined in the same module) constructed in shim code: used inline, bound to a "
             "local, or assigned to `self.x` without a create-once guard. Construction in `__init__`/`build`, "
-            "under a guard, or through `get_or_create_layer` is correct."
+            "under a guard, or through `get_or_create_layer` is correct. Also `self.add_weight(...)` run on every "
+            "call (in the decorated method or a helper it reaches, outside `build`/`__init__` and unguarded), and "
+            "a layer class stored on `self` in `__init__` (`self.norm_cls = tf.keras.layers.LayerNormalization`) "
+            "and instantiated in shim code (`self.norm_cls()(x)`). Guards include a per-key dict cache "
+            "(`if key not in self._heads: self._heads[key] = ...`); a builder passed to `get_or_create_layer` "
+            "(decorated or not) runs once per key, so the layers it builds are kept."
         ),
         why=(
             "The shim only tracks variables created through `get_variable` (and the v1 layers built on it). The "
@@ -60,7 +122,10 @@ RULE = Rule(
             "Measured on TF 2.21 + tf-keras 2.21: `tf.Variable(...)`, `tf.keras.layers.Dense(3)(x)` or a "
             "`tf.Module` built inside the decorated method leaves `len(layer.weights) == 0`, gradients `[]`, and "
             "outputs change between calls; inside a `tf.function` it raises the singleton-variables "
-            "`ValueError`. `self.proj = tf.keras.layers.Dense(2)` run on every call makes a new layer each call."
+            "`ValueError`. `self.proj = tf.keras.layers.Dense(2)` run on every call makes a new layer each call. "
+            "`self.add_weight(...)` in the decorated method, or in a helper it calls: 1 weight after the first call, "
+            "2 after the second (same name, a new variable). `self.norm_cls()(x)` builds a new, untracked "
+            "LayerNormalization each call. A dict cache and a (decorated) `get_or_create_layer` builder: stable."
         ),
     ),
     bad=(
@@ -80,6 +145,28 @@ class Inline(tf.keras.layers.Layer):
         out = tf.keras.layers.Dense(3)(inputs) + bias  # expect: TFS106
         self.proj = tf.keras.layers.Dense(2)  # expect: TFS106
         return Scale()(self.proj(out))  # expect: TFS106
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class PerCallWeights(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.norm_cls = tf.keras.layers.LayerNormalization
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        with v1.variable_scope("proj"):
+            kernel = v1.get_variable("kernel", shape=[inputs.shape[-1], 3])
+        scale = self.add_weight(name="scale", shape=[3])  # expect: TFS106
+        out = self.norm_cls()(tf.matmul(inputs, kernel))  # expect: TFS106
+        return out * scale + self._bias()
+
+    def _bias(self):
+        return self.add_weight(name="bias", shape=[3])  # expect: TFS106
 ''',
     ),
     good=(
@@ -117,6 +204,35 @@ class Guarded(tf.keras.layers.Layer):
             self.proj = tf.keras.layers.Dense(2)
         out = tf.keras.layers.Flatten()(inputs)
         return self.proj(self.dense(out))
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+get_or_create_layer = v1.keras.utils.get_or_create_layer
+
+
+class CreatedOnce(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self._heads = {}
+        self.norm = tf.keras.layers.LayerNormalization()
+
+    def build(self, input_shape):
+        self.scale = self.add_weight(name="scale", shape=[3])
+
+    @v1.keras.utils.track_tf1_style_variables
+    def build_tower(self):
+        return tf.keras.Sequential([tf.keras.layers.Dense(3)])
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, head="a"):
+        if head not in self._heads:
+            self._heads[head] = tf.keras.layers.Dense(3)
+        tower = get_or_create_layer("tower", self.build_tower)
+        extra = get_or_create_layer("extra", lambda: tf.keras.layers.Dense(3))
+        out = self._heads[head](inputs) + tower(inputs) + extra(inputs)
+        return self.norm(out) * self.scale
 ''',
     ),
     check=check,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, spelled
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute, spelled
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ClassInfo, ModuleContext
@@ -20,10 +20,32 @@ _ENTRY_POINTS = ("call", "__call__")
 
 def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
     # Work done inside decorated methods of the same object is covered by their decorator.
-    for _call, names, _func in ctx.reached_calls(method, cls, stop_at_shim=True):  # type: ignore[arg-type]
+    for call, names, func in ctx.reached_calls(method, cls, stop_at_shim=True):  # type: ignore[arg-type]
         for name in names:
             if name == api.GET_VARIABLE or api.v1_layer_base_name(name) or name == api.MAKE_TEMPLATE:
-                return name
+                return f"`{name}`"
+        template = None if any(func is f for f, _d, _c in ctx.shim_decorated) else _init_template(ctx, cls, call, func)
+        if template:
+            return template
+    return None
+
+
+def _consequence(creator: str) -> str:
+    if creator.startswith("the template"):
+        # Measured: the template keeps its one variable, read on every call, but no `weights` lists it.
+        return "the template's variables are read on every call but belong to no layer"
+    return "a new variable is created on every call"
+
+
+def _init_template(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, func: ast.AST) -> str | None:
+    """`self.t(x)` where `__init__` set `self.t = make_template(...)`: the template creates its variables on
+    its first call, in whatever method calls it (measured: untracked when that method is undecorated)."""
+    attr = self_attribute(ctx, call.func, func)
+    if attr is None:
+        return None
+    for klass in ctx.mro(cls):
+        if api.MAKE_TEMPLATE in klass.attr_types.get(attr, ()):
+            return f"the template `self.{attr}` made in `__init__`, which creates its variables on its first call"
     return None
 
 
@@ -101,9 +123,9 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             ) if spelling else None
             yield Hit(
                 method,
-                f"`{cls.name}.{name}` creates variables (`{creator}`) but is not decorated with "
-                f"`@{api.SHIM_DECORATOR}`: the object tracks none of them (`weights == []`), a new variable "
-                f"is created on every call and training updates nothing{hint}",
+                f"`{cls.name}.{name}` creates variables ({creator}) but is not decorated with "
+                f"`@{api.SHIM_DECORATOR}`: the object tracks none of them (`weights == []`), "
+                f"{_consequence(creator)} and training updates nothing{hint}",
                 plan,
             )
 
@@ -121,7 +143,9 @@ RULE = Rule(
             "run themselves (`call`, `__call__`) are reported, and only when no decorated method reaches them: a "
             "helper is covered by its decorated callers, or by the report on its undecorated caller; work done "
             "inside decorated methods of the same object is covered by their decorator. Modules that switch to "
-            "graph mode with `disable_v2_behavior()` are not reported."
+            "graph mode with `disable_v2_behavior()` are not reported. Calling a template that `__init__` stored on "
+            "`self` (`self.t = make_template(...)`) counts as creating variables: the template creates them on its "
+            "first call, inside the calling method."
         ),
         why=(
             "Without the decorator nothing gives `get_variable` a store that lives with the object: in eager "
@@ -136,7 +160,9 @@ RULE = Rule(
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: no error anywhere (eager, `reuse=True`, `AUTO_REUSE`, an outer "
             "`tf.function`, `model.fit`); `layer.weights == []`, a new variable every call; `fit` reports a loss "
-            "but trains nothing."
+            "but trains nothing. A template made in `__init__` and called from an undecorated `call`: its "
+            "variable is read on every call and is in no `weights` (0 weights after two calls); with the decorator "
+            "it is tracked and stable (`scale/w`)."
         ),
     ),
     bad=(
@@ -164,6 +190,25 @@ class Derived(Base):
     def _tower(self, x):
         with v1.variable_scope("tower"):
             return v1.layers.dense(x, 3)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def scale_by_w(x):
+    w = v1.get_variable("w", shape=[x.shape[-1], 3])
+    return tf.matmul(x, w)
+
+
+class TemplateInInit(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.scale = v1.make_template("scale", scale_by_w)
+
+    def call(self, inputs):  # expect: TFS107
+        return self.scale(inputs)
 ''',
     ),
     good=(
@@ -199,6 +244,26 @@ class NotALayer(object):
     def __call__(self, x):
         with v1.variable_scope("graph"):
             return v1.layers.dense(x, 3)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def scale_by_w(x):
+    w = v1.get_variable("w", shape=[x.shape[-1], 3])
+    return tf.matmul(x, w)
+
+
+class TemplateTracked(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.scale = v1.make_template("scale", scale_by_w)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        return self.scale(inputs)
 ''',
     ),
     check=check,

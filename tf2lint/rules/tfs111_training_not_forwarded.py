@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import CallSite, ModuleContext
@@ -17,14 +17,25 @@ FUNCTIONAL = {"tf.compat.v1.layers.batch_normalization": 14, "tf.compat.v1.layer
 CLASSES = {"tf.compat.v1.layers.BatchNormalization", "tf.compat.v1.layers.Dropout"}
 
 
+def _training_value(call: ast.Call, position: int | None) -> ast.expr | None:
+    value = next((k.value for k in call.keywords if k.arg == "training"), None)
+    if value is None and position is not None and len(call.args) > position:
+        value = call.args[position]
+    return value
+
+
 def _training_missing(call: ast.Call, position: int | None) -> bool:
     """No usable `training` argument: absent, or the constant None (which means inference)."""
     if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
         return False
-    value = next((k.value for k in call.keywords if k.arg == "training"), None)
-    if value is None and position is not None and len(call.args) > position:
-        value = call.args[position]
+    value = _training_value(call, position)
     return value is None or (isinstance(value, ast.Constant) and value.value is None)
+
+
+def _fixed_attribute(ctx: ModuleContext, site: CallSite, position: int | None) -> str | None:
+    """`training=self.flag`: the attribute that fixes the phase when the object is built."""
+    value = _training_value(site.node, position)
+    return self_attribute(ctx, value, site.func) if value is not None else None
 
 
 def _layer_kind(ctx: ModuleContext, site: CallSite) -> tuple[str, int | None] | None:
@@ -61,13 +72,19 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         layer, position = found
         shim = site.reach.shim
         cls = site.reach.cls
-        if (
-            shim.name == "call"
-            and cls is not None
-            and ctx.class_kind(cls) == "keras"
-            and not _accepts_training(shim)
-            and shim not in reported_defs
-        ):
+        keras_call_without_training = (
+            shim.name == "call" and cls is not None and ctx.class_kind(cls) == "keras" and not _accepts_training(shim)
+        )
+        fixed = _fixed_attribute(ctx, site, position) if keras_call_without_training else None
+        if fixed is not None:
+            yield Hit(
+                site.node,
+                f"`{layer}` in shim method {site.reach.describe()} takes `training=self.{fixed}`, fixed when the "
+                f"object is built, and `{cls.name}.call` has no `training` parameter: Keras' training phase never "
+                f"reaches it, so dropout keeps dropping (and batch norm keeps training) at inference; add "
+                f"`training=None` to `call` and pass `training=training`",
+            )
+        if keras_call_without_training and shim not in reported_defs:
             reported_defs.add(shim)
             yield Hit(
                 shim,
@@ -101,7 +118,8 @@ RULE = Rule(
             "Finds `tf.compat.v1.layers.batch_normalization` / `dropout` (and the `BatchNormalization` / "
             "`Dropout` classes) in shim code called without `training=` (or with the constant `None`), and a "
             "decorated `call` of a Keras layer that uses them but declares no `training` parameter (reported at "
-            "the `def`)."
+            "the `def`). A `training=self.flag` value in such a `call` (the phase fixed when the object is built) "
+            "is reported at the layer call."
         ),
         why=(
             "The v1 layers default to `training=False`. Keras passes the training phase only to a `call` that "
@@ -118,7 +136,9 @@ RULE = Rule(
             "Measured on TF 2.21 + tf-keras 2.21: a decorated `call(self, inputs, training=None)` receives "
             "`None`/`True`/`False` as Keras passes it and `fit` passes `True`; `training=None` means inference. "
             "If `call` lacks the parameter, `layer(x, training=True)` is accepted silently and batch-norm "
-            "statistics never update; accepted but not forwarded: never update."
+            "statistics never update; accepted but not forwarded: never update. `dropout(..., "
+            "training=self.flag)` with the flag set in `__init__` and no `training` parameter on `call`: two "
+            "`layer(x, training=False)` calls give different outputs (dropout stays on at inference)."
         ),
     ),
     bad=(
@@ -147,6 +167,21 @@ class NotForwarded(tf.keras.layers.Layer):
             out = v1.layers.dropout(out, 0.1, training=None)  # expect: TFS111
             return self.drop(out)  # expect: TFS111
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class FixedAtConstruction(tf.keras.layers.Layer):
+    def __init__(self, is_training=True):
+        super().__init__()
+        self.is_training = is_training
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):  # expect: TFS111
+        return v1.layers.dropout(inputs, 0.5, training=self.is_training)  # expect: TFS111
+''',
     ),
     good=(
         '''\
@@ -172,6 +207,21 @@ class ModuleWithExplicitTraining(tf.Module):
 
 def tf1_graph(x):
     return v1.layers.batch_normalization(x)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ForwardedPhase(tf.keras.layers.Layer):
+    def __init__(self, rate=0.5):
+        super().__init__()
+        self.rate = rate
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, training=None):
+        return v1.layers.dropout(inputs, self.rate, training=training)
 ''',
     ),
     check=check,

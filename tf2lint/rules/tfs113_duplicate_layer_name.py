@@ -39,6 +39,8 @@ def _reuses(call: ast.Call) -> bool:
 def _scope_path(site: CallSite) -> tuple:
     path = []
     for scope in site.scopes:
+        if scope.reenters:
+            continue  # `variable_scope(get_variable_scope())`: the same path
         if scope.name is not None:
             path.append(scope.name)
         elif scope.named:
@@ -54,12 +56,86 @@ def _exclusive(a: CallSite, b: CallSite) -> bool:
     return any(node in arms_a and arms_a[node] != arm for node, arm in b.arms)
 
 
+def _reuse_switches(ctx: ModuleContext) -> list[CallSite]:
+    """`scope.reuse_variables()` (or `get_variable_scope().reuse_variables()`) calls in shim code."""
+    return [
+        s for s in ctx.sites
+        if isinstance(s.node.func, ast.Attribute) and s.node.func.attr == "reuse_variables" and not s.node.args
+    ]
+
+
+def _reuse_switched_on(site: CallSite, switches: list[CallSite], before_only: bool) -> bool:
+    """A `reuse_variables()` in an enclosing scope of the same shim method turns sharing on for what follows."""
+    for switch in switches:
+        if switch.reach.shim is not site.reach.shim or site.scopes[: len(switch.scopes)] != switch.scopes:
+            continue
+        if not before_only or (switch.func is site.func and switch.node.lineno < site.node.lineno):
+            return True
+    return False
+
+
+def _literal_path(site: CallSite) -> str | None:
+    """The scope path as text when every part of it is a literal name, else None (unknown or uniquified)."""
+    path = _scope_path(site)
+    return "/".join(path) if all(isinstance(p, str) for p in path) else None
+
+
+def _builder_key(site: CallSite) -> tuple[str, ast.expr] | None:
+    """(literal key, builder expression) of a `get_or_create_layer` call."""
+    if not site.calls(api.GET_OR_CREATE_LAYER):
+        return None
+    key = site.node.args[0] if site.node.args else keyword(site.node, "name")
+    builder = site.node.args[1] if len(site.node.args) > 1 else keyword(site.node, "create_layer_method")
+    if isinstance(key, ast.Constant) and isinstance(key.value, str) and builder is not None:
+        return key.value, builder
+    return None
+
+
+def _builder_clashes(ctx: ModuleContext) -> Iterator[Hit]:
+    """One key, two different builders: the second builder never runs, the first one's object is returned."""
+    first_seen: dict[tuple, list[tuple[CallSite, str]]] = {}
+    for site in ctx.sites:
+        found = _builder_key(site)
+        if found is None:
+            continue
+        key, builder = found
+        spelled_builder = ast.dump(builder)
+        earlier = first_seen.setdefault((site.reach.shim, _scope_path(site), key), [])
+        if any(e.node is site.node for e, _ in earlier):
+            continue
+        clash = next(
+            (e for e, b in earlier if b != spelled_builder and not _exclusive(e, site)), None
+        )
+        earlier.append((site, spelled_builder))
+        path = _literal_path(site)
+        if clash is None and site.in_loop and not site.arms and path is not None:
+            yield Hit(
+                site.node,
+                f"`get_or_create_layer` key {key!r} is fixed but the call runs in a loop (shim method "
+                f"{site.reach.describe()}): the builder runs in the first iteration only, and every later "
+                f"iteration gets that same layer back; put the loop index in the key (or in a `variable_scope` "
+                f"around the call)",
+            )
+        elif clash is not None:
+            yield Hit(
+                site.node,
+                f"`get_or_create_layer` key {key!r} is already used at line {clash.node.lineno} with another "
+                f"builder (shim method {site.reach.describe()}): the store returns the object built there, so "
+                f"`{ast.unparse(builder)}` never runs and both calls share one layer; give each builder its own key",
+            )
+
+
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     first_seen: dict[tuple, list[CallSite]] = {}
+    switches = _reuse_switches(ctx)
     for site in ctx.sites:
         named = _explicit_name(site)
         if named is None or _reuses(site.node) or any(_reuses(s.node) for s in site.scopes):
             continue
+        if _reuse_switched_on(site, switches, before_only=True):
+            continue
+        kind, name = named
+        reuse_false = _reuse_false(site)
         key = (site.reach.shim, _scope_path(site), *named)
         earlier = first_seen.setdefault(key, [])
         clash = next((e for e in earlier if e.node is not site.node and not _exclusive(e, site)), None)
@@ -67,15 +143,37 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             continue
         earlier.append(site)
         if clash is None:
+            path = _literal_path(site)
+            if site.in_loop and not site.arms and path is not None and not _reuse_switched_on(site, switches, False):
+                yield Hit(
+                    site.node,
+                    f"{kind} name {name!r} is fixed but the call runs in a loop (shim method "
+                    f"{site.reach.describe()}, scope {path or 'the root scope'}): every iteration after the "
+                    f"first silently shares the first iteration's weights (or fails if the shapes differ); "
+                    f"put the loop index in the name or in a `variable_scope` around the call, or pass "
+                    f"`reuse=True` if sharing is intended",
+                )
             continue
-        kind, name = named
         scope = "/".join(p for p in _scope_path(site) if isinstance(p, str)) or "the root scope"
+        caveat = (
+            " (`reuse=False` does not prevent it under the shim: TF1 raised \"already exists\", the shim shares)"
+            if reuse_false else ""
+        )
         yield Hit(
             site,
             f"{kind} name {name!r} is already used at line {clash.node.lineno} in {scope} of shim method "
             f"{site.reach.describe()}: this call silently shares that {kind}'s weights (or fails if the shapes "
-            f"differ); give it its own name, or pass `reuse=True` if sharing is intended",
+            f"differ){caveat}; give it its own name, or pass `reuse=True` if sharing is intended",
         )
+    yield from _builder_clashes(ctx)
+
+
+def _reuse_false(site: CallSite) -> bool:
+    """`reuse=False` written on the call or on an enclosing scope."""
+    return any(
+        isinstance(value, ast.Constant) and value.value is False
+        for value in (keyword(site.node, "reuse"), *(keyword(s.node, "reuse") for s in site.scopes))
+    )
 
 
 RULE = Rule(
@@ -85,20 +183,30 @@ RULE = Rule(
     docs=Docs(
         what=(
             "Finds a `tf.compat.v1.layers` layer or a `get_variable` whose literal name was already used by another "
-            "call in the same variable scope of the same shim method (including helpers it reaches). Calls in "
-            "different branches of one `if`, and calls with `reuse=` on the call or on an enclosing scope, are "
-            "left alone."
+            "call in the same variable scope of the same shim method (including helpers it reaches); one such call "
+            "inside a loop whose scope path is made of literal names (every iteration uses the same name); two "
+            "`get_or_create_layer` calls with one key and different builders, and one with a fixed key in a loop. An explicit `reuse=False` does not "
+            "excuse a duplicate. Calls in different branches of one `if`, calls with `reuse=True` or "
+            "`reuse=AUTO_REUSE` (or any non-literal `reuse=`) on the call or on an enclosing scope, and calls after "
+            "`scope.reuse_variables()` in that scope are intentional sharing and left alone."
         ),
         why=(
             "Inside the shim, variables are looked up by name: the second layer named `fc` does not get new "
             "weights, it reuses the first one's. With the same shapes this silently ties two layers together; "
-            "with different shapes it fails."
+            "with different shapes it fails. TF1 graph code raised `Variable m/w already exists, disallowed` "
+            "for a duplicate under `reuse=False`; the shim's store does not. `get_or_create_layer` returns the "
+            "object already stored under a key, so a second builder given the same key never runs."
         ),
         fix_safety="No automatic fix: only the author knows which name was meant.",
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: the second layer silently shares the first's weights (same "
             "shape), or fails with `Trying to share variable fc/kernel, but specified shape (3, 3) and found "
-            "shape (4, 3).`"
+            "shape (4, 3).`. `reuse=False` twice on `m/w`: one variable, no error (TF1 graph mode: `ValueError: "
+            "Variable m/w already exists, disallowed`). A `dense(..., name=\"fc\")` in a 3-iteration loop: 2 "
+            "weights instead of 6; with changing widths `Trying to share variable m/fc/kernel, but specified shape "
+            "(4, 5) and found shape (4, 4)`. Two builders (Dense(3), Dense(5)) under key `head`: both calls return "
+            "the same `Dense(3)`; a fixed key in a loop over widths (4, 5) builds one `Dense(4)` and the output "
+            "has 4 columns, not 5. The same key under two named scopes gives two objects. `reuse=True`, `AUTO_REUSE` and `scope.reuse_variables()` share as written."
         ),
     ),
     bad=(
@@ -118,6 +226,36 @@ class CopyPaste(tf.keras.layers.Layer):
         with v1.variable_scope("model"):
             bias = v1.get_variable("scale", shape=[])  # expect: TFS113
         return out * scale + bias
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+get_or_create_layer = v1.keras.utils.get_or_create_layer
+
+
+class SharedByAccident(tf.keras.layers.Layer):
+    def build_small(self):
+        return tf.keras.layers.Dense(3)
+
+    def build_large(self):
+        return tf.keras.layers.Dense(5)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        small = get_or_create_layer("head", self.build_small)
+        large = get_or_create_layer("head", self.build_large)  # expect: TFS113
+        with v1.variable_scope("m", reuse=False):
+            w1 = v1.get_variable("w", shape=[inputs.shape[-1], 3])
+        with v1.variable_scope("m", reuse=False):
+            w2 = v1.get_variable("w", shape=[inputs.shape[-1], 3])  # expect: TFS113
+        out = small(inputs) + large(inputs) + tf.matmul(inputs, w1) + tf.matmul(inputs, w2)
+        with v1.variable_scope("tower"):
+            for _ in range(3):
+                out = v1.layers.dense(out, 3, name="fc")  # expect: TFS113
+        for _ in range(2):
+            out = get_or_create_layer("proj", self.build_small)(out)  # expect: TFS113
+        return out
 ''',
     ),
     good=(
@@ -142,6 +280,38 @@ class Distinct(tf.keras.layers.Layer):
             else:
                 d = v1.layers.dense(a, 3, name="head")
         return a + b + c + d
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+get_or_create_layer = v1.keras.utils.get_or_create_layer
+
+
+class IntendedSharing(tf.keras.layers.Layer):
+    def build_head(self):
+        return tf.keras.layers.Dense(3)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        head = get_or_create_layer("head", self.build_head)
+        again = get_or_create_layer("head", self.build_head)
+        with v1.variable_scope("a"):
+            a = v1.layers.dense(inputs, 3, name="fc")
+        with v1.variable_scope("a", reuse=True):
+            b = v1.layers.dense(inputs, 3, name="fc")
+        with v1.variable_scope("d") as scope:
+            w1 = v1.get_variable("w", shape=[3])
+            scope.reuse_variables()
+            w2 = v1.get_variable("w", shape=[3])
+        out = head(inputs) + again(inputs) + a + b + w1 + w2
+        for index in range(3):
+            with v1.variable_scope(f"block{index}"):
+                out = v1.layers.dense(out, 3, name="fc")
+        with v1.variable_scope("tied", reuse=v1.AUTO_REUSE):
+            for _ in range(2):
+                out = v1.layers.dense(out, 3, name="fc")
+        return out
 ''',
     ),
     check=check,
