@@ -126,6 +126,7 @@ class Callee(NamedTuple):
     self_name: str | None
     label: str
     module: ModuleSummary
+    cls: ClassInfo | None = None  # a sub-layer's class, when the call runs its `call` through an instance
 
 
 class ModuleContext:
@@ -556,7 +557,12 @@ class ModuleContext:
         if api.GET_OR_CREATE_LAYER in names:
             return  # the builder runs once, by design
         for index, callee in enumerate(self._callees(call, frame)):
+            if callee.cls is not None and self.is_shim_function(callee):
+                continue  # a sub-layer with its own decorated `call`: walked as a shim method of its own
             reach = self._step(frame, call, callee)
+            if callee.cls is not None:
+                # A sub-layer's undecorated `call` runs in the caller's variable store, with its own `self`.
+                reach = replace(reach, cls=callee.cls)
             callee_state = state
             if index or isinstance(call.func, ast.Subscript):
                 callee_state = state._replace(arms=_arm(state.arms, call, index))  # one of several: alternatives
@@ -593,7 +599,39 @@ class ModuleContext:
                 found = [self._callee_of(entry, frame) for entry in table]
                 return [c for c in found if c is not None]
         callee = self._callee_of(func, frame)
+        if callee is None:
+            callee = self._sub_layer_call(call, frame)
         return [callee] if callee is not None else []
+
+    def _sub_layer_call(self, call: ast.Call, frame: _Frame) -> Callee | None:
+        """``self.sub(x)`` where ``__init__`` made ``self.sub = Sub(...)``, or ``get_or_create_layer(key, Sub)(x)``:
+        the call runs ``Sub.call`` (or ``__call__``) of a project class."""
+        func, module, cls = call.func, frame.module, None
+        if is_self_attr(func, frame.self_name) and frame.reach.cls is not None:
+            for klass in self.mro(frame.reach.cls):
+                ctor = klass.attr_ctors.get(func.attr)  # type: ignore[union-attr]
+                if ctor is not None:
+                    cls = self._class_of(klass.module, ctor, klass.methods.get("__init__"))
+                    break
+        elif isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER in module.names.resolve(func.func, frame.func):
+            builder = func.args[1] if len(func.args) > 1 else next((k.value for k in func.keywords if k.arg == "builder"), None)
+            if isinstance(builder, (ast.Name, ast.Attribute)):
+                cls = self._class_of(module, builder, frame.func)
+        if cls is None:
+            return None
+        for klass in self.mro(cls):
+            for name in ("call", "__call__"):
+                method = klass.methods.get(name)
+                if method is None and name in klass.assigned_shim:
+                    method = klass.methods.get(klass.assigned_shim[name])
+                if method is not None:
+                    return Callee(method, first_param(method), f"{cls.name}.{name}", klass.module, cls)
+        return None
+
+    def _class_of(self, module: ModuleSummary, expr: ast.expr, func: Function | None) -> ClassInfo | None:
+        if isinstance(expr, ast.Name) and not module.names.is_local(expr.id, func) and expr.id in module.class_by_name:
+            return module.class_by_name[expr.id]
+        return self._project_class(module, expr, func)
 
     def _callee_of(self, expr: ast.expr, frame: _Frame) -> Callee | None:
         """The project function an expression names, with its `self` parameter and a label."""

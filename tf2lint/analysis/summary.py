@@ -35,6 +35,7 @@ class ClassInfo:
     _shared_attrs: dict[str, ast.Call] | None = None
     _attr_types: dict[str, tuple[str, ...]] | None = None
     _attr_classes: dict[str, tuple[str, ...]] | None = None
+    _attr_ctors: dict[str, ast.expr] | None = None
 
     @property
     def name(self) -> str:
@@ -46,6 +47,13 @@ class ClassInfo:
         if self._shared_attrs is None:
             self.module.index_init_attrs(self)
         return self._shared_attrs  # type: ignore[return-value]
+
+    @property
+    def attr_ctors(self) -> dict[str, ast.expr]:
+        """``self.x = Ctor(...)`` in ``__init__``: attribute -> the constructor expression (``Ctor``)."""
+        if self._attr_ctors is None:
+            self.module.index_init_attrs(self)
+        return self._attr_ctors  # type: ignore[return-value]
 
     @property
     def attr_classes(self) -> dict[str, tuple[str, ...]]:
@@ -291,7 +299,7 @@ class ModuleSummary:
                     cls.templates[target.id] = stmt.value  # type: ignore[assignment]
 
     def index_init_attrs(self, cls: ClassInfo) -> None:
-        cls._shared_attrs, cls._attr_types, cls._attr_classes = {}, {}, {}
+        cls._shared_attrs, cls._attr_types, cls._attr_classes, cls._attr_ctors = {}, {}, {}, {}
         init = cls.methods.get("__init__")
         if init is None:
             return
@@ -307,6 +315,7 @@ class ModuleSummary:
                 if template is not None:
                     cls.shared_attrs.update(dict.fromkeys(attrs, template))
             elif isinstance(stmt.value, ast.Call):
+                cls._attr_ctors.update(dict.fromkeys(attrs, stmt.value.func))  # type: ignore[union-attr]
                 ctor = self.names.resolve(stmt.value.func, init)
                 if ctor:
                     cls.attr_types.update(dict.fromkeys(attrs, ctor))

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, keyword
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, has_explicit_name, keyword
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext
@@ -29,7 +29,27 @@ def _fixed_arguments(call: ast.Call, name: str) -> str:
     return ", ".join(parts)
 
 
+def _store_creators(ctx: ModuleContext) -> tuple[set[int], set[int]]:
+    """Ids of the scope calls under which shim-store variables are created: (any creator, auto-named ones).
+
+    Measured: Keras layers, `tf.Variable` and `add_weight` ignore variable scopes, and `get_variable("w")` or a
+    named layer under `variable_scope("")` keeps its name; only what the store names through the scope grows."""
+    any_creator: set[int] = set()
+    auto_named: set[int] = set()
+    for site in ctx.sites:
+        layer = next((n for n in site.names if api.v1_layer_base_name(n) or api.v1_rnn_cell_base_name(n)), None)
+        creates = layer or any(api.creates_tf1_variables(n) or n == api.GET_OR_CREATE_LAYER for n in site.names)
+        if not creates:
+            continue
+        ids = {id(scope.node) for scope in site.scopes}
+        any_creator |= ids
+        if layer and not has_explicit_name(site.node):
+            auto_named |= ids
+    return any_creator, auto_named
+
+
 def check(ctx: ModuleContext) -> Iterator[Hit]:
+    creators: tuple[set[int], set[int]] | None = None
     for site in ctx.sites:
         if not site.calls(api.VARIABLE_SCOPE):
             continue
@@ -41,6 +61,10 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         default = keyword(site.node, "default_name")
         if default is None and len(site.node.args) > 1:
             default = site.node.args[1]
+        if creators is None:
+            creators = _store_creators(ctx)
+        if id(site.node) not in (creators[0] if default is not None else creators[1]):
+            continue  # nothing under it takes its name from the scope: nothing grows
         plan = None
         if isinstance(default, ast.Constant) and isinstance(default.value, str) and site.in_loop:
             base = default.value
@@ -135,7 +159,7 @@ class EmptyScope(tf.keras.layers.Layer):
 
     def project(self, x):
         with v1.variable_scope(""):  # expect: TFS102
-            return v1.layers.dense(x, 2, name="proj")
+            return v1.layers.dense(x, 2)  # expect: TFS101
 ''',
         '''\
 import tensorflow as tf
