@@ -198,7 +198,8 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ],
     ("TFS109", "bad", 0): lambda ns: (
         raises(TypeError, "build_model() missing 1 required positional argument: 'units'", lambda: ns.NeedsArgs()(x(2, 4))),
-        raises(ValueError, "Tried to call get_or_create_layer in eager mode", ns.test_undecorated),
+        raises(ValueError, "Tried to call get_or_create_layer in eager mode", lambda: ns.Undecorated()(x(2, 4))),
+        raises(ValueError, "Tried to call get_or_create_layer in eager mode", ns.test_helper),
     ),
     ("TFS109", "good", 0): lambda ns: (
         assert_codes(ns.NoArgBuilder(), x(2, 4)),

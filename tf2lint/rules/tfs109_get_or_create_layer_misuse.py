@@ -63,9 +63,11 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         return
     # Outside shim code, only where a caller is known: code that runs at import, in `if __name__ == ...`,
     # or in a test function, and the calls it makes. Any other caller is unknown, and unknown is silent.
-    for entry, statements in _entries(ctx):
+    entries = list(_entries(ctx))
+    reported_elsewhere = {entry for entry, _statements in entries if entry is not None and entry.name in ("call", "__call__")}
+    for entry, statements in entries:
         for call in _calls(statements):
-            chain = _reaches_get_or_create_layer(ctx, call, entry)
+            chain = _reaches_get_or_create_layer(ctx, call, entry, reported_elsewhere)
             if chain is None:
                 continue
             path = "".join(f" via `{step}`" for step in chain)
@@ -93,8 +95,20 @@ def _imports_a_user(ctx: ModuleContext) -> bool:
 
 
 def _entries(ctx: ModuleContext) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef | None, list[ast.stmt]]]:
-    """Code whose caller is known to be outside any shim method: module-level statements and test functions."""
+    """Code whose caller is known to be outside any shim method: module-level statements, test functions, and
+    the undecorated `call`/`__call__` of a layer or module that no other class of the module uses (Keras runs it
+    for whoever calls the object; a sub-layer would run in its parent's store)."""
     yield None, [s for s in ctx.tree.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    used = {node.id for other in ctx.classes for node in ast.walk(other.node) if isinstance(node, ast.Name)}
+    for cls in ctx.classes:
+        if cls.name in used - {n.id for n in ast.walk(cls.node) if isinstance(n, ast.Name)} or cls.scope is not None:
+            continue
+        for name in ("call", "__call__"):
+            method = cls.methods.get(name)
+            if method is None or method in ctx.reached or any(method is f for f, _d, _c in ctx.shim_decorated):
+                continue
+            if ctx.class_kind(cls) in ("keras", "module"):
+                yield method, method.body
     for func in ctx.module_functions.values():
         if func.name.startswith("test") and func not in ctx.reached:
             yield func, func.body
@@ -114,13 +128,15 @@ def _calls(statements: list[ast.stmt]) -> Iterator[ast.Call]:
                 yield node
 
 
-def _reaches_get_or_create_layer(ctx: ModuleContext, call: ast.Call, entry: Function | None) -> list[str] | None:
+def _reaches_get_or_create_layer(
+    ctx: ModuleContext, call: ast.Call, entry: Function | None, reported_elsewhere: set
+) -> list[str] | None:
     """The chain of calls from ``call`` to a `get_or_create_layer` outside shim code, or None."""
     if api.GET_OR_CREATE_LAYER in ctx.resolve(call.func, entry):
         return []
     for callee in ctx.callees_of_call(call, entry):
-        if ctx.is_shim_function(callee):
-            continue  # it runs in its own variable store
+        if ctx.is_shim_function(callee) or callee.func in reported_elsewhere:
+            continue  # it runs in its own variable store, or its own entry point is reported
         for inner, names, _func in ctx.reached_calls(callee.func, ctx.owner.get(callee.func), stop_at_shim=True):
             if api.GET_OR_CREATE_LAYER in names:
                 return [callee.label]
@@ -173,12 +189,15 @@ class Undecorated(tf.keras.Model):
         return tf.keras.Sequential([tf.keras.layers.Dense(3)])
 
     def call(self, inputs):
-        return utils.get_or_create_layer("m", self.build_model)(inputs)
+        return utils.get_or_create_layer("m", self.build_model)(inputs)  # expect: TFS109
 
 
-def test_undecorated():
-    model = Undecorated()
-    return model(tf.ones((2, 4)))  # expect: TFS109
+def helper(x):
+    return utils.get_or_create_layer("h", lambda: tf.keras.layers.Dense(3))(x)
+
+
+def test_helper():
+    return helper(tf.ones((2, 4)))  # expect: TFS109
 ''',
     ),
     good=(
