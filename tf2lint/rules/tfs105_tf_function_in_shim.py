@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, has_explicit_name, self_attribute
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext, TfFunctionUse
@@ -22,13 +22,31 @@ def _creator(ctx: ModuleContext, use: TfFunctionUse, lazy: bool) -> str | None:
         return None
     for call, names, func in ctx.reached_calls(use.target, use.target_cls):
         for name in names:
-            if api.creates_tf1_variables(name) or name == api.TF_VARIABLE:
+            if lazy and (api.creates_tf1_variables(name) or name == api.TF_VARIABLE):
+                return f"`{name}`"
+            if not lazy and _renamed_on_retrace(name, call):
                 return f"`{name}`"
         if lazy and use.target_cls is not None:
             built = _built_in_init(ctx, use.target_cls, call, func)
             if built:
                 return built
     return None
+
+
+def _renamed_on_retrace(name: str, call: ast.Call) -> bool:
+    """Whether a call creates a variable under a new name each time it is traced (a tf.function traces twice
+    on its first call). Measured: `get_variable("w")` and named functional layers get the same variable back,
+    so they are stable; auto-named layers, layer objects, templates, RNN cells, Keras layers and
+    `tf.Variable` made in the body are created again and raise the singleton-variables ValueError."""
+    if api.v1_layer_base_name(name) and not api.is_v1_layer_class(name):
+        return not has_explicit_name(call)
+    if name == api.GET_VARIABLE:
+        return False
+    return (
+        api.creates_tf1_variables(name)
+        or api.v1_rnn_cell_base_name(name) is not None
+        or api.tracked_object_kind(name) is not None
+    )
 
 
 def _built_in_init(ctx: ModuleContext, cls, call: ast.Call, func) -> str | None:
