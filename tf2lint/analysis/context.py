@@ -410,8 +410,14 @@ class ModuleContext:
 
     def _walk_shim_methods(self) -> None:
         queue: deque[tuple[_Frame, _State]] = deque()
+        called = _self_called_names(self.root)
         starts: list[tuple[FunctionDef, ast.expr, ClassInfo]] = [
-            (method, deco, cls) for method, deco, cls in self.shim_decorated if cls is not None and not is_static(method)
+            (method, deco, cls)
+            for method, deco, cls in self.shim_decorated
+            if cls is not None and not is_static(method)
+            # A decorated helper that methods of this module call runs with their arguments (walked from them);
+            # only entry points and helpers with unknown callers start a walk with the parameters' defaults.
+            and (method.name in ("call", "__call__") or method.name not in called)
         ]
         # A shim method inherited by a class of this module runs with that class's overrides (`self.body(x)`
         # in a base's decorated `call` runs the subclass's `body`): walk it once per concrete class too.
@@ -843,6 +849,16 @@ def _value(expr: ast.expr | None, bindings: dict[str, Value]) -> Value | None:
     if isinstance(expr, ast.Name):
         return bindings.get(expr.id)
     return None
+
+
+def _self_called_names(module: ModuleSummary) -> set[str]:
+    """Names of methods the module calls on an object (``self.x(...)``, ``super().x(...)``)."""
+    return {
+        node.func.attr
+        for func in module.owner
+        for node in module.own_calls(func)
+        if isinstance(node.func, ast.Attribute)
+    }
 
 
 def _assigned_call(scope: ast.AST, name: str) -> ast.expr | None:
