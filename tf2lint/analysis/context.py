@@ -76,6 +76,7 @@ class CallSite:
     in_loop: bool
     target: tuple[str, str] | None  # ("self", attr) or ("local", name) when the result is assigned
     arms: tuple[tuple[int, int], ...] = ()  # (id of an `if`/`match`, branch) the call is conditional on
+    arg_scopes: tuple[ast.Call, ...] = ()  # `slim.arg_scope(...)` calls open around it: defaults unseen here
 
     def calls(self, *names: str) -> bool:
         return any(name in self.names for name in names)
@@ -100,6 +101,7 @@ class _State(NamedTuple):
     guarded: bool = False
     in_loop: bool = False
     arms: tuple[tuple[int, int], ...] = ()
+    arg_scopes: tuple[ast.Call, ...] = ()
 
 
 class _Frame(NamedTuple):
@@ -457,14 +459,19 @@ class ModuleContext:
         elif isinstance(stmt, ast.ClassDef):
             return
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            scopes = state.scopes
+            scopes, arg_scopes = state.scopes, state.arg_scopes
             for item in stmt.items:
-                self._expr(item.context_expr, frame, state._replace(scopes=scopes), queue)
+                self._expr(item.context_expr, frame, state._replace(scopes=scopes, arg_scopes=arg_scopes), queue)
                 scope = self.variable_scope(item.context_expr, frame.func)
                 # Re-entering a scope (a recursive helper) adds nothing we track: states stay finite.
                 if scope is not None and scope not in scopes:
                     scopes = (*scopes, scope)
-            self._block(stmt.body, frame, state._replace(scopes=scopes), queue)
+                context = item.context_expr
+                if isinstance(context, ast.Call) and context not in arg_scopes and api.ARG_SCOPE in self.names.resolve(
+                    context.func, frame.func
+                ):
+                    arg_scopes = (*arg_scopes, context)
+            self._block(stmt.body, frame, state._replace(scopes=scopes, arg_scopes=arg_scopes), queue)
         elif isinstance(stmt, ast.If):
             self._expr(stmt.test, frame, state, queue)
             polarity = _guard_polarity(stmt.test, frame.self_name)
@@ -519,7 +526,8 @@ class ModuleContext:
         names = self.names.resolve(call.func, frame.func)
         self.sites.append(
             CallSite(
-                call, names, frame.func, frame.reach, state.scopes, state.guarded, state.in_loop, target, state.arms
+                call, names, frame.func, frame.reach, state.scopes, state.guarded, state.in_loop, target, state.arms,
+                state.arg_scopes,
             )
         )
         if api.TF_FUNCTION in names:

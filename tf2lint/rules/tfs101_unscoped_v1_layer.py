@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, spelled
+from tf2lint.rules.base import (
+    Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, spelled, supplied_by_arg_scope,
+)
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext
@@ -102,21 +104,37 @@ def _plan(ctx: ModuleContext, site, cache: dict) -> FixPlan | None:
                    (shim,), (f'{scope[0]}("{scope_name}")', scope[1]))
 
 
+def _wraps_creator(ctx: ModuleContext, site, position: int | None) -> bool:
+    """For a wrapper (slim.repeat/stack): whether the layer it calls creates variables (unknown: no)."""
+    if position is None:
+        return True
+    wrapped = site.node.args[position] if len(site.node.args) > position else None
+    if wrapped is None:
+        return False
+    return any(api.creates_tf1_variables(name) for name in ctx.resolve(wrapped, site.func))
+
+
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     plans: dict = {}
     for site in ctx.sites:
-        name = first_name(site, lambda n: api.v1_layer_base_name(n) is not None)
-        if name is None or has_explicit_name(site.node) or site.named_scope:
+        name = first_name(site, lambda n: api.auto_named_creator(n) is not None)
+        if name is None or site.named_scope:
+            continue
+        creator = api.auto_named_creator(name)
+        assert creator is not None
+        if has_explicit_name(site.node, creator.param, creator.position) or supplied_by_arg_scope(site, creator.param):
+            continue
+        if not _wraps_creator(ctx, site, creator.wraps):
             continue
         if api.is_v1_layer_class(name) and site.guarded:
             continue  # a layer object built once under a create-once guard keeps its name
-        base = api.v1_layer_base_name(name)
+        base, param = creator.base, creator.param
         where = "inside a `tf.function` (which resets variable scopes)" if site.reach.tf_function else ""
         yield Hit(
             site.node,
-            f"`{name}` without `name=` and outside a named `variable_scope`{' ' + where if where else ''}, "
+            f"`{name}` without `{param}=` and outside a named `variable_scope`{' ' + where if where else ''}, "
             f"reached from shim method {site.reach.describe()}: it takes a new auto-generated name "
-            f"(`{base}`, `{base}_1`, ...) and new variables on every call; pass `name=` or open a named "
+            f"(`{base}`, `{base}_1`, ...) and new variables on every call; pass `{param}=` or open a named "
             f"`variable_scope`",
             _plan(ctx, site, plans),
         )
@@ -129,8 +147,10 @@ RULE = Rule(
     docs=Docs(
         what=(
             "Finds `tf.compat.v1.layers` layers that create variables (`dense`, `conv1d/2d/3d`, transposed and "
-            "separable convolutions, `batch_normalization`, and their class forms) called without `name=` "
-            "and with no non-empty `variable_scope` around them, in code reached from a method decorated with "
+            "separable convolutions, `batch_normalization`, and their class forms) called without `name=`, and "
+            "TF-Slim layers (`conv2d`, `fully_connected`, `batch_norm`, ..., and `slim.repeat` / `slim.stack` "
+            "around one) called without `scope=`, with no non-empty `variable_scope` around them and no "
+            "`slim.arg_scope` that may supply the name, in code reached from a method decorated with "
             "`track_tf1_style_variables` (directly, or through helpers in the same module)."
         ),
         why=(
@@ -151,7 +171,10 @@ RULE = Rule(
             "Measured on TF 2.21 + tf-keras 2.21: two unnamed `dense` layers give 4 weights after the first call "
             "and 8 after the second (`dense`, `dense_1`, then `dense_2`, `dense_3`). Under an outer "
             "`tf.function` or `model.fit`: `ValueError: tf.function only supports singleton tf.Variables "
-            "created on the first call`."
+            "created on the first call`. TF-Slim 1.1.0 the same way: `slim.conv2d` and `slim.fully_connected` give "
+            "`Conv/*`, `fully_connected/*`, then `Conv_1/*`, `fully_connected_1/*` (4 -> 8 variables); "
+            "`slim.repeat` / `slim.stack` without `scope=` grow `Repeat` -> `Repeat_1`, `Stack` -> `Stack_1`, "
+            "and are stable with `scope=`, inside a named `variable_scope` or under an `arg_scope` supplying it."
         ),
     ),
     bad=(
@@ -185,6 +208,45 @@ class Tower(tf1.keras.layers.Layer):
     def _head(self, x):
         layer = tf1.layers.Dense(2)  # expect: TFS101
         return layer(x)
+''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimTower(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        net = slim.conv2d(inputs, 8, [3, 3])  # expect: TFS101
+        net = slim.repeat(net, 2, slim.conv2d, 8, [3, 3])  # expect: TFS101
+        net = slim.stack(net, slim.conv2d, [(8, [3, 3]), (8, [3, 3])])  # expect: TFS101
+        with slim.arg_scope([slim.fully_connected], activation_fn=None):
+            return slim.fully_connected(slim.flatten(net), 4)  # expect: TFS101
+''',
+        '''\
+# tf-keras, spelled with the wheel's internal paths.
+import tensorflow as tf
+from tf_keras.src.engine.base_layer import Layer
+from tf_keras.src.legacy_tf_layers import core
+from tf_keras.src.legacy_tf_layers.variable_scope_shim import track_tf1_style_variables
+
+
+class WheelInternals(Layer):
+    @track_tf1_style_variables
+    def call(self, inputs):
+        return core.Dense(3)(inputs)  # expect: TFS101
+''',
+        '''\
+# tf-keras, spelled with its source tree's paths (as its own tests do).
+from tf_keras.engine.base_layer import Layer
+from tf_keras.legacy_tf_layers import core
+from tf_keras.legacy_tf_layers.variable_scope_shim import track_tf1_style_variables
+
+
+class SourceTree(Layer):
+    @track_tf1_style_variables
+    def call(self, inputs):
+        return core.Dense(3)(inputs)  # expect: TFS101
 ''',
     ),
     good=(
@@ -226,6 +288,40 @@ class Named(tf.keras.layers.Layer):
 def graph_model(x):
     # Plain TF1 graph code, never reached from a shim method.
     return v1.layers.dense(x, 10)
+''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimScoped(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        net = slim.conv2d(inputs, 8, [3, 3], scope="conv0")
+        net = slim.repeat(net, 2, slim.conv2d, 8, [3, 3], scope="conv1")
+        net = slim.stack(net, slim.conv2d, [(8, [3, 3])], scope="conv2")
+        net = slim.repeat(net, 2, slim.max_pool2d, [2, 2], padding="SAME")  # pooling creates no variables
+        with slim.arg_scope([slim.fully_connected], scope="logits"):
+            net = slim.fully_connected(slim.flatten(net), 4)
+        with tf.compat.v1.variable_scope("head"):
+            return slim.fully_connected(net, 2)
+
+
+def slim_graph_model(images):
+    # Plain TF-Slim graph code, never reached from a shim method.
+    return slim.fully_connected(slim.conv2d(images, 8, [3, 3]), 10)
+''',
+        '''\
+import tensorflow as tf
+from tf_keras.src.engine.base_layer import Layer
+from tf_keras.src.legacy_tf_layers import core
+from tf_keras.src.legacy_tf_layers.variable_scope_shim import track_tf1_style_variables
+
+
+class WheelInternalsNamed(Layer):
+    @track_tf1_style_variables
+    def call(self, inputs):
+        return core.dense(inputs, 3, name="out")
 ''',
     ),
     check=check,

@@ -19,7 +19,7 @@ _RUNS_ONCE = ("__init__", "build")
 def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
     for _call, names, _func in ctx.reached_calls(method, cls):  # type: ignore[arg-type]
         for name in names:
-            if name == api.GET_VARIABLE or api.v1_layer_base_name(name) or name == api.MAKE_TEMPLATE:
+            if api.creates_tf1_variables(name):
                 return name
     return None
 
@@ -58,7 +58,7 @@ def _unknown_decorators(ctx: ModuleContext, method: ast.FunctionDef | ast.AsyncF
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
-    if not ctx.mentions("get_variable", "layers", "make_template"):
+    if not ctx.mentions("variable", "layers", "make_template", "slim"):
         return
     decorated = {func for func, _deco, _cls in ctx.shim_decorated}
     for cls in ctx.classes:
@@ -106,7 +106,8 @@ RULE = Rule(
         what=(
             "Finds a method of a `tf.keras.layers.Layer`, `tf.keras.Model` or `tf.Module` subclass (bases "
             "resolved in the module, through chains of in-module classes) that creates variables through "
-            "`get_variable`, `tf.compat.v1.layers` or `make_template` (directly or through helpers it reaches) "
+            "`get_variable`, `tf.compat.v1.layers`, `make_template`, TF-Slim layers or `slim.variable` / "
+            "`slim.model_variable` (directly or through helpers it reaches) "
             "and is not decorated with `track_tf1_style_variables`. Only entry points are reported: a helper called "
             "by other methods of the class is covered by its decorated callers, or by the report on its "
             "undecorated caller. `__init__` and `build` (they run once) and modules that switch to graph mode with "
@@ -154,6 +155,16 @@ class Derived(Base):
         with v1.variable_scope("tower"):
             return v1.layers.dense(x, 3)
 ''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimUndecorated(tf.keras.layers.Layer):
+    def call(self, inputs):  # expect: TFS107
+        scale = slim.model_variable("scale", shape=[inputs.shape[-1]])
+        return inputs * scale
+''',
     ),
     good=(
         '''\
@@ -188,6 +199,22 @@ class NotALayer(object):
     def __call__(self, x):
         with v1.variable_scope("graph"):
             return v1.layers.dense(x, 3)
+''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimDecorated(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        scale = slim.model_variable("scale", shape=[inputs.shape[-1]])
+        return inputs * scale
+
+
+class SlimFree(tf.keras.layers.Layer):
+    def call(self, inputs):
+        return slim.flatten(slim.max_pool2d(inputs, [2, 2]))
 ''',
     ),
     check=check,

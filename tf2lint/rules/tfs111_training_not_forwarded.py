@@ -6,29 +6,31 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule
+from tf2lint.knowledge import api
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, supplied_by_arg_scope
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import CallSite, ModuleContext
 
 CODE = "TFS111"
-# Functional v1 layers whose behaviour depends on `training`, with the position of `training`.
-FUNCTIONAL = {"tf.compat.v1.layers.batch_normalization": 14, "tf.compat.v1.layers.dropout": 4}
+# Functional layers whose behaviour depends on the phase (v1 layers, TF-Slim): see api.TRAINING_ARGS.
+FUNCTIONAL = api.TRAINING_ARGS
 CLASSES = {"tf.compat.v1.layers.BatchNormalization", "tf.compat.v1.layers.Dropout"}
+CLASS_CALL = api.TrainingArg("training", 1, False)  # `layer(x, training)`
 
 
-def _training_missing(call: ast.Call, position: int | None) -> bool:
-    """No usable `training` argument: absent, or the constant None (which means inference)."""
+def _training_missing(call: ast.Call, arg: api.TrainingArg) -> bool:
+    """No usable training argument: absent, or the constant None (which means the default phase)."""
     if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
         return False
-    value = next((k.value for k in call.keywords if k.arg == "training"), None)
-    if value is None and position is not None and len(call.args) > position:
-        value = call.args[position]
+    value = next((k.value for k in call.keywords if k.arg == arg.param), None)
+    if value is None and arg.position is not None and len(call.args) > arg.position:
+        value = call.args[arg.position]
     return value is None or (isinstance(value, ast.Constant) and value.value is None)
 
 
-def _layer_kind(ctx: ModuleContext, site: CallSite) -> tuple[str, int | None] | None:
-    """The training-dependent layer a call runs, and where `training` goes positionally."""
+def _layer_kind(ctx: ModuleContext, site: CallSite) -> tuple[str, api.TrainingArg] | None:
+    """The training-dependent layer a call runs, and how it takes the phase."""
     for name in site.names:
         if name in FUNCTIONAL:
             return name, FUNCTIONAL[name]
@@ -36,13 +38,13 @@ def _layer_kind(ctx: ModuleContext, site: CallSite) -> tuple[str, int | None] | 
     if isinstance(func, ast.Call):  # `BatchNormalization(...)(x, training=...)`
         inner = ctx.resolve(func.func, site.func)
         found = next((n for n in inner if n in CLASSES), None)
-        return (found, 1) if found else None
+        return (found, CLASS_CALL) if found else None
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
         cls = site.reach.cls
         for klass in ctx.mro(cls) if cls else []:
             found = next((n for n in klass.attr_types.get(func.attr, ()) if n in CLASSES), None)
             if found:
-                return found, 1
+                return found, CLASS_CALL
     return None
 
 
@@ -58,7 +60,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         found = _layer_kind(ctx, site)
         if found is None:
             continue
-        layer, position = found
+        layer, arg = found
         shim = site.reach.shim
         cls = site.reach.cls
         if (
@@ -76,18 +78,23 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 f"add `training=None` and forward it",
                 FixPlan("add-training-param", "safe", "Add a `training=None` parameter", (shim,)),
             )
-        if _training_missing(site.node, position):
+        if _training_missing(site.node, arg) and not supplied_by_arg_scope(site, arg.param):
             forwardable = site.func is shim and "training" in {
                 a.arg for a in [*shim.args.posonlyargs, *shim.args.args, *shim.args.kwonlyargs]
             }
             plan = FixPlan(
-                "add-keyword", "safe", "Forward `training=training`", (site.node,), ("training", "training")
+                "add-keyword", "safe", f"Forward `{arg.param}=training`", (site.node,), (arg.param, "training")
             ) if forwardable else None
+            mode = (
+                "training mode, at inference too (batch statistics instead of the moving averages, which keep "
+                "moving; dropout always drops)"
+                if arg.default_training
+                else "inference mode (batch-norm statistics never update, dropout never drops)"
+            )
             yield Hit(
                 site.node,
-                f"`{layer}` in shim method {site.reach.describe()} without a `training` value: it always runs "
-                f"in inference mode (batch-norm statistics never update, dropout never drops); pass "
-                f"`training=training`",
+                f"`{layer}` in shim method {site.reach.describe()} without a `{arg.param}` value: it always runs "
+                f"in {mode}; pass `{arg.param}=training`",
                 plan,
             )
 
@@ -99,7 +106,9 @@ RULE = Rule(
     docs=Docs(
         what=(
             "Finds `tf.compat.v1.layers.batch_normalization` / `dropout` (and the `BatchNormalization` / "
-            "`Dropout` classes) in shim code called without `training=` (or with the constant `None`), and a "
+            "`Dropout` classes) in shim code called without `training=` (or with the constant `None`), "
+            "`slim.batch_norm` / `slim.dropout` without `is_training=` (unless a `slim.arg_scope` around them may "
+            "supply it), and a "
             "decorated `call` of a Keras layer that uses them but declares no `training` parameter (reported at "
             "the `def`)."
         ),
@@ -118,7 +127,12 @@ RULE = Rule(
             "Measured on TF 2.21 + tf-keras 2.21: a decorated `call(self, inputs, training=None)` receives "
             "`None`/`True`/`False` as Keras passes it and `fit` passes `True`; `training=None` means inference. "
             "If `call` lacks the parameter, `layer(x, training=True)` is accepted silently and batch-norm "
-            "statistics never update; accepted but not forwarded: never update."
+            "statistics never update; accepted but not forwarded: never update. TF-Slim defaults to "
+            "`is_training=True`: `slim.dropout` without it drops half the units in a `training=False` call too "
+            "(tf-slim 1.1.0). `slim.batch_norm` cannot run under TF 2.21 at all (`ModuleNotFoundError: No module "
+            "named 'tf_keras.legacy_tf_layers'` for rank-3+ inputs, `AttributeError: module "
+            "'tensorflow.python.framework.ops' has no attribute 'Tensor'` on its fused path); on TF 2.13 its fused "
+            "path (rank-2 inputs or `updates_collections=None`) works and the rest fails; `tf2lint doctor` says so."
         ),
     ),
     bad=(
@@ -147,6 +161,22 @@ class NotForwarded(tf.keras.layers.Layer):
             out = v1.layers.dropout(out, 0.1, training=None)  # expect: TFS111
             return self.drop(out)  # expect: TFS111
 ''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimDropout(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, training=None):
+        return slim.dropout(inputs, 0.5)  # expect: TFS111
+
+
+class SlimBatchNorm(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, training=None):
+        return slim.batch_norm(inputs, scope="bn", is_training=None)  # expect: TFS111
+''',
     ),
     good=(
         '''\
@@ -172,6 +202,23 @@ class ModuleWithExplicitTraining(tf.Module):
 
 def tf1_graph(x):
     return v1.layers.batch_normalization(x)
+''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimForwarded(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, training=None):
+        net = slim.dropout(inputs, 0.5, is_training=training)
+        with slim.arg_scope([slim.dropout, slim.batch_norm], is_training=training):
+            return slim.dropout(net, 0.5)
+
+
+def slim_graph(images, is_training):
+    # TF-Slim graph code, never reached from a shim method.
+    return slim.batch_norm(slim.dropout(images), is_training=is_training)
 ''',
     ),
     check=check,
