@@ -46,7 +46,6 @@ V1_LAYER_CLASSES: dict[str, str] = {
     "Convolution3DTranspose": "conv3d_transpose",
     "SeparableConv1D": "separable_conv1d",
     "SeparableConv2D": "separable_conv2d",
-    "SeparableConvolution1D": "separable_conv1d",
     "SeparableConvolution2D": "separable_conv2d",
     "BatchNormalization": "batch_normalization",
 }
