@@ -201,6 +201,8 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS101", "bad", 3): lambda ns: assert_codes(ns.WheelInternals(), x(2, 4), expected={"TFS101"}),
     ("TFS101", "good", 2): lambda ns: assert_codes(ns.SlimScoped(), x(2, 5, 5, 3), weights=12),
     ("TFS101", "good", 3): lambda ns: assert_codes(ns.WheelInternalsNamed(), x(2, 4), weights=2),
+    ("TFS105", "bad", 2): lambda ns: raises(ValueError, "only supports singleton tf.Variables",
+                                            lambda: ns.SlimInnerFunction()(x(2, 4))),
     ("TFS107", "bad", 1): lambda ns: assert_codes(ns.SlimUndecorated(), x(2, 4), expected={"TFS107"}),
     ("TFS107", "good", 1): lambda ns: (assert_codes(ns.SlimDecorated(), x(2, 4), weights=1),
                                        assert_codes(ns.SlimFree(), x(2, 4, 4, 3), weights=0)),
@@ -464,6 +466,7 @@ SAFE_FIX_OBJECTS = {
     ("TFS105", 1): [("Applied", (), (2, 4), {}), ("Helper", (), (2, 4), {})],
     ("TFS107", 0): [("Forgotten", (), (2, 4), {}), ("Derived", (), (2, 4), {})],
     ("TFS111", 0): [("NoTrainingParam", (), (8, 3), {"training": True}), ("NotForwarded", (), (8, 3), {"training": True})],
+    ("TFS105", 2): [("SlimInnerFunction", (), (2, 4), {})],
     ("TFS107", 1): [("SlimUndecorated", (), (2, 4), {})],
     ("TFS111", 1): [("SlimDropout", (), (8, 3), {"training": False})],
 }

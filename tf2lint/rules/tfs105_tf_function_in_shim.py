@@ -52,7 +52,8 @@ RULE = Rule(
         what=(
             "Finds a `tf.function` defined, decorated or applied (`tf.function(fn)`) inside a shim method, or a "
             "`tf.function`-decorated helper reached from one, when the compiled code (or a helper it reaches) "
-            "creates variables: `get_variable`, `tf.compat.v1.layers`, `make_template`, `tf.Variable`. A "
+            "creates variables: `get_variable`, `tf.compat.v1.layers`, `make_template`, `tf.Variable`, TF-Slim layers, "
+            "`slim.variable`, `slim.model_variable`. A "
             "`tf.function` below the shim decorator on the same method counts too."
         ),
         why=(
@@ -115,6 +116,20 @@ class Helper(tf.keras.layers.Layer):
     @tf.function  # expect: TFS105
     def helper(self, x):
         return v1.layers.dense(x, 3)  # expect: TFS101
+''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimInnerFunction(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        @tf.function  # expect: TFS105
+        def forward(x):
+            return slim.fully_connected(x, 3)  # expect: TFS101
+
+        return forward(inputs)
 ''',
     ),
     good=(
