@@ -221,8 +221,10 @@ NOT_RUN = {
     ("TFS114", "good", 0): "sets process environment: run in a subprocess by test_legacy_keras_flag",
     ("TFS901", "bad", 0): "about comments only",
     ("TFS901", "good", 0): "about comments only",
-    ("TFS101", "bad", 4): "tf-keras source-tree paths (`tf_keras.engine`): not importable from the tf-keras wheel",
-    ("TFS108", "bad", 1): "Keras 2 paths (`keras.engine`, `keras.legacy_tf_layers`): Keras 2 cannot be installed next to TF 2.21",
+    ("TFS101", "bad", 4): "tf-keras source-tree paths (`tf_keras.engine`): not importable from the tf-keras wheel; "
+                          "run by test_other_versions.py with TF2LINT_TF_KERAS_SOURCE",
+    ("TFS108", "bad", 1): "Keras 2 paths (`keras.engine`, `keras.legacy_tf_layers`): Keras 2 cannot be installed next to "
+                          "TF 2.21; run by test_other_versions.py with TF2LINT_OTHER_PYTHONS",
 }
 
 
