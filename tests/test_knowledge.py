@@ -114,6 +114,23 @@ def test_v1_layer_tables_exist_in_tf_keras() -> None:
     assert {api.SHIM_DECORATOR.rsplit(".", 1)[1], api.GET_OR_CREATE_LAYER.rsplit(".", 1)[1]} <= utils
 
 
+def test_v1_training_positions() -> None:
+    """Where `training` sits in the functional v1 layers TFS111 knows (read from tf-keras' source)."""
+    read, _files = _installed("tf_keras")
+    defs = {}
+    for module, target in KERAS_INTERNALS:
+        if target == "tf.compat.v1.layers":
+            tree = ast.parse(read(f"tf_keras/src/{module.replace('.', '/')}.py"))
+            defs.update({node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)})
+    checked = 0
+    for name, arg in api.TRAINING_ARGS.items():
+        if name.startswith(api.V1_LAYERS):
+            params = [a.arg for a in defs[name[len(api.V1_LAYERS):]].args.args]
+            assert params.index(arg.param) == arg.position, name
+            checked += 1
+    assert checked == 2
+
+
 # -- Keras 2 and Keras 3 ---------------------------------------------------------------------------------
 
 def keras2_listing() -> dict:
