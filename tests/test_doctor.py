@@ -20,6 +20,11 @@ from tf2lint.runtime.doctor import diagnose
         ({"tensorflow": "2.21.0", "tf-keras": "2.21.0"}, {"TF_USE_LEGACY_KERAS": "1"}, True, "tf.compat.v1.keras: tf_keras"),
         ({"tensorflow": "2.21.0", "tf-keras": "2.21.0"}, {"TF_USE_LEGACY_KERAS": "TRUE"}, True, "NOT honoured"),
         ({"tensorflow": "2.21.0", "tf-keras": "2.19.0"}, {}, False, "does not match TensorFlow 2.21.0"),
+        # tf-slim 1.1.0's batch_norm, measured under the shim on TF 2.12.1, 2.13.1, 2.14.1, 2.15.1 and 2.21.0.
+        ({"tensorflow": "2.12.1", "keras": "2.12.0", "tf-slim": "1.1.0"}, {}, True, "slim.batch_norm works"),
+        ({"tensorflow": "2.14.1", "keras": "2.14.0", "tf-slim": "1.1.0"}, {}, True, "works only on its fused path"),
+        ({"tensorflow": "2.15.1", "keras": "2.15.0", "tf-slim": "1.1.0"}, {}, True, "slim.batch_norm cannot run"),
+        ({"tensorflow": "2.21.0", "tf-keras": "2.21.0", "tf-slim": "1.1.0"}, {}, True, "slim.batch_norm cannot run"),
     ],
 )
 def test_diagnosis(versions, environ, ok, says) -> None:

@@ -41,6 +41,38 @@ IMPORT_FORMS = [
     ("try:\n    from tensorflow.compat.v1.keras.utils import track_tf1_style_variables as track\n"
      "except ImportError:\n    from tf2lint.shim import track_tf1_style_variables as track\n"
      "import tensorflow.compat.v1 as v1\nBase = object", "track", "v1.layers.dense"),
+    # tf-keras' wheel internals and source-tree paths, and Keras 2's (2.13+ under `keras.src`, before under `keras`).
+    ("from tf_keras.src.legacy_tf_layers import core\nfrom tf_keras.src.legacy_tf_layers.variable_scope_shim import "
+     "track_tf1_style_variables\nfrom tf_keras.src.engine.base_layer import Layer as Base",
+     "track_tf1_style_variables", "core.dense"),
+    ("import tf_keras.legacy_tf_layers.core as core\nimport tf_keras.legacy_tf_layers.variable_scope_shim as vs\n"
+     "from tf_keras.engine import base_layer\nBase = base_layer.Layer", "vs.track_tf1_style_variables", "core.dense"),
+    ("from keras.src.legacy_tf_layers import core, variable_scope_shim\nfrom keras.src.engine.base_layer import "
+     "Layer as Base", "variable_scope_shim.track_tf1_style_variables", "core.dense"),
+    ("from keras.legacy_tf_layers import core\nfrom keras.legacy_tf_layers.variable_scope_shim import "
+     "track_tf1_style_variables as track\nfrom keras.engine.base_layer import Layer as Base", "track", "core.dense"),
+]
+
+# Every TF-Slim spelling: `{dense}(x, 3)` is `slim.fully_connected(x, 3)`, auto-named `fully_connected`.
+SLIM_FORMS = [
+    ("import tf_slim as slim", "slim.fully_connected"),
+    ("from tf_slim import layers", "layers.fully_connected"),
+    ("import tf_slim", "tf_slim.layers.fully_connected"),
+    ("import tf_slim", "tf_slim.fully_connected"),
+    ("from tf_slim import fully_connected", "fully_connected"),
+    ("from tf_slim.layers import layers as slim_layers", "slim_layers.fully_connected"),
+    ("import tf_slim.layers.layers as slim_layers", "slim_layers.fully_connected"),
+    ("", "tf.contrib.slim.fully_connected"),
+    ("slim = tf.contrib.slim", "slim.fully_connected"),
+    ("from tensorflow.contrib import slim", "slim.fully_connected"),
+    ("import tensorflow.contrib.slim as slim", "slim.fully_connected"),
+    ("", "tf.contrib.layers.fully_connected"),
+    ("from tensorflow.contrib import layers", "layers.fully_connected"),
+]
+IMPORT_FORMS += [
+    (f"import tensorflow as tf\n{imports}\nBase = tf.keras.layers.Layer",
+     "tf.compat.v1.keras.utils.track_tf1_style_variables", dense)
+    for imports, dense in SLIM_FORMS
 ]
 
 
@@ -139,3 +171,39 @@ def test_non_tensorflow_lookalikes_are_ignored() -> None:
                 return tf.compat.v1.layers.dense(x, 3)
     """
     assert codes_at(source) == [(7, "TFS108")]  # no TFS101: `tf` here is not TensorFlow
+
+
+ARG_SCOPE_MODULE = """
+import tensorflow as tf
+import tf_slim as slim
+
+saved_scope = {{}}
+defaults = {{}}
+
+
+def head(x):
+    return slim.conv2d(x, 8, [3, 3])
+
+
+class L(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, x, training=None):
+        {with_line}
+            return slim.dropout(head(x))
+"""
+
+
+@pytest.mark.parametrize(
+    ("with_line", "reported"),
+    [
+        ("with slim.arg_scope([slim.conv2d], padding='SAME'), slim.arg_scope([slim.dropout], keep_prob=0.9):",
+         [(10, "TFS101"), (17, "TFS111")]),
+        ("with slim.arg_scope([slim.conv2d, slim.dropout], scope='c', is_training=training):", []),
+        ("with slim.arg_scope(saved_scope):", []),
+        ("with slim.arg_scope([slim.conv2d, slim.dropout], **defaults):", []),
+    ],
+)
+def test_arg_scope_may_supply_arguments(with_line: str, reported: list) -> None:
+    """An arg_scope on the call path that may supply `scope=` / `is_training=` (or anything unseen) silences;
+    one that visibly supplies neither does not."""
+    assert codes_at(ARG_SCOPE_MODULE.format(with_line=with_line)) == reported

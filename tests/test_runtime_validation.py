@@ -149,6 +149,47 @@ def check_tfs107_template(ns) -> None:
     layer = ns.TemplateInInit()
     assert codes(layer, x(2, 4)) == {"TFS107"}
     assert layer.weights == []
+def dropped(layer, training: bool) -> int:
+    """How many of 1000 ones a call zeroes."""
+    return int(tf.reduce_sum(tf.cast(layer(tf.ones((100, 10)), training=training) == 0, tf.int32)))
+
+
+def check_tfs111_slim(ns) -> None:
+    # tf-slim defaults to is_training=True: dropout drops in an inference call too.
+    assert dropped(ns.SlimDropout(), training=False) > 0
+    # slim.batch_norm cannot run on TF 2.21 + tf-keras 2.21 (what `tf2lint doctor` reports), on either path.
+    raises(ModuleNotFoundError, "tf_keras.legacy_tf_layers", lambda: ns.SlimBatchNorm()(x(8, 4, 4, 3)))
+
+
+def check_tfs111_slim_good(ns) -> None:
+    layer = ns.SlimForwarded()
+    assert dropped(layer, training=False) == 0
+    assert dropped(layer, training=True) > 0
+
+
+def check_tfs112_slim(ns) -> None:
+    layer = ns.SlimCollections()
+    layer(x(2, 3))
+    assert [w.name for w in layer.weights] == ["scale:0"]
+    assert layer.tracked == []  # slim's variable collections are empty next to a slim.model_variable
+    first = float(layer.total)
+    layer(x(2, 3))
+    assert float(layer.total) > first  # LOSSES keeps every call's loss: the total grows
+    assert float(layer.loss) == pytest.approx(float(layer.total) - first)
+
+
+def check_tfs110_slim(ns) -> None:
+    module = ns.SlimRegularized()
+    assert_codes(module, x(2, 5, 5, 3), expected={"TFS110"})
+    assert sorted(stored_regularizers(module)) == ["conv/weights:0", "scale:0"]
+    assert not hasattr(module, "losses")
+
+
+def check_tfs110_slim_good(ns) -> None:
+    _losses_tracked(ns.SlimKerasRegularized(), x(2, 5, 5, 3))
+    module = ns.SlimModuleUnregularized()
+    assert_codes(module, x(2, 5, 5, 3))
+    assert stored_regularizers(module) == {}
 
 
 # (rule, kind, example index) -> what running it must show.
@@ -227,6 +268,22 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS113", "good", 0): lambda ns: assert_codes(ns.Distinct(), x(2, 3), expected=set(), weights=8),
     ("TFS113", "bad", 1): check_tfs113_accidents,
     ("TFS113", "good", 1): lambda ns: assert_codes(ns.IntendedSharing(), x(2, 3), weights=13),
+    # TF-Slim (tf-slim 1.1.0) and the other spellings of tf-keras.
+    ("TFS101", "bad", 3): lambda ns: assert_codes(ns.SlimTower(), x(2, 5, 5, 3), expected={"TFS101"}),
+    ("TFS101", "bad", 4): lambda ns: assert_codes(ns.WheelInternals(), x(2, 4), expected={"TFS101"}),
+    ("TFS101", "good", 3): lambda ns: assert_codes(ns.SlimScoped(), x(2, 5, 5, 3), weights=12),
+    ("TFS101", "good", 4): lambda ns: assert_codes(ns.WheelInternalsNamed(), x(2, 4), weights=2),
+    ("TFS105", "bad", 3): lambda ns: raises(ValueError, "only supports singleton tf.Variables",
+                                            lambda: ns.SlimInnerFunction()(x(2, 4))),
+    ("TFS107", "bad", 2): lambda ns: assert_codes(ns.SlimUndecorated(), x(2, 4), expected={"TFS107"}),
+    ("TFS107", "good", 2): lambda ns: (assert_codes(ns.SlimDecorated(), x(2, 4), weights=1),
+                                       assert_codes(ns.SlimFree(), x(2, 4, 4, 3), weights=0)),
+    ("TFS110", "bad", 1): check_tfs110_slim,
+    ("TFS110", "good", 1): check_tfs110_slim_good,
+    ("TFS111", "bad", 2): check_tfs111_slim,
+    ("TFS111", "good", 2): check_tfs111_slim_good,
+    ("TFS112", "bad", 1): check_tfs112_slim,
+    ("TFS112", "good", 2): lambda ns: assert_codes(ns.SlimState(), x(2, 3), weights=1),
 }
 # Examples that cannot or need not run here, and why.
 NOT_RUN = {
@@ -238,6 +295,10 @@ NOT_RUN = {
     ("TFS114", "good", 1): "sets process environment: run in a subprocess by test_legacy_keras_opt_out",
     ("TFS901", "bad", 0): "about comments only",
     ("TFS901", "good", 0): "about comments only",
+    ("TFS101", "bad", 5): "tf-keras source-tree paths (`tf_keras.engine`): not importable from the tf-keras wheel; "
+                          "run by test_other_versions.py with TF2LINT_TF_KERAS_SOURCE",
+    ("TFS108", "bad", 1): "Keras 2 paths (`keras.engine`, `keras.legacy_tf_layers`): Keras 2 cannot be installed next to "
+                          "TF 2.21; run by test_other_versions.py with TF2LINT_OTHER_PYTHONS",
 }
 
 
@@ -254,8 +315,8 @@ def _called(*layers):
     return layers
 
 
-def _losses_tracked(layer) -> None:
-    assert_codes(layer, x(2, 4))
+def _losses_tracked(layer, inputs=None) -> None:
+    assert_codes(layer, x(2, 4) if inputs is None else inputs)
     assert len(layer.losses) == 1
 
 
@@ -277,6 +338,21 @@ def fresh_naming_state():
 def test_the_examples_use_the_reference_shim() -> None:
     assert tf.compat.v1.keras.utils.track_tf1_style_variables is shim.track_tf1_style_variables
     assert tf.compat.v1.layers.dense is shim.layers.dense
+
+
+@pytest.mark.parametrize("shape", [(8, 4, 4, 3), (8, 3)], ids=["core-layer-path", "fused-path"])
+def test_slim_batch_norm_cannot_run_here(shape) -> None:
+    """What `tf2lint doctor` says: slim.batch_norm fails under TF 2.21 + tf-keras 2.21 on both of its paths
+    (rank-2 inputs take the fused path; it worked on TF 2.13 and 2.14, measured)."""
+    import tf_slim as slim
+
+    class BatchNorm(tf.keras.layers.Layer):
+        @tf.compat.v1.keras.utils.track_tf1_style_variables
+        def call(self, inputs):
+            return slim.batch_norm(inputs, is_training=True, scope="bn")
+
+    error, text = (ModuleNotFoundError, "tf_keras.legacy_tf_layers") if len(shape) > 2 else (AttributeError, "'Tensor'")
+    raises(error, text, lambda: BatchNorm()(x(*shape)))
 
 
 @pytest.mark.parametrize(("code", "kind", "index"), example_ids())
@@ -481,6 +557,9 @@ SAFE_FIX_OBJECTS = {
     ("TFS107", 1): [("TemplateInInit", (), (2, 4), {})],
     ("TFS111", 1): [("FixedAtConstruction", (), (4, 16), {"training": True})],
     ("TFS111", 0): [("NoTrainingParam", (), (8, 3), {"training": True}), ("NotForwarded", (), (8, 3), {"training": True})],
+    ("TFS105", 3): [("SlimInnerFunction", (), (2, 4), {})],
+    ("TFS107", 2): [("SlimUndecorated", (), (2, 4), {})],
+    ("TFS111", 2): [("SlimDropout", (), (8, 3), {"training": False})],
 }
 
 

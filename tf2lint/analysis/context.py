@@ -81,6 +81,7 @@ class CallSite:
     in_loop: bool
     target: tuple[str, str] | None  # ("self", attr) or ("local", name) when the result is assigned
     arms: tuple[tuple[int, int], ...] = ()  # (id of an `if`/`match`, branch) the call is conditional on
+    arg_scopes: tuple[ast.Call, ...] = ()  # `slim.arg_scope(...)` calls open around it: defaults unseen here
     module: ModuleSummary | None = None  # where the call is written
     bindings: tuple[tuple[str, Value], ...] = ()  # known parameter values of `func` on this path
 
@@ -111,6 +112,7 @@ class _State(NamedTuple):
     guarded: bool = False
     in_loop: bool = False
     arms: tuple[tuple[int, int], ...] = ()
+    arg_scopes: tuple[ast.Call, ...] = ()
 
 
 class _Frame(NamedTuple):
@@ -475,14 +477,19 @@ class ModuleContext:
         elif isinstance(stmt, ast.ClassDef):
             return
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            scopes = state.scopes
+            scopes, arg_scopes = state.scopes, state.arg_scopes
             for item in stmt.items:
-                self._expr(item.context_expr, frame, state._replace(scopes=scopes), queue)
+                self._expr(item.context_expr, frame, state._replace(scopes=scopes, arg_scopes=arg_scopes), queue)
                 scope = self._variable_scope(item.context_expr, frame)
                 # Re-entering a scope (a recursive helper) adds nothing we track: states stay finite.
                 if scope is not None and scope not in scopes:
                     scopes = (*scopes, scope)
-            self._block(stmt.body, frame, state._replace(scopes=scopes), queue)
+                context = item.context_expr
+                if isinstance(context, ast.Call) and context not in arg_scopes and api.ARG_SCOPE in frame.module.names.resolve(
+                    context.func, frame.func
+                ):
+                    arg_scopes = (*arg_scopes, context)
+            self._block(stmt.body, frame, state._replace(scopes=scopes, arg_scopes=arg_scopes), queue)
         elif isinstance(stmt, ast.If):
             self._expr(stmt.test, frame, state, queue)
             polarity = _guard_polarity(stmt.test, frame.self_name)
@@ -543,7 +550,7 @@ class ModuleContext:
         module = frame.module
         names = module.names.resolve(call.func, frame.func)
         site = CallSite(call, names, frame.func, frame.reach, state.scopes, state.guarded, state.in_loop, target,
-                        state.arms, module, frame.bindings)
+                        state.arms, state.arg_scopes, module, frame.bindings)
         self.sites.append(site)
         if module is not self.root and (call not in self._foreign or self._foreign[call].reach.anchor is None):
             self._foreign[call] = site

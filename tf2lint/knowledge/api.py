@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from tf2lint.knowledge import slim
+
 V1 = "tf.compat.v1"
 V1_LAYERS = "tf.compat.v1.layers."
 
@@ -43,7 +47,6 @@ V1_LAYER_CLASSES: dict[str, str] = {
     "Convolution3DTranspose": "conv3d_transpose",
     "SeparableConv1D": "separable_conv1d",
     "SeparableConv2D": "separable_conv2d",
-    "SeparableConvolution1D": "separable_conv1d",
     "SeparableConvolution2D": "separable_conv2d",
     "BatchNormalization": "batch_normalization",
 }
@@ -108,9 +111,67 @@ def is_v1_layer_class(name: str) -> bool:
     return name.startswith(V1_LAYERS) and name[len(V1_LAYERS):] in V1_LAYER_CLASSES
 
 
+class Creator(NamedTuple):
+    """A call that creates variables under an auto-generated name unless one is given.
+
+    ``base``: the name it takes (then ``base_1``, ... per enclosing scope); ``param``/``position``: the
+    argument that names it (position None: keyword only); ``wraps``: position of a layer it calls
+    (slim.repeat/stack), which must create variables for the wrapper to.
+    """
+
+    base: str
+    param: str
+    position: int | None = None
+    wraps: int | None = None
+
+
+def auto_named_creator(name: str) -> Creator | None:
+    """How a variable-creating layer (v1 layers, TF-Slim) names itself, or None."""
+    base = v1_layer_base_name(name)
+    if base is not None:
+        return Creator(base, "name")
+    if name.startswith(slim.PREFIX):
+        short = name[len(slim.PREFIX):]
+        if short in slim.LAYERS:
+            base, position = slim.LAYERS[short]
+            return Creator(base, "scope", position)
+        if short in slim.WRAPPERS:
+            base, wrapped = slim.WRAPPERS[short]
+            return Creator(base, "scope", None, wrapped)
+    return None
+
+
 def creates_tf1_variables(name: str) -> bool:
     """Calls that create variables through the v1 variable store (what the shim tracks)."""
-    return name in (GET_VARIABLE, MAKE_TEMPLATE) or v1_layer_base_name(name) is not None
+    if name in (GET_VARIABLE, MAKE_TEMPLATE) or name in SLIM_VARIABLES:
+        return True
+    creator = auto_named_creator(name)
+    return creator is not None and creator.wraps is None
+
+
+# Every auto-name base (what a renamed variable path starts with when a layer grows).
+AUTO_NAME_BASES = frozenset(
+    {*V1_FUNCTIONAL_LAYERS.values(), *(base for base, _ in slim.LAYERS.values()),
+     *(base for base, _ in slim.WRAPPERS.values())}
+)
+SLIM_VARIABLES = frozenset(slim.PREFIX + name for name in slim.VARIABLES)
+ARG_SCOPE = slim.PREFIX + slim.ARG_SCOPE
+
+
+class TrainingArg(NamedTuple):
+    """Where a training-dependent layer takes the phase, and what it does without it."""
+
+    param: str
+    position: int | None
+    default_training: bool  # the phase when the argument is missing
+
+
+# Layers whose behaviour depends on the training phase.
+TRAINING_ARGS: dict[str, TrainingArg] = {
+    "tf.compat.v1.layers.batch_normalization": TrainingArg("training", 14, False),
+    "tf.compat.v1.layers.dropout": TrainingArg("training", 4, False),
+    **{slim.PREFIX + name: TrainingArg("is_training", position, True) for name, position in slim.TRAINING.items()},
+}
 
 
 def tracked_object_kind(name: str) -> str | None:
@@ -163,4 +224,5 @@ COLLECTION_APIS: dict[str, str] = {
     "tf.compat.v1.model_variables": "variables",
     "tf.compat.v1.losses.get_regularization_loss": "losses",
     "tf.compat.v1.losses.get_regularization_losses": "losses",
+    **{slim.PREFIX + name: kind for name, kind in slim.COLLECTIONS.items()},
 }

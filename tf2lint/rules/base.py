@@ -79,12 +79,27 @@ def keyword(call: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == name), None)
 
 
-def has_explicit_name(call: ast.Call) -> bool:
-    """``name=`` given with a value other than None; ``**kwargs`` may carry it, so it counts too."""
+def has_explicit_name(call: ast.Call, param: str = "name", position: int | None = None) -> bool:
+    """``name=`` (or ``param``, keyword or at ``position``) given with a value other than None;
+    ``*args``/``**kwargs`` may carry it, so they count too."""
     if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
         return True
-    value = keyword(call, "name")
+    value = keyword(call, param)
+    if value is None and position is not None and len(call.args) > position:
+        value = call.args[position]
     return value is not None and not (isinstance(value, ast.Constant) and value.value is None)
+
+
+def supplied_by_arg_scope(site: CallSite, param: str) -> bool:
+    """Whether a `slim.arg_scope` open around the call may supply ``param``: it names it, or passes
+    defaults we cannot see (a saved scope dict, ``**kwargs``). Which ops it lists is not checked."""
+    for scope in site.arg_scopes:
+        first = scope.args[0] if scope.args else keyword(scope, "list_ops_or_scope")
+        if not isinstance(first, (ast.List, ast.Tuple)) or any(k.arg is None for k in scope.keywords):
+            return True
+        if keyword(scope, param) is not None:
+            return True
+    return False
 
 
 def runs_once(site: CallSite, ctx: ModuleContext) -> bool:

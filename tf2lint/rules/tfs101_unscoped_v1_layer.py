@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, runs_once, spelled
+from tf2lint.rules.base import (
+    Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, runs_once, spelled, supplied_by_arg_scope,
+)
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import CallSite, ModuleContext
@@ -152,22 +154,36 @@ def _object_hits(ctx: ModuleContext, plans: dict) -> Iterator[Hit]:
             f"inside a named `variable_scope`",
             _plan(ctx, site, plans),
         )
+def _wraps_creator(ctx: ModuleContext, site, position: int | None) -> bool:
+    """For a wrapper (slim.repeat/stack): whether the layer it calls creates variables (unknown: no)."""
+    if position is None:
+        return True
+    wrapped = site.node.args[position] if len(site.node.args) > position else None
+    if wrapped is None:
+        return False
+    return any(api.creates_tf1_variables(name) for name in ctx.resolve(wrapped, site.func))
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     plans: dict = {}
     yield from _object_hits(ctx, plans)
     for site in ctx.sites:
-        name = first_name(site, lambda n: api.v1_layer_base_name(n) is not None)
-        if name is None or api.is_v1_layer_class(name) or has_explicit_name(site.node) or site.named_scope:
+        name = first_name(site, lambda n: api.auto_named_creator(n) is not None)
+        if name is None or api.is_v1_layer_class(name) or site.named_scope:
+            continue  # layer objects: `_object_hits`, by the scope of their first call
+        creator = api.auto_named_creator(name)
+        assert creator is not None
+        if has_explicit_name(site.node, creator.param, creator.position) or supplied_by_arg_scope(site, creator.param):
             continue
-        base = api.v1_layer_base_name(name)
+        if not _wraps_creator(ctx, site, creator.wraps):
+            continue
+        base, param = creator.base, creator.param
         where = "inside a `tf.function` (which resets variable scopes)" if site.reach.tf_function else ""
         yield Hit(
             site,
-            f"`{name}` without `name=` and outside a named `variable_scope`{' ' + where if where else ''}, "
+            f"`{name}` without `{param}=` and outside a named `variable_scope`{' ' + where if where else ''}, "
             f"reached from shim method {site.reach.describe()}: it takes a new auto-generated name "
-            f"(`{base}`, `{base}_1`, ...) and new variables on every call; pass `name=` or open a named "
+            f"(`{base}`, `{base}_1`, ...) and new variables on every call; pass `{param}=` or open a named "
             f"`variable_scope`",
             _plan(ctx, site, plans),
         )
@@ -180,9 +196,11 @@ RULE = Rule(
     docs=Docs(
         what=(
             "Finds `tf.compat.v1.layers` layers that create variables (`dense`, `conv1d/2d/3d`, transposed and "
-            "separable convolutions, `batch_normalization`, and their class forms) called without `name=` "
-            "and with no non-empty `variable_scope` around them, in code reached from a method decorated with "
-            "`track_tf1_style_variables` (directly, or through helpers in the same module). Layer objects "
+            "separable convolutions, `batch_normalization`, and their class forms) called without `name=`, and "
+            "TF-Slim layers (`conv2d`, `fully_connected`, `batch_norm`, ..., and `slim.repeat` / `slim.stack` "
+            "around one) called without `scope=`, with no non-empty `variable_scope` around them and no "
+            "`slim.arg_scope` that may supply the name, in code reached from a method decorated with "
+            "`track_tf1_style_variables` (directly, or through helpers, also in other modules). Layer objects "
             "(`tf.compat.v1.layers.Dense(...)`) and v1 RNN cells (`tf.compat.v1.nn.rnn_cell.BasicRNNCell`, "
             "`BasicLSTMCell`, `LSTMCell`, `GRUCell`) built on every call are reported when they are called outside "
             "a named scope, wherever they were built, even with `name=`; objects built once in `__init__`, cells "
@@ -213,7 +231,11 @@ RULE = Rule(
             "`Dense(3, name=\"fc\")` built per call grows (`fc`, `fc_1`). v1 RNN cells built per call and called "
             "directly: `basic_rnn_cell` -> `basic_rnn_cell_1`, `lstm_cell` -> `lstm_cell_1` (`name=\"lstm\"`: "
             "`lstm_1`), `gru_cell` -> `gru_cell_1`; under a named scope, through `dynamic_rnn`/`static_rnn` (a "
-            "named `rnn` scope), as `MultiRNNCell` (`cell_0`, `cell_1`) or built in `__init__`: stable."
+            "named `rnn` scope), as `MultiRNNCell` (`cell_0`, `cell_1`) or built in `__init__`: stable. "
+            "TF-Slim 1.1.0 grows the same way: `slim.conv2d` and `slim.fully_connected` give "
+            "`Conv/*`, `fully_connected/*`, then `Conv_1/*`, `fully_connected_1/*` (4 -> 8 variables); "
+            "`slim.repeat` / `slim.stack` without `scope=` grow `Repeat` -> `Repeat_1`, `Stack` -> `Stack_1`, "
+            "and are stable with `scope=`, inside a named `variable_scope` or under an `arg_scope` supplying it."
         ),
     ),
     bad=(
@@ -262,6 +284,45 @@ class PerCallObjects(tf.keras.layers.Layer):
         cell = v1.nn.rnn_cell.LSTMCell(4)  # expect: TFS101
         out, _ = cell(proj(inputs), cell.zero_state(2, tf.float32))
         return out
+''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimTower(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        net = slim.conv2d(inputs, 8, [3, 3])  # expect: TFS101
+        net = slim.repeat(net, 2, slim.conv2d, 8, [3, 3])  # expect: TFS101
+        net = slim.stack(net, slim.conv2d, [(8, [3, 3]), (8, [3, 3])])  # expect: TFS101
+        with slim.arg_scope([slim.fully_connected], activation_fn=None):
+            return slim.fully_connected(slim.flatten(net), 4)  # expect: TFS101
+''',
+        '''\
+# tf-keras, spelled with the wheel's internal paths.
+import tensorflow as tf
+from tf_keras.src.engine.base_layer import Layer
+from tf_keras.src.legacy_tf_layers import core
+from tf_keras.src.legacy_tf_layers.variable_scope_shim import track_tf1_style_variables
+
+
+class WheelInternals(Layer):
+    @track_tf1_style_variables
+    def call(self, inputs):
+        return core.Dense(3)(inputs)  # expect: TFS101
+''',
+        '''\
+# tf-keras, spelled with its source tree's paths (as its own tests do).
+from tf_keras.engine.base_layer import Layer
+from tf_keras.legacy_tf_layers import core
+from tf_keras.legacy_tf_layers.variable_scope_shim import track_tf1_style_variables
+
+
+class SourceTree(Layer):
+    @track_tf1_style_variables
+    def call(self, inputs):
+        return core.Dense(3)(inputs)  # expect: TFS101
 ''',
     ),
     good=(
@@ -329,6 +390,40 @@ class ObjectsCalledInScope(tf.keras.layers.Layer):
         out, _ = stacked(out, stacked.zero_state(2, tf.float32))
         sequence, _ = v1.nn.dynamic_rnn(v1.nn.rnn_cell.BasicLSTMCell(3), out[:, None, :], dtype=tf.float32)
         return out + sequence[:, -1, :]
+''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimScoped(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        net = slim.conv2d(inputs, 8, [3, 3], scope="conv0")
+        net = slim.repeat(net, 2, slim.conv2d, 8, [3, 3], scope="conv1")
+        net = slim.stack(net, slim.conv2d, [(8, [3, 3])], scope="conv2")
+        net = slim.repeat(net, 2, slim.max_pool2d, [2, 2], padding="SAME")  # pooling creates no variables
+        with slim.arg_scope([slim.fully_connected], scope="logits"):
+            net = slim.fully_connected(slim.flatten(net), 4)
+        with tf.compat.v1.variable_scope("head"):
+            return slim.fully_connected(net, 2)
+
+
+def slim_graph_model(images):
+    # Plain TF-Slim graph code, never reached from a shim method.
+    return slim.fully_connected(slim.conv2d(images, 8, [3, 3]), 10)
+''',
+        '''\
+import tensorflow as tf
+from tf_keras.src.engine.base_layer import Layer
+from tf_keras.src.legacy_tf_layers import core
+from tf_keras.src.legacy_tf_layers.variable_scope_shim import track_tf1_style_variables
+
+
+class WheelInternalsNamed(Layer):
+    @track_tf1_style_variables
+    def call(self, inputs):
+        return core.dense(inputs, 3, name="out")
 ''',
     ),
     check=check,

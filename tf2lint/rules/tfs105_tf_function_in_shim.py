@@ -38,10 +38,11 @@ def _renamed_on_retrace(name: str, call: ast.Call) -> bool:
     on its first call). Measured: `get_variable("w")` and named functional layers get the same variable back,
     so they are stable; auto-named layers, layer objects, templates, RNN cells, Keras layers and
     `tf.Variable` made in the body are created again and raise the singleton-variables ValueError."""
-    if api.v1_layer_base_name(name) and not api.is_v1_layer_class(name):
-        return not has_explicit_name(call)
-    if name == api.GET_VARIABLE:
-        return False
+    creator = api.auto_named_creator(name)
+    if creator is not None and not api.is_v1_layer_class(name):
+        return not has_explicit_name(call, creator.param, creator.position)
+    if name == api.GET_VARIABLE or name in api.SLIM_VARIABLES:
+        return False  # named by their first argument
     return (
         api.creates_tf1_variables(name)
         or api.v1_rnn_cell_base_name(name) is not None
@@ -110,7 +111,10 @@ RULE = Rule(
         what=(
             "Finds a `tf.function` defined, decorated or applied (`tf.function(fn)`) inside a shim method, or a "
             "`tf.function`-decorated helper reached from one, when the compiled code (or a helper it reaches) "
-            "creates variables: `get_variable`, `tf.compat.v1.layers`, `make_template`, `tf.Variable`. A "
+            "creates variables: `get_variable`, `tf.compat.v1.layers`, `make_template`, `tf.Variable`, TF-Slim "
+            "layers, `slim.variable`, `slim.model_variable`; in a `tf.function` of its own only what is created "
+            "under a new name when it is traced again counts (auto-named layers, layer objects, templates, "
+            "`tf.Variable`): `get_variable(\"w\")` and named layers get the same variable back. A "
             "`tf.function` below the shim decorator on the same method counts too, and there lazy creation counts "
             "as well: a Keras layer, v1 layer object or template built in `__init__` and first called in the "
             "method creates its weights inside that `tf.function`."
@@ -197,6 +201,20 @@ class Stacked(tf.keras.layers.Layer):
     @tf.function  # expect: TFS105
     def call(self, inputs):
         return self.dense(inputs)
+''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimInnerFunction(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        @tf.function  # expect: TFS105
+        def forward(x):
+            return slim.fully_connected(x, 3)  # expect: TFS101
+
+        return forward(inputs)
 ''',
     ),
     good=(

@@ -22,7 +22,7 @@ def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
     # Work done inside decorated methods of the same object is covered by their decorator.
     for call, names, func in ctx.reached_calls(method, cls, stop_at_shim=True):  # type: ignore[arg-type]
         for name in names:
-            if name == api.GET_VARIABLE or api.v1_layer_base_name(name) or name == api.MAKE_TEMPLATE:
+            if api.creates_tf1_variables(name):
                 return f"`{name}`"
         template = None if any(func is f for f, _d, _c in ctx.shim_decorated) else _init_template(ctx, cls, call, func)
         if template:
@@ -90,7 +90,7 @@ def _unknown_decorators(ctx: ModuleContext, method: ast.FunctionDef | ast.AsyncF
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
-    if not (ctx.mentions("get_variable", "layers", "make_template") or ctx.may_use_project()):
+    if not (ctx.mentions("variable", "layers", "make_template", "slim") or ctx.may_use_project()):
         return
     decorated = {func for func, _deco, _cls in ctx.shim_decorated}
     for cls in ctx.classes:
@@ -138,14 +138,16 @@ RULE = Rule(
         what=(
             "Finds a method of a `tf.keras.layers.Layer`, `tf.keras.Model` or `tf.Module` subclass (bases "
             "resolved in the module, through chains of in-module classes) that creates variables through "
-            "`get_variable`, `tf.compat.v1.layers` or `make_template` (directly or through helpers it reaches) "
+            "`get_variable`, `tf.compat.v1.layers`, `make_template`, TF-Slim layers or `slim.variable` / "
+            "`slim.model_variable` (directly or through helpers it reaches, also in other modules) "
             "and is not decorated with `track_tf1_style_variables`. Only the entry points Keras and `tf.Module` "
             "run themselves (`call`, `__call__`) are reported, and only when no decorated method reaches them: a "
             "helper is covered by its decorated callers, or by the report on its undecorated caller; work done "
-            "inside decorated methods of the same object is covered by their decorator. Modules that switch to "
-            "graph mode with `disable_v2_behavior()` are not reported. Calling a template that `__init__` stored on "
-            "`self` (`self.t = make_template(...)`) counts as creating variables: the template creates them on its "
-            "first call, inside the calling method."
+            "inside decorated methods of the same object is covered by their decorator, and a sub-layer whose "
+            "undecorated `call` runs from a decorated method of its parent runs in the parent's store. Modules that "
+            "switch to graph mode with `disable_v2_behavior()` are not reported. Calling a template that `__init__` "
+            "stored on `self` (`self.t = make_template(...)`) counts as creating variables: the template creates "
+            "them on its first call, inside the calling method."
         ),
         why=(
             "Without the decorator nothing gives `get_variable` a store that lives with the object: in eager "
@@ -210,6 +212,16 @@ class TemplateInInit(tf.keras.layers.Layer):
     def call(self, inputs):  # expect: TFS107
         return self.scale(inputs)
 ''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimUndecorated(tf.keras.layers.Layer):
+    def call(self, inputs):  # expect: TFS107
+        scale = slim.model_variable("scale", shape=[inputs.shape[-1]])
+        return inputs * scale
+''',
     ),
     good=(
         '''\
@@ -264,6 +276,22 @@ class TemplateTracked(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, inputs):
         return self.scale(inputs)
+''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimDecorated(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        scale = slim.model_variable("scale", shape=[inputs.shape[-1]])
+        return inputs * scale
+
+
+class SlimFree(tf.keras.layers.Layer):
+    def call(self, inputs):
+        return slim.flatten(slim.max_pool2d(inputs, [2, 2]))
 ''',
     ),
     check=check,

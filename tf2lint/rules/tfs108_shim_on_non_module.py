@@ -92,6 +92,23 @@ class Tools(tf.keras.layers.Layer):
     def project(x):
         return x
 ''',
+        '''\
+# Keras 2 (TF 2.7-2.12 layout): these modules exist only in Keras 2, never in Keras 3.
+from keras.engine.base_layer import Layer
+from keras.legacy_tf_layers import core
+from keras.legacy_tf_layers.variable_scope_shim import track_tf1_style_variables
+
+
+@track_tf1_style_variables  # expect: TFS108
+def forward(x):
+    return core.dense(x, 3, name="out")
+
+
+class Keras2Layer(Layer):
+    @track_tf1_style_variables
+    def call(self, inputs):
+        return core.Dense(3)(inputs)  # expect: TFS101
+''',
     ),
     good=(
         '''\

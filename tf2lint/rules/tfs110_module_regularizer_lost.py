@@ -6,15 +6,17 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.knowledge import api
+from tf2lint.knowledge import api, slim
 from tf2lint.rules.base import Docs, Hit, Rule
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext
 
 CODE = "TFS110"
-REGULARIZER_KEYWORDS = ("regularizer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
-                        "beta_regularizer", "gamma_regularizer", "depthwise_regularizer", "pointwise_regularizer")
+REGULARIZER_KEYWORDS = frozenset({
+    "regularizer", "kernel_regularizer", "bias_regularizer", "activity_regularizer", "beta_regularizer",
+    "gamma_regularizer", "depthwise_regularizer", "pointwise_regularizer", *slim.REGULARIZER_KEYWORDS,
+})
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
@@ -42,7 +44,8 @@ RULE = Rule(
     docs=Docs(
         what=(
             "Finds `regularizer=`, `kernel_regularizer=`, `bias_regularizer=`, `activity_regularizer=` (and the "
-            "batch-norm/separable-conv variants) on `get_variable` or `tf.compat.v1.layers` calls in shim code "
+            "batch-norm/separable-conv variants; TF-Slim's `weights_regularizer=` / `biases_regularizer=`) on "
+            "`get_variable`, `tf.compat.v1.layers`, TF-Slim layers or `slim.variable` calls in shim code "
             "of a `tf.Module` subclass that is not a Keras layer or model."
         ),
         why=(
@@ -56,7 +59,8 @@ RULE = Rule(
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: variables are in `module.trainable_variables`; there is no "
             "`.losses`; the penalties sit only in `module._tf1_style_var_store._regularizers` (a dict of "
-            "callables), and `tf.compat.v1.losses.get_regularization_losses()` returns `[]`."
+            "callables), and `tf.compat.v1.losses.get_regularization_losses()` returns `[]`. The same for "
+            "`slim.conv2d(..., weights_regularizer=slim.l2_regularizer(0.1))` (tf-slim 1.1.0)."
         ),
     ),
     bad=(
@@ -72,6 +76,18 @@ class Regularized(tf.Module):
         with v1.variable_scope("block"):
             w = v1.get_variable("w", shape=[3, 3], regularizer=tf.keras.regularizers.L2())  # expect: TFS110
             return v1.layers.dense(tf.matmul(x, w), 2, kernel_regularizer="l2", name="out")  # expect: TFS110
+''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimRegularized(tf.Module):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def __call__(self, x):
+        net = slim.conv2d(x, 4, [3, 3], scope="conv", weights_regularizer=slim.l2_regularizer(0.1))  # expect: TFS110
+        scale = slim.model_variable("scale", shape=[4], regularizer=slim.l2_regularizer(0.1))  # expect: TFS110
+        return net * scale
 ''',
     ),
     good=(
@@ -93,6 +109,22 @@ class ModuleWithoutRegularizers(tf.Module):
     def __call__(self, x):
         with v1.variable_scope("block"):
             return v1.layers.dense(x, 2, kernel_regularizer=None, name="out")
+''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimKerasRegularized(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return slim.conv2d(x, 4, [3, 3], scope="conv", weights_regularizer=slim.l2_regularizer(0.1))
+
+
+class SlimModuleUnregularized(tf.Module):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def __call__(self, x):
+        return slim.conv2d(x, 4, [3, 3], scope="conv", weights_regularizer=None)
 ''',
     ),
     check=check,

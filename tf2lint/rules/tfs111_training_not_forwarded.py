@@ -6,40 +6,42 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute
+from tf2lint.knowledge import api
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute, supplied_by_arg_scope
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import CallSite, ModuleContext
 
 CODE = "TFS111"
-# Functional v1 layers whose behaviour depends on `training`, with the position of `training`.
-FUNCTIONAL = {"tf.compat.v1.layers.batch_normalization": 14, "tf.compat.v1.layers.dropout": 4}
+# Functional layers whose behaviour depends on the phase (v1 layers, TF-Slim): see api.TRAINING_ARGS.
+FUNCTIONAL = api.TRAINING_ARGS
 CLASSES = {"tf.compat.v1.layers.BatchNormalization", "tf.compat.v1.layers.Dropout"}
+CLASS_CALL = api.TrainingArg("training", 1, False)  # `layer(x, training)`
 
 
-def _training_value(call: ast.Call, position: int | None) -> ast.expr | None:
-    value = next((k.value for k in call.keywords if k.arg == "training"), None)
-    if value is None and position is not None and len(call.args) > position:
-        value = call.args[position]
+def _training_value(call: ast.Call, arg: api.TrainingArg) -> ast.expr | None:
+    value = next((k.value for k in call.keywords if k.arg == arg.param), None)
+    if value is None and arg.position is not None and len(call.args) > arg.position:
+        value = call.args[arg.position]
     return value
 
 
-def _training_missing(call: ast.Call, position: int | None) -> bool:
-    """No usable `training` argument: absent, or the constant None (which means inference)."""
+def _training_missing(call: ast.Call, arg: api.TrainingArg) -> bool:
+    """No usable training argument: absent, or the constant None (which means the default phase)."""
     if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
         return False
-    value = _training_value(call, position)
+    value = _training_value(call, arg)
     return value is None or (isinstance(value, ast.Constant) and value.value is None)
 
 
-def _fixed_attribute(ctx: ModuleContext, site: CallSite, position: int | None) -> str | None:
+def _fixed_attribute(ctx: ModuleContext, site: CallSite, arg: api.TrainingArg) -> str | None:
     """`training=self.flag`: the attribute that fixes the phase when the object is built."""
-    value = _training_value(site.node, position)
+    value = _training_value(site.node, arg)
     return self_attribute(ctx, value, site.func) if value is not None else None
 
 
-def _layer_kind(ctx: ModuleContext, site: CallSite) -> tuple[str, int | None] | None:
-    """The training-dependent layer a call runs, and where `training` goes positionally."""
+def _layer_kind(ctx: ModuleContext, site: CallSite) -> tuple[str, api.TrainingArg] | None:
+    """The training-dependent layer a call runs, and how it takes the phase."""
     for name in site.names:
         if name in FUNCTIONAL:
             return name, FUNCTIONAL[name]
@@ -47,13 +49,13 @@ def _layer_kind(ctx: ModuleContext, site: CallSite) -> tuple[str, int | None] | 
     if isinstance(func, ast.Call):  # `BatchNormalization(...)(x, training=...)`
         inner = ctx.resolve(func.func, site.func)
         found = next((n for n in inner if n in CLASSES), None)
-        return (found, 1) if found else None
+        return (found, CLASS_CALL) if found else None
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
         cls = site.reach.cls
         for klass in ctx.mro(cls) if cls else []:
             found = next((n for n in klass.attr_types.get(func.attr, ()) if n in CLASSES), None)
             if found:
-                return found, 1
+                return found, CLASS_CALL
     return None
 
 
@@ -69,16 +71,16 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         found = _layer_kind(ctx, site)
         if found is None:
             continue
-        layer, position = found
+        layer, arg = found
         shim = site.reach.shim
         cls = site.reach.cls
         keras_call_without_training = (
             shim.name == "call" and cls is not None and ctx.class_kind(cls) == "keras" and not _accepts_training(shim)
         )
-        fixed = _fixed_attribute(ctx, site, position) if keras_call_without_training else None
+        fixed = _fixed_attribute(ctx, site, arg) if keras_call_without_training else None
         if fixed is not None:
             yield Hit(
-                site.node,
+                site,
                 f"`{layer}` in shim method {site.reach.describe()} takes `training=self.{fixed}`, fixed when the "
                 f"object is built, and `{cls.name}.call` has no `training` parameter: Keras' training phase never "
                 f"reaches it, so dropout keeps dropping (and batch norm keeps training) at inference; add "
@@ -93,18 +95,23 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 f"add `training=None` and forward it",
                 FixPlan("add-training-param", "safe", "Add a `training=None` parameter", (shim,)),
             )
-        if _training_missing(site.node, position):
+        if _training_missing(site.node, arg) and not supplied_by_arg_scope(site, arg.param):
             forwardable = site.func is shim and "training" in {
                 a.arg for a in [*shim.args.posonlyargs, *shim.args.args, *shim.args.kwonlyargs]
             }
             plan = FixPlan(
-                "add-keyword", "safe", "Forward `training=training`", (site.node,), ("training", "training")
+                "add-keyword", "safe", f"Forward `{arg.param}=training`", (site.node,), (arg.param, "training")
             ) if forwardable else None
+            mode = (
+                "training mode, at inference too (batch statistics instead of the moving averages, which keep "
+                "moving; dropout always drops)"
+                if arg.default_training
+                else "inference mode (batch-norm statistics never update, dropout never drops)"
+            )
             yield Hit(
                 site,
-                f"`{layer}` in shim method {site.reach.describe()} without a `training` value: it always runs "
-                f"in inference mode (batch-norm statistics never update, dropout never drops); pass "
-                f"`training=training`",
+                f"`{layer}` in shim method {site.reach.describe()} without a `{arg.param}` value: it always runs "
+                f"in {mode}; pass `{arg.param}=training`",
                 plan,
             )
 
@@ -116,7 +123,9 @@ RULE = Rule(
     docs=Docs(
         what=(
             "Finds `tf.compat.v1.layers.batch_normalization` / `dropout` (and the `BatchNormalization` / "
-            "`Dropout` classes) in shim code called without `training=` (or with the constant `None`), and a "
+            "`Dropout` classes) in shim code called without `training=` (or with the constant `None`), "
+            "`slim.batch_norm` / `slim.dropout` without `is_training=` (unless a `slim.arg_scope` around them may "
+            "supply it), and a "
             "decorated `call` of a Keras layer that uses them but declares no `training` parameter (reported at "
             "the `def`). A `training=self.flag` value in such a `call` (the phase fixed when the object is built) "
             "is reported at the layer call."
@@ -138,7 +147,12 @@ RULE = Rule(
             "If `call` lacks the parameter, `layer(x, training=True)` is accepted silently and batch-norm "
             "statistics never update; accepted but not forwarded: never update. `dropout(..., "
             "training=self.flag)` with the flag set in `__init__` and no `training` parameter on `call`: two "
-            "`layer(x, training=False)` calls give different outputs (dropout stays on at inference)."
+            "`layer(x, training=False)` calls give different outputs (dropout stays on at inference). TF-Slim "
+            "defaults to `is_training=True`: `slim.dropout` without it drops half the units in a `training=False` "
+            "call too (tf-slim 1.1.0). `slim.batch_norm` cannot run under TF 2.21 at all (`ModuleNotFoundError: No "
+            "module named 'tf_keras.legacy_tf_layers'` for rank-3+ inputs, `AttributeError: module "
+            "'tensorflow.python.framework.ops' has no attribute 'Tensor'` on its fused path); on TF 2.13 its fused "
+            "path (rank-2 inputs or `updates_collections=None`) works and the rest fails; `tf2lint doctor` says so."
         ),
     ),
     bad=(
@@ -182,6 +196,22 @@ class FixedAtConstruction(tf.keras.layers.Layer):
     def call(self, inputs):  # expect: TFS111
         return v1.layers.dropout(inputs, 0.5, training=self.is_training)  # expect: TFS111
 ''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimDropout(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, training=None):
+        return slim.dropout(inputs, 0.5)  # expect: TFS111
+
+
+class SlimBatchNorm(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, training=None):
+        return slim.batch_norm(inputs, scope="bn", is_training=None)  # expect: TFS111
+''',
     ),
     good=(
         '''\
@@ -222,6 +252,23 @@ class ForwardedPhase(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, inputs, training=None):
         return v1.layers.dropout(inputs, self.rate, training=training)
+''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimForwarded(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, training=None):
+        net = slim.dropout(inputs, 0.5, is_training=training)
+        with slim.arg_scope([slim.dropout, slim.batch_norm], is_training=training):
+            return slim.dropout(net, 0.5)
+
+
+def slim_graph(images, is_training):
+    # TF-Slim graph code, never reached from a shim method.
+    return slim.batch_norm(slim.dropout(images), is_training=is_training)
 ''',
     ),
     check=check,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,11 @@ _INSTEAD = {
     "variables": "it returns `[]` there; use `layer.trainable_variables` / `layer.variables`",
     "losses": "it returns `[]` (or misses the `get_variable` regularizers) there; use `layer.losses`",
     "update_ops": "it is always empty there; batch-norm updates run automatically in TF2, drop the control dependency",
+    "loss": (
+        "the loss it returns is right, but it is also added to the `LOSSES` collection, which in eager mode "
+        "grows on every call (`get_total_loss()` sums the losses of all calls so far); compute the loss "
+        "outside shim code with `tf.keras.losses` / `tf.nn`"
+    ),
 }
 
 
@@ -40,8 +46,10 @@ def _hits(ctx: ModuleContext, call: ast.Call, names: tuple[str, ...], func: Func
         yield Hit(update_ops, f"`GraphKeys.UPDATE_OPS` {where}: {_INSTEAD['update_ops']}")
 
 
-# Every API above is spelled with one of these; files without them need no walk.
-_SPELLINGS = r"get_collection|add_to_collection|_variables\s*\(|get_regularization_loss|UPDATE_OPS"
+# Every API above is spelled with its last name; files without them need no walk.
+_SPELLINGS = "|".join(
+    sorted({re.escape(name.rsplit(".", 1)[-1]) for name in api.COLLECTION_APIS} | {"UPDATE_OPS"})
+)
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
@@ -68,7 +76,9 @@ RULE = Rule(
         what=(
             "Finds `get_collection`, `get_collection_ref`, `add_to_collection(s)`, `global_variables`, "
             "`trainable_variables`, `local_variables`, `model_variables`, `losses.get_regularization_loss(es)` "
-            "and `GraphKeys.UPDATE_OPS` in shim code or in a `tf.function` body (and helpers reached from them). "
+            "and `GraphKeys.UPDATE_OPS` in shim code or in a `tf.function` body (and helpers reached from them); "
+            "TF-Slim's collection helpers too: `slim.losses.*` (loss functions add to `LOSSES`), "
+            "`slim.get_variables*`, `slim.get_model_variables`, `slim.add_model_variable`. "
             "Files that switch to graph mode (`disable_v2_behavior()`) are TF1 code and are not reported."
         ),
         why=(
@@ -81,7 +91,10 @@ RULE = Rule(
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: in eager mode all of them return `[]`; inside `tf.function`, "
             "`UPDATE_OPS` is `[]`, variable collections are `[]`, and `REGULARIZATION_LOSSES` holds only the v1 "
-            "layers' kernel regularizer tensor, missing the `get_variable` regularizers."
+            "layers' kernel regularizer tensor, missing the `get_variable` regularizers. With tf-slim 1.1.0: "
+            "`slim.get_variables()` / `slim.get_model_variables()` return `[]` next to a `slim.model_variable`, and "
+            "`slim.losses.mean_squared_error` adds to a `LOSSES` collection that is never cleared: "
+            "`slim.losses.get_total_loss()` is 1.0 on the first call and 2.0 on the second for the same loss."
         ),
     ),
     bad=(
@@ -108,6 +121,21 @@ def train_step(model, x):
         loss = tf.reduce_sum(model(x))
     variables = v1.trainable_variables()  # expect: TFS112
     return tape.gradient(loss, variables)
+''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimCollections(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        scale = slim.model_variable("scale", shape=[3])
+        self.tracked = slim.get_model_variables() + slim.get_variables("scale")  # expect: TFS112, TFS112
+        out = inputs * scale
+        self.loss = slim.losses.mean_squared_error(out, tf.zeros_like(out))  # expect: TFS112
+        self.total = slim.losses.get_total_loss()  # expect: TFS112
+        return out
 ''',
     ),
     good=(
@@ -139,6 +167,24 @@ def tf1_train_op(loss):
     # Never reached from shim code or a tf.function.
     with tf.control_dependencies(v1.get_collection(v1.GraphKeys.UPDATE_OPS)):
         return v1.train.AdamOptimizer().minimize(loss)
+''',
+        '''\
+import tensorflow as tf
+import tf_slim as slim
+
+
+class SlimState(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        scale = slim.model_variable("scale", shape=[3])
+        return inputs * scale
+
+
+def slim_train_op(images, labels):
+    # TF1 graph code, never reached from shim code: slim's collections work there.
+    logits = slim.fully_connected(images, 10)
+    slim.losses.softmax_cross_entropy(logits, labels)
+    return slim.losses.get_total_loss(), slim.get_variables()
 ''',
     ),
     check=check,

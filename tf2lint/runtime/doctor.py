@@ -13,7 +13,7 @@ HONOURED = ("1", "true", "True")
 
 def installed_versions() -> dict[str, str]:
     found = {}
-    for name in (*TF_DISTRIBUTIONS, "keras", "tf-keras", "tf-keras-nightly"):
+    for name in (*TF_DISTRIBUTIONS, "keras", "tf-keras", "tf-keras-nightly", "tf-slim"):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -26,8 +26,33 @@ def _minor(version: str) -> tuple[int, int]:
     return (numbers + [0, 0])[0], (numbers + [0, 0])[1]
 
 
+def slim_notes(versions: Mapping[str, str]) -> list[str]:
+    """What TF-Slim can do on this TensorFlow (measured with tf-slim 1.1.0; it does not change the verdict)."""
+    tf_name = next((n for n in TF_DISTRIBUTIONS if n in versions), None)
+    if "tf-slim" not in versions or tf_name is None:
+        return []
+    head = f"tf_slim:     {versions['tf-slim']}"
+    tf_version = _minor(versions[tf_name])
+    if tf_version < (2, 13):
+        return ["", head, "slim.batch_norm works on this TensorFlow (measured on TF 2.12)."]
+    if tf_version < (2, 15):
+        return ["", head,
+                "slim.batch_norm works only on its fused path (rank-2 inputs, or updates_collections=None): rank-3+ "
+                "inputs raise ModuleNotFoundError: No module named 'keras.legacy_tf_layers' (measured on TF 2.13, 2.14)."]
+    return ["", head,
+            "slim.batch_norm cannot run on this TensorFlow: rank-3+ inputs raise ModuleNotFoundError (TF looks for "
+            "tf_keras.legacy_tf_layers, which the tf-keras wheel does not have), its fused path raises "
+            "AttributeError (ops.Tensor) (measured on TF 2.15, 2.21). Use "
+            "tf.compat.v1.layers.batch_normalization(..., training=...) instead; the other slim layers work."]
+
+
 def diagnose(versions: Mapping[str, str], environ: Mapping[str, str]) -> tuple[list[str], bool]:
     """Report lines, and whether the shim can work (through tf2lint.shim at least)."""
+    lines, ok = _diagnose_shim(versions, environ)
+    return [*lines, *slim_notes(versions)], ok
+
+
+def _diagnose_shim(versions: Mapping[str, str], environ: Mapping[str, str]) -> tuple[list[str], bool]:
     tf_name = next((n for n in TF_DISTRIBUTIONS if n in versions), None)
     tf_keras = versions.get("tf-keras") or versions.get("tf-keras-nightly")
     flag = environ.get("TF_USE_LEGACY_KERAS")

@@ -118,8 +118,8 @@ def _moving_statistics(obj: Any, is_keras: bool) -> dict[Any, Any]:
 
 
 def _growth_code(first: list[str], new: list[str]) -> str:
-    """TFS101 when the renamed part is a v1 layer's auto-name, else TFS102 (scope or template)."""
-    bases = set(api.V1_FUNCTIONAL_LAYERS.values())
+    """TFS101 when the renamed part is a layer's auto-name (v1 layers, TF-Slim), else TFS102 (scope or template)."""
+    bases = api.AUTO_NAME_BASES
     first_parts = [name.split("/") for name in first]
     for name in new:
         parts = name.split("/")
