@@ -31,6 +31,39 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+# The type of each field of a stored Finding (the path is stored empty and set on reading).
+_FIELDS: dict[str, tuple[type, ...]] = {
+    "path": (str,), "line": (int,), "col": (int,), "code": (str,), "end_line": (int,), "end_col": (int,),
+    "symbol": (str,), "message": (str,), "fix": (dict, type(None)), "cell": (int, type(None)),
+    "plan": (type(None),),
+}
+_EDIT_FIELDS = {"line": int, "column": int, "end_line": int, "end_column": int, "content": str}
+
+
+def _valid(record: object) -> bool:
+    """Whether a stored record is a Finding as tf2lint writes it, down to the fix's edits."""
+    if not isinstance(record, dict) or set(record) != set(_FIELDS):
+        return False
+    for name, types in _FIELDS.items():
+        value = record[name]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            return False
+    if record["line"] < 1 or record["col"] < 0 or record["end_line"] < record["line"] or record["end_col"] < 0:
+        return False
+    fix = record["fix"]
+    if fix is None:
+        return True
+    if set(fix) != {"applicability", "message", "edits"} or fix["applicability"] not in ("safe", "unsafe"):
+        return False
+    if not isinstance(fix["message"], str) or not isinstance(fix["edits"], list):
+        return False
+    return all(
+        isinstance(edit, dict) and set(edit) == set(_EDIT_FIELDS)
+        and all(isinstance(edit[k], t) and not isinstance(edit[k], bool) for k, t in _EDIT_FIELDS.items())
+        for edit in fix["edits"]
+    )
+
+
 class Cache:
     def __init__(self, directory: str | os.PathLike) -> None:
         self.directory = Path(directory)
@@ -51,9 +84,11 @@ class Cache:
         try:
             with open(self._path(key), encoding="utf-8") as stream:
                 records = json.load(stream)
-            return [Finding(**{**record, "path": path}) for record in records]
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, RecursionError):
             return None
+        if not isinstance(records, list) or not all(_valid(record) for record in records):
+            return None  # damaged or foreign: a miss
+        return [Finding(**{**record, "path": path}) for record in records]
 
     def put(self, key: str, findings: list[Finding]) -> None:
         try:
@@ -62,11 +97,19 @@ class Cache:
             os.makedirs(os.path.dirname(target), exist_ok=True)
             records = [asdict(replace(f, path="")) for f in findings]
             handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
+        except OSError:
+            return  # a cache that cannot be written is only slower
+        try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 json.dump(records, stream)
             os.replace(temporary, target)
-        except OSError:
-            return  # a cache that cannot be written is only slower
+        except BaseException as exc:  # a full disk, or an interrupt: leave no temporary file behind
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            if not isinstance(exc, OSError):
+                raise
 
     def _prepare(self) -> None:
         if self._ready:

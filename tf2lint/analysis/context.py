@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import ast
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from tf2lint.knowledge import api
+from tf2lint.source import line_starts, split_lines
 from tf2lint.analysis.names import Function, Names, _flatten_blocks, _walk_expr, dotted
 
 FUNCTION_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -114,8 +115,8 @@ class ModuleContext:
     def __init__(self, tree: ast.Module, shim_decorators: tuple[str, ...] = (), source: str | None = None) -> None:
         self.tree = tree
         self._source = source
-        self._lines = source.split("\n") if source is not None else None
-        self._newlines: list[int] | None = None  # offsets of "\n" in the source
+        self._lines = split_lines(source) if source is not None else None
+        self._newlines: list[int] | None = None  # offsets where the source's lines 2, 3, ... start
         self._mentions: dict[str, bool] = {}
         self._lexical_parent: dict[ast.AST, Function | None] = {}  # filled by _index, read lazily by names
         self.names = Names(tree, self._lexical_parent)
@@ -269,8 +270,8 @@ class ModuleContext:
     def _line_of(self, offset: int) -> int:
         """1-based line of a source offset."""
         if self._newlines is None:
-            self._newlines = [m.start() for m in re.finditer("\n", self._source or "")]
-        return bisect_left(self._newlines, offset) + 1
+            self._newlines = line_starts(self._source or "")
+        return bisect_right(self._newlines, offset) + 1
 
     def _may_nest(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         """Whether a function's body may define functions or classes (checked on its text: cheap, and
