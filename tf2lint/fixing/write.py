@@ -206,8 +206,14 @@ def _replace(real: str, payload: bytes, status: os.stat_result) -> None:
         os.close(folder)
 
 
+_SWEPT: set[str] = set()  # directories already cleaned by this process
+
+
 def _remove_stale_temporaries(directory: str) -> None:
     """Temporary files of runs that were killed between naming and renaming one (a few instructions)."""
+    if directory in _SWEPT:
+        return
+    _SWEPT.add(directory)
     try:
         entries = [e for e in os.scandir(directory) if TEMPORARY.match(e.name)]
     except OSError:

@@ -177,9 +177,14 @@ def run_fix(args: argparse.Namespace, project: config.Config, base: Settings) ->
     fixed = sum(r.applied for r in results)
     unsafe = sum(r.unsafe_available() for r in results)
     if args.diff:  # bytes: each file's lines in its own encoding, so that the patch applies
-        sys.stdout.flush()
-        sys.stdout.buffer.write(b"".join(r.diff() for r in results if r.changed))
-        sys.stdout.buffer.flush()
+        patch = b"".join(r.diff() for r in results if r.changed)
+        binary = getattr(sys.stdout, "buffer", None)
+        if binary is None:  # a text-only stream put in place by an embedding program
+            sys.stdout.write(patch.decode("utf-8", "surrogateescape"))
+        else:
+            sys.stdout.flush()
+            binary.write(patch)
+            binary.flush()
         summary = f"Would fix {fixed} finding{'s' * (fixed != 1)}"
     else:
         _report(args, findings)
