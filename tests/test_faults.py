@@ -267,8 +267,8 @@ def test_notebooks_of_other_languages_are_not_linted(tmp_path: Path, capsys) -> 
 def test_notebook_cells_with_cr_report_the_right_line(tmp_path: Path, capsys) -> None:
     (tmp_path / "cr.ipynb").write_text(notebook([code_cell(TWO_DENSE.replace("\n", "\r"))]))
     expected = [(f.line, f.code) for f in lint_source(TWO_DENSE, "m.py")]
-    records = json.loads(main(["check", "--no-cache", "--format", "json", str(tmp_path / "cr.ipynb")]) and capsys.readouterr().out)
-    assert [(r["line"], r["code"]) for r in records] == expected
+    code, out, err = run(capsys, "--format", "json", str(tmp_path / "cr.ipynb"))
+    assert code == 1 and [(r["line"], r["code"]) for r in json.loads(out)] == expected
 
 
 # -- 8. damaged cache entries are misses; failed cache writes leave no temporary file -------------------

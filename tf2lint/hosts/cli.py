@@ -208,6 +208,8 @@ def run_check(args: argparse.Namespace) -> int:
     )
     if args.jobs < 0:
         raise UsageError("--jobs: expected 0 (all cores) or a positive number")
+    if args.max_file_size is not None and args.max_file_size < 1:
+        raise UsageError("--max-file-size: expected a positive number of bytes")
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise UsageError("--unsafe-fixes needs --fix or --diff")
     if args.fix or args.diff:
