@@ -521,3 +521,30 @@ def test_sigkill_during_fix_never_leaves_a_damaged_or_temporary_file(tmp_path: P
         FIGURES["files damaged"] += len(bad)  # counted before asserting, so a failing run shows it
         assert not bad and not temporaries(work), f"seed {seed}: damaged {bad}, left {temporaries(work)}"
     FIGURES["files written before a kill"] += written
+
+
+def _edits_on_their_node(source: str) -> list[tuple[str, str, str]]:
+    """(original lines, new content, what must survive around the node) for each edit that rewrites
+    exactly the lines of its finding's node."""
+    lines = source.splitlines(keepends=True)
+    found = []
+    for finding in lint_source(source, "m.py", Settings(extend_select=("TFS1",)), fixes=True):
+        for edit in (finding.fix or {}).get("edits", []):
+            # A rewrite (not a removal: a removed statement or decorator goes with its line).
+            if edit["line"] == finding.line and edit["end_line"] == finding.end_line + 1 and edit["content"]:
+                before = lines[finding.line - 1][: finding.col]
+                after = lines[finding.end_line - 1][finding.end_col :]
+                found.append((before, edit["content"], after))
+    return found
+
+
+@pytest.mark.parametrize(
+    "source", [pytest.param(s, id=f"{r.code}-bad{i}") for r in RULES for i, s in enumerate(r.bad)] + [FORMATTED]
+)
+def test_bytes_around_the_edited_node_are_kept(source: str) -> None:
+    for before, content, after in _edits_on_their_node(source):
+        assert content.startswith(before) and content.endswith(after), (before, content, after)
+
+
+def test_bytes_around_the_edited_node_are_checked_somewhere() -> None:
+    assert sum(len(_edits_on_their_node(s)) for r in RULES for s in r.bad) >= 5
