@@ -228,6 +228,22 @@ def test_file_size_cap_is_configurable(tmp_path: Path, capsys) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.tf2lint]\nmax-file-size = 200\n")
     assert "larger than 200 bytes" in run(capsys, str(path))[1]
     assert run(capsys, "--max-file-size", "100000", str(path))[1].count("TFS101") == 2
+    assert run(capsys, "--max-file-size", "0", str(path))[0] == 2
+
+
+def test_cache_key_covers_every_subpackage(monkeypatch) -> None:
+    # A fix in analysis/ (say, line numbering) must not be hidden by results cached before it.
+    from tf2lint import cache
+
+    hashed = []
+    monkeypatch.setattr(Path, "read_bytes", lambda self: hashed.append(self.as_posix()) or b"")
+    cache._code_fingerprint.cache_clear()
+    try:
+        cache._code_fingerprint()
+    finally:
+        cache._code_fingerprint.cache_clear()
+    assert any(name.endswith("analysis/context.py") for name in hashed)
+    assert any(name.endswith("fixing/edits.py") for name in hashed)
 
 
 # -- 7. notebooks --------------------------------------------------------------------------------------

@@ -25,8 +25,8 @@ def _code_fingerprint() -> str:
     """Changes whenever tf2lint's own code does, not only its version number."""
     digest = hashlib.blake2b(__version__.encode(), digest_size=16)
     package = Path(__file__).resolve().parent
-    for source in sorted([*package.glob("*.py"), *package.glob("rules/*.py")]):
-        digest.update(source.name.encode())
+    for source in sorted(package.rglob("*.py")):  # every subpackage: analysis/ decides findings too
+        digest.update(source.relative_to(package).as_posix().encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()
 
