@@ -13,11 +13,25 @@ os.environ.setdefault("TF2LINT_CACHE_DIR", os.path.join(__import__("tempfile").m
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import textwrap  # noqa: E402
+from collections import Counter  # noqa: E402
 
 import pytest  # noqa: E402
 
 from tf2lint.engine import Finding, lint_source
 from tf2lint.rules import RULES
+
+
+# What the fault suite did (tests/test_faults.py, tests/test_fuzz.py), printed at the end of every run.
+FIGURES: Counter[str] = Counter()
+FIGURE_NAMES = ("programs fuzzed", "mutations tried", "kills", "faults injected", "files damaged")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if any(FIGURES.values()):
+        shown = [f"{name}: {FIGURES[name]}" for name in FIGURE_NAMES]
+        shown += [f"{name}: {count}" for name, count in sorted(FIGURES.items()) if name not in FIGURE_NAMES]
+        terminalreporter.write_sep("-", "fault suite")
+        terminalreporter.write_line(", ".join(shown))
 
 
 def lint(source: str, **settings) -> list[Finding]:

@@ -129,9 +129,9 @@ def test_file_changed_on_disk_is_not_overwritten(tmp_path: Path, monkeypatch, ca
     path = write_bad(tmp_path)
     real = fixing.fix_text
 
-    def meddling(text, shown, settings, unsafe):
+    def meddling(text, *args, **kwargs):
         path.write_text(text + "# edited meanwhile\n")
-        return real(text, shown, settings, unsafe)
+        return real(text, *args, **kwargs)
 
     monkeypatch.setattr(fixing, "fix_text", meddling)
     main(["check", "--no-cache", "--fix", str(path)])

@@ -25,8 +25,8 @@ def _code_fingerprint() -> str:
     """Changes whenever tf2lint's own code does, not only its version number."""
     digest = hashlib.blake2b(__version__.encode(), digest_size=16)
     package = Path(__file__).resolve().parent
-    for source in sorted(package.rglob("*.py")):
-        digest.update(source.name.encode())
+    for source in sorted(package.rglob("*.py")):  # every subpackage: analysis/ decides findings too
+        digest.update(source.relative_to(package).as_posix().encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()
 
@@ -47,6 +47,56 @@ def _digest(path: str, mtime_ns: int, size: int) -> str:
             return hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
     except OSError:
         return ""
+
+
+# The type of each field of a stored Finding (the path is stored empty and set on reading).
+_FIELDS: dict[str, tuple[type, ...]] = {
+    "path": (str,), "line": (int,), "col": (int,), "code": (str,), "end_line": (int,), "end_col": (int,),
+    "symbol": (str,), "message": (str,), "fix": (dict, type(None)), "cell": (int, type(None)),
+    "related": (list, type(None)), "plan": (type(None),),
+}
+_EDIT_FIELDS = {"line": int, "column": int, "end_line": int, "end_column": int, "content": str}
+
+
+def _valid_entry(entry: object) -> bool:
+    """Whether a stored entry is what tf2lint writes: findings, and the digests of the modules read."""
+    if not isinstance(entry, dict) or set(entry) != {"findings", "dependencies"}:
+        return False
+    dependencies = entry["dependencies"]
+    if not isinstance(dependencies, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in dependencies.items()
+    ):
+        return False
+    return isinstance(entry["findings"], list) and all(_valid(record) for record in entry["findings"])
+
+
+def _valid(record: object) -> bool:
+    """Whether a stored record is a Finding as tf2lint writes it, down to the fix's edits."""
+    if not isinstance(record, dict) or set(record) != set(_FIELDS):
+        return False
+    for name, types in _FIELDS.items():
+        value = record[name]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            return False
+    if record["line"] < 1 or record["col"] < 0 or record["end_line"] < record["line"] or record["end_col"] < 0:
+        return False
+    related = record["related"]
+    if related is not None and not (
+        len(related) == 3 and isinstance(related[0], str) and all(isinstance(v, int) for v in related[1:])
+    ):
+        return False
+    fix = record["fix"]
+    if fix is None:
+        return True
+    if set(fix) != {"applicability", "message", "edits"} or fix["applicability"] not in ("safe", "unsafe"):
+        return False
+    if not isinstance(fix["message"], str) or not isinstance(fix["edits"], list):
+        return False
+    return all(
+        isinstance(edit, dict) and set(edit) == set(_EDIT_FIELDS)
+        and all(isinstance(edit[k], t) and not isinstance(edit[k], bool) for k, t in _EDIT_FIELDS.items())
+        for edit in fix["edits"]
+    )
 
 
 class Cache:
@@ -70,11 +120,13 @@ class Cache:
         try:
             with open(self._path(key), encoding="utf-8") as stream:
                 entry = json.load(stream)
-            if any(digest(dependency) != expected for dependency, expected in entry["dependencies"].items()):
-                return None
-            return [Finding(**{**record, "path": path}) for record in entry["findings"]]
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        except (OSError, ValueError, RecursionError):
             return None
+        if not _valid_entry(entry):
+            return None  # damaged or foreign: a miss
+        if any(digest(dependency) != expected for dependency, expected in entry["dependencies"].items()):
+            return None  # a module the analysis read has changed since
+        return [Finding(**{**record, "path": path}) for record in entry["findings"]]
 
     def put(self, key: str, findings: list[Finding], dependencies: set[str] | frozenset[str] = frozenset()) -> None:
         try:
@@ -87,11 +139,19 @@ class Cache:
                 "dependencies": {path: digest(path) for path in sorted(dependencies)},
             }
             handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
+        except OSError:
+            return  # a cache that cannot be written is only slower
+        try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 json.dump(entry, stream)
             os.replace(temporary, target)
-        except OSError:
-            return  # a cache that cannot be written is only slower
+        except BaseException as exc:  # a full disk, or an interrupt: leave no temporary file behind
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            if not isinstance(exc, OSError):
+                raise
 
     def _prepare(self) -> None:
         if self._ready:

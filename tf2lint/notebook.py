@@ -12,6 +12,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from tf2lint.source import split_lines
+
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
 _ASSIGNED_MAGIC = re.compile(r"^(\s*[\w.,\s\[\]()*]+?\s*=\s*)[%!].*$")
 _HELP = re.compile(r"^\s*(\?\??[\w.]+|[\w.]+\?\??)\s*$")
@@ -46,7 +48,7 @@ def _neutralise(line: str) -> str:
 
 def _cell_lines(source: str) -> list[str] | None:
     """The cell as Python lines, or None when a cell magic makes it another language."""
-    lines = source.split("\n")
+    lines = split_lines(source)  # numbered as the parser numbers them (\r, \r\n and \n)
     first = lines[0].strip()
     if first.startswith("%%"):
         magic = first[2:].split(None, 1)[0] if len(first) > 2 else ""
@@ -56,22 +58,63 @@ def _cell_lines(source: str) -> list[str] | None:
     return [_neutralise(line) for line in lines]
 
 
+def _code_cells(document: object) -> list[object]:
+    """The cells of an nbformat 4 notebook, or of the first worksheet of an nbformat 3 one."""
+    if not isinstance(document, dict):
+        raise NotebookError("not a readable notebook: the document is not a JSON object")
+    if document.get("nbformat") == 3 or ("worksheets" in document and "cells" not in document):
+        worksheets = document.get("worksheets")
+        if not isinstance(worksheets, list) or not all(
+            isinstance(w, dict) and isinstance(w.get("cells", []), list) for w in worksheets
+        ):
+            raise NotebookError("not a readable notebook: nbformat 3 without a list of worksheets with cells")
+        cells = [cell for worksheet in worksheets for cell in worksheet.get("cells", [])]
+    else:
+        cells = document.get("cells")
+    if not isinstance(cells, list):
+        raise NotebookError("not a readable notebook: no list of cells")
+    return cells
+
+
+def language(document: dict) -> str | None:
+    """The kernel's language as the notebook states it, lower-cased; None when it does not say."""
+    metadata = document.get("metadata")
+    if not isinstance(metadata, dict):
+        return None
+    for key, field_name in (("kernelspec", "language"), ("language_info", "name")):
+        value = metadata.get(key)
+        if isinstance(value, dict) and isinstance(value.get(field_name), str):
+            return value[field_name].lower()
+    return metadata["language"].lower() if isinstance(metadata.get("language"), str) else None  # nbformat 3
+
+
+def _source(cell: dict) -> str | None:
+    """A code cell's text (`source` in nbformat 4, `input` in 3): a string or a list of strings."""
+    source = cell.get("source", cell.get("input", ""))
+    if isinstance(source, list) and all(isinstance(part, str) for part in source):
+        return "".join(source)
+    return source if isinstance(source, str) else None
+
+
 def load(data: bytes) -> Notebook:
     try:
         document = json.loads(data.decode("utf-8-sig"))
-        cells = document["cells"]
-        assert isinstance(cells, list)
-    except (ValueError, KeyError, TypeError, AssertionError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise NotebookError(f"not a readable notebook: {type(exc).__name__}") from None
+    cells = _code_cells(document)
+    if language(document) not in (None, "python", "python3", "ipython", "ipython3"):
+        return Notebook("", [])  # an R, Julia, ... notebook: nothing of ours to check
     text_lines: list[str] = []
     origin: list[tuple[int, int]] = []
     broken: list[tuple[int, SyntaxError]] = []
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        lines = _cell_lines(source.replace("\r\n", "\n"))
+        source = _source(cell)
+        if source is None:  # this cell is damaged; the others are still checked
+            broken.append((number, SyntaxError("the cell's source is not text (a string or a list of strings)")))
+            continue
+        lines = _cell_lines(source)
         if lines is None:
             continue
         try:

@@ -17,6 +17,17 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
+def split_lines(text: str) -> list[str]:
+    """The source's lines without their breaks, numbered like the AST numbers them."""
+    return _LINE_BREAK.split(text)
+
+
+def line_starts(text: str) -> list[int]:
+    """Offset of the start of every line after the first: ``bisect_right(starts, offset) + 1`` is the
+    1-based line of an offset, counted like the AST counts (a lone \r ends a line too)."""
+    return [match.end() for match in _LINE_BREAK.finditer(text)]
+
+
 def physical_lines(text: str) -> list[str]:
     """The lines of a source, each with its line break, numbered like the AST numbers them."""
     return _LINE_WITH_END.findall(text)
@@ -31,7 +42,7 @@ class Lines(Sequence[str]):
 
     def _split(self) -> list[str]:
         if self._lines is None:
-            self._lines = _LINE_BREAK.split(self._text)
+            self._lines = split_lines(self._text)
         return self._lines
 
     def __getitem__(self, index):  # type: ignore[override]

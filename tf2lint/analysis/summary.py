@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import ast
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from tf2lint.analysis.names import Function, Names, _flatten_blocks, _walk_expr, dotted
 from tf2lint.knowledge import api
+from tf2lint.source import line_starts, split_lines
 
 FUNCTION_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 FunctionDef = ast.FunctionDef | ast.AsyncFunctionDef
@@ -89,8 +90,8 @@ class ModuleSummary:
         self.path = path
         self.name = name
         self._source = source
-        self._lines = source.split("\n") if source is not None else None
-        self._newlines: list[int] | None = None
+        self._lines = split_lines(source) if source is not None else None
+        self._newlines: list[int] | None = None  # offsets where the source's lines 2, 3, ... start
         self._mentions: dict[str, bool] = {}
         self.lexical_parent: dict[ast.AST, Function | None] = {}  # filled by _index, read lazily by names
         self.names = Names(tree, self.lexical_parent, package=package, chase=chase)
@@ -139,8 +140,8 @@ class ModuleSummary:
     def line_of(self, offset: int) -> int:
         """1-based line of a source offset."""
         if self._newlines is None:
-            self._newlines = [m.start() for m in re.finditer("\n", self._source or "")]
-        return bisect_left(self._newlines, offset) + 1
+            self._newlines = line_starts(self._source or "")
+        return bisect_right(self._newlines, offset) + 1
 
     # -- names ------------------------------------------------------------------------------------
 

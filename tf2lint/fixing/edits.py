@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -86,11 +88,38 @@ def _add_keyword(call: cst.Call, name: str, value: str) -> cst.Call:
             args[index] = arg.with_changes(value=_expr(value))
             return call.with_changes(args=args)
     new = cst.Arg(keyword=cst.Name(name), value=_expr(value), equal=_no_space())
-    if args and isinstance(args[-1].comma, cst.Comma):  # trailing comma: keep the layout
-        return call.with_changes(args=[*args, new.with_changes(comma=args[-1].comma)])
-    if args:
-        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-    return call.with_changes(args=[*args, new])
+    if not args:
+        return call.with_changes(args=[new])
+    last = args[-1]
+    trailing_comma = isinstance(last.comma, cst.Comma)
+    after = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else last.whitespace_after_arg
+    separator = _separator(call, args)
+    if isinstance(after, cst.ParenthesizedWhitespace) and separator is not None:
+        # One argument per line: the new one gets its own line, indented like the others; the last
+        # argument keeps its comment and the closing parenthesis keeps its place.
+        kept = after.with_changes(indent=separator.indent, last_line=separator.last_line)
+        closing = after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+        if isinstance(last.comma, cst.Comma):
+            args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=kept))
+            new = new.with_changes(comma=cst.Comma(whitespace_after=closing))
+        else:
+            args[-1] = last.with_changes(comma=cst.Comma(), whitespace_after_arg=kept)
+            new = new.with_changes(whitespace_after_arg=closing)
+        return call.with_changes(args=[*args, new])
+    # Same line: whatever followed the last argument (a comment, the line break) now follows the new one.
+    space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    if trailing_comma:
+        args[-1] = last.with_changes(comma=space)
+        return call.with_changes(args=[*args, new.with_changes(comma=last.comma)])
+    args[-1] = last.with_changes(comma=space, whitespace_after_arg=cst.SimpleWhitespace(""))
+    return call.with_changes(args=[*args, new.with_changes(whitespace_after_arg=last.whitespace_after_arg)])
+
+
+def _separator(call: cst.Call, args: list[cst.Arg]) -> cst.ParenthesizedWhitespace | None:
+    """The line break and indentation before the last argument, when arguments go one per line."""
+    previous = args[-2].comma if len(args) > 1 else None
+    space = previous.whitespace_after if isinstance(previous, cst.Comma) else call.whitespace_before_args
+    return space if isinstance(space, cst.ParenthesizedWhitespace) else None
 
 
 def _add_training_param(func: cst.FunctionDef) -> cst.FunctionDef:
@@ -200,14 +229,21 @@ def _hoist(plan: FixPlan, lines: Sequence[str], offset: int) -> Change:
     def change(transformer: _Targeted, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
         methods = list(zip(original.body.body, updated.body.body))
         constructor: str | None = None
+        moved: cst.SimpleStatementLine | None = None
         body: list[cst.BaseStatement] = []
         for old, new in methods:
             if isinstance(old, cst.FunctionDef) and transformer.start(old) == method_at:
-                new, constructor = _rewrite_method(transformer, old, new, call_at, statement_at, attribute, mode, local)
+                new, constructor, moved = _rewrite_method(
+                    transformer, old, new, call_at, statement_at, attribute, mode, local
+                )
             body.append(new)
         if constructor is None:
             raise ValueError("constructor call not found")
         assignment = cst.parse_statement(f"self.{attribute} = {constructor}\n")
+        if moved is not None:  # the statement's own comments move with it
+            assignment = assignment.with_changes(
+                leading_lines=moved.leading_lines, trailing_whitespace=moved.trailing_whitespace
+            )
         init = next((i for i, s in enumerate(body) if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
         if init is not None:
             method = body[init]
@@ -215,26 +251,28 @@ def _hoist(plan: FixPlan, lines: Sequence[str], offset: int) -> Change:
         else:
             new_init = cst.parse_statement(
                 "def __init__(self, *args, **kwargs):\n    super().__init__(*args, **kwargs)\n"
-                f"    self.{attribute} = {constructor}\n"
             )
+            new_init = new_init.with_changes(body=new_init.body.with_changes(body=[*new_init.body.body, assignment]))
             first_method = next((i for i, s in enumerate(body) if isinstance(s, cst.FunctionDef)), len(body))
             body.insert(first_method, new_init)
             following = body[first_method + 1] if first_method + 1 < len(body) else None
             if following is not None and not following.leading_lines:
-                body[first_method + 1] = following.with_changes(leading_lines=[cst.EmptyLine()])
+                body[first_method + 1] = following.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
         return updated.with_changes(body=updated.body.with_changes(body=body))
 
     return change
 
 
 def _rewrite_method(transformer, old, new, call_at, statement_at, attribute, mode, local):
-    """The method without the per-call construction, and the constructor's source."""
+    """The method without the per-call construction, the constructor's source and the statement removed."""
     code = cst.Module([]).code_for_node
     constructor: str | None = None
+    moved: cst.SimpleStatementLine | None = None
     statements = []
     for old_statement, new_statement in zip(old.body.body, new.body.body):
         if mode in ("local", "self") and transformer.start(old_statement) == statement_at:
             constructor = code(old_statement.body[0].value)
+            moved = old_statement  # its comments go with it
             continue
         statements.append(new_statement)
     method = new.with_changes(body=new.body.with_changes(body=statements))
@@ -242,14 +280,16 @@ def _rewrite_method(transformer, old, new, call_at, statement_at, attribute, mod
         method = method.visit(_Rename(local, f"self.{attribute}"))
     if mode == "inline":
         # Found by position in the original method, replaced by its code in the rewritten one.
-        found = next((n for n in _walk(old) if isinstance(n, cst.Call) and transformer.start(n) == call_at), None)
+        # `Dense(3)(x)` and `Dense(3)` start at the same place: the constructor is the innermost one.
+        at_start = [n for n in _walk(old) if isinstance(n, cst.Call) and transformer.start(n) == call_at]
+        found = min(at_start, key=lambda n: len(cst.Module([]).code_for_node(n)), default=None)
         if found is None:
             raise ValueError("inline constructor not found")
         constructor = code(found)
         method = method.visit(_ReplaceCode(constructor, f"self.{attribute}"))
     if constructor is None:
         raise ValueError("statement not found")
-    return method, constructor
+    return method, constructor, moved
 
 
 class _ReplaceCode(cst.CSTTransformer):
@@ -286,11 +326,12 @@ def build(text: str, lines: Sequence[str], plans: Sequence[FixPlan]) -> list[dic
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return [None] * len(plans)
     file_lines = physical_lines(text)
+    spellings = {} if text.isascii() else _spellings(file_lines)
     snippets: dict[int, tuple[MetadataWrapper, int, list[str]]] = {}
     built: list[dict | None] = []
     for plan in plans:
         try:
-            built.append(_build_one(tree, file_lines, lines, plan, snippets))
+            built.append(_build_one(tree, file_lines, lines, plan, snippets, spellings))
         except (ValueError, IndexError, AttributeError, TypeError, cst.ParserSyntaxError, RecursionError, MemoryError):
             built.append(None)  # a fix we cannot build is simply not offered
     return built
@@ -312,6 +353,7 @@ def _build_one(
     lines: Sequence[str],
     plan: FixPlan,
     snippets: dict[int, tuple[MetadataWrapper, int, list[str]]],
+    spellings: dict[str, str],
 ) -> dict | None:
     first, last = _statement_lines(tree, plan.targets[0])
     if first not in snippets:
@@ -325,25 +367,51 @@ def _build_one(
         return None
     edits = [Edit(e.line + offset, e.end_line + offset, e.content) for e in diff_edits(snippet, new_snippet)]
     if len(plan.text) > 1 and plan.kind in ("add-decorator", "wrap-body-in-scope") and plan.text[1]:
-        at = _import_line(tree)
+        at = _import_line(tree, file_lines)
         edits.insert(0, Edit(at, at, plan.text[1] + _newline(file_lines)))
     if not edits:
         return None
+    edits = [Edit(e.line, e.end_line, _respell(e.content, spellings)) for e in edits]
     fixed, _ = apply("".join(file_lines), [{"edits": [e.as_json() for e in edits]}])
     ast.parse(fixed)  # never offer a fix that does not parse
     return {"applicability": plan.applicability, "message": plan.message, "edits": [e.as_json() for e in edits]}
 
 
-def _import_line(tree: ast.Module) -> int:
-    """The line before which an added import goes: after the docstring and `from __future__` imports."""
+def _import_line(tree: ast.Module, lines: Sequence[str]) -> int:
+    """The line before which an added import goes, as isort places it: after the leading comments
+    (shebang, coding cookie, licence header), the docstring and `from __future__` imports."""
     line = 1
+    while line <= len(lines) and lines[line - 1].lstrip().startswith("#"):
+        line += 1
     for index, statement in enumerate(tree.body):
         docstring = index == 0 and isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
         future = isinstance(statement, ast.ImportFrom) and statement.module == "__future__"
         if not (docstring or future):
             break
-        line = (statement.end_lineno or statement.lineno) + 1
+        line = max(line, (statement.end_lineno or statement.lineno) + 1)
     return line
+
+
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
+
+
+def _spellings(lines: Sequence[str]) -> dict[str, str]:
+    """NFKC form -> the source's own spelling, for identifiers whose spelling normalisation changes.
+
+    The AST holds names NFKC-normalised (MICRO SIGN -> GREEK MU): text built from it must be spelled
+    back as the file spells it, or it may not even encode in the file's encoding."""
+    found: dict[str, str] = {}
+    for word in _IDENTIFIER.findall("".join(lines)):
+        normal = unicodedata.normalize("NFKC", word)
+        if normal != word:
+            found.setdefault(normal, word)
+    return found
+
+
+def _respell(content: str, spellings: dict[str, str]) -> str:
+    if not spellings:
+        return content
+    return _IDENTIFIER.sub(lambda match: spellings.get(match.group(), match.group()), content)
 
 
 def _newline(lines: list[str]) -> str:

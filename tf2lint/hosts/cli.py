@@ -6,6 +6,7 @@ import argparse
 import gc
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -46,15 +47,24 @@ def parse_codes(value: str | None, option: str) -> tuple[str, ...]:
 
 
 def discover(paths: Sequence[str], settings: config.Config) -> Iterator[str]:
-    """Files to lint, in a stable order; raises UsageError for a path that does not exist.
+    """Files to lint, in a stable order, each once (by real path); raises UsageError for a path that
+    does not exist.
 
-    The configured `exclude` applies to named files too (pre-commit names every staged file).
+    The configured `exclude` applies to named files too (pre-commit names every staged file). Named
+    paths that are not regular files (a FIFO, a device) are yielded, so that reading reports them;
+    walking skips them, since merely opening one can block or never end.
     """
+    seen: set[str] = set()
+    for path in _candidates(paths, settings):
+        real = os.path.realpath(path)
+        if real not in seen:
+            seen.add(real)
+            yield path
+
+
+def _candidates(paths: Sequence[str], settings: config.Config) -> Iterator[str]:
     for given in paths:
-        if os.path.isfile(given):
-            if not settings.is_excluded(given):
-                yield os.path.normpath(given)
-        elif os.path.isdir(given):
+        if os.path.isdir(given):
             for root, dirs, files in os.walk(given):
                 dirs[:] = sorted(
                     d
@@ -65,10 +75,21 @@ def discover(paths: Sequence[str], settings: config.Config) -> Iterator[str]:
                 )
                 for name in sorted(files):
                     path = os.path.join(root, name)
-                    if name.endswith(SOURCE_SUFFIXES) and not settings.is_excluded(path):
+                    if name.endswith(SOURCE_SUFFIXES) and _regular(path) and not settings.is_excluded(path):
                         yield os.path.normpath(path)
+        elif os.path.lexists(given):
+            if not settings.is_excluded(given):
+                yield os.path.normpath(given)
         else:
             raise UsageError(f"path not found: {given}")
+
+
+def _regular(path: str) -> bool:
+    """Not a FIFO, device or socket (a link to one included); unreadable entries count, to be reported."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -98,6 +119,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     check.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff: also apply unsafe fixes")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    check.add_argument("--max-file-size", type=int, metavar="BYTES",
+                       help="files larger than this are reported (TFS000), not read (default: 32 MiB)")
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -126,9 +149,12 @@ def _inputs(
         extra = project.ignored_for(path)
         settings = replace(base, ignore=base.ignore + extra) if extra else base
         try:
-            data = read(path)
+            data = read(path, args.max_file_size or project.max_file_size)
         except OSError as exc:
             findings.extend(_source_error(path, SourceError(f"cannot read: {exc.strerror or exc}"), settings))
+            continue
+        except SourceError as exc:
+            findings.extend(_source_error(path, exc, settings))
             continue
         if relevant(data, settings):
             yield path, settings, data
@@ -139,11 +165,12 @@ def run_fix(args: argparse.Namespace, project: config.Config, base: Settings) ->
 
     findings: list[Finding] = []
     results = []
+    roots = [os.path.realpath(p) for p in args.paths]  # files are never written outside them
     for path, settings, data in _inputs(args, project, base, findings):
         if path.endswith(".ipynb"):  # reported, not fixed
             findings.extend(lint_data(data, path, settings, fixes=True))
             continue
-        result = fix_file(path, data, settings, args.unsafe_fixes, write=args.fix and not args.diff)
+        result = fix_file(path, data, settings, args.unsafe_fixes, write=args.fix and not args.diff, roots=roots)
         if result is None:
             findings.extend(lint_data(data, path, settings))
             continue
@@ -154,8 +181,15 @@ def run_fix(args: argparse.Namespace, project: config.Config, base: Settings) ->
             print(f"tf2lint: {problem}", file=sys.stderr)
     fixed = sum(r.applied for r in results)
     unsafe = sum(r.unsafe_available() for r in results)
-    if args.diff:
-        sys.stdout.write("".join(r.diff() for r in results if r.changed))
+    if args.diff:  # bytes: each file's lines in its own encoding, so that the patch applies
+        patch = b"".join(r.diff() for r in results if r.changed)
+        binary = getattr(sys.stdout, "buffer", None)
+        if binary is None:  # a text-only stream put in place by an embedding program
+            sys.stdout.write(patch.decode("utf-8", "surrogateescape"))
+        else:
+            sys.stdout.flush()
+            binary.write(patch)
+            binary.flush()
         summary = f"Would fix {fixed} finding{'s' * (fixed != 1)}"
     else:
         _report(args, findings)
@@ -181,6 +215,8 @@ def run_check(args: argparse.Namespace) -> int:
     )
     if args.jobs < 0:
         raise UsageError("--jobs: expected 0 (all cores) or a positive number")
+    if args.max_file_size is not None and args.max_file_size < 1:
+        raise UsageError("--max-file-size: expected a positive number of bytes")
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise UsageError("--unsafe-fixes needs --fix or --diff")
     if args.fix or args.diff:
@@ -243,10 +279,21 @@ def run_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tolerant_output() -> None:
+    """File names that are not UTF-8 (surrogate escapes) must print, whatever the stream's encoding:
+    as their own bytes on a UTF-8 stream, as backslash escapes on any other."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="surrogateescape" if encoding == "utf8" else "backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Parsing makes millions of short-lived AST objects with no reference cycles: collecting them less
     # often is most of the difference between tf2lint and the cost of parsing alone.
     gc.set_threshold(100_000, 50, 100)
+    _tolerant_output()
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -10,9 +10,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
+from tf2lint.engine import DEFAULT_MAX_FILE_SIZE
 from tf2lint.rules import ALL_RULES
 
-KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "shim-decorators", "src")
+KEYS = (
+    "select", "ignore", "extend-select", "per-file-ignores", "exclude", "shim-decorators", "src", "max-file-size",
+)
 
 
 class ConfigError(Exception):
@@ -28,6 +31,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     shim_decorators: tuple[str, ...] = ()
     src: tuple[str, ...] | None = None  # as written; None: not set
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are TFS000, not read whole
     root: Path = field(default_factory=Path.cwd)  # globs are relative to the config file's directory
     source: Path | None = None
 
@@ -94,16 +98,29 @@ def _toml():  # imported only when there is a file to read (it costs more than t
     return tomllib
 
 
-def load(path: Path) -> Config:
+def _read(path: Path) -> dict:
+    """The TOML document; ConfigError naming the file for anything unreadable (not UTF-8 included)."""
     tomllib = _toml()
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 (invalid byte at offset {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    table = data.get("tool", {}).get("tf2lint", {})
+
+
+def _tool(data: dict, path: Path) -> dict:
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: `tool` must be a table, got {type(tool).__name__}")
+    return tool
+
+
+def load(path: Path) -> Config:
+    table = _tool(_read(path), path).get("tf2lint", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.tf2lint] must be a table")
     unknown = sorted(set(table) - set(KEYS))
@@ -113,6 +130,9 @@ def load(path: Path) -> Config:
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{where} per-file-ignores: expected a table of glob = [codes]")
+    max_size = table.get("max-file-size", DEFAULT_MAX_FILE_SIZE)
+    if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
+        raise ConfigError(f"{where} max-file-size: expected a positive number of bytes")
     return Config(
         select=validate_codes(_strings(table.get("select", []), f"{where} select"), f"{where} select"),
         ignore=validate_codes(_strings(table.get("ignore", []), f"{where} ignore"), f"{where} ignore"),
@@ -126,6 +146,7 @@ def load(path: Path) -> Config:
         exclude=_strings(table.get("exclude", []), f"{where} exclude"),
         shim_decorators=_strings(table.get("shim-decorators", []), f"{where} shim-decorators"),
         src=_strings(table["src"], f"{where} src") if "src" in table else None,
+        max_file_size=max_size,
         root=path.resolve().parent,
         source=path,
     )
@@ -137,17 +158,14 @@ def find(paths: Sequence[str]) -> Path | None:
     start = Path(os.path.commonpath(absolute))
     if not start.is_dir():
         start = start.parent
-    tomllib = None
     for directory in (start, *start.parents):
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
-            tomllib = tomllib or _toml()
             try:
-                with open(candidate, "rb") as handle:
-                    data = tomllib.load(handle)
-            except (OSError, tomllib.TOMLDecodeError):
+                tool = _tool(_read(candidate), candidate)
+            except ConfigError:
                 return candidate  # let load() report it
-            if "tf2lint" in data.get("tool", {}):
+            if "tf2lint" in tool:
                 return candidate
     return None
 
