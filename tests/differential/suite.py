@@ -39,6 +39,7 @@ def _dimensions(intent: dict) -> dict[str, str]:
     atoms = intent["atoms"]
     return {
         "kinds": "+".join(a["kind"] + (f"/{a['guard']}" if a["guard"] != "percall" else "") for a in atoms),
+        "base_kinds": "+".join(sorted({a["kind"] + ("" if a["guard"] == "percall" else "/guarded") for a in atoms})),
         "naming": "+".join(a["naming"] for a in atoms),
         "scope": intent["scope"],
         "path": intent["path"],
@@ -48,6 +49,18 @@ def _dimensions(intent: dict) -> dict[str, str]:
         "training": "+".join(a["training"] for a in atoms if a["training"]),
         "variant": "+".join(a["variant"] for a in atoms if a["variant"]),
     }
+
+
+# The dimensions that decide each family at runtime: mismatches are grouped by these.
+DEFAULT_GROUPING = ("decoration", "path", "base_kinds")
+GROUPING = {
+    "growth": ("scope", "path", "base_kinds"),
+    "untracked": ("decoration", "path", "base_kinds"),
+    "TFS105": ("decoration", "path"),
+    "TFS109": ("decoration", "path", "variant"),
+    "TFS111": ("training", "decoration", "path"),
+    "TFS113": ("loop", "scope", "naming", "base_kinds"),
+}
 
 
 def _groups(summary: Summary, records: dict[str, dict]) -> dict[tuple[str, str], list[Outcome]]:
@@ -78,6 +91,18 @@ def markdown_report(summary: Summary, records: list[dict], title: str) -> str:
            "`must be applied to a method of a subclassed tf.Module` -> TFS108, get_or_create_layer in eager "
            "mode or a builder that needs arguments -> TFS109, `Trying to share variable` -> TFS113, "
            "`Tensor.op is undefined` (get_variable with no shim store inside a tf.function) -> TFS107.", "",
+           "Runtime behaviour the suite ran into that the lead should know (measured here, TF 2.21 + "
+           "tf-keras 2.21): (1) `runtime.check` reports TFS110 for any tf.Module that uses "
+           "`get_or_create_layer`, because the store registers `reduce_sum(layer.losses)` as a regularizer "
+           "for every layer, even without regularizers; the labeller keeps TFS110 only when a penalty is "
+           "non-zero. (2) In eager mode every VariableScope reads `reuse=AUTO_REUSE`, so intentional sharing "
+           "is only visible in the `variable_scope(..., reuse=...)` arguments entered (and "
+           "`reuse_variables()`). (3) `get_variable` inside a `tf.function` with no shim store raises "
+           "`AttributeError: Tensor.op is undefined when eager execution is enabled` instead of making "
+           "untracked variables. (4) A v1 layer object with an explicit `name=` built per call inside an "
+           "undecorated sub-layer (`get_or_create_layer(\"sub\", Sub)`) grows (`fc0` -> `fc0_1`), unlike "
+           "the same line in the decorated method. (5) A `get_or_create_layer` key under a default-name scope "
+           "changes every call: new layers each call (labelled growth).", "",
            "Each section: the count per value of each dimension (which dimensions the mismatches concentrate "
            "on), then the most frequent full combinations with the shortest example of each. "
            "`mismatches/<id>.py` holds every mismatching program; `compare.py` re-lints `labelled.json`.", ""]
@@ -90,22 +115,26 @@ def markdown_report(summary: Summary, records: list[dict], title: str) -> str:
             dims = _dimensions(by_id[o.id]["intent"])
             for dim, value in dims.items():
                 per_dim[dim][value or "-"] += 1
-            combo = ", ".join(f"{k}={v}" for k, v in dims.items() if v and k in ("kinds", "scope", "path",
-                                                                                  "decoration", "loop"))
-            combos[combo].append(o)
+            combos[", ".join(f"{k}={dims[k] or '-'}" for k in GROUPING.get(fam, DEFAULT_GROUPING))].append(o)
         for dim, counts in per_dim.items():
             out.append(f"- {dim}: " + ", ".join(f"{v} {n}" for v, n in counts.most_common(8)))
         out.append("")
-        for combo, members in sorted(combos.items(), key=lambda item: -len(item[1]))[:8]:
-            example = min(members, key=lambda o: len(by_id[o.id]["source"]))
-            record = by_id[example.id]
-            out += [f"### {len(members)} × {combo}", "",
-                    f"`{example.id}`: runtime {record['label']}, linter {example.codes or ['nothing']}"
-                    + (f", error `{record['error']}`" if record.get("error") else ""),
-                    "", "```python", _trim(record["source"]), "```", ""]
-            notes = [n for n in record.get("notes", []) if n]
-            if notes:
-                out += ["Runtime notes: " + " | ".join(notes[:3]), ""]
+        ranked = sorted(combos.items(), key=lambda item: -len(item[1]))
+        for combo, members in ranked[:10]:
+            examples = sorted(members, key=lambda o: len(by_id[o.id]["source"]))[:2 if len(members) > 2 else 1]
+            out += [f"### {len(members)} × {combo}", ""]
+            for example in examples:
+                record = by_id[example.id]
+                out += [f"`{example.id}`: runtime {record['label']}, linter {example.codes or ['nothing']}"
+                        + (f", error `{record['error']}`" if record.get("error") else ""),
+                        "", "```python", _trim(record["source"]), "```", ""]
+                notes = [n for n in record.get("notes", []) if n]
+                if notes:
+                    out += ["Runtime notes: " + " | ".join(dict.fromkeys(n[:160] for n in notes[:4])), ""]
+        if len(ranked) > 10:
+            rest = ranked[10:]
+            out += [f"Other combinations ({sum(len(m) for _, m in rest)} programs): "
+                    + "; ".join(f"{len(m)} × {c} (e.g. `{m[0].id}`)" for c, m in rest[:25]), ""]
     return "\n".join(out)
 
 
