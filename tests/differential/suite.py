@@ -99,9 +99,10 @@ def markdown_report(summary: Summary, records: list[dict], title: str) -> str:
            "is only visible in the `variable_scope(..., reuse=...)` arguments entered (and "
            "`reuse_variables()`). (3) `get_variable` inside a `tf.function` with no shim store raises "
            "`AttributeError: Tensor.op is undefined when eager execution is enabled` instead of making "
-           "untracked variables. (4) A v1 layer object with an explicit `name=` built per call inside an "
-           "undecorated sub-layer (`get_or_create_layer(\"sub\", Sub)`) grows (`fc0` -> `fc0_1`), unlike "
-           "the same line in the decorated method. (5) A `get_or_create_layer` key under a default-name scope "
+           "untracked variables. (4) A v1 layer *object* built per call with an explicit name and no named scope, "
+           "`tf.compat.v1.layers.Dense(4, name=\"fc0\")(x)`, grows (`fc0` -> `fc0_1`), while the "
+           "functional `tf.compat.v1.layers.dense(x, 4, name=\"fc0\")` is stable; under "
+           "`variable_scope(\"blk\")` both are stable. (5) A `get_or_create_layer` key under a default-name scope "
            "changes every call: new layers each call (labelled growth).", "",
            "Each section: the count per value of each dimension (which dimensions the mismatches concentrate "
            "on), then the most frequent full combinations with the shortest example of each. "

@@ -155,6 +155,53 @@ SPOT_CHECKS = {
             def call(self, x):
                 return tf.compat.v1.layers.dropout(x, 0.5, training=self.flag)
         """, {"TFS111"}),
+    # Measured while building the suite (kept as probes of what the labeller relies on).
+    # A v1 layer object built per call with an explicit name and no named scope grows; the functional form
+    # with the same name is stable (3d).
+    "v1_class_named_per_call": ("""
+        class Model(tf.keras.layers.Layer):
+            @track
+            def call(self, x):
+                return tf.compat.v1.layers.Dense(4, name="fc")(x)
+        """, {"growth"}),
+    "v1_functional_named": ("""
+        class Model(tf.keras.layers.Layer):
+            @track
+            def call(self, x):
+                return tf.compat.v1.layers.dense(x, 4, name="fc")
+        """, set()),
+    # `scope.reuse_variables()` asks for sharing: no TFS113; a fixed name in a loop shares silently.
+    "reuse_variables": ("""
+        class Model(tf.keras.layers.Layer):
+            @track
+            def call(self, x):
+                with tf.compat.v1.variable_scope("m") as scope:
+                    x = tf.compat.v1.layers.dense(x, 4, name="fc")
+                    scope.reuse_variables()
+                    return tf.compat.v1.layers.dense(x, 4, name="fc")
+        """, set()),
+    "fixed_name_in_loop": ("""
+        class Model(tf.keras.layers.Layer):
+            @track
+            def call(self, x):
+                for _ in range(2):
+                    x = tf.matmul(x, tf.compat.v1.get_variable("w", shape=(4, 4)))
+                return x
+        """, {"TFS113"}),
+    # get_variable with no shim store inside a tf.function raises instead of leaving variables untracked.
+    "undecorated_tf_function_get_variable": ("""
+        class Model(tf.keras.layers.Layer):
+            @tf.function
+            def call(self, x):
+                return tf.matmul(x, tf.compat.v1.get_variable("w", shape=(4, 4)))
+        """, {"untracked"}),
+    # A tf.Module using get_or_create_layer without regularizers loses no penalty (no TFS110).
+    "module_get_or_create_layer": ("""
+        class Model(tf.Module):
+            @track
+            def __call__(self, x):
+                return tf.compat.v1.keras.utils.get_or_create_layer("d", lambda: tf.keras.layers.Dense(4))(x)
+        """, set()),
 }
 
 
