@@ -24,7 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("differential-out"))
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    records = label_programs(args.count, args.seed)
+    def progress(index: int) -> None:
+        if index and index % 250 == 0:
+            print(f"labelled {index}/{args.count} ({time.perf_counter() - start:.0f} s)", file=sys.stderr, flush=True)
+
+    records = label_programs(args.count, args.seed, progress)
     labelled = time.perf_counter()
     summary = run(records)
     write_outputs(summary, records, args.out,

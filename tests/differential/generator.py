@@ -53,6 +53,7 @@ class Spec:
     decoration: str = "track"
     loop: bool = False
     training_param: bool = True
+    sub_decorated: bool = False  # sub_layer / builder paths: the inner layer's own method decorated
 
 
 @dataclass
@@ -80,6 +81,7 @@ def random_spec(rng: random.Random) -> Spec:
                                "reuse_variables": 3, "reuse_false": 3, "current": 4})
     spec.loop = rng.random() < 0.2
     spec.training_param = rng.random() < 0.8
+    spec.sub_decorated = rng.random() < 0.3
     if spec.host == "plain":
         spec.path, spec.decoration = "direct", "track"
     if spec.host != "layer" and spec.path == "builder":
@@ -98,8 +100,8 @@ def random_spec(rng: random.Random) -> Spec:
 def _random_atom(rng: random.Random, spec: Spec) -> Atom:
     kinds = {"v1_dense": 14, "v1_conv": 5, "v1_class": 7, "get_variable": 14, "template": 7, "tf_variable": 5,
              "keras": 9, "add_weight": 5, "rnn_cell": 5, "gocl": 8, "batch_norm": 6, "dropout": 4}
-    if spec.host != "layer" or spec.path in ("sub_layer", "builder") and spec.host != "layer":
-        kinds.pop("add_weight")
+    if spec.host != "layer":
+        kinds.pop("add_weight")  # a tf.Module has no add_weight
     if spec.path in SELFLESS:
         for kind in ("v1_class", "add_weight"):
             kinds.pop(kind, None)
@@ -384,7 +386,7 @@ def render(spec: Spec) -> str:
         sub_body = ["i = 0"] if fstring else []
         sub_body += returning(block)
         sub_init = ["def __init__(self):", "    super().__init__()", *_indent(r.init)] if r.init else []
-        sub_decoration = "track" if path == "builder" and spec.decoration == "none" else "none"
+        sub_decoration = "track" if spec.sub_decorated else "none"
         classes += [f"class Sub({host_base}):", *_indent(sub_init),
                     *_indent(_decorated(sub_decoration, sub_entry, sub_params, sub_body)), *_indent(r.methods), ""]
         call_args = "x, training=training" if training_in_block else "x"

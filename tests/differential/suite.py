@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from .allowlist import ALLOWED
@@ -16,13 +17,15 @@ CI_COUNT, CI_SEED = 500, 0
 RESULTS: list[tuple[str, Summary]] = []
 
 
-def label_programs(count: int, seed: int) -> list[dict]:
+def label_programs(count: int, seed: int, progress: Callable[[int], None] | None = None) -> list[dict]:
     """Programs with their runtime labels, as JSON-ready records (needs TensorFlow)."""
     from .label import Labeller
 
     labeller = Labeller()
     records = []
-    for program in generate(count, seed):
+    for index, program in enumerate(generate(count, seed)):
+        if progress:
+            progress(index)
         label = labeller.label(program.source, program.id)
         records.append({"id": program.id, "seed": program.seed, "source": program.source,
                         **label.as_json(), "intent": program.intent})
@@ -43,7 +46,8 @@ def _dimensions(intent: dict) -> dict[str, str]:
         "naming": "+".join(a["naming"] for a in atoms),
         "scope": intent["scope"],
         "path": intent["path"],
-        "decoration": intent["decoration"],
+        "decoration": intent["decoration"] + ("+decorated-sub" if intent.get("sub_decorated") and
+                                              intent["path"] in ("sub_layer", "builder") else ""),
         "host": intent["host"],
         "loop": "loop" if intent["loop"] else "",
         "training": "+".join(a["training"] for a in atoms if a["training"]),
