@@ -1,4 +1,4 @@
-"""The long run: `python -m tests.differential --count 3000 --seed 7 [--out DIR]`.
+"""The long run: `python -m tests.differential --count 3000 --seed 7 [--out DIR]` (from the repository root).
 
 Prints the confusion matrix and the summary line, and writes REPORT.md, labelled.json and every
 mismatching program (mismatches/<id>.py, with the runtime label and the linter's codes on top) to DIR.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.differential", description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=CI_COUNT)
     parser.add_argument("--seed", type=int, default=CI_SEED)
-    parser.add_argument("--out", type=Path, default=Path("differential-out"))
+    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "tf2lint-differential",
+                        help="where REPORT.md, labelled.json and mismatches/ go (default: %(default)s)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     def progress(index: int) -> None:
