@@ -1,0 +1,110 @@
+"""Compare the linter's findings with the runtime labels, per program and per rule family.
+
+No TensorFlow here: this module works on labelled records ({"id", "source", "label", "masked", ...}),
+so that the analysis can be measured against stored labels in seconds (/work/diff-report/compare.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+FAMILY = {"TFS101": "growth", "TFS102": "growth", "TFS103": "growth", "TFS106": "untracked", "TFS107": "untracked"}
+FAMILIES = ("growth", "untracked", "TFS104", "TFS105", "TFS108", "TFS109", "TFS110", "TFS111", "TFS112",
+            "TFS113", "TFS114")
+
+
+def family(code: str) -> str:
+    return FAMILY.get(code, code)
+
+
+@dataclass
+class Outcome:
+    id: str
+    runtime: set[str]  # families the runtime showed (masked ones removed)
+    linter: set[str]  # families the linter reported (masked ones removed)
+    codes: list[str]  # the linter's codes, for the report
+    masked: set[str]
+
+    @property
+    def missed(self) -> set[str]:
+        return self.runtime - self.linter
+
+    @property
+    def extra(self) -> set[str]:
+        return self.linter - self.runtime
+
+    @property
+    def agrees(self) -> bool:
+        return not self.missed and not self.extra
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome]
+    allowed: dict[str, str] = field(default_factory=dict)  # id -> reason, for mismatches the allow-list covers
+    invalid: list[str] = field(default_factory=list)  # programs that failed for no documented reason
+
+    @property
+    def mismatches(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.agrees and o.id not in self.allowed]
+
+    def matrix(self) -> dict[str, Counter]:
+        table: dict[str, Counter] = defaultdict(Counter)
+        for o in self.outcomes:
+            for fam in FAMILIES:
+                if fam in o.masked:
+                    continue
+                cell = {(True, True): "TP", (True, False): "FN", (False, True): "FP", (False, False): "TN"}[
+                    (fam in o.runtime, fam in o.linter)]
+                table[fam][cell] += 1
+        return table
+
+    def last_line(self) -> str:
+        buggy = [o for o in self.outcomes if o.runtime]
+        hits = [o for o in buggy if not o.missed]
+        false_positives = [o for o in self.outcomes if o.extra]
+        allowed = [o for o in self.outcomes if not o.agrees and o.id in self.allowed]
+        return (f"differential: {len(self.outcomes)} programs, recall {len(hits)}/{len(buggy)}, "
+                f"false positives {len(false_positives)}, allowed {len(allowed)}")
+
+    def report(self) -> str:
+        lines = ["family      runtime+  linter+   TP   FN   FP     TN  (per program; growth = TFS101-103, "
+                 "untracked = TFS106-107)"]
+        for fam, cells in self.matrix().items():
+            if not (cells["TP"] or cells["FN"] or cells["FP"]):
+                continue
+            lines.append(f"{fam:<10} {cells['TP'] + cells['FN']:>9} {cells['TP'] + cells['FP']:>8} "
+                         f"{cells['TP']:>4} {cells['FN']:>4} {cells['FP']:>4} {cells['TN']:>6}")
+        if self.invalid:
+            lines.append(f"invalid programs (unexplained errors, generator bugs): {', '.join(self.invalid)}")
+        lines.append(self.last_line())
+        return "\n".join(lines)
+
+
+def compare(records: Iterable[dict], lint_codes: Callable[[str], list[str]],
+            allowlist: dict[str, str] | None = None) -> Summary:
+    """`lint_codes(source)` gives the linter's codes for one program."""
+    outcomes, invalid = [], []
+    for record in records:
+        if record.get("error") and record["label"] == ["ok"]:
+            invalid.append(record["id"])
+            continue
+        masked = set(record.get("masked", ()))
+        runtime = {family(c) for c in record["label"] if c != "ok"} - masked
+        codes = lint_codes(record["source"])
+        linter = {family(c) for c in codes if c.startswith("TFS1")} - masked
+        if any(c == "TFS000" for c in codes):
+            invalid.append(record["id"])
+            continue
+        outcomes.append(Outcome(record["id"], runtime, linter, sorted(set(codes)), masked))
+    allow = allowlist or {}
+    allowed = {o.id: allow[o.id] for o in outcomes if o.id in allow and not o.agrees}
+    return Summary(outcomes, allowed, invalid)
+
+
+def engine_codes(source: str) -> list[str]:
+    from tf2lint.engine import lint_source
+
+    return [finding.code for finding in lint_source(source, "program.py")]

@@ -1,0 +1,11 @@
+"""Print the differential suite's confusion matrix and summary line at the end of every pytest run."""
+
+from __future__ import annotations
+
+from .suite import RESULTS
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001 - pytest's hook signature
+    for title, summary in RESULTS:
+        terminalreporter.write_sep("-", title)
+        terminalreporter.write_line(summary.report())

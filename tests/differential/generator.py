@@ -1,0 +1,470 @@
+"""Small shim programs, composed from the dimensions that decide what the shim does at runtime.
+
+Every program is one module text with a layer (or module) class, `make()` (a fresh instance) and
+`inputs()` (the positional arguments of a call). Every tensor the blocks pass along has shape (2, 4),
+so any combination of blocks is a valid program. The same seed always gives the same programs.
+
+The `intent` recorded with each program is only for reading mismatches: labels come from running
+the program (label.py), never from here.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, field
+
+TRACK = "tf.compat.v1.keras.utils.track_tf1_style_variables"
+VS = "tf.compat.v1.variable_scope"
+GOCL = "tf.compat.v1.keras.utils.get_or_create_layer"
+
+KINDS = ("v1_dense", "v1_conv", "v1_class", "get_variable", "template", "tf_variable", "keras", "add_weight",
+         "rnn_cell", "gocl", "batch_norm", "dropout")
+NAMINGS = ("none", "literal", "fstring", "param", "duplicate")
+SCOPES = ("none", "named", "empty", "default", "nested", "param_passed", "param_missing", "reuse_auto",
+          "reuse_true", "reuse_variables", "reuse_false", "current")
+PATHS = ("direct", "self_helper", "decorated_helper", "base_helper", "override", "module_fn", "partial",
+         "dict_dispatch", "tf_function_helper", "tf_function_call", "outer_tf_function", "sub_layer", "builder")
+DECORATIONS = ("track", "alias", "none", "assign", "track_over_tf_function", "tf_function_over_track")
+GUARDS = ("percall", "init", "lazy", "dict")
+TRAININGS = ("forward", "missing", "flag")
+# Kinds whose object can be built once (in __init__, lazily, in a dict cache) or on every call.
+GUARDED = ("v1_class", "template", "tf_variable", "keras", "add_weight")
+# Paths whose block is a plain function: no `self`, so no attribute-held objects.
+SELFLESS = ("module_fn", "partial", "dict_dispatch")
+HELPER_PATHS = ("self_helper", "decorated_helper", "base_helper", "module_fn", "partial", "dict_dispatch",
+                "tf_function_helper", "tf_function_call")
+
+
+@dataclass
+class Atom:
+    kind: str
+    naming: str = "none"
+    guard: str = "percall"
+    training: str = ""  # batch_norm / dropout only
+    variant: str = ""  # kind-specific (gocl builders, v1_dense spellings)
+
+
+@dataclass
+class Spec:
+    host: str = "layer"  # layer | module | plain
+    atoms: list[Atom] = field(default_factory=list)
+    scope: str = "none"
+    path: str = "direct"
+    decoration: str = "track"
+    loop: bool = False
+    training_param: bool = True
+    sub_decorated: bool = False  # sub_layer / builder paths: the inner layer's own method decorated
+
+
+@dataclass
+class Program:
+    id: str
+    seed: int
+    source: str
+    intent: dict
+
+
+def _choice(rng: random.Random, weighted: dict[str, int]) -> str:
+    return rng.choices(list(weighted), weights=list(weighted.values()))[0]
+
+
+def random_spec(rng: random.Random) -> Spec:
+    spec = Spec()
+    spec.host = _choice(rng, {"layer": 80, "module": 16, "plain": 4})
+    spec.path = _choice(rng, {"direct": 22, "self_helper": 8, "decorated_helper": 8, "base_helper": 6,
+                              "override": 7, "module_fn": 8, "partial": 5, "dict_dispatch": 5,
+                              "tf_function_helper": 5, "tf_function_call": 3, "outer_tf_function": 5, "sub_layer": 8, "builder": 6})
+    spec.decoration = _choice(rng, {"track": 50, "alias": 8, "none": 16, "assign": 10,
+                                    "track_over_tf_function": 8, "tf_function_over_track": 5})
+    spec.scope = _choice(rng, {"none": 25, "named": 22, "empty": 7, "default": 10, "nested": 7,
+                               "param_passed": 7, "param_missing": 7, "reuse_auto": 6, "reuse_true": 4,
+                               "reuse_variables": 3, "reuse_false": 3, "current": 4})
+    spec.loop = rng.random() < 0.2
+    spec.training_param = rng.random() < 0.8
+    spec.sub_decorated = rng.random() < 0.3
+    if spec.host == "plain":
+        spec.path, spec.decoration = "direct", "track"
+    if spec.host != "layer" and spec.path == "builder":
+        spec.path = "sub_layer"
+    if spec.path == "partial":
+        spec.atoms = [Atom("v1_dense", _choice(rng, {"none": 2, "literal": 2, "param": 1, "duplicate": 1}),
+                           variant="partial")]
+    else:
+        count = 1 if rng.random() < 0.6 else 2
+        spec.atoms = [_random_atom(rng, spec) for _ in range(count)]
+    if spec.scope.startswith("param") and spec.path not in HELPER_PATHS:
+        spec.scope = "default"
+    return spec
+
+
+def _random_atom(rng: random.Random, spec: Spec) -> Atom:
+    kinds = {"v1_dense": 14, "v1_conv": 5, "v1_class": 7, "get_variable": 14, "template": 7, "tf_variable": 5,
+             "keras": 9, "add_weight": 5, "rnn_cell": 5, "gocl": 8, "batch_norm": 6, "dropout": 4}
+    if spec.host != "layer":
+        kinds.pop("add_weight")  # a tf.Module has no add_weight
+    if spec.path in SELFLESS:
+        for kind in ("v1_class", "add_weight"):
+            kinds.pop(kind, None)
+    atom = Atom(_choice(rng, kinds))
+    if atom.kind in GUARDED:
+        atom.guard = "percall" if spec.path in SELFLESS else _choice(
+            rng, {"percall": 5, "init": 3, "lazy": 2, "dict": 1 if spec.host == "layer" else 0})
+    namings = {"none": 4, "literal": 5, "fstring": 2, "param": 2 if spec.path in HELPER_PATHS else 0,
+               "duplicate": 2}
+    if atom.kind in ("get_variable", "add_weight", "template"):
+        namings.pop("none")
+    if atom.kind in ("tf_variable", "dropout"):
+        namings = {"none": 1}
+    atom.naming = _choice(rng, namings)
+    if atom.guard == "init" and atom.naming in ("param", "fstring"):
+        atom.naming = "literal"  # __init__ sees neither the block's parameters nor the loop variable
+    if atom.kind in ("batch_norm", "dropout"):
+        atom.training = _choice(rng, {"forward": 5, "missing": 3, "flag": 2 if spec.path not in SELFLESS else 0})
+    if atom.kind == "gocl":
+        atom.variant = _choice(rng, {"method": 4, "lambda": 2, "needs_arg": 1, "two_builders": 1})
+        if spec.path in SELFLESS:
+            atom.variant = {"method": "function", "needs_arg": "function_needs_arg",
+                            "two_builders": "functions"}.get(atom.variant, atom.variant)
+    if atom.kind == "v1_dense":
+        atom.variant = _choice(rng, {"direct": 6, "alias": 1})
+    if atom.kind == "keras" and atom.guard == "percall" and spec.path not in SELFLESS and rng.random() < 0.3:
+        atom.variant = "class_attr"
+    if atom.kind == "rnn_cell":
+        atom.variant = _choice(rng, {"BasicRNNCell": 1, "LSTMCell": 1})
+    return atom
+
+
+class _Renderer:
+    """Turns a Spec into module text. Methods collect lines for the module, the class and __init__."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.module: list[str] = []  # module-level definitions before the classes
+        self.init: list[str] = []  # __init__ lines of the class that runs the block
+        self.methods: list[str] = []  # extra methods of that class (builders)
+        self.params: list[str] = []  # extra parameters of the block's function
+        self.args: list[str] = []  # the arguments the caller passes for them
+        self.uses_training = False
+
+    # --- atoms -------------------------------------------------------------------------------------
+    def name_kw(self, atom: Atom, index: int, base: str, keyword: str = "name") -> str:
+        if atom.naming == "none":
+            return ""
+        value = self.name_value(atom, index, base)
+        return f", {keyword}={value}"
+
+    def name_value(self, atom: Atom, index: int, base: str) -> str:
+        if atom.naming == "literal":
+            return f'"{base}{index}"'
+        if atom.naming == "duplicate":
+            return f'"{base}"'
+        if atom.naming == "fstring":
+            return f'f"{base}{index}_{{i}}"'
+        param = f"name{index}"
+        self.params.append(f'{param}="{base}{index}"')
+        if index % 2 == 0:
+            self.args.append(f'{param}="{base}{index}x"')
+        return param
+
+    def training_kw(self, atom: Atom) -> str:
+        if atom.training == "forward":
+            self.uses_training = True
+            return ", training=training"
+        if atom.training == "flag":
+            self.init.append("self.flag = True")
+            return ", training=self.flag"
+        return ""
+
+    def guarded(self, atom: Atom, index: int, attr: str, build: str) -> list[str]:
+        """`build` made per call, in __init__, lazily, or in a dict cache; returns how the block gets it."""
+        if atom.guard == "init":
+            self.init.append(f"self.{attr} = {build}")
+            return []
+        if atom.guard == "lazy":
+            self.init.append(f"self.{attr} = None")
+            return [f"if self.{attr} is None:", f"    self.{attr} = {build}"]
+        if atom.guard == "dict":
+            self.init.append(f"self._cache{index} = {{}}")
+            return [f'if "{attr}" not in self._cache{index}:', f'    self._cache{index}["{attr}"] = {build}',
+                    f'self.{attr}_ = self._cache{index}["{attr}"]']
+        return [f"{attr} = {build}"]
+
+    def ref(self, atom: Atom, attr: str) -> str:
+        if atom.guard == "percall":
+            return attr
+        return f"self.{attr}_" if atom.guard == "dict" else f"self.{attr}"
+
+    def atom(self, atom: Atom, index: int) -> list[str]:
+        kind = atom.kind
+        if kind == "v1_dense":
+            fn = "tf.compat.v1.layers.dense"
+            if atom.variant == "alias":
+                self.module.append("dense = tf.compat.v1.layers.dense")
+                fn = "dense"
+            if atom.variant == "partial":
+                self.module.append("dense4 = functools.partial(tf.compat.v1.layers.dense, units=4)")
+                return [f"x = dense4(x{self.name_kw(atom, index, 'fc')})"]
+            return [f"x = {fn}(x, 4{self.name_kw(atom, index, 'fc')})"]
+        if kind == "v1_conv":
+            return ["x = tf.reshape(x, (2, 2, 2, 1))",
+                    f"x = tf.compat.v1.layers.conv2d(x, 1, 1{self.name_kw(atom, index, 'conv')})",
+                    "x = tf.reshape(x, (2, 4))"]
+        if kind == "v1_class":
+            lines = self.guarded(atom, index, f"fc{index}", f"tf.compat.v1.layers.Dense(4{self.name_kw(atom, index, 'fc')})")
+            return [*lines, f"x = {self.ref(atom, f'fc{index}')}(x)"]
+        if kind == "get_variable":
+            return [f"w = tf.compat.v1.get_variable({self.name_value(atom, index, 'w')}, shape=(4, 4))",
+                    "x = tf.matmul(x, w)"]
+        if kind == "template":
+            fn = "_scale"
+            if "def _scale(x):" not in self.module:
+                self.module += ["def _scale(x):", '    w = tf.compat.v1.get_variable("w", shape=(4, 4))',
+                                "    return tf.matmul(x, w)"]
+            build = f"tf.compat.v1.make_template({self.name_value(atom, index, 't')}, {fn})"
+            lines = self.guarded(atom, index, f"t{index}", build)
+            return [*lines, f"x = {self.ref(atom, f't{index}')}(x)"]
+        if kind == "tf_variable":
+            lines = self.guarded(atom, index, f"v{index}", "tf.Variable(tf.ones((4, 4)))")
+            return [*lines, f"x = tf.matmul(x, {self.ref(atom, f'v{index}')})"]
+        if kind == "keras" and atom.variant == "class_attr":
+            self.init.append(f"self.k{index}_cls = tf.keras.layers.Dense")
+            return [f"x = self.k{index}_cls(4{self.name_kw(atom, index, 'fc')})(x)"]
+        if kind == "keras":
+            build = f"tf.keras.layers.Dense(4{self.name_kw(atom, index, 'fc')})"
+            lines = self.guarded(atom, index, f"k{index}", build)
+            return [*lines, f"x = {self.ref(atom, f'k{index}')}(x)"]
+        if kind == "add_weight":
+            build = f"self.add_weight(name={self.name_value(atom, index, 'w')}, shape=(4, 4))"
+            lines = self.guarded(atom, index, f"aw{index}", build)
+            return [*lines, f"x = tf.matmul(x, {self.ref(atom, f'aw{index}')})"]
+        if kind == "rnn_cell":
+            cell = f"tf.compat.v1.nn.rnn_cell.{atom.variant}(4{self.name_kw(atom, index, 'cell')})"
+            return [f"cell = {cell}", "x, _ = cell(x, cell.zero_state(2, tf.float32))"]
+        if kind == "batch_norm":
+            return [f"x = tf.compat.v1.layers.batch_normalization(x{self.training_kw(atom)}"
+                    f"{self.name_kw(atom, index, 'bn')})"]
+        if kind == "dropout":
+            return [f"x = tf.compat.v1.layers.dropout(x, 0.5{self.training_kw(atom)})"]
+        if kind == "gocl":
+            return self.gocl(atom, index)
+        raise ValueError(kind)
+
+    def gocl(self, atom: Atom, index: int) -> list[str]:
+        key = self.name_value(atom, index, "head") if atom.naming != "none" else f'"head{index}"'
+        if atom.variant.startswith("function"):
+            if "def build_head():" not in self.module:
+                self.module += ["def build_head():", "    return tf.keras.layers.Dense(4)",
+                                "def build_other():", "    return tf.keras.layers.Dense(4, use_bias=False)",
+                                "def build_sized(units):", "    return tf.keras.layers.Dense(units)"]
+            if atom.variant == "functions":
+                return [f"x = {GOCL}({key}, build_head)(x)", f"x = {GOCL}({key}, build_other)(x)"]
+            builder = "build_sized" if atom.variant == "function_needs_arg" else "build_head"
+            return [f"x = {GOCL}({key}, {builder})(x)"]
+        if atom.variant == "lambda":
+            return [f"x = {GOCL}({key}, lambda: tf.keras.layers.Dense(4))(x)"]
+        if atom.variant == "needs_arg":
+            self.methods += [f"def _build_head{index}(self, units):", "    return tf.keras.layers.Dense(units)"]
+            return [f"x = {GOCL}({key}, self._build_head{index})(x)"]
+        self.methods += [f"def _build_head{index}(self):", "    return tf.keras.layers.Dense(4)"]
+        if atom.variant == "two_builders":
+            self.methods += [f"def _build_other{index}(self):",
+                             "    return tf.keras.layers.Dense(4, use_bias=False)"]
+            return [f"x = {GOCL}({key}, self._build_head{index})(x)",
+                    f"x = {GOCL}({key}, self._build_other{index})(x)"]
+        return [f"x = {GOCL}({key}, self._build_head{index})(x)"]
+
+    # --- the block: atoms under a scope -----------------------------------------------------------
+    def block(self) -> list[str]:
+        body: list[str] = []
+        for index, atom in enumerate(self.spec.atoms):
+            body += self.atom(atom, index)
+        scope = self.spec.scope
+        if scope == "none":
+            return body
+        if scope == "nested":
+            return [f'with {VS}("outer"):', f'    with {VS}(None, default_name="blk"):', *_indent(body, 2)]
+        if scope == "reuse_true":
+            return [f'with {VS}("blk"):', *_indent(body), f'with {VS}("blk", reuse=True):', *_indent(body)]
+        if scope == "reuse_variables":
+            return [f'with {VS}("blk") as sc:', *_indent(body), "    sc.reuse_variables()", *_indent(body)]
+        opener = {
+            "named": f'{VS}("blk")',
+            "empty": f'{VS}("")',
+            "default": f'{VS}(None, default_name="blk")',
+            "param_passed": f'{VS}(scope, default_name="blk")',
+            "param_missing": f'{VS}(scope, default_name="blk")',
+            "reuse_auto": f'{VS}("blk", reuse=tf.compat.v1.AUTO_REUSE)',
+            "reuse_false": f'{VS}("blk", reuse=False)',
+            "current": f"{VS}(tf.compat.v1.get_variable_scope())",
+        }[scope]
+        if scope.startswith("param"):
+            self.params.append("scope=None")
+            if scope == "param_passed":
+                self.args.append('scope="b1"')
+        return [f"with {opener}:", *_indent(body)]
+
+
+def _indent(lines: list[str], depth: int = 1) -> list[str]:
+    return ["    " * depth + line if line else line for line in lines]
+
+
+def _decorated(decoration: str, name: str, params: str, body: list[str]) -> list[str]:
+    """A method `name(self, params)` with `body`, decorated the way `decoration` says."""
+    if decoration == "assign":
+        return [f"def _{name}_impl(self, {params}):", *_indent(body), f"{name} = track(_{name}_impl)"]
+    head = {
+        "track": [f"@{TRACK}"],
+        "alias": ["@track"],
+        "none": [],
+        "track_over_tf_function": [f"@{TRACK}", "@tf.function"],
+        "tf_function_over_track": ["@tf.function", f"@{TRACK}"],
+    }[decoration]
+    return [*head, f"def {name}(self, {params}):", *_indent(body)]
+
+
+def render(spec: Spec) -> str:
+    r = _Renderer(spec)
+    block = r.block()
+    host_base = {"layer": "tf.keras.layers.Layer", "module": "tf.Module", "plain": "object"}[spec.host]
+    entry = "__call__" if spec.host in ("module", "plain") else "call"
+    sub_entry = "__call__" if spec.host == "module" else "call"
+    fstring = any(a.naming == "fstring" for a in spec.atoms)
+    training_in_block = r.uses_training
+    block_params = list(r.params)
+    block_args = list(r.args)
+    if fstring:
+        block_params.append("i=0")
+        block_args.append("i=i")
+    if training_in_block:
+        block_params.append("training=None")
+        block_args.append("training=training")
+    # A flag-trained atom means "training fixed at construction, no `training` parameter on call".
+    training_param = spec.training_param and not any(a.training == "flag" for a in spec.atoms)
+    if training_in_block:
+        training_param = True
+    entry_params = "x, training=None" if training_param else "x"
+    params = ", ".join(["x", *block_params])
+    args = ", ".join(["x", *block_args])
+    module: list[str] = []
+    classes: list[str] = []
+    model_base = host_base
+    model_methods: list[str] = []  # methods of the class make() builds, other than __init__
+    model_init: list[str] = []
+    entry_body: list[str] = []
+    invoke = ""  # the expression the entry evaluates for one block, when the block is not inline
+
+    def returning(lines: list[str]) -> list[str]:
+        return [*lines, "return x"]
+
+    path = spec.path
+    if path == "direct":
+        model_init += r.init
+        model_methods += r.methods
+    elif path in ("self_helper", "decorated_helper", "tf_function_helper", "tf_function_call", "base_helper"):
+        head = {"decorated_helper": [f"@{TRACK}"], "tf_function_helper": ["@tf.function"]}.get(path, [])
+        helper = [*head, f"def _block(self, {params}):", *_indent(returning(block))]
+        invoke = f"tf.function(self._block)({args})" if path == "tf_function_call" else f"self._block({args})"
+        if path == "base_helper":
+            classes += [f"class Base({host_base}):", *_indent(helper), *_indent(r.methods), ""]
+            model_base = "Base"
+        else:
+            model_methods += helper + r.methods
+        model_init += r.init
+    elif path in ("module_fn", "partial", "dict_dispatch"):
+        module += [f"def block({params}):", *_indent(returning(block)), ""]
+        invoke = f"block({args})"
+        if path == "dict_dispatch":
+            module += ['BLOCKS = {"main": block}', ""]
+            invoke = f'BLOCKS["main"]({args})'
+    elif path == "override":
+        model_base = "Base"
+        model_init += r.init
+        model_methods += [f"def body(self, {params}):", *_indent(returning(block)), *r.methods]
+        invoke = f"self.body({args})"
+    elif path in ("sub_layer", "builder"):
+        sub_params = "x, training=None" if training_in_block else "x"
+        sub_body = ["i = 0"] if fstring else []
+        sub_body += returning(block)
+        sub_init = ["def __init__(self):", "    super().__init__()", *_indent(r.init)] if r.init else []
+        sub_decoration = "track" if spec.sub_decorated else "none"
+        classes += [f"class Sub({host_base}):", *_indent(sub_init),
+                    *_indent(_decorated(sub_decoration, sub_entry, sub_params, sub_body)), *_indent(r.methods), ""]
+        call_args = "x, training=training" if training_in_block else "x"
+        if path == "sub_layer":
+            model_init.append("self.sub = Sub()")
+            invoke = f"self.sub({call_args})"
+        else:
+            invoke = f'{GOCL}("sub", Sub)({call_args})'
+    elif path == "outer_tf_function":
+        model_init += r.init
+        model_methods += r.methods
+    else:
+        raise ValueError(path)
+
+    # The entry method's body: the block inline, or a call to it; in a loop when asked.
+    if invoke:
+        step = [f"x = {invoke}"]
+    else:
+        step = block
+    if spec.loop:
+        entry_body = ["for i in range(2):", *_indent(step)]
+    else:
+        entry_body = (["i = 0"] if fstring else []) + step
+    entry_body = returning(entry_body)
+    entry_def = _decorated(spec.decoration, entry, entry_params, entry_body)
+
+    if path == "override":
+        classes += [f"class Base({host_base}):", *_indent(entry_def), "",
+                    f"    def body(self, {params}):", "        return x", ""]
+        entry_def = []
+
+    init_lines = []
+    if model_init or host_base != "object":
+        init_lines = ["def __init__(self):", f"    super().__init__()" if host_base != "object" else "    pass",
+                      *_indent(model_init)]
+    classes += [f"class Model({model_base}):", *_indent(init_lines), "", *_indent(entry_def), "",
+                *_indent(model_methods), ""]
+    make = ["def make():", "    return Model()"]
+    if path == "outer_tf_function":
+        classes += ["class Runner(tf.Module):", "    def __init__(self):", "        super().__init__()",
+                    "        self.model = Model()", "",
+                    "    @tf.function", f"    def __call__(self, {entry_params}):",
+                    "        return self.model(x" + (", training=training)" if training_param else ")"), ""]
+        make = ["def make():", "    return Runner()"]
+
+    header = ["import functools", "", "import tensorflow as tf", ""]
+    if spec.decoration in ("alias", "assign"):
+        header += [f"track = {TRACK}", ""]
+    # Deduplicate module-level definitions (several atoms may need the same helper).
+    seen: set[str] = set()
+    module_defs: list[str] = []
+    for line in r.module:
+        if line.startswith(("def ", "dense")) and line in seen:
+            continue
+        seen.add(line)
+        module_defs.append(line)
+    module_defs = _split_defs(module_defs)
+    footer = [*make, "", "", "def inputs():", "    return (tf.reshape(tf.range(8, dtype=tf.float32), (2, 4)) / 8.0,)", ""]
+    text = "\n".join([*header, *module_defs, *module, "", *classes, "", *footer])
+    while "\n\n\n\n" in text:
+        text = text.replace("\n\n\n\n", "\n\n\n")
+    return text
+
+
+def _split_defs(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if line.startswith("def ") and out:
+            out.append("")
+        out.append(line)
+    return [*out, ""] if out else []
+
+
+def generate(count: int, seed: int = 0) -> list[Program]:
+    """`count` programs, the same for the same (count, seed); program k depends only on (seed, k)."""
+    programs = []
+    for k in range(count):
+        rng = random.Random(f"{seed}:{k}")
+        spec = random_spec(rng)
+        programs.append(Program(id=f"s{seed}-{k:05d}", seed=seed, source=render(spec), intent=asdict(spec)))
+    return programs

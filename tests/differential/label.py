@@ -1,0 +1,327 @@
+"""Label a program by running it under the real shim (TF 2.21 + tf-keras 2.21), all in one process.
+
+What is measured, per program (never how it was generated):
+- instance A, `runtime.check(A, x, training=True, calls=2)`: variables created on call 2 (growth),
+  variables read but not tracked / nothing tracked (untracked), batch-norm statistics frozen;
+- instance B, the same: a second instance can fail where the first did not (`@track` over `@tf.function`);
+- instance C, called once in training and twice in inference with probes armed (tf.functions run
+  eagerly there): a variable name or a
+  `get_or_create_layer` key that the store hands out a second time within one call, without `reuse`
+  (silent sharing); the `training` value that batch norm / dropout actually received; dropout active at
+  inference (two inference outputs differ);
+- any exception, mapped to the linter's code by its message, else recorded as an unexplained error.
+
+Families: growth (TFS101/102/103) and untracked (TFS106/107) are one class each; the others are their
+code. When a program raises, only the exception's family was observable: the rest is "masked". When
+an object tracks nothing at all, growth is masked as well (`runtime.check` reports only TFS107 then).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import os
+import traceback
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # programs spell the shim `tf.compat.v1.keras...`
+
+from .compare import FAMILIES, family  # noqa: E402
+
+# Exception messages -> the code whose rule documents them.
+ERRORS = (
+    ("only supports singleton tf.Variables", "TFS105"),
+    ("must be applied to a method of a subclassed", "TFS108"),
+    ("Tried to call get_or_create_layer in eager mode", "TFS109"),
+    ("Trying to share variable", "TFS113"),
+    # `get_variable` with no shim store, inside a tf.function (measured: the undecorated path raises this
+    # instead of silently creating untracked variables); the decorator is what fixes it.
+    ("Tensor.op is undefined when eager execution is enabled", "TFS107"),
+    # A name that changed since it was made (a uniquified scope or template), asked for under reuse=True.
+    ("does not exist, or was not created with tf.get_variable()", "TFS102"),
+)
+
+
+@dataclass
+class Label:
+    codes: list[str] = field(default_factory=list)  # runtime codes, or [] for ok
+    masked: list[str] = field(default_factory=list)  # families that could not be observed
+    error: str | None = None  # "Type: first line" of an exception, if any
+    notes: list[str] = field(default_factory=list)  # what was measured, for reading mismatches
+
+    @property
+    def families(self) -> set[str]:
+        return {family(code) for code in self.codes}
+
+    @property
+    def valid(self) -> bool:
+        """A program that failed for a reason no rule documents is a generator bug, not a data point."""
+        return not (self.error and not self.codes)
+
+    def as_json(self) -> dict:
+        return {"label": sorted(self.codes) or ["ok"], "masked": self.masked, "error": self.error,
+                "notes": self.notes}
+
+
+class _Probes:
+    """Monkeypatches on tf_keras internals, armed only while instance C runs."""
+
+    def __init__(self) -> None:
+        self.armed = False
+        self.created: set[tuple[int, str]] = set()  # (store id, variable name) created in this call
+        self.layer_keys: dict[tuple[int, str], Any] = {}  # (store id, key) -> builder code, this call
+        self.shared: list[str] = []
+        self.builder_args: list[str] = []
+        self.training_seen: list[bool] = []
+        self.reuse_stack: list[Any] = []
+
+    def reuse_asked(self, reuse: Any) -> bool:
+        """Sharing was asked for: `reuse=True` / AUTO_REUSE on an entered scope, or `reuse_variables()`."""
+        import tensorflow as tf
+
+        asked = (True, tf.compat.v1.AUTO_REUSE)
+        # `scope.reuse_variables()` sets the entered VariableScope's own `_reuse` to True.
+        return reuse is True or any(
+            requested in asked or getattr(entered, "_reuse", None) is True for requested, entered in self.reuse_stack)
+
+    def start_call(self) -> None:
+        self.created.clear()
+        self.layer_keys.clear()
+        self.training_seen = []
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        import tensorflow as tf
+        from tensorflow.python.ops import variable_scope as vs_module
+        from tf_keras.src.layers.normalization.batch_normalization import BatchNormalizationBase
+        from tf_keras.src.layers.regularization.dropout import Dropout
+        from tf_keras.src.legacy_tf_layers.variable_scope_shim import _EagerVariableStore
+
+        probes = self
+        get_single = _EagerVariableStore._get_single_variable
+        signature = inspect.signature(get_single)
+        get_layer = _EagerVariableStore.get_or_create_layer
+
+        @functools.wraps(get_single)
+        def get_single_variable(store: Any, *args: Any, **kwargs: Any) -> Any:
+            bound = signature.bind(store, *args, **kwargs)
+            name, reuse = bound.arguments["name"], bound.arguments.get("reuse")
+            existed = name in store._vars
+            result = get_single(store, *args, **kwargs)
+            if probes.armed:
+                key = (id(store), name)
+                if existed and key in probes.created and not probes.reuse_asked(reuse):
+                    probes.shared.append(name)
+                if not existed:
+                    probes.created.add(key)
+            return result
+
+        @functools.wraps(get_layer)
+        def get_or_create_layer(store: Any, name: str, create_layer_method: Any) -> Any:
+            if name not in store._layers:
+                try:
+                    inspect.signature(create_layer_method).bind()
+                except TypeError:
+                    probes.builder_args.append(name)
+                except ValueError:
+                    pass  # no signature available: let the call decide
+            if probes.armed:
+                code = getattr(getattr(create_layer_method, "__func__", create_layer_method), "__code__", None)
+                key = (id(store), name)
+                if key in probes.layer_keys and probes.layer_keys[key] is not code:
+                    probes.shared.append(f"layer key {name!r}")
+                probes.layer_keys.setdefault(key, code)
+            return get_layer(store, name, create_layer_method)
+
+        def recording(original: Any) -> Any:
+            @functools.wraps(original)
+            def call(layer: Any, inputs: Any, training: Any = None, *args: Any, **kwargs: Any) -> Any:
+                if probes.armed:
+                    value = tf.get_static_value(training) if tf.is_tensor(training) else training
+                    probes.training_seen.append(bool(value))
+                return original(layer, inputs, training, *args, **kwargs)
+
+            return call
+
+        # In eager mode every scope's `reuse` reads AUTO_REUSE, so what the code asked for is only in the
+        # `variable_scope(..., reuse=...)` objects it entered: keep a stack of those requests.
+        enter, exit_ = vs_module.variable_scope.__enter__, vs_module.variable_scope.__exit__
+
+        def scope_enter(scope: Any) -> Any:
+            entered = enter(scope)
+            probes.reuse_stack.append((scope._reuse, entered))
+            return entered
+
+        def scope_exit(scope: Any, *exc: Any) -> Any:
+            probes.reuse_stack.pop()
+            return exit_(scope, *exc)
+
+        patches = [
+            (vs_module.variable_scope, "__enter__", scope_enter),
+            (vs_module.variable_scope, "__exit__", scope_exit),
+            (_EagerVariableStore, "_get_single_variable", get_single_variable),
+            (_EagerVariableStore, "get_or_create_layer", get_or_create_layer),
+            (BatchNormalizationBase, "call", recording(BatchNormalizationBase.call)),
+            (Dropout, "call", recording(Dropout.call)),
+        ]
+        saved = [(owner, attr, owner.__dict__[attr]) for owner, attr, _ in patches]
+        try:
+            for owner, attr, replacement in patches:
+                setattr(owner, attr, replacement)
+            yield
+        finally:
+            for owner, attr, original in saved:
+                setattr(owner, attr, original)
+
+
+def _error_code(exc: BaseException, probes: _Probes) -> str | None:
+    message = str(exc)
+    for text, code in ERRORS:
+        if text in message:
+            return code
+    if isinstance(exc, TypeError) and probes.builder_args:
+        return "TFS109"  # a get_or_create_layer builder that needs arguments
+    return None
+
+
+def _store_layer_variables(module: Any) -> set[str]:
+    """Names of the variables of layers held by the shim stores of `module` and its submodules."""
+    names = set()
+    for owner in [module, *getattr(module, "submodules", ())]:
+        store = getattr(owner, "_tf1_style_var_store", None)
+        for layer in getattr(store, "_layers", {}).values():
+            names.update(v.name for v in getattr(layer, "weights", ()))
+    return names
+
+
+def _penalties(module: Any) -> float:
+    """The regularization penalties a tf.Module's shim store holds (it cannot expose them)."""
+    store = getattr(module, "_tf1_style_var_store", None)
+    return sum(abs(float(regularizer())) for regularizer in getattr(store, "_regularizers", {}).values())
+
+
+def _describe(exc: BaseException) -> str:
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first[:200]}"
+
+
+class Labeller:
+    """Runs programs one after the other in this process; Keras' global state is reset between them."""
+
+    def __init__(self) -> None:
+        import tensorflow as tf
+        import tf_keras
+
+        if tf.keras is not tf_keras and not tf.keras.__name__.startswith("tf_keras"):
+            raise RuntimeError("TF_USE_LEGACY_KERAS=1 must be set before TensorFlow is imported")
+        self.tf = tf
+        self.probes = _Probes()
+        # AutoGraph cannot read exec'd sources and says so for every tf.function: it runs them as-is.
+        tf.get_logger().setLevel("ERROR")
+
+    def label(self, source: str, name: str = "program") -> Label:
+        from tf2lint import runtime
+
+        runtime.reset()
+        self.probes.builder_args.clear()
+        self.probes.shared.clear()
+        label = Label()
+        namespace: dict[str, Any] = {"__name__": f"differential_{name}"}
+        try:
+            exec(compile(source, f"<{name}>", "exec"), namespace)  # noqa: S102 - our own generated programs
+            make, inputs = namespace["make"], namespace["inputs"]
+            with self.probes.installed(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a deprecation warning per v1 layer: slow, and not ours
+                self._run(make, inputs(), label)
+        except Exception as exc:  # noqa: BLE001 - every failure is a measurement
+            code = _error_code(exc, self.probes)
+            label.error = _describe(exc)
+            label.notes.append("".join(traceback.format_exception_only(type(exc), exc)).strip()[:300])
+            if code:
+                label.codes = [code]
+                label.masked = [f for f in FAMILIES if f != family(code)]
+            else:
+                label.codes = []
+        finally:
+            self.probes.armed = False
+            runtime.reset()
+        label.codes = sorted(set(label.codes))
+        return label
+
+    def _run(self, make: Any, x: tuple, label: Label) -> None:
+        from tf2lint import runtime
+
+        tf = self.tf
+        first = make()
+        if not isinstance(first, tf.Module):
+            first(*x)
+            first(*x)
+            label.notes.append("not a tf.Module: called twice, no error")
+            return
+        codes: set[str] = set()
+        for instance in (first, make()):
+            for finding in runtime.check(instance, *x, training=True, calls=2):
+                code = finding.code
+                if code == "TFS106" and set(finding.names) <= _store_layer_variables(instance):
+                    # Layers the store made under a new `get_or_create_layer` key on call 2: the key's
+                    # scope changed, as variable names do when they grow.
+                    code = "TFS102"
+                codes.add(code)
+                label.notes.append(f"{code}: {finding.message[:200]}")
+        if "TFS110" in codes and not _penalties(first):
+            codes.discard("TFS110")  # `get_or_create_layer` registers a zero "regularizer" for every layer
+        unstable = bool({"TFS101", "TFS102", "TFS106", "TFS107"} & codes)
+        if unstable:
+            codes.discard("TFS111")  # frozen statistics of batch norms rebuilt each call say nothing
+        if "TFS107" in codes:
+            label.masked.append("growth")
+        # tf.function traces a body more than once on its first call (and retraces): run it eagerly here, so
+        # that "requested twice in one call" means the code asked twice, not that TF traced twice.
+        tf.config.run_functions_eagerly(True)
+        try:
+            codes |= self._probe_instance(make, x, label, unstable)
+        finally:
+            tf.config.run_functions_eagerly(False)
+        if self.probes.builder_args:
+            codes.add("TFS109")
+            label.notes.append(f"builder needs arguments: {self.probes.builder_args}")
+        label.codes = sorted(codes)
+
+    def _probe_instance(self, make: Any, x: tuple, label: Label, unstable: bool) -> set[str]:
+        from tf2lint.runtime.stability import _call_kwargs, _keras_layer_types, _moving_statistics
+
+        codes: set[str] = set()
+        probes = self.probes
+        layer = make()
+        is_keras = isinstance(layer, _keras_layer_types())
+        probes.armed = True
+        probes.start_call()
+        layer(*x, **_call_kwargs(layer, True, is_keras))
+        if probes.shared:
+            codes.add("TFS113")
+            label.notes.append(f"shared within one call: {sorted(set(probes.shared))}")
+        if not all(probes.training_seen):
+            codes.add("TFS111")
+            label.notes.append(f"training call: batch norm / dropout saw training={probes.training_seen}")
+        inference_kwargs = _call_kwargs(layer, False, is_keras)
+        statistics = _moving_statistics(layer, is_keras)
+        outputs = []
+        for _ in range(2):
+            probes.start_call()
+            outputs.append(layer(*x, **inference_kwargs).numpy())
+            if any(probes.training_seen):
+                codes.add("TFS111")
+                label.notes.append(f"inference call: batch norm / dropout saw training={probes.training_seen}")
+        probes.armed = False
+        after = _moving_statistics(layer, is_keras)
+        if any(ref in after and not (after[ref] == value).all() for ref, value in statistics.items()):
+            codes.add("TFS111")
+            label.notes.append("batch-norm statistics changed in an inference call")
+        if not unstable and not (outputs[0] == outputs[1]).all():
+            codes.add("TFS111")
+            label.notes.append("two inference calls gave different outputs")
+        return codes

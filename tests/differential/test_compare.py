@@ -1,0 +1,31 @@
+"""The comparison's arithmetic, on hand-made records (no TensorFlow)."""
+
+from __future__ import annotations
+
+from .compare import compare
+
+GROWS = "import tensorflow as tf  # grows\n"
+CLEAN = "import tensorflow as tf  # clean\n"
+
+
+def fake_lint(source: str) -> list[str]:
+    return ["TFS101"] if "grows" in source else []
+
+
+def record(id: str, source: str, label: list[str], masked: tuple = (), error: str | None = None) -> dict:
+    return {"id": id, "source": source, "label": label, "masked": list(masked), "error": error}
+
+
+def test_families_recall_false_positives_and_masking():
+    records = [
+        record("a", GROWS, ["TFS102"]),  # same family (growth): agrees
+        record("b", CLEAN, ["TFS106"]),  # missed
+        record("c", GROWS, ["ok"]),  # false positive
+        record("d", GROWS, ["TFS105"], masked=["growth"]),  # raised first: growth unobservable
+        record("e", CLEAN, ["ok"], error="NameError: x"),  # a broken program
+    ]
+    summary = compare(records, fake_lint, {"c": "reviewed"})
+    assert summary.invalid == ["e"]
+    assert [o.id for o in summary.mismatches] == ["b", "d"]
+    assert summary.matrix()["growth"] == {"TP": 1, "FP": 1, "TN": 1}
+    assert summary.last_line() == "differential: 4 programs, recall 1/3, false positives 1, allowed 1"
