@@ -20,6 +20,15 @@ def _creator(ctx: ModuleContext, use: TfFunctionUse, lazy: bool) -> str | None:
     built in `__init__` that creates its weights on its first call (a Keras layer, a v1 layer, a template)."""
     if use.target is None:
         return None
+    if not lazy:
+        # The walk entered the compiled code: its sites know their guards (`if self.k is None:` runs once).
+        inside = [site for site in ctx.sites if site.reach.tf_function is use.anchor]
+        if inside:
+            return next(
+                (f"`{name}`" for site in inside if not site.guarded for name in site.names
+                 if _renamed_on_retrace(name, site.node)),
+                None,
+            )
     for call, names, func in ctx.reached_calls(use.target, use.target_cls):
         for name in names:
             if lazy and (api.creates_tf1_variables(name) or name == api.TF_VARIABLE):

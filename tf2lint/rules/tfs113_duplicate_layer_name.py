@@ -80,6 +80,22 @@ def _literal_path(site: CallSite) -> str | None:
     return "/".join(path) if all(isinstance(p, str) for p in path) else None
 
 
+def _varies_per_iteration(builder: ast.expr, site: CallSite) -> bool:
+    """Whether the builder reads a name a loop of the function rebinds (`lambda: Dense(width)` over widths).
+    Measured: one builder that builds the same layer every iteration shares it, which works; the layer is
+    wrong only when the iterations wanted different ones."""
+    func = site.func
+    rebound: set[str] = set()
+    for node in ast.walk(func):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            rebound.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
+                    rebound.add(inner.id)
+    return any(isinstance(n, ast.Name) and n.id in rebound for n in ast.walk(builder))
+
+
 def _builder_key(site: CallSite) -> tuple[str, ast.expr] | None:
     """(literal key, builder expression) of a `get_or_create_layer` call."""
     if not site.calls(api.GET_OR_CREATE_LAYER):
@@ -108,9 +124,9 @@ def _builder_clashes(ctx: ModuleContext) -> Iterator[Hit]:
         )
         earlier.append((site, spelled_builder))
         path = _literal_path(site)
-        if clash is None and site.in_loop and not site.arms and path is not None:
+        if clash is None and site.in_loop and not site.arms and path is not None and _varies_per_iteration(builder, site):
             yield Hit(
-                site.node,
+                site,
                 f"`get_or_create_layer` key {key!r} is fixed but the call runs in a loop (shim method "
                 f"{site.reach.describe()}): the builder runs in the first iteration only, and every later "
                 f"iteration gets that same layer back; put the loop index in the key (or in a `variable_scope` "
@@ -118,7 +134,7 @@ def _builder_clashes(ctx: ModuleContext) -> Iterator[Hit]:
             )
         elif clash is not None:
             yield Hit(
-                site.node,
+                site,
                 f"`get_or_create_layer` key {key!r} is already used at line {clash.node.lineno} with another "
                 f"builder (shim method {site.reach.describe()}): the store returns the object built there, so "
                 f"`{ast.unparse(builder)}` never runs and both calls share one layer; give each builder its own key",
@@ -253,8 +269,8 @@ class SharedByAccident(tf.keras.layers.Layer):
         with v1.variable_scope("tower"):
             for _ in range(3):
                 out = v1.layers.dense(out, 3, name="fc")  # expect: TFS113
-        for _ in range(2):
-            out = get_or_create_layer("proj", self.build_small)(out)  # expect: TFS113
+        for width in (3, 4):
+            out = get_or_create_layer("proj", lambda: tf.keras.layers.Dense(width))(out)  # expect: TFS113
         return out
 ''',
     ),
