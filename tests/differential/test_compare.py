@@ -29,3 +29,14 @@ def test_families_recall_false_positives_and_masking():
     assert [o.id for o in summary.mismatches] == ["b", "d"]
     assert summary.matrix()["growth"] == {"TP": 1, "FP": 1, "TN": 1}
     assert summary.last_line() == "differential: 4 programs, recall 1/3, false positives 1, allowed 1"
+
+
+def test_a_cause_found_by_the_linter_counts_for_the_symptom_it_shows_as():
+    from tests.differential.compare import explained
+
+    # Growth inside a tf.function shows as the singleton-variables error: a growth finding explains it.
+    assert explained({"TFS105"}, {"growth"}) == {"TFS105"}
+    assert explained({"TFS105", "growth"}, {"growth"}) == {"growth", "TFS105"}
+    # Nothing is explained without a finding of the cause, and other families are left alone.
+    assert explained({"TFS105"}, {"TFS111"}) == {"TFS111"}
+    assert explained({"growth"}, {"untracked"}) == {"untracked"}
