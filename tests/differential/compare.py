@@ -25,6 +25,24 @@ def family(code: str) -> str:
 SHOWS_AS = {"TFS105": {"growth", "untracked"}}
 
 
+# tf2lint reports shim mistakes. A program that never uses the shim (no decorator, no get_or_create_layer) is
+# in its scope only for the forgotten decorator: TF1-store variables (get_variable, v1 layers, templates,
+# TF-Slim) created by a layer with no decorator, which shows as untracked variables. Its other symptoms
+# (a tf.Variable or Keras layer made per call in plain Keras code, a v1 dropout in a plain layer) are real
+# bugs, but not shim bugs, and a linter for the migration stays silent on code that never migrated.
+_SHIM_WORDS = ("track_tf1_style_variables", "get_or_create_layer")
+_TF1_STORE_WORDS = ("get_variable", "compat.v1.layers", "make_template", "slim.", "rnn_cell")
+
+
+def in_scope(source: str, runtime: set[str]) -> set[str]:
+    """The runtime families tf2lint is meant to report for a program."""
+    if any(word in source for word in _SHIM_WORDS):
+        return runtime
+    if any(word in source for word in _TF1_STORE_WORDS):
+        return runtime & {"untracked"}
+    return set()
+
+
 def explained(runtime: set[str], linter: set[str]) -> set[str]:
     """The linter's families, with findings of a cause renamed to the symptom the runtime showed for it."""
     result = set(linter)
@@ -107,7 +125,7 @@ def compare(records: Iterable[dict], lint_codes: Callable[[str], list[str]],
             invalid.append(record["id"])
             continue
         masked = set(record.get("masked", ()))
-        runtime = {family(c) for c in record["label"] if c != "ok"} - masked
+        runtime = in_scope(record["source"], {family(c) for c in record["label"] if c != "ok"}) - masked
         codes = lint_codes(record["source"])
         linter = explained(runtime, {family(c) for c in codes if c.startswith("TFS1")}) - masked
         if any(c == "TFS000" for c in codes):

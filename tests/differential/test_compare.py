@@ -41,3 +41,11 @@ def test_a_cause_found_by_the_linter_counts_for_the_symptom_it_shows_as():
     # Nothing is explained without a finding of the cause, and other families are left alone.
     assert explained({"TFS105"}, {"TFS111"}) == {"TFS111"}
     assert explained({"growth"}, {"untracked"}) == {"untracked"}
+
+
+def test_programs_that_never_use_the_shim_are_in_scope_only_for_the_forgotten_decorator():
+    from tests.differential.compare import in_scope
+
+    assert in_scope("class L: ... track_tf1_style_variables ...", {"TFS111", "growth"}) == {"TFS111", "growth"}
+    assert in_scope("x = tf.compat.v1.get_variable('w')", {"untracked", "TFS111"}) == {"untracked"}
+    assert in_scope("v = tf.Variable(1.0)", {"untracked"}) == set()

@@ -796,9 +796,13 @@ class ModuleContext:
                         continue
                     names = frame.module.names.resolve(node.func, frame.func)
                     yield node, names, frame.func
-                    if api.GET_OR_CREATE_LAYER in names or api.TF_FUNCTION in names:
+                    if api.GET_OR_CREATE_LAYER in names:
                         continue
-                    for callee in self._callees(node, frame):
+                    compiled = node.args[0] if api.TF_FUNCTION in names and node.args else None
+                    found = self._callees(node, frame) if compiled is None else [
+                        c for c in [self._callee_of(compiled, frame)] if c is not None
+                    ]
+                    for callee in found:
                         if not (stop_at_shim and self.is_shim_function(callee)):
                             queue.append(_Frame(callee.func, callee.self_name, reach, callee.module))
 

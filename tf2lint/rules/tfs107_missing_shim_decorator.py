@@ -22,7 +22,7 @@ def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
     # Work done inside decorated methods of the same object is covered by their decorator.
     for call, names, func in ctx.reached_calls(method, cls, stop_at_shim=True):  # type: ignore[arg-type]
         for name in names:
-            if api.creates_tf1_variables(name):
+            if api.creates_tf1_variables(name) or api.v1_rnn_cell_base_name(name):
                 return f"`{name}`"
         template = None if any(func is f for f, _d, _c in ctx.shim_decorated) else _init_template(ctx, cls, call, func)
         if template:
@@ -47,6 +47,19 @@ def _init_template(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, func: ast
         if api.MAKE_TEMPLATE in klass.attr_types.get(attr, ()):
             return f"the template `self.{attr}` made in `__init__`, which creates its variables on its first call"
     return None
+
+
+def _entry_methods(ctx: ModuleContext, cls: ClassInfo) -> dict[str, ast.AST]:
+    """`call`/`__call__` as the class resolves them: its own, or one inherited from a class of this module
+    (run with this class's overrides). One inherited from another module is that module's report."""
+    found = {}
+    for name in _ENTRY_POINTS:
+        for klass in ctx.mro(cls):
+            if name in klass.methods or name in klass.assigned_shim:
+                if name in klass.methods and klass.module is ctx.root:
+                    found[name] = klass.methods[name]
+                break
+    return found
 
 
 def _own_store(ctx: ModuleContext, cls: ClassInfo) -> bool:
@@ -94,10 +107,11 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         return
     decorated = {func for func, _deco, _cls in ctx.shim_decorated}
     for cls in ctx.classes:
-        if not any(name in cls.methods for name in _ENTRY_POINTS):
+        entries = _entry_methods(ctx, cls)
+        if not entries:
             continue
         callers: dict[str, set[ast.AST]] | None = None
-        for name, method in cls.methods.items():
+        for name, method in entries.items():
             if name not in _ENTRY_POINTS or method in decorated or method in ctx.reached or any(
                 isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod", "property")
                 for d in method.decorator_list
