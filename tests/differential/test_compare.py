@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .compare import compare
 
-GROWS = "import tensorflow as tf  # grows\n"
-CLEAN = "import tensorflow as tf  # clean\n"
+GROWS = "import tensorflow as tf  # grows, under track_tf1_style_variables\n"
+CLEAN = "import tensorflow as tf  # clean, under track_tf1_style_variables\n"
 
 
 def fake_lint(source: str) -> list[str]:
