@@ -26,8 +26,9 @@ def _explicit_name(site: CallSite) -> tuple[str, str] | None:
         kind = "variable"
     else:
         return None
-    if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value:
-        return kind, value.value
+    known = site.value(value)  # a literal, or a parameter the call path gave a literal
+    if known is not None and known[0] == "str" and known[1]:
+        return kind, known[1]
     return None
 
 
