@@ -414,12 +414,7 @@ class ModuleContext:
         queue: deque[tuple[_Frame, _State]] = deque()
         called = _self_called_names(self.root)
         starts: list[tuple[FunctionDef, ast.expr, ClassInfo]] = [
-            (method, deco, cls)
-            for method, deco, cls in self.shim_decorated
-            if cls is not None and not is_static(method)
-            # A decorated helper that methods of this module call runs with their arguments (walked from them);
-            # only entry points and helpers with unknown callers start a walk with the parameters' defaults.
-            and (method.name in ("call", "__call__") or method.name not in called)
+            (method, deco, cls) for method, deco, cls in self.shim_decorated if cls is not None and not is_static(method)
         ]
         # A shim method inherited by a class of this module runs with that class's overrides (`self.body(x)`
         # in a base's decorated `call` runs the subclass's `body`): walk it once per concrete class too.
@@ -444,8 +439,13 @@ class ModuleContext:
                 reach = replace(reach, tf_function=inner_tf)
                 if module is self.root:
                     self.tf_functions.append(TfFunctionUse(inner_tf, method, cls, reach))
-            frame = _Frame(method, first_param(method), reach, module, _defaults(method, skip_self=True))
-            queue.append((frame, _State()))
+            # A decorated helper that methods of this module call runs with the arguments of those calls; only
+            # entry points and helpers with unknown callers start with the parameters' defaults.
+            calls = called.get(method.name, []) if method.name not in ("call", "__call__") else []
+            callee = Callee(method, first_param(method), method.name, module)
+            empty = _Frame(method, None, reach, module)
+            for bindings in {_bind(call, callee, empty) for call in calls} or {_defaults(method, skip_self=True)}:
+                queue.append((_Frame(method, first_param(method), reach, module, bindings), _State()))
         seen: set[tuple] = set()
         while queue:
             frame, state = queue.popleft()
@@ -862,14 +862,14 @@ def _value(expr: ast.expr | None, bindings: dict[str, Value]) -> Value | None:
     return None
 
 
-def _self_called_names(module: ModuleSummary) -> set[str]:
-    """Names of methods the module calls on an object (``self.x(...)``, ``super().x(...)``)."""
-    return {
-        node.func.attr
-        for func in module.owner
-        for node in module.own_calls(func)
-        if isinstance(node.func, ast.Attribute)
-    }
+def _self_called_names(module: ModuleSummary) -> dict[str, list[ast.Call]]:
+    """Method name -> the calls methods of the module make of it on an object (``self.x(...)``)."""
+    found: dict[str, list[ast.Call]] = {}
+    for func in module.owner:
+        for node in module.own_calls(func):
+            if isinstance(node.func, ast.Attribute):
+                found.setdefault(node.func.attr, []).append(node)
+    return found
 
 
 def _assigned_call(scope: ast.AST, name: str) -> ast.expr | None:
