@@ -104,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
     commands.add_parser("doctor", help="say whether the shim can work in this environment (exit 1 if not)")
+    commands.add_parser("server", help="run the language server (LSP over stdio) for editors")
     return parser
 
 
@@ -264,6 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.command == "server":
+            from tf2lint.hosts import lsp
+
+            return lsp.main()
         if args.command == "doctor":
             from tf2lint.runtime import doctor
 
