@@ -184,3 +184,11 @@ def test_fixes_count_lines_like_python(oddity: str) -> None:
     result = fix_text(source, "m.py", Settings(), unsafe=False)
     assert result.applied == 2 and result.findings == []
     assert 'dense(out, 4, name="dense_1")' in result.fixed and oddity in result.fixed
+
+
+def test_tfs102_empty_scope_gets_an_unsafe_fix_named_after_the_class() -> None:
+    source = RULES[1].bad[1]  # `variable_scope("")` in `EmptyScope.project`
+    [finding] = [f for f in lint_source(source, "m.py", fixes=True) if 'variable_scope("")' in source.splitlines()[f.line - 1]]
+    assert finding.fix["applicability"] == "unsafe" and "'empty_scope'" in finding.fix["message"]
+    assert 'variable_scope("")' in fix_text(source, "m.py", Settings(), unsafe=False).fixed
+    assert 'v1.variable_scope("empty_scope")' in fix_text(source, "m.py", Settings(), unsafe=True).fixed
