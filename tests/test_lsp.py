@@ -41,6 +41,13 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), scope="module")
 async def client(lsp_client: LanguageClient):
+    lsp_client.applied = []
+
+    @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(ls, params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        ls.applied.append(params.edit)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
     await lsp_client.initialize_session(types.InitializeParams(capabilities=types.ClientCapabilities()))
     yield
     await lsp_client.shutdown_session()
@@ -192,6 +199,14 @@ async def test_notebook_cells(client: LanguageClient, tmp_path: Path) -> None:
         ])),
     ))
     await until(lambda: codes(client, cells[1]) == [])
+
+
+async def test_apply_autofix_command(client: LanguageClient, tmp_path: Path) -> None:
+    uri = (tmp_path / "command.py").as_uri()
+    open_doc(client, uri, TWO_LAYERS)
+    await client.workspace_execute_command_async(types.ExecuteCommandParams("tf2lint.applyAutofix", [uri]))
+    await until(lambda: client.applied)
+    assert not lint_source(apply_edits(TWO_LAYERS, client.applied[-1].changes[uri]), "command.py")
 
 
 async def test_internal_error_is_logged_and_the_server_lives_on(client: LanguageClient) -> None:

@@ -48,7 +48,7 @@ def lint_source(
     if fixes and planned:
         from tf2lint.fixing import edits as fixer  # LibCST: only when fixes are asked for
 
-        built = dict(zip(map(id, planned), fixer.build(text, lines, [f.plan for f in planned])))
+        built = dict(zip(map(id, planned), fixer.build(text, lines, [f.plan for f in planned], tree)))
         return [replace(f, fix=built.get(id(f)), plan=None) for f in findings]
     return [replace(f, plan=None) if f.plan is not None else f for f in findings]
 

@@ -90,6 +90,8 @@ class Analysis:
     origin: list[tuple[int, int]] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # notebook: cell uri -> its text
     broken: list[Finding] = field(default_factory=list)  # notebook: TFS000 of cells that do not parse (cell lines)
+    flags: int = 0  # compile flags the text was analysed with
+    fixes: dict[tuple[int, int, str], dict] | None = None  # (line, col, code) -> fix, built on first request
 
 
 def _path_of(uri: str) -> str:
@@ -117,7 +119,9 @@ class Tf2lintServer(LanguageServer):
     # ---------------------------------------------------------------------------------------------
     # The analysis adapter: every call into the analysis goes through these two methods.
     #
-    # SEAM 1 `analyse(uri, text, version) -> findings`: today one module, `engine.lint_source`. With
+    # SEAM 1 `analyse(uri, text, version, fixes=False) -> findings`: today one module, `engine.lint_source`
+    #   (`fixes=True` only when code actions are asked for: building fixes on every keystroke would
+    #   cost more than the analysis). With
     #   whole-project analysis (tf2lint/analysis/project.py) it becomes the project's incremental
     #   re-analysis of `path`, reading other modules from `self.buffers` (unsaved editor contents) before
     #   the disk, and may fill `Finding.related` (mapped to relatedInformation below).
@@ -126,9 +130,9 @@ class Tf2lintServer(LanguageServer):
     #   analysis: the open modules whose shim code reaches `path`.
     # ---------------------------------------------------------------------------------------------
 
-    def analyse(self, uri: str, text: str, version: int | None, flags: int = 0) -> list[Finding]:
+    def analyse(self, uri: str, text: str, version: int | None, flags: int = 0, fixes: bool = False) -> list[Finding]:
         path = _path_of(uri)
-        return lint_source(text, path, self.settings_for(path), flags=flags, fixes=True)
+        return lint_source(text, path, self.settings_for(path), flags=flags, fixes=fixes)
 
     def dependents(self, path: str) -> set[str]:
         return {uri for uri in self._open_uris() if _path_of(uri) == path}
@@ -241,7 +245,7 @@ class Tf2lintServer(LanguageServer):
             notebook = load_notebook(json.dumps(document).encode("utf-8"))
         except NotebookError:
             return result
-        result.text, result.origin = notebook.text, notebook.origin
+        result.text, result.origin, result.flags = notebook.text, notebook.origin, ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
         for number, error in notebook.broken:
             if settings.enabled(PARSE_ERROR.code):
                 line, col = error.lineno or 1, max((error.offset or 1) - 1, 0)
@@ -319,7 +323,6 @@ class Tf2lintServer(LanguageServer):
             code_description=types.CodeDescription(href=f"{DOCS_URL}/rules/{finding.code}.md"),
             source=NAME,
             related_information=related,
-            data={"fixable": bool(finding.fix)},
         )
 
     def publish(self, uri: str, result: Analysis) -> None:
@@ -346,10 +349,17 @@ class Tf2lintServer(LanguageServer):
         edits = _text_edits(result.text, new_text)
         return types.WorkspaceEdit(changes={uri: edits}) if edits else None
 
+    def fixes(self, uri: str, result: Analysis) -> dict[tuple[int, int, str], dict]:
+        """The fixes of the analysed version's findings, by (line, col, code); built once, when asked for."""
+        if result.fixes is None:
+            found = self.analyse(uri, result.text, result.version, flags=result.flags, fixes=True)
+            result.fixes = {(f.line, f.col, f.code): f.fix for f in found if f.fix}
+        return result.fixes
+
     def fix_all(self, uri: str, result: Analysis, unsafe: bool) -> types.WorkspaceEdit | None:
         from tf2lint.fixing.write import fix_text
 
-        if not any(f.fix and (unsafe or f.fix["applicability"] == "safe") for f in result.findings):
+        if not any(unsafe or fix["applicability"] == "safe" for fix in self.fixes(uri, result).values()):
             return None
         fixed = fix_text(result.text, result.path, result.settings, unsafe)
         return self.edit_for(uri, result, fixed.fixed) if fixed.changed else None
@@ -574,18 +584,22 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
             (f, d) for f, d in ls.diagnostics(uri, result).get(uri, [])
             if d.range.start.line <= last and first <= d.range.end.line
         ]
+        owner = notebook.uri if notebook else uri
+        loop = asyncio.get_running_loop()
+        fixes = await loop.run_in_executor(ls._executor, ls.fixes, owner, result) if pairs else {}
         if wants(types.CodeActionKind.QuickFix):
             from tf2lint.fixing.edits import apply as apply_fix
 
             text = ls.workspace.get_text_document(uri).source
             for finding, diagnostic in pairs:
-                if finding.fix:
-                    fixed, _ = apply_fix(result.text, [finding.fix])
-                    edit = ls.edit_for(notebook.uri if notebook else uri, result, fixed)
+                fix = fixes.get((finding.line, finding.col, finding.code))
+                if fix:
+                    fixed, _ = apply_fix(result.text, [fix])
+                    edit = ls.edit_for(owner, result, fixed)
                     if edit is not None:
-                        unsafe = finding.fix["applicability"] != "safe"
+                        unsafe = fix["applicability"] != "safe"
                         actions.append(types.CodeAction(
-                            title=f"{finding.fix['message']} ({finding.code}){' (unsafe)' * unsafe}",
+                            title=f"{fix['message']} ({finding.code}){' (unsafe)' * unsafe}",
                             kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic], edit=edit,
                             is_preferred=not unsafe,
                         ))
@@ -598,8 +612,8 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
                             title=f"Disable {finding.code} for this line", kind=types.CodeActionKind.QuickFix,
                             diagnostics=[diagnostic], edit=types.WorkspaceEdit(changes={uri: [noqa]}),
                         ))
-        if (only is not None and wants(FIX_ALL)) or (only is None and any(f.fix for f, _ in pairs)):
-            edit = ls.fix_all(notebook.uri if notebook else uri, result, unsafe=False)
+        if (only is not None and wants(FIX_ALL)) or (only is None and fixes):
+            edit = await loop.run_in_executor(ls._executor, ls.fix_all, owner, result, False)
             if edit is not None:
                 actions.append(types.CodeAction(title="tf2lint: apply all safe fixes", kind=FIX_ALL, edit=edit))
         return actions
@@ -614,7 +628,10 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
             raise TypeError(f"{APPLY_AUTOFIX} expects a document uri, got {uri!r}")
         notebook = ls.workspace.get_notebook_document(cell_uri=uri)
         result = await ls.current(notebook.uri if notebook else uri)
-        edit = None if result is None else ls.fix_all(notebook.uri if notebook else uri, result, ls.options.unsafe_fixes)
+        owner = notebook.uri if notebook else uri
+        loop = asyncio.get_running_loop()
+        edit = None if result is None else await loop.run_in_executor(
+            ls._executor, ls.fix_all, owner, result, ls.options.unsafe_fixes)
         if edit is not None:
             await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit, label="tf2lint: fix all"))
 
