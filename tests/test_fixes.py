@@ -92,8 +92,8 @@ def test_a_fix_that_breaks_the_code_is_dropped_and_reported(monkeypatch) -> None
 
     real_build = fixer.build
 
-    def broken(text, lines, plans):
-        built = real_build(text, lines, plans)
+    def broken(text, lines, plans, *tree):
+        built = real_build(text, lines, plans, *tree)
         return [dict(fix, edits=[{**fix["edits"][0], "content": "def (:\n"}]) if fix else fix for fix in built]
 
     monkeypatch.setattr(fixer, "build", broken)
