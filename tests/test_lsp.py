@@ -253,11 +253,17 @@ async def _start(*command: str) -> LanguageClient:
     return await ClientServerConfig(server_command=list(command) or SERVER).start()
 
 
-async def test_shutdown_and_exit_end_the_server_with_code_0() -> None:
+async def test_initialization_options_then_shutdown_and_exit_with_code_0(tmp_path: Path) -> None:
     client = await _start()
     await client.initialize_session(types.InitializeParams(
-        capabilities=types.ClientCapabilities(), initialization_options={"select": ["TFS1"], "unsafe-fixes": True}
+        capabilities=types.ClientCapabilities(), initialization_options={"select": ["TFS108"], "unsafe-fixes": True}
     ))
+    uri, toml = (tmp_path / "init.py").as_uri(), (tmp_path / "pyproject.toml").as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(toml, "toml", 1, "import tensorflow")))
+    open_doc(client, uri, TWO_LAYERS + PLAIN_FUNCTION)
+    await until(lambda: uri in client.diagnostics)
+    assert [c for _, c in codes(client, uri)] == ["TFS108"]
+    assert toml not in client.diagnostics  # only Python is analysed
     await client.shutdown_session()
     assert client._server.returncode == 0
     await client.stop()
@@ -280,14 +286,21 @@ async def test_pull_diagnostics_when_the_client_offers_them(tmp_path: Path) -> N
 
 
 async def test_editing_a_helper_refreshes_the_modules_that_depend_on_it(tmp_path: Path) -> None:
-    """The `dependents` seam: what it names is re-analysed (and re-published) when a module changes."""
+    """The adapter's seams, as whole-project analysis will use them: `dependents` names what to refresh
+    when a module changes; `analyse` may point a finding at another module (relatedInformation)."""
     script = tmp_path / "seam_server.py"
     script.write_text(textwrap.dedent("""\
+        import dataclasses
         from tf2lint.hosts import lsp
 
         class Project(lsp.Tf2lintServer):
             def dependents(self, path):
                 return set(self._open_uris())
+
+            def analyse(self, uri, text, version, flags=0, fixes=False):
+                found = super().analyse(uri, text, version, flags, fixes)
+                helper = lsp._path_of(uri).replace("model.py", "helper.py")
+                return [dataclasses.replace(f, related=(helper, 2, 4, "created here")) for f in found]
 
         lsp.create_server(Project).start_io()
     """))
@@ -301,5 +314,8 @@ async def test_editing_a_helper_refreshes_the_modules_that_depend_on_it(tmp_path
     change_doc(client, helper, "def helper(x):\n    return x + 1\n", 2)
     await until(lambda: client.diagnostics[model] is not before)
     assert codes(client, model) == [(7, "TFS101"), (8, "TFS101")]
+    [related] = client.diagnostics[model][0].related_information
+    assert (related.location.uri, related.location.range.start, related.message) == (
+        helper, types.Position(1, 4), "created here")
     await client.shutdown_session()
     await client.stop()

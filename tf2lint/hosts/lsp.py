@@ -170,7 +170,12 @@ class Tf2lintServer(LanguageServer):
     def _open_uris(self) -> list[str]:
         notebooks = list(self.workspace.notebook_documents)
         cells = {c.document for nb in self.workspace.notebook_documents.values() for c in nb.cells}
-        return [u for u in self.workspace.text_documents if u not in cells] + notebooks
+        return [u for u in self.workspace.text_documents if u not in cells and self.is_python(u)] + notebooks
+
+    def is_python(self, uri: str) -> bool:
+        """Clients may sync every open file (pyproject.toml too): only Python modules are analysed."""
+        document = self.workspace.text_documents.get(uri)
+        return document is not None and (document.language_id == "python" or uri.endswith((".py", ".pyi")))
 
     def _version(self, uri: str) -> int | None:
         notebook = self.workspace.notebook_documents.get(uri)
@@ -472,6 +477,8 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
         uri = params.text_document.uri
         if ls.workspace.get_notebook_document(cell_uri=uri) is not None:
             return  # a notebook cell: analysed with its notebook
+        if not ls.is_python(uri):
+            return
         ls.buffers[_path_of(uri)] = params.text_document.text
         ls.schedule(uri)
 
@@ -483,6 +490,8 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
         if notebook is not None:
             ls.schedule(notebook.uri)
             return
+        if not ls.is_python(uri):
+            return
         ls.buffers[_path_of(uri)] = ls.workspace.get_text_document(uri).source
         ls.schedule(uri)
         refresh(ls, _path_of(uri), skip=uri)
@@ -493,7 +502,7 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
         uri = params.text_document.uri
         if uri.endswith("pyproject.toml"):
             refresh_all(ls)
-        elif ls.workspace.get_notebook_document(cell_uri=uri) is None:
+        elif ls.workspace.get_notebook_document(cell_uri=uri) is None and ls.is_python(uri):
             ls.schedule(uri)
             refresh(ls, _path_of(uri), skip=uri)
 
