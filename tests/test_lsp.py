@@ -246,6 +246,15 @@ async def test_configuration_from_pyproject_and_client(client: LanguageClient, t
     await until(lambda: len(codes(client, uri)) == 3)
 
 
+async def test_a_bad_pyproject_is_logged_and_defaults_apply(client: LanguageClient, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.tf2lint]\nbogus = 1\n")
+    uri = (tmp_path / "badcfg.py").as_uri()
+    open_doc(client, uri, TWO_LAYERS)
+    await until(lambda: uri in client.diagnostics)
+    assert codes(client, uri) == [(7, "TFS101"), (8, "TFS101")]
+    assert any("unknown key(s) in [tool.tf2lint]: bogus" in m.message for m in client.log_messages)
+
+
 # -- separate server processes -----------------------------------------------------------------------
 
 
@@ -300,7 +309,7 @@ async def test_editing_a_helper_refreshes_the_modules_that_depend_on_it(tmp_path
             def analyse(self, uri, text, version, flags=0, fixes=False):
                 found = super().analyse(uri, text, version, flags, fixes)
                 helper = lsp._path_of(uri).replace("model.py", "helper.py")
-                return [dataclasses.replace(f, related=(helper, 2, 4, "created here")) for f in found]
+                return [dataclasses.replace(f, related=(helper, 2, 4)) for f in found]
 
         lsp.create_server(Project).start_io()
     """))
@@ -316,6 +325,41 @@ async def test_editing_a_helper_refreshes_the_modules_that_depend_on_it(tmp_path
     assert codes(client, model) == [(7, "TFS101"), (8, "TFS101")]
     [related] = client.diagnostics[model][0].related_information
     assert (related.location.uri, related.location.range.start, related.message) == (
-        helper, types.Position(1, 4), "created here")
+        helper, types.Position(1, 4), "TFS101: the code this is about")
     await client.shutdown_session()
     await client.stop()
+
+
+HELPER = """\
+import tensorflow as tf
+
+
+def block(x):
+    return tf.compat.v1.layers.dense(x, 3)
+"""
+
+MODEL = """\
+import tensorflow as tf
+
+from helper import block
+
+
+class Net(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return block(x)
+"""
+
+
+async def test_a_helper_in_another_module_points_there_and_refreshes_its_users(client: LanguageClient, tmp_path: Path) -> None:
+    (tmp_path / "helper.py").write_text(HELPER)
+    model, helper = (tmp_path / "model.py").as_uri(), (tmp_path / "helper.py").as_uri()
+    open_doc(client, model, MODEL)
+    await until(lambda: model in client.diagnostics)
+    assert codes(client, model) == [(9, "TFS101")]  # reported where the path leaves this module
+    [related] = client.diagnostics[model][0].related_information
+    assert (related.location.uri, related.location.range.start.line) == (helper, 4)
+    before = client.diagnostics[model]
+    open_doc(client, helper, HELPER)
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(helper)))
+    await until(lambda: client.diagnostics[model] is not before)  # re-analysed because it reads helper.py

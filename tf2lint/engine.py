@@ -33,7 +33,8 @@ def lint_source(
     """Lint one file's contents. Never raises for bad input: it becomes a TFS000 finding.
 
     ``noqa=False`` is for hosts that apply their own suppressions (flake8, pylint); ``fixes=True``
-    builds each finding's fix (applicability, message, edits).
+    builds each finding's fix (applicability, message, edits); ``dependencies`` receives the paths of
+    the other modules the analysis read (the editor server refreshes a module when one of them changes).
     """
     try:
         text = decode(source) if isinstance(source, bytes) else source.removeprefix("\ufeff")

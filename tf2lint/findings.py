@@ -22,13 +22,6 @@ class Finding:
     # Where the problem is written when that is another module: (path, line, column).
     related: tuple[str, int, int] | None = None
     plan: object = field(default=None, compare=False, repr=False)  # the rule's FixPlan, until it is built
-    # Where the mistake comes from when that is another place, e.g. the creating line in another module:
-    # (path, line, col, message); line 1-based, col 0-based. Filled by whole-project analysis.
-    related: tuple[str, int, int, str] | None = None
-
-    def __post_init__(self) -> None:
-        if self.related is not None and not isinstance(self.related, tuple):  # from the JSON cache: a list
-            object.__setattr__(self, "related", tuple(self.related))
 
     def __post_init__(self) -> None:
         if isinstance(self.related, list):  # read back from JSON

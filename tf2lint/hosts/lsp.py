@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -112,30 +113,37 @@ class Tf2lintServer(LanguageServer):
         # instead of the disk (SEAM 1 passes it on).
         self.buffers: dict[str, str] = {}
         self.results: dict[str, Analysis] = {}  # document or notebook uri -> latest analysis
+        self.reads: dict[str, set[str]] = {}  # uri -> real paths of the other modules its analysis read
         self._pending: dict[str, asyncio.Task] = {}
         self._configs: dict[tuple[str, int], config.Config] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tf2lint")  # one at a time
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
 
     # ---------------------------------------------------------------------------------------------
     # The analysis adapter: every call into the analysis goes through these two methods.
     #
-    # SEAM 1 `analyse(uri, text, version, fixes=False) -> findings`: today one module, `engine.lint_source`
-    #   (`fixes=True` only when code actions are asked for: building fixes on every keystroke would
-    #   cost more than the analysis). With
-    #   whole-project analysis (tf2lint/analysis/project.py) it becomes the project's incremental
-    #   re-analysis of `path`, reading other modules from `self.buffers` (unsaved editor contents) before
-    #   the disk, and may fill `Finding.related` (mapped to relatedInformation below).
+    # SEAM 1 `analyse(uri, text, version, fixes=False) -> findings`: `engine.lint_source`, which follows
+    #   the module's imports into the project (tf2lint/analysis/project.py) and fills `Finding.related`
+    #   (mapped to relatedInformation below). `fixes=True` only when code actions are asked for: building
+    #   fixes on every keystroke would cost more than the analysis. Still to plug in: `self.buffers`
+    #   (unsaved editor contents, path -> text) as the project's `overlay`, so that other modules are read
+    #   from the editor before the disk, and re-analysing only what changed.
     # SEAM 2 `dependents(path) -> uris`: the open documents whose diagnostics must be refreshed when
-    #   `path` changes (edited, saved or changed on disk). Today: the document itself. With project
-    #   analysis: the open modules whose shim code reaches `path`.
+    #   `path` changes (edited, saved or changed on disk): the document itself and every open module
+    #   whose last analysis read `path` (recorded by SEAM 1).
     # ---------------------------------------------------------------------------------------------
 
     def analyse(self, uri: str, text: str, version: int | None, flags: int = 0, fixes: bool = False) -> list[Finding]:
         path = _path_of(uri)
-        return lint_source(text, path, self.settings_for(path), flags=flags, fixes=fixes)
+        read: set[str] = set()
+        findings = lint_source(text, path, self.settings_for(path), flags=flags, fixes=fixes, dependencies=read)
+        self.reads[uri] = {os.path.realpath(p) for p in read}
+        return findings
 
     def dependents(self, path: str) -> set[str]:
-        return {uri for uri in self._open_uris() if _path_of(uri) == path}
+        real = os.path.realpath(path)
+        return {uri for uri in self._open_uris() if _path_of(uri) == path or real in self.reads.get(uri, ())}
 
     # -- configuration --------------------------------------------------------------------------
 
@@ -152,7 +160,7 @@ class Tf2lintServer(LanguageServer):
             try:
                 self._configs[key] = config.load(found)
             except config.ConfigError as exc:
-                self.window_log_message(types.LogMessageParams(types.MessageType.Error, f"tf2lint: {exc}"))
+                self.log(f"tf2lint: {exc}")
                 self._configs[key] = config.Config(root=found.parent)
         return self._configs[key]
 
@@ -190,7 +198,8 @@ class Tf2lintServer(LanguageServer):
         pending = self._pending.pop(uri, None)
         if pending is not None and not pending.done():
             pending.cancel()
-        task = asyncio.get_running_loop().create_task(self._analyse_later(uri, delay))
+        self._loop, self._loop_thread = asyncio.get_running_loop(), threading.get_ident()
+        task = self._loop.create_task(self._analyse_later(uri, delay))
         self._pending[uri] = task
         return task
 
@@ -246,6 +255,10 @@ class Tf2lintServer(LanguageServer):
         numbers = {number: cell_uri for number, (cell_uri, _) in enumerate(cells, start=1)}
         document = {"cells": [{"cell_type": "code", "source": source} for _, source in cells]}
         result = Analysis(None, "", path, settings, [], numbers, sources=dict(cells))
+        if sum(len(source) for _, source in cells) > MAX_CHARS:
+            message = "notebook too large to analyse in the editor; run `tf2lint check`"
+            result.broken += [replace(f, cell=1) for f in _source_error(path, SourceError(message), settings)]
+            return result
         try:
             notebook = load_notebook(json.dumps(document).encode("utf-8"))
         except NotebookError:
@@ -256,9 +269,6 @@ class Tf2lintServer(LanguageServer):
                 line, col = error.lineno or 1, max((error.offset or 1) - 1, 0)
                 message = f"cannot parse cell {number}: {error.msg}"
                 result.broken.append(Finding(path, line, col, PARSE_ERROR.code, line, col, PARSE_ERROR.symbol, message, cell=number))
-        if sum(len(source) for _, source in cells) > MAX_CHARS:
-            result.findings += _source_error(path, SourceError("too large to analyse in the editor"), settings)
-            return result
         for finding in self.analyse(uri, notebook.text, None, flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT):
             cell, _ = notebook.locate(finding.line)
             # Kept in virtual lines (fixes edit the virtual module); `cell` says where it shows.
@@ -316,7 +326,8 @@ class Tf2lintServer(LanguageServer):
             end = ServerTextPosition(start.line, len(lines[start.line]) if start.line < len(lines) else 0)
         related = None
         if finding.related:
-            path, line, col, message = finding.related
+            path, line, col = finding.related[:3]
+            message = f"{finding.code}: the code this is about"
             location = types.Location(from_fs_path(path) or path, types.Range(
                 types.Position(line - 1, col), types.Position(line - 1, col)))
             related = [types.DiagnosticRelatedInformation(location, message)]
@@ -371,8 +382,15 @@ class Tf2lintServer(LanguageServer):
 
     def log_error(self, what: str, exc: BaseException) -> None:
         detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-3))
-        message = f"tf2lint: internal error while {what}: {type(exc).__name__}: {exc}; please report it\n{detail}"
-        self.window_log_message(types.LogMessageParams(types.MessageType.Error, message))
+        self.log(f"tf2lint: internal error while {what}: {type(exc).__name__}: {exc}; please report it\n{detail}")
+
+    def log(self, message: str) -> None:
+        """`window/logMessage`, also from the analysis thread (messages are sent from the event loop)."""
+        params = types.LogMessageParams(types.MessageType.Error, message)
+        if self._loop is not None and threading.get_ident() != self._loop_thread:
+            self._loop.call_soon_threadsafe(self.window_log_message, params)
+        else:
+            self.window_log_message(params)
 
 
 def _lines(text: str) -> list[str]:
@@ -445,7 +463,7 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
         try:
             ls.options = Options.parse(params.initialization_options)
         except config.ConfigError as exc:
-            ls.window_log_message(types.LogMessageParams(types.MessageType.Error, f"tf2lint: {exc}"))
+            ls.log(f"tf2lint: {exc}")
 
     @server.feature(types.INITIALIZED)
     @_guarded("registering file watchers")
@@ -512,6 +530,7 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
         uri = params.text_document.uri
         ls.buffers.pop(_path_of(uri), None)
         ls.results.pop(uri, None)
+        ls.reads.pop(uri, None)
         pending = ls._pending.pop(uri, None)
         if pending is not None:
             pending.cancel()
@@ -538,6 +557,7 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
     def nb_close(ls: Tf2lintServer, params: types.DidCloseNotebookDocumentParams) -> None:
         uri = params.notebook_document.uri
         ls.results.pop(uri, None)
+        ls.reads.pop(uri, None)
         if not ls._pull:
             for cell in params.cell_text_documents:
                 ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(cell.uri, []))
@@ -548,7 +568,7 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
         try:
             ls.options = Options.parse(params.settings)
         except config.ConfigError as exc:
-            ls.window_log_message(types.LogMessageParams(types.MessageType.Error, f"tf2lint: {exc}"))
+            ls.log(f"tf2lint: {exc}")
             return
         refresh_all(ls)
 

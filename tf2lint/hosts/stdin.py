@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
 from tf2lint.engine import lint_data, lint_source
 from tf2lint.findings import Finding, Settings
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace, project: config.Config, base: Settings) -> int
             out.write(data)
         return 0
     extra = project.ignored_for(path)
-    settings = Settings(base.select, base.ignore + extra, base.extend_select, base.shim_decorators)
+    settings = replace(base, ignore=base.ignore + extra)
     if not (args.fix or args.diff):
         findings = _lint(data, path, settings, fixes=args.format == "json")
         _report(args, findings, sys.stdout)
