@@ -117,3 +117,20 @@ def test_keeps_encoding_and_bom(run, project: Path) -> None:
 def test_stdin_cannot_be_mixed_with_paths(run, project: Path) -> None:
     result = run(project, "--stdin-filename", "x.py", "-", "other.py")
     assert result.returncode == 2 and b"cannot be combined" in result.stderr
+
+
+def test_a_notebook_on_stdin_is_fixed_as_json(run, project: Path) -> None:
+    import json
+
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import tensorflow as tf"),
+                nbformat.v4.new_code_cell(SOURCE.decode().split("\n\n\n", 1)[1].rstrip("\n"))]
+    data = nbformat.writes(nb).encode() + b"\n"
+    result = run(project, "--stdin-filename", "nb.ipynb", "--fix", "-", data=data)
+    fixed = nbformat.reads(result.stdout.decode(), as_version=4)
+    nbformat.validate(fixed)
+    assert 'name="dense"' in fixed.cells[1].source
+    assert b"nb.ipynb:cell 2:5:16: TFS106" in result.stderr and result.returncode == 1
+    assert json.loads(result.stdout)["cells"][0] == json.loads(data)["cells"][0]
