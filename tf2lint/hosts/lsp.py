@@ -171,6 +171,7 @@ class Tf2lintServer(LanguageServer):
             ignore=project.ignore + self.options.ignore + project.ignored_for(path),
             extend_select=project.extend_select,
             shim_decorators=project.shim_decorators,
+            src=project.source_roots(),
         )
 
     # -- scheduling -----------------------------------------------------------------------------
