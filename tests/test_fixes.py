@@ -92,8 +92,8 @@ def test_a_fix_that_breaks_the_code_is_dropped_and_reported(monkeypatch) -> None
 
     real_build = fixer.build
 
-    def broken(text, lines, plans):
-        built = real_build(text, lines, plans)
+    def broken(text, lines, plans, *tree):
+        built = real_build(text, lines, plans, *tree)
         return [dict(fix, edits=[{**fix["edits"][0], "content": "def (:\n"}]) if fix else fix for fix in built]
 
     monkeypatch.setattr(fixer, "build", broken)
@@ -184,3 +184,29 @@ def test_fixes_count_lines_like_python(oddity: str) -> None:
     result = fix_text(source, "m.py", Settings(), unsafe=False)
     assert result.applied == 2 and result.findings == []
     assert 'dense(out, 4, name="dense_1")' in result.fixed and oddity in result.fixed
+
+
+def test_tfs102_empty_scope_gets_an_unsafe_fix_named_after_the_class() -> None:
+    source = RULES[1].bad[1]  # `variable_scope("")` in `EmptyScope.project`
+    [finding] = [f for f in lint_source(source, "m.py", fixes=True) if 'variable_scope("")' in source.splitlines()[f.line - 1]]
+    assert finding.fix["applicability"] == "unsafe" and "'empty_scope'" in finding.fix["message"]
+    assert 'variable_scope("")' in fix_text(source, "m.py", Settings(), unsafe=False).fixed
+    assert 'v1.variable_scope("empty_scope")' in fix_text(source, "m.py", Settings(), unsafe=True).fixed
+
+
+def test_tfs102_empty_scope_in_a_loop_gets_no_fix() -> None:
+    source = """\
+import tensorflow as tf
+from tensorflow.compat import v1
+
+
+class EmptyScope(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        for _ in range(2):
+            with v1.variable_scope(""):
+                x = v1.layers.dense(x, 2)
+        return x
+"""
+    empty = [f for f in lint_source(source, "m.py", fixes=True) if f.code == "TFS102"]
+    assert [f.line for f in empty] == [9] and empty[0].fix is None

@@ -623,3 +623,33 @@ def test_safe_fix_keeps_the_variables(code: str, index: int) -> None:
             assert repaired == original, name
         grew = created_by_call(layer, shape, kwargs)
         assert bool(grew) == still_grows, (name, grew, [f.code for f in result.findings])
+
+
+def test_tfs102_empty_scope_fix_names_the_scope_and_stops_growth() -> None:
+    """The unsafe TFS102 fix for `variable_scope("")`: a scope named after the class makes an
+    auto-named layer under it stable; its variables gain the scope as a prefix (why it is unsafe)."""
+    from tf2lint.engine import Settings
+    from tf2lint.fixing.write import fix_text
+
+    source = textwrap.dedent('''\
+        import tensorflow as tf
+        import tensorflow.compat.v1 as v1
+
+
+        class EmptyScope(tf.keras.layers.Layer):
+            @v1.keras.utils.track_tf1_style_variables
+            def call(self, inputs):
+                with v1.variable_scope(""):
+                    return v1.layers.dense(inputs, 2)
+        ''')
+    fixed = fix_text(source, "m.py", Settings(select=("TFS102",)), unsafe=True).fixed
+    assert 'v1.variable_scope("empty_scope")' in fixed
+    for text, stable in ((source, False), (fixed, True)):
+        namespace: dict = {"__name__": "probe"}
+        exec(compile(text, "probe", "exec"), namespace)  # noqa: S102
+        runtime.reset()
+        layer = namespace["EmptyScope"]()
+        first = created_by_call(layer, (1, 3), {})
+        assert bool(created_by_call(layer, (1, 3), {})) != stable, text
+        if stable:
+            assert all(name.startswith("empty_scope/dense/") for name in first), first

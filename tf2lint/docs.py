@@ -25,6 +25,8 @@ def rule_page(rule: Rule) -> str:
         parts.append(f"## Use instead\n\n```python\n{strip_markers(rule.good[0])}```\n")
     parts.append(f"## Fix safety\n\n{rule.docs.fix_safety}\n")
     parts.append(f"## What happens at runtime\n\n{rule.docs.runtime}\n")
+    if rule.raises:
+        parts.append("## Severity\n\nAn error in editors (`tf2lint server`): this mistake raises an exception at runtime.\n")
     if not rule.enabled_by_default:
         parts.append("## Default\n\nOff by default; enable it with `--extend-select " + rule.code + "`.\n")
     return "\n".join(parts)

@@ -34,7 +34,8 @@ def lint_source(
     """Lint one file's contents. Never raises for bad input: it becomes a TFS000 finding.
 
     ``noqa=False`` is for hosts that apply their own suppressions (flake8, pylint); ``fixes=True``
-    builds each finding's fix (applicability, message, edits).
+    builds each finding's fix (applicability, message, edits); ``dependencies`` receives the paths of
+    the other modules the analysis read (the editor server refreshes a module when one of them changes).
     """
     try:
         text = decode(source) if isinstance(source, bytes) else source.removeprefix("\ufeff")
@@ -49,7 +50,7 @@ def lint_source(
     if fixes and planned:
         from tf2lint.fixing import edits as fixer  # LibCST: only when fixes are asked for
 
-        built = dict(zip(map(id, planned), fixer.build(text, lines, [f.plan for f in planned])))
+        built = dict(zip(map(id, planned), fixer.build(text, lines, [f.plan for f in planned], tree)))
         return [replace(f, fix=built.get(id(f)), plan=None) for f in findings]
     return [replace(f, plan=None) if f.plan is not None else f for f in findings]
 

@@ -315,14 +315,15 @@ def _walk(node: cst.CSTNode):
 # -- building and applying ---------------------------------------------------------------------------
 
 
-def build(text: str, lines: Sequence[str], plans: Sequence[FixPlan]) -> list[dict | None]:
+def build(text: str, lines: Sequence[str], plans: Sequence[FixPlan], tree: ast.Module | None = None) -> list[dict | None]:
     """For each plan, its JSON fix (applicability, message, edits), or None when it cannot be built.
 
     Only the top-level statement holding the plan's targets goes through LibCST: parsing and
-    resolving positions of a whole large module would cost seconds per fix.
+    resolving positions of a whole large module would cost seconds per fix. ``tree``: the module as
+    already parsed (the editor server lints on every keystroke; parsing twice would double the cost).
     """
     try:
-        tree = ast.parse(text)
+        tree = ast.parse(text) if tree is None else tree
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return [None] * len(plans)
     file_lines = physical_lines(text)

@@ -121,11 +121,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     check.add_argument("--max-file-size", type=int, metavar="BYTES",
                        help="files larger than this are reported (TFS000), not read (default: 32 MiB)")
+    check.add_argument("--stdin-filename", metavar="PATH", help="with PATH `-`: read the source from stdin and lint it as if it were PATH")
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
     commands.add_parser("doctor", help="say whether the shim can work in this environment (exit 1 if not)")
+    commands.add_parser("server", help="run the language server (LSP over stdio) for editors")
     return parser
 
 
@@ -135,7 +137,7 @@ def load_config(args: argparse.Namespace) -> config.Config:
             if not os.path.isfile(args.config):
                 raise UsageError(f"--config: file not found: {args.config}")
             return config.load(Path(args.config))
-        found = config.find(args.paths)
+        found = config.find([args.stdin_filename] if getattr(args, "stdin_filename", None) else args.paths)
         return config.load(found) if found else config.Config()
     except config.ConfigError as exc:
         raise UsageError(str(exc)) from None
@@ -161,16 +163,21 @@ def _inputs(
 
 
 def run_fix(args: argparse.Namespace, project: config.Config, base: Settings) -> int:
-    from tf2lint.fixing.write import fix_file
+    from tf2lint.fixing.notebook import fix_notebook
+    from tf2lint.fixing.write import _write, fix_file
 
     findings: list[Finding] = []
     results = []
     roots = [os.path.realpath(p) for p in args.paths]  # files are never written outside them
     for path, settings, data in _inputs(args, project, base, findings):
-        if path.endswith(".ipynb"):  # reported, not fixed
-            findings.extend(lint_data(data, path, settings, fixes=True))
-            continue
-        result = fix_file(path, data, settings, args.unsafe_fixes, write=args.fix and not args.diff, roots=roots)
+        write = args.fix and not args.diff
+        if path.endswith(".ipynb"):
+            result = fix_notebook(data, path, settings, args.unsafe_fixes)
+            if result is not None and write and result.changed and not _write(path, data, result, roots):
+                result.fixed, result.applied = result.original, 0  # not written: nothing was fixed
+                result.findings = lint_data(data, path, settings, fixes=True)
+        else:
+            result = fix_file(path, data, settings, args.unsafe_fixes, write=write, roots=roots)
         if result is None:
             findings.extend(lint_data(data, path, settings))
             continue
@@ -219,6 +226,12 @@ def run_check(args: argparse.Namespace) -> int:
         raise UsageError("--max-file-size: expected a positive number of bytes")
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise UsageError("--unsafe-fixes needs --fix or --diff")
+    if "-" in args.paths or args.stdin_filename:
+        if args.paths not in (["-"], ["."]):  # "." is the default: `--stdin-filename x.py` alone reads stdin too
+            raise UsageError("`-` (stdin) cannot be combined with other paths")
+        from tf2lint.hosts import stdin
+
+        return stdin.run(args, project, base)
     if args.fix or args.diff:
         return run_fix(args, project, base)
     with_fixes = args.format == "json"  # the JSON `fix` field
@@ -300,6 +313,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.command == "server":
+            from tf2lint.hosts import lsp
+
+            return lsp.main()
         if args.command == "doctor":
             from tf2lint.runtime import doctor
 

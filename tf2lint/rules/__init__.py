@@ -57,6 +57,7 @@ PARSE_ERROR = Rule(
     bad=(),
     good=(),
     check=lambda ctx: (),
+    raises=True,  # Python refuses to import the file
 )
 
 ALL_RULES: tuple[Rule, ...] = (PARSE_ERROR, *RULES)

@@ -55,6 +55,8 @@ class Rule:
     good: tuple[str, ...]  # look-alikes that must stay silent
     check: Callable[[ModuleContext], Iterable[Hit]]
     enabled_by_default: bool = True
+    # The mistake raises an exception at runtime (not a silent failure): editors show it as an error.
+    raises: bool = False
 
 
 _EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,20 @@ def _store_creators(ctx: ModuleContext) -> tuple[set[int], set[int]]:
         if layer and not has_explicit_name(site.node):
             auto_named |= ids
     return any_creator, auto_named
+
+
+def _scope_name_for(ctx: ModuleContext, site) -> str | None:
+    """The method's class in snake case (`EmptyScope` -> `empty_scope`), as Keras names its layers."""
+    info = ctx.owner.get(site.func) or site.reach.cls
+    if info is None:
+        return None
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", info.node.name).lower().lstrip("_") or None
+
+
+def _empty_name(call: ast.Call) -> ast.Constant | None:
+    """The `""` of `variable_scope("")` / `variable_scope(name_or_scope="")`."""
+    name = call.args[0] if call.args else keyword(call, "name_or_scope")
+    return name if isinstance(name, ast.Constant) and name.value == "" else None
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
@@ -93,6 +108,10 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         else:
             problem = "`variable_scope` with an empty name opens no named scope: auto-named layers under it still get new names every call"
             remedy = "give the scope a non-empty name"
+            empty, name = _empty_name(site.node), _scope_name_for(ctx, site)
+            if empty is not None and name and not site.in_loop:
+                plan = FixPlan("set-string", "unsafe", f"Name the scope after the class: {name!r}", (empty,), (name,))
+                remedy = f"give the scope a non-empty name, e.g. `variable_scope({name!r})`"
         yield Hit(site, f"{problem} (shim method {site.reach.describe()}); {remedy}", plan)
 
 
@@ -118,8 +137,11 @@ RULE = Rule(
         fix_safety=(
             "Unsafe: replaces the default name by the same fixed name (`variable_scope(\"model\")`). The first "
             "call's variable names stay the same in a fresh object, but a second instance in the same process no "
-            "longer gets `model_1/...`, so check your checkpoints. Empty names get no fix, and neither does a scope "
-            "inside a loop: a fixed name there would merge every iteration's variables into one shared set."
+            "longer gets `model_1/...`, so check your checkpoints. An empty name becomes the method's class name in "
+            "snake case (`variable_scope(\"\")` in `class EmptyScope` -> `variable_scope(\"empty_scope\")`), also "
+            "unsafe: every variable created under it gains that prefix, so checkpoints written before no longer "
+            "match. A scope inside a loop gets no fix: a fixed name there would merge every iteration's variables "
+            "into one shared set."
         ),
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: `variable_scope(None, default_name=\"model\")` inside the "

@@ -69,10 +69,18 @@ def _own_store(ctx: ModuleContext, cls: ClassInfo) -> bool:
     )
 
 
-def _callers(ctx: ModuleContext, cls: ClassInfo) -> dict[str, set[ast.AST]]:
-    """Method name -> functions of this class or its in-module subclasses calling ``self.<name>()``/``super()``."""
+def _functions_by_class(ctx: ModuleContext) -> dict[ClassInfo, list[ast.AST]]:
+    """Class -> the functions of it and of its in-module subclasses (one pass: linear in functions)."""
+    by_class: dict[ClassInfo, list[ast.AST]] = {}
+    for func, owner in ctx.owner.items():
+        for cls in ctx.mro(owner):
+            by_class.setdefault(cls, []).append(func)
+    return by_class
+
+
+def _callers(ctx: ModuleContext, functions: list[ast.AST]) -> dict[str, set[ast.AST]]:
+    """Method name -> the ``functions`` (of a class and its subclasses) calling ``self.<name>()``/``super()``."""
     callers: dict[str, set[ast.AST]] = {}
-    functions = [f for f, owner in ctx.owner.items() if cls in ctx.mro(owner)]
     for func in functions:
         for call in ctx.own_calls(func):  # type: ignore[arg-type]
             target = call.func
@@ -106,6 +114,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
     if not (ctx.mentions("variable", "layers", "make_template", "slim") or ctx.may_use_project()):
         return
     decorated = {func for func, _deco, _cls in ctx.shim_decorated}
+    by_class: dict[ClassInfo, list[ast.AST]] | None = None
     for cls in ctx.classes:
         entries = _entry_methods(ctx, cls)
         if not entries:
@@ -121,7 +130,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             if creator is None or ctx.class_kind(cls) not in ("keras", "module") or _own_store(ctx, cls):
                 continue
             if callers is None:
-                callers = _callers(ctx, cls)
+                by_class = _functions_by_class(ctx) if by_class is None else by_class
+                callers = _callers(ctx, by_class.get(cls, []))
             if callers.get(name):
                 # A helper: shim context when its callers are decorated, else their own report covers it.
                 continue

@@ -139,4 +139,5 @@ class Unknown(BaseBlock):
 ''',
     ),
     check=check,
+    raises=True,  # ValueError / TypeError when the decorated method is defined or called
 )

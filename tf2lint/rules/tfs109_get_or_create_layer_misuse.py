@@ -250,4 +250,5 @@ def test_outer():
 ''',
     ),
     check=check,
+    raises=True,  # TypeError / ValueError on the call
 )
