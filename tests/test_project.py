@@ -318,3 +318,19 @@ def test_src_option_and_config(tmp_path: Path, capsys) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.tf2lint]\nsrc = ["lib"]\n', encoding="utf-8")
     assert main(["check", "--no-cache", target]) == 1
     assert "TFS101" in capsys.readouterr().out
+
+
+def test_unsaved_text_of_a_helper_wins_over_the_disk(tmp_path: Path) -> None:
+    from tf2lint.analysis import project
+
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/ops.py": OPS_UNNAMED,
+                     "pkg/model.py": model("from . import ops", "ops.conv_block(x, 4)")})
+    target = tmp_path / "pkg" / "model.py"
+    assert findings(target) == [(8, "TFS101")]
+    named = OPS_UNNAMED.replace("conv2d(x, width, 3)", 'conv2d(x, width, 3, name="c")')
+    project.UNSAVED[os.path.realpath(tmp_path / "pkg" / "ops.py")] = named
+    try:
+        assert findings(target) == []  # the editor's buffer, not the file
+    finally:
+        project.UNSAVED.clear()
+    assert findings(target) == [(8, "TFS101")]

@@ -18,7 +18,7 @@ import ast
 import os
 import re
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -140,6 +140,11 @@ def roots_for(path: str, tree: ast.Module | None, data: bytes | None, configured
     return tuple(seen)
 
 
+# Unsaved editor buffers (real path -> text), read before the disk by every project of the process: the
+# language server keeps it up to date; a project made with its own overlay ignores it.
+UNSAVED: dict[str, str] = {}
+
+
 @lru_cache(maxsize=128)
 def _read_module(path: str, mtime_ns: int, size: int) -> tuple[str, ast.Module] | None:
     """A dependency's text and tree, shared by every project in the process; None when unreadable."""
@@ -177,11 +182,11 @@ class Project:
         self,
         roots: Sequence[str] = (),
         shim_decorators: tuple[str, ...] = (),
-        overlay: Mapping[str, str] | None = None,
+        overlay: dict[str, str] | None = None,
     ) -> None:
         self.roots = tuple(os.path.realpath(r) for r in roots)
         self.shim_decorators = shim_decorators
-        self.overlay = dict(overlay or {})
+        self.overlay = overlay if overlay is not None else UNSAVED
         self._top: set[str] | None = None
         self._files: dict[str, str | None] = {}
         # Most recently used last; bounded so that a large tree's ASTs are not all kept alive.

@@ -35,6 +35,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 
 from tf2lint import DOCS_URL, __version__
+from tf2lint.analysis import project
 from tf2lint.engine import _NOQA, _source_error, lint_source
 from tf2lint.findings import Finding, Settings
 from tf2lint.hosts import config
@@ -99,6 +100,18 @@ def _path_of(uri: str) -> str:
     return to_fs_path(uri) or uri
 
 
+class _Buffers(dict):
+    """Open documents' text by path, mirrored into the analysis' overlay of unsaved buffers."""
+
+    def __setitem__(self, path: str, text: str) -> None:
+        super().__setitem__(path, text)
+        project.UNSAVED[os.path.realpath(path)] = text
+
+    def pop(self, path: str, *default):  # type: ignore[override]
+        project.UNSAVED.pop(os.path.realpath(path), None)
+        return super().pop(path, *default)
+
+
 class Tf2lintServer(LanguageServer):
     def __init__(self) -> None:
         sync = types.NotebookDocumentSyncOptions(
@@ -111,7 +124,7 @@ class Tf2lintServer(LanguageServer):
         self.options = Options()
         # Unsaved contents of open Python documents, path -> text: what whole-project analysis must read
         # instead of the disk (SEAM 1 passes it on).
-        self.buffers: dict[str, str] = {}
+        self.buffers: dict[str, str] = _Buffers()
         self.results: dict[str, Analysis] = {}  # document or notebook uri -> latest analysis
         self.reads: dict[str, set[str]] = {}  # uri -> real paths of the other modules its analysis read
         self._pending: dict[str, asyncio.Task] = {}
@@ -126,9 +139,9 @@ class Tf2lintServer(LanguageServer):
     # SEAM 1 `analyse(uri, text, version, fixes=False) -> findings`: `engine.lint_source`, which follows
     #   the module's imports into the project (tf2lint/analysis/project.py) and fills `Finding.related`
     #   (mapped to relatedInformation below). `fixes=True` only when code actions are asked for: building
-    #   fixes on every keystroke would cost more than the analysis. Still to plug in: `self.buffers`
-    #   (unsaved editor contents, path -> text) as the project's `overlay`, so that other modules are read
-    #   from the editor before the disk, and re-analysing only what changed.
+    #   fixes on every keystroke would cost more than the analysis. `self.buffers` (unsaved editor
+    #   contents) is mirrored into the projects' overlay, so other modules are read from the editor before
+    #   the disk; a module's summary is rebuilt only when its text (buffer or file) changed.
     # SEAM 2 `dependents(path) -> uris`: the open documents whose diagnostics must be refreshed when
     #   `path` changes (edited, saved or changed on disk): the document itself and every open module
     #   whose last analysis read `path` (recorded by SEAM 1).
