@@ -285,6 +285,18 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS112", "bad", 1): check_tfs112_slim,
     ("TFS112", "good", 2): lambda ns: assert_codes(ns.SlimState(), x(2, 3), weights=1),
 }
+CASES.update({
+    # Dispatch through a functools.partial, a module-level table and a subclass override: all grow.
+    ("TFS101", "bad", 6): lambda ns: assert_codes(ns.Head(), x(2, 4), expected={"TFS101"}),
+    # Reached only from decorated code (delegation, decoration by assignment, a base's decorated
+    # __call__ running the subclass's forward_pass): stable and tracked.
+    ("TFS107", "good", 3): lambda ns: (
+        assert_codes(ns.Delegating(), x(2, 4), weights=2),
+        assert_codes(ns.Assigned(), x(2, 4), weights=2),
+        assert_codes(ns.Sub(), x(2, 4)),
+        len(ns.Sub().trainable_variables) == 0 or pytest.fail("variables before the first call"),
+    ),
+})
 # Examples that cannot or need not run here, and why.
 NOT_RUN = {
     ("TFS108", "good", 0): "imports `some_framework`, a stand-in for a base class from another package",

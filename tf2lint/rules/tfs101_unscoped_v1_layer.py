@@ -324,6 +324,36 @@ class SourceTree(Layer):
     def call(self, inputs):
         return core.Dense(3)(inputs)  # expect: TFS101
 ''',
+        '''\
+import functools
+
+import tensorflow as tf
+
+v1 = tf.compat.v1
+dense_relu = functools.partial(v1.layers.dense, activation=tf.nn.relu)
+
+
+def block_a(x):
+    return dense_relu(x, 3)  # expect: TFS101
+
+
+BLOCKS = {"a": block_a}
+
+
+class Base(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        # A dispatch table, and an override: the subclass's `body` runs for a subclass instance.
+        return self.body(BLOCKS["a"](inputs))
+
+    def body(self, x):
+        return x
+
+
+class Head(Base):
+    def body(self, x):
+        return v1.layers.dense(x, 2)  # expect: TFS101
+''',
     ),
     good=(
         '''\

@@ -317,6 +317,48 @@ class SlimFree(tf.keras.layers.Layer):
     def call(self, inputs):
         return slim.flatten(slim.max_pool2d(inputs, [2, 2]))
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+track = v1.keras.utils.track_tf1_style_variables
+
+
+class Delegating(tf.keras.layers.Layer):
+    # Undecorated, but all its variable-creating work happens inside a decorated method of the object.
+    def call(self, inputs):
+        return self.forward(inputs)
+
+    @track
+    def forward(self, inputs):
+        with v1.variable_scope("forward"):
+            return v1.layers.dense(inputs, 3)
+
+
+class Assigned(tf.keras.layers.Layer):
+    def _forward(self, inputs):
+        with v1.variable_scope("assigned"):
+            return v1.layers.dense(inputs, 3)
+
+    call = track(_forward)  # decoration by assignment is decoration
+
+
+class Base(tf.Module):
+    @track
+    def __call__(self, inputs):
+        with v1.variable_scope("base"):
+            return self.forward_pass(inputs)
+
+    def forward_pass(self, inputs):
+        return inputs
+
+
+class Sub(Base):
+    # Reached from the base class's decorated __call__: runs in its variable store.
+    def forward_pass(self, inputs):
+        w = v1.get_variable("w", shape=[inputs.shape[-1], 3])
+        return tf.matmul(inputs, w)
+''',
     ),
     check=check,
 )
