@@ -94,7 +94,7 @@ def touch_one_helper(tf2lint: list[str], cache: Path, corpus: Path) -> tuple[str
     readers: Counter = Counter()
     for entry in cache.rglob("*.json"):
         try:
-            readers.update(json.loads(entry.read_text()).get("dependencies", {}))
+            readers.update(list(json.loads(entry.read_text()).get("dependencies", {})))
         except (ValueError, OSError, AttributeError):
             continue
     if not readers:
