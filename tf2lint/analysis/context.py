@@ -630,8 +630,10 @@ class ModuleContext:
             builder = func.args[1] if len(func.args) > 1 else next((k.value for k in func.keywords if k.arg == "builder"), None)
             if isinstance(builder, (ast.Name, ast.Attribute)):
                 cls = self._class_of(module, builder, frame.func)
-        if cls is None:
-            return None
+        return self._instance_call(cls) if cls is not None else None
+
+    def _instance_call(self, cls: ClassInfo) -> Callee | None:
+        """What calling an instance of a project class runs: its `call` (Keras) or `__call__` (tf.Module)."""
         for klass in self.mro(cls):
             for name in ("call", "__call__"):
                 method = klass.methods.get(name)
@@ -754,19 +756,9 @@ class ModuleContext:
             constructor = _assigned_call(root.tree if func is None else func, constructor.id)
         if not isinstance(constructor, ast.Call):
             return []
-        cls = root.class_by_name.get(constructor.func.id) if isinstance(constructor.func, ast.Name) else None
-        if cls is None and isinstance(constructor.func, (ast.Name, ast.Attribute)):
-            cls = self._project_class(root, constructor.func, func)
-        if cls is None:
-            return []
-        for klass in self.mro(cls):
-            for name in ("__call__", "call"):
-                method = klass.methods.get(name)
-                if method is None and name in klass.assigned_shim:
-                    method = klass.methods.get(klass.assigned_shim[name])
-                if method is not None:
-                    return [Callee(method, first_param(method), f"{cls.name}.{name}", klass.module)]
-        return []
+        cls = self._class_of(root, constructor.func, func) if isinstance(constructor.func, (ast.Name, ast.Attribute)) else None
+        callee = self._instance_call(cls) if cls is not None else None
+        return [callee] if callee is not None else []
 
     # -- reachability without state (for "does this function create variables?") ----------------
 
