@@ -412,7 +412,7 @@ class ModuleContext:
 
     def _walk_shim_methods(self) -> None:
         queue: deque[tuple[_Frame, _State]] = deque()
-        called = _self_called_names(self.root)
+        called: dict[str, list[ast.Call]] | None = None
         starts: list[tuple[FunctionDef, ast.expr, ClassInfo]] = [
             (method, deco, cls) for method, deco, cls in self.shim_decorated if cls is not None and not is_static(method)
         ]
@@ -441,7 +441,10 @@ class ModuleContext:
                     self.tf_functions.append(TfFunctionUse(inner_tf, method, cls, reach))
             # A decorated helper that methods of this module call runs with the arguments of those calls; only
             # entry points and helpers with unknown callers start with the parameters' defaults.
-            calls = called.get(method.name, []) if method.name not in ("call", "__call__") else []
+            calls: list[ast.Call] = []
+            if method.name not in ("call", "__call__"):
+                called = _self_called_names(self.root) if called is None else called
+                calls = called.get(method.name, [])
             callee = Callee(method, first_param(method), method.name, module)
             empty = _Frame(method, None, reach, module)
             for bindings in {_bind(call, callee, empty) for call in calls} or {_defaults(method, skip_self=True)}:

@@ -266,7 +266,7 @@ class Project:
         return self._summaries[path]
 
     def _stamp(self, path: str) -> tuple:
-        real = os.path.realpath(path)
+        real = os.path.realpath(path) if self.overlay else path
         if real in self.overlay:
             return ("overlay", hash(self.overlay[real]))
         try:
@@ -276,7 +276,7 @@ class Project:
         return (stat.st_mtime_ns, stat.st_size)
 
     def _build(self, path: str, module: str) -> ModuleSummary | None:
-        real = os.path.realpath(path)
+        real = os.path.realpath(path) if self.overlay else path
         if real in self.overlay:
             try:
                 text = self.overlay[real]
@@ -365,9 +365,8 @@ class Project:
         path = self.file_of(module)
         if path is None:
             return b""
-        real = os.path.realpath(path)
-        if real in self.overlay:
-            return self.overlay[real].encode("utf-8", "surrogatepass")
+        if self.overlay and os.path.realpath(path) in self.overlay:
+            return self.overlay[os.path.realpath(path)].encode("utf-8", "surrogatepass")
         try:
             stat = os.stat(path)
         except OSError:
