@@ -572,6 +572,8 @@ class ModuleContext:
             return
         if api.GET_OR_CREATE_LAYER in names:
             return  # the builder runs once, by design
+        if names and all(map(api.is_library_name, names)):
+            return  # a TensorFlow/Keras/Slim API: known from data, nothing of the project to enter
         for index, callee in enumerate(self._callees(call, frame)):
             if callee.cls is not None and self.is_shim_function(callee):
                 continue  # a sub-layer with its own decorated `call`: walked as a shim method of its own
@@ -791,8 +793,9 @@ class ModuleContext:
                         continue
                     names = frame.module.names.resolve(node.func, frame.func)
                     yield node, names, frame.func
-                    if api.GET_OR_CREATE_LAYER in names:
-                        continue
+                    if api.GET_OR_CREATE_LAYER in names or (names and all(map(api.is_library_name, names))
+                                                            and api.TF_FUNCTION not in names):
+                        continue  # a TensorFlow/Keras/Slim API is never a project function: nothing to enter
                     compiled = node.args[0] if api.TF_FUNCTION in names and node.args else None
                     found = self._callees(node, frame) if compiled is None else [
                         c for c in [self._callee_of(compiled, frame)] if c is not None

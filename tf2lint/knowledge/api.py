@@ -226,3 +226,11 @@ COLLECTION_APIS: dict[str, str] = {
     "tf.compat.v1.losses.get_regularization_losses": "losses",
     **{slim.PREFIX + name: kind for name, kind in slim.COLLECTIONS.items()},
 }
+
+
+_LIBRARY_ROOTS = ("tf.", "keras.", "slim.", "tf_keras.", "tensorflow.")
+
+
+def is_library_name(name: str) -> bool:
+    """A canonical name of TensorFlow, Keras or TF-Slim (known from data, never a project function)."""
+    return name.startswith(_LIBRARY_ROOTS)
