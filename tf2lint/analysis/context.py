@@ -773,9 +773,11 @@ class ModuleContext:
         cls: ClassInfo | None,
         self_name: str | None = None,
         stop_at_shim: bool = False,
+        limit: int | None = None,
     ) -> Iterator[tuple[ast.Call, tuple[str, ...], Function]]:
         """Every call in ``func`` and in the project functions it reaches (each function once); with
-        ``stop_at_shim``, shim-decorated functions are not entered (their work is the decorator's)."""
+        ``stop_at_shim``, shim-decorated functions are not entered (their work is the decorator's); with
+        ``limit``, at most that many functions are entered (what lies beyond is unknown)."""
         module = self.module_of(func)
         reach = Reach(shim=func, shim_name="", cls=cls)  # type: ignore[arg-type]
         start = _Frame(func, self_name if self_name is not None else first_param(func), reach, module)
@@ -785,6 +787,8 @@ class ModuleContext:
             frame = queue.popleft()
             if frame.func in seen:
                 continue
+            if limit is not None and len(seen) >= limit:
+                return
             seen.add(frame.func)
             roots = [frame.func.body] if isinstance(frame.func, ast.Lambda) else own_statements(frame.func)
             for root in roots:

@@ -16,11 +16,14 @@ CODE = "TFS107"
 # The methods Keras and tf.Module run themselves: their caller is known to be outside shim code. Any other
 # method is reached from somewhere we may not see (a subclass, another module), and unknown is silent.
 _ENTRY_POINTS = ("call", "__call__")
+_SEARCH_LIMIT = 48  # functions entered while looking for variable creation from one entry point
 
 
 def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
     # Work done inside decorated methods of the same object is covered by their decorator.
-    for call, names, func in ctx.reached_calls(method, cls, stop_at_shim=True):  # type: ignore[arg-type]
+    # Bounded: a layer whose helpers fan out into a whole library of TF1 code is not searched to the end
+    # (past the bound the answer is unknown, so nothing is reported).
+    for call, names, func in ctx.reached_calls(method, cls, stop_at_shim=True, limit=_SEARCH_LIMIT):  # type: ignore[arg-type]
         for name in names:
             if api.creates_tf1_variables(name) or api.v1_rnn_cell_base_name(name):
                 return f"`{name}`"
