@@ -142,7 +142,7 @@ def _findings(ctx, lines: Sequence[str], path: str, settings: Settings) -> list[
         for node, message, plan in rule.check(ctx):
             site = node if isinstance(node, CallSite) else ctx.foreign_site(node)
             if site is None:
-                finding = replace(_at(getattr(node, "node", node), lines, path, rule.code, rule.symbol, message), plan=plan)
+                finding = replace(_at(node, lines, path, rule.code, rule.symbol, message), plan=plan)
             elif not ctx.is_foreign(site.module):
                 finding = replace(_at(site.node, lines, path, rule.code, rule.symbol, message), plan=plan)
             elif site.reach.anchor is None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import os
 from collections import ChainMap, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -246,16 +246,11 @@ class ModuleContext:
 
     def mro(self, cls: ClassInfo) -> list[ClassInfo]:
         """Project classes in method resolution order (left-to-right depth first, no repeats)."""
-        order: list[ClassInfo] = []
-        stack = [cls]
-        while stack:
-            current = stack.pop()
-            if current in order:
-                continue
-            order.append(current)
-            bases = [b for b in self.base_classes(current) if b is not None and b is not current]
-            stack.extend(reversed(bases))
-        return order
+        return _linearize(cls, self.base_classes)
+
+    def local_mro(self, cls: ClassInfo) -> list[ClassInfo]:
+        """The same, through the bases defined in the class's own module only (no other module is read)."""
+        return _linearize(cls, lambda c: [c.module.class_by_name.get(b.id) for b in c.node.bases if isinstance(b, ast.Name)])
 
     def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
         """Classes of the linted module that have ``cls`` in their MRO (itself excluded)."""
@@ -641,9 +636,7 @@ class ModuleContext:
         """What calling an instance of a project class runs: its `call` (Keras) or `__call__` (tf.Module)."""
         for klass in self.mro(cls):
             for name in ("call", "__call__"):
-                method = klass.methods.get(name)
-                if method is None and name in klass.assigned_shim:
-                    method = klass.methods.get(klass.assigned_shim[name])
+                method = klass.method(name)
                 if method is not None:
                     return Callee(method, first_param(method), f"{cls.name}.{name}", klass.module, cls)
         return None
@@ -685,9 +678,7 @@ class ModuleContext:
         else:
             return self._imported(expr, frame)
         for cls in classes:
-            method = cls.methods.get(expr.attr)
-            if method is None and expr.attr in cls.assigned_shim:
-                method = cls.methods.get(cls.assigned_shim[expr.attr])
+            method = cls.method(expr.attr)
             if method is not None:
                 decorators = {d.id for d in method.decorator_list if isinstance(d, ast.Name)}
                 self_name = None if "staticmethod" in decorators else first_param(method)
@@ -862,6 +853,19 @@ def _value(expr: ast.expr | None, bindings: dict[str, Value]) -> Value | None:
     if isinstance(expr, ast.Name):
         return bindings.get(expr.id)
     return None
+
+
+def _linearize(cls: ClassInfo, bases_of: Callable[[ClassInfo], list[ClassInfo | None]]) -> list[ClassInfo]:
+    """A class and its known bases, left-to-right depth first, each once (unknown bases are skipped)."""
+    order: list[ClassInfo] = []
+    stack = [cls]
+    while stack:
+        current = stack.pop()
+        if current in order:
+            continue
+        order.append(current)
+        stack.extend(reversed([b for b in bases_of(current) if b is not None and b is not current]))
+    return order
 
 
 def _self_called_names(module: ModuleSummary) -> dict[str, list[ast.Call]]:

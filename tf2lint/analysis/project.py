@@ -148,26 +148,27 @@ UNSAVED: dict[str, str] = {}
 @lru_cache(maxsize=128)
 def _read_module(path: str, mtime_ns: int, size: int) -> tuple[str, ast.Module] | None:
     """A dependency's text and tree, shared by every project in the process; None when unreadable."""
+    data = _read_bytes(path, mtime_ns, size)
+    if data is None:
+        return None
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_MODULE_BYTES + 1)
-        if len(data) > MAX_MODULE_BYTES:
-            return None
         text = decode(data)
         return text, parse(text, path)
-    except (OSError, SourceError, ValueError):
+    except (SourceError, ValueError):
         return None
 
 
 @lru_cache(maxsize=1024)
-def _read_bytes(path: str, mtime_ns: int, size: int) -> bytes:
+def _read_bytes(path: str, mtime_ns: int, size: int) -> bytes | None:
+    """A dependency's bytes, read once for text gates and parsing; None when too large or unreadable."""
     if size > MAX_MODULE_BYTES:
-        return b""
+        return None
     try:
         with open(path, "rb") as handle:
-            return handle.read(MAX_MODULE_BYTES)
+            data = handle.read(MAX_MODULE_BYTES + 1)
     except OSError:
-        return b""
+        return None
+    return data if len(data) <= MAX_MODULE_BYTES else None
 
 
 class Project:
@@ -371,7 +372,7 @@ class Project:
             stat = os.stat(path)
         except OSError:
             return b""
-        return _read_bytes(path, stat.st_mtime_ns, stat.st_size)
+        return _read_bytes(path, stat.st_mtime_ns, stat.st_size) or b""
 
     def mentions(self, module: str, word: bytes) -> bool:
         return word in self.raw(module)

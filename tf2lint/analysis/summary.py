@@ -42,6 +42,13 @@ class ClassInfo:
     def name(self) -> str:
         return self.node.name
 
+    def method(self, name: str) -> FunctionDef | None:
+        """What ``name`` runs in this class's own body: a `def`, or the function decorated by assignment."""
+        found = self.methods.get(name)
+        if found is None and name in self.assigned_shim:
+            found = self.methods.get(self.assigned_shim[name])
+        return found
+
     @property
     def shared_attrs(self) -> dict[str, ast.Call]:
         """``self.x = <module-level template>`` in ``__init__``."""

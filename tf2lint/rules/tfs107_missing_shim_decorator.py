@@ -57,26 +57,12 @@ def _entry_methods(ctx: ModuleContext, cls: ClassInfo) -> dict[str, ast.AST]:
     (run with this class's overrides). One inherited from another module is that module's report."""
     found = {}
     for name in _ENTRY_POINTS:
-        for klass in _local_mro(ctx, cls):
+        for klass in ctx.local_mro(cls):
             if name in klass.methods or name in klass.assigned_shim:
                 if name in klass.methods:
                     found[name] = klass.methods[name]
                 break
     return found
-
-
-def _local_mro(ctx: ModuleContext, cls: ClassInfo) -> list[ClassInfo]:
-    """The class and its bases defined in this module, in resolution order (no other module is read)."""
-    order: list[ClassInfo] = []
-    stack = [cls]
-    while stack:
-        current = stack.pop()
-        if current in order:
-            continue
-        order.append(current)
-        bases = [ctx.class_by_name.get(b.id) for b in current.node.bases if isinstance(b, ast.Name)]
-        stack.extend(reversed([b for b in bases if b is not None and b is not current]))
-    return order
 
 
 def _own_store(ctx: ModuleContext, cls: ClassInfo) -> bool:
