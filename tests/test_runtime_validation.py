@@ -295,6 +295,32 @@ CASES.update({
         assert_codes(ns.Assigned(), x(2, 4), weights=2),
         assert_codes(ns.Sub(), x(2, 4)),
         len(ns.Sub().trainable_variables) == 0 or pytest.fail("variables before the first call"),
+    ),    # A v1 layer object stored on `self` in an undecorated `call`: a tracked sub-layer, built once.
+    ("TFS107", "good", 4): lambda ns: assert_codes(ns.LazyAttribute(), x(2, 4), weights=2),
+    # An inner tf.function applied to a helper with a default-name scope: fails on the first call.
+    # An auto-named layer under a scope re-entered in every iteration: one shared `block/dense`.
+    ("TFS113", "bad", 2): lambda ns: assert_codes(ns.RestartedEachIteration(), x(2, 4), weights=2),
+    ("TFS113", "good", 2): lambda ns: (assert_codes(ns.ScopeAroundLoop(), x(2, 4), weights=4),
+                                       assert_codes(ns.TemplatePerIteration(), x(2, 4), weights=2)),
+    # Under a tf.function, an unnamed layer after reuse_variables() asks for `dense_1`, which does not exist.
+    ("TFS101", "bad", 7): lambda ns: raises(ValueError, "does not exist", lambda: ns.ReusedUnnamed()(x(2, 4))),
+    ("TFS101", "good", 5): lambda ns: assert_codes(ns.ReusedNamed(), x(2, 4), weights=2),
+    # A module that receives `training` but gives dropout its own flag: dropout stays on at inference.
+    ("TFS111", "bad", 3): lambda ns: dropout_on_at_inference(ns.IgnoresTraining()) or pytest.fail("dropout off"),
+    ("TFS111", "good", 3): lambda ns: dropout_on_at_inference(ns.ForwardsTraining()) and pytest.fail("dropout on"),
+    # A sub-layer that builds its weights lazily, under @track over @tf.function: the second instance fails.
+    ("TFS105", "bad", 5): lambda ns: (ns.StackedOverSubLayer()(x(2, 4)), raises(
+        ValueError, "only supports singleton tf.Variables", lambda: ns.StackedOverSubLayer()(x(2, 4)))),
+    # One key expression, two builders: the second never runs (its Dense has no bias, and none is built).
+    ("TFS113", "bad", 3): lambda ns: assert_codes(ns.SameKeyExpression(), x(2, 4), weights=2),
+    ("TFS113", "good", 3): lambda ns: assert_codes(ns.KeyExpressionChanges(), x(2, 4), weights=3),
+    ("TFS102", "good", 2): lambda ns: assert_codes(ns.CachedTemplate(), x(2, 4), weights=1),
+    ("TFS105", "bad", 4): lambda ns: raises(ValueError, "only supports singleton tf.Variables",
+                                            lambda: ns.AppliedDefaultScope()(x(2, 4))),
+    # A named scope inside the inner function; variables made by a per-instance inner function.
+    ("TFS105", "good", 2): lambda ns: (
+        assert_codes(ns.NamedInside(), x(2, 4), weights=2),
+        [assert_codes(ns.StackedOverInner(), x(2, 4), weights=2) for _instance in range(2)],
     ),
 })
 # Examples that cannot or need not run here, and why.

@@ -7,7 +7,8 @@ What is measured, per program (never how it was generated):
 - instance C, called once in training and twice in inference with probes armed (tf.functions run
   eagerly there): a variable name or a
   `get_or_create_layer` key that the store hands out a second time within one call, without `reuse`
-  (silent sharing); the `training` value that batch norm / dropout actually received; dropout active at
+  (silent sharing), unless both requests run inside calls of one layer object called again (a layer called
+  twice shares its weights by design); the `training` value that batch norm / dropout actually received; dropout active at
   inference (two inference outputs differ);
 - any exception, mapped to the linter's code by its message, else recorded as an unexplained error.
 
@@ -67,12 +68,33 @@ class Label:
                 "notes": self.notes}
 
 
+def _module_classes(namespace: dict[str, Any]) -> list[type]:
+    """The program's `tf.Module` classes whose `__call__` is a plain (or shim-decorated) function: Keras
+    layers are probed through `Layer`, and a `tf.function` must stay a descriptor to bind its instance."""
+    import tensorflow as tf
+
+    return [value for value in namespace.values()
+            if isinstance(value, type) and issubclass(value, tf.Module)
+            and inspect.isfunction(value.__dict__.get("__call__"))]
+
+
+def _builder_identity(builder: Any) -> Any:
+    """What a builder builds, as far as its code says: two lambdas with the same body are one builder."""
+    code = getattr(getattr(builder, "__func__", builder), "__code__", None)
+    if code is None:
+        return builder
+    return code.co_code, code.co_consts, code.co_names
+
+
 class _Probes:
     """Monkeypatches on tf_keras internals, armed only while instance C runs."""
 
     def __init__(self) -> None:
         self.armed = False
-        self.created: set[tuple[int, str]] = set()  # (store id, variable name) created in this call
+        # (store id, variable name) created in this call -> the layer calls in progress when it was made
+        self.created: dict[tuple[int, str], dict[int, int]] = {}
+        self.calls: dict[int, int] = {}  # layer calls in progress: id(layer) -> which invocation
+        self.invocations = 0
         self.layer_keys: dict[tuple[int, str], Any] = {}  # (store id, key) -> builder code, this call
         self.shared: list[str] = []
         self.builder_args: list[str] = []
@@ -88,15 +110,22 @@ class _Probes:
         return reuse is True or any(
             requested in asked or getattr(entered, "_reuse", None) is True for requested, entered in self.reuse_stack)
 
+    def recalled(self, key: tuple[int, str]) -> bool:
+        """The variable was made in an earlier call of a layer object that is being called again now."""
+        made_in = self.created[key]
+        return any(layer in made_in and made_in[layer] != invocation for layer, invocation in self.calls.items())
+
     def start_call(self) -> None:
         self.created.clear()
         self.layer_keys.clear()
         self.training_seen = []
 
     @contextlib.contextmanager
-    def installed(self) -> Iterator[None]:
+    def installed(self, modules: list[type] = ()) -> Iterator[None]:
+        """The probes, on tf_keras and on the program's own `tf.Module` classes with a `__call__` (``modules``)."""
         import tensorflow as tf
         from tensorflow.python.ops import variable_scope as vs_module
+        from tf_keras.src.engine.base_layer import Layer
         from tf_keras.src.layers.normalization.batch_normalization import BatchNormalizationBase
         from tf_keras.src.layers.regularization.dropout import Dropout
         from tf_keras.src.legacy_tf_layers.variable_scope_shim import _EagerVariableStore
@@ -114,10 +143,10 @@ class _Probes:
             result = get_single(store, *args, **kwargs)
             if probes.armed:
                 key = (id(store), name)
-                if existed and key in probes.created and not probes.reuse_asked(reuse):
+                if existed and key in probes.created and not probes.reuse_asked(reuse) and not probes.recalled(key):
                     probes.shared.append(name)
                 if not existed:
-                    probes.created.add(key)
+                    probes.created[key] = dict(probes.calls)
             return result
 
         @functools.wraps(get_layer)
@@ -130,12 +159,27 @@ class _Probes:
                 except ValueError:
                     pass  # no signature available: let the call decide
             if probes.armed:
-                code = getattr(getattr(create_layer_method, "__func__", create_layer_method), "__code__", None)
+                code = _builder_identity(create_layer_method)
                 key = (id(store), name)
-                if key in probes.layer_keys and probes.layer_keys[key] is not code:
+                if key in probes.layer_keys and probes.layer_keys[key] != code:
                     probes.shared.append(f"layer key {name!r}")
                 probes.layer_keys.setdefault(key, code)
             return get_layer(store, name, create_layer_method)
+
+        def invocation(original: Any) -> Any:
+            """Records which call of which object is in progress (a layer, or a module called as one)."""
+            @functools.wraps(original)
+            def call(obj: Any, *args: Any, **kwargs: Any) -> Any:
+                if not probes.armed or id(obj) in probes.calls:
+                    return original(obj, *args, **kwargs)
+                probes.invocations += 1
+                probes.calls[id(obj)] = probes.invocations
+                try:
+                    return original(obj, *args, **kwargs)
+                finally:
+                    del probes.calls[id(obj)]
+
+            return call
 
         def recording(original: Any) -> Any:
             @functools.wraps(original)
@@ -167,6 +211,8 @@ class _Probes:
             (_EagerVariableStore, "get_or_create_layer", get_or_create_layer),
             (BatchNormalizationBase, "call", recording(BatchNormalizationBase.call)),
             (Dropout, "call", recording(Dropout.call)),
+            (Layer, "__call__", invocation(Layer.__call__)),
+            *((cls, "__call__", invocation(cls.__dict__["__call__"])) for cls in modules),
         ]
         saved = [(owner, attr, owner.__dict__[attr]) for owner, attr, _ in patches]
         try:
@@ -234,7 +280,7 @@ class Labeller:
         try:
             exec(compile(source, f"<{name}>", "exec"), namespace)  # noqa: S102 - our own generated programs
             make, inputs = namespace["make"], namespace["inputs"]
-            with self.probes.installed(), warnings.catch_warnings():
+            with self.probes.installed(_module_classes(namespace)), warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # a deprecation warning per v1 layer: slow, and not ours
                 self._run(make, inputs(), label)
         except Exception as exc:  # noqa: BLE001 - every failure is a measurement

@@ -56,11 +56,20 @@ def test_the_runtime_shows_every_family_the_suite_is_about(summary):
     assert sum(1 for o in summary.outcomes if not o.runtime) > CI_COUNT * 0.25  # and correct programs
 
 
-@pytest.mark.xfail(strict=False, reason="analysis work in progress (issue 13)")
+RECALL_TARGET = 0.98  # issue 13: no false positive, recall >= 98% over the generated programs
+
+
 def test_linter_agrees_with_the_runtime(summary):
+    """No false positive outside the reviewed allow-list, and recall at the target. The programs the linter
+    still misses are listed in the report printed at the end of the run: they are work to do, not noise."""
     mismatches = summary.mismatches
-    shown = "\n".join(f"  {o.id}: runtime {sorted(o.runtime)}, linter {o.codes}" for o in mismatches[:20])
-    assert not mismatches, f"{len(mismatches)} programs where the linter and the runtime disagree:\n{shown}"
+    false_positives = [o for o in mismatches if o.extra]
+    shown = "\n".join(f"  {o.id}: runtime {sorted(o.runtime)}, linter {o.codes}" for o in false_positives[:20])
+    assert not false_positives, f"{len(false_positives)} programs with a finding the runtime does not show:\n{shown}"
+    buggy = [o for o in summary.outcomes if o.runtime and o.id not in summary.allowed]
+    missed = [o for o in buggy if o.missed]
+    shown = "\n".join(f"  {o.id}: runtime {sorted(o.runtime)}, linter {o.codes}" for o in missed[:20])
+    assert len(buggy) - len(missed) >= RECALL_TARGET * len(buggy), f"recall below target, missed:\n{shown}"
 
 
 # Hand-checked labels (runtime-facts.md): the labeller must measure what those facts say.
@@ -186,6 +195,32 @@ SPOT_CHECKS = {
             def call(self, x):
                 for _ in range(2):
                     x = tf.matmul(x, tf.compat.v1.get_variable("w", shape=(4, 4)))
+                return x
+        """, {"TFS113"}),
+    # One layer object called again shares its weights by design: not a duplicate (the probe ignores it).
+    "sub_layer_called_in_loop": ("""
+        class Sub(tf.keras.layers.Layer):
+            @track
+            def call(self, x):
+                return tf.compat.v1.layers.dense(x, 4, name="fc")
+        class Model(tf.keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.sub = Sub()
+            @track
+            def call(self, x):
+                for _ in range(2):
+                    x = self.sub(x)
+                return x
+        """, set()),
+    # Re-entering a named scope restarts the numbering under it: an unnamed layer in it repeats its name.
+    "named_scope_reentered_in_loop": ("""
+        class Model(tf.keras.layers.Layer):
+            @track
+            def call(self, x):
+                for _ in range(2):
+                    with tf.compat.v1.variable_scope("b"):
+                        x = tf.compat.v1.layers.dense(x, 4)
                 return x
         """, {"TFS113"}),
     # get_variable with no shim store inside a tf.function raises instead of leaving variables untracked.

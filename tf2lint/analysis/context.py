@@ -79,11 +79,15 @@ class CallSite:
     scopes: tuple[VarScope, ...]
     guarded: bool  # under a create-once guard (`if self._x is None:`)
     in_loop: bool
-    target: tuple[str, str] | None  # ("self", attr) or ("local", name) when the result is assigned
+    target: tuple[str, str] | None  # ("self" | "self_item" | "local", name) when the result is assigned
     arms: tuple[tuple[int, int], ...] = ()  # (id of an `if`/`match`, branch) the call is conditional on
     arg_scopes: tuple[ast.Call, ...] = ()  # `slim.arg_scope(...)` calls open around it: defaults unseen here
     module: ModuleSummary | None = None  # where the call is written
     bindings: tuple[tuple[str, Value], ...] = ()  # known parameter values of `func` on this path
+    loop_scopes: int = 0  # ``scopes[loop_scopes:]`` are opened anew in every iteration of the innermost loop
+    # The loop repeats the call within one object's call, not by calling a sub-layer object again (which
+    # shares that object's weights by design).
+    object_loop: bool = False
 
     def calls(self, *names: str) -> bool:
         return any(name in self.names for name in names)
@@ -111,6 +115,8 @@ class _State(NamedTuple):
     scopes: tuple[VarScope, ...] = ()
     guarded: bool = False
     in_loop: bool = False
+    loop_scopes: int = 0  # how many of ``scopes`` were open when the innermost loop started
+    object_loop: bool = False
     arms: tuple[tuple[int, int], ...] = ()
     arg_scopes: tuple[ast.Call, ...] = ()
 
@@ -154,6 +160,7 @@ class ModuleContext:
         self.tf_functions: list[TfFunctionUse] = []
         self.reached: set[ast.AST] = set()  # every function body a shim walk entered
         self._foreign: dict[ast.AST, CallSite] = {}  # calls in other modules -> a site that reaches them
+        self._applied: dict[ast.Call, ast.Call] = {}  # `tf.function(f)` -> the call applying it, `...(x)`
         self._kinds: dict[ClassInfo, str] = {}
         self._walk_shim_methods()
 
@@ -497,7 +504,7 @@ class ModuleContext:
             self._block(stmt.orelse, frame, orelse, queue)
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
             self._expr(stmt.iter if not isinstance(stmt, ast.While) else stmt.test, frame, state, queue)
-            self._block(stmt.body, frame, state._replace(in_loop=True), queue)
+            self._block(stmt.body, frame, state._replace(in_loop=True, loop_scopes=len(state.scopes), object_loop=True), queue)
             self._block(stmt.orelse, frame, state, queue)
         elif isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
             self._block(stmt.body, frame, state, queue)
@@ -535,7 +542,7 @@ class ModuleContext:
         repeated = _calls_repeated_by_comprehensions(node) if not state.in_loop else set()
         for child in _walk_expr(node):
             if isinstance(child, ast.Call):
-                looped = state._replace(in_loop=True) if id(child) in repeated else state
+                looped = state._replace(in_loop=True, loop_scopes=len(state.scopes), object_loop=True) if id(child) in repeated else state
                 self._call(child, frame, looped, queue, target if child is node else None)
 
     def _tf_function_use(self, anchor: ast.AST, target: Function | None, frame: _Frame) -> None:
@@ -548,8 +555,10 @@ class ModuleContext:
         module = frame.module
         names = module.names.resolve(call.func, frame.func)
         site = CallSite(call, names, frame.func, frame.reach, state.scopes, state.guarded, state.in_loop, target,
-                        state.arms, state.arg_scopes, module, frame.bindings)
+                        state.arms, state.arg_scopes, module, frame.bindings, state.loop_scopes, state.object_loop)
         self.sites.append(site)
+        if isinstance(call.func, ast.Call):
+            self._applied[call.func] = call  # `tf.function(f)(x)`: the arguments `f` runs with
         if module is not self.root and (call not in self._foreign or self._foreign[call].reach.anchor is None):
             self._foreign[call] = site
         if api.TF_FUNCTION in names:
@@ -563,30 +572,33 @@ class ModuleContext:
                 if callee is not None:
                     # The compiled helper runs in the decorated method's store, with the scopes reset.
                     reach = self._step(frame, call, callee, tf_function=call)
-                    queue.append((_Frame(callee.func, callee.self_name, reach, callee.module), state._replace(scopes=())))
+                    applied = self._applied.get(call)
+                    bindings = _bind(applied, callee, frame, bound=isinstance(compiled, ast.Attribute)) if applied else ()
+                    queue.append((_Frame(callee.func, callee.self_name, reach, callee.module, bindings),
+                                  state._replace(scopes=(), loop_scopes=0)))
             return
         if api.GET_OR_CREATE_LAYER in names:
             return  # the builder runs once, by design
         if names and all(map(api.is_library_name, names)):
             return  # a TensorFlow/Keras/Slim API: known from data, nothing of the project to enter
-        for index, callee in enumerate(self._callees(call, frame)):
+        callees = self._callees(call, frame)
+        for index, callee in enumerate(callees):
             if callee.cls is not None and self.is_shim_function(callee):
                 continue  # a sub-layer with its own decorated `call`: walked as a shim method of its own
             reach = self._step(frame, call, callee)
+            callee_state = state
             if callee.cls is not None:
                 # A sub-layer's undecorated `call` runs in the caller's variable store, with its own `self`.
                 reach = replace(reach, cls=callee.cls)
-            callee_state = state
-            if index or isinstance(call.func, ast.Subscript):
+                callee_state = state._replace(object_loop=False)
+            if len(callees) > 1:
                 callee_state = state._replace(arms=_arm(state.arms, call, index))  # one of several: alternatives
-            if isinstance(callee.func, FUNCTION_DEFS):
-                parent = callee.module.lexical_parent.get(callee.func)
-                tf_deco = next((d for d in callee.func.decorator_list if callee.module.is_tf_function(d, parent)), None)
-                if tf_deco is not None:
-                    # Entering a tf.function resets the variable scopes.
-                    reach = replace(reach, tf_function=tf_deco)
-                    self._tf_function_use(tf_deco, callee.func, frame)
-                    callee_state = callee_state._replace(scopes=())
+            tf_deco = self._tf_decorator(callee)
+            if tf_deco is not None:
+                # Entering a tf.function resets the variable scopes.
+                reach = replace(reach, tf_function=tf_deco)
+                self._tf_function_use(tf_deco, callee.func, frame)
+                callee_state = callee_state._replace(scopes=(), loop_scopes=0)
             bindings = _bind(call, callee, frame)
             queue.append((_Frame(callee.func, callee.self_name, reach, callee.module, bindings), callee_state))
 
@@ -607,7 +619,7 @@ class ModuleContext:
         """The functions a call may run: one, or each entry of a module-level table (`BLOCKS[kind](x)`)."""
         func = call.func
         if isinstance(func, ast.Subscript) and isinstance(func.value, ast.Name):
-            table = _module_table(frame.module, func.value.id)
+            table = _module_table(frame.module, func.value.id, func.slice)
             if table is not None and not frame.module.names.is_local(func.value.id, frame.func):
                 found = [self._callee_of(entry, frame) for entry in table]
                 return [c for c in found if c is not None]
@@ -627,7 +639,7 @@ class ModuleContext:
                     cls = self._class_of(klass.module, ctor, klass.methods.get("__init__"))
                     break
         elif isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER in module.names.resolve(func.func, frame.func):
-            builder = func.args[1] if len(func.args) > 1 else next((k.value for k in func.keywords if k.arg == "builder"), None)
+            builder = _builder_expr(func)
             if isinstance(builder, (ast.Name, ast.Attribute)):
                 cls = self._class_of(module, builder, frame.func)
         return self._instance_call(cls) if cls is not None else None
@@ -734,6 +746,26 @@ class ModuleContext:
             return False
         return any(callee.func is f for f, _d, _c in callee.module.shim_decorated)
 
+    @staticmethod
+    def _tf_decorator(callee: Callee) -> ast.expr | None:
+        """The `@tf.function` on a callee, if it has one."""
+        if not isinstance(callee.func, FUNCTION_DEFS):
+            return None
+        parent = callee.module.lexical_parent.get(callee.func)
+        return next((d for d in callee.func.decorator_list if callee.module.is_tf_function(d, parent)), None)
+
+    def builder_of(self, call: ast.Call, func: Function, cls: ClassInfo | None) -> Callee | None:
+        """The project function `get_or_create_layer(key, builder)` runs (once per key) to build its layer."""
+        builder = _builder_expr(call)
+        module = self.module_of(func)
+        if isinstance(builder, ast.Lambda):
+            module.names.register_lambda(builder, func)
+            return Callee(builder, None, "lambda", module)
+        if not isinstance(builder, (ast.Name, ast.Attribute)):
+            return None
+        reach = Reach(shim=func, shim_name="", cls=cls)  # type: ignore[arg-type]
+        return self._callee_of(builder, _Frame(func, first_param(func), reach, module))
+
     def callees_of_call(self, call: ast.Call, func: Function | None) -> list[Callee]:
         """What a call in the linted module runs: project functions, or the `call`/`__call__` of a project
         layer or module called through an instance (`Model()(x)`, `m = Model(); m(x)`)."""
@@ -765,10 +797,12 @@ class ModuleContext:
         self_name: str | None = None,
         stop_at_shim: bool = False,
         limit: int | None = None,
+        stop_at_tf_function: bool = False,
     ) -> Iterator[tuple[ast.Call, tuple[str, ...], Function]]:
         """Every call in ``func`` and in the project functions it reaches (each function once); with
         ``stop_at_shim``, shim-decorated functions are not entered (their work is the decorator's); with
-        ``limit``, at most that many functions are entered (what lies beyond is unknown)."""
+        ``limit``, at most that many functions are entered (what lies beyond is unknown); with
+        ``stop_at_tf_function``, neither are inner tf.functions (decorated or applied)."""
         module = self.module_of(func)
         reach = Reach(shim=func, shim_name="", cls=cls)  # type: ignore[arg-type]
         start = _Frame(func, self_name if self_name is not None else first_param(func), reach, module)
@@ -792,12 +826,17 @@ class ModuleContext:
                                                             and api.TF_FUNCTION not in names):
                         continue  # a TensorFlow/Keras/Slim API is never a project function: nothing to enter
                     compiled = node.args[0] if api.TF_FUNCTION in names and node.args else None
+                    if compiled is not None and stop_at_tf_function:
+                        continue
                     found = self._callees(node, frame) if compiled is None else [
                         c for c in [self._callee_of(compiled, frame)] if c is not None
                     ]
                     for callee in found:
-                        if not (stop_at_shim and self.is_shim_function(callee)):
-                            queue.append(_Frame(callee.func, callee.self_name, reach, callee.module))
+                        if stop_at_shim and self.is_shim_function(callee):
+                            continue
+                        if stop_at_tf_function and self._tf_decorator(callee) is not None:
+                            continue
+                        queue.append(_Frame(callee.func, callee.self_name, reach, callee.module))
 
 
 def _defaults(func: Function, skip_self: bool = False) -> tuple[tuple[str, Value], ...]:
@@ -818,14 +857,17 @@ def _defaults(func: Function, skip_self: bool = False) -> tuple[tuple[str, Value
     return tuple(sorted(found))
 
 
-def _bind(call: ast.Call, callee: Callee, frame: _Frame) -> tuple[tuple[str, Value], ...]:
-    """The literal values a call gives the callee's parameters (passed or defaulted); unknown ones are left out."""
+def _bind(call: ast.Call, callee: Callee, frame: _Frame, bound: bool | None = None) -> tuple[tuple[str, Value], ...]:
+    """The literal values a call gives the callee's parameters (passed or defaulted); unknown ones are left out.
+    ``bound``: whether the callee is called as a bound method (default: the call is spelled `obj.f(...)`)."""
     func = callee.func
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         return ()
     args = func.args
     positional = [p.arg for p in [*args.posonlyargs, *args.args]]
-    if callee.self_name is not None and positional and isinstance(call.func, ast.Attribute):
+    if bound is None:
+        bound = isinstance(call.func, ast.Attribute)
+    if callee.self_name is not None and positional and bound:
         positional = positional[1:]  # bound method: `self` is not in the call's arguments
     values = dict(_defaults(func))
     caller = dict(frame.bindings)
@@ -887,12 +929,24 @@ def _assigned_call(scope: ast.AST, name: str) -> ast.expr | None:
     return found
 
 
-def _module_table(module: ModuleSummary, name: str) -> list[ast.expr] | None:
-    """The entries of a module-level dict/tuple/list literal bound to ``name`` (a dispatch table)."""
+def _builder_expr(call: ast.Call) -> ast.expr | None:
+    """The builder of ``get_or_create_layer(name, create_layer_method)``."""
+    return call.args[1] if len(call.args) > 1 else next(
+        (k.value for k in call.keywords if k.arg == "create_layer_method"), None
+    )
+
+
+def _module_table(module: ModuleSummary, name: str, key: ast.expr) -> list[ast.expr] | None:
+    """The entries of a module-level dict/tuple/list literal bound to ``name`` (a dispatch table): the one a
+    literal ``key`` of a dict selects, else all of them."""
     for stmt in module.tree.body:
         if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
             value = stmt.value
             if isinstance(value, ast.Dict):
+                if isinstance(key, ast.Constant):
+                    chosen = [v for k, v in zip(value.keys, value.values) if isinstance(k, ast.Constant) and k.value == key.value]
+                    if chosen:
+                        return [v for v in chosen[-1:] if isinstance(v, (ast.Name, ast.Attribute))]
                 return [v for v in value.values if isinstance(v, (ast.Name, ast.Attribute))]
             if isinstance(value, (ast.Tuple, ast.List)):
                 return [v for v in value.elts if isinstance(v, (ast.Name, ast.Attribute))]
@@ -992,6 +1046,8 @@ def _assign_target(targets: list[ast.expr], self_name: str | None) -> tuple[str,
     target = targets[0]
     if is_self_attr(target, self_name):
         return ("self", target.attr)  # type: ignore[union-attr]
+    if isinstance(target, ast.Subscript) and is_self_attr(target.value, self_name):
+        return ("self_item", target.value.attr)  # type: ignore[union-attr]  # `self._heads[key] = ...`
     if isinstance(target, ast.Name):
         return ("local", target.id)
     return None

@@ -171,3 +171,21 @@ def unused_attribute(cls: ast.ClassDef, wanted: str) -> str:
 
 def first_name(site: CallSite, predicate: Callable[[str], bool]) -> str | None:
     return next((name for name in site.names if predicate(name)), None)
+
+
+def reuse_switches(ctx: ModuleContext) -> list[CallSite]:
+    """`scope.reuse_variables()` (or `get_variable_scope().reuse_variables()`) calls in shim code."""
+    return [
+        s for s in ctx.sites
+        if isinstance(s.node.func, ast.Attribute) and s.node.func.attr == "reuse_variables" and not s.node.args
+    ]
+
+
+def reuse_switched_on(site: CallSite, switches: list[CallSite], before_only: bool) -> bool:
+    """A `reuse_variables()` in an enclosing scope of the same shim method turns sharing on for what follows."""
+    for switch in switches:
+        if switch.reach.shim is not site.reach.shim or site.scopes[: len(switch.scopes)] != switch.scopes:
+            continue
+        if not before_only or (switch.func is site.func and switch.node.lineno < site.node.lineno):
+            return True
+    return False

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
 from tf2lint.rules.base import (
-    Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, runs_once, spelled, supplied_by_arg_scope,
+    Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, reuse_switches, runs_once, spelled,
+    supplied_by_arg_scope,
 )
 
 if TYPE_CHECKING:
@@ -164,9 +165,63 @@ def _wraps_creator(ctx: ModuleContext, site, position: int | None) -> bool:
     return any(api.creates_tf1_variables(name) for name in ctx.resolve(wrapped, site.func))
 
 
+def _unnamed_layer(site: CallSite) -> str | None:
+    """A functional v1 layer / TF-Slim layer called without its name: it takes an auto-name."""
+    name = first_name(site, lambda n: api.auto_named_creator(n) is not None)
+    if name is None or api.is_v1_layer_class(name):
+        return None
+    creator = api.auto_named_creator(name)
+    assert creator is not None
+    if creator.wraps is not None or has_explicit_name(site.node, creator.param, creator.position):
+        return None
+    return None if supplied_by_arg_scope(site, creator.param) else name
+
+
+def _after_reuse_hits(ctx: ModuleContext) -> Iterator[Hit]:
+    """`scope.reuse_variables()` and then an unnamed layer that repeats one made before it in the same scope:
+    it asks for the next auto-name (`dense_1`), which the scope never made. Measured: inside a tf.function,
+    `ValueError: Variable blk/dense_1/kernel does not exist, or was not created with tf.get_variable()` on the
+    first call; run eagerly, every scope reads AUTO_REUSE and the layer is created (so: only where the code
+    is known to be traced)."""
+    switches = reuse_switches(ctx)
+    if not switches:
+        return
+    for site in ctx.sites:
+        traced = site.reach.tf_function is not None or any(
+            ctx.is_tf_function(d, site.reach.shim) for d in site.reach.shim.decorator_list
+        )
+        layer = _unnamed_layer(site) if traced and not site.guarded else None
+        if layer is None:
+            continue
+        base = api.auto_named_creator(layer).base  # type: ignore[union-attr]
+        for switch in switches:
+            if switch.func is not site.func or switch.scopes != site.scopes or switch.reach.shim is not site.reach.shim:
+                continue
+            if not switch.node.lineno < site.node.lineno or not switch.scopes:
+                continue
+            earlier = next((
+                other for other in ctx.sites
+                if other.func is site.func and other.scopes == site.scopes and other.reach.shim is site.reach.shim
+                and other.node.lineno < switch.node.lineno and not other.guarded
+                and (other_layer := _unnamed_layer(other)) is not None
+                and api.auto_named_creator(other_layer).base == base  # type: ignore[union-attr]
+            ), None)
+            if earlier is None:
+                continue
+            yield Hit(
+                site,
+                f"`{layer}` without a name after `reuse_variables()` (line {switch.node.lineno}, shim method "
+                f"{site.reach.describe()}): the auto-name goes on counting (`{base}_1`), and the reused scope has no "
+                f"such variable, so the traced call raises `ValueError: Variable ... does not exist`; give it the same "
+                f"name as the layer it should share (line {earlier.node.lineno})",
+            )
+            break
+
+
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     plans: dict = {}
     yield from _object_hits(ctx, plans)
+    yield from _after_reuse_hits(ctx)
     for site in ctx.sites:
         name = first_name(site, lambda n: api.auto_named_creator(n) is not None)
         if name is None or api.is_v1_layer_class(name) or site.named_scope:
@@ -354,6 +409,21 @@ class Head(Base):
     def body(self, x):
         return v1.layers.dense(x, 2)  # expect: TFS101
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ReusedUnnamed(tf.keras.layers.Layer):
+    @tf.function
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        with v1.variable_scope("block") as scope:
+            x = v1.layers.dense(inputs, 4)
+            scope.reuse_variables()
+            return v1.layers.dense(x, 4)  # expect: TFS101
+''',
     ),
     good=(
         '''\
@@ -454,6 +524,21 @@ class WheelInternalsNamed(Layer):
     @track_tf1_style_variables
     def call(self, inputs):
         return core.dense(inputs, 3, name="out")
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ReusedNamed(tf.keras.layers.Layer):
+    @tf.function
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        with v1.variable_scope("block") as scope:
+            x = v1.layers.dense(inputs, 4, name="fc")
+            scope.reuse_variables()
+            return v1.layers.dense(x, 4, name="fc")  # the same name: shared, as asked
 ''',
     ),
     check=check,

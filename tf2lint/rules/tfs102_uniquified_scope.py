@@ -40,8 +40,8 @@ def _store_creators(ctx: ModuleContext) -> tuple[set[int], set[int]]:
     for site in ctx.sites:
         layer = next((n for n in site.names if api.v1_layer_base_name(n) or api.v1_rnn_cell_base_name(n)), None)
         creates = layer or any(api.creates_tf1_variables(n) or n == api.GET_OR_CREATE_LAYER for n in site.names)
-        if not creates:
-            continue
+        if not creates or site.guarded:
+            continue  # created once (`if self._t is None:`): named by the first call's scope, then kept
         ids = {id(scope.node) for scope in site.scopes}
         any_creator |= ids
         if layer and not has_explicit_name(site.node):
@@ -239,6 +239,30 @@ class NamedParent(tf.keras.layers.Layer):
                 out = v1.layers.dense(out, 4)
         with v1.variable_scope(v1.get_variable_scope()):
             return v1.layers.dense(v1.layers.dense(out, 4), 4)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def scale(x):
+    w = v1.get_variable("w", shape=[4, 4])
+    return tf.matmul(x, w)
+
+
+class CachedTemplate(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self._templates = {}
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        # The template is made once and keeps the scope of its first call: `block/t/w` on every call.
+        with v1.variable_scope(None, default_name="block"):
+            if "t" not in self._templates:
+                self._templates["t"] = v1.make_template("t", scale)
+            return self._templates["t"](inputs)
 ''',
     ),
     check=check,

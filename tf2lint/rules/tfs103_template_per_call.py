@@ -27,6 +27,8 @@ def hoist_plan(ctx: ModuleContext, site, applicability: str, message: str) -> Fi
     statement = next((s for s in shim.body if any(n is site.node for n in ast.walk(s))), None)
     if statement is None:
         return None
+    if site.target and site.target[0] == "self_item":
+        return None  # `self._cache[key] = ...`: one per key, nothing to hoist
     if isinstance(statement, ast.Assign) and statement.value is site.node and site.target:
         kind, name = site.target
         if kind == "local":
@@ -46,7 +48,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
     for site in ctx.sites:
         if not site.calls(api.MAKE_TEMPLATE) or runs_once(site, ctx):
             continue
-        if site.guarded and site.target is not None and site.target[0] == "self":
+        if site.guarded and site.target is not None and site.target[0] in ("self", "self_item"):
             continue  # created once and kept on the object
         if site.named_scope:
             continue  # measured: re-entering the named scope gives the template the same name each call

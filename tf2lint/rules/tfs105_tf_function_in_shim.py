@@ -10,7 +10,7 @@ from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, has_explicit_name, self_attribute
 
 if TYPE_CHECKING:
-    from tf2lint.analysis.context import ModuleContext, TfFunctionUse
+    from tf2lint.analysis.context import CallSite, ModuleContext, TfFunctionUse
 
 CODE = "TFS105"
 
@@ -24,22 +24,66 @@ def _creator(ctx: ModuleContext, use: TfFunctionUse, lazy: bool) -> str | None:
         # The walk entered the compiled code: its sites know their guards (`if self.k is None:` runs once).
         inside = [site for site in ctx.sites if site.reach.tf_function is use.anchor]
         if inside:
-            return next(
-                (f"`{name}`" for site in inside if not site.guarded for name in site.names
-                 if _renamed_on_retrace(name, site.node)),
-                None,
-            )
-    for call, names, func in ctx.reached_calls(use.target, use.target_cls):
+            # Measured: a named scope opened inside the compiled code keeps auto-named layers stable.
+            return next((f"`{name}`" for site in inside for name in _renamed_inside(site)), None)
+    # Stacked: work behind an inner tf.function is that function's own report (measured: variables it
+    # creates on its first trace do not break the second instance of the outer one).
+    for call, names, func in ctx.reached_calls(use.target, use.target_cls, stop_at_tf_function=lazy):
         for name in names:
-            if lazy and (api.creates_tf1_variables(name) or name == api.TF_VARIABLE):
+            if lazy and (api.creates_tf1_variables(name) or _owns_weights(name)):
                 return f"`{name}`"
             if not lazy and _renamed_on_retrace(name, call):
                 return f"`{name}`"
-        if lazy and use.target_cls is not None:
-            built = _built_in_init(ctx, use.target_cls, call, func)
+        if lazy and api.GET_OR_CREATE_LAYER in names:
+            built = _built_by_builder(ctx, call, func, ctx.owner.get(func) or use.target_cls)
             if built:
                 return built
+        if lazy:
+            # `self.x(...)` in the method itself, or in a sub-layer's `call` it reaches.
+            for cls in dict.fromkeys(c for c in (use.target_cls, ctx.owner.get(func)) if c is not None):
+                built = _built_in_init(ctx, cls, call, func)
+                if built:
+                    return built
     return None
+
+
+def _built_by_builder(ctx: ModuleContext, call: ast.Call, func, cls) -> str | None:
+    """`get_or_create_layer(key, build)` whose builder constructs a layer with weights: built per instance,
+    the layer creates them on its first call."""
+    builder = ctx.builder_of(call, func, cls)
+    if builder is None:
+        return None
+    for _call, names, _func in ctx.reached_calls(builder.func, cls, limit=8):
+        for name in names:
+            if _owns_weights(name) or api.is_v1_layer_class(name):
+                return f"the `{name}` that `get_or_create_layer`'s builder makes, which creates its weights on its first call"
+    return None
+
+
+def _owns_weights(name: str) -> bool:
+    """A constructor whose object creates weights (a Keras layer or model, `tf.Variable`); a bare `tf.Module`
+    holds none of its own."""
+    kind = api.tracked_object_kind(name)
+    return kind is not None and kind != "tf.Module"
+
+
+def _renamed_inside(site: CallSite) -> Iterator[str]:
+    """The creators a call inside the tf.function renames on retrace. The walk resets scopes at the
+    function's boundary, so ``site.scopes`` were opened inside it. Measured: a named scope keeps auto-named
+    layers stable; a default-name scope (`variable_scope(None, default_name=...)`) is numbered again on the
+    retrace, which renames everything under it, named layers and `get_variable` included."""
+    if site.guarded or any(scope.named for scope in site.scopes):
+        return  # a named scope, or the current one re-entered (measured: both restart the numbering)
+    renumbered = any(not scope.named and _has_default_name(scope.node) for scope in site.scopes)
+    for name in site.names:
+        if renumbered and (api.creates_tf1_variables(name) or api.v1_rnn_cell_base_name(name)):
+            yield name
+        elif _renamed_on_retrace(name, site.node):
+            yield name
+
+
+def _has_default_name(scope: ast.Call) -> bool:
+    return len(scope.args) > 1 or any(k.arg == "default_name" for k in scope.keywords)
 
 
 def _renamed_on_retrace(name: str, call: ast.Call) -> bool:
@@ -105,7 +149,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         yield Hit(
             use.anchor,
             f"`tf.function` in shim method {use.reach.describe()} wraps code that creates variables "
-            f"({creator}): entering a tf.function resets variable scopes, and unnamed layers fail with "
+            f"({creator}): entering a tf.function resets variable scopes, and layers without a fixed name (or under a "
+            f"default-name scope) fail with "
             f"\"tf.function only supports singleton tf.Variables created on the first call\"; remove the inner "
             f"`tf.function` (the decorated method may itself be called from a tf.function)",
             plan,
@@ -225,6 +270,50 @@ class SlimInnerFunction(tf.keras.layers.Layer):
 
         return forward(inputs)
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class AppliedDefaultScope(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        return tf.function(self.block)(inputs)  # expect: TFS105
+
+    def block(self, x, scope=None):
+        # A default-name scope is numbered again when the function is traced again: even `fc` is renamed.
+        with v1.variable_scope(scope, default_name="block"):  # expect: TFS102
+            return v1.layers.dense(x, 3, name="fc")
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class LazySub(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.dense = None
+
+    def call(self, x):
+        if self.dense is None:
+            self.dense = tf.keras.layers.Dense(4)
+        return self.dense(x)
+
+
+class StackedOverSubLayer(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.sub = LazySub()
+
+    # The sub-layer builds its Dense inside the shared tf.function: the second instance's trace fails.
+    @v1.keras.utils.track_tf1_style_variables
+    @tf.function  # expect: TFS105
+    def call(self, x):
+        return self.sub(x)
+''',
     ),
     good=(
         '''\
@@ -277,6 +366,36 @@ class PerInstanceHelper(tf.keras.layers.Layer):
     @tf.function
     def forward(self, inputs):
         return self.dense(inputs)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class NamedInside(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        return self.block(inputs)
+
+    @tf.function
+    def block(self, x):
+        # A named scope opened inside the function keeps the auto-named layer's name on every trace.
+        with v1.variable_scope("block"):
+            return v1.layers.dense(x, 3)
+
+
+class StackedOverInner(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    @tf.function
+    def call(self, inputs):
+        return self.block(inputs, scope="b1")
+
+    # The variables are created by this per-instance function's own first trace: every instance works.
+    @tf.function
+    def block(self, x, scope=None):
+        with v1.variable_scope(scope, default_name="block"):
+            return v1.layers.Dense(3)(x)
 ''',
     ),
     check=check,

@@ -78,7 +78,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             continue  # a get_or_create_layer builder: runs once per key, its layers are tracked
         if site.target and site.target[0] == "self":
             how = f"assigned to `self.{site.target[1]}` on every call (a new object, with new weights, each time)"
-        elif site.target:
+        elif site.target and site.target[0] == "local":
             how = f"bound to the local `{site.target[1]}`: not tracked, re-initialised every call"
         else:
             how = "constructed inline: not tracked, re-initialised every call"

@@ -23,14 +23,31 @@ def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
     # Work done inside decorated methods of the same object is covered by their decorator.
     # Bounded: a layer whose helpers fan out into a whole library of TF1 code is not searched to the end
     # (past the bound the answer is unknown, so nothing is reported).
+    stored: dict[ast.AST, set[ast.Call]] = {}
     for call, names, func in ctx.reached_calls(method, cls, stop_at_shim=True, limit=_SEARCH_LIMIT):  # type: ignore[arg-type]
         for name in names:
             if api.creates_tf1_variables(name) or api.v1_rnn_cell_base_name(name):
+                if api.is_v1_layer_class(name) and call in stored.setdefault(func, _stored_on_self(ctx, func)):
+                    continue  # measured: a v1 layer object kept on `self` is a tracked sub-layer
                 return f"`{name}`"
         template = None if any(func is f for f, _d, _c in ctx.shim_decorated) else _init_template(ctx, cls, call, func)
         if template:
             return template
     return None
+
+
+def _stored_on_self(ctx: ModuleContext, func: ast.AST) -> set[ast.Call]:
+    """Calls whose result `func` stores on `self` (`self.fc = Dense(...)`, `self.heads[k] = Dense(...)`):
+    Keras tracks layers set as attributes, wherever the assignment runs."""
+    stored = set()
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            for target in node.targets:
+                if isinstance(target, ast.Subscript):
+                    target = target.value
+                if self_attribute(ctx, target, func) is not None:
+                    stored.add(node.value)
+    return stored
 
 
 def _consequence(creator: str) -> str:
@@ -114,7 +131,7 @@ def _unknown_decorators(ctx: ModuleContext, method: ast.FunctionDef | ast.AsyncF
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
-    if not (ctx.mentions("variable", "layers", "make_template", "slim") or ctx.may_use_project()):
+    if not (ctx.mentions("variable", "layers", "make_template", "slim", "rnn_cell") or ctx.may_use_project()):
         return
     decorated = {func for func, _deco, _cls in ctx.shim_decorated}
     by_class: dict[ClassInfo, list[ast.AST]] | None = None
@@ -361,6 +378,23 @@ class Sub(Base):
     def forward_pass(self, inputs):
         w = v1.get_variable("w", shape=[inputs.shape[-1], 3])
         return tf.matmul(inputs, w)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class LazyAttribute(tf.keras.layers.Layer):
+    # Not a forgotten decorator: a v1 layer object kept on `self` is a sub-layer Keras tracks.
+    def __init__(self):
+        super().__init__()
+        self.fc = None
+
+    def call(self, inputs):
+        if self.fc is None:
+            self.fc = v1.layers.Dense(3)
+        return self.fc(inputs)
 ''',
     ),
     check=check,

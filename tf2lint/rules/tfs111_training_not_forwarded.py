@@ -59,6 +59,16 @@ def _layer_kind(ctx: ModuleContext, site: CallSite) -> tuple[str, api.TrainingAr
     return None
 
 
+def _runs_as_call(cls, method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The method Keras runs as `call`: `def call`, or decorated by assignment (`call = track(_impl)`)."""
+    return method.name == "call" or cls.assigned_shim.get("call") == method.name
+
+
+def _declares_training(func: ast.AST) -> bool:
+    args = getattr(func, "args", None)
+    return args is not None and "training" in {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+
+
 def _accepts_training(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     args = method.args
     names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
@@ -75,10 +85,17 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         shim = site.reach.shim
         cls = site.reach.cls
         keras_call_without_training = (
-            shim.name == "call" and cls is not None and ctx.class_kind(cls) == "keras" and not _accepts_training(shim)
+            cls is not None and _runs_as_call(cls, shim) and ctx.class_kind(cls) == "keras" and not _accepts_training(shim)
         )
-        fixed = _fixed_attribute(ctx, site, arg) if keras_call_without_training else None
-        if fixed is not None:
+        fixed = _fixed_attribute(ctx, site, arg)
+        if fixed is not None and _declares_training(site.func):
+            yield Hit(
+                site,
+                f"`{layer}` in shim method {site.reach.describe()} takes `training=self.{fixed}` although the "
+                f"function receives `training`: the phase it is called with never reaches this layer, so it "
+                f"runs in whatever phase `self.{fixed}` says (at inference too); pass `{arg.param}=training`",
+            )
+        elif fixed is not None and keras_call_without_training:
             yield Hit(
                 site,
                 f"`{layer}` in shim method {site.reach.describe()} takes `training=self.{fixed}`, fixed when the "
@@ -212,6 +229,22 @@ class SlimBatchNorm(tf.keras.layers.Layer):
     def call(self, inputs, training=None):
         return slim.batch_norm(inputs, scope="bn", is_training=None)  # expect: TFS111
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class IgnoresTraining(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.is_training = True
+
+    @v1.keras.utils.track_tf1_style_variables
+    def __call__(self, x, training=None):
+        with v1.variable_scope("block"):
+            return v1.layers.dropout(x, 0.5, training=self.is_training)  # expect: TFS111
+''',
     ),
     good=(
         '''\
@@ -269,6 +302,22 @@ class SlimForwarded(tf.keras.layers.Layer):
 def slim_graph(images, is_training):
     # TF-Slim graph code, never reached from a shim method.
     return slim.batch_norm(slim.dropout(images), is_training=is_training)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ForwardsTraining(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.is_training = True
+
+    @v1.keras.utils.track_tf1_style_variables
+    def __call__(self, x, training=None):
+        with v1.variable_scope("block"):
+            return v1.layers.dropout(x, 0.5, training=training)
 ''',
     ),
     check=check,

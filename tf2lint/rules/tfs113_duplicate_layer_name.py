@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, Hit, Rule, keyword
+from tf2lint.rules.base import Docs, Hit, Rule, has_explicit_name, keyword, reuse_switched_on, reuse_switches
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import CallSite, ModuleContext
@@ -18,7 +18,7 @@ CODE = "TFS113"
 def _explicit_name(site: CallSite) -> tuple[str, str] | None:
     """("layer" | "variable", literal name) of a variable-creating call with a literal name."""
     node = site.node
-    if any(api.v1_layer_base_name(n) for n in site.names):
+    if any(api.v1_layer_base_name(n) and not api.is_v1_layer_class(n) for n in site.names):
         value = keyword(node, "name")
         kind = "layer"
     elif api.GET_VARIABLE in site.names:
@@ -51,28 +51,49 @@ def _scope_path(site: CallSite) -> tuple:
     return tuple(path)
 
 
+def _auto_named(site: CallSite) -> str | None:
+    """What a call creates under a name numbered per scope (`dense`, `dense_1`; a template's `t`, `t_1`)."""
+    for name in site.names:
+        creator = api.auto_named_creator(name)
+        if creator is not None and creator.wraps is None and not has_explicit_name(site.node, creator.param, creator.position):
+            return name
+        if api.v1_rnn_cell_base_name(name) or api.is_v1_layer_class(name):
+            # Measured: an object's `name=` is numbered like a default (`fc`, `fc_1`); a name we cannot
+            # see (`f"cell_{i}"`) may differ per iteration.
+            given = keyword(site.node, "name")
+            return name if given is None or site.value(given) is not None else None
+        if name == api.MAKE_TEMPLATE:
+            template_name = site.node.args[0] if site.node.args else keyword(site.node, "name_")
+            known = site.value(template_name)
+            return name if known is not None and known[0] == "str" else None  # `f"t_{i}"`: one per iteration
+    return None
+
+
+def _same_each_iteration(site: CallSite, numbered: bool) -> bool:
+    """Whether a call in a loop creates the same variable names in every iteration. Scopes opened before the
+    loop are the same for all of them; one opened in the iteration renumbers what is under it: a default-name
+    scope is numbered again (`blk`, `blk_1`), unless a named scope opened in the same iteration sits above it
+    (measured: re-entering a named scope restarts the numbering under it). A ``numbered`` creator repeats
+    its name only under such a restart. A scope whose name we cannot see is unknown."""
+    restarted = False
+    for scope in site.scopes[site.loop_scopes:]:
+        if scope.reenters or (scope.named and scope.name is not None):
+            restarted = True
+        elif scope.named:
+            return False  # `variable_scope(name)`: maybe a name per iteration
+        elif keyword(scope.node, "default_name") is None and len(scope.node.args) < 2:
+            if numbered:
+                return False  # `variable_scope("")` restarts nothing we have measured
+            # measured: `get_variable("w")` under `variable_scope("")` keeps its name
+        elif not restarted:
+            return False
+    return restarted or not numbered
+
+
 def _exclusive(a: CallSite, b: CallSite) -> bool:
     """The two calls sit in different branches of the same `if`/`match`/`try`, so only one runs."""
     arms_a = dict(a.arms)
     return any(node in arms_a and arms_a[node] != arm for node, arm in b.arms)
-
-
-def _reuse_switches(ctx: ModuleContext) -> list[CallSite]:
-    """`scope.reuse_variables()` (or `get_variable_scope().reuse_variables()`) calls in shim code."""
-    return [
-        s for s in ctx.sites
-        if isinstance(s.node.func, ast.Attribute) and s.node.func.attr == "reuse_variables" and not s.node.args
-    ]
-
-
-def _reuse_switched_on(site: CallSite, switches: list[CallSite], before_only: bool) -> bool:
-    """A `reuse_variables()` in an enclosing scope of the same shim method turns sharing on for what follows."""
-    for switch in switches:
-        if switch.reach.shim is not site.reach.shim or site.scopes[: len(switch.scopes)] != switch.scopes:
-            continue
-        if not before_only or (switch.func is site.func and switch.node.lineno < site.node.lineno):
-            return True
-    return False
 
 
 def _literal_path(site: CallSite) -> str | None:
@@ -97,15 +118,36 @@ def _varies_per_iteration(builder: ast.expr, site: CallSite) -> bool:
     return any(isinstance(n, ast.Name) and n.id in rebound for n in ast.walk(builder))
 
 
-def _builder_key(site: CallSite) -> tuple[str, ast.expr] | None:
-    """(literal key, builder expression) of a `get_or_create_layer` call."""
+def _builder_key(site: CallSite) -> tuple[str | tuple, ast.expr] | None:
+    """(key, builder expression) of a `get_or_create_layer` call. The key is its literal value when known;
+    else, for an f-string or a name, the expression itself within its function (``_same_value`` decides
+    whether two of them are equal)."""
     if not site.calls(api.GET_OR_CREATE_LAYER):
         return None
     key = site.node.args[0] if site.node.args else keyword(site.node, "name")
     builder = site.node.args[1] if len(site.node.args) > 1 else keyword(site.node, "create_layer_method")
-    if isinstance(key, ast.Constant) and isinstance(key.value, str) and builder is not None:
-        return key.value, builder
+    if key is None or builder is None:
+        return None
+    known = site.value(key)
+    if known is not None and known[0] == "str":
+        return known[1], builder
+    if isinstance(key, (ast.JoinedStr, ast.Name)) and all(
+        isinstance(n, (ast.JoinedStr, ast.FormattedValue, ast.Name, ast.Constant, ast.Load)) for n in ast.walk(key)
+    ):
+        return ("expr", id(site.func), ast.dump(key)), builder
     return None
+
+
+def _same_value(first: CallSite, second: CallSite, key: str | tuple) -> bool:
+    """Two calls with one key expression see one value when nothing it reads is assigned between them."""
+    if isinstance(key, str):
+        return True
+    read = {n.id for n in ast.walk(first.node.args[0] if first.node.args else keyword(first.node, "name")) if isinstance(n, ast.Name)}
+    low, high = sorted((first.node.lineno, second.node.lineno))
+    return not any(
+        isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id in read and low <= n.lineno <= high
+        for n in ast.walk(first.func)
+    )
 
 
 def _builder_clashes(ctx: ModuleContext) -> Iterator[Hit]:
@@ -121,11 +163,13 @@ def _builder_clashes(ctx: ModuleContext) -> Iterator[Hit]:
         if any(e.node is site.node for e, _ in earlier):
             continue
         clash = next(
-            (e for e, b in earlier if b != spelled_builder and not _exclusive(e, site)), None
+            (e for e, b in earlier if b != spelled_builder and not _exclusive(e, site) and _same_value(e, site, key)),
+            None,
         )
         earlier.append((site, spelled_builder))
         path = _literal_path(site)
-        if clash is None and site.in_loop and not site.arms and path is not None and _varies_per_iteration(builder, site):
+        if (clash is None and isinstance(key, str) and site.in_loop and site.object_loop and not site.arms and path is not None
+                and _varies_per_iteration(builder, site)):
             yield Hit(
                 site,
                 f"`get_or_create_layer` key {key!r} is fixed but the call runs in a loop (shim method "
@@ -136,20 +180,29 @@ def _builder_clashes(ctx: ModuleContext) -> Iterator[Hit]:
         elif clash is not None:
             yield Hit(
                 site,
-                f"`get_or_create_layer` key {key!r} is already used at line {clash.node.lineno} with another "
+                f"`get_or_create_layer` key {_key_text(site, key)} is already used at line {clash.node.lineno} with another "
                 f"builder (shim method {site.reach.describe()}): the store returns the object built there, so "
                 f"`{ast.unparse(builder)}` never runs and both calls share one layer; give each builder its own key",
             )
 
 
+def _key_text(site: CallSite, key: str | tuple) -> str:
+    if isinstance(key, str):
+        return repr(key)
+    return ast.unparse(site.node.args[0] if site.node.args else keyword(site.node, "name"))  # type: ignore[arg-type]
+
+
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     first_seen: dict[tuple, list[CallSite]] = {}
-    switches = _reuse_switches(ctx)
+    switches = reuse_switches(ctx)
     for site in ctx.sites:
         named = _explicit_name(site)
-        if named is None or _reuses(site.node) or any(_reuses(s.node) for s in site.scopes):
+        if named is None:
+            yield from _repeated_auto_name(site, switches)
             continue
-        if _reuse_switched_on(site, switches, before_only=True):
+        if _reuses(site.node) or any(_reuses(s.node) for s in site.scopes):
+            continue
+        if reuse_switched_on(site, switches, before_only=True):
             continue
         kind, name = named
         reuse_false = _reuse_false(site)
@@ -160,12 +213,11 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             continue
         earlier.append(site)
         if clash is None:
-            path = _literal_path(site)
-            if site.in_loop and not site.arms and path is not None and not _reuse_switched_on(site, switches, False):
+            if _repeats_in_loop(site, switches, numbered=False):
                 yield Hit(
                     site.node,
                     f"{kind} name {name!r} is fixed but the call runs in a loop (shim method "
-                    f"{site.reach.describe()}, scope {path or 'the root scope'}): every iteration after the "
+                    f"{site.reach.describe()}, scope {_path_text(site)}): every iteration after the "
                     f"first silently shares the first iteration's weights (or fails if the shapes differ); "
                     f"put the loop index in the name or in a `variable_scope` around the call, or pass "
                     f"`reuse=True` if sharing is intended",
@@ -183,6 +235,44 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             f"differ){caveat}; give it its own name, or pass `reuse=True` if sharing is intended",
         )
     yield from _builder_clashes(ctx)
+
+
+def _repeats_in_loop(site: CallSite, switches: list[CallSite], numbered: bool) -> bool:
+    return (
+        site.in_loop and site.object_loop and not site.arms and not site.guarded
+        and _same_each_iteration(site, numbered)
+        and not reuse_switched_on(site, switches, True) and not _shared_by_later_iterations(site, switches)
+    )
+
+
+def _shared_by_later_iterations(site: CallSite, switches: list[CallSite]) -> bool:
+    """`reuse_variables()` on a scope entered before the loop (the TF1 unrolling idiom): later iterations run
+    in that same scope, with reuse on, so the sharing is asked for. A scope entered in every iteration
+    starts without it again (measured both ways)."""
+    return any(
+        switch.reach.shim is site.reach.shim and len(switch.scopes) <= site.loop_scopes
+        and site.scopes[: len(switch.scopes)] == switch.scopes
+        for switch in switches
+    )
+
+
+def _path_text(site: CallSite) -> str:
+    return "/".join(p for p in _scope_path(site) if isinstance(p, str)) or "the root scope"
+
+
+def _repeated_auto_name(site: CallSite, switches: list[CallSite]) -> Iterator[Hit]:
+    """An auto-named layer (or template) in a loop, under a named scope opened in every iteration."""
+    creator = _auto_named(site)
+    if creator is None or _reuses(site.node) or any(_reuses(s.node) for s in site.scopes):
+        return
+    if _repeats_in_loop(site, switches, numbered=True):
+        yield Hit(
+            site,
+            f"`{creator}` takes a numbered name and runs in a loop under a scope entered in every iteration (shim method "
+            f"{site.reach.describe()}, scope {_path_text(site)}): re-entering the scope restarts the numbering, "
+            f"so every iteration after the first silently shares the first iteration's weights; put the loop "
+            f"index in the scope's name (or give the layer one), or pass `reuse=True` if sharing is intended",
+        )
 
 
 def _reuse_false(site: CallSite) -> bool:
@@ -274,6 +364,36 @@ class SharedByAccident(tf.keras.layers.Layer):
             out = get_or_create_layer("proj", lambda: tf.keras.layers.Dense(width))(out)  # expect: TFS113
         return out
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class RestartedEachIteration(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        x = inputs
+        for _ in range(2):
+            # Re-entering `block` restarts the numbering: both iterations build `block/dense`.
+            with v1.variable_scope("block"):
+                x = v1.layers.dense(x, 4)  # expect: TFS113
+        return x
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+get_or_create_layer = v1.keras.utils.get_or_create_layer
+
+
+class SameKeyExpression(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        i = 0
+        x = get_or_create_layer(f"head_{i}", lambda: tf.keras.layers.Dense(4))(x)
+        return get_or_create_layer(f"head_{i}", lambda: tf.keras.layers.Dense(4, use_bias=False))(x)  # expect: TFS113
+''',
     ),
     good=(
         '''\
@@ -329,6 +449,51 @@ class IntendedSharing(tf.keras.layers.Layer):
             for _ in range(2):
                 out = v1.layers.dense(out, 3, name="fc")
         return out
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def scale(x):
+    w = v1.get_variable("w", shape=[4, 4])
+    return tf.matmul(x, w)
+
+
+class ScopeAroundLoop(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        x = inputs
+        with v1.variable_scope("blocks"):  # entered once: `dense`, then `dense_1`
+            for _ in range(2):
+                x = v1.layers.dense(x, 4)
+        return x
+
+
+class TemplatePerIteration(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        x = inputs
+        for i in range(2):
+            with v1.variable_scope("block"):
+                x = v1.make_template(f"t{i}", scale)(x)  # one name per iteration
+        return x
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+get_or_create_layer = v1.keras.utils.get_or_create_layer
+
+
+class KeyExpressionChanges(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        i = 0
+        x = get_or_create_layer(f"head_{i}", lambda: tf.keras.layers.Dense(4))(x)
+        i = 1
+        return get_or_create_layer(f"head_{i}", lambda: tf.keras.layers.Dense(4, use_bias=False))(x)
 ''',
     ),
     check=check,
