@@ -114,6 +114,14 @@ def dropout_on_at_inference(layer) -> bool:
     return not bool(tf.reduce_all(layer(inputs, training=False) == layer(inputs, training=False)))
 
 
+def check_fixed_phase(module, dropping: bool) -> None:
+    """Two calls of a module on one input differ exactly when its dropout still drops."""
+    if hasattr(module, "eval_mode"):
+        module.eval_mode()
+    inputs = tf.ones((4, 16))
+    assert (not bool(tf.reduce_all(module(inputs) == module(inputs)))) == dropping
+
+
 def check_tfs113_accidents(ns) -> None:
     layer = ns.SharedByAccident()
     layer(x(2, 3))
@@ -314,6 +322,11 @@ CASES.update({
     # One key expression, two builders: the second never runs (its Dense has no bias, and none is built).
     ("TFS113", "bad", 3): lambda ns: assert_codes(ns.SameKeyExpression(), x(2, 4), weights=2),
     ("TFS113", "good", 3): lambda ns: assert_codes(ns.KeyExpressionChanges(), x(2, 4), weights=3),
+    # A module that takes no phase and a flag only __init__ sets: dropout on in every call.
+    ("TFS111", "bad", 4): lambda ns: check_fixed_phase(ns.FixedPhase(), dropping=True),
+    ("TFS111", "good", 4): lambda ns: check_fixed_phase(ns.SwitchablePhase(), dropping=False),
+    ("TFS105", "bad", 6): lambda ns: (ns.CachedWeight()(x(2, 4)), raises(
+        ValueError, "only supports singleton tf.Variables", lambda: ns.CachedWeight()(x(2, 4)))),
     ("TFS102", "good", 2): lambda ns: assert_codes(ns.CachedTemplate(), x(2, 4), weights=1),
     ("TFS105", "bad", 4): lambda ns: raises(ValueError, "only supports singleton tf.Variables",
                                             lambda: ns.AppliedDefaultScope()(x(2, 4))),

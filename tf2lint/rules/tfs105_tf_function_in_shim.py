@@ -34,6 +34,8 @@ def _creator(ctx: ModuleContext, use: TfFunctionUse, lazy: bool) -> str | None:
                 return f"`{name}`"
             if not lazy and _renamed_on_retrace(name, call):
                 return f"`{name}`"
+        if lazy and self_attribute(ctx, call.func, func) == "add_weight":
+            return "`self.add_weight`"
         if lazy and api.GET_OR_CREATE_LAYER in names:
             built = _built_by_builder(ctx, call, func, ctx.owner.get(func) or use.target_cls)
             if built:
@@ -313,6 +315,25 @@ class StackedOverSubLayer(tf.keras.layers.Layer):
     @tf.function  # expect: TFS105
     def call(self, x):
         return self.sub(x)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class CachedWeight(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self._weights_by_key = {}
+
+    # Made once per instance, but inside the tf.function that every instance shares.
+    @v1.keras.utils.track_tf1_style_variables
+    @tf.function  # expect: TFS105
+    def call(self, x):
+        if "w" not in self._weights_by_key:
+            self._weights_by_key["w"] = self.add_weight(name="w", shape=(4, 4))
+        return tf.matmul(x, self._weights_by_key["w"])
 ''',
     ),
     good=(

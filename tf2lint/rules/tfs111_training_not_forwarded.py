@@ -59,6 +59,26 @@ def _layer_kind(ctx: ModuleContext, site: CallSite) -> tuple[str, api.TrainingAr
     return None
 
 
+def _module_fixed_at_construction(ctx: ModuleContext, cls, attr: str) -> bool:
+    """A tf.Module whose `__call__` takes no phase, and whose ``attr`` only `__init__` assigns: nothing can
+    change the phase after construction (measured: dropout on and batch norm training in every call)."""
+    if cls is None or ctx.class_kind(cls) != "module":
+        return False
+    entry = next((k.method("__call__") for k in ctx.mro(cls) if k.method("__call__") is not None), None)
+    if entry is None or _accepts_training(entry):
+        return False
+    set_in_init = False
+    for klass in ctx.mro(cls):
+        for name, method in klass.methods.items():
+            if not any(isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store) and n.attr == attr
+                       for n in ast.walk(method)):
+                continue
+            if name != "__init__":
+                return False  # `def eval(self): self.flag = False`: the phase can change
+            set_in_init = True
+    return set_in_init
+
+
 def _runs_as_call(cls, method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """The method Keras runs as `call`: `def call`, or decorated by assignment (`call = track(_impl)`)."""
     return method.name == "call" or cls.assigned_shim.get("call") == method.name
@@ -94,6 +114,14 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 f"`{layer}` in shim method {site.reach.describe()} takes `training=self.{fixed}` although the "
                 f"function receives `training`: the phase it is called with never reaches this layer, so it "
                 f"runs in whatever phase `self.{fixed}` says (at inference too); pass `{arg.param}=training`",
+            )
+        elif fixed is not None and _module_fixed_at_construction(ctx, cls, fixed):
+            yield Hit(
+                site,
+                f"`{layer}` in shim method {site.reach.describe()} takes `training=self.{fixed}`, set only in "
+                f"`__init__`, and `{cls.name}.__call__` takes no `training`: the module runs in that phase at "
+                f"inference too (dropout keeps dropping, batch norm keeps training); give `__call__` a `training` "
+                f"argument and pass it on",
             )
         elif fixed is not None and keras_call_without_training:
             yield Hit(
@@ -245,6 +273,22 @@ class IgnoresTraining(tf.Module):
         with v1.variable_scope("block"):
             return v1.layers.dropout(x, 0.5, training=self.is_training)  # expect: TFS111
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class FixedPhase(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.is_training = True
+
+    @v1.keras.utils.track_tf1_style_variables
+    def __call__(self, x):
+        with v1.variable_scope("block"):
+            return v1.layers.dropout(x, 0.5, training=self.is_training)  # expect: TFS111
+''',
     ),
     good=(
         '''\
@@ -318,6 +362,25 @@ class ForwardsTraining(tf.Module):
     def __call__(self, x, training=None):
         with v1.variable_scope("block"):
             return v1.layers.dropout(x, 0.5, training=training)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class SwitchablePhase(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.is_training = True
+
+    def eval_mode(self):
+        self.is_training = False  # the phase can change after construction
+
+    @v1.keras.utils.track_tf1_style_variables
+    def __call__(self, x):
+        with v1.variable_scope("block"):
+            return v1.layers.dropout(x, 0.5, training=self.is_training)
 ''',
     ),
     check=check,
