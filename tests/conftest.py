@@ -23,7 +23,8 @@ from tf2lint.rules import RULES
 
 # What the fault suite did (tests/test_faults.py, tests/test_fuzz.py), printed at the end of every run.
 FIGURES: Counter[str] = Counter()
-FIGURE_NAMES = ("programs fuzzed", "mutations tried", "kills", "faults injected", "files damaged")
+FIGURE_NAMES = ("programs fuzzed", "mutations tried", "kills", "faults injected", "files damaged",
+                "temporaries swept by the next run")
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

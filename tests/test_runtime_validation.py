@@ -327,6 +327,9 @@ CASES.update({
     ("TFS111", "good", 4): lambda ns: check_fixed_phase(ns.SwitchablePhase(), dropping=False),
     ("TFS105", "bad", 6): lambda ns: (ns.CachedWeight()(x(2, 4)), raises(
         ValueError, "only supports singleton tf.Variables", lambda: ns.CachedWeight()(x(2, 4)))),
+    ("TFS113", "bad", 4): lambda ns: assert_codes(ns.LoopOverDecorated(), x(2, 4), weights=1),
+    ("TFS105", "bad", 7): lambda ns: (ns.StackedCell()(x(2, 4)), raises(
+        ValueError, "only supports singleton tf.Variables", lambda: ns.StackedCell()(x(2, 4)))),
     ("TFS102", "good", 2): lambda ns: assert_codes(ns.CachedTemplate(), x(2, 4), weights=1),
     ("TFS105", "bad", 4): lambda ns: raises(ValueError, "only supports singleton tf.Variables",
                                             lambda: ns.AppliedDefaultScope()(x(2, 4))),

@@ -6,9 +6,12 @@ so that the analysis can be measured against stored labels in seconds (/work/dif
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from tf2lint.knowledge import api
 
 FAMILY = {"TFS101": "growth", "TFS102": "growth", "TFS103": "growth", "TFS106": "untracked", "TFS107": "untracked"}
 FAMILIES = ("growth", "untracked", "TFS104", "TFS105", "TFS108", "TFS109", "TFS110", "TFS111", "TFS112",
@@ -22,10 +25,11 @@ def family(code: str) -> str:
 # How one cause shows at runtime depends on how the program is called: variables created on every call
 # (growth, untracked objects) raise the singleton-variables ValueError (labelled TFS105) as soon as the layer
 # runs inside a `tf.function` (runtime-facts 3a, 3g). A linter finding of the cause counts for that symptom.
-# Weights made again on every call (`self.add_weight` in `call`, a new nested object) show as untracked,
-# except when the layer holding them was built by `get_or_create_layer`: its variables are the store's, and
-# the label calls their re-creation growth. An untracked finding counts for that growth.
-SHOWS_AS = {"TFS105": {"growth", "untracked"}, "growth": {"untracked"}}
+# Weights made again on every call are one cause with two symptoms, as in runtime.check's two branches:
+# growth when the object holding them is the store's, untracked when it is not. `self.add_weight` in a layer
+# that `get_or_create_layer` built shows as growth; the layers `get_or_create_layer` builds again under a
+# renamed scope show as untracked in a tf.Module. A finding of either family counts for the other.
+SHOWS_AS = {"TFS105": {"growth", "untracked"}, "growth": {"untracked"}, "untracked": {"growth"}}
 
 
 # tf2lint reports shim mistakes. A program that never uses the shim (no decorator, no get_or_create_layer) is
@@ -34,14 +38,17 @@ SHOWS_AS = {"TFS105": {"growth", "untracked"}, "growth": {"untracked"}}
 # (a tf.Variable or Keras layer made per call in plain Keras code, a v1 dropout in a plain layer) are real
 # bugs, but not shim bugs, and a linter for the migration stays silent on code that never migrated.
 _SHIM_WORDS = ("track_tf1_style_variables", "get_or_create_layer")
-_TF1_STORE_WORDS = ("get_variable", "compat.v1.layers", "make_template", "slim.", "rnn_cell")
+_V1_LAYERS_WITH_WEIGHTS = "|".join(sorted({*api.V1_FUNCTIONAL_LAYERS, *api.V1_LAYER_CLASSES}))
+_TF1_STORE_WORDS = re.compile(
+    rf"\bget_variable\(|compat\.v1\.layers\.({_V1_LAYERS_WITH_WEIGHTS})\b|make_template|\bslim\.|rnn_cell"
+)
 
 
 def in_scope(source: str, runtime: set[str]) -> set[str]:
     """The runtime families tf2lint is meant to report for a program."""
     if any(word in source for word in _SHIM_WORDS):
         return runtime
-    if any(word in source for word in _TF1_STORE_WORDS):
+    if _TF1_STORE_WORDS.search(source):  # `get_variable_scope()` or a v1 dropout alone create nothing
         return runtime & {"untracked"}
     return set()
 
@@ -50,7 +57,7 @@ def explained(runtime: set[str], linter: set[str]) -> set[str]:
     """The linter's families, with findings of a cause renamed to the symptom the runtime showed for it."""
     result = set(linter)
     for symptom, causes in SHOWS_AS.items():
-        if symptom in runtime and symptom not in result and result & (causes - runtime):
+        if symptom in runtime and result & (causes - runtime):
             result = (result - (causes - runtime)) | {symptom}
     return result
 

@@ -161,6 +161,7 @@ class ModuleContext:
         self.reached: set[ast.AST] = set()  # every function body a shim walk entered
         self._foreign: dict[ast.AST, CallSite] = {}  # calls in other modules -> a site that reaches them
         self._applied: dict[ast.Call, ast.Call] = {}  # `tf.function(f)` -> the call applying it, `...(x)`
+        self._looped: dict[str, list[Function]] | None = None
         self._kinds: dict[ClassInfo, str] = {}
         self._walk_shim_methods()
 
@@ -449,8 +450,13 @@ class ModuleContext:
                 calls = called.get(method.name, [])
             callee = Callee(method, first_param(method), method.name, module)
             empty = _Frame(method, None, reach, module)
+            # Called in a loop by an undecorated method of its own object: every iteration re-enters the store.
+            looped = module is self.root and any(
+                self._related(self.owner.get(caller), cls) for caller in self._looped_self_calls().get(method.name, ())
+            )
+            start = _State(in_loop=True, object_loop=True) if looped else _State()
             for bindings in {_bind(call, callee, empty) for call in calls} or {_defaults(method, skip_self=True)}:
-                queue.append((_Frame(method, first_param(method), reach, module, bindings), _State()))
+                queue.append((_Frame(method, first_param(method), reach, module, bindings), start))
         seen: set[tuple] = set()
         while queue:
             frame, state = queue.popleft()
@@ -465,6 +471,25 @@ class ModuleContext:
                 self._block(body, frame, state, queue)
             else:  # a lambda
                 self._expr(body, frame, state, queue)
+
+    def _looped_self_calls(self) -> dict[str, list[Function]]:
+        """Method name -> the undecorated methods of this module that call ``self.<name>(...)`` in a loop."""
+        if self._looped is None:
+            self._looped = {}
+            decorated = {func for func, _d, _c in self.root.shim_decorated}
+            for func in self.root.owner:
+                if func in decorated:
+                    continue
+                for loop in ast.walk(func):
+                    if not isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
+                        continue
+                    for node in (n for stmt in loop.body for n in ast.walk(stmt)):
+                        if isinstance(node, ast.Call) and is_self_attr(node.func, first_param(func)):
+                            self._looped.setdefault(node.func.attr, []).append(func)  # type: ignore[union-attr]
+        return self._looped
+
+    def _related(self, caller: ClassInfo | None, cls: ClassInfo) -> bool:
+        return caller is not None and (caller is cls or caller in self.mro(cls) or cls in self.mro(caller))
 
     def _block(self, stmts: list[ast.stmt], frame: _Frame, state: _State, queue: deque) -> None:
         for stmt in stmts:

@@ -30,7 +30,7 @@ def _creator(ctx: ModuleContext, use: TfFunctionUse, lazy: bool) -> str | None:
     # creates on its first trace do not break the second instance of the outer one).
     for call, names, func in ctx.reached_calls(use.target, use.target_cls, stop_at_tf_function=lazy):
         for name in names:
-            if lazy and (api.creates_tf1_variables(name) or _owns_weights(name)):
+            if lazy and (api.creates_tf1_variables(name) or _owns_weights(name) or api.v1_rnn_cell_base_name(name)):
                 return f"`{name}`"
             if not lazy and _renamed_on_retrace(name, call):
                 return f"`{name}`"
@@ -334,6 +334,21 @@ class CachedWeight(tf.keras.layers.Layer):
         if "w" not in self._weights_by_key:
             self._weights_by_key["w"] = self.add_weight(name="w", shape=(4, 4))
         return tf.matmul(x, self._weights_by_key["w"])
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class StackedCell(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    @tf.function  # expect: TFS105
+    def call(self, x):
+        with v1.variable_scope("rnn"):
+            cell = v1.nn.rnn_cell.LSTMCell(4, name="cell")
+            out, _ = cell(x, cell.zero_state(2, tf.float32))
+        return out
 ''',
     ),
     good=(

@@ -394,6 +394,24 @@ class SameKeyExpression(tf.keras.layers.Layer):
         x = get_or_create_layer(f"head_{i}", lambda: tf.keras.layers.Dense(4))(x)
         return get_or_create_layer(f"head_{i}", lambda: tf.keras.layers.Dense(4, use_bias=False))(x)  # expect: TFS113
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class LoopOverDecorated(tf.keras.layers.Layer):
+    def call(self, x):
+        for _ in range(2):
+            x = self.block(x)  # each iteration re-enters the store and the `block` scope
+        return x
+
+    @v1.keras.utils.track_tf1_style_variables
+    def block(self, x):
+        with v1.variable_scope("block"):
+            w = v1.get_variable("w", shape=[4, 4])  # expect: TFS113
+        return tf.matmul(x, w)
+''',
     ),
     good=(
         '''\
