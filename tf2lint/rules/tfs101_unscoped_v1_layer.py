@@ -177,23 +177,52 @@ def _unnamed_layer(site: CallSite) -> str | None:
     return None if supplied_by_arg_scope(site, creator.param) else name
 
 
+def _numbered(site: CallSite) -> tuple[str, str] | None:
+    """(creator, the base its name is numbered from) for a call whose variables take a numbered name in
+    their scope: an unnamed functional layer (`dense`, `dense_1`), a v1 layer object or RNN cell (their
+    `name=` is numbered too), a template (`t`, `t_1`). None when the base is not known."""
+    layer = _unnamed_layer(site)
+    if layer is not None:
+        return layer, api.auto_named_creator(layer).base  # type: ignore[union-attr]
+    for name in site.names:
+        given: ast.expr | None = None
+        if api.is_v1_layer_class(name) or api.v1_rnn_cell_base_name(name):
+            given = next((k.value for k in site.node.keywords if k.arg == "name"), None)
+            default = api.v1_layer_base_name(name) or api.v1_rnn_cell_base_name(name)
+        elif name == api.MAKE_TEMPLATE:
+            given = site.node.args[0] if site.node.args else next(
+                (k.value for k in site.node.keywords if k.arg == "name_"), None)
+            default = None
+        else:
+            continue
+        known = site.value(given) if given is not None else None
+        if known is not None and known[0] == "str" and known[1]:
+            return name, known[1]
+        return (name, default) if given is None and default else None
+    return None
+
+
+def _traced(ctx: ModuleContext, site: CallSite) -> bool:
+    """Known to run while a tf.function traces: inside one, or in a method stacked with `@tf.function`."""
+    return site.reach.tf_function is not None or any(
+        ctx.is_tf_function(d, site.reach.shim) for d in site.reach.shim.decorator_list
+    )
+
+
 def _after_reuse_hits(ctx: ModuleContext) -> Iterator[Hit]:
-    """`scope.reuse_variables()` and then an unnamed layer that repeats one made before it in the same scope:
-    it asks for the next auto-name (`dense_1`), which the scope never made. Measured: inside a tf.function,
-    `ValueError: Variable blk/dense_1/kernel does not exist, or was not created with tf.get_variable()` on the
-    first call; run eagerly, every scope reads AUTO_REUSE and the layer is created (so: only where the code
-    is known to be traced)."""
+    """`scope.reuse_variables()` and then a numbered creator that repeats one made before it in the same scope:
+    it asks for the next number (`dense_1`, `t_1`), which the scope never made. Measured: while a tf.function
+    traces, `ValueError: Variable blk/dense_1/kernel does not exist, or was not created with tf.get_variable()`
+    on the first call (layers, layer objects and templates alike); run eagerly, every scope reads AUTO_REUSE
+    and the variables are created (so: only where the code is known to be traced)."""
     switches = reuse_switches(ctx)
     if not switches:
         return
     for site in ctx.sites:
-        traced = site.reach.tf_function is not None or any(
-            ctx.is_tf_function(d, site.reach.shim) for d in site.reach.shim.decorator_list
-        )
-        layer = _unnamed_layer(site) if traced and not site.guarded else None
-        if layer is None:
+        found = _numbered(site) if not site.guarded and _traced(ctx, site) else None
+        if found is None:
             continue
-        base = api.auto_named_creator(layer).base  # type: ignore[union-attr]
+        creator, base = found
         for switch in switches:
             if switch.func is not site.func or switch.scopes != site.scopes or switch.reach.shim is not site.reach.shim:
                 continue
@@ -203,17 +232,16 @@ def _after_reuse_hits(ctx: ModuleContext) -> Iterator[Hit]:
                 other for other in ctx.sites
                 if other.func is site.func and other.scopes == site.scopes and other.reach.shim is site.reach.shim
                 and other.node.lineno < switch.node.lineno and not other.guarded
-                and (other_layer := _unnamed_layer(other)) is not None
-                and api.auto_named_creator(other_layer).base == base  # type: ignore[union-attr]
+                and (other_found := _numbered(other)) is not None and other_found[1] == base
             ), None)
             if earlier is None:
                 continue
             yield Hit(
                 site,
-                f"`{layer}` without a name after `reuse_variables()` (line {switch.node.lineno}, shim method "
-                f"{site.reach.describe()}): the auto-name goes on counting (`{base}_1`), and the reused scope has no "
-                f"such variable, so the traced call raises `ValueError: Variable ... does not exist`; give it the same "
-                f"name as the layer it should share (line {earlier.node.lineno})",
+                f"`{creator}` after `reuse_variables()` (line {switch.node.lineno}, shim method "
+                f"{site.reach.describe()}) takes the next numbered name (`{base}_1`), and the reused scope has "
+                f"no such variable, so the traced call raises `ValueError: Variable ... does not exist`; to share "
+                f"what line {earlier.node.lineno} made, reuse that object (or give functional layers one `name=`)",
             )
             break
 
@@ -259,7 +287,10 @@ RULE = Rule(
             "(`tf.compat.v1.layers.Dense(...)`) and v1 RNN cells (`tf.compat.v1.nn.rnn_cell.BasicRNNCell`, "
             "`BasicLSTMCell`, `LSTMCell`, `GRUCell`) built on every call are reported when they are called outside "
             "a named scope, wherever they were built, even with `name=`; objects built once in `__init__`, cells "
-            "handed to `dynamic_rnn`/`static_rnn`/`MultiRNNCell`, and objects whose calls are not visible are not."
+            "handed to `dynamic_rnn`/`static_rnn`/`MultiRNNCell`, and objects whose calls are not visible are not. "
+            "Also, in code known to be traced (inside a `tf.function`, or a method stacked with `@tf.function`): "
+            "a numbered creator (an unnamed layer, a layer object, a cell, a template) after "
+            "`scope.reuse_variables()` that repeats one made before the switch in the same scope."
         ),
         why=(
             "Such a layer takes its variable names from a process-wide counter (`dense`, `dense_1`, ...). The "
@@ -290,7 +321,10 @@ RULE = Rule(
             "TF-Slim 1.1.0 grows the same way: `slim.conv2d` and `slim.fully_connected` give "
             "`Conv/*`, `fully_connected/*`, then `Conv_1/*`, `fully_connected_1/*` (4 -> 8 variables); "
             "`slim.repeat` / `slim.stack` without `scope=` grow `Repeat` -> `Repeat_1`, `Stack` -> `Stack_1`, "
-            "and are stable with `scope=`, inside a named `variable_scope` or under an `arg_scope` supplying it."
+            "and are stable with `scope=`, inside a named `variable_scope` or under an `arg_scope` supplying it. "
+            "After `scope.reuse_variables()` the numbering goes on (`dense_1`, `t_1`): traced, that raises "
+            "`ValueError: Variable block/dense_1/kernel does not exist`; eager, every scope reads AUTO_REUSE and "
+            "the new variables are made."
         ),
     ),
     bad=(
@@ -424,6 +458,26 @@ class ReusedUnnamed(tf.keras.layers.Layer):
             scope.reuse_variables()
             return v1.layers.dense(x, 4)  # expect: TFS101
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def scale(x):
+    w = v1.get_variable("w", shape=[4, 4])
+    return tf.matmul(x, w)
+
+
+class TemplateAfterReuse(tf.keras.layers.Layer):
+    @tf.function
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("block") as scope:
+            x = v1.make_template("t", scale)(x)
+            scope.reuse_variables()
+            return v1.make_template("t", scale)(x)  # expect: TFS101
+''',
     ),
     good=(
         '''\
@@ -539,6 +593,25 @@ class ReusedNamed(tf.keras.layers.Layer):
             x = v1.layers.dense(inputs, 4, name="fc")
             scope.reuse_variables()
             return v1.layers.dense(x, 4, name="fc")  # the same name: shared, as asked
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def scale(x):
+    w = v1.get_variable("w", shape=[4, 4])
+    return tf.matmul(x, w)
+
+
+class TemplateReused(tf.keras.layers.Layer):
+    @tf.function
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("block"):
+            template = v1.make_template("t", scale)  # one template, called twice: shared
+            return template(template(x))
 ''',
     ),
     check=check,

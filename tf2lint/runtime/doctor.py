@@ -77,7 +77,8 @@ def _diagnose_shim(versions: Mapping[str, str], environ: Mapping[str, str]) -> t
             "tf.compat.v1.keras: Keras 3 (no track_tf1_style_variables, no tf.compat.v1.layers)",
             "",
             f"The shim cannot work: TensorFlow {versions[tf_name]} needs tf_keras for it.",
-            f'Fix: pip install "tf-keras~={tf_version[0]}.{tf_version[1]}.0"  (or pip install "tf2lint[runtime]")',
+            # Not `tf2lint[runtime]`: it pins TensorFlow 2.21 and would replace the TensorFlow installed here.
+            f'Fix: pip install "tf-keras~={tf_version[0]}.{tf_version[1]}.0"',
         ]
         return lines, False
     if _minor(tf_keras) != tf_version:
