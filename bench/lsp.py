@@ -2,9 +2,10 @@
 
 Starts the real server over stdio (as an editor does), opens a generated module of about 2,000 lines of
 shim code, then makes one edit at a time (toggling a layer's `name=`, so the findings change) and
-measures the time from sending `didChange` to receiving `publishDiagnostics` for that version. The
-server's debounce delay is included. Printed beside it, in this process: the engine's analysis alone and
-`ast.parse` of the same text.
+measures the time from sending `didChange` to receiving `publishDiagnostics` for that version (and checks
+that the diagnostics did change with the edit). The server's debounce delay, if any, is included.
+Printed beside it, in this process: the server's incremental analysis of the same edits
+(tf2lint/hosts/incremental.py), the engine's analysis of the whole module, and `ast.parse` of the text.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from pathlib import Path
 
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
+
+from tf2lint.findings import Settings
 
 BLOCK = '''
 
@@ -52,15 +55,22 @@ def module(lines: int) -> str:
     return "".join(parts)
 
 
+def edited(text: str, version: int) -> str:
+    """The text after edit ``version``: odd versions drop the first layer's `name=`, even ones restore it."""
+    return text.replace(', name="in"', "", 1) if version % 2 else text
+
+
 async def measure(text: str, edits: int) -> list[float]:
     client = LanguageClient("tf2lint-bench", "1")
     arrived: dict[int, float] = {}
+    counts: dict[int, int] = {}
     event = asyncio.Event()
 
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def published(ls, params: types.PublishDiagnosticsParams) -> None:
         if params.version is not None:
             arrived.setdefault(params.version, time.perf_counter())
+            counts.setdefault(params.version, sum(d.code == "TFS101" for d in params.diagnostics))
             event.set()
 
     await client.start_io(sys.executable, "-m", "tf2lint", "server")
@@ -68,16 +78,14 @@ async def measure(text: str, edits: int) -> list[float]:
     client.initialized(types.InitializedParams())
     uri = (Path(tempfile.mkdtemp()) / "model.py").as_uri()
     client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 0, text)))
-    target = text.index('name="in"')  # toggled on and off: a TFS101 finding comes and goes
-    line = text[:target].count("\n")
-    original = text.splitlines()[line]
+    line = text[: text.index('name="in"')].count("\n")  # toggled on and off: a TFS101 finding comes and goes
     timings = []
     for version in range(1, edits + 1):
         await _wait(event, arrived, version - 1)
         await asyncio.sleep(0.15)  # a pause between keystrokes longer than the debounce delay
-        new = original if version % 2 == 0 else original.replace(', name="in"', "")
+        new = edited(text, version).splitlines(keepends=True)[line]
         change = types.TextDocumentContentChangePartial(
-            range=types.Range(types.Position(line, 0), types.Position(line, len(original) + 20)), text=new
+            range=types.Range(types.Position(line, 0), types.Position(line + 1, 0)), text=new
         )
         started = time.perf_counter()
         client.text_document_did_change(
@@ -85,10 +93,12 @@ async def measure(text: str, edits: int) -> list[float]:
         )
         await _wait(event, arrived, version)
         timings.append(arrived[version] - started)
-        original = new if version % 2 else original
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
+    # The diagnostics followed the edits: one TFS101 more after each odd edit than after each even one.
+    if any(counts[v] != counts[0] + v % 2 for v in range(edits + 1)):
+        raise SystemExit(f"the diagnostics did not follow the edits: {counts}")
     return timings
 
 
@@ -106,19 +116,27 @@ def main() -> int:
     text = module(args.lines)
     timings = asyncio.run(measure(text, args.edits))
     from tf2lint.engine import lint_source
+    from tf2lint.hosts.incremental import Incremental
 
     gc.set_threshold(100_000, 50, 100)  # as the server does
-    parses, lints = [], []
-    for _ in range(args.edits):
+    path = str(Path(tempfile.mkdtemp()) / "model.py")
+    incremental = Incremental()
+    incremental.analyse("bench", text, path, Settings())
+    parses, lints, increments = [], [], []
+    for version in range(1, args.edits + 1):
         started = time.perf_counter()
         ast.parse(text)
         parses.append(time.perf_counter() - started)
         started = time.perf_counter()
-        lint_source(text, "model.py")
+        lint_source(text, path)
         lints.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        incremental.analyse("bench", edited(text, version), path, Settings())
+        increments.append(time.perf_counter() - started)
     ms = lambda seconds: f"{seconds * 1000:7.1f} ms"  # noqa: E731
     print(f"module: {text.count(chr(10))} lines; {args.edits} edits, one at a time")
     print(f"didChange -> publishDiagnostics: median {ms(statistics.median(timings))}, worst {ms(max(timings))}")
+    print(f"incremental analysis, in process: median {ms(statistics.median(increments))}, worst {ms(max(increments))}")
     print(f"engine.lint_source, in process:  median {ms(statistics.median(lints))}, worst {ms(max(lints))}")
     print(f"ast.parse of the same text:      median {ms(statistics.median(parses))}, worst {ms(max(parses))}")
     return 0

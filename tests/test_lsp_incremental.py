@@ -1,0 +1,231 @@
+"""The server's incremental analysis (tf2lint/hosts/incremental.py) gives what a fresh analysis gives.
+
+Checked on every rule example, on all of them in one module (where definitions of different examples
+meet), along a sequence of edits of that module (re-parsed stretches, moved and renamed definitions,
+syntax errors), and end to end through the server against a fresh `tf2lint check` process while a
+helper module and the pyproject configuration change.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import all_examples
+from lsprotocol import types
+
+from tf2lint.engine import lint_source
+from tf2lint.findings import Settings
+from tf2lint.hosts.incremental import _WHOLE_MODULE, Incremental
+from tf2lint.rules import RULES
+
+EVERY_RULE = Settings(extend_select=tuple(rule.code for rule in RULES))
+
+
+def _separable_examples() -> str:
+    """Every rule example in one module, except those analysed whole anyway (TFS114, sys.path)."""
+    return "\n\n".join(e for rule in RULES for e in (*rule.bad, *rule.good) if not _WHOLE_MODULE.search(e))
+
+
+@pytest.mark.parametrize(("code", "kind", "source"), all_examples())
+def test_each_example_as_fresh(code: str, kind: str, source: str, tmp_path: Path) -> None:
+    path = str(tmp_path / "example.py")
+    assert Incremental().analyse("doc", source, path, EVERY_RULE) == lint_source(source, path, EVERY_RULE)
+
+
+def test_all_examples_in_one_module_by_groups(tmp_path: Path) -> None:
+    text, path = _separable_examples(), str(tmp_path / "all.py")
+    incremental = Incremental()
+    assert incremental.analyse("doc", text, path, EVERY_RULE) == lint_source(text, path, EVERY_RULE)
+    assert incremental.last_mode == "groups" and incremental.reanalysed > 10
+
+
+def _edit(text: str, rng: random.Random) -> str:
+    """One random edit of the kinds typing makes: inside a definition, between them, across them."""
+    lines = text.splitlines(keepends=True)
+    try:
+        statements = ast.parse(text).body
+    except SyntaxError:
+        statements = []
+    kind = rng.choice(["kwarg", "blank", "comment", "delete-def", "copy-def", "rename", "line", "break", "insert-use"])
+    at = rng.randrange(len(lines))
+    if kind == "kwarg":
+        named = [i for i, line in enumerate(lines) if re.search(r", name=\S+?[,)]", line)]
+        if named:
+            i = rng.choice(named)
+            lines[i] = re.sub(r", name=[^,)]+", "", lines[i], count=1)
+    elif kind == "blank":
+        lines.insert(at, "\n")
+    elif kind == "comment":
+        lines.insert(at, "# a comment\n")
+    elif kind in ("delete-def", "copy-def") and statements:
+        node = rng.choice(statements)
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+        chunk = lines[first - 1: node.end_lineno]
+        if kind == "delete-def":
+            del lines[first - 1: node.end_lineno]
+        else:
+            lines[len(lines):] = ["\n", *chunk]
+    elif kind == "rename":
+        classes = [i for i, line in enumerate(lines) if line.startswith("class ")]
+        if classes:
+            i = rng.choice(classes)
+            lines[i] = re.sub(r"^class (\w+)", r"class \1X", lines[i])
+    elif kind == "line":
+        del lines[at]  # often a syntax error: TFS000 both ways
+    elif kind == "break":
+        lines.insert(at, "def broken(:\n")
+    elif kind == "insert-use":  # a module-level use joins the groups of what it names
+        names = [n.name for n in statements if isinstance(n, ast.ClassDef)]
+        if len(names) > 1:
+            lines.append(f"\nPAIR = ({rng.choice(names)}, {rng.choice(names)})\n")
+    return "".join(lines)
+
+
+def test_a_sequence_of_edits_gives_what_a_fresh_analysis_gives(tmp_path: Path) -> None:
+    text, path = _separable_examples(), str(tmp_path / "edited.py")
+    incremental, rng = Incremental(), random.Random(12)
+    modes = []
+    for step in range(25):
+        edited = _edit(text, rng)
+        got = incremental.analyse("doc", edited, path, EVERY_RULE)
+        assert got == lint_source(edited, path, EVERY_RULE), f"step {step}"
+        modes.append(incremental.last_mode)
+        if incremental.last_mode != "error":
+            text = edited  # else the next edit starts from the last text that parsed (the user fixed it)
+    assert modes.count("groups") > 15 and "error" in modes
+
+
+def test_an_edit_reanalyses_one_group_and_moved_groups_keep_their_findings(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+    try:
+        from lsp import module
+    finally:
+        sys.path.pop(0)
+    text, path = module(300), str(tmp_path / "model.py")
+    incremental = Incremental()
+    incremental.analyse("doc", text, path, Settings())
+    edited = text.replace(', name="in"', "", 1)
+    assert incremental.analyse("doc", edited, path, Settings()) == lint_source(edited, path, Settings())
+    assert incremental.reanalysed == 1
+    moved = edited.replace("import tensorflow.compat.v1 as v1\n", "import tensorflow.compat.v1 as v1\n\n\nX = 1\n")
+    found = incremental.analyse("doc", moved, path, Settings())
+    assert found == lint_source(moved, path, Settings()) and found  # the finding moved down by three lines
+    assert incremental.reanalysed == 1  # only the new statement
+
+
+def test_a_changed_helper_module_is_seen(tmp_path: Path) -> None:
+    (tmp_path / "helper.py").write_text("import tensorflow as tf\n\ndef block(x):\n    return x\n")
+    model = tmp_path / "model.py"
+    text = ("import tensorflow as tf\nfrom helper import block\n\n\nclass Net(tf.keras.layers.Layer):\n"
+            "    @tf.compat.v1.keras.utils.track_tf1_style_variables\n    def call(self, x):\n        return block(x)\n")
+    incremental = Incremental()
+    assert incremental.analyse("doc", text, str(model), Settings()) == [] == lint_source(text, str(model), Settings())
+    (tmp_path / "helper.py").write_text("import tensorflow as tf\n\ndef block(x):\n    return tf.compat.v1.layers.dense(x, 3)\n")
+    found = incremental.analyse("doc", text, str(model), Settings())
+    assert [f.code for f in found] == ["TFS101"] and found == lint_source(text, str(model), Settings())
+
+
+# -- end to end: the server against a fresh `tf2lint check` ------------------------------------------
+
+
+def _fresh_check(text: str, path: Path) -> list[tuple[int, str, str]]:
+    """(line, code, message) from a new `tf2lint check` process reading ``text`` as ``path``."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tf2lint", "check", "--no-cache", "--format", "json", "--stdin-filename", str(path), "-"],
+        input=text, capture_output=True, text=True, cwd=path.parent, check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return sorted((f["line"], f["code"], f["message"]) for f in json.loads(done.stdout))
+
+
+@pytest.mark.asyncio
+async def test_server_after_edits_equals_a_fresh_check(tmp_path: Path) -> None:
+    from test_lsp import _start, change_doc, open_doc, until
+
+    (tmp_path / "helper.py").write_text("import tensorflow as tf\n\ndef block(x):\n    return x\n")
+    model = tmp_path / "model.py"
+    uri = model.as_uri()
+    steps = [
+        lambda t: t,
+        lambda t: t.replace(', name="in"', "", 1),  # a finding appears
+        lambda t: t.replace("class Block3(", "class Block3b("),  # a definition renamed
+        lambda t: t.replace("import tensorflow.compat.v1 as v1\n", "import tensorflow.compat.v1 as v1\n\n# moved\n"),
+        lambda t: t + "\n\nclass Extra(Block2):\n    pass\n",  # a subclass joins Block2's group
+        lambda t: t.replace("        return x + z\n", "        return block(x) + z\n", 1),  # now reads helper.py
+    ]
+    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+    try:
+        from lsp import module
+    finally:
+        sys.path.pop(0)
+    text = "from helper import block\n" + module(200)
+    client = await _start()
+    try:
+        await client.initialize_session(types.InitializeParams(capabilities=types.ClientCapabilities()))
+
+        def shown() -> list[tuple[int, str, str]]:
+            return sorted((d.range.start.line + 1, d.code, d.message) for d in client.diagnostics.get(uri, []))
+
+        async def settle() -> None:
+            expected = _fresh_check(text, model)
+            await until(lambda: shown() == expected)
+
+        open_doc(client, uri, text, 0)
+        await settle()
+        for version, step in enumerate(steps, start=1):
+            text = step(text)
+            change_doc(client, uri, text, version)
+            await settle()
+        # The helper changes on disk: the module's diagnostics follow it.
+        (tmp_path / "helper.py").write_text("import tensorflow as tf\n\ndef block(x):\n    return tf.compat.v1.layers.dense(x, 3)\n")
+        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+            [types.FileEvent((tmp_path / "helper.py").as_uri(), types.FileChangeType.Changed)]))
+        await settle()
+        assert any(code == "TFS101" and "helper.py" in message for _, code, message in shown())
+        # The configuration changes: TFS101 ignored.
+        (tmp_path / "pyproject.toml").write_text('[tool.tf2lint]\nignore = ["TFS101"]\n')
+        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+            [types.FileEvent((tmp_path / "pyproject.toml").as_uri(), types.FileChangeType.Changed)]))
+        await settle()
+        assert not any(code == "TFS101" for _, code, _m in shown())
+        text = text.replace('name="bn"', "", 1)
+        change_doc(client, uri, text, len(steps) + 1)
+        await settle()
+    finally:
+        await client.shutdown_session()
+
+
+NOQA = '''\
+import tensorflow as tf  # noqa: F401
+# noqa: TFS101 (a comment between definitions)
+
+
+class Net(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        h = tf.compat.v1.layers.dense(x, 3)  # noqa: TFS101
+        s = """a string
+        over lines"""  # noqa: TFS101, TFS113
+        y = tf.compat.v1.layers.dense(  # noqa
+            h, 4)
+        return tf.compat.v1.layers.dense(y, 4)  # NOQA:TFS102
+    # noqa: TFS101 (indented, after the class)
+x = 1; y = 2  # noqa: TFS109
+'''
+
+
+def test_noqa_comments_found_by_chunks_are_those_of_the_whole_text(tmp_path: Path) -> None:
+    from tf2lint.engine import noqa_comments
+    from tf2lint.hosts.incremental import _noqa
+
+    path, incremental = str(tmp_path / "noqa.py"), Incremental()
+    for text in (NOQA, NOQA.replace("# noqa: TFS101\n", "\n"), NOQA + "\n\ndef f():\n    return 1  # noqa: E501\n"):
+        assert incremental.analyse("doc", text, path, EVERY_RULE) == lint_source(text, path, EVERY_RULE)
+        assert _noqa(incremental._states["doc"]) == noqa_comments(text)
