@@ -36,14 +36,20 @@ def _separable_examples() -> str:
 @pytest.mark.parametrize(("code", "kind", "source"), all_examples())
 def test_each_example_as_fresh(code: str, kind: str, source: str, tmp_path: Path) -> None:
     path = str(tmp_path / "example.py")
-    assert Incremental().analyse("doc", source, path, EVERY_RULE) == lint_source(source, path, EVERY_RULE)
+    # Without seeding, so that each group is analysed alone.
+    assert Incremental(seed=False).analyse("doc", source, path, EVERY_RULE) == lint_source(source, path, EVERY_RULE)
 
 
 def test_all_examples_in_one_module_by_groups(tmp_path: Path) -> None:
     text, path = _separable_examples(), str(tmp_path / "all.py")
-    incremental = Incremental()
+    incremental = Incremental(seed=False)
     assert incremental.analyse("doc", text, path, EVERY_RULE) == lint_source(text, path, EVERY_RULE)
     assert incremental.last_mode == "groups" and incremental.reanalysed > 10
+    seeded = Incremental()  # as the server does: the whole module first, split by group
+    assert seeded.analyse("doc", text, path, EVERY_RULE) == lint_source(text, path, EVERY_RULE)
+    assert seeded.last_mode == "whole"
+    by_group = {key: entry.findings for key, entry in incremental._states["doc"].groups.items()}
+    assert {key: entry.findings for key, entry in seeded._states["doc"].groups.items()} == by_group
 
 
 def _edit(text: str, rng: random.Random) -> str:
@@ -229,3 +235,51 @@ def test_noqa_comments_found_by_chunks_are_those_of_the_whole_text(tmp_path: Pat
     for text in (NOQA, NOQA.replace("# noqa: TFS101\n", "\n"), NOQA + "\n\ndef f():\n    return 1  # noqa: E501\n"):
         assert incremental.analyse("doc", text, path, EVERY_RULE) == lint_source(text, path, EVERY_RULE)
         assert _noqa(incremental._states["doc"]) == noqa_comments(text)
+
+
+HELPER_CALLED_ELSEWHERE = '''\
+import tensorflow as tf
+
+
+class Model(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return self._block(x, scope="s")
+
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def _block(self, x, scope=None):
+        with tf.compat.v1.variable_scope(scope, default_name="blk"):
+            return tf.compat.v1.get_variable("w", shape=(4, 4))
+
+
+class Other(tf.keras.layers.Layer):
+    def call(self, x):
+        return self._block(x)  # the shim walk binds `_block`'s parameters from every `x._block(...)`
+'''
+
+
+def test_a_call_of_a_decorated_method_joins_the_groups(tmp_path: Path) -> None:
+    path = str(tmp_path / "helper_called.py")
+    found = Incremental(seed=False).analyse("doc", HELPER_CALLED_ELSEWHERE, path, EVERY_RULE)
+    assert [(f.line, f.code) for f in found] == [(11, "TFS102")]  # only because of `Other.call`
+    assert found == lint_source(HELPER_CALLED_ELSEWHERE, path, EVERY_RULE)
+
+
+def test_generated_shim_programs_alone_and_in_pairs(tmp_path: Path) -> None:
+    from differential.generator import generate
+
+    path = str(tmp_path / "generated.py")
+    programs = [program.source for program in generate(120, seed=5)]
+    for text in programs + [a + "\n\n" + b for a, b in zip(programs[::2], programs[1::2])]:
+        assert Incremental(seed=False).analyse("doc", text, path, EVERY_RULE) == lint_source(text, path, EVERY_RULE)
+
+
+def test_module_wide_switches_are_analysed_whole(tmp_path: Path) -> None:
+    from tf2lint.rules.tfs112_graph_collection_in_eager import RULE
+
+    path = str(tmp_path / "graph_mode.py")
+    text = RULE.bad[0] + "\n\ndef main():  # names nothing the rest binds, yet makes the module TF1 code\n" \
+        "    tf.compat.v1.disable_v2_behavior()\n"
+    assert lint_source(RULE.bad[0], path, EVERY_RULE) and not lint_source(text, path, EVERY_RULE)
+    incremental = Incremental(seed=False)
+    assert incremental.analyse("doc", text, path, EVERY_RULE) == [] and incremental.last_mode == "whole"

@@ -145,7 +145,10 @@ class _State:
 class Incremental:
     """Per-document incremental `lint_source` (no fixes) for the editor server; one instance per server."""
 
-    def __init__(self) -> None:
+    def __init__(self, seed: bool = True) -> None:
+        # ``seed``: a document's first analysis is one of the whole module (faster than group by group),
+        # split by group for the edits that follow; tests turn it off to analyse every group alone.
+        self.seed = seed
         self._states: dict[str, _State] = {}
         self.last_mode = ""  # "groups" | "whole" | "error": how the latest analysis ran (for tests, benchmarks)
         self.reanalysed = 0  # groups analysed (not reused) by the latest analysis
@@ -167,18 +170,22 @@ class Incremental:
             self.last_mode = "error"
             return lint_source(text, path, settings, flags=flags, dependencies=dependencies)
         self._states[key] = state
+        fresh = previous is None or previous.settings != settings or previous.path != path
         if previous is not None:
             state.comments = previous.comments
-            if previous.settings == settings and previous.path == path:
-                state.groups = previous.groups
+            state.groups = {} if fresh else previous.groups
         state.settings, state.path = settings, path
         lines = Lines(text)
         tree = ast.Module(body=[s.node for s in state.statements], type_ignores=[])
-        findings = None if _WHOLE_MODULE.search(text) else self._by_groups(state, path, settings, dependencies)
+        whole = bool(_WHOLE_MODULE.search(text)) or (fresh and self.seed)
+        findings = None if whole else self._by_groups(state, path, settings, dependencies)
         if findings is None:
             self.last_mode, self.reanalysed = "whole", 1
-            state.groups = {}
-            findings = lint_tree(tree, lines, path, settings, text, dependencies)
+            read: set[str] = set()
+            findings = lint_tree(tree, lines, path, settings, text, read)
+            if dependencies is not None:
+                dependencies.update(read)
+            state.groups = {} if _WHOLE_MODULE.search(text) else self._split(state, findings, read, path)
         else:
             self.last_mode = "groups"
         comments = _noqa(state) if "noqa" in text.lower() else None
@@ -199,25 +206,17 @@ class Incremental:
 
     def _by_groups(self, state: _State, path: str, settings: Settings, dependencies: set[str] | None) -> list[Finding] | None:
         """The union of the groups' findings, or None when the module must be analysed whole."""
-        statements = state.statements
-        if any(a.last >= b.first and isinstance(a.node, _IMPORTS) != isinstance(b.node, _IMPORTS)
-               for a, b in zip(statements, statements[1:])):
-            return None  # `import x; y = 1`: an import shares its line with a group
-        imports = [s for s in statements if isinstance(s.node, _IMPORTS)]
-        groups = _groups([s for s in state.statements if not isinstance(s.node, _IMPORTS)])
-        if not groups:
+        layout = _layout(state)
+        if layout is None:
             return None
-        head = tuple((s.first, _text(state.lines, s)) for s in imports)
-        starts = [s.first for s in imports]
+        imports, groups = layout
         blank = [line[len(line.rstrip("\r\n")):] for line in state.lines]  # each line's break only
         kept: dict[tuple, _Entry] = {}
         findings: list[Finding] = []
         self.reanalysed = 0
         for group in groups:
-            # Where the group sits is part of the key only relative to its first line (and to the imports):
-            # a group moved by lines added above it keeps its findings, moved, unless their words name lines.
             first = group[0].first
-            key = (head, tuple((bisect_left(starts, s.first), s.first - first, _text(state.lines, s)) for s in group))
+            key = _key(state, imports, group)
             entry = state.groups.get(key)
             if entry is not None and (
                 any(_stamp(p) != stamp for p, stamp in entry.reads.items()) or (entry.first != first and not entry.movable)
@@ -238,6 +237,23 @@ class Incremental:
                 dependencies.update(entry.reads)
         state.groups = kept
         return sorted(findings, key=Finding.sort_key)
+
+    def _split(self, state: _State, findings: list[Finding], read: set[str], path: str) -> dict[tuple, _Entry]:
+        """A whole-module analysis' findings by group (each group is taken to have read every module the
+        analysis read); nothing when a finding lies outside the groups."""
+        layout = _layout(state)
+        if layout is None:
+            return {}
+        imports, groups = layout
+        reads = {p: _stamp(p) for p in {os.path.realpath(p) for p in read}}
+        entries: dict[tuple, _Entry] = {}
+        placed = 0
+        for group in groups:
+            spans = [(s.first, s.last) for s in group]
+            own = [replace(f, plan=None) for f in findings if any(a <= f.line <= b for a, b in spans)]
+            placed += len(own)
+            entries[_key(state, imports, group)] = _Entry(own, reads, group[0].first, _movable(own, path))
+        return entries if placed == len(findings) and not any(f.code == PARSE_ERROR.code for f in findings) else {}
 
     def _analyse_group(
         self, imports: list[_Statement], group: list[_Statement], groups: list[list[_Statement]], lines: list[str],
@@ -260,12 +276,35 @@ class Incremental:
             if finding.code == PARSE_ERROR.code or not any(a <= finding.line <= b for a, b in spans):
                 return None  # an internal error, or a finding outside the group: not separable
         reads = {os.path.realpath(p) for p in read}
-        own = os.path.realpath(path)
-        movable = all(
-            not _NUMBER.search(f.message) and (f.related is None or os.path.realpath(f.related[0]) != own)
-            for f in found
-        )
-        return _Entry(found, {p: _stamp(p) for p in reads}, group[0].first, movable)
+        return _Entry(found, {p: _stamp(p) for p in reads}, group[0].first, _movable(found, path))
+
+
+def _layout(state: _State) -> tuple[list[_Statement], list[list[_Statement]]] | None:
+    """The imports (part of every group's module) and the groups; None when the module can't be split."""
+    statements = state.statements
+    if any(a.last >= b.first and isinstance(a.node, _IMPORTS) != isinstance(b.node, _IMPORTS)
+           for a, b in zip(statements, statements[1:])):
+        return None  # `import x; y = 1`: an import shares its line with a group
+    groups = _groups([s for s in statements if not isinstance(s.node, _IMPORTS)])
+    return ([s for s in statements if isinstance(s.node, _IMPORTS)], groups) if groups else None
+
+
+def _key(state: _State, imports: list[_Statement], group: list[_Statement]) -> tuple:
+    """What a group's findings depend on in the module: the imports, and the group's statements. Where the
+    group sits counts only relative to its first line and to the imports, so a group moved by lines added
+    above it keeps its findings (moved), unless their words name lines (see `_movable`)."""
+    head = tuple((s.first, _text(state.lines, s)) for s in imports)
+    starts = [s.first for s in imports]
+    first = group[0].first
+    return head, tuple((bisect_left(starts, s.first), s.first - first, _text(state.lines, s)) for s in group)
+
+
+def _movable(findings: list[Finding], path: str) -> bool:
+    own = os.path.realpath(path)
+    return all(
+        not _NUMBER.search(f.message) and (f.related is None or os.path.realpath(f.related[0]) != own)
+        for f in findings
+    )
 
 
 def _noqa(state: _State) -> list[Noqa] | None:
