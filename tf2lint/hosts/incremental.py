@@ -9,19 +9,22 @@ Two layers, both owned by the server (the engine is called as is):
    parse alone (an `else:` continuing the previous statement, an open bracket, a `__future__` import) the
    whole text is parsed again.
 
-2. **Analysis.** The module's top-level statements are split into groups that cannot see each other:
-   two statements are in one group when one names what the other binds at module level (a class, a
-   function, a variable; both binding one name counts too), or one calls a method (`x.m(...)`) that the
-   other defines with a decorator (the shim walk binds a decorated helper's parameters from those calls
-   anywhere in the module). Each group is analysed by `engine.lint_tree` as a module of the imports plus
-   that group, with the whole text (so lines, columns and text gates are those of the module); a group
-   whose statements, imports, positions and read modules are unchanged reuses its previous findings.
-   The union, with `# noqa` applied over the whole text (`engine.finish`), is what `lint_source` returns.
+2. **Analysis.** The head of the module (its imports, and aliases of imported names such as
+   `v1 = tf.compat.v1`) is part of everything; the other top-level statements are split into groups
+   that cannot see each other: two statements are in one group when one names what the other binds at
+   module level (a class, a function, a variable; both binding one name counts too), or one calls a
+   method (`x.m(...)`) that the other defines with a decorator (the shim walk binds a decorated helper's
+   parameters from those calls anywhere in the module). Each group is analysed by `engine.lint_tree` as
+   the module of the head and that group, the other groups' lines left blank (so lines, columns and
+   text gates are those of the module); a group whose statements, head, relative positions and read
+   modules are unchanged reuses its previous findings. The union, with `# noqa` applied over the whole
+   text (`engine.finish`), is what `lint_source` returns. A document's first analysis is of the whole
+   module, its findings then split by group.
 
    What is module-wide by nature is analysed whole, every time: modules that set `TF_USE_LEGACY_KERAS`
    (TFS114 weighs every statement), switch TF to graph mode (TFS112 depends on it), or extend `sys.path`
    (the roots of every lookup); and any group whose findings land outside its own statements (a finding
-   on an import line) makes the whole module analysed again. tests/test_lsp_incremental.py checks that
+   on a line of the head) makes the whole module analysed again. tests/test_lsp_incremental.py checks that
    the union equals a fresh `lint_source` on every rule example, on all of them in one module, and
    along sequences of edits (helper modules and configuration included).
 """
@@ -209,21 +212,21 @@ class Incremental:
         layout = _layout(state)
         if layout is None:
             return None
-        imports, groups = layout
+        head, groups = layout
         blank = [line[len(line.rstrip("\r\n")):] for line in state.lines]  # each line's break only
         kept: dict[tuple, _Entry] = {}
         findings: list[Finding] = []
         self.reanalysed = 0
         for group in groups:
             first = group[0].first
-            key = _key(state, imports, group)
+            key = _key(state, head, group)
             entry = state.groups.get(key)
             if entry is not None and (
                 any(_stamp(p) != stamp for p, stamp in entry.reads.items()) or (entry.first != first and not entry.movable)
             ):
                 entry = None
             if entry is None:
-                entry = self._analyse_group(imports, group, groups, state.lines, blank, path, settings)
+                entry = self._analyse_group(head, group, groups, state.lines, blank, path, settings)
                 if entry is None:
                     return None
                 self.reanalysed += 1
@@ -244,7 +247,7 @@ class Incremental:
         layout = _layout(state)
         if layout is None:
             return {}
-        imports, groups = layout
+        head, groups = layout
         reads = {p: _stamp(p) for p in {os.path.realpath(p) for p in read}}
         entries: dict[tuple, _Entry] = {}
         placed = 0
@@ -252,16 +255,16 @@ class Incremental:
             spans = [(s.first, s.last) for s in group]
             own = [replace(f, plan=None) for f in findings if any(a <= f.line <= b for a, b in spans)]
             placed += len(own)
-            entries[_key(state, imports, group)] = _Entry(own, reads, group[0].first, _movable(own, path))
+            entries[_key(state, head, group)] = _Entry(own, reads, group[0].first, _movable(own, path))
         return entries if placed == len(findings) and not any(f.code == PARSE_ERROR.code for f in findings) else {}
 
     def _analyse_group(
-        self, imports: list[_Statement], group: list[_Statement], groups: list[list[_Statement]], lines: list[str],
+        self, head: list[_Statement], group: list[_Statement], groups: list[list[_Statement]], lines: list[str],
         blank: list[str], path: str, settings: Settings,
     ) -> _Entry | None:
-        """`lint_tree` of the module the group sees: the imports and the group, with the other groups'
+        """`lint_tree` of the module the group sees: the head and the group, with the other groups'
         lines blank (so that text gates and line numbers are those of that module)."""
-        body = sorted(imports + group, key=lambda s: s.first)
+        body = sorted(head + group, key=lambda s: s.first)
         parts = list(lines)
         for other in groups:
             if other is not group:
@@ -280,23 +283,53 @@ class Incremental:
 
 
 def _layout(state: _State) -> tuple[list[_Statement], list[list[_Statement]]] | None:
-    """The imports (part of every group's module) and the groups; None when the module can't be split."""
+    """The head (statements part of every group's module) and the groups; None when the module can't be split."""
     statements = state.statements
-    if any(a.last >= b.first and isinstance(a.node, _IMPORTS) != isinstance(b.node, _IMPORTS)
-           for a, b in zip(statements, statements[1:])):
-        return None  # `import x; y = 1`: an import shares its line with a group
-    groups = _groups([s for s in statements if not isinstance(s.node, _IMPORTS)])
-    return ([s for s in statements if isinstance(s.node, _IMPORTS)], groups) if groups else None
+    head = _head(statements)
+    if any(a.last >= b.first and (id(a) in head) != (id(b) in head) for a, b in zip(statements, statements[1:])):
+        return None  # `import x; y = 1`: a statement of the head shares its line with one of a group
+    groups = _groups([s for s in statements if id(s) not in head])
+    return ([s for s in statements if id(s) in head], groups) if groups else None
 
 
-def _key(state: _State, imports: list[_Statement], group: list[_Statement]) -> tuple:
-    """What a group's findings depend on in the module: the imports, and the group's statements. Where the
-    group sits counts only relative to its first line and to the imports, so a group moved by lines added
+def _head(statements: list[_Statement]) -> set[int]:
+    """Ids of the imports and of the aliases of imported names (`v1 = tf.compat.v1`): facts about names,
+    like imports, that every group may read without joining the others that read them. An alias whose
+    name (or root) another statement binds too is not part of the head."""
+    imported = {(a.asname or a.name).split(".")[0] for s in statements if isinstance(s.node, _IMPORTS) for a in s.node.names}
+    aliases = {id(s): alias for s in statements if (alias := _alias(s.node)) is not None}
+    while True:
+        others = set().union(*(s.binds for s in statements if id(s) not in aliases and not isinstance(s.node, _IMPORTS)))
+        known = set(imported)
+        kept = {}
+        for s in statements:
+            alias = aliases.get(id(s))
+            if alias is not None and alias[1] in known and not {alias[0], alias[1]} & others:
+                kept[id(s)] = alias
+                known.add(alias[0])
+        if kept.keys() == aliases.keys():
+            return {id(s) for s in statements if isinstance(s.node, _IMPORTS)} | set(kept)
+        aliases = kept  # a dropped alias joins the groups; those that named it may drop in turn
+
+
+def _alias(node: ast.stmt) -> tuple[str, str] | None:
+    """(name, root) of `name = root.attr.attr`."""
+    if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+        return None
+    value = node.value
+    while isinstance(value, ast.Attribute):
+        value = value.value
+    return (node.targets[0].id, value.id) if isinstance(value, ast.Name) else None
+
+
+def _key(state: _State, head: list[_Statement], group: list[_Statement]) -> tuple:
+    """What a group's findings depend on in the module: the head, and the group's statements. Where the
+    group sits counts only relative to its first line and to the head, so a group moved by lines added
     above it keeps its findings (moved), unless their words name lines (see `_movable`)."""
-    head = tuple((s.first, _text(state.lines, s)) for s in imports)
-    starts = [s.first for s in imports]
+    fixed = tuple((s.first, _text(state.lines, s)) for s in head)
+    starts = [s.first for s in head]
     first = group[0].first
-    return head, tuple((bisect_left(starts, s.first), s.first - first, _text(state.lines, s)) for s in group)
+    return fixed, tuple((bisect_left(starts, s.first), s.first - first, _text(state.lines, s)) for s in group)
 
 
 def _movable(findings: list[Finding], path: str) -> bool:
