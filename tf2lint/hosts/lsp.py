@@ -167,6 +167,11 @@ class Tf2lintServer(LanguageServer):
         self.reads[uri] = {os.path.realpath(p) for p in read}
         return findings
 
+    def forget(self, uri: str) -> None:
+        """Drop what the incremental analysis kept for ``uri``, in the worker thread (where it is used), so
+        that the next analysis, queued behind, starts from scratch."""
+        self._executor.submit(self.incremental.forget, uri)
+
     def dependents(self, path: str) -> set[str]:
         real = os.path.realpath(path)
         return {uri for uri in self._open_uris() if _path_of(uri) == path or real in self.reads.get(uri, ())}
@@ -556,7 +561,7 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
         if uri.endswith("pyproject.toml"):
             refresh_all(ls)
         elif ls.workspace.get_notebook_document(cell_uri=uri) is None and ls.is_python(uri):
-            ls.incremental.forget(uri)  # a save starts over: every statement parsed and analysed anew
+            ls.forget(uri)  # a save starts over: every statement parsed and analysed anew
             ls.schedule(uri)
             refresh(ls, _path_of(uri), skip=uri)
 
@@ -567,7 +572,7 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
         ls.buffers.pop(_path_of(uri), None)
         ls.results.pop(uri, None)
         ls.reads.pop(uri, None)
-        ls.incremental.forget(uri)
+        ls.forget(uri)
         pending = ls._pending.pop(uri, None)
         if pending is not None:
             pending.cancel()
@@ -595,7 +600,7 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
         uri = params.notebook_document.uri
         ls.results.pop(uri, None)
         ls.reads.pop(uri, None)
-        ls.incremental.forget(uri)
+        ls.forget(uri)
         if not ls._pull:
             for cell in params.cell_text_documents:
                 ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(cell.uri, []))
