@@ -104,6 +104,7 @@ def test_a_sequence_of_edits_gives_what_a_fresh_analysis_gives(tmp_path: Path) -
         assert got == lint_source(edited, path, EVERY_RULE), f"step {step}"
         modes.append(incremental.last_mode)
         if incremental.last_mode != "error":
+            assert _same_tree(incremental, edited), f"step {step}"
             text = edited  # else the next edit starts from the last text that parsed (the user fixed it)
     assert modes.count("groups") > 15 and "error" in modes
 
@@ -283,3 +284,53 @@ def test_module_wide_switches_are_analysed_whole(tmp_path: Path) -> None:
     assert lint_source(RULE.bad[0], path, EVERY_RULE) and not lint_source(text, path, EVERY_RULE)
     incremental = Incremental(seed=False)
     assert incremental.analyse("doc", text, path, EVERY_RULE) == [] and incremental.last_mode == "whole"
+
+
+def _same_tree(incremental: Incremental, text: str) -> bool:
+    """The spliced statements are the tree a full parse gives, positions included."""
+    spliced = ast.Module(body=[s.node for s in incremental._states["doc"].statements], type_ignores=[])
+    return ast.dump(spliced, include_attributes=True) == ast.dump(ast.parse(text), include_attributes=True)
+
+
+SPLICE_BASE = '''\
+import tensorflow as tf
+
+if tf:
+    A = 1
+
+x = 1; y = 2
+
+
+class Net(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        s = """one
+        two"""
+        return tf.compat.v1.layers.dense(x, 3)
+
+
+def last():
+    return 1'''
+
+
+@pytest.mark.parametrize("edit", [
+    lambda t: t.replace("    A = 1\n", "    A = 1\nelse:\n    A = 2\n"),  # continues a kept `if`
+    lambda t: t.replace("\n\nclass Net", "\n\n@decorate\nclass Net"),  # a decorator in the gap before a class
+    lambda t: t.replace("x = 1; y = 2", "x = 3; y = 2"),  # two statements on one line
+    lambda t: t.replace("\n\n\nclass Net", "\n    B = 2\n\nclass Net"),  # an indented line continues the `if`
+    lambda t: t.replace('        s = """one', '        s = """one """\n        t = """'),  # strings re-paired
+    lambda t: t.replace("    return 1", "    return 1 + \\"),  # a line continuation at the end: an error
+    lambda t: t + "\n",  # a line break added at the end
+    lambda t: t.replace("\n", "\r\n"),  # CRLF everywhere
+    lambda t: t.replace("(x, 3)", "(x, 3, name='d')").replace("\n", "\r"),  # CR line breaks and an edit
+    lambda t: "\ufeff" + t.replace("A = 1", "A = 2"),  # a BOM
+    lambda t: t.replace("def last():", "from __future__ import annotations\ndef last():"),  # a late future import
+    lambda t: t.replace("import tensorflow as tf\n", "import tensorflow as tf\nv1 = tf.compat.v1\n"),  # the head
+])
+def test_splicing_gives_the_tree_of_a_full_parse(edit, tmp_path: Path) -> None:
+    path, incremental = str(tmp_path / "splice.py"), Incremental()
+    incremental.analyse("doc", SPLICE_BASE, path, EVERY_RULE)
+    text = edit(SPLICE_BASE)
+    assert incremental.analyse("doc", text, path, EVERY_RULE) == lint_source(text, path, EVERY_RULE)
+    if incremental.last_mode != "error":
+        assert _same_tree(incremental, text.removeprefix("\ufeff"))
