@@ -48,17 +48,20 @@ def lint_source(
 
 
 def finish(
-    text: str, lines: Sequence[str], tree: ast.Module, findings: list[Finding], settings: Settings, path: str,
+    text: str, lines: Sequence[str], tree: ast.Module | None, findings: list[Finding], settings: Settings, path: str,
     noqa: bool = True, fixes: bool = False, comments: list[Noqa] | None = None,
 ) -> list[Finding]:
     """How an analysis of a whole module ends (`lint_tree`'s findings, or the editor server's union of
     per-definition analyses): ``# noqa`` comments applied, then each finding's fix built or its plan dropped.
-    ``comments``: the text's `noqa_comments`, when the caller has them already."""
+    ``tree`` is needed only with ``fixes``; ``comments``: the text's `noqa_comments`, when the caller has
+    them already."""
     if noqa and "noqa" in text.lower():
         findings = _apply_noqa(text, lines, findings, settings, path, comments)
     planned = [f for f in findings if f.plan is not None]
     if fixes and planned:
         from tf2lint.fixing import edits as fixer  # LibCST: only when fixes are asked for
+
+        assert tree is not None, "fixes are built from the tree"
 
         built = dict(zip(map(id, planned), fixer.build(text, lines, [f.plan for f in planned], tree)))
         return [replace(f, fix=built.get(id(f)), plan=None) for f in findings]

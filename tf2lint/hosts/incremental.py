@@ -57,13 +57,23 @@ _ENTRY_METHODS = ("call", "__call__")
 class _Statement:
     """A top-level statement with its lines (decorators included) and what links it to the others."""
 
-    node: ast.stmt
+    tree: ast.stmt  # positions possibly behind by `moved` lines: read it as `node`
     first: int
     last: int
     binds: frozenset[str] = frozenset()  # names it binds at module level
     names: frozenset[str] = frozenset()  # every name it mentions
     method_calls: frozenset[str] = frozenset()  # `m` of each `x.m(...)` in it
     helpers: frozenset[str] = frozenset()  # decorated (or assigned-wrapped) methods other calls may bind
+    moved: int = 0
+
+    @property
+    def node(self) -> ast.stmt:
+        """The statement's tree at its current lines. Moving a tree visits all its nodes, so it is done
+        when the tree is read (for an analysis), not for every line added above it."""
+        if self.moved:
+            ast.increment_lineno(self.tree, self.moved)
+            self.moved = 0
+        return self.tree
 
     @classmethod
     def of(cls, node: ast.stmt) -> _Statement:
@@ -92,7 +102,7 @@ class _Statement:
         return cls(node, first, last, frozenset(binds), frozenset(names), frozenset(calls), frozenset(helpers))
 
     def shift(self, delta: int) -> None:
-        ast.increment_lineno(self.node, delta)
+        self.moved += delta
         self.first += delta
         self.last += delta
 
@@ -179,12 +189,12 @@ class Incremental:
             state.groups = {} if fresh else previous.groups
         state.settings, state.path = settings, path
         lines = Lines(text)
-        tree = ast.Module(body=[s.node for s in state.statements], type_ignores=[])
         whole = bool(_WHOLE_MODULE.search(text)) or (fresh and self.seed)
         findings = None if whole else self._by_groups(state, path, settings, dependencies)
         if findings is None:
             self.last_mode, self.reanalysed = "whole", 1
             read: set[str] = set()
+            tree = ast.Module(body=[s.node for s in state.statements], type_ignores=[])
             findings = lint_tree(tree, lines, path, settings, text, read)
             if dependencies is not None:
                 dependencies.update(read)
@@ -192,7 +202,7 @@ class Incremental:
         else:
             self.last_mode = "groups"
         comments = _noqa(state) if "noqa" in text.lower() else None
-        return finish(text, lines, tree, findings, settings, path, comments=comments)
+        return finish(text, lines, None, findings, settings, path, comments=comments)  # no fixes: no tree
 
     # -- parsing ----------------------------------------------------------------------------------
 
@@ -296,10 +306,10 @@ def _head(statements: list[_Statement]) -> set[int]:
     """Ids of the imports and of the aliases of imported names (`v1 = tf.compat.v1`): facts about names,
     like imports, that every group may read without joining the others that read them. An alias whose
     name (or root) another statement binds too is not part of the head."""
-    imported = {(a.asname or a.name).split(".")[0] for s in statements if isinstance(s.node, _IMPORTS) for a in s.node.names}
-    aliases = {id(s): alias for s in statements if (alias := _alias(s.node)) is not None}
+    imported = {(a.asname or a.name).split(".")[0] for s in statements if isinstance(s.tree, _IMPORTS) for a in s.tree.names}
+    aliases = {id(s): alias for s in statements if (alias := _alias(s.tree)) is not None}
     while True:
-        others = set().union(*(s.binds for s in statements if id(s) not in aliases and not isinstance(s.node, _IMPORTS)))
+        others = set().union(*(s.binds for s in statements if id(s) not in aliases and not isinstance(s.tree, _IMPORTS)))
         known = set(imported)
         kept = {}
         for s in statements:
@@ -308,7 +318,7 @@ def _head(statements: list[_Statement]) -> set[int]:
                 kept[id(s)] = alias
                 known.add(alias[0])
         if kept.keys() == aliases.keys():
-            return {id(s) for s in statements if isinstance(s.node, _IMPORTS)} | set(kept)
+            return {id(s) for s in statements if isinstance(s.tree, _IMPORTS)} | set(kept)
         aliases = kept  # a dropped alias joins the groups; those that named it may drop in turn
 
 
