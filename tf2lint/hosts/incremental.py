@@ -49,6 +49,7 @@ _WHOLE_MODULE = re.compile(r"TF_USE_LEGACY_KERAS|disable_v2_behavior|disable_eag
 # findings are analysed again when their group moves. `dense_1` is no line number.
 _NUMBER = re.compile(r"(?<![\w.])\d+(?!\w)")
 _IMPORTS = (ast.Import, ast.ImportFrom)
+_LONE_CR = re.compile(r"\r(?!\n)")
 # The shim walk takes no call-site bindings for these (context.py `_walk_shim_methods`).
 _ENTRY_METHODS = ("call", "__call__")
 
@@ -352,7 +353,11 @@ def _movable(findings: list[Finding], path: str) -> bool:
 
 def _noqa(state: _State) -> list[Noqa] | None:
     """The text's noqa comments (`engine.noqa_comments`), tokenizing only the top-level statements and the
-    stretches between them that mention noqa, each alone (a logical line never crosses them) and once."""
+    stretches between them that mention noqa, each alone (a logical line never crosses them) and once.
+    None (the engine tokenizes the whole text) for text with a lone CR line break: the engine's tokenizer
+    reads lines split at LF only, so there its positions are not per physical line."""
+    if _LONE_CR.search(state.text):
+        return None
     chunks: list[tuple[int, int]] = []  # (first, last) lines: statements (joined when they share a line) and gaps
     for statement in state.statements:
         if chunks and statement.first <= chunks[-1][1]:

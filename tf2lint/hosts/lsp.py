@@ -163,7 +163,13 @@ class Tf2lintServer(LanguageServer):
         if fixes:
             findings = lint_source(text, path, settings, flags=flags, fixes=True, dependencies=read)
         else:
-            findings = self.incremental.analyse(uri, text, path, settings, flags, read)
+            try:
+                findings = self.incremental.analyse(uri, text, path, settings, flags, read)
+            except Exception as exc:  # noqa: BLE001 - a bug of the incremental layer: the engine answers instead
+                self.incremental.forget(uri)
+                self.log_error(f"analysing {uri} incrementally", exc)
+                read = set()
+                findings = lint_source(text, path, settings, flags=flags, dependencies=read)
         self.reads[uri] = {os.path.realpath(p) for p in read}
         return findings
 
