@@ -377,3 +377,13 @@ async def test_a_bug_in_the_incremental_layer_is_logged_and_the_engine_answers(t
         assert any("RuntimeError: injected" in m.message for m in client.log_messages)
     finally:
         await client.shutdown_session()
+
+
+def test_a_star_import_in_a_block_is_the_whole_modules(tmp_path: Path) -> None:
+    (tmp_path / "shims.py").write_text("import tensorflow as tf\ntrack = tf.compat.v1.keras.utils.track_tf1_style_variables\n")
+    text = ("import tensorflow as tf\n\ntry:\n    from shims import *\nexcept ImportError:\n    pass\n\n\n"
+            "class Net(tf.keras.layers.Layer):\n    @track\n    def call(self, x):\n"
+            "        return tf.compat.v1.layers.dense(x, 3)\n")
+    path = str(tmp_path / "model.py")
+    found = Incremental(seed=False).analyse("doc", text, path, EVERY_RULE)
+    assert [f.code for f in found] == ["TFS101"] and found == lint_source(text, path, EVERY_RULE)

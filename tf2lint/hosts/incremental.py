@@ -65,6 +65,7 @@ class _Statement:
     names: frozenset[str] = frozenset()  # every name it mentions
     method_calls: frozenset[str] = frozenset()  # `m` of each `x.m(...)` in it
     helpers: frozenset[str] = frozenset()  # decorated (or assigned-wrapped) methods other calls may bind
+    star: bool = False  # holds a `from m import *` (in a try/if: it still binds names for the whole module)
     moved: int = 0
 
     @property
@@ -82,7 +83,7 @@ class _Statement:
         last = node.end_lineno or node.lineno
         if isinstance(node, _IMPORTS):
             return cls(node, first, last)
-        names, calls, helpers, declared = set(), set(), set(), set()
+        names, calls, helpers, declared, star = set(), set(), set(), set(), False
         for child in ast.walk(node):  # one pass: this runs for every statement a full parse gives
             kind = type(child)
             if kind is ast.Name:
@@ -99,8 +100,10 @@ class _Statement:
                         helpers.update(n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name))
             elif kind is ast.Global:
                 declared.update(child.names)
+            elif kind is ast.ImportFrom:
+                star = star or any(a.name == "*" for a in child.names)
         binds = declared | _module_bindings(node)
-        return cls(node, first, last, frozenset(binds), frozenset(names), frozenset(calls), frozenset(helpers))
+        return cls(node, first, last, frozenset(binds), frozenset(names), frozenset(calls), frozenset(helpers), star)
 
     def shift(self, delta: int) -> None:
         self.moved += delta
@@ -299,7 +302,10 @@ def _layout(state: _State) -> tuple[list[_Statement], list[list[_Statement]]] | 
     head = _head(statements)
     if any(a.last >= b.first and (id(a) in head) != (id(b) in head) for a, b in zip(statements, statements[1:])):
         return None  # `import x; y = 1`: a statement of the head shares its line with one of a group
-    groups = _groups([s for s in statements if id(s) not in head])
+    rest = [s for s in statements if id(s) not in head]
+    if any(s.star for s in rest):
+        return None  # names from a star import in a block are the whole module's
+    groups = _groups(rest)
     return ([s for s in statements if id(s) in head], groups) if groups else None
 
 
