@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import random
 import re
 import subprocess
@@ -140,6 +141,16 @@ def test_a_changed_helper_module_is_seen(tmp_path: Path) -> None:
     (tmp_path / "helper.py").write_text("import tensorflow as tf\n\ndef block(x):\n    return tf.compat.v1.layers.dense(x, 3)\n")
     found = incremental.analyse("doc", text, str(model), Settings())
     assert [f.code for f in found] == ["TFS101"] and found == lint_source(text, str(model), Settings())
+    # An unsaved editor buffer of the helper wins over the disk (the server mirrors buffers into UNSAVED).
+    from tf2lint.analysis import project
+
+    helper = os.path.realpath(tmp_path / "helper.py")
+    project.UNSAVED[helper] = "import tensorflow as tf\n\ndef block(x):\n    return x\n"
+    try:
+        assert incremental.analyse("doc", text, str(model), Settings()) == [] == lint_source(text, str(model), Settings())
+    finally:
+        project.UNSAVED.pop(helper)
+    assert [f.code for f in incremental.analyse("doc", text, str(model), Settings())] == ["TFS101"]
 
 
 # -- end to end: the server against a fresh `tf2lint check` ------------------------------------------
