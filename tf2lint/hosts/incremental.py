@@ -157,6 +157,13 @@ class _State:
     path: str = ""
     groups: dict[tuple, _Entry] = field(default_factory=dict)
     comments: dict[str, list[Noqa] | None] = field(default_factory=dict)  # a chunk's text -> its noqa comments
+    _blank: list[str] | None = None
+
+    def blank(self) -> list[str]:
+        """Each line's line break alone: how another group's lines look to a group (made on first need)."""
+        if self._blank is None:
+            self._blank = [line[len(line.rstrip("\r\n")):] for line in self.lines]
+        return self._blank
 
 
 class Incremental:
@@ -227,7 +234,6 @@ class Incremental:
         if layout is None:
             return None
         head, groups = layout
-        blank = [line[len(line.rstrip("\r\n")):] for line in state.lines]  # each line's break only
         kept: dict[tuple, _Entry] = {}
         findings: list[Finding] = []
         self.reanalysed = 0
@@ -240,7 +246,7 @@ class Incremental:
             ):
                 entry = None
             if entry is None:
-                entry = self._analyse_group(head, group, groups, state.lines, blank, path, settings)
+                entry = self._analyse_group(head, group, groups, state, path, settings)
                 if entry is None:
                     return None
                 self.reanalysed += 1
@@ -273,13 +279,13 @@ class Incremental:
         return entries if placed == len(findings) and not any(f.code == PARSE_ERROR.code for f in findings) else {}
 
     def _analyse_group(
-        self, head: list[_Statement], group: list[_Statement], groups: list[list[_Statement]], lines: list[str],
-        blank: list[str], path: str, settings: Settings,
+        self, head: list[_Statement], group: list[_Statement], groups: list[list[_Statement]], state: _State,
+        path: str, settings: Settings,
     ) -> _Entry | None:
         """`lint_tree` of the module the group sees: the head and the group, with the other groups'
         lines blank (so that text gates and line numbers are those of that module)."""
         body = sorted(head + group, key=lambda s: s.first)
-        parts = list(lines)
+        parts, blank = list(state.lines), state.blank()
         for other in groups:
             if other is not group:
                 for statement in other:
