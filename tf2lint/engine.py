@@ -44,11 +44,24 @@ def lint_source(
         return _source_error(path, exc, settings)
     lines = Lines(text)
     findings = lint_tree(tree, lines, path, settings, text, dependencies)
+    return finish(text, lines, tree, findings, settings, path, noqa, fixes)
+
+
+def finish(
+    text: str, lines: Sequence[str], tree: ast.Module | None, findings: list[Finding], settings: Settings, path: str,
+    noqa: bool = True, fixes: bool = False, comments: list[Noqa] | None = None,
+) -> list[Finding]:
+    """How an analysis of a whole module ends (`lint_tree`'s findings, or the editor server's union of
+    per-definition analyses): ``# noqa`` comments applied, then each finding's fix built or its plan dropped.
+    ``tree`` is needed only with ``fixes``; ``comments``: the text's `noqa_comments`, when the caller has
+    them already."""
     if noqa and "noqa" in text.lower():
-        findings = _apply_noqa(text, lines, findings, settings, path)
+        findings = _apply_noqa(text, lines, findings, settings, path, comments)
     planned = [f for f in findings if f.plan is not None]
     if fixes and planned:
         from tf2lint.fixing import edits as fixer  # LibCST: only when fixes are asked for
+
+        assert tree is not None, "fixes are built from the tree"
 
         built = dict(zip(map(id, planned), fixer.build(text, lines, [f.plan for f in planned], tree)))
         return [replace(f, fix=built.get(id(f)), plan=None) for f in findings]
@@ -247,7 +260,7 @@ def _at(node: ast.AST, lines: Sequence[str], path: str, code: str, symbol: str, 
 
 
 @dataclass
-class _Noqa:
+class Noqa:
     """One ``# noqa`` comment and the lines it covers (its line, or all lines of a multi-line token)."""
 
     line: int
@@ -257,13 +270,14 @@ class _Noqa:
     codes: list[str] | None  # None: blanket
 
 
-def _noqa_comments(text: str, lines: Sequence[str]) -> list[_Noqa]:
-    """Noqa comments, found like flake8 does: the comment token, searched over its token range."""
+def noqa_comments(text: str) -> list[Noqa] | None:
+    """Noqa comments, found like flake8 does: the comment token, searched over its token range. None when
+    the text cannot be tokenized (then no comment suppresses anything)."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError):
-        return []
-    comments: list[_Noqa] = []
+        return None
+    comments: list[Noqa] = []
     pending: list[tokenize.TokenInfo] = []
     low, high = None, -1
     for token in tokens:
@@ -279,16 +293,18 @@ def _noqa_comments(text: str, lines: Sequence[str]) -> list[_Noqa]:
                     codes = match.group("codes")
                     parsed = [c.upper() for c in re.split(r"[,\s]+", codes) if c] if codes else None
                     col = comment.start[1] + match.start()
-                    comments.append(_Noqa(comment.start[0], col, low, high, parsed))
+                    comments.append(Noqa(comment.start[0], col, low, high, parsed))
             pending, low, high = [], None, -1
     return comments
 
 
 def _apply_noqa(
-    text: str, lines: Sequence[str], findings: list[Finding], settings: Settings, path: str
+    text: str, lines: Sequence[str], findings: list[Finding], settings: Settings, path: str,
+    comments: list[Noqa] | None = None,
 ) -> list[Finding]:
     """Drop suppressed findings; add TFS901 for noqa codes that suppressed nothing, when enabled."""
-    comments = _noqa_comments(text, lines)
+    if comments is None:
+        comments = noqa_comments(text) or []
     kept = []
     for finding in findings:
         covering = [c for c in comments if c.first <= finding.line <= c.last]

@@ -1,12 +1,16 @@
 """`tf2lint server`: a Language Server Protocol server over stdio, on pygls 2 and lsprotocol.
 
-Diagnostics are pushed after each open/change/save (debounced; the newest version wins and results
-for an older version are dropped), or pulled with `textDocument/diagnostic` by clients that support
+Diagnostics are pushed after each open/change/save (an edit that finds the server idle is analysed at
+once, a burst of edits is debounced; the newest version wins and results for an older version are
+dropped), or pulled with `textDocument/diagnostic` by clients that support
 it (they then get no pushed diagnostics, so nothing shows twice). Code actions: a quick fix per
 fixable finding (unsafe ones say so), `source.fixAll.tf2lint` (safe fixes), "Disable TFSxxx for this
 line"; the `tf2lint.applyAutofix` command does the same for clients without code actions. Hover on a
 code in a `# noqa:` comment explains the rule. Notebooks come through notebook document sync: their
 code cells are one virtual module (as in `tf2lint check`), diagnostics and edits go to each cell.
+
+Edits are analysed incrementally (tf2lint/hosts/incremental.py): only the top-level statements an edit
+can affect are parsed and analysed again, with the findings of a fresh `lint_source`.
 
 The server never imports TensorFlow or the user's code: it only parses text (see `tf2lint.serverInfo`).
 """
@@ -39,6 +43,7 @@ from tf2lint.analysis import project
 from tf2lint.engine import _NOQA, _source_error, lint_source
 from tf2lint.findings import Finding, Settings
 from tf2lint.hosts import config
+from tf2lint.hosts.incremental import Incremental
 from tf2lint.notebook import NotebookError
 from tf2lint.notebook import load as load_notebook
 from tf2lint.rules import BY_CODE, PARSE_ERROR
@@ -48,7 +53,7 @@ NAME = "tf2lint"
 FIX_ALL = "source.fixAll.tf2lint"
 APPLY_AUTOFIX = "tf2lint.applyAutofix"
 SERVER_INFO = "tf2lint.serverInfo"
-DEBOUNCE = 0.03  # seconds of quiet after a keystroke before analysing
+DEBOUNCE = 0.03  # seconds of quiet before analysing a burst of edits (a lone edit is analysed at once)
 MAX_CHARS = 5_000_000  # larger buffers are reported (TFS000), not analysed: the editor must stay responsive
 
 log = logging.getLogger(__name__)
@@ -128,6 +133,8 @@ class Tf2lintServer(LanguageServer):
         self.results: dict[str, Analysis] = {}  # document or notebook uri -> latest analysis
         self.reads: dict[str, set[str]] = {}  # uri -> real paths of the other modules its analysis read
         self._pending: dict[str, asyncio.Task] = {}
+        self._running = 0  # analyses handed to the worker thread and not finished
+        self.incremental = Incremental()  # what the last analysis of each document left to re-use
         self._configs: dict[tuple[str, int], config.Config] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tf2lint")  # one at a time
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -138,8 +145,10 @@ class Tf2lintServer(LanguageServer):
     #
     # SEAM 1 `analyse(uri, text, version, fixes=False) -> findings`: `engine.lint_source`, which follows
     #   the module's imports into the project (tf2lint/analysis/project.py) and fills `Finding.related`
-    #   (mapped to relatedInformation below). `fixes=True` only when code actions are asked for: building
-    #   fixes on every keystroke would cost more than the analysis. `self.buffers` (unsaved editor
+    #   (mapped to relatedInformation below), through `Incremental` (hosts/incremental.py): only the
+    #   top-level statements an edit can affect are re-parsed and re-analysed, with the same findings as
+    #   `lint_source`. `fixes=True` only when code actions are asked for (then `lint_source` itself):
+    #   building fixes on every keystroke would cost more than the analysis. `self.buffers` (unsaved editor
     #   contents) is mirrored into the projects' overlay, so other modules are read from the editor before
     #   the disk; a module's summary is rebuilt only when its text (buffer or file) changed.
     # SEAM 2 `dependents(path) -> uris`: the open documents whose diagnostics must be refreshed when
@@ -150,9 +159,24 @@ class Tf2lintServer(LanguageServer):
     def analyse(self, uri: str, text: str, version: int | None, flags: int = 0, fixes: bool = False) -> list[Finding]:
         path = _path_of(uri)
         read: set[str] = set()
-        findings = lint_source(text, path, self.settings_for(path), flags=flags, fixes=fixes, dependencies=read)
+        settings = self.settings_for(path)
+        if fixes:
+            findings = lint_source(text, path, settings, flags=flags, fixes=True, dependencies=read)
+        else:
+            try:
+                findings = self.incremental.analyse(uri, text, path, settings, flags, read)
+            except Exception as exc:  # noqa: BLE001 - a bug of the incremental layer: the engine answers instead
+                self.incremental.forget(uri)
+                self.log_error(f"analysing {uri} incrementally", exc)
+                read = set()
+                findings = lint_source(text, path, settings, flags=flags, dependencies=read)
         self.reads[uri] = {os.path.realpath(p) for p in read}
         return findings
+
+    def forget(self, uri: str) -> None:
+        """Drop what the incremental analysis kept for ``uri``, in the worker thread (where it is used), so
+        that the next analysis, queued behind, starts from scratch."""
+        self._executor.submit(self.incremental.forget, uri)
 
     def dependents(self, path: str) -> set[str]:
         real = os.path.realpath(path)
@@ -207,11 +231,16 @@ class Tf2lintServer(LanguageServer):
         document = self.workspace.text_documents.get(uri)
         return None if document is None else document.version
 
-    def schedule(self, uri: str, delay: float = DEBOUNCE) -> asyncio.Task:
-        """(Re-)analyse ``uri`` after ``delay`` of quiet; a newer request replaces a pending one."""
+    def schedule(self, uri: str, delay: float | None = None) -> asyncio.Task:
+        """(Re-)analyse ``uri`` after ``delay`` of quiet; a newer request replaces a pending one. By default
+        an edit that finds the server idle is analysed at once, and edits in a burst (one arriving while an
+        analysis waits or runs) wait for `DEBOUNCE` of quiet, so that only the newest version is analysed."""
         pending = self._pending.pop(uri, None)
-        if pending is not None and not pending.done():
+        burst = pending is not None and not pending.done()
+        if burst:
             pending.cancel()
+        if delay is None:
+            delay = DEBOUNCE if burst or self._running else 0.0
         self._loop, self._loop_thread = asyncio.get_running_loop(), threading.get_ident()
         task = self._loop.create_task(self._analyse_later(uri, delay))
         self._pending[uri] = task
@@ -224,11 +253,14 @@ class Tf2lintServer(LanguageServer):
         if snapshot is None:
             return
         loop = asyncio.get_running_loop()
+        self._running += 1
         try:
             result = await loop.run_in_executor(self._executor, snapshot)
         except Exception as exc:  # noqa: BLE001 - a bug of ours is logged, the server goes on
             self.log_error(f"analysing {uri}", exc)
             return
+        finally:
+            self._running -= 1
         if self._version(uri) != version:
             return  # the document changed meanwhile: a newer analysis is on its way
         result.version = version
@@ -535,6 +567,7 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
         if uri.endswith("pyproject.toml"):
             refresh_all(ls)
         elif ls.workspace.get_notebook_document(cell_uri=uri) is None and ls.is_python(uri):
+            ls.forget(uri)  # a save starts over: every statement parsed and analysed anew
             ls.schedule(uri)
             refresh(ls, _path_of(uri), skip=uri)
 
@@ -545,6 +578,7 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
         ls.buffers.pop(_path_of(uri), None)
         ls.results.pop(uri, None)
         ls.reads.pop(uri, None)
+        ls.forget(uri)
         pending = ls._pending.pop(uri, None)
         if pending is not None:
             pending.cancel()
@@ -572,6 +606,7 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
         uri = params.notebook_document.uri
         ls.results.pop(uri, None)
         ls.reads.pop(uri, None)
+        ls.forget(uri)
         if not ls._pull:
             for cell in params.cell_text_documents:
                 ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(cell.uri, []))
