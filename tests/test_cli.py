@@ -113,6 +113,15 @@ def test_noqa_inside_a_string_does_not_suppress_other_lines(tmp_path: Path, caps
     assert [r["code"] for r in json.loads(out)] == ["TFS101", "TFS106"]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_noqa_applies_to_its_physical_line_whatever_the_line_breaks(tmp_path: Path, capsys, newline: str) -> None:
+    path = tmp_path / "m.py"
+    source = BAD.format(noqa1="  # noqa: TFS101", noqa2="")
+    path.write_bytes(source.replace("\n", newline).encode())
+    _, out, _ = run(capsys, "check", "--format", "json", "--select", "TFS101,TFS106,TFS901", str(path))
+    assert [r["code"] for r in json.loads(out)] == ["TFS106"]
+
+
 def test_directories_are_walked_recursively_in_order(tmp_path: Path, capsys) -> None:
     write(tmp_path, "b/z.py")
     write(tmp_path, "a/y.py")

@@ -274,7 +274,8 @@ def noqa_comments(text: str) -> list[Noqa] | None:
     """Noqa comments, found like flake8 does: the comment token, searched over its token range. None when
     the text cannot be tokenized (then no comment suppresses anything)."""
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        # newline=None: CRLF and a lone CR read as LF, so lines break where the parser breaks them.
+        tokens = list(tokenize.generate_tokens(io.StringIO(text, newline=None).readline))
     except (tokenize.TokenError, SyntaxError):
         return None
     comments: list[Noqa] = []

@@ -366,8 +366,8 @@ def _movable(findings: list[Finding], path: str) -> bool:
 def _noqa(state: _State) -> list[Noqa] | None:
     """The text's noqa comments (`engine.noqa_comments`), tokenizing only the top-level statements and the
     stretches between them that mention noqa, each alone (a logical line never crosses them) and once.
-    None (the engine tokenizes the whole text) for text with a lone CR line break: the engine's tokenizer
-    reads lines split at LF only, so there its positions are not per physical line."""
+    None (the engine tokenizes the whole text) for text with a lone CR line break: rare enough that the
+    whole-text reading, the reference, is not worth splitting."""
     if _LONE_CR.search(state.text):
         return None
     chunks: list[tuple[int, int]] = []  # (first, last) lines: statements (joined when they share a line) and gaps
