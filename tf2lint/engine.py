@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ast
+import gc
 import io
 import os
 import re
 import stat
 import tokenize
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from tf2lint.findings import DEFAULT_SETTINGS, Finding, Settings
@@ -37,13 +39,14 @@ def lint_source(
     builds each finding's fix (applicability, message, edits); ``dependencies`` receives the paths of
     the other modules the analysis read (the editor server refreshes a module when one of them changes).
     """
-    try:
-        text = decode(source) if isinstance(source, bytes) else source.removeprefix("\ufeff")
-        tree = parse(text, path, flags)
-    except SourceError as exc:
-        return _source_error(path, exc, settings)
-    lines = Lines(text)
-    findings = lint_tree(tree, lines, path, settings, text, dependencies)
+    with _collector_paused():
+        try:
+            text = decode(source) if isinstance(source, bytes) else source.removeprefix("\ufeff")
+            tree = parse(text, path, flags)
+        except SourceError as exc:
+            return _source_error(path, exc, settings)
+        lines = Lines(text)
+        findings = lint_tree(tree, lines, path, settings, text, dependencies)
     if noqa and "noqa" in text.lower():
         findings = _apply_noqa(text, lines, findings, settings, path)
     planned = [f for f in findings if f.plan is not None]
@@ -53,6 +56,25 @@ def lint_source(
         built = dict(zip(map(id, planned), fixer.build(text, lines, [f.plan for f in planned], tree)))
         return [replace(f, fix=built.get(id(f)), plan=None) for f in findings]
     return [replace(f, plan=None) if f.plan is not None else f for f in findings]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while one file is parsed and analysed.
+
+    Parsing allocates an object per AST node, so the collector runs many times per file, and each pass
+    over the older generations also walks the ASTs the project keeps for dependency summaries: measured
+    on the benchmark corpus, about a quarter of a run was spent in the collector. Paused, it runs once
+    after the file (reference counting still frees everything that is not in a cycle meanwhile).
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def lint_notebook(

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tf2lint.analysis.names import Function, Names, _flatten_blocks, _walk_expr, dotted
 from tf2lint.knowledge import api
@@ -206,7 +207,13 @@ class ModuleSummary:
         if self._source is None or self._lines is None:
             targets: list[int] | None = None
         else:
-            lines = {self.line_of(m.start()) for m in re.finditer(pattern, self._source)}
+            words = _literal_words(pattern)
+            if words is not None:
+                # A plain alternation of words: str.find is several times faster than the regex engine
+                # on an alternation, and most files contain none of the words.
+                lines = {self.line_of(offset) for word in words if self.mentions(word) for offset in _finds(self._source, word)}
+            else:
+                lines = {self.line_of(m.start()) for m in re.finditer(pattern, self._source)}
             if skip_decorator_lines:
                 lines = {n for n in lines if not self._lines[n - 1].lstrip().startswith("@")}
             if not lines:
@@ -331,6 +338,21 @@ class ModuleSummary:
                 held = self.names.resolve(stmt.value, init)
                 if held:
                     cls.attr_classes.update(dict.fromkeys(attrs, held))
+
+
+@lru_cache(maxsize=64)
+def _literal_words(pattern: str) -> tuple[str, ...] | None:
+    """The words of a pattern that is only an alternation of literal words (``a|b_c``), else None."""
+    words = tuple(pattern.split("|"))
+    return words if all(word and re.fullmatch(r"\w+", word) for word in words) else None
+
+
+def _finds(text: str, word: str) -> Iterator[int]:
+    """Every offset where ``word`` starts in ``text``."""
+    offset = text.find(word)
+    while offset != -1:
+        yield offset
+        offset = text.find(word, offset + 1)
 
 
 def own_statements(func: Function) -> Iterator[ast.AST]:

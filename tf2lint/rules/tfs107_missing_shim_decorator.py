@@ -129,8 +129,11 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 for d in method.decorator_list
             ):
                 continue
+            # The class's kind first: it is memoized and cheap, the search for a creator is not.
+            if ctx.class_kind(cls) not in ("keras", "module"):
+                continue
             creator = _creator(ctx, method, cls)
-            if creator is None or ctx.class_kind(cls) not in ("keras", "module") or _own_store(ctx, cls):
+            if creator is None or _own_store(ctx, cls):
                 continue
             if callers is None:
                 by_class = _functions_by_class(ctx) if by_class is None else by_class
