@@ -40,13 +40,22 @@ def lint_source(
     the other modules the analysis read (the editor server refreshes a module when one of them changes).
     """
     with _collector_paused():
-        try:
-            text = decode(source) if isinstance(source, bytes) else source.removeprefix("\ufeff")
-            tree = parse(text, path, flags)
-        except SourceError as exc:
-            return _source_error(path, exc, settings)
-        lines = Lines(text)
-        findings = lint_tree(tree, lines, path, settings, text, dependencies)
+        # In a function of its own: the AST is freed when it returns, before the collector is back on
+        # (else the collector's first pass walks the whole tree just before it is freed).
+        return _lint_source(source, path, settings, noqa, flags, fixes, dependencies)
+
+
+def _lint_source(
+    source: bytes | str, path: str, settings: Settings, noqa: bool, flags: int, fixes: bool,
+    dependencies: set[str] | None,
+) -> list[Finding]:
+    try:
+        text = decode(source) if isinstance(source, bytes) else source.removeprefix("\ufeff")
+        tree = parse(text, path, flags)
+    except SourceError as exc:
+        return _source_error(path, exc, settings)
+    lines = Lines(text)
+    findings = lint_tree(tree, lines, path, settings, text, dependencies)
     if noqa and "noqa" in text.lower():
         findings = _apply_noqa(text, lines, findings, settings, path)
     planned = [f for f in findings if f.plan is not None]
@@ -116,15 +125,16 @@ def lint_tree(
     """
     from tf2lint.analysis.context import ModuleContext  # not needed by runs served from the cache
 
+    summary = None
     try:
         source = "\n".join(lines) if text is None else text
         project = _project(tree, path, settings)
         if project is None:
-            ctx = ModuleContext(_summary(tree, source, path, settings, None))
-            return _findings(ctx, lines, path, settings)
+            summary = _summary(tree, source, path, settings, None)
+            return _findings(ModuleContext(summary), lines, path, settings)
         with project.recording() as touched:
-            ctx = ModuleContext(_summary(tree, source, path, settings, project), project)
-            findings = _findings(ctx, lines, path, settings)
+            summary = _summary(tree, source, path, settings, project)
+            findings = _findings(ModuleContext(summary, project), lines, path, settings)
         if dependencies is not None:
             dependencies.update(touched)
         return findings
@@ -133,6 +143,9 @@ def lint_tree(
     except Exception as exc:  # noqa: BLE001 - a bug of ours must not stop the run over other files
         message = f"internal error while analysing this file: {type(exc).__name__}: {exc}; please report it"
         return _source_error(path, SourceError(message), settings)
+    finally:
+        if summary is not None:
+            summary.release()  # the linted module's summary is its own, not the project's: done with it
 
 
 def _project(tree: ast.Module, path: str, settings: Settings):
