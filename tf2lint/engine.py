@@ -128,12 +128,13 @@ def lint_tree(
     summary = None
     try:
         source = "\n".join(lines) if text is None else text
-        project = _project(tree, path, settings)
-        if project is None:
-            summary = _summary(tree, source, path, settings, None)
+        placed = _project(tree, source, path, settings)
+        if placed is None:
+            summary = _summary(tree, source, path, settings)
             return _findings(ModuleContext(summary), lines, path, settings)
+        project = placed[0]
         with project.recording() as touched:
-            summary = _summary(tree, source, path, settings, project)
+            summary = _summary(tree, source, path, settings, placed)
             findings = _findings(ModuleContext(summary, project), lines, path, settings)
         if dependencies is not None:
             dependencies.update(touched)
@@ -148,22 +149,24 @@ def lint_tree(
             summary.release()  # the linted module's summary is its own, not the project's: done with it
 
 
-def _project(tree: ast.Module, path: str, settings: Settings):
-    """The project a file's imports are followed into; None for text with no place on disk."""
-    from tf2lint.analysis.project import project_for, roots_for
+def _project(tree: ast.Module, source: str, path: str, settings: Settings):
+    """The project a file's imports are followed into and where the file sits in it; None for text with
+    no place on disk."""
+    from tf2lint.analysis.project import locate, project_for, roots_for
 
     if not settings.project or path.startswith("<") or not os.path.isdir(os.path.dirname(os.path.abspath(path))):
         return None
-    return project_for(roots_for(path, tree, None, settings.src), settings.shim_decorators)
+    where = locate(path)
+    script = tree if "sys.path" in source else None  # only `sys.path.insert(...)` adds roots
+    return project_for(roots_for(path, script, None, settings.src, where), settings.shim_decorators), where
 
 
-def _summary(tree: ast.Module, source: str, path: str, settings: Settings, project):
-    from tf2lint.analysis.project import locate
+def _summary(tree: ast.Module, source: str, path: str, settings: Settings, placed=None):
     from tf2lint.analysis.summary import ModuleSummary
 
-    if project is None:
+    if placed is None:
         return ModuleSummary(tree, source, path, shim_decorators=settings.shim_decorators)
-    where = locate(path)
+    project, where = placed
     return project.summarise(tree, source, path, where.name, where.package)
 
 

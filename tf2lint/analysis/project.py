@@ -126,9 +126,12 @@ def _is_str(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
-def roots_for(path: str, tree: ast.Module | None, data: bytes | None, configured: Sequence[str]) -> tuple[str, ...]:
-    """The source roots a file's imports are resolved against, in search order."""
-    where = locate(path)
+def roots_for(
+    path: str, tree: ast.Module | None, data: bytes | None, configured: Sequence[str], where: FileModule | None = None
+) -> tuple[str, ...]:
+    """The source roots a file's imports are resolved against, in search order (``where``: the file's
+    ``locate``, when the caller has it already)."""
+    where = where or locate(path)
     roots = [where.root]
     if tree is not None and (data is None or _SYS_PATH.search(data)):
         roots.extend(script_roots(tree, path))

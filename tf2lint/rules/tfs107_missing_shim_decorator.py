@@ -23,10 +23,14 @@ def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
     # Work done inside decorated methods of the same object is covered by their decorator.
     # Bounded: a layer whose helpers fan out into a whole library of TF1 code is not searched to the end
     # (past the bound the answer is unknown, so nothing is reported).
+    # Templates stored by `__init__` are looked for only in classes that have one (most have none).
+    templates = any(api.MAKE_TEMPLATE in types for klass in ctx.mro(cls) for types in klass.attr_types.values())
     for call, names, func in ctx.reached_calls(method, cls, stop_at_shim=True, limit=_SEARCH_LIMIT):  # type: ignore[arg-type]
         for name in names:
             if api.creates_tf1_variables(name) or api.v1_rnn_cell_base_name(name):
                 return f"`{name}`"
+        if not templates:
+            continue
         template = None if any(func is f for f, _d, _c in ctx.shim_decorated) else _init_template(ctx, cls, call, func)
         if template:
             return template
@@ -116,6 +120,8 @@ def _unknown_decorators(ctx: ModuleContext, method: ast.FunctionDef | ast.AsyncF
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     if not (ctx.mentions("variable", "layers", "make_template", "slim") or ctx.may_use_project()):
         return
+    if ctx.graph_mode:
+        return  # TF1 graph mode: variables live in collections and need no shim
     decorated = {func for func, _deco, _cls in ctx.shim_decorated}
     by_class: dict[ClassInfo, list[ast.AST]] | None = None
     for cls in ctx.classes:
@@ -141,8 +147,6 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             if callers.get(name):
                 # A helper: shim context when its callers are decorated, else their own report covers it.
                 continue
-            if ctx.graph_mode:
-                return  # TF1 graph mode: variables live in collections and need no shim
             unknown = _unknown_decorators(ctx, method)
             hint = (
                 f" (if `@{unknown[0]}` wraps the shim, add it to the `shim-decorators` setting)" if unknown else ""
