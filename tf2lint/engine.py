@@ -123,6 +123,14 @@ def lint_tree(
 
     ``dependencies``, when given, receives the paths of the other modules the analysis read.
     """
+    with _collector_paused():
+        return _lint_tree(tree, lines, path, settings, text, dependencies)
+
+
+def _lint_tree(
+    tree: ast.Module, lines: Sequence[str], path: str, settings: Settings, text: str | None,
+    dependencies: set[str] | None,
+) -> list[Finding]:
     from tf2lint.analysis.context import ModuleContext  # not needed by runs served from the cache
 
     summary = None
