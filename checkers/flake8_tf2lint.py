@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tf2lint import __version__
-from tf2lint.engine import lint_tree
+from tf2lint.engine import lint_tree, relevant
 from tf2lint.findings import Settings
 from tf2lint.hosts.config import source_roots_for
 
@@ -42,5 +42,8 @@ class Plugin:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         # Every rule runs; flake8's --select/--extend-ignore decide what is shown.
         settings = Settings(select=("TFS",), shim_decorators=self.shim_decorators, src=source_roots_for(self._filename))
-        for finding in lint_tree(self._tree, self._lines, self._filename, settings):
+        text = "\n".join(self._lines)
+        if not relevant(text.encode("utf-8", "surrogatepass"), settings):
+            return  # the same prefilter as `tf2lint check`: no finding can come from this file
+        for finding in lint_tree(self._tree, self._lines, self._filename, settings, text):
             yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)

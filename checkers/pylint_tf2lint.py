@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from pylint.checkers import BaseRawFileChecker
 
-from tf2lint.engine import lint_source
+from tf2lint.engine import lint_source, relevant
 from tf2lint.findings import Settings
 from tf2lint.hosts.config import source_roots_for
 from tf2lint.rules import ALL_RULES
@@ -59,6 +59,9 @@ class TF2LintChecker(BaseRawFileChecker):
             select=("TFS",), shim_decorators=tuple(self.linter.config.tf2lint_shim_decorators),
             src=source_roots_for(path),
         )
+        data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
+        if not relevant(data, settings):
+            return  # the same prefilter as `tf2lint check`: no finding can come from this file
         for finding in lint_source(source, path, settings, noqa=False):
             self.add_message(
                 finding.symbol,

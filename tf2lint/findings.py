@@ -44,6 +44,13 @@ class Settings:
     project: bool = True  # follow imports into the project's other modules
 
     def enabled(self, code: str) -> bool:
+        # Asked for every rule of every file: the answer is kept (settings are immutable).
+        known = self.__dict__.setdefault("_enabled", {})
+        if code not in known:
+            known[code] = self._decide(code)
+        return known[code]
+
+    def _decide(self, code: str) -> bool:
         def longest(prefixes: Iterable[str]) -> int:
             return max((len(p) for p in prefixes if code.startswith(p)), default=-1)
 

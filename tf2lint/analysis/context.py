@@ -392,8 +392,10 @@ class ModuleContext:
             if any(root.is_tf_function(d, root.lexical_parent.get(func)) for d in func.decorator_list):
                 seen.add(func)
                 yield func, root.owner.get(func)
-        # `tf.function(f)` applied somewhere (decorator lines are covered above).
-        for call, func in root.nodes_on_lines(r"\bfunction\(", skip_decorator_lines=True):
+        # `tf.function(f)` applied somewhere (decorator lines are covered above); the text test first: a
+        # regex starting with `\b` has no literal prefix to scan for, so it is slow on files without it.
+        applied = root.nodes_on_lines(r"\bfunction\(", skip_decorator_lines=True) if root.mentions("function(") else []
+        for call, func in applied:
             if not isinstance(call, ast.Call) or not call.args:
                 continue
             if api.TF_FUNCTION not in root.names.resolve(call.func, func):

@@ -126,9 +126,12 @@ def _is_str(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
-def roots_for(path: str, tree: ast.Module | None, data: bytes | None, configured: Sequence[str]) -> tuple[str, ...]:
-    """The source roots a file's imports are resolved against, in search order."""
-    where = locate(path)
+def roots_for(
+    path: str, tree: ast.Module | None, data: bytes | None, configured: Sequence[str], where: FileModule | None = None
+) -> tuple[str, ...]:
+    """The source roots a file's imports are resolved against, in search order (``where``: the file's
+    ``locate``, when the caller has it already)."""
+    where = where or locate(path)
     roots = [where.root]
     if tree is not None and (data is None or _SYS_PATH.search(data)):
         roots.extend(script_roots(tree, path))
@@ -136,8 +139,13 @@ def roots_for(path: str, tree: ast.Module | None, data: bytes | None, configured
     seen: dict[str, None] = {}
     for root in roots:
         if root and os.path.isdir(root):
-            seen.setdefault(os.path.realpath(root), None)
+            seen.setdefault(_real_directory(root), None)
     return tuple(seen)
+
+
+# The same few roots come back for every file of a package; resolving their links each time cost more
+# than the rest of finding the roots.
+_real_directory = lru_cache(maxsize=1024)(os.path.realpath)
 
 
 # Unsaved editor buffers (real path -> text), read before the disk by every project of the process: the
@@ -195,6 +203,10 @@ class Project:
         self._stamps: dict[str, tuple] = {}
         self._chased: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
         self._recording: list[set[str]] = []
+        # While one file is analysed (inside `recording`), each module is stat'ed once: it is looked up
+        # for every name followed into it, and the stat calls cost more than the lookups.
+        self._stats: dict[str, os.stat_result | None] | None = None
+        self._mentioned: dict[tuple[str, bytes], tuple[tuple, bool]] = {}  # (path, word) -> (stamp, found)
 
     def set_overlay(self, path: str, text: str | None) -> None:
         """Use ``text`` instead of the file on disk (an editor's unsaved buffer); None goes back to the disk."""
@@ -270,11 +282,21 @@ class Project:
         real = os.path.realpath(path) if self.overlay else path
         if real in self.overlay:
             return ("overlay", hash(self.overlay[real]))
-        try:
-            stat = os.stat(path)
-        except OSError:
+        stat = self._stat(path)
+        if stat is None:
             return ("missing",)
         return (stat.st_mtime_ns, stat.st_size)
+
+    def _stat(self, path: str) -> os.stat_result | None:
+        if self._stats is not None and path in self._stats:
+            return self._stats[path]
+        try:
+            found: os.stat_result | None = os.stat(path)
+        except OSError:
+            found = None
+        if self._stats is not None:
+            self._stats[path] = found
+        return found
 
     def _build(self, path: str, module: str) -> ModuleSummary | None:
         real = os.path.realpath(path) if self.overlay else path
@@ -285,9 +307,8 @@ class Project:
             except SourceError:
                 return None
         else:
-            try:
-                stat = os.stat(path)
-            except OSError:
+            stat = self._stat(path)
+            if stat is None:
                 return None
             loaded = _read_module(path, stat.st_mtime_ns, stat.st_size)
             if loaded is None:
@@ -368,17 +389,28 @@ class Project:
             return b""
         if self.overlay and os.path.realpath(path) in self.overlay:
             return self.overlay[os.path.realpath(path)].encode("utf-8", "surrogatepass")
-        try:
-            stat = os.stat(path)
-        except OSError:
+        stat = self._stat(path)
+        if stat is None:
             return b""
         return _read_bytes(path, stat.st_mtime_ns, stat.st_size) or b""
 
     def mentions(self, module: str, word: bytes) -> bool:
-        return word in self.raw(module)
+        """Whether a module's text contains ``word``; kept per module version (the same helper module is
+        asked about for every file that imports it)."""
+        path = self.file_of(module)
+        if path is None:
+            return word in b""
+        key, stamp = (path, word), self._stamp(path)
+        known = self._mentioned.get(key)
+        if known is None or known[0] != stamp:
+            known = self._mentioned[key] = (stamp, word in self.raw(module))
+        return known[1]
 
     def _defines_at_top(self, module: str, attr: str) -> bool:
-        return re.search(rb"^(?:async\s+def|def|class)\s+" + re.escape(attr.encode()) + rb"\b", self.raw(module), re.M) is not None
+        raw, name = self.raw(module), attr.encode()
+        if name not in raw:  # the plain test first: the regex has no literal prefix to scan for
+            return False
+        return re.search(rb"^(?:async\s+def|def|class)\s+" + re.escape(name) + rb"\b", raw, re.M) is not None
 
     def _defines(self, module: str, attr: str) -> bool:
         summary = self.summary(module)
@@ -433,12 +465,17 @@ class Project:
     def recording(self) -> Iterator[set[str]]:
         """Collect the paths of every module read (or found in memory) inside the block."""
         touched: set[str] = set()
+        outermost = not self._recording
+        if outermost:
+            self._stats = {}
         self._recording.append(touched)
         try:
             yield touched
         finally:
             # By identity: two recordings may hold equal sets.
             self._recording = [r for r in self._recording if r is not touched]
+            if outermost:
+                self._stats = None
 
     def _record(self, path: str) -> None:
         for recording in self._recording:

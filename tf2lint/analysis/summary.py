@@ -12,10 +12,11 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tf2lint.analysis.names import Function, Names, _flatten_blocks, _walk_expr, dotted
 from tf2lint.knowledge import api
-from tf2lint.source import line_starts, split_lines
+from tf2lint.source import Lines, line_starts
 
 FUNCTION_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 FunctionDef = ast.FunctionDef | ast.AsyncFunctionDef
@@ -97,7 +98,8 @@ class ModuleSummary:
         self.path = path
         self.name = name
         self._source = source
-        self._lines = split_lines(source) if source is not None else None
+        self._lines = Lines(source) if source is not None else None  # split on first use
+        self._def_lines: list[int] | None = None
         self._newlines: list[int] | None = None  # offsets where the source's lines 2, 3, ... start
         self._mentions: dict[str, bool] = {}
         self.lexical_parent: dict[ast.AST, Function | None] = {}  # filled by _index, read lazily by names
@@ -125,6 +127,14 @@ class ModuleSummary:
                 self._index_shim_methods()
             self._shim_decorated.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
         return self._shim_decorated
+
+    def release(self) -> None:
+        """Forget the classes of a summary no one reads again. Classes point back at their module, so
+        without this the module and its AST are freed by the cyclic garbage collector, late and at a cost
+        (a pass over the whole tree), instead of by reference counting as soon as the last user is done."""
+        self.classes.clear()
+        self.class_by_name.clear()
+        self.owner.clear()
 
     # -- cheap text gates -----------------------------------------------------------------------
 
@@ -206,7 +216,13 @@ class ModuleSummary:
         if self._source is None or self._lines is None:
             targets: list[int] | None = None
         else:
-            lines = {self.line_of(m.start()) for m in re.finditer(pattern, self._source)}
+            words = _literal_words(pattern)
+            if words is not None:
+                # A plain alternation of words: str.find is several times faster than the regex engine
+                # on an alternation, and most files contain none of the words.
+                lines = {self.line_of(offset) for word in words if self.mentions(word) for offset in _finds(self._source, word)}
+            else:
+                lines = {self.line_of(m.start()) for m in re.finditer(pattern, self._source)}
             if skip_decorator_lines:
                 lines = {n for n in lines if not self._lines[n - 1].lstrip().startswith("@")}
             if not lines:
@@ -291,10 +307,27 @@ class ModuleSummary:
     def _may_nest(self, func: FunctionDef) -> bool:
         """Whether a function's body may define functions or classes (checked on its text: cheap, and
         conservative since strings and comments count)."""
-        if self._lines is None or not func.body or func.end_lineno is None or func.end_lineno > len(self._lines):
+        if self._source is None or not func.body or func.end_lineno is None:
             return True
-        body = "\n".join(self._lines[func.body[0].lineno - 1 : func.end_lineno])
-        return any(word in body for word in ("def ", "class ", "def\t", "class\t"))
+        lines = self._lines_with_defs()
+        index = bisect_left(lines, func.body[0].lineno)
+        return index < len(lines) and lines[index] <= func.end_lineno
+
+    def _lines_with_defs(self) -> list[int]:
+        """The lines where ``def`` or ``class`` and a blank appear, in order. Found with str.find and
+        newline counts: splitting every module into lines cost more than the rest of the summary."""
+        if self._def_lines is None:
+            source = self._source or ""
+            offsets = sorted(o for word in ("def ", "class ", "def\t", "class\t") for o in _finds(source, word))
+            if "\r" in source:  # `\r` and `\r\n` end lines too
+                self._def_lines = [self.line_of(offset) for offset in offsets]
+            else:
+                self._def_lines, line, last = [], 1, 0
+                for offset in offsets:
+                    line += source.count("\n", last, offset)
+                    last = offset
+                    self._def_lines.append(line)
+        return self._def_lines
 
     def _index_template(self, stmt: ast.Assign, holder: ast.AST, cls: ClassInfo | None) -> None:
         if api.MAKE_TEMPLATE not in self.names.resolve(stmt.value.func):  # type: ignore[union-attr]
@@ -331,6 +364,21 @@ class ModuleSummary:
                 held = self.names.resolve(stmt.value, init)
                 if held:
                     cls.attr_classes.update(dict.fromkeys(attrs, held))
+
+
+@lru_cache(maxsize=64)
+def _literal_words(pattern: str) -> tuple[str, ...] | None:
+    """The words of a pattern that is only an alternation of literal words (``a|b_c``), else None."""
+    words = tuple(pattern.split("|"))
+    return words if all(word and re.fullmatch(r"\w+", word) for word in words) else None
+
+
+def _finds(text: str, word: str) -> Iterator[int]:
+    """Every offset where ``word`` starts in ``text``."""
+    offset = text.find(word)
+    while offset != -1:
+        yield offset
+        offset = text.find(word, offset + 1)
 
 
 def own_statements(func: Function) -> Iterator[ast.AST]:

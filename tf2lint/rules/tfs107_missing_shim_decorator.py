@@ -24,12 +24,16 @@ def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
     # Bounded: a layer whose helpers fan out into a whole library of TF1 code is not searched to the end
     # (past the bound the answer is unknown, so nothing is reported).
     stored: dict[ast.AST, set[ast.Call]] = {}
+    # Templates stored by `__init__` are looked for only in classes that have one (most have none).
+    templates = any(api.MAKE_TEMPLATE in types for klass in ctx.mro(cls) for types in klass.attr_types.values())
     for call, names, func in ctx.reached_calls(method, cls, stop_at_shim=True, limit=_SEARCH_LIMIT):  # type: ignore[arg-type]
         for name in names:
             if api.creates_tf1_variables(name) or api.v1_rnn_cell_base_name(name):
                 if api.is_v1_layer_class(name) and call in stored.setdefault(func, _stored_on_self(ctx, func)):
                     continue  # measured: a v1 layer object kept on `self` is a tracked sub-layer
                 return f"`{name}`"
+        if not templates:
+            continue
         template = None if any(func is f for f, _d, _c in ctx.shim_decorated) else _init_template(ctx, cls, call, func)
         if template:
             return template
@@ -133,6 +137,8 @@ def _unknown_decorators(ctx: ModuleContext, method: ast.FunctionDef | ast.AsyncF
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     if not (ctx.mentions("variable", "layers", "make_template", "slim", "rnn_cell") or ctx.may_use_project()):
         return
+    if ctx.graph_mode:
+        return  # TF1 graph mode: variables live in collections and need no shim
     decorated = {func for func, _deco, _cls in ctx.shim_decorated}
     by_class: dict[ClassInfo, list[ast.AST]] | None = None
     for cls in ctx.classes:
@@ -146,8 +152,11 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 for d in method.decorator_list
             ):
                 continue
+            # The class's kind first: it is memoized and cheap, the search for a creator is not.
+            if ctx.class_kind(cls) not in ("keras", "module"):
+                continue
             creator = _creator(ctx, method, cls)
-            if creator is None or ctx.class_kind(cls) not in ("keras", "module") or _own_store(ctx, cls):
+            if creator is None or _own_store(ctx, cls):
                 continue
             if callers is None:
                 by_class = _functions_by_class(ctx) if by_class is None else by_class
@@ -155,8 +164,6 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             if callers.get(name):
                 # A helper: shim context when its callers are decorated, else their own report covers it.
                 continue
-            if ctx.graph_mode:
-                return  # TF1 graph mode: variables live in collections and need no shim
             unknown = _unknown_decorators(ctx, method)
             hint = (
                 f" (if `@{unknown[0]}` wraps the shim, add it to the `shim-decorators` setting)" if unknown else ""

@@ -53,14 +53,16 @@ _SPELLINGS = "|".join(
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
-    if not ctx.nodes_on_lines(_SPELLINGS):
+    # Hits come only from shim code and tf.function bodies: a file with neither needs no text search.
+    roots = list(ctx.tf_function_roots()) if not ctx.sites else None
+    if roots == [] or not ctx.nodes_on_lines(_SPELLINGS):
         return
     hits = [
         hit
         for site in ctx.sites
         for hit in _hits(ctx, site.node, site.names, site.func, f"in shim method {site.reach.describe()}")
     ]
-    for root, cls in ctx.tf_function_roots():
+    for root, cls in ctx.tf_function_roots() if roots is None else roots:
         label = getattr(root, "name", "<lambda>")
         for call, names, func in ctx.reached_calls(root, cls):
             hits.extend(_hits(ctx, call, names, func, f"inside `tf.function` `{label}`"))
