@@ -96,6 +96,17 @@ def test_re_exports_through_init_and_two_modules_deep(tmp_path: Path) -> None:
     assert findings(tmp_path / "pkg/model.py") == [(8, "TFS101")]
 
 
+def test_a_graph_collection_read_in_a_helper_module(tmp_path: Path) -> None:
+    """TFS112 through a helper: the collection API is spelled only in the other module."""
+    regularized = (
+        "import tensorflow as tf\n\n\ndef penalty(x):\n"
+        "    return x + tf.compat.v1.losses.get_regularization_loss()\n"
+    )
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/ops.py": regularized,
+                     "pkg/model.py": model("from . import ops", "ops.penalty(x)")})
+    assert findings(tmp_path / "pkg/model.py") == [(8, "TFS112")]
+
+
 def test_the_named_variant_is_silent(tmp_path: Path) -> None:
     named = OPS_UNNAMED.replace("conv2d(x, width, 3)", 'conv2d(x, width, 3, name="conv")')
     write(tmp_path, {"pkg/__init__.py": "", "pkg/ops.py": named, "pkg/model.py": model("from . import ops", "ops.conv_block(x, 4)")})
@@ -304,6 +315,41 @@ def test_a_cached_result_is_dropped_when_a_module_it_reached_changes(tmp_path: P
     assert main(argv) == 1
     second = capsys.readouterr().out
     assert "ops.py:5" not in second and second.count("TFS1") == first.count("TFS1") - 1
+
+
+def test_a_cached_result_is_dropped_when_a_module_read_only_for_a_text_gate_changes(tmp_path: Path, capsys) -> None:
+    """The base class's module is first read only to see whether it mentions the shim: that read counts
+    as a dependency too, so decorating the base's `call` later re-analyses the subclass's file."""
+    from tf2lint.hosts.cli import main
+
+    base = """\
+import tensorflow as tf
+
+
+class Base(tf.keras.layers.Layer):
+    {decorator}
+    def call(self, x):
+        return self.body(x)
+"""
+    subclass = """\
+import tensorflow as tf
+
+from .base import Base
+
+
+class Model(Base):
+    def body(self, x):
+        return tf.compat.v1.layers.dense(x, 3)
+"""
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/base.py": base.format(decorator="# no decorator yet"),
+                     "pkg/model.py": subclass})
+    argv = ["check", "--cache-dir", str(tmp_path / "cache"), "-j1", "--select", "TFS101", str(tmp_path / "pkg" / "model.py")]
+    assert main(argv) == 0
+    (tmp_path / "pkg" / "base.py").write_text(
+        base.format(decorator="@tf.compat.v1.keras.utils.track_tf1_style_variables"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(argv) == 1
+    assert "TFS101" in capsys.readouterr().out
 
 
 def test_src_option_and_config(tmp_path: Path, capsys) -> None:

@@ -95,6 +95,7 @@ class _Probes:
         self.created: dict[tuple[int, str], dict[int, int]] = {}
         self.calls: dict[int, int] = {}  # layer calls in progress: id(layer) -> which invocation
         self.invocations = 0
+        self.called: list[Any] = []  # every object called in this call, kept alive so that no id is reused
         self.layer_keys: dict[tuple[int, str], Any] = {}  # (store id, key) -> builder code, this call
         self.shared: list[str] = []
         self.builder_args: list[str] = []
@@ -116,6 +117,7 @@ class _Probes:
         return any(layer in made_in and made_in[layer] != invocation for layer, invocation in self.calls.items())
 
     def start_call(self) -> None:
+        self.called.clear()
         self.created.clear()
         self.layer_keys.clear()
         self.training_seen = []
@@ -174,6 +176,7 @@ class _Probes:
                     return original(obj, *args, **kwargs)
                 probes.invocations += 1
                 probes.calls[id(obj)] = probes.invocations
+                probes.called.append(obj)
                 try:
                     return original(obj, *args, **kwargs)
                 finally:

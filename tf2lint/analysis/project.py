@@ -387,6 +387,7 @@ class Project:
         path = self.file_of(module)
         if path is None:
             return b""
+        self._record(path)  # a text gate's answer depends on the module too
         if self.overlay and os.path.realpath(path) in self.overlay:
             return self.overlay[os.path.realpath(path)].encode("utf-8", "surrogatepass")
         stat = self._stat(path)
@@ -400,6 +401,7 @@ class Project:
         path = self.file_of(module)
         if path is None:
             return word in b""
+        self._record(path)
         key, stamp = (path, word), self._stamp(path)
         known = self._mentioned.get(key)
         if known is None or known[0] != stamp:
