@@ -531,7 +531,7 @@ class ModuleContext:
             self._block(stmt.orelse, frame, orelse, queue)
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
             self._expr(stmt.iter if not isinstance(stmt, ast.While) else stmt.test, frame, state, queue)
-            self._block(stmt.body, frame, state._replace(in_loop=True, loop_scopes=len(state.scopes), object_loop=True), queue)
+            self._block(stmt.body, frame, _looping(state), queue)
             self._block(stmt.orelse, frame, state, queue)
         elif isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
             self._block(stmt.body, frame, state, queue)
@@ -569,7 +569,7 @@ class ModuleContext:
         repeated = _calls_repeated_by_comprehensions(node) if not state.in_loop else set()
         for child in _walk_expr(node):
             if isinstance(child, ast.Call):
-                looped = state._replace(in_loop=True, loop_scopes=len(state.scopes), object_loop=True) if id(child) in repeated else state
+                looped = _looping(state) if id(child) in repeated else state
                 self._call(child, frame, looped, queue, target if child is node else None)
 
     def _tf_function_use(self, anchor: ast.AST, target: Function | None, frame: _Frame) -> None:
@@ -971,7 +971,8 @@ def _module_table(module: ModuleSummary, name: str, key: ast.expr) -> list[ast.e
             value = stmt.value
             if isinstance(value, ast.Dict):
                 if isinstance(key, ast.Constant):
-                    chosen = [v for k, v in zip(value.keys, value.values) if isinstance(k, ast.Constant) and k.value == key.value]
+                    chosen = [v for k, v in zip(value.keys, value.values)
+                              if isinstance(k, ast.Constant) and k.value == key.value]
                     if chosen:
                         return [v for v in chosen[-1:] if isinstance(v, (ast.Name, ast.Attribute))]
                 return [v for v in value.values if isinstance(v, (ast.Name, ast.Attribute))]
@@ -998,6 +999,11 @@ def _calls_repeated_by_comprehensions(node: ast.expr) -> set[int]:
         for part in parts:
             repeated.update(id(n) for n in _walk_expr(part) if isinstance(n, ast.Call))
     return repeated
+
+
+def _looping(state: _State) -> _State:
+    """The state inside a loop body: repeated, with the scopes open so far shared by every iteration."""
+    return state._replace(in_loop=True, loop_scopes=len(state.scopes), object_loop=True)
 
 
 def _arm(arms: tuple[tuple[int, int], ...], stmt: ast.stmt, index: int) -> tuple[tuple[int, int], ...]:

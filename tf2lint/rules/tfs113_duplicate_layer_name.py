@@ -124,7 +124,7 @@ def _builder_key(site: CallSite) -> tuple[str | tuple, ast.expr] | None:
     whether two of them are equal)."""
     if not site.calls(api.GET_OR_CREATE_LAYER):
         return None
-    key = site.node.args[0] if site.node.args else keyword(site.node, "name")
+    key = _key_expr(site.node)
     builder = site.node.args[1] if len(site.node.args) > 1 else keyword(site.node, "create_layer_method")
     if key is None or builder is None:
         return None
@@ -142,7 +142,7 @@ def _same_value(first: CallSite, second: CallSite, key: str | tuple) -> bool:
     """Two calls with one key expression see one value when nothing it reads is assigned between them."""
     if isinstance(key, str):
         return True
-    read = {n.id for n in ast.walk(first.node.args[0] if first.node.args else keyword(first.node, "name")) if isinstance(n, ast.Name)}
+    read = {n.id for n in ast.walk(_key_expr(first.node)) if isinstance(n, ast.Name)}  # type: ignore[arg-type]
     low, high = sorted((first.node.lineno, second.node.lineno))
     return not any(
         isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id in read and low <= n.lineno <= high
@@ -186,10 +186,13 @@ def _builder_clashes(ctx: ModuleContext) -> Iterator[Hit]:
             )
 
 
+def _key_expr(call: ast.Call) -> ast.expr | None:
+    """The key of ``get_or_create_layer(name, create_layer_method)``."""
+    return call.args[0] if call.args else keyword(call, "name")
+
+
 def _key_text(site: CallSite, key: str | tuple) -> str:
-    if isinstance(key, str):
-        return repr(key)
-    return ast.unparse(site.node.args[0] if site.node.args else keyword(site.node, "name"))  # type: ignore[arg-type]
+    return repr(key) if isinstance(key, str) else ast.unparse(_key_expr(site.node))  # type: ignore[arg-type]
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
