@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+from tf2lint.knowledge import api
+
 if TYPE_CHECKING:
     from tf2lint.analysis.context import CallSite, ModuleContext
 
@@ -189,3 +191,38 @@ def reuse_switched_on(site: CallSite, switches: list[CallSite], before_only: boo
         if not before_only or (switch.func is site.func and switch.node.lineno < site.node.lineno):
             return True
     return False
+
+
+def unnamed_creator(site: CallSite) -> tuple[str, api.Creator] | None:
+    """A functional v1 / TF-Slim layer (or `slim.repeat`/`stack`) called without the argument that names it:
+    it takes an auto-name (`dense`, `dense_1`). Not its class form: an object is named at its first call."""
+    name = first_name(site, lambda n: api.auto_named_creator(n) is not None)
+    if name is None or api.is_v1_layer_class(name):
+        return None
+    creator = api.auto_named_creator(name)
+    assert creator is not None
+    return None if has_explicit_name(site.node, creator.param, creator.position) else (name, creator)
+
+
+def numbered_creator(site: CallSite) -> tuple[str, str] | None:
+    """(creator, the base its name is numbered from) for a call whose variables take a numbered name in
+    their scope: an unnamed functional layer (`dense`, `dense_1`), a v1 layer object or RNN cell (their
+    `name=` is numbered too, measured), a template (`t`, `t_1`). None when the base is not known (a name
+    we cannot see, such as `f"cell_{i}"`, may differ per call)."""
+    found = unnamed_creator(site)
+    if found is not None:
+        return (found[0], found[1].base) if found[1].wraps is None else None
+    for name in site.names:
+        if api.is_v1_layer_class(name) or api.v1_rnn_cell_base_name(name):
+            given = keyword(site.node, "name")
+            default = api.v1_layer_base_name(name) or api.v1_rnn_cell_base_name(name)
+        elif name == api.MAKE_TEMPLATE:
+            given = site.node.args[0] if site.node.args else keyword(site.node, "name_")
+            default = None
+        else:
+            continue
+        known = site.value(given) if given is not None else ("none",)
+        if known is not None and known[0] == "str" and known[1]:
+            return name, known[1]
+        return (name, default) if known == ("none",) and default else None
+    return None

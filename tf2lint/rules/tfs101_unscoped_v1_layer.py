@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
 from tf2lint.rules.base import (
-    Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, reuse_switches, runs_once, spelled,
-    supplied_by_arg_scope,
+    Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, numbered_creator, reuse_switches, runs_once, spelled,
+    supplied_by_arg_scope, unnamed_creator,
 )
 
 if TYPE_CHECKING:
@@ -165,41 +165,10 @@ def _wraps_creator(ctx: ModuleContext, site, position: int | None) -> bool:
     return any(api.creates_tf1_variables(name) for name in ctx.resolve(wrapped, site.func))
 
 
-def _unnamed_layer(site: CallSite) -> str | None:
-    """A functional v1 layer / TF-Slim layer called without its name: it takes an auto-name."""
-    name = first_name(site, lambda n: api.auto_named_creator(n) is not None)
-    if name is None or api.is_v1_layer_class(name):
-        return None
-    creator = api.auto_named_creator(name)
-    assert creator is not None
-    if creator.wraps is not None or has_explicit_name(site.node, creator.param, creator.position):
-        return None
-    return None if supplied_by_arg_scope(site, creator.param) else name
-
-
 def _numbered(site: CallSite) -> tuple[str, str] | None:
-    """(creator, the base its name is numbered from) for a call whose variables take a numbered name in
-    their scope: an unnamed functional layer (`dense`, `dense_1`), a v1 layer object or RNN cell (their
-    `name=` is numbered too), a template (`t`, `t_1`). None when the base is not known."""
-    layer = _unnamed_layer(site)
-    if layer is not None:
-        return layer, api.auto_named_creator(layer).base  # type: ignore[union-attr]
-    for name in site.names:
-        given: ast.expr | None = None
-        if api.is_v1_layer_class(name) or api.v1_rnn_cell_base_name(name):
-            given = next((k.value for k in site.node.keywords if k.arg == "name"), None)
-            default = api.v1_layer_base_name(name) or api.v1_rnn_cell_base_name(name)
-        elif name == api.MAKE_TEMPLATE:
-            given = site.node.args[0] if site.node.args else next(
-                (k.value for k in site.node.keywords if k.arg == "name_"), None)
-            default = None
-        else:
-            continue
-        known = site.value(given) if given is not None else None
-        if known is not None and known[0] == "str" and known[1]:
-            return name, known[1]
-        return (name, default) if given is None and default else None
-    return None
+    """`numbered_creator`, except a layer whose name a `slim.arg_scope` may supply (then it is unknown)."""
+    unnamed = unnamed_creator(site)
+    return None if unnamed is not None and supplied_by_arg_scope(site, unnamed[1].param) else numbered_creator(site)
 
 
 def _traced(ctx: ModuleContext, site: CallSite) -> bool:
@@ -251,13 +220,10 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
     yield from _object_hits(ctx, plans)
     yield from _after_reuse_hits(ctx)
     for site in ctx.sites:
-        name = first_name(site, lambda n: api.auto_named_creator(n) is not None)
-        if name is None or api.is_v1_layer_class(name) or site.named_scope:
-            continue  # layer objects: `_object_hits`, by the scope of their first call
-        creator = api.auto_named_creator(name)
-        assert creator is not None
-        if has_explicit_name(site.node, creator.param, creator.position) or supplied_by_arg_scope(site, creator.param):
+        found = unnamed_creator(site) if not site.named_scope else None  # layer objects: `_object_hits`
+        if found is None or supplied_by_arg_scope(site, found[1].param):
             continue
+        name, creator = found
         if not _wraps_creator(ctx, site, creator.wraps):
             continue
         base, param = creator.base, creator.param

@@ -141,9 +141,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 FixPlan("add-training-param", "safe", "Add a `training=None` parameter", (shim,)),
             )
         if _training_missing(site.node, arg) and not supplied_by_arg_scope(site, arg.param):
-            forwardable = site.func is shim and "training" in {
-                a.arg for a in [*shim.args.posonlyargs, *shim.args.args, *shim.args.kwonlyargs]
-            }
+            forwardable = site.func is shim and _declares_training(shim)
             plan = FixPlan(
                 "add-keyword", "safe", f"Forward `{arg.param}=training`", (site.node,), (arg.param, "training")
             ) if forwardable else None

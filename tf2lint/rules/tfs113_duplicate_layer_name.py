@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, Hit, Rule, has_explicit_name, keyword, reuse_switched_on, reuse_switches
+from tf2lint.rules.base import Docs, Hit, Rule, keyword, numbered_creator, reuse_switched_on, reuse_switches
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import CallSite, ModuleContext
@@ -49,24 +49,6 @@ def _scope_path(site: CallSite) -> tuple:
         elif keyword(scope.node, "default_name") is not None or len(scope.node.args) > 1:
             path.append(("unique", id(scope.node)))
     return tuple(path)
-
-
-def _auto_named(site: CallSite) -> str | None:
-    """What a call creates under a name numbered per scope (`dense`, `dense_1`; a template's `t`, `t_1`)."""
-    for name in site.names:
-        creator = api.auto_named_creator(name)
-        if creator is not None and creator.wraps is None and not has_explicit_name(site.node, creator.param, creator.position):
-            return name
-        if api.v1_rnn_cell_base_name(name) or api.is_v1_layer_class(name):
-            # Measured: an object's `name=` is numbered like a default (`fc`, `fc_1`); a name we cannot
-            # see (`f"cell_{i}"`) may differ per iteration.
-            given = keyword(site.node, "name")
-            return name if given is None or site.value(given) is not None else None
-        if name == api.MAKE_TEMPLATE:
-            template_name = site.node.args[0] if site.node.args else keyword(site.node, "name_")
-            known = site.value(template_name)
-            return name if known is not None and known[0] == "str" else None  # `f"t_{i}"`: one per iteration
-    return None
 
 
 def _same_each_iteration(site: CallSite, numbered: bool) -> bool:
@@ -226,7 +208,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                     f"`reuse=True` if sharing is intended",
                 )
             continue
-        scope = "/".join(p for p in _scope_path(site) if isinstance(p, str)) or "the root scope"
+        scope = _path_text(site)
         caveat = (
             " (`reuse=False` does not prevent it under the shim: TF1 raised \"already exists\", the shim shares)"
             if reuse_false else ""
@@ -265,9 +247,10 @@ def _path_text(site: CallSite) -> str:
 
 def _repeated_auto_name(site: CallSite, switches: list[CallSite]) -> Iterator[Hit]:
     """An auto-named layer (or template) in a loop, under a named scope opened in every iteration."""
-    creator = _auto_named(site)
-    if creator is None or _reuses(site.node) or any(_reuses(s.node) for s in site.scopes):
+    found = numbered_creator(site)
+    if found is None or _reuses(site.node) or any(_reuses(s.node) for s in site.scopes):
         return
+    creator = found[0]
     if _repeats_in_loop(site, switches, numbered=True):
         yield Hit(
             site,
