@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -176,6 +177,22 @@ def test_version_and_module_entry_point(tmp_path: Path) -> None:
         [sys.executable, "-m", "tf2lint", "check", str(write(tmp_path))], capture_output=True, text=True
     )
     assert result.returncode == 1 and result.stdout.count("TFS1") == 2
+
+
+@pytest.mark.parametrize(("files", "form"), [(1, "text"), (300, "json")])
+def test_the_command_delivers_all_its_output_before_its_hard_exit(tmp_path: Path, capsys, files: int, form: str) -> None:
+    """`tf2lint` leaves without tearing the interpreter down (`entry`): output still in the stream's buffer,
+    and more output than a pipe holds, must arrive whole, with the exit code `main` returned."""
+    for number in range(files):
+        write(tmp_path, f"pkg/m{number}.py")
+    code, expected, _ = run(capsys, "check", "--no-cache", "--format", form, str(tmp_path))
+    assert code == 1 and expected.count("TFS101") == files
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    result = subprocess.run(
+        [sys.executable, "-m", "tf2lint", "check", "--no-cache", "--format", form, str(tmp_path)],
+        capture_output=True, text=True, env=buffered,
+    )
+    assert result.returncode == 1 and result.stdout == expected
 
 
 def test_default_path_is_the_current_directory(tmp_path: Path, monkeypatch, capsys) -> None:

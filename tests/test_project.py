@@ -380,3 +380,36 @@ def test_unsaved_text_of_a_helper_wins_over_the_disk(tmp_path: Path) -> None:
     finally:
         project.UNSAVED.clear()
     assert findings(target) == [(8, "TFS101")]
+
+
+OPS_WITH_LAYER = OPS_UNNAMED + """
+
+class Head(tf.keras.layers.Layer):
+    def call(self, x):
+        return tf.compat.v1.get_variable("w", [3]) * x
+"""
+
+
+def test_a_file_read_as_a_dependency_reuses_that_tree_and_finds_the_same(tmp_path: Path, monkeypatch) -> None:
+    """A linted file an earlier file's analysis read from the same text is not parsed again; any other text
+    (an editor's buffer, stdin) is."""
+    from tf2lint import engine
+    from tf2lint.analysis import project
+
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/ops.py": OPS_WITH_LAYER,
+                     "pkg/model.py": model("from . import ops", "ops.conv_block(x, 4)")})
+    ops = tmp_path / "pkg" / "ops.py"
+    fresh = findings(ops)
+    assert [code for _line, code in fresh] == ["TFS107"]
+    project._PROJECTS.clear()
+    parsed: list[str] = []
+    real_parse = engine.parse
+    monkeypatch.setattr(engine, "parse", lambda text, path, flags=0: parsed.append(path) or real_parse(text, path, flags))
+    assert findings(tmp_path / "pkg" / "model.py") == [(8, "TFS101")]  # reads ops.py as a dependency
+    assert parsed == [str(tmp_path / "pkg" / "model.py")]
+    assert findings(ops) == fresh
+    assert len(parsed) == 1, parsed  # ops.py came from the dependency's tree
+    assert findings(ops) == fresh  # and once more: the project's summary was not released by the first use
+    edited = OPS_WITH_LAYER.replace('get_variable("w", [3])', "tf.ones([3])")
+    assert engine.lint_source(edited, str(ops)) == []
+    assert parsed[1:] == [str(ops)]

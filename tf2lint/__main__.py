@@ -20,6 +20,6 @@ def _drop_working_directory() -> None:
 
 _drop_working_directory()
 
-from tf2lint.hosts.cli import main  # noqa: E402 - only once sys.path is safe
+from tf2lint.hosts.cli import entry  # noqa: E402 - only once sys.path is safe
 
-sys.exit(main())
+entry()

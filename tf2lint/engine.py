@@ -51,12 +51,29 @@ def _lint_source(
 ) -> list[Finding]:
     try:
         text = decode(source) if isinstance(source, bytes) else source.removeprefix("\ufeff")
-        tree = parse(text, path, flags)
+        placed, shared = _placed(text, path, settings) if not flags else (_UNPLACED, None)
+        tree = shared.tree if shared is not None else parse(text, path, flags)
     except SourceError as exc:
         return _source_error(path, exc, settings)
     lines = Lines(text)
-    findings = lint_tree(tree, lines, path, settings, text, dependencies)
+    findings = _lint_tree(tree, lines, path, settings, text, dependencies, placed, shared)
     return finish(text, lines, tree, findings, settings, path, noqa, fixes)
+
+
+_UNPLACED = object()  # where the file sits in its project is not known yet (it needs the tree)
+
+
+def _placed(text: str, path: str, settings: Settings):
+    """The file's project and place, found before parsing when the text allows it, and the project's own
+    summary of this very text when an earlier file's analysis read the file as a dependency: its tree is
+    reused instead of parsing the file a second time."""
+    if "sys.path" in text:
+        return _UNPLACED, None  # its roots depend on its tree
+    try:
+        placed = _project(None, text, path, settings)
+        return placed, placed[0].summary_of(path, placed[1].name, text) if placed is not None else None
+    except (OSError, ValueError):
+        return _UNPLACED, None
 
 
 def finish(
@@ -142,21 +159,25 @@ def lint_tree(
 
 def _lint_tree(
     tree: ast.Module, lines: Sequence[str], path: str, settings: Settings, text: str | None,
-    dependencies: set[str] | None,
+    dependencies: set[str] | None, placed=_UNPLACED, shared=None,
 ) -> list[Finding]:
+    """``placed``: the file's `_project` when the caller found it; ``shared``: the project's own summary
+    of this module (`Project.summary_of`), which is kept when done."""
     from tf2lint.analysis.context import ModuleContext  # not needed by runs served from the cache
 
     summary = None
     try:
         source = "\n".join(lines) if text is None else text
-        placed = _project(tree, source, path, settings)
+        if placed is _UNPLACED:
+            placed = _project(tree, source, path, settings)
         if placed is None:
             summary = _summary(tree, source, path, settings)
             return _findings(ModuleContext(summary), lines, path, settings)
         project = placed[0]
         with project.recording() as touched:
-            summary = _summary(tree, source, path, settings, placed)
-            findings = _findings(ModuleContext(summary, project), lines, path, settings)
+            root = shared if shared is not None else _summary(tree, source, path, settings, placed)
+            summary = None if shared is not None else root
+            findings = _findings(ModuleContext(root, project), lines, path, settings)
         if dependencies is not None:
             dependencies.update(touched)
         return findings
@@ -170,9 +191,9 @@ def _lint_tree(
             summary.release()  # the linted module's summary is its own, not the project's: done with it
 
 
-def _project(tree: ast.Module, source: str, path: str, settings: Settings):
+def _project(tree: ast.Module | None, source: str, path: str, settings: Settings):
     """The project a file's imports are followed into and where the file sits in it; None for text with
-    no place on disk."""
+    no place on disk. ``tree`` is needed only for a script that extends `sys.path`."""
     from tf2lint.analysis.project import locate, project_for, roots_for
 
     if not settings.project or path.startswith("<") or not os.path.isdir(os.path.dirname(os.path.abspath(path))):

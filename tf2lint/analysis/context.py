@@ -31,7 +31,6 @@ from tf2lint.analysis.summary import (
     first_param,
     is_self_attr,
     is_static,
-    own_statements,
 )
 from tf2lint.knowledge import api
 
@@ -214,7 +213,7 @@ class ModuleContext:
     def is_tf_function(self, deco: ast.expr, func: Function | None = None) -> bool:
         return self.module_of(func).is_tf_function(deco, func)
 
-    def own_calls(self, func: Function) -> Iterator[ast.Call]:
+    def own_calls(self, func: Function) -> list[ast.Call]:
         return self.root.own_calls(func)
 
     @property
@@ -842,28 +841,24 @@ class ModuleContext:
             if limit is not None and len(seen) >= limit:
                 return
             seen.add(frame.func)
-            roots = [frame.func.body] if isinstance(frame.func, ast.Lambda) else own_statements(frame.func)
-            for root in roots:
-                for node in _walk_expr(root):
-                    if not isinstance(node, ast.Call):
+            for node in frame.module.own_calls(frame.func):
+                names = frame.module.names.resolve(node.func, frame.func)
+                yield node, names, frame.func
+                if api.GET_OR_CREATE_LAYER in names or (names and all(map(api.is_library_name, names))
+                                                        and api.TF_FUNCTION not in names):
+                    continue  # a TensorFlow/Keras/Slim API is never a project function: nothing to enter
+                compiled = node.args[0] if api.TF_FUNCTION in names and node.args else None
+                if compiled is not None and stop_at_tf_function:
+                    continue
+                found = self._callees(node, frame) if compiled is None else [
+                    c for c in [self._callee_of(compiled, frame)] if c is not None
+                ]
+                for callee in found:
+                    if stop_at_shim and self.is_shim_function(callee):
                         continue
-                    names = frame.module.names.resolve(node.func, frame.func)
-                    yield node, names, frame.func
-                    if api.GET_OR_CREATE_LAYER in names or (names and all(map(api.is_library_name, names))
-                                                            and api.TF_FUNCTION not in names):
-                        continue  # a TensorFlow/Keras/Slim API is never a project function: nothing to enter
-                    compiled = node.args[0] if api.TF_FUNCTION in names and node.args else None
-                    if compiled is not None and stop_at_tf_function:
+                    if stop_at_tf_function and self._tf_decorator(callee) is not None:
                         continue
-                    found = self._callees(node, frame) if compiled is None else [
-                        c for c in [self._callee_of(compiled, frame)] if c is not None
-                    ]
-                    for callee in found:
-                        if stop_at_shim and self.is_shim_function(callee):
-                            continue
-                        if stop_at_tf_function and self._tf_decorator(callee) is not None:
-                            continue
-                        queue.append(_Frame(callee.func, callee.self_name, reach, callee.module))
+                    queue.append(_Frame(callee.func, callee.self_name, reach, callee.module))
 
 
 def _defaults(func: Function, skip_self: bool = False) -> tuple[tuple[str, Value], ...]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from tf2lint.knowledge.spellings import canonical
 
@@ -247,16 +248,23 @@ def _flatten_blocks(stmts: list[ast.stmt]) -> Iterator[ast.stmt]:
     while stack:
         stmt = stack.pop()
         yield stmt
-        nested: list[ast.stmt] = []
-        if isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While)):
-            nested = [*stmt.body, *stmt.orelse]
-        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            nested = list(stmt.body)
-        elif isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
-            nested = [*stmt.body, *[s for h in stmt.handlers for s in h.body], *stmt.orelse, *stmt.finalbody]
-        elif isinstance(stmt, ast.Match):
-            nested = [s for case in stmt.cases for s in case.body]
-        stack.extend(reversed(nested))
+        blocks = _NESTED_BLOCKS.get(type(stmt))
+        if blocks is not None:  # most statements are simple: one dict lookup decides
+            stack.extend(reversed(blocks(stmt)))
+
+
+_NESTED_BLOCKS: dict[type, Callable[[Any], list[ast.stmt]]] = {
+    ast.If: lambda s: [*s.body, *s.orelse],
+    ast.For: lambda s: [*s.body, *s.orelse],
+    ast.AsyncFor: lambda s: [*s.body, *s.orelse],
+    ast.While: lambda s: [*s.body, *s.orelse],
+    ast.With: lambda s: s.body,
+    ast.AsyncWith: lambda s: s.body,
+    ast.Try: lambda s: [*s.body, *[x for h in s.handlers for x in h.body], *s.orelse, *s.finalbody],
+    ast.Match: lambda s: [x for case in s.cases for x in case.body],
+}
+if hasattr(ast, "TryStar"):
+    _NESTED_BLOCKS[ast.TryStar] = _NESTED_BLOCKS[ast.Try]
 
 
 def _bound_names(stmt: ast.stmt) -> set[str]:
@@ -283,23 +291,44 @@ def _bound_names(stmt: ast.stmt) -> set[str]:
 def _walk_expr(node: ast.AST) -> Iterator[ast.AST]:
     """Iterative pre-order walk in source order that does not enter lambdas (they run later, if ever).
 
-    The children are read from ``_fields`` here rather than through ``ast.iter_child_nodes``: the rules'
-    searches spend most of their time in this loop, and the generator per node doubled it (measured)."""
+    The rules' searches spend most of their time in this loop, so children are read through a per-type
+    table of the fields that can hold nodes (``ctx``, names and constants never do): measured, twice as
+    fast as ``ast.iter_child_nodes``, which builds a generator per node and yields every ``Load()``."""
     stack = [node]
+    pop, extend = stack.pop, stack.extend
     while stack:
-        current = stack.pop()
+        current = pop()
         yield current
-        if isinstance(current, ast.Lambda):
+        kind = type(current)
+        if kind is ast.Lambda:
             continue
+        fields = _CHILD_FIELDS.get(kind)
+        if fields is None:
+            fields = _child_fields(kind)
         children: list[ast.AST] = []
-        for name in current._fields:
+        for name in fields:
             value = getattr(current, name, None)
-            if isinstance(value, ast.AST):
-                children.append(value)
-            elif isinstance(value, list):
+            if value is None:
+                continue
+            if type(value) is list:
                 children.extend([item for item in value if isinstance(item, ast.AST)])
-        children.reverse()
-        stack.extend(children)
+            elif isinstance(value, ast.AST):
+                children.append(value)
+        if children:
+            children.reverse()
+            extend(children)
+
+
+# Node type -> the fields that may hold child nodes, in source order.
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+# Fields that never hold a node worth visiting (`ctx` holds the shared `Load()`/`Store()` singletons).
+_NODE_LESS = frozenset({"ctx", "id", "arg", "attr", "name", "module", "level", "kind", "type_comment", "conversion"})
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    fields = () if kind is ast.Constant else tuple(f for f in kind._fields if f not in _NODE_LESS)
+    _CHILD_FIELDS[kind] = fields
+    return fields
 
 
 # Keywords that name what a layer creates: a partial that fixes one of them is not the plain layer.

@@ -278,6 +278,18 @@ class Project:
         self._summaries.move_to_end(path)
         return self._summaries[path]
 
+    def summary_of(self, path: str, name: str | None, text: str) -> ModuleSummary | None:
+        """The summary this project already holds of the file at ``path`` read as module ``name``, when it
+        was built from exactly ``text`` (a linted file that an earlier file's analysis read as a dependency)."""
+        found = self.file_of(name) if name else None
+        summary = self._summaries.get(found) if found is not None else None
+        if summary is None or summary.source != text or summary.name != name:
+            return None
+        if found != path and os.path.realpath(found) != os.path.realpath(path):
+            return None  # another file of the same name and text (a copy in another root)
+        self._summaries.move_to_end(found)
+        return summary
+
     def _stamp(self, path: str) -> tuple:
         real = os.path.realpath(path) if self.overlay else path
         if real in self.overlay:

@@ -113,6 +113,7 @@ class ModuleSummary:
         self.module_templates: dict[str, ast.Call] = {}
         self.local_defs: dict[ast.AST, dict[str, FunctionDef]] = {}
         self._shim_decorated: list[tuple[FunctionDef, ast.expr, ClassInfo | None]] | None = None
+        self._own_calls: dict[ast.AST, list[ast.Call]] = {}
         self._imports_project = imports_project
         self._index()
 
@@ -127,6 +128,10 @@ class ModuleSummary:
                 self._index_shim_methods()
             self._shim_decorated.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
         return self._shim_decorated
+
+    @property
+    def source(self) -> str | None:
+        return self._source
 
     def release(self) -> None:
         """Forget the classes of a summary no one reads again. Classes point back at their module, so
@@ -191,13 +196,16 @@ class ModuleSummary:
             if isinstance(func, FUNCTION_DEFS):
                 yield func
 
-    def own_calls(self, func: Function) -> Iterator[ast.Call]:
-        """Calls in a function's own body (not in the functions or lambdas nested in it)."""
-        roots = [func.body] if isinstance(func, ast.Lambda) else own_statements(func)
-        for root in roots:
-            for node in _walk_expr(root):
-                if isinstance(node, ast.Call):
-                    yield node
+    def own_calls(self, func: Function) -> list[ast.Call]:
+        """Calls in a function's own body (not in the functions or lambdas nested in it), in source order.
+        Kept per function: searches from many classes and rules enter the same helpers."""
+        calls = self._own_calls.get(func)
+        if calls is None:
+            roots = [func.body] if isinstance(func, ast.Lambda) else own_statements(func)
+            calls = self._own_calls[func] = [
+                node for root in roots for node in _walk_expr(root) if isinstance(node, ast.Call)
+            ]
+        return calls
 
     @property
     def graph_mode(self) -> bool:

@@ -10,8 +10,8 @@ import stat
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-
 from pathlib import Path
+from typing import NoReturn
 
 from tf2lint import __version__
 from tf2lint.hosts import config
@@ -307,6 +307,22 @@ def _tolerant_output() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="surrogateescape" if encoding == "utf8" else "backslashreplace")
+
+
+def entry() -> NoReturn:
+    """The `tf2lint` command: `main`, then an exit that skips tearing the interpreter down.
+
+    Tearing down frees every summary the run kept, one reference cycle at a time (classes point at their
+    module): measured at 0.8 s after a 10 s run of the benchmark corpus, for memory the process is about
+    to hand back anyway. The output is flushed first; nothing else of ours runs at exit.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # the reader went away, or the stream was closed
+            pass
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
