@@ -413,3 +413,18 @@ def test_a_file_read_as_a_dependency_reuses_that_tree_and_finds_the_same(tmp_pat
     edited = OPS_WITH_LAYER.replace('get_variable("w", [3])', "tf.ones([3])")
     assert engine.lint_source(edited, str(ops)) == []
     assert parsed[1:] == [str(ops)]
+
+
+def test_inside_stable_files_the_hosts_contents_serve_as_dependencies(tmp_path: Path) -> None:
+    """`tf2lint check` reads every file once: the bytes it read for linting are what other files' analyses
+    follow (the batch declares the tree stable); outside the batch the disk is read again."""
+    from tf2lint.analysis import project
+
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/ops.py": OPS_UNNAMED,
+                     "pkg/model.py": model("from . import ops", "ops.conv_block(x, 4)")})
+    named = OPS_UNNAMED.replace("conv2d(x, width, 3)", 'conv2d(x, width, 3, name="c")').encode()
+    target = tmp_path / "pkg" / "model.py"
+    assert findings(target) == [(8, "TFS101")]
+    with project.stable_files([(str(tmp_path / "pkg" / "ops.py"), named)]):
+        assert findings(target) == []
+    assert findings(target) == [(8, "TFS101")]

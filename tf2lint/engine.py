@@ -84,7 +84,8 @@ def finish(
     per-definition analyses): ``# noqa`` comments applied, then each finding's fix built or its plan dropped.
     ``tree`` is needed only with ``fixes``; ``comments``: the text's `noqa_comments`, when the caller has
     them already."""
-    if noqa and "noqa" in text.lower():
+    # Without findings there is nothing to suppress, unless unused `noqa` comments are reported.
+    if noqa and (findings or settings.enabled(UNUSED_NOQA.code)) and "noqa" in text.lower():
         findings = _apply_noqa(text, lines, findings, settings, path, comments)
     planned = [f for f in findings if f.plan is not None]
     if fixes and planned:
@@ -194,9 +195,9 @@ def _lint_tree(
 def _project(tree: ast.Module | None, source: str, path: str, settings: Settings):
     """The project a file's imports are followed into and where the file sits in it; None for text with
     no place on disk. ``tree`` is needed only for a script that extends `sys.path`."""
-    from tf2lint.analysis.project import locate, project_for, roots_for
+    from tf2lint.analysis.project import is_directory, locate, project_for, roots_for
 
-    if not settings.project or path.startswith("<") or not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+    if not settings.project or path.startswith("<") or not is_directory(os.path.dirname(os.path.abspath(path))):
         return None
     where = locate(path)
     script = tree if "sys.path" in source else None  # only `sys.path.insert(...)` adds roots

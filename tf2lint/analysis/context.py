@@ -162,6 +162,7 @@ class ModuleContext:
         self._applied: dict[ast.Call, ast.Call] = {}  # `tf.function(f)` -> the call applying it, `...(x)`
         self._looped: dict[str, list[Function]] | None = None
         self._kinds: dict[ClassInfo, str] = {}
+        self._mros: dict[ClassInfo, list[ClassInfo]] = {}
         self._walk_shim_methods()
 
     # -- modules ----------------------------------------------------------------------------------
@@ -252,8 +253,12 @@ class ModuleContext:
         return None
 
     def mro(self, cls: ClassInfo) -> list[ClassInfo]:
-        """Project classes in method resolution order (left-to-right depth first, no repeats)."""
-        return _linearize(cls, self.base_classes)
+        """Project classes in method resolution order (left-to-right depth first, no repeats). Kept per
+        class: every `self.x` the walks resolve asks for it. Read-only."""
+        found = self._mros.get(cls)
+        if found is None:
+            found = self._mros[cls] = _linearize(cls, self.base_classes)
+        return found
 
     def local_mro(self, cls: ClassInfo) -> list[ClassInfo]:
         """The same, through the bases defined in the class's own module only (no other module is read)."""

@@ -269,23 +269,35 @@ if hasattr(ast, "TryStar"):
 
 def _bound_names(stmt: ast.stmt) -> set[str]:
     """Names a (non-import, non-def) statement binds in its own scope."""
-    targets: list[ast.AST] = []
-    if isinstance(stmt, ast.Assign):
-        targets = list(stmt.targets)
-    elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
-        targets = [stmt.target]
-    elif isinstance(stmt, (ast.For, ast.AsyncFor)):
-        targets = [stmt.target]
-    elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-        targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
-    elif isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
-        return {h.name for h in stmt.handlers if h.name}
     names: set[str] = set()
-    for target in targets:
-        for node in ast.walk(target):
-            if isinstance(node, ast.Name):
-                names.add(node.id)
+    kind = type(stmt)
+    if kind is ast.Assign:
+        for target in stmt.targets:  # type: ignore[attr-defined]
+            _target_names(target, names)
+    elif kind in (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor):
+        _target_names(stmt.target, names)  # type: ignore[attr-defined]
+    elif kind in (ast.With, ast.AsyncWith):
+        for item in stmt.items:  # type: ignore[attr-defined]
+            if item.optional_vars is not None:
+                _target_names(item.optional_vars, names)
+    elif kind in _TRY:
+        names.update(h.name for h in stmt.handlers if h.name)  # type: ignore[attr-defined]
     return names
+
+
+_TRY = (ast.Try, getattr(ast, "TryStar", ast.Try))
+
+
+def _target_names(target: ast.expr, names: set[str]) -> None:
+    """The names an assignment target binds: `x`, `a, (b, *c)`; `obj.attr = ...` and `x[i] = ...` bind none."""
+    kind = type(target)
+    if kind is ast.Name:
+        names.add(target.id)  # type: ignore[attr-defined]
+    elif kind is ast.Tuple or kind is ast.List:
+        for element in target.elts:  # type: ignore[attr-defined]
+            _target_names(element, names)
+    elif kind is ast.Starred:
+        _target_names(target.value, names)  # type: ignore[attr-defined]
 
 
 def _walk_expr(node: ast.AST) -> Iterator[ast.AST]:
@@ -339,7 +351,10 @@ def _partial_target(value: ast.expr, names: Names, scope: _Scope) -> ast.expr:
     """``functools.partial(f, ...)`` -> ``f`` when the partial fixes no name (it then behaves like ``f``)."""
     if not (isinstance(value, ast.Call) and value.args):
         return value
-    if "functools.partial" not in names._paths_in(value.func, scope):
+    func = value.func
+    if isinstance(func, ast.Attribute) and func.attr != "partial":
+        return value  # `self.layer(x)`, `tf.reshape(x)`: most assignments; a name may be an alias of partial
+    if "functools.partial" not in names._paths_in(func, scope):
         return value
     if any(k.arg is None or k.arg in _NAMING_KEYWORDS for k in value.keywords):
         return value

@@ -17,8 +17,9 @@ from __future__ import annotations
 import ast
 import os
 import re
+from stat import S_ISDIR, S_ISREG
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -53,22 +54,85 @@ class FileModule:
     root: str  # the directory its top-level name is found in
 
 
+# While a batch host declares the files stable (`stable_files`), every path is stat'ed once for the whole
+# batch rather than once per linted file: the CLI's `check` reads a file tree nothing writes meanwhile.
+_STABLE: dict[str, os.stat_result | None] | None = None
+_STABLE_PACKAGES: dict[str, tuple[tuple[str, ...], str]] = {}
+_STABLE_BYTES: dict[str, bytes] = {}  # absolute path -> the contents the host read
+
+
+@contextmanager
+def stable_files(contents: Iterable[tuple[str, bytes]] = ()) -> Iterator[None]:
+    """Inside the block, files are taken not to change: what `stat` says of a path is kept, and the
+    ``contents`` the host read already (path, bytes) serve as those files' text when they are dependencies."""
+    global _STABLE
+    outer = _STABLE
+    if outer is None:
+        _STABLE = {}
+        _STABLE_PACKAGES.clear()
+        _STABLE_BYTES.clear()
+    _STABLE_BYTES.update((os.path.abspath(path), data) for path, data in contents)
+    try:
+        yield
+    finally:
+        _STABLE = outer
+        if outer is None:
+            _STABLE_BYTES.clear()
+
+
+def stat(path: str) -> os.stat_result | None:
+    """``os.stat`` (None when the path cannot be stat'ed), kept inside `stable_files`."""
+    known = _STABLE
+    if known is not None and path in known:
+        return known[path]
+    try:
+        found: os.stat_result | None = os.stat(path)
+    except (OSError, ValueError):
+        found = None
+    if known is not None:
+        known[path] = found
+    return found
+
+
+def is_file(path: str) -> bool:
+    found = stat(path)
+    return found is not None and S_ISREG(found.st_mode)
+
+
+def is_directory(path: str) -> bool:
+    found = stat(path)
+    return found is not None and S_ISDIR(found.st_mode)
+
+
 def locate(path: str) -> FileModule:
     """The module name of a file from the ``__init__.py`` files above it."""
     directory, filename = os.path.split(os.path.abspath(path))
     stem = filename.rsplit(".", 1)[0]
-    parts: list[str] = []
-    while os.path.isfile(os.path.join(directory, "__init__.py")):
-        directory, package = os.path.split(directory)
-        if not package.isidentifier():
-            break
-        parts.insert(0, package)
+    parts, directory = _package(directory)
     if not stem.isidentifier():
         return FileModule(None, ".".join(parts) if parts else None, directory)
     is_package = stem == "__init__"
     name = ".".join(parts) if is_package else ".".join([*parts, stem])
     package = ".".join(parts) if parts else None
     return FileModule(name or None, package, directory)
+
+
+def _package(directory: str) -> tuple[list[str], str]:
+    """The package a directory is (its dotted parts, from the top-level one) and the directory holding
+    its top-level package; kept per directory inside `stable_files` (every file of a package asks)."""
+    known = _STABLE_PACKAGES if _STABLE is not None else None
+    if known is not None and directory in known:
+        parts, root = known[directory]
+        return list(parts), root
+    start, parts = directory, []
+    while is_file(os.path.join(directory, "__init__.py")):
+        directory, package = os.path.split(directory)
+        if not package.isidentifier():
+            break
+        parts.insert(0, package)
+    if known is not None:
+        known[start] = (tuple(parts), directory)
+    return parts, directory
 
 
 _SYS_PATH = re.compile(rb"sys\.path\.(?:insert|append)\(")
@@ -138,7 +202,7 @@ def roots_for(
     roots.extend(configured)
     seen: dict[str, None] = {}
     for root in roots:
-        if root and os.path.isdir(root):
+        if root and is_directory(root):
             seen.setdefault(_real_directory(root), None)
     return tuple(seen)
 
@@ -153,10 +217,16 @@ _real_directory = lru_cache(maxsize=1024)(os.path.realpath)
 UNSAVED: dict[str, str] = {}
 
 
+def _version(path: str, stat: os.stat_result) -> tuple[str, int, int, bool]:
+    """What a dependency's cached text and tree are kept under: its stamp, and whether the host's copy
+    (`stable_files`) serves it, so that a host's bytes never answer for the disk outside its batch."""
+    return path, stat.st_mtime_ns, stat.st_size, _STABLE is not None and path in _STABLE_BYTES
+
+
 @lru_cache(maxsize=128)
-def _read_module(path: str, mtime_ns: int, size: int) -> tuple[str, ast.Module] | None:
+def _read_module(path: str, mtime_ns: int, size: int, provided: bool) -> tuple[str, ast.Module] | None:
     """A dependency's text and tree, shared by every project in the process; None when unreadable."""
-    data = _read_bytes(path, mtime_ns, size)
+    data = _read_bytes(path, mtime_ns, size, provided)
     if data is None:
         return None
     try:
@@ -167,10 +237,12 @@ def _read_module(path: str, mtime_ns: int, size: int) -> tuple[str, ast.Module] 
 
 
 @lru_cache(maxsize=1024)
-def _read_bytes(path: str, mtime_ns: int, size: int) -> bytes | None:
+def _read_bytes(path: str, mtime_ns: int, size: int, provided: bool) -> bytes | None:
     """A dependency's bytes, read once for text gates and parsing; None when too large or unreadable."""
     if size > MAX_MODULE_BYTES:
         return None
+    if provided:
+        return _STABLE_BYTES[path]
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_MODULE_BYTES + 1)
@@ -207,6 +279,8 @@ class Project:
         # for every name followed into it, and the stat calls cost more than the lookups.
         self._stats: dict[str, os.stat_result | None] | None = None
         self._mentioned: dict[tuple[str, bytes], tuple[tuple, bool]] = {}  # (path, word) -> (stamp, found)
+        self._binding_memo: dict[tuple[str, bytes], tuple[str | None, bool]] = {}
+        self._binding_session: object = None  # the `stable_files` session the memo belongs to
 
     def set_overlay(self, path: str, text: str | None) -> None:
         """Use ``text`` instead of the file on disk (an editor's unsaved buffer); None goes back to the disk."""
@@ -243,13 +317,13 @@ class Project:
             for root in self.roots:
                 base = os.path.join(root, *parts)
                 init = os.path.join(base, "__init__.py")
-                if _regular_file(init):
+                if is_file(init):
                     found = init
                     break
-                if _regular_file(base + ".py"):
+                if is_file(base + ".py"):
                     found = base + ".py"
                     break
-                if os.path.isdir(base):
+                if is_directory(base):
                     break  # a namespace package: nothing to read, and later roots can't shadow it
         self._files[module] = found
         return found
@@ -258,7 +332,7 @@ class Project:
         if self.file_of(module) is not None:
             return True
         parts = module.split(".")
-        return parts[0] in self.top_level_names() and any(os.path.isdir(os.path.join(r, *parts)) for r in self.roots)
+        return parts[0] in self.top_level_names() and any(is_directory(os.path.join(r, *parts)) for r in self.roots)
 
     def summary(self, module: str) -> ModuleSummary | None:
         path = self.file_of(module)
@@ -281,12 +355,12 @@ class Project:
     def summary_of(self, path: str, name: str | None, text: str) -> ModuleSummary | None:
         """The summary this project already holds of the file at ``path`` read as module ``name``, when it
         was built from exactly ``text`` (a linted file that an earlier file's analysis read as a dependency)."""
-        found = self.file_of(name) if name else None
-        summary = self._summaries.get(found) if found is not None else None
-        if summary is None or summary.source != text or summary.name != name:
+        # Summaries are kept under the path the module was found at, below a root (roots are real paths):
+        # a file reached through a link is not recognised, and is parsed again.
+        found = os.path.abspath(path)
+        summary = self._summaries.get(found)
+        if summary is None or summary.name != name or summary.source != text:
             return None
-        if found != path and os.path.realpath(found) != os.path.realpath(path):
-            return None  # another file of the same name and text (a copy in another root)
         self._summaries.move_to_end(found)
         return summary
 
@@ -297,15 +371,12 @@ class Project:
         stat = self._stat(path)
         if stat is None:
             return ("missing",)
-        return (stat.st_mtime_ns, stat.st_size)
+        return _version(path, stat)[1:]
 
     def _stat(self, path: str) -> os.stat_result | None:
         if self._stats is not None and path in self._stats:
             return self._stats[path]
-        try:
-            found: os.stat_result | None = os.stat(path)
-        except OSError:
-            found = None
+        found = stat(path)
         if self._stats is not None:
             self._stats[path] = found
         return found
@@ -322,7 +393,7 @@ class Project:
             stat = self._stat(path)
             if stat is None:
                 return None
-            loaded = _read_module(path, stat.st_mtime_ns, stat.st_size)
+            loaded = _read_module(*_version(path, stat))
             if loaded is None:
                 return None
             text, tree = loaded
@@ -405,7 +476,7 @@ class Project:
         stat = self._stat(path)
         if stat is None:
             return b""
-        return _read_bytes(path, stat.st_mtime_ns, stat.st_size) or b""
+        return _read_bytes(*_version(path, stat)) or b""
 
     def mentions(self, module: str, word: bytes) -> bool:
         """Whether a module's text contains ``word``; kept per module version (the same helper module is
@@ -419,6 +490,24 @@ class Project:
         if known is None or known[0] != stamp:
             known = self._mentioned[key] = (stamp, word in self.raw(module))
         return known[1]
+
+    def binding_mentions(self, target: str, word: bytes) -> bool:
+        """Whether the module an import binding names (``pkg.ops`` or ``pkg.ops.block``) contains ``word``.
+        Inside `stable_files` the answer is kept per binding: every file of a package imports the same ones."""
+        memo = self._binding_memo if self._binding_session is _STABLE else None
+        if _STABLE is not None and memo is None:
+            memo = self._binding_memo = {}
+            self._binding_session = _STABLE
+        known = memo.get((target, word)) if memo is not None else None
+        if known is not None:
+            if known[0] is not None:
+                self._record(known[0])
+            return known[1]
+        module = target if self.file_of(target) is not None else target.rsplit(".", 1)[0]
+        found = self.mentions(module, word)
+        if memo is not None:
+            memo[(target, word)] = (self.file_of(module), found)
+        return found
 
     def _defines_at_top(self, module: str, attr: str) -> bool:
         raw, name = self.raw(module), attr.encode()
@@ -494,13 +583,6 @@ class Project:
     def _record(self, path: str) -> None:
         for recording in self._recording:
             recording.add(path)
-
-
-def _regular_file(path: str) -> bool:
-    try:
-        return os.path.isfile(path) and not os.path.isdir(path)
-    except OSError:
-        return False
 
 
 _PROJECTS: dict[tuple, Project] = {}

@@ -12,7 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from tf2lint.analysis.names import Function, Names, _flatten_blocks, _walk_expr, dotted
 from tf2lint.knowledge import api
@@ -165,6 +165,19 @@ class ModuleSummary:
             self._newlines = line_starts(self._source or "")
         return bisect_right(self._newlines, offset) + 1
 
+    def lines_of(self, offsets: list[int]) -> list[int]:
+        """1-based lines of ascending source offsets. Counted between them when every line ends with `\n`:
+        a file asks for a few lines, and listing where all its lines start cost more than the rest."""
+        source = self._source or ""
+        if self._newlines is not None or "\r" in source:
+            return [self.line_of(offset) for offset in offsets]
+        found, line, last = [], 1, 0
+        for offset in offsets:
+            line += source.count("\n", last, offset)
+            last = offset
+            found.append(line)
+        return found
+
     # -- names ------------------------------------------------------------------------------------
 
     def resolve(self, node: ast.AST, func: Function | None = None) -> tuple[str, ...]:
@@ -207,7 +220,7 @@ class ModuleSummary:
             ]
         return calls
 
-    @property
+    @cached_property
     def graph_mode(self) -> bool:
         """The module switches TF to graph mode (``disable_v2_behavior()``): TF1 code, where collections work."""
         switches = "|".join(name.rsplit(".", 1)[1] for name in api.GRAPH_MODE_SWITCHES)
@@ -228,9 +241,9 @@ class ModuleSummary:
             if words is not None:
                 # A plain alternation of words: str.find is several times faster than the regex engine
                 # on an alternation, and most files contain none of the words.
-                lines = {self.line_of(offset) for word in words if self.mentions(word) for offset in _finds(self._source, word)}
+                lines = set(self.lines_of(sorted(o for word in words if self.mentions(word) for o in _finds(self._source, word))))
             else:
-                lines = {self.line_of(m.start()) for m in re.finditer(pattern, self._source)}
+                lines = set(self.lines_of([m.start() for m in re.finditer(pattern, self._source)]))
             if skip_decorator_lines:
                 lines = {n for n in lines if not self._lines[n - 1].lstrip().startswith("@")}
             if not lines:
@@ -326,15 +339,8 @@ class ModuleSummary:
         newline counts: splitting every module into lines cost more than the rest of the summary."""
         if self._def_lines is None:
             source = self._source or ""
-            offsets = sorted(o for word in ("def ", "class ", "def\t", "class\t") for o in _finds(source, word))
-            if "\r" in source:  # `\r` and `\r\n` end lines too
-                self._def_lines = [self.line_of(offset) for offset in offsets]
-            else:
-                self._def_lines, line, last = [], 1, 0
-                for offset in offsets:
-                    line += source.count("\n", last, offset)
-                    last = offset
-                    self._def_lines.append(line)
+            words = ("def ", "class ", "def\t", "class\t") if "\t" in source else ("def ", "class ")
+            self._def_lines = self.lines_of(sorted(o for word in words for o in _finds(source, word)))
         return self._def_lines
 
     def _index_template(self, stmt: ast.Assign, holder: ast.AST, cls: ClassInfo | None) -> None:

@@ -85,13 +85,13 @@ def _imports_a_user(ctx: ModuleContext) -> bool:
     project = ctx.project
     if project is None:
         return False
-    modules = {
-        target.rsplit(".", 1)[0] if project.file_of(target) is None else target
+    top = project.top_level_names()
+    return any(
+        project.binding_mentions(target, b"get_or_create_layer")
         for targets in ctx.names.module_bindings().values()
         for target in targets
-        if target.split(".", 1)[0] in project.top_level_names()
-    }
-    return any(project.mentions(module, b"get_or_create_layer") for module in modules)
+        if target.split(".", 1)[0] in top
+    )
 
 
 def _entries(ctx: ModuleContext) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef | None, list[ast.stmt]]]:
