@@ -59,7 +59,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 f"the builder passed to `get_or_create_layer` is called with no arguments, but it requires {params}: "
                 f"this raises TypeError; bind them first (`functools.partial`, a lambda, or attributes on `self`)",
             )
-    if ctx.graph_mode or not (ctx.mentions("get_or_create_layer") or _imports_a_user(ctx)):
+    if not (ctx.mentions("get_or_create_layer") or _imports_a_user(ctx)) or ctx.graph_mode:
         return
     # Outside shim code, only where a caller is known: code that runs at import, in `if __name__ == ...`,
     # or in a test function, and the calls it makes. Any other caller is unknown, and unknown is silent.
