@@ -1,6 +1,6 @@
 """Benchmark tf2lint on real TensorFlow code from PyPI, next to what its hosts already pay.
 
-    python bench/run.py [--cache-dir DIR] [--pylint-files N] [--repeat N] [--flake8-repeat N] [--no-hosts]
+    python bench/run.py [--cache-dir DIR] [--pylint-files N] [--repeat N] [--pairs N] [--flake8-repeat N] [--no-hosts]
 
 Downloads (once) the sources of the packages below into the cache directory, then measures in one run:
 the floor (`ast.parse` of every file in one process), `tf2lint check -j1`, with all cores, a cached
@@ -146,6 +146,7 @@ def main() -> int:
     parser.add_argument("--cache-dir", default=os.path.expanduser("~/.cache/tf2lint-bench"))
     parser.add_argument("--pylint-files", type=int, default=40, help="size of the fixed pylint subset")
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (the best is kept)")
+    parser.add_argument("--pairs", type=int, default=5, help="floor / -j1 pairs (the median ratio is kept)")
     parser.add_argument("--no-hosts", action="store_true", help="skip flake8 and pylint (a quicker run)")
     parser.add_argument("--flake8-repeat", type=int, default=2, help="flake8 pairs (about 4 CPU-minutes each)")
     args = parser.parse_args()
@@ -162,10 +163,14 @@ def main() -> int:
     print(f"corpus: {len(files)} files, {lines} lines, {', '.join(PACKAGES)}")
     print(f"machine: {cores} cores, Python {sys.version.split()[0]}\n", flush=True)
 
+    # Measure the command as installed: with its modules compiled (pip compiles them; an editable install
+    # under PYTHONDONTWRITEBYTECODE would compile them again in every run).
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(HERE.parent / "tf2lint"), str(HERE.parent / "checkers")],
+                   stdout=subprocess.DEVNULL, check=False)
     tf2lint = [PYTHON, "-m", "tf2lint", "check", "--exit-zero", "--format", "json"]
     results: dict[str, Timing] = {}
     floor, j1, j1_ratio = paired(
-        [PYTHON, "-c", FLOOR, str(listing)], [*tf2lint, "--no-cache", "-j1", str(corpus)], args.repeat
+        [PYTHON, "-c", FLOOR, str(listing)], [*tf2lint, "--no-cache", "-j1", str(corpus)], args.pairs
     )
     results["floor: ast.parse, one process"], results["tf2lint check -j1"] = floor, j1
     results[f"tf2lint check (all {cores} cores)"] = jn = timed([*tf2lint, "--no-cache", str(corpus)], args.repeat)

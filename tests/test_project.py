@@ -428,3 +428,63 @@ def test_inside_stable_files_the_hosts_contents_serve_as_dependencies(tmp_path: 
     with project.stable_files([(str(tmp_path / "pkg" / "ops.py"), named)]):
         assert findings(target) == []
     assert findings(target) == [(8, "TFS101")]
+
+
+# Modules whose shim code is only visible through the project: no shim word, no `def call` in their text.
+# The triage (`tf2lint.analysis.triage`) must send each to the analysis, and the plain look-alike past it.
+COMPAT_RENAMED = (
+    "import tensorflow as tf\n\ntrack = tf.compat.v1.keras.utils.track_tf1_style_variables\nshim_it = track\n"
+)
+# The shim walk reads a base class's module only when its text could spell the decorator (`track...`).
+BASE_CALLS_FORWARD = """\
+import tensorflow as tf
+
+from pkg.compat import track
+
+
+class Base(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        return self.forward(x)
+
+    def forward(self, x):
+        return x
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "target", "expected"),
+    [
+        pytest.param(  # a renamed alias, re-exported by the package, on a method that is not `call`
+            {"pkg/__init__.py": "from .compat import shim_it as wrap\n", "pkg/compat.py": COMPAT_RENAMED,
+             "pkg/model.py": "import tensorflow as tf\nfrom pkg import wrap\nfrom pkg.base import Base\n\n\n"
+                             "class Model(Base):\n    @wrap\n    def forward(self, x):\n"
+                             "        return tf.compat.v1.layers.dense(x, 3)\n"},
+            "pkg/model.py", [(9, "TFS101")], id="re-exported-alias",
+        ),
+        pytest.param(  # the base's decorated `call` runs this module's override
+            {"pkg/__init__.py": "", "pkg/compat.py": COMPAT_RENAMED,
+             "pkg/model.py": "import tensorflow as tf\nfrom pkg.base import Base\n\n\n"
+                             "class Model(Base):\n    def forward(self, x):\n"
+                             "        return tf.compat.v1.layers.dense(x, 3)\n"},
+            "pkg/model.py", [(7, "TFS101")], id="inherited-shim-method",
+        ),
+        pytest.param(  # the alias bound inside a function, used on a class defined there
+            {"pkg/__init__.py": "", "pkg/compat.py": COMPAT_RENAMED,
+             "pkg/model.py": "import tensorflow as tf\nfrom pkg import compat\n\n\ndef build():\n    wrap = compat.shim_it\n\n"
+                             "    class Model(tf.keras.layers.Layer):\n        @wrap\n        def forward(self, x):\n"
+                             "            return tf.compat.v1.layers.dense(x, 3)\n\n    return Model()\n"},
+            "pkg/model.py", [(11, "TFS101")], id="alias-bound-in-a-function",
+        ),
+        pytest.param(  # the same module without any shim: parsed, not analysed, silent
+            {"pkg/__init__.py": "", "pkg/compat.py": COMPAT_RENAMED,
+             "pkg/model.py": "import tensorflow as tf\nfrom pkg import compat\n\n\n"
+                             "class Model(tf.keras.layers.Layer):\n    @property\n    def size(self):\n        return 3\n\n"
+                             "    def forward(self, x):\n        return tf.compat.v1.layers.dense(x, 3)\n"},
+            "pkg/model.py", [], id="plain-look-alike",
+        ),
+    ],
+)
+def test_shim_code_seen_only_through_the_project_is_analysed(tmp_path: Path, files: dict, target: str, expected: list) -> None:
+    write(tmp_path, {"pkg/base.py": BASE_CALLS_FORWARD, **files})
+    assert findings(tmp_path / target) == expected

@@ -11,11 +11,11 @@ import stat
 import tokenize
 import unicodedata
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 
 from tf2lint.findings import DEFAULT_SETTINGS, Finding, Settings
-from tf2lint.rules import PARSE_ERROR, RULES, tfs901_unused_noqa
+from tf2lint.rules import PARSE_ERROR, RULES, Rule, tfs901_unused_noqa
 from tf2lint.source import Lines, SourceError, char_col, decode, parse
 
 UNUSED_NOQA = tfs901_unused_noqa.RULE
@@ -165,20 +165,24 @@ def _lint_tree(
     """``placed``: the file's `_project` when the caller found it; ``shared``: the project's own summary
     of this module (`Project.summary_of`), which is kept when done."""
     from tf2lint.analysis.context import ModuleContext  # not needed by runs served from the cache
+    from tf2lint.analysis.triage import Triage
 
     summary = None
     try:
         source = "\n".join(lines) if text is None else text
         if placed is _UNPLACED:
             placed = _project(tree, source, path, settings)
-        if placed is None:
-            summary = _summary(tree, source, path, settings)
-            return _findings(ModuleContext(summary), lines, path, settings)
-        project = placed[0]
-        with project.recording() as touched:
-            root = shared if shared is not None else _summary(tree, source, path, settings, placed)
-            summary = None if shared is not None else root
-            findings = _findings(ModuleContext(root, project), lines, path, settings)
+        project, where = placed if placed is not None else (None, None)
+        with project.recording() if project is not None else nullcontext(set()) as touched:
+            names = (shared.names, shared.lexical_parent) if shared is not None else None
+            triage = Triage(source, tree, project, where.package if where else None, settings.shim_decorators, names)
+            rules = [rule for rule in RULES if settings.enabled(rule.code) and rule.applies(triage)]
+            if not rules:
+                findings = []  # most modules: parsed, and nothing any rule needs
+            else:
+                root = shared or _summary(tree, source, path, settings, placed, (triage.names, triage.parents))
+                summary = None if shared is not None else root
+                findings = _findings(ModuleContext(root, project), rules, lines, path)
         if dependencies is not None:
             dependencies.update(touched)
         return findings
@@ -204,22 +208,20 @@ def _project(tree: ast.Module | None, source: str, path: str, settings: Settings
     return project_for(roots_for(path, script, None, settings.src, where), settings.shim_decorators), where
 
 
-def _summary(tree: ast.Module, source: str, path: str, settings: Settings, placed=None):
+def _summary(tree: ast.Module, source: str, path: str, settings: Settings, placed=None, names=None):
     from tf2lint.analysis.summary import ModuleSummary
 
     if placed is None:
-        return ModuleSummary(tree, source, path, shim_decorators=settings.shim_decorators)
+        return ModuleSummary(tree, source, path, shim_decorators=settings.shim_decorators, names=names)
     project, where = placed
-    return project.summarise(tree, source, path, where.name, where.package)
+    return project.summarise(tree, source, path, where.name, where.package, names)
 
 
-def _findings(ctx, lines: Sequence[str], path: str, settings: Settings) -> list[Finding]:
+def _findings(ctx, rules: list[Rule], lines: Sequence[str], path: str) -> list[Finding]:
     from tf2lint.analysis.context import CallSite
 
     found: dict[tuple[int, int, str], Finding] = {}
-    for rule in RULES:
-        if not settings.enabled(rule.code):
-            continue
+    for rule in rules:
         for node, message, plan in rule.check(ctx):
             site = node if isinstance(node, CallSite) else ctx.foreign_site(node)
             if site is None:

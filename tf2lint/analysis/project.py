@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tf2lint.analysis.names import Names
 from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary
 from tf2lint.source import SourceError, decode, parse
 
@@ -401,10 +402,15 @@ class Project:
         package = module if is_package else module.rpartition(".")[0]
         return self.summarise(tree, text, path, module, package)
 
-    def summarise(self, tree: ast.Module, text: str | None, path: str, name: str | None, package: str | None) -> ModuleSummary:
-        """A summary whose names follow this project's modules."""
+    def summarise(
+        self, tree: ast.Module, text: str | None, path: str, name: str | None, package: str | None,
+        names: tuple[Names, dict] | None = None,
+    ) -> ModuleSummary:
+        """A summary whose names follow this project's modules (``names``: built already, with this
+        project's chase)."""
         return ModuleSummary(
-            tree, text, path, name, package, self.shim_decorators, chase=self.chase, imports_project=self.imports_project
+            tree, text, path, name, package, self.shim_decorators, chase=self.chase, imports_project=self.imports_project,
+            names=names,
         )
 
     # -- following names --------------------------------------------------------------------------

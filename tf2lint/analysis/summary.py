@@ -93,7 +93,10 @@ class ModuleSummary:
         shim_decorators: tuple[str, ...] = (),
         chase: Callable[[str], tuple[str, ...]] | None = None,
         imports_project: Callable[[ModuleSummary], bool] | None = None,
+        names: tuple[Names, dict] | None = None,
     ) -> None:
+        """``names``: the module's name resolution built already (by the triage), with the dict of lexical
+        parents it reads, which the summary fills."""
         self.tree = tree
         self.path = path
         self.name = name
@@ -102,8 +105,11 @@ class ModuleSummary:
         self._def_lines: list[int] | None = None
         self._newlines: list[int] | None = None  # offsets where the source's lines 2, 3, ... start
         self._mentions: dict[str, bool] = {}
-        self.lexical_parent: dict[ast.AST, Function | None] = {}  # filled by _index, read lazily by names
-        self.names = Names(tree, self.lexical_parent, package=package, chase=chase)
+        if names is not None:
+            self.names, self.lexical_parent = names
+        else:
+            self.lexical_parent = {}  # filled by _index, read lazily by names
+            self.names = Names(tree, self.lexical_parent, package=package, chase=chase)
         self.extra_shim_decorators = frozenset(shim_decorators)
         self.classes: list[ClassInfo] = []
         self.class_by_name: dict[str, ClassInfo] = {}

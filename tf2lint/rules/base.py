@@ -12,6 +12,7 @@ from tf2lint.knowledge import api
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import CallSite, ModuleContext
+    from tf2lint.analysis.triage import Triage
 
 
 
@@ -56,6 +57,9 @@ class Rule:
     bad: tuple[str, ...]  # each line that must be reported carries `# expect: CODE`
     good: tuple[str, ...]  # look-alikes that must stay silent
     check: Callable[[ModuleContext], Iterable[Hit]]
+    # What a module needs for the rule to report anything in it, read from cheap facts before any
+    # analysis (a module no rule applies to is not analysed); by default, that it may hold shim code.
+    applies: Callable[[Triage], bool] = lambda triage: triage.may_hold_shim_code
     enabled_by_default: bool = True
     # The mistake raises an exception at runtime (not a silent failure): editors show it as an error.
     raises: bool = False

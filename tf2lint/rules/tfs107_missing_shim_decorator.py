@@ -405,4 +405,5 @@ class LazyAttribute(tf.keras.layers.Layer):
 ''',
     ),
     check=check,
+    applies=lambda triage: triage.defines_entry_method(),
 )

@@ -250,5 +250,6 @@ def test_outer():
 ''',
     ),
     check=check,
+    applies=lambda triage: triage.mentions("get_or_create_layer") or triage.imports_mentioning(b"get_or_create_layer"),
     raises=True,  # TypeError / ValueError on the call
 )

@@ -47,9 +47,11 @@ def _hits(ctx: ModuleContext, call: ast.Call, names: tuple[str, ...], func: Func
 
 
 # Every API above is spelled with its last name; files without them need no walk.
-_SPELLINGS = "|".join(
-    sorted({re.escape(name.rsplit(".", 1)[-1]) for name in api.COLLECTION_APIS} | {"UPDATE_OPS"})
-)
+_WORDS = tuple(sorted({name.rsplit(".", 1)[-1] for name in api.COLLECTION_APIS} | {"UPDATE_OPS"}))
+_SPELLINGS = "|".join(map(re.escape, _WORDS))
+# Fewer, shorter words that every one of them contains, for the triage (each word is a scan of the text).
+_COVER = ("UPDATE_OPS", "collection", "variable", "loss", "_difference", "_distance", "_error", "cross_entropy")
+_TRIGGERS = _COVER + tuple(word for word in _WORDS if not any(part in word for part in _COVER))
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
@@ -193,4 +195,6 @@ def slim_train_op(images, labels):
 ''',
     ),
     check=check,
+    # Shim code, or a tf.function of this module with a collection API spelled in it.
+    applies=lambda triage: triage.may_hold_shim_code or triage.mentions("function") and triage.mentions(*_TRIGGERS),
 )

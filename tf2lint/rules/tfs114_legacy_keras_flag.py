@@ -215,4 +215,5 @@ out = model(tf.ones((2, 3)))
 ''',
     ),
     check=check,
+    applies=lambda triage: triage.mentions(FLAG),
 )

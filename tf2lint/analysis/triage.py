@@ -1,0 +1,188 @@
+"""Which rules can report anything in a module, from its text and its imports, before it is analysed.
+
+Most files of a TensorFlow code base never touch the shim: no shim method, no ``call`` a TF1 helper could
+reach, no ``get_or_create_layer``. Each rule names what it needs (``Rule.applies``), and a module none
+of them applies to costs its parse and nothing more: no summary, no shim walk, no project reads beyond
+its own imports. The facts here are cheap and conservative: words in the text, and where the module's
+imports lead. Shim code behind the project's own names is looked for the way the shim walk finds it: a
+decorator that follows the project's aliases to the shim, a class whose project base may carry shim
+methods (the base's module spells the decorator), a class-level ``call = ...``.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from collections.abc import Iterator
+from functools import cached_property
+
+from tf2lint.analysis.names import Names
+from tf2lint.analysis.project import Project
+from tf2lint.knowledge import api
+from tf2lint.knowledge.spellings import canonical
+
+# Any spelling of the shim decorator names it in the text, unless it comes through a project alias.
+SHIM_WORDS = ("track_tf1_style_variables", "tf2lint")
+# What a base class's module spells when it may decorate methods with the shim (the shim walk's own test).
+_BASE_WORDS = (b"track", b"tf2lint")
+_ENTRY_METHOD = re.compile(r"def\s+(?:call|__call__)\b")
+_DOTTED = re.compile(r"\s*([A-Za-z_][\w.]*)")
+_ENTRY_ASSIGNED = re.compile(r"call(?:__)?\s*=(?!=)")  # `call = track(_forward)` in a class body
+_ACCESSORS = (["setter"], ["getter"], ["deleter"])  # `@name.setter`: a property of the class
+_IMPORT = re.compile(r"[ \t]+(?:from|import)\s+(\.*[\w.]*)")
+_BUILTINS = frozenset(dir(builtins))
+
+
+class Triage:
+    """Cheap facts about one module, each computed on first use."""
+
+    def __init__(
+        self,
+        text: str,
+        tree: ast.Module,
+        project: Project | None,
+        package: str | None,
+        shim_decorators: tuple[str, ...] = (),
+        names: tuple[Names, dict] | None = None,
+    ) -> None:
+        """``names``: the module's name resolution and lexical parents, when a summary has them already."""
+        self.text = text
+        self._tree = tree
+        self.project = project
+        if names is None:
+            parents: dict = {}  # filled by the summary, if one is built
+            names = (Names(tree, parents, package=package, chase=project.chase if project else None), parents)
+        self.names, self.parents = names
+        self._shim_decorators = shim_decorators
+        self._mentions: dict[str, bool] = {}
+
+    def mentions(self, *words: str) -> bool:
+        for word in words:
+            found = self._mentions.get(word)
+            if found is None:
+                found = self._mentions[word] = word in self.text
+            if found:
+                return True
+        return False
+
+    def defines_entry_method(self) -> bool:
+        """A `def call` / `def __call__`: what Keras and tf.Module run themselves."""
+        return self.mentions("call") and _ENTRY_METHOD.search(self.text) is not None
+
+    def imports_mentioning(self, word: bytes) -> bool:
+        """Whether a project module this one imports from contains ``word``."""
+        project = self.project
+        if project is None:
+            return False
+        top = project.top_level_names()
+        return any(
+            project.binding_mentions(target, word)
+            for targets in self.names.module_bindings().values()
+            for target in targets
+            if target.split(".", 1)[0] in top
+        )
+
+    @cached_property
+    def may_hold_shim_code(self) -> bool:
+        """Whether a shim method may be defined or inherited here (so the shim walk may find sites)."""
+        configured = tuple(d.rsplit(".", 1)[-1] for d in self._shim_decorators)
+        if self.mentions(*SHIM_WORDS, *configured):
+            return True
+        if self.project is None:
+            return False  # without the project, only a spelled name can be the shim
+        project = self.project
+        top = project.top_level_names()
+        bindings = self.names.module_bindings()
+        if any(star.split(".", 1)[0] in top for star in self.names.module_stars()):
+            return True
+        from_project = {name for name, targets in bindings.items() if any(t.split(".", 1)[0] in top for t in targets)}
+        if not from_project:
+            return False
+        if _ENTRY_ASSIGNED.search(self.text) or self._imports_inside_blocks(top):
+            return True
+        defined = {s.name for s in self._tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        for parts in self._decorators():
+            head = parts[0]
+            if head in from_project and self._is_shim(bindings[head], parts[1:]):
+                return True
+            if head not in bindings and head not in _BUILTINS and head not in defined and parts[1:2] not in _ACCESSORS:
+                return True  # bound in a function (`t = compat.track`): only the walk resolves it there
+        words = (*_BASE_WORDS, *(word.encode() for word in configured))
+        for base in self._bases():
+            if base in from_project and any(
+                project.binding_mentions(target, word) for target in bindings[base] for word in words
+            ):
+                return True
+        return False
+
+    # -- text, read the way the parser would --------------------------------------------------------
+
+    def _decorators(self) -> Iterator[list[str]]:
+        """The dotted name after each `@` that starts a line (a decorator; a few strings too)."""
+        text = self.text
+        offset = text.find("@")
+        while offset != -1:
+            if not text[text.rfind("\n", 0, offset) + 1:offset].strip():
+                match = _DOTTED.match(text, offset + 1)
+                if match:
+                    yield match.group(1).split(".")
+            offset = text.find("@", offset + 1)
+
+    def _bases(self) -> Iterator[str]:
+        """The first name of every base class expression (`class A(pkg.Base, Mixin):` -> pkg, Mixin)."""
+        text = self.text
+        offset = text.find("class ")
+        while offset != -1:
+            start = text.find("(", offset)
+            if start != -1 and text.find(":", offset, start) == -1:
+                end = text.find(")", start)
+                if text.find("(", start + 1, end) != -1:  # a call among the bases: match the brackets
+                    depth = 0
+                    for end in range(start, min(len(text), start + 2000)):
+                        depth += 1 if text[end] == "(" else -1 if text[end] == ")" else 0
+                        if depth == 0:
+                            break
+                for part in _top_level_parts(text[start + 1:end]) if "," in text[start:end] else [text[start + 1:end]]:
+                    match = _DOTTED.match(part.split("=")[-1])
+                    if match:
+                        yield match.group(1).split(".")[0]
+            offset = text.find("class ", offset + 1)
+
+    def _imports_inside_blocks(self, top: set[str]) -> bool:
+        """An indented import (in a function, or under `if`/`try`) of a project module: a name the
+        module-level bindings may not show."""
+        text = self.text
+        offset = text.find("import ")
+        while offset != -1:
+            line_start = text.rfind("\n", 0, offset) + 1
+            if text[line_start:line_start + 1] in (" ", "\t"):
+                match = _IMPORT.match(text, line_start)
+                if match and (match.group(1).startswith(".") or match.group(1).split(".", 1)[0] in top):
+                    return True
+            offset = text.find("import ", offset + 1)
+        return False
+
+    def _is_shim(self, targets: list[str], rest: list[str]) -> bool:
+        assert self.project is not None
+        shims = {api.SHIM_DECORATOR, *self._shim_decorators}
+        for target in targets:
+            for final in self.project.chase(".".join([target, *rest])):
+                if canonical(final) in shims or final in shims:
+                    return True
+        return False
+
+
+def _top_level_parts(text: str) -> list[str]:
+    """``text`` split at the commas outside brackets."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(text[start:index])
+            start = index + 1
+    parts.append(text[start:])
+    return parts
