@@ -103,13 +103,20 @@ class Cache:
     def __init__(self, directory: str | os.PathLike) -> None:
         self.directory = Path(directory)
         self._ready = False
+        # Digests of the files this run read for linting (absolute path -> digest): a dependency that is
+        # one of them is not read and hashed a second time when entries are checked.
+        self._read: dict[str, str] = {}
 
-    def key(self, data: bytes, settings: Settings, kind: str) -> str:
+    def key(self, data: bytes, settings: Settings, kind: str, path: str | None = None) -> str:
+        """The entry of a file's bytes under these settings (``path``: where they were read, if anywhere)."""
+        content = hashlib.blake2b(data, digest_size=16).hexdigest()
+        if path is not None:
+            self._read[os.path.abspath(path)] = content
         digest = hashlib.blake2b(digest_size=20)
         digest.update(_code_fingerprint().encode())
         digest.update(repr(settings).encode())
         digest.update(kind.encode())  # .py and .ipynb are read differently
-        digest.update(data)
+        digest.update(content.encode())
         return digest.hexdigest()
 
     def _path(self, key: str) -> str:
@@ -124,7 +131,9 @@ class Cache:
             return None
         if not _valid_entry(entry):
             return None  # damaged or foreign: a miss
-        if any(digest(dependency) != expected for dependency, expected in entry["dependencies"].items()):
+        read = self._read
+        if any((read.get(dependency) or digest(dependency)) != expected
+               for dependency, expected in entry["dependencies"].items()):
             return None  # a module the analysis read has changed since
         return [Finding(**{**record, "path": path}) for record in entry["findings"]]
 

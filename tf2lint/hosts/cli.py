@@ -248,7 +248,8 @@ def run_check(args: argparse.Namespace) -> int:
     todo: list[tuple[bytes, str, Settings, bool]] = []
     keys: list[str | None] = []
     for path, settings, data in _inputs(args, project, base, findings):
-        key = cache.key(data, settings, os.path.splitext(path)[1] + ("+fix" if with_fixes else "")) if cache else None
+        kind = os.path.splitext(path)[1] + ("+fix" if with_fixes else "")
+        key = cache.key(data, settings, kind, path) if cache else None
         cached = cache.get(key, path) if cache and key else None
         if cached is not None:
             findings.extend(cached)
