@@ -72,7 +72,7 @@ def _placed(text: str, path: str, settings: Settings):
     try:
         placed = _project(None, text, path, settings)
         return placed, placed[0].summary_of(path, placed[1].name, text) if placed is not None else None
-    except (OSError, ValueError):
+    except Exception:  # noqa: BLE001 - `_lint_tree` places the file again, and reports what fails there
         return _UNPLACED, None
 
 
@@ -180,7 +180,9 @@ def _lint_tree(
             if not rules:
                 findings = []  # most modules: parsed, and nothing any rule needs
             else:
-                root = shared or _summary(tree, source, path, settings, placed, (triage.names, triage.parents))
+                root = shared if shared is not None else _summary(
+                    tree, source, path, settings, placed, (triage.names, triage.parents)
+                )
                 summary = None if shared is not None else root
                 findings = _findings(ModuleContext(root, project), rules, lines, path)
         if dependencies is not None:

@@ -119,14 +119,14 @@ class Triage:
     # -- text, read the way the parser would --------------------------------------------------------
 
     def _decorators(self) -> Iterator[list[str]]:
-        """The dotted name after each `@` that starts a line (a decorator; a few strings too)."""
+        """The dotted name after each `@` that starts a line (a decorator; a few strings too); `[""]` for
+        any other expression (`@(compat.track)`), which only the walk can resolve."""
         text = self.text
         offset = text.find("@")
         while offset != -1:
             if not text[text.rfind("\n", 0, offset) + 1:offset].strip():
                 match = _DOTTED.match(text, offset + 1)
-                if match:
-                    yield match.group(1).split(".")
+                yield match.group(1).split(".") if match else [""]
             offset = text.find("@", offset + 1)
 
     def _bases(self) -> Iterator[str]:
