@@ -27,6 +27,7 @@ SHIM_WORDS = ("track_tf1_style_variables", "tf2lint")
 # What a base class's module spells when it may decorate methods with the shim (the shim walk's own test).
 _BASE_WORDS = (b"track", b"tf2lint")
 _ENTRY_METHOD = re.compile(r"def\s+(?:call|__call__)\b")
+_CLASS_HEADER = re.compile(r"class\s+\w+\s*\(")
 _DOTTED = re.compile(r"\s*([A-Za-z_][\w.]*)")
 _ENTRY_ASSIGNED = re.compile(r"call(?:__)?\s*=(?!=)")  # `call = track(_forward)` in a class body
 _ACCESSORS = (["setter"], ["getter"], ["deleter"])  # `@name.setter`: a property of the class
@@ -73,15 +74,22 @@ class Triage:
     def imports_mentioning(self, word: bytes) -> bool:
         """Whether a project module this one imports from contains ``word``."""
         project = self.project
-        if project is None:
-            return False
-        top = project.top_level_names()
-        return any(
-            project.binding_mentions(target, word)
-            for targets in self.names.module_bindings().values()
-            for target in targets
-            if target.split(".", 1)[0] in top
+        return project is not None and any(
+            project.binding_mentions(target, word) for targets in self._from_project.values() for target in targets
         )
+
+    @cached_property
+    def _from_project(self) -> dict[str, list[str]]:
+        """Module-level names bound to paths of the project -> those paths."""
+        if self.project is None:
+            return {}
+        top = self.project.top_level_names()
+        found = {}
+        for name, targets in self.names.module_bindings().items():
+            inside = [t for t in targets if t.split(".", 1)[0] in top]
+            if inside:
+                found[name] = inside
+        return found
 
     @cached_property
     def may_hold_shim_code(self) -> bool:
@@ -96,7 +104,7 @@ class Triage:
         bindings = self.names.module_bindings()
         if any(star.split(".", 1)[0] in top for star in self.names.module_stars()):
             return True
-        from_project = {name for name, targets in bindings.items() if any(t.split(".", 1)[0] in top for t in targets)}
+        from_project = self._from_project
         if not from_project:
             return False
         if _ENTRY_ASSIGNED.search(self.text) or self._imports_inside_blocks(top):
@@ -104,14 +112,14 @@ class Triage:
         defined = {s.name for s in self._tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
         for parts in self._decorators():
             head = parts[0]
-            if head in from_project and self._is_shim(bindings[head], parts[1:]):
+            if head in from_project and self._is_shim(from_project[head], parts[1:]):
                 return True
             if head not in bindings and head not in _BUILTINS and head not in defined and parts[1:2] not in _ACCESSORS:
                 return True  # bound in a function (`t = compat.track`): only the walk resolves it there
         words = (*_BASE_WORDS, *(word.encode() for word in configured))
         for base in self._bases():
             if base in from_project and any(
-                project.binding_mentions(target, word) for target in bindings[base] for word in words
+                project.binding_mentions(target, word) for target in from_project[base] for word in words
             ):
                 return True
         return False
@@ -132,22 +140,22 @@ class Triage:
     def _bases(self) -> Iterator[str]:
         """The first name of every base class expression (`class A(pkg.Base, Mixin):` -> pkg, Mixin)."""
         text = self.text
-        offset = text.find("class ")
-        while offset != -1:
-            start = text.find("(", offset)
-            if start != -1 and text.find(":", offset, start) == -1:
-                end = text.find(")", start)
-                if text.find("(", start + 1, end) != -1:  # a call among the bases: match the brackets
-                    depth = 0
-                    for end in range(start, min(len(text), start + 2000)):
-                        depth += 1 if text[end] == "(" else -1 if text[end] == ")" else 0
-                        if depth == 0:
-                            break
-                for part in _top_level_parts(text[start + 1:end]) if "," in text[start:end] else [text[start + 1:end]]:
-                    match = _DOTTED.match(part.split("=")[-1])
-                    if match:
-                        yield match.group(1).split(".")[0]
-            offset = text.find("class ", offset + 1)
+        for header in _CLASS_HEADER.finditer(text):
+            start = header.end() - 1
+            end = text.find(")", start)
+            if end == -1:
+                continue
+            if text.find("(", start + 1, end) != -1:  # a call among the bases: match the brackets
+                depth = 0
+                for end in range(start, min(len(text), start + 2000)):
+                    depth += 1 if text[end] == "(" else -1 if text[end] == ")" else 0
+                    if depth == 0:
+                        break
+            bases = text[start + 1:end]
+            for part in _top_level_parts(bases) if "," in bases else [bases]:
+                match = _DOTTED.match(part.split("=")[-1])
+                if match:
+                    yield match.group(1).split(".")[0]
 
     def _imports_inside_blocks(self, top: set[str]) -> bool:
         """An indented import (in a function, or under `if`/`try`) of a project module: a name the
