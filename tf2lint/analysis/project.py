@@ -17,12 +17,12 @@ from __future__ import annotations
 import ast
 import os
 import re
-from stat import S_ISDIR, S_ISREG
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from stat import S_ISDIR, S_ISREG
 
 from tf2lint.analysis.names import Names
 from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary
@@ -81,7 +81,7 @@ def stable_files(contents: Iterable[tuple[str, bytes]] = ()) -> Iterator[None]:
             _STABLE_BYTES.clear()
 
 
-def stat(path: str) -> os.stat_result | None:
+def file_status(path: str) -> os.stat_result | None:
     """``os.stat`` (None when the path cannot be stat'ed), kept inside `stable_files`."""
     known = _STABLE
     if known is not None and path in known:
@@ -96,12 +96,12 @@ def stat(path: str) -> os.stat_result | None:
 
 
 def is_file(path: str) -> bool:
-    found = stat(path)
+    found = file_status(path)
     return found is not None and S_ISREG(found.st_mode)
 
 
 def is_directory(path: str) -> bool:
-    found = stat(path)
+    found = file_status(path)
     return found is not None and S_ISDIR(found.st_mode)
 
 
@@ -377,7 +377,7 @@ class Project:
     def _stat(self, path: str) -> os.stat_result | None:
         if self._stats is not None and path in self._stats:
             return self._stats[path]
-        found = stat(path)
+        found = file_status(path)
         if self._stats is not None:
             self._stats[path] = found
         return found

@@ -172,8 +172,8 @@ class ModuleSummary:
         return bisect_right(self._newlines, offset) + 1
 
     def lines_of(self, offsets: list[int]) -> list[int]:
-        """1-based lines of ascending source offsets. Counted between them when every line ends with `\n`:
-        a file asks for a few lines, and listing where all its lines start cost more than the rest."""
+        """1-based lines of ascending source offsets, counted between them when no line ends with a lone
+        carriage return: a file asks for a few lines, and listing where all its lines start cost more."""
         source = self._source or ""
         if self._newlines is not None or "\r" in source:
             return [self.line_of(offset) for offset in offsets]
@@ -398,7 +398,7 @@ def _is_word(char: str) -> bool:
 
 @lru_cache(maxsize=64)
 def _after_boundary(pattern: str) -> str | None:
-    """``word`` for a pattern ``\bword`` made of a word boundary and literal text, else None."""
+    r"""``word`` for a pattern ``\bword`` made of a word boundary and literal text, else None."""
     if not pattern.startswith(r"\b") or not pattern[2:3].isidentifier():
         return None
     literal = re.sub(r"\\(.)", r"\1", pattern[2:])
