@@ -184,7 +184,7 @@ def _lint_tree(
                     tree, source, path, settings, placed, (triage.names, triage.parents)
                 )
                 summary = None if shared is not None else root
-                findings = _findings(ModuleContext(root, project), rules, lines, path)
+                findings = _findings(ModuleContext(root, project, triage.may_hold_shim_code), rules, lines, path)
         if dependencies is not None:
             dependencies.update(touched)
         return findings

@@ -139,7 +139,9 @@ class Callee(NamedTuple):
 class ModuleContext:
     """Facts about one linted module, and the shim walk from its shim methods, that rules read."""
 
-    def __init__(self, summary: ModuleSummary, project: Project | None = None) -> None:
+    def __init__(self, summary: ModuleSummary, project: Project | None = None, shim_code: bool = True) -> None:
+        """``shim_code=False``: the triage found that the module can hold no shim method (none defined,
+        none inherited), so there is nothing to walk."""
         self.root = summary
         self.project = project
         self.tree = summary.tree
@@ -148,7 +150,7 @@ class ModuleContext:
         self.class_by_name = summary.class_by_name
         self.module_functions = summary.module_functions
         self.module_templates = summary.module_templates
-        self.shim_decorated = summary.shim_decorated
+        self.shim_decorated = summary.shim_decorated if shim_code else []
         self.extra_shim_decorators = summary.extra_shim_decorators
         # Facts of every module the walk entered, the linted one first.
         self.modules: list[ModuleSummary] = [summary]
@@ -163,7 +165,8 @@ class ModuleContext:
         self._looped: dict[str, list[Function]] | None = None
         self._kinds: dict[ClassInfo, str] = {}
         self._mros: dict[ClassInfo, list[ClassInfo]] = {}
-        self._walk_shim_methods()
+        if shim_code:
+            self._walk_shim_methods()
 
     # -- modules ----------------------------------------------------------------------------------
 

@@ -86,7 +86,7 @@ class Triage:
         top = self.project.top_level_names()
         found = {}
         for name, targets in self.names.module_bindings().items():
-            inside = [t for t in targets if t.split(".", 1)[0] in top]
+            inside = [t for t in targets if t.partition(".")[0] in top]
             if inside:
                 found[name] = inside
         return found
@@ -109,12 +109,11 @@ class Triage:
             return False
         if _ENTRY_ASSIGNED.search(self.text) or self._imports_inside_blocks(top):
             return True
-        defined = {s.name for s in self._tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
         for parts in self._decorators():
             head = parts[0]
             if head in from_project and self._is_shim(from_project[head], parts[1:]):
                 return True
-            if head not in bindings and head not in _BUILTINS and head not in defined and parts[1:2] not in _ACCESSORS:
+            if head not in bindings and head not in _BUILTINS and parts[1:2] not in _ACCESSORS and head not in self._defined:
                 return True  # bound in a function (`t = compat.track`): only the walk resolves it there
         words = (*_BASE_WORDS, *(word.encode() for word in configured))
         for base in self._bases():
@@ -123,6 +122,11 @@ class Triage:
             ):
                 return True
         return False
+
+    @cached_property
+    def _defined(self) -> set[str]:
+        """Functions and classes defined at module level (a decorator defined here is not the shim)."""
+        return {s.name for s in self._tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
 
     # -- text, read the way the parser would --------------------------------------------------------
 
