@@ -497,23 +497,27 @@ class Project:
             known = self._mentioned[key] = (stamp, word in self.raw(module))
         return known[1]
 
-    def binding_mentions(self, target: str, word: bytes) -> bool:
-        """Whether the module an import binding names (``pkg.ops`` or ``pkg.ops.block``) contains ``word``.
-        Inside `stable_files` the answer is kept per binding: every file of a package imports the same ones."""
-        memo = self._binding_memo if self._binding_session is _STABLE else None
-        if _STABLE is not None and memo is None:
-            memo = self._binding_memo = {}
-            self._binding_session = _STABLE
-        known = memo.get((target, word)) if memo is not None else None
-        if known is not None:
-            if known[0] is not None:
-                self._record(known[0])
-            return known[1]
-        module = target if self.file_of(target) is not None else target.rsplit(".", 1)[0]
-        found = self.mentions(module, word)
-        if memo is not None:
-            memo[(target, word)] = (self.file_of(module), found)
-        return found
+    def bindings_mention(self, targets: Iterable[str], word: bytes) -> bool:
+        """Whether a module one of these import bindings names (``pkg.ops`` or ``pkg.ops.block``) contains
+        ``word``. Inside `stable_files` the answer is kept per binding: every file of a package imports the
+        same ones (outside, a module's text is checked against its version every time)."""
+        memo: dict[tuple[str, bytes], tuple[str | None, bool]] | None = None
+        if _STABLE is not None:
+            if self._binding_session is not _STABLE:
+                self._binding_memo, self._binding_session = {}, _STABLE
+            memo = self._binding_memo
+        for target in targets:
+            known = memo.get((target, word)) if memo is not None else None
+            if known is None:
+                module = target if self.file_of(target) is not None else target.rsplit(".", 1)[0]
+                known = (self.file_of(module), self.mentions(module, word))  # `mentions` records the module
+                if memo is not None:
+                    memo[(target, word)] = known
+            elif known[0] is not None:
+                self._record(known[0])  # the answer depends on that module: a cached result must know it
+            if known[1]:
+                return True
+        return False
 
     def _defines_at_top(self, module: str, attr: str) -> bool:
         raw, name = self.raw(module), attr.encode()

@@ -74,8 +74,8 @@ class Triage:
     def imports_mentioning(self, word: bytes) -> bool:
         """Whether a project module this one imports from contains ``word``."""
         project = self.project
-        return project is not None and any(
-            project.binding_mentions(target, word) for targets in self._from_project.values() for target in targets
+        return project is not None and project.bindings_mention(
+            (target for targets in self._from_project.values() for target in targets), word
         )
 
     @cached_property
@@ -107,7 +107,7 @@ class Triage:
         from_project = self._from_project
         if not from_project:
             return False
-        if _ENTRY_ASSIGNED.search(self.text) or self._imports_inside_blocks(top):
+        if _ENTRY_ASSIGNED.search(self.text):
             return True
         for parts in self._decorators():
             head = parts[0]
@@ -117,10 +117,10 @@ class Triage:
                 return True  # bound in a function (`t = compat.track`): only the walk resolves it there
         words = (*_BASE_WORDS, *(word.encode() for word in configured))
         for base in self._bases():
-            if base in from_project and any(
-                project.binding_mentions(target, word) for target in from_project[base] for word in words
-            ):
+            if base in from_project and any(project.bindings_mention(from_project[base], word) for word in words):
                 return True
+            if base not in bindings and base not in _BUILTINS and base not in self._defined and self._imports_inside_blocks:
+                return True  # a base bound in a function, where the project is imported: the walk follows it
         return False
 
     @cached_property
@@ -161,9 +161,12 @@ class Triage:
                 if match:
                     yield match.group(1).split(".")[0]
 
-    def _imports_inside_blocks(self, top: set[str]) -> bool:
+    @cached_property
+    def _imports_inside_blocks(self) -> bool:
         """An indented import (in a function, or under `if`/`try`) of a project module: a name the
-        module-level bindings may not show."""
+        module-level bindings may not show. (A decorator bound there is an unknown name already.)"""
+        assert self.project is not None
+        top = self.project.top_level_names()
         text = self.text
         offset = text.find("import ")
         while offset != -1:

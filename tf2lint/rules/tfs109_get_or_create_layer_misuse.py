@@ -86,11 +86,10 @@ def _imports_a_user(ctx: ModuleContext) -> bool:
     if project is None:
         return False
     top = project.top_level_names()
-    return any(
-        project.binding_mentions(target, b"get_or_create_layer")
-        for targets in ctx.names.module_bindings().values()
-        for target in targets
-        if target.split(".", 1)[0] in top
+    return project.bindings_mention(
+        (target for targets in ctx.names.module_bindings().values() for target in targets
+         if target.partition(".")[0] in top),
+        b"get_or_create_layer",
     )
 
 
