@@ -488,3 +488,15 @@ class Base(tf.keras.layers.Layer):
 def test_shim_code_seen_only_through_the_project_is_analysed(tmp_path: Path, files: dict, target: str, expected: list) -> None:
     write(tmp_path, {"pkg/base.py": BASE_CALLS_FORWARD, **files})
     assert findings(tmp_path / target) == expected
+
+
+def test_a_helper_that_starts_using_get_or_create_layer_is_seen_by_the_next_lint(tmp_path: Path) -> None:
+    """A long-lived process (the editor server) lints outside `stable_files`: the import gate of TFS109
+    (does a module this one imports mention `get_or_create_layer`?) must follow the helper's new text."""
+    plain = "import tensorflow as tf\n\nfrom .heads import head\n\n\ndef test_head():\n    return head(tf.ones((1, 3)))\n"
+    before = GOCL_HELPER.replace('tf.compat.v1.keras.utils.get_or_create_layer("head", make_head)(x)', "make_head()(x)")
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/heads.py": before, "pkg/plain.py": plain})
+    assert findings(tmp_path / "pkg/plain.py") == []
+    (tmp_path / "pkg" / "heads.py").write_text(GOCL_HELPER, encoding="utf-8")
+    os.utime(tmp_path / "pkg" / "heads.py", ns=(1, 1))  # a new stamp even within the clock's resolution
+    assert findings(tmp_path / "pkg/plain.py") == [(7, "TFS109")]
