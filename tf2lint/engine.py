@@ -180,9 +180,7 @@ def _lint_tree(
             if not rules:
                 findings = []  # most modules: parsed, and nothing any rule needs
             else:
-                root = shared if shared is not None else _summary(
-                    tree, source, path, settings, placed, (triage.names, triage.parents)
-                )
+                root = shared if shared is not None else _summary(tree, source, path, settings, placed, triage)
                 summary = None if shared is not None else root
                 findings = _findings(ModuleContext(root, project, triage.may_hold_shim_code), rules, lines, path)
         if dependencies is not None:
@@ -210,13 +208,16 @@ def _project(tree: ast.Module | None, source: str, path: str, settings: Settings
     return project_for(roots_for(path, script, None, settings.src, where), settings.shim_decorators), where
 
 
-def _summary(tree: ast.Module, source: str, path: str, settings: Settings, placed=None, names=None):
+def _summary(tree: ast.Module, source: str, path: str, settings: Settings, placed=None, triage=None):
+    """The linted module's summary; with ``triage``, built on the name resolution and word tests it made."""
     from tf2lint.analysis.summary import ModuleSummary
 
+    names = (triage.names, triage.parents) if triage is not None else None
+    mentioned = triage.mentioned if triage is not None else None
     if placed is None:
-        return ModuleSummary(tree, source, path, shim_decorators=settings.shim_decorators, names=names)
+        return ModuleSummary(tree, source, path, shim_decorators=settings.shim_decorators, names=names, mentioned=mentioned)
     project, where = placed
-    return project.summarise(tree, source, path, where.name, where.package, names)
+    return project.summarise(tree, source, path, where.name, where.package, names, mentioned)
 
 
 def _findings(ctx, rules: list[Rule], lines: Sequence[str], path: str) -> list[Finding]:

@@ -404,13 +404,13 @@ class Project:
 
     def summarise(
         self, tree: ast.Module, text: str | None, path: str, name: str | None, package: str | None,
-        names: tuple[Names, dict] | None = None,
+        names: tuple[Names, dict] | None = None, mentioned: dict[str, bool] | None = None,
     ) -> ModuleSummary:
-        """A summary whose names follow this project's modules (``names``: built already, with this
-        project's chase)."""
+        """A summary whose names follow this project's modules (``names``, ``mentioned``: the triage's, see
+        `ModuleSummary`)."""
         return ModuleSummary(
             tree, text, path, name, package, self.shim_decorators, chase=self.chase, imports_project=self.imports_project,
-            names=names,
+            names=names, mentioned=mentioned,
         )
 
     # -- following names --------------------------------------------------------------------------

@@ -94,9 +94,10 @@ class ModuleSummary:
         chase: Callable[[str], tuple[str, ...]] | None = None,
         imports_project: Callable[[ModuleSummary], bool] | None = None,
         names: tuple[Names, dict] | None = None,
+        mentioned: dict[str, bool] | None = None,
     ) -> None:
         """``names``: the module's name resolution built already (by the triage), with the dict of lexical
-        parents it reads, which the summary fills."""
+        parents it reads, which the summary fills; ``mentioned``: the triage's word tests of ``source``."""
         self.tree = tree
         self.path = path
         self.name = name
@@ -104,7 +105,7 @@ class ModuleSummary:
         self._lines = Lines(source) if source is not None else None  # split on first use
         self._def_lines: list[int] | None = None
         self._newlines: list[int] | None = None  # offsets where the source's lines 2, 3, ... start
-        self._mentions: dict[str, bool] = {}
+        self._mentions: dict[str, bool] = mentioned if mentioned is not None else {}
         if names is not None:
             self.names, self.lexical_parent = names
         else:

@@ -56,13 +56,13 @@ class Triage:
             names = (Names(tree, parents, package=package, chase=project.chase if project else None), parents)
         self.names, self.parents = names
         self._shim_decorators = shim_decorators
-        self._mentions: dict[str, bool] = {}
+        self.mentioned: dict[str, bool] = {}  # word -> whether the text has it; the summary goes on with it
 
     def mentions(self, *words: str) -> bool:
         for word in words:
-            found = self._mentions.get(word)
+            found = self.mentioned.get(word)
             if found is None:
-                found = self._mentions[word] = word in self.text
+                found = self.mentioned[word] = word in self.text
             if found:
                 return True
         return False

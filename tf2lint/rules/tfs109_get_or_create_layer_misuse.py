@@ -59,7 +59,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 f"the builder passed to `get_or_create_layer` is called with no arguments, but it requires {params}: "
                 f"this raises TypeError; bind them first (`functools.partial`, a lambda, or attributes on `self`)",
             )
-    if not (ctx.mentions("get_or_create_layer") or _imports_a_user(ctx)) or ctx.graph_mode:
+    # `RULE.applies` ran this only where the module, or a project module it imports, mentions the API.
+    if ctx.graph_mode:
         return
     # Outside shim code, only where a caller is known: code that runs at import, in `if __name__ == ...`,
     # or in a test function, and the calls it makes. Any other caller is unknown, and unknown is silent.
@@ -77,20 +78,6 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 f"({'module level' if entry is None else f'`{entry.name}`'}): in eager mode this raises "
                 f"ValueError; call it only from a method decorated with `@{api.SHIM_DECORATOR}` (or code it reaches)",
             )
-
-
-def _imports_a_user(ctx: ModuleContext) -> bool:
-    """Whether a project module this one imports from mentions `get_or_create_layer` (a text gate: walking
-    every test and module-level call into the project costs parses that are almost always useless)."""
-    project = ctx.project
-    if project is None:
-        return False
-    top = project.top_level_names()
-    return project.bindings_mention(
-        (target for targets in ctx.names.module_bindings().values() for target in targets
-         if target.partition(".")[0] in top),
-        b"get_or_create_layer",
-    )
 
 
 def _entries(ctx: ModuleContext) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef | None, list[ast.stmt]]]:
