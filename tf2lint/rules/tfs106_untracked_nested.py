@@ -134,8 +134,12 @@ import tensorflow as tf
 
 
 class Scale(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.gain = tf.Variable(2.0)  # owned by each new object: made again on every call
+
     def __call__(self, x):
-        return x
+        return x * self.gain
 
 
 class Inline(tf.keras.layers.Layer):

@@ -1,0 +1,96 @@
+"""Callers as a fact: who calls a method or uses a class, and with what arguments.
+
+Built once per module summary (kept on the summary's identity), read by the shim walk: a decorated
+helper starts with the arguments of its visible calls; a method also taken as a value (handed to a loss
+function, stored in a table) has callers nobody sees, so its parameters are unknown there; a sub-layer
+class used only as another class's attribute runs only where that class calls it. Across modules,
+``project_users`` finds the project modules that name a class (a word test of each file first).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass, field
+
+from tf2lint.analysis.names import _walk_expr
+from tf2lint.analysis.summary import ClassInfo, ModuleSummary, own_statements
+
+
+@dataclass
+class ModuleCallers:
+    """What one module's methods and functions do with method names and classes."""
+
+    calls: dict[str, list[ast.Call]] = field(default_factory=dict)  # method name -> `obj.name(...)` calls
+    values: set[str] = field(default_factory=set)  # method names read as `obj.name` outside a call's callee
+    class_refs: dict[str, int] = field(default_factory=dict)  # bare name -> loads of it anywhere in the module
+
+
+_MEMO: dict[int, tuple[ModuleSummary, ModuleCallers]] = {}
+
+
+def module_callers(module: ModuleSummary) -> ModuleCallers:
+    known = _MEMO.get(id(module))
+    if known is not None and known[0] is module:
+        return known[1]
+    found = ModuleCallers()
+    callees: set[int] = set()
+    for func in module.owner:
+        for node in module.own_calls(func):
+            if isinstance(node.func, ast.Attribute):
+                found.calls.setdefault(node.func.attr, []).append(node)
+                callees.add(id(node.func))
+        for root in own_statements(func):
+            for node in _walk_expr(root):
+                if isinstance(node, ast.Attribute) and id(node) not in callees and isinstance(node.ctx, ast.Load):
+                    found.values.add(node.attr)
+    if module.classes:
+        names = {cls.name for cls in module.classes}
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Name) and node.id in names and isinstance(node.ctx, ast.Load):
+                found.class_refs[node.id] = found.class_refs.get(node.id, 0) + 1
+    if len(_MEMO) > 512:
+        _MEMO.clear()
+    _MEMO[id(module)] = (module, found)
+    return found
+
+
+def only_an_attribute(cls: ClassInfo) -> bool:
+    """The class is named in its module only where other classes' ``__init__`` build an attribute from it
+    (and as a base class): its instances are called only by the objects holding them."""
+    module = cls.module
+    ctors = 0
+    for other in module.classes:
+        if other is cls:
+            continue
+        ctors += sum(1 for ctor in other.attr_ctors.values() if isinstance(ctor, ast.Name) and ctor.id == cls.name)
+        ctors += sum(1 for base in other.node.bases if isinstance(base, ast.Name) and base.id == cls.name)
+    return ctors > 0 and module_callers(module).class_refs.get(cls.name, 0) == ctors
+
+
+def project_users(module: ModuleSummary, name: str, roots: tuple[str, ...], limit: int = 2000) -> list[str]:
+    """Paths of the other Python files under the project roots whose text names ``name`` (a word test,
+    no parse): the modules that may construct or call it. At most ``limit`` files are read."""
+    found: list[str] = []
+    word = name.encode()
+    seen = 0
+    here = os.path.realpath(module.path)
+    for root in roots:
+        for directory, subdirectories, files in os.walk(root):
+            subdirectories[:] = [d for d in subdirectories if not d.startswith(".") and d not in ("node_modules", "__pycache__")]
+            for file in files:
+                if not file.endswith(".py"):
+                    continue
+                path = os.path.join(directory, file)
+                if os.path.realpath(path) == here:
+                    continue
+                seen += 1
+                if seen > limit:
+                    return found
+                try:
+                    with open(path, "rb") as handle:
+                        if word in handle.read():
+                            found.append(path)
+                except OSError:
+                    continue
+    return found
