@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from dataclasses import dataclass, field
 
 from tf2lint.analysis.names import _walk_expr
@@ -68,29 +69,31 @@ def only_an_attribute(cls: ClassInfo) -> bool:
     return ctors > 0 and module_callers(module).class_refs.get(cls.name, 0) == ctors
 
 
-def project_users(module: ModuleSummary, name: str, roots: tuple[str, ...], limit: int = 2000) -> list[str]:
-    """Paths of the other Python files under the project roots whose text names ``name`` (a word test,
-    no parse): the modules that may construct or call it. At most ``limit`` files are read."""
-    found: list[str] = []
-    word = name.encode()
+def named_elsewhere(roots: tuple[str, ...], path: str, name: str, limit: int = 5000) -> bool:
+    """Whether another Python file under the project roots names ``name`` (a word test of its text, no
+    parse): a module that may construct or call it, whose callers then decide. At most ``limit`` files are
+    read; beyond that the answer is yes (unknown)."""
+    pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+    here = os.path.realpath(path)
     seen = 0
-    here = os.path.realpath(module.path)
     for root in roots:
         for directory, subdirectories, files in os.walk(root):
-            subdirectories[:] = [d for d in subdirectories if not d.startswith(".") and d not in ("node_modules", "__pycache__")]
+            subdirectories[:] = [d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED]
             for file in files:
-                if not file.endswith(".py"):
-                    continue
-                path = os.path.join(directory, file)
-                if os.path.realpath(path) == here:
+                candidate = os.path.join(directory, file)
+                if not file.endswith(".py") or os.path.realpath(candidate) == here:
                     continue
                 seen += 1
                 if seen > limit:
-                    return found
+                    return True
                 try:
-                    with open(path, "rb") as handle:
-                        if word in handle.read():
-                            found.append(path)
+                    with open(candidate, "rb") as handle:
+                        text = handle.read()
                 except OSError:
                     continue
-    return found
+                if name.encode() in text and pattern.search(text):
+                    return True
+    return False
+
+
+_SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})

@@ -656,6 +656,14 @@ class ModuleContext:
             return
         if api.GET_OR_CREATE_LAYER in names:
             return  # the builder runs once, by design
+        if isinstance(call.func, ast.Name) and call.func.id == "map" and call.args and not module.names.is_local(
+            "map", frame.func
+        ):
+            # `map(self._f, xs)`: the function runs once per item, with arguments we do not see.
+            for callee in self.callables.callees(call.args[0], frame):
+                reach = self._step(frame, call, callee)
+                queue.append((_Frame(callee.func, callee.self_name, reach, callee.module), _looping(state)))
+            return
         if names and all(map(api.is_library_name, names)):
             return  # a TensorFlow/Keras/Slim API: known from data, nothing of the project to enter
         callees = self._callees(call, frame)
@@ -839,14 +847,11 @@ class ModuleContext:
     def builder_of(self, call: ast.Call, func: Function, cls: ClassInfo | None) -> Callee | None:
         """The project function `get_or_create_layer(key, builder)` runs (once per key) to build its layer."""
         builder = _builder_expr(call)
-        module = self.module_of(func)
-        if isinstance(builder, ast.Lambda):
-            module.names.register_lambda(builder, func)
-            return Callee(builder, None, "lambda", module)
-        if not isinstance(builder, (ast.Name, ast.Attribute)):
+        if builder is None:
             return None
         reach = Reach(shim=func, shim_name="", cls=cls)  # type: ignore[arg-type]
-        return self._callee_of(builder, _Frame(func, first_param(func), reach, module))
+        found = self.callables.callees(builder, _Frame(func, first_param(func), reach, self.module_of(func)))
+        return found[0] if len(found) == 1 else None
 
     def callees_of_call(self, call: ast.Call, func: Function | None) -> list[Callee]:
         """What a call in the linted module runs: project functions, or the `call`/`__call__` of a project
