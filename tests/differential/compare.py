@@ -88,6 +88,9 @@ class Summary:
     outcomes: list[Outcome]
     allowed: dict[str, str] = field(default_factory=dict)  # id -> reason, for mismatches the allow-list covers
     invalid: list[str] = field(default_factory=list)  # programs that failed for no documented reason
+    # The same programs read with neither leniency: every runtime family counts (no `in_scope`), and a
+    # finding counts only for its own family (no `explained`).
+    strict: list[Outcome] = field(default_factory=list)
 
     @property
     def mismatches(self) -> list[Outcome]:
@@ -112,6 +115,13 @@ class Summary:
         return (f"differential: {len(self.outcomes)} programs, recall {len(hits)}/{len(buggy)}, "
                 f"false positives {len(false_positives)}, allowed {len(allowed)}")
 
+    def strict_line(self) -> str:
+        buggy = [o for o in self.strict if o.runtime]
+        hits = [o for o in buggy if not o.missed]
+        return (f"strict (no in_scope, no explained): recall {len(hits)}/{len(buggy)}, "
+                f"false positives {sum(1 for o in self.strict if o.extra)}, "
+                f"programs with masked families {sum(1 for o in self.strict if o.masked)}")
+
     def report(self) -> str:
         lines = ["family      runtime+  linter+   TP   FN   FP     TN  (per program; growth = TFS101-103, "
                  "untracked = TFS106-107)"]
@@ -123,13 +133,14 @@ class Summary:
         if self.invalid:
             lines.append(f"invalid programs (unexplained errors, generator bugs): {', '.join(self.invalid)}")
         lines.append(self.last_line())
+        lines.append(self.strict_line())
         return "\n".join(lines)
 
 
 def compare(records: Iterable[dict], lint_codes: Callable[[str], list[str]],
             allowlist: dict[str, str] | None = None) -> Summary:
     """`lint_codes(source)` gives the linter's codes for one program."""
-    outcomes, invalid = [], []
+    outcomes, invalid, strict = [], [], []
     for record in records:
         if record.get("error") and record["label"] == ["ok"]:
             invalid.append(record["id"])
@@ -142,9 +153,11 @@ def compare(records: Iterable[dict], lint_codes: Callable[[str], list[str]],
             invalid.append(record["id"])
             continue
         outcomes.append(Outcome(record["id"], runtime, linter, sorted(set(codes)), masked))
+        strict.append(Outcome(record["id"], {family(c) for c in record["label"] if c != "ok"} - masked,
+                              {family(c) for c in codes if c.startswith("TFS1")} - masked, sorted(set(codes)), masked))
     allow = allowlist or {}
     allowed = {o.id: allow[o.id] for o in outcomes if o.id in allow and not o.agrees}
-    return Summary(outcomes, allowed, invalid)
+    return Summary(outcomes, allowed, invalid, strict)
 
 
 def engine_codes(source: str) -> list[str]:
