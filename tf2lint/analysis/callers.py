@@ -69,11 +69,16 @@ def only_an_attribute(cls: ClassInfo) -> bool:
     return ctors > 0 and module_callers(module).class_refs.get(cls.name, 0) == ctors
 
 
-def named_elsewhere(roots: tuple[str, ...], path: str, name: str, limit: int = 5000) -> bool:
-    """Whether another Python file under the project roots names ``name`` (a word test of its text, no
-    parse): a module that may construct or call it, whose callers then decide. At most ``limit`` files are
-    read; beyond that the answer is yes (unknown)."""
+def named_elsewhere(roots: tuple[str, ...], module: ModuleSummary, name: str, limit: int = 5000) -> bool:
+    """Whether another Python file under the project roots names both ``module`` (its last dotted part, as
+    an import would) and ``name`` (a word test of its text, no parse): a module that may import and call
+    it, whose callers then decide. At most ``limit`` files are read; beyond that the answer is yes."""
+    path = module.path
+    stem = (module.name or os.path.splitext(os.path.basename(path))[0]).rsplit(".", 1)[-1]
+    if not stem.isidentifier():
+        return False
     pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+    importing = re.compile(rb"\bimport\b[^\n]*\b" + re.escape(stem.encode()) + rb"\b|\b" + re.escape(stem.encode()) + rb"\b[^\n]*\bimport\b")
     here = os.path.realpath(path)
     seen = 0
     for root in roots:
@@ -91,7 +96,7 @@ def named_elsewhere(roots: tuple[str, ...], path: str, name: str, limit: int = 5
                         text = handle.read()
                 except OSError:
                     continue
-                if name.encode() in text and pattern.search(text):
+                if name.encode() in text and pattern.search(text) and importing.search(text):
                     return True
     return False
 
