@@ -6,7 +6,9 @@ so that the analysis can be measured against stored labels in seconds (/work/dif
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -160,7 +162,33 @@ def compare(records: Iterable[dict], lint_codes: Callable[[str], list[str]],
     return Summary(outcomes, allowed, invalid, strict)
 
 
-def engine_codes(source: str) -> list[str]:
-    from tf2lint.engine import lint_source
+# A program of several modules: the main module's text, then each other module after this marker line.
+MODULE_MARKER = "# --- module "
 
-    return [finding.code for finding in lint_source(source, "program.py")]
+
+def modules(source: str) -> tuple[str, dict[str, str]]:
+    """The main module's text and the other modules' texts by name."""
+    main, *rest = source.split("\n" + MODULE_MARKER)
+    others = {}
+    for part in rest:
+        head, _, text = part.partition("\n")
+        others[head.strip(" -")] = text
+    return main, others
+
+
+def engine_codes(source: str) -> list[str]:
+    from tf2lint.engine import lint_path, lint_source
+
+    main, others = modules(source)
+    if not others:
+        return [finding.code for finding in lint_source(source, "program.py")]
+    # Several modules: written side by side as a script's directory, each linted as the project sees it.
+    with tempfile.TemporaryDirectory(prefix="tf2lint-differential-") as directory:
+        paths = [os.path.join(directory, "program.py")]
+        with open(paths[0], "w", encoding="utf-8") as handle:
+            handle.write(main)
+        for name, text in others.items():
+            paths.append(os.path.join(directory, f"{name}.py"))
+            with open(paths[-1], "w", encoding="utf-8") as handle:
+                handle.write(text)
+        return [finding.code for path in paths for finding in lint_path(path)]

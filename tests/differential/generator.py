@@ -14,6 +14,7 @@ import random
 from dataclasses import asdict, dataclass, field
 
 TRACK = "tf.compat.v1.keras.utils.track_tf1_style_variables"
+MODULE_MARKER = "# --- module "  # as compare.MODULE_MARKER: the start of another module of the program
 VS = "tf.compat.v1.variable_scope"
 GOCL = "tf.compat.v1.keras.utils.get_or_create_layer"
 
@@ -38,6 +39,8 @@ SELFLESS = ("module_fn", "partial", "dict_dispatch", "module_partial", "alias")
 VALUE_PATHS = ("partial_method", "lambda", "local_dict", "local_list", "loop_list", "map", "fn_param", "getattr")
 HELPER_PATHS = ("self_helper", "decorated_helper", "base_helper", "module_fn", "partial", "dict_dispatch",
                 "tf_function_helper", "tf_function_call", "module_partial", "alias", *VALUE_PATHS)
+# Paths whose block (a function, or the Sub layer) can live in another module of the program.
+SPLIT_PATHS = ("module_fn", "sub_layer", "inline_sub", "builder")
 # Paths whose caller passes the block's parameters explicitly (a constant argument can prune a guard there).
 ARGUMENT_PATHS = ("self_helper", "decorated_helper", "module_fn", "partial_method", "lambda", "local_dict",
                   "getattr", "alias")
@@ -65,6 +68,7 @@ class Spec:
     sub_decorated: bool = False  # sub_layer / builder paths: the inner layer's own method decorated
     caller_scope: bool = False  # sub_layer / inline_sub: the caller opens a named scope around the call
     const_guard: str = ""  # "on" / "off": the block runs under `if wd:`, the caller passes wd=True / False
+    split: bool = False  # module_fn / sub-layer paths: the block lives in another module of the program
 
 
 @dataclass
@@ -111,6 +115,8 @@ def random_spec(rng: random.Random) -> Spec:
         spec.scope = "default"
     if spec.path in ARGUMENT_PATHS and rng.random() < 0.2:
         spec.const_guard = rng.choice(("on", "off"))
+    if spec.path in SPLIT_PATHS and rng.random() < 0.3:
+        spec.split = True
     return spec
 
 
@@ -382,6 +388,7 @@ def render(spec: Spec) -> str:
     model_init: list[str] = []
     entry_body: list[str] = []
     invoke = ""  # the expression the entry evaluates for one block, when the block is not inline
+    sub_class: list[str] = []
     before: list[str] = []  # statements the entry runs before evaluating `invoke`
 
     def returning(lines: list[str]) -> list[str]:
@@ -449,8 +456,12 @@ def render(spec: Spec) -> str:
         sub_body += returning(block)
         sub_init = ["def __init__(self):", "    super().__init__()", *_indent(r.init)] if r.init else []
         sub_decoration = "track" if spec.sub_decorated else "none"
-        classes += [f"class Sub({host_base}):", *_indent(sub_init),
-                    *_indent(_decorated(sub_decoration, sub_entry, sub_params, sub_body)), *_indent(r.methods), ""]
+        sub_class = [f"class Sub({host_base}):", *_indent(sub_init),
+                     *_indent(_decorated(sub_decoration, sub_entry, sub_params, sub_body)), *_indent(r.methods), ""]
+        if spec.split:
+            module += sub_class  # written in the other module, with the definitions its block needs
+        else:
+            classes += sub_class
         call_args = "x, training=training" if training_in_block else "x"
         if path == "sub_layer":
             model_init.append("self.sub = Sub()")
@@ -513,7 +524,14 @@ def render(spec: Spec) -> str:
         module_defs.append(line)
     module_defs = _split_defs(module_defs)
     footer = [*make, "", "", "def inputs():", "    return (tf.reshape(tf.range(8, dtype=tf.float32), (2, 4)) / 8.0,)", ""]
-    text = "\n".join([*header, *module_defs, *module, "", *classes, "", *footer])
+    if spec.split:
+        # The block (a function or the Sub layer) lives in a module of its own that the program imports.
+        imported = "Sub" if sub_class else "block"
+        helpers = "\n".join([*header, *module_defs, *module, ""])
+        main = "\n".join([*header, f"from helpers import {imported}", "", "", *classes, "", *footer])
+        text = f"{main}\n{MODULE_MARKER}helpers\n{helpers}"
+    else:
+        text = "\n".join([*header, *module_defs, *module, "", *classes, "", *footer])
     while "\n\n\n\n" in text:
         text = text.replace("\n\n\n\n", "\n\n\n")
     return text

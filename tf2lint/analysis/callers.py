@@ -14,6 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from tf2lint.analysis import project as project_module
 from tf2lint.analysis.names import _walk_expr
 from tf2lint.analysis.summary import ClassInfo, ModuleSummary, own_statements
 
@@ -69,36 +70,74 @@ def only_an_attribute(cls: ClassInfo) -> bool:
     return ctors > 0 and module_callers(module).class_refs.get(cls.name, 0) == ctors
 
 
-def named_elsewhere(roots: tuple[str, ...], module: ModuleSummary, name: str, limit: int = 5000) -> bool:
-    """Whether another Python file under the project roots names both ``module`` (its last dotted part, as
-    an import would) and ``name`` (a word test of its text, no parse): a module that may import and call
-    it, whose callers then decide. At most ``limit`` files are read; beyond that the answer is yes."""
-    path = module.path
-    stem = (module.name or os.path.splitext(os.path.basename(path))[0]).rsplit(".", 1)[-1]
+def named_elsewhere(roots: tuple[str, ...], module: ModuleSummary, name: str) -> bool:
+    """Whether another Python file under the project roots imports ``module`` (by its last dotted part, on
+    an import line) and names ``name``: a module that may construct or call it, whose callers then decide.
+    Word tests of the files' text, no parse; past ``_MAX_FILES`` files the answer is yes (unknown)."""
+    stem = (module.name or os.path.splitext(os.path.basename(module.path))[0]).rsplit(".", 1)[-1]
     if not stem.isidentifier():
         return False
+    index = _import_index(roots)
+    if index is None:
+        return True
+    here = os.path.realpath(module.path)
     pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
-    importing = re.compile(rb"\bimport\b[^\n]*\b" + re.escape(stem.encode()) + rb"\b|\b" + re.escape(stem.encode()) + rb"\b[^\n]*\bimport\b")
-    here = os.path.realpath(path)
+    for path in index.get(stem, ()):
+        if os.path.realpath(path) == here:
+            continue
+        try:
+            with open(path, "rb") as handle:
+                if pattern.search(handle.read()):
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+_MAX_FILES = 20000
+_SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "venv", ".venv"})
+_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([^\n#;]*)|import[ \t]+([^\n#;]*))", re.M)
+_INDEXES: dict[tuple[object, tuple[str, ...]], dict[str, list[str]] | None] = {}
+
+
+def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
+    """Module stem -> the files under the roots with an import line naming it. Built once per batch of
+    stable files (the CLI's run), again per question otherwise (an editor's files change)."""
+    session = project_module._STABLE
+    key = (id(session) if session is not None else None, roots)
+    if session is not None and key in _INDEXES:
+        return _INDEXES[key]
+    index: dict[str, list[str]] | None = {}
     seen = 0
     for root in roots:
         for directory, subdirectories, files in os.walk(root):
             subdirectories[:] = [d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED]
             for file in files:
-                candidate = os.path.join(directory, file)
-                if not file.endswith(".py") or os.path.realpath(candidate) == here:
+                if not file.endswith(".py"):
                     continue
                 seen += 1
-                if seen > limit:
-                    return True
+                if seen > _MAX_FILES:
+                    index = None
+                    break
+                path = os.path.join(directory, file)
                 try:
-                    with open(candidate, "rb") as handle:
+                    with open(path, "rb") as handle:
                         text = handle.read()
                 except OSError:
                     continue
-                if name.encode() in text and pattern.search(text) and importing.search(text):
-                    return True
-    return False
-
-
-_SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
+                stems: set[bytes] = set()
+                for match in _IMPORT_LINE.finditer(text):
+                    source, names, plain = match.groups()
+                    for dotted in ([source] if source else []) + re.split(rb"[,\s()]+", names or plain or b""):
+                        stems.update(part for part in dotted.split(b".") if part and part != b"as")
+                for stem in stems:
+                    index.setdefault(stem.decode("ascii", "replace"), []).append(path)  # type: ignore[union-attr]
+            if index is None:
+                break
+        if index is None:
+            break
+    if session is not None:
+        if len(_INDEXES) > 8:
+            _INDEXES.clear()
+        _INDEXES[key] = index
+    return index
