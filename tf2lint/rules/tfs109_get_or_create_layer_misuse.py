@@ -119,7 +119,9 @@ def _reaches_get_or_create_layer(
     for callee in ctx.callees_of_call(call, entry):
         if ctx.is_shim_function(callee) or callee.func in reported_elsewhere:
             continue  # it runs in its own variable store, or its own entry point is reported
-        for inner, names, _func in ctx.reached_calls(callee.func, ctx.owner.get(callee.func), stop_at_shim=True):
+        bindings = ctx.call_bindings(call, callee, entry)
+        for inner, names, _func in ctx.reached_calls(callee.func, ctx.owner.get(callee.func), stop_at_shim=True,
+                                                     bindings=bindings):
             if api.GET_OR_CREATE_LAYER in names:
                 return [callee.label]
     return None
