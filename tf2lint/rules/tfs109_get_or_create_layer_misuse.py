@@ -135,7 +135,8 @@ RULE = Rule(
         what=(
             "Finds `tf.compat.v1.keras.utils.get_or_create_layer(name, builder)` where the builder needs "
             "arguments (a method with required parameters beyond `self`, a function or lambda with required "
-            "parameters), and calls of it from code that no shim-decorated method reaches."
+            "parameters; passed positionally or as `create_layer_method=`, through `functools.partial`, or imported "
+            "from another project module), and calls of it from code that no shim-decorated method reaches."
         ),
         why=(
             "The shim calls the builder with no arguments, once, and keeps the result in the decorated object's "
