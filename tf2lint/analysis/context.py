@@ -499,8 +499,10 @@ class ModuleContext:
         seen: set[tuple] = set()
         while queue or deferred:
             if not queue:
-                # The next decorated sub-layer, under each scope stack its callers opened (none seen: as a root).
-                frame, state = deferred.pop(0)
+                # The next decorated sub-layer whose callers were walked (nested ones wait for theirs), under
+                # each scope stack its callers opened; when none was seen, as a root.
+                ready = next((i for i, (f, _s) in enumerate(deferred) if f.reach.cls in self._sub_layer_scopes), 0)
+                frame, state = deferred.pop(ready)
                 for scopes in self._sub_layer_scopes.get(frame.reach.cls, set()) or {()}:  # type: ignore[arg-type]
                     queue.append((frame, state._replace(scopes=scopes)))
                 continue
