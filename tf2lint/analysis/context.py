@@ -294,9 +294,7 @@ class ModuleContext:
             if "build" in klass.methods:
                 return False
             init = klass.methods.get("__init__")
-            if init is not None and any(
-                not (isinstance(c.func, ast.Attribute) and c.func.attr == "__init__") for c in klass.module.own_calls(init)
-            ):
+            if init is not None and any(not _initialises_base(c) for c in klass.module.own_calls(init)):
                 return False
         return True
 
@@ -1139,6 +1137,14 @@ def _calls_repeated_by_comprehensions(node: ast.expr) -> set[int]:
 def _looping(state: _State) -> _State:
     """The state inside a loop body: repeated, with the scopes open so far shared by every iteration."""
     return state._replace(in_loop=True, loop_scopes=len(state.scopes), object_loop=True, item=None)
+
+
+def _initialises_base(call: ast.Call) -> bool:
+    """`super().__init__(...)`, `Base.__init__(self, ...)`, or the `super()` inside the first."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "__init__":
+        return True
+    return isinstance(func, ast.Name) and func.id == "super"
 
 
 def _mapped(call: ast.Call, frame: _Frame) -> ast.expr | None:
