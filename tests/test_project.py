@@ -574,3 +574,16 @@ def test_an_imported_builder_that_needs_arguments(tmp_path: Path, builder: str, 
     """
     write(tmp_path, {"pkg/__init__.py": "", "pkg/builders.py": BUILDERS, "pkg/model.py": model})
     assert findings(tmp_path / "pkg/model.py") == expected
+
+
+def test_a_cached_silence_is_dropped_when_the_module_that_named_the_layer_changes(tmp_path: Path, capsys) -> None:
+    from tf2lint.hosts.cli import main
+
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/inner.py": INNER_LAYER, "pkg/outer.py": OUTER_LAYER})
+    cache = tmp_path / "cache"
+    args = ["check", "--cache-dir", str(cache), "--format", "json", "--exit-zero", str(tmp_path / "pkg/inner.py")]
+    main(args)
+    assert "TFS109" not in capsys.readouterr().out
+    (tmp_path / "pkg/outer.py").write_text("import tensorflow as tf\n", encoding="utf-8")  # no longer uses Inner
+    main(args)
+    assert "TFS109" in capsys.readouterr().out

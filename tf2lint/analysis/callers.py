@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from tf2lint.analysis import project as project_module
+from tf2lint.analysis.project import Project
 from tf2lint.analysis.names import _walk_expr
 from tf2lint.analysis.summary import ClassInfo, ModuleSummary, own_statements
 
@@ -70,14 +71,14 @@ def only_an_attribute(cls: ClassInfo) -> bool:
     return ctors > 0 and module_callers(module).class_refs.get(cls.name, 0) == ctors
 
 
-def named_elsewhere(roots: tuple[str, ...], module: ModuleSummary, name: str) -> bool:
+def named_elsewhere(project: Project, module: ModuleSummary, name: str) -> bool:
     """Whether another Python file under the project roots imports ``module`` (by its last dotted part, on
     an import line) and names ``name``: a module that may construct or call it, whose callers then decide.
     Word tests of the files' text, no parse; past ``_MAX_FILES`` files the answer is yes (unknown)."""
     stem = (module.name or os.path.splitext(os.path.basename(module.path))[0]).rsplit(".", 1)[-1]
     if not stem.isidentifier():
         return False
-    index = _import_index(roots)
+    index = _import_index(project.roots)
     if index is None:
         return True
     here = os.path.realpath(module.path)
@@ -88,6 +89,7 @@ def named_elsewhere(roots: tuple[str, ...], module: ModuleSummary, name: str) ->
         try:
             with open(path, "rb") as handle:
                 if pattern.search(handle.read()):
+                    project.record(path)  # a cached answer depends on that module
                     return True
         except OSError:
             continue

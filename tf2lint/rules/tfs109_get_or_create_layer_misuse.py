@@ -69,7 +69,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             if chain is None:
                 continue
             if entry in reported_elsewhere and ctx.project is not None and named_elsewhere(
-                ctx.project.roots, ctx.root, ctx.owner[entry].name
+                ctx.project, ctx.root, ctx.owner[entry].name
             ):
                 break  # another module may use the layer as a part of a decorated one: its callers decide
             path = "".join(f" via `{step}`" for step in chain)
