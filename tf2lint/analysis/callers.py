@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+from stat import S_ISREG
 from dataclasses import dataclass, field
 
 from tf2lint.analysis import project as project_module
@@ -86,14 +87,24 @@ def named_elsewhere(project: Project, module: ModuleSummary, name: str) -> bool:
     for path in index.get(stem, ()):
         if os.path.realpath(path) == here:
             continue
-        try:
-            with open(path, "rb") as handle:
-                if pattern.search(handle.read()):
-                    project.record(path)  # a cached answer depends on that module
-                    return True
-        except OSError:
-            continue
+        text = _read_regular(path)
+        if text is not None and pattern.search(text):
+            project.record(path)  # a cached answer depends on that module
+            return True
     return False
+
+
+def _read_regular(path: str) -> bytes | None:
+    """A regular file's bytes, up to the project's module size cap; None for anything else (a FIFO or a
+    device would block or never end)."""
+    status = project_module.file_status(path)
+    if status is None or not S_ISREG(status.st_mode) or status.st_size > project_module.MAX_MODULE_BYTES:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(project_module.MAX_MODULE_BYTES + 1)
+    except OSError:
+        return None
 
 
 _MAX_FILES = 20000
@@ -122,10 +133,8 @@ def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
                     index = None
                     break
                 path = os.path.join(directory, file)
-                try:
-                    with open(path, "rb") as handle:
-                        text = handle.read()
-                except OSError:
+                text = _read_regular(path)
+                if text is None:
                     continue
                 stems: set[bytes] = set()
                 for match in _IMPORT_LINE.finditer(text):
