@@ -20,6 +20,9 @@ from tf2lint.source import Lines, SourceError, char_col, decode, parse
 
 UNUSED_NOQA = tfs901_unused_noqa.RULE
 
+# The message prefix of a TFS000 that is our bug, not the file's: tests and bug reports tell the two apart by it.
+INTERNAL_ERROR = "internal error while analysing this file"
+
 # Same grammar as flake8's inline noqa, so a comment means the same thing in every host.
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
@@ -189,7 +192,7 @@ def _lint_tree(
     except (RecursionError, MemoryError) as exc:
         return _source_error(path, SourceError(f"cannot analyse: too deeply nested ({type(exc).__name__})"), settings)
     except Exception as exc:  # noqa: BLE001 - a bug of ours must not stop the run over other files
-        message = f"internal error while analysing this file: {type(exc).__name__}: {exc}; please report it"
+        message = f"{INTERNAL_ERROR}: {type(exc).__name__}: {exc}; please report it"
         return _source_error(path, SourceError(message), settings)
     finally:
         if summary is not None:
@@ -322,6 +325,11 @@ def _source_error(path: str, exc: SourceError, settings: Settings) -> list[Findi
     if not settings.enabled(PARSE_ERROR.code):
         return []
     return [Finding(path, exc.line, exc.col, PARSE_ERROR.code, exc.line, exc.col, PARSE_ERROR.symbol, str(exc))]
+
+
+def is_internal_error(finding: Finding) -> bool:
+    """A TFS000 that an exception in the analysis made, where the file itself read and parsed."""
+    return finding.code == PARSE_ERROR.code and finding.message.startswith(INTERNAL_ERROR)
 
 
 def _at(node: ast.AST, lines: Sequence[str], path: str, code: str, symbol: str, message: str) -> Finding:
