@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import require_runtime
+from test_other_versions import KERAS2_EXAMPLE, SOURCE_TREE_EXAMPLE
 
 from tf2lint.rules import BY_CODE
 
@@ -351,10 +352,10 @@ NOT_RUN = {
     ("TFS114", "good", 1): "sets process environment: run in a subprocess by test_legacy_keras_opt_out",
     ("TFS901", "bad", 0): "about comments only",
     ("TFS901", "good", 0): "about comments only",
-    ("TFS101", "bad", 5): "tf-keras source-tree paths (`tf_keras.engine`): not importable from the tf-keras wheel; "
-                          "run by test_other_versions.py with TF2LINT_TF_KERAS_SOURCE",
-    ("TFS108", "bad", 1): "Keras 2 paths (`keras.engine`, `keras.legacy_tf_layers`): Keras 2 cannot be installed next to "
-                          "TF 2.21; run by test_other_versions.py with TF2LINT_OTHER_PYTHONS",
+    SOURCE_TREE_EXAMPLE: "tf-keras source-tree paths (`tf_keras.engine`): not importable from the tf-keras wheel; "
+                         "run by test_other_versions.py::test_tf_keras_source_tree_example with TF2LINT_TF_KERAS_SOURCE",
+    KERAS2_EXAMPLE: "Keras 2 paths (`keras.engine`, `keras.legacy_tf_layers`): Keras 2 cannot be installed next to TF 2.21; "
+                    "run by test_other_versions.py::test_keras2_example_and_slim_batch_norm with TF2LINT_OTHER_PYTHONS",
 }
 
 
