@@ -1,4 +1,4 @@
-"""Promises kept under faults (issue 14): hostile files, damaged caches and configs, failing and killed
+"""Promises kept under faults: hostile files, damaged caches and configs, failing and killed
 writes. Every test here failed on the code before that issue was fixed. The figures (faults injected,
 kills, files damaged) are printed at the end of the run by tests/conftest.py."""
 

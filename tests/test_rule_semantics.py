@@ -1,4 +1,4 @@
-"""Edges of the rule-local semantics of issue 13: where the rules must stay silent (unknown, or correct
+"""Edges of the rule-local semantics: where the rules must stay silent (unknown, or correct
 code) and where they must report. The runtime facts behind them are probed in test_shim_semantics.py."""
 
 from __future__ import annotations

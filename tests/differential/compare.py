@@ -1,7 +1,7 @@
 """Compare the linter's findings with the runtime labels, per program and per rule family.
 
 No TensorFlow here: this module works on labelled records ({"id", "source", "label", "masked", ...}),
-so that the analysis can be measured against stored labels in seconds (/work/diff-report/compare.py).
+so that the analysis can be measured against stored labels in seconds.
 """
 
 from __future__ import annotations

@@ -95,7 +95,7 @@ def markdown_report(summary: Summary, records: list[dict], title: str) -> str:
            "`must be applied to a method of a subclassed tf.Module` -> TFS108, get_or_create_layer in eager "
            "mode or a builder that needs arguments -> TFS109, `Trying to share variable` -> TFS113, "
            "`Tensor.op is undefined` (get_variable with no shim store inside a tf.function) -> TFS107.", "",
-           "Runtime behaviour the suite ran into that the lead should know (measured here, TF 2.21 + "
+           "Runtime behaviour the suite ran into that a maintainer should know (measured here, TF 2.21 + "
            "tf-keras 2.21): (1) `runtime.check` reports TFS110 for any tf.Module that uses "
            "`get_or_create_layer`, because the store registers `reduce_sum(layer.losses)` as a regularizer "
            "for every layer, even without regularizers; the labeller keeps TFS110 only when a penalty is "

@@ -56,7 +56,7 @@ def test_the_runtime_shows_every_family_the_suite_is_about(summary):
     assert sum(1 for o in summary.outcomes if not o.runtime) > CI_COUNT * 0.25  # and correct programs
 
 
-RECALL_TARGET = 0.98  # issue 13: no false positive, recall >= 98% over the generated programs
+RECALL_TARGET = 0.98  # no false positive, recall >= 98% over the generated programs
 
 
 def test_linter_agrees_with_the_runtime(summary):

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class FixPlan:
-    """What a fix does, decided by the rule; tf2lint.fixes turns it into edits with LibCST.
+    """What a fix does, decided by the rule; tf2lint.fixing.edits turns it into edits with LibCST.
 
     ``kind`` names the operation; ``targets`` are the AST nodes it works on; ``text`` holds the
     strings it inserts (spelled with the file's own aliases).
