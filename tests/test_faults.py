@@ -1,5 +1,5 @@
 """Promises kept under faults: hostile files, damaged caches and configs, failing and killed
-writes. Every test here failed on the code before that issue was fixed. The figures (faults injected,
+writes. Every test here failed on the code before its fix. The figures (faults injected,
 kills, files damaged) are printed at the end of the run by tests/conftest.py."""
 
 from __future__ import annotations
