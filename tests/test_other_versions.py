@@ -79,6 +79,12 @@ PROBE = textwrap.dedent('''
 ''')
 
 
+def test_ci_runs_the_keras2_probe() -> None:
+    """CI sets TF2LINT_REQUIRE_OTHER_VERSIONS with an environment for the Keras 2 probe: it must not skip there."""
+    if os.environ.get("TF2LINT_REQUIRE_OTHER_VERSIONS") == "1":
+        assert PYTHONS, "TF2LINT_REQUIRE_OTHER_VERSIONS=1 but TF2LINT_OTHER_PYTHONS names no interpreter"
+
+
 def test_the_probes_find_their_examples() -> None:
     """Runs everywhere: the probes below read the examples they are meant for (one read by index ran the wrong one
     and could not pass whenever it was enabled)."""
