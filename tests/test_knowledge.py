@@ -15,6 +15,7 @@ import importlib.metadata
 import importlib.util
 import inspect
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -263,3 +264,13 @@ def test_slim_module_spellings(tf_slim) -> None:
         assert all(canonical(f"{module_name}.{n}") == f"slim.{n}" for n in public)
     assert canonical("tf_slim.losses.get_total_loss") == "slim.losses.get_total_loss"
     assert _slim_attr(tf_slim, "losses.get_total_loss") is importlib.import_module("tf_slim.losses").get_total_loss
+
+
+@pytest.mark.parametrize("name", ["MLPBlock", "Conv2DTranspose", "EmptyScope", "_Hidden", "HTTPServer2", "layer", "ABC",
+                                  "Dense", "BatchNormalization", "My2Layer", "ResNet50V2"])
+def test_snake_case_is_keras_naming(name: str) -> None:
+    """One derivation of a layer's name from its class (the fixes of TFS101, TFS102 and TFS103 use it), as tf-keras'."""
+    module = "tf_keras.src.utils.generic_utils"
+    required = os.environ.get("TF2LINT_REQUIRE_RUNTIME") == "1"  # CI: never skipped
+    generic_utils = importlib.import_module(module) if required else pytest.importorskip(module)
+    assert api.snake_case(name) == generic_utils.to_snake_case(name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -98,7 +97,7 @@ def _plan(ctx: ModuleContext, site, cache: dict) -> FixPlan | None:
     scope = spelled(ctx, api.VARIABLE_SCOPE)
     if scope is None or site.reach.cls is None or site.reach.tf_function is not None or ctx.is_foreign(site.module):
         return None  # a scope around the method does not reach into a tf.function, nor into another file
-    scope_name = re.sub(r"(?<!^)(?=[A-Z])", "_", site.reach.cls.name).lower()
+    scope_name = api.snake_case(site.reach.cls.name)
     return FixPlan("wrap-body-in-scope", "unsafe",
                    f'Open variable_scope("{scope_name}") around the body of `{site.reach.shim_name}` '
                    "(variable names gain that prefix: old checkpoints need a name map)",
