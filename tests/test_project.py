@@ -500,3 +500,77 @@ def test_a_helper_that_starts_using_get_or_create_layer_is_seen_by_the_next_lint
     (tmp_path / "pkg" / "heads.py").write_text(GOCL_HELPER, encoding="utf-8")
     os.utime(tmp_path / "pkg" / "heads.py", ns=(1, 1))  # a new stamp even within the clock's resolution
     assert findings(tmp_path / "pkg/plain.py") == [(7, "TFS109")]
+
+
+INNER_LAYER = """\
+import tensorflow as tf
+
+
+def make_dense():
+    return tf.keras.layers.Dense(3)
+
+
+class Inner(tf.keras.layers.Layer):
+    def call(self, x):
+        return tf.compat.v1.keras.utils.get_or_create_layer("inner", make_dense)(x)
+"""
+
+OUTER_LAYER = """\
+import tensorflow as tf
+
+from .inner import Inner
+
+
+class Outer(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.inner = Inner()
+
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return self.inner(x)
+"""
+
+
+def test_a_layer_whose_caller_in_another_module_is_decorated_is_silent(tmp_path: Path) -> None:
+    # Measured (TF 2.21): the inner undecorated `call` runs in the outer layer's store, no error.
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/inner.py": INNER_LAYER})
+    assert findings(tmp_path / "pkg/inner.py") == [(10, "TFS109")]  # no caller anywhere: Keras runs it alone
+    write(tmp_path, {"pkg/outer.py": OUTER_LAYER})
+    assert findings(tmp_path / "pkg/inner.py") == []
+    assert findings(tmp_path / "pkg/outer.py") == []
+
+
+BUILDERS = """\
+import tensorflow as tf
+
+
+def sized(units):
+    return tf.keras.layers.Dense(units)
+
+
+def fixed():
+    return tf.keras.layers.Dense(3)
+"""
+
+
+@pytest.mark.parametrize(
+    ("builder", "expected"),
+    [("sized", [(10, "TFS109")]), ("create_layer_method=sized", [(10, "TFS109")]), ("fixed", []),
+     ("functools.partial(sized, 3)", [])],
+)
+def test_an_imported_builder_that_needs_arguments(tmp_path: Path, builder: str, expected: list) -> None:
+    model = f"""\
+    import functools
+
+    import tensorflow as tf
+    from .builders import fixed, sized
+
+    class Model(tf.keras.layers.Layer):
+        @tf.compat.v1.keras.utils.track_tf1_style_variables
+        def call(self, x):
+            utils = tf.compat.v1.keras.utils
+            return utils.get_or_create_layer("head", {builder})(x)
+    """
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/builders.py": BUILDERS, "pkg/model.py": model})
+    assert findings(tmp_path / "pkg/model.py") == expected

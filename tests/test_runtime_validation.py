@@ -341,6 +341,25 @@ CASES.update({
         assert_codes(ns.NamedInside(), x(2, 4), weights=2),
         [assert_codes(ns.StackedOverInner(), x(2, 4), weights=2) for _instance in range(2)],
     ),
+    # Callable values (a partial of a method, a local alias, a function passed as an argument, a lambda, a
+    # dispatch table built in the method, getattr with a literal, a loop over a list of methods): each runs.
+    ("TFS101", "bad", 9): lambda ns: (assert_codes(ns.Encoder(), x(3, 5), expected={"TFS101"}),
+                                      assert_codes(ns.Stem(), x(1, 6, 6, 1), expected={"TFS101"})),
+    # A decorated sub-layer called only inside its caller's named scope: stable (3 weights).
+    ("TFS101", "good", 7): lambda ns: assert_codes(ns.Tower(), x(2, 3), weights=3),
+    ("TFS102", "bad", 3): lambda ns: assert_codes(ns.Mixer(), x(2, 4), expected={"TFS102"}),
+    ("TFS102", "good", 3): lambda ns: assert_codes(ns.Critic(), x(2, 4), weights=3),
+    ("TFS104", "bad", 2): lambda ns: [len(m.trainable_variables) for m in _called(ns.Embedder(), ns.Embedder())] in (
+        [1, 0], [0, 0]) or pytest.fail("the second instance tracks the shared template's variable"),
+    # A model whose only weights are per-call: it tracks nothing, which the runtime check calls TFS107.
+    ("TFS106", "bad", 2): lambda ns: (assert_codes(ns.Tagger(), x(4, 6), expected={"TFS107"}),
+                                      assert_codes(ns.Rescaler(), x(5, 2), expected={"TFS106"})),
+    # An undecorated layer built inline in shim code runs in the caller's store: stable, its variable tracked.
+    ("TFS106", "good", 2): lambda ns: assert_codes(ns.Host(), x(3, 4), weights=1),
+    ("TFS111", "bad", 5): lambda ns: assert_codes(ns.Normed(), x(6, 4), training=True, expected={"TFS111"}),
+    # A constant argument that switches the collection write off: nothing is written, stable.
+    ("TFS112", "good", 3): lambda ns: (assert_codes(ns.Regressor(), x(2, 4), weights=2),
+                                       tf.compat.v1.get_collection("losses") == [] or pytest.fail("written")),
 })
 # Examples that cannot or need not run here, and why.
 NOT_RUN = {

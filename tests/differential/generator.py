@@ -14,6 +14,7 @@ import random
 from dataclasses import asdict, dataclass, field
 
 TRACK = "tf.compat.v1.keras.utils.track_tf1_style_variables"
+MODULE_MARKER = "# --- module "  # as compare.MODULE_MARKER: the start of another module of the program
 VS = "tf.compat.v1.variable_scope"
 GOCL = "tf.compat.v1.keras.utils.get_or_create_layer"
 
@@ -23,16 +24,26 @@ NAMINGS = ("none", "literal", "fstring", "param", "duplicate")
 SCOPES = ("none", "named", "empty", "default", "nested", "param_passed", "param_missing", "reuse_auto",
           "reuse_true", "reuse_variables", "reuse_false", "current")
 PATHS = ("direct", "self_helper", "decorated_helper", "base_helper", "override", "module_fn", "partial",
-         "dict_dispatch", "tf_function_helper", "tf_function_call", "outer_tf_function", "sub_layer", "builder")
+         "dict_dispatch", "tf_function_helper", "tf_function_call", "outer_tf_function", "sub_layer", "builder",
+         # Callable values: how real code reaches a helper without naming it in the call.
+         "partial_method", "module_partial", "alias", "lambda", "local_dict", "local_list", "loop_list", "map",
+         "fn_param", "getattr", "inline_sub")
 DECORATIONS = ("track", "alias", "none", "assign", "track_over_tf_function", "tf_function_over_track")
 GUARDS = ("percall", "init", "lazy", "dict")
 TRAININGS = ("forward", "missing", "flag")
 # Kinds whose object can be built once (in __init__, lazily, in a dict cache) or on every call.
 GUARDED = ("v1_class", "template", "tf_variable", "keras", "add_weight")
 # Paths whose block is a plain function: no `self`, so no attribute-held objects.
-SELFLESS = ("module_fn", "partial", "dict_dispatch")
+SELFLESS = ("module_fn", "partial", "dict_dispatch", "module_partial", "alias")
+# Paths whose block is a method `_block(self, ...)` reached through a callable value.
+VALUE_PATHS = ("partial_method", "lambda", "local_dict", "local_list", "loop_list", "map", "fn_param", "getattr")
 HELPER_PATHS = ("self_helper", "decorated_helper", "base_helper", "module_fn", "partial", "dict_dispatch",
-                "tf_function_helper", "tf_function_call")
+                "tf_function_helper", "tf_function_call", "module_partial", "alias", *VALUE_PATHS)
+# Paths whose block (a function, or the Sub layer) can live in another module of the program.
+SPLIT_PATHS = ("module_fn", "sub_layer", "inline_sub", "builder")
+# Paths whose caller passes the block's parameters explicitly (a constant argument can prune a guard there).
+ARGUMENT_PATHS = ("self_helper", "decorated_helper", "module_fn", "partial_method", "lambda", "local_dict",
+                  "getattr", "alias")
 
 
 @dataclass
@@ -42,6 +53,7 @@ class Atom:
     guard: str = "percall"
     training: str = ""  # batch_norm / dropout only
     variant: str = ""  # kind-specific (gocl builders, v1_dense spellings)
+    keyword: bool = False  # gocl: the builder passed as `create_layer_method=`
 
 
 @dataclass
@@ -54,6 +66,9 @@ class Spec:
     loop: bool = False
     training_param: bool = True
     sub_decorated: bool = False  # sub_layer / builder paths: the inner layer's own method decorated
+    caller_scope: bool = False  # sub_layer / inline_sub: the caller opens a named scope around the call
+    const_guard: str = ""  # "on" / "off": the block runs under `if wd:`, the caller passes wd=True / False
+    split: bool = False  # module_fn / sub-layer paths: the block lives in another module of the program
 
 
 @dataclass
@@ -73,7 +88,10 @@ def random_spec(rng: random.Random) -> Spec:
     spec.host = _choice(rng, {"layer": 80, "module": 16, "plain": 4})
     spec.path = _choice(rng, {"direct": 22, "self_helper": 8, "decorated_helper": 8, "base_helper": 6,
                               "override": 7, "module_fn": 8, "partial": 5, "dict_dispatch": 5,
-                              "tf_function_helper": 5, "tf_function_call": 3, "outer_tf_function": 5, "sub_layer": 8, "builder": 6})
+                              "tf_function_helper": 5, "tf_function_call": 3, "outer_tf_function": 5, "sub_layer": 8, "builder": 6,
+                              "partial_method": 3, "module_partial": 2, "alias": 2, "lambda": 2, "local_dict": 2,
+                              "local_list": 2, "loop_list": 2, "map": 2, "fn_param": 3, "getattr": 2,
+                              "inline_sub": 4})
     spec.decoration = _choice(rng, {"track": 50, "alias": 8, "none": 16, "assign": 10,
                                     "track_over_tf_function": 8, "tf_function_over_track": 5})
     spec.scope = _choice(rng, {"none": 25, "named": 22, "empty": 7, "default": 10, "nested": 7,
@@ -82,6 +100,7 @@ def random_spec(rng: random.Random) -> Spec:
     spec.loop = rng.random() < 0.2
     spec.training_param = rng.random() < 0.8
     spec.sub_decorated = rng.random() < 0.3
+    spec.caller_scope = rng.random() < 0.4
     if spec.host == "plain":
         spec.path, spec.decoration = "direct", "track"
     if spec.host != "layer" and spec.path == "builder":
@@ -94,6 +113,10 @@ def random_spec(rng: random.Random) -> Spec:
         spec.atoms = [_random_atom(rng, spec) for _ in range(count)]
     if spec.scope.startswith("param") and spec.path not in HELPER_PATHS:
         spec.scope = "default"
+    if spec.path in ARGUMENT_PATHS and rng.random() < 0.2:
+        spec.const_guard = rng.choice(("on", "off"))
+    if spec.path in SPLIT_PATHS and rng.random() < 0.3:
+        spec.split = True
     return spec
 
 
@@ -121,6 +144,7 @@ def _random_atom(rng: random.Random, spec: Spec) -> Atom:
     if atom.kind in ("batch_norm", "dropout"):
         atom.training = _choice(rng, {"forward": 5, "missing": 3, "flag": 2 if spec.path not in SELFLESS else 0})
     if atom.kind == "gocl":
+        atom.keyword = rng.random() < 0.3
         atom.variant = _choice(rng, {"method": 4, "lambda": 2, "needs_arg": 1, "two_builders": 1})
         if spec.path in SELFLESS:
             atom.variant = {"method": "function", "needs_arg": "function_needs_arg",
@@ -250,6 +274,13 @@ class _Renderer:
         raise ValueError(kind)
 
     def gocl(self, atom: Atom, index: int) -> list[str]:
+        lines = self._gocl(atom, index)
+        if atom.keyword:  # the builder by its real keyword, `create_layer_method=`
+            lines = [line.replace(f"{GOCL}(", "@@").replace(", ", ", create_layer_method=", 1).replace("@@", f"{GOCL}(")
+                     if line.startswith(f"x = {GOCL}(") else line for line in lines]
+        return lines
+
+    def _gocl(self, atom: Atom, index: int) -> list[str]:
         key = self.name_value(atom, index, "head") if atom.naming != "none" else f'"head{index}"'
         if atom.variant.startswith("function"):
             if "def build_head():" not in self.module:
@@ -278,6 +309,11 @@ class _Renderer:
         body: list[str] = []
         for index, atom in enumerate(self.spec.atoms):
             body += self.atom(atom, index)
+        if self.spec.const_guard:
+            body = ["if wd:", *_indent(body)]
+            self.params.append("wd=True")
+            if self.spec.const_guard == "off":
+                self.args.append("wd=False")
         scope = self.spec.scope
         if scope == "none":
             return body
@@ -352,6 +388,8 @@ def render(spec: Spec) -> str:
     model_init: list[str] = []
     entry_body: list[str] = []
     invoke = ""  # the expression the entry evaluates for one block, when the block is not inline
+    sub_class: list[str] = []
+    before: list[str] = []  # statements the entry runs before evaluating `invoke`
 
     def returning(lines: list[str]) -> list[str]:
         return [*lines, "return x"]
@@ -370,29 +408,66 @@ def render(spec: Spec) -> str:
         else:
             model_methods += helper + r.methods
         model_init += r.init
-    elif path in ("module_fn", "partial", "dict_dispatch"):
+    elif path in VALUE_PATHS:
+        model_methods += [f"def _block(self, {params}):", *_indent(returning(block)), *r.methods]
+        model_init += r.init
+        rest = ", ".join(block_args)
+        if path == "partial_method":
+            before = [f"fn = functools.partial(self._block{', ' + rest if rest else ''})"]
+            invoke = "fn(x)"
+        elif path == "lambda":
+            before = [f"step = lambda t: self._block(t{', ' + rest if rest else ''})  # noqa: E731"]
+            invoke = "step(x)"
+        elif path == "local_dict":
+            before = ['blocks = {"main": self._block}']
+            invoke = f'blocks["main"]({args})'
+        elif path == "local_list":
+            before = ["blocks = [self._block]"]
+            invoke = f"blocks[0]({args})"
+        elif path == "getattr":
+            invoke = f'getattr(self, "_block")({args})'
+        elif path == "map":
+            invoke = "list(map(self._block, [x]))[0]"  # one positional argument: the others take their defaults
+        elif path == "fn_param":
+            module += ["def run_stage(stage_fn, t):", "    return stage_fn(t)", ""]
+            invoke = f"run_stage({f'functools.partial(self._block, {rest})' if rest else 'self._block'}, x)"
+        else:  # loop_list
+            invoke = f"stage({args})"
+    elif path in ("module_fn", "partial", "dict_dispatch", "module_partial", "alias"):
         module += [f"def block({params}):", *_indent(returning(block)), ""]
         invoke = f"block({args})"
         if path == "dict_dispatch":
             module += ['BLOCKS = {"main": block}', ""]
             invoke = f'BLOCKS["main"]({args})'
+        elif path == "module_partial":
+            module += ["BLOCK = functools.partial(block)", ""]
+            invoke = f"BLOCK({args})"
+        elif path == "alias":
+            before = ["fn = block"]
+            invoke = f"fn({args})"
     elif path == "override":
         model_base = "Base"
         model_init += r.init
         model_methods += [f"def body(self, {params}):", *_indent(returning(block)), *r.methods]
         invoke = f"self.body({args})"
-    elif path in ("sub_layer", "builder"):
+    elif path in ("sub_layer", "builder", "inline_sub"):
         sub_params = "x, training=None" if training_in_block else "x"
         sub_body = ["i = 0"] if fstring else []
         sub_body += returning(block)
         sub_init = ["def __init__(self):", "    super().__init__()", *_indent(r.init)] if r.init else []
         sub_decoration = "track" if spec.sub_decorated else "none"
-        classes += [f"class Sub({host_base}):", *_indent(sub_init),
-                    *_indent(_decorated(sub_decoration, sub_entry, sub_params, sub_body)), *_indent(r.methods), ""]
+        sub_class = [f"class Sub({host_base}):", *_indent(sub_init),
+                     *_indent(_decorated(sub_decoration, sub_entry, sub_params, sub_body)), *_indent(r.methods), ""]
+        if spec.split:
+            module += sub_class  # written in the other module, with the definitions its block needs
+        else:
+            classes += sub_class
         call_args = "x, training=training" if training_in_block else "x"
         if path == "sub_layer":
             model_init.append("self.sub = Sub()")
             invoke = f"self.sub({call_args})"
+        elif path == "inline_sub":
+            invoke = f"Sub()({call_args})"  # built and called on every call
         else:
             invoke = f'{GOCL}("sub", Sub)({call_args})'
     elif path == "outer_tf_function":
@@ -403,7 +478,11 @@ def render(spec: Spec) -> str:
 
     # The entry method's body: the block inline, or a call to it; in a loop when asked.
     if invoke:
-        step = [f"x = {invoke}"]
+        step = [*before, f"x = {invoke}"]
+        if path == "loop_list":
+            step = ["for stage in [self._block]:", f"    x = {invoke}"]
+        if spec.caller_scope and path in ("sub_layer", "inline_sub"):
+            step = [f'with {VS}("outer"):', *_indent(step)]
     else:
         step = block
     if spec.loop:
@@ -445,7 +524,14 @@ def render(spec: Spec) -> str:
         module_defs.append(line)
     module_defs = _split_defs(module_defs)
     footer = [*make, "", "", "def inputs():", "    return (tf.reshape(tf.range(8, dtype=tf.float32), (2, 4)) / 8.0,)", ""]
-    text = "\n".join([*header, *module_defs, *module, "", *classes, "", *footer])
+    if spec.split:
+        # The block (a function or the Sub layer) lives in a module of its own that the program imports.
+        imported = "Sub" if sub_class else "block"
+        helpers = "\n".join([*header, *module_defs, *module, ""])
+        main = "\n".join([*header, f"from helpers import {imported}", "", "", *classes, "", *footer])
+        text = f"{main}\n{MODULE_MARKER}helpers\n{helpers}"
+    else:
+        text = "\n".join([*header, *module_defs, *module, "", *classes, "", *footer])
     while "\n\n\n\n" in text:
         text = text.replace("\n\n\n\n", "\n\n\n")
     return text

@@ -23,7 +23,9 @@ import contextlib
 import functools
 import inspect
 import os
+import sys
 import traceback
+import types
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,7 +33,7 @@ from typing import Any
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # programs spell the shim `tf.compat.v1.keras...`
 
-from .compare import FAMILIES, family  # noqa: E402
+from .compare import FAMILIES, family, modules  # noqa: E402
 
 # Exception messages -> the code whose rule documents them.
 ERRORS = (
@@ -280,8 +282,13 @@ class Labeller:
         self.probes.shared.clear()
         label = Label()
         namespace: dict[str, Any] = {"__name__": f"differential_{name}"}
+        main, helpers = modules(source)
         try:
-            exec(compile(source, f"<{name}>", "exec"), namespace)  # noqa: S102 - our own generated programs
+            for module_name, text in helpers.items():  # importable by the main module while it runs
+                helper = types.ModuleType(module_name)
+                sys.modules[module_name] = helper
+                exec(compile(text, f"<{name}:{module_name}>", "exec"), helper.__dict__)  # noqa: S102
+            exec(compile(main, f"<{name}>", "exec"), namespace)  # noqa: S102 - our own generated programs
             make, inputs = namespace["make"], namespace["inputs"]
             with self.probes.installed(_module_classes(namespace)), warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # a deprecation warning per v1 layer: slow, and not ours
@@ -297,6 +304,8 @@ class Labeller:
                 label.codes = []
         finally:
             self.probes.armed = False
+            for module_name in helpers:
+                sys.modules.pop(module_name, None)
             runtime.reset()
         label.codes = sorted(set(label.codes))
         return label

@@ -29,6 +29,9 @@ def test_families_recall_false_positives_and_masking():
     assert [o.id for o in summary.mismatches] == ["b"]
     assert summary.matrix()["growth"] == {"TP": 1, "FP": 1, "TN": 1}
     assert summary.last_line() == "differential: 4 programs, recall 2/3, false positives 1, allowed 1"
+    # Strictly, "d"'s TFS105 is not explained by the (masked) growth finding: a miss.
+    assert summary.strict_line() == (
+        "strict (no in_scope, no explained): recall 1/3, false positives 1, programs with masked families 1")
 
 
 def test_a_cause_found_by_the_linter_counts_for_the_symptom_it_shows_as():

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
+from tf2lint.analysis.callables import Callee, CallableValues, merged_call
+from tf2lint.analysis.callers import module_callers, only_an_attribute
 from tf2lint.analysis.names import Function, _walk_expr
 from tf2lint.analysis.project import Project, locate
 from tf2lint.analysis.summary import (
@@ -31,10 +33,12 @@ from tf2lint.analysis.summary import (
     first_param,
     is_self_attr,
     is_static,
+    own_statements,
 )
 from tf2lint.knowledge import api
 
-# A parameter's value on a call path: ("str", text), ("none",), or absent when unknown.
+# A parameter's value on a call path: ("str", text), ("none",), ("const", a bool or number), ("fn", callees)
+# for a function passed as the argument, or absent when unknown.
 Value = tuple
 
 
@@ -118,6 +122,9 @@ class _State(NamedTuple):
     object_loop: bool = False
     arms: tuple[tuple[int, int], ...] = ()
     arg_scopes: tuple[ast.Call, ...] = ()
+    # `for stage in [self._a, self._b]: stage(x)`: the loop variable, and the state before the loop. Each
+    # iteration calls a different function, so what the callee runs is not repeated by this loop.
+    item: tuple[str, _State] | None = None
 
 
 class _Frame(NamedTuple):
@@ -126,14 +133,6 @@ class _Frame(NamedTuple):
     reach: Reach
     module: ModuleSummary
     bindings: tuple[tuple[str, Value], ...] = ()
-
-
-class Callee(NamedTuple):
-    func: Function
-    self_name: str | None
-    label: str
-    module: ModuleSummary
-    cls: ClassInfo | None = None  # a sub-layer's class, when the call runs its `call` through an instance
 
 
 class ModuleContext:
@@ -165,6 +164,8 @@ class ModuleContext:
         self._looped: dict[str, list[Function]] | None = None
         self._kinds: dict[ClassInfo, str] = {}
         self._mros: dict[ClassInfo, list[ClassInfo]] = {}
+        self.callables = CallableValues(self._callee_of)
+        self._sub_layer_scopes: dict[ClassInfo, set[tuple[VarScope, ...]]] = {}
         if shim_code:
             self._walk_shim_methods()
 
@@ -278,9 +279,26 @@ class ModuleContext:
             if kind:
                 return f"`{name}`" if kind == name else f"`{name}` ({kind})"
         cls = self._class_called(site)
-        if cls is not None and self.class_kind(cls) in ("keras", "module", "keras3"):
+        if cls is not None and self.class_kind(cls) in ("keras", "module", "keras3") and not self._store_only(cls):
             return f"`{cls.name}` ({'tf.Module' if self.class_kind(cls) == 'module' else 'Keras layer'})"
         return None
+
+    def _store_only(self, cls: ClassInfo) -> bool:
+        """A project layer whose objects own nothing: no `__init__` beyond `super().__init__(...)`, no `build`,
+        and an undecorated `call`, which runs in its caller's variable store (measured: an `Adapter()(x)`
+        built per call in shim code reuses the caller's `get_variable`s, stable and tracked)."""
+        callee = self._instance_call(cls)
+        if callee is None or self.is_shim_function(callee):
+            return False
+        for klass in self.mro(cls):
+            if "build" in klass.methods:
+                return False
+            init = klass.methods.get("__init__")
+            if init is not None and any(
+                not (isinstance(c.func, ast.Attribute) and c.func.attr == "__init__") for c in klass.module.own_calls(init)
+            ):
+                return False
+        return True
 
     def _class_called(self, site: CallSite) -> ClassInfo | None:
         module = site.module or self.root
@@ -424,7 +442,9 @@ class ModuleContext:
 
     def _walk_shim_methods(self) -> None:
         queue: deque[tuple[_Frame, _State]] = deque()
-        called: dict[str, list[ast.Call]] | None = None
+        # Decorated sub-layers used only as other objects' attributes: walked after their callers, under the
+        # scopes those callers open around them (a decorated `call` runs in the caller's variable scope).
+        deferred: list[tuple[_Frame, _State]] = []
         starts: list[tuple[FunctionDef, ast.expr, ClassInfo]] = [
             (method, deco, cls) for method, deco, cls in self.shim_decorated if cls is not None and not is_static(method)
         ]
@@ -451,12 +471,13 @@ class ModuleContext:
                 reach = replace(reach, tf_function=inner_tf)
                 if module is self.root:
                     self.tf_functions.append(TfFunctionUse(inner_tf, method, cls, reach))
-            # A decorated helper that methods of this module call runs with the arguments of those calls; only
-            # entry points and helpers with unknown callers start with the parameters' defaults.
-            calls: list[ast.Call] = []
-            if method.name not in ("call", "__call__"):
-                called = _self_called_names(self.root) if called is None else called
-                calls = called.get(method.name, [])
+            # A decorated helper that methods of this module call runs with the arguments of those calls. Keras
+            # entry points start with the defaults of their naming parameters (callers rarely pass them); any
+            # other method whose callers are not all visible (none found, or also taken as a value) gets
+            # unknown parameters: a default does not stand for the value.
+            entry = method.name in ("call", "__call__")
+            callers = module_callers(self.root)
+            calls = [] if entry else callers.calls.get(method.name, [])
             callee = Callee(method, first_param(method), method.name, module)
             empty = _Frame(method, None, reach, module)
             # Called in a loop by an undecorated method of its own object: every iteration re-enters the store.
@@ -464,10 +485,25 @@ class ModuleContext:
                 self._related(self.owner.get(caller), cls) for caller in self._looped_self_calls().get(method.name, ())
             )
             start = _State(in_loop=True, object_loop=True) if looped else _State()
-            for bindings in {_bind(call, callee, empty) for call in calls} or {_defaults(method, skip_self=True)}:
-                queue.append((_Frame(method, first_param(method), reach, module, bindings), start))
+            starting = {_bind(call, callee, empty) for call in calls}
+            if entry:
+                starting = {_naming_defaults(method)}
+            elif not calls or method.name in callers.values:
+                starting.add(())
+            for bindings in starting:
+                frame = _Frame(method, first_param(method), reach, module, bindings)
+                if entry and cls.scope is None and only_an_attribute(cls):
+                    deferred.append((frame, start))
+                else:
+                    queue.append((frame, start))
         seen: set[tuple] = set()
-        while queue:
+        while queue or deferred:
+            if not queue:
+                # The next decorated sub-layer, under each scope stack its callers opened (none seen: as a root).
+                frame, state = deferred.pop(0)
+                for scopes in self._sub_layer_scopes.get(frame.reach.cls, set()) or {()}:  # type: ignore[arg-type]
+                    queue.append((frame, state._replace(scopes=scopes)))
+                continue
             frame, state = queue.popleft()
             key = (frame.reach.shim, frame.func, frame.reach.cls, frame.reach.tf_function, frame.reach.anchor,
                    frame.bindings, state)
@@ -531,6 +567,10 @@ class ModuleContext:
             self._block(stmt.body, frame, state._replace(scopes=scopes, arg_scopes=arg_scopes), queue)
         elif isinstance(stmt, ast.If):
             self._expr(stmt.test, frame, state, queue)
+            decided = _decided(stmt.test, dict(frame.bindings)) if frame.bindings else None
+            if decided is not None:  # a constant argument chose the branch: the other never runs on this path
+                self._block(stmt.body if decided else stmt.orelse, frame, state, queue)
+                return
             polarity = _guard_polarity(stmt.test, frame.self_name)
             body = state._replace(guarded=state.guarded or polarity == "body", arms=_arm(state.arms, stmt, 0))
             orelse = state._replace(guarded=state.guarded or polarity == "orelse", arms=_arm(state.arms, stmt, 1))
@@ -538,7 +578,10 @@ class ModuleContext:
             self._block(stmt.orelse, frame, orelse, queue)
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
             self._expr(stmt.iter if not isinstance(stmt, ast.While) else stmt.test, frame, state, queue)
-            self._block(stmt.body, frame, _looping(state), queue)
+            inner = _looping(state)
+            if not isinstance(stmt, ast.While) and isinstance(stmt.target, ast.Name) and _distinct_literals(stmt.iter):
+                inner = inner._replace(item=(stmt.target.id, state))
+            self._block(stmt.body, frame, inner, queue)
             self._block(stmt.orelse, frame, state, queue)
         elif isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
             self._block(stmt.body, frame, state, queue)
@@ -613,27 +656,42 @@ class ModuleContext:
             return
         if api.GET_OR_CREATE_LAYER in names:
             return  # the builder runs once, by design
+        if isinstance(call.func, ast.Name) and call.func.id == "map" and call.args and not module.names.is_local(
+            "map", frame.func
+        ):
+            # `map(self._f, xs)`: the function runs once per item, with arguments we do not see.
+            for callee in self.callables.callees(call.args[0], frame):
+                reach = self._step(frame, call, callee)
+                queue.append((_Frame(callee.func, callee.self_name, reach, callee.module), _looping(state)))
+            return
         if names and all(map(api.is_library_name, names)):
             return  # a TensorFlow/Keras/Slim API: known from data, nothing of the project to enter
         callees = self._callees(call, frame)
         for index, callee in enumerate(callees):
             if callee.cls is not None and self.is_shim_function(callee):
-                continue  # a sub-layer with its own decorated `call`: walked as a shim method of its own
+                # A sub-layer with its own decorated `call`: walked as a shim method of its own, inside the
+                # variable scopes open here.
+                self._sub_layer_scopes.setdefault(callee.cls, set()).add(state.scopes)
+                continue
             reach = self._step(frame, call, callee)
             callee_state = state
+            if state.item is not None and isinstance(call.func, ast.Name) and call.func.id == state.item[0]:
+                outer = state.item[1]  # one item of a literal list of functions: not repeated by that loop
+                callee_state = state._replace(in_loop=outer.in_loop, loop_scopes=outer.loop_scopes,
+                                              object_loop=outer.object_loop, item=outer.item)
             if callee.cls is not None:
                 # A sub-layer's undecorated `call` runs in the caller's variable store, with its own `self`.
                 reach = replace(reach, cls=callee.cls)
                 callee_state = state._replace(object_loop=False)
             if len(callees) > 1:
-                callee_state = state._replace(arms=_arm(state.arms, call, index))  # one of several: alternatives
+                callee_state = callee_state._replace(arms=_arm(state.arms, call, index))  # one of several: alternatives
             tf_deco = self._tf_decorator(callee)
             if tf_deco is not None:
                 # Entering a tf.function resets the variable scopes.
                 reach = replace(reach, tf_function=tf_deco)
                 self._tf_function_use(tf_deco, callee.func, frame)
                 callee_state = callee_state._replace(scopes=(), loop_scopes=0)
-            bindings = _bind(call, callee, frame)
+            bindings = _bind(call, callee, frame, callables=self.callables)
             queue.append((_Frame(callee.func, callee.self_name, reach, callee.module, bindings), callee_state))
 
     def _step(self, frame: _Frame, call: ast.Call, callee: Callee, tf_function: ast.AST | None = None) -> Reach:
@@ -650,17 +708,13 @@ class ModuleContext:
         return replace(reach, tf_function=tf_function) if tf_function is not None else reach
 
     def _callees(self, call: ast.Call, frame: _Frame) -> list[Callee]:
-        """The functions a call may run: one, or each entry of a module-level table (`BLOCKS[kind](x)`)."""
-        func = call.func
-        if isinstance(func, ast.Subscript) and isinstance(func.value, ast.Name):
-            table = _module_table(frame.module, func.value.id, func.slice)
-            if table is not None and not frame.module.names.is_local(func.value.id, frame.func):
-                found = [self._callee_of(entry, frame) for entry in table]
-                return [c for c in found if c is not None]
-        callee = self._callee_of(func, frame)
-        if callee is None:
+        """The functions a call may run: one, or each a callable value may be (`BLOCKS[kind](x)`, a partial,
+        an alias, a loop over a list of methods, a function passed as an argument: see `callables`)."""
+        found = self.callables.callees(call.func, frame)
+        if not found:
             callee = self._sub_layer_call(call, frame)
-        return [callee] if callee is not None else []
+            found = [callee] if callee is not None else []
+        return found
 
     def _sub_layer_call(self, call: ast.Call, frame: _Frame) -> Callee | None:
         """``self.sub(x)`` where ``__init__`` made ``self.sub = Sub(...)``, or ``get_or_create_layer(key, Sub)(x)``:
@@ -676,6 +730,8 @@ class ModuleContext:
             builder = _builder_expr(func)
             if isinstance(builder, (ast.Name, ast.Attribute)):
                 cls = self._class_of(module, builder, frame.func)
+        elif isinstance(func, ast.Call) and isinstance(func.func, (ast.Name, ast.Attribute)):
+            cls = self._class_of(module, func.func, frame.func)  # `Adapter()(x)`: built and called inline
         return self._instance_call(cls) if cls is not None else None
 
     def _instance_call(self, cls: ClassInfo) -> Callee | None:
@@ -791,14 +847,11 @@ class ModuleContext:
     def builder_of(self, call: ast.Call, func: Function, cls: ClassInfo | None) -> Callee | None:
         """The project function `get_or_create_layer(key, builder)` runs (once per key) to build its layer."""
         builder = _builder_expr(call)
-        module = self.module_of(func)
-        if isinstance(builder, ast.Lambda):
-            module.names.register_lambda(builder, func)
-            return Callee(builder, None, "lambda", module)
-        if not isinstance(builder, (ast.Name, ast.Attribute)):
+        if builder is None:
             return None
         reach = Reach(shim=func, shim_name="", cls=cls)  # type: ignore[arg-type]
-        return self._callee_of(builder, _Frame(func, first_param(func), reach, module))
+        found = self.callables.callees(builder, _Frame(func, first_param(func), reach, self.module_of(func)))
+        return found[0] if len(found) == 1 else None
 
     def callees_of_call(self, call: ast.Call, func: Function | None) -> list[Callee]:
         """What a call in the linted module runs: project functions, or the `call`/`__call__` of a project
@@ -887,10 +940,26 @@ def _defaults(func: Function, skip_self: bool = False) -> tuple[tuple[str, Value
     return tuple(sorted(found))
 
 
-def _bind(call: ast.Call, callee: Callee, frame: _Frame, bound: bool | None = None) -> tuple[tuple[str, Value], ...]:
-    """The literal values a call gives the callee's parameters (passed or defaulted); unknown ones are left out.
-    ``bound``: whether the callee is called as a bound method (default: the call is spelled `obj.f(...)`)."""
+def _naming_defaults(func: Function) -> tuple[tuple[str, Value], ...]:
+    """An entry point's literal string and None defaults, skipping `self` (a bool or number default, such
+    as ``training=False``, is what Keras or the caller overrides: unknown)."""
+    return tuple((k, v) for k, v in _defaults(func, skip_self=True) if v[0] != "const")
+
+
+def _bind(
+    call: ast.Call,
+    callee: Callee,
+    frame: _Frame,
+    bound: bool | None = None,
+    callables: CallableValues | None = None,
+) -> tuple[tuple[str, Value], ...]:
+    """The values a call gives the callee's parameters (passed or defaulted); unknown ones are left out.
+    ``bound``: whether the callee is called as a bound method (default: the callee's own answer, else the
+    call is spelled `obj.f(...)`); ``callables``: also bind functions passed as arguments."""
     func = callee.func
+    if bound is None:
+        bound = callee.bound
+    call = merged_call(call, callee)
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         return ()
     args = func.args
@@ -901,29 +970,95 @@ def _bind(call: ast.Call, callee: Callee, frame: _Frame, bound: bool | None = No
         positional = positional[1:]  # bound method: `self` is not in the call's arguments
     values = dict(_defaults(func))
     caller = dict(frame.bindings)
+
+    def value_of(arg: ast.expr) -> Value | None:
+        value = _value(arg, caller)
+        if value is None and callables is not None and isinstance(arg, (ast.Name, ast.Attribute, ast.Lambda, ast.Call)):
+            found = callables.callees(arg, frame)
+            value = ("fn", tuple(found)) if found else None
+        return value
+
     for name, arg in zip(positional, call.args):
         values.pop(name, None)
-        value = _value(arg, caller)
+        value = value_of(arg)
         if value is not None:
             values[name] = value
     for keyword in call.keywords:
         values.pop(keyword.arg, None)  # type: ignore[arg-type]
-        value = _value(keyword.value, caller)
+        value = value_of(keyword.value)
         if value is not None:
             values[keyword.arg] = value  # type: ignore[index]
-    return tuple(sorted(values.items()))
+    return _possible(func, values)
+
+
+def _possible(func: Function, values: dict[str, Value]) -> tuple[tuple[str, Value], ...]:
+    """The bindings, without a None the function's own code rules out (``"d_" + name`` raises on None)."""
+    joined = _joined_with_text(func)
+    return tuple(sorted((k, v) for k, v in values.items() if not (v == ("none",) and k in joined)))
+
+
+_JOINED: dict[int, tuple[Function, frozenset[str]]] = {}
+
+
+def _joined_with_text(func: Function) -> frozenset[str]:
+    """Parameters the function adds to a string literal (`"d_" + name`, `name + "/w"`): never None there."""
+    known = _JOINED.get(id(func))
+    if known is not None and known[0] is func:
+        return known[1]
+    found: set[str] = set()
+    roots = [func.body] if isinstance(func, ast.Lambda) else own_statements(func)
+    for root in roots:
+        for node in _walk_expr(root):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+                for one, other in ((node.left, node.right), (node.right, node.left)):
+                    if isinstance(one, ast.Name) and isinstance(other, ast.Constant) and isinstance(other.value, str):
+                        found.add(one.id)
+    if len(_JOINED) > 4096:
+        _JOINED.clear()
+    _JOINED[id(func)] = (func, frozenset(found))
+    return _JOINED[id(func)][1]
 
 
 def _value(expr: ast.expr | None, bindings: dict[str, Value]) -> Value | None:
-    """A literal string or None, directly or through a parameter whose value is known; else None (unknown)."""
+    """A literal string, None, bool or number, directly or through a parameter whose value is known; else
+    None (unknown). Functions passed as arguments are not values here (see `callables`)."""
     if isinstance(expr, ast.Constant):
         if expr.value is None:
             return ("none",)
         if isinstance(expr.value, str):
             return ("str", expr.value)
+        if isinstance(expr.value, (bool, int, float)):
+            return ("const", expr.value)
         return None
     if isinstance(expr, ast.Name):
-        return bindings.get(expr.id)
+        found = bindings.get(expr.id)
+        return found if found is not None and found[0] != "fn" else None
+    return None
+
+
+def _decided(test: ast.expr, bindings: dict[str, Value]) -> bool | None:
+    """The outcome of an ``if`` test that only reads parameters with known values (`if wd:`,
+    `if wd is True:`, `if not wd:`, `if mode == "train":`); None when it depends on anything else."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _decided(test.operand, bindings)
+        return None if inner is None else not inner
+    if isinstance(test, ast.Name):
+        value = _value(test, bindings)
+        return None if value is None else bool(value[1]) if len(value) > 1 else False
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
+        left, right = _value(test.left, bindings), test.comparators[0]
+        if left is None or not isinstance(right, ast.Constant):
+            return None
+        mine = None if left == ("none",) else left[1]
+        op = test.ops[0]
+        if isinstance(op, ast.Is):
+            return mine is right.value if right.value in (None, True, False) else None
+        if isinstance(op, ast.IsNot):
+            return mine is not right.value if right.value in (None, True, False) else None
+        if isinstance(op, ast.Eq):
+            return bool(mine == right.value)
+        if isinstance(op, ast.NotEq):
+            return bool(mine != right.value)
     return None
 
 
@@ -940,16 +1075,6 @@ def _linearize(cls: ClassInfo, bases_of: Callable[[ClassInfo], list[ClassInfo | 
     return order
 
 
-def _self_called_names(module: ModuleSummary) -> dict[str, list[ast.Call]]:
-    """Method name -> the calls methods of the module make of it on an object (``self.x(...)``)."""
-    found: dict[str, list[ast.Call]] = {}
-    for func in module.owner:
-        for node in module.own_calls(func):
-            if isinstance(node.func, ast.Attribute):
-                found.setdefault(node.func.attr, []).append(node)
-    return found
-
-
 def _assigned_call(scope: ast.AST, name: str) -> ast.expr | None:
     """The value of the last plain ``name = <call>`` in a function body or module (not in nested defs)."""
     found = None
@@ -964,24 +1089,6 @@ def _builder_expr(call: ast.Call) -> ast.expr | None:
     return call.args[1] if len(call.args) > 1 else next(
         (k.value for k in call.keywords if k.arg == "create_layer_method"), None
     )
-
-
-def _module_table(module: ModuleSummary, name: str, key: ast.expr) -> list[ast.expr] | None:
-    """The entries of a module-level dict/tuple/list literal bound to ``name`` (a dispatch table): the one a
-    literal ``key`` of a dict selects, else all of them."""
-    for stmt in module.tree.body:
-        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
-            value = stmt.value
-            if isinstance(value, ast.Dict):
-                if isinstance(key, ast.Constant):
-                    chosen = [v for k, v in zip(value.keys, value.values)
-                              if isinstance(k, ast.Constant) and k.value == key.value]
-                    if chosen:
-                        return [v for v in chosen[-1:] if isinstance(v, (ast.Name, ast.Attribute))]
-                return [v for v in value.values if isinstance(v, (ast.Name, ast.Attribute))]
-            if isinstance(value, (ast.Tuple, ast.List)):
-                return [v for v in value.elts if isinstance(v, (ast.Name, ast.Attribute))]
-    return None
 
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
@@ -1006,7 +1113,16 @@ def _calls_repeated_by_comprehensions(node: ast.expr) -> set[int]:
 
 def _looping(state: _State) -> _State:
     """The state inside a loop body: repeated, with the scopes open so far shared by every iteration."""
-    return state._replace(in_loop=True, loop_scopes=len(state.scopes), object_loop=True)
+    return state._replace(in_loop=True, loop_scopes=len(state.scopes), object_loop=True, item=None)
+
+
+def _distinct_literals(node: ast.expr) -> bool:
+    """A literal list or tuple of different names or attributes (`[self._norm, self._act]`)."""
+    if not isinstance(node, (ast.List, ast.Tuple)) or not node.elts:
+        return False
+    if not all(isinstance(e, (ast.Name, ast.Attribute)) for e in node.elts):
+        return False
+    return len({ast.dump(e) for e in node.elts}) == len(node.elts)
 
 
 def _arm(arms: tuple[tuple[int, int], ...], stmt: ast.stmt, index: int) -> tuple[tuple[int, int], ...]:

@@ -443,6 +443,34 @@ class TemplateAfterReuse(tf.keras.layers.Layer):
             scope.reuse_variables()
             return v1.make_template("t", scale)(x)  # expect: TFS101
 ''',
+        '''\
+import functools
+
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def conv_stem(images):
+    return v1.layers.conv2d(images, 3, 2, padding="same")  # expect: TFS101
+
+
+class Encoder(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        project = functools.partial(self._project, units=6)  # a partial of a bound method
+        return project(inputs)
+
+    def _project(self, t, units):
+        return v1.layers.dense(t, units, activation=tf.nn.tanh)  # expect: TFS101
+
+
+class Stem(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, images):
+        op = conv_stem  # a local alias of a function
+        return op(images)
+''',
     ),
     good=(
         '''\
@@ -577,6 +605,31 @@ class TemplateReused(tf.keras.layers.Layer):
         with v1.variable_scope("block"):
             template = v1.make_template("t", scale)  # one template, called twice: shared
             return template(template(x))
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Block(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, h):
+        h = v1.layers.dense(h, 5)
+        with v1.variable_scope(None, default_name="gate"):
+            g = v1.get_variable("g", shape=[5])
+        return h * g
+
+
+class Tower(tf.keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.block = Block()  # only ever called inside the named scope below
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, h):
+        with v1.variable_scope("tower"):  # entered anew each call: the numbering below restarts
+            return self.block(h)
 ''',
     ),
     check=check,

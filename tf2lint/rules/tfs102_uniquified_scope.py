@@ -196,6 +196,26 @@ class Blocks(tf.keras.layers.Layer):
                 out = tf.matmul(out, v1.get_variable("w", shape=[4, 4]))
         return out
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def run_stage(stage_fn, t, **options):
+    return stage_fn(t, **options)
+
+
+class Mixer(tf.Module):
+    @v1.keras.utils.track_tf1_style_variables
+    def __call__(self, t):
+        return run_stage(self._mix, t, width=7)  # the function runs through a parameter
+
+    def _mix(self, t, width):
+        with v1.variable_scope(None, default_name="mix"):  # expect: TFS102
+            kernel = v1.get_variable("kernel", shape=[t.shape[-1], width])
+        return tf.matmul(t, kernel)
+''',
     ),
     good=(
         '''\
@@ -262,6 +282,31 @@ class CachedTemplate(tf.keras.layers.Layer):
             if "t" not in self._templates:
                 self._templates["t"] = v1.make_template("t", scale)
             return self._templates["t"](inputs)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def score_with(fn, x):
+    return fn(x, name="real")
+
+
+class Critic(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return score_with(self._score, x) * self.scale(x, name="s")
+
+    def _score(self, x, name=None):  # every caller passes a name
+        with v1.variable_scope(name):
+            return v1.layers.dense(x, 1)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def scale(self, x, name=None):  # `name + "_gain"` rules None out, whoever calls it
+        with v1.variable_scope(name):
+            gain = v1.get_variable(name + "_gain", shape=[])
+        return x * gain
 ''',
     ),
     check=check,

@@ -93,6 +93,30 @@ class ClassLevel(tf.keras.layers.Layer):
         with v1.variable_scope("layer"):
             return self.scale(inputs)  # expect: TFS104
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def _table(t):
+    emb = v1.get_variable("emb", shape=[t.shape[-1], 2])
+    return tf.matmul(t, emb)
+
+
+SHARED_LOOKUP = v1.make_template("lookup", _table)
+
+
+def lookup(t):
+    return SHARED_LOOKUP(t)  # expect: TFS104
+
+
+class Embedder(tf.Module):
+    @v1.keras.utils.track_tf1_style_variables
+    def __call__(self, x):
+        step = lambda t: lookup(t)  # noqa: E731 - a lambda bound to a local
+        return step(x)
+''',
     ),
     good=(
         '''\

@@ -134,8 +134,12 @@ import tensorflow as tf
 
 
 class Scale(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.gain = tf.Variable(2.0)  # owned by each new object: made again on every call
+
     def __call__(self, x):
-        return x
+        return x * self.gain
 
 
 class Inline(tf.keras.layers.Layer):
@@ -167,6 +171,33 @@ class PerCallWeights(tf.keras.layers.Layer):
 
     def _bias(self):
         return self.add_weight(name="bias", shape=[3])  # expect: TFS106
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Tagger(tf.keras.Model):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, features):
+        heads = {"cls": self._cls_head}  # a dispatch table built in the method
+        return heads["cls"](features)
+
+    def _cls_head(self, features):
+        head = tf.keras.layers.Dense(2)  # expect: TFS106
+        return head(features)
+
+
+class Rescaler(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("rescale"):
+            return getattr(self, "_rescale")(x)
+
+    def _rescale(self, x):
+        gain = self.add_weight(name="gain", shape=(x.shape[-1],))  # expect: TFS106
+        return x * gain
 ''',
     ),
     good=(
@@ -233,6 +264,24 @@ class CreatedOnce(tf.keras.layers.Layer):
         extra = get_or_create_layer("extra", lambda: tf.keras.layers.Dense(3))
         out = self._heads[head](inputs) + tower(inputs) + extra(inputs)
         return self.norm(out) * self.scale
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Adapter(tf.keras.layers.Layer):  # owns nothing: its undecorated call runs in the caller's store
+    def call(self, x):
+        w = v1.get_variable("w", shape=[x.shape[-1], 2])
+        return tf.matmul(x, w)
+
+
+class Host(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("host"):
+            return Adapter()(x)
 ''',
     ),
     check=check,

@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.callers import named_elsewhere
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute, spelled
 
@@ -164,6 +165,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             if callers.get(name):
                 # A helper: shim context when its callers are decorated, else their own report covers it.
                 continue
+            if ctx.project is not None and named_elsewhere(ctx.project.roots, ctx.root, cls.name):
+                continue  # another module imports and names the class: its callers there decide
             unknown = _unknown_decorators(ctx, method)
             hint = (
                 f" (if `@{unknown[0]}` wraps the shim, add it to the `shim-decorators` setting)" if unknown else ""

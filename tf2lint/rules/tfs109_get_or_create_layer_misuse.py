@@ -6,52 +6,44 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.callers import named_elsewhere
 from tf2lint.knowledge import api
 from tf2lint.analysis.names import Function
-from tf2lint.rules.base import Docs, Hit, Rule, keyword
+from tf2lint.rules.base import Docs, Hit, Rule
 
 if TYPE_CHECKING:
+    from tf2lint.analysis.callables import Callee
     from tf2lint.analysis.context import ModuleContext
 
 CODE = "TFS109"
 
 
-def _required_params(func: Function, bound: bool) -> list[str]:
-    args = func.args
+def _required_params(builder: Callee) -> list[str]:
+    """The builder's parameters that the shim's no-argument call leaves unbound (a partial's arguments and a
+    bound method's `self` are bound already)."""
+    args = builder.func.args
     positional = [*args.posonlyargs, *args.args]
-    if bound:
+    if builder.self_name is not None and builder.bound is not False and not isinstance(builder.func, ast.Lambda):
         positional = positional[1:]
-    with_defaults = len(args.defaults)
-    required = [a.arg for a in positional[: len(positional) - with_defaults]] if with_defaults else [a.arg for a in positional]
-    required += [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None]
-    return required
-
-
-def _builder(ctx: ModuleContext, expr: ast.expr, func: Function | None) -> tuple[Function, bool] | None:
-    """The builder function and whether it is bound (a method called through `self`)."""
-    if isinstance(expr, ast.Lambda):
-        return expr, False
-    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == "self":
-        cls = ctx.owner.get(func) if func is not None else None
-        for klass in ctx.mro(cls) if cls else []:
-            method = klass.methods.get(expr.attr)
-            if method is not None:
-                static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in method.decorator_list)
-                return method, not static
-        return None
-    if isinstance(expr, ast.Name) and not (func is not None and ctx.names.is_local(expr.id, func)):
-        found = ctx.module_functions.get(expr.id)
-        return (found, False) if found is not None else None
-    return None
+    fixed = {k.arg for p in builder.partials for k in p.keywords}
+    given = sum(len(p.args) - 1 for p in builder.partials)
+    if any(k.arg is None for p in builder.partials for k in p.keywords) or any(
+        isinstance(a, ast.Starred) for p in builder.partials for a in p.args
+    ):
+        return []  # `**options` or `*args` we cannot read: unknown
+    optional = len(args.defaults)
+    required = positional[given: len(positional) - optional] if optional else positional[given:]
+    names = [a.arg for a in required if a.arg not in fixed]
+    names += [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None and a.arg not in fixed]
+    return names
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     for call, func in ctx.nodes_on_lines("get_or_create_layer"):
         if not isinstance(call, ast.Call) or api.GET_OR_CREATE_LAYER not in ctx.resolve(call.func, func):
             continue
-        builder_expr = call.args[1] if len(call.args) > 1 else keyword(call, "builder")
-        found = _builder(ctx, builder_expr, func) if builder_expr is not None else None
-        required = _required_params(*found) if found else []
+        builder = ctx.builder_of(call, func, ctx.owner.get(func) if func is not None else None)
+        required = _required_params(builder) if builder is not None else []
         if required:
             params = ", ".join(f"`{p}`" for p in required)
             yield Hit(
@@ -71,6 +63,10 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             chain = _reaches_get_or_create_layer(ctx, call, entry, reported_elsewhere)
             if chain is None:
                 continue
+            if entry in reported_elsewhere and ctx.project is not None and named_elsewhere(
+                ctx.project.roots, ctx.root, ctx.owner[entry].name
+            ):
+                break  # another module may use the layer as a part of a decorated one: its callers decide
             path = "".join(f" via `{step}`" for step in chain)
             yield Hit(
                 call,
@@ -154,6 +150,8 @@ RULE = Rule(
     ),
     bad=(
         '''\
+import functools
+
 import tensorflow as tf
 
 utils = tf.compat.v1.keras.utils
@@ -167,7 +165,9 @@ class NeedsArgs(tf.keras.Model):
     def call(self, inputs):
         model = utils.get_or_create_layer("dense_model", self.build_model)  # expect: TFS109
         lam = utils.get_or_create_layer("lam", lambda units: tf.keras.layers.Dense(units))  # expect: TFS109
-        return lam(model(inputs))
+        by_keyword = utils.get_or_create_layer("kw", create_layer_method=self.build_model)  # expect: TFS109
+        partial = utils.get_or_create_layer("p", functools.partial(self.build_model))  # expect: TFS109
+        return partial(by_keyword(lam(model(inputs))))
 
 
 class Undecorated(tf.keras.Model):
@@ -208,7 +208,11 @@ class NoArgBuilder(tf.keras.Model):
         model = utils.get_or_create_layer("dense_model", self.build_model)
         other = utils.get_or_create_layer("other", make_dense)
         bound = utils.get_or_create_layer("bound", functools.partial(tf.keras.layers.Dense, 4))
-        return bound(other(model(inputs)))
+        sized = utils.get_or_create_layer("sized", create_layer_method=functools.partial(self.build_sized, 4))
+        return sized(bound(other(model(inputs))))
+
+    def build_sized(self, units):
+        return tf.keras.layers.Dense(units)
 
 
 class Inner(tf.keras.layers.Layer):

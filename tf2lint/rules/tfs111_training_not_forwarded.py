@@ -287,6 +287,22 @@ class FixedPhase(tf.Module):
         with v1.variable_scope("block"):
             return v1.layers.dropout(x, 0.5, training=self.is_training)  # expect: TFS111
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Normed(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x, training=None):
+        for stage in [self._norm]:  # a loop over a literal list of methods
+            x = stage(x)
+        return x
+
+    def _norm(self, x):
+        return v1.layers.batch_normalization(x, name="norm")  # expect: TFS111
+''',
     ),
     good=(
         '''\

@@ -193,6 +193,24 @@ def slim_train_op(images, labels):
     slim.losses.softmax_cross_entropy(logits, labels)
     return slim.losses.get_total_loss(), slim.get_variables()
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def dense(x, units, wd):
+    out = v1.layers.dense(x, units, name="fc")
+    if wd:  # only ever False here: the collection is never written
+        v1.add_to_collection("losses", tf.nn.l2_loss(out))
+    return out
+
+
+class Regressor(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return dense(x, 3, wd=False)
+''',
     ),
     check=check,
     # Shim code, or a tf.function of this module with a collection API spelled in it.

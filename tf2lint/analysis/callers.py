@@ -1,0 +1,143 @@
+"""Callers as a fact: who calls a method or uses a class, and with what arguments.
+
+Built once per module summary (kept on the summary's identity), read by the shim walk: a decorated
+helper starts with the arguments of its visible calls; a method also taken as a value (handed to a loss
+function, stored in a table) has callers nobody sees, so its parameters are unknown there; a sub-layer
+class used only as another class's attribute runs only where that class calls it. Across modules,
+``project_users`` finds the project modules that name a class (a word test of each file first).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from dataclasses import dataclass, field
+
+from tf2lint.analysis import project as project_module
+from tf2lint.analysis.names import _walk_expr
+from tf2lint.analysis.summary import ClassInfo, ModuleSummary, own_statements
+
+
+@dataclass
+class ModuleCallers:
+    """What one module's methods and functions do with method names and classes."""
+
+    calls: dict[str, list[ast.Call]] = field(default_factory=dict)  # method name -> `obj.name(...)` calls
+    values: set[str] = field(default_factory=set)  # method names read as `obj.name` outside a call's callee
+    class_refs: dict[str, int] = field(default_factory=dict)  # bare name -> loads of it anywhere in the module
+
+
+_MEMO: dict[int, tuple[ModuleSummary, ModuleCallers]] = {}
+
+
+def module_callers(module: ModuleSummary) -> ModuleCallers:
+    known = _MEMO.get(id(module))
+    if known is not None and known[0] is module:
+        return known[1]
+    found = ModuleCallers()
+    callees: set[int] = set()
+    for func in module.owner:
+        for node in module.own_calls(func):
+            if isinstance(node.func, ast.Attribute):
+                found.calls.setdefault(node.func.attr, []).append(node)
+                callees.add(id(node.func))
+        for root in own_statements(func):
+            for node in _walk_expr(root):
+                if isinstance(node, ast.Attribute) and id(node) not in callees and isinstance(node.ctx, ast.Load):
+                    found.values.add(node.attr)
+    if module.classes:
+        names = {cls.name for cls in module.classes}
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Name) and node.id in names and isinstance(node.ctx, ast.Load):
+                found.class_refs[node.id] = found.class_refs.get(node.id, 0) + 1
+    if len(_MEMO) > 512:
+        _MEMO.clear()
+    _MEMO[id(module)] = (module, found)
+    return found
+
+
+def only_an_attribute(cls: ClassInfo) -> bool:
+    """The class is named in its module only where other classes' ``__init__`` build an attribute from it
+    (and as a base class): its instances are called only by the objects holding them."""
+    module = cls.module
+    ctors = 0
+    for other in module.classes:
+        if other is cls:
+            continue
+        ctors += sum(1 for ctor in other.attr_ctors.values() if isinstance(ctor, ast.Name) and ctor.id == cls.name)
+        ctors += sum(1 for base in other.node.bases if isinstance(base, ast.Name) and base.id == cls.name)
+    return ctors > 0 and module_callers(module).class_refs.get(cls.name, 0) == ctors
+
+
+def named_elsewhere(roots: tuple[str, ...], module: ModuleSummary, name: str) -> bool:
+    """Whether another Python file under the project roots imports ``module`` (by its last dotted part, on
+    an import line) and names ``name``: a module that may construct or call it, whose callers then decide.
+    Word tests of the files' text, no parse; past ``_MAX_FILES`` files the answer is yes (unknown)."""
+    stem = (module.name or os.path.splitext(os.path.basename(module.path))[0]).rsplit(".", 1)[-1]
+    if not stem.isidentifier():
+        return False
+    index = _import_index(roots)
+    if index is None:
+        return True
+    here = os.path.realpath(module.path)
+    pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+    for path in index.get(stem, ()):
+        if os.path.realpath(path) == here:
+            continue
+        try:
+            with open(path, "rb") as handle:
+                if pattern.search(handle.read()):
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+_MAX_FILES = 20000
+_SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "venv", ".venv"})
+_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([^\n#;]*)|import[ \t]+([^\n#;]*))", re.M)
+_INDEXES: dict[tuple[object, tuple[str, ...]], dict[str, list[str]] | None] = {}
+
+
+def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
+    """Module stem -> the files under the roots with an import line naming it. Built once per batch of
+    stable files (the CLI's run), again per question otherwise (an editor's files change)."""
+    session = project_module._STABLE
+    key = (id(session) if session is not None else None, roots)
+    if session is not None and key in _INDEXES:
+        return _INDEXES[key]
+    index: dict[str, list[str]] | None = {}
+    seen = 0
+    for root in roots:
+        for directory, subdirectories, files in os.walk(root):
+            subdirectories[:] = [d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED]
+            for file in files:
+                if not file.endswith(".py"):
+                    continue
+                seen += 1
+                if seen > _MAX_FILES:
+                    index = None
+                    break
+                path = os.path.join(directory, file)
+                try:
+                    with open(path, "rb") as handle:
+                        text = handle.read()
+                except OSError:
+                    continue
+                stems: set[bytes] = set()
+                for match in _IMPORT_LINE.finditer(text):
+                    source, names, plain = match.groups()
+                    for dotted in ([source] if source else []) + re.split(rb"[,\s()]+", names or plain or b""):
+                        stems.update(part for part in dotted.split(b".") if part and part != b"as")
+                for stem in stems:
+                    index.setdefault(stem.decode("ascii", "replace"), []).append(path)  # type: ignore[union-attr]
+            if index is None:
+                break
+        if index is None:
+            break
+    if session is not None:
+        if len(_INDEXES) > 8:
+            _INDEXES.clear()
+        _INDEXES[key] = index
+    return index
