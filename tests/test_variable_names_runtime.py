@@ -242,3 +242,64 @@ def test_layer_objects_are_named_at_their_first_call(tf) -> None:
     known, unknown = _check(source, (2, 4))
     assert (known, unknown) == (6, 0)
     assert _model(source)["L"].objects == ["d/kernel", "d/bias", "e/kernel", "e/bias", "native/kernel", "native/bias"]
+
+
+def test_checkpoint_report_and_assertion_on_the_issue_scenario(tf, tmp_path) -> None:
+    from tf2lint import runtime
+
+    namespace = load(ISSUE)
+    x = tf.ones((2, 4))
+    with pytest.raises(AssertionError, match="find no home: net/dense_2/(kernel|bias)"):
+        runtime.assert_checkpoint_compatible(namespace["Old"], namespace["New"], x, expect_new=("*first*",))
+    report = runtime.assert_checkpoint_compatible(
+        namespace["Old"], namespace["Recorded"], x, expect_unused=("net/dense/*",), expect_new=("*first*", "new*",
+                                                                                                "recorded*"))
+    assert sorted(report.used) == sorted(
+        f"model/_tf1_style_var_store/_vars/net.S{layer}.S{var}/.ATTRIBUTES/VARIABLE_VALUE"
+        for layer in ("dense_1", "dense_2") for var in ("kernel", "bias"))
+    # A rename by a shifted suffix is proposed as an assignment map.
+    runtime.reset()
+    old = namespace["Old"]()
+    old(x)
+    path = tf.train.Checkpoint(model=old).write(str(tmp_path / "old"))
+    runtime.reset()
+    report = runtime.checkpoint_report(namespace["Recorded"](), x, path)
+    assert report.unused and report.renames == {}  # net/dense_1, net/dense_2 restored; net/dense unused
+    runtime.reset()
+    report = runtime.checkpoint_report(namespace["New"](), x, path)
+    assert [k.split("/")[3] for k in report.unused] == ["net.Sdense_2.Sbias", "net.Sdense_2.Skernel"]
+    assert report.not_restored == ["new/net/dense/bias", "new/net/dense/kernel"] and not report.compatible
+    renamed = load(ISSUE.replace("x = v1.layers.dense(x, 4)\n            return", "x = v1.layers.dense(x, 4)\n"
+                                 "            return v1.layers.dense(x, 4, name=\"dense_7\")\n            return"))
+    runtime.reset()
+    report = runtime.checkpoint_report(renamed["Old"](), x, path)
+    assert report.renames == {"net/dense_2/kernel": "net/dense_7/kernel", "net/dense_2/bias": "net/dense_7/bias"}
+    assert "'net/dense_2/kernel': 'net/dense_7/kernel'," in str(report)
+
+
+def test_checkpoint_check_fixture(checkpoint_check, tf) -> None:
+    namespace = load(ISSUE)
+    with pytest.raises(AssertionError):
+        checkpoint_check(namespace["Old"], namespace["New"], tf.ones((2, 4)))
+
+
+def test_tfs115_safe_fix_restores_the_baseline_names_under_tf(tf, tmp_path) -> None:
+    """The pins TFS115 writes, applied with the lock of its examples: each layer loads its own weights again."""
+    from conftest import write_baseline_lock
+
+    from tf2lint.engine import Settings
+    from tf2lint.fixing.write import fix_text
+    from tf2lint.rules import BY_CODE
+
+    rule = BY_CODE["TFS115"]
+    path = str(tmp_path / "m.py")
+    lock = write_baseline_lock(tmp_path, [path])
+    result = fix_text(rule.bad[0], path, Settings(variables_lock=lock), unsafe=False)
+    assert result.fixed.count('name="dense_') == 3 and not [f for f in result.findings if f.code == "TFS115"]
+    fixed, baseline = load(result.fixed), load(rule.baselines[0])
+    from tf2lint import runtime
+
+    x = tf.ones((2, 4))
+    runtime.assert_checkpoint_compatible(baseline["Tower"], fixed["Tower"], x, expect_unused=("net/dense/*",),
+                                         expect_new=("*first*", "tower/*"))
+    runtime.assert_checkpoint_compatible(baseline["Head"], fixed["Head"], x, expect_unused=("head/dense/*",))

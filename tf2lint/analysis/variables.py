@@ -156,8 +156,11 @@ def _join(prefix: str, name: str) -> str:
 class _ClassModel:
     """Runs one shim method's first call over the walk's sites, in evaluation order."""
 
-    def __init__(self, ctx: ModuleContext, shim: ast.AST, cls: ClassInfo, sites: list[CallSite]) -> None:
+    def __init__(self, ctx: ModuleContext, shim: ast.AST, cls: ClassInfo, sites: list[CallSite],
+                 pinned: dict[ast.Call, str] | None = None) -> None:
+        """``pinned``: names given to calls as a fix would (`name="dense_1"`), to see what the fix makes."""
         self.ctx, self.shim, self.cls = ctx, shim, cls
+        self.pinned = pinned or {}
         self.by_node: dict[ast.Call, list[CallSite]] = {}
         for site in sites:
             self.by_node.setdefault(site.node, []).append(site)
@@ -266,6 +269,9 @@ class _ClassModel:
 
     def _named(self, site: CallSite, prefix: str, base: str, param: str, position: int | None) -> tuple[str, bool]:
         """The layer's scope name and whether the code names it; opens it in the counters."""
+        if site.node in self.pinned:
+            self.counts.open(_join(prefix, self.pinned[site.node]))
+            return self.pinned[site.node], True
         given = _argument(site.node, param, position)
         if _opaque(site.node):
             return UNKNOWN, True
@@ -336,7 +342,10 @@ class _ClassModel:
         first = attr not in self.first_called
         self.first_called.add(attr)
         if any(t.startswith(("tf.keras.layers.", "keras.layers.")) for t in types):
-            return  # native: tracked by object path, no name in the store
+            if first:  # native: tracked by object path, no name in the store; kept to align layers across edits
+                self.result.creations.append(Creation(
+                    node=site.node, kind=types[0], scope="", variables=(), fingerprint=f"self.{attr}", explicit=True))
+            return
         kind = next((t for t in types if api.is_v1_layer_class(t)), None)
         if kind is None:
             self._opaque(site, prefix)
@@ -353,7 +362,7 @@ class _ClassModel:
         if _opaque(ctor) or (given is not None and not isinstance(_literal(given), (str, type(None)))):
             self._opaque(site, prefix)
             return
-        literal = _literal(given)
+        literal = self.pinned.get(ctor, _literal(given))
         if isinstance(literal, str) and literal:
             self.counts.open(_join(prefix, literal))
             name, explicit = literal, True
@@ -458,11 +467,7 @@ def _shapes(spec: tuple[table.Var, ...], call: ast.Call, base: str | None) -> di
     return shapes
 
 
-def class_variables(ctx: ModuleContext) -> list[ClassVariables]:
-    """The model for every shim-decorated method of a class written in the linted module."""
-    cached = getattr(ctx, "_class_variables", None)
-    if cached is not None:
-        return cached
+def _grouped(ctx: ModuleContext) -> dict[tuple[int, int], tuple[ast.AST, ClassInfo, list[CallSite]]]:
     grouped: dict[tuple[int, int], list[CallSite]] = {}
     starts: dict[tuple[int, int], tuple[ast.AST, ClassInfo]] = {}
     for site in ctx.sites:
@@ -472,10 +477,26 @@ def class_variables(ctx: ModuleContext) -> list[ClassVariables]:
         key = (id(cls), id(site.reach.shim))
         grouped.setdefault(key, []).append(site)
         starts[key] = (site.reach.shim, cls)
-    found = [_ClassModel(ctx, shim, cls, grouped[key]).run() for key, (shim, cls) in starts.items()]
+    return {key: (shim, cls, grouped[key]) for key, (shim, cls) in starts.items()}
+
+
+def class_variables(ctx: ModuleContext) -> list[ClassVariables]:
+    """The model for every shim-decorated method of a class written in the linted module."""
+    cached = getattr(ctx, "_class_variables", None)
+    if cached is not None:
+        return cached
+    found = [_ClassModel(ctx, shim, cls, sites).run() for shim, cls, sites in _grouped(ctx).values()]
     found.sort(key=lambda c: (c.cls.node.lineno, c.qualname))
     ctx._class_variables = found  # type: ignore[attr-defined]
     return found
+
+
+def with_pinned(ctx: ModuleContext, model: ClassVariables, pinned: dict[ast.Call, str]) -> ClassVariables:
+    """The model of ``model``'s method again, with some calls given a name (what a fix would write)."""
+    for shim, cls, sites in _grouped(ctx).values():
+        if cls is model.cls and f"{cls.name}.{getattr(shim, 'name', '?')}" == model.qualname:
+            return _ClassModel(ctx, shim, cls, sites, pinned).run()
+    return model
 
 
 def iter_names(model: ClassVariables) -> Iterator[tuple[str, Creation]]:
