@@ -12,7 +12,7 @@ from typing import Any
 from tf2lint import __version__
 from tf2lint.engine import lint_tree, relevant
 from tf2lint.findings import Settings
-from tf2lint.hosts.config import source_roots_for
+from tf2lint.hosts.config import source_roots_for, variables_lock_for
 
 
 class Plugin:
@@ -41,7 +41,8 @@ class Plugin:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         # Every rule runs; flake8's --select/--extend-ignore decide what is shown.
-        settings = Settings(select=("TFS",), shim_decorators=self.shim_decorators, src=source_roots_for(self._filename))
+        settings = Settings(select=("TFS",), shim_decorators=self.shim_decorators, src=source_roots_for(self._filename),
+                            variables_lock=variables_lock_for(self._filename))
         text = "\n".join(self._lines)
         if not relevant(text.encode("utf-8", "surrogatepass"), settings):
             return  # the same prefilter as `tf2lint check`: no finding can come from this file

@@ -13,7 +13,7 @@ from pylint.checkers import BaseRawFileChecker
 
 from tf2lint.engine import lint_source, relevant
 from tf2lint.findings import Settings
-from tf2lint.hosts.config import source_roots_for
+from tf2lint.hosts.config import source_roots_for, variables_lock_for
 from tf2lint.rules import ALL_RULES
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ class TF2LintChecker(BaseRawFileChecker):
         settings = Settings(
             select=("TFS",), shim_decorators=tuple(self.linter.config.tf2lint_shim_decorators),
             src=source_roots_for(path),
+            variables_lock=variables_lock_for(path),
         )
         data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
         if not relevant(data, settings):

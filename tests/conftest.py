@@ -55,6 +55,23 @@ def all_examples() -> list[pytest.param]:
     return params
 
 
+def write_baseline_lock(directory, module_paths: list[str]) -> str:
+    """A names lock in ``directory`` holding every rule's baselines (the old code TFS115's examples are
+    compared with) for each module path; returns its absolute path."""
+    from tf2lint.analysis.baseline import _entries_of_source, lock_text, module_key
+
+    entries = {}
+    for rule in RULES:
+        for source in rule.baselines:
+            for qualname, entry in _entries_of_source(source, "<baseline>").items():
+                for path in module_paths:
+                    entries[f"{module_key(path, str(directory))}::{qualname}"] = entry
+    lock = os.path.join(str(directory), "variables.lock")
+    with open(lock, "w", encoding="utf-8") as handle:
+        handle.write(lock_text(entries))
+    return lock
+
+
 def require_runtime() -> None:
     """Skip a runtime test module when TensorFlow/tf_keras are missing, unless CI says they must be there."""
     try:

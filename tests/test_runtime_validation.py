@@ -360,7 +360,24 @@ CASES.update({
     # A constant argument that switches the collection write off: nothing is written, stable.
     ("TFS112", "good", 3): lambda ns: (assert_codes(ns.Regressor(), x(2, 4), weights=2),
                                        tf.compat.v1.get_collection("losses") == [] or pytest.fail("written")),
+    # The baseline's checkpoint against the edited classes: the bad ones misload, the good ones restore each layer.
+    ("TFS115", "bad", 0): lambda ns: [raises(AssertionError, "checkpoint not compatible", lambda name=name: (
+        runtime.assert_checkpoint_compatible(getattr(tfs115_baseline(), name), getattr(ns, name), x(2, 4),
+                                             expect_new=("*first*",)))) for name in ("Tower", "Head")],
+    ("TFS115", "good", 0): lambda ns: (
+        runtime.assert_checkpoint_compatible(tfs115_baseline().Tower, ns.Tower, x(2, 4), expect_unused=("net/dense/*",),
+                                             expect_new=("*first*", "tower/*")),
+        runtime.assert_checkpoint_compatible(tfs115_baseline().Head, ns.Head, x(2, 4), expect_unused=("head/dense/*",)),
+    ),
 })
+
+
+def tfs115_baseline() -> types.SimpleNamespace:
+    namespace: dict = {"__name__": "baseline"}
+    exec(compile(BY_CODE["TFS115"].baselines[0], "baseline", "exec"), namespace)  # noqa: S102
+    return types.SimpleNamespace(**namespace)
+
+
 # Examples that cannot or need not run here, and why.
 NOT_RUN = {
     ("TFS108", "good", 0): "imports `some_framework`, a stand-in for a base class from another package",

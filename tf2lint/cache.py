@@ -115,6 +115,10 @@ class Cache:
         digest = hashlib.blake2b(digest_size=20)
         digest.update(_code_fingerprint().encode())
         digest.update(repr(settings).encode())
+        if settings.variables_lock:  # TFS115 reads it: its content is part of the answer
+            from tf2lint.analysis.baseline import lock_digest
+
+            digest.update(lock_digest(settings.variables_lock).encode())
         digest.update(kind.encode())  # .py and .ipynb are read differently
         digest.update(content.encode())
         return digest.hexdigest()

@@ -185,7 +185,7 @@ def _lint_tree(
             else:
                 root = shared if shared is not None else _summary(tree, source, path, settings, placed, triage)
                 summary = None if shared is not None else root
-                findings = _findings(ModuleContext(root, project, triage.may_hold_shim_code), rules, lines, path)
+                findings = _findings(ModuleContext(root, project, triage.may_hold_shim_code, settings), rules, lines, path)
         if dependencies is not None:
             dependencies.update(touched)
         return findings

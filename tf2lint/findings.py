@@ -42,6 +42,8 @@ class Settings:
     shim_decorators: tuple[str, ...] = ()
     src: tuple[str, ...] = ()  # configured source roots (absolute), searched after the file's own
     project: bool = True  # follow imports into the project's other modules
+    variables_lock: str = ""  # absolute path of a names lock (TFS115)
+    variables_base: str = ""  # a git commit whose files are TFS115's baseline
 
     def enabled(self, code: str) -> bool:
         # Asked for every rule of every file: the answer is kept (settings are immutable).

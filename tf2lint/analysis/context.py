@@ -138,9 +138,12 @@ class _Frame(NamedTuple):
 class ModuleContext:
     """Facts about one linted module, and the shim walk from its shim methods, that rules read."""
 
-    def __init__(self, summary: ModuleSummary, project: Project | None = None, shim_code: bool = True) -> None:
+    def __init__(
+        self, summary: ModuleSummary, project: Project | None = None, shim_code: bool = True, settings=None,
+    ) -> None:
         """``shim_code=False``: the triage found that the module can hold no shim method (none defined,
-        none inherited), so there is nothing to walk."""
+        none inherited), so there is nothing to walk. ``settings``: the run's `Settings` (a baseline for TFS115)."""
+        self.settings = settings
         self.root = summary
         self.project = project
         self.tree = summary.tree

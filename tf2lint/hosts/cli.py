@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from tf2lint import __version__
-from tf2lint.hosts import config
+from tf2lint.hosts import config, variables
 from tf2lint.cache import DEFAULT_DIR, Cache
 from tf2lint.engine import _source_error, lint_data, read, relevant
 from tf2lint.findings import Finding, Settings
@@ -130,6 +130,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="files larger than this are reported (TFS000), not read (default: 32 MiB)")
     check.add_argument("--stdin-filename", metavar="PATH", help="with PATH `-`: read the source from stdin and lint it as if it were PATH")
 
+    variables.add_base_option(check)
+    variables.add_parser(commands)
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -216,6 +218,11 @@ def run_fix(args: argparse.Namespace, project: config.Config, base: Settings) ->
     return 1 if findings and not args.exit_zero else 0
 
 
+def variables_base(args: argparse.Namespace) -> str:
+    """`--variables-base REV` as a commit (so that cached results follow the revision, not its name)."""
+    return variables.resolve_revision(args.variables_base) if getattr(args, "variables_base", None) else ""
+
+
 def run_check(args: argparse.Namespace) -> int:
     project = load_config(args)
     cli_select = parse_codes(args.select, "--select")
@@ -226,6 +233,8 @@ def run_check(args: argparse.Namespace) -> int:
         shim_decorators=project.shim_decorators,
         src=tuple(os.path.abspath(p) for p in args.src) if args.src else project.source_roots(),
         project=not args.no_project,
+        variables_lock=project.lock(),
+        variables_base=variables_base(args),
     )
     if args.jobs < 0:
         raise UsageError("--jobs: expected 0 (all cores) or a positive number")
@@ -354,6 +363,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tf2lint.runtime import doctor
 
             return doctor.main()
+        if args.command == "variables":
+            project = load_config(args)
+            return variables.run(args, list(discover(args.paths, project)), Settings(
+                shim_decorators=project.shim_decorators, src=project.source_roots()))
         return run_check(args) if args.command == "check" else run_rules(args)
     except UsageError as exc:
         print(f"tf2lint: error: {exc}", file=sys.stderr)

@@ -15,6 +15,7 @@ from tf2lint.rules import ALL_RULES
 
 KEYS = (
     "select", "ignore", "extend-select", "per-file-ignores", "exclude", "shim-decorators", "src", "max-file-size",
+    "variables-lock",
 )
 
 
@@ -34,6 +35,10 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are TFS000, not read whole
     root: Path = field(default_factory=Path.cwd)  # globs are relative to the config file's directory
     source: Path | None = None
+    variables_lock: str = ""  # absolute path of the names lock (TFS115), relative to the config when written
+
+    def lock(self) -> str:
+        return str((self.root / self.variables_lock).resolve()) if self.variables_lock else ""
 
     def source_roots(self) -> tuple[str, ...]:
         """Where the project's modules are found besides each file's own package: `src` (relative to the
@@ -88,6 +93,12 @@ def _strings(value: object, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where}: expected a list of strings")
     return tuple(value)
+
+
+def _string(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string")
+    return value
 
 
 def _toml():  # imported only when there is a file to read (it costs more than the rest of a cached run)
@@ -147,6 +158,7 @@ def load(path: Path) -> Config:
         shim_decorators=_strings(table.get("shim-decorators", []), f"{where} shim-decorators"),
         src=_strings(table["src"], f"{where} src") if "src" in table else None,
         max_file_size=max_size,
+        variables_lock=_string(table.get("variables-lock", ""), f"{where} variables-lock"),
         root=path.resolve().parent,
         source=path,
     )
@@ -171,12 +183,23 @@ def find(paths: Sequence[str]) -> Path | None:
 
 
 @lru_cache(maxsize=256)
-def _roots_for_directory(directory: str) -> tuple[str, ...]:
+def _config_for_directory(directory: str) -> Config | None:
     try:
         found = find([directory])
-        return load(found).source_roots() if found else ()
+        return load(found) if found else None
     except ConfigError:
-        return ()  # the CLI reports configuration errors; a plugin lints with the file's own roots
+        return None  # the CLI reports configuration errors; a plugin lints with the file's own roots
+
+
+def _roots_for_directory(directory: str) -> tuple[str, ...]:
+    found = _config_for_directory(directory)
+    return found.source_roots() if found else ()
+
+
+def variables_lock_for(path: str) -> str:
+    """The configured names lock for a file (TFS115), for hosts that see one file at a time."""
+    found = _config_for_directory(os.path.dirname(os.path.abspath(path)))
+    return found.lock() if found else ""
 
 
 def source_roots_for(path: str) -> tuple[str, ...]:

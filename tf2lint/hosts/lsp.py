@@ -209,6 +209,7 @@ class Tf2lintServer(LanguageServer):
             extend_select=project.extend_select,
             shim_decorators=project.shim_decorators,
             src=project.source_roots(),
+            variables_lock=project.lock(),
         )
 
     # -- scheduling -----------------------------------------------------------------------------

@@ -63,6 +63,8 @@ class Rule:
     enabled_by_default: bool = True
     # The mistake raises an exception at runtime (not a silent failure): editors show it as an error.
     raises: bool = False
+    # For rules that compare with a baseline (TFS115): the old code the examples' names lock is written from.
+    baselines: tuple[str, ...] = ()
 
 
 _EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")

@@ -5,6 +5,8 @@
     runtime.assert_shim_stable(MyLayer(), x)
 """
 
+from tf2lint.runtime.checkpoint import CheckpointReport, assert_checkpoint_compatible, checkpoint_report
 from tf2lint.runtime.stability import RuntimeFinding, assert_shim_stable, check, reset
 
-__all__ = ["RuntimeFinding", "assert_shim_stable", "check", "reset"]
+__all__ = ["CheckpointReport", "RuntimeFinding", "assert_checkpoint_compatible", "assert_shim_stable", "check",
+           "checkpoint_report", "reset"]
