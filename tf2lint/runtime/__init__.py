@@ -5,6 +5,6 @@
     runtime.assert_shim_stable(MyLayer(), x)
 """
 
-from tf2lint.runtime.stability import RuntimeFinding, assert_shim_stable, check, reset
+from tf2lint.runtime.stability import UNEXPLAINED, RuntimeFinding, assert_shim_stable, check, reset
 
-__all__ = ["RuntimeFinding", "assert_shim_stable", "check", "reset"]
+__all__ = ["UNEXPLAINED", "RuntimeFinding", "assert_shim_stable", "check", "reset"]
