@@ -6,7 +6,7 @@
 """
 
 from tf2lint.runtime.checkpoint import CheckpointReport, assert_checkpoint_compatible, checkpoint_report
-from tf2lint.runtime.stability import RuntimeFinding, assert_shim_stable, check, reset
+from tf2lint.runtime.stability import UNEXPLAINED, RuntimeFinding, assert_shim_stable, check, reset
 
-__all__ = ["CheckpointReport", "RuntimeFinding", "assert_checkpoint_compatible", "assert_shim_stable", "check",
-           "checkpoint_report", "reset"]
+__all__ = ["UNEXPLAINED", "CheckpointReport", "RuntimeFinding", "assert_checkpoint_compatible", "assert_shim_stable",
+           "check", "checkpoint_report", "reset"]
