@@ -195,6 +195,14 @@ def _class_facts(ctx: ModuleContext, cls: ClassInfo, per_function: dict[ast.AST,
     if reach is not None and any(any(ctx.is_tf_function(d, m) for d in m.decorator_list) for m in shim.values()):
         reach.needs_shim = reach.needs_shim or "a `tf.function` is stacked with the shim (TFS105's ground)"
     stage, reason = _stage(ctx, cls, constructs, reach)
+    if stage == "native":
+        # The decorator also runs for subclasses that inherit the method (with their overrides of the hooks
+        # it calls): it can go only when it does nothing for them either.
+        for sub in ctx.subclasses(cls):
+            inherited = [m for m in shim.values() if any(m is n for n in shim_methods(ctx, sub).values())]
+            if inherited and not shim_reach(ctx, sub, inherited).native:
+                stage, reason = "shimmed", f"the decorator still matters for subclass `{sub.name}`"
+                break
     facts = ClassFacts(
         name=_qualified(ctx, cls), line=cls.node.lineno, end_line=cls.node.end_lineno or cls.node.lineno,
         kind=ctx.class_kind(cls), stage=stage, reason=reason, constructs=+constructs, shim_methods=tuple(shim),
