@@ -49,9 +49,13 @@ NO_TF1 = "no_tf1"
 
 _SESSIONS = frozenset({"Session", "InteractiveSession", "MonitoredTrainingSession", "MonitoredSession",
                        "SingularMonitoredSession"})
-# Words one of the constructs' spellings must contain (the import names it even under an alias): a module
-# without any of them, and without project imports that could alias one, has no construct.
-_WORDS = ("variable", "layers", "slim", "contrib", "template", "collection", "Session", "rnn_cell", "losses")
+# Words one of the constructs' spellings contains: calls are looked for on the lines that hold one (or a name
+# the module imports for a construct).
+_WORDS = ("get_variable", "variable_scope", "layers", "slim", "contrib", "make_template", "collection", "Session",
+          "rnn_cell", "_variables", "regularization_loss")
+# How v1 layers are spelled in a module that calls them as `...layers.dense` (an import binding `layers` to them
+# is found from the bindings).
+_V1_LAYER_SPELLINGS = ("tf.layers", "v1.layers", "slim", "contrib", "legacy_tf_layers")
 _CREATING = ("get_variable", "v1_layers", "slim", "make_template")
 # What a decorated method may call on a value without tf2lint knowing the value's type: Python and tensor
 # bookkeeping that cannot create variables. Any other method of an unknown value is an unknown callee.
@@ -89,7 +93,9 @@ class ClassFacts:
     name: str  # qualified by enclosing classes: `Outer.Inner`
     line: int
     end_line: int
-    kind: str  # "keras", "module", "keras3", "object" or "unknown" (ModuleContext.class_kind)
+    # "keras", "module", "keras3", "object" or "unknown" (ModuleContext.class_kind); "" outside the migration,
+    # where it is not worked out (it may read the modules of the bases)
+    kind: str
     stage: str  # one of STAGES, or NO_TF1
     reason: str  # why this stage, one sentence for people
     constructs: Counter[str] = field(default_factory=Counter)
@@ -134,62 +140,58 @@ FLAG_PROVIDERS: tuple[FlagProvider, ...] = (_unresolved_flag,)
 def module_facts(ctx: ModuleContext) -> ModuleFacts:
     """The facts of every class of the linted module, and the module's construct counts."""
     summary = ctx.root
-    gated = summary.mentions(*_WORDS) or summary.may_use_project()
-    per_function: dict[ast.AST, Counter[str]] = {}
-    if gated:
-        for func in summary.all_function_defs():
-            per_function[func] = _count(summary, summary.own_calls(func), func)
-    classes = [_class_facts(ctx, cls, per_function, gated) for cls in ctx.classes]
+    classes = sorted(ctx.classes, key=lambda c: (c.node.lineno, -(c.node.end_lineno or 0)))
+    per_class: dict[ClassInfo, Counter[str]] = {cls: Counter() for cls in classes}
     total: Counter[str] = Counter()
-    for counts in per_function.values():
-        total.update(counts)
-    if gated:
-        total.update(_count(summary, _module_level_calls(summary), None))
-        for cls in ctx.classes:
-            total.update(_count(summary, _class_body_calls(cls), cls.scope))
-    return ModuleFacts(classes, +total)
-
-
-def _count(summary: ModuleSummary, calls: list[ast.Call] | Iterator[ast.Call], func) -> Counter[str]:
-    found: Counter[str] = Counter()
-    for call in calls:
+    for call, func in _construct_calls(summary):
         kinds = {construct(name) for name in summary.resolve(call.func, func)} - {None}
-        if kinds:
-            found[min(kinds, key=CONSTRUCTS.index)] += 1  # type: ignore[arg-type]
+        if not kinds:
+            continue
+        kind = min(kinds, key=CONSTRUCTS.index)  # type: ignore[arg-type]
+        total[kind] += 1
+        owner = summary.owner.get(func) if func is not None else None
+        if owner is None and not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            owner = _class_at(classes, call.lineno)  # a lambda in a method, a call in a class body
+        if owner is not None:
+            per_class[owner][kind] += 1
+    facts = [_class_facts(ctx, cls, per_class[cls], _qualified(classes, cls)) for cls in ctx.classes]
+    return ModuleFacts(facts, +total)
+
+
+def _construct_calls(summary: ModuleSummary) -> list[tuple[ast.Call, object]]:
+    """Calls (with their enclosing function) on the lines where a construct's spelling, or a name the module
+    imports for one, is written: the summary walks only the parts of the tree around those lines."""
+    from tf2lint.knowledge.spellings import canonical
+
+    words = [word for word in _WORDS if summary.mentions(word)]
+    if "layers" in words and not summary.mentions(*_V1_LAYER_SPELLINGS):
+        words.remove("layers")  # `tf.keras.layers` everywhere in Keras code: the lines of v1 layers spell more
+    for name, paths in summary.names.module_bindings().items():
+        if name.isidentifier() and any(construct(canonical(path)) or construct(canonical(path) + ".x") for path in paths):
+            words.append(name)  # `from tf_slim.layers import conv2d`: its calls spell only `conv2d`
+    if not words:
+        return []
+    return [(node, func) for node, func in summary.nodes_on_lines("|".join(sorted(set(words))))
+            if isinstance(node, ast.Call)]
+
+
+def _class_at(classes: list[ClassInfo], line: int) -> ClassInfo | None:
+    """The innermost class whose span holds ``line`` (for calls in a class body, outside its methods)."""
+    found = None
+    for cls in classes:
+        if cls.node.lineno <= line <= (cls.node.end_lineno or cls.node.lineno):
+            found = cls
     return found
 
 
-def _module_level_calls(summary: ModuleSummary) -> Iterator[ast.Call]:
-    from tf2lint.analysis.summary import own_statements
-
-    for root in own_statements(summary.tree):  # type: ignore[arg-type]
-        yield from (node for node in ast.walk(root) if isinstance(node, ast.Call))
-
-
-def _class_body_calls(cls: ClassInfo) -> Iterator[ast.Call]:
-    """Calls in a class body outside its methods (`t = make_template(...)` at class level)."""
-    for stmt in cls.node.body:
-        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            yield from (node for node in ast.walk(stmt) if isinstance(node, ast.Call))
+def _qualified(classes: list[ClassInfo], cls: ClassInfo) -> str:
+    """`Outer.Inner` for a class defined inside another (enclosing spans come first in ``classes``)."""
+    names = [other.name for other in classes if other is not cls
+             and other.node.lineno < cls.node.lineno <= (other.node.end_lineno or 0)]
+    return ".".join([*names, cls.name])
 
 
-def _qualified(ctx: ModuleContext, cls: ClassInfo) -> str:
-    names, node = [cls.name], cls.node
-    for other in ctx.classes:
-        if other is not cls and other.node.lineno < node.lineno <= (other.node.end_lineno or 0):
-            if any(stmt is node for stmt in ast.walk(other.node)):
-                names.insert(0, other.name)  # enclosing classes come first in source order
-    return ".".join(names)
-
-
-def _class_facts(ctx: ModuleContext, cls: ClassInfo, per_function: dict[ast.AST, Counter[str]], gated: bool) -> ClassFacts:
-    summary = ctx.root
-    constructs: Counter[str] = Counter()
-    for func, owner in summary.owner.items():
-        if owner is cls and func in per_function:
-            constructs.update(per_function[func])
-    if gated:
-        constructs.update(_count(summary, _class_body_calls(cls), cls.scope))
+def _class_facts(ctx: ModuleContext, cls: ClassInfo, constructs: Counter[str], name: str) -> ClassFacts:
     shim = shim_methods(ctx, cls)
     reach = shim_reach(ctx, cls, list(shim.values())) if shim else None
     if reach is not None and any(any(ctx.is_tf_function(d, m) for d in m.decorator_list) for m in shim.values()):
@@ -204,8 +206,8 @@ def _class_facts(ctx: ModuleContext, cls: ClassInfo, per_function: dict[ast.AST,
                 stage, reason = "shimmed", f"the decorator still matters for subclass `{sub.name}`"
                 break
     facts = ClassFacts(
-        name=_qualified(ctx, cls), line=cls.node.lineno, end_line=cls.node.end_lineno or cls.node.lineno,
-        kind=ctx.class_kind(cls), stage=stage, reason=reason, constructs=+constructs, shim_methods=tuple(shim),
+        name=name, line=cls.node.lineno, end_line=cls.node.end_lineno or cls.node.lineno,
+        kind=ctx.class_kind(cls) if stage != NO_TF1 else "", stage=stage, reason=reason, constructs=+constructs, shim_methods=tuple(shim),
     )
     for provider in FLAG_PROVIDERS:
         key, value = provider(ctx, cls, reach)

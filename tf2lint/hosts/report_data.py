@@ -79,10 +79,11 @@ def analyse(data: bytes, path: str, settings: Settings) -> FileResult:
 
 
 def class_records(result: FileResult, link: Callable[[str, int], str]) -> list[dict]:
-    """The classes of one file, each with the findings reported inside it (the innermost class wins)."""
+    """The classes of one file in the migration (the others are only counted), each with the findings
+    reported inside it (the innermost class wins)."""
     if result.facts is None:
         return []
-    classes = sorted(result.facts.classes, key=lambda c: (c.line, -c.end_line))
+    classes = sorted((c for c in result.facts.classes if c.stage in STAGES), key=lambda c: (c.line, -c.end_line))
     records = []
     for facts in classes:
         records.append({
