@@ -386,6 +386,8 @@ NOT_RUN = {
     ("TFS114", "good", 0): "sets process environment: run in a subprocess by test_legacy_keras_flag",
     ("TFS114", "bad", 1): "sets process environment: run in a subprocess by test_legacy_keras_opt_out",
     ("TFS114", "good", 1): "sets process environment: run in a subprocess by test_legacy_keras_opt_out",
+    ("TFS117", "bad", 0): "run by test_tfs117_runtime.py, which also removes each decorator and compares",
+    ("TFS117", "good", 0): "run by test_tfs117_runtime.py",
     ("TFS901", "bad", 0): "about comments only",
     ("TFS901", "good", 0): "about comments only",
     SOURCE_TREE_EXAMPLE: "tf-keras source-tree paths (`tf_keras.engine`): not importable from the tf-keras wheel; "

@@ -10,13 +10,17 @@ import re
 import stat
 import tokenize
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from tf2lint.findings import DEFAULT_SETTINGS, Finding, Settings
 from tf2lint.rules import PARSE_ERROR, RULES, Rule, tfs901_unused_noqa
 from tf2lint.source import Lines, SourceError, char_col, decode, parse
+
+if TYPE_CHECKING:
+    from tf2lint.analysis.context import ModuleContext
 
 UNUSED_NOQA = tfs901_unused_noqa.RULE
 
@@ -35,22 +39,25 @@ def lint_source(
     flags: int = 0,
     fixes: bool = False,
     dependencies: set[str] | None = None,
+    observe: Observer | None = None,
 ) -> list[Finding]:
     """Lint one file's contents. Never raises for bad input: it becomes a TFS000 finding.
 
     ``noqa=False`` is for hosts that apply their own suppressions (flake8, pylint); ``fixes=True``
     builds each finding's fix (applicability, message, edits); ``dependencies`` receives the paths of
-    the other modules the analysis read (the editor server refreshes a module when one of them changes).
+    the other modules the analysis read (the editor server refreshes a module when one of them changes);
+    ``observe`` is called with the module's analysis (its ModuleContext) even when no rule applies, for
+    hosts that report more than findings (`tf2lint report`).
     """
     with _collector_paused():
         # In a function of its own: the AST is freed when it returns, before the collector is back on
         # (else the collector's first pass walks the whole tree just before it is freed).
-        return _lint_source(source, path, settings, noqa, flags, fixes, dependencies)
+        return _lint_source(source, path, settings, noqa, flags, fixes, dependencies, observe)
 
 
 def _lint_source(
     source: bytes | str, path: str, settings: Settings, noqa: bool, flags: int, fixes: bool,
-    dependencies: set[str] | None,
+    dependencies: set[str] | None, observe: Observer | None = None,
 ) -> list[Finding]:
     try:
         text = decode(source) if isinstance(source, bytes) else source.removeprefix("\ufeff")
@@ -59,9 +66,11 @@ def _lint_source(
     except SourceError as exc:
         return _source_error(path, exc, settings)
     lines = Lines(text)
-    findings = _lint_tree(tree, lines, path, settings, text, dependencies, placed, shared)
+    findings = _lint_tree(tree, lines, path, settings, text, dependencies, placed, shared, observe)
     return finish(text, lines, tree, findings, settings, path, noqa, fixes)
 
+
+Observer = Callable[["ModuleContext"], None]  # see `lint_source`
 
 _UNPLACED = object()  # where the file sits in its project is not known yet (it needs the tree)
 
@@ -163,7 +172,7 @@ def lint_tree(
 
 def _lint_tree(
     tree: ast.Module, lines: Sequence[str], path: str, settings: Settings, text: str | None,
-    dependencies: set[str] | None, placed=_UNPLACED, shared=None,
+    dependencies: set[str] | None, placed=_UNPLACED, shared=None, observe: Observer | None = None,
 ) -> list[Finding]:
     """``placed``: the file's `_project` when the caller found it; ``shared``: the project's own summary
     of this module (`Project.summary_of`), which is kept when done."""
@@ -180,12 +189,15 @@ def _lint_tree(
             names = (shared.names, shared.lexical_parent) if shared is not None else None
             triage = Triage(source, tree, project, where.package if where else None, settings.shim_decorators, names)
             rules = [rule for rule in RULES if settings.enabled(rule.code) and rule.applies(triage)]
-            if not rules:
+            if not rules and observe is None:
                 findings = []  # most modules: parsed, and nothing any rule needs
             else:
                 root = shared if shared is not None else _summary(tree, source, path, settings, placed, triage)
                 summary = None if shared is not None else root
-                findings = _findings(ModuleContext(root, project, triage.may_hold_shim_code, settings), rules, lines, path)
+                ctx = ModuleContext(root, project, triage.may_hold_shim_code, settings)
+                findings = _findings(ctx, rules, lines, path)
+                if observe is not None:
+                    observe(ctx)
         if dependencies is not None:
             dependencies.update(touched)
         return findings
@@ -299,15 +311,16 @@ def _kind(mode: int) -> str:
 
 def lint_data(
     data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS, fixes: bool = False,
-    dependencies: set[str] | None = None,
+    dependencies: set[str] | None = None, observe: Observer | None = None,
 ) -> list[Finding]:
     """Lint a file's bytes: prefilter, then a notebook or a Python module by its name. ``dependencies``
-    receives the other modules the analysis read."""
+    receives the other modules the analysis read; ``observe``, the analysis of a Python module (not of a
+    notebook, whose lines are not the file's)."""
     if not relevant(data, settings):
         return []
     if path.endswith(".ipynb"):
         return lint_notebook(data, path, settings, dependencies)
-    return lint_source(data, path, settings, fixes=fixes, dependencies=dependencies)
+    return lint_source(data, path, settings, fixes=fixes, dependencies=dependencies, observe=observe)
 
 
 def lint_path(path: str, display: str | None = None, settings: Settings = DEFAULT_SETTINGS) -> list[Finding]:

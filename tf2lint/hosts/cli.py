@@ -137,6 +137,9 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("doctor", help="say whether the shim can work in this environment (exit 1 if not)")
     commands.add_parser("server", help="run the language server (LSP over stdio) for editors")
+    from tf2lint.hosts import report  # its own module: `tf2lint report`
+
+    report.add_parser(commands)
     return parser
 
 
@@ -359,6 +362,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tf2lint.hosts import lsp
 
             return lsp.main()
+        if args.command == "report":
+            from tf2lint.hosts import report
+
+            return report.run(args)
         if args.command == "doctor":
             from tf2lint.runtime import doctor
 

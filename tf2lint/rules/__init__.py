@@ -18,6 +18,7 @@ from tf2lint.rules import (
     tfs113_duplicate_layer_name,
     tfs114_legacy_keras_flag,
     tfs115_checkpoint_name_drift,
+    tfs117_decorator_does_nothing,
     tfs901_unused_noqa,
 )
 from tf2lint.rules.base import Docs, Hit, Rule
@@ -38,6 +39,7 @@ RULES: tuple[Rule, ...] = (
     tfs113_duplicate_layer_name.RULE,
     tfs114_legacy_keras_flag.RULE,
     tfs115_checkpoint_name_drift.RULE,
+    tfs117_decorator_does_nothing.RULE,
     tfs901_unused_noqa.RULE,
 )
 
