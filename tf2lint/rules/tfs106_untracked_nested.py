@@ -234,6 +234,27 @@ class CreatedOnce(tf.keras.layers.Layer):
         out = self._heads[head](inputs) + tower(inputs) + extra(inputs)
         return self.norm(out) * self.scale
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class BatchNormalization(v1.layers.BatchNormalization):
+    """A project subclass of a v1 layer (SimCLR style): its weights come from `get_variable`."""
+
+
+class Tower(tf.keras.layers.Layer):
+    def _norm(self, x, training):
+        return BatchNormalization(name="bn")(x, training=training)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, training=None):
+        with v1.variable_scope("a"):
+            out = self._norm(inputs, training)
+        with v1.variable_scope("b"):
+            return self._norm(out, training)
+''',
     ),
     check=check,
 )
