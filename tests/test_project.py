@@ -574,3 +574,38 @@ def test_an_imported_builder_that_needs_arguments(tmp_path: Path, builder: str, 
     """
     write(tmp_path, {"pkg/__init__.py": "", "pkg/builders.py": BUILDERS, "pkg/model.py": model})
     assert findings(tmp_path / "pkg/model.py") == expected
+
+
+WRAPPER = """\
+import tensorflow as tf
+
+
+def tf1_compatible(method):
+    \"\"\"The project's name for the shim.\"\"\"
+    return tf.compat.v1.keras.utils.track_tf1_style_variables(method)
+
+
+def not_the_shim(method):
+    return tf.function(method)
+"""
+
+WRAPPED = """\
+import tensorflow as tf
+
+from pkg.compat import {decorator}
+
+v1 = tf.compat.v1
+
+
+class Net(tf.keras.layers.Layer):
+    @{decorator}
+    def call(self, x):
+        return v1.layers.dense(x, 3)
+"""
+
+
+@pytest.mark.parametrize(("decorator", "expected"), [("tf1_compatible", [(11, "TFS101")]), ("not_the_shim", [(10, "TFS107")])])
+def test_a_function_forwarding_to_the_shim_in_another_module_is_the_shim(tmp_path: Path, decorator, expected) -> None:
+    """Its methods are shim code (TFS101 inside, no TFS107); a forwarder to something else is not the shim."""
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": WRAPPER, "pkg/model.py": WRAPPED.format(decorator=decorator)})
+    assert findings(tmp_path / "pkg" / "model.py") == expected

@@ -201,6 +201,12 @@ def check_tfs110_slim_good(ns) -> None:
     assert stored_regularizers(module) == {}
 
 
+def check_store_reader(module) -> None:
+    module(x(2, 3))
+    assert sorted(stored_regularizers(module)) == ["block/out/kernel:0"]
+    assert float(module.regularization_loss()) > 0.0
+
+
 # (rule, kind, example index) -> what running it must show.
 CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS101", "bad", 0): lambda ns: assert_codes(ns.TwoDense(), x(2, 4), expected={"TFS101"}),
@@ -289,6 +295,8 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
                                        assert_codes(ns.SlimFree(), x(2, 4, 4, 3), weights=0)),
     ("TFS110", "bad", 1): check_tfs110_slim,
     ("TFS110", "good", 1): check_tfs110_slim_good,
+    # The penalties are reachable through the shim's private store, which the base class reads.
+    ("TFS110", "good", 2): lambda ns: check_store_reader(ns.StoreReader()),
     ("TFS111", "bad", 2): check_tfs111_slim,
     ("TFS111", "good", 2): check_tfs111_slim_good,
     ("TFS112", "bad", 1): check_tfs112_slim,
@@ -306,6 +314,10 @@ CASES.update({
         len(ns.Sub().trainable_variables) == 0 or pytest.fail("variables before the first call"),
     ),    # A v1 layer object stored on `self` in an undecorated `call`: a tracked sub-layer, built once.
     ("TFS107", "good", 4): lambda ns: assert_codes(ns.LazyAttribute(), x(2, 4), weights=2),
+    # A project function forwarding to the shim is the shim: tracked and stable.
+    ("TFS107", "good", 5): lambda ns: assert_codes(ns.Wrapped(), x(2, 4), weights=1),
+    # A project subclass of a v1 layer built per call under named scopes: `get_variable` reuses its weights.
+    ("TFS106", "good", 3): lambda ns: assert_codes(ns.Tower(), x(8, 4), training=True, weights=8),
     # An inner tf.function applied to a helper with a default-name scope: fails on the first call.
     # An auto-named layer under a scope re-entered in every iteration: one shared `block/dense`.
     ("TFS113", "bad", 2): lambda ns: assert_codes(ns.RestartedEachIteration(), x(2, 4), weights=2),

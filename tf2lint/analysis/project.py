@@ -452,11 +452,14 @@ class Project:
             yield path
             return
         module, attr, rest = split
-        if self._defines_at_top(module, attr):
+        if self._defines_at_top(module, attr) and b"track" not in self.raw(module):
             yield path  # `def attr` / `class attr` at column 0: nothing to follow, and no need to parse
             return
         summary = self.summary(module)
-        if summary is None or attr in summary.module_functions or attr in summary.class_by_name:
+        # A function that only forwards to the shim decorator is bound as an alias of it (names.py).
+        if summary is None or attr in summary.class_by_name or (
+            attr in summary.module_functions and attr not in summary.names.module_bindings()
+        ):
             yield path
             return
         bindings = summary.names.module_bindings().get(attr)

@@ -283,6 +283,27 @@ class Host(tf.keras.layers.Layer):
         with v1.variable_scope("host"):
             return Adapter()(x)
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class BatchNormalization(v1.layers.BatchNormalization):
+    """A project subclass of a v1 layer (SimCLR style): its weights come from `get_variable`."""
+
+
+class Tower(tf.keras.layers.Layer):
+    def _norm(self, x, training):
+        return BatchNormalization(name="bn")(x, training=training)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, training=None):
+        with v1.variable_scope("a"):
+            out = self._norm(inputs, training)
+        with v1.variable_scope("b"):
+            return self._norm(out, training)
+''',
     ),
     check=check,
 )

@@ -406,6 +406,25 @@ class LazyAttribute(tf.keras.layers.Layer):
             self.fc = v1.layers.Dense(3)
         return self.fc(inputs)
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+track = v1.keras.utils.track_tf1_style_variables
+
+
+def tf1_compatible(method):
+    """The project's own name for the shim: a function that only forwards to it is the shim decorator."""
+    return track(method)
+
+
+class Wrapped(tf.keras.layers.Layer):
+    @tf1_compatible
+    def call(self, inputs):
+        with v1.variable_scope("dense"):
+            kernel = v1.get_variable("kernel", shape=[inputs.shape[-1], 3])
+            return tf.matmul(inputs, kernel)
+''',
     ),
     check=check,
     applies=lambda triage: triage.defines_entry_method(),
