@@ -71,7 +71,9 @@ def corpus(tmp_path_factory) -> Path:
     examples = [str(directory / f"{r.code.lower()}_{k}{i}.py") for r in RULES if r.baselines
                 for k, group in (("bad", r.bad), ("good", r.good)) for i in range(len(group))]
     write_baseline_lock(directory, examples)
-    (directory / "pyproject.toml").write_text('[tool.tf2lint]\nvariables-lock = "variables.lock"\n')
+    # TFS117 is off by default: selected in the configuration, which every host reads.
+    (directory / "pyproject.toml").write_text(
+        '[tool.tf2lint]\nvariables-lock = "variables.lock"\nextend-select = ["TFS117"]\n')
     return directory
 
 

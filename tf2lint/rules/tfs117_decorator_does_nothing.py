@@ -51,9 +51,9 @@ RULE = Rule(
             "on anything it reaches (TFS105's ground: measured, the shim over a `tf.function` changes behaviour), "
             "on decorated helpers other than `call`/`__call__` (who calls them is not known), and in graph-mode "
             "(TF1) modules. "
-            "On by default: it fires only on code whose migration is finished, never on TF1 code, and the flake8, "
-            "pylint and editor hosts run every rule; a team that keeps the decorators until a checkpoint "
-            "conversion can `--ignore TFS117` (or list it in `per-file-ignores`)."
+            "Off by default, like TFS901 (`--extend-select TFS117`; `tf2lint report` always counts these classes as "
+            "\"native\"): it is a hint about finished migration work, not a bug, and the model-mapping guide keeps "
+            "the decorator on such intermediate stages (its `NearlyFullyNativeModel`)."
         ),
         why=(
             "The decorator is the last step of the model-mapping guide: once a layer is native, it only costs a "
@@ -71,6 +71,7 @@ RULE = Rule(
             "way (TFS106), so TFS117 is silent on all three."
         ),
     ),
+    enabled_by_default=False,
     bad=(
         '''\
 import tensorflow as tf
