@@ -15,7 +15,6 @@ from dataclasses import replace
 from tf2lint.engine import lint_data, lint_source
 from tf2lint.findings import Finding, Settings
 from tf2lint.hosts import config
-from tf2lint.hosts.formats import FORMATS, as_statistics
 from tf2lint.source import SourceError, decode
 
 
@@ -83,6 +82,7 @@ def run(args: argparse.Namespace, project: config.Config, base: Settings) -> int
 
 
 def _report(args: argparse.Namespace, findings: list[Finding], stream) -> None:
-    findings.sort(key=Finding.sort_key)
-    stream.write(as_statistics(findings) if args.statistics else FORMATS[args.format](findings))
+    from tf2lint.hosts.cli import render  # one rendering for files and stdin
+
+    stream.write(render(args, findings, stream))
     stream.flush()
