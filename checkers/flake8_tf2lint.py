@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from tf2lint.engine import lint_tree, relevant
 from tf2lint.hosts.config import ConfigError, config_for
+from tf2lint.hosts.files import excluded
 
 
 class Plugin:
@@ -48,8 +49,8 @@ class Plugin:
         except ConfigError as exc:  # not linted as configured: say so where flake8 shows findings
             yield 1, 0, f"TFS000 cannot lint with this configuration: {exc}", type(self)
             return
-        if project.is_excluded(self._filename):
-            return
+        if excluded(self._filename):
+            return  # as `tf2lint check` would not lint it: `exclude`, .gitignore
         settings = project.settings(self._filename)
         if self.shim_decorators:
             settings = replace(settings, shim_decorators=settings.shim_decorators + self.shim_decorators)

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from tf2lint.engine import lint_source, relevant
 from tf2lint.hosts.config import ConfigError, config_for
+from tf2lint.hosts.files import excluded
 from tf2lint.rules import ALL_RULES, BY_CODE
 
 if TYPE_CHECKING:
@@ -62,8 +63,8 @@ class TF2LintChecker(BaseRawFileChecker):
         except ConfigError as exc:  # not linted as configured: say so where pylint shows messages
             self.add_message(BY_CODE["TFS000"].symbol, line=1, args=(f"TFS000 cannot lint with this configuration: {exc}",))
             return
-        if project.is_excluded(path):
-            return
+        if excluded(path):
+            return  # as `tf2lint check` would not lint it: `exclude`, .gitignore
         settings = project.settings(path)
         extra = tuple(self.linter.config.tf2lint_shim_decorators)
         if extra:

@@ -306,7 +306,8 @@ def run_check(args: argparse.Namespace) -> int:
 
         path = args.stdin_filename or "-"
         project = run.config(path)
-        return stdin.run(args, project, run.settings(path, project))
+        skipped = args.stdin_filename is not None and selection(args, run.loader).excluded(path)
+        return stdin.run(args, project, run.settings(path, project), excluded=bool(skipped))
     if args.watch:
         from tf2lint.hosts.watch import watch
 

@@ -13,7 +13,7 @@ import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from tf2lint.hosts.config import Globs, Loader
+from tf2lint.hosts.config import ConfigError, Globs, Loader
 from tf2lint.hosts.gitignore import GitIgnore
 
 # Directories nobody wants linted when walking a tree (named paths are never skipped for these names).
@@ -106,3 +106,19 @@ def _regular(path: str) -> bool:
         return stat.S_ISREG(os.stat(path).st_mode)
     except OSError:
         return True
+
+
+_SHARED: Selection | None = None
+
+
+def excluded(path: str) -> str | None:
+    """Why the hosts that are handed one file (flake8, pylint, stdin, the editor server) must not lint
+    ``path``, as `tf2lint check` would not: `exclude`/`extend-exclude` of its configuration, .gitignore.
+    A configuration error excludes nothing: each host reports it in its own way."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = Selection(Loader(fresh=True))
+    try:
+        return _SHARED.excluded(path)
+    except ConfigError:
+        return None
