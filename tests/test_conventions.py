@@ -265,3 +265,23 @@ def test_every_rule_has_a_page_in_the_docs_that_links_point_to() -> None:
 
     for rule in ALL_RULES:
         assert os.path.isfile(os.path.join(DOCS_DIR, "rules", f"{rule.code}.md")), rule.code
+
+
+def test_each_rule_page_shows_its_example_fixed() -> None:
+    """"Use instead" is the rule's own example with its fixes applied, and the fix removes findings."""
+    from tf2lint.docs import fixed_example, pages
+    from tf2lint.engine import lint_source
+    from tf2lint.findings import Settings
+    from tf2lint.rules.base import strip_markers
+
+    with_fix = 0
+    for rule in ALL_RULES:
+        fixed = fixed_example(rule)
+        if fixed is None:
+            continue
+        with_fix += 1
+        page = pages()[f"rules/{rule.code}.md"]
+        assert f"## Use instead\n\nThe example, fixed by `tf2lint check --fix --unsafe-fixes`:\n\n```python\n{fixed}```" in page
+        settings = Settings(select=(rule.code,), project=False)
+        assert len(lint_source(fixed, "<e>", settings)) < len(lint_source(strip_markers(rule.bad[0]), "<e>", settings))
+    assert with_fix >= 8
