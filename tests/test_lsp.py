@@ -252,7 +252,7 @@ async def test_a_bad_pyproject_is_logged_and_defaults_apply(client: LanguageClie
     open_doc(client, uri, TWO_LAYERS)
     await until(lambda: uri in client.diagnostics)
     assert codes(client, uri) == [(7, "TFS101"), (8, "TFS101")]
-    assert any("unknown key(s) in [tool.tf2lint]: bogus" in m.message for m in client.log_messages)
+    assert any("unknown key 'bogus' in [tool.tf2lint]" in m.message for m in client.log_messages)
 
 
 # -- separate server processes -----------------------------------------------------------------------

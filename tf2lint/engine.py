@@ -29,6 +29,13 @@ INTERNAL_ERROR = "internal error while analysing this file"
 
 # Same grammar as flake8's inline noqa, so a comment means the same thing in every host.
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+# A comment alone on its line that covers the whole file: `# tf2lint: noqa[: CODES]`, and flake8's own
+# `# flake8: noqa` (blanket only: flake8 disregards it when it lists codes, and so do we).
+_FILE_NOQA = re.compile(
+    r"#\s*(?:(?P<tool>tf2lint)|flake8)[:=]\s*noqa(?::\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?\s*$",
+    re.IGNORECASE,
+)
+WHOLE_FILE = 1 << 62  # a file-level noqa covers lines -WHOLE_FILE..WHOLE_FILE (whatever a host shifts them by)
 
 
 def lint_source(
@@ -99,7 +106,7 @@ def finish(
     # Without findings there is nothing to suppress, unless unused `noqa` comments are reported.
     if noqa and (findings or settings.enabled(UNUSED_NOQA.code)) and "noqa" in text.lower():
         findings = _apply_noqa(text, lines, findings, settings, path, comments)
-    planned = [f for f in findings if f.plan is not None]
+    planned = [f for f in findings if f.plan is not None and settings.can_fix(f.code)]
     if fixes and planned:
         from tf2lint.fixing import edits as fixer  # LibCST: only when fixes are asked for
 
@@ -381,6 +388,12 @@ def noqa_comments(text: str) -> list[Noqa] | None:
         low = token.start[0] if low is None else min(low, token.start[0])
         high = max(high, token.end[0])
         if token.type == tokenize.COMMENT:
+            whole = _FILE_NOQA.match(token.string) if token.line.lstrip().startswith("#") else None
+            if whole and (whole.group("tool") or not whole.group("codes")):
+                codes = whole.group("codes")
+                parsed = [c.upper() for c in re.split(r"[,\s]+", codes) if c] if codes else None
+                comments.append(Noqa(token.start[0], token.start[1], -WHOLE_FILE, WHOLE_FILE, parsed))
+                continue
             pending.append(token)
         if token.type in (tokenize.NL, tokenize.NEWLINE):
             for comment in pending:

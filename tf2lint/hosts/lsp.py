@@ -42,7 +42,7 @@ from tf2lint import DOCS_URL, __version__
 from tf2lint.analysis import project
 from tf2lint.engine import _NOQA, _source_error, lint_source
 from tf2lint.findings import Finding, Settings
-from tf2lint.hosts import config
+from tf2lint.hosts import config, files
 from tf2lint.hosts.incremental import Incremental
 from tf2lint.notebook import NotebookError
 from tf2lint.notebook import load as load_notebook
@@ -288,7 +288,7 @@ class Tf2lintServer(LanguageServer):
     def _analyse_text(self, uri: str, text: str, version: int | None) -> Analysis:
         path = _path_of(uri)
         settings = self.settings_for(path)
-        if self.project_config(path).is_excluded(path):
+        if files.excluded(path):  # what `tf2lint check` does not lint: `exclude`, .gitignore
             return Analysis(version, text, path, settings, [])
         if len(text) > MAX_CHARS:
             error = SourceError(f"too large to analyse in the editor ({len(text):,} characters); run `tf2lint check`")

@@ -15,7 +15,6 @@ from dataclasses import replace
 from tf2lint.engine import lint_data, lint_source
 from tf2lint.findings import Finding, Settings
 from tf2lint.hosts import config
-from tf2lint.hosts.formats import FORMATS, as_statistics
 from tf2lint.source import SourceError, decode
 
 
@@ -53,13 +52,16 @@ def _encoded(original: bytes, text: str) -> bytes:
     return bom + text.encode("utf-8" if encoding == "utf-8-sig" else encoding)
 
 
-def run(args: argparse.Namespace, project: config.Config, base: Settings) -> int:
+def run(args: argparse.Namespace, project: config.Config, base: Settings, excluded: bool = False) -> int:
+    """``excluded``: the file selection would not lint PATH (`exclude`, .gitignore)."""
     path = args.stdin_filename or "-"
     data = sys.stdin.buffer.read()
     out = sys.stdout.buffer
-    if project.is_excluded(path):
+    if excluded or project.is_excluded(path):
         if args.fix and not args.diff:
             out.write(data)
+        elif not args.diff:
+            _report(args, [], sys.stdout)  # a well-formed empty report (`[]` in JSON)
         return 0
     extra = project.ignored_for(path)
     settings = replace(base, ignore=base.ignore + extra)
@@ -83,6 +85,7 @@ def run(args: argparse.Namespace, project: config.Config, base: Settings) -> int
 
 
 def _report(args: argparse.Namespace, findings: list[Finding], stream) -> None:
-    findings.sort(key=Finding.sort_key)
-    stream.write(as_statistics(findings) if args.statistics else FORMATS[args.format](findings))
+    from tf2lint.hosts.cli import render  # one rendering for files and stdin
+
+    stream.write(render(args, findings, stream))
     stream.flush()
