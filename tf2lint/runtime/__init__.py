@@ -5,6 +5,8 @@
     runtime.assert_shim_stable(MyLayer(), x)
 """
 
+from tf2lint.runtime.migration import MigrationReport, assert_migration, compare_migration
 from tf2lint.runtime.stability import RuntimeFinding, assert_shim_stable, check, reset
 
-__all__ = ["RuntimeFinding", "assert_shim_stable", "check", "reset"]
+__all__ = ["MigrationReport", "RuntimeFinding", "assert_migration", "assert_shim_stable", "check", "compare_migration",
+           "reset"]
