@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.first_names import Unknown, first_call_names
 from tf2lint.knowledge import api
 from tf2lint.rules.base import (
     Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, numbered_creator, reuse_switches, runs_once, spelled,
@@ -18,66 +19,10 @@ if TYPE_CHECKING:
 CODE = "TFS101"
 
 
-def _evaluation_order(statements: list[ast.stmt]) -> list[ast.Call]:
-    """Calls of a block in the order Python runs them (arguments before the call)."""
-    order: list[ast.Call] = []
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-        if isinstance(node, ast.Call):
-            order.append(node)
-
-    for statement in statements:
-        visit(statement)
-    return order
-
-
 def _auto_names(ctx: ModuleContext, shim: ast.AST) -> dict[ast.Call, str] | None:
-    """The names the shim method's unnamed layers take on the first call, when that is certain.
-
-    Certain means: every variable-creating v1 layer and scope reached from the method is a functional
-    call written directly in it, outside loops, branches, tf.functions and variable scopes, with a
-    literal name or none, and no unknown callee could take one of the names first. Names then follow
-    TF's own rule: an explicit name takes itself; an auto name is the base if unused in the scope,
-    else the first unused `base_N`.
-    """
-    sites = [s for s in ctx.sites if s.reach.shim is shim]
-    names: dict[ast.Call, str] = {}
-    for site in sites:
-        layer = first_name(site, lambda n: api.v1_layer_base_name(n) is not None)
-        creates = layer or site.calls(api.VARIABLE_SCOPE, api.MAKE_TEMPLATE, api.GET_VARIABLE)
-        if not creates:
-            known = any(n.startswith(("tf.", "keras.")) for n in site.names) or not site.names
-            if not known:
-                return None  # an imported helper might create layers too
-            continue
-        if site.func is not shim or site.in_loop or site.arms or site.reach.tf_function or site.scopes:
-            return None
-        if layer and api.is_v1_layer_class(layer):
-            return None  # class layers take their name when first called, not where they are built
-        if layer and has_explicit_name(site.node) and _literal_name(site.node) is None:
-            return None
-    order = [c for c in _evaluation_order(shim.body) if c in {s.node for s in sites}]  # type: ignore[attr-defined]
-    used: set[str] = set()
-    by_node = {s.node: s for s in sites}
-    for call in order:
-        layer = first_name(by_node[call], lambda n: api.v1_layer_base_name(n) is not None)
-        if layer is None:
-            continue
-        explicit = _literal_name(call)
-        if explicit is not None:
-            used.add(explicit)
-            continue
-        base = api.v1_layer_base_name(layer)
-        name, index = base, 1
-        while name in used:
-            name, index = f"{base}_{index}", index + 1
-        used.add(name)
-        names[call] = name
-    return names
+    """The names the shim method's layers take on the first call, when that is certain (`first_call_names`)."""
+    found = first_call_names(ctx, shim)  # type: ignore[arg-type]
+    return None if isinstance(found, Unknown) else {call: name.name for call, name in found.items()}
 
 
 def _literal_name(call: ast.Call) -> str | None:

@@ -6,7 +6,8 @@
 """
 
 from tf2lint.runtime.checkpoint import CheckpointReport, assert_checkpoint_compatible, checkpoint_report
+from tf2lint.runtime.migration import MigrationReport, assert_migration, compare_migration
 from tf2lint.runtime.stability import UNEXPLAINED, RuntimeFinding, assert_shim_stable, check, reset
 
-__all__ = ["UNEXPLAINED", "CheckpointReport", "RuntimeFinding", "assert_checkpoint_compatible", "assert_shim_stable",
-           "check", "checkpoint_report", "reset"]
+__all__ = ["UNEXPLAINED", "CheckpointReport", "MigrationReport", "RuntimeFinding", "assert_checkpoint_compatible",
+           "assert_migration", "assert_shim_stable", "check", "checkpoint_report", "compare_migration", "reset"]
