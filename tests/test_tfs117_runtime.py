@@ -15,7 +15,7 @@ import types
 import pytest
 from conftest import require_runtime
 
-from tf2lint.engine import lint_source
+from tf2lint.engine import Settings, lint_source
 from tf2lint.rules import BY_CODE
 
 require_runtime()
@@ -174,7 +174,7 @@ def test_removing_the_decorator(case: str, tmp_path) -> None:
     assert "error" not in with_shim
     assert (with_shim == without) == (expected == "same"), (with_shim, without)
     # The rule reports exactly the cases where the decorator does nothing.
-    found = [f.code for f in lint_source(textwrap.dedent(_PRELUDE + source), "probe.py")]
+    found = [f.code for f in lint_source(textwrap.dedent(_PRELUDE + source), "probe.py", Settings(extend_select=("TFS117",)))]
     assert ("TFS117" in found) == reported, found
 
 
