@@ -187,3 +187,41 @@ def test_a_builder_by_keyword_or_through_a_partial(builder: str, raises: bool) -
         layer(tf.ones((2, 4)))
         assert len(layer.weights) == 2
         assert lint(source) == []
+
+
+def test_nested_decorated_sub_layers_each_run_under_their_callers_scopes() -> None:
+    source = """\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+track = v1.keras.utils.track_tf1_style_variables
+
+
+class Leaf(tf.keras.layers.Layer):
+    @track
+    def call(self, h):
+        return v1.layers.dense(h, 5)
+
+
+class Branch(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.leaf = Leaf()
+
+    @track
+    def call(self, h):
+        return self.leaf(h)
+
+
+class Root(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.branch = Branch()
+
+    @track
+    def call(self, h):
+        with v1.variable_scope("root"):
+            return self.branch(h)
+"""
+    assert codes(run(source)["Root"](), tf.ones((2, 5))) == set()
+    assert lint(source) == []

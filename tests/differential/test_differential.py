@@ -41,6 +41,12 @@ def test_generator_covers_every_dimension():
         "decoration": {i["decoration"] for i in intents},
     }
     assert seen == {"kind": set(KINDS), "path": set(PATHS), "scope": set(SCOPES), "decoration": set(DECORATIONS)}
+    # The dimensions beside the path: a constant guard each way, a scope the caller opens around a sub-layer,
+    # a block in another module, the builder by keyword.
+    assert {i["const_guard"] for i in intents} == {"", "on", "off"}
+    assert any(i["caller_scope"] and i["path"] in ("sub_layer", "inline_sub") for i in intents)
+    assert {i["path"] for i in intents if i["split"]} == {"module_fn", "sub_layer", "inline_sub", "builder"}
+    assert any(a["keyword"] for i in intents for a in i["atoms"] if a["kind"] == "gocl")
     assert generate(20, 5) == generate(20, 5)
     assert len({p.source for p in generate(CI_COUNT, CI_SEED)}) > CI_COUNT * 0.9
 

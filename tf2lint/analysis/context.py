@@ -518,8 +518,10 @@ class ModuleContext:
         seen: set[tuple] = set()
         while queue or deferred:
             if not queue:
-                # The next decorated sub-layer, under each scope stack its callers opened (none seen: as a root).
-                frame, state = deferred.pop(0)
+                # The next decorated sub-layer whose callers were walked (nested ones wait for theirs), under
+                # each scope stack its callers opened; when none was seen, as a root.
+                ready = next((i for i, (f, _s) in enumerate(deferred) if f.reach.cls in self._sub_layer_scopes), 0)
+                frame, state = deferred.pop(ready)
                 for scopes in self._sub_layer_scopes.get(frame.reach.cls, set()) or {()}:  # type: ignore[arg-type]
                     queue.append((frame, state._replace(scopes=scopes)))
                 continue
@@ -675,13 +677,15 @@ class ModuleContext:
             return
         if api.GET_OR_CREATE_LAYER in names:
             return  # the builder runs once, by design
-        if isinstance(call.func, ast.Name) and call.func.id == "map" and call.args and not module.names.is_local(
-            "map", frame.func
-        ):
-            # `map(self._f, xs)`: the function runs once per item, with arguments we do not see.
-            for callee in self.callables.callees(call.args[0], frame):
+        mapped = _mapped(call, frame)
+        if mapped is not None:
+            # `map(self._f, xs)`: the function runs once per item (a loop, unless `xs` is a literal of one
+            # item), with arguments we do not see.
+            items = call.args[1] if len(call.args) == 2 else None
+            once = isinstance(items, (ast.List, ast.Tuple)) and len(items.elts) <= 1
+            for callee in self.callables.callees(mapped, frame):
                 reach = self._step(frame, call, callee)
-                queue.append((_Frame(callee.func, callee.self_name, reach, callee.module), _looping(state)))
+                queue.append((_Frame(callee.func, callee.self_name, reach, callee.module), state if once else _looping(state)))
             return
         if names and all(map(api.is_library_name, names)):
             return  # a TensorFlow/Keras/Slim API: known from data, nothing of the project to enter
@@ -700,8 +704,12 @@ class ModuleContext:
                                               object_loop=outer.object_loop, item=outer.item)
             if callee.cls is not None:
                 # A sub-layer's undecorated `call` runs in the caller's variable store, with its own `self`.
+                # Called again, one object shares its weights by design; one built inline is new each time.
                 reach = replace(reach, cls=callee.cls)
-                callee_state = state._replace(object_loop=False)
+                inline = isinstance(call.func, ast.Call) and api.GET_OR_CREATE_LAYER not in module.names.resolve(
+                    call.func.func, frame.func)
+                if not inline:
+                    callee_state = callee_state._replace(object_loop=False)
             if len(callees) > 1:
                 callee_state = callee_state._replace(arms=_arm(state.arms, call, index))  # one of several: alternatives
             tf_deco = self._tf_decorator(callee)
@@ -872,6 +880,13 @@ class ModuleContext:
         found = self.callables.callees(builder, _Frame(func, first_param(func), reach, self.module_of(func)))
         return found[0] if len(found) == 1 else None
 
+    def call_bindings(self, call: ast.Call, callee: Callee, func: Function | None) -> tuple[tuple[str, Value], ...]:
+        """The parameter values a call in the linted module (in ``func``, or at module level) gives a callee:
+        literals, and functions passed as arguments."""
+        reach = Reach(shim=func, shim_name="", cls=self.owner.get(func) if func is not None else None)  # type: ignore[arg-type]
+        frame = _Frame(func, first_param(func), reach, self.root)  # type: ignore[arg-type]
+        return _bind(call, callee, frame, callables=self.callables)
+
     def callees_of_call(self, call: ast.Call, func: Function | None) -> list[Callee]:
         """What a call in the linted module runs: project functions, or the `call`/`__call__` of a project
         layer or module called through an instance (`Model()(x)`, `m = Model(); m(x)`)."""
@@ -880,7 +895,9 @@ class ModuleContext:
         reach = Reach(shim=func, shim_name="", cls=owner)  # type: ignore[arg-type]
         frame = _Frame(func, first_param(func), reach, root) if func is not None else None
         if frame is not None:
-            found = self._callees(call, frame)
+            names = root.names.resolve(call.func, func)
+            compiled = call.args[0] if api.TF_FUNCTION in names and call.args else None
+            found = self.callables.callees(compiled, frame) if compiled is not None else self._callees(call, frame)
             if found:
                 return found
         elif isinstance(call.func, ast.Name) and call.func.id in root.module_functions:
@@ -904,14 +921,16 @@ class ModuleContext:
         stop_at_shim: bool = False,
         limit: int | None = None,
         stop_at_tf_function: bool = False,
+        bindings: tuple[tuple[str, Value], ...] = (),
     ) -> Iterator[tuple[ast.Call, tuple[str, ...], Function]]:
         """Every call in ``func`` and in the project functions it reaches (each function once); with
         ``stop_at_shim``, shim-decorated functions are not entered (their work is the decorator's); with
         ``limit``, at most that many functions are entered (what lies beyond is unknown); with
-        ``stop_at_tf_function``, neither are inner tf.functions (decorated or applied)."""
+        ``stop_at_tf_function``, neither are inner tf.functions (decorated or applied); ``bindings``: the
+        parameter values ``func`` starts with (see ``call_bindings``)."""
         module = self.module_of(func)
         reach = Reach(shim=func, shim_name="", cls=cls)  # type: ignore[arg-type]
-        start = _Frame(func, self_name if self_name is not None else first_param(func), reach, module)
+        start = _Frame(func, self_name if self_name is not None else first_param(func), reach, module, bindings)
         queue: deque[_Frame] = deque([start])
         seen: set[ast.AST] = set()
         while queue:
@@ -921,7 +940,10 @@ class ModuleContext:
             if limit is not None and len(seen) >= limit:
                 return
             seen.add(frame.func)
+            dead = _dead_calls(frame.func, dict(frame.bindings)) if frame.bindings else set()
             for node in frame.module.own_calls(frame.func):
+                if id(node) in dead:
+                    continue  # in a branch a constant argument rules out
                 names = frame.module.names.resolve(node.func, frame.func)
                 yield node, names, frame.func
                 if api.GET_OR_CREATE_LAYER in names or (names and all(map(api.is_library_name, names))
@@ -930,15 +952,18 @@ class ModuleContext:
                 compiled = node.args[0] if api.TF_FUNCTION in names and node.args else None
                 if compiled is not None and stop_at_tf_function:
                     continue
-                found = self._callees(node, frame) if compiled is None else [
-                    c for c in [self._callee_of(compiled, frame)] if c is not None
-                ]
+                mapped = _mapped(node, frame)
+                if compiled is not None or mapped is not None:
+                    found = self.callables.callees(compiled or mapped, frame)  # type: ignore[arg-type]
+                else:
+                    found = self._callees(node, frame)
                 for callee in found:
                     if stop_at_shim and self.is_shim_function(callee):
                         continue
                     if stop_at_tf_function and self._tf_decorator(callee) is not None:
                         continue
-                    queue.append(_Frame(callee.func, callee.self_name, reach, callee.module))
+                    bindings = _bind(node, callee, frame, callables=self.callables) if compiled is None and mapped is None else ()
+                    queue.append(_Frame(callee.func, callee.self_name, reach, callee.module, bindings))
 
 
 def _defaults(func: Function, skip_self: bool = False) -> tuple[tuple[str, Value], ...]:
@@ -1133,6 +1158,35 @@ def _calls_repeated_by_comprehensions(node: ast.expr) -> set[int]:
 def _looping(state: _State) -> _State:
     """The state inside a loop body: repeated, with the scopes open so far shared by every iteration."""
     return state._replace(in_loop=True, loop_scopes=len(state.scopes), object_loop=True, item=None)
+
+
+def _mapped(call: ast.Call, frame: _Frame) -> ast.expr | None:
+    """The function ``map(f, xs)`` applies, when the call is the builtin ``map``."""
+    func = call.func
+    if isinstance(func, ast.Name) and func.id == "map" and call.args and not frame.module.names.is_local("map", frame.func):
+        return call.args[0]
+    return None
+
+
+def _dead_calls(func: Function, bindings: dict[str, Value]) -> set[int]:
+    """Ids of the calls in branches of ``func``'s own `if`s that constant parameter values rule out."""
+    dead: set[int] = set()
+    if isinstance(func, ast.Lambda):
+        return dead
+    stack: list[ast.stmt] = list(func.body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, (*FUNCTION_DEFS, ast.ClassDef)):
+            continue
+        if isinstance(stmt, ast.If):
+            decided = _decided(stmt.test, bindings)
+            if decided is not None:
+                for branch in (stmt.orelse if decided else stmt.body):
+                    dead.update(id(n) for n in ast.walk(branch) if isinstance(n, ast.Call))
+                stack.extend(stmt.body if decided else stmt.orelse)
+                continue
+        stack.extend(child for child in ast.iter_child_nodes(stmt) if isinstance(child, ast.stmt))
+    return dead
 
 
 def _distinct_literals(node: ast.expr) -> bool:

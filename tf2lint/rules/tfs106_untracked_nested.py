@@ -105,7 +105,9 @@ RULE = Rule(
             "a layer class stored on `self` in `__init__` (`self.norm_cls = tf.keras.layers.LayerNormalization`) "
             "and instantiated in shim code (`self.norm_cls()(x)`). Guards include a per-key dict cache "
             "(`if key not in self._heads: self._heads[key] = ...`); a builder passed to `get_or_create_layer` "
-            "(decorated or not) runs once per key, so the layers it builds are kept."
+            "(decorated or not) runs once per key, so the layers it builds are kept. A project layer built inline "
+            "(`Adapter()(x)`) that owns nothing (no `build`, an `__init__` that only calls `super().__init__`) and "
+            "whose `call` is undecorated runs in the caller's variable store: not reported."
         ),
         why=(
             "The shim only tracks variables created through `get_variable` (and the v1 layers built on it). The "

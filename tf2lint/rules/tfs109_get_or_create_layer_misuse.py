@@ -119,7 +119,9 @@ def _reaches_get_or_create_layer(
     for callee in ctx.callees_of_call(call, entry):
         if ctx.is_shim_function(callee) or callee.func in reported_elsewhere:
             continue  # it runs in its own variable store, or its own entry point is reported
-        for inner, names, _func in ctx.reached_calls(callee.func, ctx.owner.get(callee.func), stop_at_shim=True):
+        bindings = ctx.call_bindings(call, callee, entry)
+        for inner, names, _func in ctx.reached_calls(callee.func, ctx.owner.get(callee.func), stop_at_shim=True,
+                                                     bindings=bindings):
             if api.GET_OR_CREATE_LAYER in names:
                 return [callee.label]
     return None
@@ -133,7 +135,8 @@ RULE = Rule(
         what=(
             "Finds `tf.compat.v1.keras.utils.get_or_create_layer(name, builder)` where the builder needs "
             "arguments (a method with required parameters beyond `self`, a function or lambda with required "
-            "parameters), and calls of it from code that no shim-decorated method reaches."
+            "parameters; passed positionally or as `create_layer_method=`, through `functools.partial`, or imported "
+            "from another project module), and calls of it from code that no shim-decorated method reaches."
         ),
         why=(
             "The shim calls the builder with no arguments, once, and keeps the result in the decorated object's "
