@@ -206,6 +206,25 @@ def check_store_reader(module) -> None:
     assert float(module.regularization_loss()) > 0.0
 
 
+def two_calls(obj, inputs) -> tuple[int, int, bool]:
+    """Variables the object tracks after each of two calls, and whether the two outputs are equal."""
+    first = obj(inputs)
+    count = len(obj.trainable_variables)
+    second = obj(inputs)
+    return count, len(obj.trainable_variables), bool(tf.reduce_all(first == second))
+
+
+def check_tfs116_bad(ns) -> None:
+    assert two_calls(ns.Gate(), x(2, 8)) == (0, 0, False)  # a new, untracked Dense each call
+    assert two_calls(ns.Bias(), x(2, 8)) == (1, 2, False)  # add_weight adds a weight per call
+
+
+def check_tfs116_good(ns) -> None:
+    assert two_calls(ns.Weightless(), x(2, 8)) == (0, 0, True)  # nothing to initialise, nothing to track
+    assert two_calls(ns.Lazy(), x(2, 8)) == (2, 2, True)
+    assert two_calls(ns.LazyModule(), x(2, 8)) == (1, 1, True)
+
+
 # (rule, kind, example index) -> what running it must show.
 CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS101", "bad", 0): lambda ns: assert_codes(ns.TwoDense(), x(2, 4), expected={"TFS101"}),
@@ -282,6 +301,11 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS113", "good", 0): lambda ns: assert_codes(ns.Distinct(), x(2, 3), expected=set(), weights=8),
     ("TFS113", "bad", 1): check_tfs113_accidents,
     ("TFS113", "good", 1): lambda ns: assert_codes(ns.IntendedSharing(), x(2, 3), weights=13),
+    ("TFS116", "bad", 0): check_tfs116_bad,
+    # The Module tracks the last Dense kept on `self` (2 variables), but each call replaces it: outputs differ.
+    ("TFS116", "bad", 1): lambda ns: two_calls(ns.Head(), x(2, 8)) == (2, 2, False) or pytest.fail("stable"),
+    ("TFS116", "good", 0): check_tfs116_good,
+    ("TFS116", "good", 1): lambda ns: two_calls(ns.Built(), x(2, 8)) == (3, 3, True) or pytest.fail("unstable"),
     # TF-Slim (tf-slim 1.1.0) and the other spellings of tf-keras.
     ("TFS101", "bad", 3): lambda ns: assert_codes(ns.SlimTower(), x(2, 5, 5, 3), expected={"TFS101"}),
     ("TFS101", "bad", 4): lambda ns: assert_codes(ns.WheelInternals(), x(2, 4), expected={"TFS101"}),

@@ -17,6 +17,7 @@ from tf2lint.rules import (
     tfs112_graph_collection_in_eager,
     tfs113_duplicate_layer_name,
     tfs114_legacy_keras_flag,
+    tfs116_per_call_weights_without_shim,
     tfs901_unused_noqa,
 )
 from tf2lint.rules.base import Docs, Hit, Rule
@@ -36,6 +37,7 @@ RULES: tuple[Rule, ...] = (
     tfs112_graph_collection_in_eager.RULE,
     tfs113_duplicate_layer_name.RULE,
     tfs114_legacy_keras_flag.RULE,
+    tfs116_per_call_weights_without_shim.RULE,
     tfs901_unused_noqa.RULE,
 )
 
