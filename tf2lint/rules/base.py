@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -173,6 +173,28 @@ def unused_attribute(cls: ast.ClassDef, wanted: str) -> str:
     while candidate in taken:
         candidate, number = f"{wanted}_{number}", number + 1
     return candidate
+
+
+def once_per_cause(hits: Iterable[Hit]) -> Iterator[Hit]:
+    """Hits whose problem does not depend on the call path, one per creating line: a helper of another module
+    that builds a Keras layer on every call is one mistake however many calls of the linted file reach it.
+    It is reported at the first of those calls (in source order), which the message lists; a hit in the linted
+    file itself is reported there already, once. Only for rules whose hits never depend on the path's state."""
+    kept: dict[ast.AST, list[Hit]] = {}
+    for hit in hits:
+        anchor = getattr(getattr(hit.node, "reach", None), "anchor", None)
+        if anchor is None:
+            yield hit
+        else:
+            kept.setdefault(hit.node.node, []).append(hit)  # type: ignore[union-attr]
+    for group in kept.values():
+        group.sort(key=lambda h: (h.node.reach.anchor.lineno, h.node.reach.anchor.col_offset))  # type: ignore[union-attr]
+        lines = sorted({h.node.reach.anchor.lineno for h in group})  # type: ignore[union-attr]
+        first = group[0]
+        if len(lines) > 1:
+            others = ", ".join(map(str, lines[1:]))
+            first = first._replace(message=f"{first.message}; the same object is also built through the calls at lines {others}")
+        yield first
 
 
 def first_name(site: CallSite, predicate: Callable[[str], bool]) -> str | None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, Hit, Rule, keyword, runs_once, self_attribute
+from tf2lint.rules.base import Docs, Hit, Rule, keyword, once_per_cause, runs_once, self_attribute
 from tf2lint.rules.tfs103_template_per_call import hoist_plan
 
 if TYPE_CHECKING:
@@ -67,6 +67,11 @@ def _add_weight_hits(ctx: ModuleContext, builders: set[ast.AST]) -> Iterator[Hit
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
+    # A per-call construction is a mistake whatever path reaches it: one finding per creating line.
+    return once_per_cause(_hits(ctx))
+
+
+def _hits(ctx: ModuleContext) -> Iterator[Hit]:
     builders = _builders(ctx) if ctx.mentions("get_or_create_layer") else set()
     yield from _add_weight_hits(ctx, builders)
     for site in ctx.sites:
@@ -105,7 +110,11 @@ RULE = Rule(
             "a layer class stored on `self` in `__init__` (`self.norm_cls = tf.keras.layers.LayerNormalization`) "
             "and instantiated in shim code (`self.norm_cls()(x)`). Guards include a per-key dict cache "
             "(`if key not in self._heads: self._heads[key] = ...`); a builder passed to `get_or_create_layer` "
-            "(decorated or not) runs once per key, so the layers it builds are kept."
+            "(decorated or not) runs once per key, so the layers it builds are kept. A construction in a helper of "
+            "another module is one finding however many calls of the linted file reach it: at the first of them, "
+            "naming the others (the mistake does not depend on the path). A project subclass of a v1 layer class "
+            "(`class BatchNormalization(tf.compat.v1.layers.BatchNormalization)`) is a v1 layer, not reported "
+            "here: its weights come from `get_variable`, which reuses them by name."
         ),
         why=(
             "The shim only tracks variables created through `get_variable` (and the v1 layers built on it). The "
