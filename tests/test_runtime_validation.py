@@ -225,6 +225,34 @@ def check_tfs116_good(ns) -> None:
     assert two_calls(ns.LazyModule(), x(2, 8)) == (1, 1, True)
 
 
+def kernels_equal(layer, inputs) -> bool:
+    """Whether the first two weights a call creates hold the same values."""
+    layer(inputs)
+    first, second = [w for w in layer.weights if w.name.split("/")[-1] in ("kernel:0", "a:0", "b:0")][:2]
+    return bool(tf.reduce_all(first == second))
+
+
+def test_get_or_create_layer_keys_follow_the_variable_scope() -> None:
+    """Why there is no rule for a literal `get_or_create_layer` key in a method whose scopes depend on its
+    arguments (issue 20, item 16): measured, the key is prefixed with the current variable scope, so each
+    scope gets its own layer (`b1/proj`, `b2/proj`), and the layer is stable across calls."""
+    goc = tf.compat.v1.keras.utils.get_or_create_layer
+
+    class LiteralKey(tf.keras.layers.Layer):
+        def block(self, inputs, name):
+            with tf.compat.v1.variable_scope(name):
+                return goc("proj", lambda: tf.keras.layers.Dense(8))(inputs)
+
+        @tf.compat.v1.keras.utils.track_tf1_style_variables
+        def call(self, inputs):
+            return self.block(self.block(inputs, "b1"), "b2")
+
+    layer = LiteralKey()
+    assert grows(layer, x(2, 8)) == []
+    assert sorted(layer._tf1_style_var_store._layers) == ["b1/proj", "b2/proj"]
+    assert len(layer.weights) == 4
+
+
 # (rule, kind, example index) -> what running it must show.
 CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS101", "bad", 0): lambda ns: assert_codes(ns.TwoDense(), x(2, 4), expected={"TFS101"}),
@@ -301,6 +329,12 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS113", "good", 0): lambda ns: assert_codes(ns.Distinct(), x(2, 3), expected=set(), weights=8),
     ("TFS113", "bad", 1): check_tfs113_accidents,
     ("TFS113", "good", 1): lambda ns: assert_codes(ns.IntendedSharing(), x(2, 3), weights=13),
+    # One cell stacked twice: one set of weights (cell_0) where two layers were meant.
+    ("TFS118", "bad", 0): lambda ns: assert_codes(ns.Stack(), x(4, 8), weights=2),
+    ("TFS118", "good", 0): lambda ns: assert_codes(ns.Stack(), x(4, 8), weights=4),
+    ("TFS119", "bad", 0): lambda ns: kernels_equal(ns.Twins(), x(2, 8)) or pytest.fail("kernels differ"),
+    ("TFS119", "bad", 1): lambda ns: kernels_equal(ns.SharedOnSelf(), x(2, 8)) or pytest.fail("kernels differ"),
+    ("TFS119", "good", 0): lambda ns: kernels_equal(ns.Distinct(), x(2, 8)) and pytest.fail("kernels equal"),
     ("TFS116", "bad", 0): check_tfs116_bad,
     # The Module tracks the last Dense kept on `self` (2 variables), but each call replaces it: outputs differ.
     ("TFS116", "bad", 1): lambda ns: two_calls(ns.Head(), x(2, 8)) == (2, 2, False) or pytest.fail("stable"),
