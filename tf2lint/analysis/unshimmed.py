@@ -33,10 +33,19 @@ def per_call_sites(ctx: ModuleContext) -> tuple[ModuleContext, list[CallSite]] |
     walk.walk_entries(entries)
     sites = []
     for site in walk.sites:
+        if site.module is not ctx.root or site.reach.cls is None:
+            continue
         owner = walk.owner.get(site.func)
-        if site.module is ctx.root and owner is not None and site.reach.cls is not None and owner in walk.mro(site.reach.cls):
+        if owner is not None and owner in walk.mro(site.reach.cls) or owner is None and _module_function(ctx, site.func):
             sites.append(site)
     return walk, sites
+
+
+def _module_function(ctx: ModuleContext, func: ast.AST) -> bool:
+    """A function defined at the module's top level (or nested in one)."""
+    while func in ctx.parent_function:
+        func = ctx.parent_function[func]
+    return getattr(func, "name", None) in ctx.module_functions and ctx.module_functions[func.name] is func  # type: ignore[attr-defined]
 
 
 def owns_weights(ctx: ModuleContext, cls: ClassInfo) -> bool:
@@ -55,7 +64,8 @@ def owns_weights(ctx: ModuleContext, cls: ClassInfo) -> bool:
 def _entry(ctx: ModuleContext, cls: ClassInfo) -> FunctionDef | None:
     """The class's own undecorated `call` (Keras) / `__call__` (tf.Module), when what it runs may build weights."""
     for name in ("call", "__call__"):
-        method = cls.methods.get(name)
+        # Its own, or one inherited from a class of this module (run with this class's overrides).
+        method = next((k.methods[name] for k in ctx.local_mro(cls) if name in k.methods), None)
         if method is None or method.decorator_list or method in ctx.reached or name in cls.assigned_shim:
             continue  # any decorator may wrap the shim (or a tf.function): unknown
         # The cheap tests first: most entry methods build nothing, and the class's kind may read other modules.
@@ -68,23 +78,29 @@ def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
     """A test over the entry method and the methods on `self` it calls, before any walk: a capitalised call
     (the only ones resolved) that constructs a weight-owning object, or `self.add_weight`."""
     mro = ctx.mro(cls)
+    module = cls.module
     queue: deque[tuple[FunctionDef, ClassInfo]] = deque([(method, cls)])
     seen = {method}
     while queue and len(seen) <= _HELPER_LIMIT:
         func, klass = queue.popleft()
-        self_name = first_param(func)
+        self_name = first_param(func) if func in ctx.owner else None
         for call in klass.module.own_calls(func):
             target = call.func
             name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
+            helper: tuple[FunctionDef, ClassInfo] | None = None
             if is_self_attr(target, self_name):
                 if name in ADD_WEIGHT:
                     return True
                 owner = next((k for k in mro if name in k.methods), None)
-                if owner is not None and owner.methods[name] not in seen:
-                    seen.add(owner.methods[name])
-                    queue.append((owner.methods[name], owner))
+                helper = (owner.methods[name], owner) if owner is not None else None
             elif name[:1].isupper() and name not in api.STATELESS_KERAS_LAYERS and _builds_weights(ctx, klass, call, func):
                 return True
+            elif isinstance(target, ast.Name) and klass.module is module and name in module.module_functions:
+                if not module.names.is_local(name, func):
+                    helper = (module.module_functions[name], klass)  # a function of the module: same text
+            if helper is not None and helper[0] not in seen:
+                seen.add(helper[0])
+                queue.append(helper)
     return False
 
 

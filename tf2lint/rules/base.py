@@ -197,6 +197,18 @@ def once_per_cause(hits: Iterable[Hit]) -> Iterator[Hit]:
         yield first
 
 
+def v1_subclass_called(ctx: ModuleContext, site: CallSite) -> tuple[str, str] | None:
+    """(class, v1 layer class it derives from) for the construction of a project class of the same module that
+    subclasses a v1 layer class (`class BatchNorm(tf.compat.v1.layers.BatchNormalization)`): a v1 layer, named
+    and numbered like one (measured), its default name the class name in snake case."""
+    func, module = site.node.func, site.module or ctx.root
+    if not isinstance(func, ast.Name) or module.names.is_local(func.id, site.func):
+        return None
+    cls = module.class_by_name.get(func.id)
+    base = ctx.v1_layer_base(cls) if cls is not None else None
+    return (cls.name, base) if cls is not None and base is not None else None
+
+
 def first_name(site: CallSite, predicate: Callable[[str], bool]) -> str | None:
     return next((name for name in site.names if predicate(name)), None)
 
