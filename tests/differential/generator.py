@@ -54,6 +54,7 @@ class Spec:
     loop: bool = False
     training_param: bool = True
     sub_decorated: bool = False  # sub_layer / builder paths: the inner layer's own method decorated
+    extras: list[str] = field(default_factory=list)  # rules_extras(): issue 20's constructs, applied to the text
 
 
 @dataclass
@@ -94,6 +95,7 @@ def random_spec(rng: random.Random) -> Spec:
         spec.atoms = [_random_atom(rng, spec) for _ in range(count)]
     if spec.scope.startswith("param") and spec.path not in HELPER_PATHS:
         spec.scope = "default"
+    spec.extras = rules_extras(rng, spec)
     return spec
 
 
@@ -446,6 +448,7 @@ def render(spec: Spec) -> str:
     module_defs = _split_defs(module_defs)
     footer = [*make, "", "", "def inputs():", "    return (tf.reshape(tf.range(8, dtype=tf.float32), (2, 4)) / 8.0,)", ""]
     text = "\n".join([*header, *module_defs, *module, "", *classes, "", *footer])
+    text = with_rules_extras(text, spec)
     while "\n\n\n\n" in text:
         text = text.replace("\n\n\n\n", "\n\n\n")
     return text
@@ -468,3 +471,52 @@ def generate(count: int, seed: int = 0) -> list[Program]:
         spec = random_spec(rng)
         programs.append(Program(id=f"s{seed}-{k:05d}", seed=seed, source=render(spec), intent=asdict(spec)))
     return programs
+
+
+# --- Issue 20 (rules): v1-class subclasses, wrapper decorators, store reads, weightless per-call layers -------
+# Drawn after every other dimension (the other draws of a program are unchanged) and applied to the rendered
+# text, so this block stays apart from the renderer. Undecorated per-call creation needs no extra: decoration
+# "none" with a per-call `keras` / `tf_variable` / `add_weight` atom is it.
+WRAPPER = ["def tf1_compatible(method):", f"    return {TRACK}(method)", ""]
+SUBCLASS = ["class ProjectDense(tf.compat.v1.layers.Dense):", "    pass", ""]
+EXTRAS = ("v1_subclass", "wrapper", "regularized", "store_read", "weightless")
+STORE_READER = ["class StoreReader(tf.Module):", "    def regularization_loss(self):",
+                "        return sum(r() for r in self._tf1_style_var_store._regularizers.values())", ""]
+
+
+def rules_extras(rng: random.Random, spec: Spec) -> list[str]:
+    extras = []
+    if any(a.kind == "v1_class" for a in spec.atoms) and rng.random() < 0.4:
+        extras.append("v1_subclass")  # `class ProjectDense(tf.compat.v1.layers.Dense)` instead of the v1 class
+    if spec.decoration in ("track", "track_over_tf_function", "tf_function_over_track") and rng.random() < 0.15:
+        extras.append("wrapper")  # `@tf1_compatible`, a project function forwarding to the shim
+    if any(a.kind in ("v1_dense", "get_variable") for a in spec.atoms) and rng.random() < (0.4 if spec.host == "module" else 0.1):
+        extras.append("regularized")  # kernel_regularizer= / regularizer=: TFS110 in a tf.Module
+        if spec.host == "module" and rng.random() < 0.5:
+            extras.append("store_read")  # a base class that reads the shim's store of penalties
+    if rng.random() < 0.15:
+        extras.append("weightless")  # a Keras layer without weights built on every call: no bug
+    return extras
+
+
+def with_rules_extras(text: str, spec: Spec) -> str:
+    header = "import tensorflow as tf\n"
+    added: list[str] = []
+    if "v1_subclass" in spec.extras:
+        text = text.replace("tf.compat.v1.layers.Dense(", "ProjectDense(")
+        added += SUBCLASS
+    if "wrapper" in spec.extras:
+        text = text.replace(f"@{TRACK}\n", "@tf1_compatible\n")
+        added += WRAPPER
+    if "regularized" in spec.extras:
+        text = text.replace("tf.compat.v1.layers.dense(x, 4", 'tf.compat.v1.layers.dense(x, 4, kernel_regularizer="l2"')
+        text = text.replace("shape=(4, 4))", "shape=(4, 4), regularizer=tf.keras.regularizers.L2())")
+    if "store_read" in spec.extras:
+        text = text.replace("(tf.Module):", "(StoreReader):").replace("class Runner(StoreReader):", "class Runner(tf.Module):")
+        added += STORE_READER
+    if "weightless" in spec.extras:
+        text = text.replace("        return x\n", '        return tf.keras.layers.Activation("linear")(x)\n', 1)
+    if added:
+        text = text.replace(header, header + "\n\n" + "\n".join(added) + "\n", 1)
+    return text
+

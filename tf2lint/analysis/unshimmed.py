@@ -13,7 +13,7 @@ import ast
 from collections import deque
 
 from tf2lint.analysis.context import CallSite, ModuleContext
-from tf2lint.analysis.summary import ClassInfo, FunctionDef, first_param, is_self_attr
+from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr
 from tf2lint.knowledge import api
 
 ADD_WEIGHT = ("add_weight", "add_variable")
@@ -87,21 +87,45 @@ def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
         for call in klass.module.own_calls(func):
             target = call.func
             name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
-            helper: tuple[FunctionDef, ClassInfo] | None = None
+            helpers: list[tuple[FunctionDef, ClassInfo]] = []
             if is_self_attr(target, self_name):
-                if name in ADD_WEIGHT:
-                    return True
+                if name in ADD_WEIGHT or any(name in k.attr_classes for k in mro):
+                    return True  # (`self.norm_cls()`: a class stored by `__init__`; the walk tells which)
                 owner = next((k for k in mro if name in k.methods), None)
-                helper = (owner.methods[name], owner) if owner is not None else None
+                helpers = [(owner.methods[name], owner)] if owner is not None else []
             elif name[:1].isupper() and name not in api.STATELESS_KERAS_LAYERS and _builds_weights(ctx, klass, call, func):
                 return True
-            elif isinstance(target, ast.Name) and klass.module is module and name in module.module_functions:
-                if not module.names.is_local(name, func):
-                    helper = (module.module_functions[name], klass)  # a function of the module: same text
-            if helper is not None and helper[0] not in seen:
-                seen.add(helper[0])
-                queue.append(helper)
+            elif klass.module is module:
+                helpers = [(f, klass) for f in _module_functions_named(module, call, func)]
+            # A method handed to another call (`tf.function(self._block)(x)`, `map(self._f, xs)`).
+            for arg in call.args:
+                owner = next((k for k in mro if is_self_attr(arg, self_name) and arg.attr in k.methods), None)  # type: ignore[union-attr]
+                if owner is not None:
+                    helpers.append((owner.methods[arg.attr], owner))  # type: ignore[union-attr]
+            for helper in helpers:
+                if helper[0] not in seen:
+                    seen.add(helper[0])
+                    queue.append(helper)
     return False
+
+
+def _module_functions_named(module: ModuleSummary, call: ast.Call, func: FunctionDef) -> list[FunctionDef]:
+    """Module-level functions a call may run: `block(x)`, `BLOCKS["main"](x)` (a module-level table)."""
+    target = call.func
+    if isinstance(target, ast.Subscript):
+        target = target.value
+        if not isinstance(target, ast.Name) or module.names.is_local(target.id, func):
+            return []
+        names = [
+            value.id for stmt in module.tree.body if isinstance(stmt, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == target.id for t in stmt.targets)
+            for value in ast.walk(stmt.value) if isinstance(value, ast.Name)
+        ]
+    elif isinstance(target, ast.Name) and not module.names.is_local(target.id, func):
+        names = [target.id]
+    else:
+        return []
+    return [module.module_functions[n] for n in names if n in module.module_functions]
 
 
 def _builds_weights(ctx: ModuleContext, klass: ClassInfo, call: ast.Call, func: FunctionDef) -> bool:

@@ -201,10 +201,15 @@ def v1_subclass_called(ctx: ModuleContext, site: CallSite) -> tuple[str, str] | 
     """(class, v1 layer class it derives from) for the construction of a project class of the same module that
     subclasses a v1 layer class (`class BatchNorm(tf.compat.v1.layers.BatchNormalization)`): a v1 layer, named
     and numbered like one (measured), its default name the class name in snake case."""
-    func, module = site.node.func, site.module or ctx.root
-    if not isinstance(func, ast.Name) or module.names.is_local(func.id, site.func):
+    return v1_subclass_of_call(ctx, site.node, site.func)
+
+
+def v1_subclass_of_call(ctx: ModuleContext, call: ast.Call, func: ast.AST | None) -> tuple[str, str] | None:
+    """The same for a call in ``func`` (of the linted module or one the walk entered)."""
+    callee, module = call.func, ctx.module_of(func)  # type: ignore[arg-type]
+    if not isinstance(callee, ast.Name) or module.names.is_local(callee.id, func):  # type: ignore[arg-type]
         return None
-    cls = module.class_by_name.get(func.id)
+    cls = module.class_by_name.get(callee.id)
     base = ctx.v1_layer_base(cls) if cls is not None else None
     return (cls.name, base) if cls is not None and base is not None else None
 

@@ -22,7 +22,7 @@ def _self_attribute(ctx: ModuleContext, site: CallSite) -> str | None:
     return self_attribute(ctx, site.node.func, site.func)
 
 
-def _class_attribute_kind(ctx: ModuleContext, site: CallSite, attr: str) -> str | None:
+def class_attribute_kind(ctx: ModuleContext, site: CallSite, attr: str) -> str | None:
     """`self.norm_cls()` where `__init__` stored a weight-owning class (not an instance) in `self.norm_cls`."""
     for cls in ctx.mro(site.reach.cls) if site.reach.cls else []:
         for name in cls.attr_classes.get(attr, ()):
@@ -76,7 +76,7 @@ def _hits(ctx: ModuleContext) -> Iterator[Hit]:
     yield from _add_weight_hits(ctx, builders)
     for site in ctx.sites:
         attr = _self_attribute(ctx, site)
-        kind = ctx.constructs_tracked_object(site) or (attr and _class_attribute_kind(ctx, site, attr))
+        kind = ctx.constructs_tracked_object(site) or (attr and class_attribute_kind(ctx, site, attr))
         if kind is None or site.guarded or runs_once(site, ctx):
             continue
         if site.reach.shim in builders or site.func in builders:

@@ -10,6 +10,7 @@ from tf2lint.analysis.unshimmed import ADD_WEIGHT, owns_weights, per_call_sites
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, Hit, Rule, runs_once, self_attribute
 from tf2lint.rules.tfs103_template_per_call import hoist_plan
+from tf2lint.rules.tfs106_untracked_nested import class_attribute_kind
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import CallSite, ModuleContext
@@ -22,6 +23,9 @@ def _built(walk: ModuleContext, site: CallSite) -> str | None:
     attr = self_attribute(walk, site.node.func, site.func)
     if attr in ADD_WEIGHT:
         return f"`self.{attr}(...)` adds a new weight to the object"
+    stored = class_attribute_kind(walk, site, attr) if attr else None
+    if stored is not None:
+        return f"{stored} builds a new object with freshly initialised weights"
     kind = next((api.tracked_object_kind(n) for n in site.names if api.tracked_object_kind(n)), None)
     if kind is not None:
         name = next(n for n in site.names if api.tracked_object_kind(n))
