@@ -126,7 +126,7 @@ class Built(tf.keras.layers.Layer):
 class NotShim(tf.keras.layers.Layer):
     def call(self, x):
         return x * self.add_weight(name="w", shape=[3])
-""") == []
+""") == [(HEADER.count("\n") + 15, "TFS116")]  # no shim at all: TFS116's, not TFS106's
 
 
 def test_class_attribute_holding_a_stateless_layer_or_an_unknown_value() -> None:

@@ -207,6 +207,53 @@ def check_store_reader(module) -> None:
     assert float(module.regularization_loss()) > 0.0
 
 
+def two_calls(obj, inputs) -> tuple[int, int, bool]:
+    """Variables the object tracks after each of two calls, and whether the two outputs are equal."""
+    first = obj(inputs)
+    count = len(obj.trainable_variables)
+    second = obj(inputs)
+    return count, len(obj.trainable_variables), bool(tf.reduce_all(first == second))
+
+
+def check_tfs116_bad(ns) -> None:
+    assert two_calls(ns.Gate(), x(2, 8)) == (0, 0, False)  # a new, untracked Dense each call
+    assert two_calls(ns.Bias(), x(2, 8)) == (1, 2, False)  # add_weight adds a weight per call
+
+
+def check_tfs116_good(ns) -> None:
+    assert two_calls(ns.Weightless(), x(2, 8)) == (0, 0, True)  # nothing to initialise, nothing to track
+    assert two_calls(ns.Lazy(), x(2, 8)) == (2, 2, True)
+    assert two_calls(ns.LazyModule(), x(2, 8)) == (1, 1, True)
+
+
+def kernels_equal(layer, inputs) -> bool:
+    """Whether the first two weights a call creates hold the same values."""
+    layer(inputs)
+    first, second = [w for w in layer.weights if w.name.split("/")[-1] in ("kernel:0", "a:0", "b:0")][:2]
+    return bool(tf.reduce_all(first == second))
+
+
+def test_get_or_create_layer_keys_follow_the_variable_scope() -> None:
+    """Why there is no rule for a literal `get_or_create_layer` key in a method whose scopes depend on its
+    arguments (issue 20, item 16): measured, the key is prefixed with the current variable scope, so each
+    scope gets its own layer (`b1/proj`, `b2/proj`), and the layer is stable across calls."""
+    goc = tf.compat.v1.keras.utils.get_or_create_layer
+
+    class LiteralKey(tf.keras.layers.Layer):
+        def block(self, inputs, name):
+            with tf.compat.v1.variable_scope(name):
+                return goc("proj", lambda: tf.keras.layers.Dense(8))(inputs)
+
+        @tf.compat.v1.keras.utils.track_tf1_style_variables
+        def call(self, inputs):
+            return self.block(self.block(inputs, "b1"), "b2")
+
+    layer = LiteralKey()
+    assert grows(layer, x(2, 8)) == []
+    assert sorted(layer._tf1_style_var_store._layers) == ["b1/proj", "b2/proj"]
+    assert len(layer.weights) == 4
+
+
 # (rule, kind, example index) -> what running it must show.
 CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS101", "bad", 0): lambda ns: assert_codes(ns.TwoDense(), x(2, 4), expected={"TFS101"}),
@@ -283,6 +330,20 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS113", "good", 0): lambda ns: assert_codes(ns.Distinct(), x(2, 3), expected=set(), weights=8),
     ("TFS113", "bad", 1): check_tfs113_accidents,
     ("TFS113", "good", 1): lambda ns: assert_codes(ns.IntendedSharing(), x(2, 3), weights=13),
+    # One cell stacked twice: one set of weights (cell_0) where two layers were meant.
+    ("TFS118", "bad", 0): lambda ns: assert_codes(ns.Stack(), x(4, 8), weights=2),
+    ("TFS118", "good", 0): lambda ns: assert_codes(ns.Stack(), x(4, 8), weights=4),
+    ("TFS119", "bad", 0): lambda ns: kernels_equal(ns.Twins(), x(2, 8)) or pytest.fail("kernels differ"),
+    ("TFS119", "bad", 1): lambda ns: kernels_equal(ns.SharedOnSelf(), x(2, 8)) or pytest.fail("kernels differ"),
+    ("TFS119", "good", 0): lambda ns: kernels_equal(ns.Distinct(), x(2, 8)) and pytest.fail("kernels equal"),
+    # A project subclass of a v1 layer built per call outside a named scope: `project_dense_1`, ...
+    ("TFS101", "bad", 10): lambda ns: grows(ns.Tower(), x(2, 4)) == ["project_dense_1/bias:0", "project_dense_1/kernel:0"]
+    or pytest.fail("stable"),
+    ("TFS116", "bad", 0): check_tfs116_bad,
+    # The Module tracks the last Dense kept on `self` (2 variables), but each call replaces it: outputs differ.
+    ("TFS116", "bad", 1): lambda ns: two_calls(ns.Head(), x(2, 8)) == (2, 2, False) or pytest.fail("stable"),
+    ("TFS116", "good", 0): check_tfs116_good,
+    ("TFS116", "good", 1): lambda ns: two_calls(ns.Built(), x(2, 8)) == (3, 3, True) or pytest.fail("unstable"),
     # TF-Slim (tf-slim 1.1.0) and the other spellings of tf-keras.
     ("TFS101", "bad", 3): lambda ns: assert_codes(ns.SlimTower(), x(2, 5, 5, 3), expected={"TFS101"}),
     ("TFS101", "bad", 4): lambda ns: assert_codes(ns.WheelInternals(), x(2, 4), expected={"TFS101"}),

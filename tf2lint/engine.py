@@ -157,7 +157,10 @@ def lint_notebook(
     for finding in lint_source(notebook.text, path, settings, flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dependencies=dependencies):
         cell, line = notebook.locate(finding.line)
         _, end_line = notebook.locate(finding.end_line)
-        findings.append(replace(finding, line=line, end_line=max(end_line, line), cell=cell))
+        findings.append(replace(
+            finding, line=line, end_line=max(end_line, line), cell=cell,
+            col=notebook.column(finding.line, finding.col), end_col=notebook.column(finding.end_line, finding.end_col),
+        ))
     return sorted(findings, key=Finding.sort_key)
 
 

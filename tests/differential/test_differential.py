@@ -15,7 +15,7 @@ from conftest import require_runtime
 require_runtime()
 
 from .compare import family  # noqa: E402
-from .generator import DECORATIONS, KINDS, PATHS, SCOPES, generate  # noqa: E402
+from .generator import DECORATIONS, EXTRAS, KINDS, PATHS, SCOPES, generate  # noqa: E402
 from .label import Labeller  # noqa: E402
 from .suite import CI_COUNT, CI_SEED, RESULTS, label_programs, run  # noqa: E402
 
@@ -49,6 +49,11 @@ def test_generator_covers_every_dimension():
     assert any(a["keyword"] for i in intents for a in i["atoms"] if a["kind"] == "gocl")
     assert generate(20, 5) == generate(20, 5)
     assert len({p.source for p in generate(CI_COUNT, CI_SEED)}) > CI_COUNT * 0.9
+
+
+def test_generator_covers_the_constructs_of_issue_20_rules():
+    """v1-class subclasses, wrapper decorators, store reads (with regularizers), weightless per-call layers."""
+    assert {e for p in generate(CI_COUNT, CI_SEED) for e in p.intent["extras"]} == set(EXTRAS)
 
 
 def test_every_program_runs_or_fails_for_a_documented_reason(summary):

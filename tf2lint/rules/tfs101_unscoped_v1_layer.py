@@ -10,7 +10,7 @@ from tf2lint.analysis.first_names import Unknown, first_call_names
 from tf2lint.knowledge import api
 from tf2lint.rules.base import (
     Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, numbered_creator, reuse_switches, runs_once, spelled,
-    supplied_by_arg_scope, unnamed_creator,
+    supplied_by_arg_scope, unnamed_creator, v1_subclass_called,
 )
 
 if TYPE_CHECKING:
@@ -78,8 +78,11 @@ def _object_hits(ctx: ModuleContext, plans: dict) -> Iterator[Hit]:
     index: dict | None = None
     for site in ctx.sites:
         layer = first_name(site, lambda n: api.is_v1_layer_class(n) or api.v1_rnn_cell_base_name(n) is not None)
-        if layer is None or site.guarded or runs_once(site, ctx):
+        subclass = v1_subclass_called(ctx, site) if layer is None and isinstance(site.node.func, ast.Name) else None
+        if layer is None and subclass is None or site.guarded or runs_once(site, ctx):
             continue
+        if subclass is not None:
+            layer = subclass[0]  # a project subclass of a v1 layer class: named and numbered like one
         cell = api.v1_rnn_cell_base_name(layer)
         if index is None:
             index = _call_index(ctx)
@@ -89,7 +92,7 @@ def _object_hits(ctx: ModuleContext, plans: dict) -> Iterator[Hit]:
                 continue  # a cell may go to dynamic_rnn (a named `rnn` scope); otherwise keep the old view
         elif all(call.named_scope for call in calls):
             continue
-        base = _literal_name(site.node) or cell or api.v1_layer_base_name(layer)
+        base = _literal_name(site.node) or cell or api.v1_layer_base_name(layer) or _snake(subclass[0])  # type: ignore[index]
         where = "called" if calls else "built"
         yield Hit(
             site.node,
@@ -97,8 +100,15 @@ def _object_hits(ctx: ModuleContext, plans: dict) -> Iterator[Hit]:
             f"`variable_scope`: the object takes a new auto-generated name (`{base}`, `{base}_1`, ..., `name=` "
             f"does not prevent it) and new variables on every call; build it once in `__init__`, or call it "
             f"inside a named `variable_scope`",
-            _plan(ctx, site, plans),
+            None if subclass else _plan(ctx, site, plans),
         )
+
+
+def _snake(name: str) -> str:
+    """Keras' default layer name for a class: `ProjectDense` -> `project_dense`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
 def _wraps_creator(ctx: ModuleContext, site, position: int | None) -> bool:
     """For a wrapper (slim.repeat/stack): whether the layer it calls creates variables (unknown: no)."""
     if position is None:
@@ -415,6 +425,21 @@ class Stem(tf.keras.layers.Layer):
     def call(self, images):
         op = conv_stem  # a local alias of a function
         return op(images)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ProjectDense(v1.layers.Dense):
+    """A project subclass of a v1 layer (as SimCLR and connectomics write them): named and numbered like one."""
+
+
+class Tower(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        return ProjectDense(3)(inputs)  # expect: TFS101
 ''',
     ),
     good=(

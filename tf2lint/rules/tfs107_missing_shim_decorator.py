@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from tf2lint.analysis.callers import named_elsewhere
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute, spelled
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute, spelled, v1_subclass_of_call
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ClassInfo, ModuleContext
@@ -33,6 +33,9 @@ def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
                 if api.is_v1_layer_class(name) and call in stored.setdefault(func, _stored_on_self(ctx, func)):
                     continue  # measured: a v1 layer object kept on `self` is a tracked sub-layer
                 return f"`{name}`"
+        subclass = v1_subclass_of_call(ctx, call, func) if isinstance(call.func, ast.Name) and not names else None
+        if subclass is not None and call not in stored.setdefault(func, _stored_on_self(ctx, func)):
+            return f"`{subclass[0]}` (a `{subclass[1]}`)"
         if not templates:
             continue
         template = None if any(func is f for f, _d, _c in ctx.shim_decorated) else _init_template(ctx, cls, call, func)
