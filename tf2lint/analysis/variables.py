@@ -49,6 +49,9 @@ class Creation:
     explicit: bool  # named by the code (`name=`, `scope=`, `get_variable("w")`)
     pin: str | None = None  # the keyword that pins its name (`name`, `scope`), when it has one
     local: bool = True  # written in the linted module
+    # `self.<attr>` for a layer object built in `__init__`: a `tf.Checkpoint` also saves its variables under
+    # that object path, and restores them from there whatever their names (measured by the drift suite).
+    attr: str | None = None
 
     @property
     def known(self) -> bool:
@@ -377,8 +380,8 @@ class _ClassModel:
             scope = _join(prefix, UNKNOWN)
         self.result.creations.append(Creation(
             node=ctor, kind=kind, scope=scope, variables=tuple(variables),
-            fingerprint=_fingerprint(kind, ctor, False, "name"), explicit=explicit, pin="name",
-            local=True,
+            fingerprint=f"self.{attr} = {_fingerprint(kind, ctor, False, 'name')}", explicit=explicit, pin="name",
+            local=True, attr=attr,
         ))
         self.result.objects.extend(f"{attr}/{s}" for s in suffixes or ())
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.variables import class_variables
 from tf2lint.knowledge import api
 from tf2lint.rules.base import (
     Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, numbered_creator, reuse_switches, runs_once, spelled,
@@ -19,66 +20,22 @@ if TYPE_CHECKING:
 CODE = "TFS101"
 
 
-def _evaluation_order(statements: list[ast.stmt]) -> list[ast.Call]:
-    """Calls of a block in the order Python runs them (arguments before the call)."""
-    order: list[ast.Call] = []
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-        if isinstance(node, ast.Call):
-            order.append(node)
-
-    for statement in statements:
-        visit(statement)
-    return order
-
-
-def _auto_names(ctx: ModuleContext, shim: ast.AST) -> dict[ast.Call, str] | None:
-    """The names the shim method's unnamed layers take on the first call, when that is certain.
-
-    Certain means: every variable-creating v1 layer and scope reached from the method is a functional
-    call written directly in it, outside loops, branches, tf.functions and variable scopes, with a
-    literal name or none, and no unknown callee could take one of the names first. Names then follow
-    TF's own rule: an explicit name takes itself; an auto name is the base if unused in the scope,
-    else the first unused `base_N`.
-    """
-    sites = [s for s in ctx.sites if s.reach.shim is shim]
-    names: dict[ast.Call, str] = {}
-    for site in sites:
-        layer = first_name(site, lambda n: api.v1_layer_base_name(n) is not None)
-        creates = layer or site.calls(api.VARIABLE_SCOPE, api.MAKE_TEMPLATE, api.GET_VARIABLE)
-        if not creates:
-            known = any(n.startswith(("tf.", "keras.")) for n in site.names) or not site.names
-            if not known:
-                return None  # an imported helper might create layers too
-            continue
-        if site.func is not shim or site.in_loop or site.arms or site.reach.tf_function or site.scopes:
-            return None
-        if layer and api.is_v1_layer_class(layer):
-            return None  # class layers take their name when first called, not where they are built
-        if layer and has_explicit_name(site.node) and _literal_name(site.node) is None:
-            return None
-    order = [c for c in _evaluation_order(shim.body) if c in {s.node for s in sites}]  # type: ignore[attr-defined]
-    used: set[str] = set()
-    by_node = {s.node: s for s in sites}
-    for call in order:
-        layer = first_name(by_node[call], lambda n: api.v1_layer_base_name(n) is not None)
-        if layer is None:
-            continue
-        explicit = _literal_name(call)
-        if explicit is not None:
-            used.add(explicit)
-            continue
-        base = api.v1_layer_base_name(layer)
-        name, index = base, 1
-        while name in used:
-            name, index = f"{base}_{index}", index + 1
-        used.add(name)
-        names[call] = name
-    return names
+def _first_call_names(ctx: ModuleContext) -> dict[ast.Call, str]:
+    """Unnamed functional v1 layers -> the name they take on the first call, from the variable-name model,
+    where it is certain: every name of the class is known, the call is written in this module, and it
+    creates one layer (a helper called twice has one call node and two names)."""
+    names: dict[ast.Call, set[str]] = {}
+    repeated: set[ast.Call] = set()
+    for model in class_variables(ctx):
+        seen: set[ast.Call] = set()
+        for creation in model.creations:
+            if creation.node in seen or not model.complete:
+                repeated.add(creation.node)
+            seen.add(creation.node)
+            if creation.local and not creation.explicit and api.v1_layer_base_name(creation.kind) \
+                    and not api.is_v1_layer_class(creation.kind):
+                names.setdefault(creation.node, set()).add(creation.scope.rsplit("/", 1)[-1])
+    return {node: next(iter(found)) for node, found in names.items() if len(found) == 1 and node not in repeated}
 
 
 def _literal_name(call: ast.Call) -> str | None:
@@ -87,11 +44,10 @@ def _literal_name(call: ast.Call) -> str | None:
 
 
 def _plan(ctx: ModuleContext, site, cache: dict) -> FixPlan | None:
-    shim = site.reach.shim
-    if shim not in cache:
-        cache[shim] = _auto_names(ctx, shim)
-    names = cache[shim]
-    if names and site.node in names:
+    if "names" not in cache:
+        cache["names"] = _first_call_names(ctx)
+    names = cache["names"]
+    if site.node in names and site.func is site.reach.shim:  # a helper's call may serve other callers too
         name = names[site.node]
         return FixPlan("add-keyword", "safe", f'Name the layer "{name}" (the name it gets on the first call)',
                        (site.node,), ("name", f'"{name}"'))
@@ -102,7 +58,7 @@ def _plan(ctx: ModuleContext, site, cache: dict) -> FixPlan | None:
     return FixPlan("wrap-body-in-scope", "unsafe",
                    f'Open variable_scope("{scope_name}") around the body of `{site.reach.shim_name}` '
                    "(variable names gain that prefix: old checkpoints need a name map)",
-                   (shim,), (f'{scope[0]}("{scope_name}")', scope[1]))
+                   (site.reach.shim,), (f'{scope[0]}("{scope_name}")', scope[1]))
 
 
 def _call_index(ctx: ModuleContext) -> dict[tuple[int, int], list[CallSite]]:
