@@ -30,7 +30,7 @@ def test_generator_covers_every_edit_and_is_deterministic() -> None:
 
 
 def test_the_labels_are_not_one_sided(summary) -> None:
-    assert summary.by_op["rename_scope"][1] == summary.by_op["rename_scope"][0]  # every name moves
+    assert summary.by_op["rename_scope"][1] >= 0.8 * summary.by_op["rename_scope"][0]  # names move (objects stay)
     assert summary.by_op["cosmetic"][1] == 0 and summary.by_op["native_recorded"][1] == 0
     assert 0.15 * summary.pairs < summary.drifted < 0.7 * summary.pairs
 
