@@ -21,8 +21,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
-from tf2lint.analysis.context import CallSite, ModuleContext, VarScope
+from tf2lint.analysis.context import CallSite, ModuleContext, VarScope, _bind
 from tf2lint.analysis.summary import ClassInfo
 from tf2lint.knowledge import api, slim
 from tf2lint.knowledge import variables as table
@@ -49,6 +50,9 @@ class Creation:
     explicit: bool  # named by the code (`name=`, `scope=`, `get_variable("w")`)
     pin: str | None = None  # the keyword that pins its name (`name`, `scope`), when it has one
     local: bool = True  # written in the linted module
+    # `self.<attr>` for a layer object built in `__init__`: a `tf.Checkpoint` also saves its variables under
+    # that object path, and restores them from there whatever their names (measured by the drift suite).
+    attr: str | None = None
 
     @property
     def known(self) -> bool:
@@ -170,28 +174,52 @@ class _ClassModel:
         self.result = ClassVariables(f"{cls.name}.{getattr(shim, 'name', '?')}", cls)
         self.init_ctors = _init_calls(cls)
         self.depth = 0
+        self.visited: set[ast.Call] = set()
+        self.selves: list[ClassInfo] = []  # sub-layers whose `call` is being followed (their `self` is not ours)
 
     # -- the walk ---------------------------------------------------------------------------------
 
     def run(self) -> ClassVariables:
         body = getattr(self.shim, "body", [])
         self._block(body, (), self.shim)
+        # A creating call the walk reached but this run did not (a callee it could not pair with its call, such
+        # as `tf.function(self._block)(x)`): something was made that the model cannot place.
+        for node, sites in self.by_node.items():
+            if node not in self.visited and any(_creates(s.names) for s in sites):
+                self._add(sites[0], sites[0].names[0], UNKNOWN, [], node, False, None)
         for attr, call in self.init_ctors.items():
             kind = next((n for n in self.cls.attr_types.get(attr, ()) if n.startswith(("tf.keras.layers.", "keras.layers."))), None)
-            if kind and attr in self.first_called:
+            if kind and attr in self.first_called and kind.rsplit(".", 1)[-1] not in api.STATELESS_KERAS_LAYERS:
                 spec = table.KERAS_LAYERS.get(kind.rsplit(".", 1)[-1])
                 suffixes = _suffixes(spec, call) if spec is not None else None
                 self.result.objects.extend(f"{attr}/{s}" for s in suffixes or (UNKNOWN,))
         return self.result
 
-    def _block(self, body: list[ast.stmt], outer: tuple[VarScope, ...], func: ast.AST) -> None:
+    def _block(self, body: list[ast.stmt], outer: tuple[VarScope, ...], func: ast.AST,
+               bindings: tuple | None = None) -> None:
+        """``bindings``: the parameter values the call into ``func`` gives (a helper called twice is recorded
+        once per set of values: `record_scope("conv2d")`, `record_scope("conv2d_1")`)."""
         for call in evaluation_order(body):
-            site = self._site(call, outer, func)
+            site = self._site(call, outer, func, bindings)
             if site is not None:
+                self.visited.add(call)
                 self._site_event(site)
+            elif self._may_create(call, func):  # a call the walk did not record on this path
+                self.result.creations.append(Creation(call, "?", UNKNOWN, (), ast.unparse(call), False, local=False))
 
-    def _site(self, call: ast.Call, outer: tuple[VarScope, ...], func: ast.AST) -> CallSite | None:
+    def _may_create(self, call: ast.Call, func: ast.AST) -> bool:
+        names = self.ctx.resolve(call.func, func)
+        if names:
+            return _creates(names) or not all(api.is_library_name(n) for n in names)
+        target = call.func
+        return isinstance(target, ast.Call) or isinstance(target, ast.Name) and target.id not in _BUILTINS or (
+            isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self")
+
+    def _site(self, call: ast.Call, outer: tuple[VarScope, ...], func: ast.AST,
+              bindings: tuple | None = None) -> CallSite | None:
         candidates = [s for s in self.by_node.get(call, ()) if s.scopes[: len(outer)] == outer and s.func is func]
+        if len(candidates) > 1 and bindings is not None:
+            candidates = [s for s in candidates if s.bindings == bindings]
         return candidates[0] if len(candidates) == 1 else (candidates[0] if candidates and all(
             c.scopes == candidates[0].scopes for c in candidates) else None)
 
@@ -199,7 +227,11 @@ class _ClassModel:
         return self.scope_names.get(site.scopes[-1].node, UNKNOWN) if site.scopes else ""
 
     def _uncertain(self, site: CallSite) -> bool:
-        return bool(site.in_loop or site.arms or site.reach.tf_function is not None or site.guarded or site.arg_scopes)
+        # A `tf.function` stacked under the shim decorator traces the whole method in a fresh graph, whose
+        # scope counters start empty as an eager first call's do; any other one may retrace: unknown.
+        traced = site.reach.tf_function is not None and site.reach.tf_function not in getattr(
+            self.shim, "decorator_list", ())
+        return bool(site.in_loop or site.arms or traced or site.guarded or site.arg_scopes)
 
     def _taint(self, prefix: str) -> None:
         self.counts.unknown.add(prefix)
@@ -213,16 +245,24 @@ class _ClassModel:
         if api.VARIABLE_SCOPE in names:
             self._scope(site, prefix)
             return
-        creator = next((n for n in names if api.auto_named_creator(n) or n in (api.GET_VARIABLE, api.MAKE_TEMPLATE,
-                                                                               api.GET_OR_CREATE_LAYER)
-                        or api.v1_rnn_cell_base_name(n) or n in api.SLIM_VARIABLES), None)
+        creator = next((n for n in names if _creates((n,))), None)
         if creator is not None:
             self._create(site, creator, prefix)
             return
         attr = _self_attr_call(site)
-        if attr is not None and attr in self.init_ctors:
-            self._object_call(site, attr, prefix)
+        if attr is not None and self.selves:  # `self` of a sub-layer's method: another object
+            self._opaque(site, prefix) if attr not in _KERAS_METHODS else None
             return
+        if attr is not None and attr in self.init_ctors:
+            ctor = self.init_ctors[attr]
+            self._object_call(site, ("self", attr), ctor, self.cls.attr_types.get(attr, ()), prefix, attr)
+            return
+        local = self._local_object(site)
+        if local is not None:
+            self._object_call(site, ("local", id(site.func), local.target[1]), local.node, local.names, prefix, None)
+            return
+        if attr in _KERAS_METHODS:
+            return  # Keras' own weights and losses: not the shim's store
         if any(not api.is_library_name(n) for n in names) or (names and any(n.startswith("slim.") for n in names)
                                                               and api.creates_tf1_variables(names[0])):
             self._opaque(site, prefix)
@@ -301,6 +341,16 @@ class _ClassModel:
             dims = tuple(d if isinstance(d, int) else None for d in shape) if isinstance(shape, (list, tuple)) else None
             self._add(site, creator, prefix, [Variable(_join(prefix, name), dims)], call, True, None, skip_first=False)
             return
+        if creator == api.GET_OR_CREATE_LAYER:
+            key = _literal(_argument(call, "name", 0))
+            builder = _argument(call, "builder", 1)
+            native = isinstance(builder, ast.Lambda) and isinstance(builder.body, ast.Call) and all(
+                api.is_library_name(n) for n in self.ctx.resolve(builder.body.func, site.func) or ("?",))
+            if isinstance(key, str) and key and not _opaque(call) and native:
+                # The builder's layer sits in the store's `_layers` under the scoped key, its weights named by
+                # Keras: no name in `_vars`.
+                self._add(site, creator, _join(prefix, key), [], call, True, None, skip_first=False)
+                return
         if creator in (api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER) or api.is_v1_layer_class(creator):
             self._opaque(site, prefix)  # templates' and builders' own variables: not modelled
             return
@@ -336,23 +386,37 @@ class _ClassModel:
         variables = [Variable(f"{scope}/{s}", shapes.get(s)) for s in suffixes]
         self._add(site, creator, scope, variables, call, explicit, pin)
 
-    def _object_call(self, site: CallSite, attr: str, prefix: str) -> None:
-        """`self.attr(x)` of an object built in `__init__`: a v1 layer is named at its first call."""
-        types = self.cls.attr_types.get(attr, ())
-        first = attr not in self.first_called
-        self.first_called.add(attr)
-        if any(t.startswith(("tf.keras.layers.", "keras.layers.")) for t in types):
-            if first:  # native: tracked by object path, no name in the store; kept to align layers across edits
+    def _local_object(self, site: CallSite) -> CallSite | None:
+        """`k = Ctor(...)` earlier in the same function, for a call `k(x)`: the one constructor site."""
+        func = site.node.func
+        if not isinstance(func, ast.Name):
+            return None
+        found = [s for sites in self.by_node.values() for s in sites
+                 if s.func is site.func and s.target == ("local", func.id) and s.names]
+        return found[0] if len(found) == 1 and found[0].node.lineno <= site.node.lineno else None
+
+    def _object_call(self, site: CallSite, key: tuple, ctor: ast.Call, types: tuple[str, ...], prefix: str,
+                     attr: str | None) -> None:
+        """`self.attr(x)` of an object built in `__init__`, or `k(x)` of one built in this function: a v1 layer
+        is named at its first call (`name=` too is made unique there, measured: `fc`, `fc_1`)."""
+        first = key not in self.first_called
+        self.first_called.add(key)
+        if attr is not None:
+            self.first_called.add(attr)
+        if any(api.tracked_object_kind(t) or t.startswith(("tf.keras.layers.", "keras.layers.")) for t in types):
+            if first and attr is not None:  # native: tracked by object path, no name in the store; kept to align
                 self.result.creations.append(Creation(
                     node=site.node, kind=types[0], scope="", variables=(), fingerprint=f"self.{attr}", explicit=True))
             return
         kind = next((t for t in types if api.is_v1_layer_class(t)), None)
         if kind is None:
-            self._opaque(site, prefix)
+            if attr is not None and not any(api.is_library_name(t) for t in types):
+                self._follow(site, prefix)  # a project layer or module held by the object
+            else:
+                self._opaque(site, prefix)
             return
         if not first:
             return  # called again: its variables exist
-        ctor = self.init_ctors[attr]
         if self._uncertain(site) or UNKNOWN in prefix:
             self._opaque(site, prefix)
             return
@@ -363,13 +427,10 @@ class _ClassModel:
             self._opaque(site, prefix)
             return
         literal = self.pinned.get(ctor, _literal(given))
-        if isinstance(literal, str) and literal:
-            self.counts.open(_join(prefix, literal))
-            name, explicit = literal, True
-        else:
-            name, explicit = self.counts.unique(prefix, base or ""), False
-            if name != UNKNOWN:
-                self.counts.open(_join(prefix, name))
+        explicit = isinstance(literal, str) and bool(literal)
+        name = self.counts.unique(prefix, literal if explicit else base or "")  # type: ignore[arg-type]
+        if name != UNKNOWN:
+            self.counts.open(_join(prefix, name))
         suffixes = _suffixes(spec, ctor) if spec is not None else None
         scope = _join(prefix, name)
         variables = [Variable(f"{scope}/{s}") for s in suffixes] if suffixes is not None and name != UNKNOWN else []
@@ -377,23 +438,44 @@ class _ClassModel:
             scope = _join(prefix, UNKNOWN)
         self.result.creations.append(Creation(
             node=ctor, kind=kind, scope=scope, variables=tuple(variables),
-            fingerprint=_fingerprint(kind, ctor, False, "name"), explicit=explicit, pin="name",
-            local=True,
+            fingerprint=f"{'self.' + attr if attr else key[2]} = {_fingerprint(kind, ctor, False, 'name')}",
+            explicit=explicit, pin="name", local=True, attr=attr,
         ))
-        self.result.objects.extend(f"{attr}/{s}" for s in suffixes or ())
+        if attr is not None:
+            self.result.objects.extend(f"{attr}/{s}" for s in suffixes or ())
+
+    def _method(self, name: str | None) -> ast.AST | None:
+        """`self.<name>` as this class runs it: the first definition along its MRO (a subclass's override)."""
+        if name is None:
+            return None
+        for cls in self.ctx.mro(self.cls):
+            if name in cls.methods:
+                return cls.methods[name]
+        return None
 
     def _follow(self, site: CallSite, prefix: str) -> None:
         """A call with no library name: a project function or method the walk entered, else nothing it
         could create (a tensor method, a builtin) unless it calls an object we do not know."""
         func = site.node.func
+        method = self._method(_self_attr_call(site))
         callees = self.ctx.callees_of_call(site.node, site.func) if not self.ctx.is_foreign(site.module) else []
         bodies = [c for c in callees if isinstance(getattr(c.func, "body", None), list)]
-        if len(bodies) == 1 and self.depth < 8 and not self.ctx.is_shim_function(bodies[0]):
+        if method is not None:
+            bodies = [c for c in bodies if c.func is method] or bodies
+        if len(bodies) == 1 and self.ctx.is_shim_function(bodies[0]):
+            return  # its own store (a sub-layer), or this one under its own scope: a creation there is unvisited
+        if len(bodies) == 1 and self.depth < 8:
             if self._uncertain(site):
                 self._opaque(site, prefix)
                 return
             self.depth += 1
-            self._block(bodies[0].func.body, site.scopes, bodies[0].func)  # type: ignore[union-attr]
+            other = bodies[0].cls is not None and bodies[0].cls is not self.cls
+            if other:
+                self.selves.append(bodies[0].cls)
+            bindings = _bind(site.node, bodies[0], SimpleNamespace(bindings=site.bindings))  # type: ignore[arg-type]
+            self._block(bodies[0].func.body, site.scopes, bodies[0].func, bindings)  # type: ignore[union-attr]
+            if other:
+                self.selves.pop()
             self.depth -= 1
             return
         if callees:
@@ -404,7 +486,14 @@ class _ClassModel:
             self._opaque(site, prefix)  # an object or function we cannot see
 
 
+_KERAS_METHODS = frozenset({"add_weight", "add_loss", "add_metric", "add_update", "add_variable"})
 _BUILTINS = frozenset(dir(__builtins__) if isinstance(__builtins__, dict) else dir(__builtins__))
+
+
+def _creates(names: tuple[str, ...]) -> bool:
+    """A call that makes store variables (or may: templates, builders, cells, class layers)."""
+    return any(api.auto_named_creator(n) or n in (api.GET_VARIABLE, api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER)
+               or api.v1_rnn_cell_base_name(n) or n in api.SLIM_VARIABLES for n in names)
 
 
 def _self_attr_call(site: CallSite) -> str | None:

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.analysis.first_names import Unknown, first_call_names
+from tf2lint.analysis.variables import class_variables
 from tf2lint.knowledge import api
 from tf2lint.rules.base import (
     Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, numbered_creator, reuse_switches, runs_once, spelled,
@@ -19,10 +19,22 @@ if TYPE_CHECKING:
 CODE = "TFS101"
 
 
-def _auto_names(ctx: ModuleContext, shim: ast.AST) -> dict[ast.Call, str] | None:
-    """The names the shim method's layers take on the first call, when that is certain (`first_call_names`)."""
-    found = first_call_names(ctx, shim)  # type: ignore[arg-type]
-    return None if isinstance(found, Unknown) else {call: name.name for call, name in found.items()}
+def _first_call_names(ctx: ModuleContext) -> dict[ast.Call, str]:
+    """Unnamed functional v1 layers -> the name they take on the first call, from the variable-name model,
+    where it is certain: every name of the class is known, the call is written in this module, and it
+    creates one layer (a helper called twice has one call node and two names)."""
+    names: dict[ast.Call, set[str]] = {}
+    repeated: set[ast.Call] = set()
+    for model in class_variables(ctx):
+        seen: set[ast.Call] = set()
+        for creation in model.creations:
+            if creation.node in seen or not model.complete:
+                repeated.add(creation.node)
+            seen.add(creation.node)
+            if creation.local and not creation.explicit and api.v1_layer_base_name(creation.kind) \
+                    and not api.is_v1_layer_class(creation.kind):
+                names.setdefault(creation.node, set()).add(creation.scope.rsplit("/", 1)[-1])
+    return {node: next(iter(found)) for node, found in names.items() if len(found) == 1 and node not in repeated}
 
 
 def _literal_name(call: ast.Call) -> str | None:
@@ -31,11 +43,10 @@ def _literal_name(call: ast.Call) -> str | None:
 
 
 def _plan(ctx: ModuleContext, site, cache: dict) -> FixPlan | None:
-    shim = site.reach.shim
-    if shim not in cache:
-        cache[shim] = _auto_names(ctx, shim)
-    names = cache[shim]
-    if names and site.node in names:
+    if "names" not in cache:
+        cache["names"] = _first_call_names(ctx)
+    names = cache["names"]
+    if site.node in names and site.func is site.reach.shim:  # a helper's call may serve other callers too
         name = names[site.node]
         return FixPlan("add-keyword", "safe", f'Name the layer "{name}" (the name it gets on the first call)',
                        (site.node,), ("name", f'"{name}"'))
@@ -46,7 +57,7 @@ def _plan(ctx: ModuleContext, site, cache: dict) -> FixPlan | None:
     return FixPlan("wrap-body-in-scope", "unsafe",
                    f'Open variable_scope("{scope_name}") around the body of `{site.reach.shim_name}` '
                    "(variable names gain that prefix: old checkpoints need a name map)",
-                   (shim,), (f'{scope[0]}("{scope_name}")', scope[1]))
+                   (site.reach.shim,), (f'{scope[0]}("{scope_name}")', scope[1]))
 
 
 def _call_index(ctx: ModuleContext) -> dict[tuple[int, int], list[CallSite]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,19 @@ def align(old: list[str], new: list[str]) -> dict[int, int]:
     return pairs
 
 
+def _pairs(old: list[str], new: list[str]) -> dict[int, int]:
+    """New layer -> old layer: a call written once in both versions is the same layer wherever it moved;
+    repeated calls are told apart by where they are (`align`)."""
+    old_count, new_count = Counter(old), Counter(new)
+    pairs = {j: old.index(call) for j, call in enumerate(new) if old_count[call] == 1 and new_count[call] == 1}
+    taken = set(pairs.values())
+    for j, i in align(old, new).items():
+        if j not in pairs and i not in taken:
+            pairs[j] = i
+            taken.add(i)
+    return pairs
+
+
 def _shape_changed(old: object, new: tuple | None) -> bool:
     if not isinstance(old, list) or new is None or len(old) != len(new):
         return False
@@ -57,14 +71,15 @@ def _drift(entry: dict, model: ClassVariables) -> list[tuple[Creation, str, str 
     layers = entry.get("layers") or []
     old_calls = [layer.get("call", "") for layer in layers]
     new = model.creations
-    pairs = align(old_calls, [c.fingerprint for c in new])
+    new_calls = [c.fingerprint for c in new]
+    pairs = _pairs(old_calls, new_calls)
     owner = {name: index for index, layer in enumerate(layers) for name in (layer.get("variables") or {})}
     found = []
     for j, creation in enumerate(new):
         names = {v.name: v.shape for v in creation.variables}
-        if not names:
-            continue
         i = pairs.get(j)
+        if not names or (creation.attr is not None and i is not None):
+            continue  # a layer object the baseline held by the same attribute restores by that object path
         if i is not None:
             old_names = layers[i].get("variables") or {}
             if set(old_names) == set(names):
@@ -96,7 +111,8 @@ def _fix(ctx: ModuleContext, model: ClassVariables, entry: dict, creation: Creat
     if pin is None or creation.pin is None or not creation.local:
         return None
     fixed = with_pinned(ctx, model, pins)
-    safe = not _drift(entry, fixed)
+    made = [v.name for c in fixed.creations for v in c.variables]
+    safe = not _drift(entry, fixed) and len(made) == len(set(made))  # a pin must not make two layers share
     return FixPlan("add-keyword", "safe" if safe else "unsafe",
                    f'Pin the baseline\'s name: `{creation.pin}="{pin}"`'
                    + ("" if safe else " (the other layers of the class still drift: fix them too)"),
