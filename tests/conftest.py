@@ -23,6 +23,8 @@ from tf2lint.rules import RULES
 
 # What the fault suite did (tests/test_faults.py, tests/test_fuzz.py), printed at the end of every run.
 FIGURES: Counter[str] = Counter()
+# What the safe-fix runtime proofs compared (tests/test_runtime_validation.py), printed likewise.
+PROOFS: Counter[str] = Counter()
 FIGURE_NAMES = ("programs fuzzed", "mutations tried", "kills", "faults injected", "files damaged",
                 "temporaries swept by the next run")
 
@@ -33,6 +35,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
         shown += [f"{name}: {count}" for name, count in sorted(FIGURES.items()) if name not in FIGURE_NAMES]
         terminalreporter.write_sep("-", "fault suite")
         terminalreporter.write_line(", ".join(shown))
+    if PROOFS:
+        compared = ", ".join(f"{what} {count}" for what, count in PROOFS.items() if what != "objects")
+        terminalreporter.write_sep("-", "safe-fix runtime proofs")
+        terminalreporter.write_line(f"safe-fix proofs: {PROOFS['objects']} objects; compared: {compared}")
 
 
 def lint(source: str, **settings) -> list[Finding]:
@@ -70,6 +76,13 @@ def write_baseline_lock(directory, module_paths: list[str]) -> str:
     with open(lock, "w", encoding="utf-8") as handle:
         handle.write(lock_text(entries))
     return lock
+
+
+def runtime_missing(reason: str) -> None:
+    """Skip a test for want of a package of the runtime extra, unless CI says they must be there."""
+    if os.environ.get("TF2LINT_REQUIRE_RUNTIME"):
+        pytest.fail(f"runtime tests required but {reason}", pytrace=False)
+    pytest.skip(f"{reason} (the runtime extra brings it)")
 
 
 def require_runtime() -> None:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import runtime_missing
 
 from tf2lint.knowledge import api, slim
 from tf2lint.knowledge.spellings import FLAT_PACKAGES, KERAS2_ROOTS, KERAS_INTERNALS, TF_KERAS_ROOTS, canonical
@@ -53,7 +54,7 @@ def public_imports(read: Callable[[str], str], package: str, files: set[str]) ->
 def _installed(package: str) -> tuple[Callable[[str], str], set[str]]:
     spec = importlib.util.find_spec(package)  # finds, does not import
     if spec is None or not spec.submodule_search_locations:
-        pytest.skip(f"{package} is not installed (the runtime extra brings it)")
+        runtime_missing(f"{package} is not installed")
     root = Path(next(iter(spec.submodule_search_locations))).parent
     files = {str(p.relative_to(root)) for p in (root / package).rglob("*.py")}
     return (lambda path: (root / path).read_text(encoding="utf-8")), files
@@ -153,7 +154,7 @@ def test_keras2_paths_do_not_exist_in_keras3() -> None:
         version = importlib.metadata.version("keras")
         files = {str(f) for f in importlib.metadata.files("keras") or ()}
     except importlib.metadata.PackageNotFoundError:
-        pytest.skip("Keras 3 is not installed")
+        runtime_missing("Keras 3 is not installed")
     assert version.startswith("3.")
     for root in KERAS2_ROOTS:
         for module, _target in KERAS_INTERNALS:
@@ -177,7 +178,11 @@ def tf_slim():
     from conftest import require_runtime
 
     require_runtime()
-    return pytest.importorskip("tf_slim")
+    try:
+        import tf_slim
+    except ImportError:
+        runtime_missing("tf_slim is not installed")
+    return tf_slim
 
 
 def _slim_attr(module, dotted: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter, defaultdict
@@ -11,10 +12,11 @@ from pathlib import Path
 from .allowlist import ALLOWED
 from .compare import Outcome, Summary, compare, engine_codes
 from .generator import generate
+from .runtime_suite import RuntimeSummary
 
 CI_COUNT, CI_SEED = 500, 0
 # (title, summary) of the runs in this process, printed by conftest.py's terminal summary.
-RESULTS: list[tuple[str, Summary]] = []
+RESULTS: list[tuple[str, Summary | RuntimeSummary]] = []
 
 
 def label_programs(count: int, seed: int, progress: Callable[[int], None] | None = None) -> list[dict]:
@@ -30,6 +32,12 @@ def label_programs(count: int, seed: int, progress: Callable[[int], None] | None
         records.append({"id": program.id, "seed": program.seed, "source": program.source,
                         **label.as_json(), "intent": program.intent})
     return records
+
+
+@functools.cache
+def ci_records() -> list[dict]:
+    """The CI programs' labels, made once per process for every test module that reads them."""
+    return label_programs(CI_COUNT, CI_SEED)
 
 
 def run(records: list[dict]) -> Summary:

@@ -17,12 +17,12 @@ require_runtime()
 from .compare import family  # noqa: E402
 from .generator import DECORATIONS, EXTRAS, KINDS, PATHS, SCOPES, generate  # noqa: E402
 from .label import Labeller  # noqa: E402
-from .suite import CI_COUNT, CI_SEED, RESULTS, label_programs, run  # noqa: E402
+from .suite import CI_COUNT, CI_SEED, RESULTS, ci_records, run  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def records() -> list[dict]:
-    return label_programs(CI_COUNT, CI_SEED)
+    return ci_records()
 
 
 @pytest.fixture(scope="module")

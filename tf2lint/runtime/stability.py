@@ -255,9 +255,10 @@ def _findings(
         return findings
     store = _store_variables(obj)
     later = [v for call in created[1:] for v in call]
-    regrown = [v for v in later if v.ref() in tracked_refs and v.ref() in store]
+    first = [v.name for v in created[0]]
+    # Growth: the store kept new variables under new names. The same name made again is a rebuilt object.
+    regrown = [v for v in later if v.ref() in tracked_refs and v.ref() in store and v.name not in first]
     if regrown:
-        first = [v.name for v in created[0]]
         names = tuple(v.name for v in regrown)
         findings.append(RuntimeFinding(
             _growth_code(first, list(names)),
@@ -265,7 +266,8 @@ def _findings(
             names,
         ))
     # Untracked: read during a call without being the object's, or built again on a later call.
-    rebuilt = [v for v in later if v.ref() not in store]
+    regrown_refs = {v.ref() for v in regrown}
+    rebuilt = [v for v in later if v.ref() not in regrown_refs]
     untracked = [v for ref, v in read.items() if ref not in tracked_refs]
     if rebuilt or untracked:
         names = tuple(dict.fromkeys(v.name for v in [*rebuilt, *untracked]))
