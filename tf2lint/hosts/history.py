@@ -16,10 +16,11 @@ import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from tf2lint.engine import relevant
 from tf2lint.findings import Settings
 from tf2lint.hosts.cli import DEFAULT_EXCLUDES, SOURCE_SUFFIXES, UsageError
 from tf2lint.hosts.config import Config
-from tf2lint.hosts.report_data import Counts, FileResult, analyse
+from tf2lint.hosts.report_data import Counts, analyse
 
 _TREE, _BLOB, _LINK, _MODULE = "40000", "100", "120000", "160000"
 
@@ -154,7 +155,8 @@ class History:
         found = self._blobs.get(key)
         if found is None:
             _kind, data = self.objects.read(oid)
-            found = self._blobs[key] = analyse(data, path, settings).counts() if data else FileResult(path, []).counts()
+            # Like the working tree's report: a file that cannot hold a finding is not analysed, nor counted.
+            found = self._blobs[key] = analyse(data, path, settings).counts() if relevant(data, settings) else Counts()
             self.files_analysed += 1
         return found
 
