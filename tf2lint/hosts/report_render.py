@@ -15,7 +15,7 @@ from string import Template
 from tf2lint.analysis.migration import CONSTRUCT_TITLES, CONSTRUCTS, STAGE_TITLES, STAGES
 
 STAGE_COLOURS = {"tf1": "#b03a2e", "shimmed": "#ca6f1e", "partly_native": "#2471a3", "native": "#1e8449"}
-CONSTRUCT_COLOURS = ("#7d3c98", "#2e86c1", "#c0392b", "#d4ac0d", "#17a589", "#884ea0", "#5d6d7e")
+CONSTRUCT_COLOURS = ("#7d3c98", "#2e86c1", "#c0392b", "#d4ac0d", "#17a589", "#e67e22", "#5d6d7e")
 MARKDOWN_CLASSES = 10  # the classes with the most left, in a PR comment
 MARKDOWN_HISTORY = 10  # the most recent commits shown in Markdown (the HTML and JSON have all)
 
@@ -196,9 +196,9 @@ def _history_table(history: list[dict]) -> str:
                     f"{escape(point['subject'])}</td><td>{_date(point['date'])}</td>{cells}"
                     f"<td data-total=\"constructs\">{point['constructs_left']}</td>"
                     f"<td data-total=\"findings\">{point['findings_total']}</td></tr>")
-    return ("<details open><summary>Counts per commit</summary><table id=\"history-table\"><thead><tr><th>Commit</th>"
-            f"<th>Date</th>{head}<th>Constructs left</th><th>Findings</th></tr></thead><tbody>{''.join(rows)}"
-            "</tbody></table></details>")
+    return ("<details open><summary>Counts per commit</summary><div class=\"wide\"><table id=\"history-table\"><thead>"
+            f"<tr><th>Commit</th><th>Date</th>{head}<th>Constructs left</th><th>Findings</th></tr></thead><tbody>"
+            f"{''.join(rows)}</tbody></table></div></details>")
 
 
 def _classes_table(report: dict) -> str:
