@@ -207,3 +207,29 @@ def test_usage_errors(tmp_path) -> None:
     done = subprocess.run([sys.executable, "-m", "tf2lint", "report", "--history", "3", "."], cwd=tmp_path,
                           capture_output=True, text=True)
     assert done.returncode == 2 and "git" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_other_modules_decide_and_unknown_ones_keep_out_of_native(tmp_path) -> None:
+    """Helpers in another project module are followed; analysed alone (as the history does), the same
+    class is not shown native: unknown, never a false claim."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "ops.py").write_text(
+        "import tensorflow as tf\n\n\ndef activate(x):\n    return tf.nn.relu(x) * 2.0\n\n\n"
+        "def dense_v1(x):\n    return tf.compat.v1.layers.dense(x, 3, name='fc')\n"
+    )
+    (tmp_path / "pkg" / "model.py").write_text(
+        "import tensorflow as tf\n\nfrom pkg import ops\n\ntrack = tf.compat.v1.keras.utils.track_tf1_style_variables\n\n\n"
+        "class Native(tf.keras.layers.Layer):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = tf.keras.layers.Dense(3)\n\n    @track\n    def call(self, inputs):\n"
+        "        return ops.activate(self.fc(inputs))\n\n\n"
+        "class Shimmed(tf.keras.layers.Layer):\n    @track\n    def call(self, inputs):\n"
+        "        with tf.compat.v1.variable_scope('s'):\n            return ops.dense_v1(inputs)\n"
+    )
+    whole = json.loads(report(tmp_path, "--format", "json").stdout)
+    alone = json.loads(report(tmp_path, "--format", "json", "--no-project").stdout)
+    assert {c["name"]: c["stage"] for c in whole["classes"]} == {"Native": "native", "Shimmed": "shimmed"}
+    assert whole["summary"]["findings"] == {"TFS117": 1}
+    assert {c["name"]: (c["stage"], c["flags"]["unresolved_calls"]) for c in alone["classes"]} == {
+        "Native": ("shimmed", True), "Shimmed": ("shimmed", True)}
+    assert alone["summary"]["findings"] == {}

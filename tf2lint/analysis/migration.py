@@ -287,15 +287,15 @@ def _classify(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, names: tuple[s
             return
     if names and all(map(api.is_library_name, names)):
         return  # a TensorFlow/Keras API that creates no TF1-style variable
-    if not names and _known_without_names(ctx, cls, call, func, found):
+    if _known_without_names(ctx, cls, call, func, found):
         return
     if found.unknown is None:
         found.unknown = _spelled(call.func)
 
 
 def _known_without_names(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, func, found: ShimReach) -> bool:
-    """A call the names do not resolve, known anyway: a builtin, a project function the walk enters, a
-    sub-layer kept on `self`, or bookkeeping on a local value. Records what it learns in ``found``."""
+    """A call that is no library API, known anyway: a builtin, a project function the walk enters, a sub-layer
+    kept on `self`, or bookkeeping on a local value. Records what it learns in ``found``."""
     module = ctx.module_of(func)
     target = call.func
     if isinstance(target, ast.Name) and hasattr(builtins, target.id) and not module.names.is_local(target.id, func) \
