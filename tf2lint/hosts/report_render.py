@@ -196,7 +196,8 @@ def _history_table(history: list[dict]) -> str:
                     f"{escape(point['subject'])}</td><td>{_date(point['date'])}</td>{cells}"
                     f"<td data-total=\"constructs\">{point['constructs_left']}</td>"
                     f"<td data-total=\"findings\">{point['findings_total']}</td></tr>")
-    return ("<details open><summary>Counts per commit</summary><div class=\"wide\"><table id=\"history-table\"><thead>"
+    shown = " open" if len(history) <= MARKDOWN_HISTORY else ""  # a long history stays folded under its charts
+    return (f"<details{shown}><summary>Counts per commit</summary><div class=\"wide\"><table id=\"history-table\"><thead>"
             f"<tr><th>Commit</th><th>Date</th>{head}<th>Constructs left</th><th>Findings</th></tr></thead><tbody>"
             f"{''.join(rows)}</tbody></table></div></details>")
 
