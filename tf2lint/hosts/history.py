@@ -32,7 +32,8 @@ class Commit:
     subject: str
 
 
-def _git(repo: str, *args: str) -> str:
+def run_git(repo: str, *args: str) -> str:
+    """A git command's output; a usage error (exit 2, one line) when git is missing or refuses."""
     try:
         done = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, check=False)
     except OSError as exc:
@@ -49,7 +50,7 @@ def commits(repo: str, count: int | None, since: str | None) -> list[Commit]:
         args.append(f"-n{count}")
     args.append(f"{since}..HEAD" if since else "HEAD")
     found = []
-    for line in _git(repo, *args).splitlines():
+    for line in run_git(repo, *args).splitlines():
         sha, date, subject = line.split("\x00", 2)
         found.append(Commit(sha, int(date), subject))
     return found[::-1]
@@ -103,12 +104,12 @@ class History:
         self.prefixes = [p.strip("/") for p in prefixes]  # repository-relative paths to report on ("" = all)
         self.config = config
         self.settings = replace(settings, project=False)
-        self.objects = Objects(repo)
-        self.id_length = 32 if _git(repo, "rev-parse", "--show-object-format").strip() == "sha256" else 20
+        self.id_length = 32 if run_git(repo, "rev-parse", "--show-object-format").strip() == "sha256" else 20
+        self._top = run_git(repo, "rev-parse", "--show-toplevel").strip()
         self.files_analysed = 0
         self._blobs: dict[tuple[str, str, Settings], Counts] = {}
         self._trees: dict[tuple[str, str], Counts] = {}
-        self._top = _git(repo, "rev-parse", "--show-toplevel").strip()
+        self.objects = Objects(repo)
 
     def close(self) -> None:
         self.objects.close()
