@@ -200,6 +200,8 @@ def test_plain_tf1_code_is_tf1_graph_code(tmp_path) -> None:
     assert [(c["name"], c["stage"]) for c in document["classes"]] == [("Model", "tf1")]
     assert document["summary"]["no_tf1_classes"] == 1
     assert document["summary"]["findings"] == {}
+    linked = json.loads(report(tmp_path, "--format", "json", "--link-base", "https://example.com/r/blob/main").stdout)
+    assert [c["link"] for c in linked["classes"]] == ["https://example.com/r/blob/main/graph.py#L4"]
 
 
 def test_usage_errors(tmp_path) -> None:

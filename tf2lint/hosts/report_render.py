@@ -100,7 +100,9 @@ def html(report: dict) -> str:
     if history:
         labels = [p["commit"][:7] for p in history]
         burn_down = (
-            "<section id=\"history\"><h2>Burn-down</h2><div class=\"charts\">"
+            "<section id=\"history\"><h2>Burn-down</h2><p class=\"note\">Oldest commit on the left. At each commit "
+            "every file is analysed alone, from the git objects: a call into another module is unknown there, which "
+            "can keep a class out of \"native\", never put one in.</p><div class=\"charts\">"
             + _figure("chart-history-stages", "Classes per stage, per commit",
                       _lines(labels, [(STAGE_TITLES[s], [p["stages"][s] for p in history], STAGE_COLOURS[s]) for s in STAGES]))
             + _figure("chart-history-constructs", "TF1-style constructs left, per commit",
