@@ -112,6 +112,31 @@ class Model(tf.keras.layers.Layer):
     def call(self, inputs):
         return self.inner(inputs)
 """, "same", True),
+    # The same with tf.Modules, the sub-module called twice (in a loop) and auto-naming its v1 layer object.
+    "shimmed_sub_module_in_a_loop": ("""
+class Inner(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.v = tf.Variable(tf.ones((4, 4)), name="v")
+
+    @track
+    def __call__(self, inputs):
+        with tf.compat.v1.variable_scope("inner"):
+            fc = tf.compat.v1.layers.Dense(4)
+            return tf.matmul(fc(inputs), self.v)
+
+
+class Model(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner = Inner()
+
+    @track
+    def __call__(self, inputs):
+        for _step in range(2):
+            inputs = self.inner(inputs)
+        return inputs
+""", "same", True),
     # A v1 layer object kept on `self`: Keras tracks it, and removing the decorator changes nothing measured
     # here, but it is still TF1-style code (v1 layer names, a v1 variable scope inside): not "native".
     "v1_layer_object": ("""

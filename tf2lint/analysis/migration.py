@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.names import dotted
 from tf2lint.knowledge import api, slim
 
 if TYPE_CHECKING:
@@ -51,8 +52,9 @@ _SESSIONS = frozenset({"Session", "InteractiveSession", "MonitoredTrainingSessio
                        "SingularMonitoredSession"})
 # Words one of the constructs' spellings contains: calls are looked for on the lines that hold one (or a name
 # the module imports for a construct).
-_WORDS = ("get_variable", "variable_scope", "layers", "slim", "contrib", "make_template", "collection", "Session",
-          "rnn_cell", "_variables", "regularization_loss")
+_WORDS = ("get_variable", "variable_scope", "layers", "slim", "contrib", "make_template", "get_collection",
+          "add_to_collection", "Session", "rnn_cell", "global_variables", "trainable_variables", "local_variables",
+          "model_variables", "regularization_loss")
 # How v1 layers are spelled in a module that calls them as `...layers.dense` (an import binding `layers` to them
 # is found from the bindings).
 _V1_LAYER_SPELLINGS = ("tf.layers", "v1.layers", "slim", "contrib", "legacy_tf_layers")
@@ -143,7 +145,19 @@ def module_facts(ctx: ModuleContext) -> ModuleFacts:
     classes = sorted(ctx.classes, key=lambda c: (c.node.lineno, -(c.node.end_lineno or 0)))
     per_class: dict[ClassInfo, Counter[str]] = {cls: Counter() for cls in classes}
     total: Counter[str] = Counter()
-    for call, func in _construct_calls(summary):
+    calls, words = _construct_calls(summary)
+    library: dict[str, bool] = {}
+    for call, func in calls:
+        spelled = dotted(call.func)
+        # Only names the module imports from TensorFlow, tf_slim or Keras are resolved: an enclosing call on
+        # the line (`foo(tf.get_variable(...))`) or a project helper is not a construct, and following it would
+        # read other modules of the project.
+        if spelled is None or not any(word in part for part in spelled for word in words):
+            continue
+        if spelled[0] not in library:
+            library[spelled[0]] = _imported_from_library(summary, spelled[0])
+        if not library[spelled[0]]:
+            continue
         kinds = {construct(name) for name in summary.resolve(call.func, func)} - {None}
         if not kinds:
             continue
@@ -158,9 +172,9 @@ def module_facts(ctx: ModuleContext) -> ModuleFacts:
     return ModuleFacts(facts, +total)
 
 
-def _construct_calls(summary: ModuleSummary) -> list[tuple[ast.Call, object]]:
+def _construct_calls(summary: ModuleSummary) -> tuple[list[tuple[ast.Call, object]], list[str]]:
     """Calls (with their enclosing function) on the lines where a construct's spelling, or a name the module
-    imports for one, is written: the summary walks only the parts of the tree around those lines."""
+    imports for one, is written, and those words: the summary walks only the tree around those lines."""
     from tf2lint.knowledge.spellings import canonical
 
     words = [word for word in _WORDS if summary.mentions(word)]
@@ -170,9 +184,15 @@ def _construct_calls(summary: ModuleSummary) -> list[tuple[ast.Call, object]]:
         if name.isidentifier() and any(construct(canonical(path)) or construct(canonical(path) + ".x") for path in paths):
             words.append(name)  # `from tf_slim.layers import conv2d`: its calls spell only `conv2d`
     if not words:
-        return []
-    return [(node, func) for node, func in summary.nodes_on_lines("|".join(sorted(set(words))))
-            if isinstance(node, ast.Call)]
+        return [], words
+    calls = [(node, func) for node, func in summary.nodes_on_lines("|".join(sorted(set(words)))) if isinstance(node, ast.Call)]
+    return calls, words
+
+
+def _imported_from_library(summary: ModuleSummary, name: str) -> bool:
+    from tf2lint.knowledge.spellings import canonical
+
+    return any(api.is_library_name(canonical(path) + ".") for path in summary.names.module_bindings().get(name, ()))
 
 
 def _class_at(classes: list[ClassInfo], line: int) -> ClassInfo | None:
@@ -287,15 +307,15 @@ def _classify(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, names: tuple[s
             return
     if names and all(map(api.is_library_name, names)):
         return  # a TensorFlow/Keras API that creates no TF1-style variable
-    if not names and _known_without_names(ctx, cls, call, func, found):
+    if _known_without_names(ctx, cls, call, func, found):
         return
     if found.unknown is None:
         found.unknown = _spelled(call.func)
 
 
 def _known_without_names(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, func, found: ShimReach) -> bool:
-    """A call the names do not resolve, known anyway: a builtin, a project function the walk enters, a
-    sub-layer kept on `self`, or bookkeeping on a local value. Records what it learns in ``found``."""
+    """A call that is no library API, known anyway: a builtin, a project function the walk enters, a sub-layer
+    kept on `self`, or bookkeeping on a local value. Records what it learns in ``found``."""
     module = ctx.module_of(func)
     target = call.func
     if isinstance(target, ast.Name) and hasattr(builtins, target.id) and not module.names.is_local(target.id, func) \

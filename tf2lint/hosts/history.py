@@ -16,10 +16,11 @@ import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from tf2lint.engine import relevant
 from tf2lint.findings import Settings
 from tf2lint.hosts.cli import DEFAULT_EXCLUDES, SOURCE_SUFFIXES, UsageError
 from tf2lint.hosts.config import Config
-from tf2lint.hosts.report_data import Counts, FileResult, analyse
+from tf2lint.hosts.report_data import Counts, analyse
 
 _TREE, _BLOB, _LINK, _MODULE = "40000", "100", "120000", "160000"
 
@@ -31,7 +32,8 @@ class Commit:
     subject: str
 
 
-def _git(repo: str, *args: str) -> str:
+def run_git(repo: str, *args: str) -> str:
+    """A git command's output; a usage error (exit 2, one line) when git is missing or refuses."""
     try:
         done = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, check=False)
     except OSError as exc:
@@ -48,7 +50,7 @@ def commits(repo: str, count: int | None, since: str | None) -> list[Commit]:
         args.append(f"-n{count}")
     args.append(f"{since}..HEAD" if since else "HEAD")
     found = []
-    for line in _git(repo, *args).splitlines():
+    for line in run_git(repo, *args).splitlines():
         sha, date, subject = line.split("\x00", 2)
         found.append(Commit(sha, int(date), subject))
     return found[::-1]
@@ -102,12 +104,12 @@ class History:
         self.prefixes = [p.strip("/") for p in prefixes]  # repository-relative paths to report on ("" = all)
         self.config = config
         self.settings = replace(settings, project=False)
-        self.objects = Objects(repo)
-        self.id_length = 32 if _git(repo, "rev-parse", "--show-object-format").strip() == "sha256" else 20
+        self.id_length = 32 if run_git(repo, "rev-parse", "--show-object-format").strip() == "sha256" else 20
+        self._top = run_git(repo, "rev-parse", "--show-toplevel").strip()
         self.files_analysed = 0
         self._blobs: dict[tuple[str, str, Settings], Counts] = {}
         self._trees: dict[tuple[str, str], Counts] = {}
-        self._top = _git(repo, "rev-parse", "--show-toplevel").strip()
+        self.objects = Objects(repo)
 
     def close(self) -> None:
         self.objects.close()
@@ -154,7 +156,8 @@ class History:
         found = self._blobs.get(key)
         if found is None:
             _kind, data = self.objects.read(oid)
-            found = self._blobs[key] = analyse(data, path, settings).counts() if data else FileResult(path, []).counts()
+            # Like the working tree's report: a file that cannot hold a finding is not analysed, nor counted.
+            found = self._blobs[key] = analyse(data, path, settings).counts() if relevant(data, settings) else Counts()
             self.files_analysed += 1
         return found
 

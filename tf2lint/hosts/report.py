@@ -91,7 +91,7 @@ def _history(args: argparse.Namespace, config: Config, settings: Settings) -> li
 
     first = os.path.abspath(args.paths[0])
     repo = first if os.path.isdir(first) else os.path.dirname(first)
-    top = history._git(repo, "rev-parse", "--show-toplevel").strip()
+    top = history.run_git(repo, "rev-parse", "--show-toplevel").strip()
     prefixes = [os.path.relpath(os.path.realpath(p), os.path.realpath(top)).replace(os.sep, "/") for p in args.paths]
     prefixes = ["" if p == "." else p for p in prefixes]
     if any(p.startswith("..") for p in prefixes):

@@ -15,7 +15,7 @@ from string import Template
 from tf2lint.analysis.migration import CONSTRUCT_TITLES, CONSTRUCTS, STAGE_TITLES, STAGES
 
 STAGE_COLOURS = {"tf1": "#b03a2e", "shimmed": "#ca6f1e", "partly_native": "#2471a3", "native": "#1e8449"}
-CONSTRUCT_COLOURS = ("#7d3c98", "#2e86c1", "#c0392b", "#d4ac0d", "#17a589", "#884ea0", "#5d6d7e")
+CONSTRUCT_COLOURS = ("#7d3c98", "#2e86c1", "#c0392b", "#d4ac0d", "#17a589", "#e67e22", "#5d6d7e")
 MARKDOWN_CLASSES = 10  # the classes with the most left, in a PR comment
 MARKDOWN_HISTORY = 10  # the most recent commits shown in Markdown (the HTML and JSON have all)
 
@@ -100,7 +100,9 @@ def html(report: dict) -> str:
     if history:
         labels = [p["commit"][:7] for p in history]
         burn_down = (
-            "<section id=\"history\"><h2>Burn-down</h2><div class=\"charts\">"
+            "<section id=\"history\"><h2>Burn-down</h2><p class=\"note\">Oldest commit on the left. At each commit "
+            "every file is analysed alone, from the git objects: a call into another module is unknown there, which "
+            "can keep a class out of \"native\", never put one in.</p><div class=\"charts\">"
             + _figure("chart-history-stages", "Classes per stage, per commit",
                       _lines(labels, [(STAGE_TITLES[s], [p["stages"][s] for p in history], STAGE_COLOURS[s]) for s in STAGES]))
             + _figure("chart-history-constructs", "TF1-style constructs left, per commit",
@@ -196,9 +198,10 @@ def _history_table(history: list[dict]) -> str:
                     f"{escape(point['subject'])}</td><td>{_date(point['date'])}</td>{cells}"
                     f"<td data-total=\"constructs\">{point['constructs_left']}</td>"
                     f"<td data-total=\"findings\">{point['findings_total']}</td></tr>")
-    return ("<details open><summary>Counts per commit</summary><table id=\"history-table\"><thead><tr><th>Commit</th>"
-            f"<th>Date</th>{head}<th>Constructs left</th><th>Findings</th></tr></thead><tbody>{''.join(rows)}"
-            "</tbody></table></details>")
+    shown = " open" if len(history) <= MARKDOWN_HISTORY else ""  # a long history stays folded under its charts
+    return (f"<details{shown}><summary>Counts per commit</summary><div class=\"wide\"><table id=\"history-table\"><thead>"
+            f"<tr><th>Commit</th><th>Date</th>{head}<th>Constructs left</th><th>Findings</th></tr></thead><tbody>"
+            f"{''.join(rows)}</tbody></table></div></details>")
 
 
 def _classes_table(report: dict) -> str:
