@@ -135,6 +135,9 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("doctor", help="say whether the shim can work in this environment (exit 1 if not)")
     commands.add_parser("server", help="run the language server (LSP over stdio) for editors")
+    from tf2lint.hosts import migrate
+
+    migrate.add_parser(commands)
     return parser
 
 
@@ -350,6 +353,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tf2lint.hosts import lsp
 
             return lsp.main()
+        if args.command == "migrate":
+            from tf2lint.hosts import migrate
+
+            return migrate.run(args)
         if args.command == "doctor":
             from tf2lint.runtime import doctor
 
