@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from tf2lint.hosts.migrate import migrate_text
 
 STAGES = ("objects", "native")
-RESULTS: list[str] = []  # lines printed at the end of the run (conftest.py)
+RESULTS: list[str] = []  # lines printed at the end of the run (conftest.py), the summary line last
+GUIDE: list[str] = []  # the guide's examples, stage by stage, with the variable names TF prints
 
 
 @dataclass
@@ -36,13 +37,18 @@ def load(source: str, name: str, module: str):
     return namespace[name]
 
 
-def prove(source: str, name: str, inputs, call_kwargs: dict) -> Outcome:
+def prove(source: str, name: str, inputs, call_kwargs: dict, args: tuple = (), checkpoint_only: bool = False,
+          stages: tuple[str, ...] = STAGES) -> Outcome:
+    """Each stage from the previous one's source. Numbers are compared with the original (an objects step
+    made with ``checkpoint_only`` counts regularizers twice, so its losses are not compared), and each
+    checkpoint comes from the step before."""
     from tf2lint.runtime import compare_migration
 
     outcome = Outcome(name, sources={"original": source})
-    before, old = source, load(source, name, "original")
-    for stage in STAGES:
-        after, plans = migrate_text(before, f"{name}.py", stage, name)
+    before = source
+    original = old = load(source, name, "original")
+    for stage in stages:
+        after, plans = migrate_text(before, f"{name}.py", stage, name, checkpoint_only)
         plan = next(p for p in plans if p.name == name)
         if plan.status == "refused":
             outcome.refused = True
@@ -51,7 +57,10 @@ def prove(source: str, name: str, inputs, call_kwargs: dict) -> Outcome:
         if after == before:
             continue
         new = load(after, name, stage)
-        report = compare_migration(lambda old=old: old(), lambda new=new: new(), inputs, stage, call_kwargs=call_kwargs)
+        report = compare_migration(
+            lambda: original(*args), lambda new=new: new(*args), inputs, stage, call_kwargs=call_kwargs,
+            checkpoint_from=lambda old=old: old(*args), losses=not (checkpoint_only and stage == "objects"),
+        )
         outcome.reports[stage] = report
         outcome.sources[stage] = after
         outcome.names[stage] = report.new_names

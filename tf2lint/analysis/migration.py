@@ -154,7 +154,9 @@ def _slim_refusal(ctx: ModuleContext, shim: ast.FunctionDef, plan: ClassPlan) ->
     return False
 
 
-def _plan_objects(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef, plan: ClassPlan) -> None:
+def _plan_objects(
+    ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef, plan: ClassPlan, checkpoint_only: bool = False
+) -> None:
     if _slim_refusal(ctx, shim, plan):
         return
     calls = [s.node for s in ctx.sites if s.reach.shim is shim and functional_layer(s.names)]
@@ -191,12 +193,12 @@ def _plan_objects(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef, pla
                               "inputs: pass the later ones by keyword")
             continue
         regularizer = next((k.arg for k in call.keywords if k.arg and k.arg.endswith("_regularizer")), None)
-        if regularizer is not None:
+        if regularizer is not None and not checkpoint_only:
             plan.refuse(call, (
                 f"`{short}` has `{regularizer}=`: measured on TF 2.21, a compat.v1 layer object held on `self` "
                 "adds its penalty twice to `layer.losses` under the shim (once through the shim's store, once "
-                "as a sub-layer), so the loss would change; migrate this layer by hand straight to its Keras layer, "
-                "or move the regularizer out (`self.add_loss`) first"
+                "as a sub-layer), so training would change; to re-save a checkpoint with object paths and go on "
+                "to `--stage native` (which counts it once again), pass `--checkpoint-only`"
             ))
             continue
         moved = [*rest, *(k.value for k in call.keywords if k.arg not in ("inputs", "name", *entry.call_params))]
@@ -240,10 +242,11 @@ def _plan_native(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef, plan
     if not objects or init is None:
         return
     remaining = any(functional_layer(s.names) for s in ctx.sites if s.reach.shim is shim)
-    names = first_call_names(ctx, shim) if remaining else {}
-    if isinstance(names, Unknown):
-        plan.refuse(names.node, f"compat.v1 layers remain in the method and their names must be kept: {names.reason}")
+    found = first_call_names(ctx, shim)
+    if isinstance(found, Unknown) and remaining:
+        plan.refuse(found.node, f"compat.v1 layers remain in the method and their names must be kept: {found.reason}")
         return
+    names = {} if isinstance(found, Unknown) else found
     record = _spelled(ctx, api.VARIABLE_SCOPE) or ""
     for attr, klass in objects.items():
         entry = native.V1_CLASSES[klass]
@@ -269,6 +272,9 @@ def _plan_native(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef, plan
             continue
         calls = [n for n in ast.walk(shim) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
                  and n.func.attr == attr and isinstance(n.func.value, ast.Name) and n.func.value.id == "self"]
+        if "name" not in given and len(calls) == 1 and calls[0] in names:
+            # The Keras layer gets the name the object took (`conv2d_1`), not a Keras auto-name (`conv2d_39`).
+            add = (*add, ("name", f'"{names[calls[0]].name}"'))
         if not remaining:
             plan.operations.append(ToNative(constructor, keras, add))
             continue
@@ -289,8 +295,10 @@ def _plan_native(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef, plan
         plan.operations.append(ToNative(constructor, keras, add, after, record, layer.name))
 
 
-def plan_module(ctx: ModuleContext, stage: str, only: str | None = None) -> list[ClassPlan]:
-    """Per class holding a shim method (or the one named ``only``): what the stage changes, or why not."""
+def plan_module(ctx: ModuleContext, stage: str, only: str | None = None, checkpoint_only: bool = False) -> list[ClassPlan]:
+    """Per class holding a shim method (or the one named ``only``): what the stage changes, or why not.
+    ``checkpoint_only``: the objects stage is only a step to re-save a checkpoint, so regularized layers
+    may move too (their penalty counts twice until the native stage)."""
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {', '.join(STAGES)}")
     plans = []
@@ -303,8 +311,10 @@ def plan_module(ctx: ModuleContext, stage: str, only: str | None = None) -> list
         plan = ClassPlan(cls.name, cls.node.lineno, stage, needs_init="__init__" not in cls.methods)
         if len(shims) > 1:
             plan.refuse(shims[1], "more than one shim method: layers shared between them are not modelled")
+        elif stage == "objects":
+            _plan_objects(ctx, cls, shims[0], plan, checkpoint_only)
         else:
-            (_plan_objects if stage == "objects" else _plan_native)(ctx, cls, shims[0], plan)
+            _plan_native(ctx, cls, shims[0], plan)
         if plan.refusals:
             plan.operations.clear()
         plans.append(plan)

@@ -25,12 +25,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                         help="objects: functional compat.v1 layers -> layer objects with pinned names; "
                              "native: layer objects -> native Keras layers, names kept by recorded scopes")
     parser.add_argument("--class", dest="only", metavar="NAME", help="migrate only this class")
+    parser.add_argument("--checkpoint-only", action="store_true",
+                        help="objects: also move regularized layers (their penalty counts twice until --stage "
+                             "native): for re-saving a checkpoint with object paths, not for training")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--diff", action="store_true", help="print a unified diff (for `git apply`); write nothing")
     output.add_argument("--write", action="store_true", help="write the migrated files in place")
 
 
-def migrate_text(text: str, path: str, stage: str, only: str | None = None) -> tuple[str, list[ClassPlan]]:
+def migrate_text(
+    text: str, path: str, stage: str, only: str | None = None, checkpoint_only: bool = False
+) -> tuple[str, list[ClassPlan]]:
     """(the new text, the plan of each class); refused classes are left as they are."""
     from tf2lint.analysis.context import ModuleContext
     from tf2lint.analysis.summary import ModuleSummary
@@ -38,7 +43,7 @@ def migrate_text(text: str, path: str, stage: str, only: str | None = None) -> t
 
     tree = parse(text, path)
     context = ModuleContext(ModuleSummary(tree, text, path))
-    plans = plan_module(context, stage, only)
+    plans = plan_module(context, stage, only, checkpoint_only)
     new = apply(text, tree, plans)
     parse(new, path)  # a result that does not parse is a bug of ours: never written
     return new, plans
@@ -77,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             with open(path, "rb") as handle:
                 data = handle.read()
             text = decode(data)
-            new, plans = migrate_text(text, path, args.stage, args.only)
+            new, plans = migrate_text(text, path, args.stage, args.only, args.checkpoint_only)
         except (OSError, SourceError) as exc:
             print(f"{path}: not migrated: {exc}", file=report)
             refused += 1
