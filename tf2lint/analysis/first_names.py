@@ -167,7 +167,7 @@ def first_call_names(ctx: ModuleContext, shim: ast.FunctionDef) -> dict[ast.Call
         return name, fresh
 
     def close(path: tuple[str, ...]) -> None:
-        for key in [k for k in counts if k[: len(path)] == path and len(k) > len(path)]:
+        for key in [k for k in counts if k[: len(path)] == path]:
             del counts[key]
 
     def walk(statements: list[ast.stmt], path: tuple[str, ...]) -> Unknown | None:

@@ -14,7 +14,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from tf2lint.analysis.migration import ClassPlan, ToNative, ToObject
-from tf2lint.fixing.edits import position
+from tf2lint.fixing.edits import _add_keyword as add_keyword, position
 
 _RECORD_COMMENT = "# recorded scope: the compat.v1 layers after it keep their names"
 
@@ -27,11 +27,6 @@ def _last_without_comma(args: list[cst.Arg]) -> list[cst.Arg]:
     if args:
         args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return args
-
-
-def _keyword(name: str, value: str) -> cst.Arg:
-    equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
-    return cst.Arg(keyword=cst.Name(name), value=cst.parse_expression(value), equal=equal)
 
 
 def _object_parts(call: cst.Call, op: ToObject) -> tuple[cst.Call, cst.Call]:
@@ -51,14 +46,11 @@ def _object_parts(call: cst.Call, op: ToObject) -> tuple[cst.Call, cst.Call]:
             a.with_changes(comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=cst.SimpleWhitespace("")) for a in to_call
         ]),
     )
-    ctor_args = [*kept, _keyword("name", f'"{op.name}"')]
-    if len(ctor_args) > 1:
-        previous = ctor_args[-2]
-        comma = previous.comma if isinstance(previous.comma, cst.Comma) else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        ctor_args[-2] = previous.with_changes(comma=comma, whitespace_after_arg=cst.SimpleWhitespace(""))
-        ctor_args[-1] = ctor_args[-1].with_changes(whitespace_after_arg=previous.whitespace_after_arg)
-    constructor = call.with_changes(func=cst.parse_expression(op.constructor), args=ctor_args)
-    return layer_call, constructor
+    if kept and rest and kept[-1] is not rest[-1]:
+        # The arguments after it went to the call: it ends the list now, as the last one did.
+        kept[-1] = kept[-1].with_changes(comma=rest[-1].comma, whitespace_after_arg=rest[-1].whitespace_after_arg)
+    constructor = call.with_changes(func=cst.parse_expression(op.constructor), args=kept)
+    return layer_call, add_keyword(constructor, "name", f'"{op.name}"')
 
 
 def _record_statement(op: ToNative) -> cst.BaseStatement:
@@ -102,14 +94,10 @@ class _Migrate(cst.CSTTransformer):
             return layer_call
         if at in self.natives:
             op = self.natives.pop(at)
-            args = list(updated.args)
             for name, value in op.add_keywords:
-                args = _last_without_comma(args)
-                if args:
-                    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-                args.append(_keyword(name, value))
+                updated = add_keyword(updated, name, value)
             self.done += 1
-            return updated.with_changes(func=cst.parse_expression(op.keras), args=args)
+            return updated.with_changes(func=cst.parse_expression(op.keras))
         return updated
 
     def _with_records(self, originals: Sequence[cst.CSTNode], updated: Sequence[cst.BaseStatement]) -> list:
