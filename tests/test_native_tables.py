@@ -61,7 +61,9 @@ def test_keras_layer_takes_the_v1_class_parameters(short: str) -> None:
     klass = params(getattr(v1.layers, entry.v1_class).__init__)
     keras = params(keras_class(entry.keras).__init__)
     assert entry.positional_keras == _shared_prefix(list(klass), list(keras))
-    explicit = dict(entry.keras_defaults)
+    explicit = {param: value for param, value, _position in entry.keras_defaults}
+    for param, _value, position in entry.keras_defaults:
+        assert list(klass).index(param) == position
     for name, parameter in klass.items():
         if name in ("name", "trainable"):
             continue
@@ -120,7 +122,7 @@ NUMERIC_CASES = {
 def test_v1_class_and_keras_layer_compute_the_same(short: str) -> None:
     entry = native.V1_LAYERS[short]
     shape, args, call = NUMERIC_CASES[short]
-    explicit = {k: eval(v) for k, v in entry.keras_defaults}
+    explicit = {k: eval(v) for k, v, _position in entry.keras_defaults}
     _same_values(lambda: getattr(v1.layers, entry.v1_class)(*args),
                  lambda: keras_class(entry.keras)(*args, **explicit), shape, call)
 

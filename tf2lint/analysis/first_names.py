@@ -160,14 +160,14 @@ def first_call_names(ctx: ModuleContext, shim: ast.FunctionDef) -> dict[ast.Call
 
     def take(path: tuple[str, ...], base: str, exact: bool) -> tuple[str, bool]:
         used = counts.setdefault(path, set())
-        name, index, fresh = base, 1, base not in used
+        name, index, fresh = base, 1, not exact or base not in used
         while not exact and name in used:
             name, index = f"{base}_{index}", index + 1
         used.add(name)
         return name, fresh
 
     def close(path: tuple[str, ...]) -> None:
-        for key in [k for k in counts if k[: len(path)] == path and len(k) > len(path)]:
+        for key in [k for k in counts if k[: len(path)] == path]:
             del counts[key]
 
     def walk(statements: list[ast.stmt], path: tuple[str, ...]) -> Unknown | None:

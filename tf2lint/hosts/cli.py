@@ -118,6 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     from tf2lint.hosts import report  # its own module: `tf2lint report`
 
     report.add_parser(commands)
+    from tf2lint.hosts import migrate
+
+    migrate.add_parser(commands)
     return parser
 
 
@@ -528,6 +531,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tf2lint.hosts import report
 
             return report.run(args)
+        if args.command == "migrate":
+            from tf2lint.hosts import migrate
+
+            return migrate.run(args)
         if args.command == "doctor":
             from tf2lint.runtime import doctor
 

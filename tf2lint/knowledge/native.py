@@ -33,7 +33,7 @@ class V1Layer(NamedTuple):
     positional_object: int
     positional_keras: int
     call_params: tuple[str, ...] = ()
-    keras_defaults: tuple[tuple[str, str], ...] = ()
+    keras_defaults: tuple[tuple[str, str, int], ...] = ()  # (parameter, value, its position in the class)
     creates: bool = True
 
 
@@ -50,7 +50,7 @@ V1_LAYERS: dict[str, V1Layer] = {
         "BatchNormalization", "BatchNormalization", "batch_normalization", 13, 13, call_params=("training",)
     ),
     "dropout": V1Layer(
-        "Dropout", "Dropout", "dropout", 3, 3, call_params=("training",), keras_defaults=(("rate", "0.5"),),
+        "Dropout", "Dropout", "dropout", 3, 3, call_params=("training",), keras_defaults=(("rate", "0.5", 0),),
         creates=False,
     ),
     "flatten": V1Layer("Flatten", "Flatten", "flatten", 0, 1, creates=False),
