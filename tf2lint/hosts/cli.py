@@ -23,6 +23,7 @@ from tf2lint.hosts.files import PathError, Selection
 from tf2lint.hosts.formats import FORMATS, Style, as_statistics, as_text
 from tf2lint.rules import ALL_RULES, BY_CODE
 
+WITH_FIXES = frozenset({"text", "json", "json-lines", "rdjson", "sarif"})  # formats that show fixes
 PROGRESS_AFTER = 200  # files: a run this long shows its progress on a terminal's stderr
 
 
@@ -320,7 +321,8 @@ def _check_once(args: argparse.Namespace, run: Run) -> int:
         return run_add_noqa(args, run)
     if args.fix or args.diff:
         return run_fix(args, run)
-    with_fixes = not args.statistics  # the JSON `fix` field, SARIF `fixes`, `[*]` in text
+    # The JSON `fix` field, SARIF `fixes`, rdjson suggestions, `[*]` in text: built only for those.
+    with_fixes = not args.statistics and args.format in WITH_FIXES
     directory = args.cache_dir or os.environ.get("TF2LINT_CACHE_DIR") or (run.top.root / DEFAULT_DIR)
     cache = None if args.no_cache else Cache(directory)
     findings: list[Finding] = []

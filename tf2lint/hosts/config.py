@@ -2,7 +2,7 @@
 
 Each file gets the nearest pyproject.toml with a `[tool.tf2lint]` table at or above it, as ruff does; a
 table may start from another one with `extend = "../pyproject.toml"`. Tables are validated against the
-JSON Schema shipped in the package (`tf2lint/schemas/tool-tf2lint.schema.json`), then rule selectors are
+JSON Schema shipped in the package (`tf2lint/schemas/tool-tf2lint.schema.json`, by fastjsonschema), then rule selectors are
 checked against the rules. Globs use .gitignore syntax (pathspec), relative to the directory of the
 file that sets them.
 """
@@ -186,12 +186,24 @@ def _validate(table: dict, path: Path) -> None:
             close = difflib.get_close_matches(key, keys(), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(keys())})"
             raise ConfigError(f"{path}: unknown key {key!r} in [tool.tf2lint]{hint}")
-    import jsonschema  # only when there is a table to check
+    try:
+        _validator()(table)
+    except _fastjsonschema().JsonSchemaValueException as exc:
+        where = exc.name.removeprefix("data").lstrip(".")
+        message = exc.message.removeprefix(exc.name).strip()
+        raise ConfigError(f"{path}: [tool.tf2lint] {where or 'table'} {message}") from None
 
-    error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(schema()).iter_errors(table))
-    if error is not None:
-        where = ".".join(str(part) for part in error.absolute_path)
-        raise ConfigError(f"{path}: [tool.tf2lint]{' ' + where if where else ''}: {error.message}")
+
+def _fastjsonschema():
+    # fastjsonschema (as validate-pyproject uses): jsonschema's import can cost seconds (format checkers).
+    import fastjsonschema
+
+    return fastjsonschema
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    return _fastjsonschema().compile(schema())
 
 
 def _chain(path: Path) -> list[tuple[Path, dict]]:
