@@ -285,3 +285,38 @@ def test_each_rule_page_shows_its_example_fixed() -> None:
         settings = Settings(select=(rule.code,), project=False)
         assert len(lint_source(fixed, "<e>", settings)) < len(lint_source(strip_markers(rule.bad[0]), "<e>", settings))
     assert with_fix >= 8
+
+
+def test_watch_checks_again_when_a_file_changes(tmp_path: Path) -> None:
+    import subprocess
+    import threading
+    import time
+
+    pytest.importorskip("watchfiles")
+    path = tmp_path / "m.py"
+    path.write_text(BAD)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "WATCHFILES_FORCE_POLLING": "1", "NO_COLOR": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tf2lint", "check", "--no-cache", "--watch", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True)
+    reader.start()
+
+    def wait_for(text: str) -> None:
+        for _ in range(600):
+            if any(text in line for line in lines):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"no {text!r} in {lines}")
+
+    try:
+        wait_for("Found 2 findings in 1 file.")
+        time.sleep(0.5)
+        path.write_text("import tensorflow as tf\n")
+        wait_for("All checks passed!")
+        assert process.poll() is None  # still watching
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -312,7 +312,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.watch:
         from tf2lint.hosts.watch import watch
 
-        return watch(args, lambda: _check_once(args, Run(args)))
+        return watch(args.paths, lambda: _check_once(args, Run(args)))
     return _check_once(args, run)
 
 
