@@ -320,3 +320,38 @@ def test_watch_checks_again_when_a_file_changes(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_progress_goes_to_a_terminal_stderr_only(tmp_path: Path, monkeypatch, capsys) -> None:
+    import io
+
+    from tf2lint.hosts import cli
+
+    for number in range(3):
+        (tmp_path / f"m{number}.py").write_text(BAD)
+    monkeypatch.setattr(cli, "PROGRESS_AFTER", 2)
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert "files" not in run(capsys, "check", "--no-cache", "-j1", str(tmp_path))[2]  # not a terminal
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["check", "--no-cache", "-j1", str(tmp_path)]) == 1
+    assert terminal.getvalue().endswith("\rtf2lint: 3/3 files\n")
+    terminal.seek(0)
+    terminal.truncate()
+    main(["check", "--no-cache", "-j1", "--quiet", str(tmp_path)])
+    assert terminal.getvalue() == ""
+
+
+def test_validate_pyproject_checks_the_table_with_the_shipped_schema() -> None:
+    api = pytest.importorskip("validate_pyproject.api")
+    errors = pytest.importorskip("validate_pyproject.errors")
+    validator = api.Validator()
+    project = {"project": {"name": "x", "version": "1"}}
+    validator({**project, "tool": {"tf2lint": {"select": ["ALL"], "extend-exclude": ["legacy/"]}}})
+    for bad in ({"selct": ["TFS101"]}, {"select": [1]}, {"max-file-size": 0}):
+        with pytest.raises(errors.ValidationError):
+            validator({**project, "tool": {"tf2lint": bad}})

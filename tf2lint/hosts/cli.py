@@ -6,10 +6,8 @@ import argparse
 import gc
 import json
 import os
-import stat
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -164,11 +162,6 @@ class Run:
             raise UsageError(str(exc)) from None
         finally:
             self.notes.extend(chosen.notes)
-
-
-def load_config(args: argparse.Namespace) -> config.Config:
-    """The configuration for the run as a whole (kept for callers that see one table)."""
-    return _top(args, make_loader(args))
 
 
 def run_fix(args: argparse.Namespace, run: Run) -> int:

@@ -35,6 +35,11 @@ def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
+def tool_schema(tool: str = "tf2lint") -> dict:
+    """The schema of [tool.tf2lint], for validate-pyproject (entry point `validate_pyproject.tool_schema`)."""
+    return schema()
+
+
 def keys() -> tuple[str, ...]:
     return tuple(schema()["properties"])
 
