@@ -355,3 +355,54 @@ def test_validate_pyproject_checks_the_table_with_the_shipped_schema() -> None:
     for bad in ({"selct": ["TFS101"]}, {"select": [1]}, {"max-file-size": 0}):
         with pytest.raises(errors.ValidationError):
             validator({**project, "tool": {"tf2lint": bad}})
+
+
+def test_show_fixes_without_fix_lists_what_would_be_done(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "m.py"
+    path.write_text(BAD)
+    code, out, _ = run(capsys, "check", "--no-cache", "--show-fixes", str(path))
+    assert code == 1 and path.read_text() == BAD
+    assert f"{path}:7:13: TFS101 fix (safe): " in out and "TFS106 fix" not in out
+    _, out, _ = run(capsys, "check", "--no-cache", "--show-fixes", "--unsafe-fixes", str(path))
+    assert f"{path}:8:16: TFS106 fix (unsafe): " in out
+
+
+@pytest.mark.parametrize(
+    ("patterns", "linted"),
+    [
+        (["src/**/gen_*.py"], ["keep.py", "other/gen_c.py"]),  # `**` matches no directory too
+        (["/src/keep.py"], ["gen_a.py", "gen_b.py", "other/gen_c.py"]),  # anchored
+        (["keep.py"], ["gen_a.py", "gen_b.py", "other/gen_c.py"]),  # unanchored: the name anywhere
+        (["gen_*.py", "!gen_b.py"], ["gen_b.py", "keep.py"]),  # `!` negates
+        (["src/deep/"], ["gen_a.py", "keep.py", "other/gen_c.py"]),  # a directory and what it holds
+    ],
+)
+def test_exclude_globs_match_as_git_does(tmp_path: Path, capsys, patterns: list[str], linted: list[str]) -> None:
+    for name in ("src/gen_a.py", "src/deep/gen_b.py", "src/keep.py", "other/gen_c.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(BAD)
+    (tmp_path / "pyproject.toml").write_text(f"[tool.tf2lint]\nexclude = {json.dumps(patterns)}\n")
+    _, out, _ = run(capsys, "check", "--no-cache", "--format", "json", "--select", "TFS101", str(tmp_path))
+    assert sorted(Path(r["path"]).name for r in json.loads(out)) == sorted(Path(p).name for p in linted)
+
+
+def test_plugins_honour_file_level_noqa(tmp_path: Path) -> None:
+    from test_hosts import flake8_findings, pylint_findings
+
+    (tmp_path / "whole.py").write_text("# tf2lint: noqa\n" + BAD)
+    (tmp_path / "one.py").write_text("# tf2lint: noqa: TFS106\n" + BAD)
+    files = ["whole.py", "one.py"]
+    assert {(f[0], f[1]) for f in flake8_findings(tmp_path, files)} == {("one.py", "TFS101")}
+    assert {(f[0], f[1]) for f in pylint_findings(tmp_path, files)} == {("one.py", "TFS101")}
+
+
+def test_the_server_analysis_honours_file_level_noqa() -> None:
+    from tf2lint.findings import Settings
+    from tf2lint.hosts.incremental import Incremental
+
+    incremental = Incremental()
+    text = BAD + "\n# tf2lint: noqa: TFS101\n"
+    found = incremental.analyse("file:///m.py", text, "/nonexistent/m.py", Settings(), 0, set())
+    assert [f.code for f in found] == ["TFS106"]
+    found = incremental.analyse("file:///m.py", text.replace("TFS101", "TFS106"), "/nonexistent/m.py", Settings(), 0, set())
+    assert [f.code for f in found] == ["TFS101"]

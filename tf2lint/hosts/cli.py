@@ -342,8 +342,19 @@ def _check_once(args: argparse.Namespace, run: Run) -> int:
             cache.put(key, result, dependencies)
         findings.extend(result)
     _report(args, findings, run)
+    if args.show_fixes and not args.quiet:
+        _show_available(args, findings)
     _print_notes(args, run)
     return 1 if findings and not args.exit_zero else 0
+
+
+def _show_available(args: argparse.Namespace, findings: list[Finding]) -> None:
+    """`--show-fixes` without `--fix`: what each fixable finding's fix would do."""
+    stream = sys.stdout if args.format == "text" and not args.output_file else sys.stderr
+    for f in findings:
+        if f.fix and (args.unsafe_fixes or f.fix["applicability"] == "safe"):
+            where = f"{f.path}:cell {f.cell}:{f.line}:{f.col + 1}" if f.cell else f"{f.path}:{f.line}:{f.col + 1}"
+            stream.write(f"{where}: {f.code} fix ({f.fix['applicability']}): {f.fix['message']}\n")
 
 
 def _print_notes(args: argparse.Namespace, run: Run) -> None:
@@ -439,8 +450,11 @@ def run_rule(args: argparse.Namespace) -> int:
 
 def run_rules(args: argparse.Namespace) -> int:
     if args.format == "json":
+        from tf2lint.hosts.formats import rule_url, severity
+
         records = [
-            {"code": r.code, "symbol": r.symbol, "summary": r.summary, "enabled_by_default": r.enabled_by_default}
+            {"code": r.code, "symbol": r.symbol, "summary": r.summary, "enabled_by_default": r.enabled_by_default,
+             "severity": severity(r.code), "url": rule_url(r.code)}
             for r in ALL_RULES
         ]
         sys.stdout.write(json.dumps(records, indent=2) + "\n")
