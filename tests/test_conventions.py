@@ -406,3 +406,62 @@ def test_the_server_analysis_honours_file_level_noqa() -> None:
     assert [f.code for f in found] == ["TFS106"]
     found = incremental.analyse("file:///m.py", text.replace("TFS101", "TFS106"), "/nonexistent/m.py", Settings(), 0, set())
     assert [f.code for f in found] == ["TFS101"]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _documented_commands(text: str) -> list[str]:
+    """`tf2lint ...` commands inside the fenced code blocks of a page (CI steps included)."""
+    import re
+
+    commands = []
+    for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            match = re.search(r"(?:^|run: |- )(tf2lint (?:check|rule|rules)\b[^#>]*)", line.strip())
+            if match:
+                commands.append(match.group(1).strip())
+    return commands
+
+
+def test_every_command_in_the_readme_usage_parses() -> None:
+    """Each documented flag exists (argparse rejects unknown ones and abbreviations)."""
+    import shlex
+
+    from tf2lint.hosts.cli import _parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = _documented_commands(readme)
+    assert len(commands) >= 20
+    for command in commands:
+        argv = shlex.split(command.replace("[", "").replace("]", ""))[1:]  # optional parts included
+        _parser().parse_args(argv)  # SystemExit on an unknown option
+
+
+def test_the_ci_commands_in_the_integrations_page_run(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("m.py").write_text(BAD)
+    commands = _documented_commands((ROOT / "docs" / "integrations.md").read_text(encoding="utf-8"))
+    assert any("--format gitlab" in c for c in commands) and any("--format sarif" in c for c in commands)
+    for command in commands:
+        argv = command.split()[1:]
+        code = main(argv)
+        out, err = capsys.readouterr()
+        assert code in (0, 1) and "error" not in err, (command, err)
+    assert json.loads(Path("gl-code-quality.json").read_text())[0]["check_name"] == "TFS101 unscoped-v1-layer"
+
+
+def test_add_noqa_on_every_rule_example_silences_it_and_changes_no_code(tmp_path: Path, capsys) -> None:
+    from tf2lint.rules.base import strip_markers
+
+    for rule in ALL_RULES:
+        for index, example in enumerate(rule.bad):
+            source = strip_markers(example)
+            path = tmp_path / f"{rule.code}_{index}.py"
+            path.write_text(source)
+            run(capsys, "check", "--no-cache", "--no-project", "--extend-select", "TFS901", "--add-noqa", str(path))
+            after = path.read_text()
+            left = codes(capsys, "--no-project", str(path))
+            assert [c for c in left if c != "TFS000"] == [], (rule.code, index, after)
+            if "TFS000" not in codes(capsys, "--no-project", str(tmp_path / path.name)):
+                assert ast.dump(ast.parse(after)) == ast.dump(ast.parse(source)), (rule.code, index)
