@@ -57,13 +57,22 @@ class Globs:
 
         return pathspec.GitIgnoreSpec.from_lines(self.patterns)
 
-    def matches(self, path: str, is_dir: bool = False) -> bool:
+    def matches(self, path: str, is_dir: bool = False, absolute: str | None = None) -> bool:
+        """``absolute``: ``path`` made absolute, when the caller has it."""
         if not self.patterns:
             return False
-        relative = os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
-        if relative == "." or relative.startswith("../"):
+        relative = _below(absolute or os.path.abspath(path), self.root)
+        if relative is None:
             return False  # outside the directory the patterns are written for
         return bool(self._spec.match_file(relative + "/" if is_dir else relative))
+
+
+def _below(absolute: str, root: str) -> str | None:
+    """``absolute`` relative to ``root`` with `/` separators, None when it is not strictly below it."""
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if not absolute.startswith(prefix) or absolute == root:
+        return None
+    return absolute[len(prefix):].replace(os.sep, "/")
 
 
 @dataclass(frozen=True)
@@ -319,8 +328,15 @@ class Loader:
         return self._load(found) if found is not None else Config(root=Path(directory))
 
     def _nearest(self, directory: str) -> Path | None:
-        if self.fresh or directory not in self._found:
-            self._found[directory] = find([directory])
+        if self.fresh:
+            return find([directory])
+        if directory not in self._found:  # from the parent's answer: one look per directory
+            candidate = Path(directory) / "pyproject.toml"
+            parent = os.path.dirname(directory)
+            if candidate.is_file() and find([directory]) == candidate:
+                self._found[directory] = candidate
+            else:
+                self._found[directory] = None if parent == directory else self._nearest(parent)
         return self._found[directory]
 
     def _load(self, path: Path) -> Config:
