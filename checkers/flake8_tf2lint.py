@@ -14,7 +14,7 @@ from typing import Any
 from tf2lint import __version__
 from dataclasses import replace
 
-from tf2lint.engine import lint_tree, relevant
+from tf2lint.engine import lint_tree, relevant, without_file_noqa
 from tf2lint.hosts.config import ConfigError, config_for
 from tf2lint.hosts.files import excluded
 
@@ -57,5 +57,5 @@ class Plugin:
         text = "\n".join(self._lines)
         if not relevant(text.encode("utf-8", "surrogatepass"), settings):
             return  # the same prefilter as `tf2lint check`: no finding can come from this file
-        for finding in lint_tree(self._tree, self._lines, self._filename, settings, text):
+        for finding in without_file_noqa(text, lint_tree(self._tree, self._lines, self._filename, settings, text)):
             yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)

@@ -14,7 +14,7 @@ from pylint.checkers import BaseRawFileChecker
 
 from dataclasses import replace
 
-from tf2lint.engine import lint_source, relevant
+from tf2lint.engine import lint_source, relevant, without_file_noqa
 from tf2lint.hosts.config import ConfigError, config_for
 from tf2lint.hosts.files import excluded
 from tf2lint.rules import ALL_RULES, BY_CODE
@@ -72,7 +72,8 @@ class TF2LintChecker(BaseRawFileChecker):
         data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
         if not relevant(data, settings):
             return  # the same prefilter as `tf2lint check`: no finding can come from this file
-        for finding in lint_source(source, path, settings, noqa=False):
+        text = data.decode("utf-8", "replace")
+        for finding in without_file_noqa(text, lint_source(source, path, settings, noqa=False)):
             self.add_message(
                 finding.symbol,
                 line=finding.line,

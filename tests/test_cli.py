@@ -166,7 +166,7 @@ def test_rules_listing(capsys) -> None:
     assert code == 0
     records = json.loads(out)
     assert [r["code"] for r in records] == [r.code for r in ALL_RULES]
-    assert all(set(r) == {"code", "symbol", "summary", "enabled_by_default"} for r in records)
+    assert all(set(r) == {"code", "symbol", "summary", "enabled_by_default", "severity", "url"} for r in records)
     code, out, _ = run(capsys, "rules")
     assert [line.split()[0] for line in out.splitlines()] == [r.code for r in ALL_RULES]
 

@@ -285,3 +285,183 @@ def test_each_rule_page_shows_its_example_fixed() -> None:
         settings = Settings(select=(rule.code,), project=False)
         assert len(lint_source(fixed, "<e>", settings)) < len(lint_source(strip_markers(rule.bad[0]), "<e>", settings))
     assert with_fix >= 8
+
+
+def test_watch_checks_again_when_a_file_changes(tmp_path: Path) -> None:
+    import subprocess
+    import threading
+    import time
+
+    pytest.importorskip("watchfiles")
+    path = tmp_path / "m.py"
+    path.write_text(BAD)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "WATCHFILES_FORCE_POLLING": "1", "NO_COLOR": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tf2lint", "check", "--no-cache", "--watch", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True)
+    reader.start()
+
+    def wait_for(text: str) -> None:
+        for _ in range(600):
+            if any(text in line for line in lines):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"no {text!r} in {lines}")
+
+    try:
+        wait_for("Found 2 findings in 1 file.")
+        time.sleep(0.5)
+        path.write_text("import tensorflow as tf\n")
+        wait_for("All checks passed!")
+        assert process.poll() is None  # still watching
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_progress_goes_to_a_terminal_stderr_only(tmp_path: Path, monkeypatch, capsys) -> None:
+    import io
+
+    from tf2lint.hosts import cli
+
+    for number in range(3):
+        (tmp_path / f"m{number}.py").write_text(BAD)
+    monkeypatch.setattr(cli, "PROGRESS_AFTER", 2)
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert "files" not in run(capsys, "check", "--no-cache", "-j1", str(tmp_path))[2]  # not a terminal
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["check", "--no-cache", "-j1", str(tmp_path)]) == 1
+    assert terminal.getvalue().endswith("\rtf2lint: 3/3 files\n")
+    terminal.seek(0)
+    terminal.truncate()
+    main(["check", "--no-cache", "-j1", "--quiet", str(tmp_path)])
+    assert terminal.getvalue() == ""
+
+
+def test_validate_pyproject_checks_the_table_with_the_shipped_schema() -> None:
+    api = pytest.importorskip("validate_pyproject.api")
+    errors = pytest.importorskip("validate_pyproject.errors")
+    validator = api.Validator()
+    project = {"project": {"name": "x", "version": "1"}}
+    validator({**project, "tool": {"tf2lint": {"select": ["ALL"], "extend-exclude": ["legacy/"]}}})
+    for bad in ({"selct": ["TFS101"]}, {"select": [1]}, {"max-file-size": 0}):
+        with pytest.raises(errors.ValidationError):
+            validator({**project, "tool": {"tf2lint": bad}})
+
+
+def test_show_fixes_without_fix_lists_what_would_be_done(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "m.py"
+    path.write_text(BAD)
+    code, out, _ = run(capsys, "check", "--no-cache", "--show-fixes", str(path))
+    assert code == 1 and path.read_text() == BAD
+    assert f"{path}:7:13: TFS101 fix (safe): " in out and "TFS106 fix" not in out
+    _, out, _ = run(capsys, "check", "--no-cache", "--show-fixes", "--unsafe-fixes", str(path))
+    assert f"{path}:8:16: TFS106 fix (unsafe): " in out
+
+
+@pytest.mark.parametrize(
+    ("patterns", "linted"),
+    [
+        (["src/**/gen_*.py"], ["keep.py", "other/gen_c.py"]),  # `**` matches no directory too
+        (["/src/keep.py"], ["gen_a.py", "gen_b.py", "other/gen_c.py"]),  # anchored
+        (["keep.py"], ["gen_a.py", "gen_b.py", "other/gen_c.py"]),  # unanchored: the name anywhere
+        (["gen_*.py", "!gen_b.py"], ["gen_b.py", "keep.py"]),  # `!` negates
+        (["src/deep/"], ["gen_a.py", "keep.py", "other/gen_c.py"]),  # a directory and what it holds
+    ],
+)
+def test_exclude_globs_match_as_git_does(tmp_path: Path, capsys, patterns: list[str], linted: list[str]) -> None:
+    for name in ("src/gen_a.py", "src/deep/gen_b.py", "src/keep.py", "other/gen_c.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(BAD)
+    (tmp_path / "pyproject.toml").write_text(f"[tool.tf2lint]\nexclude = {json.dumps(patterns)}\n")
+    _, out, _ = run(capsys, "check", "--no-cache", "--format", "json", "--select", "TFS101", str(tmp_path))
+    assert sorted(Path(r["path"]).name for r in json.loads(out)) == sorted(Path(p).name for p in linted)
+
+
+def test_plugins_honour_file_level_noqa(tmp_path: Path) -> None:
+    from test_hosts import flake8_findings, pylint_findings
+
+    (tmp_path / "whole.py").write_text("# tf2lint: noqa\n" + BAD)
+    (tmp_path / "one.py").write_text("# tf2lint: noqa: TFS106\n" + BAD)
+    files = ["whole.py", "one.py"]
+    assert {(f[0], f[1]) for f in flake8_findings(tmp_path, files)} == {("one.py", "TFS101")}
+    assert {(f[0], f[1]) for f in pylint_findings(tmp_path, files)} == {("one.py", "TFS101")}
+
+
+def test_the_server_analysis_honours_file_level_noqa() -> None:
+    from tf2lint.findings import Settings
+    from tf2lint.hosts.incremental import Incremental
+
+    incremental = Incremental()
+    text = BAD + "\n# tf2lint: noqa: TFS101\n"
+    found = incremental.analyse("file:///m.py", text, "/nonexistent/m.py", Settings(), 0, set())
+    assert [f.code for f in found] == ["TFS106"]
+    found = incremental.analyse("file:///m.py", text.replace("TFS101", "TFS106"), "/nonexistent/m.py", Settings(), 0, set())
+    assert [f.code for f in found] == ["TFS101"]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _documented_commands(text: str) -> list[str]:
+    """`tf2lint ...` commands inside the fenced code blocks of a page (CI steps included)."""
+    import re
+
+    commands = []
+    for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            match = re.search(r"(?:^|run: |- )(tf2lint (?:check|rule|rules)\b[^#>]*)", line.strip())
+            if match:
+                commands.append(match.group(1).strip())
+    return commands
+
+
+def test_every_command_in_the_readme_usage_parses() -> None:
+    """Each documented flag exists (argparse rejects unknown ones and abbreviations)."""
+    import shlex
+
+    from tf2lint.hosts.cli import _parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = _documented_commands(readme)
+    assert len(commands) >= 20
+    for command in commands:
+        argv = shlex.split(command.replace("[", "").replace("]", ""))[1:]  # optional parts included
+        _parser().parse_args(argv)  # SystemExit on an unknown option
+
+
+def test_the_ci_commands_in_the_integrations_page_run(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("m.py").write_text(BAD)
+    commands = _documented_commands((ROOT / "docs" / "integrations.md").read_text(encoding="utf-8"))
+    assert any("--format gitlab" in c for c in commands) and any("--format sarif" in c for c in commands)
+    for command in commands:
+        argv = command.split()[1:]
+        code = main(argv)
+        out, err = capsys.readouterr()
+        assert code in (0, 1) and "error" not in err, (command, err)
+    assert json.loads(Path("gl-code-quality.json").read_text())[0]["check_name"] == "TFS101 unscoped-v1-layer"
+
+
+def test_add_noqa_on_every_rule_example_silences_it_and_changes_no_code(tmp_path: Path, capsys) -> None:
+    from tf2lint.rules.base import strip_markers
+
+    for rule in ALL_RULES:
+        for index, example in enumerate(rule.bad):
+            source = strip_markers(example)
+            path = tmp_path / f"{rule.code}_{index}.py"
+            path.write_text(source)
+            run(capsys, "check", "--no-cache", "--no-project", "--extend-select", "TFS901", "--add-noqa", str(path))
+            after = path.read_text()
+            left = codes(capsys, "--no-project", str(path))
+            assert [c for c in left if c != "TFS000"] == [], (rule.code, index, after)
+            if "TFS000" not in codes(capsys, "--no-project", str(tmp_path / path.name)):
+                assert ast.dump(ast.parse(after)) == ast.dump(ast.parse(source)), (rule.code, index)

@@ -124,7 +124,10 @@ def test_the_local_hook_in_the_docs_runs(tmp_path: Path) -> None:
 def test_the_wheel_in_the_readme_ships_the_pages_links_point_to(tmp_path: Path) -> None:
     import zipfile
 
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+    source = tmp_path / "source"  # setuptools builds in the tree it is given: not in this one
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv*", "__pycache__", "*.egg-info", ".pytest_cache", "build", "dist", ".tf2lint_cache"))
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(source)],
                             capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr
     (wheel,) = tmp_path.glob("tf2lint-*.whl")

@@ -409,6 +409,18 @@ def noqa_comments(text: str) -> list[Noqa] | None:
     return comments
 
 
+def without_file_noqa(text: str, findings: list[Finding]) -> list[Finding]:
+    """``findings`` minus those a file-level `# tf2lint: noqa[: CODES]` silences: for hosts that apply their
+    own line suppressions (flake8, pylint) and would not know ours."""
+    if not findings or "noqa" not in text.lower():
+        return findings
+    whole = [c for c in noqa_comments(text) or () if c.first == -WHOLE_FILE]
+    return [
+        f for f in findings
+        if not any(c.codes is None or any(f.code.startswith(code) for code in c.codes) for c in whole)
+    ]
+
+
 def _apply_noqa(
     text: str, lines: Sequence[str], findings: list[Finding], settings: Settings, path: str,
     comments: list[Noqa] | None = None,

@@ -6,10 +6,8 @@ import argparse
 import gc
 import json
 import os
-import stat
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -23,6 +21,7 @@ from tf2lint.hosts.files import PathError, Selection
 from tf2lint.hosts.formats import FORMATS, Style, as_statistics, as_text
 from tf2lint.rules import ALL_RULES, BY_CODE
 
+WITH_FIXES = frozenset({"text", "json", "json-lines", "rdjson", "sarif"})  # formats that show fixes
 PROGRESS_AFTER = 200  # files: a run this long shows its progress on a terminal's stderr
 
 
@@ -188,11 +187,6 @@ class Run:
             self.notes.extend(chosen.notes)
 
 
-def load_config(args: argparse.Namespace) -> config.Config:
-    """The configuration for the run as a whole (kept for callers that see one table)."""
-    return _top(args, make_loader(args))
-
-
 def run_fix(args: argparse.Namespace, run: Run) -> int:
     from tf2lint.fixing.notebook import fix_notebook
     from tf2lint.fixing.write import _write, fix_file
@@ -339,7 +333,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.watch:
         from tf2lint.hosts.watch import watch
 
-        return watch(args, lambda: _check_once(args, Run(args)))
+        return watch(args.paths, lambda: _check_once(args, Run(args)))
     return _check_once(args, run)
 
 
@@ -348,7 +342,8 @@ def _check_once(args: argparse.Namespace, run: Run) -> int:
         return run_add_noqa(args, run)
     if args.fix or args.diff:
         return run_fix(args, run)
-    with_fixes = not args.statistics  # the JSON `fix` field, SARIF `fixes`, `[*]` in text
+    # The JSON `fix` field, SARIF `fixes`, rdjson suggestions, `[*]` in text: built only for those.
+    with_fixes = not args.statistics and args.format in WITH_FIXES
     directory = args.cache_dir or os.environ.get("TF2LINT_CACHE_DIR") or (run.top.root / DEFAULT_DIR)
     cache = None if args.no_cache else Cache(directory)
     findings: list[Finding] = []
@@ -375,8 +370,19 @@ def _check_once(args: argparse.Namespace, run: Run) -> int:
             cache.put(key, result, dependencies)
         findings.extend(result)
     _report(args, findings, run)
+    if args.show_fixes and not args.quiet:
+        _show_available(args, findings)
     _print_notes(args, run)
     return 1 if findings and not args.exit_zero else 0
+
+
+def _show_available(args: argparse.Namespace, findings: list[Finding]) -> None:
+    """`--show-fixes` without `--fix`: what each fixable finding's fix would do."""
+    stream = sys.stdout if args.format == "text" and not args.output_file else sys.stderr
+    for f in findings:
+        if f.fix and (args.unsafe_fixes or f.fix["applicability"] == "safe"):
+            where = f"{f.path}:cell {f.cell}:{f.line}:{f.col + 1}" if f.cell else f"{f.path}:{f.line}:{f.col + 1}"
+            stream.write(f"{where}: {f.code} fix ({f.fix['applicability']}): {f.fix['message']}\n")
 
 
 def _print_notes(args: argparse.Namespace, run: Run) -> None:
@@ -472,8 +478,11 @@ def run_rule(args: argparse.Namespace) -> int:
 
 def run_rules(args: argparse.Namespace) -> int:
     if args.format == "json":
+        from tf2lint.hosts.formats import rule_url, severity
+
         records = [
-            {"code": r.code, "symbol": r.symbol, "summary": r.summary, "enabled_by_default": r.enabled_by_default}
+            {"code": r.code, "symbol": r.symbol, "summary": r.summary, "enabled_by_default": r.enabled_by_default,
+             "severity": severity(r.code), "url": rule_url(r.code)}
             for r in ALL_RULES
         ]
         sys.stdout.write(json.dumps(records, indent=2) + "\n")

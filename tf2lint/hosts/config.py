@@ -2,7 +2,7 @@
 
 Each file gets the nearest pyproject.toml with a `[tool.tf2lint]` table at or above it, as ruff does; a
 table may start from another one with `extend = "../pyproject.toml"`. Tables are validated against the
-JSON Schema shipped in the package (`tf2lint/schemas/tool-tf2lint.schema.json`), then rule selectors are
+JSON Schema shipped in the package (`tf2lint/schemas/tool-tf2lint.schema.json`, by fastjsonschema), then rule selectors are
 checked against the rules. Globs use .gitignore syntax (pathspec), relative to the directory of the
 file that sets them.
 """
@@ -35,6 +35,11 @@ def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
+def tool_schema(tool: str = "tf2lint") -> dict:
+    """The schema of [tool.tf2lint], for validate-pyproject (entry point `validate_pyproject.tool_schema`)."""
+    return schema()
+
+
 def keys() -> tuple[str, ...]:
     return tuple(schema()["properties"])
 
@@ -52,13 +57,22 @@ class Globs:
 
         return pathspec.GitIgnoreSpec.from_lines(self.patterns)
 
-    def matches(self, path: str, is_dir: bool = False) -> bool:
+    def matches(self, path: str, is_dir: bool = False, absolute: str | None = None) -> bool:
+        """``absolute``: ``path`` made absolute, when the caller has it."""
         if not self.patterns:
             return False
-        relative = os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
-        if relative == "." or relative.startswith("../"):
+        relative = _below(absolute or os.path.abspath(path), self.root)
+        if relative is None:
             return False  # outside the directory the patterns are written for
         return bool(self._spec.match_file(relative + "/" if is_dir else relative))
+
+
+def _below(absolute: str, root: str) -> str | None:
+    """``absolute`` relative to ``root`` with `/` separators, None when it is not strictly below it."""
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if not absolute.startswith(prefix) or absolute == root:
+        return None
+    return absolute[len(prefix):].replace(os.sep, "/")
 
 
 @dataclass(frozen=True)
@@ -191,12 +205,24 @@ def _validate(table: dict, path: Path) -> None:
             close = difflib.get_close_matches(key, keys(), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(keys())})"
             raise ConfigError(f"{path}: unknown key {key!r} in [tool.tf2lint]{hint}")
-    import jsonschema  # only when there is a table to check
+    try:
+        _validator()(table)
+    except _fastjsonschema().JsonSchemaValueException as exc:
+        where = exc.name.removeprefix("data").lstrip(".")
+        message = exc.message.removeprefix(exc.name).strip()
+        raise ConfigError(f"{path}: [tool.tf2lint] {where or 'table'} {message}") from None
 
-    error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(schema()).iter_errors(table))
-    if error is not None:
-        where = ".".join(str(part) for part in error.absolute_path)
-        raise ConfigError(f"{path}: [tool.tf2lint]{' ' + where if where else ''}: {error.message}")
+
+def _fastjsonschema():
+    # fastjsonschema (as validate-pyproject uses): jsonschema's import can cost seconds (format checkers).
+    import fastjsonschema
+
+    return fastjsonschema
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    return _fastjsonschema().compile(schema())
 
 
 def _chain(path: Path) -> list[tuple[Path, dict]]:
@@ -311,8 +337,15 @@ class Loader:
         return self._load(found) if found is not None else Config(root=Path(directory))
 
     def _nearest(self, directory: str) -> Path | None:
-        if self.fresh or directory not in self._found:
-            self._found[directory] = find([directory])
+        if self.fresh:
+            return find([directory])
+        if directory not in self._found:  # from the parent's answer: one look per directory
+            candidate = Path(directory) / "pyproject.toml"
+            parent = os.path.dirname(directory)
+            if candidate.is_file() and find([directory]) == candidate:
+                self._found[directory] = candidate
+            else:
+                self._found[directory] = None if parent == directory else self._nearest(parent)
         return self._found[directory]
 
     def _load(self, path: Path) -> Config:

@@ -42,16 +42,17 @@ class Selection:
 
     def excluded(self, path: str, is_dir: bool = False) -> str | None:
         """Why ``path`` is not linted (`exclude` in which file, which .gitignore), or None."""
-        config = self.loader.for_directory(os.path.dirname(os.path.abspath(path)))
+        absolute = os.path.abspath(path)
+        config = self.loader.for_directory(os.path.dirname(absolute))
         globs = (self.exclude,) if self.exclude is not None else config.exclude
         for patterns in (*globs, *config.extend_exclude, self.extend_exclude):
-            if patterns is not None and patterns.matches(path, is_dir):
+            if patterns is not None and patterns.matches(path, is_dir, absolute):
                 if patterns is self.exclude or patterns is self.extend_exclude:
                     return "--exclude" if patterns is self.exclude else "--extend-exclude"
                 return f"`exclude`/`extend-exclude` in {config.source}"
         respect = config.respect_gitignore if self.respect_gitignore is None else self.respect_gitignore
         if respect:
-            ignored_by = self._gitignore.ignored(path, is_dir)
+            ignored_by = self._gitignore.ignored(absolute, is_dir)
             if ignored_by:
                 return f"{ignored_by} (--no-respect-gitignore lints it)"
         return None

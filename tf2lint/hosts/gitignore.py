@@ -15,39 +15,40 @@ class GitIgnore:
     def __init__(self) -> None:
         self._top: dict[str, str | None] = {}  # directory -> its repository's top directory
         self._specs: dict[str, object] = {}  # file -> its GitIgnoreSpec (None: missing or unreadable)
+        self._chains: dict[str, list[tuple[str, str]]] = {}  # directory -> the ignore files that apply there
 
     def ignored(self, path: str, is_dir: bool = False) -> str | None:
         """The ignore file that ignores ``path`` (the last matching pattern wins, the nearest file first,
         as in git), or None. Parents are not consulted: walking prunes an ignored directory."""
         absolute = os.path.abspath(path)
-        directory = os.path.dirname(absolute)
-        top = self._repository(directory)
-        if top is None or absolute == top:
-            return None
         suffix = "/" if is_dir else ""
-        current = directory
-        while True:
-            found = self._check(os.path.join(current, ".gitignore"), absolute, current, suffix)
-            if found is not None:
-                return found
-            if current == top:
-                break
-            current = os.path.dirname(current)
-        for file in (os.path.join(top, ".git", "info", "exclude"), self._global):
-            if file:
-                found = self._check(file, absolute, top, suffix)
-                if found is not None:
-                    return found
+        for file, base in self._chain(os.path.dirname(absolute)):
+            if absolute == base:
+                continue
+            relative = absolute[len(base.rstrip(os.sep)) + 1:].replace(os.sep, "/")  # base is a parent of absolute
+            result = self._specs[file].check_file(relative + suffix)
+            if result.include is not None:
+                return file if result.include else ""  # "": re-included by a `!` pattern, decided
         return None
 
-    def _check(self, file: str, absolute: str, base: str, suffix: str) -> str | None:
-        spec = self._spec(file)
-        if spec is None:
-            return None
-        result = spec.check_file(os.path.relpath(absolute, base).replace(os.sep, "/") + suffix)
-        if result.include is None:
-            return None
-        return file if result.include else ""  # "": re-included by a `!` pattern, decided
+    def _chain(self, directory: str) -> list[tuple[str, str]]:
+        """(ignore file, the directory its patterns are relative to) that exist for paths in ``directory``,
+        nearest first: its .gitignore and its parents' up to the repository's top, then
+        .git/info/exclude and the global excludes file."""
+        if directory not in self._chains:
+            top = self._repository(directory)
+            if top is None:
+                chain: list[tuple[str, str]] = []
+            else:
+                own = os.path.join(directory, ".gitignore")
+                chain = [(own, directory)] if self._spec(own) is not None else []
+                if directory == top:
+                    chain += [(f, top) for f in (os.path.join(top, ".git", "info", "exclude"), self._global)
+                              if f and self._spec(f) is not None]
+                else:
+                    chain += self._chain(os.path.dirname(directory))
+            self._chains[directory] = chain
+        return self._chains[directory]
 
     def _spec(self, file: str):
         if file not in self._specs:

@@ -60,8 +60,8 @@ def run(args: argparse.Namespace, project: config.Config, base: Settings, exclud
     if excluded or project.is_excluded(path):
         if args.fix and not args.diff:
             out.write(data)
-        elif not args.diff:
-            _report(args, [], sys.stdout)  # a well-formed empty report (`[]` in JSON)
+        elif not args.diff and (args.format != "text" or args.statistics):
+            _report(args, [], sys.stdout)  # a well-formed empty report (`[]` in JSON); text says nothing
         return 0
     extra = project.ignored_for(path)
     settings = replace(base, ignore=base.ignore + extra)
