@@ -28,7 +28,7 @@ from io import BytesIO
 
 from tf2lint.engine import lint_source
 from tf2lint.findings import Finding, Settings
-from tf2lint.source import SourceError, decode
+from tf2lint.source import SourceError, decode, read
 
 MAX_ROUNDS = 10
 TEMPORARY = re.compile(r"\.tf2lint-(\d+)-\w+\.tmp\Z")
@@ -153,10 +153,13 @@ def _write(path: str, original: bytes, result: FileResult, roots: Sequence[str] 
                 f"{path}: has {status.st_nlink} hard links, which replacing it would split; not written"
             )
             return False
-        with open(real, "rb") as current:
-            if current.read() != original:
-                result.problems.append(f"{path}: changed on disk while being fixed; not overwritten")
-                return False
+        try:
+            unchanged = read(real, len(original)) == original  # a regular file only, never more than it held
+        except SourceError:
+            unchanged = False
+        if not unchanged:
+            result.problems.append(f"{path}: changed on disk while being fixed; not overwritten")
+            return False
         _replace(real, payload, status)
     except (OSError, UnicodeError) as exc:
         message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

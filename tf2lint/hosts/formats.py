@@ -7,6 +7,7 @@ import os
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 from tf2lint import DOCS_URL, __version__
 from tf2lint.findings import Finding
@@ -72,8 +73,10 @@ def as_github(findings: Sequence[Finding]) -> str:
 
 
 def _artifact_uri(path: str) -> str:
+    """A URI reference relative to %SRCROOT% (the working directory): percent-encoded, so that
+    `my model#2.py` is no fragment and `100%.py` a valid URI."""
     relative = os.path.relpath(path) if os.path.isabs(path) else path
-    return Path(relative).as_posix()
+    return quote(Path(relative).as_posix(), safe="/", errors="surrogateescape")
 
 
 def as_sarif(findings: Sequence[Finding]) -> str:
@@ -130,6 +133,8 @@ def as_sarif(findings: Sequence[Finding]) -> str:
                     }
                 },
                 "columnKind": "unicodeCodePoints",
+                # Where %SRCROOT% is: code scanning resolves the relative uris from any directory.
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
                 "results": results,
             }
         ],
