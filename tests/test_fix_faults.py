@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import FIGURES
 
 from tf2lint.engine import Settings, lint_notebook, lint_source
 from tf2lint.fixing.notebook import fix_notebook
@@ -103,27 +104,46 @@ def test_an_800_part_concatenation_gives_findings_not_an_internal_error(tmp_path
 
 # -- 9./13. the cache ------------------------------------------------------------------------------------------
 
-def test_a_cache_entry_naming_a_fifo_as_dependency_does_not_block(tmp_path: Path) -> None:
+def _special(tmp_path: Path, kind: str) -> Path:
+    """A path that is no regular file: a FIFO (opening it blocks), /dev/zero (endless), a directory."""
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "fifo")
+        return tmp_path / "fifo"
+    if kind == "dir":
+        return tmp_path
+    (tmp_path / "zero").symlink_to("/dev/zero")
+    return tmp_path / "zero"
+
+
+def _cached(tmp_path: Path) -> Path:
     (tmp_path / "model.py").write_text(SHIM)
     cache = tmp_path / "cache"
     assert cli("check", "--cache-dir", str(cache), "model.py", cwd=tmp_path).returncode == 1
-    fifo = tmp_path / "fifo"
-    os.mkfifo(fifo)
+    return cache
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero", "dir"])
+def test_a_cache_entry_naming_a_special_file_as_dependency_does_not_block(tmp_path: Path, kind: str) -> None:
+    cache = _cached(tmp_path)
     (entry,) = [p for p in cache.rglob("*.json")]
     stored = json.loads(entry.read_text())
-    stored["dependencies"] = {str(fifo): "0" * 32}
+    stored["dependencies"] = {str(_special(tmp_path, kind)): "0" * 32}
     entry.write_text(json.dumps(stored))
+    FIGURES["cache entries poisoned"] += 1
     result = cli("check", "--cache-dir", str(cache), "model.py", cwd=tmp_path, timeout=20)
     assert result.returncode == 1 and b"TFS101" in result.stdout
 
 
-def test_a_cache_entry_that_is_a_fifo_does_not_block(tmp_path: Path) -> None:
-    (tmp_path / "model.py").write_text(SHIM)
-    cache = tmp_path / "cache"
-    assert cli("check", "--cache-dir", str(cache), "model.py", cwd=tmp_path).returncode == 1
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_a_cache_entry_that_is_a_special_file_does_not_block(tmp_path: Path, kind: str) -> None:
+    cache = _cached(tmp_path)
     (entry,) = [p for p in cache.rglob("*.json")]
     entry.unlink()
-    os.mkfifo(entry)
+    if kind == "fifo":
+        os.mkfifo(entry)
+    else:
+        entry.symlink_to("/dev/zero")
+    FIGURES["cache entries poisoned"] += 1
     result = cli("check", "--cache-dir", str(cache), "model.py", cwd=tmp_path, timeout=20)
     assert result.returncode == 1 and b"TFS101" in result.stdout
 
@@ -138,6 +158,7 @@ def test_identical_files_in_different_packages_do_not_share_a_cache_entry(tmp_pa
         (tmp_path / package / "ops.py").write_text(f"import tensorflow as tf\n\n\ndef block(x):\n    return tf.compat.v1.layers.dense(x, 3{name})\n")
     cache = tmp_path / "cache"
     assert cli("check", "--cache-dir", str(cache), "good/model.py", cwd=tmp_path).returncode == 0
+    FIGURES["cache entries poisoned"] += 1  # the entry of an identical file elsewhere, waiting to be taken
     result = cli("check", "--cache-dir", str(cache), "bad/model.py", cwd=tmp_path)
     assert b"TFS101" in result.stdout, result.stdout
 

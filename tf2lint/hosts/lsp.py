@@ -53,7 +53,7 @@ from tf2lint.hosts.incremental import Incremental
 from tf2lint.notebook import NotebookError
 from tf2lint.notebook import load as load_notebook
 from tf2lint.rules import BY_CODE, PARSE_ERROR
-from tf2lint.source import SourceError, physical_lines
+from tf2lint.source import SourceError, decode, physical_lines, read
 
 NAME = "tf2lint"
 FIX_ALL = "source.fixAll.tf2lint"
@@ -448,8 +448,8 @@ class Tf2lintServer(LanguageServer):
         if finding.related:
             path, line, col = finding.related[:3]
             message = f"{finding.code}: the code this is about"
-            location = types.Location(from_fs_path(path) or path, types.Range(
-                types.Position(line - 1, col), types.Position(line - 1, col)))
+            where = self._position_in(path, line - 1, col)
+            location = types.Location(from_fs_path(path) or path, types.Range(where, where))
             related = [types.DiagnosticRelatedInformation(location, message)]
         return types.Diagnostic(
             range=self.workspace.position_codec.range_to_client_units(lines, ServerTextRange(start, end)),
@@ -460,6 +460,19 @@ class Tf2lintServer(LanguageServer):
             source=NAME,
             related_information=related,
         )
+
+    def _position_in(self, path: str, line: int, column: int) -> types.Position:
+        """A (line, character) of another module in the client's units: its open buffer, else its file."""
+        text = self.buffers.get(path)
+        if text is None:
+            try:
+                text = decode(read(path))
+            except (OSError, SourceError):
+                text = ""
+        lines = physical_lines(text)
+        if line >= len(lines):
+            return types.Position(line, column)
+        return self.workspace.position_codec.position_to_client_units(lines, ServerTextPosition(line, column))
 
     def publish(self, uri: str, result: Analysis) -> None:
         for target, pairs in self.diagnostics(uri, result).items():
@@ -547,14 +560,17 @@ class Tf2lintServer(LanguageServer):
 
         if not any(unsafe or fix["applicability"] == "safe" for fix in self.fixes(uri, result).values()):
             return None
-        fixed = fix_text(result.text, result.path, result.settings, unsafe)
+        def lint(text: str) -> list[Finding]:  # through the adapter, with the analysed text's compile flags
+            return self.analyse(uri, text, None, flags=result.flags, fixes=True)
+
+        fixed = fix_text(result.text, result.path, result.settings, unsafe, lint=lint)
         return self.edit_for(uri, result, fixed.fixed) if fixed.changed else None
 
-    def configure(self, settings: object) -> bool:
+    def configure(self, settings: object) -> None:
         """Take the client's settings; bad ones are shown to the user and the defaults used instead."""
         try:
             self.options = Options.parse(settings)
-            return True
+            return
         except config.ConfigError as exc:
             message = f"tf2lint: {exc}; using the defaults"
         except Exception as exc:  # noqa: BLE001 - whatever the settings hold, the server starts
@@ -562,7 +578,6 @@ class Tf2lintServer(LanguageServer):
         self.options = Options()
         self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, message))
         self.log(message)
-        return True
 
     def log_error(self, what: str, exc: BaseException) -> None:
         detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-3))
@@ -745,8 +760,8 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     @_guarded("changing the configuration")
     def did_change_configuration(ls: Tf2lintServer, params: types.DidChangeConfigurationParams) -> None:
-        if ls.configure(params.settings):
-            refresh_all(ls)
+        ls.configure(params.settings)
+        refresh_all(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     @_guarded("handling changed files")
