@@ -6,7 +6,8 @@ Two layers, both owned by the server (the engine is called as is):
    into the previous tree; the statements before and after are kept (those after are moved by the number
    of lines added or removed). Unchanged top-level statements start at column 0 and their text is the
    same, so a re-parsed stretch that parses alone parses the same inside the whole text; when it does not
-   parse alone (an `else:` continuing the previous statement, an open bracket, a `__future__` import) the
+   parse alone (an `else:` continuing the previous statement, an open bracket, a `__future__` import) or
+   a backslash continuation joins it to a kept statement (a logical line starts or ends outside it), the
    whole text is parsed again.
 
 2. **Analysis.** The head of the module (its imports, and aliases of imported names such as

@@ -12,6 +12,11 @@ code cells are one virtual module (as in `tf2lint check`), diagnostics and edits
 Edits are analysed incrementally (tf2lint/hosts/incremental.py): only the top-level statements an edit
 can affect are parsed and analysed again, with the findings of a fresh `lint_source`.
 
+What the user typed is never lost: documents count lines as LSP does (`_Document`), every position
+goes through pygls' codec for the negotiated encoding, uris are looked up however the client encodes
+them, and every edit names the document version it was built from (tests/test_lsp_faults.py, and the
+property test tests/test_lsp_properties.py).
+
 The server never imports TensorFlow or the user's code: it only parses text (see `tf2lint.serverInfo`).
 """
 
