@@ -21,12 +21,13 @@ from tf2lint.engine import Finding, lint_source
 from tf2lint.rules import RULES
 
 
-# What the fault suite did (tests/test_faults.py, tests/test_fuzz.py), printed at the end of every run.
+# What the fault suite did (tests/test_faults.py, tests/test_fuzz.py, and issue 22's tests/test_*_faults.py and
+# tests/test_*_properties.py), printed at the end of every run.
 FIGURES: Counter[str] = Counter()
 # What the safe-fix runtime proofs compared (tests/test_runtime_validation.py), printed likewise.
 PROOFS: Counter[str] = Counter()
 FIGURE_NAMES = ("programs fuzzed", "mutations tried", "kills", "faults injected", "files damaged",
-                "temporaries swept by the next run")
+                "temporaries swept by the next run", "edit sequences run", "encodings", "cache entries poisoned")
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -312,6 +312,7 @@ def test_damaged_cache_entry_is_a_miss(tmp_path: Path, capsys, damage) -> None:
         stored = json.loads(entry.read_text())
         entry.write_text(json.dumps({**stored, "findings": damage(stored["findings"])}))
         FIGURES["faults injected"] += 1
+        FIGURES["cache entries poisoned"] += 1
     code = main(["check", "--cache-dir", str(cache), "--format", "json", str(path)])
     out, err = capsys.readouterr()
     assert (code, out, err) == (1, expected, "")

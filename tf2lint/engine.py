@@ -7,7 +7,6 @@ import gc
 import io
 import os
 import re
-import stat
 import tokenize
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -17,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from tf2lint.findings import DEFAULT_SETTINGS, Finding, Settings
 from tf2lint.rules import PARSE_ERROR, RULES, Rule, tfs901_unused_noqa
-from tf2lint.source import Lines, SourceError, char_col, decode, parse
+# DEFAULT_MAX_FILE_SIZE and read are the hosts' entry to reading files (they live with the bytes, in source.py)
+from tf2lint.source import DEFAULT_MAX_FILE_SIZE, Lines, SourceError, char_col, decode, parse, read  # noqa: F401
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext
@@ -284,39 +284,6 @@ def relevant(data: bytes, settings: Settings = DEFAULT_SETTINGS) -> bool:
     # Identifiers are NFKC-normalised: `ｔｅｎｓｏｒｆｌｏｗ` is `tensorflow` to Python.
     text = unicodedata.normalize("NFKC", data.decode("utf-8", "ignore"))
     return any(trigger.decode() in text for trigger in triggers)
-
-
-DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024  # bytes; `max-file-size` in the configuration
-
-
-def read(path: str, limit: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes.
-
-    Raises OSError, or SourceError for anything else (a FIFO, a device, a file above the limit). The
-    file is opened without blocking: opening a FIFO would otherwise wait for a writer forever.
-    """
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        status = os.fstat(handle)
-        if not stat.S_ISREG(status.st_mode):
-            raise SourceError(f"cannot read: not a regular file ({_kind(status.st_mode)})")
-        chunks, size = [], 0
-        while size <= limit and (chunk := os.read(handle, min(1 << 20, limit + 1 - size))):
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
-            raise SourceError(f"cannot read: larger than {limit} bytes (max-file-size)")
-        return b"".join(chunks)
-    finally:
-        os.close(handle)
-
-
-def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory")):
-        if test(mode):
-            return name
-    return "not a file"
 
 
 def lint_data(

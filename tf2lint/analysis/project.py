@@ -26,7 +26,7 @@ from stat import S_ISDIR, S_ISREG
 
 from tf2lint.analysis.names import Names
 from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary
-from tf2lint.source import SourceError, decode, parse
+from tf2lint.source import SourceError, decode, parse, read
 
 # Larger files are not read as dependencies (a generated 100 MB module is not a layer helper).
 MAX_MODULE_BYTES = 2_000_000
@@ -244,12 +244,10 @@ def _read_bytes(path: str, mtime_ns: int, size: int, provided: bool) -> bytes | 
         return None
     if provided:
         return _STABLE_BYTES[path]
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_MODULE_BYTES + 1)
-    except OSError:
+    try:  # a regular file only: a FIFO where a module should be would block the run
+        return read(path, MAX_MODULE_BYTES)
+    except (OSError, SourceError):
         return None
-    return data if len(data) <= MAX_MODULE_BYTES else None
 
 
 class Project:

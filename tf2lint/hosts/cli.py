@@ -521,6 +521,15 @@ def entry() -> NoReturn:
     os._exit(code)
 
 
+def _describe(exc: BaseException) -> str:
+    """An exception's message on one short line, even when printing it fails (a KeyError holding a deep tree)."""
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - RecursionError and the like: the type name must still print
+        return "(message not printable)"
+    return text if len(text) <= 300 else text[:300] + "..."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Parsing makes millions of short-lived AST objects with no reference cycles: collecting them less
     # often is most of the difference between tf2lint and the cost of parsing alone.
@@ -565,5 +574,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - last line of defence: one line, never a traceback
         if os.environ.get("TF2LINT_DEBUG"):
             raise
-        print(f"tf2lint: internal error: {type(exc).__name__}: {exc} (set TF2LINT_DEBUG=1 for details)", file=sys.stderr)
+        print(f"tf2lint: internal error: {type(exc).__name__}: {_describe(exc)} (set TF2LINT_DEBUG=1 for details)", file=sys.stderr)
         return 2

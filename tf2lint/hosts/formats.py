@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from tf2lint import DOCS_URL, __version__
@@ -157,8 +158,10 @@ def as_github(findings: Sequence[Finding]) -> str:
 
 
 def _artifact_uri(path: str) -> str:
+    """A URI reference relative to %SRCROOT% (the working directory): percent-encoded, so that
+    `my model#2.py` is no fragment and `100%.py` a valid URI."""
     relative = os.path.relpath(path) if os.path.isabs(path) else path
-    return Path(relative).as_posix()
+    return quote(Path(relative).as_posix(), safe="/", errors="surrogateescape")
 
 
 def as_sarif(findings: Sequence[Finding]) -> str:
@@ -217,6 +220,8 @@ def as_sarif(findings: Sequence[Finding]) -> str:
                     }
                 },
                 "columnKind": "unicodeCodePoints",
+                # Where %SRCROOT% is: code scanning resolves the relative uris from any directory.
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
                 "results": results,
             }
         ],
