@@ -137,6 +137,11 @@ def _top(args: argparse.Namespace, loader: config.Loader) -> config.Config:
     return loader.for_path(start if os.path.isdir(start) else os.path.dirname(start) or ".")
 
 
+def load_config(args: argparse.Namespace) -> config.Config:
+    """The configuration for the run as a whole, for the commands that read files with one table."""
+    return _top(args, make_loader(args))
+
+
 class Run:
     """What the command line says over each file's configuration."""
 
