@@ -109,7 +109,7 @@ def test_no_lock_no_finding_and_a_bad_lock_key_is_a_config_error(tmp_path, capsy
     assert code == 0
     (tmp_path / "pyproject.toml").write_text("[tool.tf2lint]\nvariables-lock = 3\n")
     assert main(["check", str(module)]) == 2
-    assert "variables-lock: expected a string" in capsys.readouterr().err
+    assert "variables-lock must be string" in capsys.readouterr().err
 
 
 def _git(directory: Path, *args: str) -> None:

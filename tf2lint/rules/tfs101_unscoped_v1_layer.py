@@ -103,7 +103,7 @@ def _object_hits(ctx: ModuleContext, plans: dict) -> Iterator[Hit]:
                 continue  # a cell may go to dynamic_rnn (a named `rnn` scope); otherwise keep the old view
         elif all(call.named_scope for call in calls):
             continue
-        base = _literal_name(site.node) or cell or api.v1_layer_base_name(layer) or _snake(subclass[0])  # type: ignore[index]
+        base = _literal_name(site.node) or cell or api.v1_layer_base_name(layer) or api.snake_case(subclass[0])  # type: ignore[index]
         where = "called" if calls else "built"
         yield Hit(
             site.node,
@@ -113,11 +113,6 @@ def _object_hits(ctx: ModuleContext, plans: dict) -> Iterator[Hit]:
             f"inside a named `variable_scope`",
             None if subclass else _plan(ctx, site, plans),
         )
-
-
-def _snake(name: str) -> str:
-    """Keras' default layer name for a class: `ProjectDense` -> `project_dense`."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def _wraps_creator(ctx: ModuleContext, site, position: int | None) -> bool:
