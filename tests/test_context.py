@@ -17,7 +17,9 @@ track = v1.keras.utils.track_tf1_style_variables
 
 
 def test_guide_correct_examples_are_silent() -> None:
-    assert lint_path(str(DATA / "guide_correct.py")) == []
+    # Only the hint for the guide's `NearlyFullyNativeModel`, whose next step in the guide removes the decorator.
+    found = lint_path(str(DATA / "guide_correct.py"))
+    assert [(f.line, f.code) for f in found] == [(178, "TFS117")]
 
 
 def test_tf1_graph_code_is_silent() -> None:

@@ -47,6 +47,7 @@ RULE = Rule(
             "It stays silent when any reached call is unknown (an unresolved name, a method of a value of unknown "
             "type, an abstract hook a subclass elsewhere may fill, more than 48 functions), when the method calls "
             "`get_or_create_layer` or builds a Keras layer, `tf.Module` or `tf.Variable` itself (TFS106's case), "
+            "when it reaches a graph collection or a `Session` (TF1 graph code, broken either way: TFS112), "
             "when it calls another decorated method of the same object, when a `tf.function` is on the method or "
             "on anything it reaches (TFS105's ground, where the decorator does interact: measured, a second instance "
             "of a layer with `@track` over `@tf.function` raises the singleton-variables ValueError), "
