@@ -152,11 +152,12 @@ def module_facts(ctx: ModuleContext) -> ModuleFacts:
         # Only names the module imports from TensorFlow, tf_slim or Keras are resolved: an enclosing call on
         # the line (`foo(tf.get_variable(...))`) or a project helper is not a construct, and following it would
         # read other modules of the project.
-        if spelled is None or not any(word in part for part in spelled for word in words):
+        if spelled is None:
             continue
         if spelled[0] not in library:
             library[spelled[0]] = _imported_from_library(summary, spelled[0])
-        if not library[spelled[0]]:
+        text = ".".join(spelled)
+        if not library[spelled[0]] or not any(word in text for word in words):
             continue
         kinds = {construct(name) for name in summary.resolve(call.func, func)} - {None}
         if not kinds:
