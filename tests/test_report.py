@@ -237,3 +237,22 @@ def test_other_modules_decide_and_unknown_ones_keep_out_of_native(tmp_path) -> N
     assert {c["name"]: (c["stage"], c["flags"]["unresolved_calls"]) for c in alone["classes"]} == {
         "Native": ("shimmed", True), "Shimmed": ("shimmed", True)}
     assert alone["summary"]["findings"] == {}
+
+
+def test_history_of_one_path(migrated) -> None:
+    """PATHs restrict the history too: `ops.py` alone never changes, so it is analysed once."""
+    repo, commits, _snapshots = migrated
+    done = report(repo, "--format", "json", "--history", str(len(commits)), "ops.py")
+    points = json.loads(done.stdout)["history"]
+    assert [(p["files"], p["constructs"]["get_variable"], p["constructs_left"], p["classes"]) for p in points] == \
+        [(1, 1, 1, 0)] * len(commits)
+    assert "1 file versions analysed" in done.stderr
+
+
+def test_tree_entries_read_raw_tree_objects() -> None:
+    from tf2lint.hosts.history import tree_entries
+
+    sha1, sha256 = bytes(range(20)), bytes(range(32))
+    raw = b"100644 a b.py\0" + sha1 + b"40000 pkg\0" + sha1[::-1]
+    assert tree_entries(raw, 20) == [("100644", "a b.py", sha1.hex()), ("40000", "pkg", sha1[::-1].hex())]
+    assert tree_entries(b"100644 \xff.py\0" + sha256, 32) == [("100644", "\udcff.py", sha256.hex())]

@@ -164,6 +164,10 @@ def _build(source: str, decorated: bool) -> types.SimpleNamespace:
     if not decorated:  # the method under test is the last decorated one (`Model`'s)
         head, _sep, tail = code.rpartition("    @track\n")
         code = head + tail
+    return _run(code)
+
+
+def _run(code: str) -> types.SimpleNamespace:
     namespace: dict = {"__name__": "tfs117_probe"}
     exec(compile(code, "<tfs117 probe>", "exec"), namespace)  # noqa: S102 - our own cases
     return types.SimpleNamespace(**namespace)
@@ -171,17 +175,20 @@ def _build(source: str, decorated: bool) -> types.SimpleNamespace:
 
 def _observe(source: str, decorated: bool, tmp_path) -> dict:
     """What a user can see of one instance: variables, outputs, losses, checkpoint keys."""
+    return _observe_class(lambda: _build(source, decorated).Model, tmp_path / ("on" if decorated else "off"))
+
+
+def _observe_class(load, where) -> dict:
     runtime.reset()
     tf.keras.utils.set_random_seed(7)
-    model = _build(source, decorated).Model()
+    model = load()()
     inputs = tf.random.stateless_normal((2, 4), seed=(1, 2))
     try:
         outputs = [model(inputs).numpy().tolist() for _call in range(2)]
     except (ValueError, TypeError) as exc:
         return {"error": type(exc).__name__}
     losses = [float(loss) for loss in getattr(model, "losses", [])]
-    prefix = str(tmp_path / ("on" if decorated else "off"))
-    path = tf.train.Checkpoint(model=model).write(prefix)
+    path = tf.train.Checkpoint(model=model).write(str(where))
     keys = sorted(name for name, _shape in tf.train.list_variables(path) if not name.startswith("_CHECKPOINTABLE"))
     return {
         "variables": sorted((v.name, tuple(v.shape), v.numpy().round(6).tolist()) for v in model.variables),
@@ -227,3 +234,15 @@ def test_examples_run_under_the_shim(kind: str, index: int) -> None:
     for cls in classes:
         runtime.reset()
         assert runtime.check(cls(), tf.ones((2, 4))) == [], cls.__name__
+
+
+@pytest.mark.parametrize("index", range(len(BY_CODE["TFS117"].bad)))
+def test_bad_examples_are_the_same_without_the_decorator(index: int, tmp_path) -> None:
+    """Each reported decorator of the bad examples removed: every class behaves and saves exactly the same."""
+    source = BY_CODE["TFS117"].bad[index]
+    without = "\n".join(line for line in source.splitlines() if "# expect: TFS117" not in line)
+    assert without.count("\n") < source.count("\n")
+    for name in (cls.__name__ for cls in _layers(_load("bad", index))):
+        with_shim = _observe_class(lambda: getattr(_load("bad", index), name), tmp_path / f"{name}-on")
+        plain = _observe_class(lambda: getattr(_run(without), name), tmp_path / f"{name}-off")
+        assert "error" not in with_shim and with_shim == plain, name

@@ -118,14 +118,14 @@ class ShimReach:
     """What a class's shim methods reach, as far as the analysis can see."""
 
     tf1: str | None = None  # the first TF1-style creation reached, spelled for people
-    needs_shim: str | None = None  # why the decorator may still matter
+    not_native: str | None = None  # why "the decorator can go" is not the advice, though nothing TF1 is created
     unknown: str | None = None  # the first call whose callee is not known
     native_per_call: bool = False
 
     @property
     def native(self) -> bool:
         """Nothing TF1-style reached and every callee known: removing the decorator changes nothing."""
-        return self.tf1 is None and self.needs_shim is None and self.unknown is None
+        return self.tf1 is None and self.not_native is None and self.unknown is None
 
 
 FlagProvider = Callable[["ModuleContext", "ClassInfo", ShimReach | None], tuple[str, bool]]
@@ -152,11 +152,12 @@ def module_facts(ctx: ModuleContext) -> ModuleFacts:
         # Only names the module imports from TensorFlow, tf_slim or Keras are resolved: an enclosing call on
         # the line (`foo(tf.get_variable(...))`) or a project helper is not a construct, and following it would
         # read other modules of the project.
-        if spelled is None or not any(word in part for part in spelled for word in words):
+        if spelled is None:
             continue
         if spelled[0] not in library:
             library[spelled[0]] = _imported_from_library(summary, spelled[0])
-        if not library[spelled[0]]:
+        text = ".".join(spelled)
+        if not library[spelled[0]] or not any(word in text for word in words):
             continue
         kinds = {construct(name) for name in summary.resolve(call.func, func)} - {None}
         if not kinds:
@@ -215,7 +216,7 @@ def _class_facts(ctx: ModuleContext, cls: ClassInfo, constructs: Counter[str], n
     shim = shim_methods(ctx, cls)
     reach = shim_reach(ctx, cls, list(shim.values())) if shim else None
     if reach is not None and any(any(ctx.is_tf_function(d, m) for d in m.decorator_list) for m in shim.values()):
-        reach.needs_shim = reach.needs_shim or "a `tf.function` is stacked with the shim (TFS105's ground)"
+        reach.not_native = reach.not_native or "a `tf.function` is stacked with the shim (TFS105's ground)"
     stage, reason = _stage(ctx, cls, constructs, reach)
     if stage == "native":
         # The decorator also runs for subclasses that inherit the method (with their overrides of the hooks
@@ -252,8 +253,8 @@ def _stage(ctx: ModuleContext, cls: ClassInfo, constructs: Counter[str], reach: 
         if native:
             return "partly_native", f"native weights beside TF1-style creation ({reach.tf1})"
         return "shimmed", f"TF1-style creation inside the shim ({reach.tf1})"
-    if reach.needs_shim is not None:
-        return ("partly_native" if native else "shimmed"), f"the shim is still needed: {reach.needs_shim}"
+    if reach.not_native is not None:
+        return ("partly_native" if native else "shimmed"), f"not native: {reach.not_native}"
     if reach.unknown is not None:
         return "shimmed", f"not shown native: `{reach.unknown}` is not known"
     return "native", "no TF1-style creation reached from the shim: the decorator can go"
@@ -295,14 +296,17 @@ def _classify(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, names: tuple[s
             found.tf1 = found.tf1 or f"`{name}`"
             return
         if name == api.GET_OR_CREATE_LAYER:
-            found.needs_shim = found.needs_shim or "`get_or_create_layer` keeps its layers in the shim's store"
+            found.not_native = found.not_native or "`get_or_create_layer` keeps its layers in the shim's store"
             found.native_per_call = True
             return
+        if kind in ("collections", "session"):
+            found.not_native = found.not_native or f"`{name}` is TF1 graph code (TFS112)"
+            return
         if name == api.TF_FUNCTION:
-            found.needs_shim = found.needs_shim or "a `tf.function` runs under the shim (TFS105's ground)"
+            found.not_native = found.not_native or "a `tf.function` runs under the shim (TFS105's ground)"
             return
         if api.tracked_object_kind(name):
-            found.needs_shim = found.needs_shim or f"`{name}` is built inside the decorated method (TFS106)"
+            found.not_native = found.not_native or f"`{name}` is built inside the decorated method (TFS106)"
             found.native_per_call = True
             return
     if names and all(map(api.is_library_name, names)):
@@ -325,9 +329,9 @@ def _known_without_names(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, fun
         callees = ctx.callees_of_call(call, func)
         for callee in callees:
             if ctx.is_shim_function(callee) and callee.cls is None:
-                found.needs_shim = found.needs_shim or f"it calls the decorated `{callee.label}` of the same object"
+                found.not_native = found.not_native or f"it calls the decorated `{callee.label}` of the same object"
             elif _tf_function(ctx, callee):
-                found.needs_shim = found.needs_shim or f"`{callee.label}` is a `tf.function` (TFS105's ground)"
+                found.not_native = found.not_native or f"`{callee.label}` is a `tf.function` (TFS105's ground)"
             elif _abstract(callee.func):
                 found.unknown = found.unknown or f"{callee.label} (a hook other classes may fill)"
         if callees:

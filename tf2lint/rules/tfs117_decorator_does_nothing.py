@@ -47,6 +47,7 @@ RULE = Rule(
             "It stays silent when any reached call is unknown (an unresolved name, a method of a value of unknown "
             "type, an abstract hook a subclass elsewhere may fill, more than 48 functions), when the method calls "
             "`get_or_create_layer` or builds a Keras layer, `tf.Module` or `tf.Variable` itself (TFS106's case), "
+            "when it reaches a graph collection or a `Session` (TF1 graph code, broken either way: TFS112), "
             "when it calls another decorated method of the same object, when a `tf.function` is on the method or "
             "on anything it reaches (TFS105's ground, where the decorator does interact: measured, a second instance "
             "of a layer with `@track` over `@tf.function` raises the singleton-variables ValueError), "
@@ -65,11 +66,12 @@ RULE = Rule(
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21 (tests/test_tfs117_runtime.py): for Keras sub-layers built in "
             "`__init__` (also inside a `variable_scope`), `add_weight` in `build`, pure tensor math, a `tf.Module` "
-            "with a `tf.Variable` and a sub-layer with its own decorated `call`, removing the decorator leaves the "
-            "variables (names, shapes, values), trainable weights, both calls' outputs, regularization losses and "
-            "the object-based checkpoint keys unchanged. With `get_variable` the variables vanish from `weights`; "
+            "with a `tf.Variable`, a sub-layer with its own decorated `call` and a shimmed sub-module called in a "
+            "loop, and for every class of the bad example below, removing the decorator leaves the variables "
+            "(names, shapes, values), trainable weights, both calls' outputs, regularization losses and the "
+            "object-based checkpoint keys unchanged. With `get_variable` the variables vanish from `weights`; "
             "with `get_or_create_layer` the call raises ValueError; a layer built in the method is untracked either "
-            "way (TFS106), so TFS117 is silent on all three."
+            "way (TFS106), and a v1 layer object on `self` is still TF1 code: TFS117 is silent on all four."
         ),
     ),
     enabled_by_default=False,
