@@ -1,6 +1,8 @@
 """flake8 plugin: tf2lint's findings under the TFS prefix, from the tree flake8 already parsed.
 
-flake8 handles `# noqa` and selection itself; this adapter only translates findings.
+flake8 handles `# noqa` and selection itself; this adapter only translates findings. The file's
+`[tool.tf2lint]` (the same loader as `tf2lint check`) decides what runs, `exclude` included; the flake8
+option `--tf2lint-shim-decorators` adds decorators to the configured ones.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tf2lint import __version__
-from tf2lint.engine import lint_tree, relevant
-from tf2lint.findings import Settings
-from tf2lint.hosts.config import source_roots_for
+from dataclasses import replace
+
+from tf2lint.engine import lint_tree, relevant, without_file_noqa
+from tf2lint.hosts.config import ConfigError, config_for
+from tf2lint.hosts.files import excluded
 
 
 class Plugin:
@@ -40,10 +44,18 @@ class Plugin:
         cls.shim_decorators = tuple(name for name in options.tf2lint_shim_decorators if name)
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
-        # Every rule runs; flake8's --select/--extend-ignore decide what is shown.
-        settings = Settings(select=("TFS",), shim_decorators=self.shim_decorators, src=source_roots_for(self._filename))
+        try:
+            project = config_for(self._filename)
+        except ConfigError as exc:  # not linted as configured: say so where flake8 shows findings
+            yield 1, 0, f"TFS000 cannot lint with this configuration: {exc}", type(self)
+            return
+        if excluded(self._filename):
+            return  # as `tf2lint check` would not lint it: `exclude`, .gitignore
+        settings = project.settings(self._filename)
+        if self.shim_decorators:
+            settings = replace(settings, shim_decorators=settings.shim_decorators + self.shim_decorators)
         text = "\n".join(self._lines)
         if not relevant(text.encode("utf-8", "surrogatepass"), settings):
             return  # the same prefilter as `tf2lint check`: no finding can come from this file
-        for finding in lint_tree(self._tree, self._lines, self._filename, settings, text):
+        for finding in without_file_noqa(text, lint_tree(self._tree, self._lines, self._filename, settings, text)):
             yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)

@@ -21,10 +21,13 @@ from tf2lint.engine import Finding, lint_source
 from tf2lint.rules import RULES
 
 
-# What the fault suite did (tests/test_faults.py, tests/test_fuzz.py), printed at the end of every run.
+# What the fault suite did (tests/test_faults.py, tests/test_fuzz.py, and issue 22's tests/test_*_faults.py and
+# tests/test_*_properties.py), printed at the end of every run.
 FIGURES: Counter[str] = Counter()
+# What the safe-fix runtime proofs compared (tests/test_runtime_validation.py), printed likewise.
+PROOFS: Counter[str] = Counter()
 FIGURE_NAMES = ("programs fuzzed", "mutations tried", "kills", "faults injected", "files damaged",
-                "temporaries swept by the next run")
+                "temporaries swept by the next run", "edit sequences run", "encodings", "cache entries poisoned")
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
@@ -33,6 +36,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
         shown += [f"{name}: {count}" for name, count in sorted(FIGURES.items()) if name not in FIGURE_NAMES]
         terminalreporter.write_sep("-", "fault suite")
         terminalreporter.write_line(", ".join(shown))
+    if PROOFS:
+        compared = ", ".join(f"{what} {count}" for what, count in PROOFS.items() if what != "objects")
+        terminalreporter.write_sep("-", "safe-fix runtime proofs")
+        terminalreporter.write_line(f"safe-fix proofs: {PROOFS['objects']} objects; compared: {compared}")
 
 
 def lint(source: str, **settings) -> list[Finding]:
@@ -53,6 +60,30 @@ def all_examples() -> list[pytest.param]:
             for index, source in enumerate(examples):
                 params.append(pytest.param(rule.code, kind, source, id=f"{rule.code}-{kind}{index}"))
     return params
+
+
+def write_baseline_lock(directory, module_paths: list[str]) -> str:
+    """A names lock in ``directory`` holding every rule's baselines (the old code TFS115's examples are
+    compared with) for each module path; returns its absolute path."""
+    from tf2lint.analysis.baseline import _entries_of_source, lock_text, module_key
+
+    entries = {}
+    for rule in RULES:
+        for source in rule.baselines:
+            for qualname, entry in _entries_of_source(source, "<baseline>").items():
+                for path in module_paths:
+                    entries[f"{module_key(path, str(directory))}::{qualname}"] = entry
+    lock = os.path.join(str(directory), "variables.lock")
+    with open(lock, "w", encoding="utf-8") as handle:
+        handle.write(lock_text(entries))
+    return lock
+
+
+def runtime_missing(reason: str) -> None:
+    """Skip a test for want of a package of the runtime extra, unless CI says they must be there."""
+    if os.environ.get("TF2LINT_REQUIRE_RUNTIME"):
+        pytest.fail(f"runtime tests required but {reason}", pytrace=False)
+    pytest.skip(f"{reason} (the runtime extra brings it)")
 
 
 def require_runtime() -> None:

@@ -56,7 +56,7 @@ def test_json_format(tmp_path: Path, capsys) -> None:
     records = json.loads(out)
     assert code == 1
     assert [set(r) for r in records] == [
-        {"path", "cell", "line", "column", "end_line", "end_column", "code", "symbol", "message", "fix"}
+        {"path", "cell", "line", "column", "end_line", "end_column", "code", "symbol", "severity", "message", "fix", "url"}
     ] * 2
     first = records[0]
     assert (first["line"], first["column"], first["end_line"], first["end_column"]) == (7, 13, 7, 44)
@@ -66,7 +66,8 @@ def test_json_format(tmp_path: Path, capsys) -> None:
 
 def test_clean_run_exits_zero(tmp_path: Path, capsys) -> None:
     (tmp_path / "ok.py").write_text("import tensorflow as tf\nx = tf.constant(1)\n")
-    assert run(capsys, "check", str(tmp_path)) == (0, "", "")
+    assert run(capsys, "check", str(tmp_path)) == (0, "All checks passed!\n", "")
+    assert run(capsys, "check", "--quiet", str(tmp_path)) == (0, "", "")
 
 
 def test_exit_zero(tmp_path: Path, capsys) -> None:
@@ -165,7 +166,7 @@ def test_rules_listing(capsys) -> None:
     assert code == 0
     records = json.loads(out)
     assert [r["code"] for r in records] == [r.code for r in ALL_RULES]
-    assert all(set(r) == {"code", "symbol", "summary", "enabled_by_default"} for r in records)
+    assert all(set(r) == {"code", "symbol", "summary", "enabled_by_default", "severity", "url"} for r in records)
     code, out, _ = run(capsys, "rules")
     assert [line.split()[0] for line in out.splitlines()] == [r.code for r in ALL_RULES]
 
@@ -186,7 +187,7 @@ def test_the_command_delivers_all_its_output_before_its_hard_exit(tmp_path: Path
     for number in range(files):
         write(tmp_path, f"pkg/m{number}.py")
     code, expected, _ = run(capsys, "check", "--no-cache", "--format", form, str(tmp_path))
-    assert code == 1 and expected.count("TFS101") == files
+    assert code == 1 and expected.count("TFS101 ") + expected.count('"code": "TFS101"') == files
     buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
     result = subprocess.run(
         [sys.executable, "-m", "tf2lint", "check", "--no-cache", "--format", form, str(tmp_path)],

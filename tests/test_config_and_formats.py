@@ -91,10 +91,15 @@ def test_shim_decorators_setting(tmp_path: Path, capsys) -> None:
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ('selct = ["TFS101"]', "unknown key(s) in [tool.tf2lint]: selct"),
-        ('select = ["TFS999"]', "unknown rule code or prefix 'TFS999'"),
-        ('select = "TFS101"', "expected a list of strings"),
-        ("[tool.tf2lint.per-file-ignores]\n'x' = ['ABC']", "unknown rule code or prefix 'ABC'"),
+        ('selct = ["TFS101"]', "unknown key 'selct' in [tool.tf2lint]; did you mean 'select'?"),
+        ('extend-exclud = ["x"]', "unknown key 'extend-exclud' in [tool.tf2lint]; did you mean 'extend-exclude'?"),
+        ('select = ["TFS999"]', "unknown rule code, prefix or symbol 'TFS999'"),
+        ('select = ["unscoped-v1-layers"]', "did you mean 'unscoped-v1-layer'?"),
+        ('select = "TFS101"', "[tool.tf2lint] select must be array"),
+        ("max-file-size = 0", "[tool.tf2lint] max-file-size must be bigger than or equal to 1"),
+        ("unsafe-fixes = 'false'", "[tool.tf2lint] unsafe-fixes must be boolean"),
+        ("[tool.tf2lint.per-file-ignores]\n'x' = [1]", "[tool.tf2lint] per-file-ignores.x[0] must be string"),
+        ("[tool.tf2lint.per-file-ignores]\n'x' = ['ABC']", "unknown rule code, prefix or symbol 'ABC'"),
         ("select = [", "invalid TOML"),
     ],
 )
@@ -115,7 +120,7 @@ def test_github_format(tmp_path: Path, capsys) -> None:
     code, out, _ = run(capsys, "check", "--format", "github", str(tmp_path / "m.py"))
     first = out.splitlines()[0]
     assert code == 1
-    assert first.startswith(f"::error file={tmp_path / 'm.py'},line=7,col=13,endLine=7,endColumn=44,title=TFS101 unscoped-v1-layer::")
+    assert first.startswith(f"::warning file={tmp_path / 'm.py'},line=7,col=13,endLine=7,endColumn=44,title=TFS101 unscoped-v1-layer::")
     assert "%0A" not in first and "\n" not in first.split("::", 2)[2]
 
 
@@ -125,8 +130,10 @@ def test_github_escaping() -> None:
 
     finding = Finding("a,b:c.py", 1, 0, "TFS101", 1, 1, "unscoped-v1-layer", "50% done\nnext")
     assert as_github([finding]) == (
-        "::error file=a%2Cb%3Ac.py,line=1,col=1,endLine=1,endColumn=2,title=TFS101 unscoped-v1-layer::50%25 done%0Anext\n"
+        "::warning file=a%2Cb%3Ac.py,line=1,col=1,endLine=1,endColumn=2,title=TFS101 unscoped-v1-layer::50%25 done%0Anext\n"
     )
+    raising = Finding("m.py", 1, 0, "TFS108", 1, 1, "shim-on-non-module", "x")
+    assert as_github([raising]).startswith("::error file=m.py,")  # one severity in every format
 
 
 def sarif_schema() -> dict:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import codes_at, lint
 
-from tf2lint.engine import lint_path
+from tf2lint.engine import Settings, lint_path
 
 DATA = Path(__file__).parent / "data"
 HEADER = """
@@ -18,6 +18,9 @@ track = v1.keras.utils.track_tf1_style_variables
 
 def test_guide_correct_examples_are_silent() -> None:
     assert lint_path(str(DATA / "guide_correct.py")) == []
+    # Asked for, the hint names only the guide's `NearlyFullyNativeModel`, whose next step removes the decorator.
+    found = lint_path(str(DATA / "guide_correct.py"), settings=Settings(extend_select=("TFS117",)))
+    assert [(f.line, f.code) for f in found] == [(178, "TFS117")]
 
 
 def test_tf1_graph_code_is_silent() -> None:

@@ -172,9 +172,18 @@ def test_json_fix_field(tmp_path: Path, capsys) -> None:
                              "content": '        out = tf.compat.v1.layers.dense(inputs, 3, name="dense")  # expect: TFS101\n'}]
 
 
-def test_unsafe_fixes_needs_fix_or_diff(capsys) -> None:
-    assert main(["check", "--unsafe-fixes", "."]) == 2
-    assert "--unsafe-fixes needs --fix or --diff" in capsys.readouterr().err
+def test_unsafe_fixes_without_fix_marks_them_fixable(tmp_path, capsys) -> None:
+    # As in ruff: without --fix, --unsafe-fixes changes what `[*]` counts, and writes nothing.
+    path = tmp_path / "m.py"
+    source = RULES[0].bad[0].replace("return tf.compat.v1.layers.dense(out, 4)", "return tf.keras.layers.Dense(4)(out)")
+    path.write_text(source)  # TFS106's fix is unsafe
+    assert main(["check", "--no-cache", str(path)]) == 1
+    plain = capsys.readouterr().out
+    assert main(["check", "--no-cache", "--unsafe-fixes", str(path)]) == 1
+    unsafe = capsys.readouterr().out
+    assert path.read_text() == source
+    assert "[*] 1 fixable" in plain and "(1 hidden fix can be enabled" in plain
+    assert "[*] 2 fixable" in unsafe and "hidden fix" not in unsafe
 
 
 @pytest.mark.parametrize("oddity", ["\x0c\n", "s = 'a\u2028b'\n", "s = 'a\x1cb'\n"], ids=["form-feed", "u2028", "x1c"])

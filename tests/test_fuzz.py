@@ -13,7 +13,7 @@ from conftest import FIGURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tf2lint.engine import Settings, lint_source
+from tf2lint.engine import Settings, is_internal_error, lint_source
 from tf2lint.fixing.write import fix_text
 from tf2lint.rules import ALL_RULES, RULES
 
@@ -31,6 +31,8 @@ EXAMPLES = [source for rule in RULES for source in (*rule.bad, *rule.good)]
 
 def check(source: str | bytes) -> None:
     findings = lint_source(source, "f.py", EVERYTHING, fixes=True)
+    # The engine turns an exception of ours into a TFS000 so that a run goes on; here it is a failure.
+    assert not any(is_internal_error(f) for f in findings), [f.message for f in findings]
     text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
     last_line = text.count("\n") + text.count("\r") + 2
     for finding in findings:
@@ -99,6 +101,18 @@ def _mutate(data: st.DataObject, source: str) -> str | bytes:
 def test_mutated_rule_examples(source: str, data: st.DataObject) -> None:
     FIGURES["mutations tried"] += 1
     check(_mutate(data, source))
+
+
+def test_an_analysis_crash_fails_the_fuzz_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check above must see a bug in the analysis, not accept the TFS000 the engine makes of it."""
+    from tf2lint.analysis import context
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("deliberately broken analysis")
+
+    monkeypatch.setattr(context.ModuleContext, "__init__", broken)
+    with pytest.raises(AssertionError, match="deliberately broken analysis"):
+        check(EXAMPLES[0])
 
 
 @pytest.mark.parametrize("index", range(len(EXAMPLES)))

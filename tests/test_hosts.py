@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import write_baseline_lock
 from robustness_inputs import analysable, unparsable
 
 from tf2lint.rules import ALL_RULES, RULES
@@ -66,6 +67,13 @@ def corpus(tmp_path_factory) -> Path:
                 (directory / f"{rule.code.lower()}_{kind}{index}.py").write_text(source)
     for name, data in analysable().items():
         (directory / f"robust_{name}").write_bytes(data)
+    # TFS115 compares with a names lock: the baselines of its examples, configured as the project's lock.
+    examples = [str(directory / f"{r.code.lower()}_{k}{i}.py") for r in RULES if r.baselines
+                for k, group in (("bad", r.bad), ("good", r.good)) for i in range(len(group))]
+    write_baseline_lock(directory, examples)
+    # TFS117 is off by default: selected in the configuration, which every host reads.
+    (directory / "pyproject.toml").write_text(
+        '[tool.tf2lint]\nvariables-lock = "variables.lock"\nextend-select = ["TFS117"]\n')
     return directory
 
 

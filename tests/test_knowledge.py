@@ -15,10 +15,12 @@ import importlib.metadata
 import importlib.util
 import inspect
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import runtime_missing
 
 from tf2lint.knowledge import api, slim
 from tf2lint.knowledge.spellings import FLAT_PACKAGES, KERAS2_ROOTS, KERAS_INTERNALS, TF_KERAS_ROOTS, canonical
@@ -52,7 +54,7 @@ def public_imports(read: Callable[[str], str], package: str, files: set[str]) ->
 def _installed(package: str) -> tuple[Callable[[str], str], set[str]]:
     spec = importlib.util.find_spec(package)  # finds, does not import
     if spec is None or not spec.submodule_search_locations:
-        pytest.skip(f"{package} is not installed (the runtime extra brings it)")
+        runtime_missing(f"{package} is not installed")
     root = Path(next(iter(spec.submodule_search_locations))).parent
     files = {str(p.relative_to(root)) for p in (root / package).rglob("*.py")}
     return (lambda path: (root / path).read_text(encoding="utf-8")), files
@@ -152,7 +154,7 @@ def test_keras2_paths_do_not_exist_in_keras3() -> None:
         version = importlib.metadata.version("keras")
         files = {str(f) for f in importlib.metadata.files("keras") or ()}
     except importlib.metadata.PackageNotFoundError:
-        pytest.skip("Keras 3 is not installed")
+        runtime_missing("Keras 3 is not installed")
     assert version.startswith("3.")
     for root in KERAS2_ROOTS:
         for module, _target in KERAS_INTERNALS:
@@ -176,7 +178,11 @@ def tf_slim():
     from conftest import require_runtime
 
     require_runtime()
-    return pytest.importorskip("tf_slim")
+    try:
+        import tf_slim
+    except ImportError:
+        runtime_missing("tf_slim is not installed")
+    return tf_slim
 
 
 def _slim_attr(module, dotted: str):
@@ -263,3 +269,13 @@ def test_slim_module_spellings(tf_slim) -> None:
         assert all(canonical(f"{module_name}.{n}") == f"slim.{n}" for n in public)
     assert canonical("tf_slim.losses.get_total_loss") == "slim.losses.get_total_loss"
     assert _slim_attr(tf_slim, "losses.get_total_loss") is importlib.import_module("tf_slim.losses").get_total_loss
+
+
+@pytest.mark.parametrize("name", ["MLPBlock", "Conv2DTranspose", "EmptyScope", "_Hidden", "HTTPServer2", "layer", "ABC",
+                                  "Dense", "BatchNormalization", "My2Layer", "ResNet50V2"])
+def test_snake_case_is_keras_naming(name: str) -> None:
+    """One derivation of a layer's name from its class (the fixes of TFS101, TFS102 and TFS103 use it), as tf-keras'."""
+    module = "tf_keras.src.utils.generic_utils"
+    required = os.environ.get("TF2LINT_REQUIRE_RUNTIME") == "1"  # CI: never skipped
+    generic_utils = importlib.import_module(module) if required else pytest.importorskip(module)
+    assert api.snake_case(name) == generic_utils.to_snake_case(name)

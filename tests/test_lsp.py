@@ -252,7 +252,7 @@ async def test_a_bad_pyproject_is_logged_and_defaults_apply(client: LanguageClie
     open_doc(client, uri, TWO_LAYERS)
     await until(lambda: uri in client.diagnostics)
     assert codes(client, uri) == [(7, "TFS101"), (8, "TFS101")]
-    assert any("unknown key(s) in [tool.tf2lint]: bogus" in m.message for m in client.log_messages)
+    assert any("unknown key 'bogus' in [tool.tf2lint]" in m.message for m in client.log_messages)
 
 
 # -- separate server processes -----------------------------------------------------------------------
@@ -363,3 +363,18 @@ async def test_a_helper_in_another_module_points_there_and_refreshes_its_users(c
     open_doc(client, helper, HELPER)
     client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(helper)))
     await until(lambda: client.diagnostics[model] is not before)  # re-analysed because it reads helper.py
+
+
+async def test_checkpoint_name_drift_with_a_configured_lock(client: LanguageClient, tmp_path: Path) -> None:
+    """TFS115 in the editor: the project's `variables-lock`, the same findings as the CLI."""
+    from conftest import write_baseline_lock
+
+    rule = BY_CODE["TFS115"]
+    path = tmp_path / "drifted.py"
+    write_baseline_lock(tmp_path, [str(path)])
+    (tmp_path / "pyproject.toml").write_text('[tool.tf2lint]\nvariables-lock = "variables.lock"\n')
+    uri = path.as_uri()
+    open_doc(client, uri, rule.bad[0])
+    await until(lambda: uri in client.diagnostics)
+    expected = [(line, code) for line, code in __import__("tf2lint.rules.base", fromlist=["x"]).expected_findings(rule.bad[0])]
+    assert codes(client, uri) == expected

@@ -137,20 +137,24 @@ def test_a_changed_helper_module_is_seen(tmp_path: Path) -> None:
     text = ("import tensorflow as tf\nfrom helper import block\n\n\nclass Net(tf.keras.layers.Layer):\n"
             "    @tf.compat.v1.keras.utils.track_tf1_style_variables\n    def call(self, x):\n        return block(x)\n")
     incremental = Incremental()
-    assert incremental.analyse("doc", text, str(model), Settings()) == [] == lint_source(text, str(model), Settings())
+    HINTS = Settings(extend_select=("TFS117",))  # the hint is off by default
+    # A native helper: the decorator does nothing (TFS117) until the helper creates TF1-style variables.
+    found = incremental.analyse("doc", text, str(model), HINTS)
+    assert [f.code for f in found] == ["TFS117"] and found == lint_source(text, str(model), HINTS)
     (tmp_path / "helper.py").write_text("import tensorflow as tf\n\ndef block(x):\n    return tf.compat.v1.layers.dense(x, 3)\n")
-    found = incremental.analyse("doc", text, str(model), Settings())
-    assert [f.code for f in found] == ["TFS101"] and found == lint_source(text, str(model), Settings())
+    found = incremental.analyse("doc", text, str(model), HINTS)
+    assert [f.code for f in found] == ["TFS101"] and found == lint_source(text, str(model), HINTS)
     # An unsaved editor buffer of the helper wins over the disk (the server mirrors buffers into UNSAVED).
     from tf2lint.analysis import project
 
     helper = os.path.realpath(tmp_path / "helper.py")
     project.UNSAVED[helper] = "import tensorflow as tf\n\ndef block(x):\n    return x\n"
     try:
-        assert incremental.analyse("doc", text, str(model), Settings()) == [] == lint_source(text, str(model), Settings())
+        found = incremental.analyse("doc", text, str(model), HINTS)
+        assert [f.code for f in found] == ["TFS117"] and found == lint_source(text, str(model), HINTS)
     finally:
         project.UNSAVED.pop(helper)
-    assert [f.code for f in incremental.analyse("doc", text, str(model), Settings())] == ["TFS101"]
+    assert [f.code for f in incremental.analyse("doc", text, str(model), HINTS)] == ["TFS101"]
 
 
 # -- end to end: the server against a fresh `tf2lint check` ------------------------------------------

@@ -98,13 +98,15 @@ def test_layout_of_other_writers_is_kept(tmp_path: Path, dumps: dict) -> None:
     nbformat.validate(nbformat.reads(result.fixed, as_version=4))
 
 
-def test_diff_shows_cells_and_writes_nothing(tmp_path: Path, capsys) -> None:
+def test_diff_is_a_patch_of_the_notebook_and_writes_nothing(tmp_path: Path, capsys) -> None:
     path = write(tmp_path)
     before = path.read_bytes()
     assert main(["check", "--diff", "--unsafe-fixes", str(path)]) == 1
     out = capsys.readouterr().out
-    assert f"--- a/{path}:cell 3" in out and f"+++ b/{path}:cell 5" in out
-    assert '+        h = tf.compat.v1.layers.dense(x, 3, name="dense")' in out
+    # A diff of the .ipynb file itself (a valid patch), touching only the fixed lines of the cells' sources.
+    assert f"--- a/{path}\n" in out and f"+++ b/{path}\n" in out
+    assert '+    "        h = tf.compat.v1.layers.dense(x, 3, name=\\"dense\\")\\n",' in out
+    assert all(line[1:].lstrip().startswith('"') for line in out.splitlines() if line[:1] in "+-" and line[1:3] not in ("--", "++"))
     assert path.read_bytes() == before
 
 

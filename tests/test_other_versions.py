@@ -21,6 +21,24 @@ from tf2lint.runtime.doctor import slim_notes
 
 PYTHONS = [p for p in os.environ.get("TF2LINT_OTHER_PYTHONS", "").split(os.pathsep) if p]
 
+
+def marked(code: str, marker: str) -> tuple[str, str, int]:
+    """The key (code, "bad", index) of the one bad example of `code` whose first line holds `marker`: found by
+    what it is, so that examples added before it do not move the probe onto another one."""
+    found = [i for i, source in enumerate(BY_CODE[code].bad) if marker in source.lstrip().splitlines()[0]]
+    assert len(found) == 1, f"{code}: {len(found)} bad examples marked {marker!r}"
+    return code, "bad", found[0]
+
+
+# The examples only these probes can execute (the in-process runtime tests skip them and point here).
+KERAS2_EXAMPLE = marked("TFS108", "# Keras 2")
+SOURCE_TREE_EXAMPLE = marked("TFS101", "source tree's paths")
+
+
+def example(key: tuple[str, str, int]) -> str:
+    code, _, index = key
+    return BY_CODE[code].bad[index]
+
 PROBE = textwrap.dedent('''
     import json, sys
     import tensorflow as tf
@@ -61,13 +79,26 @@ PROBE = textwrap.dedent('''
 ''')
 
 
+def test_ci_runs_the_keras2_probe() -> None:
+    """CI sets TF2LINT_REQUIRE_OTHER_VERSIONS with an environment for the Keras 2 probe: it must not skip there."""
+    if os.environ.get("TF2LINT_REQUIRE_OTHER_VERSIONS") == "1":
+        assert PYTHONS, "TF2LINT_REQUIRE_OTHER_VERSIONS=1 but TF2LINT_OTHER_PYTHONS names no interpreter"
+
+
+def test_the_probes_find_their_examples() -> None:
+    """Runs everywhere: the probes below read the examples they are meant for (one read by index ran the wrong one
+    and could not pass whenever it was enabled)."""
+    assert "from keras.engine.base_layer import Layer" in example(KERAS2_EXAMPLE)
+    assert "from tf_keras.engine.base_layer import Layer" in example(SOURCE_TREE_EXAMPLE)
+
+
 @pytest.mark.skipif(not PYTHONS, reason="set TF2LINT_OTHER_PYTHONS to run probes under other TF versions")
 @pytest.mark.parametrize("python", PYTHONS)
 def test_keras2_example_and_slim_batch_norm(python: str) -> None:
     import json
 
     env = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"}  # these TFs bundle Keras 2
-    run = subprocess.run([python, "-c", PROBE, BY_CODE["TFS108"].bad[1]], capture_output=True, text=True, timeout=600,
+    run = subprocess.run([python, "-c", PROBE, example(KERAS2_EXAMPLE)], capture_output=True, text=True, timeout=600,
                          env=env)
     assert run.returncode == 0, run.stderr[-2000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
@@ -106,7 +137,7 @@ def test_tf_keras_source_tree_example() -> None:
     dd0a7237b, TF 2.21): an unnamed `core.Dense` per call, 2 then 4 weights."""
     env = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"}
     source = os.environ["TF2LINT_TF_KERAS_SOURCE"]
-    run = subprocess.run([sys.executable, "-c", TREE_PROBE, source, BY_CODE["TFS101"].bad[4]],
+    run = subprocess.run([sys.executable, "-c", TREE_PROBE, source, example(SOURCE_TREE_EXAMPLE)],
                          capture_output=True, text=True, timeout=600, env=env)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.split() == ["2", "4"]

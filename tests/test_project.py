@@ -634,3 +634,80 @@ def test_a_decorated_layer_of_another_module_runs_under_its_callers_scopes(tmp_p
     assert findings(tmp_path / "pkg/model.py") == expected
     write(tmp_path, {"pkg/model.py": "import tensorflow as tf\n"})  # nobody imports it: Keras runs it alone
     assert findings(tmp_path / "pkg/layers.py") == [(9, "TFS102")]
+
+
+WRAPPER = """\
+import tensorflow as tf
+
+
+def tf1_compatible(method):
+    \"\"\"The project's name for the shim.\"\"\"
+    return tf.compat.v1.keras.utils.track_tf1_style_variables(method)
+
+
+def not_the_shim(method):
+    return tf.function(method)
+"""
+
+WRAPPED = """\
+import tensorflow as tf
+
+from pkg.compat import {decorator}
+
+v1 = tf.compat.v1
+
+
+class Net(tf.keras.layers.Layer):
+    @{decorator}
+    def call(self, x):
+        return v1.layers.dense(x, 3)
+"""
+
+
+@pytest.mark.parametrize(("decorator", "expected"), [("tf1_compatible", [(11, "TFS101")]), ("not_the_shim", [(10, "TFS107")])])
+def test_a_function_forwarding_to_the_shim_in_another_module_is_the_shim(tmp_path: Path, decorator, expected) -> None:
+    """Its methods are shim code (TFS101 inside, no TFS107); a forwarder to something else is not the shim."""
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": WRAPPER, "pkg/model.py": WRAPPED.format(decorator=decorator)})
+    assert findings(tmp_path / "pkg" / "model.py") == expected
+
+
+OPS_PER_CALL = """\
+import tensorflow as tf
+
+
+def bn(x):
+    return tf.keras.layers.BatchNormalization()(x)
+
+
+def dense(x):
+    return tf.compat.v1.layers.dense(x, 3)
+"""
+
+MANY_CALLS = """\
+import tensorflow as tf
+
+from pkg import ops
+
+v1 = tf.compat.v1
+
+
+class Net(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        x = ops.bn(x)
+        x = ops.bn(x)
+        with v1.variable_scope("a"):
+            x = ops.bn(x)
+            x = ops.dense(x)
+        x = ops.dense(x)
+        return ops.bn(x) + ops.dense(x)
+"""
+
+
+def test_one_cause_one_finding_where_the_path_does_not_matter(tmp_path: Path) -> None:
+    """A helper building a Keras layer per call is one TFS106 (at the first call, naming the others); an
+    unnamed v1 layer depends on the scope of each path, so each unscoped call keeps its own TFS101."""
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/ops.py": OPS_PER_CALL, "pkg/model.py": MANY_CALLS})
+    found = lint_path(str(tmp_path / "pkg" / "model.py"))
+    assert [(f.line, f.code) for f in found] == [(11, "TFS106"), (16, "TFS101"), (17, "TFS101")]
+    assert "also built through the calls at lines 12, 14, 17" in found[0].message

@@ -1,4 +1,4 @@
-"""Edges of the rule-local semantics of issue 13: where the rules must stay silent (unknown, or correct
+"""Edges of the rule-local semantics: where the rules must stay silent (unknown, or correct
 code) and where they must report. The runtime facts behind them are probed in test_shim_semantics.py."""
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ class Built(tf.keras.layers.Layer):
 class NotShim(tf.keras.layers.Layer):
     def call(self, x):
         return x * self.add_weight(name="w", shape=[3])
-""") == []
+""") == [(HEADER.count("\n") + 15, "TFS116")]  # no shim at all: TFS116's, not TFS106's
 
 
 def test_class_attribute_holding_a_stateless_layer_or_an_unknown_value() -> None:

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import re
+import tempfile
 
 import pytest
-from conftest import all_examples
+from conftest import all_examples, write_baseline_lock
 
 from tf2lint.engine import Settings, lint_source
 from tf2lint.rules import ALL_RULES, BY_CODE, RULES
 from tf2lint.rules.base import expected_findings
 
 
+_LOCK = write_baseline_lock(tempfile.mkdtemp(prefix="tf2lint-lock-"),
+                            [f"{rule.code}_{kind}.py" for rule in RULES if rule.baselines for kind in ("bad", "good")])
+
+
 def settings_for(code: str) -> Settings:
-    """Default settings, plus the rule itself when it is off by default."""
-    return Settings() if BY_CODE[code].enabled_by_default else Settings(extend_select=(code,))
+    """Default settings, plus the rule itself when it is off by default; a rule comparing with a baseline
+    gets a names lock written from its `baselines`."""
+    lock = _LOCK if BY_CODE[code].baselines else ""
+    if BY_CODE[code].enabled_by_default:
+        return Settings(variables_lock=lock)
+    return Settings(extend_select=(code,), variables_lock=lock)
 
 
 @pytest.mark.parametrize(("code", "kind", "source"), all_examples())

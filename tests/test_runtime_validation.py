@@ -19,13 +19,17 @@ from pathlib import Path
 
 import pytest
 from conftest import require_runtime
+from test_other_versions import KERAS2_EXAMPLE, SOURCE_TREE_EXAMPLE
 
 from tf2lint.rules import BY_CODE
 
 require_runtime()
 import tensorflow as tf  # noqa: E402
 
+from conftest import PROOFS  # noqa: E402
+
 from tf2lint import runtime, shim  # noqa: E402
+from tf2lint.runtime import pitfalls  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 
@@ -200,6 +204,59 @@ def check_tfs110_slim_good(ns) -> None:
     assert stored_regularizers(module) == {}
 
 
+def check_store_reader(module) -> None:
+    module(x(2, 3))
+    assert sorted(stored_regularizers(module)) == ["block/out/kernel:0"]
+    assert float(module.regularization_loss()) > 0.0
+
+
+def two_calls(obj, inputs) -> tuple[int, int, bool]:
+    """Variables the object tracks after each of two calls, and whether the two outputs are equal."""
+    first = obj(inputs)
+    count = len(obj.trainable_variables)
+    second = obj(inputs)
+    return count, len(obj.trainable_variables), bool(tf.reduce_all(first == second))
+
+
+def check_tfs116_bad(ns) -> None:
+    assert two_calls(ns.Gate(), x(2, 8)) == (0, 0, False)  # a new, untracked Dense each call
+    assert two_calls(ns.Bias(), x(2, 8)) == (1, 2, False)  # add_weight adds a weight per call
+
+
+def check_tfs116_good(ns) -> None:
+    assert two_calls(ns.Weightless(), x(2, 8)) == (0, 0, True)  # nothing to initialise, nothing to track
+    assert two_calls(ns.Lazy(), x(2, 8)) == (2, 2, True)
+    assert two_calls(ns.LazyModule(), x(2, 8)) == (1, 1, True)
+
+
+def kernels_equal(layer, inputs) -> bool:
+    """Whether the first two weights a call creates hold the same values."""
+    layer(inputs)
+    first, second = [w for w in layer.weights if w.name.split("/")[-1] in ("kernel:0", "a:0", "b:0")][:2]
+    return bool(tf.reduce_all(first == second))
+
+
+def test_get_or_create_layer_keys_follow_the_variable_scope() -> None:
+    """Why there is no rule for a literal `get_or_create_layer` key in a method whose scopes depend on its
+    arguments (issue 20, item 16): measured, the key is prefixed with the current variable scope, so each
+    scope gets its own layer (`b1/proj`, `b2/proj`), and the layer is stable across calls."""
+    goc = tf.compat.v1.keras.utils.get_or_create_layer
+
+    class LiteralKey(tf.keras.layers.Layer):
+        def block(self, inputs, name):
+            with tf.compat.v1.variable_scope(name):
+                return goc("proj", lambda: tf.keras.layers.Dense(8))(inputs)
+
+        @tf.compat.v1.keras.utils.track_tf1_style_variables
+        def call(self, inputs):
+            return self.block(self.block(inputs, "b1"), "b2")
+
+    layer = LiteralKey()
+    assert grows(layer, x(2, 8)) == []
+    assert sorted(layer._tf1_style_var_store._layers) == ["b1/proj", "b2/proj"]
+    assert len(layer.weights) == 4
+
+
 # (rule, kind, example index) -> what running it must show.
 CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS101", "bad", 0): lambda ns: assert_codes(ns.TwoDense(), x(2, 4), expected={"TFS101"}),
@@ -276,6 +333,20 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS113", "good", 0): lambda ns: assert_codes(ns.Distinct(), x(2, 3), expected=set(), weights=8),
     ("TFS113", "bad", 1): check_tfs113_accidents,
     ("TFS113", "good", 1): lambda ns: assert_codes(ns.IntendedSharing(), x(2, 3), weights=13),
+    # One cell stacked twice: one set of weights (cell_0) where two layers were meant.
+    ("TFS118", "bad", 0): lambda ns: assert_codes(ns.Stack(), x(4, 8), weights=2),
+    ("TFS118", "good", 0): lambda ns: assert_codes(ns.Stack(), x(4, 8), weights=4),
+    ("TFS119", "bad", 0): lambda ns: kernels_equal(ns.Twins(), x(2, 8)) or pytest.fail("kernels differ"),
+    ("TFS119", "bad", 1): lambda ns: kernels_equal(ns.SharedOnSelf(), x(2, 8)) or pytest.fail("kernels differ"),
+    ("TFS119", "good", 0): lambda ns: kernels_equal(ns.Distinct(), x(2, 8)) and pytest.fail("kernels equal"),
+    # A project subclass of a v1 layer built per call outside a named scope: `project_dense_1`, ...
+    ("TFS101", "bad", 10): lambda ns: grows(ns.Tower(), x(2, 4)) == ["project_dense_1/bias:0", "project_dense_1/kernel:0"]
+    or pytest.fail("stable"),
+    ("TFS116", "bad", 0): check_tfs116_bad,
+    # The Module tracks the last Dense kept on `self` (2 variables), but each call replaces it: outputs differ.
+    ("TFS116", "bad", 1): lambda ns: two_calls(ns.Head(), x(2, 8)) == (2, 2, False) or pytest.fail("stable"),
+    ("TFS116", "good", 0): check_tfs116_good,
+    ("TFS116", "good", 1): lambda ns: two_calls(ns.Built(), x(2, 8)) == (3, 3, True) or pytest.fail("unstable"),
     # TF-Slim (tf-slim 1.1.0) and the other spellings of tf-keras.
     ("TFS101", "bad", 3): lambda ns: assert_codes(ns.SlimTower(), x(2, 5, 5, 3), expected={"TFS101"}),
     ("TFS101", "bad", 4): lambda ns: assert_codes(ns.WheelInternals(), x(2, 4), expected={"TFS101"}),
@@ -288,6 +359,8 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
                                        assert_codes(ns.SlimFree(), x(2, 4, 4, 3), weights=0)),
     ("TFS110", "bad", 1): check_tfs110_slim,
     ("TFS110", "good", 1): check_tfs110_slim_good,
+    # The penalties are reachable through the shim's private store, which the base class reads.
+    ("TFS110", "good", 2): lambda ns: check_store_reader(ns.StoreReader()),
     ("TFS111", "bad", 2): check_tfs111_slim,
     ("TFS111", "good", 2): check_tfs111_slim_good,
     ("TFS112", "bad", 1): check_tfs112_slim,
@@ -305,6 +378,10 @@ CASES.update({
         len(ns.Sub().trainable_variables) == 0 or pytest.fail("variables before the first call"),
     ),    # A v1 layer object stored on `self` in an undecorated `call`: a tracked sub-layer, built once.
     ("TFS107", "good", 4): lambda ns: assert_codes(ns.LazyAttribute(), x(2, 4), weights=2),
+    # A project function forwarding to the shim is the shim: tracked and stable.
+    ("TFS107", "good", 5): lambda ns: assert_codes(ns.Wrapped(), x(2, 4), weights=1),
+    # A project subclass of a v1 layer built per call under named scopes: `get_variable` reuses its weights.
+    ("TFS106", "good", 3): lambda ns: assert_codes(ns.Tower(), x(8, 4), training=True, weights=8),
     # An inner tf.function applied to a helper with a default-name scope: fails on the first call.
     # An auto-named layer under a scope re-entered in every iteration: one shared `block/dense`.
     ("TFS113", "bad", 2): lambda ns: assert_codes(ns.RestartedEachIteration(), x(2, 4), weights=2),
@@ -359,7 +436,24 @@ CASES.update({
     # A constant argument that switches the collection write off: nothing is written, stable.
     ("TFS112", "good", 3): lambda ns: (assert_codes(ns.Regressor(), x(2, 4), weights=2),
                                        tf.compat.v1.get_collection("losses") == [] or pytest.fail("written")),
+    # The baseline's checkpoint against the edited classes: the bad ones misload, the good ones restore each layer.
+    ("TFS115", "bad", 0): lambda ns: [raises(AssertionError, "checkpoint not compatible", lambda name=name: (
+        runtime.assert_checkpoint_compatible(getattr(tfs115_baseline(), name), getattr(ns, name), x(2, 4),
+                                             expect_new=("*first*",)))) for name in ("Tower", "Head")],
+    ("TFS115", "good", 0): lambda ns: (
+        runtime.assert_checkpoint_compatible(tfs115_baseline().Tower, ns.Tower, x(2, 4), expect_unused=("net/dense/*",),
+                                             expect_new=("*first*", "tower/*")),
+        runtime.assert_checkpoint_compatible(tfs115_baseline().Head, ns.Head, x(2, 4), expect_unused=("head/dense/*",)),
+    ),
 })
+
+
+def tfs115_baseline() -> types.SimpleNamespace:
+    namespace: dict = {"__name__": "baseline"}
+    exec(compile(BY_CODE["TFS115"].baselines[0], "baseline", "exec"), namespace)  # noqa: S102
+    return types.SimpleNamespace(**namespace)
+
+
 # Examples that cannot or need not run here, and why.
 NOT_RUN = {
     ("TFS108", "good", 0): "imports `some_framework`, a stand-in for a base class from another package",
@@ -368,12 +462,14 @@ NOT_RUN = {
     ("TFS114", "good", 0): "sets process environment: run in a subprocess by test_legacy_keras_flag",
     ("TFS114", "bad", 1): "sets process environment: run in a subprocess by test_legacy_keras_opt_out",
     ("TFS114", "good", 1): "sets process environment: run in a subprocess by test_legacy_keras_opt_out",
+    ("TFS117", "bad", 0): "run by test_tfs117_runtime.py, which also removes each decorator and compares",
+    ("TFS117", "good", 0): "run by test_tfs117_runtime.py",
     ("TFS901", "bad", 0): "about comments only",
     ("TFS901", "good", 0): "about comments only",
-    ("TFS101", "bad", 5): "tf-keras source-tree paths (`tf_keras.engine`): not importable from the tf-keras wheel; "
-                          "run by test_other_versions.py with TF2LINT_TF_KERAS_SOURCE",
-    ("TFS108", "bad", 1): "Keras 2 paths (`keras.engine`, `keras.legacy_tf_layers`): Keras 2 cannot be installed next to "
-                          "TF 2.21; run by test_other_versions.py with TF2LINT_OTHER_PYTHONS",
+    SOURCE_TREE_EXAMPLE: "tf-keras source-tree paths (`tf_keras.engine`): not importable from the tf-keras wheel; "
+                         "run by test_other_versions.py::test_tf_keras_source_tree_example with TF2LINT_TF_KERAS_SOURCE",
+    KERAS2_EXAMPLE: "Keras 2 paths (`keras.engine`, `keras.legacy_tf_layers`): Keras 2 cannot be installed next to TF 2.21; "
+                    "run by test_other_versions.py::test_keras2_example_and_slim_batch_norm with TF2LINT_OTHER_PYTHONS",
 }
 
 
@@ -440,7 +536,9 @@ def test_example_behaves_as_its_rule_says(code: str, kind: str, index: int) -> N
 
 
 def test_every_rule_with_a_runtime_symptom_is_covered() -> None:
-    covered = {code for code, kind, _ in CASES if kind == "bad"} | {"TFS114"}
+    # TFS114 runs in subprocesses (it sets the environment); TFS117's claim, that removing the decorator changes
+    # nothing, is measured case by case in tests/test_tfs117_runtime.py.
+    covered = {code for code, kind, _ in CASES if kind == "bad"} | {"TFS114", "TFS117"}
     assert covered == {code for code in BY_CODE if code.startswith("TFS1")}
 
 
@@ -475,12 +573,129 @@ def test_guide_checkpoint_names_are_kept() -> None:
 def test_runtime_check_leaves_no_naming_state() -> None:
     from tf_keras.src import backend
 
-    before = {g: dict(c) for g, c in backend.PER_GRAPH_OBJECT_NAME_UIDS.items()}
     ns = load("TFS101", "bad", 0)
     layer = ns.TwoDense()
     before = {g: dict(c) for g, c in backend.PER_GRAPH_OBJECT_NAME_UIDS.items()}
     runtime.check(layer, x(2, 4))
     assert {g: dict(c) for g, c in backend.PER_GRAPH_OBJECT_NAME_UIDS.items()} == before
+
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+
+
+class V1DenseInInit(tf.keras.layers.Layer):
+    """Correct: an undecorated Keras layer calling a v1 Dense object it built in `__init__`."""
+
+    def __init__(self):
+        super().__init__()
+        self.dense = tf.compat.v1.layers.Dense(4)
+
+    def call(self, inputs):
+        return self.dense(inputs)
+
+
+class NoStoreInFunction(tf.Module):
+    """`get_variable` with no shim store inside a tf.function: TF makes a default variable store in the
+    global graph's collections (shared with every function graph) and keeps `dense/kernel` there."""
+
+    def __call__(self, inputs):
+        return self._project(inputs)
+
+    @tf.function
+    def _project(self, inputs):
+        return tf.matmul(inputs, tf.compat.v1.get_variable("dense/kernel", shape=(4, 4)))
+
+
+class EagerNoStore(tf.Module):
+    def __call__(self, inputs):
+        return tf.matmul(inputs, tf.compat.v1.get_variable("w", shape=(4, 4)))
+
+
+def global_collections() -> dict:
+    from tensorflow.python.framework import ops
+
+    return {key: list(items) for key, items in ops.get_default_graph()._collections.items()}
+
+
+def test_checks_carry_no_state_from_one_to_the_next() -> None:
+    """A later check sees what a fresh process would, whatever was checked before (it raised
+    `AttributeError: Tensor.op is undefined` after NoStoreInFunction's `dense/kernel` was left behind)."""
+    before = global_collections()
+    for poison in (NoStoreInFunction, EagerNoStore):
+        assert codes(poison(), x(2, 4)) == {"TFS107"}
+        assert global_collections() == before
+    assert runtime.check(V1DenseInInit(), x(2, 4)) == []
+    # A second instance is not handed the first one's variable by a store left behind.
+    assert codes(EagerNoStore(), x(2, 4)) == codes(EagerNoStore(), x(2, 4)) == {"TFS107"}
+    assert [f.code for f in runtime.check(NoStoreInFunction(), x(2, 4))] == ["TFS107"]
+
+
+def test_check_reports_a_shim_pitfall_that_raises() -> None:
+    ns = load("TFS105", "bad", 0)
+    [finding] = runtime.check(ns.InnerFunction(), x(2, 4))
+    assert (finding.code, finding.call, finding.error.type) == ("TFS105", 1, "ValueError")
+    assert finding.error.first_line.startswith("tf.function only supports singleton tf.Variables created on the first")
+    assert finding.error.where.startswith("<TFS105 bad0>:") and finding.error.where.endswith(" in forward")
+    assert str(finding).startswith("TFS105 call 1 of 2 raised ValueError: tf.function only supports singleton")
+    ns = load("TFS109", "bad", 0)
+    [finding] = runtime.check(ns.NeedsArgs(), x(2, 4))
+    assert (finding.code, finding.error.type) == ("TFS109", "TypeError")
+    assert "build_model() missing 1 required positional argument: 'units'" in finding.error.first_line
+
+
+class ShapeChanges(tf.keras.layers.Layer):
+    """Asks for `w` with another shape on its second call: `Trying to share variable` (TFS113)."""
+
+    @track
+    def call(self, inputs):
+        self.calls = getattr(self, "calls", 0) + 1
+        return inputs + tf.reduce_sum(tf.compat.v1.get_variable("w", shape=(self.calls, 4)))
+
+
+class Broken(tf.keras.layers.Layer):
+    def call(self, inputs):
+        raise RuntimeError("not a shim problem\nsecond line")
+
+
+def test_check_reports_the_call_that_raised_and_an_unknown_exception_as_such() -> None:
+    [finding] = runtime.check(ShapeChanges(), x(2, 4))
+    assert (finding.code, finding.call) == ("TFS113", 2)
+    assert finding.error.first_line.startswith("Trying to share variable w, but specified shape (2, 4)")
+    [finding] = runtime.check(Broken(), x(2, 4))
+    assert (finding.code, finding.error.code) == (runtime.UNEXPLAINED, None)
+    assert (finding.error.type, finding.error.first_line) == ("RuntimeError", "not a shim problem")
+    assert "no known shim pitfall" in finding.message and " in call" in finding.error.where
+
+
+def test_strict_mode_reports_the_exception() -> None:
+    ns = load("TFS105", "bad", 0)
+    with pytest.raises(AssertionError) as info:
+        runtime.assert_shim_stable(ns.InnerFunction(), x(2, 4))
+    report = str(info.value)
+    assert report.startswith("InnerFunction is not stable under the shim:")
+    assert "TFS105 call 1 of 2 raised ValueError: tf.function only supports singleton" in report
+
+
+class LayerThroughStore(tf.Module):
+    def __init__(self, regularizer=None):
+        super().__init__()
+        self.regularizer = regularizer
+
+    @track
+    def __call__(self, inputs):
+        make = lambda: tf.keras.layers.Dense(4, kernel_regularizer=self.regularizer)  # noqa: E731
+        return tf.compat.v1.keras.utils.get_or_create_layer("head", make)(inputs)
+
+
+def test_tfs110_only_when_a_penalty_is_lost() -> None:
+    """The store registers a regularization callable for every `get_or_create_layer` layer: for a plain
+    Dense it returns 0.0, and nothing is lost."""
+    plain = LayerThroughStore()
+    assert runtime.check(plain, x(2, 4)) == []
+    assert list(stored_regularizers(plain)) == ["/head"] and float(stored_regularizers(plain)["/head"]()) == 0.0
+    regularized = LayerThroughStore("l2")
+    [finding] = runtime.check(regularized, x(2, 4))
+    assert (finding.code, finding.names) == ("TFS110", ("/head",))
 
 
 def test_assert_shim_stable_report() -> None:
@@ -652,14 +867,99 @@ def created_by_call(layer, shape, kwargs) -> dict:
     return {v.name: tuple(v.shape) for v in created if v.dtype.is_floating}
 
 
-def first_call_variables(namespace: dict, name: str, args, shape, kwargs):
-    """The layer and what its first call creates, or None when the first call raises."""
+def first_call(namespace: dict, name: str, args, shape, kwargs):
+    """The layer and what its first call creates, or the shim pitfall it raised (any other error fails)."""
     runtime.reset()
     layer = namespace[name](*args)
     try:
         return layer, created_by_call(layer, shape, kwargs)
-    except (ValueError, TypeError):
-        return layer, None
+    except Exception as exc:  # noqa: BLE001 - read, and kept only when a shim pitfall explains it
+        error = pitfalls.read(exc)
+        assert error.code, f"{name} raised for no known shim pitfall: {error}"
+        return layer, error
+
+
+def training_received(cls, args, shape, kwargs) -> list:
+    """The `training` values the layer's `call` receives over one call with ``kwargs`` (Keras passes it only
+    to a `call` that declares it); the spy keeps `call`'s signature, as the shim's decorator does."""
+    received: list = []
+    original = cls.__dict__["call"]
+
+    def spy(self, *call_args, **call_kwargs):
+        received.append(call_kwargs.get("training", "not passed"))
+        return original(self, *call_args, **call_kwargs)
+
+    cls.call = tf.__internal__.decorator.make_decorator(original, spy)
+    try:
+        runtime.reset()
+        cls(*args)(tf.ones(shape), **kwargs)
+    finally:
+        cls.call = original
+    return received
+
+
+def follows_training(layer, shape) -> bool:
+    """Batch-norm statistics move in a `training=True` call, and two `training=False` calls neither move them
+    nor differ (no dropout left on)."""
+    inputs = tf.random.normal(shape, seed=3) + 2.0
+    layer(inputs, training=True)
+    statistics = [v for v in layer.weights if "moving_" in v.name]
+    before = [v.numpy().copy() for v in statistics]
+    layer(inputs, training=True)
+    moved = all(not (v.numpy() == b).all() for v, b in zip(statistics, before))
+    frozen = [v.numpy().copy() for v in statistics]
+    first, second = layer(inputs, training=False), layer(inputs, training=False)
+    still = all((v.numpy() == f).all() for v, f in zip(statistics, frozen))
+    return moved and still and bool(tf.reduce_all(first == second))
+
+
+def reported_in(findings, source: str, name: str, code: str) -> bool:
+    """The linter still reports ``code`` inside class ``name`` of ``source``."""
+    import ast
+
+    (node,) = [n for n in ast.parse(source).body if isinstance(n, ast.ClassDef) and n.name == name]
+    return any(f.code == code and node.lineno <= f.line <= node.end_lineno for f in findings)
+
+
+# What the safe-fix proofs compared, over every object (printed at the end of the run by conftest.py).
+SUBSTANTIVE = ("variables", "runs where the original raised", "training received", "training followed")
+
+
+def prove_safe_fix(source: str, fixed: str, findings_after, objects) -> list[str]:
+    """Run the original and the fixed code; what the proof compared, per object (the fix is wrong when an
+    assertion fails). An object for which nothing substantive could be compared fails the proof."""
+    before: dict = {"__name__": "original"}
+    after: dict = {"__name__": "fixed"}
+    exec(compile(source, "original", "exec"), before)  # noqa: S102
+    exec(compile(fixed, "fixed", "exec"), after)  # noqa: S102
+    still_grows = bool({f.code for f in findings_after} & {"TFS101", "TFS102", "TFS103"})
+    compared_all = []
+    for name, args, shape, kwargs in objects:
+        compared = []
+        _, original = first_call(before, name, args, shape, kwargs)
+        layer, repaired = first_call(after, name, args, shape, kwargs)
+        assert isinstance(repaired, dict), f"{name}: the fixed code fails on its first call: {repaired}"
+        if isinstance(original, pitfalls.RaisedError):
+            _, again = first_call(after, name, args, shape, kwargs)  # a second instance runs too (TFS105)
+            assert isinstance(again, dict), f"{name}: a second instance of the fixed code fails: {again}"
+            compared.append("runs where the original raised")
+        elif original or repaired:
+            assert repaired == original, name
+            compared.append("variables")
+        grew = created_by_call(layer, shape, kwargs)
+        assert bool(grew) == still_grows, (name, grew, [f.code for f in findings_after])
+        compared.append("stability")
+        if "training" in kwargs:
+            received = training_received(after[name], args, shape, kwargs)
+            assert received and set(received) == {kwargs["training"]}, (name, received)
+            compared.append("training received")
+            runtime.reset()
+            follows = follows_training(after[name](*args), shape)
+            assert follows != reported_in(findings_after, fixed, name, "TFS111"), (name, follows)
+            compared.append("training followed")
+        assert set(compared) & set(SUBSTANTIVE), f"{name}: the proof compared nothing the fix is about"
+        compared_all.extend(compared)
+    return compared_all
 
 
 def test_every_safe_fix_has_a_runtime_proof() -> None:
@@ -682,22 +982,30 @@ def test_safe_fix_keeps_the_variables(code: str, index: int) -> None:
 
     source = BY_CODE[code].bad[index]
     result = fix_text(source, "m.py", Settings(), unsafe=False)
-    fixed = result.fixed
-    assert fixed != source
-    # What the safe fixes leave unfixed and the linter still reports must be what runtime shows.
-    still_grows = bool({f.code for f in result.findings} & {"TFS101", "TFS102", "TFS103"})
-    before: dict = {"__name__": "original"}
-    after: dict = {"__name__": "fixed"}
-    exec(compile(source, "original", "exec"), before)  # noqa: S102
-    exec(compile(fixed, "fixed", "exec"), after)  # noqa: S102
-    for name, args, shape, kwargs in SAFE_FIX_OBJECTS[(code, index)]:
-        _, original = first_call_variables(before, name, args, shape, kwargs)
-        layer, repaired = first_call_variables(after, name, args, shape, kwargs)
-        assert repaired is not None, f"{name}: the fixed code fails on its first call"
-        if original is not None:  # an original that raised has nothing to compare with
-            assert repaired == original, name
-        grew = created_by_call(layer, shape, kwargs)
-        assert bool(grew) == still_grows, (name, grew, [f.code for f in result.findings])
+    assert result.fixed != source
+    compared = prove_safe_fix(source, result.fixed, result.findings, SAFE_FIX_OBJECTS[(code, index)])
+    PROOFS["objects"] += len(SAFE_FIX_OBJECTS[(code, index)])
+    PROOFS.update(compared)
+
+
+@pytest.mark.parametrize(("code", "index", "old", "new"), [
+    ("TFS101", 0, 'name="dense_1"', 'name="other"'),  # the variables renamed
+    ("TFS105", 0, "def forward(x):", "@tf.function\n        def forward(x):"),  # still raises
+    ("TFS111", 0, "batch_normalization(inputs, training=training)", "batch_normalization(inputs)"),  # not followed
+    ("TFS111", 1, "def call(self, inputs, training=None):", "def call(self, inputs):"),  # `training` not received
+    ("TFS107", 0, "    @v1.keras.utils.track_tf1_style_variables\n", ""),  # the decorator not added
+], ids=["renamed", "still-raises", "not-followed", "not-received", "undecorated"])
+def test_the_proof_fails_on_a_broken_fix(code: str, index: int, old: str, new: str) -> None:
+    """The broken fix is proven against what the real fix claims (the findings it leaves)."""
+    from tf2lint.engine import Settings
+    from tf2lint.fixing.write import fix_text
+
+    source = BY_CODE[code].bad[index]
+    result = fix_text(source, "m.py", Settings(), unsafe=False)
+    assert old in result.fixed
+    broken = result.fixed.replace(old, new, 1)
+    with pytest.raises(AssertionError):
+        prove_safe_fix(source, broken, result.findings, SAFE_FIX_OBJECTS[(code, index)])
 
 
 def test_tfs102_empty_scope_fix_names_the_scope_and_stops_growth() -> None:

@@ -1,4 +1,4 @@
-"""Probes of the shim's semantics that the rules rely on (issue 13), beyond what the rule examples show.
+"""Probes of the shim's semantics that the rules rely on, beyond what the rule examples show.
 
 Each test is a measurement under TF 2.21 + tf-keras 2.21 that a rule encodes; if a TensorFlow upgrade
 changes the behaviour, the test fails and the rule has to follow. Examples' own behaviour is checked in

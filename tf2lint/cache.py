@@ -16,6 +16,11 @@ from pathlib import Path
 
 from tf2lint import __version__
 from tf2lint.findings import Finding, Settings
+from tf2lint.source import SourceError, read
+
+# A recorded dependency is a module the analysis read: never larger than this (analysis/project.py).
+_MAX_DEPENDENCY = 64 * 1024 * 1024
+_MAX_ENTRY = 64 * 1024 * 1024
 
 DEFAULT_DIR = ".tf2lint_cache"
 
@@ -42,10 +47,9 @@ def digest(path: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _digest(path: str, mtime_ns: int, size: int) -> str:
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
-    except OSError:
+    try:  # only a regular file: a FIFO named by a (shared, poisoned) cache entry would block forever
+        return hashlib.blake2b(read(path, _MAX_DEPENDENCY), digest_size=16).hexdigest()
+    except (OSError, SourceError):
         return ""
 
 
@@ -108,13 +112,20 @@ class Cache:
         self._read: dict[str, str] = {}
 
     def key(self, data: bytes, settings: Settings, kind: str, path: str | None = None) -> str:
-        """The entry of a file's bytes under these settings (``path``: where they were read, if anywhere)."""
+        """The entry of a file's bytes under these settings at this place (``path``: where they were read,
+        if anywhere): whole-project analysis makes a file's findings depend on its package and roots, so
+        two identical files in two packages have two entries."""
         content = hashlib.blake2b(data, digest_size=16).hexdigest()
+        digest = hashlib.blake2b(digest_size=20)
         if path is not None:
             self._read[os.path.abspath(path)] = content
-        digest = hashlib.blake2b(digest_size=20)
+            digest.update(os.path.realpath(path).encode("utf-8", "surrogateescape") + b"\0")
         digest.update(_code_fingerprint().encode())
         digest.update(repr(settings).encode())
+        if settings.variables_lock:  # TFS115 reads it: its content is part of the answer
+            from tf2lint.analysis.baseline import lock_digest
+
+            digest.update(lock_digest(settings.variables_lock).encode())
         digest.update(kind.encode())  # .py and .ipynb are read differently
         digest.update(content.encode())
         return digest.hexdigest()
@@ -125,14 +136,13 @@ class Cache:
     def get(self, key: str, path: str) -> list[Finding] | None:
         """The findings stored under ``key``, unless a module the analysis read has changed since."""
         try:
-            with open(self._path(key), encoding="utf-8") as stream:
-                entry = json.load(stream)
-        except (OSError, ValueError, RecursionError):
+            entry = json.loads(read(self._path(key), _MAX_ENTRY))
+        except (OSError, SourceError, ValueError, RecursionError):
             return None
         if not _valid_entry(entry):
             return None  # damaged or foreign: a miss
-        read = self._read
-        if any((read.get(dependency) or digest(dependency)) != expected
+        known = self._read
+        if any((known.get(dependency) or digest(dependency)) != expected
                for dependency, expected in entry["dependencies"].items()):
             return None  # a module the analysis read has changed since
         return [Finding(**{**record, "path": path}) for record in entry["findings"]]

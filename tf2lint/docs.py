@@ -21,8 +21,14 @@ def rule_page(rule: Rule) -> str:
     ]
     if rule.bad:
         parts.append(f"## Example\n\n```python\n{strip_markers(rule.bad[0])}```\n")
-    if rule.good:
-        parts.append(f"## Use instead\n\n```python\n{strip_markers(rule.good[0])}```\n")
+    fixed = fixed_example(rule)
+    if fixed is not None:
+        parts.append(f"## Use instead\n\nThe example, fixed by `tf2lint check --fix --unsafe-fixes`:\n\n```python\n{fixed}```\n")
+    elif rule.good:
+        parts.append(
+            "## Use instead\n\nNo automatic fix. Code written this way is not reported:\n\n"
+            f"```python\n{strip_markers(rule.good[0])}```\n"
+        )
     parts.append(f"## Fix safety\n\n{rule.docs.fix_safety}\n")
     parts.append(f"## What happens at runtime\n\n{rule.docs.runtime}\n")
     if rule.raises:
@@ -30,6 +36,19 @@ def rule_page(rule: Rule) -> str:
     if not rule.enabled_by_default:
         parts.append("## Default\n\nOff by default; enable it with `--extend-select " + rule.code + "`.\n")
     return "\n".join(parts)
+
+
+def fixed_example(rule: Rule) -> str | None:
+    """The rule's first example with every fix of this rule applied (unsafe ones too), None when the
+    rule has no fix for it."""
+    if not rule.bad:
+        return None
+    from tf2lint.findings import Settings
+    from tf2lint.fixing.write import fix_text
+
+    example = strip_markers(rule.bad[0])
+    result = fix_text(example, "<example>", Settings(select=(rule.code,), project=False), unsafe=True)
+    return result.fixed if result.changed else None
 
 
 def index_page() -> str:

@@ -7,21 +7,35 @@ import gc
 import io
 import os
 import re
-import stat
 import tokenize
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from tf2lint.findings import DEFAULT_SETTINGS, Finding, Settings
 from tf2lint.rules import PARSE_ERROR, RULES, Rule, tfs901_unused_noqa
-from tf2lint.source import Lines, SourceError, char_col, decode, parse
+# DEFAULT_MAX_FILE_SIZE and read are the hosts' entry to reading files (they live with the bytes, in source.py)
+from tf2lint.source import DEFAULT_MAX_FILE_SIZE, Lines, SourceError, char_col, decode, parse, read  # noqa: F401
+
+if TYPE_CHECKING:
+    from tf2lint.analysis.context import ModuleContext
 
 UNUSED_NOQA = tfs901_unused_noqa.RULE
 
+# The message prefix of a TFS000 that is our bug, not the file's: tests and bug reports tell the two apart by it.
+INTERNAL_ERROR = "internal error while analysing this file"
+
 # Same grammar as flake8's inline noqa, so a comment means the same thing in every host.
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+# A comment alone on its line that covers the whole file: `# tf2lint: noqa[: CODES]`, and flake8's own
+# `# flake8: noqa` (blanket only: flake8 disregards it when it lists codes, and so do we).
+_FILE_NOQA = re.compile(
+    r"#\s*(?:(?P<tool>tf2lint)|flake8)[:=]\s*noqa(?::\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?\s*$",
+    re.IGNORECASE,
+)
+WHOLE_FILE = 1 << 62  # a file-level noqa covers lines -WHOLE_FILE..WHOLE_FILE (whatever a host shifts them by)
 
 
 def lint_source(
@@ -32,22 +46,25 @@ def lint_source(
     flags: int = 0,
     fixes: bool = False,
     dependencies: set[str] | None = None,
+    observe: Observer | None = None,
 ) -> list[Finding]:
     """Lint one file's contents. Never raises for bad input: it becomes a TFS000 finding.
 
     ``noqa=False`` is for hosts that apply their own suppressions (flake8, pylint); ``fixes=True``
     builds each finding's fix (applicability, message, edits); ``dependencies`` receives the paths of
-    the other modules the analysis read (the editor server refreshes a module when one of them changes).
+    the other modules the analysis read (the editor server refreshes a module when one of them changes);
+    ``observe`` is called with the module's analysis (its ModuleContext) even when no rule applies, for
+    hosts that report more than findings (`tf2lint report`).
     """
     with _collector_paused():
         # In a function of its own: the AST is freed when it returns, before the collector is back on
         # (else the collector's first pass walks the whole tree just before it is freed).
-        return _lint_source(source, path, settings, noqa, flags, fixes, dependencies)
+        return _lint_source(source, path, settings, noqa, flags, fixes, dependencies, observe)
 
 
 def _lint_source(
     source: bytes | str, path: str, settings: Settings, noqa: bool, flags: int, fixes: bool,
-    dependencies: set[str] | None,
+    dependencies: set[str] | None, observe: Observer | None = None,
 ) -> list[Finding]:
     try:
         text = decode(source) if isinstance(source, bytes) else source.removeprefix("\ufeff")
@@ -56,9 +73,11 @@ def _lint_source(
     except SourceError as exc:
         return _source_error(path, exc, settings)
     lines = Lines(text)
-    findings = _lint_tree(tree, lines, path, settings, text, dependencies, placed, shared)
+    findings = _lint_tree(tree, lines, path, settings, text, dependencies, placed, shared, observe)
     return finish(text, lines, tree, findings, settings, path, noqa, fixes)
 
+
+Observer = Callable[["ModuleContext"], None]  # see `lint_source`
 
 _UNPLACED = object()  # where the file sits in its project is not known yet (it needs the tree)
 
@@ -87,7 +106,7 @@ def finish(
     # Without findings there is nothing to suppress, unless unused `noqa` comments are reported.
     if noqa and (findings or settings.enabled(UNUSED_NOQA.code)) and "noqa" in text.lower():
         findings = _apply_noqa(text, lines, findings, settings, path, comments)
-    planned = [f for f in findings if f.plan is not None]
+    planned = [f for f in findings if f.plan is not None and settings.can_fix(f.code)]
     if fixes and planned:
         from tf2lint.fixing import edits as fixer  # LibCST: only when fixes are asked for
 
@@ -138,7 +157,10 @@ def lint_notebook(
     for finding in lint_source(notebook.text, path, settings, flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dependencies=dependencies):
         cell, line = notebook.locate(finding.line)
         _, end_line = notebook.locate(finding.end_line)
-        findings.append(replace(finding, line=line, end_line=max(end_line, line), cell=cell))
+        findings.append(replace(
+            finding, line=line, end_line=max(end_line, line), cell=cell,
+            col=notebook.column(finding.line, finding.col), end_col=notebook.column(finding.end_line, finding.end_col),
+        ))
     return sorted(findings, key=Finding.sort_key)
 
 
@@ -160,7 +182,7 @@ def lint_tree(
 
 def _lint_tree(
     tree: ast.Module, lines: Sequence[str], path: str, settings: Settings, text: str | None,
-    dependencies: set[str] | None, placed=_UNPLACED, shared=None,
+    dependencies: set[str] | None, placed=_UNPLACED, shared=None, observe: Observer | None = None,
 ) -> list[Finding]:
     """``placed``: the file's `_project` when the caller found it; ``shared``: the project's own summary
     of this module (`Project.summary_of`), which is kept when done."""
@@ -177,19 +199,22 @@ def _lint_tree(
             names = (shared.names, shared.lexical_parent) if shared is not None else None
             triage = Triage(source, tree, project, where.package if where else None, settings.shim_decorators, names)
             rules = [rule for rule in RULES if settings.enabled(rule.code) and rule.applies(triage)]
-            if not rules:
+            if not rules and observe is None:
                 findings = []  # most modules: parsed, and nothing any rule needs
             else:
                 root = shared if shared is not None else _summary(tree, source, path, settings, placed, triage)
                 summary = None if shared is not None else root
-                findings = _findings(ModuleContext(root, project, triage.may_hold_shim_code), rules, lines, path)
+                ctx = ModuleContext(root, project, triage.may_hold_shim_code, settings)
+                findings = _findings(ctx, rules, lines, path)
+                if observe is not None:
+                    observe(ctx)
         if dependencies is not None:
             dependencies.update(touched)
         return findings
     except (RecursionError, MemoryError) as exc:
         return _source_error(path, SourceError(f"cannot analyse: too deeply nested ({type(exc).__name__})"), settings)
     except Exception as exc:  # noqa: BLE001 - a bug of ours must not stop the run over other files
-        message = f"internal error while analysing this file: {type(exc).__name__}: {exc}; please report it"
+        message = f"{INTERNAL_ERROR}: {type(exc).__name__}: {exc}; please report it"
         return _source_error(path, SourceError(message), settings)
     finally:
         if summary is not None:
@@ -261,50 +286,18 @@ def relevant(data: bytes, settings: Settings = DEFAULT_SETTINGS) -> bool:
     return any(trigger.decode() in text for trigger in triggers)
 
 
-DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024  # bytes; `max-file-size` in the configuration
-
-
-def read(path: str, limit: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes.
-
-    Raises OSError, or SourceError for anything else (a FIFO, a device, a file above the limit). The
-    file is opened without blocking: opening a FIFO would otherwise wait for a writer forever.
-    """
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        status = os.fstat(handle)
-        if not stat.S_ISREG(status.st_mode):
-            raise SourceError(f"cannot read: not a regular file ({_kind(status.st_mode)})")
-        chunks, size = [], 0
-        while size <= limit and (chunk := os.read(handle, min(1 << 20, limit + 1 - size))):
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
-            raise SourceError(f"cannot read: larger than {limit} bytes (max-file-size)")
-        return b"".join(chunks)
-    finally:
-        os.close(handle)
-
-
-def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory")):
-        if test(mode):
-            return name
-    return "not a file"
-
-
 def lint_data(
     data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS, fixes: bool = False,
-    dependencies: set[str] | None = None,
+    dependencies: set[str] | None = None, observe: Observer | None = None,
 ) -> list[Finding]:
     """Lint a file's bytes: prefilter, then a notebook or a Python module by its name. ``dependencies``
-    receives the other modules the analysis read."""
+    receives the other modules the analysis read; ``observe``, the analysis of a Python module (not of a
+    notebook, whose lines are not the file's)."""
     if not relevant(data, settings):
         return []
     if path.endswith(".ipynb"):
         return lint_notebook(data, path, settings, dependencies)
-    return lint_source(data, path, settings, fixes=fixes, dependencies=dependencies)
+    return lint_source(data, path, settings, fixes=fixes, dependencies=dependencies, observe=observe)
 
 
 def lint_path(path: str, display: str | None = None, settings: Settings = DEFAULT_SETTINGS) -> list[Finding]:
@@ -322,6 +315,11 @@ def _source_error(path: str, exc: SourceError, settings: Settings) -> list[Findi
     if not settings.enabled(PARSE_ERROR.code):
         return []
     return [Finding(path, exc.line, exc.col, PARSE_ERROR.code, exc.line, exc.col, PARSE_ERROR.symbol, str(exc))]
+
+
+def is_internal_error(finding: Finding) -> bool:
+    """A TFS000 that an exception in the analysis made, where the file itself read and parsed."""
+    return finding.code == PARSE_ERROR.code and finding.message.startswith(INTERNAL_ERROR)
 
 
 def _at(node: ast.AST, lines: Sequence[str], path: str, code: str, symbol: str, message: str) -> Finding:
@@ -360,6 +358,12 @@ def noqa_comments(text: str) -> list[Noqa] | None:
         low = token.start[0] if low is None else min(low, token.start[0])
         high = max(high, token.end[0])
         if token.type == tokenize.COMMENT:
+            whole = _FILE_NOQA.match(token.string) if token.line.lstrip().startswith("#") else None
+            if whole and (whole.group("tool") or not whole.group("codes")):
+                codes = whole.group("codes")
+                parsed = [c.upper() for c in re.split(r"[,\s]+", codes) if c] if codes else None
+                comments.append(Noqa(token.start[0], token.start[1], -WHOLE_FILE, WHOLE_FILE, parsed))
+                continue
             pending.append(token)
         if token.type in (tokenize.NL, tokenize.NEWLINE):
             for comment in pending:
@@ -370,6 +374,18 @@ def noqa_comments(text: str) -> list[Noqa] | None:
                     comments.append(Noqa(comment.start[0], col, low, high, parsed))
             pending, low, high = [], None, -1
     return comments
+
+
+def without_file_noqa(text: str, findings: list[Finding]) -> list[Finding]:
+    """``findings`` minus those a file-level `# tf2lint: noqa[: CODES]` silences: for hosts that apply their
+    own line suppressions (flake8, pylint) and would not know ours."""
+    if not findings or "noqa" not in text.lower():
+        return findings
+    whole = [c for c in noqa_comments(text) or () if c.first == -WHOLE_FILE]
+    return [
+        f for f in findings
+        if not any(c.codes is None or any(f.code.startswith(code) for code in c.codes) for c in whole)
+    ]
 
 
 def _apply_noqa(

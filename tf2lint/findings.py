@@ -42,6 +42,10 @@ class Settings:
     shim_decorators: tuple[str, ...] = ()
     src: tuple[str, ...] = ()  # configured source roots (absolute), searched after the file's own
     project: bool = True  # follow imports into the project's other modules
+    variables_lock: str = ""  # absolute path of a names lock (TFS115)
+    variables_base: str = ""  # a git commit whose files are TFS115's baseline
+    fixable: tuple[str, ...] = ()  # code prefixes whose fixes are built (): every rule
+    unfixable: tuple[str, ...] = ()  # code prefixes whose fixes are never built; the longest prefix wins
 
     def enabled(self, code: str) -> bool:
         # Asked for every rule of every file: the answer is kept (settings are immutable).
@@ -50,9 +54,13 @@ class Settings:
             known[code] = self._decide(code)
         return known[code]
 
+    def can_fix(self, code: str) -> bool:
+        fixable = _longest(code, self.fixable) if self.fixable else 0
+        return fixable >= 0 and fixable > _longest(code, self.unfixable)
+
     def _decide(self, code: str) -> bool:
         def longest(prefixes: Iterable[str]) -> int:
-            return max((len(p) for p in prefixes if code.startswith(p)), default=-1)
+            return _longest(code, prefixes)
 
         ignored = longest(self.ignore)
         if code == PARSE_ERROR.code:
@@ -61,6 +69,10 @@ class Settings:
         selected = longest(self.select) if self.select else (0 if rule and rule.enabled_by_default else -1)
         selected = max(selected, longest(self.extend_select))
         return selected >= 0 and selected > ignored
+
+
+def _longest(code: str, prefixes: Iterable[str]) -> int:
+    return max((len(p) for p in prefixes if code.startswith(p)), default=-1)
 
 
 DEFAULT_SETTINGS = Settings()

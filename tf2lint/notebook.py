@@ -1,22 +1,20 @@
 """Jupyter notebooks -> one virtual module of their code cells, with a map back to (cell, line).
 
-IPython syntax is neutralised line by line so that numbering is kept: line magics (`%time`),
-shell escapes (`!pip`), `x = !ls`, help (`obj?`) become `pass`/`None`; a cell magic (`%%bash`)
-drops its whole cell unless its body is Python (`%%time`, `%%timeit`, `%%capture`).
+Each cell is read the way IPython reads it (`ipython_cells.py`), keeping line numbers: line magics
+(`%time`), shell escapes (`!pip`, with their backslash continuations), `x = !ls`, help (`obj?`) become
+`pass`/`None`, a first line's indentation comes off the cell, prompts (`>>>`, `In [1]:`) come off;
+a cell magic (`%%bash`) drops its whole cell unless its body is Python (`%%time`, `%%timeit`, `%%capture`).
 """
 
 from __future__ import annotations
 
 import ast
 import json
-import re
 from dataclasses import dataclass, field
 
+from tf2lint.ipython_cells import Cell, python_lines
 from tf2lint.source import split_lines
 
-PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
-_ASSIGNED_MAGIC = re.compile(r"^(\s*[\w.,\s\[\]()*]+?\s*=\s*)[%!].*$")
-_HELP = re.compile(r"^\s*(\?\??[\w.]+|[\w.]+\?\??)\s*$")
 
 
 class NotebookError(Exception):
@@ -28,34 +26,21 @@ class Notebook:
     text: str  # the code cells, one after the other
     origin: list[tuple[int, int]]  # virtual line - 1 -> (cell number, line in cell), both 1-based
     broken: list[tuple[int, SyntaxError]] = field(default_factory=list)  # cells that do not parse
+    shift: list[int] = field(default_factory=list)  # virtual line - 1 -> columns IPython's dedent removed
 
     def locate(self, line: int) -> tuple[int, int]:
         if 0 < line <= len(self.origin):
             return self.origin[line - 1]
         return self.origin[-1] if self.origin else (1, line)
 
-
-def _neutralise(line: str) -> str:
-    stripped = line.lstrip()
-    indent = line[: len(line) - len(stripped)]
-    if stripped.startswith(("%", "!")) or _HELP.match(line):
-        return indent + "pass"
-    assigned = _ASSIGNED_MAGIC.match(line)
-    if assigned:
-        return assigned.group(1) + "None"
-    return line
+    def column(self, line: int, col: int) -> int:
+        """A virtual line's column in its cell (a dedented cell's lines start further right)."""
+        return col + self.shift[line - 1] if 0 < line <= len(self.shift) else col
 
 
-def _cell_lines(source: str) -> list[str] | None:
+def _cell_lines(source: str) -> Cell | None:
     """The cell as Python lines, or None when a cell magic makes it another language."""
-    lines = split_lines(source)  # numbered as the parser numbers them (\r, \r\n and \n)
-    first = lines[0].strip()
-    if first.startswith("%%"):
-        magic = first[2:].split(None, 1)[0] if len(first) > 2 else ""
-        if magic not in PYTHON_CELL_MAGICS:
-            return None
-        lines[0] = ""
-    return [_neutralise(line) for line in lines]
+    return python_lines(split_lines(source))  # numbered as the parser numbers them (\r, \r\n and \n)
 
 
 def _code_cells(document: object) -> list[object]:
@@ -107,6 +92,7 @@ def load(data: bytes) -> Notebook:
     text_lines: list[str] = []
     origin: list[tuple[int, int]] = []
     broken: list[tuple[int, SyntaxError]] = []
+    shift: list[int] = []
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -114,9 +100,10 @@ def load(data: bytes) -> Notebook:
         if source is None:  # this cell is damaged; the others are still checked
             broken.append((number, SyntaxError("the cell's source is not text (a string or a list of strings)")))
             continue
-        lines = _cell_lines(source)
-        if lines is None:
+        cell_lines = _cell_lines(source)
+        if cell_lines is None:
             continue
+        lines = cell_lines.lines
         try:
             compile("\n".join(lines), f"cell {number}", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
@@ -126,4 +113,5 @@ def load(data: bytes) -> Notebook:
         for index, line in enumerate(lines, start=1):
             text_lines.append(line)
             origin.append((number, index))
-    return Notebook("\n".join(text_lines) + "\n", origin, broken)
+        shift.extend(cell_lines.shifts)
+    return Notebook("\n".join(text_lines) + "\n", origin, broken, shift)

@@ -8,24 +8,26 @@ from __future__ import annotations
 
 import ast
 import io
+import os
 import re
+import stat
 import tokenize
 from collections.abc import Sequence
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what ends a line for Python's parser and for LSP
 # A line with its end, as Python's parser counts lines (str.splitlines also breaks on \f, \x1c, \u2028...).
 _LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 def split_lines(text: str) -> list[str]:
     """The source's lines without their breaks, numbered like the AST numbers them."""
-    return _LINE_BREAK.split(text)
+    return LINE_BREAK.split(text)
 
 
 def line_starts(text: str) -> list[int]:
     """Offset of the start of every line after the first: ``bisect_right(starts, offset) + 1`` is the
     1-based line of an offset, counted like the AST counts (a lone \r ends a line too)."""
-    return [match.end() for match in _LINE_BREAK.finditer(text)]
+    return [match.end() for match in LINE_BREAK.finditer(text)]
 
 
 def physical_lines(text: str) -> list[str]:
@@ -58,6 +60,45 @@ class SourceError(Exception):
     def __init__(self, message: str, line: int = 1, col: int = 0) -> None:
         super().__init__(message)
         self.line, self.col = line, col
+
+
+DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024  # bytes; `max-file-size` in the configuration
+
+
+def read(path: str, limit: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes: the one way tf2lint opens a file it reads
+    (sources, modules a file imports, cache entries and the dependencies they name).
+
+    Raises OSError, or SourceError for anything else (a FIFO, a device, a file above the limit). The
+    file is opened without blocking: opening a FIFO would otherwise wait for a writer forever.
+    """
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode):
+            raise SourceError(f"cannot read: not a regular file ({_kind(status.st_mode)})")
+        chunks, size = [], 0
+        while size <= limit and (chunk := os.read(handle, min(1 << 20, limit + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        return b"".join(chunks)
+    finally:
+        os.close(handle)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return name
+    return "not a file"
+
+
+def too_large(limit: int) -> SourceError:
+    """What a file or a piped buffer larger than ``limit`` bytes is reported as."""
+    return SourceError(f"cannot read: larger than {limit} bytes (max-file-size)")
 
 
 def decode(data: bytes) -> str:

@@ -1,7 +1,7 @@
 """Compare the linter's findings with the runtime labels, per program and per rule family.
 
 No TensorFlow here: this module works on labelled records ({"id", "source", "label", "masked", ...}),
-so that the analysis can be measured against stored labels in seconds (/work/diff-report/compare.py).
+so that the analysis can be measured against stored labels in seconds.
 """
 
 from __future__ import annotations
@@ -15,9 +15,15 @@ from dataclasses import dataclass, field
 
 from tf2lint.knowledge import api
 
-FAMILY = {"TFS101": "growth", "TFS102": "growth", "TFS103": "growth", "TFS106": "untracked", "TFS107": "untracked"}
+FAMILY = {"TFS101": "growth", "TFS102": "growth", "TFS103": "growth", "TFS106": "untracked", "TFS107": "untracked",
+          "TFS116": "untracked"}
 FAMILIES = ("growth", "untracked", "TFS104", "TFS105", "TFS108", "TFS109", "TFS110", "TFS111", "TFS112",
             "TFS113", "TFS114")
+
+
+# Migration hints, not bugs: no runtime symptom to compare with. TFS117 ("the decorator can go") is measured
+# on its own, by removing the decorator and comparing (tests/test_tfs117_runtime.py).
+HINTS = frozenset({"TFS117"})
 
 
 def family(code: str) -> str:
@@ -37,8 +43,8 @@ SHOWS_AS = {"TFS105": {"growth", "untracked"}, "growth": {"untracked"}, "untrack
 # tf2lint reports shim mistakes. A program that never uses the shim (no decorator, no get_or_create_layer) is
 # in its scope only for the forgotten decorator: TF1-store variables (get_variable, v1 layers, templates,
 # TF-Slim) created by a layer with no decorator, which shows as untracked variables. Its other symptoms
-# (a tf.Variable or Keras layer made per call in plain Keras code, a v1 dropout in a plain layer) are real
-# bugs, but not shim bugs, and a linter for the migration stays silent on code that never migrated.
+# (a v1 dropout in a plain layer) are real bugs, but not shim bugs, and a linter for the migration stays silent
+# on code that never migrated; weights made per call are the exception below (TFS116).
 _SHIM_WORDS = ("track_tf1_style_variables", "get_or_create_layer")
 _V1_LAYERS_WITH_WEIGHTS = "|".join(sorted({*api.V1_FUNCTIONAL_LAYERS, *api.V1_LAYER_CLASSES}))
 _TF1_STORE_WORDS = re.compile(
@@ -46,13 +52,24 @@ _TF1_STORE_WORDS = re.compile(
 )
 
 
+# Since TFS116, weights built on every call of an undecorated Keras `call` / `tf.Module.__call__` are in scope
+# too (a `tf.Variable`, a weight-owning Keras layer, `add_weight`, a layer class kept on `self`): they show as
+# untracked objects, growth (`add_weight`), or the singleton-variables error inside a `tf.function`.
+_PER_CALL_WEIGHT_WORDS = re.compile(
+    r"\btf\.Variable\(|\btf\.keras\.layers\.(?!Activation\b)[A-Z]\w*\b|\badd_weight\(|_cls = tf\.keras\.layers\."
+)
+
+
 def in_scope(source: str, runtime: set[str]) -> set[str]:
     """The runtime families tf2lint is meant to report for a program."""
     if any(word in source for word in _SHIM_WORDS):
         return runtime
+    scope = set()
     if _TF1_STORE_WORDS.search(source):  # `get_variable_scope()` or a v1 dropout alone create nothing
-        return runtime & {"untracked"}
-    return set()
+        scope.add("untracked")
+    if _PER_CALL_WEIGHT_WORDS.search(source):
+        scope |= {"untracked", "growth", "TFS105"}
+    return runtime & scope
 
 
 def explained(runtime: set[str], linter: set[str]) -> set[str]:
@@ -150,7 +167,7 @@ def compare(records: Iterable[dict], lint_codes: Callable[[str], list[str]],
         masked = set(record.get("masked", ()))
         runtime = in_scope(record["source"], {family(c) for c in record["label"] if c != "ok"}) - masked
         codes = lint_codes(record["source"])
-        linter = explained(runtime, {family(c) for c in codes if c.startswith("TFS1")}) - masked
+        linter = explained(runtime, {family(c) for c in codes if c.startswith("TFS1") and c not in HINTS}) - masked
         if any(c == "TFS000" for c in codes):
             invalid.append(record["id"])
             continue

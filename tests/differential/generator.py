@@ -69,6 +69,7 @@ class Spec:
     caller_scope: bool = False  # sub_layer / inline_sub: the caller opens a named scope around the call
     const_guard: str = ""  # "on" / "off": the block runs under `if wd:`, the caller passes wd=True / False
     split: bool = False  # module_fn / sub-layer paths: the block lives in another module of the program
+    extras: list[str] = field(default_factory=list)  # rules_extras(): issue 20's constructs, applied to the text
 
 
 @dataclass
@@ -117,6 +118,7 @@ def random_spec(rng: random.Random) -> Spec:
         spec.const_guard = rng.choice(("on", "off"))
     if spec.path in SPLIT_PATHS and rng.random() < 0.3:
         spec.split = True
+    spec.extras = rules_extras(rng, spec)
     return spec
 
 
@@ -527,11 +529,11 @@ def render(spec: Spec) -> str:
     if spec.split:
         # The block (a function or the Sub layer) lives in a module of its own that the program imports.
         imported = "Sub" if sub_class else "block"
-        helpers = "\n".join([*header, *module_defs, *module, ""])
-        main = "\n".join([*header, f"from helpers import {imported}", "", "", *classes, "", *footer])
+        helpers = with_rules_extras("\n".join([*header, *module_defs, *module, ""]), spec)
+        main = with_rules_extras("\n".join([*header, f"from helpers import {imported}", "", "", *classes, "", *footer]), spec)
         text = f"{main}\n{MODULE_MARKER}helpers\n{helpers}"
     else:
-        text = "\n".join([*header, *module_defs, *module, "", *classes, "", *footer])
+        text = with_rules_extras("\n".join([*header, *module_defs, *module, "", *classes, "", *footer]), spec)
     while "\n\n\n\n" in text:
         text = text.replace("\n\n\n\n", "\n\n\n")
     return text
@@ -554,3 +556,52 @@ def generate(count: int, seed: int = 0) -> list[Program]:
         spec = random_spec(rng)
         programs.append(Program(id=f"s{seed}-{k:05d}", seed=seed, source=render(spec), intent=asdict(spec)))
     return programs
+
+
+# --- Issue 20 (rules): v1-class subclasses, wrapper decorators, store reads, weightless per-call layers -------
+# Drawn after every other dimension (the other draws of a program are unchanged) and applied to the rendered
+# text, so this block stays apart from the renderer. Undecorated per-call creation needs no extra: decoration
+# "none" with a per-call `keras` / `tf_variable` / `add_weight` atom is it.
+WRAPPER = ["def tf1_compatible(method):", f"    return {TRACK}(method)", ""]
+SUBCLASS = ["class ProjectDense(tf.compat.v1.layers.Dense):", "    pass", ""]
+EXTRAS = ("v1_subclass", "wrapper", "regularized", "store_read", "weightless")
+STORE_READER = ["class StoreReader(tf.Module):", "    def regularization_loss(self):",
+                "        return sum(r() for r in self._tf1_style_var_store._regularizers.values())", ""]
+
+
+def rules_extras(rng: random.Random, spec: Spec) -> list[str]:
+    extras = []
+    if any(a.kind == "v1_class" for a in spec.atoms) and rng.random() < 0.4:
+        extras.append("v1_subclass")  # `class ProjectDense(tf.compat.v1.layers.Dense)` instead of the v1 class
+    if spec.decoration in ("track", "track_over_tf_function", "tf_function_over_track") and rng.random() < 0.15:
+        extras.append("wrapper")  # `@tf1_compatible`, a project function forwarding to the shim
+    if any(a.kind in ("v1_dense", "get_variable") for a in spec.atoms) and rng.random() < (0.4 if spec.host == "module" else 0.1):
+        extras.append("regularized")  # kernel_regularizer= / regularizer=: TFS110 in a tf.Module
+        if spec.host == "module" and rng.random() < 0.5:
+            extras.append("store_read")  # a base class that reads the shim's store of penalties
+    if rng.random() < 0.15:
+        extras.append("weightless")  # a Keras layer without weights built on every call: no bug
+    return extras
+
+
+def with_rules_extras(text: str, spec: Spec) -> str:
+    header = "import tensorflow as tf\n"
+    added: list[str] = []
+    if "v1_subclass" in spec.extras:
+        text = text.replace("tf.compat.v1.layers.Dense(", "ProjectDense(")
+        added += SUBCLASS
+    if "wrapper" in spec.extras:
+        text = text.replace(f"@{TRACK}\n", "@tf1_compatible\n")
+        added += WRAPPER
+    if "regularized" in spec.extras:
+        text = text.replace("tf.compat.v1.layers.dense(x, 4", 'tf.compat.v1.layers.dense(x, 4, kernel_regularizer="l2"')
+        text = text.replace("shape=(4, 4))", "shape=(4, 4), regularizer=tf.keras.regularizers.L2())")
+    if "store_read" in spec.extras:
+        text = text.replace("(tf.Module):", "(StoreReader):").replace("class Runner(StoreReader):", "class Runner(tf.Module):")
+        added += STORE_READER
+    if "weightless" in spec.extras:
+        text = text.replace("        return x\n", '        return tf.keras.layers.Activation("linear")(x)\n', 1)
+    if added:
+        text = text.replace(header, header + "\n\n" + "\n".join(added) + "\n", 1)
+    return text
+

@@ -10,7 +10,13 @@ What is measured, per program (never how it was generated):
   (silent sharing), unless both requests run inside calls of one layer object called again (a layer called
   twice shares its weights by design); the `training` value that batch norm / dropout actually received; dropout active at
   inference (two inference outputs differ);
-- any exception, mapped to the linter's code by its message, else recorded as an unexplained error.
+- any exception, mapped to the linter's code by `tf2lint.runtime.pitfalls` (the table runtime.check uses),
+  else recorded as an unexplained error.
+
+The oracle does not lean on `runtime.check` alone: a second copy of the program (its own classes) is
+observed by an independent probe (oracle.py: a variable-creator scope and a GradientTape, the same two
+calls on two instances). Where the two disagree on instance A or B, the disagreement is printed in the
+label's notes and the label is dropped (an error with no code: an invalid program, which fails the suite).
 
 Families: growth (TFS101/102/103) and untracked (TFS106/107) are one class each; the others are their
 code. When a program raises, only the exception's family was observable: the rest is "masked". When
@@ -33,21 +39,10 @@ from typing import Any
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # programs spell the shim `tf.compat.v1.keras...`
 
+from tf2lint.runtime import pitfalls  # noqa: E402
+
 from .compare import FAMILIES, family, modules  # noqa: E402
-
-# Exception messages -> the code whose rule documents them.
-ERRORS = (
-    ("only supports singleton tf.Variables", "TFS105"),
-    ("must be applied to a method of a subclassed", "TFS108"),
-    ("Tried to call get_or_create_layer in eager mode", "TFS109"),
-    ("Trying to share variable", "TFS113"),
-    # `get_variable` with no shim store, inside a tf.function (measured: the undecorated path raises this
-    # instead of silently creating untracked variables); the decorator is what fixes it.
-    ("Tensor.op is undefined when eager execution is enabled", "TFS107"),
-    # A name that changed since it was made (a uniquified scope or template), asked for under reuse=True.
-    ("does not exist, or was not created with tf.get_variable()", "TFS102"),
-)
-
+from .oracle import disagreement, observe_program  # noqa: E402
 
 @dataclass
 class Label:
@@ -55,6 +50,8 @@ class Label:
     masked: list[str] = field(default_factory=list)  # families that could not be observed
     error: str | None = None  # "Type: first line" of an exception, if any
     notes: list[str] = field(default_factory=list)  # what was measured, for reading mismatches
+    disagreements: list[str] = field(default_factory=list)  # runtime.check vs the independent probe
+    oracle: list[list[str]] = field(default_factory=list)  # the independent probe's families, per instance
 
     @property
     def families(self) -> set[str]:
@@ -67,7 +64,7 @@ class Label:
 
     def as_json(self) -> dict:
         return {"label": sorted(self.codes) or ["ok"], "masked": self.masked, "error": self.error,
-                "notes": self.notes}
+                "notes": self.notes, "disagreements": self.disagreements, "oracle": self.oracle}
 
 
 def _module_classes(namespace: dict[str, Any]) -> list[type]:
@@ -229,24 +226,28 @@ class _Probes:
                 setattr(owner, attr, original)
 
 
+class _Raised(Exception):
+    """`runtime.check` reported an exception of the program: label it like one raised here."""
+
+    def __init__(self, finding: Any) -> None:
+        super().__init__(str(finding.error))
+        self.finding = finding
+
+
 def _error_code(exc: BaseException, probes: _Probes) -> str | None:
-    message = str(exc)
-    for text, code in ERRORS:
-        if text in message:
-            return code
-    if isinstance(exc, TypeError) and probes.builder_args:
+    error = exc.finding.error if isinstance(exc, _Raised) else pitfalls.read(exc)
+    code = error.code
+    if code is None and error.type == "TypeError" and probes.builder_args:
         return "TFS109"  # a get_or_create_layer builder that needs arguments
-    return None
+    return code
 
 
-def _store_layer_variables(module: Any) -> set[str]:
-    """Names of the variables of layers held by the shim stores of `module` and its submodules."""
-    names = set()
-    for owner in [module, *getattr(module, "submodules", ())]:
-        store = getattr(owner, "_tf1_style_var_store", None)
-        for layer in getattr(store, "_layers", {}).values():
-            names.update(v.name for v in getattr(layer, "weights", ()))
-    return names
+def _install(helpers: dict[str, str], name: str) -> None:
+    """The program's other modules, each run anew and put where its imports find it."""
+    for module_name, text in helpers.items():
+        helper = types.ModuleType(module_name)
+        sys.modules[module_name] = helper
+        exec(compile(text, f"<{name}:{module_name}>", "exec"), helper.__dict__)  # noqa: S102
 
 
 def _penalties(module: Any) -> float:
@@ -255,9 +256,17 @@ def _penalties(module: Any) -> float:
     return sum(abs(float(regularizer())) for regularizer in getattr(store, "_regularizers", {}).values())
 
 
+def _penalties_reached(module: Any) -> bool:
+    """The module exposes its store's penalties itself (`regularization_loss()`, as tf-keras's shim tests
+    read `_tf1_style_var_store._regularizers` through a base class): measured by calling it."""
+    reader = getattr(module, "regularization_loss", None)
+    return callable(reader) and abs(float(reader())) > 0 and abs(abs(float(reader())) - _penalties(module)) < 1e-4
+
+
 def _describe(exc: BaseException) -> str:
-    first = (str(exc).strip().splitlines() or [""])[0]
-    return f"{type(exc).__name__}: {first[:200]}"
+    if isinstance(exc, _Raised):
+        return str(exc.finding.error)[:200]
+    return str(pitfalls.read(exc))[:200]
 
 
 class Labeller:
@@ -283,20 +292,24 @@ class Labeller:
         label = Label()
         namespace: dict[str, Any] = {"__name__": f"differential_{name}"}
         main, helpers = modules(source)
+        checked: list[set[str]] = []  # families runtime.check reported, per instance
+        observed: list[set[str]] = []  # families the independent probe saw, per instance
         try:
-            for module_name, text in helpers.items():  # importable by the main module while it runs
-                helper = types.ModuleType(module_name)
-                sys.modules[module_name] = helper
-                exec(compile(text, f"<{name}:{module_name}>", "exec"), helper.__dict__)  # noqa: S102
-            exec(compile(main, f"<{name}>", "exec"), namespace)  # noqa: S102 - our own generated programs
-            make, inputs = namespace["make"], namespace["inputs"]
-            with self.probes.installed(_module_classes(namespace)), warnings.catch_warnings():
+            with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # a deprecation warning per v1 layer: slow, and not ours
-                self._run(make, inputs(), label)
+                _install(helpers, name)  # importable by the main module while it runs; fresh for each run
+                observed = observe_program(main, name)
+                runtime.reset()
+                _install(helpers, name)
+                exec(compile(main, f"<{name}>", "exec"), namespace)  # noqa: S102 - our own generated programs
+                make, inputs = namespace["make"], namespace["inputs"]
+                with self.probes.installed(_module_classes(namespace)):
+                    self._run(make, inputs(), label, checked)
         except Exception as exc:  # noqa: BLE001 - every failure is a measurement
             code = _error_code(exc, self.probes)
             label.error = _describe(exc)
-            label.notes.append("".join(traceback.format_exception_only(type(exc), exc)).strip()[:300])
+            label.notes.append(exc.finding.message[:300] if isinstance(exc, _Raised) else
+                               "".join(traceback.format_exception_only(type(exc), exc)).strip()[:300])
             if code:
                 label.codes = [code]
                 label.masked = [f for f in FAMILIES if f != family(code)]
@@ -308,9 +321,25 @@ class Labeller:
                 sys.modules.pop(module_name, None)
             runtime.reset()
         label.codes = sorted(set(label.codes))
+        if checked:
+            self._reconcile(label, checked, observed)
         return label
 
-    def _run(self, make: Any, x: tuple, label: Label) -> None:
+    @staticmethod
+    def _reconcile(label: Label, checked: list[set[str]], observed: list[set[str]]) -> None:
+        """Keep the label only where `runtime.check` and the independent probe agree, instance by instance;
+        print the disagreement in the notes either way."""
+        label.oracle = [sorted(families) for families in observed]
+        for instance, (check_families, probe_families) in enumerate(zip(checked, observed)):
+            text = disagreement(check_families, probe_families)
+            if text is None:
+                continue
+            label.notes.append(f"oracle, instance {'AB'[instance]}: {text}")
+            label.disagreements.append(text)
+            label.error = f"oracle disagreement: {text}"
+            label.codes, label.masked = [], []
+
+    def _run(self, make: Any, x: tuple, label: Label, checked: list[set[str]]) -> None:
         from tf2lint import runtime
 
         tf = self.tf
@@ -322,16 +351,15 @@ class Labeller:
             return
         codes: set[str] = set()
         for instance in (first, make()):
-            for finding in runtime.check(instance, *x, training=True, calls=2):
-                code = finding.code
-                if code == "TFS106" and set(finding.names) <= _store_layer_variables(instance):
-                    # Layers the store made under a new `get_or_create_layer` key on call 2: the key's
-                    # scope changed, as variable names do when they grow.
-                    code = "TFS102"
-                codes.add(code)
-                label.notes.append(f"{code}: {finding.message[:200]}")
-        if "TFS110" in codes and not _penalties(first):
-            codes.discard("TFS110")  # `get_or_create_layer` registers a zero "regularizer" for every layer
+            findings = runtime.check(instance, *x, training=True, calls=2)
+            if _penalties_reached(instance):  # the module hands its store's penalties out itself
+                findings = [f for f in findings if f.code != "TFS110"]
+            checked.append({family(f.code) for f in findings})
+            for finding in findings:
+                if finding.error:
+                    raise _Raised(finding)
+                codes.add(finding.code)
+                label.notes.append(f"{finding.code}: {finding.message[:200]}")
         unstable = bool({"TFS101", "TFS102", "TFS106", "TFS107"} & codes)
         if unstable:
             codes.discard("TFS111")  # frozen statistics of batch norms rebuilt each call say nothing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter, defaultdict
@@ -11,10 +12,11 @@ from pathlib import Path
 from .allowlist import ALLOWED
 from .compare import Outcome, Summary, compare, engine_codes
 from .generator import generate
+from .runtime_suite import RuntimeSummary
 
 CI_COUNT, CI_SEED = 500, 0
 # (title, summary) of the runs in this process, printed by conftest.py's terminal summary.
-RESULTS: list[tuple[str, Summary]] = []
+RESULTS: list[tuple[str, Summary | RuntimeSummary]] = []
 
 
 def label_programs(count: int, seed: int, progress: Callable[[int], None] | None = None) -> list[dict]:
@@ -30,6 +32,12 @@ def label_programs(count: int, seed: int, progress: Callable[[int], None] | None
         records.append({"id": program.id, "seed": program.seed, "source": program.source,
                         **label.as_json(), "intent": program.intent})
     return records
+
+
+@functools.cache
+def ci_records() -> list[dict]:
+    """The CI programs' labels, made once per process for every test module that reads them."""
+    return label_programs(CI_COUNT, CI_SEED)
 
 
 def run(records: list[dict]) -> Summary:
@@ -95,7 +103,7 @@ def markdown_report(summary: Summary, records: list[dict], title: str) -> str:
            "`must be applied to a method of a subclassed tf.Module` -> TFS108, get_or_create_layer in eager "
            "mode or a builder that needs arguments -> TFS109, `Trying to share variable` -> TFS113, "
            "`Tensor.op is undefined` (get_variable with no shim store inside a tf.function) -> TFS107.", "",
-           "Runtime behaviour the suite ran into that the lead should know (measured here, TF 2.21 + "
+           "Runtime behaviour the suite ran into that a maintainer should know (measured here, TF 2.21 + "
            "tf-keras 2.21): (1) `runtime.check` reports TFS110 for any tf.Module that uses "
            "`get_or_create_layer`, because the store registers `reduce_sum(layer.losses)` as a regularizer "
            "for every layer, even without regularizers; the labeller keeps TFS110 only when a penalty is "

@@ -138,9 +138,12 @@ class _Frame(NamedTuple):
 class ModuleContext:
     """Facts about one linted module, and the shim walk from its shim methods, that rules read."""
 
-    def __init__(self, summary: ModuleSummary, project: Project | None = None, shim_code: bool = True) -> None:
+    def __init__(
+        self, summary: ModuleSummary, project: Project | None = None, shim_code: bool = True, settings=None,
+    ) -> None:
         """``shim_code=False``: the triage found that the module can hold no shim method (none defined,
-        none inherited), so there is nothing to walk."""
+        none inherited), so there is nothing to walk. ``settings``: the run's `Settings` (a baseline for TFS115)."""
+        self.settings = settings
         self.root = summary
         self.project = project
         self.tree = summary.tree
@@ -279,8 +282,19 @@ class ModuleContext:
             if kind:
                 return f"`{name}`" if kind == name else f"`{name}` ({kind})"
         cls = self._class_called(site)
+        if cls is not None and self.v1_layer_base(cls) is not None:
+            return None  # a v1 layer: its weights come from `get_variable`, reused by name in the shim's store
         if cls is not None and self.class_kind(cls) in ("keras", "module", "keras3") and not self._store_only(cls):
             return f"`{cls.name}` ({'tf.Module' if self.class_kind(cls) == 'module' else 'Keras layer'})"
+        return None
+
+    def v1_layer_base(self, cls: ClassInfo) -> str | None:
+        """The v1 layer class (`tf.compat.v1.layers.BatchNormalization`) a project class derives from, if any."""
+        for klass in self.mro(cls):
+            for base in klass.node.bases:
+                found = next((n for n in klass.module.names.resolve(base, klass.scope) if api.is_v1_layer_class(n)), None)
+                if found is not None:
+                    return found
         return None
 
     def _store_only(self, cls: ClassInfo) -> bool:
@@ -438,17 +452,22 @@ class ModuleContext:
 
     # -- walking shim code ------------------------------------------------------------------------
 
-    def _walk_shim_methods(self) -> None:
+    def walk_entries(self, entries: list[tuple[FunctionDef, ClassInfo]]) -> None:
+        """The same walk from methods that are not shim methods (a context built with ``shim_code=False``):
+        what an undecorated `call`/`__call__` runs, with guards and targets (read by TFS116)."""
+        self._walk_shim_methods([(method, method, cls) for method, cls in entries])  # type: ignore[misc]
+
+    def _walk_shim_methods(self, entries: list[tuple[FunctionDef, ast.expr, ClassInfo]] | None = None) -> None:
         queue: deque[tuple[_Frame, _State]] = deque()
         # Decorated sub-layers used only as other objects' attributes: walked after their callers, under the
         # scopes those callers open around them (a decorated `call` runs in the caller's variable scope).
         deferred: list[tuple[_Frame, _State]] = []
-        starts: list[tuple[FunctionDef, ast.expr, ClassInfo]] = [
+        starts: list[tuple[FunctionDef, ast.expr, ClassInfo]] = entries if entries is not None else [
             (method, deco, cls) for method, deco, cls in self.shim_decorated if cls is not None and not is_static(method)
         ]
         # A shim method inherited by a class of this module runs with that class's overrides (`self.body(x)`
         # in a base's decorated `call` runs the subclass's `body`): walk it once per concrete class too.
-        for cls in self.classes:
+        for cls in self.classes if entries is None else ():
             if not self._may_inherit_shim(cls):
                 continue
             for method in self.shim_methods_of(cls).values():

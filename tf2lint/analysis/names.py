@@ -201,6 +201,9 @@ class Names:
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             if not module_level:
                 scope.shadowed.add(stmt.name)
+            elif isinstance(stmt, ast.FunctionDef):
+                for target in self._paths_in(_forwarded(stmt) or ast.Constant(None), scope):
+                    scope.bind(stmt.name, target)  # `def tf1_compatible(m): return track(m)` is `track`
         elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             self._bind_assignment(stmt.targets[0].id, stmt.value, scope, module_level)
         elif not module_level:
@@ -359,3 +362,21 @@ def _partial_target(value: ast.expr, names: Names, scope: _Scope) -> ast.expr:
     if any(k.arg is None or k.arg in _NAMING_KEYWORDS for k in value.keywords):
         return value
     return value.args[0]
+
+
+def _forwarded(func: ast.FunctionDef) -> ast.expr | None:
+    """The decorator a project function only forwards to: ``def tf1_compatible(m): return track(m)`` (one
+    parameter, an optional docstring, one `return`) -> ``track``, when its name says it may be the shim (any
+    ``track...`` spelling; the resolution then decides). Calling it is calling that decorator."""
+    args = func.args
+    if func.decorator_list or len(args.args) != 1 or args.posonlyargs or args.kwonlyargs or args.vararg or args.kwarg:
+        return None
+    body = func.body[1:] if isinstance(func.body[0], ast.Expr) and isinstance(func.body[0].value, ast.Constant) else func.body
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or not isinstance(body[0].value, ast.Call):
+        return None
+    call = body[0].value
+    if call.keywords or len(call.args) != 1 or not (isinstance(call.args[0], ast.Name) and call.args[0].id == args.args[0].arg):
+        return None
+    parts = dotted(call.func)
+    return call.func if parts is not None and "track" in parts[-1] else None
+

@@ -26,7 +26,7 @@ from stat import S_ISDIR, S_ISREG
 
 from tf2lint.analysis.names import Names
 from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary
-from tf2lint.source import SourceError, decode, parse
+from tf2lint.source import SourceError, decode, parse, read
 
 # Larger files are not read as dependencies (a generated 100 MB module is not a layer helper).
 MAX_MODULE_BYTES = 2_000_000
@@ -244,12 +244,10 @@ def _read_bytes(path: str, mtime_ns: int, size: int, provided: bool) -> bytes | 
         return None
     if provided:
         return _STABLE_BYTES[path]
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_MODULE_BYTES + 1)
-    except OSError:
+    try:  # a regular file only: a FIFO where a module should be would block the run
+        return read(path, MAX_MODULE_BYTES)
+    except (OSError, SourceError):
         return None
-    return data if len(data) <= MAX_MODULE_BYTES else None
 
 
 class Project:
@@ -452,11 +450,14 @@ class Project:
             yield path
             return
         module, attr, rest = split
-        if self._defines_at_top(module, attr):
+        if self._defines_at_top(module, attr) and b"track" not in self.raw(module):
             yield path  # `def attr` / `class attr` at column 0: nothing to follow, and no need to parse
             return
         summary = self.summary(module)
-        if summary is None or attr in summary.module_functions or attr in summary.class_by_name:
+        # A function that only forwards to the shim decorator is bound as an alias of it (names.py).
+        if summary is None or attr in summary.class_by_name or (
+            attr in summary.module_functions and attr not in summary.names.module_bindings()
+        ):
             yield path
             return
         bindings = summary.names.module_bindings().get(attr)

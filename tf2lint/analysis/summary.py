@@ -51,6 +51,18 @@ class ClassInfo:
         return found
 
     @property
+    def reads_store_regularizers(self) -> bool:
+        """A method reads ``<obj>._tf1_style_var_store._regularizers``: where the shim keeps a `tf.Module`'s
+        regularization callables (its API doc names it; tf-keras's shim tests read it through a base class)."""
+        if not self.module.mentions("_tf1_style_var_store"):
+            return False
+        return any(
+            isinstance(node, ast.Attribute) and node.attr == "_regularizers"
+            and isinstance(node.value, ast.Attribute) and node.value.attr == "_tf1_style_var_store"
+            for method in self.methods.values() for node in ast.walk(method)
+        )
+
+    @property
     def shared_attrs(self) -> dict[str, ast.Call]:
         """``self.x = <module-level template>`` in ``__init__``."""
         if self._shared_attrs is None:

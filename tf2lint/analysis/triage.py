@@ -67,9 +67,13 @@ class Triage:
                 return True
         return False
 
-    def defines_entry_method(self) -> bool:
-        """A `def call` / `def __call__`: what Keras and tf.Module run themselves."""
+    @cached_property
+    def _entry_method(self) -> bool:
         return self.mentions("call") and _ENTRY_METHOD.search(self.text) is not None
+
+    def defines_entry_method(self) -> bool:
+        """A `def call` / `def __call__`: what Keras and tf.Module run themselves (TFS107 and TFS116 ask)."""
+        return self._entry_method
 
     def imports_mentioning(self, word: bytes) -> bool:
         """Whether a project module this one imports from contains ``word``."""

@@ -33,8 +33,21 @@ class Edit:
     end_line: int
     content: str
 
-    def as_json(self) -> dict:
-        return {"line": self.line, "column": 1, "end_line": self.end_line, "end_column": 1, "content": self.content}
+    def as_json(self, lines: Sequence[str]) -> dict:
+        """1-based line and column; a position past the last line of a file without a final line break
+        is that line's end (never past the end of the file)."""
+        def where(line: int) -> tuple[int, int]:
+            if line > len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
+                return len(lines), len(lines[-1]) + 1
+            return line, 1
+
+        (line, column), (end_line, end_column) = where(self.line), where(self.end_line)
+        return {"line": line, "column": column, "end_line": end_line, "end_column": end_column, "content": self.content}
+
+    @classmethod
+    def from_json(cls, edit: dict) -> Edit:
+        """The inverse of `as_json`: a column after 1 only ever means the end of the last line."""
+        return cls(edit["line"] + (edit["column"] > 1), edit["end_line"] + (edit["end_column"] > 1), edit["content"])
 
     def overlaps(self, other: Edit) -> bool:
         """Replacements of neighbouring lines do not overlap; an insertion touching another edit does."""
@@ -333,7 +346,7 @@ def build(text: str, lines: Sequence[str], plans: Sequence[FixPlan], tree: ast.M
     for plan in plans:
         try:
             built.append(_build_one(tree, file_lines, lines, plan, snippets, spellings))
-        except (ValueError, IndexError, AttributeError, TypeError, cst.ParserSyntaxError, RecursionError, MemoryError):
+        except Exception:  # noqa: BLE001 - LibCST fails on deep input in its own ways (RecursionError, then KeyError)
             built.append(None)  # a fix we cannot build is simply not offered
     return built
 
@@ -363,7 +376,10 @@ def _build_one(
     wrapper, offset, snippet = snippets[first]
     target, types, change = _operation(plan, lines, offset)
     transformer = _Targeted(target, types, change)
-    new_snippet = physical_lines(wrapper.visit(transformer).code)
+    code = wrapper.visit(transformer).code
+    if snippet[-1].endswith("\r") and not code.endswith(("\r", "\n")):
+        code += "\r"  # LibCST drops a final lone CR: the line break after the statement is kept
+    new_snippet = physical_lines(code)
     if transformer.hits != 1:
         return None
     edits = [Edit(e.line + offset, e.end_line + offset, e.content) for e in diff_edits(snippet, new_snippet)]
@@ -373,9 +389,10 @@ def _build_one(
     if not edits:
         return None
     edits = [Edit(e.line, e.end_line, _respell(e.content, spellings)) for e in edits]
-    fixed, _ = apply("".join(file_lines), [{"edits": [e.as_json() for e in edits]}])
+    encoded = [e.as_json(file_lines) for e in edits]
+    fixed, _ = apply("".join(file_lines), [{"edits": encoded}])
     ast.parse(fixed)  # never offer a fix that does not parse
-    return {"applicability": plan.applicability, "message": plan.message, "edits": [e.as_json() for e in edits]}
+    return {"applicability": plan.applicability, "message": plan.message, "edits": encoded}
 
 
 def _import_line(tree: ast.Module, lines: Sequence[str]) -> int:
@@ -433,7 +450,7 @@ def apply(text: str, fixes: Sequence[dict]) -> tuple[str, list[dict]]:
     chosen: list[dict] = []
     taken: list[Edit] = []
     for fix in fixes:
-        edits = [Edit(e["line"], e["end_line"], e["content"]) for e in fix["edits"]]
+        edits = [Edit.from_json(e) for e in fix["edits"]]
         if any(e.overlaps(t) for e in edits for t in taken):
             continue
         chosen.append(fix)

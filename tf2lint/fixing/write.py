@@ -22,13 +22,13 @@ import os
 import re
 import stat
 import tokenize
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 
 from tf2lint.engine import lint_source
 from tf2lint.findings import Finding, Settings
-from tf2lint.source import SourceError, decode
+from tf2lint.source import SourceError, decode, read
 
 MAX_ROUNDS = 10
 TEMPORARY = re.compile(r"\.tf2lint-(\d+)-\w+\.tmp\Z")
@@ -84,12 +84,19 @@ def _sound(result: FileResult, text: str) -> bool:
     return True
 
 
-def fix_text(text: str, path: str, settings: Settings, unsafe: bool, encoding: str = "utf-8", bom: bool = False) -> FileResult:
+def fix_text(
+    text: str, path: str, settings: Settings, unsafe: bool, encoding: str = "utf-8", bom: bool = False,
+    lint: Callable[[str], list[Finding]] | None = None,
+) -> FileResult:
+    """``lint``: the findings (with fixes) of a text; `lint_source` by default, the editor server's
+    analysis adapter there."""
     from tf2lint.fixing import edits as fixer
 
+    if lint is None:
+        lint = lambda source: lint_source(source, path, settings, fixes=True)  # noqa: E731
     result = FileResult(path, text, text, encoding=encoding, bom=bom)
     for _ in range(MAX_ROUNDS):
-        findings = lint_source(result.fixed, path, settings, fixes=True)
+        findings = lint(result.fixed)
         wanted = [f.fix for f in findings if f.fix and (unsafe or f.fix["applicability"] == "safe")]
         if not wanted:
             break
@@ -107,7 +114,7 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool, encoding: s
         if not chosen or candidate == result.fixed:
             break
         result.fixed, result.applied = candidate, result.applied + len(chosen)
-    result.findings = lint_source(result.fixed, path, settings, fixes=True)
+    result.findings = lint(result.fixed)
     return result
 
 
@@ -153,10 +160,13 @@ def _write(path: str, original: bytes, result: FileResult, roots: Sequence[str] 
                 f"{path}: has {status.st_nlink} hard links, which replacing it would split; not written"
             )
             return False
-        with open(real, "rb") as current:
-            if current.read() != original:
-                result.problems.append(f"{path}: changed on disk while being fixed; not overwritten")
-                return False
+        try:
+            unchanged = read(real, len(original)) == original  # a regular file only, never more than it held
+        except SourceError:
+            unchanged = False
+        if not unchanged:
+            result.problems.append(f"{path}: changed on disk while being fixed; not overwritten")
+            return False
         _replace(real, payload, status)
     except (OSError, UnicodeError) as exc:
         message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

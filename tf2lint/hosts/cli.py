@@ -6,7 +6,6 @@ import argparse
 import gc
 import json
 import os
-import stat
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -14,23 +13,17 @@ from pathlib import Path
 from typing import NoReturn
 
 from tf2lint import __version__
-from tf2lint.hosts import config
+from tf2lint.hosts import config, variables
 from tf2lint.cache import DEFAULT_DIR, Cache
 from tf2lint.engine import _source_error, lint_data, read, relevant
 from tf2lint.findings import Finding, Settings
 from tf2lint.source import SourceError
-from tf2lint.hosts.formats import FORMATS, as_statistics
-from tf2lint.rules import ALL_RULES
+from tf2lint.hosts.files import PathError, Selection
+from tf2lint.hosts.formats import FORMATS, Style, as_statistics, as_text
+from tf2lint.rules import ALL_RULES, BY_CODE
 
-# Directories nobody wants linted when walking a tree (explicitly named paths are always linted).
-DEFAULT_EXCLUDES = frozenset(
-    {
-        ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", ".eggs", "__pycache__",
-        "build", "dist", "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tf2lint_cache",
-        "site-packages", ".ipynb_checkpoints",
-    }
-)
-SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
+WITH_FIXES = frozenset({"text", "json", "json-lines", "rdjson", "sarif"})  # formats that show fixes
+PROGRESS_AFTER = 200  # files: a run this long shows its progress on a terminal's stderr
 
 
 class UsageError(Exception):
@@ -46,75 +39,52 @@ def parse_codes(value: str | None, option: str) -> tuple[str, ...]:
         raise UsageError(str(exc)) from None
 
 
-def discover(paths: Sequence[str], settings: config.Config) -> Iterator[str]:
-    """Files to lint, in a stable order, each once (by real path); raises UsageError for a path that
-    does not exist.
-
-    The configured `exclude` applies to named files too (pre-commit names every staged file). Named
-    paths that are not regular files (a FIFO, a device) are yielded, so that reading reports them;
-    walking skips them, since merely opening one can block or never end.
-    """
-    seen: set[str] = set()
-    directories: dict[str, str] = {}  # real paths of directories: resolving each file's whole path cost ~5% of a run
-    for path in _candidates(paths, settings):
-        directory, name = os.path.split(path)
-        if os.path.islink(path) or name in ("", ".", ".."):
-            real = os.path.realpath(path)
-        else:
-            if directory not in directories:
-                directories[directory] = os.path.realpath(directory)
-            real = os.path.join(directories[directory], name)
-        if real not in seen:
-            seen.add(real)
-            yield path
+def _globs(value: str | None) -> config.Globs | None:
+    """`--exclude a,b/*.py`: patterns relative to the working directory."""
+    if value is None:
+        return None
+    return config.Globs(os.getcwd(), tuple(part.strip() for part in value.split(",") if part.strip()))
 
 
-def _candidates(paths: Sequence[str], settings: config.Config) -> Iterator[str]:
-    for given in paths:
-        if os.path.isdir(given):
-            for root, dirs, files in os.walk(given):
-                dirs[:] = sorted(
-                    d
-                    for d in dirs
-                    if d not in DEFAULT_EXCLUDES
-                    and not d.endswith(".egg-info")
-                    and not settings.is_excluded(os.path.join(root, d))
-                )
-                for name in sorted(files):
-                    path = os.path.join(root, name)
-                    if name.endswith(SOURCE_SUFFIXES) and _regular(path) and not settings.is_excluded(path):
-                        yield os.path.normpath(path)
-        elif os.path.lexists(given):
-            if not settings.is_excluded(given):
-                yield os.path.normpath(given)
-        else:
-            raise UsageError(f"path not found: {given}")
+def selection(args: argparse.Namespace, loader: config.Loader) -> Selection:
+    return Selection(
+        loader, False if args.no_respect_gitignore else None, _globs(args.exclude), _globs(args.extend_exclude)
+    )
 
 
-def _regular(path: str) -> bool:
-    """Not a FIFO, device or socket (a link to one included); unreadable entries count, to be reported."""
+def discover(paths: Sequence[str], project: config.Config) -> Iterator[str]:
+    """The files `check` would choose under ``paths`` (the same walk, excludes and .gitignore), for the hosts
+    that read them with one configuration (`report`, `variables`)."""
+    loader = config.Loader(project.source) if project.source is not None else config.Loader()
     try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
-        return True
+        yield from Selection(loader).files(paths)
+    except PathError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tf2lint",
         description="Find silent failures in TF1.x code run under TF2's track_tf1_style_variables shim.",
+        allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"tf2lint {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = commands.add_parser("check", help="lint files and directories (default: .)")
+    check = commands.add_parser("check", help="lint files and directories (default: .)", allow_abbrev=False)
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    check.add_argument("--select", help="comma-separated codes or prefixes to report (default: all default rules)")
-    check.add_argument("--ignore", help="comma-separated codes or prefixes not to report")
-    check.add_argument("--extend-select", help="codes or prefixes to report in addition to the selection")
-    check.add_argument("--format", choices=sorted(FORMATS), default="text")
-    check.add_argument("--statistics", action="store_true", help="print counts per rule and per file instead")
-    check.add_argument("--config", metavar="PATH", help="pyproject.toml to use (default: nearest with [tool.tf2lint])")
+    check.add_argument("--select", help="comma-separated codes, prefixes or symbols to report, or ALL (default: all default rules)")
+    check.add_argument("--ignore", help="comma-separated codes, prefixes or symbols not to report")
+    check.add_argument("--extend-select", help="codes, prefixes or symbols to report in addition to the selection")
+    check.add_argument("--format", choices=sorted(FORMATS), default=None,
+                       help="output format (default: `output-format` of the config, else text)")
+    check.add_argument("-o", "--output-file", metavar="PATH", help="write the report to PATH instead of stdout")
+    check.add_argument("-q", "--quiet", action="store_true", help="print the findings only: no summary, no notes")
+    check.add_argument("--statistics", action="store_true", help="print counts per rule and per file instead (JSON with --format json)")
+    check.add_argument("--config", metavar="PATH", help="pyproject.toml to use for every file (default: each file's nearest with [tool.tf2lint])")
+    check.add_argument("--exclude", metavar="GLOBS", help="comma-separated patterns (.gitignore syntax) not to lint; replaces `exclude`")
+    check.add_argument("--extend-exclude", metavar="GLOBS", help="patterns not to lint, in addition to `exclude`")
+    check.add_argument("--no-respect-gitignore", action="store_true", help="lint what .gitignore and git's other exclude files ignore")
     check.add_argument("--src", action="append", metavar="DIR",
                        help="a source root imports are resolved against (repeatable; replaces `src` of the config)")
     check.add_argument("--no-project", action="store_true",
@@ -123,60 +93,115 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-j", "--jobs", type=int, default=0, metavar="N", help="parallel processes (default 0: all cores)")
     check.add_argument("--cache-dir", metavar="DIR", help=f"where to keep results (default: $TF2LINT_CACHE_DIR, else {DEFAULT_DIR} next to the config)")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    check.add_argument("--fix", action="store_true", help="apply safe fixes in place")
-    check.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff: also apply unsafe fixes")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes in place (config: fix = true)")
+    check.add_argument("--no-fix", action="store_true", help="do not fix, whatever the config says")
+    check.add_argument("--unsafe-fixes", action="store_true", help="also apply (with --fix, --diff) or offer unsafe fixes")
+    check.add_argument("--fix-only", action="store_true", help="apply fixes; do not report what remains (exit 0 unless asked)")
+    check.add_argument("--exit-non-zero-on-fix", action="store_true", help="with --fix: exit 1 when something was fixed, even if nothing remains")
+    check.add_argument("--show-fixes", action="store_true", help="list the fixes applied (with --fix) or available")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    check.add_argument("--add-noqa", action="store_true", help="write `# noqa: CODE` on the logical line of every finding")
+    check.add_argument("--watch", action="store_true", help="re-run whenever a Python file or configuration under the paths changes")
     check.add_argument("--max-file-size", type=int, metavar="BYTES",
                        help="files larger than this are reported (TFS000), not read (default: 32 MiB)")
     check.add_argument("--stdin-filename", metavar="PATH", help="with PATH `-`: read the source from stdin and lint it as if it were PATH")
 
-    rules = commands.add_parser("rules", help="list the rules")
+    variables.add_base_option(check)
+    variables.add_parser(commands)
+    rules = commands.add_parser("rules", help="list the rules", allow_abbrev=False)
     rules.add_argument("--format", choices=("text", "json"), default="text")
+    rule = commands.add_parser("rule", help="print a rule's page (code or symbol)", allow_abbrev=False)
+    rule.add_argument("rule", metavar="CODE")
 
-    commands.add_parser("doctor", help="say whether the shim can work in this environment (exit 1 if not)")
-    commands.add_parser("server", help="run the language server (LSP over stdio) for editors")
+    commands.add_parser("doctor", help="say whether the shim can work in this environment (exit 1 if not)", allow_abbrev=False)
+    commands.add_parser("server", help="run the language server (LSP over stdio) for editors", allow_abbrev=False)
+    from tf2lint.hosts import report  # its own module: `tf2lint report`
+
+    report.add_parser(commands)
+    from tf2lint.hosts import migrate
+
+    migrate.add_parser(commands)
     return parser
 
 
+def make_loader(args: argparse.Namespace) -> config.Loader:
+    if args.config and not os.path.isfile(args.config):
+        raise UsageError(f"--config: file not found: {args.config}")
+    return config.Loader(Path(args.config) if args.config else None)
+
+
+def _top(args: argparse.Namespace, loader: config.Loader) -> config.Config:
+    """The configuration of the run as a whole (cache directory, fix mode, output format): the one for the
+    paths' common directory."""
+    paths = [args.stdin_filename] if getattr(args, "stdin_filename", None) else args.paths
+    start = os.path.commonpath([os.path.abspath(p) for p in paths]) if paths else os.getcwd()
+    return loader.for_path(start if os.path.isdir(start) else os.path.dirname(start) or ".")
+
+
 def load_config(args: argparse.Namespace) -> config.Config:
-    try:
-        if args.config:
-            if not os.path.isfile(args.config):
-                raise UsageError(f"--config: file not found: {args.config}")
-            return config.load(Path(args.config))
-        found = config.find([args.stdin_filename] if getattr(args, "stdin_filename", None) else args.paths)
-        return config.load(found) if found else config.Config()
-    except config.ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    """The configuration for the run as a whole, for the commands that read files with one table."""
+    return _top(args, make_loader(args))
 
 
-def _inputs(
-    args: argparse.Namespace, project: config.Config, base: Settings, findings: list[Finding]
-) -> Iterator[tuple[str, Settings, bytes]]:
-    """(path, settings, bytes) of each file worth linting; unreadable files become TFS000 findings."""
-    for path in discover(args.paths, project):
-        extra = project.ignored_for(path)
-        settings = replace(base, ignore=base.ignore + extra) if extra else base
+class Run:
+    """What the command line says over each file's configuration."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.select = parse_codes(args.select, "--select")
+        self.ignore = parse_codes(args.ignore, "--ignore")
+        self.extend_select = parse_codes(args.extend_select, "--extend-select")
+        self.src = tuple(os.path.abspath(p) for p in args.src) if args.src else None
+        self.loader = make_loader(args)
+        self.top = _top(args, self.loader)
+        self.variables_base = variables_base(args)
+        self._based: dict[Settings, Settings] = {}
+        self.notes: list[str] = []
+        self.count = 0  # files chosen
+
+    def config(self, path: str) -> config.Config:
+        return self.loader.for_path(path)
+
+    def settings(self, path: str, project: config.Config | None = None) -> Settings:
+        project = project or self.config(path)
+        settings = project.settings(path, self.select, self.ignore, self.extend_select, self.src, not self.args.no_project)
+        if self.variables_base:  # one Settings per distinct answer, as the configuration's are
+            settings = self._based.setdefault(settings, replace(settings, variables_base=self.variables_base))
+        return settings
+
+    def inputs(self, findings: list[Finding]) -> Iterator[tuple[str, Settings, bytes]]:
+        """(path, settings, bytes) of each file worth linting; unreadable files become TFS000 findings."""
+        chosen = selection(self.args, self.loader)
         try:
-            data = read(path, args.max_file_size or project.max_file_size)
-        except OSError as exc:
-            findings.extend(_source_error(path, SourceError(f"cannot read: {exc.strerror or exc}"), settings))
-            continue
-        except SourceError as exc:
-            findings.extend(_source_error(path, exc, settings))
-            continue
-        if relevant(data, settings):
-            yield path, settings, data
+            for path in chosen.files(self.args.paths):
+                self.count += 1
+                project = self.config(path)
+                settings = self.settings(path, project)
+                try:
+                    data = read(path, self.args.max_file_size or project.max_file_size)
+                except OSError as exc:
+                    findings.extend(_source_error(path, SourceError(f"cannot read: {exc.strerror or exc}"), settings))
+                    continue
+                except SourceError as exc:
+                    findings.extend(_source_error(path, exc, settings))
+                    continue
+                if relevant(data, settings):
+                    yield path, settings, data
+        except PathError as exc:
+            raise UsageError(str(exc)) from None
+        finally:
+            self.notes.extend(chosen.notes)
 
 
-def run_fix(args: argparse.Namespace, project: config.Config, base: Settings) -> int:
+def run_fix(args: argparse.Namespace, run: Run) -> int:
     from tf2lint.fixing.notebook import fix_notebook
     from tf2lint.fixing.write import _write, fix_file
 
     findings: list[Finding] = []
     results = []
+    before: list[Finding] = []  # --show-fixes: what each fixed file reported before
     roots = [os.path.realpath(p) for p in args.paths]  # files are never written outside them
-    for path, settings, data in _inputs(args, project, base, findings):
+    for path, settings, data in run.inputs(findings):
         write = args.fix and not args.diff
         if path.endswith(".ipynb"):
             result = fix_notebook(data, path, settings, args.unsafe_fixes)
@@ -188,6 +213,8 @@ def run_fix(args: argparse.Namespace, project: config.Config, base: Settings) ->
         if result is None:
             findings.extend(lint_data(data, path, settings))
             continue
+        if args.show_fixes and result.applied:
+            before.extend(lint_data(data, path, settings, fixes=True))
         results.append(result)
         findings.extend(result.findings)
     for result in results:
@@ -206,48 +233,129 @@ def run_fix(args: argparse.Namespace, project: config.Config, base: Settings) ->
             binary.flush()
         summary = f"Would fix {fixed} finding{'s' * (fixed != 1)}"
     else:
-        _report(args, findings)
-        summary = f"Fixed {fixed} finding{'s' * (fixed != 1)}; {len(findings)} remaining"
+        if not args.fix_only:
+            _report(args, findings, run)
+        summary = f"Fixed {fixed} finding{'s' * (fixed != 1)}"
+        summary += "" if args.fix_only else f"; {len(findings)} remaining"
     if unsafe and not args.unsafe_fixes:
         summary += f"; {unsafe} unsafe fix{'es' * (unsafe != 1)} available with --unsafe-fixes"
-    print(summary + ".", file=sys.stdout if args.format == "text" and not args.diff else sys.stderr)
+    text_out = args.format == "text" and not args.diff and not args.output_file
+    if not args.quiet:
+        if args.show_fixes and not args.diff:
+            _show_fixed(before, findings, sys.stdout if text_out else sys.stderr)
+        print(summary + ".", file=sys.stdout if text_out else sys.stderr)
+    _print_notes(args, run)
     if args.diff:
         return 1 if any(r.changed for r in results) and not args.exit_zero else 0
-    return 1 if findings and not args.exit_zero else 0
+    if args.exit_non_zero_on_fix and fixed:
+        return 1
+    return 1 if findings and not args.exit_zero and not args.fix_only else 0
+
+
+def _show_fixed(before: list[Finding], after: list[Finding], stream) -> None:
+    """Per file, the rules whose findings the fixes removed (ruff's `--show-fixes`)."""
+    from collections import Counter
+
+    gone = Counter((f.path, f.code) for f in before) - Counter((f.path, f.code) for f in after)
+    if not gone:
+        return
+    stream.write(f"Fixed {sum(gone.values())} finding{'s' * (sum(gone.values()) != 1)}:\n")
+    for path in sorted({p for p, _ in gone}):
+        stream.write(f"- {path}:\n")
+        for (where, code), count in sorted(gone.items()):
+            if where == path:
+                stream.write(f"    {count} x {code} ({BY_CODE[code].symbol})\n")
+
+
+def run_add_noqa(args: argparse.Namespace, run: Run) -> int:
+    from tf2lint.engine import lint_source
+    from tf2lint.fixing.write import FileResult, _encoding, _sound, _write
+    from tf2lint.hosts.add_noqa import add_noqa
+    from tf2lint.source import decode
+
+    findings: list[Finding] = []
+    roots = [os.path.realpath(p) for p in args.paths]
+    added = 0
+    for path, settings, data in run.inputs(findings):
+        if path.endswith(".ipynb"):
+            if lint_data(data, path, settings):
+                print(f"tf2lint: {path}: --add-noqa does not edit notebooks; findings there remain", file=sys.stderr)
+            continue
+        try:
+            text = decode(data)
+        except SourceError:
+            continue  # TFS000: a comment cannot silence an unreadable file
+        present = [f for f in lint_source(data, path, settings) if f.code != "TFS000"]
+        new, lines = add_noqa(text, present)
+        if not lines:
+            continue
+        result = FileResult(path, text, new, encoding=_encoding(data), bom=data.startswith(b"\xef\xbb\xbf"))
+        if not _sound(result, new):
+            print(f"tf2lint: {path}: the comments would not parse or encode; not written", file=sys.stderr)
+            continue
+        if _write(path, data, result, roots):
+            added += len(present)
+        for problem in result.problems:
+            print(f"tf2lint: {problem}", file=sys.stderr)
+    if not args.quiet:
+        print(f"Added {added} noqa directive{'s' * (added != 1)}.", file=sys.stderr)
+    _print_notes(args, run)
+    return 0
+
+
+def _effective(args: argparse.Namespace, run: Run) -> None:
+    """Fix mode and format: the command line over the run's configuration."""
+    top = run.top
+    args.format = args.format or top.output_format or "text"
+    args.fix = (args.fix or top.fix or args.fix_only) and not args.no_fix
+    args.unsafe_fixes = args.unsafe_fixes or top.unsafe_fixes
+
+
+def variables_base(args: argparse.Namespace) -> str:
+    """`--variables-base REV` as a commit (so that cached results follow the revision, not its name)."""
+    return variables.resolve_revision(args.variables_base) if getattr(args, "variables_base", None) else ""
 
 
 def run_check(args: argparse.Namespace) -> int:
-    project = load_config(args)
-    cli_select = parse_codes(args.select, "--select")
-    base = Settings(
-        select=cli_select or project.select,
-        ignore=project.ignore + parse_codes(args.ignore, "--ignore"),
-        extend_select=project.extend_select + parse_codes(args.extend_select, "--extend-select"),
-        shim_decorators=project.shim_decorators,
-        src=tuple(os.path.abspath(p) for p in args.src) if args.src else project.source_roots(),
-        project=not args.no_project,
-    )
+    run = Run(args)
+    _effective(args, run)
     if args.jobs < 0:
         raise UsageError("--jobs: expected 0 (all cores) or a positive number")
     if args.max_file_size is not None and args.max_file_size < 1:
         raise UsageError("--max-file-size: expected a positive number of bytes")
-    if args.unsafe_fixes and not (args.fix or args.diff):
-        raise UsageError("--unsafe-fixes needs --fix or --diff")
+    if args.add_noqa and (args.fix or args.diff):
+        raise UsageError("--add-noqa cannot be combined with --fix or --diff")
     if "-" in args.paths or args.stdin_filename:
         if args.paths not in (["-"], ["."]):  # "." is the default: `--stdin-filename x.py` alone reads stdin too
             raise UsageError("`-` (stdin) cannot be combined with other paths")
+        if args.watch or args.add_noqa:
+            raise UsageError("--watch and --add-noqa need files, not stdin")
         from tf2lint.hosts import stdin
 
-        return stdin.run(args, project, base)
+        path = args.stdin_filename or "-"
+        project = run.config(path)
+        skipped = args.stdin_filename is not None and selection(args, run.loader).excluded(path)
+        return stdin.run(args, project, run.settings(path, project), excluded=bool(skipped))
+    if args.watch:
+        from tf2lint.hosts.watch import watch
+
+        return watch(args.paths, lambda: _check_once(args, Run(args)))
+    return _check_once(args, run)
+
+
+def _check_once(args: argparse.Namespace, run: Run) -> int:
+    if args.add_noqa:
+        return run_add_noqa(args, run)
     if args.fix or args.diff:
-        return run_fix(args, project, base)
-    with_fixes = args.format == "json"  # the JSON `fix` field
-    directory = args.cache_dir or os.environ.get("TF2LINT_CACHE_DIR") or (project.root / DEFAULT_DIR)
+        return run_fix(args, run)
+    # The JSON `fix` field, SARIF `fixes`, rdjson suggestions, `[*]` in text: built only for those.
+    with_fixes = not args.statistics and args.format in WITH_FIXES
+    directory = args.cache_dir or os.environ.get("TF2LINT_CACHE_DIR") or (run.top.root / DEFAULT_DIR)
     cache = None if args.no_cache else Cache(directory)
     findings: list[Finding] = []
     todo: list[tuple[bytes, str, Settings, bool]] = []
     keys: list[str | None] = []
-    for path, settings, data in _inputs(args, project, base, findings):
+    for path, settings, data in run.inputs(findings):
         kind = os.path.splitext(path)[1] + ("+fix" if with_fixes else "")
         key = cache.key(data, settings, kind, path) if cache else None
         cached = cache.get(key, path) if cache and key else None
@@ -261,18 +369,68 @@ def run_check(args: argparse.Namespace) -> int:
     # Nothing writes the tree while `check` reads it; the files read for linting are not read again as
     # other files' dependencies.
     with stable_files((path, data) for data, path, _settings, _fixes in todo):
-        results = _lint_all(todo, args.jobs or os.cpu_count() or 1)
+        progress = not args.quiet and sys.stderr.isatty()
+        results = _lint_all(todo, args.jobs or os.cpu_count() or 1, progress)
     for key, (result, dependencies) in zip(keys, results):
         if cache and key:
             cache.put(key, result, dependencies)
         findings.extend(result)
-    _report(args, findings)
+    _report(args, findings, run)
+    if args.show_fixes and not args.quiet:
+        _show_available(args, findings)
+    _print_notes(args, run)
     return 1 if findings and not args.exit_zero else 0
 
 
-def _report(args: argparse.Namespace, findings: list[Finding]) -> None:
+def _show_available(args: argparse.Namespace, findings: list[Finding]) -> None:
+    """`--show-fixes` without `--fix`: what each fixable finding's fix would do."""
+    stream = sys.stdout if args.format == "text" and not args.output_file else sys.stderr
+    for f in findings:
+        if f.fix and (args.unsafe_fixes or f.fix["applicability"] == "safe"):
+            where = f"{f.path}:cell {f.cell}:{f.line}:{f.col + 1}" if f.cell else f"{f.path}:{f.line}:{f.col + 1}"
+            stream.write(f"{where}: {f.code} fix ({f.fix['applicability']}): {f.fix['message']}\n")
+
+
+def _print_notes(args: argparse.Namespace, run: Run) -> None:
+    if args.quiet:
+        return
+    for note in run.notes:
+        print(f"tf2lint: warning: {note}", file=sys.stderr)
+    if not run.count:
+        print("tf2lint: warning: no Python files found under the given paths", file=sys.stderr)
+
+
+def colour(stream) -> bool:
+    """Colour on a terminal; NO_COLOR (any value) turns it off, FORCE_COLOR (any value) on: no-color.org."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def render(args: argparse.Namespace, findings: list[Finding], stream=None) -> str:
+    """The report in the chosen format; ``stream``: where text goes (None: a file, never coloured)."""
     findings.sort(key=Finding.sort_key)
-    sys.stdout.write(as_statistics(findings) if args.statistics else FORMATS[args.format](findings))
+    if args.statistics:
+        return as_statistics(findings, "json" if args.format == "json" else "text")
+    if args.format == "text":
+        painted = stream is not None and colour(stream)
+        return as_text(findings, Style(painted, painted, getattr(args, "unsafe_fixes", False), not getattr(args, "quiet", False)))
+    return FORMATS[args.format](findings)
+
+
+def _report(args: argparse.Namespace, findings: list[Finding], run: Run | None = None) -> None:
+    if args.output_file:
+        report = render(args, findings)
+        try:
+            with open(args.output_file, "w", encoding="utf-8", errors="surrogateescape") as handle:
+                handle.write(report)
+        except OSError as exc:
+            raise UsageError(f"--output-file: cannot write {args.output_file}: {exc.strerror or exc}") from None
+        return
+    sys.stdout.write(render(args, findings, sys.stdout))
 
 
 def _lint_one(item: tuple[bytes, str, Settings, bool]) -> tuple[list[Finding], set[str]]:
@@ -281,22 +439,56 @@ def _lint_one(item: tuple[bytes, str, Settings, bool]) -> tuple[list[Finding], s
     return lint_data(data, path, settings, fixes=with_fixes, dependencies=dependencies), dependencies
 
 
-def _lint_all(items: list[tuple[bytes, str, Settings, bool]], jobs: int) -> list[tuple[list[Finding], set[str]]]:
-    """Results in the order of ``items``; processes only when there is enough work to pay for them."""
+def _lint_all(
+    items: list[tuple[bytes, str, Settings, bool]], jobs: int, progress: bool = False
+) -> list[tuple[list[Finding], set[str]]]:
+    """Results in the order of ``items``; processes only when there is enough work to pay for them.
+    ``progress``: a line on stderr that counts the files done (a long run on a terminal)."""
+    progress = progress and len(items) >= PROGRESS_AFTER
     if jobs <= 1 or len(items) < 4 * jobs:
-        return [_lint_one(item) for item in items]
+        return list(_counted(map(_lint_one, items), len(items), progress))
     import multiprocessing  # only now: importing it costs more than a whole cached run's checks
     from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method)) as pool:
-        return list(pool.map(_lint_one, items, chunksize=max(1, len(items) // (jobs * 8))))
+        done = pool.map(_lint_one, items, chunksize=max(1, len(items) // (jobs * 8)))
+        return list(_counted(done, len(items), progress))
+
+
+def _counted(results: Iterator, total: int, progress: bool) -> Iterator:
+    step = max(1, total // 100)
+    for number, result in enumerate(results, start=1):
+        if progress and (number % step == 0 or number == total):
+            sys.stderr.write(f"\rtf2lint: {number}/{total} files" + ("\n" if number == total else ""))
+            sys.stderr.flush()
+        yield result
+
+
+def run_rule(args: argparse.Namespace) -> int:
+    """`tf2lint rule TFS101`: the rule's page, as in docs/rules/ (ruff's `ruff rule`)."""
+    from tf2lint.docs import rule_page
+
+    try:
+        codes = config.validate_codes([args.rule], "rule")
+    except config.ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    matching = [rule for rule in ALL_RULES if rule.code == codes[0]]
+    if not matching:
+        raise UsageError(f"rule: {args.rule!r} is a prefix; name one rule (see `tf2lint rules`)")
+    from tf2lint.docs import HEADER
+
+    sys.stdout.write(rule_page(matching[0]).removeprefix(HEADER).lstrip("\n"))
+    return 0
 
 
 def run_rules(args: argparse.Namespace) -> int:
     if args.format == "json":
+        from tf2lint.hosts.formats import rule_url, severity
+
         records = [
-            {"code": r.code, "symbol": r.symbol, "summary": r.summary, "enabled_by_default": r.enabled_by_default}
+            {"code": r.code, "symbol": r.symbol, "summary": r.summary, "enabled_by_default": r.enabled_by_default,
+             "severity": severity(r.code), "url": rule_url(r.code)}
             for r in ALL_RULES
         ]
         sys.stdout.write(json.dumps(records, indent=2) + "\n")
@@ -335,6 +527,15 @@ def entry() -> NoReturn:
     os._exit(code)
 
 
+def _describe(exc: BaseException) -> str:
+    """An exception's message on one short line, even when printing it fails (a KeyError holding a deep tree)."""
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - RecursionError and the like: the type name must still print
+        return "(message not printable)"
+    return text if len(text) <= 300 else text[:300] + "..."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Parsing makes millions of short-lived AST objects with no reference cycles: collecting them less
     # often is most of the difference between tf2lint and the cost of parsing alone.
@@ -350,12 +551,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tf2lint.hosts import lsp
 
             return lsp.main()
+        if args.command == "report":
+            from tf2lint.hosts import report
+
+            return report.run(args)
+        if args.command == "migrate":
+            from tf2lint.hosts import migrate
+
+            return migrate.run(args)
         if args.command == "doctor":
             from tf2lint.runtime import doctor
 
             return doctor.main()
+        if args.command == "variables":
+            project = load_config(args)
+            return variables.run(args, list(discover(args.paths, project)), Settings(
+                shim_decorators=project.shim_decorators, src=project.source_roots()))
+        if args.command == "rule":
+            return run_rule(args)
         return run_check(args) if args.command == "check" else run_rules(args)
-    except UsageError as exc:
+    except (UsageError, config.ConfigError) as exc:  # a nested configuration is read when its files are
         print(f"tf2lint: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
@@ -365,5 +580,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - last line of defence: one line, never a traceback
         if os.environ.get("TF2LINT_DEBUG"):
             raise
-        print(f"tf2lint: internal error: {type(exc).__name__}: {exc} (set TF2LINT_DEBUG=1 for details)", file=sys.stderr)
+        print(f"tf2lint: internal error: {type(exc).__name__}: {_describe(exc)} (set TF2LINT_DEBUG=1 for details)", file=sys.stderr)
         return 2

@@ -1,25 +1,78 @@
-"""`[tool.tf2lint]` in pyproject.toml: found next to or above the linted paths, validated strictly."""
+"""`[tool.tf2lint]` in pyproject.toml, one loader for every host (CLI, stdin, flake8, pylint, the server).
+
+Each file gets the nearest pyproject.toml with a `[tool.tf2lint]` table at or above it, as ruff does; a
+table may start from another one with `extend = "../pyproject.toml"`. Tables are validated against the
+JSON Schema shipped in the package (`tf2lint/schemas/tool-tf2lint.schema.json`, by fastjsonschema), then rule selectors are
+checked against the rules. Globs use .gitignore syntax (pathspec), relative to the directory of the
+file that sets them.
+"""
 
 from __future__ import annotations
 
-import fnmatch
+import difflib
+import json
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 from tf2lint.engine import DEFAULT_MAX_FILE_SIZE
+from tf2lint.findings import Settings
 from tf2lint.rules import ALL_RULES
 
-KEYS = (
-    "select", "ignore", "extend-select", "per-file-ignores", "exclude", "shim-decorators", "src", "max-file-size",
-)
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "tool-tf2lint.schema.json"
+MAX_EXTEND_DEPTH = 16  # `extend` chains longer than this are a configuration error (and so is a cycle)
 
 
 class ConfigError(Exception):
-    """A configuration problem, reported in one line (exit 2)."""
+    """A configuration problem, reported in one line naming the file (exit 2)."""
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def tool_schema(tool: str = "tf2lint") -> dict:
+    """The schema of [tool.tf2lint], for validate-pyproject (entry point `validate_pyproject.tool_schema`)."""
+    return schema()
+
+
+def keys() -> tuple[str, ...]:
+    return tuple(schema()["properties"])
+
+
+@dataclass(frozen=True)
+class Globs:
+    """Patterns in .gitignore syntax and the directory they are relative to."""
+
+    root: str
+    patterns: tuple[str, ...]
+
+    @cached_property
+    def _spec(self):
+        import pathspec  # only when there is a pattern to match
+
+        return pathspec.GitIgnoreSpec.from_lines(self.patterns)
+
+    def matches(self, path: str, is_dir: bool = False, absolute: str | None = None) -> bool:
+        """``absolute``: ``path`` made absolute, when the caller has it."""
+        if not self.patterns:
+            return False
+        relative = _below(absolute or os.path.abspath(path), self.root)
+        if relative is None:
+            return False  # outside the directory the patterns are written for
+        return bool(self._spec.match_file(relative + "/" if is_dir else relative))
+
+
+def _below(absolute: str, root: str) -> str | None:
+    """``absolute`` relative to ``root`` with `/` separators, None when it is not strictly below it."""
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if not absolute.startswith(prefix) or absolute == root:
+        return None
+    return absolute[len(prefix):].replace(os.sep, "/")
 
 
 @dataclass(frozen=True)
@@ -27,67 +80,87 @@ class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[Globs, tuple[str, ...]], ...] = ()
+    exclude: tuple[Globs, ...] = ()  # `exclude` (replaced by `--exclude`), at most one
+    extend_exclude: tuple[Globs, ...] = ()  # every `extend-exclude` of the chain
+    respect_gitignore: bool = True
     shim_decorators: tuple[str, ...] = ()
-    src: tuple[str, ...] | None = None  # as written; None: not set
+    src: tuple[str, ...] | None = None  # absolute; None: not set
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are TFS000, not read whole
-    root: Path = field(default_factory=Path.cwd)  # globs are relative to the config file's directory
+    fix: bool = False
+    unsafe_fixes: bool = False
+    fixable: tuple[str, ...] = ()  # (): every rule
+    unfixable: tuple[str, ...] = ()
+    output_format: str | None = None
+    root: Path = field(default_factory=Path.cwd)  # the directory of the file that holds the table
     source: Path | None = None
+    chain: tuple[Path, ...] = ()  # the files read for this table: itself and what it extends
+    variables_lock: str = ""  # absolute path of the names lock (TFS115); written relative to its table's file
+
+    def lock(self) -> str:
+        return self.variables_lock
 
     def source_roots(self) -> tuple[str, ...]:
-        """Where the project's modules are found besides each file's own package: `src` (relative to the
-        config's directory), else the config's directory and its `src/`. Nothing without a config file."""
+        """Where the project's modules are found besides each file's own package: `src`, else the
+        config's directory and its `src/`. Nothing without a config file."""
         if self.src is not None:
-            return tuple(str((self.root / entry).resolve()) for entry in self.src)
+            return self.src
         if self.source is None:
             return ()
         return tuple(str(p) for p in (self.root, self.root / "src") if p.is_dir())
 
-    def relative(self, path: str) -> str:
-        try:
-            return Path(os.path.abspath(path)).relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return Path(path).as_posix()
+    def excluded_by(self, path: str, is_dir: bool = False) -> Globs | None:
+        """The `exclude`/`extend-exclude` patterns that exclude ``path``, if any."""
+        return next((globs for globs in (*self.exclude, *self.extend_exclude) if globs.matches(path, is_dir)), None)
 
     def is_excluded(self, path: str) -> bool:
-        return bool(self.exclude) and _matches(self.relative(path), self.exclude)
+        return self.excluded_by(path) is not None
 
     def ignored_for(self, path: str) -> tuple[str, ...]:
-        if not self.per_file_ignores:
-            return ()
-        relative = self.relative(path)
-        codes: list[str] = []
-        for pattern, ignored in self.per_file_ignores:
-            if _matches(relative, (pattern,)):
-                codes.extend(ignored)
-        return tuple(codes)
+        return tuple(code for globs, codes in self.per_file_ignores if globs.matches(path) for code in codes)
+
+    def settings(
+        self, path: str, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
+        extend_select: tuple[str, ...] = (), src: tuple[str, ...] | None = None, project: bool = True,
+    ) -> Settings:
+        """The settings for linting ``path``: this table, under what a host says over it (the command line,
+        an editor's options): ``select`` replaces the selection, ``ignore`` and ``extend_select`` add to it."""
+        return _settings(
+            self, select or self.select, self.ignore + ignore + self.ignored_for(path),
+            self.extend_select + extend_select, self.source_roots() if src is None else src, project,
+        )
 
 
-def _matches(relative: str, patterns: Sequence[str]) -> bool:
-    """A pattern matches the relative path, any parent directory of it, or the file name."""
-    pure = PurePosixPath(relative)
-    candidates = [relative, pure.name, *(p.as_posix() for p in pure.parents if p.as_posix() != ".")]
-    return any(fnmatch.fnmatchcase(c, pattern.rstrip("/")) for c in candidates for pattern in patterns)
+@lru_cache(maxsize=1024)
+def _settings(config: Config, select, ignore, extend_select, src, project) -> Settings:
+    """One Settings object per distinct answer: it keeps its per-code decisions, and the cache key reads it."""
+    return Settings(
+        select=select, ignore=ignore, extend_select=extend_select, shim_decorators=config.shim_decorators,
+        src=src, project=project, fixable=config.fixable, unfixable=config.unfixable,
+        variables_lock=config.variables_lock,
+    )
 
 
-def validate_codes(codes: Sequence[str], where: str) -> tuple[str, ...]:
+def validate_codes(codes: Sequence[object], where: str) -> tuple[str, ...]:
+    """Rule selectors -> code prefixes: a code or prefix, a rule's symbol, or ALL (every rule)."""
     known = [rule.code for rule in ALL_RULES]
+    symbols = {rule.symbol: rule.code for rule in ALL_RULES}
     normalised = []
     for code in codes:
         if not isinstance(code, str):
             raise ConfigError(f"{where}: expected a rule code, got {code!r}")
-        upper = code.strip().upper()
-        if not upper or not any(k.startswith(upper) for k in known):
-            raise ConfigError(f"{where}: unknown rule code or prefix {code!r} (see `tf2lint rules`)")
-        normalised.append(upper)
+        stripped = code.strip()
+        if stripped.upper() == "ALL":
+            normalised.append("TFS")
+        elif stripped.lower() in symbols:
+            normalised.append(symbols[stripped.lower()])
+        elif stripped and any(k.startswith(stripped.upper()) for k in known):
+            normalised.append(stripped.upper())
+        else:
+            close = difflib.get_close_matches(stripped, [*known, *symbols], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else " (see `tf2lint rules`)"
+            raise ConfigError(f"{where}: unknown rule code, prefix or symbol {code!r}{hint}")
     return tuple(normalised)
-
-
-def _strings(value: object, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}: expected a list of strings")
-    return tuple(value)
 
 
 def _toml():  # imported only when there is a file to read (it costs more than the rest of a cached run)
@@ -110,50 +183,123 @@ def _read(path: Path) -> dict:
         raise ConfigError(f"{path}: not UTF-8 (invalid byte at offset {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise ConfigError(f"{path}: nested too deeply to read") from None
 
 
-def _tool(data: dict, path: Path) -> dict:
-    tool = data.get("tool", {})
+def _table(path: Path) -> dict | None:
+    """The file's `[tool.tf2lint]` table, None when it has none."""
+    tool = _read(path).get("tool", {})
     if not isinstance(tool, dict):
         raise ConfigError(f"{path}: `tool` must be a table, got {type(tool).__name__}")
-    return tool
+    table = tool.get("tf2lint")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.tf2lint] must be a table")
+    return table
+
+
+def _validate(table: dict, path: Path) -> None:
+    """Against the JSON Schema; an unknown key is named with the closest known one."""
+    for key in table:
+        if key not in keys():
+            close = difflib.get_close_matches(key, keys(), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(keys())})"
+            raise ConfigError(f"{path}: unknown key {key!r} in [tool.tf2lint]{hint}")
+    try:
+        _validator()(table)
+    except _fastjsonschema().JsonSchemaValueException as exc:
+        where = exc.name.removeprefix("data").lstrip(".")
+        message = exc.message.removeprefix(exc.name).strip()
+        raise ConfigError(f"{path}: [tool.tf2lint] {where or 'table'} {message}") from None
+
+
+def _fastjsonschema():
+    # fastjsonschema (as validate-pyproject uses): jsonschema's import can cost seconds (format checkers).
+    import fastjsonschema
+
+    return fastjsonschema
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    return _fastjsonschema().compile(schema())
+
+
+def _chain(path: Path) -> list[tuple[Path, dict]]:
+    """(file, table) from the start of its `extend` chain to the file itself."""
+    chain: list[tuple[Path, dict]] = []
+    current: Path | None = path
+    while current is not None:
+        resolved = current.resolve()
+        if any(resolved == seen.resolve() for seen, _ in chain):
+            raise ConfigError(f"{current}: `extend` cycle: {' -> '.join(str(p) for p, _ in reversed(chain))} -> {current}")
+        if len(chain) >= MAX_EXTEND_DEPTH:
+            raise ConfigError(f"{path}: `extend` chain longer than {MAX_EXTEND_DEPTH} files")
+        table = _table(current) if current.is_file() else None
+        if table is None:
+            if chain:  # an extended file must exist and have the table
+                raise ConfigError(f"{chain[-1][0]}: extend = {str(current)!r}: no [tool.tf2lint] table there")
+            table = {}
+        _validate(table, current)
+        chain.append((current, table))
+        extend = table.get("extend")
+        current = (current.parent / extend) if extend else None
+    return list(reversed(chain))
 
 
 def load(path: Path) -> Config:
-    table = _tool(_read(path), path).get("tf2lint", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.tf2lint] must be a table")
-    unknown = sorted(set(table) - set(KEYS))
-    if unknown:
-        raise ConfigError(f"{path}: unknown key(s) in [tool.tf2lint]: {', '.join(unknown)} (known: {', '.join(KEYS)})")
-    where = f"{path}: [tool.tf2lint]"
-    per_file = table.get("per-file-ignores", {})
-    if not isinstance(per_file, dict):
-        raise ConfigError(f"{where} per-file-ignores: expected a table of glob = [codes]")
-    max_size = table.get("max-file-size", DEFAULT_MAX_FILE_SIZE)
-    if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
-        raise ConfigError(f"{where} max-file-size: expected a positive number of bytes")
+    """The configuration a pyproject.toml (or any TOML file with the table) describes, `extend` followed."""
+    merged: dict[str, tuple[object, Path]] = {}
+    exclude: tuple[Globs, ...] = ()
+    extend_exclude: list[Globs] = []
+    extend_select: tuple[str, ...] = ()
+    chain = _chain(path)
+    for file, table in chain:
+        where = f"{file}: [tool.tf2lint]"
+        directory = file.resolve().parent
+        for key, value in table.items():
+            if key in ("select", "ignore", "extend-select", "fixable", "unfixable"):
+                value = validate_codes(value, f"{where} {key}")
+            elif key == "per-file-ignores":
+                value = tuple(
+                    (Globs(str(directory), (glob,)), validate_codes(codes, f"{where} per-file-ignores {glob!r}"))
+                    for glob, codes in value.items()
+                )
+            if key == "extend-select":
+                extend_select += value
+            elif key == "extend-exclude":
+                extend_exclude.append(Globs(str(directory), tuple(value)))
+            elif key == "exclude":
+                exclude = (Globs(str(directory), tuple(value)),)  # replaces what was inherited
+            else:
+                merged[key] = (value, directory)
+
+    def get(key: str, default):
+        return merged[key][0] if key in merged else default
+
+    lock = ""
+    if "variables-lock" in merged:
+        value, directory = merged["variables-lock"]
+        lock = str((directory / value).resolve()) if value else ""
+    src = None
+    if "src" in merged:
+        entries, directory = merged["src"]
+        src = tuple(str((directory / entry).resolve()) for entry in entries)
     return Config(
-        select=validate_codes(_strings(table.get("select", []), f"{where} select"), f"{where} select"),
-        ignore=validate_codes(_strings(table.get("ignore", []), f"{where} ignore"), f"{where} ignore"),
-        extend_select=validate_codes(
-            _strings(table.get("extend-select", []), f"{where} extend-select"), f"{where} extend-select"
-        ),
-        per_file_ignores=tuple(
-            (glob, validate_codes(_strings(codes, f"{where} per-file-ignores"), f"{where} per-file-ignores"))
-            for glob, codes in per_file.items()
-        ),
-        exclude=_strings(table.get("exclude", []), f"{where} exclude"),
-        shim_decorators=_strings(table.get("shim-decorators", []), f"{where} shim-decorators"),
-        src=_strings(table["src"], f"{where} src") if "src" in table else None,
-        max_file_size=max_size,
-        root=path.resolve().parent,
-        source=path,
+        select=get("select", ()), ignore=get("ignore", ()), extend_select=extend_select,
+        per_file_ignores=get("per-file-ignores", ()), exclude=exclude, extend_exclude=tuple(extend_exclude),
+        respect_gitignore=get("respect-gitignore", True),
+        shim_decorators=tuple(get("shim-decorators", ())), src=src,
+        max_file_size=get("max-file-size", DEFAULT_MAX_FILE_SIZE), fix=get("fix", False),
+        unsafe_fixes=get("unsafe-fixes", False), fixable=get("fixable", ()), unfixable=get("unfixable", ()),
+        output_format=get("output-format", None), root=path.resolve().parent, source=path,
+        chain=tuple(file for file, _ in chain), variables_lock=lock,
     )
 
 
 def find(paths: Sequence[str]) -> Path | None:
-    """The nearest pyproject.toml with a [tool.tf2lint] table, from the linted paths upwards."""
+    """The nearest pyproject.toml with a [tool.tf2lint] table, from the paths' common directory upwards.
+    A file that cannot be read is returned, so that loading it reports the problem."""
     absolute = [os.path.abspath(p) for p in paths] or [os.getcwd()]
     start = Path(os.path.commonpath(absolute))
     if not start.is_dir():
@@ -162,23 +308,74 @@ def find(paths: Sequence[str]) -> Path | None:
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             try:
-                tool = _tool(_read(candidate), candidate)
+                if _table(candidate) is not None:
+                    return candidate
             except ConfigError:
-                return candidate  # let load() report it
-            if "tf2lint" in tool:
                 return candidate
     return None
 
 
-@lru_cache(maxsize=256)
-def _roots_for_directory(directory: str) -> tuple[str, ...]:
-    try:
-        found = find([directory])
-        return load(found).source_roots() if found else ()
-    except ConfigError:
-        return ()  # the CLI reports configuration errors; a plugin lints with the file's own roots
+class Loader:
+    """The configuration of each file: the nearest table above it. ``fresh``: re-read a table when a file of
+    its chain changed, and look for a nearer pyproject.toml on every call (a long-lived server);
+    otherwise everything is read once (one run of the command). ``forced``: one file for all (`--config`)."""
+
+    def __init__(self, forced: Path | None = None, fresh: bool = False) -> None:
+        self.forced = forced
+        self.fresh = fresh
+        self._found: dict[str, Path | None] = {}
+        self._loaded: dict[Path, tuple[tuple[int, ...], Config]] = {}
+
+    def for_path(self, path: str) -> Config:
+        """Raises ConfigError for a table that is invalid."""
+        absolute = os.path.abspath(path)
+        return self.for_directory(absolute if os.path.isdir(absolute) else os.path.dirname(absolute))
+
+    def for_directory(self, directory: str) -> Config:
+        """The same for the files of an absolute ``directory``."""
+        found = self.forced or self._nearest(directory)
+        return self._load(found) if found is not None else Config(root=Path(directory))
+
+    def _nearest(self, directory: str) -> Path | None:
+        if self.fresh:
+            return find([directory])
+        if directory not in self._found:  # from the parent's answer: one look per directory
+            candidate = Path(directory) / "pyproject.toml"
+            parent = os.path.dirname(directory)
+            if candidate.is_file() and find([directory]) == candidate:
+                self._found[directory] = candidate
+            else:
+                self._found[directory] = None if parent == directory else self._nearest(parent)
+        return self._found[directory]
+
+    def _load(self, path: Path) -> Config:
+        cached = self._loaded.get(path)
+        if cached is not None and (not self.fresh or cached[0] == _stamps(cached[1].chain)):
+            return cached[1]
+        config = load(path)
+        self._loaded[path] = (_stamps(config.chain), config)
+        return config
 
 
-def source_roots_for(path: str) -> tuple[str, ...]:
-    """The configured source roots for a file, for hosts that see one file at a time (flake8, pylint)."""
-    return _roots_for_directory(os.path.dirname(os.path.abspath(path)))
+def _stamps(files: Sequence[Path]) -> tuple[int, ...]:
+    stamps = []
+    for file in files:
+        try:
+            stamps.append(os.stat(file).st_mtime_ns)
+        except OSError:
+            stamps.append(-1)
+    return tuple(stamps)
+
+
+_SHARED = Loader(fresh=True)
+
+
+def config_for(path: str) -> Config:
+    """The configuration of ``path`` for hosts that see one file at a time and may live long (flake8,
+    pylint, the editor server): the nearest table, re-read when it changes. Raises ConfigError."""
+    return _SHARED.for_path(path)
+
+
+def settings_for(path: str) -> Settings:
+    """The settings for ``path`` from its configuration alone (the plugins' view). Raises ConfigError."""
+    return config_for(path).settings(path)

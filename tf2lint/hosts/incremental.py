@@ -6,7 +6,8 @@ Two layers, both owned by the server (the engine is called as is):
    into the previous tree; the statements before and after are kept (those after are moved by the number
    of lines added or removed). Unchanged top-level statements start at column 0 and their text is the
    same, so a re-parsed stretch that parses alone parses the same inside the whole text; when it does not
-   parse alone (an `else:` continuing the previous statement, an open bracket, a `__future__` import) the
+   parse alone (an `else:` continuing the previous statement, an open bracket, a `__future__` import) or
+   a backslash continuation joins it to a kept statement (a logical line starts or ends outside it), the
    whole text is parsed again.
 
 2. **Analysis.** The head of the module (its imports, and aliases of imported names such as
@@ -160,9 +161,15 @@ class _State:
     _blank: list[str] | None = None
 
     def blank(self) -> list[str]:
-        """Each line's line break alone: how another group's lines look to a group (made on first need)."""
+        """Each line's line break alone: how another group's lines look to a group (made on first need).
+        After a lone CR, an LF alone would join it into one CRLF line break: it gets a space before it."""
         if self._blank is None:
-            self._blank = [line[len(line.rstrip("\r\n")):] for line in self.lines]
+            blank, previous = [], ""
+            for line in self.lines:
+                end = line[len(line.rstrip("\r\n")):]
+                blank.append(" " + end if end.startswith("\n") and previous.endswith("\r") else end)
+                previous = line
+            self._blank = blank
         return self._blank
 
 
@@ -396,6 +403,11 @@ def _noqa(state: _State) -> list[Noqa] | None:
     return found
 
 
+def _continued(line: str) -> bool:
+    """Whether a physical line ends with a backslash continuation (or a comment that looks like one)."""
+    return line.rstrip("\r\n").endswith("\\")
+
+
 def _text(lines: list[str], statement: _Statement) -> str:
     return "".join(lines[statement.first - 1: statement.last])
 
@@ -474,6 +486,8 @@ def _splice(previous: _State, text: str, lines: list[str], path: str, flags: int
     snippet = "".join(lines[low - 1: high + delta])
     if "__future__" in snippet or "__future__" in "".join(old[low - 1: high]) or "\0" in snippet:
         return None
+    if (low > 1 and _continued(lines[low - 2])) or (0 < high + delta <= len(lines) and _continued(lines[high + delta - 1])):
+        return None  # a backslash joins the stretch to a kept statement: the logical line starts (or ends) outside it
     try:
         # Blank lines in front give the re-parsed statements their line numbers in the whole text.
         tree = parse("\n" * (low - 1) + snippet, path, flags)

@@ -12,6 +12,11 @@ code cells are one virtual module (as in `tf2lint check`), diagnostics and edits
 Edits are analysed incrementally (tf2lint/hosts/incremental.py): only the top-level statements an edit
 can affect are parsed and analysed again, with the findings of a fresh `lint_source`.
 
+What the user typed is never lost: documents count lines as LSP does (`_Document`), every position
+goes through pygls' codec for the negotiated encoding, uris are looked up however the client encodes
+them, and every edit names the document version it was built from (tests/test_lsp_faults.py, and the
+property test tests/test_lsp_properties.py).
+
 The server never imports TensorFlow or the user's code: it only parses text (see `tf2lint.serverInfo`).
 """
 
@@ -26,28 +31,34 @@ import os
 import re
 import sys
 import threading
+import tokenize
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import wraps
+from io import StringIO
 from pathlib import Path
+from urllib.parse import unquote
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import from_fs_path, to_fs_path
+from pygls.workspace import TextDocument, Workspace
 from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 
 from tf2lint import DOCS_URL, __version__
 from tf2lint.analysis import project
 from tf2lint.engine import _NOQA, _source_error, lint_source
 from tf2lint.findings import Finding, Settings
-from tf2lint.hosts import config
+from tf2lint.hosts import config, files
 from tf2lint.hosts.incremental import Incremental
 from tf2lint.notebook import NotebookError
 from tf2lint.notebook import load as load_notebook
 from tf2lint.rules import BY_CODE, PARSE_ERROR
-from tf2lint.source import SourceError, physical_lines
+from tf2lint.source import SourceError, decode, physical_lines, read
 
 NAME = "tf2lint"
 FIX_ALL = "source.fixAll.tf2lint"
@@ -77,10 +88,16 @@ class Options:
         def codes(key: str) -> tuple[str, ...]:
             raw = value.get(key) or []
             raw = raw.split(",") if isinstance(raw, str) else raw
-            return config.validate_codes([c for c in raw if str(c).strip()], f"tf2lint.{key}")
+            if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
+                raise config.ConfigError(f"tf2lint.{key}: expected a list of rule codes, got {raw!r}")
+            return config.validate_codes([c for c in raw if c.strip()], f"tf2lint.{key}")
 
         unsafe = value.get("unsafe-fixes", value.get("unsafeFixes", False))
-        return cls(codes("select"), codes("ignore"), bool(unsafe))
+        if isinstance(unsafe, str) and unsafe.strip().lower() in ("true", "false"):
+            unsafe = unsafe.strip().lower() == "true"  # settings UIs send strings: "false" is not true
+        if not isinstance(unsafe, bool):
+            raise config.ConfigError(f"tf2lint.unsafe-fixes: expected true or false, got {unsafe!r}")
+        return cls(codes("select"), codes("ignore"), unsafe)
 
 
 @dataclass
@@ -98,11 +115,59 @@ class Analysis:
     sources: dict[str, str] = field(default_factory=dict)  # notebook: cell uri -> its text
     broken: list[Finding] = field(default_factory=list)  # notebook: TFS000 of cells that do not parse (cell lines)
     flags: int = 0  # compile flags the text was analysed with
+    versions: dict[str, int | None] = field(default_factory=dict)  # notebook: cell uri -> the version analysed
     fixes: dict[tuple[int, int, str], dict] | None = None  # (line, col, code) -> fix, built on first request
 
 
 def _path_of(uri: str) -> str:
-    return to_fs_path(uri) or uri
+    """The file a uri names: `file:///c%3A/my%20model.py` is `c:/my model.py`."""
+    return unquote(to_fs_path(uri) or uri)
+
+
+class _Document(TextDocument):
+    """A text document whose lines are LSP's: only `\r\n`, `\r` and `\n` end a line (pygls splits with
+    `str.splitlines`, which also breaks on form feeds, `\x1c`-`\x1e`, `\x85` and U+2028/9, so incremental
+    edits below such a character would land on the wrong line)."""
+
+    @property
+    def lines(self) -> list[str]:  # type: ignore[override]
+        return physical_lines(self.source)
+
+
+class _Workspace(Workspace):
+    def _create_text_document(self, doc_uri, source=None, version=None, language_id=None) -> TextDocument:
+        return _Document(doc_uri, source=source, version=version, language_id=language_id,
+                         sync_kind=self._sync_kind, position_codec=self._position_codec)
+
+
+class _Protocol(LanguageServerProtocol):
+    """pygls' protocol, answering a request whose parameters do not deserialise (pygls drops it, and the
+    client waits forever) with the JSON-RPC error."""
+
+    def structure_message(self, data: dict):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                self._send_response(data["id"], error=exc.to_response_error())
+            raise
+
+
+class _Headers:
+    """Standard input as pygls reads it, with header names matched case-insensitively (HTTP header
+    names, and so the base protocol's, are case-insensitive; pygls only knows `Content-Length`)."""
+
+    _NAME = re.compile(rb"content-length:", re.IGNORECASE)
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def readline(self) -> bytes:
+        line = self._stream.readline()
+        return self._NAME.sub(b"Content-Length:", line, count=1) if self._NAME.match(line) else line
+
+    def read(self, size: int = -1) -> bytes:
+        return self._stream.read(size)
 
 
 class _Buffers(dict):
@@ -125,8 +190,9 @@ class Tf2lintServer(LanguageServer):
             ],
             save=True,
         )
-        super().__init__(NAME, __version__, notebook_document_sync=sync)
+        super().__init__(NAME, __version__, notebook_document_sync=sync, protocol_cls=_Protocol)
         self.options = Options()
+        self.shut_down = False  # `shutdown` came before `exit` (the exit code says so)
         # Unsaved contents of open Python documents, path -> text: what whole-project analysis must read
         # instead of the disk (SEAM 1 passes it on).
         self.buffers: dict[str, str] = _Buffers()
@@ -186,7 +252,10 @@ class Tf2lintServer(LanguageServer):
 
     def project_config(self, path: str) -> config.Config:
         """The `[tool.tf2lint]` table for ``path``, re-read whenever its pyproject.toml changes."""
-        found = config.find([path])
+        try:
+            found = config.find([path])
+        except OSError:  # a name the file system refuses (too long): no configuration can apply to it
+            found = None
         if found is None:
             return config.Config(root=Path(self.workspace.root_path or os.getcwd()))
         try:
@@ -209,26 +278,36 @@ class Tf2lintServer(LanguageServer):
             extend_select=project.extend_select,
             shim_decorators=project.shim_decorators,
             src=project.source_roots(),
+            variables_lock=project.lock(),
         )
 
     # -- scheduling -----------------------------------------------------------------------------
 
     def _open_uris(self) -> list[str]:
-        notebooks = list(self.workspace.notebook_documents)
-        cells = {c.document for nb in self.workspace.notebook_documents.values() for c in nb.cells}
-        return [u for u in self.workspace.text_documents if u not in cells and self.is_python(u)] + notebooks
+        notebooks = [nb.uri for nb in self.workspace.notebook_documents.values()]
+        cells = {unquote(c.document) for nb in self.workspace.notebook_documents.values() for c in nb.cells}
+        documents = [d.uri for key, d in self.workspace.text_documents.items() if key not in cells]
+        return [u for u in documents if self.is_python(u)] + notebooks
+
+    def document(self, uri: str) -> TextDocument | None:
+        """The open document ``uri`` names, however the client percent-encodes it (pygls keys documents by
+        the decoded uri); the server keeps using the client's spelling for everything it sends."""
+        return self.workspace.text_documents.get(unquote(uri))
+
+    def notebook(self, uri: str):
+        return self.workspace.get_notebook_document(notebook_uri=uri)
 
     def is_python(self, uri: str) -> bool:
         """Clients may sync every open file (pyproject.toml too): only Python modules are analysed."""
-        document = self.workspace.text_documents.get(uri)
+        document = self.document(uri)
         return document is not None and (document.language_id == "python" or uri.endswith((".py", ".pyi")))
 
     def _version(self, uri: str) -> int | None:
-        notebook = self.workspace.notebook_documents.get(uri)
+        notebook = self.notebook(uri)
         if notebook is not None:
-            cells = [self.workspace.text_documents.get(c.document) for c in notebook.cells]
+            cells = [self.document(c.document) for c in notebook.cells]
             return hash((notebook.version, *(c.version for c in cells if c is not None)))
-        document = self.workspace.text_documents.get(uri)
+        document = self.document(uri)
         return None if document is None else document.version
 
     def schedule(self, uri: str, delay: float | None = None) -> asyncio.Task:
@@ -270,15 +349,16 @@ class Tf2lintServer(LanguageServer):
 
     def _snapshot(self, uri: str) -> Callable[[], Analysis] | None:
         """What to analyse, read now (on the event loop), as a function to run in the worker thread."""
-        notebook = self.workspace.notebook_documents.get(uri)
+        notebook = self.notebook(uri)
         if notebook is not None:
-            cells = []
+            cells, versions = [], {}
             for cell in notebook.cells:
-                document = self.workspace.text_documents.get(cell.document)
+                document = self.document(cell.document)
                 if cell.kind == types.NotebookCellKind.Code and document is not None:
                     cells.append((cell.document, document.source))
-            return lambda: self._analyse_notebook(uri, cells)
-        document = self.workspace.text_documents.get(uri)
+                    versions[cell.document] = document.version
+            return lambda: replace(self._analyse_notebook(uri, cells), versions=versions)
+        document = self.document(uri)
         if document is None:
             return None
         text = document.source
@@ -287,7 +367,7 @@ class Tf2lintServer(LanguageServer):
     def _analyse_text(self, uri: str, text: str, version: int | None) -> Analysis:
         path = _path_of(uri)
         settings = self.settings_for(path)
-        if self.project_config(path).is_excluded(path):
+        if files.excluded(path):  # what `tf2lint check` does not lint: `exclude`, .gitignore
             return Analysis(version, text, path, settings, [])
         if len(text) > MAX_CHARS:
             error = SourceError(f"too large to analyse in the editor ({len(text):,} characters); run `tf2lint check`")
@@ -374,8 +454,8 @@ class Tf2lintServer(LanguageServer):
         if finding.related:
             path, line, col = finding.related[:3]
             message = f"{finding.code}: the code this is about"
-            location = types.Location(from_fs_path(path) or path, types.Range(
-                types.Position(line - 1, col), types.Position(line - 1, col)))
+            where = self._position_in(path, line - 1, col)
+            location = types.Location(from_fs_path(path) or path, types.Range(where, where))
             related = [types.DiagnosticRelatedInformation(location, message)]
         return types.Diagnostic(
             range=self.workspace.position_codec.range_to_client_units(lines, ServerTextRange(start, end)),
@@ -386,6 +466,19 @@ class Tf2lintServer(LanguageServer):
             source=NAME,
             related_information=related,
         )
+
+    def _position_in(self, path: str, line: int, column: int) -> types.Position:
+        """A (line, character) of another module in the client's units: its open buffer, else its file."""
+        text = self.buffers.get(path)
+        if text is None:
+            try:
+                text = decode(read(path))
+            except (OSError, SourceError):
+                text = ""
+        lines = physical_lines(text)
+        if line >= len(lines):
+            return types.Position(line, column)
+        return self.workspace.position_codec.position_to_client_units(lines, ServerTextPosition(line, column))
 
     def publish(self, uri: str, result: Analysis) -> None:
         for target, pairs in self.diagnostics(uri, result).items():
@@ -398,18 +491,67 @@ class Tf2lintServer(LanguageServer):
     def edit_for(self, uri: str, result: Analysis, new_text: str) -> types.WorkspaceEdit | None:
         """The edit turning the analysed text into ``new_text`` (a notebook: per changed cell)."""
         if result.cells:
-            from tf2lint.fixing.notebook import _map_back
+            from tf2lint.fixing.notebook import map_back
 
             cells = [{"source": result.sources[result.cells[n]]} for n in sorted(result.cells)]
-            sources, refused = _map_back(result.text, new_text, result.origin, cells)
+            sources, refused = map_back(result.text, new_text, result.origin, cells)
             if refused:
                 return None
             changes = {
-                result.cells[n]: _text_edits(result.sources[result.cells[n]], source) for n, source in sources.items()
+                result.cells[n]: self._text_edits(result.sources[result.cells[n]], source) for n, source in sources.items()
             }
-            return types.WorkspaceEdit(changes=changes) if changes else None
-        edits = _text_edits(result.text, new_text)
-        return types.WorkspaceEdit(changes={uri: edits}) if edits else None
+            return self.workspace_edit(uri, result, changes) if changes else None
+        edits = self._text_edits(result.text, new_text)
+        return self.workspace_edit(uri, result, {uri: edits}) if edits else None
+
+    def workspace_edit(self, uri: str, result: Analysis, changes: dict[str, list[types.TextEdit]]) -> types.WorkspaceEdit:
+        """Edits of the analysed version: with the version they were made for, where the client takes
+        versioned edits (it then refuses them if the user typed meanwhile)."""
+        capabilities = self.client_capabilities.workspace
+        edit_capabilities = capabilities.workspace_edit if capabilities else None
+        if not (edit_capabilities and edit_capabilities.document_changes):
+            return types.WorkspaceEdit(changes=changes)
+        versions = result.versions or {uri: result.version}
+        return types.WorkspaceEdit(document_changes=[
+            types.TextDocumentEdit(types.OptionalVersionedTextDocumentIdentifier(target, versions.get(target)), edits)
+            for target, edits in changes.items()
+        ])
+
+    def _text_edits(self, old: str, new: str) -> list[types.TextEdit]:
+        """Whole-line replacements; the end of a last line without a line break through the codec."""
+        from tf2lint.fixing.edits import diff_edits
+
+        old_lines = physical_lines(old)
+        edits = []
+        for edit in diff_edits(old_lines, physical_lines(new)):
+            start = types.Position(edit.line - 1, 0)
+            if edit.end_line - 1 >= len(old_lines) and old_lines and not old_lines[-1].endswith(("\n", "\r")):
+                last = ServerTextPosition(len(old_lines) - 1, len(old_lines[-1]))  # no line break: end at its end
+                end = self.workspace.position_codec.position_to_client_units(old_lines, last)
+            else:
+                end = types.Position(edit.end_line - 1, 0)
+            edits.append(types.TextEdit(types.Range(start, end), edit.content))
+        return edits
+
+    def noqa_edit(self, text: str, line: int, code: str) -> types.TextEdit | None:
+        """`# noqa: CODE` at the end of the logical line holding 0-based ``line`` (after a backslash
+        continuation, after a triple-quoted string the line opens: a noqa comment covers the lines of its
+        logical line), or the code added to the noqa comment there; None when there is nothing to add
+        (a blanket noqa) or the text cannot be tokenized."""
+        found = _noqa_place(text, line)
+        if found is None:
+            return None
+        at_line, at_column, comment = found
+        insert = f"  # noqa: {code}"
+        if comment is not None:
+            match = next(_NOQA.finditer(comment.string), None)
+            if match is not None:
+                if not match.group("codes"):
+                    return None  # a blanket noqa already suppresses everything
+                at_line, at_column, insert = comment.start[0] - 1, comment.start[1] + match.end("codes"), f", {code}"
+        where = self.workspace.position_codec.position_to_client_units(
+            physical_lines(text) or [""], ServerTextPosition(at_line, at_column))
+        return types.TextEdit(types.Range(where, where), insert)
 
     def fixes(self, uri: str, result: Analysis) -> dict[tuple[int, int, str], dict]:
         """The fixes of the analysed version's findings, by (line, col, code); built once, when asked for."""
@@ -419,12 +561,29 @@ class Tf2lintServer(LanguageServer):
         return result.fixes
 
     def fix_all(self, uri: str, result: Analysis, unsafe: bool) -> types.WorkspaceEdit | None:
+        """Fix-all of the analysed version (never of a newer text: the edit says which version it is for)."""
         from tf2lint.fixing.write import fix_text
 
         if not any(unsafe or fix["applicability"] == "safe" for fix in self.fixes(uri, result).values()):
             return None
-        fixed = fix_text(result.text, result.path, result.settings, unsafe)
+        def lint(text: str) -> list[Finding]:  # through the adapter, with the analysed text's compile flags
+            return self.analyse(uri, text, None, flags=result.flags, fixes=True)
+
+        fixed = fix_text(result.text, result.path, result.settings, unsafe, lint=lint)
         return self.edit_for(uri, result, fixed.fixed) if fixed.changed else None
+
+    def configure(self, settings: object) -> None:
+        """Take the client's settings; bad ones are shown to the user and the defaults used instead."""
+        try:
+            self.options = Options.parse(settings)
+            return
+        except config.ConfigError as exc:
+            message = f"tf2lint: {exc}; using the defaults"
+        except Exception as exc:  # noqa: BLE001 - whatever the settings hold, the server starts
+            message = f"tf2lint: unreadable settings ({type(exc).__name__}: {exc}); using the defaults"
+        self.options = Options()
+        self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, message))
+        self.log(message)
 
     def log_error(self, what: str, exc: BaseException) -> None:
         detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-3))
@@ -449,35 +608,25 @@ def _locate(origin: list[tuple[int, int]], line: int) -> tuple[int, int]:
     return origin[-1] if origin else (1, line)
 
 
-def _text_edits(old: str, new: str) -> list[types.TextEdit]:
-    """Whole-line replacements (columns are 0, so no unit conversion is needed)."""
-    from tf2lint.fixing.edits import diff_edits
-
-    old_lines = physical_lines(old)
-    edits = []
-    for edit in diff_edits(old_lines, physical_lines(new)):
-        start = types.Position(edit.line - 1, 0)
-        if edit.end_line - 1 >= len(old_lines) and old_lines and not old_lines[-1].endswith(("\n", "\r")):
-            last = old_lines[-1]  # the file's last line has no line break: end at its end
-            end = types.Position(len(old_lines) - 1, len(last.encode("utf-16-le")) // 2)
-        else:
-            end = types.Position(edit.end_line - 1, 0)
-        edits.append(types.TextEdit(types.Range(start, end), edit.content))
-    return edits
-
-
-def _noqa_edit(line_text: str, line: int, code: str) -> types.TextEdit | None:
-    """Add `# noqa: CODE` at the end of the line, or extend the noqa comment already there."""
-    body = line_text.rstrip("\r\n")
-    match = next((m for m in _NOQA.finditer(body)), None)
-    units = lambda s: len(s.encode("utf-16-le")) // 2  # noqa: E731 - LSP columns count UTF-16 units
-    if match is None:
-        return types.TextEdit(types.Range(types.Position(line, units(body)), types.Position(line, units(body))),
-                              f"  # noqa: {code}")
-    if not match.group("codes"):
-        return None  # a blanket noqa already suppresses everything
-    at = units(body[: match.end("codes")])
-    return types.TextEdit(types.Range(types.Position(line, at), types.Position(line, at)), f", {code}")
+def _noqa_place(text: str, line: int) -> tuple[int, int, tokenize.TokenInfo | None] | None:
+    """(0-based line, character column) of the end of the logical line holding 0-based ``line``, as the
+    engine groups lines for noqa (tokens up to a NEWLINE or NL), and the comment already on it."""
+    low, comment = None, None
+    try:
+        # newline=None: \r\n and a lone \r end lines as LSP (and the parser) count them
+        for token in tokenize.generate_tokens(StringIO(text, newline=None).readline):
+            if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+                continue
+            low = token.start[0] if low is None else low
+            if token.type == tokenize.COMMENT:
+                comment = token
+            elif token.type in (tokenize.NL, tokenize.NEWLINE):
+                if low <= line + 1 <= token.start[0]:
+                    return token.start[0] - 1, token.start[1], comment
+                low, comment = None, None
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return None
 
 
 def _guarded(what: str, default=None):
@@ -506,10 +655,13 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: Tf2lintServer, params: types.InitializeParams) -> None:
-        try:
-            ls.options = Options.parse(params.initialization_options)
-        except config.ConfigError as exc:
-            ls.log(f"tf2lint: {exc}")
+        # pygls has just made the workspace: its documents count lines as LSP does (see `_Document`).
+        ls.workspace.__class__ = _Workspace
+        ls.configure(params.initialization_options)
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: Tf2lintServer, *args) -> None:
+        ls.shut_down = True
 
     @server.feature(types.INITIALIZED)
     @_guarded("registering file watchers")
@@ -556,7 +708,7 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
             return
         if not ls.is_python(uri):
             return
-        ls.buffers[_path_of(uri)] = ls.workspace.get_text_document(uri).source
+        ls.buffers[_path_of(uri)] = ls.document(uri).source
         ls.schedule(uri)
         refresh(ls, _path_of(uri), skip=uri)
 
@@ -614,11 +766,7 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     @_guarded("changing the configuration")
     def did_change_configuration(ls: Tf2lintServer, params: types.DidChangeConfigurationParams) -> None:
-        try:
-            ls.options = Options.parse(params.settings)
-        except config.ConfigError as exc:
-            ls.log(f"tf2lint: {exc}")
-            return
+        ls.configure(params.settings)
         refresh_all(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
@@ -668,7 +816,7 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
         if wants(types.CodeActionKind.QuickFix):
             from tf2lint.fixing.edits import apply as apply_fix
 
-            text = ls.workspace.get_text_document(uri).source
+            text = result.sources.get(uri, "") if result.cells else result.text  # the version analysed
             for finding, diagnostic in pairs:
                 fix = fixes.get((finding.line, finding.col, finding.code))
                 if fix:
@@ -682,13 +830,11 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
                             is_preferred=not unsafe,
                         ))
                 if finding.code != PARSE_ERROR.code:
-                    line = diagnostic.range.start.line
-                    lines = _lines(text)
-                    noqa = _noqa_edit(lines[line] if line < len(lines) else "", line, finding.code)
+                    noqa = ls.noqa_edit(text, diagnostic.range.start.line, finding.code)
                     if noqa is not None:
                         actions.append(types.CodeAction(
                             title=f"Disable {finding.code} for this line", kind=types.CodeActionKind.QuickFix,
-                            diagnostics=[diagnostic], edit=types.WorkspaceEdit(changes={uri: [noqa]}),
+                            diagnostics=[diagnostic], edit=ls.workspace_edit(uri, result, {uri: [noqa]}),
                         ))
         if (only is not None and wants(FIX_ALL)) or (only is None and fixes):
             edit = await loop.run_in_executor(ls._executor, ls.fix_all, owner, result, False)
@@ -705,13 +851,17 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
         if not isinstance(uri, str):
             raise TypeError(f"{APPLY_AUTOFIX} expects a document uri, got {uri!r}")
         notebook = ls.workspace.get_notebook_document(cell_uri=uri)
-        result = await ls.current(notebook.uri if notebook else uri)
         owner = notebook.uri if notebook else uri
         loop = asyncio.get_running_loop()
-        edit = None if result is None else await loop.run_in_executor(
-            ls._executor, ls.fix_all, owner, result, ls.options.unsafe_fixes)
-        if edit is not None:
-            await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit, label="tf2lint: fix all"))
+        for _ in range(3):  # built from the current version; if the user typed meanwhile, built again
+            result = await ls.current(owner)
+            edit = None if result is None else await loop.run_in_executor(
+                ls._executor, ls.fix_all, owner, result, ls.options.unsafe_fixes)
+            if edit is None:
+                return
+            if ls._version(owner) == result.version:  # the edit is sent in the same step as this check
+                await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit, label="tf2lint: fix all"))
+                return
 
     @server.command(SERVER_INFO)
     def server_info(ls: Tf2lintServer, *args) -> dict:
@@ -726,7 +876,9 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     @_guarded("hovering")
     def hover(ls: Tf2lintServer, params: types.HoverParams) -> types.Hover | None:
-        document = ls.workspace.get_text_document(params.text_document.uri)
+        document = ls.document(params.text_document.uri)
+        if document is None:
+            return None
         lines = document.lines
         if params.position.line >= len(lines):
             return None
@@ -755,5 +907,6 @@ def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
 def main() -> int:
     gc.set_threshold(100_000, 50, 100)  # as in the CLI: parsing makes many short-lived objects
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    create_server().start_io()
-    return 0
+    server = create_server()
+    server.start_io(stdin=_Headers(sys.stdin.buffer))
+    return 0 if server.shut_down else 1  # LSP: `exit` without `shutdown` first ends with 1

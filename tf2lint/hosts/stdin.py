@@ -9,14 +9,14 @@ unchanged under `--fix` and reports nothing, as ruff does.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from dataclasses import replace
 
-from tf2lint.engine import lint_data, lint_source
+from tf2lint.engine import _source_error, lint_data, lint_source
 from tf2lint.findings import Finding, Settings
 from tf2lint.hosts import config
-from tf2lint.hosts.formats import FORMATS, as_statistics
-from tf2lint.source import SourceError, decode
+from tf2lint.source import SourceError, decode, too_large
 
 
 def _readable(data: bytes) -> bool:
@@ -53,16 +53,28 @@ def _encoded(original: bytes, text: str) -> bytes:
     return bom + text.encode("utf-8" if encoding == "utf-8-sig" else encoding)
 
 
-def run(args: argparse.Namespace, project: config.Config, base: Settings) -> int:
+def run(args: argparse.Namespace, project: config.Config, base: Settings, excluded: bool = False) -> int:
+    """``excluded``: the file selection would not lint PATH (`exclude`, .gitignore)."""
     path = args.stdin_filename or "-"
-    data = sys.stdin.buffer.read()
+    limit = args.max_file_size or project.max_file_size
+    data = sys.stdin.buffer.read(limit + 1)  # as for a file: never more than max-file-size is read
     out = sys.stdout.buffer
-    if project.is_excluded(path):
+    skipped = excluded or project.is_excluded(path)
+    if skipped or len(data) > limit:
         if args.fix and not args.diff:
             out.write(data)
-        return 0
+            shutil.copyfileobj(sys.stdin.buffer, out)  # echoed unchanged, as it comes
+            out.flush()
+        elif skipped and not args.diff and (args.format != "text" or args.statistics):
+            _report(args, [], sys.stdout)  # a well-formed empty report (`[]` in JSON); text says nothing
+        if skipped:
+            return 0
     extra = project.ignored_for(path)
     settings = replace(base, ignore=base.ignore + extra)
+    if len(data) > limit:  # the same TFS000 the file would give
+        findings = _source_error(path, too_large(limit), settings)
+        _report(args, findings, sys.stderr if args.fix or args.diff else sys.stdout)
+        return 1 if findings and not args.exit_zero else 0
     if not (args.fix or args.diff):
         findings = _lint(data, path, settings, fixes=args.format == "json")
         _report(args, findings, sys.stdout)
@@ -83,6 +95,7 @@ def run(args: argparse.Namespace, project: config.Config, base: Settings) -> int
 
 
 def _report(args: argparse.Namespace, findings: list[Finding], stream) -> None:
-    findings.sort(key=Finding.sort_key)
-    stream.write(as_statistics(findings) if args.statistics else FORMATS[args.format](findings))
+    from tf2lint.hosts.cli import render  # one rendering for files and stdin
+
+    stream.write(render(args, findings, stream))
     stream.flush()

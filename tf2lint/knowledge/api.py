@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from tf2lint.knowledge import slim
@@ -234,3 +235,12 @@ _LIBRARY_ROOTS = ("tf.", "keras.", "slim.", "tf_keras.", "tensorflow.")
 def is_library_name(name: str) -> bool:
     """A canonical name of TensorFlow, Keras or TF-Slim (known from data, never a project function)."""
     return name.startswith(_LIBRARY_ROOTS)
+
+
+def snake_case(class_name: str) -> str:
+    """The name Keras derives from a class name (`MLPBlock` -> `mlp_block`, `Conv2DTranspose` ->
+    `conv2d_transpose`): a word starts at a capital followed by lower case or digits, or after a lower-case
+    letter; a leading underscore gets a `private` prefix. tests/test_knowledge.py checks it against tf-keras."""
+    words = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)
+    words = re.sub(r"([a-z])([A-Z])", r"\1_\2", words).lower()
+    return "private" + words if words.startswith("_") else words

@@ -17,6 +17,11 @@ from tf2lint.rules import (
     tfs112_graph_collection_in_eager,
     tfs113_duplicate_layer_name,
     tfs114_legacy_keras_flag,
+    tfs115_checkpoint_name_drift,
+    tfs116_per_call_weights_without_shim,
+    tfs117_decorator_does_nothing,
+    tfs118_shared_rnn_cell,
+    tfs119_shared_random_initializer,
     tfs901_unused_noqa,
 )
 from tf2lint.rules.base import Docs, Hit, Rule
@@ -36,6 +41,11 @@ RULES: tuple[Rule, ...] = (
     tfs112_graph_collection_in_eager.RULE,
     tfs113_duplicate_layer_name.RULE,
     tfs114_legacy_keras_flag.RULE,
+    tfs115_checkpoint_name_drift.RULE,
+    tfs116_per_call_weights_without_shim.RULE,
+    tfs117_decorator_does_nothing.RULE,
+    tfs118_shared_rnn_cell.RULE,
+    tfs119_shared_random_initializer.RULE,
     tfs901_unused_noqa.RULE,
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class FixPlan:
-    """What a fix does, decided by the rule; tf2lint.fixes turns it into edits with LibCST.
+    """What a fix does, decided by the rule; tf2lint.fixing.edits turns it into edits with LibCST.
 
     ``kind`` names the operation; ``targets`` are the AST nodes it works on; ``text`` holds the
     strings it inserts (spelled with the file's own aliases).
@@ -63,6 +63,8 @@ class Rule:
     enabled_by_default: bool = True
     # The mistake raises an exception at runtime (not a silent failure): editors show it as an error.
     raises: bool = False
+    # For rules that compare with a baseline (TFS115): the old code the examples' names lock is written from.
+    baselines: tuple[str, ...] = ()
 
 
 _EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
@@ -173,6 +175,45 @@ def unused_attribute(cls: ast.ClassDef, wanted: str) -> str:
     while candidate in taken:
         candidate, number = f"{wanted}_{number}", number + 1
     return candidate
+
+
+def once_per_cause(hits: Iterable[Hit]) -> Iterator[Hit]:
+    """Hits whose problem does not depend on the call path, one per creating line: a helper of another module
+    that builds a Keras layer on every call is one mistake however many calls of the linted file reach it.
+    It is reported at the first of those calls (in source order), which the message lists; a hit in the linted
+    file itself is reported there already, once. Only for rules whose hits never depend on the path's state."""
+    kept: dict[ast.AST, list[Hit]] = {}
+    for hit in hits:
+        anchor = getattr(getattr(hit.node, "reach", None), "anchor", None)
+        if anchor is None:
+            yield hit
+        else:
+            kept.setdefault(hit.node.node, []).append(hit)  # type: ignore[union-attr]
+    for group in kept.values():
+        group.sort(key=lambda h: (h.node.reach.anchor.lineno, h.node.reach.anchor.col_offset))  # type: ignore[union-attr]
+        lines = sorted({h.node.reach.anchor.lineno for h in group})  # type: ignore[union-attr]
+        first = group[0]
+        if len(lines) > 1:
+            others = ", ".join(map(str, lines[1:]))
+            first = first._replace(message=f"{first.message}; the same object is also built through the calls at lines {others}")
+        yield first
+
+
+def v1_subclass_called(ctx: ModuleContext, site: CallSite) -> tuple[str, str] | None:
+    """(class, v1 layer class it derives from) for the construction of a project class of the same module that
+    subclasses a v1 layer class (`class BatchNorm(tf.compat.v1.layers.BatchNormalization)`): a v1 layer, named
+    and numbered like one (measured), its default name the class name in snake case."""
+    return v1_subclass_of_call(ctx, site.node, site.func)
+
+
+def v1_subclass_of_call(ctx: ModuleContext, call: ast.Call, func: ast.AST | None) -> tuple[str, str] | None:
+    """The same for a call in ``func`` (of the linted module or one the walk entered)."""
+    callee, module = call.func, ctx.module_of(func)  # type: ignore[arg-type]
+    if not isinstance(callee, ast.Name) or module.names.is_local(callee.id, func):  # type: ignore[arg-type]
+        return None
+    cls = module.class_by_name.get(callee.id)
+    base = ctx.v1_layer_base(cls) if cls is not None else None
+    return (cls.name, base) if cls is not None and base is not None else None
 
 
 def first_name(site: CallSite, predicate: Callable[[str], bool]) -> str | None:

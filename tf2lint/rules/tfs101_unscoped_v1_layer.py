@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.variables import class_variables
 from tf2lint.knowledge import api
 from tf2lint.rules.base import (
     Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, numbered_creator, reuse_switches, runs_once, spelled,
-    supplied_by_arg_scope, unnamed_creator,
+    supplied_by_arg_scope, unnamed_creator, v1_subclass_called,
 )
 
 if TYPE_CHECKING:
@@ -19,66 +19,22 @@ if TYPE_CHECKING:
 CODE = "TFS101"
 
 
-def _evaluation_order(statements: list[ast.stmt]) -> list[ast.Call]:
-    """Calls of a block in the order Python runs them (arguments before the call)."""
-    order: list[ast.Call] = []
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-        if isinstance(node, ast.Call):
-            order.append(node)
-
-    for statement in statements:
-        visit(statement)
-    return order
-
-
-def _auto_names(ctx: ModuleContext, shim: ast.AST) -> dict[ast.Call, str] | None:
-    """The names the shim method's unnamed layers take on the first call, when that is certain.
-
-    Certain means: every variable-creating v1 layer and scope reached from the method is a functional
-    call written directly in it, outside loops, branches, tf.functions and variable scopes, with a
-    literal name or none, and no unknown callee could take one of the names first. Names then follow
-    TF's own rule: an explicit name takes itself; an auto name is the base if unused in the scope,
-    else the first unused `base_N`.
-    """
-    sites = [s for s in ctx.sites if s.reach.shim is shim]
-    names: dict[ast.Call, str] = {}
-    for site in sites:
-        layer = first_name(site, lambda n: api.v1_layer_base_name(n) is not None)
-        creates = layer or site.calls(api.VARIABLE_SCOPE, api.MAKE_TEMPLATE, api.GET_VARIABLE)
-        if not creates:
-            known = any(n.startswith(("tf.", "keras.")) for n in site.names) or not site.names
-            if not known:
-                return None  # an imported helper might create layers too
-            continue
-        if site.func is not shim or site.in_loop or site.arms or site.reach.tf_function or site.scopes:
-            return None
-        if layer and api.is_v1_layer_class(layer):
-            return None  # class layers take their name when first called, not where they are built
-        if layer and has_explicit_name(site.node) and _literal_name(site.node) is None:
-            return None
-    order = [c for c in _evaluation_order(shim.body) if c in {s.node for s in sites}]  # type: ignore[attr-defined]
-    used: set[str] = set()
-    by_node = {s.node: s for s in sites}
-    for call in order:
-        layer = first_name(by_node[call], lambda n: api.v1_layer_base_name(n) is not None)
-        if layer is None:
-            continue
-        explicit = _literal_name(call)
-        if explicit is not None:
-            used.add(explicit)
-            continue
-        base = api.v1_layer_base_name(layer)
-        name, index = base, 1
-        while name in used:
-            name, index = f"{base}_{index}", index + 1
-        used.add(name)
-        names[call] = name
-    return names
+def _first_call_names(ctx: ModuleContext) -> dict[ast.Call, str]:
+    """Unnamed functional v1 layers -> the name they take on the first call, from the variable-name model,
+    where it is certain: every name of the class is known, the call is written in this module, and it
+    creates one layer (a helper called twice has one call node and two names)."""
+    names: dict[ast.Call, set[str]] = {}
+    repeated: set[ast.Call] = set()
+    for model in class_variables(ctx):
+        seen: set[ast.Call] = set()
+        for creation in model.creations:
+            if creation.node in seen or not model.complete:
+                repeated.add(creation.node)
+            seen.add(creation.node)
+            if creation.local and not creation.explicit and api.v1_layer_base_name(creation.kind) \
+                    and not api.is_v1_layer_class(creation.kind):
+                names.setdefault(creation.node, set()).add(creation.scope.rsplit("/", 1)[-1])
+    return {node: next(iter(found)) for node, found in names.items() if len(found) == 1 and node not in repeated}
 
 
 def _literal_name(call: ast.Call) -> str | None:
@@ -87,22 +43,21 @@ def _literal_name(call: ast.Call) -> str | None:
 
 
 def _plan(ctx: ModuleContext, site, cache: dict) -> FixPlan | None:
-    shim = site.reach.shim
-    if shim not in cache:
-        cache[shim] = _auto_names(ctx, shim)
-    names = cache[shim]
-    if names and site.node in names:
+    if "names" not in cache:
+        cache["names"] = _first_call_names(ctx)
+    names = cache["names"]
+    if site.node in names and site.func is site.reach.shim:  # a helper's call may serve other callers too
         name = names[site.node]
         return FixPlan("add-keyword", "safe", f'Name the layer "{name}" (the name it gets on the first call)',
                        (site.node,), ("name", f'"{name}"'))
     scope = spelled(ctx, api.VARIABLE_SCOPE)
     if scope is None or site.reach.cls is None or site.reach.tf_function is not None or ctx.is_foreign(site.module):
         return None  # a scope around the method does not reach into a tf.function, nor into another file
-    scope_name = re.sub(r"(?<!^)(?=[A-Z])", "_", site.reach.cls.name).lower()
+    scope_name = api.snake_case(site.reach.cls.name)
     return FixPlan("wrap-body-in-scope", "unsafe",
                    f'Open variable_scope("{scope_name}") around the body of `{site.reach.shim_name}` '
                    "(variable names gain that prefix: old checkpoints need a name map)",
-                   (shim,), (f'{scope[0]}("{scope_name}")', scope[1]))
+                   (site.reach.shim,), (f'{scope[0]}("{scope_name}")', scope[1]))
 
 
 def _call_index(ctx: ModuleContext) -> dict[tuple[int, int], list[CallSite]]:
@@ -134,8 +89,11 @@ def _object_hits(ctx: ModuleContext, plans: dict) -> Iterator[Hit]:
     index: dict | None = None
     for site in ctx.sites:
         layer = first_name(site, lambda n: api.is_v1_layer_class(n) or api.v1_rnn_cell_base_name(n) is not None)
-        if layer is None or site.guarded or runs_once(site, ctx):
+        subclass = v1_subclass_called(ctx, site) if layer is None and isinstance(site.node.func, ast.Name) else None
+        if layer is None and subclass is None or site.guarded or runs_once(site, ctx):
             continue
+        if subclass is not None:
+            layer = subclass[0]  # a project subclass of a v1 layer class: named and numbered like one
         cell = api.v1_rnn_cell_base_name(layer)
         if index is None:
             index = _call_index(ctx)
@@ -145,7 +103,7 @@ def _object_hits(ctx: ModuleContext, plans: dict) -> Iterator[Hit]:
                 continue  # a cell may go to dynamic_rnn (a named `rnn` scope); otherwise keep the old view
         elif all(call.named_scope for call in calls):
             continue
-        base = _literal_name(site.node) or cell or api.v1_layer_base_name(layer)
+        base = _literal_name(site.node) or cell or api.v1_layer_base_name(layer) or api.snake_case(subclass[0])  # type: ignore[index]
         where = "called" if calls else "built"
         yield Hit(
             site.node,
@@ -153,8 +111,10 @@ def _object_hits(ctx: ModuleContext, plans: dict) -> Iterator[Hit]:
             f"`variable_scope`: the object takes a new auto-generated name (`{base}`, `{base}_1`, ..., `name=` "
             f"does not prevent it) and new variables on every call; build it once in `__init__`, or call it "
             f"inside a named `variable_scope`",
-            _plan(ctx, site, plans),
+            None if subclass else _plan(ctx, site, plans),
         )
+
+
 def _wraps_creator(ctx: ModuleContext, site, position: int | None) -> bool:
     """For a wrapper (slim.repeat/stack): whether the layer it calls creates variables (unknown: no)."""
     if position is None:
@@ -471,6 +431,21 @@ class Stem(tf.keras.layers.Layer):
     def call(self, images):
         op = conv_stem  # a local alias of a function
         return op(images)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ProjectDense(v1.layers.Dense):
+    """A project subclass of a v1 layer (as SimCLR and connectomics write them): named and numbered like one."""
+
+
+class Tower(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs):
+        return ProjectDense(3)(inputs)  # expect: TFS101
 ''',
     ),
     good=(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -54,7 +53,7 @@ def _scope_name_for(ctx: ModuleContext, site) -> str | None:
     info = ctx.owner.get(site.func) or site.reach.cls
     if info is None:
         return None
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", info.node.name).lower().lstrip("_") or None
+    return api.snake_case(info.node.name)
 
 
 def _empty_name(call: ast.Call) -> ast.Constant | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -39,7 +38,7 @@ def hoist_plan(ctx: ModuleContext, site, applicability: str, message: str) -> Fi
                        (site.node, cls.node, shim, statement), (name, "self", ""))
     callee = site.node.func
     base = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", "object")
-    attribute = unused_attribute(cls.node, "_" + re.sub(r"(?<!^)(?=[A-Z])", "_", base).lower())
+    attribute = unused_attribute(cls.node, "_" + api.snake_case(base.lstrip("_") or "template"))
     return FixPlan("hoist-to-init", applicability, f"{message} as `self.{attribute}`",
                    (site.node, cls.node, shim, statement), (attribute, "inline", ""))
 

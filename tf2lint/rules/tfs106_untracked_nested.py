@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, Hit, Rule, keyword, runs_once, self_attribute
+from tf2lint.rules.base import Docs, Hit, Rule, keyword, once_per_cause, runs_once, self_attribute
 from tf2lint.rules.tfs103_template_per_call import hoist_plan
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ def _self_attribute(ctx: ModuleContext, site: CallSite) -> str | None:
     return self_attribute(ctx, site.node.func, site.func)
 
 
-def _class_attribute_kind(ctx: ModuleContext, site: CallSite, attr: str) -> str | None:
+def class_attribute_kind(ctx: ModuleContext, site: CallSite, attr: str) -> str | None:
     """`self.norm_cls()` where `__init__` stored a weight-owning class (not an instance) in `self.norm_cls`."""
     for cls in ctx.mro(site.reach.cls) if site.reach.cls else []:
         for name in cls.attr_classes.get(attr, ()):
@@ -67,11 +67,16 @@ def _add_weight_hits(ctx: ModuleContext, builders: set[ast.AST]) -> Iterator[Hit
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
+    # A per-call construction is a mistake whatever path reaches it: one finding per creating line.
+    return once_per_cause(_hits(ctx))
+
+
+def _hits(ctx: ModuleContext) -> Iterator[Hit]:
     builders = _builders(ctx) if ctx.mentions("get_or_create_layer") else set()
     yield from _add_weight_hits(ctx, builders)
     for site in ctx.sites:
         attr = _self_attribute(ctx, site)
-        kind = ctx.constructs_tracked_object(site) or (attr and _class_attribute_kind(ctx, site, attr))
+        kind = ctx.constructs_tracked_object(site) or (attr and class_attribute_kind(ctx, site, attr))
         if kind is None or site.guarded or runs_once(site, ctx):
             continue
         if site.reach.shim in builders or site.func in builders:
@@ -107,7 +112,11 @@ RULE = Rule(
             "(`if key not in self._heads: self._heads[key] = ...`); a builder passed to `get_or_create_layer` "
             "(decorated or not) runs once per key, so the layers it builds are kept. A project layer built inline "
             "(`Adapter()(x)`) that owns nothing (no `build`, an `__init__` that only calls `super().__init__`) and "
-            "whose `call` is undecorated runs in the caller's variable store: not reported."
+            "whose `call` is undecorated runs in the caller's variable store: not reported. A construction in a "
+            "helper of another module is one finding however many calls of the linted file reach it: at the first "
+            "of them, naming the others (the mistake does not depend on the path). A project subclass of a v1 layer "
+            "class (`class BatchNormalization(tf.compat.v1.layers.BatchNormalization)`) is a v1 layer, not reported "
+            "here: its weights come from `get_variable`, which reuses them by name."
         ),
         why=(
             "The shim only tracks variables created through `get_variable` (and the v1 layers built on it). The "
@@ -293,6 +302,27 @@ class Host(tf.keras.layers.Layer):
     def call(self, x):
         with v1.variable_scope("host"):
             return Gain()(Adapter()(x))
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class BatchNormalization(v1.layers.BatchNormalization):
+    """A project subclass of a v1 layer (SimCLR style): its weights come from `get_variable`."""
+
+
+class Tower(tf.keras.layers.Layer):
+    def _norm(self, x, training):
+        return BatchNormalization(name="bn")(x, training=training)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, training=None):
+        with v1.variable_scope("a"):
+            out = self._norm(inputs, training)
+        with v1.variable_scope("b"):
+            return self._norm(out, training)
 ''',
     ),
     check=check,

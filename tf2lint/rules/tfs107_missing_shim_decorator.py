@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from tf2lint.analysis.callers import named_elsewhere
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute, spelled
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute, spelled, v1_subclass_of_call
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ClassInfo, ModuleContext
@@ -33,6 +33,9 @@ def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
                 if api.is_v1_layer_class(name) and call in stored.setdefault(func, _stored_on_self(ctx, func)):
                     continue  # measured: a v1 layer object kept on `self` is a tracked sub-layer
                 return f"`{name}`"
+        subclass = v1_subclass_of_call(ctx, call, func) if isinstance(call.func, ast.Name) and not names else None
+        if subclass is not None and call not in stored.setdefault(func, _stored_on_self(ctx, func)):
+            return f"`{subclass[0]}` (a `{subclass[1]}`)"
         if not templates:
             continue
         template = None if any(func is f for f, _d, _c in ctx.shim_decorated) else _init_template(ctx, cls, call, func)
@@ -406,6 +409,25 @@ class LazyAttribute(tf.keras.layers.Layer):
         if self.fc is None:
             self.fc = v1.layers.Dense(3)
         return self.fc(inputs)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+track = v1.keras.utils.track_tf1_style_variables
+
+
+def tf1_compatible(method):
+    """The project's own name for the shim: a function that only forwards to it is the shim decorator."""
+    return track(method)
+
+
+class Wrapped(tf.keras.layers.Layer):
+    @tf1_compatible
+    def call(self, inputs):
+        with v1.variable_scope("dense"):
+            kernel = v1.get_variable("kernel", shape=[inputs.shape[-1], 3])
+            return tf.matmul(inputs, kernel)
 ''',
     ),
     check=check,

@@ -22,8 +22,8 @@ REGULARIZER_KEYWORDS = frozenset({
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     for site in ctx.sites:
         cls = site.reach.cls
-        if cls is None or ctx.class_kind(cls) != "module":
-            continue
+        if cls is None or ctx.class_kind(cls) != "module" or any(k.reads_store_regularizers for k in ctx.mro(cls)):
+            continue  # (a class that reads the shim's private store of penalties has reached them)
         if not any(api.creates_tf1_variables(name) for name in site.names):
             continue
         for kw in site.node.keywords:
@@ -46,7 +46,9 @@ RULE = Rule(
             "Finds `regularizer=`, `kernel_regularizer=`, `bias_regularizer=`, `activity_regularizer=` (and the "
             "batch-norm/separable-conv variants; TF-Slim's `weights_regularizer=` / `biases_regularizer=`) on "
             "`get_variable`, `tf.compat.v1.layers`, TF-Slim layers or `slim.variable` calls in shim code "
-            "of a `tf.Module` subclass that is not a Keras layer or model."
+            "of a `tf.Module` subclass that is not a Keras layer or model. A class that reads the shim's store of "
+            "penalties itself (`self._tf1_style_var_store._regularizers`, in it or a base class, as tf-keras's own "
+            "shim tests do) has reached them and is not reported."
         ),
         why=(
             "The shim captures regularization losses in `layer.losses` only for Keras layers. On a `tf.Module` "
@@ -125,6 +127,23 @@ class SlimModuleUnregularized(tf.Module):
     @tf.compat.v1.keras.utils.track_tf1_style_variables
     def __call__(self, x):
         return slim.conv2d(x, 4, [3, 3], scope="conv", weights_regularizer=None)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ModuleWithLosses(tf.Module):
+    def regularization_loss(self):
+        return tf.add_n([reg() for reg in self._tf1_style_var_store._regularizers.values()])
+
+
+class StoreReader(ModuleWithLosses):
+    @v1.keras.utils.track_tf1_style_variables
+    def __call__(self, x):
+        with v1.variable_scope("block"):
+            return v1.layers.dense(x, 2, kernel_regularizer="l2", name="out")
 ''',
     ),
     check=check,

@@ -27,3 +27,12 @@ def shim_check() -> Iterator[Callable[..., list[Any]]]:
 
     yield run
     runtime.reset()
+
+
+@pytest.fixture
+def checkpoint_check() -> Iterator[Callable[..., Any]]:
+    """`checkpoint_check(OldLayer, NewLayer, x)`: the old layer's checkpoint must load into the new one."""
+    from tf2lint import runtime
+
+    yield runtime.assert_checkpoint_compatible
+    runtime.reset()

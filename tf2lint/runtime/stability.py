@@ -4,7 +4,10 @@
     findings = runtime.check(MyLayer(), x, training=True)
     runtime.assert_shim_stable(MyLayer(), x)
 
-Findings use the linter's codes where they mean the same thing. TensorFlow is imported on first use.
+Findings use the linter's codes where they mean the same thing. An exception the object raises is a
+finding too: the code of the shim pitfall it is (pitfalls.py), or `error` when it is none of them.
+Whatever the calls leave in TensorFlow's and Keras' process-global state is put back afterwards.
+TensorFlow is imported on first use.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from tf2lint.knowledge import api
+from tf2lint.runtime import pitfalls
+
+# The code of a finding for an exception that is no known shim pitfall.
+UNEXPLAINED = "error"
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,8 @@ class RuntimeFinding:
     code: str
     message: str
     names: tuple[str, ...] = ()  # the variables concerned
+    error: pitfalls.RaisedError | None = None  # the exception, for a finding that reports one
+    call: int | None = None  # which call (1-based) raised it
 
     def __str__(self) -> str:
         return f"{self.code} {self.message}"
@@ -84,18 +93,67 @@ def _naming_state_preserved() -> Iterator[None]:
                     del uids[graph]
 
 
+@contextmanager
+def _graph_state_preserved() -> Iterator[None]:
+    """The global graph's collections are shared with every `tf.function` graph: `get_variable` outside a
+    shim store keeps a default variable store there (variables by name, from function graphs that may be
+    gone), and `variable_scope` keeps its scope counts. Left behind, they change what later code does
+    (a v1 layer gets another object's dead graph variable: `Tensor.op is undefined`). Put them back."""
+    from tensorflow.python.framework import ops
+
+    # `_collections`, not `get_all_collection_keys()`: that lists string keys only, and the stores' are tuples.
+    collections: dict[Any, list[Any]] = ops.get_default_graph()._collections  # noqa: SLF001
+    saved = {key: list(items) for key, items in collections.items()}
+    stores = [(item, {attr: dict(getattr(item, attr)) for attr in _STORE_DICTS
+                      if isinstance(getattr(item, attr, None), dict)})
+              for items in saved.values() for item in items]
+    try:
+        yield
+    finally:
+        for key in list(collections):
+            if key in saved:
+                collections[key][:] = saved[key]
+            else:
+                del collections[key]
+        for item, dicts in stores:
+            for attr, contents in dicts.items():
+                getattr(item, attr).clear()
+                getattr(item, attr).update(contents)
+
+
+# The mutable parts of the variable store and the variable-scope store kept in those collections.
+_STORE_DICTS = ("_vars", "_partitioned_vars", "variable_scopes_count")
+
+
 def _tracked(obj: Any, is_keras: bool) -> list[Any]:
     return list(obj.weights) if is_keras else list(obj.variables)
 
 
+def _stores(obj: Any) -> list[Any]:
+    """The shim stores of this object and of the tracked objects inside it."""
+    stores = (getattr(module, "_tf1_style_var_store", None) for module in [obj, *getattr(obj, "submodules", ())])
+    return [store for store in stores if store is not None]
+
+
 def _store_variables(obj: Any) -> set[Any]:
-    """Variables the shim created through `get_variable` for this object (and tracked objects inside it)."""
+    """Variables the shim made for this object: through `get_variable`, or in the layers it keeps for
+    `get_or_create_layer` (a key that changes makes new layers: growth, like a changed name)."""
     refs = set()
-    for module in [obj, *getattr(obj, "submodules", ())]:
-        store = getattr(module, "_tf1_style_var_store", None)
-        for variable in getattr(store, "_vars", {}).values():
-            refs.add(variable.ref())
+    for store in _stores(obj):
+        refs.update(variable.ref() for variable in getattr(store, "_vars", {}).values())
+        for layer in getattr(store, "_layers", {}).values():
+            refs.update(variable.ref() for variable in getattr(layer, "weights", ()))
     return refs
+
+
+def _lost_penalties(obj: Any) -> tuple[str, ...]:
+    """Regularizers a tf.Module's shim store holds that penalise something: one per regularized variable,
+    and one per `get_or_create_layer` layer, registered for every such layer (a layer without losses
+    penalises nothing)."""
+    store = getattr(obj, "_tf1_style_var_store", None)
+    layers = getattr(store, "_layers", {})
+    return tuple(name for name in getattr(store, "_regularizers", {})
+                 if name not in layers or getattr(layers[name], "losses", ()))
 
 
 def _call_kwargs(obj: Any, training: bool | None, is_keras: bool) -> dict[str, Any]:
@@ -134,7 +192,9 @@ def _growth_code(first: list[str], new: list[str]) -> str:
 def check(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2) -> list[RuntimeFinding]:
     """Call ``obj`` ``calls`` times on ``inputs`` and report unstable or untracked variables.
 
-    Works for Keras layers and models and for `tf.Module`s. Exceptions raised by the object propagate.
+    Works for Keras layers and models and for `tf.Module`s. An exception raised by a call ends the check
+    with one finding: the code of the shim pitfall it is (or `error`), the exception's type and first
+    line, the call and where in the user's code it was raised.
     """
     if calls < 1:
         raise ValueError("calls must be at least 1")
@@ -152,16 +212,27 @@ def check(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2) 
         created[-1].append(variable)
         return variable
 
-    with _naming_state_preserved():
+    with _naming_state_preserved(), _graph_state_preserved():
         for index in range(calls):
             if index == calls - 1 and training is True and calls > 1:
                 statistics_before = _moving_statistics(obj, is_keras)
             created.append([])
-            with tf.variable_creator_scope(record), tf.GradientTape() as tape:
-                obj(*inputs, **kwargs)
+            try:
+                with tf.variable_creator_scope(record), tf.GradientTape() as tape:
+                    obj(*inputs, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - what the object raises is the finding
+                return [_raised(exc, index + 1, calls)]
             for variable in tape.watched_variables():
                 read.setdefault(variable.ref(), variable)
     return _findings(obj, is_keras, created, read, statistics_before)
+
+
+def _raised(exc: Exception, call: int, calls: int) -> RuntimeFinding:
+    error = pitfalls.read(exc)
+    where = f", at {error.where}" if error.where else ""
+    meaning = "" if error.code else " (no known shim pitfall)"
+    return RuntimeFinding(error.code or UNEXPLAINED, f"call {call} of {calls} raised {error}{where}{meaning}",
+                          error=error, call=call)
 
 
 def _findings(
@@ -184,9 +255,10 @@ def _findings(
         return findings
     store = _store_variables(obj)
     later = [v for call in created[1:] for v in call]
-    regrown = [v for v in later if v.ref() in tracked_refs and v.ref() in store]
+    first = [v.name for v in created[0]]
+    # Growth: the store kept new variables under new names. The same name made again is a rebuilt object.
+    regrown = [v for v in later if v.ref() in tracked_refs and v.ref() in store and v.name not in first]
     if regrown:
-        first = [v.name for v in created[0]]
         names = tuple(v.name for v in regrown)
         findings.append(RuntimeFinding(
             _growth_code(first, list(names)),
@@ -194,7 +266,8 @@ def _findings(
             names,
         ))
     # Untracked: read during a call without being the object's, or built again on a later call.
-    rebuilt = [v for v in later if v.ref() not in store]
+    regrown_refs = {v.ref() for v in regrown}
+    rebuilt = [v for v in later if v.ref() not in regrown_refs]
     untracked = [v for ref, v in read.items() if ref not in tracked_refs]
     if rebuilt or untracked:
         names = tuple(dict.fromkeys(v.name for v in [*rebuilt, *untracked]))
@@ -204,16 +277,17 @@ def _findings(
             f"nested object each call): {', '.join(names)}",
             names,
         ))
-    regularizers = getattr(getattr(obj, "_tf1_style_var_store", None), "_regularizers", {})
-    if not is_keras and regularizers:
-        names = tuple(regularizers)
+    penalties = () if is_keras else _lost_penalties(obj)
+    if penalties:
+        names = penalties
         findings.append(RuntimeFinding(
             "TFS110",
             f"regularizers on {', '.join(names)} are held only in the private `_tf1_style_var_store` of a "
             f"tf.Module: no `.losses`, and `get_regularization_losses()` is empty",
             names,
         ))
-    if statistics_before:
+    # Statistics of batch norms rebuilt each call say nothing: only a stable object's are read.
+    if statistics_before and not (regrown or rebuilt or untracked):
         after = {v.ref(): v.numpy() for v in tracked if v.ref() in statistics_before}
         if all((after[ref] == before).all() for ref, before in statistics_before.items() if ref in after):
             names = tuple(v.name for v in tracked if v.ref() in statistics_before)
@@ -226,7 +300,8 @@ def _findings(
 
 
 def assert_shim_stable(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2) -> None:
-    """Raise AssertionError with a readable report when :func:`check` finds anything."""
+    """Raise AssertionError with a readable report when :func:`check` finds anything (an exception the
+    object raised included)."""
     findings = check(obj, *inputs, training=training, calls=calls)
     if findings:
         report = "\n".join(f"  {finding}" for finding in findings)

@@ -1,0 +1,170 @@
+"""Benchmark of `tf2lint report --history`: 100 commits of a generated 1,000-file repository.
+
+    python bench/history.py [--files 1000] [--commits 100] [--keep DIR]
+
+The repository is generated with `git fast-import` (each file a module with a shim layer, a TF1 graph class
+or a native layer; each commit after the first migrates two classes one step). Then, in one process, the
+history is computed the way `report --history` does, and the time of the first commit (every file
+analysed) and of the other commits (only the changed files analysed, unchanged directories reused by tree
+id) are printed, with the file versions analysed, and the same run end to end through the command line.
+Target: the commits after the first well under a minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SHIMMED = '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+
+
+class Block{n}(tf.keras.layers.Layer):
+    @track
+    def call(self, inputs):
+        with tf.compat.v1.variable_scope("block{n}"):
+            hidden = tf.compat.v1.layers.dense(inputs, {units}, name="hidden")
+            return tf.compat.v1.layers.dense(hidden, 4, name="out")
+'''
+PARTLY = '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+
+
+class Block{n}(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.hidden = tf.keras.layers.Dense({units})
+
+    @track
+    def call(self, inputs):
+        with tf.compat.v1.variable_scope("block{n}"):
+            return tf.compat.v1.layers.dense(self.hidden(inputs), 4, name="out")
+'''
+NATIVE = '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+
+
+class Block{n}(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.hidden = tf.keras.layers.Dense({units})
+        self.out = tf.keras.layers.Dense(4)
+
+    @track
+    def call(self, inputs):
+        return self.out(self.hidden(inputs))
+'''
+DONE = '''\
+import tensorflow as tf
+
+
+class Block{n}(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.hidden = tf.keras.layers.Dense({units})
+        self.out = tf.keras.layers.Dense(4)
+
+    def call(self, inputs):
+        return self.out(self.hidden(inputs))
+'''
+GRAPH = '''\
+import tensorflow as tf
+
+
+class Graph{n}(object):
+    def build(self, inputs):
+        with tf.compat.v1.variable_scope("graph{n}"):
+            w = tf.compat.v1.get_variable("w", shape=({units}, 4))
+            return tf.matmul(inputs, w)
+'''
+STEPS = (SHIMMED, PARTLY, NATIVE, DONE)
+
+
+def generate(repo: Path, files: int, commits: int, seed: int = 0) -> None:
+    """A repository of ``files`` modules in packages of 50; each commit after the first moves two shimmed
+    modules one migration step on."""
+    rng = random.Random(seed)
+    paths = [f"pkg{i // 50:02d}/mod{i:04d}.py" for i in range(files)]
+    state = {p: (0 if i % 4 else -1) for i, p in enumerate(paths)}  # -1: TF1 graph code, never migrated
+
+    def text(path: str) -> str:
+        n = int(path[-7:-3])
+        template = GRAPH if state[path] < 0 else STEPS[state[path]]
+        return template.format(n=n, units=8 + n % 7)
+
+    stream: list[bytes] = []
+
+    def blob(data: str) -> None:
+        raw = data.encode()
+        stream.append(b"data %d\n" % len(raw) + raw + b"\n")
+
+    for number in range(commits):
+        changed = paths if number == 0 else rng.sample([p for p in paths if 0 <= state[p] < len(STEPS) - 1], 2)
+        if number:
+            for path in changed:
+                state[path] += 1
+        message = "generated tree" if number == 0 else f"migrate {', '.join(changed)}"
+        stream.append(b"commit refs/heads/main\n")
+        stream.append(b"committer Bench <bench@example.com> %d +0000\n" % (1_800_000_000 + number * 3600))
+        blob(message)  # later commits continue the branch: fast-import needs no `from` for that
+        for path in changed:
+            stream.append(f"M 100644 inline {path}\n".encode())
+            blob(text(path))
+        stream.append(b"\n")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "fast-import", "--quiet"], input=b"".join(stream), check=True)
+    subprocess.run(["git", "-C", str(repo), "checkout", "-q", "-f", "main"], check=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--commits", type=int, default=100)
+    parser.add_argument("--keep", metavar="DIR", help="generate the repository here and keep it")
+    args = parser.parse_args()
+
+    from tf2lint.findings import Settings
+    from tf2lint.hosts import config, history
+
+    where = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="tf2lint-history-"))
+    repo = where / "repo"
+    started = time.perf_counter()
+    generate(repo, args.files, args.commits)
+    print(f"generated {args.files} files, {args.commits} commits in {time.perf_counter() - started:.1f} s")
+
+    stamps: list[tuple[float, float]] = []
+    start = (time.perf_counter(), time.process_time())
+    points, run = history.series(str(repo), [""], config.Config(root=repo), Settings(), args.commits, None,
+                                 progress=lambda _commit: stamps.append((time.perf_counter(), time.process_time())))
+    first = (stamps[0][0] - start[0], stamps[0][1] - start[1])
+    rest = (stamps[-1][0] - stamps[0][0], stamps[-1][1] - stamps[0][1])
+    print(f"in process: first commit {first[0]:.2f} s wall / {first[1]:.2f} s CPU ({args.files} files); "
+          f"the other {len(points) - 1} commits {rest[0]:.2f} s wall / {rest[1]:.2f} s CPU; "
+          f"{run.files_analysed} file versions analysed in all")
+    print(f"first point: {points[0]['stages']}; last point: {points[-1]['stages']}")
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tf2lint", "report", "--history", str(args.commits), "--format", "html",
+                    "-o", str(where / "report.html"), str(repo)], check=True, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    print(f"`tf2lint report --history {args.commits} --format html` end to end: {time.perf_counter() - wall:.2f} s wall "
+          f"/ {cpu:.2f} s CPU (the working tree's report included)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

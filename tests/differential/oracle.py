@@ -1,0 +1,122 @@
+"""The independent half of the labels: what `runtime.check` should see, measured without it.
+
+A fresh copy of the program (its own classes, so its own class-level `tf.function`s) is built twice and
+each instance is called twice with `training=True`, as `runtime.check(..., training=True, calls=2)` and the
+labeller do. Nothing here reads the shim's stores: the measurement is
+- a variable-creator scope: the variables each call creates;
+- the object's own variables (`weights` / `variables`) after each call, by name: a second call that adds
+  variables under new names grows (as a changed scope or template name does); one that makes variables
+  the object does not keep, or makes again under names it already had, leaves them untracked;
+- a GradientTape: the variables each call reads;
+- the regularization penalties of a tf.Module's store, evaluated (non-zero = a penalty is lost);
+- the moving statistics of batch norms, before and after the second call;
+- an exception, read by `tf2lint.runtime.pitfalls` (the one table of shim errors).
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from tf2lint.runtime import pitfalls
+
+from .compare import family
+
+STABILITY_FAMILIES = {"growth", "untracked"}
+
+
+def _own(obj: Any, is_keras: bool) -> list[Any]:
+    return list(obj.weights if is_keras else obj.variables)
+
+
+def _training_kwargs(obj: Any, is_keras: bool) -> dict[str, Any]:
+    if is_keras:
+        return {"training": True}
+    parameters = inspect.signature(obj.__call__).parameters.values()
+    accepts = any(p.name == "training" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+    return {"training": True} if accepts else {}
+
+
+def _statistics(obj: Any, is_keras: bool) -> dict[str, Any]:
+    return {v.name: v.numpy().copy() for v in _own(obj, is_keras) if not v.trainable and "moving_" in v.name}
+
+
+def _penalty(obj: Any) -> float:
+    store = getattr(obj, "_tf1_style_var_store", None)
+    return sum(abs(float(penalty())) for penalty in getattr(store, "_regularizers", {}).values())
+
+
+def observe(obj: Any, inputs: tuple) -> tuple[set[str], str | None]:
+    """(families, error): what two `training=True` calls of ``obj`` show. A raised exception ends it."""
+    import tensorflow as tf
+    import tf_keras
+
+    is_keras = isinstance(obj, tf_keras.layers.Layer)
+    kwargs = _training_kwargs(obj, is_keras)
+    created: list[list[Any]] = []
+    read: list[Any] = []
+    owned_names: list[set[str]] = []
+    statistics: dict[str, Any] = {}
+
+    def record(next_creator: Any, **kw: Any) -> Any:
+        variable = next_creator(**kw)
+        created[-1].append(variable)
+        return variable
+
+    for call in range(2):
+        if call == 1:
+            statistics = _statistics(obj, is_keras)
+        created.append([])
+        try:
+            with tf.variable_creator_scope(record), tf.GradientTape() as tape:
+                obj(*inputs, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - the exception is the observation
+            error = pitfalls.read(exc)
+            return ({family(error.code)} if error.code else {"error"}), str(error)
+        read.extend(tape.watched_variables())
+        owned_names.append({v.name for v in _own(obj, is_keras)})
+    owned = {v.ref() for v in _own(obj, is_keras)}
+    # Weights only: Keras also creates int64 step counters.
+    weights = [v for call in created for v in call if v.dtype.is_floating]
+    families: set[str] = set()
+    if weights and not owned:
+        return {"untracked"}, None  # nothing kept at all: whether names also changed is not observable
+    second = [v for v in created[1] if v.dtype.is_floating]
+    if any(v.ref() in owned and v.name not in owned_names[0] for v in second):
+        families.add("growth")
+    if any(v.ref() not in owned or v.name in owned_names[0] for v in second) or any(v.ref() not in owned for v in read):
+        families.add("untracked")
+    if not is_keras and _penalty(obj) > 0:
+        families.add("TFS110")
+    after = _statistics(obj, is_keras)
+    if statistics and not families & STABILITY_FAMILIES and all(
+            (after[name] == value).all() for name, value in statistics.items() if name in after):
+        families.add("TFS111")
+    return families, None
+
+
+def observe_program(source: str, name: str) -> list[set[str]]:
+    """The families of each of two instances of a fresh copy of the program (one after an exception)."""
+    import tensorflow as tf
+
+    namespace: dict[str, Any] = {"__name__": f"oracle_{name}"}
+    exec(compile(source, f"<{name}>", "exec"), namespace)  # noqa: S102 - our own generated programs
+    make, inputs = namespace["make"], namespace["inputs"]
+    seen: list[set[str]] = []
+    for _ in range(2):
+        obj = make()
+        if not isinstance(obj, tf.Module):
+            return []
+        families, error = observe(obj, inputs())
+        seen.append(families)
+        if error:
+            break
+    return seen
+
+
+def disagreement(checked: set[str], observed: set[str]) -> str | None:
+    """None when `runtime.check`'s families and the probe's agree, else what differs. No disagreement is
+    explained today: each one drops the label (see label.py)."""
+    if checked == observed:
+        return None
+    return f"runtime.check {sorted(checked) or ['ok']}, independent probe {sorted(observed) or ['ok']}"

@@ -1,0 +1,159 @@
+"""Generated shim layers for the migration proof: each one a module with one class, and what it should give.
+
+Dimensions: the layers (dense, conv, separable and transposed conv, pooling, flatten, batch norm, dropout),
+named or unnamed (mixed, with repeated bases so numbering matters), positional or keyword arguments,
+regularizers and activations, arguments read from `self`, `training` forwarded, nested and sequential
+`variable_scope`s, the file's aliases (`tf.compat.v1`, `v1 = tf.compat.v1`, `import tensorflow.compat.v1`);
+and classes tf2lint must refuse (TF-Slim with and without `arg_scope`, loops, branches, dynamic names,
+helpers, `reuse=`, arguments computed in the call).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+HEADERS = {
+    "tf": ("import tensorflow as tf\n", "tf.compat.v1"),
+    "alias": ("import tensorflow as tf\n\nv1 = tf.compat.v1\n", "v1"),
+    "compat": ("import tensorflow as tf\nimport tensorflow.compat.v1 as tf1\n", "tf1"),
+}
+
+# kind -> (family, functional call template after the inputs argument)
+IMAGE = {
+    "conv2d": ["4, 3", "filters=4, kernel_size=3", "4, 3, padding=\"same\", activation=tf.nn.relu", "4, 3, strides=2",
+               "4, (3, 3), kernel_regularizer=\"l2\"", "self.filters, 3, use_bias=False", "4, 3, dilation_rate=2"],
+    "separable_conv2d": ["4, 3", "4, 3, depth_multiplier=2"],
+    "conv2d_transpose": ["4, 3", "4, 3, strides=2, padding=\"same\""],
+    "max_pooling2d": ["2, 2", "pool_size=2, strides=1"],
+    "average_pooling2d": ["2, 2"],
+    "batch_normalization": ["training=training", "momentum=0.9, training=training", "epsilon=1e-2, training=training"],
+    "dropout": ["training=training", "rate=0.3, training=training"],
+}
+VECTOR = {
+    "dense": ["4", "units=3", "5, activation=tf.nn.tanh", "self.units", "4, use_bias=False", "3, bias_initializer=tf.compat.v1.ones_initializer()",
+              "4, kernel_regularizer=\"l2\", use_bias=False"],
+    "batch_normalization": ["training=training", "center=False, training=training"],
+    "dropout": ["training=training", "0.2, training=training"],
+}
+
+
+@dataclass
+class Case:
+    name: str  # the class
+    source: str
+    shape: tuple[int, ...]
+    refuse: bool  # tf2lint must refuse it (and say why)
+    why: str  # the dimension that makes it a refusal, or what it exercises
+
+
+def _layer(rng: random.Random, prefix: str, kind: str, args: str, named: bool, index: int) -> str:
+    args = args.replace("tf.nn.", "tf.nn.")
+    name = f', name="{kind[:4]}{index}"' if named else ""
+    return f"{prefix}.layers.{kind}(x, {args}{name})" if args else f"{prefix}.layers.{kind}(x{name})"
+
+
+def _class(name: str, header: str, prefix: str, body: list[str], init: list[str] | None = None) -> str:
+    lines = [header, "", "", f"class {name}(tf.keras.layers.Layer):"]
+    if init is not None:
+        lines += ["    def __init__(self, **kwargs):", "        super().__init__(**kwargs)"]
+        lines += [f"        {line}" for line in init]
+        lines.append("")
+    lines += [f"    @{prefix}.keras.utils.track_tf1_style_variables", "    def call(self, x, training=None):"]
+    lines += [f"        {line}" for line in body]
+    return "\n".join(lines) + "\n"
+
+
+def _v1_case(rng: random.Random, index: int) -> Case:
+    header, prefix = HEADERS[rng.choice(sorted(HEADERS))]
+    image = rng.random() < 0.5
+    table = IMAGE if image else VECTOR
+    count = rng.randint(2, 5)
+    kinds = [rng.choice(sorted(table)) for _ in range(count)]
+    if rng.random() < 0.5:
+        kinds.insert(rng.randint(0, len(kinds)), kinds[0])  # a repeated base: `conv2d`, `conv2d_1`
+    statements = []
+    for position, kind in enumerate(kinds):
+        named = rng.random() < 0.3
+        statements.append(f"x = {_layer(rng, prefix, kind, rng.choice(table[kind]), named, position)}")
+    if image:
+        statements.append(f"x = {prefix}.layers.flatten(x)")
+        if rng.random() < 0.5:
+            statements.append(f"x = {prefix}.layers.dense(x, 3)")
+    # Scopes: always a named outer one; sometimes a nested or a second sequential one around a slice.
+    shape = rng.choice(["outer", "nested", "sequential"])
+    body: list[str] = []
+    if shape == "outer":
+        body = [f'with {prefix}.variable_scope("model"):'] + [f"    {s}" for s in statements]
+    elif shape == "nested":
+        cut = rng.randint(1, len(statements) - 1)
+        body = [f'with {prefix}.variable_scope("model"):'] + [f"    {s}" for s in statements[:cut]]
+        body += [f'    with {prefix}.variable_scope("block"):  # nested'] + [f"        {s}" for s in statements[cut:]]
+    else:
+        cut = rng.randint(1, len(statements) - 1)
+        body = [f'with {prefix}.variable_scope("a"):'] + [f"    {s}" for s in statements[:cut]]
+        body += [f'with {prefix}.variable_scope("b"):'] + [f"    {s}" for s in statements[cut:]]
+    body.append("return x")
+    init = ["self.units = 4", "self.filters = 3"]
+    shape_in = (2, 20, 20, 3) if image else (4, 6)
+    source = _class(f"Generated{index}", header, prefix, body, init)
+    # A regularized layer is refused at the objects stage: as an object its penalty counts twice (measured).
+    regularized = "_regularizer" in source
+    return Case(f"Generated{index}", source, shape_in, regularized,
+                "regularizer" if regularized else f"{shape} scopes, {'image' if image else 'vector'}")
+
+
+SLIM_HEADER = "import tensorflow as tf\nimport tf_slim as slim\n"
+
+
+def _slim_case(rng: random.Random, index: int) -> Case:
+    under_arg_scope = rng.random() < 0.6
+    layers = ['x = slim.conv2d(x, 4, [3, 3], scope="conv1")', "x = slim.max_pool2d(x, [2, 2])",
+              "x = slim.flatten(x)", 'x = slim.fully_connected(x, 3, scope="fc")']
+    if under_arg_scope:
+        body = ["with slim.arg_scope([slim.conv2d, slim.fully_connected], activation_fn=tf.nn.relu):"]
+        body += [f"    {line}" for line in layers]
+    else:
+        body = ['with tf.compat.v1.variable_scope("model"):'] + [f"    {line}" for line in layers]
+    body.append("return x")
+    name = f"Slim{index}"
+    return Case(name, _class(name, SLIM_HEADER, "tf.compat.v1", body), (2, 8, 8, 3), True,
+                "slim under arg_scope" if under_arg_scope else "slim")
+
+
+REFUSALS = {
+    "loop": ['with v1.variable_scope("model"):', "    for _ in range(2):", "        x = v1.layers.dense(x, 4)"],
+    "branch": ['with v1.variable_scope("model"):', "    if training:", "        x = v1.layers.dense(x, 4)",
+               "    x = v1.layers.dense(x, 4)"],
+    "dynamic name": ['with v1.variable_scope("model"):', '    x = v1.layers.dense(x, 4, name="fc" + str(1))'],
+    "computed argument": ['with v1.variable_scope("model"):', "    x = v1.layers.dense(x, x.shape[-1])"],
+    "reuse": ['with v1.variable_scope("model"):', '    x = v1.layers.dense(x, 6, name="fc", reuse=True)'],
+    "dynamic scope": ["with v1.variable_scope(self.name):", "    x = v1.layers.dense(x, 4)"],
+    "unscoped unnamed": ["x = v1.layers.dense(x, 4)"],
+    "helper": ['with v1.variable_scope("model"):', "    x = block(x)"],
+}
+
+
+def _refusal_case(rng: random.Random, index: int, kind: str) -> Case:
+    header, prefix = HEADERS["alias"]
+    body = [*REFUSALS[kind], "return x"]
+    source = _class(f"Refused{index}", header, prefix, body)
+    if kind == "helper":
+        source = source.replace("\n\nclass", "\n\ndef block(x):\n    return v1.layers.dense(x, 4)\n\n\nclass", 1)
+    return Case(f"Refused{index}", source, (4, 6), True, kind)
+
+
+def generate(count: int, seed: int) -> list[Case]:
+    """``count`` cases: about 70 % migratable v1 classes, 15 % TF-Slim, 15 % other refusals."""
+    rng = random.Random(seed)
+    cases = []
+    kinds = sorted(REFUSALS)
+    for index in range(count):
+        roll = rng.random()
+        if roll < 0.70:
+            cases.append(_v1_case(rng, index))
+        elif roll < 0.85:
+            cases.append(_slim_case(rng, index))
+        else:
+            cases.append(_refusal_case(rng, index, kinds[index % len(kinds)]))
+    return cases

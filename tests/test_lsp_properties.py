@@ -1,0 +1,191 @@
+"""Issue 22, the class of bug: the server's copy of a document, its diagnostics and the edits it offers,
+along random edit sequences, under each position encoding.
+
+Texts hold what splits lines differently for Python, LSP and `str.splitlines` (form feeds, lone CRs,
+CRLF, U+2028, `\\x1c`, `\\x85`), tabs, backslash continuations, triple-quoted strings and non-ASCII
+(astral too, two UTF-16 units). Each sequence opens a document, then makes full and incremental
+changes; the editor's side is modelled here from the specification (tests/lsp_inprocess.py), not
+with pygls. After every change: the server's text is the editor's; its diagnostics are a fresh
+`lint_source` of that text, positions converted to the encoding; and every edit it offers (quick
+fixes, "disable for this line", fix-all), applied by the editor, gives text that parses and is what
+the engine's own fix of that text gives (for a noqa: the text with exactly that comment added).
+
+CI runs a fixed sample (`derandomize`); TF2LINT_LSP_EXAMPLES=500 draws fresh ones.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import os
+import re
+
+import pytest
+from conftest import FIGURES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lsp_inprocess import InProcess, apply_edits, edits_of, offset, position
+
+from tf2lint.engine import lint_source
+from tf2lint.findings import Settings
+from tf2lint.fixing.edits import apply
+from tf2lint.fixing.write import fix_text
+
+BUDGET = int(os.environ.get("TF2LINT_LSP_EXAMPLES", "0"))
+ENCODINGS = ("utf-8", "utf-16", "utf-32")
+SEQUENCES = settings(
+    max_examples=BUDGET or 8, deadline=None, database=None, derandomize=not BUDGET,
+    suppress_health_check=list(HealthCheck),
+)
+PATH = "/nonexistent/tf2lint-property/model.py"  # no configuration, no other module: the engine sees the same
+URI = "file://" + PATH
+
+BASE = (
+    "import tensorflow as tf\n"
+    "\n"
+    "\n"
+    "class Net(tf.keras.layers.Layer):\n"
+    "    @tf.compat.v1.keras.utils.track_tf1_style_variables\n"
+    "    def call(self, x):\n"
+    "        h = tf.compat.v1.layers.dense(x, 3)\n"
+    "        return tf.compat.v1.layers.dense(h, 4)\n"
+)
+# Whole lines an edit may insert (each with its own line break; indented like the line they go before),
+# and bits it may type inside a line.
+LINES = [
+    "\x0c\n", "x = 1\r", "y = 2\r\n", "s = 'a\u2028b'\n", "u = 'a\x1cb\x85c'\n", "# größe 😀\n", "\tpass\n",
+    "t = 1 + \\\n    2\n", 'doc = """first\n\x0c second"""\n', "\n", "\r",
+    "g = tf.compat.v1.layers.dense(x, 5)  # ü\n",
+    "k = tf.compat.v1.layers.dense(x, \\\n    6)\n",
+    'm = tf.compat.v1.layers.dense(x, 7); d = """a\n  b"""\n',
+    "class Other(tf.keras.layers.Layer):\n    def call(self, x):\n        return tf.compat.v1.get_variable('w', [1])\n",
+]
+BITS = ["😀", "ß", "\t", " ", "\x0c", "\u2028", "\r", "\n", "\r\n", "(", "'", '"""', "\\", "x", "#"]
+
+
+@st.composite
+def edit_sequences(draw) -> tuple[str, list[tuple[bool, int, int, str]]]:
+    """A text, and edits as (full change, start offset, length, new text); a negative length: whole lines
+    inserted at the start of the line holding the offset (so that the text often still parses)."""
+    lines = BASE.splitlines(keepends=True)
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(lines)))
+        lines.insert(at, _indented(draw(st.sampled_from(LINES)), lines[at] if at < len(lines) else ""))
+    steps = []
+    for _ in range(draw(st.integers(2, 5))):
+        full = draw(st.booleans())
+        start = draw(st.integers(0, 10_000))
+        if draw(st.integers(0, 2)):
+            length, new = -1, draw(st.sampled_from(LINES))
+        else:
+            length = draw(st.sampled_from([0, 1, 3, 12, 40]))
+            new = draw(st.one_of(st.sampled_from(BITS), st.just("")))
+        steps.append((full, start, length, new))
+    return "".join(lines), steps
+
+
+def _indented(new: str, line: str) -> str:
+    """``new`` indented like ``line`` (the line it goes before)."""
+    indent = re.match(r"[ ]*", line).group()  # type: ignore[union-attr]
+    return re.sub(r"(?m)^(?=.)", indent, new) if indent else new
+
+
+def _valid(text: str, index: int) -> int:
+    """``index`` moved off the middle of a CRLF (no LSP position addresses it)."""
+    index = min(index, len(text))
+    return index - 1 if 0 < index < len(text) and text[index - 1] == "\r" and text[index] == "\n" else index
+
+
+def _expected(text: str, encoding: str) -> list[tuple[str, tuple[int, int], str]]:
+    """(code, (line, character), message) of a fresh lint, the position counted as the editor counts it."""
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n" or (c == "\r" and text[i + 1: i + 2] != "\n")]
+    expected = []
+    for f in lint_source(text, PATH):
+        where = position(text, min(starts[min(f.line, len(starts)) - 1] + f.col, len(text)), encoding)
+        expected.append((f.code, (where["line"], where["character"]), f.message))
+    return sorted(expected)
+
+
+async def _check_actions(client: InProcess, text: str, diagnostics: list[dict], encoding: str, fix_all: bool) -> int:
+    """Every action the server offers for ``text``; returns how many were checked."""
+    fixes = {(f.code, f.line, f.col): f.fix for f in lint_source(text, PATH, fixes=True) if f.fix}
+    checked = 0
+    for diagnostic in diagnostics:
+        line = diagnostic["range"]["start"]["line"]
+        context = {"diagnostics": [], "only": ["quickfix"]}
+        response = await client.request("textDocument/codeAction", {
+            "textDocument": {"uri": URI}, "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}},
+            "context": context,
+        })
+        for action in response["result"] or []:
+            if diagnostic["code"] not in action["title"]:
+                continue
+            edits, version = edits_of(action["edit"], URI)
+            after = apply_edits(text, edits, encoding)
+            ast.parse(after)
+            if action["title"].startswith("Disable"):
+                (edit,) = edits
+                inserted = edit["newText"]
+                at = offset(text, edit["range"]["start"], encoding)
+                assert edit["range"]["start"] == edit["range"]["end"] and inserted in ("  # noqa: " + diagnostic["code"], ", " + diagnostic["code"])
+                assert after == text[:at] + inserted + text[at:]
+                assert not [f for f in lint_source(after, PATH) if f.code == diagnostic["code"] and f.line - 1 == line]
+            else:
+                candidates = [apply(text, [fix])[0] for (code, _, _), fix in fixes.items() if code == diagnostic["code"]]
+                assert after in candidates, "a quick fix the engine does not make"
+            checked += 1
+    if fix_all:
+        response = await client.request("textDocument/codeAction", {
+            "textDocument": {"uri": URI}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "context": {"diagnostics": [], "only": ["source.fixAll"]},
+        })
+        expected = fix_text(text, PATH, Settings(), False).fixed
+        for action in response["result"] or []:
+            edits, _ = edits_of(action["edit"], URI)
+            assert apply_edits(text, edits, encoding) == expected
+            checked += 1
+    return checked
+
+
+async def _run(encoding: str, text: str, steps: list[tuple[bool, int, int, str]]) -> None:
+    client = InProcess()
+    try:
+        response = await client.initialize({"workspace": {"workspaceEdit": {"documentChanges": True}}}, encodings=[encoding])
+        assert response["result"]["capabilities"]["positionEncoding"] == encoding
+        client.notify("textDocument/didOpen", {"textDocument": {"uri": URI, "languageId": "python", "version": 1, "text": text}})
+        diagnostics = await client.diagnostics_for(URI, 1)
+        for version, (full, start, length, new) in enumerate(steps, start=2):
+            start = _valid(text, start % (len(text) + 1))
+            if length < 0:  # back to the start of the line (as LSP counts lines), indented like it
+                start = _valid(text, max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1)
+                new = _indented(new, text[start:])
+            end = _valid(text, start + max(length, 0))
+            if full:
+                change = {"text": text[:start] + new + text[end:]}
+            else:
+                change = {"range": {"start": position(text, start, encoding), "end": position(text, end, encoding)}, "text": new}
+            text = text[:start] + new + text[end:]
+            client.notify("textDocument/didChange", {"textDocument": {"uri": URI, "version": version}, "contentChanges": [change]})
+            diagnostics = await client.diagnostics_for(URI, version, timeout=10)
+            assert client.server.workspace.get_text_document(URI).source == text
+            got = sorted((d["code"], (d["range"]["start"]["line"], d["range"]["start"]["character"]), d["message"]) for d in diagnostics)
+            assert got == _expected(text, encoding)
+            FIGURES["server edits checked"] += 1
+            last = version == len(steps) + 1
+            FIGURES["server actions checked"] += await _check_actions(client, text, diagnostics, encoding, fix_all=last)
+        FIGURES["edit sequences run"] += 1
+    finally:
+        client.close()
+
+
+_SEEN: set[str] = set()
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@SEQUENCES
+@given(sequence=edit_sequences())
+def test_the_server_follows_the_editor_along_random_edits(sequence, encoding: str) -> None:
+    text, steps = sequence
+    asyncio.run(_run(encoding, text, steps))
+    _SEEN.add(encoding)
+    FIGURES["encodings"] = len(_SEEN)

@@ -1,0 +1,258 @@
+"""`tf2lint report` on a scripted migration: the stages and counts each step states, in JSON, Markdown and
+HTML, for the working tree and over the git history (read from git objects, unchanged files analysed once)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+import report_fixture as fixture
+
+from tf2lint.rules import BY_CODE
+
+
+def report(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    # TFS117 (the decorator can go) is off by default; the fixture's expected counts include it.
+    done = subprocess.run([sys.executable, "-m", "tf2lint", "report", "--extend-select", "TFS117", *args], cwd=repo,
+                          capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def schema() -> dict:
+    return json.loads(resources.files("tf2lint.hosts").joinpath("report.schema.json").read_text())
+
+
+def validate(document: dict) -> None:
+    jsonschema.Draft202012Validator.check_schema(schema())
+    jsonschema.Draft202012Validator(schema()).validate(document)
+
+
+def expected_summary(step: fixture.Step) -> dict:
+    return {
+        "stages": dict(zip(fixture.STAGES, step.stages)), "classes": sum(step.stages), "no_tf1_classes": step.no_tf1,
+        "constructs": dict(zip(fixture.CONSTRUCTS, step.constructs)), "constructs_left": step.constructs_left,
+        "findings": step.findings, "findings_total": sum(step.findings.values()), "files": fixture.FILES,
+    }
+
+
+def summary_part(counts: dict) -> dict:
+    return {key: counts[key] for key in ("stages", "classes", "no_tf1_classes", "constructs", "constructs_left",
+                                         "findings", "findings_total", "files")}
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory) -> tuple[Path, list[str], list[dict]]:
+    """The fixture repository, and the working tree's JSON report taken at each step before its commit."""
+    repo = tmp_path_factory.mktemp("history") / "repo"
+    snapshots: list[dict] = []
+    commits = fixture.build(repo, lambda step: snapshots.append(json.loads(report(repo, "--format", "json").stdout)))
+    return repo, commits, snapshots
+
+
+def test_each_step_of_the_working_tree(migrated) -> None:
+    _repo, _commits, snapshots = migrated
+    for step, document in zip(fixture.STEPS, snapshots):
+        validate(document)
+        assert summary_part(document["summary"]) == expected_summary(step), step.subject
+        listed = {c["name"]: c["stage"] for c in document["classes"]}
+        assert listed == {name: stage for name, stage in step.classes.items() if stage != "no_tf1"}, step.subject
+        for record in document["classes"]:
+            assert record["link"] == f"model.py#L{record['line']}" or record["path"] != "model.py"
+
+
+def test_findings_belong_to_their_class(migrated) -> None:
+    _repo, _commits, snapshots = migrated
+    native = {c["name"]: c for c in snapshots[2]["classes"]}
+    assert native["Encoder"]["findings"] == {"TFS117": 1}
+    assert native["Decoder"]["findings"] == {"TFS101": 1}
+    assert native["Trainer"]["constructs"]["session"] == 1 and native["Trainer"]["constructs"]["collections"] == 1
+
+
+def test_history_in_json(migrated) -> None:
+    repo, commits, _snapshots = migrated
+    done = report(repo, "--format", "json", "--history", str(len(commits)))
+    document = json.loads(done.stdout)
+    validate(document)
+    assert [p["commit"] for p in document["history"]] == commits
+    for step, point in zip(fixture.STEPS, document["history"]):
+        assert point["subject"] == step.subject
+        assert summary_part(point) == expected_summary(step), step.subject
+    # Reuse by blob id: every version of model.py once, ops.py once over the six commits.
+    assert f"{fixture.FILE_VERSIONS} file versions analysed" in done.stderr
+
+
+def test_since_a_revision(migrated) -> None:
+    repo, commits, _snapshots = migrated
+    document = json.loads(report(repo, "--format", "json", "--since", commits[2]).stdout)
+    assert [p["commit"] for p in document["history"]] == commits[3:]
+
+
+def test_history_in_markdown(migrated) -> None:
+    repo, commits, snapshots = migrated
+    text = report(repo, "--format", "markdown", "--history", str(len(commits))).stdout
+    rows = [line for line in text.splitlines() if re.match(r"\| `[0-9a-f]{10}`", line)]
+    assert len(rows) == len(fixture.STEPS)
+    for step, commit, row in zip(fixture.STEPS, commits, rows):
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert cells[0].startswith(f"`{commit[:10]}` {step.subject}")
+        assert [int(c) for c in cells[2:]] == [*step.stages, step.constructs_left, sum(step.findings.values())]
+    # The summary of the working tree (the last step), stated the same way.
+    last = fixture.STEPS[-1]
+    for stage, title, count in zip(fixture.STAGES, ("TF1 graph code", "shimmed", "partly native", "native"), last.stages):
+        assert f"| {title} | {count} |" in text
+    assert f"**{last.constructs_left}** TF1-style constructs left" in text
+    assert len(text) < 65_536  # a PR comment's limit; $GITHUB_STEP_SUMMARY allows 1 MiB
+
+
+def test_markdown_lists_what_is_left(migrated, tmp_path) -> None:
+    repo, _commits, _snapshots = migrated
+    first = tmp_path / "first"
+    fixture.git(repo, "worktree", "add", "-q", str(first), "HEAD~5")
+    text = report(first, "--format", "markdown").stdout
+    assert "| [`Decoder`](model.py#L" in text and "| [`Encoder`](model.py#L" in text
+    assert "| TFS101 `unscoped-v1-layer` | 1 |" in text
+
+
+class _Cells(HTMLParser):
+    """Rows of the page's tables by table id, each cell as (attributes, text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[tuple[dict, str]]]] = {}
+        self._table: str | None = None
+        self._cell: tuple[dict, list[str]] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._table = dict(attrs).get("id")
+            self.tables[self._table] = []
+        elif tag == "tr" and self._table:
+            self.tables[self._table].append([])
+        elif tag in ("td", "th") and self._table:
+            self._cell = (dict(attrs), [])
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self._table:
+            self.tables[self._table][-1].append((self._cell[0], "".join(self._cell[1]).strip()))
+            self._cell = None
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell[1].append(data)
+
+
+def test_history_in_html(migrated, tmp_path) -> None:
+    repo, commits, _snapshots = migrated
+    output = tmp_path / "report.html"
+    report(repo, "--format", "html", "--history", str(len(commits)), "--output", str(output))
+    page = output.read_text()
+    assert "http://" not in page and "https://" not in page.replace("https://json-schema.org", "")  # self-contained
+    cells = _Cells()
+    cells.feed(page)
+    rows = cells.tables["history-table"][1:]
+    assert len(rows) == len(fixture.STEPS)
+    for step, row in zip(fixture.STEPS, rows):
+        stages = [int(text) for attrs, text in row if "data-stage" in attrs]
+        constructs = [int(text) for attrs, text in row if "data-construct" in attrs]
+        totals = {attrs["data-total"]: int(text) for attrs, text in row if "data-total" in attrs}
+        assert (stages, constructs) == (list(step.stages), list(step.constructs)), step.subject
+        assert totals == {"constructs": step.constructs_left, "findings": sum(step.findings.values())}
+    listed = {row[0][1].split("\n")[0].split("model.py")[0].strip(): row[1][1] for row in cells.tables["classes"][1:]}
+    assert listed == {"Trainer": "TF1 graph code"}
+    # The burn-down charts carry the same series.
+    series = dict(re.findall(r'data-series="([^"]+)" data-values="([^"]+)"', page))
+    assert series["shimmed"] == ",".join(str(step.stages[1]) for step in fixture.STEPS)
+    assert series["v1 layers"] == ",".join(str(step.constructs[2]) for step in fixture.STEPS)
+
+
+def test_unknown_callees_are_never_native(tmp_path) -> None:
+    """TFS117's examples: `Unknown` calls a function it was given, so it stays shimmed, flagged (as is `Cached`,
+    which calls the layer `get_or_create_layer` returned: not known either); `Base` is native by itself, but
+    its decorator still runs `Tower`'s TF1 code."""
+    (tmp_path / "good.py").write_text(BY_CODE["TFS117"].good[0])
+    (tmp_path / "bad.py").write_text(BY_CODE["TFS117"].bad[0])
+    document = json.loads(report(tmp_path, "--format", "json").stdout)
+    validate(document)
+    stages = {c["name"]: (c["stage"], c["flags"]["unresolved_calls"]) for c in document["classes"]}
+    assert stages == {
+        "PartlyNative": ("partly_native", False), "ViaHelper": ("shimmed", False), "Cached": ("partly_native", True),
+        "Base": ("shimmed", False), "Tower": ("shimmed", False), "Unknown": ("shimmed", True),
+        "FullyNativeModel": ("native", False), "Scaled": ("native", False), "Projection": ("native", False),
+    }
+
+
+def test_plain_tf1_code_is_tf1_graph_code(tmp_path) -> None:
+    (tmp_path / "graph.py").write_text(
+        "import tensorflow as tf\n\n\nclass Model(object):\n    def build(self, x):\n"
+        "        with tf.variable_scope('m'):\n            return tf.layers.dense(x, 3)\n\n\n"
+        "class Config(object):\n    depth = 3\n"
+    )
+    document = json.loads(report(tmp_path, "--format", "json").stdout)
+    assert [(c["name"], c["stage"]) for c in document["classes"]] == [("Model", "tf1")]
+    assert document["summary"]["no_tf1_classes"] == 1
+    assert document["summary"]["findings"] == {}
+    linked = json.loads(report(tmp_path, "--format", "json", "--link-base", "https://example.com/r/blob/main").stdout)
+    assert [c["link"] for c in linked["classes"]] == ["https://example.com/r/blob/main/graph.py#L4"]
+
+
+def test_usage_errors(tmp_path) -> None:
+    (tmp_path / "m.py").write_text("import tensorflow as tf\n")
+    done = subprocess.run([sys.executable, "-m", "tf2lint", "report", "--history", "3", "."], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "git" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_other_modules_decide_and_unknown_ones_keep_out_of_native(tmp_path) -> None:
+    """Helpers in another project module are followed; analysed alone (as the history does), the same
+    class is not shown native: unknown, never a false claim."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "ops.py").write_text(
+        "import tensorflow as tf\n\n\ndef activate(x):\n    return tf.nn.relu(x) * 2.0\n\n\n"
+        "def dense_v1(x):\n    return tf.compat.v1.layers.dense(x, 3, name='fc')\n"
+    )
+    (tmp_path / "pkg" / "model.py").write_text(
+        "import tensorflow as tf\n\nfrom pkg import ops\n\ntrack = tf.compat.v1.keras.utils.track_tf1_style_variables\n\n\n"
+        "class Native(tf.keras.layers.Layer):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = tf.keras.layers.Dense(3)\n\n    @track\n    def call(self, inputs):\n"
+        "        return ops.activate(self.fc(inputs))\n\n\n"
+        "class Shimmed(tf.keras.layers.Layer):\n    @track\n    def call(self, inputs):\n"
+        "        with tf.compat.v1.variable_scope('s'):\n            return ops.dense_v1(inputs)\n"
+    )
+    whole = json.loads(report(tmp_path, "--format", "json").stdout)
+    alone = json.loads(report(tmp_path, "--format", "json", "--no-project").stdout)
+    assert {c["name"]: c["stage"] for c in whole["classes"]} == {"Native": "native", "Shimmed": "shimmed"}
+    assert whole["summary"]["findings"] == {"TFS117": 1}
+    assert {c["name"]: (c["stage"], c["flags"]["unresolved_calls"]) for c in alone["classes"]} == {
+        "Native": ("shimmed", True), "Shimmed": ("shimmed", True)}
+    assert alone["summary"]["findings"] == {}
+
+
+def test_history_of_one_path(migrated) -> None:
+    """PATHs restrict the history too: `ops.py` alone never changes, so it is analysed once."""
+    repo, commits, _snapshots = migrated
+    done = report(repo, "--format", "json", "--history", str(len(commits)), "ops.py")
+    points = json.loads(done.stdout)["history"]
+    assert [(p["files"], p["constructs"]["get_variable"], p["constructs_left"], p["classes"]) for p in points] == \
+        [(1, 1, 1, 0)] * len(commits)
+    assert "1 file versions analysed" in done.stderr
+
+
+def test_tree_entries_read_raw_tree_objects() -> None:
+    from tf2lint.hosts.history import tree_entries
+
+    sha1, sha256 = bytes(range(20)), bytes(range(32))
+    raw = b"100644 a b.py\0" + sha1 + b"40000 pkg\0" + sha1[::-1]
+    assert tree_entries(raw, 20) == [("100644", "a b.py", sha1.hex()), ("40000", "pkg", sha1[::-1].hex())]
+    assert tree_entries(b"100644 \xff.py\0" + sha256, 32) == [("100644", "\udcff.py", sha256.hex())]

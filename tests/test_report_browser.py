@@ -1,0 +1,143 @@
+"""The HTML report as people see it: opened in a real Chromium (the system's, driven by Playwright).
+
+Checked: no console message or page error, the charts and tables render with a size, sorting by each
+sortable column orders the rows (and reverses on a second click), the filter hides rows, and every class
+links to a file that exists at a line it has. The screenshot in docs/report.md is taken here
+(`TF2LINT_WRITE_SCREENSHOT=1` writes it to docs/report.png).
+
+Without Playwright or Chromium the test is skipped, unless `TF2LINT_REQUIRE_BROWSER` is set (CI sets it:
+`.ci/run` installs both), so that it can never be silently skipped there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+import report_fixture as fixture
+
+SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "report.png"
+
+
+def _chromium() -> str:
+    found = os.environ.get("TF2LINT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:
+        found, reason = None, f"playwright is not installed ({exc})"
+    else:
+        reason = "no Chromium found (apt-get install chromium, or set TF2LINT_CHROMIUM)"
+    if found is None:
+        if os.environ.get("TF2LINT_REQUIRE_BROWSER"):
+            pytest.fail(f"the browser test is required here (TF2LINT_REQUIRE_BROWSER) but {reason}")
+        pytest.skip(reason)
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+        chromium = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict[str, Path]:
+    """Two reports of the scripted migration: at its third step (three classes, three commits of history)
+    and at its end (six commits), each written inside the checkout it describes."""
+    root = tmp_path_factory.mktemp("browser")
+    repo = root / "repo"
+    commits = fixture.build(repo)
+    middle = root / "middle"
+    fixture.git(repo, "worktree", "add", "-q", str(middle), commits[2])
+    written = {}
+    for name, where, count in (("middle", middle, 3), ("end", repo, len(commits))):
+        output = where / "report.html"
+        subprocess.run([sys.executable, "-m", "tf2lint", "report", "--extend-select", "TFS117", "--history", str(count), "-o",
+                        str(output)],
+                       cwd=where, check=True, capture_output=True, timeout=300)
+        written[name] = output
+    return written
+
+
+def _open(browser, path: Path):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(f"console {message.type}: {message.text}"))
+    page.on("pageerror", lambda error: messages.append(f"page error: {error}"))
+    page.on("request", lambda request: messages.append(f"request: {request.url}")
+            if not request.url.startswith(("file:", "data:", "about:")) else None)
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    return page, messages
+
+
+def _names(page) -> list[str]:
+    return page.eval_on_selector_all("#classes tbody tr:not([hidden]) td:first-child a", "els => els.map(e => e.textContent)")
+
+
+def test_tables_charts_sorting_links(browser, pages) -> None:
+    page, messages = _open(browser, pages["middle"])
+    # Charts: every bar and every series is drawn with a size.
+    for chart, parts, count in (("#chart-stages", ".bar", 4), ("#chart-constructs", ".bar", 7),
+                                ("#chart-findings", ".bar", 2),  # TFS101 and TFS117 at step 3
+                                ("#chart-history-stages", ".series polyline", 4),
+                                ("#chart-history-constructs", ".series polyline", 7)):
+        box = page.locator(f"{chart} svg").bounding_box()
+        assert box is not None and box["width"] > 200 and box["height"] > 40, chart
+        assert page.locator(f"{chart} {parts}").count() == count, chart
+    assert page.locator("#history-table tbody tr").count() == 3
+    stage_widths = page.eval_on_selector_all("#chart-stages rect", "els => els.map(e => e.getBBox().width)")
+    assert [w > 0 for w in stage_widths] == [True, True, False, True]  # TF1 1, shimmed 1, partly 0, native 1
+
+    # The three classes of step 3, in source order first; then sorted by the column clicked.
+    assert _names(page) == ["Trainer", "Encoder", "Decoder"]
+    header = page.locator("#classes thead th", has_text="Stage")
+    header.click()
+    assert _names(page) == ["Trainer", "Decoder", "Encoder"]  # TF1 graph code, shimmed, native
+    assert header.get_attribute("aria-sort") == "ascending"
+    header.click()
+    assert _names(page) == ["Encoder", "Decoder", "Trainer"]
+    page.locator("#classes thead th", has_text="Constructs left").click()
+    assert _names(page) == ["Encoder", "Trainer", "Decoder"]  # 0, 2, 3
+    page.locator("#classes thead th", has_text="Class").click()
+    assert _names(page) == ["Decoder", "Encoder", "Trainer"]
+
+    page.locator("#filter").fill("enc")
+    assert _names(page) == ["Encoder"]
+    page.locator("#filter").fill("")
+
+    # Every link resolves to a file that exists, at a line it has.
+    for href in page.eval_on_selector_all("#classes a", "els => els.map(e => e.href)"):
+        url = urlparse(href)
+        target = Path(unquote(url.path))
+        assert url.scheme == "file" and target.is_file(), href
+        line = int(url.fragment.removeprefix("L"))
+        assert 1 <= line <= len(target.read_text().splitlines())
+        assert target.read_text().splitlines()[line - 1].startswith("class "), href
+    assert messages == []
+    page.close()
+
+
+def test_screenshot(browser, pages, tmp_path) -> None:
+    page, messages = _open(browser, pages["end"])
+    shot = tmp_path / "report.png"
+    page.screenshot(path=str(shot), full_page=True)
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) > 10_000
+    series = page.eval_on_selector_all("#chart-history-stages .series", "els => els.map(e => e.dataset.values)")
+    assert series == [",".join(str(step.stages[i]) for step in fixture.STEPS) for i in range(4)]
+    assert messages == []
+    if os.environ.get("TF2LINT_WRITE_SCREENSHOT"):
+        page.screenshot(path=str(SCREENSHOT), full_page=True, type="png")
+    page.close()

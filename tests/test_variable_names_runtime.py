@@ -1,0 +1,305 @@
+"""The variable-name model against the real shim (TF 2.21 + tf-keras 2.21, one process).
+
+The first test is issue 21's scenario, re-measured: three unnamed dense layers under `variable_scope("net")`,
+the first replaced by a native Dense; the old checkpoint loads the old first kernel into the new second layer,
+and recording the removed layer's scope (`with variable_scope("dense"): pass`) puts every kernel back.
+The others check that wherever the model claims a name (and a shape), TF creates exactly that.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import tempfile
+
+import pytest
+
+from variable_runtime import created, first_call, load
+
+ISSUE = '''
+import tensorflow as tf
+v1 = tf.compat.v1
+
+
+class Old(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("net"):
+            x = v1.layers.dense(x, 4)
+            x = v1.layers.dense(x, 4)
+            return v1.layers.dense(x, 4)
+
+
+class New(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.first = tf.keras.layers.Dense(4)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("net"):
+            x = self.first(x)
+            x = v1.layers.dense(x, 4)
+            return v1.layers.dense(x, 4)
+
+
+class Recorded(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.first = tf.keras.layers.Dense(4)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("net"):
+            x = self.first(x)
+            with v1.variable_scope("dense"):
+                pass
+            x = v1.layers.dense(x, 4)
+            return v1.layers.dense(x, 4)
+'''
+
+
+@pytest.fixture(scope="module")
+def tf():
+    from conftest import require_runtime
+
+    require_runtime()
+    import tensorflow
+
+    return tensorflow
+
+
+def _model(source: str) -> dict[str, list]:
+    from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.summary import ModuleSummary
+    from tf2lint.analysis.variables import class_variables
+
+    ctx = ModuleContext(ModuleSummary(ast.parse(source), source, "<program>"))
+    return {m.cls.name: m for m in class_variables(ctx)}
+
+
+def test_issue_scenario_misloads_and_record_scope_fixes_it(tf) -> None:
+    namespace = load(ISSUE)
+    old = first_call(namespace["Old"], (2, 4))
+    assert sorted(created(old)) == sorted(
+        f"net/{layer}/{var}" for layer in ("dense", "dense_1", "dense_2") for var in ("kernel", "bias"))
+    old_values = {name: v.numpy() for name, v in zip(created(old), old._tf1_style_var_store._vars.values())}
+    path = tf.train.Checkpoint(model=old).save(os.path.join(tempfile.mkdtemp(), "ckpt"))
+    keys = {key for key, _ in tf.train.list_variables(path)}
+    assert "model/_tf1_style_var_store/_vars/net.Sdense_1.Skernel/.ATTRIBUTES/VARIABLE_VALUE" in keys
+
+    def restored(cls_name: str) -> dict[str, str | None]:
+        new = first_call(namespace[cls_name], (2, 4))
+        status = tf.train.Checkpoint(model=new).restore(path)
+        with pytest.raises(AssertionError):
+            status.assert_existing_objects_matched()  # the native layer is new: nothing to restore it from
+        got = {}
+        for name, var in new._tf1_style_var_store._vars.items():
+            same = [o for o, value in old_values.items() if o.endswith("kernel") and value.shape == var.shape
+                    and (value == var.numpy()).all()]
+            got[name] = same[0] if same else None
+        return {k: v for k, v in got.items() if k.endswith("kernel")}
+
+    # The two remaining v1 layers are renamed: the new second layer (`net/dense`) gets the old FIRST kernel.
+    assert restored("New") == {"net/dense/kernel": "net/dense/kernel", "net/dense_1/kernel": "net/dense_1/kernel"}
+    assert sorted(_model(ISSUE)["New"].names) == sorted(
+        f"net/{layer}/{var}" for layer in ("dense", "dense_1") for var in ("kernel", "bias"))
+    # Recording the removed layer's scope restores the names: every kernel loads where it belongs.
+    assert restored("Recorded") == {"net/dense_1/kernel": "net/dense_1/kernel",
+                                    "net/dense_2/kernel": "net/dense_2/kernel"}
+
+
+# Each program: one shim class `L`, its input shape; the model's known names must be exactly TF's.
+CASES = {
+    "reenter": ('''
+    with v1.variable_scope("net"):
+        x = v1.layers.dense(x, 4)
+    with v1.variable_scope("net"):
+        x = v1.layers.dense(x, 4)
+    return x''', (2, 4)),
+    "nested": ('''
+    with v1.variable_scope("a"):
+        x = v1.layers.dense(x, 4)
+        with v1.variable_scope("b"):
+            x = v1.layers.dense(x, 4)
+        x = v1.layers.dense(x, 4)
+        with v1.variable_scope("b"):
+            x = v1.layers.dense(x, 4)
+    return x''', (2, 4)),
+    "explicit": ('''
+    with v1.variable_scope("a"):
+        x = v1.layers.dense(x, 4, name="dense_1")
+        x = v1.layers.dense(x, 4)
+        x = v1.layers.dense(x, 4, use_bias=False)
+        return v1.layers.dense(x, 4, name="dense")''', (2, 4)),
+    "top_level": ('''
+    return v1.layers.dense(v1.layers.dense(x, 3), 2)''', (2, 4)),
+    "get_variable_and_recorded": ('''
+    with v1.variable_scope("a"):
+        w = v1.get_variable("w", [4, 3])
+        with v1.variable_scope("dense"):
+            pass
+        x = v1.layers.dense(x, 3)
+    return tf.matmul(x, tf.ones((3, 3))) + tf.matmul(tf.ones((2, 4)), w)''', (2, 4)),
+    "conv_bn": ('''
+    with v1.variable_scope("a"):
+        x = v1.layers.conv2d(x, 2, 3)
+        x = v1.layers.batch_normalization(x, training=True, center=False)
+        return v1.layers.conv2d(x, 3, (1, 2), use_bias=False)''', (1, 5, 5, 2)),
+    "default_name": ('''
+    with v1.variable_scope(None, default_name="blk"):
+        x = v1.layers.dense(x, 4)
+    with v1.variable_scope("q"):
+        with v1.variable_scope(None, default_name="blk"):
+            x = v1.layers.dense(x, 4)
+        with v1.variable_scope(None, default_name="blk"):
+            x = v1.layers.dense(x, 4)
+    return x''', (2, 4)),
+    "helper": ('''
+    with v1.variable_scope("m"):
+        x = block(x, 3)
+        x = block(x, 3)
+        return v1.layers.dense(x, 2)''', (2, 4)),
+    "slim": ('''
+    with v1.variable_scope("s"):
+        x = slim.conv2d(x, 2, [3, 3])
+        x = slim.conv2d(x, 2, [3, 3], scope="named")
+        x = slim.conv2d(x, 2, [3, 3])
+        return slim.fully_connected(slim.flatten(x), 3, biases_initializer=None)''', (1, 5, 5, 2)),
+    "separable": ('''
+    with v1.variable_scope("a"):
+        x = v1.layers.separable_conv2d(x, 2, 3)
+        return v1.layers.conv2d_transpose(x, 2, 3)''', (1, 5, 5, 2)),
+    "branch_is_unknown": ('''
+    with v1.variable_scope("a"):
+        x = v1.layers.dense(x, 4)
+        if x.shape[0] == 2:
+            x = v1.layers.dense(x, 4)
+        with v1.variable_scope("fixed"):
+            x = v1.layers.dense(x, 4)
+        return v1.layers.dense(x, 4)''', (2, 4)),
+}
+OBJECTS = '''
+class L(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.d = v1.layers.Dense(4)
+        self.e = v1.layers.Dense(4, name="fc")
+        self.native = tf.keras.layers.Dense(3)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("m"):
+            x = v1.layers.dense(x, 4)
+            x = self.e(self.d(x))
+            x = self.d(x)
+            return self.native(x)
+'''
+HEADER = '''
+import tensorflow as tf
+import tf_slim as slim
+v1 = tf.compat.v1
+
+
+def block(x, units):
+    return v1.layers.dense(x, units)
+
+'''
+
+
+def _program(body: str) -> str:
+    return HEADER + (
+        "class L(tf.keras.layers.Layer):\n    @v1.keras.utils.track_tf1_style_variables\n    def call(self, x):"
+        + body.replace("\n", "\n    ") + "\n")
+
+
+def _check(source: str, shape: tuple[int, ...]) -> tuple[int, int]:
+    """(known, unknown) names of the model; fails unless every known name and shape is what TF created."""
+    layer = first_call(load(source)["L"], shape)
+    actual = created(layer)
+    model = _model(source)["L"]
+    known = [v for c in model.creations if c.known for v in c.variables]
+    for variable in known:
+        assert variable.name in actual, (variable.name, sorted(actual))
+        if variable.shape is not None:
+            assert len(variable.shape) == len(actual[variable.name])
+            assert all(d is None or d == a for d, a in zip(variable.shape, actual[variable.name])), variable
+    if model.complete:
+        assert sorted(model.names) == sorted(actual)
+    return len(known), sum(not c.known for c in model.creations)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_model_names_what_tf_creates(tf, case: str) -> None:
+    body, shape = CASES[case]
+    known, unknown = _check(_program(body), shape)
+    assert known, "the model should know some names here"
+    assert bool(unknown) == (case == "branch_is_unknown")
+
+
+def test_layer_objects_are_named_at_their_first_call(tf) -> None:
+    source = HEADER + OBJECTS
+    known, unknown = _check(source, (2, 4))
+    assert (known, unknown) == (6, 0)
+    assert _model(source)["L"].objects == ["d/kernel", "d/bias", "e/kernel", "e/bias", "native/kernel", "native/bias"]
+
+
+def test_checkpoint_report_and_assertion_on_the_issue_scenario(tf, tmp_path) -> None:
+    from tf2lint import runtime
+
+    namespace = load(ISSUE)
+    x = tf.ones((2, 4))
+    with pytest.raises(AssertionError, match="find no home: net/dense_2/(kernel|bias)"):
+        runtime.assert_checkpoint_compatible(namespace["Old"], namespace["New"], x, expect_new=("*first*",))
+    report = runtime.assert_checkpoint_compatible(
+        namespace["Old"], namespace["Recorded"], x, expect_unused=("net/dense/*",), expect_new=("*first*", "new*",
+                                                                                                "recorded*"))
+    assert sorted(report.used) == sorted(
+        f"model/_tf1_style_var_store/_vars/net.S{layer}.S{var}/.ATTRIBUTES/VARIABLE_VALUE"
+        for layer in ("dense_1", "dense_2") for var in ("kernel", "bias"))
+    # A rename by a shifted suffix is proposed as an assignment map.
+    runtime.reset()
+    old = namespace["Old"]()
+    old(x)
+    path = tf.train.Checkpoint(model=old).write(str(tmp_path / "old"))
+    runtime.reset()
+    report = runtime.checkpoint_report(namespace["Recorded"](), x, path)
+    assert report.unused and report.renames == {}  # net/dense_1, net/dense_2 restored; net/dense unused
+    runtime.reset()
+    report = runtime.checkpoint_report(namespace["New"](), x, path)
+    assert [k.split("/")[3] for k in report.unused] == ["net.Sdense_2.Sbias", "net.Sdense_2.Skernel"]
+    assert report.not_restored == ["new/net/dense/bias", "new/net/dense/kernel"] and not report.compatible
+    renamed = load(ISSUE.replace("x = v1.layers.dense(x, 4)\n            return", "x = v1.layers.dense(x, 4)\n"
+                                 "            return v1.layers.dense(x, 4, name=\"dense_7\")\n            return"))
+    runtime.reset()
+    report = runtime.checkpoint_report(renamed["Old"](), x, path)
+    assert report.renames == {"net/dense_2/kernel": "net/dense_7/kernel", "net/dense_2/bias": "net/dense_7/bias"}
+    assert "'net/dense_2/kernel': 'net/dense_7/kernel'," in str(report)
+
+
+def test_checkpoint_check_fixture(checkpoint_check, tf) -> None:
+    namespace = load(ISSUE)
+    with pytest.raises(AssertionError):
+        checkpoint_check(namespace["Old"], namespace["New"], tf.ones((2, 4)))
+
+
+def test_tfs115_safe_fix_restores_the_baseline_names_under_tf(tf, tmp_path) -> None:
+    """The pins TFS115 writes, applied with the lock of its examples: each layer loads its own weights again."""
+    from conftest import write_baseline_lock
+
+    from tf2lint.engine import Settings
+    from tf2lint.fixing.write import fix_text
+    from tf2lint.rules import BY_CODE
+
+    rule = BY_CODE["TFS115"]
+    path = str(tmp_path / "m.py")
+    lock = write_baseline_lock(tmp_path, [path])
+    result = fix_text(rule.bad[0], path, Settings(variables_lock=lock), unsafe=False)
+    assert result.fixed.count('name="dense_') == 3 and not [f for f in result.findings if f.code == "TFS115"]
+    fixed, baseline = load(result.fixed), load(rule.baselines[0])
+    from tf2lint import runtime
+
+    x = tf.ones((2, 4))
+    runtime.assert_checkpoint_compatible(baseline["Tower"], fixed["Tower"], x, expect_unused=("net/dense/*",),
+                                         expect_new=("*first*", "tower/*"))
+    runtime.assert_checkpoint_compatible(baseline["Head"], fixed["Head"], x, expect_unused=("head/dense/*",))

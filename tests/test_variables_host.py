@@ -1,0 +1,134 @@
+"""`tf2lint variables` and the names lock: the guide's checkpoint examples against TF, the lock's format,
+`--variables-base` through git, and the CLI's TFS115 with a configured lock."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tf2lint.hosts.cli import main
+from tf2lint.rules import BY_CODE
+
+GUIDE = Path(__file__).parent / "data" / "guide_checkpoints.py"
+# The classes of the guide's "Incremental migration to Native TF2" sections, their constructor arguments and
+# input shapes, as the guide calls them.
+GUIDE_CALLS = {
+    "CompatModel": ((10,), (10, 5, 5, 5)),
+    "PartiallyMigratedModel": ((10,), (10, 5, 5, 5)),
+    "NearlyFullyNativeModel": ((10,), (10, 5, 5, 5)),
+    "FunctionalStyleCompatModel": ((), (10, 10, 10, 10)),
+    "OOStyleCompatModel": ((), (10, 10, 10, 10)),
+    "PartiallyNativeKerasLayersModel": ((), (10, 10, 10, 10)),
+    "FullyNativeKerasLayersModel": ((), (10, 10, 10, 10)),
+}
+
+
+def guide_source() -> str:
+    return GUIDE.read_text(encoding="utf-8")
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    return code, capsys.readouterr().out
+
+
+def test_guide_examples_print_the_names_tf_prints(tmp_path, capsys) -> None:
+    from conftest import require_runtime
+
+    path = tmp_path / "guide.py"
+    path.write_text(guide_source())
+    code, out = run_cli(capsys, "variables", "--format", "json", str(path))
+    assert code == 0
+    classes = {key.split("::")[1].split(".")[0]: entry for key, entry in json.loads(out)["classes"].items()}
+    assert set(classes) >= {"FunctionalStyleCompatModel", "OOStyleCompatModel", "PartiallyNativeKerasLayersModel"}
+    predicted = {name: [v for layer in entry["layers"] for v in layer["variables"]] for name, entry in classes.items()}
+    # What the guide itself asserts, without TensorFlow.
+    assert "model/conv2d_2/kernel" in predicted["PartiallyNativeKerasLayersModel"]
+    assert "model/conv2d/kernel" in predicted["OOStyleCompatModel"]
+    require_runtime()
+    import tensorflow as tf
+
+    from tf2lint import runtime
+    from variable_runtime import created, load
+
+    namespace = load(guide_source())
+    for name, (args, shape) in GUIDE_CALLS.items():
+        runtime.reset()
+        layer = namespace[name](*args)
+        layer(tf.ones(shape))
+        store = sorted(created(layer))
+        if name in classes and classes[name]["complete"]:
+            assert sorted(predicted[name]) == store, name
+            for path in classes[name]["objects"]:  # `conv_1/kernel`: that attribute holds that weight
+                attr, suffix = path.split("/", 1)
+                held = [v.name.split(":")[0] for v in getattr(layer, attr).weights]
+                assert any(h.endswith("/" + suffix) for h in held), (name, path, held)
+        else:
+            assert store == [], name  # fully native: no shim store names, and the model has no class
+
+
+def test_lock_is_stable_sorted_and_one_line_per_variable(tmp_path, capsys) -> None:
+    rule = BY_CODE["TFS115"]
+    (tmp_path / "b.py").write_text(rule.baselines[0])
+    (tmp_path / "a.py").write_text(rule.good[0])
+    lock = tmp_path / "names.lock"
+    code, out = run_cli(capsys, "variables", "--write", str(lock), str(tmp_path / "b.py"), str(tmp_path / "a.py"))
+    assert code == 0 and "Wrote 4 classes" in out
+    text = lock.read_text()
+    keys = list(json.loads(text)["classes"])
+    assert keys == sorted(keys) == ["a.py::Head.call", "a.py::Tower.call", "b.py::Head.call", "b.py::Tower.call"]
+    assert '"net/dense_1/kernel": [null, 4],' in text  # a shape stays on its variable's line
+    main(["variables", "--write", str(lock), str(tmp_path / "a.py"), str(tmp_path / "b.py")])
+    assert lock.read_text().replace("a.py", "") != "" and json.loads(lock.read_text()) == json.loads(text)
+
+
+def test_check_with_a_configured_lock_reports_and_fixes(tmp_path, capsys) -> None:
+    rule = BY_CODE["TFS115"]
+    module = tmp_path / "model.py"
+    module.write_text(rule.baselines[0])
+    assert main(["variables", "--write", str(tmp_path / "names.lock"), str(module)]) == 0
+    (tmp_path / "pyproject.toml").write_text('[tool.tf2lint]\nvariables-lock = "names.lock"\n')
+    module.write_text(rule.bad[0])
+    capsys.readouterr()
+    code, out = run_cli(capsys, "check", "--no-cache", "--select", "TFS115", str(module))
+    assert code == 1 and out.count("TFS115") == 3 and "`net/dense` is what the checkpoint holds" in out
+    code, out = run_cli(capsys, "check", "--no-cache", "--select", "TFS115", "--fix", str(module))
+    assert code == 0, out
+    assert 'v1.layers.dense(x, 4, name="dense_1")' in module.read_text()
+    code, out = run_cli(capsys, "check", "--no-cache", "--select", "TFS115", str(tmp_path / "model.py"))
+    assert code == 0
+
+
+def test_no_lock_no_finding_and_a_bad_lock_key_is_a_config_error(tmp_path, capsys) -> None:
+    module = tmp_path / "model.py"
+    module.write_text(BY_CODE["TFS115"].bad[0])
+    code, out = run_cli(capsys, "check", "--no-cache", "--select", "TFS115", str(module))
+    assert code == 0
+    (tmp_path / "pyproject.toml").write_text("[tool.tf2lint]\nvariables-lock = 3\n")
+    assert main(["check", str(module)]) == 2
+    assert "variables-lock must be string" in capsys.readouterr().err
+
+
+def _git(directory: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", *args], cwd=directory, check=True,
+                   capture_output=True)
+
+
+def test_variables_base_reads_the_file_at_a_revision(tmp_path, capsys, monkeypatch) -> None:
+    rule = BY_CODE["TFS115"]
+    module = tmp_path / "model.py"
+    module.write_text(rule.baselines[0])
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "model.py")
+    _git(tmp_path, "commit", "-qm", "before step 2")
+    module.write_text(rule.bad[0])
+    monkeypatch.chdir(tmp_path)
+    code, out = run_cli(capsys, "check", "--no-cache", "--select", "TFS115", "--variables-base", "HEAD", "model.py")
+    assert code == 1 and out.count("TFS115") == 3 and "against revision" in out
+    module.write_text(rule.good[0])
+    code, out = run_cli(capsys, "check", "--no-cache", "--select", "TFS115", "--variables-base", "HEAD", "model.py")
+    assert code == 0, out
+    assert main(["check", "--variables-base", "no-such-rev", "model.py"]) == 2

@@ -1,0 +1,129 @@
+"""Baselines of the variable-name model: a names lock written before step 2 of a migration, or the same
+model computed from a file as it was at a git revision (`git show REV:path`; nothing is run).
+
+A lock is JSON, one entry per shim class keyed by ``<module path relative to the lock>::<Class.method>``, in a
+stable order with one variable per line, so that a diff of it reads as the names that changed.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import re
+import subprocess
+from functools import lru_cache
+
+from tf2lint.analysis.variables import ClassVariables, Creation
+
+LOCK_VERSION = 1
+
+
+def creation_entry(creation: Creation) -> dict:
+    return {
+        "call": creation.fingerprint,
+        "scope": creation.scope,
+        "variables": {v.name: list(v.shape) if v.shape is not None else None for v in creation.variables},
+    }
+
+
+def class_entry(model: ClassVariables) -> dict:
+    return {
+        "complete": model.complete,
+        "layers": [creation_entry(c) for c in model.creations],
+        "objects": list(model.objects),
+    }
+
+
+def lock_text(entries: dict[str, dict]) -> str:
+    """The lock file's text: sorted keys, two-space indent, a final newline."""
+    text = json.dumps({"version": LOCK_VERSION, "classes": dict(sorted(entries.items()))}, indent=2)
+    return re.sub(r"\[\s+([-0-9a-z,\s]*?)\s+\]", lambda m: "[" + re.sub(r",\s+", ", ", m.group(1)) + "]", text) + "\n"
+
+
+def module_key(path: str, start: str) -> str:
+    """A module's path as a lock names it: relative to the lock's directory, with `/`."""
+    try:
+        relative = os.path.relpath(os.path.abspath(path), start)
+    except ValueError:
+        relative = os.path.abspath(path)
+    return relative.replace(os.sep, "/")
+
+
+@lru_cache(maxsize=8)
+def _read_lock(path: str, _stamp: tuple[int, int]) -> dict[str, dict]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    classes = data.get("classes") if isinstance(data, dict) else None
+    return classes if isinstance(classes, dict) and data.get("version") == LOCK_VERSION else {}
+
+
+def _stamp(path: str) -> tuple[int, int]:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return (0, 0)
+    return (status.st_mtime_ns, status.st_size)
+
+
+def lock_digest(path: str) -> str:
+    """What a cache key needs to know of the lock: its content."""
+    return hashlib.sha256(json.dumps(_read_lock(path, _stamp(path)), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def from_lock(lock: str, module_path: str) -> dict[str, dict]:
+    """The lock's entries for one module: `Class.method` -> entry (empty: the lock does not know it)."""
+    classes = _read_lock(lock, _stamp(lock))
+    prefix = module_key(module_path, os.path.dirname(os.path.abspath(lock))) + "::"
+    return {key[len(prefix):]: entry for key, entry in classes.items() if key.startswith(prefix)}
+
+
+@lru_cache(maxsize=256)
+def _git_source(revision: str, path: str) -> str | None:
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=directory, capture_output=True,
+                             text=True, timeout=30, check=True).stdout.strip()
+        relative = os.path.relpath(os.path.abspath(path), top).replace(os.sep, "/")
+        shown = subprocess.run(["git", "show", f"{revision}:{relative}"], cwd=top, capture_output=True,
+                               timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    try:
+        return shown.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def from_revision(revision: str, module_path: str) -> dict[str, dict]:
+    """The model of the module as it was at ``revision`` (empty when git does not have it)."""
+    source = _git_source(revision, module_path)
+    if source is None:
+        return {}
+    return _entries_of_source(source, module_path)
+
+
+@lru_cache(maxsize=64)
+def _entries_of_source(source: str, module_path: str) -> dict[str, dict]:
+    from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.summary import ModuleSummary
+    from tf2lint.analysis.variables import class_variables
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    ctx = ModuleContext(ModuleSummary(tree, source, module_path))
+    return {model.qualname: class_entry(model) for model in class_variables(ctx)}
+
+
+def baseline_for(lock: str, revision: str, module_path: str) -> dict[str, dict]:
+    if revision:
+        return from_revision(revision, module_path)
+    if lock:
+        return from_lock(lock, module_path)
+    return {}

@@ -1,0 +1,388 @@
+"""Where a migration stands, per class: its stage and the TF1-style constructs left in it.
+
+The stages follow TensorFlow's model-mapping guide (a class moves down this list as it is migrated):
+
+- ``tf1``: TF1 graph code: TF1-style constructs, no shim decorator.
+- ``shimmed``: a method carries the shim and TF1-style variable creation runs inside it (or tf2lint cannot
+  show that none does: an unresolved call, a `get_or_create_layer`, a weight-owning object built per call).
+- ``partly_native``: shimmed, with native weights beside the TF1-style creation (Keras layers or
+  `tf.Variable`s built in `__init__`, `add_weight`, `get_or_create_layer` around a native layer).
+- ``native``: the shim is still on, but every call its methods reach is known and none creates TF1-style
+  variables: the decorator does nothing and can go (TFS117 says so in the editor).
+
+A class with no shim method and no TF1-style construct is outside the migration (``NO_TF1``): a native
+Keras layer that never needed the shim, a dataclass, a test case. Reports count it and list it apart.
+
+Everything here reads the analysis (summaries, the shim walk's reachability, canonical names); nothing
+re-parses or re-walks imports. Per-class flags (``ClassFacts.flags``) are the extension point for facts
+other analyses add later, such as "holds a names lock" once checkpoint names are modelled: add a
+``FlagProvider`` to ``FLAG_PROVIDERS``.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tf2lint.analysis.names import dotted
+from tf2lint.knowledge import api, slim
+
+if TYPE_CHECKING:
+    from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.summary import ClassInfo, ModuleSummary
+
+# The burn-down's columns: TF1-style constructs, in the order reports show them.
+CONSTRUCTS: tuple[str, ...] = (
+    "get_variable", "variable_scope", "v1_layers", "slim", "make_template", "collections", "session",
+)
+CONSTRUCT_TITLES = {
+    "get_variable": "get_variable", "variable_scope": "variable_scope", "v1_layers": "v1 layers",
+    "slim": "TF-Slim / contrib", "make_template": "make_template", "collections": "graph collections",
+    "session": "compat.v1.Session",
+}
+STAGES: tuple[str, ...] = ("tf1", "shimmed", "partly_native", "native")
+STAGE_TITLES = {"tf1": "TF1 graph code", "shimmed": "shimmed", "partly_native": "partly native", "native": "native"}
+NO_TF1 = "no_tf1"
+
+_SESSIONS = frozenset({"Session", "InteractiveSession", "MonitoredTrainingSession", "MonitoredSession",
+                       "SingularMonitoredSession"})
+# Words one of the constructs' spellings contains: calls are looked for on the lines that hold one (or a name
+# the module imports for a construct).
+_WORDS = ("get_variable", "variable_scope", "layers", "slim", "contrib", "make_template", "get_collection",
+          "add_to_collection", "Session", "rnn_cell", "global_variables", "trainable_variables", "local_variables",
+          "model_variables", "regularization_loss")
+# How v1 layers are spelled in a module that calls them as `...layers.dense` (an import binding `layers` to them
+# is found from the bindings).
+_V1_LAYER_SPELLINGS = ("tf.layers", "v1.layers", "slim", "contrib", "legacy_tf_layers")
+_CREATING = ("get_variable", "v1_layers", "slim", "make_template")
+# What a decorated method may call on a value without tf2lint knowing the value's type: Python and tensor
+# bookkeeping that cannot create variables. Any other method of an unknown value is an unknown callee.
+_HARMLESS_METHODS = frozenset({
+    "append", "extend", "insert", "pop", "items", "keys", "values", "get", "update", "copy", "format", "join",
+    "split", "startswith", "endswith", "get_shape", "set_shape", "as_list", "numpy", "astype", "with_rank",
+    "is_fully_defined", "merge_with",
+})
+_SEARCH_LIMIT = 48  # functions entered from one shim method (TFS107's bound); beyond it: unknown
+
+
+def construct(name: str) -> str | None:
+    """The TF1-style construct a canonical API name is, else None."""
+    if name == api.GET_VARIABLE:
+        return "get_variable"
+    if name == api.VARIABLE_SCOPE:
+        return "variable_scope"
+    if name == api.MAKE_TEMPLATE:
+        return "make_template"
+    if name in api.COLLECTION_APIS and not name.startswith(slim.PREFIX):
+        return "collections"
+    if name.startswith(api.V1_LAYERS) or ".nn.rnn_cell." in name or name.startswith("tf.contrib.rnn."):
+        return "v1_layers"
+    if name.startswith((slim.PREFIX, "tf.contrib.")):
+        return "slim"
+    if name.startswith("tf.") and not name.startswith("tf.keras.") and name.rsplit(".", 1)[-1] in _SESSIONS:
+        return "session"
+    return None
+
+
+@dataclass
+class ClassFacts:
+    """One class's place in the migration."""
+
+    name: str  # qualified by enclosing classes: `Outer.Inner`
+    line: int
+    end_line: int
+    # "keras", "module", "keras3", "object" or "unknown" (ModuleContext.class_kind); "" outside the migration,
+    # where it is not worked out (it may read the modules of the bases)
+    kind: str
+    stage: str  # one of STAGES, or NO_TF1
+    reason: str  # why this stage, one sentence for people
+    constructs: Counter[str] = field(default_factory=Counter)
+    shim_methods: tuple[str, ...] = ()
+    flags: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass
+class ModuleFacts:
+    """A module's classes and the constructs written anywhere in it (classes, functions, module level)."""
+
+    classes: list[ClassFacts]
+    constructs: Counter[str]
+
+
+@dataclass
+class ShimReach:
+    """What a class's shim methods reach, as far as the analysis can see."""
+
+    tf1: str | None = None  # the first TF1-style creation reached, spelled for people
+    not_native: str | None = None  # why "the decorator can go" is not the advice, though nothing TF1 is created
+    unknown: str | None = None  # the first call whose callee is not known
+    native_per_call: bool = False
+
+    @property
+    def native(self) -> bool:
+        """Nothing TF1-style reached and every callee known: removing the decorator changes nothing."""
+        return self.tf1 is None and self.not_native is None and self.unknown is None
+
+
+FlagProvider = Callable[["ModuleContext", "ClassInfo", ShimReach | None], tuple[str, bool]]
+
+
+def _unresolved_flag(ctx: ModuleContext, cls: ClassInfo, reach: ShimReach | None) -> tuple[str, bool]:
+    """Shim code whose callees tf2lint could not all resolve: why a class may be kept out of "native"."""
+    return "unresolved_calls", reach is not None and reach.unknown is not None
+
+
+FLAG_PROVIDERS: tuple[FlagProvider, ...] = (_unresolved_flag,)
+
+
+def module_facts(ctx: ModuleContext) -> ModuleFacts:
+    """The facts of every class of the linted module, and the module's construct counts."""
+    summary = ctx.root
+    classes = sorted(ctx.classes, key=lambda c: (c.node.lineno, -(c.node.end_lineno or 0)))
+    per_class: dict[ClassInfo, Counter[str]] = {cls: Counter() for cls in classes}
+    total: Counter[str] = Counter()
+    calls, words = _construct_calls(summary)
+    library: dict[str, bool] = {}
+    for call, func in calls:
+        spelled = dotted(call.func)
+        # Only names the module imports from TensorFlow, tf_slim or Keras are resolved: an enclosing call on
+        # the line (`foo(tf.get_variable(...))`) or a project helper is not a construct, and following it would
+        # read other modules of the project.
+        if spelled is None:
+            continue
+        if spelled[0] not in library:
+            library[spelled[0]] = _imported_from_library(summary, spelled[0])
+        text = ".".join(spelled)
+        if not library[spelled[0]] or not any(word in text for word in words):
+            continue
+        kinds = {construct(name) for name in summary.resolve(call.func, func)} - {None}
+        if not kinds:
+            continue
+        kind = min(kinds, key=CONSTRUCTS.index)  # type: ignore[arg-type]
+        total[kind] += 1
+        owner = summary.owner.get(func) if func is not None else None
+        if owner is None and not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            owner = _class_at(classes, call.lineno)  # a lambda in a method, a call in a class body
+        if owner is not None:
+            per_class[owner][kind] += 1
+    facts = [_class_facts(ctx, cls, per_class[cls], _qualified(classes, cls)) for cls in ctx.classes]
+    return ModuleFacts(facts, +total)
+
+
+def _construct_calls(summary: ModuleSummary) -> tuple[list[tuple[ast.Call, object]], list[str]]:
+    """Calls (with their enclosing function) on the lines where a construct's spelling, or a name the module
+    imports for one, is written, and those words: the summary walks only the tree around those lines."""
+    from tf2lint.knowledge.spellings import canonical
+
+    words = [word for word in _WORDS if summary.mentions(word)]
+    if "layers" in words and not summary.mentions(*_V1_LAYER_SPELLINGS):
+        words.remove("layers")  # `tf.keras.layers` everywhere in Keras code: the lines of v1 layers spell more
+    for name, paths in summary.names.module_bindings().items():
+        if name.isidentifier() and any(construct(canonical(path)) or construct(canonical(path) + ".x") for path in paths):
+            words.append(name)  # `from tf_slim.layers import conv2d`: its calls spell only `conv2d`
+    if not words:
+        return [], words
+    calls = [(node, func) for node, func in summary.nodes_on_lines("|".join(sorted(set(words)))) if isinstance(node, ast.Call)]
+    return calls, words
+
+
+def _imported_from_library(summary: ModuleSummary, name: str) -> bool:
+    from tf2lint.knowledge.spellings import canonical
+
+    return any(api.is_library_name(canonical(path) + ".") for path in summary.names.module_bindings().get(name, ()))
+
+
+def _class_at(classes: list[ClassInfo], line: int) -> ClassInfo | None:
+    """The innermost class whose span holds ``line`` (for calls in a class body, outside its methods)."""
+    found = None
+    for cls in classes:
+        if cls.node.lineno <= line <= (cls.node.end_lineno or cls.node.lineno):
+            found = cls
+    return found
+
+
+def _qualified(classes: list[ClassInfo], cls: ClassInfo) -> str:
+    """`Outer.Inner` for a class defined inside another (enclosing spans come first in ``classes``)."""
+    names = [other.name for other in classes if other is not cls
+             and other.node.lineno < cls.node.lineno <= (other.node.end_lineno or 0)]
+    return ".".join([*names, cls.name])
+
+
+def _class_facts(ctx: ModuleContext, cls: ClassInfo, constructs: Counter[str], name: str) -> ClassFacts:
+    shim = shim_methods(ctx, cls)
+    reach = shim_reach(ctx, cls, list(shim.values())) if shim else None
+    if reach is not None and any(any(ctx.is_tf_function(d, m) for d in m.decorator_list) for m in shim.values()):
+        reach.not_native = reach.not_native or "a `tf.function` is stacked with the shim (TFS105's ground)"
+    stage, reason = _stage(ctx, cls, constructs, reach)
+    if stage == "native":
+        # The decorator also runs for subclasses that inherit the method (with their overrides of the hooks
+        # it calls): it can go only when it does nothing for them either.
+        for sub in ctx.subclasses(cls):
+            inherited = [m for m in shim.values() if any(m is n for n in shim_methods(ctx, sub).values())]
+            if inherited and not shim_reach(ctx, sub, inherited).native:
+                stage, reason = "shimmed", f"the decorator still matters for subclass `{sub.name}`"
+                break
+    facts = ClassFacts(
+        name=name, line=cls.node.lineno, end_line=cls.node.end_lineno or cls.node.lineno,
+        kind=ctx.class_kind(cls) if stage != NO_TF1 else "", stage=stage, reason=reason, constructs=+constructs, shim_methods=tuple(shim),
+    )
+    for provider in FLAG_PROVIDERS:
+        key, value = provider(ctx, cls, reach)
+        facts.flags[key] = value
+    return facts
+
+
+def shim_methods(ctx: ModuleContext, cls: ClassInfo) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The class's shim-decorated methods, its own and inherited; none when the module holds no shim code."""
+    if not ctx.shim_decorated and not ctx.reached:
+        return {}
+    return ctx.shim_methods_of(cls)
+
+
+def _stage(ctx: ModuleContext, cls: ClassInfo, constructs: Counter[str], reach: ShimReach | None) -> tuple[str, str]:
+    if reach is None:
+        if constructs:
+            return "tf1", "TF1-style constructs, no shim decorator"
+        return NO_TF1, "no shim decorator and no TF1-style construct"
+    native = has_native_weights(ctx, cls) or reach.native_per_call
+    if reach.tf1 is not None:
+        if native:
+            return "partly_native", f"native weights beside TF1-style creation ({reach.tf1})"
+        return "shimmed", f"TF1-style creation inside the shim ({reach.tf1})"
+    if reach.not_native is not None:
+        return ("partly_native" if native else "shimmed"), f"not native: {reach.not_native}"
+    if reach.unknown is not None:
+        return "shimmed", f"not shown native: `{reach.unknown}` is not known"
+    return "native", "no TF1-style creation reached from the shim: the decorator can go"
+
+
+def has_native_weights(ctx: ModuleContext, cls: ClassInfo) -> bool:
+    """Keras layers, `tf.Module`s or `tf.Variable`s kept on the object, or weights from `add_weight`."""
+    for klass in ctx.mro(cls):
+        if any(api.tracked_object_kind(name) for names in klass.attr_types.values() for name in names):
+            return True
+        for func in klass.methods.values():
+            for call in klass.module.own_calls(func):
+                if isinstance(call.func, ast.Attribute) and call.func.attr == "add_weight":
+                    return True
+                if api.TF_VARIABLE in klass.module.resolve(call.func, func):
+                    return True
+    return False
+
+
+def shim_reach(ctx: ModuleContext, cls: ClassInfo, methods: list) -> ShimReach:
+    """Classify every call the shim methods reach (through self methods, helpers, other modules)."""
+    found = ShimReach()
+    for method in methods:
+        entered: set[ast.AST] = set()
+        for call, names, func in ctx.reached_calls(method, cls, stop_at_shim=True, limit=_SEARCH_LIMIT):
+            entered.add(func)
+            _classify(ctx, cls, call, names, func, found)
+            if found.tf1 is not None and found.unknown is not None:
+                return found
+        if len(entered) >= _SEARCH_LIMIT and found.unknown is None:
+            found.unknown = f"{len(entered)} functions or more"  # the search stopped: what lies beyond is unknown
+    return found
+
+
+def _classify(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, names: tuple[str, ...], func, found: ShimReach) -> None:
+    for name in names:
+        kind = construct(name)
+        if kind in _CREATING or api.creates_tf1_variables(name):
+            found.tf1 = found.tf1 or f"`{name}`"
+            return
+        if name == api.GET_OR_CREATE_LAYER:
+            found.not_native = found.not_native or "`get_or_create_layer` keeps its layers in the shim's store"
+            found.native_per_call = True
+            return
+        if kind in ("collections", "session"):
+            found.not_native = found.not_native or f"`{name}` is TF1 graph code (TFS112)"
+            return
+        if name == api.TF_FUNCTION:
+            found.not_native = found.not_native or "a `tf.function` runs under the shim (TFS105's ground)"
+            return
+        if api.tracked_object_kind(name):
+            found.not_native = found.not_native or f"`{name}` is built inside the decorated method (TFS106)"
+            found.native_per_call = True
+            return
+    if names and all(map(api.is_library_name, names)):
+        return  # a TensorFlow/Keras API that creates no TF1-style variable
+    if _known_without_names(ctx, cls, call, func, found):
+        return
+    if found.unknown is None:
+        found.unknown = _spelled(call.func)
+
+
+def _known_without_names(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, func, found: ShimReach) -> bool:
+    """A call that is no library API, known anyway: a builtin, a project function the walk enters, a sub-layer
+    kept on `self`, or bookkeeping on a local value. Records what it learns in ``found``."""
+    module = ctx.module_of(func)
+    target = call.func
+    if isinstance(target, ast.Name) and hasattr(builtins, target.id) and not module.names.is_local(target.id, func) \
+            and not module.names.is_bound(target.id):
+        return True
+    if module is ctx.root:
+        callees = ctx.callees_of_call(call, func)
+        for callee in callees:
+            if ctx.is_shim_function(callee) and callee.cls is None:
+                found.not_native = found.not_native or f"it calls the decorated `{callee.label}` of the same object"
+            elif _tf_function(ctx, callee):
+                found.not_native = found.not_native or f"`{callee.label}` is a `tf.function` (TFS105's ground)"
+            elif _abstract(callee.func):
+                found.unknown = found.unknown or f"{callee.label} (a hook other classes may fill)"
+        if callees:
+            return True  # entered by the walk (or a sub-layer with its own shim: its variables are its own)
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+        owner = target.value.id
+        if owner == _self_name(func):
+            return _self_attribute_known(ctx, cls, target.attr, found)
+        if module.names.is_local(owner, func) and target.attr in _HARMLESS_METHODS:
+            return True
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Call) \
+            and isinstance(target.value.func, ast.Name) and target.value.func.id == "super":
+        # A library base's method (`super().call(x)` on a Keras layer): no project base defines it.
+        return all(base is None for base in ctx.base_classes(cls)) and ctx.class_kind(cls) in ("keras", "module")
+    return False
+
+
+def _tf_function(ctx: ModuleContext, callee) -> bool:
+    func = callee.func
+    parent = callee.module.lexical_parent.get(func)
+    return any(callee.module.is_tf_function(d, parent) for d in getattr(func, "decorator_list", ()))
+
+
+def _abstract(func) -> bool:
+    """A body that only documents, passes or raises: a hook a subclass elsewhere may implement."""
+    if not isinstance(getattr(func, "body", None), list):
+        return False
+    body = [s for s in func.body
+            if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    return all(isinstance(s, (ast.Pass, ast.Raise)) for s in body)
+
+
+def _self_attribute_known(ctx: ModuleContext, cls: ClassInfo, attr: str, found: ShimReach) -> bool:
+    """`self.<attr>(x)` where `__init__` stored a library object there: a Keras layer (native) or a v1 layer."""
+    for klass in ctx.mro(cls):
+        names = klass.attr_types.get(attr)
+        if names is None:
+            continue
+        if any(construct(name) in _CREATING for name in names):
+            found.tf1 = found.tf1 or f"`self.{attr}` ({names[0]})"
+            return True
+        return all(map(api.is_library_name, names))
+    return False
+
+
+def _self_name(func) -> str | None:
+    from tf2lint.analysis.summary import first_param
+
+    return first_param(func) if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+
+def _spelled(expr: ast.expr) -> str:
+    text = ast.unparse(expr)
+    return text if len(text) <= 60 else text[:57] + "..."

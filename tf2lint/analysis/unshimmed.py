@@ -1,0 +1,140 @@
+"""What Keras' `call` and `tf.Module.__call__` run on every call when no shim is involved at all.
+
+An entry method Keras or `tf.Module` runs itself, undecorated and not reached from shim code, that builds a
+weight-owning object (a Keras layer or model, a `tf.Variable`, a `tf.Module`) or calls `self.add_weight`
+on every call makes new weights each call (TFS116). The shim walk (context.py) is reused from those entry
+methods, so guards, targets and the helpers on `self` are read exactly as for shim code. A cheap syntactic
+test first keeps the walk to the classes that could have such a call (most `call`s build nothing).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import deque
+
+from tf2lint.analysis.context import CallSite, ModuleContext
+from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr
+from tf2lint.knowledge import api
+
+ADD_WEIGHT = ("add_weight", "add_variable")
+_ENTRY = {"keras": "call", "module": "__call__"}
+_HELPER_LIMIT = 24  # methods on `self` looked through from one entry method; beyond, unknown (silent)
+
+
+def per_call_sites(ctx: ModuleContext) -> tuple[ModuleContext, list[CallSite]] | None:
+    """The walk from the module's undecorated entry methods (None when no class may build weights per call),
+    and its calls written in a method of the entry's own class (or a base), in this module."""
+    if ctx.graph_mode:
+        return None  # TF1 graph code: `call` builds the graph once
+    entries = [(method, cls) for cls in ctx.classes for method in [_entry(ctx, cls)] if method is not None]
+    if not entries:
+        return None
+    walk = ModuleContext(ctx.root, ctx.project, shim_code=False)
+    walk.walk_entries(entries)
+    sites = []
+    for site in walk.sites:
+        if site.module is not ctx.root or site.reach.cls is None:
+            continue
+        owner = walk.owner.get(site.func)
+        if owner is not None and owner in walk.mro(site.reach.cls) or owner is None and _module_function(ctx, site.func):
+            sites.append(site)
+    return walk, sites
+
+
+def _module_function(ctx: ModuleContext, func: ast.AST) -> bool:
+    """A function defined at the module's top level (or nested in one)."""
+    while func in ctx.parent_function:
+        func = ctx.parent_function[func]
+    return getattr(func, "name", None) in ctx.module_functions and ctx.module_functions[func.name] is func  # type: ignore[attr-defined]
+
+
+def owns_weights(ctx: ModuleContext, cls: ClassInfo) -> bool:
+    """A project class that builds weights itself (a weight-owning object, `add_weight`, a TF1 creator)."""
+    for klass in ctx.mro(cls):
+        for method in klass.methods.values():
+            for call in klass.module.own_calls(method):
+                if is_self_attr(call.func, first_param(method)) and call.func.attr in ADD_WEIGHT:  # type: ignore[union-attr]
+                    return True
+                names = klass.module.names.resolve(call.func, method)
+                if any(api.tracked_object_kind(n) or api.creates_tf1_variables(n) for n in names):
+                    return True
+    return False
+
+
+def _entry(ctx: ModuleContext, cls: ClassInfo) -> FunctionDef | None:
+    """The class's own undecorated `call` (Keras) / `__call__` (tf.Module), when what it runs may build weights."""
+    for name in ("call", "__call__"):
+        # Its own, or one inherited from a class of this module (run with this class's overrides).
+        method = next((k.methods[name] for k in ctx.local_mro(cls) if name in k.methods), None)
+        if method is None or method.decorator_list or method in ctx.reached or name in cls.assigned_shim:
+            continue  # any decorator may wrap the shim (or a tf.function): unknown
+        # The cheap tests first: most entry methods build nothing, and the class's kind may read other modules.
+        if _may_build(ctx, cls, method) and _ENTRY.get(ctx.class_kind(cls)) == name and not ctx.shim_methods_of(cls):
+            return method  # (an object with shim methods: its creations are the shim walk's, TFS106)
+    return None
+
+
+def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
+    """A test over the entry method and the methods on `self` it calls, before any walk: a capitalised call
+    (the only ones resolved) that constructs a weight-owning object, or `self.add_weight`."""
+    mro = ctx.mro(cls)
+    module = cls.module
+    queue: deque[tuple[FunctionDef, ClassInfo]] = deque([(method, cls)])
+    seen = {method}
+    while queue and len(seen) <= _HELPER_LIMIT:
+        func, klass = queue.popleft()
+        self_name = first_param(func) if func in ctx.owner else None
+        for call in klass.module.own_calls(func):
+            target = call.func
+            name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
+            helpers: list[tuple[FunctionDef, ClassInfo]] = []
+            if is_self_attr(target, self_name):
+                if name in ADD_WEIGHT or any(name in k.attr_classes for k in mro):
+                    return True  # (`self.norm_cls()`: a class stored by `__init__`; the walk tells which)
+                owner = next((k for k in mro if name in k.methods), None)
+                helpers = [(owner.methods[name], owner)] if owner is not None else []
+            elif name[:1].isupper() and name not in api.STATELESS_KERAS_LAYERS and _builds_weights(ctx, klass, call, func):
+                return True
+            elif klass.module is module:
+                helpers = [(f, klass) for f in _module_functions_named(module, call, func)]
+            # A method handed to another call (`tf.function(self._block)(x)`, `map(self._f, xs)`).
+            for arg in call.args:
+                owner = next((k for k in mro if is_self_attr(arg, self_name) and arg.attr in k.methods), None)  # type: ignore[union-attr]
+                if owner is not None:
+                    helpers.append((owner.methods[arg.attr], owner))  # type: ignore[union-attr]
+            for helper in helpers:
+                if helper[0] not in seen:
+                    seen.add(helper[0])
+                    queue.append(helper)
+    return False
+
+
+def _module_functions_named(module: ModuleSummary, call: ast.Call, func: FunctionDef) -> list[FunctionDef]:
+    """Module-level functions a call may run: `block(x)`, `BLOCKS["main"](x)` (a module-level table)."""
+    target = call.func
+    if isinstance(target, ast.Subscript):
+        target = target.value
+        if not isinstance(target, ast.Name) or module.names.is_local(target.id, func):
+            return []
+        names = [
+            value.id for stmt in module.tree.body if isinstance(stmt, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == target.id for t in stmt.targets)
+            for value in ast.walk(stmt.value) if isinstance(value, ast.Name)
+        ]
+    elif isinstance(target, ast.Name) and not module.names.is_local(target.id, func):
+        names = [target.id]
+    else:
+        return []
+    return [module.module_functions[n] for n in names if n in module.module_functions]
+
+
+def _builds_weights(ctx: ModuleContext, klass: ClassInfo, call: ast.Call, func: FunctionDef) -> bool:
+    """A capitalised call that constructs a weight-owning TF/Keras object or a project class of its module."""
+    module = klass.module
+    if any(api.tracked_object_kind(n) for n in module.names.resolve(call.func, func)):
+        return True
+    target = call.func
+    if isinstance(target, ast.Name) and not module.names.is_local(target.id, func):
+        cls = module.class_by_name.get(target.id)
+        return cls is not None and ctx.class_kind(cls) in ("keras", "module")
+    return False

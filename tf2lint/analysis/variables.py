@@ -1,0 +1,594 @@
+"""The variable-name model: what a shim class's first call creates, by name, read from the shim walk.
+
+The shim keys every variable by its name, and an unnamed v1 layer takes its name from a counter kept per
+variable scope (measured on TF 2.21 + tf-keras 2.21, tests/test_variable_names_runtime.py):
+- an auto-named layer (or a `variable_scope(None, default_name=...)`) takes its base if no scope of that
+  full name was opened yet under the current scope, else the first ``base_N`` not opened;
+- an explicit name (`name="dense_1"`, a named `variable_scope`) opens that scope and counts too (so an
+  empty `with variable_scope("dense"): pass` makes the next unnamed dense `dense_1`: the guide's
+  `record_scope`);
+- entering a named scope restarts the counting of every scope below it: re-entering `net` names its first
+  dense `net/dense` again (which shares the variables).
+Counting starts afresh for the first call of the first instance after `clear_session` (a fresh process).
+
+Only straight-line creation is known: a creator in a loop, a branch, a `tf.function`, under a scope whose
+name we cannot see, or a call we cannot follow makes the names after it in that scope `<unknown>`. Unknown
+parts are explicit and never compared (`net/<unknown>/kernel`).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from tf2lint.analysis.context import CallSite, ModuleContext, VarScope, _bind
+from tf2lint.analysis.summary import ClassInfo
+from tf2lint.knowledge import api, slim
+from tf2lint.knowledge import variables as table
+from tf2lint.knowledge.variables import UNKNOWN
+
+Shape = tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str  # full name without `:0`; `<unknown>` where a part is not known
+    shape: Shape | None = None  # None: not modelled; a None dimension: not known
+
+
+@dataclass(frozen=True)
+class Creation:
+    """One creating call (a layer, a `get_variable`, a layer object's first call) on the first call."""
+
+    node: ast.Call  # where it is written (may be in another module)
+    kind: str  # the canonical creator, e.g. `tf.compat.v1.layers.dense`
+    scope: str  # the layer's full scope (`net/dense_1`), or the variable's scope for `get_variable`
+    variables: tuple[Variable, ...]
+    fingerprint: str  # the call as written, minus its input and its name: what identifies a layer across edits
+    explicit: bool  # named by the code (`name=`, `scope=`, `get_variable("w")`)
+    pin: str | None = None  # the keyword that pins its name (`name`, `scope`), when it has one
+    local: bool = True  # written in the linted module
+    # `self.<attr>` for a layer object built in `__init__`: a `tf.Checkpoint` also saves its variables under
+    # that object path, and restores them from there whatever their names (measured by the drift suite).
+    attr: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return UNKNOWN not in self.scope
+
+
+@dataclass
+class ClassVariables:
+    """A shim class's first-call variables (the store's names) and its native layers' object paths."""
+
+    qualname: str  # `Class.method`
+    cls: ClassInfo
+    creations: list[Creation] = field(default_factory=list)
+    objects: list[str] = field(default_factory=list)  # object paths of native layers built in `__init__`
+
+    @property
+    def names(self) -> list[str]:
+        return sorted({v.name for c in self.creations for v in c.variables})
+
+    @property
+    def complete(self) -> bool:
+        """Every name is known."""
+        return all(c.known for c in self.creations)
+
+
+def evaluation_order(statements: list[ast.stmt]) -> list[ast.Call]:
+    """Calls of a block in the order Python runs them (arguments before the call; no nested defs)."""
+    order: list[ast.Call] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+        if isinstance(node, ast.Call):
+            order.append(node)
+
+    for statement in statements:
+        visit(statement)
+    return order
+
+
+def _literal(node: ast.expr | None) -> object:
+    try:
+        return ast.literal_eval(node) if node is not None else None
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return _NOT_LITERAL
+
+
+_NOT_LITERAL = object()
+
+
+def _argument(call: ast.Call, keyword: str, position: int | None) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == keyword:
+            return kw.value
+    if position is not None and len(call.args) > position:
+        return call.args[position]
+    return None
+
+
+def _opaque(call: ast.Call) -> bool:
+    """`*args` / `**kwargs` may carry any argument."""
+    return any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args)
+
+
+def _fingerprint(kind: str, call: ast.Call, skip_first: bool, pin: str | None) -> str:
+    args = call.args[1:] if skip_first else call.args
+    keywords = [k for k in call.keywords if k.arg != pin]
+    parts = [ast.unparse(a) for a in args] + [f"{k.arg}={ast.unparse(k.value)}" for k in keywords]
+    return f"{kind.rsplit('.', 1)[-1]}({', '.join(parts)})"
+
+
+class _Counts:
+    """The variable-scope store's counters (`_VariableScopeStore.variable_scopes_count`), emulated."""
+
+    def __init__(self) -> None:
+        self.opened: dict[str, int] = {}
+        self.unknown: set[str] = set()  # scopes whose counting went through something we cannot see
+
+    def open(self, full: str) -> None:
+        self.opened[full] = self.opened.get(full, 0) + 1
+        prefix = full + "/"
+        for key in self.opened:
+            if key.startswith(prefix):
+                self.opened[key] = 0
+        self.unknown = {k for k in self.unknown if not k.startswith(prefix)}
+
+    def unique(self, prefix: str, base: str) -> str:
+        if prefix in self.unknown:
+            return UNKNOWN
+        full = f"{prefix}/{base}" if prefix else base
+        if not self.opened.get(full):
+            return base
+        index = 1
+        while self.opened.get(f"{full}_{index}"):
+            index += 1
+        return f"{base}_{index}"
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}/{name}" if prefix else name
+
+
+class _ClassModel:
+    """Runs one shim method's first call over the walk's sites, in evaluation order."""
+
+    def __init__(self, ctx: ModuleContext, shim: ast.AST, cls: ClassInfo, sites: list[CallSite],
+                 pinned: dict[ast.Call, str] | None = None) -> None:
+        """``pinned``: names given to calls as a fix would (`name="dense_1"`), to see what the fix makes."""
+        self.ctx, self.shim, self.cls = ctx, shim, cls
+        self.pinned = pinned or {}
+        self.by_node: dict[ast.Call, list[CallSite]] = {}
+        for site in sites:
+            self.by_node.setdefault(site.node, []).append(site)
+        self.counts = _Counts()
+        self.scope_names: dict[ast.Call, str] = {}  # a variable_scope call -> the full name it opened
+        self.first_called: set[str] = set()  # layer attributes already called (named at their first call)
+        self.result = ClassVariables(f"{cls.name}.{getattr(shim, 'name', '?')}", cls)
+        self.init_ctors = _init_calls(cls)
+        self.depth = 0
+        self.visited: set[ast.Call] = set()
+        self.selves: list[ClassInfo] = []  # sub-layers whose `call` is being followed (their `self` is not ours)
+
+    # -- the walk ---------------------------------------------------------------------------------
+
+    def run(self) -> ClassVariables:
+        body = getattr(self.shim, "body", [])
+        self._block(body, (), self.shim)
+        # A creating call the walk reached but this run did not (a callee it could not pair with its call, such
+        # as `tf.function(self._block)(x)`): something was made that the model cannot place.
+        for node, sites in self.by_node.items():
+            if node not in self.visited and any(_creates(s.names) for s in sites):
+                self._add(sites[0], sites[0].names[0], UNKNOWN, [], node, False, None)
+        for attr, call in self.init_ctors.items():
+            kind = next((n for n in self.cls.attr_types.get(attr, ()) if n.startswith(("tf.keras.layers.", "keras.layers."))), None)
+            if kind and attr in self.first_called and kind.rsplit(".", 1)[-1] not in api.STATELESS_KERAS_LAYERS:
+                spec = table.KERAS_LAYERS.get(kind.rsplit(".", 1)[-1])
+                suffixes = _suffixes(spec, call) if spec is not None else None
+                self.result.objects.extend(f"{attr}/{s}" for s in suffixes or (UNKNOWN,))
+        return self.result
+
+    def _block(self, body: list[ast.stmt], outer: tuple[VarScope, ...], func: ast.AST,
+               bindings: tuple | None = None) -> None:
+        """``bindings``: the parameter values the call into ``func`` gives (a helper called twice is recorded
+        once per set of values: `record_scope("conv2d")`, `record_scope("conv2d_1")`)."""
+        for call in evaluation_order(body):
+            site = self._site(call, outer, func, bindings)
+            if site is not None:
+                self.visited.add(call)
+                self._site_event(site)
+            elif self._may_create(call, func):  # a call the walk did not record on this path
+                self.result.creations.append(Creation(call, "?", UNKNOWN, (), ast.unparse(call), False, local=False))
+
+    def _may_create(self, call: ast.Call, func: ast.AST) -> bool:
+        names = self.ctx.resolve(call.func, func)
+        if names:
+            return _creates(names) or not all(api.is_library_name(n) for n in names)
+        target = call.func
+        return isinstance(target, ast.Call) or isinstance(target, ast.Name) and target.id not in _BUILTINS or (
+            isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self")
+
+    def _site(self, call: ast.Call, outer: tuple[VarScope, ...], func: ast.AST,
+              bindings: tuple | None = None) -> CallSite | None:
+        candidates = [s for s in self.by_node.get(call, ()) if s.scopes[: len(outer)] == outer and s.func is func]
+        if len(candidates) > 1 and bindings is not None:
+            candidates = [s for s in candidates if s.bindings == bindings]
+        return candidates[0] if len(candidates) == 1 else (candidates[0] if candidates and all(
+            c.scopes == candidates[0].scopes for c in candidates) else None)
+
+    def _prefix(self, site: CallSite) -> str:
+        return self.scope_names.get(site.scopes[-1].node, UNKNOWN) if site.scopes else ""
+
+    def _uncertain(self, site: CallSite) -> bool:
+        # A `tf.function` stacked under the shim decorator traces the whole method in a fresh graph, whose
+        # scope counters start empty as an eager first call's do; any other one may retrace: unknown.
+        traced = site.reach.tf_function is not None and site.reach.tf_function not in getattr(
+            self.shim, "decorator_list", ())
+        return bool(site.in_loop or site.arms or traced or site.guarded or site.arg_scopes)
+
+    def _taint(self, prefix: str) -> None:
+        self.counts.unknown.add(prefix)
+        for key in list(self.counts.opened):
+            if key.startswith(prefix + "/") or not prefix:
+                self.counts.unknown.add(key)
+
+    def _site_event(self, site: CallSite) -> None:
+        prefix = self._prefix(site)
+        names = site.names
+        if api.VARIABLE_SCOPE in names:
+            self._scope(site, prefix)
+            return
+        creator = next((n for n in names if _creates((n,))), None)
+        if creator is not None:
+            self._create(site, creator, prefix)
+            return
+        attr = _self_attr_call(site)
+        if attr is not None and self.selves:  # `self` of a sub-layer's method: another object
+            self._opaque(site, prefix) if attr not in _KERAS_METHODS else None
+            return
+        if attr is not None and attr in self.init_ctors:
+            ctor = self.init_ctors[attr]
+            self._object_call(site, ("self", attr), ctor, self.cls.attr_types.get(attr, ()), prefix, attr)
+            return
+        local = self._local_object(site)
+        if local is not None:
+            self._object_call(site, ("local", id(site.func), local.target[1]), local.node, local.names, prefix, None)
+            return
+        if attr in _KERAS_METHODS:
+            return  # Keras' own weights and losses: not the shim's store
+        if any(not api.is_library_name(n) for n in names) or (names and any(n.startswith("slim.") for n in names)
+                                                              and api.creates_tf1_variables(names[0])):
+            self._opaque(site, prefix)
+            return
+        if not names:
+            self._follow(site, prefix)
+
+    def _scope(self, site: CallSite, prefix: str) -> None:
+        scope = self.ctx.variable_scope(site.node, site.func, dict(site.bindings), site.module)
+        if scope is None or self._uncertain(site) or prefix.endswith(UNKNOWN) or UNKNOWN in prefix:
+            self.scope_names[site.node] = _join(prefix, UNKNOWN)
+            self._taint(prefix)
+            return
+        if scope.reenters or (scope.named and scope.name is None):
+            self.scope_names[site.node] = _join(prefix, UNKNOWN)
+            return
+        if scope.named:
+            full = _join(prefix, scope.name)  # type: ignore[arg-type]
+            self.counts.open(full)
+            self.scope_names[site.node] = full
+            return
+        default = _literal(_argument(site.node, "default_name", 1))
+        if isinstance(default, str) and default and not _opaque(site.node):
+            full = _join(prefix, self.counts.unique(prefix, default))
+            if UNKNOWN not in full:
+                self.counts.open(full)
+            self.scope_names[site.node] = full
+            return
+        self.scope_names[site.node] = prefix  # `variable_scope("")` / no name: adds nothing we can see
+        self._taint(prefix)
+
+    def _add(self, site: CallSite, kind: str, scope: str, variables: list[Variable], call: ast.Call,
+             explicit: bool, pin: str | None, skip_first: bool = True) -> None:
+        self.result.creations.append(Creation(
+            node=call, kind=kind, scope=scope, variables=tuple(variables),
+            fingerprint=_fingerprint(kind, call, skip_first, pin), explicit=explicit, pin=pin,
+            local=not self.ctx.is_foreign(site.module),
+        ))
+
+    def _opaque(self, site: CallSite, prefix: str) -> None:
+        """A call that may create variables we cannot name."""
+        self._taint(prefix)
+        self._add(site, site.names[0] if site.names else "?", _join(prefix, UNKNOWN), [], site.node, False, None)
+
+    def _named(self, site: CallSite, prefix: str, base: str, param: str, position: int | None) -> tuple[str, bool]:
+        """The layer's scope name and whether the code names it; opens it in the counters."""
+        if site.node in self.pinned:
+            self.counts.open(_join(prefix, self.pinned[site.node]))
+            return self.pinned[site.node], True
+        given = _argument(site.node, param, position)
+        if _opaque(site.node):
+            return UNKNOWN, True
+        if given is not None:
+            value = site.value(given)
+            if value is None or value[0] not in ("str", "none"):
+                return UNKNOWN, True
+            if value[0] == "str" and value[1]:
+                self.counts.open(_join(prefix, value[1]))
+                return value[1], True
+        name = self.counts.unique(prefix, base)
+        if name != UNKNOWN:
+            self.counts.open(_join(prefix, name))
+        return name, False
+
+    def _create(self, site: CallSite, creator: str, prefix: str) -> None:
+        call = site.node
+        if self._uncertain(site) or UNKNOWN in prefix:
+            self._opaque(site, prefix)
+            return
+        if creator == api.GET_VARIABLE or creator in api.SLIM_VARIABLES:
+            name = _literal(_argument(call, "name", 0))
+            if not isinstance(name, str) or _opaque(call):
+                self._opaque(site, prefix)
+                return
+            shape = _literal(_argument(call, "shape", 1))
+            dims = tuple(d if isinstance(d, int) else None for d in shape) if isinstance(shape, (list, tuple)) else None
+            self._add(site, creator, prefix, [Variable(_join(prefix, name), dims)], call, True, None, skip_first=False)
+            return
+        if creator == api.GET_OR_CREATE_LAYER:
+            key = _literal(_argument(call, "name", 0))
+            builder = _argument(call, "builder", 1)
+            native = isinstance(builder, ast.Lambda) and isinstance(builder.body, ast.Call) and all(
+                api.is_library_name(n) for n in self.ctx.resolve(builder.body.func, site.func) or ("?",))
+            if isinstance(key, str) and key and not _opaque(call) and native:
+                # The builder's layer sits in the store's `_layers` under the scoped key, its weights named by
+                # Keras: no name in `_vars`.
+                self._add(site, creator, _join(prefix, key), [], call, True, None, skip_first=False)
+                return
+        if creator in (api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER) or api.is_v1_layer_class(creator):
+            self._opaque(site, prefix)  # templates' and builders' own variables: not modelled
+            return
+        cell = api.v1_rnn_cell_base_name(creator)
+        if cell is not None:
+            self._opaque(site, prefix)  # a cell is named at its first call, which the walk does not pair
+            return
+        base_name = api.v1_layer_base_name(creator)
+        if base_name is not None:
+            spec = table.V1_LAYERS.get(base_name)
+            name, explicit = self._named(site, prefix, base_name, "name", None)
+            self._layer(site, creator, prefix, name, explicit, "name", spec, base_name)
+            return
+        short = creator[len(slim.PREFIX):] if creator.startswith(slim.PREFIX) else ""
+        found = api.auto_named_creator(creator)
+        if short in table.SLIM_LAYERS and found is not None and not any(
+                _literal(_argument(call, k, None)) is not None for k in table.SLIM_UNMODELLED):
+            name, explicit = self._named(site, prefix, found.base, "scope", found.position)
+            self._layer(site, creator, prefix, name, explicit, "scope", table.SLIM_LAYERS[short], None)
+            return
+        self._opaque(site, prefix)
+
+    def _layer(self, site: CallSite, creator: str, prefix: str, name: str, explicit: bool, pin: str,
+               spec: tuple[table.Var, ...] | None, base: str | None) -> None:
+        call = site.node
+        scope = _join(prefix, name)
+        suffixes = _suffixes(spec, call) if spec is not None else None
+        if suffixes is None or name == UNKNOWN:
+            self._taint(prefix) if name == UNKNOWN else None
+            self._add(site, creator, _join(prefix, UNKNOWN), [], call, explicit, pin)
+            return
+        shapes = _shapes(spec, call, base)  # type: ignore[arg-type]
+        variables = [Variable(f"{scope}/{s}", shapes.get(s)) for s in suffixes]
+        self._add(site, creator, scope, variables, call, explicit, pin)
+
+    def _local_object(self, site: CallSite) -> CallSite | None:
+        """`k = Ctor(...)` earlier in the same function, for a call `k(x)`: the one constructor site."""
+        func = site.node.func
+        if not isinstance(func, ast.Name):
+            return None
+        found = [s for sites in self.by_node.values() for s in sites
+                 if s.func is site.func and s.target == ("local", func.id) and s.names]
+        return found[0] if len(found) == 1 and found[0].node.lineno <= site.node.lineno else None
+
+    def _object_call(self, site: CallSite, key: tuple, ctor: ast.Call, types: tuple[str, ...], prefix: str,
+                     attr: str | None) -> None:
+        """`self.attr(x)` of an object built in `__init__`, or `k(x)` of one built in this function: a v1 layer
+        is named at its first call (`name=` too is made unique there, measured: `fc`, `fc_1`)."""
+        first = key not in self.first_called
+        self.first_called.add(key)
+        if attr is not None:
+            self.first_called.add(attr)
+        if any(api.tracked_object_kind(t) or t.startswith(("tf.keras.layers.", "keras.layers.")) for t in types):
+            if first and attr is not None:  # native: tracked by object path, no name in the store; kept to align
+                self.result.creations.append(Creation(
+                    node=site.node, kind=types[0], scope="", variables=(), fingerprint=f"self.{attr}", explicit=True))
+            return
+        kind = next((t for t in types if api.is_v1_layer_class(t)), None)
+        if kind is None:
+            if attr is not None and not any(api.is_library_name(t) for t in types):
+                self._follow(site, prefix)  # a project layer or module held by the object
+            else:
+                self._opaque(site, prefix)
+            return
+        if not first:
+            return  # called again: its variables exist
+        if self._uncertain(site) or UNKNOWN in prefix:
+            self._opaque(site, prefix)
+            return
+        base = api.v1_layer_base_name(kind)
+        spec = table.V1_LAYERS.get(base or "")
+        given = _argument(ctor, "name", None)
+        if _opaque(ctor) or (given is not None and not isinstance(_literal(given), (str, type(None)))):
+            self._opaque(site, prefix)
+            return
+        literal = self.pinned.get(ctor, _literal(given))
+        explicit = isinstance(literal, str) and bool(literal)
+        name = self.counts.unique(prefix, literal if explicit else base or "")  # type: ignore[arg-type]
+        if name != UNKNOWN:
+            self.counts.open(_join(prefix, name))
+        suffixes = _suffixes(spec, ctor) if spec is not None else None
+        scope = _join(prefix, name)
+        variables = [Variable(f"{scope}/{s}") for s in suffixes] if suffixes is not None and name != UNKNOWN else []
+        if not variables:
+            scope = _join(prefix, UNKNOWN)
+        self.result.creations.append(Creation(
+            node=ctor, kind=kind, scope=scope, variables=tuple(variables),
+            fingerprint=f"{'self.' + attr if attr else key[2]} = {_fingerprint(kind, ctor, False, 'name')}",
+            explicit=explicit, pin="name", local=True, attr=attr,
+        ))
+        if attr is not None:
+            self.result.objects.extend(f"{attr}/{s}" for s in suffixes or ())
+
+    def _method(self, name: str | None) -> ast.AST | None:
+        """`self.<name>` as this class runs it: the first definition along its MRO (a subclass's override)."""
+        if name is None:
+            return None
+        for cls in self.ctx.mro(self.cls):
+            if name in cls.methods:
+                return cls.methods[name]
+        return None
+
+    def _follow(self, site: CallSite, prefix: str) -> None:
+        """A call with no library name: a project function or method the walk entered, else nothing it
+        could create (a tensor method, a builtin) unless it calls an object we do not know."""
+        func = site.node.func
+        method = self._method(_self_attr_call(site))
+        callees = self.ctx.callees_of_call(site.node, site.func) if not self.ctx.is_foreign(site.module) else []
+        bodies = [c for c in callees if isinstance(getattr(c.func, "body", None), list)]
+        if method is not None:
+            bodies = [c for c in bodies if c.func is method] or bodies
+        if len(bodies) == 1 and self.ctx.is_shim_function(bodies[0]):
+            return  # its own store (a sub-layer), or this one under its own scope: a creation there is unvisited
+        if len(bodies) == 1 and self.depth < 8:
+            if self._uncertain(site):
+                self._opaque(site, prefix)
+                return
+            self.depth += 1
+            other = bodies[0].cls is not None and bodies[0].cls is not self.cls
+            if other:
+                self.selves.append(bodies[0].cls)
+            bindings = _bind(site.node, bodies[0], SimpleNamespace(bindings=site.bindings))  # type: ignore[arg-type]
+            self._block(bodies[0].func.body, site.scopes, bodies[0].func, bindings)  # type: ignore[union-attr]
+            if other:
+                self.selves.pop()
+            self.depth -= 1
+            return
+        if callees:
+            self._opaque(site, prefix)
+            return
+        called = _self_attr_call(site)
+        if called is not None or isinstance(func, ast.Name) and func.id not in _BUILTINS:
+            self._opaque(site, prefix)  # an object or function we cannot see
+
+
+_KERAS_METHODS = frozenset({"add_weight", "add_loss", "add_metric", "add_update", "add_variable"})
+_BUILTINS = frozenset(dir(__builtins__) if isinstance(__builtins__, dict) else dir(__builtins__))
+
+
+def _creates(names: tuple[str, ...]) -> bool:
+    """A call that makes store variables (or may: templates, builders, cells, class layers)."""
+    return any(api.auto_named_creator(n) or n in (api.GET_VARIABLE, api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER)
+               or api.v1_rnn_cell_base_name(n) or n in api.SLIM_VARIABLES for n in names)
+
+
+def _self_attr_call(site: CallSite) -> str | None:
+    func = site.node.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self",):
+        return func.attr
+    return None
+
+
+def _init_calls(cls: ClassInfo) -> dict[str, ast.Call]:
+    """``self.x = Ctor(...)`` in ``__init__``: attribute -> the constructor call."""
+    ctors = cls.attr_ctors
+    calls: dict[str, ast.Call] = {}
+    init = cls.methods.get("__init__")
+    if init is None or not ctors:
+        return calls
+    wanted = {id(expr): attr for attr, expr in ctors.items()}
+    for node in ast.walk(init):
+        if isinstance(node, ast.Call) and id(node.func) in wanted:
+            calls[wanted[id(node.func)]] = node
+    return calls
+
+
+def _suffixes(spec: tuple[table.Var, ...], call: ast.Call) -> list[str] | None:
+    """The variables a layer call creates, or None when a switch is not a literal."""
+    found = []
+    for var in spec:
+        if var.switch is not None:
+            node = _argument(call, var.switch[0], None)
+            value = var.switch[1] if node is None else _literal(node)
+            if value is _NOT_LITERAL or _opaque(call):
+                return None
+            if not value:
+                continue
+        found.append(var.suffix)
+    return found
+
+
+def _shapes(spec: tuple[table.Var, ...], call: ast.Call, base: str | None) -> dict[str, Shape]:
+    """Shapes that follow from literal arguments of a functional v1 layer."""
+    if base is None or base not in table.UNITS:
+        return {}
+    keyword, position = table.UNITS[base]
+    units = _literal(_argument(call, keyword, position))
+    if not isinstance(units, int) or isinstance(units, bool):
+        return {}
+    shapes: dict[str, Shape] = {}
+    for var in spec:
+        if var.shape == "units":
+            shapes[var.suffix] = (units,)
+        elif var.shape == "kernel" and base == "dense":
+            shapes[var.suffix] = (None, units)
+        elif var.shape == "kernel" and base in table.CONV_RANK:
+            size = _literal(_argument(call, *table.KERNEL_SIZE))
+            rank = table.CONV_RANK[base]
+            if isinstance(size, int) and not isinstance(size, bool):
+                size = (size,) * rank
+            if isinstance(size, tuple) and len(size) == rank and all(isinstance(s, int) for s in size):
+                shapes[var.suffix] = (*size, None, units)
+    return shapes
+
+
+def _grouped(ctx: ModuleContext) -> dict[tuple[int, int], tuple[ast.AST, ClassInfo, list[CallSite]]]:
+    grouped: dict[tuple[int, int], list[CallSite]] = {}
+    starts: dict[tuple[int, int], tuple[ast.AST, ClassInfo]] = {}
+    for site in ctx.sites:
+        cls = site.reach.cls
+        if cls is None or cls.module is not ctx.root:
+            continue
+        key = (id(cls), id(site.reach.shim))
+        grouped.setdefault(key, []).append(site)
+        starts[key] = (site.reach.shim, cls)
+    return {key: (shim, cls, grouped[key]) for key, (shim, cls) in starts.items()}
+
+
+def class_variables(ctx: ModuleContext) -> list[ClassVariables]:
+    """The model for every shim-decorated method of a class written in the linted module."""
+    cached = getattr(ctx, "_class_variables", None)
+    if cached is not None:
+        return cached
+    found = [_ClassModel(ctx, shim, cls, sites).run() for shim, cls, sites in _grouped(ctx).values()]
+    found.sort(key=lambda c: (c.cls.node.lineno, c.qualname))
+    ctx._class_variables = found  # type: ignore[attr-defined]
+    return found
+
+
+def with_pinned(ctx: ModuleContext, model: ClassVariables, pinned: dict[ast.Call, str]) -> ClassVariables:
+    """The model of ``model``'s method again, with some calls given a name (what a fix would write)."""
+    for shim, cls, sites in _grouped(ctx).values():
+        if cls is model.cls and f"{cls.name}.{getattr(shim, 'name', '?')}" == model.qualname:
+            return _ClassModel(ctx, shim, cls, sites, pinned).run()
+    return model
+
+
+def iter_names(model: ClassVariables) -> Iterator[tuple[str, Creation]]:
+    for creation in model.creations:
+        for variable in creation.variables:
+            yield variable.name, creation

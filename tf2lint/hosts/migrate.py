@@ -1,0 +1,114 @@
+"""`tf2lint migrate PATH [--class NAME] --stage objects|native [--diff | --write]`: step 2 as a codemod.
+
+The analysis (`tf2lint.analysis.migration_plan`) decides, per class, what a stage changes or why it must not;
+`tf2lint.fixing.migrate` applies the plans with LibCST; this host reads files, prints what happened per
+class (on stderr with `--diff`, so the patch alone goes to stdout) and writes or prints the result.
+Without `--diff` or `--write` it only reports. Exit status: 0 when no class was refused, 1 otherwise,
+2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from tf2lint.analysis.migration_plan import STAGES, ClassPlan, plan_module
+from tf2lint.source import SourceError, decode, parse
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("migrate", help="step 2 of the migration, one stage at a time (objects, native)")
+    parser.add_argument("paths", nargs="+", metavar="PATH")
+    parser.add_argument("--stage", choices=STAGES, required=True,
+                        help="objects: functional compat.v1 layers -> layer objects with pinned names; "
+                             "native: layer objects -> native Keras layers, names kept by recorded scopes")
+    parser.add_argument("--class", dest="only", metavar="NAME", help="migrate only this class")
+    parser.add_argument("--checkpoint-only", action="store_true",
+                        help="objects: also move regularized layers (their penalty counts twice until --stage "
+                             "native): for re-saving a checkpoint with object paths, not for training")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--diff", action="store_true", help="print a unified diff (for `git apply`); write nothing")
+    output.add_argument("--write", action="store_true", help="write the migrated files in place")
+
+
+def migrate_text(
+    text: str, path: str, stage: str, only: str | None = None, checkpoint_only: bool = False
+) -> tuple[str, list[ClassPlan]]:
+    """(the new text, the plan of each class); refused classes are left as they are."""
+    from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.summary import ModuleSummary
+    from tf2lint.fixing.migrate import apply
+
+    tree = parse(text, path)
+    context = ModuleContext(ModuleSummary(tree, text, path))
+    plans = plan_module(context, stage, only, checkpoint_only)
+    new = apply(text, tree, plans)
+    parse(new, path)  # a result that does not parse is a bug of ours: never written
+    return new, plans
+
+
+def _files(paths: Sequence[str]) -> list[str]:
+    found = []
+    for given in paths:
+        if os.path.isdir(given):
+            for root, dirs, files in os.walk(given):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("__pycache__", "venv"))
+                found += [os.path.join(root, f) for f in sorted(files) if f.endswith(".py")]
+        else:
+            found.append(given)
+    return found
+
+
+def _describe(path: str, plan: ClassPlan) -> list[str]:
+    where = f"{path}:{plan.line}: {plan.name}"
+    if plan.status == "refused":
+        return [f"{where}: refused ({plan.stage}), left as it is:"] + [f"  {path}:{line}: {why}" for line, why in plan.refusals]
+    if plan.status == "migrated":
+        return [f"{where}: migrated ({plan.stage}): {len(plan.operations)} layer(s)"]
+    return [f"{where}: nothing to migrate at stage {plan.stage}"]
+
+
+def run(args: argparse.Namespace) -> int:
+    from tf2lint.fixing.write import FileResult, _write
+
+    report = sys.stderr if args.diff else sys.stdout
+    refused = migrated = 0
+    patch: list[bytes] = []
+    roots = [os.path.realpath(p) for p in args.paths]
+    for path in _files(args.paths):
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+            text = decode(data)
+            new, plans = migrate_text(text, path, args.stage, args.only, args.checkpoint_only)
+        except (OSError, SourceError) as exc:
+            print(f"{path}: not migrated: {exc}", file=report)
+            refused += 1
+            continue
+        except Exception as exc:  # noqa: BLE001 - a bug of ours: this file stays as it is, the run goes on
+            if os.environ.get("TF2LINT_DEBUG"):
+                raise
+            print(f"{path}: not migrated: internal error {type(exc).__name__}: {exc}; please report it", file=report)
+            refused += 1
+            continue
+        for plan in plans:
+            print("\n".join(_describe(path, plan)), file=report)
+        refused += sum(p.status == "refused" for p in plans)
+        migrated += sum(p.status == "migrated" for p in plans)
+        if new == text:
+            continue
+        shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+        result = FileResult(shown.replace(os.sep, "/"), text, new)
+        if args.diff:
+            patch.append(result.diff())
+        elif args.write and not _write(path, data, result, roots):
+            print("\n".join(result.problems), file=sys.stderr)
+            refused += 1
+    if patch:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(b"".join(patch))
+        sys.stdout.flush()
+    print(f"migrate ({args.stage}): {migrated} class(es) migrated, {refused} refused", file=report)
+    return 1 if refused else 0

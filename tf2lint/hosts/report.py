@@ -1,0 +1,121 @@
+"""`tf2lint report`: where the migration stands, per class and over the git history (HTML, Markdown, JSON)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import replace
+from urllib.parse import quote
+
+from tf2lint import __version__
+from tf2lint.findings import Settings
+from tf2lint.hosts.cli import UsageError, discover, load_config, parse_codes
+from tf2lint.hosts.config import Config
+from tf2lint.hosts.report_data import FileResult, analyse, document
+
+FORMATS = ("html", "markdown", "json")
+
+
+def add_parser(commands) -> None:
+    """The `report` subcommand's options (registered by `hosts/cli.py`)."""
+    report = commands.add_parser("report", help="where the migration stands: stages, constructs left, findings")
+    report.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    report.add_argument("--format", choices=FORMATS, default="html")
+    report.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    report.add_argument("--history", type=int, metavar="N", help="also the counts at each of the last N commits")
+    report.add_argument("--since", metavar="REV", help="also the counts at each commit after REV (up to HEAD)")
+    report.add_argument("--link-base", metavar="URL",
+                        help="link classes to URL + path + #Lline (e.g. a GitHub blob URL) instead of to the files")
+    report.add_argument("--config", metavar="PATH", help="pyproject.toml to use (default: nearest with [tool.tf2lint])")
+    report.add_argument("--select", help="comma-separated codes or prefixes to count (default: all default rules)")
+    report.add_argument("--ignore", help="comma-separated codes or prefixes not to count")
+    report.add_argument("--extend-select", help="codes or prefixes to count in addition to the selection")
+    report.add_argument("--src", action="append", metavar="DIR", help="a source root imports are resolved against")
+    report.add_argument("--no-project", action="store_true", help="analyse each file alone")
+
+
+def _settings(args: argparse.Namespace, config: Config) -> Settings:
+    return Settings(
+        select=parse_codes(args.select, "--select") or config.select,
+        ignore=config.ignore + parse_codes(args.ignore, "--ignore"),
+        extend_select=config.extend_select + parse_codes(args.extend_select, "--extend-select"),
+        shim_decorators=config.shim_decorators,
+        src=tuple(os.path.abspath(p) for p in args.src) if args.src else config.source_roots(),
+        project=not args.no_project,
+    )
+
+
+def _linker(args: argparse.Namespace):
+    """How a class links to its source: relative to where the report is written (it opens next to the
+    tree), or under ``--link-base``."""
+    if args.link_base:
+        base = args.link_base if args.link_base.endswith("/") else args.link_base + "/"
+        return lambda path, line: f"{base}{quote(path.replace(os.sep, '/'))}#L{line}"
+    where = os.path.dirname(os.path.abspath(args.output)) if args.output else os.getcwd()
+    return lambda path, line: quote(os.path.relpath(os.path.abspath(path), where).replace(os.sep, "/")) + f"#L{line}"
+
+
+def collect(paths: list[str], config: Config, settings: Settings) -> list[FileResult]:
+    """Every file's findings and facts, read and analysed the way `check -j1` does."""
+    from tf2lint.analysis.project import stable_files
+    from tf2lint.engine import _source_error, read, relevant
+    from tf2lint.source import SourceError
+
+    files: list[tuple[str, Settings, bytes]] = []
+    results = []
+    for path in discover(paths, config):
+        extra = config.ignored_for(path)
+        file_settings = replace(settings, ignore=settings.ignore + extra) if extra else settings
+        try:
+            data = read(path, config.max_file_size)
+        except (OSError, SourceError) as exc:
+            error = exc if isinstance(exc, SourceError) else SourceError(f"cannot read: {exc.strerror or exc}")
+            results.append(FileResult(path, _source_error(path, error, file_settings)))
+            continue
+        if relevant(data, file_settings):
+            files.append((path, file_settings, data))
+    with stable_files((path, data) for path, _settings, data in files):
+        results.extend(analyse(data, path, file_settings) for path, file_settings, data in files)
+    return results
+
+
+def _history(args: argparse.Namespace, config: Config, settings: Settings) -> list[dict] | None:
+    if args.history is None and args.since is None:
+        return None
+    if args.history is not None and args.history < 1:
+        raise UsageError("--history: expected a positive number of commits")
+    from tf2lint.hosts import history
+
+    first = os.path.abspath(args.paths[0])
+    repo = first if os.path.isdir(first) else os.path.dirname(first)
+    top = history.run_git(repo, "rev-parse", "--show-toplevel").strip()
+    prefixes = [os.path.relpath(os.path.realpath(p), os.path.realpath(top)).replace(os.sep, "/") for p in args.paths]
+    prefixes = ["" if p == "." else p for p in prefixes]
+    if any(p.startswith("..") for p in prefixes):
+        raise UsageError("--history: every PATH must be inside one git repository")
+    started = time.perf_counter()
+    points, run = history.series(top, prefixes, config, settings, args.history, args.since)
+    print(f"tf2lint: history of {len(points)} commits, {run.files_analysed} file versions analysed, "
+          f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return points
+
+
+def run(args: argparse.Namespace) -> int:
+    from tf2lint.hosts import report_render
+
+    config = load_config(args)
+    settings = _settings(args, config)
+    results = collect(args.paths, config, settings)
+    points = _history(args, config, settings)
+    report = document(results, _linker(args), __version__, points)
+    text = {"json": lambda r: json.dumps(r, indent=1) + "\n", "markdown": report_render.markdown,
+            "html": report_render.html}[args.format](report)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0

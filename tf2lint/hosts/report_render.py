@@ -1,0 +1,222 @@
+"""The report document -> Markdown (a PR comment, `$GITHUB_STEP_SUMMARY`) or one self-contained HTML page.
+
+The HTML page needs no network: CSS, the sorting script and the charts (SVG drawn here) are inline, and
+the document itself is embedded as JSON for anyone who wants the raw numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from html import escape
+from importlib import resources
+from string import Template
+
+from tf2lint.analysis.migration import CONSTRUCT_TITLES, CONSTRUCTS, STAGE_TITLES, STAGES
+
+STAGE_COLOURS = {"tf1": "#b03a2e", "shimmed": "#ca6f1e", "partly_native": "#2471a3", "native": "#1e8449"}
+CONSTRUCT_COLOURS = ("#7d3c98", "#2e86c1", "#c0392b", "#d4ac0d", "#17a589", "#e67e22", "#5d6d7e")
+MARKDOWN_CLASSES = 10  # the classes with the most left, in a PR comment
+MARKDOWN_HISTORY = 10  # the most recent commits shown in Markdown (the HTML and JSON have all)
+
+
+# -- Markdown -------------------------------------------------------------------------------------
+
+
+def markdown(report: dict) -> str:
+    summary = report["summary"]
+    stages = summary["stages"]
+    lines = [
+        "## tf2lint report: where the migration stands",
+        "",
+        f"**{summary['classes']} classes** in the migration: "
+        + " · ".join(f"{stages[s]} {STAGE_TITLES[s]}" for s in STAGES)
+        + f" ({summary['no_tf1_classes']} other classes have no TF1-style code); "
+        f"**{summary['constructs_left']}** TF1-style constructs left, **{summary['findings_total']}** findings.",
+        "",
+        "| Stage | Classes |",
+        "|---|---:|",
+        *(f"| {STAGE_TITLES[s]} | {stages[s]} |" for s in STAGES),
+        "",
+        "| TF1-style construct | Left |",
+        "|---|---:|",
+        *(f"| {CONSTRUCT_TITLES[c]} | {summary['constructs'][c]} |" for c in CONSTRUCTS),
+    ]
+    if summary["findings"]:
+        lines += ["", "| Rule | Findings |", "|---|---:|"]
+        lines += [f"| {code} `{report['rules'].get(code, {}).get('symbol', '')}` | {n} |"
+                  for code, n in summary["findings"].items()]
+    todo = [c for c in report["classes"] if c["stage"] in STAGES and c["stage"] != "native"]
+    todo.sort(key=lambda c: (-c["constructs_left"] - c["findings_total"], c["path"], c["line"]))
+    if todo:
+        lines += ["", f"### Most left to migrate (top {min(len(todo), MARKDOWN_CLASSES)} of {len(todo)})", "",
+                  "| Class | Stage | Constructs left | Findings |", "|---|---|---:|---:|"]
+        lines += [f"| [`{c['name']}`]({c['link']}) `{c['path']}:{c['line']}` | {STAGE_TITLES[c['stage']]} | "
+                  f"{c['constructs_left']} | {c['findings_total']} |" for c in todo[:MARKDOWN_CLASSES]]
+    native = [c for c in report["classes"] if c["stage"] == "native"]
+    if native:
+        lines += ["", f"Native, the decorator can go: " + ", ".join(f"`{c['name']}`" for c in native[:MARKDOWN_CLASSES])
+                  + (f" and {len(native) - MARKDOWN_CLASSES} more" if len(native) > MARKDOWN_CLASSES else "")]
+    history = report["history"]
+    if history:
+        shown = history[-MARKDOWN_HISTORY:]
+        lines += ["", f"### History ({len(shown)} of {len(history)} commits, oldest first)", "",
+                  "| Commit | Date | " + " | ".join(STAGE_TITLES[s] for s in STAGES) + " | Constructs left | Findings |",
+                  "|---|---|" + "---:|" * (len(STAGES) + 2)]
+        for point in shown:
+            lines.append(f"| `{point['commit'][:10]}` {_cell(point['subject'])} | {_date(point['date'])} | "
+                         + " | ".join(str(point["stages"][s]) for s in STAGES)
+                         + f" | {point['constructs_left']} | {point['findings_total']} |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    text = text if len(text) <= 50 else text[:47] + "..."
+    return text.replace("|", "\\|").replace("`", "'")
+
+
+def _date(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d")
+
+
+# -- HTML -----------------------------------------------------------------------------------------
+
+
+def html(report: dict) -> str:
+    template = Template(resources.files("tf2lint.hosts").joinpath("report.html").read_text(encoding="utf-8"))
+    summary = report["summary"]
+    history = report["history"]
+    charts = [
+        _figure("chart-stages", "Classes per stage",
+                _bars([(STAGE_TITLES[s], summary["stages"][s], STAGE_COLOURS[s]) for s in STAGES])),
+        _figure("chart-constructs", "TF1-style constructs left",
+                _bars([(CONSTRUCT_TITLES[c], summary["constructs"][c], CONSTRUCT_COLOURS[i])
+                       for i, c in enumerate(CONSTRUCTS)])),
+    ]
+    if summary["findings"]:
+        charts.append(_figure("chart-findings", "Findings by rule",
+                              _bars([(code, n, "#566573") for code, n in summary["findings"].items()])))
+    burn_down = ""
+    if history:
+        labels = [p["commit"][:7] for p in history]
+        burn_down = (
+            "<section id=\"history\"><h2>Burn-down</h2><p class=\"note\">Oldest commit on the left. At each commit "
+            "every file is analysed alone, from the git objects: a call into another module is unknown there, which "
+            "can keep a class out of \"native\", never put one in.</p><div class=\"charts\">"
+            + _figure("chart-history-stages", "Classes per stage, per commit",
+                      _lines(labels, [(STAGE_TITLES[s], [p["stages"][s] for p in history], STAGE_COLOURS[s]) for s in STAGES]))
+            + _figure("chart-history-constructs", "TF1-style constructs left, per commit",
+                      _lines(labels, [(CONSTRUCT_TITLES[c], [p["constructs"][c] for p in history], CONSTRUCT_COLOURS[i])
+                                      for i, c in enumerate(CONSTRUCTS)]))
+            + "</div>" + _history_table(history) + "</section>"
+        )
+    return template.substitute(
+        version=escape(report["tool"]["version"]),
+        cards=_cards(summary),
+        charts="".join(charts),
+        history=burn_down,
+        classes=_classes_table(report),
+        data=json.dumps(report).replace("</", "<\\/"),
+    )
+
+
+def _cards(summary: dict) -> str:
+    cards = [(str(summary["classes"]), "classes in the migration", "")]
+    cards += [(str(summary["stages"][s]), STAGE_TITLES[s], s) for s in STAGES]
+    cards += [(str(summary["constructs_left"]), "TF1-style constructs left", ""),
+              (str(summary["findings_total"]), "findings", ""),
+              (str(summary["no_tf1_classes"]), "other classes (no TF1-style code)", "")]
+    return "".join(
+        f"<div class=\"card {escape(stage)}\" data-card=\"{escape(label)}\"><b>{value}</b><span>{escape(label)}</span></div>"
+        for value, label, stage in cards
+    )
+
+
+def _figure(ident: str, title: str, svg: str) -> str:
+    return f"<figure id=\"{ident}\"><figcaption>{escape(title)}</figcaption>{svg}</figure>"
+
+
+def _bars(rows: list[tuple[str, int, str]]) -> str:
+    """A horizontal bar chart: one labelled bar per row."""
+    width, label_width, bar_height = 420, 150, 22
+    top = max([value for _label, value, _colour in rows] + [1])
+    height = bar_height * len(rows) + 4
+    parts = [f"<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\">"]
+    for index, (label, value, colour) in enumerate(rows):
+        y = index * bar_height + 2
+        length = round((width - label_width - 40) * value / top)
+        parts.append(
+            f"<g class=\"bar\" data-label=\"{escape(label)}\" data-value=\"{value}\"><title>{escape(label)}: {value}</title>"
+            f"<text x=\"{label_width - 6}\" y=\"{y + 15}\" text-anchor=\"end\">{escape(label)}</text>"
+            f"<rect x=\"{label_width}\" y=\"{y + 3}\" width=\"{max(length, 1 if value else 0)}\" height=\"{bar_height - 6}\" fill=\"{colour}\"/>"
+            f"<text x=\"{label_width + length + 4}\" y=\"{y + 15}\">{value}</text></g>"
+        )
+    return "".join(parts) + "</svg>"
+
+
+def _lines(labels: list[str], series: list[tuple[str, list[int], str]]) -> str:
+    """A line chart over commits (oldest left), one polyline per series, with a legend."""
+    width, height, left, right, top, bottom = 520, 260, 40, 130, 12, 40
+    peak = max([v for _name, values, _colour in series for v in values] + [1])
+    steps = max(len(labels) - 1, 1)
+
+    def x(i: int) -> float:
+        return round(left + (width - left - right) * i / steps, 1)
+
+    def y(v: int) -> float:
+        return round(top + (height - top - bottom) * (1 - v / peak), 1)
+
+    parts = [f"<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\">",
+             f"<line x1=\"{left}\" y1=\"{y(0)}\" x2=\"{width - right}\" y2=\"{y(0)}\" class=\"axis\"/>",
+             f"<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{y(0)}\" class=\"axis\"/>",
+             f"<text x=\"{left - 4}\" y=\"{y(peak) + 4}\" text-anchor=\"end\">{peak}</text>",
+             f"<text x=\"{left - 4}\" y=\"{y(0) + 4}\" text-anchor=\"end\">0</text>"]
+    every = max(1, len(labels) // 8)
+    for i, label in enumerate(labels):
+        if i % every == 0 or i == len(labels) - 1:
+            parts.append(f"<text x=\"{x(i)}\" y=\"{height - bottom + 16}\" text-anchor=\"middle\" class=\"tick\">{escape(label)}</text>")
+    for index, (name, values, colour) in enumerate(series):
+        points = " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(values))
+        parts.append(f"<g class=\"series\" data-series=\"{escape(name)}\" data-values=\"{','.join(map(str, values))}\">"
+                     f"<polyline points=\"{points}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>")
+        parts += [f"<circle cx=\"{x(i)}\" cy=\"{y(v)}\" r=\"2.5\" fill=\"{colour}\"><title>{escape(name)} at "
+                  f"{escape(labels[i])}: {v}</title></circle>" for i, v in enumerate(values)]
+        legend_y = top + 14 * index + 8
+        parts.append(f"<rect x=\"{width - right + 10}\" y=\"{legend_y - 8}\" width=\"10\" height=\"10\" fill=\"{colour}\"/>"
+                     f"<text x=\"{width - right + 24}\" y=\"{legend_y + 1}\">{escape(name)}</text></g>")
+    return "".join(parts) + "</svg>"
+
+
+def _history_table(history: list[dict]) -> str:
+    head = "".join(f"<th>{escape(STAGE_TITLES[s])}</th>" for s in STAGES)
+    head += "".join(f"<th>{escape(CONSTRUCT_TITLES[c])}</th>" for c in CONSTRUCTS)
+    rows = []
+    for point in history:
+        cells = "".join(f"<td data-stage=\"{s}\">{point['stages'][s]}</td>" for s in STAGES)
+        cells += "".join(f"<td data-construct=\"{c}\">{point['constructs'][c]}</td>" for c in CONSTRUCTS)
+        rows.append(f"<tr data-commit=\"{escape(point['commit'])}\"><td><code>{escape(point['commit'][:10])}</code> "
+                    f"{escape(point['subject'])}</td><td>{_date(point['date'])}</td>{cells}"
+                    f"<td data-total=\"constructs\">{point['constructs_left']}</td>"
+                    f"<td data-total=\"findings\">{point['findings_total']}</td></tr>")
+    shown = " open" if len(history) <= MARKDOWN_HISTORY else ""  # a long history stays folded under its charts
+    return (f"<details{shown}><summary>Counts per commit</summary><div class=\"wide\"><table id=\"history-table\"><thead>"
+            f"<tr><th>Commit</th><th>Date</th>{head}<th>Constructs left</th><th>Findings</th></tr></thead><tbody>"
+            f"{''.join(rows)}</tbody></table></div></details>")
+
+
+def _classes_table(report: dict) -> str:
+    rows = []
+    for c in report["classes"]:
+        if c["stage"] not in STAGES:
+            continue  # outside the migration: counted in the summary, not listed
+        findings = ", ".join(f"{code}×{n}" for code, n in c["findings"].items())
+        constructs = ", ".join(f"{CONSTRUCT_TITLES[k]}×{n}" for k, n in c["constructs"].items() if n)
+        rows.append(
+            f"<tr data-stage=\"{c['stage']}\"><td data-value=\"{escape(c['name'])}\"><a href=\"{escape(c['link'])}\">"
+            f"{escape(c['name'])}</a><br><small>{escape(c['path'])}:{c['line']}</small></td>"
+            f"<td data-value=\"{STAGES.index(c['stage'])}\"><span class=\"stage {c['stage']}\">{escape(STAGE_TITLES[c['stage']])}"
+            f"</span></td><td data-value=\"{c['constructs_left']}\" title=\"{escape(constructs)}\">{c['constructs_left']}</td>"
+            f"<td data-value=\"{c['findings_total']}\" title=\"{escape(findings)}\">{c['findings_total']}</td>"
+            f"<td>{escape(c['reason'])}</td></tr>"
+        )
+    return "".join(rows)

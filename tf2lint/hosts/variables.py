@@ -1,0 +1,98 @@
+"""`tf2lint variables PATH...`: the variable names each shim class creates on its first call, as the
+analysis predicts them (text, or `--format json`), and `--write FILE` for a names lock (TFS115's baseline)."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import subprocess
+import sys
+
+from tf2lint.analysis.baseline import class_entry, lock_text, module_key
+from tf2lint.source import SourceError
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("variables", help="print the variable names each shim class creates (a names lock)")
+    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--write", metavar="FILE", help="write a names lock (keys relative to its directory)")
+    parser.add_argument("--config", metavar="PATH", help="pyproject.toml to use (default: nearest with [tool.tf2lint])")
+
+
+def add_base_option(check: argparse.ArgumentParser) -> None:
+    check.add_argument("--variables-base", metavar="REV",
+                       help="TFS115: compare variable names with the files at this git revision")
+
+
+def resolve_revision(revision: str) -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--verify", f"{revision}^{{commit}}"], capture_output=True,
+                              text=True, timeout=30, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError) as exc:
+        from tf2lint.hosts.cli import UsageError
+
+        raise UsageError(f"--variables-base: not a git revision here: {revision}") from exc
+
+
+def models_of(path: str, settings) -> list:
+    """The class models of one file, through the same engine steps as `check` (summary, triage, shim walk)."""
+    from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.triage import Triage
+    from tf2lint.analysis.variables import class_variables
+    from tf2lint.engine import _project, _summary, read, relevant
+    from tf2lint.source import decode
+
+    data = read(path)
+    if not relevant(data, settings):
+        return []
+    text = decode(data)
+    tree = ast.parse(text)
+    placed = _project(tree, text, path, settings)
+    project, where = placed if placed is not None else (None, None)
+    triage = Triage(text, tree, project, where.package if where else None, settings.shim_decorators)
+    if not triage.may_hold_shim_code:
+        return []  # names are computed only where the triage finds shim code
+    root = _summary(tree, text, path, settings, placed, triage)
+    return class_variables(ModuleContext(root, project, True, settings))
+
+
+def _text(path: str, models: list) -> str:
+    lines = []
+    for model in models:
+        lines.append(f"{path}::{model.qualname}")
+        for creation in model.creations:
+            for variable in creation.variables:
+                shape = f"  {list(variable.shape)}" if variable.shape is not None else ""
+                lines.append(f"    {variable.name}{shape}")
+            if not creation.variables and creation.scope:
+                lines.append(f"    {creation.scope}/*  (unknown: {creation.fingerprint})")
+        lines.extend(f"    object {path_}" for path_ in model.objects)
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace, files: list[str], settings) -> int:
+    entries: dict[str, dict] = {}
+    shown = []
+    start = os.path.dirname(os.path.abspath(args.write)) if args.write else os.getcwd()
+    for path in files:
+        try:
+            models = models_of(path, settings)
+        except (OSError, SourceError, SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            print(f"tf2lint: {path}: skipped ({type(exc).__name__})", file=sys.stderr)
+            continue
+        for model in models:
+            entries[f"{module_key(path, start)}::{model.qualname}"] = class_entry(model)
+        if models and args.format == "text" and not args.write:
+            shown.append(_text(path, models))
+    if args.write:
+        with open(args.write, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(lock_text(entries))
+        print(f"Wrote {len(entries)} class{'es' * (len(entries) != 1)} to {args.write}.")
+    elif args.format == "json":
+        print(lock_text(entries), end="")
+    else:
+        print("\n".join(shown))
+    return 0

@@ -1,0 +1,161 @@
+"""Step 2 of the migration as data: each `compat.v1` / TF-Slim layer, its layer object and its native Keras layer.
+
+`tf2lint migrate` reads these tables; tests/test_native_tables.py checks every entry against the installed
+packages (parameters and defaults with `inspect.signature`, and the numbers under TensorFlow for the defaults
+that differ). Names are relative: v1 functions and classes under `tf.compat.v1.layers.`, Keras classes under
+`tf.keras.layers.`, TF-Slim functions under `slim.`.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+V1_LAYERS_PREFIX = "tf.compat.v1.layers."
+KERAS_LAYERS_PREFIX = "tf.keras.layers."
+
+
+class V1Layer(NamedTuple):
+    """A functional `tf.compat.v1.layers` layer.
+
+    ``v1_class``: its class form, built once in `__init__` (objects stage); the functional form takes the same
+    parameters plus ``inputs`` first, ``reuse`` and, for ``call_params``, arguments that go to the call instead.
+    ``keras``: the native Keras layer replacing the class (native stage). ``base``: its auto-name base.
+    ``positional_object`` / ``positional_keras``: how many leading parameters the functional form (after
+    ``inputs``) and the class, and the class and the Keras layer, share in the same order (a positional
+    argument beyond them is not translated). ``keras_defaults``: arguments the Keras layer needs where the
+    v1 class has a default the Keras layer lacks or differs from (measured: only Dropout's ``rate``).
+    ``creates``: whether it creates variables.
+    """
+
+    v1_class: str
+    keras: str
+    base: str
+    positional_object: int
+    positional_keras: int
+    call_params: tuple[str, ...] = ()
+    keras_defaults: tuple[tuple[str, str, int], ...] = ()  # (parameter, value, its position in the class)
+    creates: bool = True
+
+
+V1_LAYERS: dict[str, V1Layer] = {
+    "dense": V1Layer("Dense", "Dense", "dense", 12, 10),
+    "conv1d": V1Layer("Conv1D", "Conv1D", "conv1d", 17, 6),
+    "conv2d": V1Layer("Conv2D", "Conv2D", "conv2d", 17, 6),
+    "conv3d": V1Layer("Conv3D", "Conv3D", "conv3d", 17, 6),
+    "conv2d_transpose": V1Layer("Conv2DTranspose", "Conv2DTranspose", "conv2d_transpose", 16, 4),
+    "conv3d_transpose": V1Layer("Conv3DTranspose", "Conv3DTranspose", "conv3d_transpose", 16, 4),
+    "separable_conv1d": V1Layer("SeparableConv1D", "SeparableConv1D", "separable_conv1d", 21, 19),
+    "separable_conv2d": V1Layer("SeparableConv2D", "SeparableConv2D", "separable_conv2d", 21, 19),
+    "batch_normalization": V1Layer(
+        "BatchNormalization", "BatchNormalization", "batch_normalization", 13, 13, call_params=("training",)
+    ),
+    "dropout": V1Layer(
+        "Dropout", "Dropout", "dropout", 3, 3, call_params=("training",), keras_defaults=(("rate", "0.5", 0),),
+        creates=False,
+    ),
+    "flatten": V1Layer("Flatten", "Flatten", "flatten", 0, 1, creates=False),
+    "max_pooling1d": V1Layer("MaxPooling1D", "MaxPooling1D", "max_pooling1d", 5, 4, creates=False),
+    "max_pooling2d": V1Layer("MaxPooling2D", "MaxPooling2D", "max_pooling2d", 5, 4, creates=False),
+    "max_pooling3d": V1Layer("MaxPooling3D", "MaxPooling3D", "max_pooling3d", 5, 4, creates=False),
+    "average_pooling1d": V1Layer("AveragePooling1D", "AveragePooling1D", "average_pooling1d", 5, 4, creates=False),
+    "average_pooling2d": V1Layer("AveragePooling2D", "AveragePooling2D", "average_pooling2d", 5, 4, creates=False),
+    "average_pooling3d": V1Layer("AveragePooling3D", "AveragePooling3D", "average_pooling3d", 5, 4, creates=False),
+}
+
+# v1 class -> its entry (the native stage starts from layer objects).
+V1_CLASSES: dict[str, V1Layer] = {entry.v1_class: entry for entry in V1_LAYERS.values()}
+
+# Defaults that differ between a v1 class and its Keras layer but give the same result (measured):
+# the v1 classes leave `kernel_initializer=None`, which TF1's get_variable turns into glorot uniform, the
+# Keras default; `data_format="channels_last"` is what Keras' `None` means unless the user changed
+# `image_data_format`. The tests build both with the same seed and compare the values.
+EQUIVALENT_DEFAULTS = frozenset({"kernel_initializer", "depthwise_initializer", "pointwise_initializer",
+                                 "bias_initializer", "beta_initializer", "gamma_initializer",
+                                 "moving_mean_initializer", "moving_variance_initializer", "data_format"})
+
+
+class SlimLayer(NamedTuple):
+    """A TF-Slim layer and the Keras layer that computes the same thing.
+
+    ``renames``: slim parameter -> Keras parameter (``scope`` -> ``name``; ``is_training`` goes to the call as
+    ``training``). ``keras_defaults``: Keras arguments to pass when the slim call leaves the parameter at its
+    default, because the defaults differ (slim `fully_connected` applies ReLU; slim `batch_norm` has
+    `scale=False`, `decay=0.999`). ``unsupported``: parameters with no Keras counterpart (collections,
+    `normalizer_fn`, ...): a call passing one is not translated. ``variables``: slim variable name -> Keras
+    attribute (`weights` -> `kernel`), which name-based checkpoints must be mapped through.
+    """
+
+    keras: str
+    base: str  # the default scope name
+    renames: tuple[tuple[str, str], ...]
+    keras_defaults: tuple[tuple[str, str], ...] = ()
+    unsupported: tuple[str, ...] = ()
+    variables: tuple[tuple[str, str], ...] = ()
+    call_params: tuple[tuple[str, str], ...] = ()  # slim parameter -> call argument
+
+
+_COLLECTIONS = ("variables_collections", "outputs_collections", "reuse", "normalizer_fn", "normalizer_params")
+_WEIGHTS = (("weights_initializer", "kernel_initializer"), ("weights_regularizer", "kernel_regularizer"),
+            ("biases_initializer", "bias_initializer"), ("biases_regularizer", "bias_regularizer"),
+            ("activation_fn", "activation"), ("trainable", "trainable"), ("scope", "name"))
+
+SLIM_LAYERS: dict[str, SlimLayer] = {
+    "fully_connected": SlimLayer(
+        "Dense", "fully_connected", (("num_outputs", "units"), *_WEIGHTS),
+        keras_defaults=(("activation", '"relu"'),), unsupported=_COLLECTIONS,
+        variables=(("weights", "kernel"), ("biases", "bias")),
+    ),
+    "conv2d": SlimLayer(
+        "Conv2D", "Conv", (("num_outputs", "filters"), ("kernel_size", "kernel_size"), ("stride", "strides"),
+                           ("padding", "padding"), ("rate", "dilation_rate"), *_WEIGHTS),
+        keras_defaults=(("activation", '"relu"'), ("padding", '"same"')),
+        unsupported=(*_COLLECTIONS, "data_format"), variables=(("weights", "kernel"), ("biases", "bias")),
+    ),
+    "batch_norm": SlimLayer(
+        "BatchNormalization", "BatchNorm",
+        (("decay", "momentum"), ("center", "center"), ("scale", "scale"), ("epsilon", "epsilon"),
+         ("trainable", "trainable"), ("scope", "name")),
+        keras_defaults=(("momentum", "0.999"), ("scale", "False")),
+        unsupported=("variables_collections", "outputs_collections", "reuse", "activation_fn", "param_initializers", "param_regularizers",
+                     "updates_collections", "batch_weights", "fused", "data_format", "zero_debias_moving_mean",
+                     "renorm", "renorm_clipping", "renorm_decay", "adjustment"),
+        variables=(("beta", "beta"), ("gamma", "gamma"), ("moving_mean", "moving_mean"),
+                   ("moving_variance", "moving_variance")),
+        call_params=(("is_training", "training"),),
+    ),
+    "dropout": SlimLayer(
+        "Dropout", "Dropout", (("noise_shape", "noise_shape"), ("seed", "seed"), ("scope", "name")),
+        keras_defaults=(("rate", "0.5"),), unsupported=("outputs_collections",),
+        call_params=(("is_training", "training"),),
+    ),
+    "flatten": SlimLayer("Flatten", "Flatten", (("scope", "name"),), unsupported=("outputs_collections",)),
+    "max_pool2d": SlimLayer(
+        "MaxPooling2D", "MaxPool2D", (("kernel_size", "pool_size"), ("stride", "strides"), ("padding", "padding"),
+                                      ("scope", "name")),
+        keras_defaults=(("strides", "2"),), unsupported=("outputs_collections", "data_format"),
+    ),
+    "avg_pool2d": SlimLayer(
+        "AveragePooling2D", "AvgPool2D", (("kernel_size", "pool_size"), ("stride", "strides"),
+                                          ("padding", "padding"), ("scope", "name")),
+        keras_defaults=(("strides", "2"),), unsupported=("outputs_collections", "data_format"),
+    ),
+}
+
+# Slim's `keep_prob` is Keras' `1 - rate`: not a rename, a different quantity.
+SLIM_KEEP_PROB = ("dropout", "keep_prob", "rate")
+
+# Regularizers whose scale means something else in Keras: TF1 `l2_regularizer(s)` computes
+# `s * sum(w ** 2) / 2` (`tf.nn.l2_loss`), Keras `l2(s)` computes `s * sum(w ** 2)`; so TF1's `s` is
+# Keras' `s * factor`. L1 has no such half.
+REGULARIZER_SCALES: dict[str, tuple[str, float]] = {
+    "slim.l2_regularizer": ("tf.keras.regularizers.l2", 0.5),
+    "slim.l1_regularizer": ("tf.keras.regularizers.l1", 1.0),
+}
+
+# Momentum of moving averages: v1 `batch_normalization` and Keras share 0.99; slim `batch_norm` uses 0.999.
+BATCH_NORM_MOMENTUM = {"v1": 0.99, "keras": 0.99, "slim": 0.999}
+
+
+def v1_functional(short: str) -> V1Layer | None:
+    """The entry of a functional v1 layer (`dense`), or None."""
+    return V1_LAYERS.get(short)
