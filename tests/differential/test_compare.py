@@ -55,5 +55,7 @@ def test_programs_that_never_use_the_shim_are_in_scope_only_for_the_forgotten_de
 
     assert in_scope("class L: ... track_tf1_style_variables ...", {"TFS111", "growth"}) == {"TFS111", "growth"}
     assert in_scope("x = tf.compat.v1.get_variable('w')", {"untracked", "TFS111"}) == {"untracked"}
-    assert in_scope("v = tf.Variable(1.0)", {"untracked"}) == set()
+    # Weights made per call in plain Keras code are in scope since TFS116; weightless layers are not.
+    assert in_scope("v = tf.Variable(1.0)", {"untracked", "TFS111"}) == {"untracked"}
+    assert in_scope("a = tf.keras.layers.Activation('relu')", {"untracked"}) == set()
     assert in_scope("with v1.variable_scope(v1.get_variable_scope()): d = Dense(3)", {"untracked"}) == set()
