@@ -42,7 +42,7 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # programs spell the shim `tf
 from tf2lint.runtime import pitfalls  # noqa: E402
 
 from .compare import FAMILIES, family, modules  # noqa: E402
-from .oracle import disagreement, observe_program  # noqa: E402
+from .oracle import disagreement, observe_program, penalties_reached  # noqa: E402
 
 @dataclass
 class Label:
@@ -250,19 +250,6 @@ def _install(helpers: dict[str, str], name: str) -> None:
         exec(compile(text, f"<{name}:{module_name}>", "exec"), helper.__dict__)  # noqa: S102
 
 
-def _penalties(module: Any) -> float:
-    """The regularization penalties a tf.Module's shim store holds (it cannot expose them)."""
-    store = getattr(module, "_tf1_style_var_store", None)
-    return sum(abs(float(regularizer())) for regularizer in getattr(store, "_regularizers", {}).values())
-
-
-def _penalties_reached(module: Any) -> bool:
-    """The module exposes its store's penalties itself (`regularization_loss()`, as tf-keras's shim tests
-    read `_tf1_style_var_store._regularizers` through a base class): measured by calling it."""
-    reader = getattr(module, "regularization_loss", None)
-    return callable(reader) and abs(float(reader())) > 0 and abs(abs(float(reader())) - _penalties(module)) < 1e-4
-
-
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, _Raised):
         return str(exc.finding.error)[:200]
@@ -352,7 +339,7 @@ class Labeller:
         codes: set[str] = set()
         for instance in (first, make()):
             findings = runtime.check(instance, *x, training=True, calls=2)
-            if _penalties_reached(instance):  # the module hands its store's penalties out itself
+            if penalties_reached(instance):  # the module hands its store's penalties out itself
                 findings = [f for f in findings if f.code != "TFS110"]
             checked.append({family(f.code) for f in findings})
             for finding in findings:
