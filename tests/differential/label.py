@@ -242,7 +242,7 @@ def _error_code(exc: BaseException, probes: _Probes) -> str | None:
     return code
 
 
-def _install(helpers: dict[str, str], name: str) -> None:
+def install(helpers: dict[str, str], name: str) -> None:
     """The program's other modules, each run anew and put where its imports find it."""
     for module_name, text in helpers.items():
         helper = types.ModuleType(module_name)
@@ -284,10 +284,10 @@ class Labeller:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # a deprecation warning per v1 layer: slow, and not ours
-                _install(helpers, name)  # importable by the main module while it runs; fresh for each run
+                install(helpers, name)  # importable by the main module while it runs; fresh for each run
                 observed = observe_program(main, name)
                 runtime.reset()
-                _install(helpers, name)
+                install(helpers, name)
                 exec(compile(main, f"<{name}>", "exec"), namespace)  # noqa: S102 - our own generated programs
                 make, inputs = namespace["make"], namespace["inputs"]
                 with self.probes.installed(_module_classes(namespace)):
