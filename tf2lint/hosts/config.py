@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,17 @@ class Globs:
         import pathspec  # only when there is a pattern to match
 
         return pathspec.GitIgnoreSpec.from_lines(self.patterns)
+
+    def check(self, where: str) -> Globs:
+        """Itself, once each pattern compiles; ConfigError naming the bad one (``where``: whose it is)."""
+        import pathspec
+
+        for pattern in self.patterns:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([pattern])
+            except (ValueError, re.error) as exc:
+                raise ConfigError(f"{where}: invalid pattern {pattern!r}: {exc}") from None
+        return self
 
     def matches(self, path: str, is_dir: bool = False, absolute: str | None = None) -> bool:
         """``absolute``: ``path`` made absolute, when the caller has it."""
@@ -257,15 +269,16 @@ def load(path: Path) -> Config:
                 value = validate_codes(value, f"{where} {key}")
             elif key == "per-file-ignores":
                 value = tuple(
-                    (Globs(str(directory), (glob,)), validate_codes(codes, f"{where} per-file-ignores {glob!r}"))
+                    (Globs(str(directory), (glob,)).check(f"{where} per-file-ignores"),
+                     validate_codes(codes, f"{where} per-file-ignores {glob!r}"))
                     for glob, codes in value.items()
                 )
             if key == "extend-select":
                 extend_select += value
             elif key == "extend-exclude":
-                extend_exclude.append(Globs(str(directory), tuple(value)))
+                extend_exclude.append(Globs(str(directory), tuple(value)).check(f"{where} extend-exclude"))
             elif key == "exclude":
-                exclude = (Globs(str(directory), tuple(value)),)  # replaces what was inherited
+                exclude = (Globs(str(directory), tuple(value)).check(f"{where} exclude"),)  # replaces what was inherited
             else:
                 merged[key] = (value, directory)
 

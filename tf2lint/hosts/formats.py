@@ -359,6 +359,6 @@ def as_statistics(findings: Sequence[Finding], form: str = "text") -> str:
 
 
 FORMATS: dict[str, Callable[[Sequence[Finding]], str]] = {
-    "text": as_text, "json": as_json, "json-lines": as_json_lines, "github": as_github, "gitlab": as_gitlab,
+    "text": as_text, "full": lambda findings: as_text(findings, Style(source=True)), "json": as_json, "json-lines": as_json_lines, "github": as_github, "gitlab": as_gitlab,
     "junit": as_junit, "rdjson": as_rdjson, "sarif": as_sarif,
 }
