@@ -111,6 +111,10 @@ class Config:
     def source_roots(self) -> tuple[str, ...]:
         """Where the project's modules are found besides each file's own package: `src`, else the
         config's directory and its `src/`. Nothing without a config file."""
+        return self._roots
+
+    @cached_property
+    def _roots(self) -> tuple[str, ...]:  # asked for every file: the directories are looked at once
         if self.src is not None:
             return self.src
         if self.source is None:
@@ -329,6 +333,7 @@ class Loader:
         self.fresh = fresh
         self._found: dict[str, Path | None] = {}
         self._loaded: dict[Path, tuple[tuple[int, ...], Config]] = {}
+        self._defaults: dict[str, Config] = {}  # directory -> its Config when no table governs it
 
     def for_path(self, path: str) -> Config:
         """Raises ConfigError for a table that is invalid."""
@@ -338,7 +343,11 @@ class Loader:
     def for_directory(self, directory: str) -> Config:
         """The same for the files of an absolute ``directory``."""
         found = self.forced or self._nearest(directory)
-        return self._load(found) if found is not None else Config(root=Path(directory))
+        if found is not None:
+            return self._load(found)
+        if directory not in self._defaults:
+            self._defaults[directory] = Config(root=Path(directory))
+        return self._defaults[directory]
 
     def _nearest(self, directory: str) -> Path | None:
         if self.fresh:

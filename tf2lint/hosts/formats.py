@@ -330,8 +330,7 @@ def statistics(findings: Sequence[Finding]) -> dict:
     by_file = Counter(f.path for f in findings)
     return {
         "rules": [
-            {"code": code, "symbol": BY_CODE[code].symbol, "count": count,
-             "fixable": sum(1 for f in findings if f.code == code and fixable(f))}
+            {"code": code, "symbol": BY_CODE[code].symbol, "count": count}
             for code, count in sorted(by_rule.items(), key=lambda item: (-item[1], item[0]))
         ],
         "files": [{"path": path, "count": count} for path, count in sorted(by_file.items(), key=lambda item: (-item[1], item[0]))],
