@@ -22,7 +22,7 @@ from tf2lint.hosts.files import PathError, Selection
 from tf2lint.hosts.formats import FORMATS, Style, as_statistics, as_text
 from tf2lint.rules import ALL_RULES, BY_CODE
 
-WITH_FIXES = frozenset({"text", "json", "json-lines", "rdjson", "sarif"})  # formats that show fixes
+WITH_FIXES = frozenset({"text", "full", "json", "json-lines", "rdjson", "sarif"})  # formats that show fixes
 PROGRESS_AFTER = 200  # files: a run this long shows its progress on a terminal's stderr
 
 
@@ -39,16 +39,20 @@ def parse_codes(value: str | None, option: str) -> tuple[str, ...]:
         raise UsageError(str(exc)) from None
 
 
-def _globs(value: str | None) -> config.Globs | None:
+def _globs(value: str | None, option: str) -> config.Globs | None:
     """`--exclude a,b/*.py`: patterns relative to the working directory."""
     if value is None:
         return None
-    return config.Globs(os.getcwd(), tuple(part.strip() for part in value.split(",") if part.strip()))
+    try:
+        return config.Globs(os.getcwd(), tuple(part.strip() for part in value.split(",") if part.strip())).check(option)
+    except config.ConfigError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def selection(args: argparse.Namespace, loader: config.Loader) -> Selection:
     return Selection(
-        loader, False if args.no_respect_gitignore else None, _globs(args.exclude), _globs(args.extend_exclude)
+        loader, False if args.no_respect_gitignore else None,
+        _globs(args.exclude, "--exclude"), _globs(args.extend_exclude, "--extend-exclude"),
     )
 
 
@@ -239,7 +243,7 @@ def run_fix(args: argparse.Namespace, run: Run) -> int:
         summary += "" if args.fix_only else f"; {len(findings)} remaining"
     if unsafe and not args.unsafe_fixes:
         summary += f"; {unsafe} unsafe fix{'es' * (unsafe != 1)} available with --unsafe-fixes"
-    text_out = args.format == "text" and not args.diff and not args.output_file
+    text_out = args.format in ("text", "full") and not args.diff and not args.output_file
     if not args.quiet:
         if args.show_fixes and not args.diff:
             _show_fixed(before, findings, sys.stdout if text_out else sys.stderr)
@@ -384,7 +388,7 @@ def _check_once(args: argparse.Namespace, run: Run) -> int:
 
 def _show_available(args: argparse.Namespace, findings: list[Finding]) -> None:
     """`--show-fixes` without `--fix`: what each fixable finding's fix would do."""
-    stream = sys.stdout if args.format == "text" and not args.output_file else sys.stderr
+    stream = sys.stdout if args.format in ("text", "full") and not args.output_file else sys.stderr
     for f in findings:
         if f.fix and (args.unsafe_fixes or f.fix["applicability"] == "safe"):
             where = f"{f.path}:cell {f.cell}:{f.line}:{f.col + 1}" if f.cell else f"{f.path}:{f.line}:{f.col + 1}"
@@ -415,9 +419,13 @@ def render(args: argparse.Namespace, findings: list[Finding], stream=None) -> st
     findings.sort(key=Finding.sort_key)
     if args.statistics:
         return as_statistics(findings, "json" if args.format == "json" else "text")
-    if args.format == "text":
+    if args.format in ("text", "full"):
         painted = stream is not None and colour(stream)
-        return as_text(findings, Style(painted, painted, getattr(args, "unsafe_fixes", False), not getattr(args, "quiet", False)))
+        isatty = getattr(stream, "isatty", None)
+        terminal = bool(isatty and isatty())
+        # On a terminal, or with `--format full`: the source line and a caret under each finding (ruff's full).
+        source = args.format == "full" or terminal or painted
+        return as_text(findings, Style(painted, source, getattr(args, "unsafe_fixes", False), not getattr(args, "quiet", False)))
     return FORMATS[args.format](findings)
 
 

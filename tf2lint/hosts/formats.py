@@ -335,8 +335,7 @@ def statistics(findings: Sequence[Finding]) -> dict:
     by_file = Counter(f.path for f in findings)
     return {
         "rules": [
-            {"code": code, "symbol": BY_CODE[code].symbol, "count": count,
-             "fixable": sum(1 for f in findings if f.code == code and fixable(f))}
+            {"code": code, "symbol": BY_CODE[code].symbol, "count": count}
             for code, count in sorted(by_rule.items(), key=lambda item: (-item[1], item[0]))
         ],
         "files": [{"path": path, "count": count} for path, count in sorted(by_file.items(), key=lambda item: (-item[1], item[0]))],
@@ -364,6 +363,6 @@ def as_statistics(findings: Sequence[Finding], form: str = "text") -> str:
 
 
 FORMATS: dict[str, Callable[[Sequence[Finding]], str]] = {
-    "text": as_text, "json": as_json, "json-lines": as_json_lines, "github": as_github, "gitlab": as_gitlab,
+    "text": as_text, "full": lambda findings: as_text(findings, Style(source=True)), "json": as_json, "json-lines": as_json_lines, "github": as_github, "gitlab": as_gitlab,
     "junit": as_junit, "rdjson": as_rdjson, "sarif": as_sarif,
 }

@@ -367,7 +367,7 @@ class Tf2lintServer(LanguageServer):
     def _analyse_text(self, uri: str, text: str, version: int | None) -> Analysis:
         path = _path_of(uri)
         settings = self.settings_for(path)
-        if files.excluded(path):  # what `tf2lint check` does not lint: `exclude`, .gitignore
+        if files.excluded(path, fresh=True):  # what `tf2lint check` does not lint: `exclude`, .gitignore
             return Analysis(version, text, path, settings, [])
         if len(text) > MAX_CHARS:
             error = SourceError(f"too large to analyse in the editor ({len(text):,} characters); run `tf2lint check`")
