@@ -184,7 +184,7 @@ def assignments_in(func: ast.AST | None) -> list[ast.Assign]:
         if isinstance(node, ast.Assign):
             found.append(node)
         elif isinstance(node, ast.stmt) and not isinstance(node, (*FUNCTION_DEFS, ast.ClassDef)):
-            stack.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)))
+            stack.extend(c for c in ast.iter_child_nodes(node) if isinstance(c, (ast.stmt, ast.excepthandler, ast.match_case)))
         elif isinstance(node, (ast.excepthandler, ast.match_case)):
             stack.extend(node.body)
     return found

@@ -46,7 +46,9 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             continue
         argument = cells = site.node.args[0] if site.node.args else keyword(site.node, "cells")
         if isinstance(cells, ast.Name):  # `cells = [cell] * n` just before: the one assignment in the function
-            bound = [a.value for a in assignments_in(site.func) if any(isinstance(t, ast.Name) and t.id == cells.id for t in a.targets)]
+            name = cells.id
+            bound = [a.value for a in assignments_in(site.func)
+                     if any(isinstance(t, ast.Name) and t.id == name for t in a.targets)]
             cells = bound[0] if len(bound) == 1 else None
         how = _repeated(cells) if cells is not None else None
         if how is None:
