@@ -23,7 +23,7 @@ _HELPER_LIMIT = 24  # methods on `self` looked through from one entry method; be
 
 def per_call_sites(ctx: ModuleContext) -> tuple[ModuleContext, list[CallSite]] | None:
     """The walk from the module's undecorated entry methods (None when no class may build weights per call),
-    and its calls written in a method of the entry's own class (or a base), in this module."""
+    and its calls written in this module: in a method of the entry's class (or a base), or in a module function."""
     if ctx.graph_mode:
         return None  # TF1 graph code: `call` builds the graph once
     entries = [(method, cls) for cls in ctx.classes for method in [_entry(ctx, cls)] if method is not None]
@@ -63,9 +63,10 @@ def owns_weights(ctx: ModuleContext, cls: ClassInfo) -> bool:
 
 
 def _entry(ctx: ModuleContext, cls: ClassInfo) -> FunctionDef | None:
-    """The class's own undecorated `call` (Keras) / `__call__` (tf.Module), when what it runs may build weights."""
+    """The class's undecorated `call` (Keras) / `__call__` (tf.Module), its own or inherited from a class of this
+    module, when what it runs may build weights."""
     for name in ("call", "__call__"):
-        # Its own, or one inherited from a class of this module (run with this class's overrides).
+        # An inherited one runs with this class's overrides (`self.body(x)` in a base's `call`).
         method = next((k.methods[name] for k in ctx.local_mro(cls) if name in k.methods), None)
         if method is None or method.decorator_list or method in ctx.reached or name in cls.assigned_shim:
             continue  # any decorator may wrap the shim (or a tf.function): unknown
