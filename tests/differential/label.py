@@ -260,6 +260,17 @@ def _penalties_reached(module: Any) -> bool:
     return callable(reader) and abs(float(reader())) > 0 and abs(abs(float(reader())) - _penalties(module)) < 1e-4
 
 
+def _lost_in_submodules(module: Any) -> bool:
+    """A `tf.Module` (not a Keras layer) below the root whose own shim store holds penalties it does not hand
+    out: measured, they are in that store only (`module.losses` does not exist, the root's store is empty)."""
+    from tf2lint.runtime.stability import _keras_layer_types
+
+    return any(
+        not isinstance(sub, _keras_layer_types()) and _penalties(sub) and not _penalties_reached(sub)
+        for sub in getattr(module, "submodules", ())
+    )
+
+
 def _describe(exc: BaseException) -> str:
     first = (str(exc).strip().splitlines() or [""])[0]
     return f"{type(exc).__name__}: {first[:200]}"
@@ -332,6 +343,8 @@ class Labeller:
             codes.discard("TFS110")  # `get_or_create_layer` registers a zero "regularizer" for every layer
         if "TFS110" in codes and _penalties_reached(first):
             codes.discard("TFS110")  # the module hands its store's penalties out itself
+        if _lost_in_submodules(first):
+            codes.add("TFS110")  # runtime.check reads the root's store only: a sub-Module's penalties too
         unstable = bool({"TFS101", "TFS102", "TFS106", "TFS107"} & codes)
         if unstable:
             codes.discard("TFS111")  # frozen statistics of batch norms rebuilt each call say nothing
