@@ -334,7 +334,8 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS113", "bad", 1): check_tfs113_accidents,
     ("TFS113", "good", 1): lambda ns: assert_codes(ns.IntendedSharing(), x(2, 3), weights=13),
     # One cell stacked twice: one set of weights (cell_0) where two layers were meant.
-    ("TFS118", "bad", 0): lambda ns: assert_codes(ns.Stack(), x(4, 8), weights=2),
+    ("TFS118", "bad", 0): lambda ns: (assert_codes(ns.Stack(), x(4, 8), weights=2),
+                                      assert_codes(ns.Listed(), x(4, 8), weights=2)),
     ("TFS118", "good", 0): lambda ns: assert_codes(ns.Stack(), x(4, 8), weights=4),
     ("TFS119", "bad", 0): lambda ns: kernels_equal(ns.Twins(), x(2, 8)) or pytest.fail("kernels differ"),
     ("TFS119", "bad", 1): lambda ns: kernels_equal(ns.SharedOnSelf(), x(2, 8)) or pytest.fail("kernels differ"),

@@ -263,6 +263,17 @@ def _penalties_reached(module: Any) -> bool:
     return callable(reader) and abs(float(reader())) > 0 and abs(abs(float(reader())) - _penalties(module)) < 1e-4
 
 
+def _lost_in_submodules(module: Any) -> bool:
+    """A `tf.Module` (not a Keras layer) below the root whose own shim store holds penalties it does not hand
+    out: measured, they are in that store only (`module.losses` does not exist, the root's store is empty)."""
+    from tf2lint.runtime.stability import _keras_layer_types
+
+    return any(
+        not isinstance(sub, _keras_layer_types()) and _penalties(sub) and not _penalties_reached(sub)
+        for sub in getattr(module, "submodules", ())
+    )
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, _Raised):
         return str(exc.finding.error)[:200]
@@ -360,6 +371,8 @@ class Labeller:
                     raise _Raised(finding)
                 codes.add(finding.code)
                 label.notes.append(f"{finding.code}: {finding.message[:200]}")
+        if _lost_in_submodules(first):
+            codes.add("TFS110")  # runtime.check reads the root's store only: a sub-Module's penalties too
         unstable = bool({"TFS101", "TFS102", "TFS106", "TFS107"} & codes)
         if unstable:
             codes.discard("TFS111")  # frozen statistics of batch norms rebuilt each call say nothing

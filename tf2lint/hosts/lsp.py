@@ -112,6 +112,7 @@ class Analysis:
     findings: list[Finding]
     cells: dict[int, str] = field(default_factory=dict)
     origin: list[tuple[int, int]] = field(default_factory=list)
+    shift: list[int] = field(default_factory=list)  # notebook: virtual line - 1 -> columns IPython's dedent removed
     sources: dict[str, str] = field(default_factory=dict)  # notebook: cell uri -> its text
     broken: list[Finding] = field(default_factory=list)  # notebook: TFS000 of cells that do not parse (cell lines)
     flags: int = 0  # compile flags the text was analysed with
@@ -390,6 +391,7 @@ class Tf2lintServer(LanguageServer):
         except NotebookError:
             return result
         result.text, result.origin, result.flags = notebook.text, notebook.origin, ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+        result.shift = notebook.shift
         for number, error in notebook.broken:
             if settings.enabled(PARSE_ERROR.code):
                 line, col = error.lineno or 1, max((error.offset or 1) - 1, 0)
@@ -432,7 +434,10 @@ class Tf2lintServer(LanguageServer):
         by_uri: dict[str, list[tuple[Finding, types.Diagnostic]]] = {u: [] for u in result.cells.values()}
         for finding in result.findings:
             (_, line), (_, end) = _locate(result.origin, finding.line), _locate(result.origin, finding.end_line)
-            located = replace(finding, line=line, end_line=max(end, line))
+            shift = result.shift
+            col = finding.col + (shift[finding.line - 1] if 0 < finding.line <= len(shift) else 0)
+            end_col = finding.end_col + (shift[finding.end_line - 1] if 0 < finding.end_line <= len(shift) else 0)
+            located = replace(finding, line=line, end_line=max(end, line), col=col, end_col=end_col)
             self._add(by_uri, result, finding, located)
         for finding in result.broken:  # already in cell lines
             self._add(by_uri, result, finding, finding)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+from tf2lint.analysis.summary import FUNCTION_DEFS
 from tf2lint.knowledge import api
 
 if TYPE_CHECKING:
@@ -175,6 +176,20 @@ def unused_attribute(cls: ast.ClassDef, wanted: str) -> str:
     while candidate in taken:
         candidate, number = f"{wanted}_{number}", number + 1
     return candidate
+
+
+def assignments_in(func: ast.AST | None) -> list[ast.Assign]:
+    """The assignments of a function's own body (not of the functions or classes nested in it)."""
+    found, stack = [], list(getattr(func, "body", []) if isinstance(getattr(func, "body", None), list) else [])
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Assign):
+            found.append(node)
+        elif isinstance(node, ast.stmt) and not isinstance(node, (*FUNCTION_DEFS, ast.ClassDef)):
+            stack.extend(c for c in ast.iter_child_nodes(node) if isinstance(c, (ast.stmt, ast.excepthandler, ast.match_case)))
+        elif isinstance(node, (ast.excepthandler, ast.match_case)):
+            stack.extend(node.body)
+    return found
 
 
 def once_per_cause(hits: Iterable[Hit]) -> Iterator[Hit]:
