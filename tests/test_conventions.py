@@ -158,7 +158,7 @@ def test_output_file_quiet_and_statistics_json(tmp_path: Path, capsys) -> None:
 
 
 def test_colour_follows_the_terminal_and_no_color(tmp_path: Path, capsys, monkeypatch) -> None:
-    from tf2lint.hosts.cli import colour
+    from tf2lint.hosts.formats import colour
 
     class Terminal:
         def isatty(self) -> bool:

@@ -9,7 +9,6 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import NoReturn
 
 from tf2lint import __version__
@@ -19,24 +18,12 @@ from tf2lint.engine import _source_error, lint_data, read, relevant
 from tf2lint.findings import Finding, Settings
 from tf2lint.source import SourceError
 from tf2lint.hosts.files import PathError, Selection
-from tf2lint.hosts.formats import FORMATS, Style, as_statistics, as_text
+from tf2lint.hosts.options import UsageError, discover, load_config, make_loader, parse_codes, top_config
+from tf2lint.hosts.formats import FORMATS, render
 from tf2lint.rules import ALL_RULES, BY_CODE
 
 WITH_FIXES = frozenset({"text", "full", "json", "json-lines", "rdjson", "sarif"})  # formats that show fixes
 PROGRESS_AFTER = 200  # files: a run this long shows its progress on a terminal's stderr
-
-
-class UsageError(Exception):
-    """Bad command line or configuration: reported in one line, exit 2."""
-
-
-def parse_codes(value: str | None, option: str) -> tuple[str, ...]:
-    if not value:
-        return ()
-    try:
-        return config.validate_codes([part for part in value.split(",") if part.strip()], option)
-    except config.ConfigError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def _globs(value: str | None, option: str) -> config.Globs | None:
@@ -54,16 +41,6 @@ def selection(args: argparse.Namespace, loader: config.Loader) -> Selection:
         loader, False if args.no_respect_gitignore else None,
         _globs(args.exclude, "--exclude"), _globs(args.extend_exclude, "--extend-exclude"),
     )
-
-
-def discover(paths: Sequence[str], project: config.Config) -> Iterator[str]:
-    """The files `check` would choose under ``paths`` (the same walk, excludes and .gitignore), for the hosts
-    that read them with one configuration (`report`, `variables`)."""
-    loader = config.Loader(project.source) if project.source is not None else config.Loader()
-    try:
-        yield from Selection(loader).files(paths)
-    except PathError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -128,25 +105,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def make_loader(args: argparse.Namespace) -> config.Loader:
-    if args.config and not os.path.isfile(args.config):
-        raise UsageError(f"--config: file not found: {args.config}")
-    return config.Loader(Path(args.config) if args.config else None)
-
-
-def _top(args: argparse.Namespace, loader: config.Loader) -> config.Config:
-    """The configuration of the run as a whole (cache directory, fix mode, output format): the one for the
-    paths' common directory."""
-    paths = [args.stdin_filename] if getattr(args, "stdin_filename", None) else args.paths
-    start = os.path.commonpath([os.path.abspath(p) for p in paths]) if paths else os.getcwd()
-    return loader.for_path(start if os.path.isdir(start) else os.path.dirname(start) or ".")
-
-
-def load_config(args: argparse.Namespace) -> config.Config:
-    """The configuration for the run as a whole, for the commands that read files with one table."""
-    return _top(args, make_loader(args))
-
-
 class Run:
     """What the command line says over each file's configuration."""
 
@@ -157,7 +115,7 @@ class Run:
         self.extend_select = parse_codes(args.extend_select, "--extend-select")
         self.src = tuple(os.path.abspath(p) for p in args.src) if args.src else None
         self.loader = make_loader(args)
-        self.top = _top(args, self.loader)
+        self.top = top_config(args, self.loader)
         self.variables_base = variables_base(args)
         self._based: dict[Settings, Settings] = {}
         self.notes: list[str] = []
@@ -402,31 +360,6 @@ def _print_notes(args: argparse.Namespace, run: Run) -> None:
         print(f"tf2lint: warning: {note}", file=sys.stderr)
     if not run.count:
         print("tf2lint: warning: no Python files found under the given paths", file=sys.stderr)
-
-
-def colour(stream) -> bool:
-    """Colour on a terminal; NO_COLOR (any value) turns it off, FORCE_COLOR (any value) on: no-color.org."""
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
-
-
-def render(args: argparse.Namespace, findings: list[Finding], stream=None) -> str:
-    """The report in the chosen format; ``stream``: where text goes (None: a file, never coloured)."""
-    findings.sort(key=Finding.sort_key)
-    if args.statistics:
-        return as_statistics(findings, "json" if args.format == "json" else "text")
-    if args.format in ("text", "full"):
-        painted = stream is not None and colour(stream)
-        isatty = getattr(stream, "isatty", None)
-        terminal = bool(isatty and isatty())
-        # On a terminal, or with `--format full`: the source line and a caret under each finding (ruff's full).
-        source = args.format == "full" or terminal or painted
-        return as_text(findings, Style(painted, source, getattr(args, "unsafe_fixes", False), not getattr(args, "quiet", False)))
-    return FORMATS[args.format](findings)
 
 
 def _report(args: argparse.Namespace, findings: list[Finding], run: Run | None = None) -> None:

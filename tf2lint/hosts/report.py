@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from tf2lint import __version__
 from tf2lint.findings import Settings
-from tf2lint.hosts.cli import UsageError, discover, load_config, parse_codes
+from tf2lint.hosts.options import UsageError, discover, load_config, parse_codes
 from tf2lint.hosts.config import Config
 from tf2lint.hosts.report_data import FileResult, analyse, document
 

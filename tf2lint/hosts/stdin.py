@@ -95,7 +95,7 @@ def run(args: argparse.Namespace, project: config.Config, base: Settings, exclud
 
 
 def _report(args: argparse.Namespace, findings: list[Finding], stream) -> None:
-    from tf2lint.hosts.cli import render  # one rendering for files and stdin
+    from tf2lint.hosts.formats import render  # one rendering for files and stdin
 
     stream.write(render(args, findings, stream))
     stream.flush()
