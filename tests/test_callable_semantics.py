@@ -225,3 +225,30 @@ class Root(tf.keras.layers.Layer):
 """
     assert codes(run(source)["Root"](), tf.ones((2, 5))) == set()
     assert lint(source) == []
+
+
+def test_a_builder_in_a_branch_a_constant_argument_rules_out_never_runs() -> None:
+    source = """\
+import tensorflow as tf
+
+utils = tf.compat.v1.keras.utils
+
+
+class Model(tf.Module):
+    @utils.track_tf1_style_variables
+    def __call__(self, x):
+        return self._block(x, wd=False)
+
+    @utils.track_tf1_style_variables
+    def _block(self, x, wd=True):
+        if wd:
+            x = utils.get_or_create_layer("head", self._build)(x)
+        return x
+
+    def _build(self, units):
+        return tf.keras.layers.Dense(units)
+"""
+    model = run(source)["Model"]()
+    model(tf.ones((2, 4)))  # no TypeError: the builder never runs
+    assert lint(source) == []
+    assert lint(source.replace("wd=False", "wd=True")) == [(14, "TFS109")]

@@ -576,6 +576,66 @@ def test_an_imported_builder_that_needs_arguments(tmp_path: Path, builder: str, 
     assert findings(tmp_path / "pkg/model.py") == expected
 
 
+def test_a_cached_silence_is_dropped_when_the_module_that_named_the_layer_changes(tmp_path: Path, capsys) -> None:
+    from tf2lint.hosts.cli import main
+
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/inner.py": INNER_LAYER, "pkg/outer.py": OUTER_LAYER})
+    cache = tmp_path / "cache"
+    args = ["check", "--cache-dir", str(cache), "--format", "json", "--exit-zero", str(tmp_path / "pkg/inner.py")]
+    main(args)
+    assert "TFS109" not in capsys.readouterr().out
+    (tmp_path / "pkg/outer.py").write_text("import tensorflow as tf\n", encoding="utf-8")  # no longer uses Inner
+    main(args)
+    assert "TFS109" in capsys.readouterr().out
+
+
+BLOCK_LAYER = """\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Block(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, h):
+        with v1.variable_scope(None, default_name="gate"):
+            return h * v1.get_variable("g", shape=[4])
+"""
+
+
+def tower(scoped: bool) -> str:
+    call = 'with v1.variable_scope("tower"):\n            return self.block(h)' if scoped else "return self.block(h)"
+    return f"""\
+import tensorflow as tf
+
+from .layers import Block
+
+v1 = tf.compat.v1
+
+
+class Tower(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.block = Block()
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, h):
+        {call}
+"""
+
+
+@pytest.mark.parametrize(("scoped", "expected"), [(True, []), (False, [(15, "TFS102")])])
+def test_a_decorated_layer_of_another_module_runs_under_its_callers_scopes(tmp_path: Path, scoped, expected) -> None:
+    # Measured (test_callable_semantics, one module): under the caller's named scope the default-name scope
+    # is numbered afresh each call (stable); with no scope around it, it grows. The defining module cannot
+    # see its callers: silent there; the caller's module reports it at the call.
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/layers.py": BLOCK_LAYER, "pkg/model.py": tower(scoped)})
+    assert findings(tmp_path / "pkg/layers.py") == []
+    assert findings(tmp_path / "pkg/model.py") == expected
+    write(tmp_path, {"pkg/model.py": "import tensorflow as tf\n"})  # nobody imports it: Keras runs it alone
+    assert findings(tmp_path / "pkg/layers.py") == [(9, "TFS102")]
+
+
 WRAPPER = """\
 import tensorflow as tf
 

@@ -432,7 +432,7 @@ CASES.update({
     ("TFS106", "bad", 2): lambda ns: (assert_codes(ns.Tagger(), x(4, 6), expected={"TFS107"}),
                                       assert_codes(ns.Rescaler(), x(5, 2), expected={"TFS106"})),
     # An undecorated layer built inline in shim code runs in the caller's store: stable, its variable tracked.
-    ("TFS106", "good", 2): lambda ns: assert_codes(ns.Host(), x(3, 4), weights=1),
+    ("TFS106", "good", 2): lambda ns: assert_codes(ns.Host(), x(3, 4), weights=2),
     ("TFS111", "bad", 5): lambda ns: assert_codes(ns.Normed(), x(6, 4), training=True, expected={"TFS111"}),
     # A constant argument that switches the collection write off: nothing is written, stable.
     ("TFS112", "good", 3): lambda ns: (assert_codes(ns.Regressor(), x(2, 4), weights=2),

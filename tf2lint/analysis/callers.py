@@ -12,9 +12,11 @@ from __future__ import annotations
 import ast
 import os
 import re
+from stat import S_ISREG
 from dataclasses import dataclass, field
 
 from tf2lint.analysis import project as project_module
+from tf2lint.analysis.project import Project
 from tf2lint.analysis.names import _walk_expr
 from tf2lint.analysis.summary import ClassInfo, ModuleSummary, own_statements
 
@@ -70,14 +72,14 @@ def only_an_attribute(cls: ClassInfo) -> bool:
     return ctors > 0 and module_callers(module).class_refs.get(cls.name, 0) == ctors
 
 
-def named_elsewhere(roots: tuple[str, ...], module: ModuleSummary, name: str) -> bool:
+def named_elsewhere(project: Project, module: ModuleSummary, name: str) -> bool:
     """Whether another Python file under the project roots imports ``module`` (by its last dotted part, on
     an import line) and names ``name``: a module that may construct or call it, whose callers then decide.
     Word tests of the files' text, no parse; past ``_MAX_FILES`` files the answer is yes (unknown)."""
     stem = (module.name or os.path.splitext(os.path.basename(module.path))[0]).rsplit(".", 1)[-1]
     if not stem.isidentifier():
         return False
-    index = _import_index(roots)
+    index = _import_index(project.roots)
     if index is None:
         return True
     here = os.path.realpath(module.path)
@@ -85,13 +87,24 @@ def named_elsewhere(roots: tuple[str, ...], module: ModuleSummary, name: str) ->
     for path in index.get(stem, ()):
         if os.path.realpath(path) == here:
             continue
-        try:
-            with open(path, "rb") as handle:
-                if pattern.search(handle.read()):
-                    return True
-        except OSError:
-            continue
+        text = _read_regular(path)
+        if text is not None and pattern.search(text):
+            project.record(path)  # a cached answer depends on that module
+            return True
     return False
+
+
+def _read_regular(path: str) -> bytes | None:
+    """A regular file's bytes, up to the project's module size cap; None for anything else (a FIFO or a
+    device would block or never end)."""
+    status = project_module.file_status(path)
+    if status is None or not S_ISREG(status.st_mode) or status.st_size > project_module.MAX_MODULE_BYTES:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(project_module.MAX_MODULE_BYTES + 1)
+    except OSError:
+        return None
 
 
 _MAX_FILES = 20000
@@ -120,10 +133,8 @@ def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
                     index = None
                     break
                 path = os.path.join(directory, file)
-                try:
-                    with open(path, "rb") as handle:
-                        text = handle.read()
-                except OSError:
+                text = _read_regular(path)
+                if text is None:
                     continue
                 stems: set[bytes] = set()
                 for match in _IMPORT_LINE.finditer(text):

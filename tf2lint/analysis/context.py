@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from tf2lint.analysis.callables import Callee, CallableValues, merged_call
-from tf2lint.analysis.callers import module_callers, only_an_attribute
+from tf2lint.analysis.callers import module_callers, named_elsewhere, only_an_attribute
 from tf2lint.analysis.names import Function, _walk_expr
 from tf2lint.analysis.project import Project, locate
 from tf2lint.analysis.summary import (
@@ -308,9 +308,7 @@ class ModuleContext:
             if "build" in klass.methods:
                 return False
             init = klass.methods.get("__init__")
-            if init is not None and any(
-                not (isinstance(c.func, ast.Attribute) and c.func.attr == "__init__") for c in klass.module.own_calls(init)
-            ):
+            if init is not None and any(not _initialises_base(c) for c in klass.module.own_calls(init)):
                 return False
         return True
 
@@ -509,6 +507,10 @@ class ModuleContext:
                 starting = {_naming_defaults(method)}
             elif not calls or method.name in callers.values:
                 starting.add(())
+            if entry and module is self.root and self._used_only_elsewhere(cls):
+                # Its callers are in modules that import it: their walks follow it under their scopes; here
+                # the scope around it is unknown (taken as a named one, as for any name we cannot see).
+                start = start._replace(scopes=(_caller_scope(method),))
             for bindings in starting:
                 frame = _Frame(method, first_param(method), reach, module, bindings)
                 if entry and cls.scope is None and only_an_attribute(cls):
@@ -537,6 +539,12 @@ class ModuleContext:
                 self._block(body, frame, state, queue)
             else:  # a lambda
                 self._expr(body, frame, state, queue)
+
+    def _used_only_elsewhere(self, cls: ClassInfo) -> bool:
+        """A class its own module never names (beyond defining it) that another project module imports."""
+        if cls.scope is not None or module_callers(self.root).class_refs.get(cls.name, 0) > 0:
+            return False
+        return self.project is not None and named_elsewhere(self.project, self.root, cls.name)
 
     def _looped_self_calls(self) -> dict[str, list[Function]]:
         """Method name -> the undecorated methods of this module that call ``self.<name>(...)`` in a loop."""
@@ -693,8 +701,14 @@ class ModuleContext:
         for index, callee in enumerate(callees):
             if callee.cls is not None and self.is_shim_function(callee):
                 # A sub-layer with its own decorated `call`: walked as a shim method of its own, inside the
-                # variable scopes open here.
+                # variable scopes open here; one from another module is walked here, anchored at this call.
                 self._sub_layer_scopes.setdefault(callee.cls, set()).add(state.scopes)
+                if self.is_foreign(callee.module):
+                    self._enter(callee.module)
+                    anchor = frame.reach.anchor or (call if frame.module is self.root else None)
+                    reach = Reach(shim=callee.func, shim_name=callee.label, cls=callee.cls, anchor=anchor)  # type: ignore[arg-type]
+                    queue.append((_Frame(callee.func, callee.self_name, reach, callee.module,
+                                         _naming_defaults(callee.func)), _State(scopes=state.scopes)))
                 continue
             reach = self._step(frame, call, callee)
             callee_state = state
@@ -1158,6 +1172,20 @@ def _calls_repeated_by_comprehensions(node: ast.expr) -> set[int]:
 def _looping(state: _State) -> _State:
     """The state inside a loop body: repeated, with the scopes open so far shared by every iteration."""
     return state._replace(in_loop=True, loop_scopes=len(state.scopes), object_loop=True, item=None)
+
+
+def _caller_scope(method: Function) -> VarScope:
+    """The scope a caller we cannot see may open around a method: unknown, so taken as a named one."""
+    node = ast.copy_location(ast.Call(func=ast.Name(id="variable_scope", ctx=ast.Load()), args=[], keywords=[]), method)
+    return VarScope(node, named=True, name=None)
+
+
+def _initialises_base(call: ast.Call) -> bool:
+    """`super().__init__(...)`, `Base.__init__(self, ...)`, or the `super()` inside the first."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "__init__":
+        return True
+    return isinstance(func, ast.Name) and func.id == "super"
 
 
 def _mapped(call: ast.Call, frame: _Frame) -> ast.expr | None:

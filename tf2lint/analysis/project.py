@@ -591,6 +591,10 @@ class Project:
             if outermost:
                 self._stats = None
 
+    def record(self, path: str) -> None:
+        """Note a file whose text an answer read (outside the module lookups), for the cache's dependencies."""
+        self._record(os.path.realpath(path))
+
     def _record(self, path: str) -> None:
         for recording in self._recording:
             recording.add(path)

@@ -288,11 +288,20 @@ class Adapter(tf.keras.layers.Layer):  # owns nothing: its undecorated call runs
         return tf.matmul(x, w)
 
 
+class Gain(tf.keras.layers.Layer):  # its `__init__` only initialises the base: it owns nothing either
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.calls = 0
+
+    def call(self, x):
+        return x * v1.get_variable("gain", shape=[])
+
+
 class Host(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, x):
         with v1.variable_scope("host"):
-            return Adapter()(x)
+            return Gain()(Adapter()(x))
 ''',
         '''\
 import tensorflow as tf

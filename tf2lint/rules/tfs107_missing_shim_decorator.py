@@ -168,7 +168,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             if callers.get(name):
                 # A helper: shim context when its callers are decorated, else their own report covers it.
                 continue
-            if ctx.project is not None and named_elsewhere(ctx.project.roots, ctx.root, cls.name):
+            if ctx.project is not None and named_elsewhere(ctx.project, ctx.root, cls.name):
                 continue  # another module imports and names the class: its callers there decide
             unknown = _unknown_decorators(ctx, method)
             hint = (

@@ -39,9 +39,14 @@ def _required_params(builder: Callee) -> list[str]:
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
+    walked: set[ast.Call] | None = None
     for call, func in ctx.nodes_on_lines("get_or_create_layer"):
         if not isinstance(call, ast.Call) or api.GET_OR_CREATE_LAYER not in ctx.resolve(call.func, func):
             continue
+        if func is not None and func in ctx.reached:
+            walked = {site.node for site in ctx.sites} if walked is None else walked
+            if call not in walked:
+                continue  # shim code, in a branch the constant arguments of every path rule out
         builder = ctx.builder_of(call, func, ctx.owner.get(func) if func is not None else None)
         required = _required_params(builder) if builder is not None else []
         if required:
@@ -64,7 +69,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             if chain is None:
                 continue
             if entry in reported_elsewhere and ctx.project is not None and named_elsewhere(
-                ctx.project.roots, ctx.root, ctx.owner[entry].name
+                ctx.project, ctx.root, ctx.owner[entry].name
             ):
                 break  # another module may use the layer as a part of a decorated one: its callers decide
             path = "".join(f" via `{step}`" for step in chain)
