@@ -7,8 +7,6 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tf2lint.hosts.cli import main
 from tf2lint.rules import BY_CODE
 

@@ -19,7 +19,6 @@ parts are explicit and never compared (`net/<unknown>/kernel`).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -78,7 +77,24 @@ class ClassVariables:
         return all(c.known for c in self.creations)
 
 
-def evaluation_order(statements: list[ast.stmt]) -> list[ast.Call]:
+def _unrollable(statement: ast.stmt) -> int | None:
+    """`for i in range(N):` with a literal N <= 8, no `else`, `break`, `continue` or `return`: N, else None."""
+    if not (isinstance(statement, ast.For) and isinstance(statement.target, ast.Name) and not statement.orelse):
+        return None
+    loop = statement.iter
+    if not (isinstance(loop, ast.Call) and isinstance(loop.func, ast.Name) and loop.func.id == "range"
+            and len(loop.args) == 1 and not loop.keywords):
+        return None
+    count = _literal(loop.args[0])
+    if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 8:
+        return None
+    if any(isinstance(n, (ast.Break, ast.Continue, ast.Return, ast.Yield, ast.YieldFrom)) for s in statement.body
+           for n in ast.walk(s)):
+        return None
+    return count
+
+
+def evaluation_order(statements: list) -> list[ast.Call]:
     """Calls of a block in the order Python runs them (arguments before the call; no nested defs)."""
     order: list[ast.Call] = []
 
@@ -175,6 +191,9 @@ class _ClassModel:
         self.init_ctors = _init_calls(cls)
         self.depth = 0
         self.visited: set[ast.Call] = set()
+        self.locals: dict[str, int | str] = {}  # literal locals of the function being run
+        self.unrolled = 0  # inside a loop this run unrolls
+        self.flat_loops = 0  # inside a loop it does not (its calls may run any number of times)
         self.selves: list[ClassInfo] = []  # sub-layers whose `call` is being followed (their `self` is not ours)
 
     # -- the walk ---------------------------------------------------------------------------------
@@ -199,13 +218,73 @@ class _ClassModel:
                bindings: tuple | None = None) -> None:
         """``bindings``: the parameter values the call into ``func`` gives (a helper called twice is recorded
         once per set of values: `record_scope("conv2d")`, `record_scope("conv2d_1")`)."""
-        for call in evaluation_order(body):
+        saved = self.locals
+        self.locals = {}
+        for statement in body:
+            self._statement(statement, outer, func, bindings)
+        self.locals = saved
+
+    def _statement(self, statement: ast.stmt, outer: tuple[VarScope, ...], func: ast.AST, bindings: tuple | None) -> None:
+        """One statement: `with` blocks and `for i in range(N)` loops statement by statement (a loop is unrolled:
+        it runs its body N times, `i` known in each), anything else call by call in evaluation order."""
+        if isinstance(statement, ast.With):
+            self._calls([item.context_expr for item in statement.items], outer, func, bindings)
+            for inner in statement.body:
+                self._statement(inner, outer, func, bindings)
+            return
+        count = _unrollable(statement)
+        if count is not None:
+            assert isinstance(statement, ast.For) and isinstance(statement.target, ast.Name)
+            self.unrolled += 1
+            for value in range(count):
+                self.locals[statement.target.id] = value
+                for inner in statement.body:
+                    self._statement(inner, outer, func, bindings)
+            self.unrolled -= 1
+            self.locals.pop(statement.target.id, None)
+            return
+        looping = isinstance(statement, (ast.For, ast.AsyncFor, ast.While))
+        self.flat_loops += looping
+        self._calls([statement], outer, func, bindings)
+        self.flat_loops -= looping
+        if isinstance(statement, ast.Assign):
+            self._assigned(statement)
+
+    def _assigned(self, statement: ast.Assign) -> None:
+        """`i = 0`: a local whose value later names may use (f-strings); any other assignment forgets it."""
+        value = _literal(statement.value)
+        for target in statement.targets:
+            for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
+                if isinstance(target, ast.Name) and isinstance(value, (int, str)) and not isinstance(value, bool):
+                    self.locals[name] = value
+                else:
+                    self.locals.pop(name, None)
+
+    def _calls(self, nodes: list, outer: tuple[VarScope, ...], func: ast.AST, bindings: tuple | None) -> None:
+        for call in evaluation_order(nodes):
             site = self._site(call, outer, func, bindings)
             if site is not None:
                 self.visited.add(call)
                 self._site_event(site)
             elif self._may_create(call, func):  # a call the walk did not record on this path
                 self.result.creations.append(Creation(call, "?", UNKNOWN, (), ast.unparse(call), False, local=False))
+
+    def _text(self, expr: ast.expr | None, site: CallSite) -> tuple | None:
+        """A name argument's value: ("str", text), ("none",), or None when unknown (f-strings over known locals)."""
+        if isinstance(expr, ast.JoinedStr):
+            parts = []
+            for part in expr.values:
+                if isinstance(part, ast.Constant):
+                    parts.append(str(part.value))
+                elif (isinstance(part, ast.FormattedValue) and part.conversion == -1 and part.format_spec is None
+                      and isinstance(part.value, ast.Name) and part.value.id in self.locals):
+                    parts.append(str(self.locals[part.value.id]))
+                else:
+                    return None
+            return ("str", "".join(parts))
+        if isinstance(expr, ast.Name) and isinstance(self.locals.get(expr.id), str):
+            return ("str", self.locals[expr.id])
+        return site.value(expr)
 
     def _may_create(self, call: ast.Call, func: ast.AST) -> bool:
         names = self.ctx.resolve(call.func, func)
@@ -231,7 +310,8 @@ class _ClassModel:
         # scope counters start empty as an eager first call's do; any other one may retrace: unknown.
         traced = site.reach.tf_function is not None and site.reach.tf_function not in getattr(
             self.shim, "decorator_list", ())
-        return bool(site.in_loop or site.arms or traced or site.guarded or site.arg_scopes)
+        looped = site.in_loop and (self.flat_loops > 0 or not self.unrolled) or site.object_loop
+        return bool(looped or site.arms or traced or site.guarded or site.arg_scopes)
 
     def _taint(self, prefix: str) -> None:
         self.counts.unknown.add(prefix)
@@ -251,11 +331,15 @@ class _ClassModel:
             return
         attr = _self_attr_call(site)
         if attr is not None and self.selves:  # `self` of a sub-layer's method: another object
-            self._opaque(site, prefix) if attr not in _KERAS_METHODS else None
+            if attr not in _KERAS_METHODS:
+                self._opaque(site, prefix)
             return
         if attr is not None and attr in self.init_ctors:
             ctor = self.init_ctors[attr]
             self._object_call(site, ("self", attr), ctor, self.cls.attr_types.get(attr, ()), prefix, attr)
+            return
+        if any(n.startswith("tf.compat.v1.nn.") and "rnn" in n for n in names):
+            self._opaque(site, prefix)  # `dynamic_rnn` and kin: a cell's variables under their own scopes
             return
         local = self._local_object(site)
         if local is not None:
@@ -276,11 +360,15 @@ class _ClassModel:
             self.scope_names[site.node] = _join(prefix, UNKNOWN)
             self._taint(prefix)
             return
-        if scope.reenters or (scope.named and scope.name is None):
+        name = scope.name
+        if scope.named and name is None and not scope.reenters:
+            text = self._text(_argument(site.node, "name_or_scope", 0), site)
+            name = text[1] if text is not None and text[0] == "str" and text[1] else None
+        if scope.reenters or (scope.named and name is None):
             self.scope_names[site.node] = _join(prefix, UNKNOWN)
             return
         if scope.named:
-            full = _join(prefix, scope.name)  # type: ignore[arg-type]
+            full = _join(prefix, name)  # type: ignore[arg-type]
             self.counts.open(full)
             self.scope_names[site.node] = full
             return
@@ -316,7 +404,7 @@ class _ClassModel:
         if _opaque(site.node):
             return UNKNOWN, True
         if given is not None:
-            value = site.value(given)
+            value = self._text(given, site)
             if value is None or value[0] not in ("str", "none"):
                 return UNKNOWN, True
             if value[0] == "str" and value[1]:
@@ -333,8 +421,9 @@ class _ClassModel:
             self._opaque(site, prefix)
             return
         if creator == api.GET_VARIABLE or creator in api.SLIM_VARIABLES:
-            name = _literal(_argument(call, "name", 0))
-            if not isinstance(name, str) or _opaque(call):
+            text = self._text(_argument(call, "name", 0), site)
+            name = text[1] if text is not None and text[0] == "str" else None
+            if not isinstance(name, str) or not name or _opaque(call):
                 self._opaque(site, prefix)
                 return
             shape = _literal(_argument(call, "shape", 1))
@@ -351,12 +440,13 @@ class _ClassModel:
                 # Keras: no name in `_vars`.
                 self._add(site, creator, _join(prefix, key), [], call, True, None, skip_first=False)
                 return
-        if creator in (api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER) or api.is_v1_layer_class(creator):
-            self._opaque(site, prefix)  # templates' and builders' own variables: not modelled
+        if (api.is_v1_layer_class(creator) or api.v1_rnn_cell_base_name(creator)) and site.target is not None \
+                and site.target[0] == "local":
+            self.first_called.discard(("local", id(site.func), site.target[1]))  # a new object: named when called
             return
-        cell = api.v1_rnn_cell_base_name(creator)
-        if cell is not None:
-            self._opaque(site, prefix)  # a cell is named at its first call, which the walk does not pair
+        if creator in (api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER) or api.is_v1_layer_class(creator) \
+                or api.v1_rnn_cell_base_name(creator):
+            self._opaque(site, prefix)  # templates', builders' and unpaired objects' variables: not modelled
             return
         base_name = api.v1_layer_base_name(creator)
         if base_name is not None:
@@ -379,7 +469,8 @@ class _ClassModel:
         scope = _join(prefix, name)
         suffixes = _suffixes(spec, call) if spec is not None else None
         if suffixes is None or name == UNKNOWN:
-            self._taint(prefix) if name == UNKNOWN else None
+            if name == UNKNOWN:
+                self._taint(prefix)
             self._add(site, creator, _join(prefix, UNKNOWN), [], call, explicit, pin)
             return
         shapes = _shapes(spec, call, base)  # type: ignore[arg-type]
@@ -408,7 +499,7 @@ class _ClassModel:
                 self.result.creations.append(Creation(
                     node=site.node, kind=types[0], scope="", variables=(), fingerprint=f"self.{attr}", explicit=True))
             return
-        kind = next((t for t in types if api.is_v1_layer_class(t)), None)
+        kind = next((t for t in types if api.is_v1_layer_class(t) or api.v1_rnn_cell_base_name(t)), None)
         if kind is None:
             if attr is not None and not any(api.is_library_name(t) for t in types):
                 self._follow(site, prefix)  # a project layer or module held by the object
@@ -420,13 +511,17 @@ class _ClassModel:
         if self._uncertain(site) or UNKNOWN in prefix:
             self._opaque(site, prefix)
             return
-        base = api.v1_layer_base_name(kind)
-        spec = table.V1_LAYERS.get(base or "")
+        cell = api.v1_rnn_cell_base_name(kind)
+        base = cell or api.v1_layer_base_name(kind)
+        spec = table.RNN_CELLS.get(base or "") if cell else table.V1_LAYERS.get(base or "")
+        if cell and any(_argument(ctor, k, None) is not None for k in table.RNN_UNMODELLED):
+            spec = None
         given = _argument(ctor, "name", None)
-        if _opaque(ctor) or (given is not None and not isinstance(_literal(given), (str, type(None)))):
+        text = self._text(given, site) if given is not None else ("none",)
+        if _opaque(ctor) or text is None or text[0] not in ("str", "none"):
             self._opaque(site, prefix)
             return
-        literal = self.pinned.get(ctor, _literal(given))
+        literal = self.pinned.get(ctor, text[1] if text[0] == "str" else None)
         explicit = isinstance(literal, str) and bool(literal)
         name = self.counts.unique(prefix, literal if explicit else base or "")  # type: ignore[arg-type]
         if name != UNKNOWN:
@@ -463,7 +558,14 @@ class _ClassModel:
         if method is not None:
             bodies = [c for c in bodies if c.func is method] or bodies
         if len(bodies) == 1 and self.ctx.is_shim_function(bodies[0]):
-            return  # its own store (a sub-layer), or this one under its own scope: a creation there is unvisited
+            # A sub-layer's decorated call fills its own store; a decorated method of this object enters this
+            # store again under its own scope handling, which is not modelled: unknown unless it calls only
+            # library functions that create nothing.
+            inner = [s for sites in self.by_node.values() for s in sites if s.func is bodies[0].func]
+            if bodies[0].cls is None and any(not s.names or _creates(s.names) or not all(
+                    api.is_library_name(n) for n in s.names) for s in inner):
+                self._opaque(site, prefix)
+            return
         if len(bodies) == 1 and self.depth < 8:
             if self._uncertain(site):
                 self._opaque(site, prefix)
@@ -586,9 +688,3 @@ def with_pinned(ctx: ModuleContext, model: ClassVariables, pinned: dict[ast.Call
         if cls is model.cls and f"{cls.name}.{getattr(shim, 'name', '?')}" == model.qualname:
             return _ClassModel(ctx, shim, cls, sites, pinned).run()
     return model
-
-
-def iter_names(model: ClassVariables) -> Iterator[tuple[str, Creation]]:
-    for creation in model.creations:
-        for variable in creation.variables:
-            yield variable.name, creation
