@@ -296,7 +296,11 @@ class _ClassModel:
 
     def _site(self, call: ast.Call, outer: tuple[VarScope, ...], func: ast.AST,
               bindings: tuple | None = None) -> CallSite | None:
-        candidates = [s for s in self.by_node.get(call, ()) if s.scopes[: len(outer)] == outer and s.func is func]
+        # The path's scopes, then only scopes opened in ``func`` itself (the same helper reached under other
+        # scopes is recorded once per path).
+        candidates = [s for s in self.by_node.get(call, ()) if s.scopes[: len(outer)] == outer and s.func is func
+                      and all(any(o.func is func for o in self.by_node.get(extra.node, ()))
+                              for extra in s.scopes[len(outer):])]
         if len(candidates) > 1 and bindings is not None:
             candidates = [s for s in candidates if s.bindings == bindings]
         return candidates[0] if len(candidates) == 1 else (candidates[0] if candidates and all(
@@ -310,7 +314,7 @@ class _ClassModel:
         # scope counters start empty as an eager first call's do; any other one may retrace: unknown.
         traced = site.reach.tf_function is not None and site.reach.tf_function not in getattr(
             self.shim, "decorator_list", ())
-        looped = site.in_loop and (self.flat_loops > 0 or not self.unrolled) or site.object_loop
+        looped = site.in_loop and (self.flat_loops > 0 or not self.unrolled)
         return bool(looped or site.arms or traced or site.guarded or site.arg_scopes)
 
     def _taint(self, prefix: str) -> None:
@@ -379,8 +383,9 @@ class _ClassModel:
                 self.counts.open(full)
             self.scope_names[site.node] = full
             return
-        self.scope_names[site.node] = prefix  # `variable_scope("")` / no name: adds nothing we can see
-        self._taint(prefix)
+        self.scope_names[site.node] = prefix
+        if _literal(_argument(site.node, "name_or_scope", 0)) != "":
+            self._taint(prefix)  # no name we can see; `variable_scope("")` adds nothing to names (measured: 3c)
 
     def _add(self, site: CallSite, kind: str, scope: str, variables: list[Variable], call: ast.Call,
              explicit: bool, pin: str | None, skip_first: bool = True) -> None:
@@ -394,6 +399,27 @@ class _ClassModel:
         """A call that may create variables we cannot name."""
         self._taint(prefix)
         self._add(site, site.names[0] if site.names else "?", _join(prefix, UNKNOWN), [], site.node, False, None)
+
+    def _native_builder(self, site: CallSite) -> bool:
+        """The builder of `get_or_create_layer` only returns a library object (`lambda: tf.keras.layers.Dense(4)`,
+        or a function whose body is `return tf.keras.layers.Dense(4)`): nothing of it goes to `_vars`."""
+        builder = _argument(site.node, "builder", 1)
+        built = self.ctx.class_by_name.get(builder.id) if isinstance(builder, ast.Name) else None
+        if built is not None:  # a layer class whose decorated call keeps its variables in its own store
+            return any(name in self.ctx.shim_methods_of(built) for name in ("call", "__call__"))
+        if isinstance(builder, ast.Lambda):
+            made, func = builder.body, site.func
+        else:
+            callee = self.ctx.builder_of(site.node, site.func, self.cls)  # type: ignore[arg-type]
+            body = getattr(callee.func, "body", None) if callee is not None else None
+            if not (isinstance(body, list) and len(body) == 1 and isinstance(body[0], ast.Return)):
+                return False
+            made, func = body[0].value, callee.func  # type: ignore[union-attr]
+        if not isinstance(made, ast.Call):
+            return False
+        names = self.ctx.resolve(made.func, func)
+        return bool(names) and all(api.is_library_name(n) and not _creates((n,)) for n in names) and not any(
+            api.is_v1_layer_class(n) for n in names)
 
     def _named(self, site: CallSite, prefix: str, base: str, param: str, position: int | None) -> tuple[str, bool]:
         """The layer's scope name and whether the code names it; opens it in the counters."""
@@ -431,11 +457,9 @@ class _ClassModel:
             self._add(site, creator, prefix, [Variable(_join(prefix, name), dims)], call, True, None, skip_first=False)
             return
         if creator == api.GET_OR_CREATE_LAYER:
-            key = _literal(_argument(call, "name", 0))
-            builder = _argument(call, "builder", 1)
-            native = isinstance(builder, ast.Lambda) and isinstance(builder.body, ast.Call) and all(
-                api.is_library_name(n) for n in self.ctx.resolve(builder.body.func, site.func) or ("?",))
-            if isinstance(key, str) and key and not _opaque(call) and native:
+            text = self._text(_argument(call, "name", 0), site)
+            key = text[1] if text is not None and text[0] == "str" else None
+            if isinstance(key, str) and key and not _opaque(call) and self._native_builder(site):
                 # The builder's layer sits in the store's `_layers` under the scoped key, its weights named by
                 # Keras: no name in `_vars`.
                 self._add(site, creator, _join(prefix, key), [], call, True, None, skip_first=False)
@@ -557,15 +581,10 @@ class _ClassModel:
         bodies = [c for c in callees if isinstance(getattr(c.func, "body", None), list)]
         if method is not None:
             bodies = [c for c in bodies if c.func is method] or bodies
-        if len(bodies) == 1 and self.ctx.is_shim_function(bodies[0]):
-            # A sub-layer's decorated call fills its own store; a decorated method of this object enters this
-            # store again under its own scope handling, which is not modelled: unknown unless it calls only
-            # library functions that create nothing.
-            inner = [s for sites in self.by_node.values() for s in sites if s.func is bodies[0].func]
-            if bodies[0].cls is None and any(not s.names or _creates(s.names) or not all(
-                    api.is_library_name(n) for n in s.names) for s in inner):
-                self._opaque(site, prefix)
-            return
+        if len(bodies) == 1 and self.ctx.is_shim_function(bodies[0]) and bodies[0].cls is not None:
+            return  # a sub-layer's decorated call fills its own store
+        # A decorated method of this object runs in this store as a plain helper would (measured: its layers
+        # go on counting in the caller's scope).
         if len(bodies) == 1 and self.depth < 8:
             if self._uncertain(site):
                 self._opaque(site, prefix)
