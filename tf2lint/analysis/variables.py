@@ -22,8 +22,8 @@ import ast
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from tf2lint.analysis.context import CallSite, ModuleContext, VarScope, _bind
-from tf2lint.analysis.summary import ClassInfo
+from tf2lint.analysis.context import Callee, CallSite, ModuleContext, VarScope, _bind
+from tf2lint.analysis.summary import ClassInfo, first_param
 from tf2lint.knowledge import api, slim
 from tf2lint.knowledge import variables as table
 from tf2lint.knowledge.variables import UNKNOWN
@@ -215,11 +215,11 @@ class _ClassModel:
         return self.result
 
     def _block(self, body: list[ast.stmt], outer: tuple[VarScope, ...], func: ast.AST,
-               bindings: tuple | None = None) -> None:
+               bindings: tuple | None = None, arguments: dict | None = None) -> None:
         """``bindings``: the parameter values the call into ``func`` gives (a helper called twice is recorded
         once per set of values: `record_scope("conv2d")`, `record_scope("conv2d_1")`)."""
         saved = self.locals
-        self.locals = {}
+        self.locals = dict(arguments or {})
         for statement in body:
             self._statement(statement, outer, func, bindings)
         self.locals = saved
@@ -563,6 +563,22 @@ class _ClassModel:
         if attr is not None:
             self.result.objects.extend(f"{attr}/{s}" for s in suffixes or ())
 
+    def _arguments(self, call: ast.Call, callee: Callee) -> dict[str, int | str]:
+        """The callee's parameters given a literal or a known local by this call (`block(x, i=i)`)."""
+        args = getattr(callee.func, "args", None)
+        if args is None or _opaque(call):
+            return {}
+        positional = [p.arg for p in [*args.posonlyargs, *args.args]]
+        if callee.self_name is not None and positional and isinstance(call.func, ast.Attribute):
+            positional = positional[1:]
+        given = [*zip(positional, call.args), *((k.arg, k.value) for k in call.keywords)]
+        found: dict[str, int | str] = {}
+        for name, expr in given:
+            value = self.locals.get(expr.id) if isinstance(expr, ast.Name) else _literal(expr)
+            if isinstance(value, (int, str)) and not isinstance(value, bool):
+                found[name] = value  # type: ignore[index]
+        return found
+
     def _method(self, name: str | None) -> ast.AST | None:
         """`self.<name>` as this class runs it: the first definition along its MRO (a subclass's override)."""
         if name is None:
@@ -576,11 +592,11 @@ class _ClassModel:
         """A call with no library name: a project function or method the walk entered, else nothing it
         could create (a tensor method, a builtin) unless it calls an object we do not know."""
         func = site.node.func
-        method = self._method(_self_attr_call(site))
+        method = self._method(_self_attr_call(site)) if not self.selves else None
         callees = self.ctx.callees_of_call(site.node, site.func) if not self.ctx.is_foreign(site.module) else []
         bodies = [c for c in callees if isinstance(getattr(c.func, "body", None), list)]
-        if method is not None:
-            bodies = [c for c in bodies if c.func is method] or bodies
+        if method is not None:  # `self.body(x)` runs this object's class's override
+            bodies = [Callee(method, first_param(method), method.name, self.ctx.module_of(method))]  # type: ignore[attr-defined]
         if len(bodies) == 1 and self.ctx.is_shim_function(bodies[0]) and bodies[0].cls is not None:
             return  # a sub-layer's decorated call fills its own store
         # A decorated method of this object runs in this store as a plain helper would (measured: its layers
@@ -594,7 +610,8 @@ class _ClassModel:
             if other:
                 self.selves.append(bodies[0].cls)
             bindings = _bind(site.node, bodies[0], SimpleNamespace(bindings=site.bindings))  # type: ignore[arg-type]
-            self._block(bodies[0].func.body, site.scopes, bodies[0].func, bindings)  # type: ignore[union-attr]
+            arguments = self._arguments(site.node, bodies[0])
+            self._block(bodies[0].func.body, site.scopes, bodies[0].func, bindings, arguments)  # type: ignore[union-attr]
             if other:
                 self.selves.pop()
             self.depth -= 1
@@ -677,14 +694,16 @@ def _shapes(spec: tuple[table.Var, ...], call: ast.Call, base: str | None) -> di
     return shapes
 
 
-def _grouped(ctx: ModuleContext) -> dict[tuple[int, int], tuple[ast.AST, ClassInfo, list[CallSite]]]:
-    grouped: dict[tuple[int, int], list[CallSite]] = {}
-    starts: dict[tuple[int, int], tuple[ast.AST, ClassInfo]] = {}
+def _grouped(ctx: ModuleContext) -> dict[tuple[str, int], tuple[ast.AST, ClassInfo, list[CallSite]]]:
+    """Sites by the shim method and the class whose call they run in (`Class.method`: the walk's start; a
+    sub-layer's call it enters has another `reach.cls`, but runs in the starting object's store)."""
+    grouped: dict[tuple[str, int], list[CallSite]] = {}
+    starts: dict[tuple[str, int], tuple[ast.AST, ClassInfo]] = {}
     for site in ctx.sites:
-        cls = site.reach.cls
+        cls = ctx.class_by_name.get(site.reach.shim_name.rsplit(".", 1)[0])
         if cls is None or cls.module is not ctx.root:
             continue
-        key = (id(cls), id(site.reach.shim))
+        key = (site.reach.shim_name, id(site.reach.shim))
         grouped.setdefault(key, []).append(site)
         starts[key] = (site.reach.shim, cls)
     return {key: (shim, cls, grouped[key]) for key, (shim, cls) in starts.items()}
