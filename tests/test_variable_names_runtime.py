@@ -368,3 +368,31 @@ def test_a_decorated_helper_counts_on_in_the_callers_store_and_builders_keep_the
     layer from a lambda, puts nothing in `_vars`."""
     known, unknown = _check(DECORATED_HELPER, (2, 4))
     assert (known, unknown) == (14, 0)
+
+
+TRACED = HEADER + '''
+class L(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            x = v1.layers.dense(x, 4)
+            x = tf.function(self._block)(x)
+            x = self._traced(x)
+            return v1.layers.dense(x, 4)
+
+    def _block(self, x):
+        w = v1.get_variable("w", [4, 4])
+        with v1.variable_scope("blk"):
+            return v1.layers.dense(tf.matmul(x, w), 4, name="fc")
+
+    @tf.function
+    def _traced(self, x):
+        with v1.variable_scope("blk2"):
+            return v1.layers.dense(x, 4, name="fc")
+'''
+
+
+def test_helpers_traced_by_tf_function_keep_the_callers_scopes_and_explicit_names(tf) -> None:
+    """Measured: `outer/w`, `outer/blk/fc`, `outer/blk2/fc`, and the layer after them is `outer/dense_1`."""
+    known, unknown = _check(TRACED, (2, 4))
+    assert (known, unknown) == (9, 0)

@@ -191,6 +191,9 @@ class _ClassModel:
         self.init_ctors = _init_calls(cls)
         self.depth = 0
         self.visited: set[ast.Call] = set()
+        # The walk records a traced helper's calls with the scopes opened inside it only; measured, the caller's
+        # scopes carry into the trace: the caller's prefix, while running one.
+        self.base = ""
         self.locals: dict[str, int | str] = {}  # literal locals of the function being run
         self.unrolled = 0  # inside a loop this run unrolls
         self.flat_loops = 0  # inside a loop it does not (its calls may run any number of times)
@@ -307,15 +310,19 @@ class _ClassModel:
             c.scopes == candidates[0].scopes for c in candidates) else None)
 
     def _prefix(self, site: CallSite) -> str:
-        return self.scope_names.get(site.scopes[-1].node, UNKNOWN) if site.scopes else ""
+        return self.scope_names.get(site.scopes[-1].node, UNKNOWN) if site.scopes else self.base
 
     def _uncertain(self, site: CallSite) -> bool:
-        # A `tf.function` stacked under the shim decorator traces the whole method in a fresh graph, whose
-        # scope counters start empty as an eager first call's do; any other one may retrace: unknown.
-        traced = site.reach.tf_function is not None and site.reach.tf_function not in getattr(
-            self.shim, "decorator_list", ())
         looped = site.in_loop and (self.flat_loops > 0 or not self.unrolled)
-        return bool(looped or site.arms or traced or site.guarded or site.arg_scopes)
+        return bool(looped or site.arms or site.guarded or site.arg_scopes)
+
+    def _traced(self, site: CallSite) -> bool:
+        """Runs inside a `tf.function` other than one stacked under the shim decorator (which traces the whole
+        method in a fresh graph, as an eager first call counts). Measured: the caller's scopes carry into the
+        trace and explicit names keep, but an auto-name is asked for again by the second trace of the first
+        call: auto-names there are unknown."""
+        return site.reach.tf_function is not None and site.reach.tf_function not in getattr(
+            self.shim, "decorator_list", ())
 
     def _taint(self, prefix: str) -> None:
         self.counts.unknown.add(prefix)
@@ -377,7 +384,7 @@ class _ClassModel:
             self.scope_names[site.node] = full
             return
         default = _literal(_argument(site.node, "default_name", 1))
-        if isinstance(default, str) and default and not _opaque(site.node):
+        if isinstance(default, str) and default and not _opaque(site.node) and not self._traced(site):
             full = _join(prefix, self.counts.unique(prefix, default))
             if UNKNOWN not in full:
                 self.counts.open(full)
@@ -436,6 +443,9 @@ class _ClassModel:
             if value[0] == "str" and value[1]:
                 self.counts.open(_join(prefix, value[1]))
                 return value[1], True
+        if self._traced(site):
+            self._taint(prefix)
+            return UNKNOWN, False
         name = self.counts.unique(prefix, base)
         if name != UNKNOWN:
             self.counts.open(_join(prefix, name))
@@ -547,7 +557,7 @@ class _ClassModel:
             return
         literal = self.pinned.get(ctor, text[1] if text[0] == "str" else None)
         explicit = isinstance(literal, str) and bool(literal)
-        name = self.counts.unique(prefix, literal if explicit else base or "")  # type: ignore[arg-type]
+        name = UNKNOWN if self._traced(site) else self.counts.unique(prefix, literal if explicit else base or "")  # type: ignore[arg-type]
         if name != UNKNOWN:
             self.counts.open(_join(prefix, name))
         suffixes = _suffixes(spec, ctor) if spec is not None else None
@@ -563,13 +573,28 @@ class _ClassModel:
         if attr is not None:
             self.result.objects.extend(f"{attr}/{s}" for s in suffixes or ())
 
-    def _arguments(self, call: ast.Call, callee: Callee) -> dict[str, int | str]:
+    def _traces(self, site: CallSite, callee: Callee, applied: ast.expr | None) -> bool:
+        """The call enters a `tf.function` (applied here, or decorating the callee) the caller was not in."""
+        if self._traced(site):
+            return False  # already inside one: the walk keeps the scopes of the trace it is in
+        parent = callee.module.lexical_parent.get(callee.func)
+        decorated = any(callee.module.is_tf_function(d, parent) for d in getattr(callee.func, "decorator_list", ()))
+        return applied is not None or decorated
+
+    def _applied_function(self, site: CallSite) -> ast.expr | None:
+        """`tf.function(self._block)(x)`: the function applied (`self._block`), else None."""
+        func = site.node.func
+        if isinstance(func, ast.Call) and func.args and api.TF_FUNCTION in self.ctx.resolve(func.func, site.func):
+            return func.args[0]
+        return None
+
+    def _arguments(self, call: ast.Call, callee: Callee, bound: bool) -> dict[str, int | str]:
         """The callee's parameters given a literal or a known local by this call (`block(x, i=i)`)."""
         args = getattr(callee.func, "args", None)
         if args is None or _opaque(call):
             return {}
         positional = [p.arg for p in [*args.posonlyargs, *args.args]]
-        if callee.self_name is not None and positional and isinstance(call.func, ast.Attribute):
+        if callee.self_name is not None and positional and bound:
             positional = positional[1:]
         given = [*zip(positional, call.args), *((k.arg, k.value) for k in call.keywords)]
         found: dict[str, int | str] = {}
@@ -592,11 +617,17 @@ class _ClassModel:
         """A call with no library name: a project function or method the walk entered, else nothing it
         could create (a tensor method, a builtin) unless it calls an object we do not know."""
         func = site.node.func
-        method = self._method(_self_attr_call(site)) if not self.selves else None
+        applied = self._applied_function(site)
+        if applied is not None:
+            func = applied
+        method = self._method(_self_attr_call(site) if applied is None else _self_attr(applied)) \
+            if not self.selves else None
         callees = self.ctx.callees_of_call(site.node, site.func) if not self.ctx.is_foreign(site.module) else []
         bodies = [c for c in callees if isinstance(getattr(c.func, "body", None), list)]
         if method is not None:  # `self.body(x)` runs this object's class's override
             bodies = [Callee(method, first_param(method), method.name, self.ctx.module_of(method))]  # type: ignore[attr-defined]
+        elif isinstance(applied, ast.Name) and applied.id in self.ctx.module_functions:
+            bodies = [Callee(self.ctx.module_functions[applied.id], None, applied.id, self.ctx.root)]
         if len(bodies) == 1 and self.ctx.is_shim_function(bodies[0]) and bodies[0].cls is not None:
             return  # a sub-layer's decorated call fills its own store
         # A decorated method of this object runs in this store as a plain helper would (measured: its layers
@@ -609,9 +640,16 @@ class _ClassModel:
             other = bodies[0].cls is not None and bodies[0].cls is not self.cls
             if other:
                 self.selves.append(bodies[0].cls)
-            bindings = _bind(site.node, bodies[0], SimpleNamespace(bindings=site.bindings))  # type: ignore[arg-type]
-            arguments = self._arguments(site.node, bodies[0])
-            self._block(bodies[0].func.body, site.scopes, bodies[0].func, bindings, arguments)  # type: ignore[union-attr]
+            bound = isinstance(func, ast.Attribute)
+            bindings = _bind(site.node, bodies[0], SimpleNamespace(bindings=site.bindings), bound)  # type: ignore[arg-type]
+            arguments = self._arguments(site.node, bodies[0], bound)
+            traced = self._traces(site, bodies[0], applied)
+            saved = self.base
+            if traced:
+                self.base = prefix
+            self._block(bodies[0].func.body, () if traced else site.scopes, bodies[0].func, bindings,  # type: ignore[union-attr]
+                        arguments)
+            self.base = saved
             if other:
                 self.selves.pop()
             self.depth -= 1
@@ -632,6 +670,12 @@ def _creates(names: tuple[str, ...]) -> bool:
     """A call that makes store variables (or may: templates, builders, cells, class layers)."""
     return any(api.auto_named_creator(n) or n in (api.GET_VARIABLE, api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER)
                or api.v1_rnn_cell_base_name(n) or n in api.SLIM_VARIABLES for n in names)
+
+
+def _self_attr(expr: ast.expr) -> str | None:
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == "self":
+        return expr.attr
+    return None
 
 
 def _self_attr_call(site: CallSite) -> str | None:
