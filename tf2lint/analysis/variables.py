@@ -575,8 +575,6 @@ class _ClassModel:
 
     def _traces(self, site: CallSite, callee: Callee, applied: ast.expr | None) -> bool:
         """The call enters a `tf.function` (applied here, or decorating the callee) the caller was not in."""
-        if self._traced(site):
-            return False  # already inside one: the walk keeps the scopes of the trace it is in
         parent = callee.module.lexical_parent.get(callee.func)
         decorated = any(callee.module.is_tf_function(d, parent) for d in getattr(callee.func, "decorator_list", ()))
         return applied is not None or decorated
@@ -644,6 +642,9 @@ class _ClassModel:
             bindings = _bind(site.node, bodies[0], SimpleNamespace(bindings=site.bindings), bound)  # type: ignore[arg-type]
             arguments = self._arguments(site.node, bodies[0], bound)
             traced = self._traces(site, bodies[0], applied)
+            if traced and site.reach.tf_function is not None:
+                self._opaque(site, prefix)  # a trace inside a trace: how the walk keeps its scopes is not modelled
+                return
             saved = self.base
             if traced:
                 self.base = prefix
