@@ -59,7 +59,17 @@ def _read_lock(path: str, _stamp: tuple[int, int]) -> dict[str, dict]:
     except (OSError, ValueError):
         return {}
     classes = data.get("classes") if isinstance(data, dict) else None
-    return classes if isinstance(classes, dict) and data.get("version") == LOCK_VERSION else {}
+    if not isinstance(classes, dict) or data.get("version") != LOCK_VERSION:
+        return {}
+    return {key: entry for key, entry in classes.items() if _well_formed(entry)}
+
+
+def _well_formed(entry: object) -> bool:
+    """A hand-edited or damaged entry is left out (no finding), never an error."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("layers"), list):
+        return False
+    return all(isinstance(layer, dict) and isinstance(layer.get("call"), str) and isinstance(layer.get("scope"), str)
+               and isinstance(layer.get("variables"), dict) for layer in entry["layers"])
 
 
 def _stamp(path: str) -> tuple[int, int]:
