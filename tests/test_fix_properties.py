@@ -36,7 +36,7 @@ from tf2lint.source import LINE_BREAK, decode, physical_lines
 
 BUDGET = int(os.environ.get("TF2LINT_FIX_EXAMPLES", "0"))
 EXAMPLES_SETTINGS = settings(
-    max_examples=BUDGET or 40, deadline=None, database=None, derandomize=not BUDGET,
+    max_examples=BUDGET or 60, deadline=None, database=None, derandomize=not BUDGET,
     suppress_health_check=list(HealthCheck),
 )
 EXAMPLES = [source for rule in RULES for source in rule.bad]

@@ -34,7 +34,7 @@ from tf2lint.fixing.write import fix_text
 BUDGET = int(os.environ.get("TF2LINT_LSP_EXAMPLES", "0"))
 ENCODINGS = ("utf-8", "utf-16", "utf-32")
 SEQUENCES = settings(
-    max_examples=BUDGET or 8, deadline=None, database=None, derandomize=not BUDGET,
+    max_examples=BUDGET or 12, deadline=None, database=None, derandomize=not BUDGET,
     suppress_health_check=list(HealthCheck),
 )
 PATH = "/nonexistent/tf2lint-property/model.py"  # no configuration, no other module: the engine sees the same
