@@ -3,7 +3,6 @@ failed on the code before that issue was fixed."""
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import subprocess
@@ -17,7 +16,6 @@ from conftest import FIGURES
 
 from tf2lint.engine import Settings, lint_notebook, lint_source
 from tf2lint.fixing.notebook import fix_notebook
-from tf2lint.fixing.write import fix_text
 
 SHIM = """\
 import tensorflow as tf
