@@ -157,14 +157,15 @@ class _Headers:
     """Standard input as pygls reads it, with header names matched case-insensitively (HTTP header
     names, and so the base protocol's, are case-insensitive; pygls only knows `Content-Length`)."""
 
-    _NAME = re.compile(rb"content-length:", re.IGNORECASE)
+    _LENGTH = re.compile(rb"content-length:[ \t]*(\d+)[ \t]*\r?\n", re.IGNORECASE)
 
     def __init__(self, stream) -> None:
         self._stream = stream
 
     def readline(self) -> bytes:
         line = self._stream.readline()
-        return self._NAME.sub(b"Content-Length:", line, count=1) if self._NAME.match(line) else line
+        length = self._LENGTH.fullmatch(line)
+        return b"Content-Length: %d\r\n" % int(length.group(1)) if length else line
 
     def read(self, size: int = -1) -> bytes:
         return self._stream.read(size)
