@@ -213,3 +213,21 @@ def test_json_fix_edits_of_a_file_without_final_newline_end_inside_it(tmp_path: 
     for edit in record["fix"]["edits"]:
         assert edit["end_line"] <= len(lines)
         assert edit["end_column"] <= len(lines[edit["end_line"] - 1]) + 1
+
+
+def test_an_internal_error_whose_message_cannot_print_is_still_one_line(monkeypatch, capsys) -> None:
+    """Item 8's second half: printing the "internal error" line failed too (a KeyError holding a deep tree)."""
+    from tf2lint.hosts import cli as cli_module
+
+    class Deep(KeyError):
+        def __str__(self) -> str:
+            raise RecursionError("maximum recursion depth exceeded")
+
+    def fail(args):
+        raise Deep()
+
+    monkeypatch.delenv("TF2LINT_DEBUG", raising=False)
+    monkeypatch.setattr(cli_module, "run_check", fail)
+    assert cli_module.main(["check", "x.py"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tf2lint: internal error: Deep") and err.count("\n") == 1, err
