@@ -231,3 +231,16 @@ def test_an_internal_error_whose_message_cannot_print_is_still_one_line(monkeypa
     assert cli_module.main(["check", "x.py"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("tf2lint: internal error: Deep") and err.count("\n") == 1, err
+
+
+# -- found by the byte-preservation property test: a CR-only file's coding cookie -------------------------------
+
+def test_a_cr_only_file_with_a_coding_cookie_is_read_as_python_reads_it(tmp_path: Path) -> None:
+    data = "# -*- coding: latin-1 -*-\rimport tensorflow as tf\r# größe\r\r\r".encode("latin-1") + (
+        SHIM.split("\n\n\n")[1].replace("\n", "\r").encode("latin-1"))
+    compile(data, "cookie.py", "exec")  # Python reads it
+    path = tmp_path / "cookie.py"
+    path.write_bytes(data)
+    result = cli("check", "--no-cache", "--fix", str(path))
+    assert result.returncode == 0 and b"TFS000" not in result.stdout, result.stdout
+    assert path.read_bytes() == data.replace(b"dense(x, 3)", b'dense(x, 3, name="dense")')
