@@ -21,14 +21,12 @@ import errno
 import os
 import re
 import stat
-import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from io import BytesIO
 
 from tf2lint.engine import lint_source
 from tf2lint.findings import Finding, Settings
-from tf2lint.source import SourceError, decode, read
+from tf2lint.source import SourceError, decode, encoding_of, read
 
 MAX_ROUNDS = 10
 TEMPORARY = re.compile(r"\.tf2lint-(\d+)-\w+\.tmp\Z")
@@ -120,7 +118,7 @@ def fix_text(
 
 def _encoding(data: bytes) -> str:
     try:
-        return tokenize.detect_encoding(BytesIO(data).readline)[0]
+        return encoding_of(data)
     except SyntaxError:
         return "utf-8"
 
