@@ -1,8 +1,9 @@
 """The long run: `python -m tests.differential --count 3000 --seed 7 [--out DIR]` (from the repository root).
 
-Prints the confusion matrix and the summary line, then `runtime.check` against the independent label
-over the same programs in this process (runtime_suite.py, its `runtime: ...` line), and writes REPORT.md, labelled.json and every
-mismatching program (mismatches/<id>.py, with the runtime label and the linter's codes on top) to DIR.
+Prints the confusion matrix and the summary line, then `runtime.check` against the independent
+label over the same programs in this process (runtime_suite.py, its `runtime: ...` line), and writes
+REPORT.md, labelled.json and every mismatching program (mismatches/<id>.py, with the runtime label and
+the linter's codes on top) to DIR.
 """
 
 from __future__ import annotations
