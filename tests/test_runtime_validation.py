@@ -738,10 +738,19 @@ def test_pytest_plugin_fixture(pytester_like) -> None:
 
         def test_non_strict(shim_check):
             assert [f.code for f in shim_check(Grows(), tf.ones((2, 4)), strict=False)] == ["TFS101"]
+
+        class Undecorated(shim.Layer):
+            def call(self, x):
+                return shim.get_or_create_layer("d", lambda: tf.keras.layers.Dense(3))(x)
+
+        def test_raises(shim_check):
+            shim_check(Undecorated(), tf.ones((2, 4)))
         """
     )
-    assert "2 passed" in result and "1 failed" in result
+    assert "2 passed" in result and "2 failed" in result
     assert "Grows is not stable under the shim" in result
+    assert "Undecorated is not stable under the shim:" in result
+    assert "TFS109 call 1 of 2 raised ValueError: Tried to call get_or_create_layer in eager mode" in result
 
 
 def run_clean(code: str, env_value: str | None = None) -> subprocess.CompletedProcess:

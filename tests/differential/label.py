@@ -44,6 +44,7 @@ from tf2lint.runtime import pitfalls  # noqa: E402
 from .compare import FAMILIES, family, modules  # noqa: E402
 from .oracle import disagreement, observe_program  # noqa: E402
 
+
 @dataclass
 class Label:
     codes: list[str] = field(default_factory=list)  # runtime codes, or [] for ok

@@ -93,6 +93,10 @@ def _naming_state_preserved() -> Iterator[None]:
                     del uids[graph]
 
 
+# The mutable parts of the variable store and the variable-scope store kept in the global graph's collections.
+_STORE_DICTS = ("_vars", "_partitioned_vars", "variable_scopes_count")
+
+
 @contextmanager
 def _graph_state_preserved() -> Iterator[None]:
     """The global graph's collections are shared with every `tf.function` graph: `get_variable` outside a
@@ -119,10 +123,6 @@ def _graph_state_preserved() -> Iterator[None]:
             for attr, contents in dicts.items():
                 getattr(item, attr).clear()
                 getattr(item, attr).update(contents)
-
-
-# The mutable parts of the variable store and the variable-scope store kept in those collections.
-_STORE_DICTS = ("_vars", "_partitioned_vars", "variable_scopes_count")
 
 
 def _tracked(obj: Any, is_keras: bool) -> list[Any]:
