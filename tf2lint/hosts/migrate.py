@@ -1,4 +1,4 @@
-"""`tf2lint migrate PATH [--class NAME] --stage objects|native [--diff | --write]`: step 2 as a codemod.
+"""`tf2lint migrate PATH [--class NAME] --stage objects|native|weights [--diff | --write]`: step 2 as a codemod.
 
 The analysis (`tf2lint.analysis.migration`) decides, per class, what a stage changes or why it must not;
 `tf2lint.fixing.migrate` applies the plans with LibCST; this host reads files, prints what happened per
@@ -19,11 +19,12 @@ from tf2lint.source import SourceError, decode, parse
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("migrate", help="step 2 of the migration, one stage at a time (objects, native)")
+    parser = commands.add_parser("migrate", help="step 2 of the migration, one stage at a time (objects, native, weights)")
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.add_argument("--stage", choices=STAGES, required=True,
                         help="objects: functional compat.v1 layers -> layer objects with pinned names; "
-                             "native: layer objects -> native Keras layers, names kept by recorded scopes")
+                             "native: layer objects -> native Keras layers, names kept by recorded scopes; "
+                             "weights: get_variable held on self -> self.add_weight in build")
     parser.add_argument("--class", dest="only", metavar="NAME", help="migrate only this class")
     parser.add_argument("--checkpoint-only", action="store_true",
                         help="objects: also move regularized layers (their penalty counts twice until --stage "
@@ -66,7 +67,7 @@ def _describe(path: str, plan: ClassPlan) -> list[str]:
     if plan.status == "refused":
         return [f"{where}: refused ({plan.stage}), left as it is:"] + [f"  {path}:{line}: {why}" for line, why in plan.refusals]
     if plan.status == "migrated":
-        return [f"{where}: migrated ({plan.stage}): {len(plan.operations)} layer(s)"]
+        return [f"{where}: migrated ({plan.stage}): {len(plan.operations)} change(s)"]
     return [f"{where}: nothing to migrate at stage {plan.stage}"]
 
 
