@@ -6,9 +6,13 @@ changes what it cannot model (a layer whose arguments, name or number of calls a
 - ``objects``: each functional `tf.compat.v1.layers` call in the shim method becomes a v1 layer object
   built at the end of `__init__` on `self`, called in place, its `name=` pinned to the name the call takes
   today (`first_call_names`), so name-based checkpoint keys do not move and object paths are added.
+  Each `w = get_variable(...)` is followed by `self.<name> = w`: the variable keeps its name and gains an
+  object path.
 - ``native``: each v1 layer object built in `__init__` becomes its native Keras layer on the same attribute
   (arguments from `tf2lint.knowledge.native`); where `compat.v1` layers remain in the method, a recorded scope
   (`with v1.variable_scope("dense"): pass`) after the object's call keeps their auto-generated names.
+- ``weights``: each `get_variable` held on `self` becomes `self.add_weight` in a new `build`, the method
+  reading the attribute; the checkpoint re-saved after the objects stage loads it by object path.
 
 The host turns a plan into LibCST edits (`tf2lint.fixing.migrate`); it decides nothing.
 """
@@ -94,7 +98,6 @@ class ClassPlan:
     stage: str
     operations: list[ToObject | ToNative | HoldVariable | ToWeight] = field(default_factory=list)
     refusals: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
-    needs_init: bool = False  # the class has no `__init__`: the host adds one
 
     @property
     def status(self) -> str:
@@ -506,7 +509,7 @@ def plan_module(ctx: ModuleContext, stage: str, only: str | None = None, checkpo
         shims = _shim_methods(ctx, cls)
         if not shims:
             continue
-        plan = ClassPlan(cls.name, cls.node.lineno, stage, needs_init="__init__" not in cls.methods)
+        plan = ClassPlan(cls.name, cls.node.lineno, stage)
         if len(shims) > 1:
             plan.refuse(shims[1], "more than one shim method: layers shared between them are not modelled")
         elif stage == "objects":
