@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext
     from tf2lint.analysis.summary import ClassInfo
 
-STAGES = ("objects", "native", "weights")
+STAGES = native.STAGES
 
 # Attributes a Keras layer or tf.Module already has: a new sub-layer must not shadow them.
 _RESERVED = frozenset({"name", "dtype", "trainable", "weights", "losses", "input", "output", "built", "updates",

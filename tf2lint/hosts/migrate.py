@@ -13,9 +13,13 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from tf2lint.analysis.migration import STAGES, ClassPlan, plan_module
+from tf2lint.knowledge.native import STAGES
 from tf2lint.source import SourceError, decode, parse
+
+if TYPE_CHECKING:
+    from tf2lint.analysis.migration import ClassPlan
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -39,6 +43,7 @@ def migrate_text(
 ) -> tuple[str, list[ClassPlan]]:
     """(the new text, the plan of each class); refused classes are left as they are."""
     from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.migration import plan_module
     from tf2lint.analysis.summary import ModuleSummary
     from tf2lint.fixing.migrate import apply
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+# The stages of step 2 in the model-mapping guide's order: layer objects, native layers, `add_weight`.
+STAGES = ("objects", "native", "weights")
+
 V1_LAYERS_PREFIX = "tf.compat.v1.layers."
 KERAS_LAYERS_PREFIX = "tf.keras.layers."
 
