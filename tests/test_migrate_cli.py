@@ -125,6 +125,8 @@ def test_unknown_class_and_bad_file(tmp_path: Path) -> None:
     result = run("m.py", "--stage", "native", "--class", "Nope", cwd=tmp_path)
     assert result.returncode == 0 and "0 class(es) migrated" in result.stdout
     assert os.path.getsize(tmp_path / "m.py") == len(SOURCE.encode())
+    result = run("missing.py", "--stage", "objects", cwd=tmp_path)
+    assert result.returncode == 2 and "path not found: missing.py" in result.stderr
 
 
 def _corpus() -> list[str]:

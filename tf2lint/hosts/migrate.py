@@ -79,6 +79,10 @@ def _describe(path: str, plan: ClassPlan) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from tf2lint.fixing.write import FileResult, _write
 
+    missing = [p for p in args.paths if not os.path.lexists(p)]
+    if missing:
+        print(f"tf2lint: error: path not found: {missing[0]}", file=sys.stderr)
+        return 2
     report = sys.stderr if args.diff else sys.stdout
     refused = migrated = 0
     patch: list[bytes] = []
