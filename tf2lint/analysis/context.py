@@ -33,6 +33,7 @@ from tf2lint.analysis.summary import (
     first_param,
     is_self_attr,
     is_static,
+    plain_decorators,
     own_statements,
 )
 from tf2lint.knowledge import api
@@ -823,8 +824,7 @@ class ModuleContext:
         for cls in classes:
             method = cls.method(expr.attr)
             if method is not None:
-                decorators = {d.id for d in method.decorator_list if isinstance(d, ast.Name)}
-                self_name = None if "staticmethod" in decorators else first_param(method)
+                self_name = None if "staticmethod" in plain_decorators(method) else first_param(method)
                 if by_class and self_name:
                     self_name = frame.self_name  # `Base.method(self, ...)`
                 self._enter(cls.module)

@@ -452,8 +452,14 @@ def first_param(func: Function | None) -> str | None:
     return params[0].arg if params else None
 
 
+def plain_decorators(func: FunctionDef) -> set[str]:
+    """The decorators written as a bare name (`staticmethod`, `property`, ...)."""
+    return {d.id for d in func.decorator_list if isinstance(d, ast.Name)}
+
+
 def is_static(func: FunctionDef) -> bool:
-    return any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in func.decorator_list)
+    """A static or class method: its first parameter is not the object."""
+    return not plain_decorators(func).isdisjoint(("staticmethod", "classmethod"))
 
 
 def is_self_attr(node: ast.AST, self_name: str | None) -> bool:
