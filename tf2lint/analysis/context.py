@@ -54,6 +54,11 @@ class VarScope:
     # restarts the auto-name numbering under it (stable), but it adds nothing to the variables' path.
     reenters: bool = False
 
+    @property
+    def uniquified(self) -> bool:
+        """`variable_scope(None, default_name=...)`: numbered anew each time it is entered."""
+        return api.default_name_of(self.node) is not None
+
 
 @dataclass(frozen=True)
 class Reach:
@@ -769,7 +774,7 @@ class ModuleContext:
                     cls = self._class_of(klass.module, ctor, klass.methods.get("__init__"))
                     break
         elif isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER in module.names.resolve(func.func, frame.func):
-            builder = _builder_expr(func)
+            builder = api.builder_expr(func)
             if isinstance(builder, (ast.Name, ast.Attribute)):
                 cls = self._class_of(module, builder, frame.func)
         elif isinstance(func, ast.Call) and isinstance(func.func, (ast.Name, ast.Attribute)):
@@ -887,7 +892,7 @@ class ModuleContext:
 
     def builder_of(self, call: ast.Call, func: Function, cls: ClassInfo | None) -> Callee | None:
         """The project function `get_or_create_layer(key, builder)` runs (once per key) to build its layer."""
-        builder = _builder_expr(call)
+        builder = api.builder_expr(call)
         if builder is None:
             return None
         reach = Reach(shim=func, shim_name="", cls=cls)  # type: ignore[arg-type]
@@ -1140,13 +1145,6 @@ def _assigned_call(scope: ast.AST, name: str) -> ast.expr | None:
         if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
             found = stmt.value if isinstance(stmt.value, ast.Call) else None
     return found
-
-
-def _builder_expr(call: ast.Call) -> ast.expr | None:
-    """The builder of ``get_or_create_layer(name, create_layer_method)``."""
-    return call.args[1] if len(call.args) > 1 else next(
-        (k.value for k in call.keywords if k.arg == "create_layer_method"), None
-    )
 
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
