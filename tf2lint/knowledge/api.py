@@ -8,7 +8,6 @@ from typing import NamedTuple
 
 from tf2lint.knowledge import slim
 
-V1 = "tf.compat.v1"
 V1_LAYERS = "tf.compat.v1.layers."
 
 SHIM_DECORATOR = "tf.compat.v1.keras.utils.track_tf1_style_variables"
