@@ -267,10 +267,10 @@ def _penalties_reached(module: Any) -> bool:
 def _lost_in_submodules(module: Any) -> bool:
     """A `tf.Module` (not a Keras layer) below the root whose own shim store holds penalties it does not hand
     out: measured, they are in that store only (`module.losses` does not exist, the root's store is empty)."""
-    from tf2lint.runtime.stability import _keras_layer_types
+    from tf2lint.runtime.stability import keras_layer_types
 
     return any(
-        not isinstance(sub, _keras_layer_types()) and _penalties(sub) and not _penalties_reached(sub)
+        not isinstance(sub, keras_layer_types()) and _penalties(sub) and not _penalties_reached(sub)
         for sub in getattr(module, "submodules", ())
     )
 
@@ -392,12 +392,12 @@ class Labeller:
         label.codes = sorted(codes)
 
     def _probe_instance(self, make: Any, x: tuple, label: Label, unstable: bool) -> set[str]:
-        from tf2lint.runtime.stability import _call_kwargs, _keras_layer_types, _moving_statistics
+        from tf2lint.runtime.stability import _call_kwargs, keras_layer_types, _moving_statistics
 
         codes: set[str] = set()
         probes = self.probes
         layer = make()
-        is_keras = isinstance(layer, _keras_layer_types())
+        is_keras = isinstance(layer, keras_layer_types())
         probes.armed = True
         probes.start_call()
         layer(*x, **_call_kwargs(layer, True, is_keras))

@@ -114,11 +114,11 @@ def from_revision(revision: str, module_path: str) -> dict[str, dict]:
     source = _git_source(revision, module_path)
     if source is None:
         return {}
-    return _entries_of_source(source, module_path)
+    return entries_of_source(source, module_path)
 
 
 @lru_cache(maxsize=64)
-def _entries_of_source(source: str, module_path: str) -> dict[str, dict]:
+def entries_of_source(source: str, module_path: str) -> dict[str, dict]:
     from tf2lint.analysis.context import ModuleContext
     from tf2lint.analysis.summary import ModuleSummary
     from tf2lint.analysis.variables import class_variables

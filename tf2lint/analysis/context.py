@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from tf2lint.analysis.callables import Callee, CallableValues, merged_call
 from tf2lint.analysis.callers import module_callers, named_elsewhere, only_an_attribute
-from tf2lint.analysis.names import Function, _walk_expr
+from tf2lint.analysis.names import Function, walk_expr
 from tf2lint.analysis.project import Project, locate
 from tf2lint.analysis.summary import (
     FUNCTION_DEFS,
@@ -652,7 +652,7 @@ class ModuleContext:
         self, node: ast.expr, frame: _Frame, state: _State, queue: deque, target: tuple[str, str] | None = None
     ) -> None:
         repeated = _calls_repeated_by_comprehensions(node) if not state.in_loop else set()
-        for child in _walk_expr(node):
+        for child in walk_expr(node):
             if isinstance(child, ast.Call):
                 looped = _looping(state) if id(child) in repeated else state
                 self._call(child, frame, looped, queue, target if child is node else None)
@@ -1071,7 +1071,7 @@ def _joined_with_text(func: Function) -> frozenset[str]:
     found: set[str] = set()
     roots = [func.body] if isinstance(func, ast.Lambda) else own_statements(func)
     for root in roots:
-        for node in _walk_expr(root):
+        for node in walk_expr(root):
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
                 for one, other in ((node.left, node.right), (node.right, node.left)):
                     if isinstance(one, ast.Name) and isinstance(other, ast.Constant) and isinstance(other.value, str):
@@ -1154,7 +1154,7 @@ def _calls_repeated_by_comprehensions(node: ast.expr) -> set[int]:
     """Ids of the calls a comprehension in ``node`` runs once per item: a comprehension is a loop (all but
     the first generator's iterable, which is evaluated once)."""
     repeated: set[int] = set()
-    for comp in _walk_expr(node):
+    for comp in walk_expr(node):
         if not isinstance(comp, _COMPREHENSIONS):
             continue
         parts: list[ast.AST] = [comp.key, comp.value] if isinstance(comp, ast.DictComp) else [comp.elt]
@@ -1163,7 +1163,7 @@ def _calls_repeated_by_comprehensions(node: ast.expr) -> set[int]:
             if index:
                 parts.append(generator.iter)
         for part in parts:
-            repeated.update(id(n) for n in _walk_expr(part) if isinstance(n, ast.Call))
+            repeated.update(id(n) for n in walk_expr(part) if isinstance(n, ast.Call))
     return repeated
 
 

@@ -176,7 +176,7 @@ class Names:
 
     def _collect(self, body: list[ast.stmt], scope: _Scope, module_level: bool) -> None:
         """Record the bindings a block makes in ``scope``, in source order (nested defs are not entered)."""
-        for stmt in _flatten_blocks(body):
+        for stmt in flatten_blocks(body):
             self._bind_statement(stmt, scope, module_level)
 
     def _bind_statement(self, stmt: ast.stmt, scope: _Scope, module_level: bool) -> None:
@@ -245,7 +245,7 @@ class Names:
         return []
 
 
-def _flatten_blocks(stmts: list[ast.stmt]) -> Iterator[ast.stmt]:
+def flatten_blocks(stmts: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Statements of a block including those nested in if/for/while/with/try/match (same scope)."""
     stack = list(reversed(stmts))
     while stack:
@@ -303,7 +303,7 @@ def _target_names(target: ast.expr, names: set[str]) -> None:
         _target_names(target.value, names)  # type: ignore[attr-defined]
 
 
-def _walk_expr(node: ast.AST) -> Iterator[ast.AST]:
+def walk_expr(node: ast.AST) -> Iterator[ast.AST]:
     """Iterative pre-order walk in source order that does not enter lambdas (they run later, if ever).
 
     The rules' searches spend most of their time in this loop, so children are read through a per-type

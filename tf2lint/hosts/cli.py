@@ -14,7 +14,7 @@ from typing import NoReturn
 from tf2lint import __version__
 from tf2lint.hosts import config, variables
 from tf2lint.cache import DEFAULT_DIR, Cache
-from tf2lint.engine import _source_error, lint_data, read, relevant
+from tf2lint.engine import source_error, lint_data, read, relevant
 from tf2lint.findings import Finding, Settings
 from tf2lint.source import SourceError
 from tf2lint.hosts.files import PathError, Selection
@@ -142,10 +142,10 @@ class Run:
                 try:
                     data = read(path, self.args.max_file_size or project.max_file_size)
                 except OSError as exc:
-                    findings.extend(_source_error(path, SourceError(f"cannot read: {exc.strerror or exc}"), settings))
+                    findings.extend(source_error(path, SourceError(f"cannot read: {exc.strerror or exc}"), settings))
                     continue
                 except SourceError as exc:
-                    findings.extend(_source_error(path, exc, settings))
+                    findings.extend(source_error(path, exc, settings))
                     continue
                 if relevant(data, settings):
                     yield path, settings, data
@@ -157,7 +157,7 @@ class Run:
 
 def run_fix(args: argparse.Namespace, run: Run) -> int:
     from tf2lint.fixing.notebook import fix_notebook
-    from tf2lint.fixing.write import _write, fix_file
+    from tf2lint.fixing.write import write_result, fix_file
 
     findings: list[Finding] = []
     results = []
@@ -167,7 +167,7 @@ def run_fix(args: argparse.Namespace, run: Run) -> int:
         write = args.fix and not args.diff
         if path.endswith(".ipynb"):
             result = fix_notebook(data, path, settings, args.unsafe_fixes)
-            if result is not None and write and result.changed and not _write(path, data, result, roots):
+            if result is not None and write and result.changed and not write_result(path, data, result, roots):
                 result.fixed, result.applied = result.original, 0  # not written: nothing was fixed
                 result.findings = lint_data(data, path, settings, fixes=True)
         else:
@@ -231,7 +231,7 @@ def _show_fixed(before: list[Finding], after: list[Finding], stream) -> None:
 
 def run_add_noqa(args: argparse.Namespace, run: Run) -> int:
     from tf2lint.engine import lint_source
-    from tf2lint.fixing.write import FileResult, _encoding, _sound, _write
+    from tf2lint.fixing.write import FileResult, file_encoding, is_sound, write_result
     from tf2lint.hosts.add_noqa import add_noqa
     from tf2lint.source import decode
 
@@ -251,11 +251,11 @@ def run_add_noqa(args: argparse.Namespace, run: Run) -> int:
         new, lines = add_noqa(text, present)
         if not lines:
             continue
-        result = FileResult(path, text, new, encoding=_encoding(data), bom=data.startswith(b"\xef\xbb\xbf"))
-        if not _sound(result, new):
+        result = FileResult(path, text, new, encoding=file_encoding(data), bom=data.startswith(b"\xef\xbb\xbf"))
+        if not is_sound(result, new):
             print(f"tf2lint: {path}: the comments would not parse or encode; not written", file=sys.stderr)
             continue
-        if _write(path, data, result, roots):
+        if write_result(path, data, result, roots):
             added += len(present)
         for problem in result.problems:
             print(f"tf2lint: {problem}", file=sys.stderr)

@@ -51,7 +51,7 @@ from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 
 from tf2lint import DOCS_URL, __version__
 from tf2lint.analysis import project
-from tf2lint.engine import _NOQA, _source_error, lint_source
+from tf2lint.engine import NOQA, source_error, lint_source
 from tf2lint.findings import Finding, Settings
 from tf2lint.hosts import config, files
 from tf2lint.hosts.incremental import Incremental
@@ -373,7 +373,7 @@ class Tf2lintServer(LanguageServer):
             return Analysis(version, text, path, settings, [])
         if len(text) > MAX_CHARS:
             error = SourceError(f"too large to analyse in the editor ({len(text):,} characters); run `tf2lint check`")
-            return Analysis(version, text, path, settings, _source_error(path, error, settings))
+            return Analysis(version, text, path, settings, source_error(path, error, settings))
         return Analysis(version, text, path, settings, self.analyse(uri, text, version))
 
     def _analyse_notebook(self, uri: str, cells: list[tuple[str, str]]) -> Analysis:
@@ -385,7 +385,7 @@ class Tf2lintServer(LanguageServer):
         result = Analysis(None, "", path, settings, [], numbers, sources=dict(cells))
         if sum(len(source) for _, source in cells) > MAX_CHARS:
             message = "notebook too large to analyse in the editor; run `tf2lint check`"
-            result.broken += [replace(f, cell=1) for f in _source_error(path, SourceError(message), settings)]
+            result.broken += [replace(f, cell=1) for f in source_error(path, SourceError(message), settings)]
             return result
         try:
             notebook = load_notebook(json.dumps(document).encode("utf-8"))
@@ -550,7 +550,7 @@ class Tf2lintServer(LanguageServer):
         at_line, at_column, comment = found
         insert = f"  # noqa: {code}"
         if comment is not None:
-            match = next(_NOQA.finditer(comment.string), None)
+            match = next(NOQA.finditer(comment.string), None)
             if match is not None:
                 if not match.group("codes"):
                     return None  # a blanket noqa already suppresses everything
@@ -932,7 +932,7 @@ def hover(ls: Tf2lintServer, params: types.HoverParams) -> types.Hover | None:
         return None
     line = lines[params.position.line]
     column = document.position_from_client_units(params.position).character
-    for match in _NOQA.finditer(line):
+    for match in NOQA.finditer(line):
         if not match.group("codes") or not match.start("codes") <= column <= match.end("codes"):
             continue
         for code in re.finditer(r"[A-Za-z]+[0-9]+", match.group("codes")):

@@ -77,7 +77,7 @@ def _describe(path: str, plan: ClassPlan) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tf2lint.fixing.write import FileResult, _write
+    from tf2lint.fixing.write import FileResult, write_result
 
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing:
@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         result = FileResult(shown.replace(os.sep, "/"), text, new)
         if args.diff:
             patch.append(result.diff())
-        elif args.write and not _write(path, data, result, roots):
+        elif args.write and not write_result(path, data, result, roots):
             print("\n".join(result.problems), file=sys.stderr)
             refused += 1
     if patch:

@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tf2lint.shim import tensorflow
+
 STAGES = ("objects", "native", "weights")
 MODES = ("constant", "num_random_ops")
 
@@ -55,15 +57,6 @@ class MigrationReport:
         return "\n".join(lines)
 
 
-def _tf() -> Any:
-    from tf2lint import shim
-
-    shim.resolve()  # a clear ImportError when TF or tf_keras is missing
-    import tensorflow as tf
-
-    return tf
-
-
 def _random_tool(mode: str) -> Any:
     from tf2lint import shim
 
@@ -71,7 +64,7 @@ def _random_tool(mode: str) -> Any:
 
 
 def _run(make: Callable[[], Any], inputs: Any, kwargs: dict, mode: str, seed: int) -> tuple[Any, Any, Any]:
-    tf = _tf()
+    tf = tensorflow()
     with _random_tool(mode).scope():
         tf.keras.utils.set_random_seed(seed)
         layer = make()
@@ -84,7 +77,7 @@ def _run(make: Callable[[], Any], inputs: Any, kwargs: dict, mode: str, seed: in
 def _close(a: Any, b: Any, rtol: float, atol: float) -> str | None:
     import numpy as np
 
-    tf = _tf()
+    tf = tensorflow()
     flat_a, flat_b = tf.nest.flatten(a), tf.nest.flatten(b)
     if len(flat_a) != len(flat_b):
         return f"{len(flat_a)} output(s) vs {len(flat_b)}"
@@ -155,7 +148,7 @@ def _checkpoint(make_old, make_new, inputs, kwargs, stage, seed, rtol, atol, rep
     """Save a layer made by ``make_old``, restore into one made by ``make_new``: each value where it belongs."""
     import numpy as np
 
-    tf = _tf()
+    tf = tensorflow()
     old = make_old()
     old(inputs, **kwargs)
     generator = np.random.RandomState(seed)
