@@ -390,9 +390,11 @@ class _ClassModel:
                 self.counts.open(full)
             self.scope_names[site.node] = full
             return
-        self.scope_names[site.node] = prefix
-        if _literal(_argument(site.node, "name_or_scope", 0)) != "":
-            self._taint(prefix)  # no name we can see; `variable_scope("")` adds nothing to names (measured: 3c)
+        if _literal(_argument(site.node, "name_or_scope", 0)) == "":
+            self.scope_names[site.node] = prefix  # `variable_scope("")` adds nothing to names (measured: 3c)
+            return
+        self.scope_names[site.node] = _join(prefix, UNKNOWN)  # a default name counted in a trace, or unseen
+        self._taint(prefix)
 
     def _add(self, site: CallSite, kind: str, scope: str, variables: list[Variable], call: ast.Call,
              explicit: bool, pin: str | None, skip_first: bool = True) -> None:
