@@ -124,8 +124,8 @@ async def _check_actions(client: InProcess, text: str, diagnostics: list[dict], 
             "context": context,
         })
         for action in response["result"] or []:
-            if diagnostic["code"] not in action["title"]:
-                continue
+            if action.get("diagnostics") != [diagnostic]:
+                continue  # an action for another diagnostic that overlaps this line: checked with its own
             edits, version = edits_of(action["edit"], URI)
             after = apply_edits(text, edits, encoding)
             ast.parse(after)
