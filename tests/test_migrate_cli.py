@@ -137,7 +137,7 @@ def _corpus() -> list[str]:
 
 
 @pytest.mark.parametrize("checkpoint_only", [False, True])
-def test_every_rule_example_goes_through_both_stages_without_harm(checkpoint_only: bool) -> None:
+def test_every_rule_example_goes_through_every_stage_without_harm(checkpoint_only: bool) -> None:
     """No exception, the result parses, a migrated class gives a result the next stage accepts, and running a
     stage again changes nothing."""
     import ast
@@ -152,6 +152,9 @@ def test_every_rule_example_goes_through_both_stages_without_harm(checkpoint_onl
         native, _ = migrate_text(objects, "m.py", "native")
         ast.parse(native)
         assert migrate_text(native, "m.py", "native")[0] == native
+        weights, _ = migrate_text(native, "m.py", "weights")
+        ast.parse(weights)
+        assert migrate_text(weights, "m.py", "weights")[0] == weights
     assert migrated >= 3
 
 
