@@ -508,7 +508,7 @@ class ModuleContext:
                 self._related(self.owner.get(caller), cls) for caller in self._looped_self_calls().get(method.name, ())
             )
             start = _State(in_loop=True, object_loop=True) if looped else _State()
-            starting = {_bind(call, callee, empty) for call in calls}
+            starting = {bind_call(call, callee, empty) for call in calls}
             if entry:
                 starting = {_naming_defaults(method)}
             elif not calls or method.name in callers.values:
@@ -685,7 +685,7 @@ class ModuleContext:
                     # The compiled helper runs in the decorated method's store, with the scopes reset.
                     reach = self._step(frame, call, callee, tf_function=call)
                     applied = self._applied.get(call)
-                    bindings = _bind(applied, callee, frame, bound=isinstance(compiled, ast.Attribute)) if applied else ()
+                    bindings = bind_call(applied, callee, frame, bound=isinstance(compiled, ast.Attribute)) if applied else ()
                     queue.append((_Frame(callee.func, callee.self_name, reach, callee.module, bindings),
                                   state._replace(scopes=(), loop_scopes=0)))
             return
@@ -738,7 +738,7 @@ class ModuleContext:
                 reach = replace(reach, tf_function=tf_deco)
                 self._tf_function_use(tf_deco, callee.func, frame)
                 callee_state = callee_state._replace(scopes=(), loop_scopes=0)
-            bindings = _bind(call, callee, frame, callables=self.callables)
+            bindings = bind_call(call, callee, frame, callables=self.callables)
             queue.append((_Frame(callee.func, callee.self_name, reach, callee.module, bindings), callee_state))
 
     def _step(self, frame: _Frame, call: ast.Call, callee: Callee, tf_function: ast.AST | None = None) -> Reach:
@@ -904,7 +904,7 @@ class ModuleContext:
         literals, and functions passed as arguments."""
         reach = Reach(shim=func, shim_name="", cls=self.owner.get(func) if func is not None else None)  # type: ignore[arg-type]
         frame = _Frame(func, first_param(func), reach, self.root)  # type: ignore[arg-type]
-        return _bind(call, callee, frame, callables=self.callables)
+        return bind_call(call, callee, frame, callables=self.callables)
 
     def callees_of_call(self, call: ast.Call, func: Function | None) -> list[Callee]:
         """What a call in the linted module runs: project functions, or the `call`/`__call__` of a project
@@ -981,7 +981,7 @@ class ModuleContext:
                         continue
                     if stop_at_tf_function and self._tf_decorator(callee) is not None:
                         continue
-                    bindings = _bind(node, callee, frame, callables=self.callables) if compiled is None and mapped is None else ()
+                    bindings = bind_call(node, callee, frame, callables=self.callables) if compiled is None and mapped is None else ()
                     queue.append(_Frame(callee.func, callee.self_name, reach, callee.module, bindings))
 
 
@@ -1009,7 +1009,7 @@ def _naming_defaults(func: Function) -> tuple[tuple[str, Value], ...]:
     return tuple((k, v) for k, v in _defaults(func, skip_self=True) if v[0] != "const")
 
 
-def _bind(
+def bind_call(
     call: ast.Call,
     callee: Callee,
     frame: _Frame,

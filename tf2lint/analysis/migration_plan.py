@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tf2lint.analysis.first_names import (
-    LayerName, Unknown, evaluation_order, first_call_names, functional_layer, literal_name, object_layer,
+    LayerName, Unknown, first_call_names, functional_layer, literal_name, object_layer,
 )
+from tf2lint.analysis.names import evaluation_order
 from tf2lint.knowledge import api, native
 
 if TYPE_CHECKING:

@@ -303,6 +303,23 @@ def _target_names(target: ast.expr, names: set[str]) -> None:
         _target_names(target.value, names)  # type: ignore[attr-defined]
 
 
+def evaluation_order(statements: list[ast.stmt]) -> list[ast.Call]:
+    """Calls of a block in the order Python runs them (arguments before the call; no nested defs)."""
+    order: list[ast.Call] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+        if isinstance(node, ast.Call):
+            order.append(node)
+
+    for statement in statements:
+        visit(statement)
+    return order
+
+
 def walk_expr(node: ast.AST) -> Iterator[ast.AST]:
     """Iterative pre-order walk in source order that does not enter lambdas (they run later, if ever).
 

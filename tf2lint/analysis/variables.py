@@ -22,7 +22,8 @@ import ast
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from tf2lint.analysis.context import Callee, CallSite, ModuleContext, VarScope, _bind
+from tf2lint.analysis.context import Callee, CallSite, ModuleContext, VarScope, bind_call
+from tf2lint.analysis.names import evaluation_order
 from tf2lint.analysis.summary import ClassInfo, first_param
 from tf2lint.knowledge import api, slim
 from tf2lint.knowledge import variables as table
@@ -92,23 +93,6 @@ def _unrollable(statement: ast.stmt) -> int | None:
            for n in ast.walk(s)):
         return None
     return count
-
-
-def evaluation_order(statements: list) -> list[ast.Call]:
-    """Calls of a block in the order Python runs them (arguments before the call; no nested defs)."""
-    order: list[ast.Call] = []
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-        if isinstance(node, ast.Call):
-            order.append(node)
-
-    for statement in statements:
-        visit(statement)
-    return order
 
 
 def _literal(node: ast.expr | None) -> object:
@@ -641,7 +625,7 @@ class _ClassModel:
             if other:
                 self.selves.append(bodies[0].cls)
             bound = isinstance(func, ast.Attribute)
-            bindings = _bind(site.node, bodies[0], SimpleNamespace(bindings=site.bindings), bound)  # type: ignore[arg-type]
+            bindings = bind_call(site.node, bodies[0], SimpleNamespace(bindings=site.bindings), bound)  # type: ignore[arg-type]
             arguments = self._arguments(site.node, bodies[0], bound)
             traced = self._traces(site, bodies[0], applied)
             if traced and site.reach.tf_function is not None:
