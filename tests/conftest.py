@@ -65,12 +65,12 @@ def all_examples() -> list[pytest.param]:
 def write_baseline_lock(directory, module_paths: list[str]) -> str:
     """A names lock in ``directory`` holding every rule's baselines (the old code TFS115's examples are
     compared with) for each module path; returns its absolute path."""
-    from tf2lint.analysis.baseline import _entries_of_source, lock_text, module_key
+    from tf2lint.analysis.baseline import entries_of_source, lock_text, module_key
 
     entries = {}
     for rule in RULES:
         for source in rule.baselines:
-            for qualname, entry in _entries_of_source(source, "<baseline>").items():
+            for qualname, entry in entries_of_source(source, "<baseline>").items():
                 for path in module_paths:
                     entries[f"{module_key(path, str(directory))}::{qualname}"] = entry
     lock = os.path.join(str(directory), "variables.lock")

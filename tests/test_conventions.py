@@ -158,7 +158,7 @@ def test_output_file_quiet_and_statistics_json(tmp_path: Path, capsys) -> None:
 
 
 def test_colour_follows_the_terminal_and_no_color(tmp_path: Path, capsys, monkeypatch) -> None:
-    from tf2lint.hosts.cli import colour
+    from tf2lint.hosts.formats import colour
 
     class Terminal:
         def isatty(self) -> bool:
@@ -178,6 +178,9 @@ def test_colour_follows_the_terminal_and_no_color(tmp_path: Path, capsys, monkey
     plain = out.replace("\x1b[1m", "").replace("\x1b[31m", "").replace("\x1b[36m", "").replace("\x1b[34m", "").replace("\x1b[0m", "")
     assert "7 |         y = tf.compat.v1.layers.dense(x, 3)\n" in plain
     assert "  |             " + "^" * len("tf.compat.v1.layers.dense(x, 3)") + "\n" in plain
+    monkeypatch.delenv("FORCE_COLOR")
+    _, out, _ = run(capsys, "check", "--no-cache", "--format", "full", str(path))
+    assert "\x1b[" not in out and out.replace(" ", "") == plain.replace(" ", "")  # the same, uncoloured
 
 
 @pytest.mark.parametrize("form", ["json", "json-lines"])
@@ -465,3 +468,22 @@ def test_add_noqa_on_every_rule_example_silences_it_and_changes_no_code(tmp_path
             assert [c for c in left if c != "TFS000"] == [], (rule.code, index, after)
             if "TFS000" not in codes(capsys, "--no-project", str(tmp_path / path.name)):
                 assert ast.dump(ast.parse(after)) == ast.dump(ast.parse(source)), (rule.code, index)
+
+
+def test_bad_patterns_are_reported_or_skipped_never_a_traceback(tmp_path: Path, capsys) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "m.py").write_text(BAD)
+    (tmp_path / "skip.py").write_text(BAD)
+    (tmp_path / ".gitignore").write_text("[z-a]\n!\nskip.py\n")  # git skips lines it cannot read; so do we
+    assert [Path(p).name for p in {r for r in codes_by_path(capsys, str(tmp_path))}] == ["m.py"]
+    code, _, err = run(capsys, "check", "--exclude", "[z-a]", str(tmp_path))
+    assert code == 2 and err.startswith("tf2lint: error: --exclude: invalid pattern '[z-a]'")
+    (tmp_path / "pyproject.toml").write_text('[tool.tf2lint]\nextend-exclude = ["\\\\"]\n')
+    code, _, err = run(capsys, "check", str(tmp_path))
+    assert code == 2 and "extend-exclude: invalid pattern" in err and str(tmp_path / "pyproject.toml") in err
+
+
+def codes_by_path(capsys, *argv: str) -> set[str]:
+    code, out, err = run(capsys, "check", "--no-cache", "--format", "json", *argv)
+    assert code in (0, 1), err
+    return {r["path"] for r in json.loads(out)}

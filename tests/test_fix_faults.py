@@ -3,7 +3,6 @@ failed on the code before that issue was fixed."""
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import subprocess
@@ -17,7 +16,6 @@ from conftest import FIGURES
 
 from tf2lint.engine import Settings, lint_notebook, lint_source
 from tf2lint.fixing.notebook import fix_notebook
-from tf2lint.fixing.write import fix_text
 
 SHIM = """\
 import tensorflow as tf
@@ -215,3 +213,34 @@ def test_json_fix_edits_of_a_file_without_final_newline_end_inside_it(tmp_path: 
     for edit in record["fix"]["edits"]:
         assert edit["end_line"] <= len(lines)
         assert edit["end_column"] <= len(lines[edit["end_line"] - 1]) + 1
+
+
+def test_an_internal_error_whose_message_cannot_print_is_still_one_line(monkeypatch, capsys) -> None:
+    """Item 8's second half: printing the "internal error" line failed too (a KeyError holding a deep tree)."""
+    from tf2lint.hosts import cli as cli_module
+
+    class Deep(KeyError):
+        def __str__(self) -> str:
+            raise RecursionError("maximum recursion depth exceeded")
+
+    def fail(args):
+        raise Deep()
+
+    monkeypatch.delenv("TF2LINT_DEBUG", raising=False)
+    monkeypatch.setattr(cli_module, "run_check", fail)
+    assert cli_module.main(["check", "x.py"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tf2lint: internal error: Deep") and err.count("\n") == 1, err
+
+
+# -- found by the byte-preservation property test: a CR-only file's coding cookie -------------------------------
+
+def test_a_cr_only_file_with_a_coding_cookie_is_read_as_python_reads_it(tmp_path: Path) -> None:
+    data = "# -*- coding: latin-1 -*-\rimport tensorflow as tf\r# größe\r\r\r".encode("latin-1") + (
+        SHIM.split("\n\n\n")[1].replace("\n", "\r").encode("latin-1"))
+    compile(data, "cookie.py", "exec")  # Python reads it
+    path = tmp_path / "cookie.py"
+    path.write_bytes(data)
+    result = cli("check", "--no-cache", "--fix", str(path))
+    assert result.returncode == 0 and b"TFS000" not in result.stdout, result.stdout
+    assert path.read_bytes() == data.replace(b"dense(x, 3)", b'dense(x, 3, name="dense")')

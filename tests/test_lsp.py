@@ -201,6 +201,20 @@ async def test_notebook_cells(client: LanguageClient, tmp_path: Path) -> None:
     await until(lambda: codes(client, cells[1]) == [])
 
 
+async def test_notebook_cell_read_as_ipython_reads_it(client: LanguageClient, tmp_path: Path) -> None:
+    """An indented cell (IPython dedents it) is checked, and its diagnostic sits at the cell's own column."""
+    notebook = (tmp_path / "indented.ipynb").as_uri()
+    cell = f"{notebook}#cell0"
+    source = "  " + TWO_LAYERS.replace("\n", "\n  ")
+    client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
+        types.NotebookDocument(notebook, "jupyter-notebook", 1, [types.NotebookCell(types.NotebookCellKind.Code, cell)]),
+        [types.TextDocumentItem(cell, "python", 1, source)],
+    ))
+    await until(lambda: codes(client, cell))
+    expected = [(f.line, f.col + 2) for f in lint_source(TWO_LAYERS, "two.py")]
+    assert [(d.range.start.line + 1, d.range.start.character) for d in client.diagnostics[cell]] == expected
+
+
 async def test_apply_autofix_command(client: LanguageClient, tmp_path: Path) -> None:
     uri = (tmp_path / "command.py").as_uri()
     open_doc(client, uri, TWO_LAYERS)

@@ -250,3 +250,25 @@ def test_a_lowercase_content_length_header_is_read() -> None:
     exit_ = {"jsonrpc": "2.0", "method": "exit"}
     result = _server(_frame(INITIALIZE, "content-length") + _frame(shutdown) + _frame(exit_))
     assert b'"id": 1' in result.stdout and b'"capabilities"' in result.stdout, result.stdout[:300]
+
+
+# -- 7. in the editor too: a notebook cell with CR line endings gets its fix, in its own line breaks ---------
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+async def test_fix_all_in_a_notebook_cell_with_cr_line_endings(client: InProcess, tmp_path: Path, newline: str) -> None:
+    await client.initialize(EDITS)
+    notebook = (tmp_path / "cells.ipynb").as_uri()
+    sources = ["import tensorflow as tf", SHIM.split("\n\n\n")[1].rstrip("\n").replace("\n", newline)]
+    uris = [f"{notebook}#cell{index}" for index in range(len(sources))]
+    client.notify("notebookDocument/didOpen", {
+        "notebookDocument": {"uri": notebook, "notebookType": "jupyter-notebook", "version": 1,
+                             "cells": [{"kind": 2, "document": uri} for uri in uris]},
+        "cellTextDocuments": [{"uri": uri, "languageId": "python", "version": 1, "text": text} for uri, text in zip(uris, sources)],
+    })
+    diagnostics = await client.diagnostics_for(uris[1])
+    assert [d["code"] for d in diagnostics] == ["TFS101"]
+    (fix_all,) = [a for a in await code_actions(client, uris[1], 0, ["source.fixAll"])]
+    edits, version = edits_of(fix_all["edit"], uris[1])
+    assert version == 1
+    assert apply_edits(sources[1], edits) == sources[1].replace("dense(x, 3)", 'dense(x, 3, name="dense")')

@@ -10,6 +10,10 @@ with pygls. After every change: the server's text is the editor's; its diagnosti
 fixes, "disable for this line", fix-all), applied by the editor, gives text that parses and is what
 the engine's own fix of that text gives (for a noqa: the text with exactly that comment added).
 
+Notebooks the same way: the module split into code cells (each with its own line-ending style), edits
+to random cells; each cell's diagnostics are `lint_notebook`'s, and fix-all, applied cell by cell, is
+what `fix_notebook` makes of the notebook.
+
 CI runs a fixed sample (`derandomize`); TF2LINT_LSP_EXAMPLES=500 draws fresh ones.
 """
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import json
 import os
 import re
 
@@ -26,15 +31,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsp_inprocess import InProcess, apply_edits, edits_of, offset, position
 
-from tf2lint.engine import lint_source
+from tf2lint.engine import lint_notebook, lint_source
 from tf2lint.findings import Settings
 from tf2lint.fixing.edits import apply
+from tf2lint.fixing.notebook import fix_notebook
 from tf2lint.fixing.write import fix_text
 
 BUDGET = int(os.environ.get("TF2LINT_LSP_EXAMPLES", "0"))
 ENCODINGS = ("utf-8", "utf-16", "utf-32")
 SEQUENCES = settings(
-    max_examples=BUDGET or 8, deadline=None, database=None, derandomize=not BUDGET,
+    max_examples=BUDGET or 12, deadline=None, database=None, derandomize=not BUDGET,
     suppress_health_check=list(HealthCheck),
 )
 PATH = "/nonexistent/tf2lint-property/model.py"  # no configuration, no other module: the engine sees the same
@@ -118,8 +124,8 @@ async def _check_actions(client: InProcess, text: str, diagnostics: list[dict], 
             "context": context,
         })
         for action in response["result"] or []:
-            if diagnostic["code"] not in action["title"]:
-                continue
+            if action.get("diagnostics") != [diagnostic]:
+                continue  # an action for another diagnostic that overlaps this line: checked with its own
             edits, version = edits_of(action["edit"], URI)
             after = apply_edits(text, edits, encoding)
             ast.parse(after)
@@ -189,3 +195,111 @@ def test_the_server_follows_the_editor_along_random_edits(sequence, encoding: st
     asyncio.run(_run(encoding, text, steps))
     _SEEN.add(encoding)
     FIGURES["encodings"] = len(_SEEN)
+
+
+# -- notebooks: the same, cell by cell ------------------------------------------------------------------------
+
+NOTEBOOK = "file:///nonexistent/tf2lint-property/model.ipynb"
+
+
+@st.composite
+def notebook_sequences(draw) -> tuple[list[str], list[tuple[int, bool, int, int, str]]]:
+    """Cell texts (the module split into cells, each with its own line-ending style), and edits as
+    (cell, full change, start offset, length, new text)."""
+    text, steps = draw(edit_sequences())
+    lines = text.splitlines(keepends=True)
+    tops = [i for i, line in enumerate(lines) if i and re.match(r"[^\s#]", line)] or [1]  # where a statement starts
+    cut = draw(st.sampled_from(tops))
+    cells = ["".join(lines[:cut]), "".join(lines[cut:])]
+    styles = [draw(st.sampled_from(["\n", "\r\n", "\r"])) for _ in cells]
+    cells = [re.sub(r"\r\n|\n", style, cell).rstrip(style) for cell, style in zip(cells, styles)]
+    return cells, [(draw(st.integers(0, len(cells) - 1)), *step) for step in steps]
+
+
+def _expected_cells(cells: list[str], encoding: str) -> dict[int, list]:
+    document = {"cells": [{"cell_type": "code", "source": cell} for cell in cells], "metadata": {}, "nbformat": 4}
+    expected: dict[int, list] = {index: [] for index in range(len(cells))}
+    for f in lint_notebook(json.dumps(document).encode(), NOTEBOOK_PATH):
+        text = cells[f.cell - 1]
+        starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+        where = position(text, min(starts[min(f.line, len(starts)) - 1] + f.col, len(text)), encoding)
+        expected[f.cell - 1].append((f.code, (where["line"], where["character"]), f.message))
+    return {index: sorted(found) for index, found in expected.items()}
+
+
+NOTEBOOK_PATH = "/nonexistent/tf2lint-property/model.ipynb"
+
+
+async def _check_notebook_fix_all(client: InProcess, uris: list[str], cells: list[str], versions: list[int], encoding: str) -> int:
+    """Fix-all offered for the notebook, applied cell by cell, is what `fix_notebook` makes of it."""
+    checked = 0
+    response = await client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uris[0]}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+        "context": {"diagnostics": [], "only": ["source.fixAll"]},
+    })
+    document = {"cells": [{"cell_type": "code", "source": cell} for cell in cells], "metadata": {}, "nbformat": 4}
+    fixed = fix_notebook(json.dumps(document).encode(), NOTEBOOK_PATH, Settings(), False)
+    expected_cells = ["".join(c["source"]) for c in json.loads(fixed.fixed)["cells"]] if fixed else cells
+    for action in response["result"] or []:
+        for index, uri in enumerate(uris):
+            edits, version = edits_of(action["edit"], uri)
+            assert version in (None, versions[index]) and (version is not None or not edits)
+            assert apply_edits(cells[index], edits, encoding) == expected_cells[index]
+        checked += 1
+    return checked
+
+
+async def _run_notebook(encoding: str, cells: list[str], steps: list[tuple[int, bool, int, int, str]]) -> None:
+    client = InProcess()
+    uris = [f"{NOTEBOOK}#cell{index}" for index in range(len(cells))]
+    try:
+        await client.initialize({"workspace": {"workspaceEdit": {"documentChanges": True}}}, encodings=[encoding])
+        client.notify("notebookDocument/didOpen", {
+            "notebookDocument": {"uri": NOTEBOOK, "notebookType": "jupyter-notebook", "version": 1,
+                                 "cells": [{"kind": 2, "document": uri} for uri in uris]},
+            "cellTextDocuments": [{"uri": uri, "languageId": "python", "version": 1, "text": text} for uri, text in zip(uris, cells)],
+        })
+        versions = [1] * len(cells)
+        for uri in uris:
+            await client.diagnostics_for(uri, timeout=10)
+        FIGURES["server actions checked"] += await _check_notebook_fix_all(client, uris, cells, versions, encoding)
+        for version, (cell, full, start, length, new) in enumerate(steps, start=2):
+            text = cells[cell]
+            start = _valid(text, start % (len(text) + 1))
+            if length < 0:  # whole lines, at the start of the line, indented like it
+                start = _valid(text, max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1)
+                new = _indented(new, text[start:])
+            end = _valid(text, start + max(length, 0))
+            if full:
+                change = {"text": text[:start] + new + text[end:]}
+            else:
+                change = {"range": {"start": position(text, start, encoding), "end": position(text, end, encoding)}, "text": new}
+            cells[cell] = text[:start] + new + text[end:]
+            versions[cell] += 1
+            client.diagnostics.clear()
+            client.notify("notebookDocument/didChange", {
+                "notebookDocument": {"uri": NOTEBOOK, "version": version},
+                "change": {"cells": {"textContent": [{"document": {"uri": uris[cell], "version": versions[cell]}, "changes": [change]}]}},
+            })
+            for uri in uris:
+                await client.diagnostics_for(uri, timeout=10)
+            expected = _expected_cells(cells, encoding)
+            for index, uri in enumerate(uris):
+                assert client.server.workspace.get_text_document(uri).source == cells[index]
+                got = sorted((d["code"], (d["range"]["start"]["line"], d["range"]["start"]["character"]), d["message"])
+                             for d in client.diagnostics[uri]["diagnostics"])
+                assert got == expected[index], index
+            FIGURES["server edits checked"] += 1
+            if not any(code == "TFS000" for found in expected.values() for code, _, _ in found):
+                FIGURES["server actions checked"] += await _check_notebook_fix_all(client, uris, cells, versions, encoding)
+        FIGURES["edit sequences run"] += 1
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@settings(SEQUENCES, max_examples=BUDGET or 8)
+@given(sequence=notebook_sequences())
+def test_the_server_follows_the_editor_in_notebook_cells(sequence, encoding: str) -> None:
+    cells, steps = sequence
+    asyncio.run(_run_notebook(encoding, list(cells), steps))

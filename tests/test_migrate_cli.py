@@ -92,7 +92,7 @@ def test_refusal_reasons_are_per_class_and_actionable(tmp_path: Path) -> None:
     result = run("m.py", "--stage", "objects", cwd=tmp_path)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert "m.py:8: Tower: migrated (objects): 4 layer(s)" in lines
+    assert "m.py:8: Tower: migrated (objects): 4 change(s)" in lines
     assert "m.py:29: Looped: refused (objects), left as it is:" in lines
     assert any("m.py:34:" in line and "runs in a loop" in line for line in lines)
     assert (tmp_path / "m.py").read_text() == SOURCE  # no --write: nothing written
@@ -125,6 +125,8 @@ def test_unknown_class_and_bad_file(tmp_path: Path) -> None:
     result = run("m.py", "--stage", "native", "--class", "Nope", cwd=tmp_path)
     assert result.returncode == 0 and "0 class(es) migrated" in result.stdout
     assert os.path.getsize(tmp_path / "m.py") == len(SOURCE.encode())
+    result = run("missing.py", "--stage", "objects", cwd=tmp_path)
+    assert result.returncode == 2 and "path not found: missing.py" in result.stderr
 
 
 def _corpus() -> list[str]:
@@ -135,7 +137,7 @@ def _corpus() -> list[str]:
 
 
 @pytest.mark.parametrize("checkpoint_only", [False, True])
-def test_every_rule_example_goes_through_both_stages_without_harm(checkpoint_only: bool) -> None:
+def test_every_rule_example_goes_through_every_stage_without_harm(checkpoint_only: bool) -> None:
     """No exception, the result parses, a migrated class gives a result the next stage accepts, and running a
     stage again changes nothing."""
     import ast
@@ -150,4 +152,45 @@ def test_every_rule_example_goes_through_both_stages_without_harm(checkpoint_onl
         native, _ = migrate_text(objects, "m.py", "native")
         ast.parse(native)
         assert migrate_text(native, "m.py", "native")[0] == native
+        weights, _ = migrate_text(native, "m.py", "weights")
+        ast.parse(weights)
+        assert migrate_text(weights, "m.py", "weights")[0] == weights
     assert migrated >= 3
+
+
+WEIGHTS = textwrap.dedent('''\
+    import tensorflow as tf
+
+    v1 = tf.compat.v1
+
+
+    class DenseLayer(tf.keras.layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        @v1.keras.utils.track_tf1_style_variables
+        def call(self, inputs):
+            out = inputs
+            with v1.variable_scope("dense"):
+                kernel = v1.get_variable(
+                    "kernel", [out.shape[-1], self.units],  # fan in, units
+                    regularizer=tf.keras.regularizers.L2())
+                bias = v1.get_variable(name="bias", shape=[self.units], initializer=v1.zeros_initializer())
+                return tf.matmul(out, kernel) + bias
+''')
+
+
+def test_weights_stage_after_objects() -> None:
+    same, plans = migrate_text(WEIGHTS, "m.py", "weights")
+    assert same == WEIGHTS and "run `--stage objects` first" in plans[0].refusals[0][1]
+    objects, _ = migrate_text(WEIGHTS, "m.py", "objects")
+    assert "self.kernel = kernel\n" in objects and "self.bias = bias\n" in objects
+    weights, plans = migrate_text(objects, "m.py", "weights")
+    assert [p.status for p in plans] == ["migrated"]
+    assert "    def build(self, input_shape):\n        self.kernel = self.add_weight(\n" in weights
+    assert 'name="dense/kernel", shape=[input_shape[-1], self.units],  # fan in, units' in weights
+    assert "initializer=v1.glorot_uniform_initializer())" in weights  # get_variable's default, made explicit
+    assert "            kernel = self.kernel\n            bias = self.bias\n" in weights
+    assert "get_variable" not in weights and sorted(_comments(weights)) == sorted(_comments(WEIGHTS))
+    assert migrate_text(weights, "m.py", "weights")[0] == weights

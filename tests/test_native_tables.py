@@ -279,3 +279,44 @@ def test_l2_regularizer_scale_is_half_of_keras(tf_slim) -> None:
         keras = getattr(tf_keras.regularizers, keras_name.split(".")[-1])(0.3 * factor)(w)
         np.testing.assert_allclose(float(tf1), float(keras), rtol=1e-6)
     assert float(tf_slim.l2_regularizer(0.3)(w)) != pytest.approx(float(tf_keras.regularizers.l2(0.3)(w)))
+
+
+def test_get_variable_and_add_weight_parameters() -> None:
+    get_variable = list(params(v1.get_variable))
+    assert tuple(get_variable) == native.GET_VARIABLE_PARAMS
+    add_weight = params(tf_keras.layers.Layer.add_weight)
+    assert native.ADD_WEIGHT_PARAMS <= set(add_weight)
+    for name in native.ADD_WEIGHT_PARAMS - {"name", "shape"}:
+        assert repr(params(v1.get_variable)[name].default).split(":")[0] == repr(add_weight[name].default).split(":")[0].replace("V2", ""), name
+    assert not native.GET_VARIABLE_UNSUPPORTED & {"initializer", "regularizer", "shape"}
+
+
+def test_get_variable_default_initializer_is_what_add_weight_needs() -> None:
+    """`get_variable(shape)` and `add_weight(shape)` both say glorot uniform, yet draw different numbers under
+    DeterministicRandomTestTool; `add_weight(initializer=<the table's>())` draws get_variable's."""
+    from tf2lint import shim
+
+    class Get(tf_keras.layers.Layer):
+        @shim.track_tf1_style_variables
+        def call(self, x):
+            return x + v1.get_variable("b", shape=[4, 3])
+
+    def adding(**kwargs):
+        class Add(tf_keras.layers.Layer):
+            def build(self, input_shape):
+                self.b = self.add_weight(name="b", shape=[4, 3], **kwargs)
+
+            def call(self, x):
+                return x + self.b
+
+        return Add
+
+    default = eval(native.GET_VARIABLE_DEFAULT_INITIALIZER.replace("tf.compat.v1", "v1"))
+    for mode in ("constant", "num_random_ops"):
+        outs = []
+        for make in (Get, adding(), adding(initializer=default())):
+            with shim.DeterministicRandomTestTool(mode=mode).scope():
+                tf.keras.utils.set_random_seed(3)
+                outs.append(make()(tf.zeros((4, 3))).numpy())
+        assert not np.allclose(outs[0], outs[1])
+        np.testing.assert_allclose(outs[0], outs[2])

@@ -312,3 +312,45 @@ class L(tf.keras.layers.Layer):
 
         return bias(scale(this, x))
 """) == [(14, "TFS106")]
+
+
+def test_a_project_subclass_of_a_v1_layer_is_a_v1_layer_for_tf_function_and_the_decorator() -> None:
+    """Measured by the differential suite (seed 202): built in `__init__` or lazily, behind `@tf.function`
+    stacked under the shim, it raises the singleton-variables ValueError (TFS105); called from an
+    undecorated `call`, its variables are untracked (TFS107)."""
+    source = HEADER + """
+class ProjectDense(v1.layers.Dense):
+    pass
+
+
+class Stacked(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.fc = ProjectDense(4, name="fc")
+
+    @track
+    @tf.function
+    def call(self, x):
+        return self.fc(x)
+
+
+class Lazy(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = None
+
+    @track
+    @tf.function
+    def __call__(self, x):
+        if self.fc is None:
+            self.fc = ProjectDense(4, name="fc")
+        return self.fc(x)
+
+
+class Undecorated(tf.keras.layers.Layer):
+    def call(self, x):
+        with v1.variable_scope("m"):
+            return ProjectDense(4)(x)
+"""
+    assert [code for _line, code in codes_at(source)] == ["TFS105", "TFS105", "TFS107"]
+

@@ -334,7 +334,8 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS113", "bad", 1): check_tfs113_accidents,
     ("TFS113", "good", 1): lambda ns: assert_codes(ns.IntendedSharing(), x(2, 3), weights=13),
     # One cell stacked twice: one set of weights (cell_0) where two layers were meant.
-    ("TFS118", "bad", 0): lambda ns: assert_codes(ns.Stack(), x(4, 8), weights=2),
+    ("TFS118", "bad", 0): lambda ns: (assert_codes(ns.Stack(), x(4, 8), weights=2),
+                                      assert_codes(ns.Listed(), x(4, 8), weights=2)),
     ("TFS118", "good", 0): lambda ns: assert_codes(ns.Stack(), x(4, 8), weights=4),
     ("TFS119", "bad", 0): lambda ns: kernels_equal(ns.Twins(), x(2, 8)) or pytest.fail("kernels differ"),
     ("TFS119", "bad", 1): lambda ns: kernels_equal(ns.SharedOnSelf(), x(2, 8)) or pytest.fail("kernels differ"),
@@ -737,10 +738,19 @@ def test_pytest_plugin_fixture(pytester_like) -> None:
 
         def test_non_strict(shim_check):
             assert [f.code for f in shim_check(Grows(), tf.ones((2, 4)), strict=False)] == ["TFS101"]
+
+        class Undecorated(shim.Layer):
+            def call(self, x):
+                return shim.get_or_create_layer("d", lambda: tf.keras.layers.Dense(3))(x)
+
+        def test_raises(shim_check):
+            shim_check(Undecorated(), tf.ones((2, 4)))
         """
     )
-    assert "2 passed" in result and "1 failed" in result
+    assert "2 passed" in result and "2 failed" in result
     assert "Grows is not stable under the shim" in result
+    assert "Undecorated is not stable under the shim:" in result
+    assert "TFS109 call 1 of 2 raised ValueError: Tried to call get_or_create_layer in eager mode" in result
 
 
 def run_clean(code: str, env_value: str | None = None) -> subprocess.CompletedProcess:

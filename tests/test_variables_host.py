@@ -7,8 +7,6 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tf2lint.hosts.cli import main
 from tf2lint.rules import BY_CODE
 
@@ -132,3 +130,14 @@ def test_variables_base_reads_the_file_at_a_revision(tmp_path, capsys, monkeypat
     code, out = run_cli(capsys, "check", "--no-cache", "--select", "TFS115", "--variables-base", "HEAD", "model.py")
     assert code == 0, out
     assert main(["check", "--variables-base", "no-such-rev", "model.py"]) == 2
+
+
+def test_a_damaged_lock_gives_no_finding_and_no_error(tmp_path, capsys) -> None:
+    module = tmp_path / "model.py"
+    module.write_text(BY_CODE["TFS115"].bad[0])
+    (tmp_path / "pyproject.toml").write_text('[tool.tf2lint]\nvariables-lock = "names.lock"\n')
+    for text in ("{", '{"version": 1, "classes": {"model.py::Tower.call": {"complete": true, "layers": [3]}}}',
+                 '{"version": 1, "classes": {"model.py::Tower.call": {"complete": true, "layers": [{"call": 1}]}}}'):
+        (tmp_path / "names.lock").write_text(text)
+        code, out = run_cli(capsys, "check", "--no-cache", str(module))
+        assert code == 0 and "TFS000" not in out, out

@@ -28,7 +28,7 @@ UNUSED_NOQA = tfs901_unused_noqa.RULE
 INTERNAL_ERROR = "internal error while analysing this file"
 
 # Same grammar as flake8's inline noqa, so a comment means the same thing in every host.
-_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 # A comment alone on its line that covers the whole file: `# tf2lint: noqa[: CODES]`, and flake8's own
 # `# flake8: noqa` (blanket only: flake8 disregards it when it lists codes, and so do we).
 _FILE_NOQA = re.compile(
@@ -71,7 +71,7 @@ def _lint_source(
         placed, shared = _placed(text, path, settings) if not flags else (_UNPLACED, None)
         tree = shared.tree if shared is not None else parse(text, path, flags)
     except SourceError as exc:
-        return _source_error(path, exc, settings)
+        return source_error(path, exc, settings)
     lines = Lines(text)
     findings = _lint_tree(tree, lines, path, settings, text, dependencies, placed, shared, observe)
     return finish(text, lines, tree, findings, settings, path, noqa, fixes)
@@ -146,7 +146,7 @@ def lint_notebook(
     try:
         notebook = load_notebook(data)
     except NotebookError as exc:
-        return _source_error(path, SourceError(str(exc)), settings)
+        return source_error(path, SourceError(str(exc)), settings)
     findings = []
     for number, error in notebook.broken:
         if settings.enabled(PARSE_ERROR.code):
@@ -212,10 +212,10 @@ def _lint_tree(
             dependencies.update(touched)
         return findings
     except (RecursionError, MemoryError) as exc:
-        return _source_error(path, SourceError(f"cannot analyse: too deeply nested ({type(exc).__name__})"), settings)
+        return source_error(path, SourceError(f"cannot analyse: too deeply nested ({type(exc).__name__})"), settings)
     except Exception as exc:  # noqa: BLE001 - a bug of ours must not stop the run over other files
         message = f"{INTERNAL_ERROR}: {type(exc).__name__}: {exc}; please report it"
-        return _source_error(path, SourceError(message), settings)
+        return source_error(path, SourceError(message), settings)
     finally:
         if summary is not None:
             summary.release()  # the linted module's summary is its own, not the project's: done with it
@@ -305,13 +305,13 @@ def lint_path(path: str, display: str | None = None, settings: Settings = DEFAUL
     try:
         data = read(path)
     except OSError as exc:
-        return _source_error(shown, SourceError(f"cannot read: {exc.strerror or exc}"), settings)
+        return source_error(shown, SourceError(f"cannot read: {exc.strerror or exc}"), settings)
     except SourceError as exc:
-        return _source_error(shown, exc, settings)
+        return source_error(shown, exc, settings)
     return lint_data(data, shown, settings)
 
 
-def _source_error(path: str, exc: SourceError, settings: Settings) -> list[Finding]:
+def source_error(path: str, exc: SourceError, settings: Settings) -> list[Finding]:
     if not settings.enabled(PARSE_ERROR.code):
         return []
     return [Finding(path, exc.line, exc.col, PARSE_ERROR.code, exc.line, exc.col, PARSE_ERROR.symbol, str(exc))]
@@ -367,7 +367,7 @@ def noqa_comments(text: str) -> list[Noqa] | None:
             pending.append(token)
         if token.type in (tokenize.NL, tokenize.NEWLINE):
             for comment in pending:
-                for match in _NOQA.finditer(comment.string):
+                for match in NOQA.finditer(comment.string):
                     codes = match.group("codes")
                     parsed = [c.upper() for c in re.split(r"[,\s]+", codes) if c] if codes else None
                     col = comment.start[1] + match.start()

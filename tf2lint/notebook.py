@@ -16,7 +16,6 @@ from tf2lint.ipython_cells import Cell, python_lines
 from tf2lint.source import split_lines
 
 
-
 class NotebookError(Exception):
     """The file is not a notebook we can read."""
 

@@ -40,6 +40,14 @@ def _version(module: ModuleType) -> tuple[int, int]:
     return major, minor
 
 
+def tensorflow() -> ModuleType:
+    """TensorFlow itself, for the runtime checks: a clear ImportError when it or tf_keras is missing."""
+    resolve()
+    import tensorflow as tf
+
+    return tf
+
+
 @lru_cache(maxsize=1)
 def resolve() -> dict[str, Any]:
     """The shim's objects for the installed TensorFlow (imported here, once)."""

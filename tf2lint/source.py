@@ -7,7 +7,6 @@ line); columns are 0-based *character* offsets (``ast`` gives UTF-8 byte offsets
 from __future__ import annotations
 
 import ast
-import io
 import os
 import re
 import stat
@@ -101,11 +100,21 @@ def too_large(limit: int) -> SourceError:
     return SourceError(f"cannot read: larger than {limit} bytes (max-file-size)")
 
 
+_BYTE_LINES = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def encoding_of(data: bytes) -> str:
+    """The encoding Python reads ``data`` in (BOM, coding cookie), its first two lines split as the parser
+    splits them: `BytesIO.readline` splits on LF only, so a CR-only file's cookie would go unseen (and
+    the whole file be taken for its first line). SyntaxError for a bad cookie, as tokenize says."""
+    lines = (match.group() for match in _BYTE_LINES.finditer(data))  # lazily: two lines are read at most
+    return tokenize.detect_encoding(lambda: next(lines, b""))[0]
+
+
 def decode(data: bytes) -> str:
     """Bytes -> text honouring a BOM or a coding cookie; the BOM is dropped."""
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        text = data.decode(encoding)
+        text = data.decode(encoding_of(data))
     except (SyntaxError, LookupError) as exc:
         raise SourceError(f"cannot decode: {exc}") from None
     except UnicodeDecodeError as exc:

@@ -1,7 +1,9 @@
 """The long run: `python -m tests.differential --count 3000 --seed 7 [--out DIR]` (from the repository root).
 
-Prints the confusion matrix and the summary line, and writes REPORT.md, labelled.json and every
-mismatching program (mismatches/<id>.py, with the runtime label and the linter's codes on top) to DIR.
+Prints the confusion matrix and the summary line, then `runtime.check` against the independent
+label over the same programs in this process (runtime_suite.py, its `runtime: ...` line), and writes
+REPORT.md, labelled.json and every mismatching program (mismatches/<id>.py, with the runtime label and
+the linter's codes on top) to DIR.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # before anything imports Ten
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .runtime_suite import check_programs
     from .suite import CI_COUNT, CI_SEED, label_programs, run, write_outputs
 
     parser = argparse.ArgumentParser(prog="python -m tests.differential", description=__doc__.splitlines()[0])
@@ -36,9 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     write_outputs(summary, records, args.out,
                   f"Differential run: {args.count} programs, seed {args.seed}")
     print(summary.report())
-    print(f"(labelled in {labelled - start:.1f} s, linted in {time.perf_counter() - labelled:.1f} s; "
-          f"{len(summary.mismatches)} mismatches written to {args.out / 'mismatches'})", file=sys.stderr)
-    return 1 if summary.mismatches or summary.invalid else 0
+    linted = time.perf_counter()
+    checked = check_programs(records)
+    print(checked.report())
+    print(f"(labelled in {labelled - start:.1f} s, linted in {linted - labelled:.1f} s, checked in "
+          f"{time.perf_counter() - linted:.1f} s; {len(summary.mismatches)} mismatches written to "
+          f"{args.out / 'mismatches'})", file=sys.stderr)
+    failed = checked.raised or checked.false or len(checked.hits) < len(checked.buggy)
+    return 1 if summary.mismatches or summary.invalid or failed else 0
 
 
 if __name__ == "__main__":

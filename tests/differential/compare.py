@@ -143,7 +143,7 @@ class Summary:
 
     def report(self) -> str:
         lines = ["family      runtime+  linter+   TP   FN   FP     TN  (per program; growth = TFS101-103, "
-                 "untracked = TFS106-107)"]
+                 "untracked = TFS106-107, TFS116)"]
         for fam, cells in self.matrix().items():
             if not (cells["TP"] or cells["FN"] or cells["FP"]):
                 continue

@@ -44,6 +44,7 @@ from tf2lint.runtime import pitfalls  # noqa: E402
 from .compare import FAMILIES, family, modules  # noqa: E402
 from .oracle import disagreement, observe_program, penalties_reached  # noqa: E402
 
+
 @dataclass
 class Label:
     codes: list[str] = field(default_factory=list)  # runtime codes, or [] for ok
@@ -250,6 +251,23 @@ def install(helpers: dict[str, str], name: str) -> None:
         exec(compile(text, f"<{name}:{module_name}>", "exec"), helper.__dict__)  # noqa: S102
 
 
+def _penalties(module: Any) -> float:
+    """The regularization penalties a tf.Module's shim store holds (it cannot expose them)."""
+    store = getattr(module, "_tf1_style_var_store", None)
+    return sum(abs(float(regularizer())) for regularizer in getattr(store, "_regularizers", {}).values())
+
+
+def _lost_in_submodules(module: Any) -> bool:
+    """A `tf.Module` (not a Keras layer) below the root whose own shim store holds penalties it does not hand
+    out: measured, they are in that store only (`module.losses` does not exist, the root's store is empty)."""
+    from tf2lint.runtime.stability import keras_layer_types
+
+    return any(
+        not isinstance(sub, keras_layer_types()) and _penalties(sub) and not penalties_reached(sub)
+        for sub in getattr(module, "submodules", ())
+    )
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, _Raised):
         return str(exc.finding.error)[:200]
@@ -347,6 +365,8 @@ class Labeller:
                     raise _Raised(finding)
                 codes.add(finding.code)
                 label.notes.append(f"{finding.code}: {finding.message[:200]}")
+        if _lost_in_submodules(first):
+            codes.add("TFS110")  # runtime.check reads the root's store only: a sub-Module's penalties too
         unstable = bool({"TFS101", "TFS102", "TFS106", "TFS107"} & codes)
         if unstable:
             codes.discard("TFS111")  # frozen statistics of batch norms rebuilt each call say nothing
@@ -365,12 +385,12 @@ class Labeller:
         label.codes = sorted(codes)
 
     def _probe_instance(self, make: Any, x: tuple, label: Label, unstable: bool) -> set[str]:
-        from tf2lint.runtime.stability import _call_kwargs, _keras_layer_types, _moving_statistics
+        from tf2lint.runtime.stability import _call_kwargs, keras_layer_types, _moving_statistics
 
         codes: set[str] = set()
         probes = self.probes
         layer = make()
-        is_keras = isinstance(layer, _keras_layer_types())
+        is_keras = isinstance(layer, keras_layer_types())
         probes.armed = True
         probes.start_call()
         layer(*x, **_call_kwargs(layer, True, is_keras))

@@ -3,10 +3,12 @@
 A fresh copy of the program (its own classes, so its own class-level `tf.function`s) is built twice and
 each instance is called twice with `training=True`, as `runtime.check(..., training=True, calls=2)` and the
 labeller do. Nothing here reads the shim's stores: the measurement is
-- a variable-creator scope: the variables each call creates;
-- the object's own variables (`weights` / `variables`) after each call, by name: a second call that adds
-  variables under new names grows (as a changed scope or template name does); one that makes variables
-  the object does not keep, or makes again under names it already had, leaves them untracked;
+- a variable-creator scope: the variables each call creates, and the object whose `add_weight` made each
+  (none for a bare `get_variable`);
+- the object's own variables (`weights` / `variables`) after the calls: a second call that adds variables
+  the object keeps, made by no object that made any on the first call (a new layer, a new name), grows;
+  one that makes variables the object does not keep, or that an object makes again (`add_weight` on every
+  call), leaves them untracked;
 - a GradientTape: the variables each call reads;
 - the regularization penalties of a tf.Module's store, evaluated (non-zero = a penalty is lost);
 - the moving statistics of batch norms, before and after the second call;
@@ -16,6 +18,7 @@ labeller do. Nothing here reads the shim's stores: the measurement is
 from __future__ import annotations
 
 import inspect
+import sys
 from typing import Any
 
 from tf2lint.runtime import pitfalls
@@ -23,6 +26,16 @@ from tf2lint.runtime import pitfalls
 from .compare import family
 
 STABILITY_FAMILIES = {"growth", "untracked"}
+
+
+def _maker() -> Any:
+    """The layer whose `add_weight` is creating a variable now (v1 layers too), or None."""
+    frame = sys._getframe(2)  # noqa: SLF001 - walked, not kept
+    while frame is not None:
+        if frame.f_code.co_name == "add_weight" and "self" in frame.f_locals:
+            return frame.f_locals["self"]
+        frame = frame.f_back
+    return None
 
 
 def _own(obj: Any, is_keras: bool) -> list[Any]:
@@ -62,14 +75,13 @@ def observe(obj: Any, inputs: tuple) -> tuple[set[str], str | None]:
 
     is_keras = isinstance(obj, tf_keras.layers.Layer)
     kwargs = _training_kwargs(obj, is_keras)
-    created: list[list[Any]] = []
+    created: list[list[tuple[Any, Any]]] = []  # per call: (variable, the object that made it)
     read: list[Any] = []
-    owned_names: list[set[str]] = []
     statistics: dict[str, Any] = {}
 
     def record(next_creator: Any, **kw: Any) -> Any:
         variable = next_creator(**kw)
-        created[-1].append(variable)
+        created[-1].append((variable, _maker()))
         return variable
 
     for call in range(2):
@@ -83,17 +95,18 @@ def observe(obj: Any, inputs: tuple) -> tuple[set[str], str | None]:
             error = pitfalls.read(exc)
             return ({family(error.code)} if error.code else {"error"}), str(error)
         read.extend(tape.watched_variables())
-        owned_names.append({v.name for v in _own(obj, is_keras)})
     owned = {v.ref() for v in _own(obj, is_keras)}
     # Weights only: Keras also creates int64 step counters.
-    weights = [v for call in created for v in call if v.dtype.is_floating]
+    weights = [v for call in created for v, _ in call if v.dtype.is_floating]
     families: set[str] = set()
     if weights and not owned:
         return {"untracked"}, None  # nothing kept at all: whether names also changed is not observable
-    second = [v for v in created[1] if v.dtype.is_floating]
-    if any(v.ref() in owned and v.name not in owned_names[0] for v in second):
+    first_makers = {id(maker) for _, maker in created[0] if maker is not None}
+    second = [(v, maker) for v, maker in created[1] if v.dtype.is_floating]
+    regrown = [v for v, maker in second if v.ref() in owned and id(maker) not in first_makers]
+    if regrown:
         families.add("growth")
-    if any(v.ref() not in owned or v.name in owned_names[0] for v in second) or any(v.ref() not in owned for v in read):
+    if len(regrown) < len(second) or any(v.ref() not in owned for v in read):
         families.add("untracked")
     if not is_keras and _penalty(obj) > 0 and not penalties_reached(obj):
         families.add("TFS110")

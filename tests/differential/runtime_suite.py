@@ -74,7 +74,8 @@ class RuntimeSummary:
                 table.setdefault(fam, Counter())[cell] += 1
         lines = [f"{'family':<10} {'TP':>4} {'FN':>4} {'FP':>4}"]
         lines += [f"{fam:<10} {c['TP']:>4} {c['FN']:>4} {c['FP']:>4}" for fam, c in sorted(table.items())]
-        for program in [*self.raised, *(p for p in self.programs if (p.missed or p.false) and not p.raised)][:20]:
+        wrong = [*self.raised, *(p for p in self.programs if (p.missed or p.false) and not p.raised)]
+        for program in wrong[:20]:
             lines.append(f"  {program.id}: oracle {sorted(program.oracle) or ['ok']}, check "
                          f"{sorted(program.reported) or ['ok']}" + (f", raised {program.raised}" if program.raised else ""))
         lines.append(self.last_line())

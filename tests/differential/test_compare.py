@@ -50,12 +50,14 @@ def test_a_cause_found_by_the_linter_counts_for_the_symptom_it_shows_as():
     assert explained({"untracked"}, {"growth"}) == {"untracked"}
 
 
-def test_programs_that_never_use_the_shim_are_in_scope_only_for_the_forgotten_decorator():
+def test_programs_that_never_use_the_shim_are_in_scope_for_the_forgotten_decorator_and_per_call_weights():
     from tests.differential.compare import in_scope
 
     assert in_scope("class L: ... track_tf1_style_variables ...", {"TFS111", "growth"}) == {"TFS111", "growth"}
     assert in_scope("x = tf.compat.v1.get_variable('w')", {"untracked", "TFS111"}) == {"untracked"}
-    # Weights made per call in plain Keras code are in scope since TFS116; weightless layers are not.
+    # TFS116: weights built on every call of an undecorated Keras call / Module __call__.
     assert in_scope("v = tf.Variable(1.0)", {"untracked", "TFS111"}) == {"untracked"}
-    assert in_scope("a = tf.keras.layers.Activation('relu')", {"untracked"}) == set()
+    assert in_scope("w = self.add_weight(name='w')", {"growth"}) == {"growth"}
+    assert in_scope("y = tf.keras.layers.Dense(3)(x)", {"TFS105"}) == {"TFS105"}
+    assert in_scope('y = tf.keras.layers.Activation("relu")(x)', {"untracked"}) == set()
     assert in_scope("with v1.variable_scope(v1.get_variable_scope()): d = Dense(3)", {"untracked"}) == set()

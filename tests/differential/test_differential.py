@@ -248,6 +248,30 @@ SPOT_CHECKS = {
             def __call__(self, x):
                 return tf.compat.v1.keras.utils.get_or_create_layer("d", lambda: tf.keras.layers.Dense(4))(x)
         """, set()),
+    # Issue 20: a decorated sub-Module keeps its penalties in its own store (the root's is empty): lost; a
+    # module that hands out its store's penalties (a base reading `_tf1_style_var_store._regularizers`) keeps them.
+    "sub_module_penalties": ("""
+        class Sub(tf.Module):
+            @track
+            def __call__(self, x):
+                return tf.compat.v1.layers.dense(x, 4, kernel_regularizer="l2", name="d")
+        class Model(tf.Module):
+            def __init__(self):
+                super().__init__()
+                self.sub = Sub()
+            @track
+            def __call__(self, x):
+                return self.sub(x)
+        """, {"TFS110"}),
+    "store_read_penalties": ("""
+        class Reader(tf.Module):
+            def regularization_loss(self):
+                return sum(r() for r in self._tf1_style_var_store._regularizers.values())
+        class Model(Reader):
+            @track
+            def __call__(self, x):
+                return tf.compat.v1.layers.dense(x, 4, kernel_regularizer="l2", name="d")
+        """, set()),
 }
 
 

@@ -30,6 +30,6 @@ def test_every_claimed_name_is_exact(summary) -> None:
 
 
 def test_the_model_claims_a_share_of_the_programs(summary) -> None:
-    # Issue 21 asks for K >= 90% of N; this round's model knows straight-line code (no loops, templates,
-    # cells or builders): the floor guards what it reached, see the README for the measured line.
-    assert summary.known >= 0.3 * summary.programs and summary.programs >= 0.6 * NAMES_COUNT
+    # Issue 21 asks for K >= 90% of N; this round's model knows straight-line code and `range(N)` loops, not
+    # templates, builders or decorated helpers: the floor guards what it reached (README: the measured line).
+    assert summary.known >= 0.7 * summary.programs and summary.programs >= 0.6 * NAMES_COUNT

@@ -28,3 +28,36 @@ def test_check_reports_every_bug_the_probe_sees_and_nothing_else(summary):
     assert summary.raised == [], summary.report()
     assert summary.false == [], summary.report()
     assert len(summary.hits) == len(summary.buggy), summary.report()
+
+
+MODULE_THROUGH_STORE = """
+import tensorflow as tf
+
+class Model(tf.Module):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def __call__(self, x):
+        return tf.compat.v1.keras.utils.get_or_create_layer("d", lambda: tf.keras.layers.Dense(4))(x)
+
+def make():
+    return Model()
+
+def inputs():
+    return (tf.ones((2, 4)),)
+"""
+
+
+def test_the_oracle_drops_a_label_runtime_check_gets_wrong(monkeypatch):
+    """runtime.check's old TFS110 (every store regularizer counted, zero or not): the independent probe
+    disagrees, the disagreement is printed in the notes and the label is dropped, not learned."""
+    from tf2lint.runtime import stability
+
+    from .label import Labeller
+
+    labeller = Labeller()
+    assert labeller.label(MODULE_THROUGH_STORE).as_json()["label"] == ["ok"]
+    monkeypatch.setattr(stability, "_lost_penalties",
+                        lambda obj: tuple(getattr(obj._tf1_style_var_store, "_regularizers", {})))
+    label = labeller.label(MODULE_THROUGH_STORE)
+    assert label.codes == [] and not label.valid
+    assert label.error == "oracle disagreement: runtime.check ['TFS110'], independent probe ['ok']"
+    assert any(note.startswith("oracle, instance A: runtime.check ['TFS110']") for note in label.notes)

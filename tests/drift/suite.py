@@ -31,11 +31,11 @@ class Summary:
 
 
 def _lock(old_source: str, directory: str) -> tuple[str, str]:
-    from tf2lint.analysis.baseline import _entries_of_source, lock_text, module_key
+    from tf2lint.analysis.baseline import entries_of_source, lock_text, module_key
 
     path = os.path.join(directory, "model.py")
     lock = os.path.join(directory, "names.lock")
-    entries = {f"{module_key(path, directory)}::{q}": e for q, e in _entries_of_source(old_source, path).items()}
+    entries = {f"{module_key(path, directory)}::{q}": e for q, e in entries_of_source(old_source, path).items()}
     with open(lock, "w", encoding="utf-8") as handle:
         handle.write(lock_text(entries))
     return path, lock

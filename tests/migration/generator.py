@@ -20,13 +20,14 @@ HEADERS = {
 }
 
 # kind -> (family, functional call template after the inputs argument)
-IMAGE = {
-    "conv2d": ["4, 3", "filters=4, kernel_size=3", "4, 3, padding=\"same\", activation=tf.nn.relu", "4, 3, strides=2",
-               "4, (3, 3), kernel_regularizer=\"l2\"", "self.filters, 3, use_bias=False", "4, 3, dilation_rate=2"],
-    "separable_conv2d": ["4, 3", "4, 3, depth_multiplier=2"],
+IMAGE = {  # "same" padding mostly, so that any sequence keeps a spatial size to work on
+    "conv2d": ["4, 3", "filters=4, kernel_size=3, padding=\"same\"", "4, 3, padding=\"same\", activation=tf.nn.relu",
+               "4, 3, strides=2, padding=\"same\"", "4, (3, 3), kernel_regularizer=\"l2\", padding=\"same\"",
+               "self.filters, 3, use_bias=False, padding=\"same\"", "4, 3, dilation_rate=2, padding=\"same\""],
+    "separable_conv2d": ["4, 3, padding=\"same\"", "4, 3, depth_multiplier=2, padding=\"same\""],
     "conv2d_transpose": ["4, 3", "4, 3, strides=2, padding=\"same\""],
-    "max_pooling2d": ["2, 2", "pool_size=2, strides=1"],
-    "average_pooling2d": ["2, 2"],
+    "max_pooling2d": ["2, 2, padding=\"same\"", "pool_size=2, strides=1, padding=\"same\""],
+    "average_pooling2d": ["2, 2, padding=\"same\""],
     "batch_normalization": ["training=training", "momentum=0.9, training=training", "epsilon=1e-2, training=training"],
     "dropout": ["training=training", "rate=0.3, training=training"],
 }
@@ -45,6 +46,9 @@ class Case:
     shape: tuple[int, ...]
     refuse: bool  # tf2lint must refuse it (and say why)
     why: str  # the dimension that makes it a refusal, or what it exercises
+    # A regularized v1 layer: refused by the objects stage, migrated with --checkpoint-only (the penalty
+    # counts twice as an object, measured), then proven against the original through every stage.
+    checkpoint_only: bool = False
 
 
 def _layer(rng: random.Random, prefix: str, kind: str, args: str, named: bool, index: int) -> str:
@@ -97,10 +101,38 @@ def _v1_case(rng: random.Random, index: int) -> Case:
     init = ["self.units = 4", "self.filters = 3"]
     shape_in = (2, 20, 20, 3) if image else (4, 6)
     source = _class(f"Generated{index}", header, prefix, body, init)
-    # A regularized layer is refused at the objects stage: as an object its penalty counts twice (measured).
     regularized = "_regularizer" in source
-    return Case(f"Generated{index}", source, shape_in, regularized,
-                "regularizer" if regularized else f"{shape} scopes, {'image' if image else 'vector'}")
+    return Case(f"Generated{index}", source, shape_in, False,
+                f"{shape} scopes, {'image' if image else 'vector'}" + (", regularizer" if regularized else ""),
+                checkpoint_only=regularized)
+
+
+INITIALIZERS = ["", ", initializer=tf.compat.v1.initializers.glorot_normal", ", initializer=tf.compat.v1.zeros_initializer()",
+                ", initializer=tf.compat.v1.constant_initializer(0.5)", ", initializer=tf.compat.v1.random_normal_initializer()"]
+
+
+def _weights_case(rng: random.Random, index: int) -> Case:
+    """`get_variable`s (the weights stage), alone or followed by layers; a layer before one is refused there."""
+    header, prefix = HEADERS[rng.choice(sorted(HEADERS))]
+    kernel = (f'kernel = {prefix}.get_variable("kernel", [x.shape[-1], self.units]{rng.choice(INITIALIZERS)}'
+              + (", regularizer=tf.keras.regularizers.L2()" if rng.random() < 0.3 else "") + ")")
+    bias = f'bias = {prefix}.get_variable(name="bias", shape=[self.units]{rng.choice(INITIALIZERS)})'
+    frozen = f'scale = {prefix}.get_variable("scale", shape=[], trainable=False, initializer=tf.compat.v1.ones_initializer())'
+    statements = [kernel, bias] + ([frozen] if rng.random() < 0.3 else []) + ["x = tf.matmul(x, kernel) + bias"]
+    if "scale" in statements[-2]:
+        statements.append("x = x * scale")
+    layer_first = rng.random() < 0.2
+    if layer_first:
+        statements.insert(0, f"x = {prefix}.layers.dense(x, 5)")
+    elif rng.random() < 0.5:
+        statements.append(f"x = {prefix}.layers.dense(x, 3)")
+    body = [f'with {prefix}.variable_scope("{rng.choice(["dense", "proj", "model"])}"):'] + [f"    {s}" for s in statements]
+    if rng.random() < 0.4:
+        body = [f'with {prefix}.variable_scope("outer"):'] + [f"    {line}" for line in body]
+    body.append("return x")
+    name = f"Weights{index}"
+    source = _class(name, header, prefix, body, ["self.units = 4"])
+    return Case(name, source, (4, 6), layer_first, "layer before get_variable" if layer_first else "get_variable")
 
 
 SLIM_HEADER = "import tensorflow as tf\nimport tf_slim as slim\n"
@@ -144,15 +176,17 @@ def _refusal_case(rng: random.Random, index: int, kind: str) -> Case:
 
 
 def generate(count: int, seed: int) -> list[Case]:
-    """``count`` cases: about 70 % migratable v1 classes, 15 % TF-Slim, 15 % other refusals."""
+    """``count`` cases: about 55 % v1 layer classes, 17 % `get_variable` classes, 14 % TF-Slim, 14 % other refusals."""
     rng = random.Random(seed)
     cases = []
     kinds = sorted(REFUSALS)
     for index in range(count):
         roll = rng.random()
-        if roll < 0.70:
+        if roll < 0.55:
             cases.append(_v1_case(rng, index))
-        elif roll < 0.85:
+        elif roll < 0.72:
+            cases.append(_weights_case(rng, index))
+        elif roll < 0.86:
             cases.append(_slim_case(rng, index))
         else:
             cases.append(_refusal_case(rng, index, kinds[index % len(kinds)]))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from tf2lint.hosts.migrate import migrate_text
 
-STAGES = ("objects", "native")
+STAGES = ("objects", "native", "weights")
 RESULTS: list[str] = []  # lines printed at the end of the run (conftest.py), the summary line last
 GUIDE: list[str] = []  # the guide's examples, stage by stage, with the variable names TF prints
 
@@ -70,6 +70,6 @@ def prove(source: str, name: str, inputs, call_kwargs: dict, args: tuple = (), c
 
 
 def summary_line(outcomes: list[Outcome]) -> str:
-    counts = Counter("refused" if o.refused else "broken" if o.broken else "proven" for o in outcomes)
+    counts = Counter("broken" if o.broken else "refused" if o.refused else "proven" for o in outcomes)
     return (f"migrate: {len(outcomes)} classes, stages {', '.join(STAGES)}, proven {counts['proven']}, "
             f"refused {counts['refused']}, broken {counts['broken']}")

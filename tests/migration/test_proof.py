@@ -12,7 +12,7 @@ require_runtime()
 from .generator import generate  # noqa: E402
 from .proof import RESULTS, Outcome, prove, summary_line  # noqa: E402
 
-CI_COUNT, CI_SEED = 120, 0
+CI_COUNT, CI_SEED = 150, 0
 pytestmark = pytest.mark.filterwarnings("ignore:`tf.layers:UserWarning")
 
 
@@ -21,7 +21,7 @@ def outcomes() -> list[tuple[object, Outcome]]:
     results = []
     for case in generate(CI_COUNT, CI_SEED):
         x = np.random.RandomState(0).normal(size=case.shape).astype("float32")
-        results.append((case, prove(case.source, case.name, x, {"training": True})))
+        results.append((case, prove(case.source, case.name, x, {"training": True}, checkpoint_only=case.checkpoint_only)))
     RESULTS.append(summary_line([o for _c, o in results]))
     return results
 
@@ -39,8 +39,24 @@ def test_refusals_are_the_expected_ones_and_say_why(outcomes) -> None:
             assert outcome.reasons and all(len(r) > 30 for r in outcome.reasons), outcome.reasons
 
 
-def test_every_migratable_class_went_through_both_stages(outcomes) -> None:
-    migrated = [o for c, o in outcomes if not c.refuse]
-    assert len(migrated) >= 70
-    assert all(set(o.reports) == {"objects", "native"} for o in migrated)
-    assert len([c for c, _o in outcomes]) >= 100
+def test_regularized_layers_need_checkpoint_only() -> None:
+    from tf2lint.hosts.migrate import migrate_text
+
+    cases = [c for c in generate(CI_COUNT, CI_SEED) if c.checkpoint_only]
+    assert len(cases) >= 10
+    for case in cases:
+        same, plans = migrate_text(case.source, "m.py", "objects", case.name)
+        assert same == case.source and "--checkpoint-only" in plans[0].refusals[0][1]
+
+
+def test_every_migratable_class_went_through_its_stages(outcomes) -> None:
+    migrated = [(c, o) for c, o in outcomes if not c.refuse]
+    assert len(migrated) >= 60 and len(outcomes) >= 100
+    for case, outcome in migrated:
+        assert "objects" in outcome.reports, case.name
+        assert set(outcome.reports) == set(outcome.sources) - {"original"}
+        if case.why == "get_variable":
+            assert "weights" in outcome.reports, case.name
+        else:
+            assert "native" in outcome.reports, case.name
+    assert sum("weights" in o.reports for _c, o in migrated) >= 10

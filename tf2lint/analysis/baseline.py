@@ -59,7 +59,17 @@ def _read_lock(path: str, _stamp: tuple[int, int]) -> dict[str, dict]:
     except (OSError, ValueError):
         return {}
     classes = data.get("classes") if isinstance(data, dict) else None
-    return classes if isinstance(classes, dict) and data.get("version") == LOCK_VERSION else {}
+    if not isinstance(classes, dict) or data.get("version") != LOCK_VERSION:
+        return {}
+    return {key: entry for key, entry in classes.items() if _well_formed(entry)}
+
+
+def _well_formed(entry: object) -> bool:
+    """A hand-edited or damaged entry is left out (no finding), never an error."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("layers"), list):
+        return False
+    return all(isinstance(layer, dict) and isinstance(layer.get("call"), str) and isinstance(layer.get("scope"), str)
+               and isinstance(layer.get("variables"), dict) for layer in entry["layers"])
 
 
 def _stamp(path: str) -> tuple[int, int]:
@@ -104,11 +114,11 @@ def from_revision(revision: str, module_path: str) -> dict[str, dict]:
     source = _git_source(revision, module_path)
     if source is None:
         return {}
-    return _entries_of_source(source, module_path)
+    return entries_of_source(source, module_path)
 
 
 @lru_cache(maxsize=64)
-def _entries_of_source(source: str, module_path: str) -> dict[str, dict]:
+def entries_of_source(source: str, module_path: str) -> dict[str, dict]:
     from tf2lint.analysis.context import ModuleContext
     from tf2lint.analysis.summary import ModuleSummary
     from tf2lint.analysis.variables import class_variables

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from tf2lint.analysis import project as project_module
 from tf2lint.analysis.project import Project
-from tf2lint.analysis.names import _walk_expr
+from tf2lint.analysis.names import walk_expr
 from tf2lint.analysis.summary import ClassInfo, ModuleSummary, own_statements
 
 
@@ -45,7 +45,7 @@ def module_callers(module: ModuleSummary) -> ModuleCallers:
                 found.calls.setdefault(node.func.attr, []).append(node)
                 callees.add(id(node.func))
         for root in own_statements(func):
-            for node in _walk_expr(root):
+            for node in walk_expr(root):
                 if isinstance(node, ast.Attribute) and id(node) not in callees and isinstance(node.ctx, ast.Load):
                     found.values.add(node.attr)
     if module.classes:

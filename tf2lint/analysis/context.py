@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from tf2lint.analysis.callables import Callee, CallableValues, merged_call
 from tf2lint.analysis.callers import module_callers, named_elsewhere, only_an_attribute
-from tf2lint.analysis.names import Function, _walk_expr
+from tf2lint.analysis.names import Function, walk_expr
 from tf2lint.analysis.project import Project, locate
 from tf2lint.analysis.summary import (
     FUNCTION_DEFS,
@@ -33,6 +33,7 @@ from tf2lint.analysis.summary import (
     first_param,
     is_self_attr,
     is_static,
+    plain_decorators,
     own_statements,
 )
 from tf2lint.knowledge import api
@@ -52,6 +53,11 @@ class VarScope:
     # `variable_scope(get_variable_scope())`: re-enters the current scope. Measured: like a named scope it
     # restarts the auto-name numbering under it (stable), but it adds nothing to the variables' path.
     reenters: bool = False
+
+    @property
+    def uniquified(self) -> bool:
+        """`variable_scope(None, default_name=...)`: numbered anew each time it is entered."""
+        return api.default_name_of(self.node) is not None
 
 
 @dataclass(frozen=True)
@@ -502,7 +508,7 @@ class ModuleContext:
                 self._related(self.owner.get(caller), cls) for caller in self._looped_self_calls().get(method.name, ())
             )
             start = _State(in_loop=True, object_loop=True) if looped else _State()
-            starting = {_bind(call, callee, empty) for call in calls}
+            starting = {bind_call(call, callee, empty) for call in calls}
             if entry:
                 starting = {_naming_defaults(method)}
             elif not calls or method.name in callers.values:
@@ -646,7 +652,7 @@ class ModuleContext:
         self, node: ast.expr, frame: _Frame, state: _State, queue: deque, target: tuple[str, str] | None = None
     ) -> None:
         repeated = _calls_repeated_by_comprehensions(node) if not state.in_loop else set()
-        for child in _walk_expr(node):
+        for child in walk_expr(node):
             if isinstance(child, ast.Call):
                 looped = _looping(state) if id(child) in repeated else state
                 self._call(child, frame, looped, queue, target if child is node else None)
@@ -679,7 +685,7 @@ class ModuleContext:
                     # The compiled helper runs in the decorated method's store, with the scopes reset.
                     reach = self._step(frame, call, callee, tf_function=call)
                     applied = self._applied.get(call)
-                    bindings = _bind(applied, callee, frame, bound=isinstance(compiled, ast.Attribute)) if applied else ()
+                    bindings = bind_call(applied, callee, frame, bound=isinstance(compiled, ast.Attribute)) if applied else ()
                     queue.append((_Frame(callee.func, callee.self_name, reach, callee.module, bindings),
                                   state._replace(scopes=(), loop_scopes=0)))
             return
@@ -732,7 +738,7 @@ class ModuleContext:
                 reach = replace(reach, tf_function=tf_deco)
                 self._tf_function_use(tf_deco, callee.func, frame)
                 callee_state = callee_state._replace(scopes=(), loop_scopes=0)
-            bindings = _bind(call, callee, frame, callables=self.callables)
+            bindings = bind_call(call, callee, frame, callables=self.callables)
             queue.append((_Frame(callee.func, callee.self_name, reach, callee.module, bindings), callee_state))
 
     def _step(self, frame: _Frame, call: ast.Call, callee: Callee, tf_function: ast.AST | None = None) -> Reach:
@@ -768,7 +774,7 @@ class ModuleContext:
                     cls = self._class_of(klass.module, ctor, klass.methods.get("__init__"))
                     break
         elif isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER in module.names.resolve(func.func, frame.func):
-            builder = _builder_expr(func)
+            builder = api.builder_expr(func)
             if isinstance(builder, (ast.Name, ast.Attribute)):
                 cls = self._class_of(module, builder, frame.func)
         elif isinstance(func, ast.Call) and isinstance(func.func, (ast.Name, ast.Attribute)):
@@ -823,8 +829,7 @@ class ModuleContext:
         for cls in classes:
             method = cls.method(expr.attr)
             if method is not None:
-                decorators = {d.id for d in method.decorator_list if isinstance(d, ast.Name)}
-                self_name = None if "staticmethod" in decorators else first_param(method)
+                self_name = None if "staticmethod" in plain_decorators(method) else first_param(method)
                 if by_class and self_name:
                     self_name = frame.self_name  # `Base.method(self, ...)`
                 self._enter(cls.module)
@@ -887,7 +892,7 @@ class ModuleContext:
 
     def builder_of(self, call: ast.Call, func: Function, cls: ClassInfo | None) -> Callee | None:
         """The project function `get_or_create_layer(key, builder)` runs (once per key) to build its layer."""
-        builder = _builder_expr(call)
+        builder = api.builder_expr(call)
         if builder is None:
             return None
         reach = Reach(shim=func, shim_name="", cls=cls)  # type: ignore[arg-type]
@@ -899,7 +904,7 @@ class ModuleContext:
         literals, and functions passed as arguments."""
         reach = Reach(shim=func, shim_name="", cls=self.owner.get(func) if func is not None else None)  # type: ignore[arg-type]
         frame = _Frame(func, first_param(func), reach, self.root)  # type: ignore[arg-type]
-        return _bind(call, callee, frame, callables=self.callables)
+        return bind_call(call, callee, frame, callables=self.callables)
 
     def callees_of_call(self, call: ast.Call, func: Function | None) -> list[Callee]:
         """What a call in the linted module runs: project functions, or the `call`/`__call__` of a project
@@ -976,7 +981,7 @@ class ModuleContext:
                         continue
                     if stop_at_tf_function and self._tf_decorator(callee) is not None:
                         continue
-                    bindings = _bind(node, callee, frame, callables=self.callables) if compiled is None and mapped is None else ()
+                    bindings = bind_call(node, callee, frame, callables=self.callables) if compiled is None and mapped is None else ()
                     queue.append(_Frame(callee.func, callee.self_name, reach, callee.module, bindings))
 
 
@@ -1004,7 +1009,7 @@ def _naming_defaults(func: Function) -> tuple[tuple[str, Value], ...]:
     return tuple((k, v) for k, v in _defaults(func, skip_self=True) if v[0] != "const")
 
 
-def _bind(
+def bind_call(
     call: ast.Call,
     callee: Callee,
     frame: _Frame,
@@ -1066,7 +1071,7 @@ def _joined_with_text(func: Function) -> frozenset[str]:
     found: set[str] = set()
     roots = [func.body] if isinstance(func, ast.Lambda) else own_statements(func)
     for root in roots:
-        for node in _walk_expr(root):
+        for node in walk_expr(root):
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
                 for one, other in ((node.left, node.right), (node.right, node.left)):
                     if isinstance(one, ast.Name) and isinstance(other, ast.Constant) and isinstance(other.value, str):
@@ -1142,13 +1147,6 @@ def _assigned_call(scope: ast.AST, name: str) -> ast.expr | None:
     return found
 
 
-def _builder_expr(call: ast.Call) -> ast.expr | None:
-    """The builder of ``get_or_create_layer(name, create_layer_method)``."""
-    return call.args[1] if len(call.args) > 1 else next(
-        (k.value for k in call.keywords if k.arg == "create_layer_method"), None
-    )
-
-
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
@@ -1156,7 +1154,7 @@ def _calls_repeated_by_comprehensions(node: ast.expr) -> set[int]:
     """Ids of the calls a comprehension in ``node`` runs once per item: a comprehension is a loop (all but
     the first generator's iterable, which is evaluated once)."""
     repeated: set[int] = set()
-    for comp in _walk_expr(node):
+    for comp in walk_expr(node):
         if not isinstance(comp, _COMPREHENSIONS):
             continue
         parts: list[ast.AST] = [comp.key, comp.value] if isinstance(comp, ast.DictComp) else [comp.elt]
@@ -1165,7 +1163,7 @@ def _calls_repeated_by_comprehensions(node: ast.expr) -> set[int]:
             if index:
                 parts.append(generator.iter)
         for part in parts:
-            repeated.update(id(n) for n in _walk_expr(part) if isinstance(n, ast.Call))
+            repeated.update(id(n) for n in walk_expr(part) if isinstance(n, ast.Call))
     return repeated
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, NamedTuple
 
+from tf2lint.analysis.names import evaluation_order
 from tf2lint.knowledge import api, native
 
 if TYPE_CHECKING:
@@ -36,23 +37,6 @@ class LayerName(NamedTuple):
     # No scope of that name was opened in its scope before: a layer object given `name=` takes it unchanged
     # (an object numbers even a given name, `fc` -> `fc_1`, where a functional layer reuses it).
     fresh: bool = True
-
-
-def evaluation_order(statements: list[ast.stmt]) -> list[ast.Call]:
-    """Calls of a block in the order Python runs them (arguments before the call)."""
-    order: list[ast.Call] = []
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-        if isinstance(node, ast.Call):
-            order.append(node)
-
-    for statement in statements:
-        visit(statement)
-    return order
 
 
 def functional_layer(names: tuple[str, ...]) -> str | None:

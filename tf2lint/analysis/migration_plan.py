@@ -6,9 +6,13 @@ changes what it cannot model (a layer whose arguments, name or number of calls a
 - ``objects``: each functional `tf.compat.v1.layers` call in the shim method becomes a v1 layer object
   built at the end of `__init__` on `self`, called in place, its `name=` pinned to the name the call takes
   today (`first_call_names`), so name-based checkpoint keys do not move and object paths are added.
+  Each `w = get_variable(...)` is followed by `self.<name> = w`: the variable keeps its name and gains an
+  object path.
 - ``native``: each v1 layer object built in `__init__` becomes its native Keras layer on the same attribute
   (arguments from `tf2lint.knowledge.native`); where `compat.v1` layers remain in the method, a recorded scope
   (`with v1.variable_scope("dense"): pass`) after the object's call keeps their auto-generated names.
+- ``weights``: each `get_variable` held on `self` becomes `self.add_weight` in a new `build`, the method
+  reading the attribute; the checkpoint re-saved after the objects stage loads it by object path.
 
 The host turns a plan into LibCST edits (`tf2lint.fixing.migrate`); it decides nothing.
 """
@@ -22,13 +26,14 @@ from typing import TYPE_CHECKING
 from tf2lint.analysis.first_names import (
     LayerName, Unknown, first_call_names, functional_layer, literal_name, object_layer,
 )
+from tf2lint.analysis.names import evaluation_order
 from tf2lint.knowledge import api, native
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext
     from tf2lint.analysis.summary import ClassInfo
 
-STAGES = ("objects", "native")
+STAGES = native.STAGES
 
 # Attributes a Keras layer or tf.Module already has: a new sub-layer must not shadow them.
 _RESERVED = frozenset({"name", "dtype", "trainable", "weights", "losses", "input", "output", "built", "updates",
@@ -61,14 +66,39 @@ class ToNative:
     record_name: str = ""
 
 
+@dataclass(frozen=True)
+class HoldVariable:
+    """objects: after ``statement`` (`w = v1.get_variable(...)`), `self.<attribute> = <local>`: the variable
+    keeps its name (the shim's store) and gains an object path for the checkpoint re-save."""
+
+    statement: ast.stmt
+    attribute: str
+    local: str
+
+
+@dataclass(frozen=True)
+class ToWeight:
+    """weights: ``get`` (`w = v1.get_variable(...)`) -> `w = self.<attribute>`; ``hold`` (`self.<attribute> = w`)
+    goes; `self.<attribute> = self.add_weight(name="<name>", ...)` in a new `build(self, input_shape)`, the
+    call's arguments by keyword (``positional``: their names), `<inputs>.shape` read as `input_shape`."""
+
+    get: ast.Assign
+    hold: ast.stmt
+    attribute: str
+    local: str
+    name: str  # the variable's full name path (`dense/kernel`): a Keras weight named so ends with it
+    positional: tuple[str, ...]
+    inputs: tuple[str, ...]  # the call's inputs parameter and its plain copies (`out = inputs`) at that point
+    add_keywords: tuple[tuple[str, str], ...] = ()  # `get_variable`'s defaults `add_weight` lacks
+
+
 @dataclass
 class ClassPlan:
     name: str
     line: int
     stage: str
-    operations: list[ToObject | ToNative] = field(default_factory=list)
+    operations: list[ToObject | ToNative | HoldVariable | ToWeight] = field(default_factory=list)
     refusals: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
-    needs_init: bool = False  # the class has no `__init__`: the host adds one
 
     @property
     def status(self) -> str:
@@ -160,7 +190,8 @@ def _plan_objects(
     if _slim_refusal(ctx, shim, plan):
         return
     calls = [s.node for s in ctx.sites if s.reach.shim is shim and functional_layer(s.names)]
-    if not calls:
+    gets = [s for s in ctx.sites if s.reach.shim is shim and s.calls(api.GET_VARIABLE)]
+    if not calls and not gets:
         return
     names = first_call_names(ctx, shim)
     if isinstance(names, Unknown):
@@ -168,6 +199,8 @@ def _plan_objects(
         return
     assigned = _init_assigned(cls) | {t.id for s in cls.node.body if isinstance(s, ast.Assign) for t in s.targets if isinstance(t, ast.Name)}
     taken: set[str] = set()
+    for site in gets:
+        _hold_variable(shim, cls, site.node, plan, taken)
     for call in calls:
         short = functional_layer(ctx.resolve(call.func, shim))
         entry = native.V1_LAYERS[short]  # type: ignore[index]
@@ -215,6 +248,175 @@ def _plan_objects(
         taken.add(attribute)
         call_keywords = tuple(k.arg for k in call.keywords if k.arg in entry.call_params)
         plan.operations.append(ToObject(call, attribute, constructor, layer.name, inputs, call_keywords))
+
+
+def _variable_name(call: ast.Call) -> str | None:
+    value = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "name"), None)
+    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+
+
+def _scope_path(body: list[ast.stmt], node: ast.AST, path: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The literal `variable_scope` names around ``node`` in the method (checked literal by first_call_names)."""
+    for statement in body:
+        if isinstance(statement, ast.With) and any(node is n for n in ast.walk(statement)):
+            names = tuple(item.context_expr.args[0].value for item in statement.items  # type: ignore[attr-defined]
+                          if isinstance(item.context_expr, ast.Call) and item.context_expr.args
+                          and isinstance(item.context_expr.args[0], ast.Constant))
+            return _scope_path(statement.body, node, (*path, *names))
+    return path
+
+
+def _holder(body: list[ast.stmt], statement: ast.stmt) -> ast.stmt | None:
+    """The statement right after ``statement`` in its block, if any."""
+    for block in [body] + [s.body for s in ast.walk(ast.Module(body=body, type_ignores=[])) if isinstance(s, ast.With)]:
+        for index, candidate in enumerate(block):
+            if candidate is statement:
+                return block[index + 1] if index + 1 < len(block) else None
+    return None
+
+
+def _holds(statement: ast.stmt | None, local: str) -> str | None:
+    """`self.<attr> = <local>` -> attr."""
+    if (isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.value, ast.Name)
+            and statement.value.id == local and isinstance(statement.targets[0], ast.Attribute)
+            and isinstance(statement.targets[0].value, ast.Name) and statement.targets[0].value.id == "self"):
+        return statement.targets[0].attr
+    return None
+
+
+def _hold_variable(shim: ast.FunctionDef, cls: ClassInfo, call: ast.Call, plan: ClassPlan, taken: set[str]) -> None:
+    statement = _statement_holding(shim.body, call)
+    name = _variable_name(call)
+    if (not isinstance(statement, ast.Assign) or statement.value is not call or len(statement.targets) != 1
+            or not isinstance(statement.targets[0], ast.Name)):
+        plan.refuse(call, "`get_variable` whose result is not assigned to a name of its own (`w = get_variable(...)`)")
+        return
+    if name is None:
+        plan.refuse(call, "`get_variable` whose name is not a string literal")
+        return
+    local = statement.targets[0].id
+    if _holds(_holder(shim.body, statement), local) is not None:
+        return  # held already
+    attribute = _attribute(cls, LayerName(name, _scope_path(shim.body, call)), taken)
+    taken.add(attribute)
+    plan.operations.append(HoldVariable(statement, attribute, local))
+
+
+def _plan_weights(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef, plan: ClassPlan) -> None:
+    gets = [s.node for s in ctx.sites if s.reach.shim is shim and s.calls(api.GET_VARIABLE)]
+    if not gets:
+        return
+    if ctx.class_kind(cls) != "keras":
+        plan.refuse(cls.node, "`add_weight` needs a Keras layer; a tf.Module keeps `get_variable` (or `tf.Variable`)")
+        return
+    if "build" in cls.methods:
+        plan.refuse(cls.methods["build"], "the class has its own `build`: add the weights there by hand")
+        return
+    if shim.name != "call":
+        plan.refuse(shim, f"the shim method is `{shim.name}`: Keras runs `build` only from its own `__call__`, "
+                          "before `call`; decorate `call` instead")
+        return
+    names = first_call_names(ctx, shim)
+    if isinstance(names, Unknown):
+        plan.refuse(names.node, names.reason)
+        return
+    params = [a.arg for a in shim.args.args]
+    inputs = params[1] if len(params) > 1 else ""
+    assigned = _init_assigned(cls)
+    # Moving creation to `build` runs it before the method: only when nothing else creates variables first.
+    order = [c for c in evaluation_order(shim.body)]
+    first_other = next((i for i, c in enumerate(order) if c not in gets and _creates_in(ctx, cls, shim, c)), len(order))
+    for call in gets:
+        if order.index(call) > first_other:
+            plan.refuse(call, "another layer creates variables before this `get_variable`: in `build` it would be "
+                              "created first and the random initialization would change order")
+            return
+        statement = _statement_holding(shim.body, call)
+        hold = _holder(shim.body, statement) if statement is not None else None
+        local = statement.targets[0].id if isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Name) else ""
+        attribute = _holds(hold, local) if local else None
+        if attribute is None or not isinstance(statement, ast.Assign) or statement.value is not call:
+            plan.refuse(call, "`get_variable` not held on `self` yet: run `--stage objects` first and re-save the "
+                              "checkpoint (the weight's object path comes from there)")
+            return
+        unsupported = [k.arg for k in call.keywords if k.arg is None or k.arg in native.GET_VARIABLE_UNSUPPORTED]
+        if unsupported or len(call.args) > len(native.GET_VARIABLE_PARAMS):
+            plan.refuse(call, f"`get_variable` with `{unsupported[0] if unsupported else '*args'}`: "
+                              "`add_weight` has no such argument")
+            return
+        known = _inputs_names(shim, inputs, call.lineno)
+        for expr in [*call.args, *(k.value for k in call.keywords)]:
+            why = _movable_to_build(ctx, expr, shim, known, assigned)
+            if why:
+                plan.refuse(call, f"an argument of `get_variable` cannot be computed in `build`: {why}")
+                return
+        given = {*native.GET_VARIABLE_PARAMS[: len(call.args)], *(k.arg for k in call.keywords)}
+        add: tuple[tuple[str, str], ...] = ()
+        if "initializer" not in given:
+            if "dtype" in given:
+                plan.refuse(call, "`get_variable` with a `dtype` and no `initializer`: its default depends on the "
+                                  "dtype; pass the initializer explicitly")
+                return
+            default = _spelled(ctx, native.GET_VARIABLE_DEFAULT_INITIALIZER)
+            if default is None:
+                plan.refuse(call, "no spelling of `tf.compat.v1.glorot_uniform_initializer` (get_variable's default "
+                                  "initializer) in this file: import `tensorflow` as `tf`")
+                return
+            add = (("initializer", f"{default}()"),)
+        path = _scope_path(shim.body, call)
+        plan.operations.append(ToWeight(
+            statement, hold, attribute, local, "/".join((*path, _variable_name(call) or "")),
+            native.GET_VARIABLE_PARAMS[: len(call.args)], known, add,
+        ))
+
+
+def _creates_in(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef, call: ast.Call) -> bool:
+    """Whether a call of the method may create variables: a layer, a creator, a layer object on `self`."""
+    names = ctx.resolve(call.func, shim)
+    if functional_layer(names) or any(api.creates_tf1_variables(n) for n in names) or api.VARIABLE_SCOPE in names:
+        return api.VARIABLE_SCOPE not in names
+    func = call.func
+    return (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self"
+            and func.attr in cls.attr_ctors)
+
+
+def _inputs_names(method: ast.FunctionDef, inputs: str, line: int) -> tuple[str, ...]:
+    """Names that hold the call's inputs unchanged at ``line``: the parameter and plain copies (`out = inputs`)
+    assigned once, all before ``line`` (what the guide's `DenseLayer` does)."""
+    if not inputs:
+        return ()
+    bindings: dict[str, list[ast.AST]] = {}
+    for node in ast.walk(method):
+        targets = (node.targets if isinstance(node, ast.Assign) else [node.target]
+                   if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.NamedExpr)) else [])
+        for target in targets:
+            for name in ast.walk(target):
+                if isinstance(name, ast.Name):
+                    bindings.setdefault(name.id, []).append(node)
+    known = [inputs] if all(n.lineno >= line for n in bindings.get(inputs, [])) else []
+    for name, nodes in bindings.items():
+        before = [n for n in nodes if n.lineno < line]
+        if (len(before) == 1 and isinstance(before[0], ast.Assign) and isinstance(before[0].value, ast.Name)
+                and before[0].value.id in known and len(before[0].targets) == 1):
+            known.append(name)
+    return tuple(known)
+
+
+def _movable_to_build(ctx: ModuleContext, expr: ast.expr, method: ast.FunctionDef, inputs: tuple[str, ...],
+                      assigned: set[str]) -> str | None:
+    """Like `_movable`, except that `<inputs>.shape` is known in `build` (as `input_shape`)."""
+    shapes = {id(n.value) for n in ast.walk(expr) if isinstance(n, ast.Attribute) and n.attr == "shape"
+              and isinstance(n.value, ast.Name) and n.value.id in inputs}
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Name) and id(node) in shapes:
+            continue
+        if isinstance(node, ast.Name) and node.id != "self" and ctx.names.is_local(node.id, method):
+            return (f"`{node.id}` is a value of the call"
+                    + (f" (only the shape of the inputs, `{inputs[0]}.shape`, is known in `build`)" if inputs else ""))
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            if node.attr not in assigned:
+                return f"`self.{node.attr}` is not set in `__init__`"
+    return None
 
 
 def _statement_holding(body: list[ast.stmt], node: ast.AST) -> ast.stmt | None:
@@ -308,13 +510,15 @@ def plan_module(ctx: ModuleContext, stage: str, only: str | None = None, checkpo
         shims = _shim_methods(ctx, cls)
         if not shims:
             continue
-        plan = ClassPlan(cls.name, cls.node.lineno, stage, needs_init="__init__" not in cls.methods)
+        plan = ClassPlan(cls.name, cls.node.lineno, stage)
         if len(shims) > 1:
             plan.refuse(shims[1], "more than one shim method: layers shared between them are not modelled")
         elif stage == "objects":
             _plan_objects(ctx, cls, shims[0], plan, checkpoint_only)
-        else:
+        elif stage == "native":
             _plan_native(ctx, cls, shims[0], plan)
+        else:
+            _plan_weights(ctx, cls, shims[0], plan)
         if plan.refusals:
             plan.operations.clear()
         plans.append(plan)

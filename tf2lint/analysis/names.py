@@ -176,7 +176,7 @@ class Names:
 
     def _collect(self, body: list[ast.stmt], scope: _Scope, module_level: bool) -> None:
         """Record the bindings a block makes in ``scope``, in source order (nested defs are not entered)."""
-        for stmt in _flatten_blocks(body):
+        for stmt in flatten_blocks(body):
             self._bind_statement(stmt, scope, module_level)
 
     def _bind_statement(self, stmt: ast.stmt, scope: _Scope, module_level: bool) -> None:
@@ -245,7 +245,7 @@ class Names:
         return []
 
 
-def _flatten_blocks(stmts: list[ast.stmt]) -> Iterator[ast.stmt]:
+def flatten_blocks(stmts: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Statements of a block including those nested in if/for/while/with/try/match (same scope)."""
     stack = list(reversed(stmts))
     while stack:
@@ -303,7 +303,24 @@ def _target_names(target: ast.expr, names: set[str]) -> None:
         _target_names(target.value, names)  # type: ignore[attr-defined]
 
 
-def _walk_expr(node: ast.AST) -> Iterator[ast.AST]:
+def evaluation_order(statements: list[ast.stmt]) -> list[ast.Call]:
+    """Calls of a block in the order Python runs them (arguments before the call; no nested defs)."""
+    order: list[ast.Call] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+        if isinstance(node, ast.Call):
+            order.append(node)
+
+    for statement in statements:
+        visit(statement)
+    return order
+
+
+def walk_expr(node: ast.AST) -> Iterator[ast.AST]:
     """Iterative pre-order walk in source order that does not enter lambdas (they run later, if ever).
 
     The rules' searches spend most of their time in this loop, so children are read through a per-type

@@ -281,14 +281,6 @@ class Project:
         self._binding_memo: dict[tuple[str, bytes], tuple[str | None, bool]] = {}
         self._binding_session: object = None  # the `stable_files` session the memo belongs to
 
-    def set_overlay(self, path: str, text: str | None) -> None:
-        """Use ``text`` instead of the file on disk (an editor's unsaved buffer); None goes back to the disk."""
-        real = os.path.realpath(path)
-        if text is None:
-            self.overlay.pop(real, None)
-        else:
-            self.overlay[real] = text
-
     # -- finding modules --------------------------------------------------------------------------
 
     def top_level_names(self) -> set[str]:

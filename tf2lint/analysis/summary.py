@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from tf2lint.analysis.names import Function, Names, _flatten_blocks, _walk_expr, dotted
+from tf2lint.analysis.names import Function, Names, flatten_blocks, walk_expr, dotted
 from tf2lint.knowledge import api
 from tf2lint.source import Lines, line_starts
 
@@ -235,7 +235,7 @@ class ModuleSummary:
         if calls is None:
             roots = [func.body] if isinstance(func, ast.Lambda) else own_statements(func)
             calls = self._own_calls[func] = [
-                node for root in roots for node in _walk_expr(root) if isinstance(node, ast.Call)
+                node for root in roots for node in walk_expr(root) if isinstance(node, ast.Call)
             ]
         return calls
 
@@ -300,7 +300,7 @@ class ModuleSummary:
         while stack:
             node, enclosing, cls = stack.pop()
             body = getattr(node, "body", [])
-            for stmt in _flatten_blocks(body) if isinstance(body, list) else ():
+            for stmt in flatten_blocks(body) if isinstance(body, list) else ():
                 if isinstance(stmt, ast.ClassDef):
                     info = ClassInfo(stmt, self, scope=enclosing)
                     self.classes.append(info)
@@ -384,7 +384,7 @@ class ModuleSummary:
         if init is None:
             return
         self_name = first_param(init)
-        for stmt in _flatten_blocks(init.body):
+        for stmt in flatten_blocks(init.body):
             if not isinstance(stmt, ast.Assign):
                 continue
             attrs = [t.attr for t in stmt.targets if is_self_attr(t, self_name)]  # type: ignore[union-attr]
@@ -435,7 +435,7 @@ def _finds(text: str, word: str) -> Iterator[int]:
 
 def own_statements(func: Function) -> Iterator[ast.AST]:
     """Expressions and simple statements of a function body, not those of nested defs/classes."""
-    for stmt in _flatten_blocks(func.body):  # type: ignore[arg-type]
+    for stmt in flatten_blocks(func.body):  # type: ignore[arg-type]
         if isinstance(stmt, (*FUNCTION_DEFS, ast.ClassDef)):
             continue
         for child in ast.iter_child_nodes(stmt):
@@ -452,8 +452,14 @@ def first_param(func: Function | None) -> str | None:
     return params[0].arg if params else None
 
 
+def plain_decorators(func: FunctionDef) -> set[str]:
+    """The decorators written as a bare name (`staticmethod`, `property`, ...)."""
+    return {d.id for d in func.decorator_list if isinstance(d, ast.Name)}
+
+
 def is_static(func: FunctionDef) -> bool:
-    return any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in func.decorator_list)
+    """A static or class method: its first parameter is not the object."""
+    return not plain_decorators(func).isdisjoint(("staticmethod", "classmethod"))
 
 
 def is_self_attr(node: ast.AST, self_name: str | None) -> bool:

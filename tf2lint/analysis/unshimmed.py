@@ -23,7 +23,7 @@ _HELPER_LIMIT = 24  # methods on `self` looked through from one entry method; be
 
 def per_call_sites(ctx: ModuleContext) -> tuple[ModuleContext, list[CallSite]] | None:
     """The walk from the module's undecorated entry methods (None when no class may build weights per call),
-    and its calls written in a method of the entry's own class (or a base), in this module."""
+    and its calls written in this module: in a method of the entry's class (or a base), or in a module function."""
     if ctx.graph_mode:
         return None  # TF1 graph code: `call` builds the graph once
     entries = [(method, cls) for cls in ctx.classes for method in [_entry(ctx, cls)] if method is not None]
@@ -45,7 +45,8 @@ def _module_function(ctx: ModuleContext, func: ast.AST) -> bool:
     """A function defined at the module's top level (or nested in one)."""
     while func in ctx.parent_function:
         func = ctx.parent_function[func]
-    return getattr(func, "name", None) in ctx.module_functions and ctx.module_functions[func.name] is func  # type: ignore[attr-defined]
+    name = getattr(func, "name", None)
+    return name is not None and ctx.module_functions.get(name) is func
 
 
 def owns_weights(ctx: ModuleContext, cls: ClassInfo) -> bool:
@@ -62,9 +63,10 @@ def owns_weights(ctx: ModuleContext, cls: ClassInfo) -> bool:
 
 
 def _entry(ctx: ModuleContext, cls: ClassInfo) -> FunctionDef | None:
-    """The class's own undecorated `call` (Keras) / `__call__` (tf.Module), when what it runs may build weights."""
+    """The class's undecorated `call` (Keras) / `__call__` (tf.Module), its own or inherited from a class of this
+    module, when what it runs may build weights."""
     for name in ("call", "__call__"):
-        # Its own, or one inherited from a class of this module (run with this class's overrides).
+        # An inherited one runs with this class's overrides (`self.body(x)` in a base's `call`).
         method = next((k.methods[name] for k in ctx.local_mro(cls) if name in k.methods), None)
         if method is None or method.decorator_list or method in ctx.reached or name in cls.assigned_shim:
             continue  # any decorator may wrap the shim (or a tf.function): unknown
@@ -99,9 +101,10 @@ def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
                 helpers = [(f, klass) for f in _module_functions_named(module, call, func)]
             # A method handed to another call (`tf.function(self._block)(x)`, `map(self._f, xs)`).
             for arg in call.args:
-                owner = next((k for k in mro if is_self_attr(arg, self_name) and arg.attr in k.methods), None)  # type: ignore[union-attr]
+                handed = arg.attr if is_self_attr(arg, self_name) else None  # type: ignore[attr-defined]
+                owner = next((k for k in mro if handed in k.methods), None) if handed else None
                 if owner is not None:
-                    helpers.append((owner.methods[arg.attr], owner))  # type: ignore[union-attr]
+                    helpers.append((owner.methods[handed], owner))
             for helper in helpers:
                 if helper[0] not in seen:
                     seen.add(helper[0])
@@ -116,11 +119,9 @@ def _module_functions_named(module: ModuleSummary, call: ast.Call, func: Functio
         target = target.value
         if not isinstance(target, ast.Name) or module.names.is_local(target.id, func):
             return []
-        names = [
-            value.id for stmt in module.tree.body if isinstance(stmt, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == target.id for t in stmt.targets)
-            for value in ast.walk(stmt.value) if isinstance(value, ast.Name)
-        ]
+        tables = [stmt.value for stmt in module.tree.body if isinstance(stmt, ast.Assign)
+                  and any(isinstance(t, ast.Name) and t.id == target.id for t in stmt.targets)]
+        names = [value.id for table in tables for value in ast.walk(table) if isinstance(value, ast.Name)]
     elif isinstance(target, ast.Name) and not module.names.is_local(target.id, func):
         names = [target.id]
     else:

@@ -19,12 +19,12 @@ parts are explicit and never compared (`net/<unknown>/kernel`).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from tf2lint.analysis.context import CallSite, ModuleContext, VarScope, _bind
-from tf2lint.analysis.summary import ClassInfo
+from tf2lint.analysis.context import Callee, CallSite, ModuleContext, VarScope, bind_call
+from tf2lint.analysis.names import evaluation_order
+from tf2lint.analysis.summary import ClassInfo, first_param
 from tf2lint.knowledge import api, slim
 from tf2lint.knowledge import variables as table
 from tf2lint.knowledge.variables import UNKNOWN
@@ -78,21 +78,21 @@ class ClassVariables:
         return all(c.known for c in self.creations)
 
 
-def evaluation_order(statements: list[ast.stmt]) -> list[ast.Call]:
-    """Calls of a block in the order Python runs them (arguments before the call; no nested defs)."""
-    order: list[ast.Call] = []
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-        if isinstance(node, ast.Call):
-            order.append(node)
-
-    for statement in statements:
-        visit(statement)
-    return order
+def _unrollable(statement: ast.stmt) -> int | None:
+    """`for i in range(N):` with a literal N <= 8, no `else`, `break`, `continue` or `return`: N, else None."""
+    if not (isinstance(statement, ast.For) and isinstance(statement.target, ast.Name) and not statement.orelse):
+        return None
+    loop = statement.iter
+    if not (isinstance(loop, ast.Call) and isinstance(loop.func, ast.Name) and loop.func.id == "range"
+            and len(loop.args) == 1 and not loop.keywords):
+        return None
+    count = _literal(loop.args[0])
+    if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 8:
+        return None
+    if any(isinstance(n, (ast.Break, ast.Continue, ast.Return, ast.Yield, ast.YieldFrom)) for s in statement.body
+           for n in ast.walk(s)):
+        return None
+    return count
 
 
 def _literal(node: ast.expr | None) -> object:
@@ -175,6 +175,12 @@ class _ClassModel:
         self.init_ctors = _init_calls(cls)
         self.depth = 0
         self.visited: set[ast.Call] = set()
+        # The walk records a traced helper's calls with the scopes opened inside it only; measured, the caller's
+        # scopes carry into the trace: the caller's prefix, while running one.
+        self.base = ""
+        self.locals: dict[str, int | str] = {}  # literal locals of the function being run
+        self.unrolled = 0  # inside a loop this run unrolls
+        self.flat_loops = 0  # inside a loop it does not (its calls may run any number of times)
         self.selves: list[ClassInfo] = []  # sub-layers whose `call` is being followed (their `self` is not ours)
 
     # -- the walk ---------------------------------------------------------------------------------
@@ -196,16 +202,76 @@ class _ClassModel:
         return self.result
 
     def _block(self, body: list[ast.stmt], outer: tuple[VarScope, ...], func: ast.AST,
-               bindings: tuple | None = None) -> None:
+               bindings: tuple | None = None, arguments: dict | None = None) -> None:
         """``bindings``: the parameter values the call into ``func`` gives (a helper called twice is recorded
         once per set of values: `record_scope("conv2d")`, `record_scope("conv2d_1")`)."""
-        for call in evaluation_order(body):
+        saved = self.locals
+        self.locals = dict(arguments or {})
+        for statement in body:
+            self._statement(statement, outer, func, bindings)
+        self.locals = saved
+
+    def _statement(self, statement: ast.stmt, outer: tuple[VarScope, ...], func: ast.AST, bindings: tuple | None) -> None:
+        """One statement: `with` blocks and `for i in range(N)` loops statement by statement (a loop is unrolled:
+        it runs its body N times, `i` known in each), anything else call by call in evaluation order."""
+        if isinstance(statement, ast.With):
+            self._calls([item.context_expr for item in statement.items], outer, func, bindings)
+            for inner in statement.body:
+                self._statement(inner, outer, func, bindings)
+            return
+        count = _unrollable(statement)
+        if count is not None:
+            assert isinstance(statement, ast.For) and isinstance(statement.target, ast.Name)
+            self.unrolled += 1
+            for value in range(count):
+                self.locals[statement.target.id] = value
+                for inner in statement.body:
+                    self._statement(inner, outer, func, bindings)
+            self.unrolled -= 1
+            self.locals.pop(statement.target.id, None)
+            return
+        looping = isinstance(statement, (ast.For, ast.AsyncFor, ast.While))
+        self.flat_loops += looping
+        self._calls([statement], outer, func, bindings)
+        self.flat_loops -= looping
+        if isinstance(statement, ast.Assign):
+            self._assigned(statement)
+
+    def _assigned(self, statement: ast.Assign) -> None:
+        """`i = 0`: a local whose value later names may use (f-strings); any other assignment forgets it."""
+        value = _literal(statement.value)
+        for target in statement.targets:
+            for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
+                if isinstance(target, ast.Name) and isinstance(value, (int, str)) and not isinstance(value, bool):
+                    self.locals[name] = value
+                else:
+                    self.locals.pop(name, None)
+
+    def _calls(self, nodes: list, outer: tuple[VarScope, ...], func: ast.AST, bindings: tuple | None) -> None:
+        for call in evaluation_order(nodes):
             site = self._site(call, outer, func, bindings)
             if site is not None:
                 self.visited.add(call)
                 self._site_event(site)
             elif self._may_create(call, func):  # a call the walk did not record on this path
                 self.result.creations.append(Creation(call, "?", UNKNOWN, (), ast.unparse(call), False, local=False))
+
+    def _text(self, expr: ast.expr | None, site: CallSite) -> tuple | None:
+        """A name argument's value: ("str", text), ("none",), or None when unknown (f-strings over known locals)."""
+        if isinstance(expr, ast.JoinedStr):
+            parts = []
+            for part in expr.values:
+                if isinstance(part, ast.Constant):
+                    parts.append(str(part.value))
+                elif (isinstance(part, ast.FormattedValue) and part.conversion == -1 and part.format_spec is None
+                      and isinstance(part.value, ast.Name) and part.value.id in self.locals):
+                    parts.append(str(self.locals[part.value.id]))
+                else:
+                    return None
+            return ("str", "".join(parts))
+        if isinstance(expr, ast.Name) and isinstance(self.locals.get(expr.id), str):
+            return ("str", self.locals[expr.id])
+        return site.value(expr)
 
     def _may_create(self, call: ast.Call, func: ast.AST) -> bool:
         names = self.ctx.resolve(call.func, func)
@@ -217,21 +283,30 @@ class _ClassModel:
 
     def _site(self, call: ast.Call, outer: tuple[VarScope, ...], func: ast.AST,
               bindings: tuple | None = None) -> CallSite | None:
-        candidates = [s for s in self.by_node.get(call, ()) if s.scopes[: len(outer)] == outer and s.func is func]
+        # The path's scopes, then only scopes opened in ``func`` itself (the same helper reached under other
+        # scopes is recorded once per path).
+        candidates = [s for s in self.by_node.get(call, ()) if s.scopes[: len(outer)] == outer and s.func is func
+                      and all(any(o.func is func for o in self.by_node.get(extra.node, ()))
+                              for extra in s.scopes[len(outer):])]
         if len(candidates) > 1 and bindings is not None:
             candidates = [s for s in candidates if s.bindings == bindings]
         return candidates[0] if len(candidates) == 1 else (candidates[0] if candidates and all(
             c.scopes == candidates[0].scopes for c in candidates) else None)
 
     def _prefix(self, site: CallSite) -> str:
-        return self.scope_names.get(site.scopes[-1].node, UNKNOWN) if site.scopes else ""
+        return self.scope_names.get(site.scopes[-1].node, UNKNOWN) if site.scopes else self.base
 
     def _uncertain(self, site: CallSite) -> bool:
-        # A `tf.function` stacked under the shim decorator traces the whole method in a fresh graph, whose
-        # scope counters start empty as an eager first call's do; any other one may retrace: unknown.
-        traced = site.reach.tf_function is not None and site.reach.tf_function not in getattr(
+        looped = site.in_loop and (self.flat_loops > 0 or not self.unrolled)
+        return bool(looped or site.arms or site.guarded or site.arg_scopes)
+
+    def _traced(self, site: CallSite) -> bool:
+        """Runs inside a `tf.function` other than one stacked under the shim decorator (which traces the whole
+        method in a fresh graph, as an eager first call counts). Measured: the caller's scopes carry into the
+        trace and explicit names keep, but an auto-name is asked for again by the second trace of the first
+        call: auto-names there are unknown."""
+        return site.reach.tf_function is not None and site.reach.tf_function not in getattr(
             self.shim, "decorator_list", ())
-        return bool(site.in_loop or site.arms or traced or site.guarded or site.arg_scopes)
 
     def _taint(self, prefix: str) -> None:
         self.counts.unknown.add(prefix)
@@ -251,11 +326,15 @@ class _ClassModel:
             return
         attr = _self_attr_call(site)
         if attr is not None and self.selves:  # `self` of a sub-layer's method: another object
-            self._opaque(site, prefix) if attr not in _KERAS_METHODS else None
+            if attr not in _KERAS_METHODS:
+                self._opaque(site, prefix)
             return
         if attr is not None and attr in self.init_ctors:
             ctor = self.init_ctors[attr]
             self._object_call(site, ("self", attr), ctor, self.cls.attr_types.get(attr, ()), prefix, attr)
+            return
+        if any(n.startswith("tf.compat.v1.nn.") and "rnn" in n for n in names):
+            self._opaque(site, prefix)  # `dynamic_rnn` and kin: a cell's variables under their own scopes
             return
         local = self._local_object(site)
         if local is not None:
@@ -276,22 +355,29 @@ class _ClassModel:
             self.scope_names[site.node] = _join(prefix, UNKNOWN)
             self._taint(prefix)
             return
-        if scope.reenters or (scope.named and scope.name is None):
+        name = scope.name
+        if scope.named and name is None and not scope.reenters:
+            text = self._text(_argument(site.node, "name_or_scope", 0), site)
+            name = text[1] if text is not None and text[0] == "str" and text[1] else None
+        if scope.reenters or (scope.named and name is None):
             self.scope_names[site.node] = _join(prefix, UNKNOWN)
             return
         if scope.named:
-            full = _join(prefix, scope.name)  # type: ignore[arg-type]
+            full = _join(prefix, name)  # type: ignore[arg-type]
             self.counts.open(full)
             self.scope_names[site.node] = full
             return
         default = _literal(_argument(site.node, "default_name", 1))
-        if isinstance(default, str) and default and not _opaque(site.node):
+        if isinstance(default, str) and default and not _opaque(site.node) and not self._traced(site):
             full = _join(prefix, self.counts.unique(prefix, default))
             if UNKNOWN not in full:
                 self.counts.open(full)
             self.scope_names[site.node] = full
             return
-        self.scope_names[site.node] = prefix  # `variable_scope("")` / no name: adds nothing we can see
+        if _literal(_argument(site.node, "name_or_scope", 0)) == "":
+            self.scope_names[site.node] = prefix  # `variable_scope("")` adds nothing to names (measured: 3c)
+            return
+        self.scope_names[site.node] = _join(prefix, UNKNOWN)  # a default name counted in a trace, or unseen
         self._taint(prefix)
 
     def _add(self, site: CallSite, kind: str, scope: str, variables: list[Variable], call: ast.Call,
@@ -307,6 +393,27 @@ class _ClassModel:
         self._taint(prefix)
         self._add(site, site.names[0] if site.names else "?", _join(prefix, UNKNOWN), [], site.node, False, None)
 
+    def _native_builder(self, site: CallSite) -> bool:
+        """The builder of `get_or_create_layer` only returns a library object (`lambda: tf.keras.layers.Dense(4)`,
+        or a function whose body is `return tf.keras.layers.Dense(4)`): nothing of it goes to `_vars`."""
+        builder = _argument(site.node, "builder", 1)
+        built = self.ctx.class_by_name.get(builder.id) if isinstance(builder, ast.Name) else None
+        if built is not None:  # a layer class whose decorated call keeps its variables in its own store
+            return any(name in self.ctx.shim_methods_of(built) for name in ("call", "__call__"))
+        if isinstance(builder, ast.Lambda):
+            made, func = builder.body, site.func
+        else:
+            callee = self.ctx.builder_of(site.node, site.func, self.cls)  # type: ignore[arg-type]
+            body = getattr(callee.func, "body", None) if callee is not None else None
+            if not (isinstance(body, list) and len(body) == 1 and isinstance(body[0], ast.Return)):
+                return False
+            made, func = body[0].value, callee.func  # type: ignore[union-attr]
+        if not isinstance(made, ast.Call):
+            return False
+        names = self.ctx.resolve(made.func, func)
+        return bool(names) and all(api.is_library_name(n) and not _creates((n,)) for n in names) and not any(
+            api.is_v1_layer_class(n) for n in names)
+
     def _named(self, site: CallSite, prefix: str, base: str, param: str, position: int | None) -> tuple[str, bool]:
         """The layer's scope name and whether the code names it; opens it in the counters."""
         if site.node in self.pinned:
@@ -316,12 +423,15 @@ class _ClassModel:
         if _opaque(site.node):
             return UNKNOWN, True
         if given is not None:
-            value = site.value(given)
+            value = self._text(given, site)
             if value is None or value[0] not in ("str", "none"):
                 return UNKNOWN, True
             if value[0] == "str" and value[1]:
                 self.counts.open(_join(prefix, value[1]))
                 return value[1], True
+        if self._traced(site):
+            self._taint(prefix)
+            return UNKNOWN, False
         name = self.counts.unique(prefix, base)
         if name != UNKNOWN:
             self.counts.open(_join(prefix, name))
@@ -333,8 +443,9 @@ class _ClassModel:
             self._opaque(site, prefix)
             return
         if creator == api.GET_VARIABLE or creator in api.SLIM_VARIABLES:
-            name = _literal(_argument(call, "name", 0))
-            if not isinstance(name, str) or _opaque(call):
+            text = self._text(_argument(call, "name", 0), site)
+            name = text[1] if text is not None and text[0] == "str" else None
+            if not isinstance(name, str) or not name or _opaque(call):
                 self._opaque(site, prefix)
                 return
             shape = _literal(_argument(call, "shape", 1))
@@ -342,21 +453,20 @@ class _ClassModel:
             self._add(site, creator, prefix, [Variable(_join(prefix, name), dims)], call, True, None, skip_first=False)
             return
         if creator == api.GET_OR_CREATE_LAYER:
-            key = _literal(_argument(call, "name", 0))
-            builder = _argument(call, "builder", 1)
-            native = isinstance(builder, ast.Lambda) and isinstance(builder.body, ast.Call) and all(
-                api.is_library_name(n) for n in self.ctx.resolve(builder.body.func, site.func) or ("?",))
-            if isinstance(key, str) and key and not _opaque(call) and native:
+            text = self._text(_argument(call, "name", 0), site)
+            key = text[1] if text is not None and text[0] == "str" else None
+            if isinstance(key, str) and key and not _opaque(call) and self._native_builder(site):
                 # The builder's layer sits in the store's `_layers` under the scoped key, its weights named by
                 # Keras: no name in `_vars`.
                 self._add(site, creator, _join(prefix, key), [], call, True, None, skip_first=False)
                 return
-        if creator in (api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER) or api.is_v1_layer_class(creator):
-            self._opaque(site, prefix)  # templates' and builders' own variables: not modelled
+        if (api.is_v1_layer_class(creator) or api.v1_rnn_cell_base_name(creator)) and site.target is not None \
+                and site.target[0] == "local":
+            self.first_called.discard(("local", id(site.func), site.target[1]))  # a new object: named when called
             return
-        cell = api.v1_rnn_cell_base_name(creator)
-        if cell is not None:
-            self._opaque(site, prefix)  # a cell is named at its first call, which the walk does not pair
+        if creator in (api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER) or api.is_v1_layer_class(creator) \
+                or api.v1_rnn_cell_base_name(creator):
+            self._opaque(site, prefix)  # templates', builders' and unpaired objects' variables: not modelled
             return
         base_name = api.v1_layer_base_name(creator)
         if base_name is not None:
@@ -379,7 +489,8 @@ class _ClassModel:
         scope = _join(prefix, name)
         suffixes = _suffixes(spec, call) if spec is not None else None
         if suffixes is None or name == UNKNOWN:
-            self._taint(prefix) if name == UNKNOWN else None
+            if name == UNKNOWN:
+                self._taint(prefix)
             self._add(site, creator, _join(prefix, UNKNOWN), [], call, explicit, pin)
             return
         shapes = _shapes(spec, call, base)  # type: ignore[arg-type]
@@ -408,7 +519,7 @@ class _ClassModel:
                 self.result.creations.append(Creation(
                     node=site.node, kind=types[0], scope="", variables=(), fingerprint=f"self.{attr}", explicit=True))
             return
-        kind = next((t for t in types if api.is_v1_layer_class(t)), None)
+        kind = next((t for t in types if api.is_v1_layer_class(t) or api.v1_rnn_cell_base_name(t)), None)
         if kind is None:
             if attr is not None and not any(api.is_library_name(t) for t in types):
                 self._follow(site, prefix)  # a project layer or module held by the object
@@ -420,15 +531,19 @@ class _ClassModel:
         if self._uncertain(site) or UNKNOWN in prefix:
             self._opaque(site, prefix)
             return
-        base = api.v1_layer_base_name(kind)
-        spec = table.V1_LAYERS.get(base or "")
+        cell = api.v1_rnn_cell_base_name(kind)
+        base = cell or api.v1_layer_base_name(kind)
+        spec = table.RNN_CELLS.get(base or "") if cell else table.V1_LAYERS.get(base or "")
+        if cell and any(_argument(ctor, k, None) is not None for k in table.RNN_UNMODELLED):
+            spec = None
         given = _argument(ctor, "name", None)
-        if _opaque(ctor) or (given is not None and not isinstance(_literal(given), (str, type(None)))):
+        text = self._text(given, site) if given is not None else ("none",)
+        if _opaque(ctor) or text is None or text[0] not in ("str", "none"):
             self._opaque(site, prefix)
             return
-        literal = self.pinned.get(ctor, _literal(given))
+        literal = self.pinned.get(ctor, text[1] if text[0] == "str" else None)
         explicit = isinstance(literal, str) and bool(literal)
-        name = self.counts.unique(prefix, literal if explicit else base or "")  # type: ignore[arg-type]
+        name = UNKNOWN if self._traced(site) else self.counts.unique(prefix, literal if explicit else base or "")  # type: ignore[arg-type]
         if name != UNKNOWN:
             self.counts.open(_join(prefix, name))
         suffixes = _suffixes(spec, ctor) if spec is not None else None
@@ -444,6 +559,35 @@ class _ClassModel:
         if attr is not None:
             self.result.objects.extend(f"{attr}/{s}" for s in suffixes or ())
 
+    def _traces(self, site: CallSite, callee: Callee, applied: ast.expr | None) -> bool:
+        """The call enters a `tf.function` (applied here, or decorating the callee) the caller was not in."""
+        parent = callee.module.lexical_parent.get(callee.func)
+        decorated = any(callee.module.is_tf_function(d, parent) for d in getattr(callee.func, "decorator_list", ()))
+        return applied is not None or decorated
+
+    def _applied_function(self, site: CallSite) -> ast.expr | None:
+        """`tf.function(self._block)(x)`: the function applied (`self._block`), else None."""
+        func = site.node.func
+        if isinstance(func, ast.Call) and func.args and api.TF_FUNCTION in self.ctx.resolve(func.func, site.func):
+            return func.args[0]
+        return None
+
+    def _arguments(self, call: ast.Call, callee: Callee, bound: bool) -> dict[str, int | str]:
+        """The callee's parameters given a literal or a known local by this call (`block(x, i=i)`)."""
+        args = getattr(callee.func, "args", None)
+        if args is None or _opaque(call):
+            return {}
+        positional = [p.arg for p in [*args.posonlyargs, *args.args]]
+        if callee.self_name is not None and positional and bound:
+            positional = positional[1:]
+        given = [*zip(positional, call.args), *((k.arg, k.value) for k in call.keywords)]
+        found: dict[str, int | str] = {}
+        for name, expr in given:
+            value = self.locals.get(expr.id) if isinstance(expr, ast.Name) else _literal(expr)
+            if isinstance(value, (int, str)) and not isinstance(value, bool):
+                found[name] = value  # type: ignore[index]
+        return found
+
     def _method(self, name: str | None) -> ast.AST | None:
         """`self.<name>` as this class runs it: the first definition along its MRO (a subclass's override)."""
         if name is None:
@@ -457,13 +601,21 @@ class _ClassModel:
         """A call with no library name: a project function or method the walk entered, else nothing it
         could create (a tensor method, a builtin) unless it calls an object we do not know."""
         func = site.node.func
-        method = self._method(_self_attr_call(site))
+        applied = self._applied_function(site)
+        if applied is not None:
+            func = applied
+        method = self._method(_self_attr_call(site) if applied is None else _self_attr(applied)) \
+            if not self.selves else None
         callees = self.ctx.callees_of_call(site.node, site.func) if not self.ctx.is_foreign(site.module) else []
         bodies = [c for c in callees if isinstance(getattr(c.func, "body", None), list)]
-        if method is not None:
-            bodies = [c for c in bodies if c.func is method] or bodies
-        if len(bodies) == 1 and self.ctx.is_shim_function(bodies[0]):
-            return  # its own store (a sub-layer), or this one under its own scope: a creation there is unvisited
+        if method is not None:  # `self.body(x)` runs this object's class's override
+            bodies = [Callee(method, first_param(method), method.name, self.ctx.module_of(method))]  # type: ignore[attr-defined]
+        elif isinstance(applied, ast.Name) and applied.id in self.ctx.module_functions:
+            bodies = [Callee(self.ctx.module_functions[applied.id], None, applied.id, self.ctx.root)]
+        if len(bodies) == 1 and self.ctx.is_shim_function(bodies[0]) and bodies[0].cls is not None:
+            return  # a sub-layer's decorated call fills its own store
+        # A decorated method of this object runs in this store as a plain helper would (measured: its layers
+        # go on counting in the caller's scope).
         if len(bodies) == 1 and self.depth < 8:
             if self._uncertain(site):
                 self._opaque(site, prefix)
@@ -472,8 +624,19 @@ class _ClassModel:
             other = bodies[0].cls is not None and bodies[0].cls is not self.cls
             if other:
                 self.selves.append(bodies[0].cls)
-            bindings = _bind(site.node, bodies[0], SimpleNamespace(bindings=site.bindings))  # type: ignore[arg-type]
-            self._block(bodies[0].func.body, site.scopes, bodies[0].func, bindings)  # type: ignore[union-attr]
+            bound = isinstance(func, ast.Attribute)
+            bindings = bind_call(site.node, bodies[0], SimpleNamespace(bindings=site.bindings), bound)  # type: ignore[arg-type]
+            arguments = self._arguments(site.node, bodies[0], bound)
+            traced = self._traces(site, bodies[0], applied)
+            if traced and site.reach.tf_function is not None:
+                self._opaque(site, prefix)  # a trace inside a trace: how the walk keeps its scopes is not modelled
+                return
+            saved = self.base
+            if traced:
+                self.base = prefix
+            self._block(bodies[0].func.body, () if traced else site.scopes, bodies[0].func, bindings,  # type: ignore[union-attr]
+                        arguments)
+            self.base = saved
             if other:
                 self.selves.pop()
             self.depth -= 1
@@ -494,6 +657,12 @@ def _creates(names: tuple[str, ...]) -> bool:
     """A call that makes store variables (or may: templates, builders, cells, class layers)."""
     return any(api.auto_named_creator(n) or n in (api.GET_VARIABLE, api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER)
                or api.v1_rnn_cell_base_name(n) or n in api.SLIM_VARIABLES for n in names)
+
+
+def _self_attr(expr: ast.expr) -> str | None:
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == "self":
+        return expr.attr
+    return None
 
 
 def _self_attr_call(site: CallSite) -> str | None:
@@ -556,14 +725,16 @@ def _shapes(spec: tuple[table.Var, ...], call: ast.Call, base: str | None) -> di
     return shapes
 
 
-def _grouped(ctx: ModuleContext) -> dict[tuple[int, int], tuple[ast.AST, ClassInfo, list[CallSite]]]:
-    grouped: dict[tuple[int, int], list[CallSite]] = {}
-    starts: dict[tuple[int, int], tuple[ast.AST, ClassInfo]] = {}
+def _grouped(ctx: ModuleContext) -> dict[tuple[str, int], tuple[ast.AST, ClassInfo, list[CallSite]]]:
+    """Sites by the shim method and the class whose call they run in (`Class.method`: the walk's start; a
+    sub-layer's call it enters has another `reach.cls`, but runs in the starting object's store)."""
+    grouped: dict[tuple[str, int], list[CallSite]] = {}
+    starts: dict[tuple[str, int], tuple[ast.AST, ClassInfo]] = {}
     for site in ctx.sites:
-        cls = site.reach.cls
+        cls = ctx.class_by_name.get(site.reach.shim_name.rsplit(".", 1)[0])
         if cls is None or cls.module is not ctx.root:
             continue
-        key = (id(cls), id(site.reach.shim))
+        key = (site.reach.shim_name, id(site.reach.shim))
         grouped.setdefault(key, []).append(site)
         starts[key] = (site.reach.shim, cls)
     return {key: (shim, cls, grouped[key]) for key, (shim, cls) in starts.items()}
@@ -586,9 +757,3 @@ def with_pinned(ctx: ModuleContext, model: ClassVariables, pinned: dict[ast.Call
         if cls is model.cls and f"{cls.name}.{getattr(shim, 'name', '?')}" == model.qualname:
             return _ClassModel(ctx, shim, cls, sites, pinned).run()
     return model
-
-
-def iter_names(model: ClassVariables) -> Iterator[tuple[str, Creation]]:
-    for creation in model.creations:
-        for variable in creation.variables:
-            yield variable.name, creation

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from tf2lint.analysis.migration_plan import ClassPlan, ToNative, ToObject
+from tf2lint.analysis.migration_plan import ClassPlan, HoldVariable, ToNative, ToObject, ToWeight
 from tf2lint.fixing.edits import _add_keyword as add_keyword, position
 
 _RECORD_COMMENT = "# recorded scope: the compat.v1 layers after it keep their names"
@@ -53,6 +53,36 @@ def _object_parts(call: cst.Call, op: ToObject) -> tuple[cst.Call, cst.Call]:
     return layer_call, add_keyword(constructor, "name", f'"{op.name}"')
 
 
+class _InputShape(cst.CSTTransformer):
+    """`<inputs>.shape` -> `input_shape` (what `build` receives)."""
+
+    def __init__(self, inputs: tuple[str, ...]) -> None:
+        super().__init__()
+        self.inputs = inputs
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        if isinstance(updated.value, cst.Name) and updated.value.value in self.inputs and updated.attr.value == "shape":
+            return cst.Name("input_shape")
+        return updated
+
+
+def _add_weight(call: cst.Call, op: ToWeight) -> cst.BaseStatement:
+    """`v1.get_variable(...)` -> `self.<attribute> = self.add_weight(name="<path>", ...)` for `build`."""
+    args = []
+    for index, arg in enumerate(call.args):
+        keyword = op.positional[index] if index < len(op.positional) else (arg.keyword.value if arg.keyword else "")
+        arg = arg.with_changes(keyword=cst.Name(keyword), equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+        if keyword == "name":
+            arg = arg.with_changes(value=cst.SimpleString(f'"{op.name}"'))
+        args.append(arg)
+    converted = call.with_changes(func=cst.parse_expression("self.add_weight"), args=args)
+    for name, value in op.add_keywords:
+        converted = add_keyword(converted, name, value)
+    converted = converted.visit(_InputShape(op.inputs)) if op.inputs else converted
+    return cst.parse_statement(f"self.{op.attribute} = {_code(converted)}\n")
+
+
 def _record_statement(op: ToNative) -> cst.BaseStatement:
     return cst.parse_statement(f'with {op.record}("{op.record_name}"):  {_RECORD_COMMENT}\n    pass\n')
 
@@ -70,11 +100,22 @@ class _Migrate(cst.CSTTransformer):
             for op in plan.operations:
                 if isinstance(op, ToObject):
                     self.objects[position(op.call, lines)] = op
-                else:
+                elif isinstance(op, ToNative):
                     self.natives[position(op.constructor, lines)] = op
                     if op.record_after is not None:
                         self.records[position(op.record_after, lines)] = op
+        self.holds: dict[tuple[int, int], HoldVariable] = {}
+        self.gets: dict[tuple[int, int], ToWeight] = {}
+        self.dropped: set[tuple[int, int]] = set()
+        for plan in self.classes.values():
+            for op in plan.operations:
+                if isinstance(op, HoldVariable):
+                    self.holds[position(op.statement, lines)] = op
+                elif isinstance(op, ToWeight):
+                    self.gets[position(op.get, lines)] = op
+                    self.dropped.add(position(op.hold, lines))
         self.pending: list[cst.BaseStatement] = []  # constructors for the class being visited
+        self.pending_build: list[cst.BaseStatement] = []  # its weights
         self.done = 0
 
     def _at(self, node: cst.CSTNode) -> tuple[int, int]:
@@ -82,7 +123,7 @@ class _Migrate(cst.CSTTransformer):
         return start.line, start.column
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.pending = []
+        self.pending, self.pending_build = [], []
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         at = self._at(original)
@@ -100,26 +141,51 @@ class _Migrate(cst.CSTTransformer):
             return updated.with_changes(func=cst.parse_expression(op.keras))
         return updated
 
-    def _with_records(self, originals: Sequence[cst.CSTNode], updated: Sequence[cst.BaseStatement]) -> list:
+    def _block(self, originals: Sequence[cst.CSTNode], updated: Sequence[cst.BaseStatement]) -> list:
         out: list = []
         for old, new in zip(originals, updated):
+            at = self._at(old)
+            if at in self.dropped:
+                self.dropped.discard(at)
+                continue
+            if at in self.gets and isinstance(new, cst.SimpleStatementLine):
+                op = self.gets.pop(at)
+                self.pending_build.append(_add_weight(new.body[0].value, op))  # type: ignore[attr-defined]
+                new = new.with_changes(body=[cst.parse_statement(f"{op.local} = self.{op.attribute}\n").body[0]])
             out.append(new)
-            op = self.records.pop(self._at(old), None) if not isinstance(old, cst.EmptyLine) else None
-            if op is not None:
-                out.append(_record_statement(op))
+            record = self.records.pop(at, None)
+            if record is not None:
+                out.append(_record_statement(record))
+            hold = self.holds.pop(at, None)
+            if hold is not None:
+                out.append(cst.parse_statement(f"self.{hold.attribute} = {hold.local}\n"))
         return out
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
-        if not self.records:
+        if not (self.records or self.holds or self.gets or self.dropped):
             return updated
-        return updated.with_changes(body=self._with_records(original.body, updated.body))
+        return updated.with_changes(body=self._block(original.body, updated.body))
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
         plan = self.classes.get((self._at(original)[0], original.name.value)) or self.classes.get(
             (self._decorated_line(original), original.name.value))
-        if plan is None or not self.pending:
+        if plan is None or not (self.pending or self.pending_build):
             return updated
         body = list(updated.body.body)
+        if self.pending_build:
+            build = cst.parse_statement("def build(self, input_shape):\n    super().build(input_shape)\n")
+            build = build.with_changes(body=build.body.with_changes(body=[*self.pending_build, *build.body.body]),
+                                       leading_lines=[cst.EmptyLine(indent=False)])
+            after = next((i + 1 for i, s in enumerate(body) if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+            if after is None:
+                after = next((i for i, s in enumerate(body) if isinstance(s, cst.FunctionDef)), len(body))
+                build = build.with_changes(leading_lines=[])
+                if after < len(body) and not body[after].leading_lines:
+                    body[after] = body[after].with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+            body.insert(after, build)
+            self.pending_build = []
+            if not self.pending:
+                return updated.with_changes(body=updated.body.with_changes(body=body))
         init = next((i for i, s in enumerate(body) if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
         if init is None:
             new_init = cst.parse_statement("def __init__(self, *args, **kwargs):\n    super().__init__(*args, **kwargs)\n")
@@ -147,7 +213,8 @@ def apply(text: str, tree: ast.Module, plans: Sequence[ClassPlan]) -> str:
     module = cst.parse_module(text)
     transformer = _Migrate(plans, lines)
     result = MetadataWrapper(module).visit(transformer)
-    left = len(transformer.objects) + len(transformer.natives) + len(transformer.records)
+    left = sum(map(len, (transformer.objects, transformer.natives, transformer.records, transformer.holds,
+                         transformer.gets, transformer.dropped)))
     if left:
         raise ValueError(f"{left} planned change(s) not found in the module")
     return result.code

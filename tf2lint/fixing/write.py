@@ -21,14 +21,12 @@ import errno
 import os
 import re
 import stat
-import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from io import BytesIO
 
 from tf2lint.engine import lint_source
 from tf2lint.findings import Finding, Settings
-from tf2lint.source import SourceError, decode, read
+from tf2lint.source import SourceError, decode, encoding_of, read
 
 MAX_ROUNDS = 10
 TEMPORARY = re.compile(r"\.tf2lint-(\d+)-\w+\.tmp\Z")
@@ -71,7 +69,7 @@ def _patch_lines(data: bytes) -> list[bytes]:
     return re.findall(rb"[^\n]*\n|[^\n]+\Z", data)
 
 
-def _sound(result: FileResult, text: str) -> bool:
+def is_sound(result: FileResult, text: str) -> bool:
     """Whether ``text`` can be written: it encodes, decodes back to itself as Python will read the
     bytes (a coding cookie pushed below line 2 stops counting), and parses."""
     try:
@@ -101,11 +99,11 @@ def fix_text(
         if not wanted:
             break
         candidate, chosen = fixer.apply(result.fixed, wanted)
-        if not _sound(result, candidate):
+        if not is_sound(result, candidate):
             candidate, chosen = result.fixed, []
             for fix in wanted:  # one at a time, keeping only what can be written
                 attempt, taken = fixer.apply(candidate, [fix])
-                if taken and _sound(result, attempt):
+                if taken and is_sound(result, attempt):
                     candidate, chosen = attempt, [*chosen, fix]
                 elif taken:
                     result.problems.append(
@@ -118,9 +116,10 @@ def fix_text(
     return result
 
 
-def _encoding(data: bytes) -> str:
+def file_encoding(data: bytes) -> str:
+    """The encoding Python reads ``data`` in (coding cookie, BOM), UTF-8 where it says none it knows."""
     try:
-        return tokenize.detect_encoding(BytesIO(data).readline)[0]
+        return encoding_of(data)
     except SyntaxError:
         return "utf-8"
 
@@ -136,8 +135,8 @@ def fix_file(
         text = decode(data)
     except SourceError:
         return None
-    result = fix_text(text, path, settings, unsafe, _encoding(data), data.startswith(codecs.BOM_UTF8))
-    if write and result.changed and not _write(path, data, result, roots):
+    result = fix_text(text, path, settings, unsafe, file_encoding(data), data.startswith(codecs.BOM_UTF8))
+    if write and result.changed and not write_result(path, data, result, roots):
         result.fixed, result.applied = result.original, 0
         result.findings = lint_source(result.original, path, settings, fixes=True)
     return result
@@ -147,13 +146,13 @@ def _inside(real: str, roots: Sequence[str] | None) -> bool:
     return roots is None or any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
-def _write(path: str, original: bytes, result: FileResult, roots: Sequence[str] | None) -> bool:
+def write_result(path: str, original: bytes, result: FileResult, roots: Sequence[str] | None) -> bool:
     real = os.path.realpath(path)
     if not _inside(real, roots):
         result.problems.append(f"{path}: links to {real}, outside the paths given; not written")
         return False
     try:
-        payload = result.encode(result.fixed)  # _sound() checked it; kept here so no error can escape
+        payload = result.encode(result.fixed)  # is_sound() checked it; kept here so no error can escape
         status = os.stat(real)
         if status.st_nlink > 1:
             result.problems.append(

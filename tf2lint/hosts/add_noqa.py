@@ -14,7 +14,7 @@ import re
 import tokenize
 from collections.abc import Sequence
 
-from tf2lint.engine import _NOQA
+from tf2lint.engine import NOQA
 from tf2lint.findings import Finding
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -60,7 +60,7 @@ def add_noqa(text: str, findings: Sequence[Finding]) -> tuple[str, int]:
     for number, codes in wanted.items():
         line = pieces[number - 1]
         start = comments.get(number, len(line))
-        existing = [m for m in _NOQA.finditer(line, start) if m.group("codes")]
+        existing = [m for m in NOQA.finditer(line, start) if m.group("codes")]
         if existing:  # extend the last `# noqa: CODES` of the line
             match = existing[-1]
             known = [c.upper() for c in re.split(r"[,\s]+", match.group("codes")) if c]

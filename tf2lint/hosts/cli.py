@@ -9,57 +9,38 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import NoReturn
 
 from tf2lint import __version__
 from tf2lint.hosts import config, variables
 from tf2lint.cache import DEFAULT_DIR, Cache
-from tf2lint.engine import _source_error, lint_data, read, relevant
+from tf2lint.engine import source_error, lint_data, read, relevant
 from tf2lint.findings import Finding, Settings
 from tf2lint.source import SourceError
 from tf2lint.hosts.files import PathError, Selection
-from tf2lint.hosts.formats import FORMATS, Style, as_statistics, as_text
+from tf2lint.hosts.options import UsageError, discover, load_config, make_loader, parse_codes, top_config
+from tf2lint.hosts.formats import FORMATS, render
 from tf2lint.rules import ALL_RULES, BY_CODE
 
-WITH_FIXES = frozenset({"text", "json", "json-lines", "rdjson", "sarif"})  # formats that show fixes
+WITH_FIXES = frozenset({"text", "full", "json", "json-lines", "rdjson", "sarif"})  # formats that show fixes
 PROGRESS_AFTER = 200  # files: a run this long shows its progress on a terminal's stderr
 
 
-class UsageError(Exception):
-    """Bad command line or configuration: reported in one line, exit 2."""
-
-
-def parse_codes(value: str | None, option: str) -> tuple[str, ...]:
-    if not value:
-        return ()
+def _globs(value: str | None, option: str) -> config.Globs | None:
+    """`--exclude a,b/*.py`: patterns relative to the working directory."""
+    if value is None:
+        return None
     try:
-        return config.validate_codes([part for part in value.split(",") if part.strip()], option)
+        return config.Globs(os.getcwd(), tuple(part.strip() for part in value.split(",") if part.strip())).check(option)
     except config.ConfigError as exc:
         raise UsageError(str(exc)) from None
 
 
-def _globs(value: str | None) -> config.Globs | None:
-    """`--exclude a,b/*.py`: patterns relative to the working directory."""
-    if value is None:
-        return None
-    return config.Globs(os.getcwd(), tuple(part.strip() for part in value.split(",") if part.strip()))
-
-
 def selection(args: argparse.Namespace, loader: config.Loader) -> Selection:
     return Selection(
-        loader, False if args.no_respect_gitignore else None, _globs(args.exclude), _globs(args.extend_exclude)
+        loader, False if args.no_respect_gitignore else None,
+        _globs(args.exclude, "--exclude"), _globs(args.extend_exclude, "--extend-exclude"),
     )
-
-
-def discover(paths: Sequence[str], project: config.Config) -> Iterator[str]:
-    """The files `check` would choose under ``paths`` (the same walk, excludes and .gitignore), for the hosts
-    that read them with one configuration (`report`, `variables`)."""
-    loader = config.Loader(project.source) if project.source is not None else config.Loader()
-    try:
-        yield from Selection(loader).files(paths)
-    except PathError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -124,25 +105,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def make_loader(args: argparse.Namespace) -> config.Loader:
-    if args.config and not os.path.isfile(args.config):
-        raise UsageError(f"--config: file not found: {args.config}")
-    return config.Loader(Path(args.config) if args.config else None)
-
-
-def _top(args: argparse.Namespace, loader: config.Loader) -> config.Config:
-    """The configuration of the run as a whole (cache directory, fix mode, output format): the one for the
-    paths' common directory."""
-    paths = [args.stdin_filename] if getattr(args, "stdin_filename", None) else args.paths
-    start = os.path.commonpath([os.path.abspath(p) for p in paths]) if paths else os.getcwd()
-    return loader.for_path(start if os.path.isdir(start) else os.path.dirname(start) or ".")
-
-
-def load_config(args: argparse.Namespace) -> config.Config:
-    """The configuration for the run as a whole, for the commands that read files with one table."""
-    return _top(args, make_loader(args))
-
-
 class Run:
     """What the command line says over each file's configuration."""
 
@@ -153,7 +115,7 @@ class Run:
         self.extend_select = parse_codes(args.extend_select, "--extend-select")
         self.src = tuple(os.path.abspath(p) for p in args.src) if args.src else None
         self.loader = make_loader(args)
-        self.top = _top(args, self.loader)
+        self.top = top_config(args, self.loader)
         self.variables_base = variables_base(args)
         self._based: dict[Settings, Settings] = {}
         self.notes: list[str] = []
@@ -180,10 +142,10 @@ class Run:
                 try:
                     data = read(path, self.args.max_file_size or project.max_file_size)
                 except OSError as exc:
-                    findings.extend(_source_error(path, SourceError(f"cannot read: {exc.strerror or exc}"), settings))
+                    findings.extend(source_error(path, SourceError(f"cannot read: {exc.strerror or exc}"), settings))
                     continue
                 except SourceError as exc:
-                    findings.extend(_source_error(path, exc, settings))
+                    findings.extend(source_error(path, exc, settings))
                     continue
                 if relevant(data, settings):
                     yield path, settings, data
@@ -195,7 +157,7 @@ class Run:
 
 def run_fix(args: argparse.Namespace, run: Run) -> int:
     from tf2lint.fixing.notebook import fix_notebook
-    from tf2lint.fixing.write import _write, fix_file
+    from tf2lint.fixing.write import write_result, fix_file
 
     findings: list[Finding] = []
     results = []
@@ -205,7 +167,7 @@ def run_fix(args: argparse.Namespace, run: Run) -> int:
         write = args.fix and not args.diff
         if path.endswith(".ipynb"):
             result = fix_notebook(data, path, settings, args.unsafe_fixes)
-            if result is not None and write and result.changed and not _write(path, data, result, roots):
+            if result is not None and write and result.changed and not write_result(path, data, result, roots):
                 result.fixed, result.applied = result.original, 0  # not written: nothing was fixed
                 result.findings = lint_data(data, path, settings, fixes=True)
         else:
@@ -239,7 +201,7 @@ def run_fix(args: argparse.Namespace, run: Run) -> int:
         summary += "" if args.fix_only else f"; {len(findings)} remaining"
     if unsafe and not args.unsafe_fixes:
         summary += f"; {unsafe} unsafe fix{'es' * (unsafe != 1)} available with --unsafe-fixes"
-    text_out = args.format == "text" and not args.diff and not args.output_file
+    text_out = args.format in ("text", "full") and not args.diff and not args.output_file
     if not args.quiet:
         if args.show_fixes and not args.diff:
             _show_fixed(before, findings, sys.stdout if text_out else sys.stderr)
@@ -269,7 +231,7 @@ def _show_fixed(before: list[Finding], after: list[Finding], stream) -> None:
 
 def run_add_noqa(args: argparse.Namespace, run: Run) -> int:
     from tf2lint.engine import lint_source
-    from tf2lint.fixing.write import FileResult, _encoding, _sound, _write
+    from tf2lint.fixing.write import FileResult, file_encoding, is_sound, write_result
     from tf2lint.hosts.add_noqa import add_noqa
     from tf2lint.source import decode
 
@@ -289,11 +251,11 @@ def run_add_noqa(args: argparse.Namespace, run: Run) -> int:
         new, lines = add_noqa(text, present)
         if not lines:
             continue
-        result = FileResult(path, text, new, encoding=_encoding(data), bom=data.startswith(b"\xef\xbb\xbf"))
-        if not _sound(result, new):
+        result = FileResult(path, text, new, encoding=file_encoding(data), bom=data.startswith(b"\xef\xbb\xbf"))
+        if not is_sound(result, new):
             print(f"tf2lint: {path}: the comments would not parse or encode; not written", file=sys.stderr)
             continue
-        if _write(path, data, result, roots):
+        if write_result(path, data, result, roots):
             added += len(present)
         for problem in result.problems:
             print(f"tf2lint: {problem}", file=sys.stderr)
@@ -384,7 +346,7 @@ def _check_once(args: argparse.Namespace, run: Run) -> int:
 
 def _show_available(args: argparse.Namespace, findings: list[Finding]) -> None:
     """`--show-fixes` without `--fix`: what each fixable finding's fix would do."""
-    stream = sys.stdout if args.format == "text" and not args.output_file else sys.stderr
+    stream = sys.stdout if args.format in ("text", "full") and not args.output_file else sys.stderr
     for f in findings:
         if f.fix and (args.unsafe_fixes or f.fix["applicability"] == "safe"):
             where = f"{f.path}:cell {f.cell}:{f.line}:{f.col + 1}" if f.cell else f"{f.path}:{f.line}:{f.col + 1}"
@@ -398,27 +360,6 @@ def _print_notes(args: argparse.Namespace, run: Run) -> None:
         print(f"tf2lint: warning: {note}", file=sys.stderr)
     if not run.count:
         print("tf2lint: warning: no Python files found under the given paths", file=sys.stderr)
-
-
-def colour(stream) -> bool:
-    """Colour on a terminal; NO_COLOR (any value) turns it off, FORCE_COLOR (any value) on: no-color.org."""
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
-
-
-def render(args: argparse.Namespace, findings: list[Finding], stream=None) -> str:
-    """The report in the chosen format; ``stream``: where text goes (None: a file, never coloured)."""
-    findings.sort(key=Finding.sort_key)
-    if args.statistics:
-        return as_statistics(findings, "json" if args.format == "json" else "text")
-    if args.format == "text":
-        painted = stream is not None and colour(stream)
-        return as_text(findings, Style(painted, painted, getattr(args, "unsafe_fixes", False), not getattr(args, "quiet", False)))
-    return FORMATS[args.format](findings)
 
 
 def _report(args: argparse.Namespace, findings: list[Finding], run: Run | None = None) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,17 @@ class Globs:
         import pathspec  # only when there is a pattern to match
 
         return pathspec.GitIgnoreSpec.from_lines(self.patterns)
+
+    def check(self, where: str) -> Globs:
+        """Itself, once each pattern compiles; ConfigError naming the bad one (``where``: whose it is)."""
+        import pathspec
+
+        for pattern in self.patterns:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([pattern])
+            except (ValueError, re.error) as exc:
+                raise ConfigError(f"{where}: invalid pattern {pattern!r}: {exc}") from None
+        return self
 
     def matches(self, path: str, is_dir: bool = False, absolute: str | None = None) -> bool:
         """``absolute``: ``path`` made absolute, when the caller has it."""
@@ -103,6 +115,10 @@ class Config:
     def source_roots(self) -> tuple[str, ...]:
         """Where the project's modules are found besides each file's own package: `src`, else the
         config's directory and its `src/`. Nothing without a config file."""
+        return self._roots
+
+    @cached_property
+    def _roots(self) -> tuple[str, ...]:  # asked for every file: the directories are looked at once
         if self.src is not None:
             return self.src
         if self.source is None:
@@ -262,15 +278,16 @@ def load(path: Path) -> Config:
                 value = validate_codes(value, f"{where} {key}")
             elif key == "per-file-ignores":
                 value = tuple(
-                    (Globs(str(directory), (glob,)), validate_codes(codes, f"{where} per-file-ignores {glob!r}"))
+                    (Globs(str(directory), (glob,)).check(f"{where} per-file-ignores"),
+                     validate_codes(codes, f"{where} per-file-ignores {glob!r}"))
                     for glob, codes in value.items()
                 )
             if key == "extend-select":
                 extend_select += value
             elif key == "extend-exclude":
-                extend_exclude.append(Globs(str(directory), tuple(value)))
+                extend_exclude.append(Globs(str(directory), tuple(value)).check(f"{where} extend-exclude"))
             elif key == "exclude":
-                exclude = (Globs(str(directory), tuple(value)),)  # replaces what was inherited
+                exclude = (Globs(str(directory), tuple(value)).check(f"{where} exclude"),)  # replaces what was inherited
             else:
                 merged[key] = (value, directory)
 
@@ -325,6 +342,7 @@ class Loader:
         self.fresh = fresh
         self._found: dict[str, Path | None] = {}
         self._loaded: dict[Path, tuple[tuple[int, ...], Config]] = {}
+        self._defaults: dict[str, Config] = {}  # directory -> its Config when no table governs it
 
     def for_path(self, path: str) -> Config:
         """Raises ConfigError for a table that is invalid."""
@@ -334,7 +352,11 @@ class Loader:
     def for_directory(self, directory: str) -> Config:
         """The same for the files of an absolute ``directory``."""
         found = self.forced or self._nearest(directory)
-        return self._load(found) if found is not None else Config(root=Path(directory))
+        if found is not None:
+            return self._load(found)
+        if directory not in self._defaults:
+            self._defaults[directory] = Config(root=Path(directory))
+        return self._defaults[directory]
 
     def _nearest(self, directory: str) -> Path | None:
         if self.fresh:
@@ -367,15 +389,11 @@ def _stamps(files: Sequence[Path]) -> tuple[int, ...]:
     return tuple(stamps)
 
 
-_SHARED = Loader(fresh=True)
+_SHARED = {False: Loader(), True: Loader(fresh=True)}
 
 
-def config_for(path: str) -> Config:
-    """The configuration of ``path`` for hosts that see one file at a time and may live long (flake8,
-    pylint, the editor server): the nearest table, re-read when it changes. Raises ConfigError."""
-    return _SHARED.for_path(path)
-
-
-def settings_for(path: str) -> Settings:
-    """The settings for ``path`` from its configuration alone (the plugins' view). Raises ConfigError."""
-    return config_for(path).settings(path)
+def config_for(path: str, fresh: bool = False) -> Config:
+    """The configuration of ``path`` for hosts that see one file at a time (flake8, pylint), read once
+    per process; ``fresh`` for a long-lived host (the editor server): re-read when it changes, at about
+    1 ms per call. Raises ConfigError."""
+    return _SHARED[fresh].for_path(path)

@@ -109,17 +109,17 @@ def _regular(path: str) -> bool:
         return True
 
 
-_SHARED: Selection | None = None
+_SHARED: dict[bool, Selection] = {}
 
 
-def excluded(path: str) -> str | None:
-    """Why the hosts that are handed one file (flake8, pylint, stdin, the editor server) must not lint
-    ``path``, as `tf2lint check` would not: `exclude`/`extend-exclude` of its configuration, .gitignore.
-    A configuration error excludes nothing: each host reports it in its own way."""
-    global _SHARED
-    if _SHARED is None:
-        _SHARED = Selection(Loader(fresh=True))
+def excluded(path: str, fresh: bool = False) -> str | None:
+    """Why the hosts that are handed one file (flake8, pylint, the editor server) must not lint ``path``,
+    as `tf2lint check` would not: `exclude`/`extend-exclude` of its configuration, .gitignore. Read once
+    per process; ``fresh``: configurations re-read when they change (a long-lived host). A configuration
+    error excludes nothing: each host reports it in its own way."""
+    if fresh not in _SHARED:
+        _SHARED[fresh] = Selection(Loader(fresh=fresh))
     try:
-        return _SHARED.excluded(path)
+        return _SHARED[fresh].excluded(path)
     except ConfigError:
         return None

@@ -7,6 +7,7 @@ machine, never an invented address).
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -335,8 +336,7 @@ def statistics(findings: Sequence[Finding]) -> dict:
     by_file = Counter(f.path for f in findings)
     return {
         "rules": [
-            {"code": code, "symbol": BY_CODE[code].symbol, "count": count,
-             "fixable": sum(1 for f in findings if f.code == code and fixable(f))}
+            {"code": code, "symbol": BY_CODE[code].symbol, "count": count}
             for code, count in sorted(by_rule.items(), key=lambda item: (-item[1], item[0]))
         ],
         "files": [{"path": path, "count": count} for path, count in sorted(by_file.items(), key=lambda item: (-item[1], item[0]))],
@@ -364,6 +364,31 @@ def as_statistics(findings: Sequence[Finding], form: str = "text") -> str:
 
 
 FORMATS: dict[str, Callable[[Sequence[Finding]], str]] = {
-    "text": as_text, "json": as_json, "json-lines": as_json_lines, "github": as_github, "gitlab": as_gitlab,
+    "text": as_text, "full": lambda findings: as_text(findings, Style(source=True)), "json": as_json, "json-lines": as_json_lines, "github": as_github, "gitlab": as_gitlab,
     "junit": as_junit, "rdjson": as_rdjson, "sarif": as_sarif,
 }
+
+
+def colour(stream) -> bool:
+    """Colour on a terminal; NO_COLOR (any value) turns it off, FORCE_COLOR (any value) on: no-color.org."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def render(args: argparse.Namespace, findings: list[Finding], stream=None) -> str:
+    """The report in the chosen format; ``stream``: where text goes (None: a file, never coloured)."""
+    findings.sort(key=Finding.sort_key)
+    if args.statistics:
+        return as_statistics(findings, "json" if args.format == "json" else "text")
+    if args.format in ("text", "full"):
+        painted = stream is not None and colour(stream)
+        isatty = getattr(stream, "isatty", None)
+        terminal = bool(isatty and isatty())
+        # On a terminal, or with `--format full`: the source line and a caret under each finding (ruff's full).
+        source = args.format == "full" or terminal or painted
+        return as_text(findings, Style(painted, source, getattr(args, "unsafe_fixes", False), not getattr(args, "quiet", False)))
+    return FORMATS[args.format](findings)

@@ -5,6 +5,7 @@ matched by pathspec's `GitIgnoreSpec`; outside a git repository nothing is ignor
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from functools import cached_property
 
@@ -59,9 +60,13 @@ class GitIgnore:
 
             try:
                 lines = read(file, MAX_SIZE).decode("utf-8", "replace").splitlines()
-                self._specs[file] = pathspec.GitIgnoreSpec.from_lines(lines)
             except (OSError, SourceError):  # missing (most directories), unreadable, not a regular file
                 self._specs[file] = None
+                return None
+            try:
+                self._specs[file] = pathspec.GitIgnoreSpec.from_lines(lines)
+            except (ValueError, re.error):  # a line git would not understand either: git skips it, and so do we
+                self._specs[file] = pathspec.GitIgnoreSpec.from_lines([line for line in lines if _valid(line)])
         return self._specs[file]
 
     def _repository(self, directory: str) -> str | None:
@@ -87,3 +92,13 @@ class GitIgnore:
             pass
         base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
         return os.path.join(base, "git", "ignore")
+
+
+def _valid(line: str) -> bool:
+    import pathspec
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([line])
+    except (ValueError, re.error):
+        return False
+    return True

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from tf2lint.engine import relevant
 from tf2lint.findings import Settings
-from tf2lint.hosts.cli import UsageError
+from tf2lint.hosts.options import UsageError
 from tf2lint.hosts.files import DEFAULT_EXCLUDES, SOURCE_SUFFIXES
 from tf2lint.hosts.config import Config
 from tf2lint.hosts.report_data import Counts, analyse

@@ -41,11 +41,15 @@ from dataclasses import dataclass, field, replace
 from tf2lint.analysis import project as project_module
 from tf2lint.engine import Noqa, finish, lint_source, lint_tree, noqa_comments
 from tf2lint.findings import Finding, Settings
+from tf2lint.knowledge import api
 from tf2lint.rules import PARSE_ERROR
 from tf2lint.source import Lines, SourceError, parse, physical_lines
 
 # Text that makes a module's findings depend on all of it (see the module docstring).
-_WHOLE_MODULE = re.compile(r"TF_USE_LEGACY_KERAS|disable_v2_behavior|disable_eager_execution|sys\.path\.(?:insert|append)\(")
+_WHOLE_MODULE = re.compile("|".join(
+    ["TF_USE_LEGACY_KERAS", r"sys\.path\.(?:insert|append)\(",
+     *(re.escape(name.rsplit(".", 1)[1]) for name in sorted(api.GRAPH_MODE_SWITCHES))]
+))
 # A number standing alone in a message may be a line of this module ("already used at line 40"): such
 # findings are analysed again when their group moves. `dense_1` is no line number.
 _NUMBER = re.compile(r"(?<![\w.])\d+(?!\w)")

@@ -51,7 +51,7 @@ from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 
 from tf2lint import DOCS_URL, __version__
 from tf2lint.analysis import project
-from tf2lint.engine import _NOQA, _source_error, lint_source
+from tf2lint.engine import NOQA, source_error, lint_source
 from tf2lint.findings import Finding, Settings
 from tf2lint.hosts import config, files
 from tf2lint.hosts.incremental import Incremental
@@ -112,6 +112,7 @@ class Analysis:
     findings: list[Finding]
     cells: dict[int, str] = field(default_factory=dict)
     origin: list[tuple[int, int]] = field(default_factory=list)
+    shift: list[int] = field(default_factory=list)  # notebook: virtual line - 1 -> columns IPython's dedent removed
     sources: dict[str, str] = field(default_factory=dict)  # notebook: cell uri -> its text
     broken: list[Finding] = field(default_factory=list)  # notebook: TFS000 of cells that do not parse (cell lines)
     flags: int = 0  # compile flags the text was analysed with
@@ -157,14 +158,15 @@ class _Headers:
     """Standard input as pygls reads it, with header names matched case-insensitively (HTTP header
     names, and so the base protocol's, are case-insensitive; pygls only knows `Content-Length`)."""
 
-    _NAME = re.compile(rb"content-length:", re.IGNORECASE)
+    _LENGTH = re.compile(rb"content-length:[ \t]*(\d+)[ \t]*\r?\n", re.IGNORECASE)
 
     def __init__(self, stream) -> None:
         self._stream = stream
 
     def readline(self) -> bytes:
         line = self._stream.readline()
-        return self._NAME.sub(b"Content-Length:", line, count=1) if self._NAME.match(line) else line
+        length = self._LENGTH.fullmatch(line)
+        return b"Content-Length: %d\r\n" % int(length.group(1)) if length else line
 
     def read(self, size: int = -1) -> bytes:
         return self._stream.read(size)
@@ -367,11 +369,11 @@ class Tf2lintServer(LanguageServer):
     def _analyse_text(self, uri: str, text: str, version: int | None) -> Analysis:
         path = _path_of(uri)
         settings = self.settings_for(path)
-        if files.excluded(path):  # what `tf2lint check` does not lint: `exclude`, .gitignore
+        if files.excluded(path, fresh=True):  # what `tf2lint check` does not lint: `exclude`, .gitignore
             return Analysis(version, text, path, settings, [])
         if len(text) > MAX_CHARS:
             error = SourceError(f"too large to analyse in the editor ({len(text):,} characters); run `tf2lint check`")
-            return Analysis(version, text, path, settings, _source_error(path, error, settings))
+            return Analysis(version, text, path, settings, source_error(path, error, settings))
         return Analysis(version, text, path, settings, self.analyse(uri, text, version))
 
     def _analyse_notebook(self, uri: str, cells: list[tuple[str, str]]) -> Analysis:
@@ -383,13 +385,14 @@ class Tf2lintServer(LanguageServer):
         result = Analysis(None, "", path, settings, [], numbers, sources=dict(cells))
         if sum(len(source) for _, source in cells) > MAX_CHARS:
             message = "notebook too large to analyse in the editor; run `tf2lint check`"
-            result.broken += [replace(f, cell=1) for f in _source_error(path, SourceError(message), settings)]
+            result.broken += [replace(f, cell=1) for f in source_error(path, SourceError(message), settings)]
             return result
         try:
             notebook = load_notebook(json.dumps(document).encode("utf-8"))
         except NotebookError:
             return result
         result.text, result.origin, result.flags = notebook.text, notebook.origin, ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+        result.shift = notebook.shift
         for number, error in notebook.broken:
             if settings.enabled(PARSE_ERROR.code):
                 line, col = error.lineno or 1, max((error.offset or 1) - 1, 0)
@@ -432,7 +435,10 @@ class Tf2lintServer(LanguageServer):
         by_uri: dict[str, list[tuple[Finding, types.Diagnostic]]] = {u: [] for u in result.cells.values()}
         for finding in result.findings:
             (_, line), (_, end) = _locate(result.origin, finding.line), _locate(result.origin, finding.end_line)
-            located = replace(finding, line=line, end_line=max(end, line))
+            shift = result.shift
+            col = finding.col + (shift[finding.line - 1] if 0 < finding.line <= len(shift) else 0)
+            end_col = finding.end_col + (shift[finding.end_line - 1] if 0 < finding.end_line <= len(shift) else 0)
+            located = replace(finding, line=line, end_line=max(end, line), col=col, end_col=end_col)
             self._add(by_uri, result, finding, located)
         for finding in result.broken:  # already in cell lines
             self._add(by_uri, result, finding, finding)
@@ -544,7 +550,7 @@ class Tf2lintServer(LanguageServer):
         at_line, at_column, comment = found
         insert = f"  # noqa: {code}"
         if comment is not None:
-            match = next(_NOQA.finditer(comment.string), None)
+            match = next(NOQA.finditer(comment.string), None)
             if match is not None:
                 if not match.group("codes"):
                     return None  # a blanket noqa already suppresses everything
@@ -566,6 +572,7 @@ class Tf2lintServer(LanguageServer):
 
         if not any(unsafe or fix["applicability"] == "safe" for fix in self.fixes(uri, result).values()):
             return None
+
         def lint(text: str) -> list[Finding]:  # through the adapter, with the analysed text's compile flags
             return self.analyse(uri, text, None, flags=result.flags, fixes=True)
 
@@ -649,258 +656,307 @@ def _guarded(what: str, default=None):
     return wrap
 
 
+# -- features: module-level handlers, registered on each server by `create_server` -----------------------
+#
+# Lifecycle (initialize, shutdown), document and notebook sync (open, change, save, close: they schedule
+# analyses), workspace events (configuration, watched files: refresh dependents) and requests
+# (diagnostics, code actions, commands, hover: they wait for the current analysis).
+
+_FEATURES: list[tuple[str, object, Callable]] = []  # (method, options, handler)
+_COMMANDS: list[tuple[str, Callable]] = []
+
+
+def _feature(method: str, options: object = None):
+    def register(handler: Callable) -> Callable:
+        _FEATURES.append((method, options, handler))
+        return handler
+
+    return register
+
+
+def _command(name: str):
+    def register(handler: Callable) -> Callable:
+        _COMMANDS.append((name, handler))
+        return handler
+
+    return register
+
+
+
+@_feature(types.INITIALIZE)
+def initialize(ls: Tf2lintServer, params: types.InitializeParams) -> None:
+    # pygls has just made the workspace: its documents count lines as LSP does (see `_Document`).
+    ls.workspace.__class__ = _Workspace
+    ls.configure(params.initialization_options)
+
+
+@_feature(types.SHUTDOWN)
+def shutdown(ls: Tf2lintServer, *args) -> None:
+    ls.shut_down = True
+
+
+@_feature(types.INITIALIZED)
+@_guarded("registering file watchers")
+async def initialized(ls: Tf2lintServer, params: types.InitializedParams) -> None:
+    workspace = ls.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace else None
+    if watched and watched.dynamic_registration:
+        watchers = [types.FileSystemWatcher(glob_pattern=g) for g in ("**/pyproject.toml", "**/*.py")]
+        options = types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
+        registration = types.Registration("tf2lint-watch", types.WORKSPACE_DID_CHANGE_WATCHED_FILES, options)
+        await ls.client_register_capability_async(types.RegistrationParams([registration]))
+
+
+def _refresh(ls: Tf2lintServer, changed: str, skip: str | None = None) -> None:
+    for uri in ls.dependents(changed):
+        if uri != skip:
+            ls.schedule(uri)
+    if ls._pull and ls.dependents(changed) - {skip}:
+        ls.workspace_diagnostic_refresh(None)
+
+
+def _refresh_all(ls: Tf2lintServer) -> None:
+    for uri in ls._open_uris():
+        ls.schedule(uri)
+    if ls._pull:
+        ls.workspace_diagnostic_refresh(None)
+
+
+@_feature(types.TEXT_DOCUMENT_DID_OPEN)
+@_guarded("opening a document")
+def did_open(ls: Tf2lintServer, params: types.DidOpenTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    if ls.workspace.get_notebook_document(cell_uri=uri) is not None:
+        return  # a notebook cell: analysed with its notebook
+    if not ls.is_python(uri):
+        return
+    ls.buffers[_path_of(uri)] = params.text_document.text
+    ls.schedule(uri)
+
+
+@_feature(types.TEXT_DOCUMENT_DID_CHANGE)
+@_guarded("updating a document")
+def did_change(ls: Tf2lintServer, params: types.DidChangeTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    notebook = ls.workspace.get_notebook_document(cell_uri=uri)
+    if notebook is not None:
+        ls.schedule(notebook.uri)
+        return
+    if not ls.is_python(uri):
+        return
+    ls.buffers[_path_of(uri)] = ls.document(uri).source
+    ls.schedule(uri)
+    _refresh(ls, _path_of(uri), skip=uri)
+
+
+@_feature(types.TEXT_DOCUMENT_DID_SAVE)
+@_guarded("saving a document")
+def did_save(ls: Tf2lintServer, params: types.DidSaveTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    if uri.endswith("pyproject.toml"):
+        _refresh_all(ls)
+    elif ls.workspace.get_notebook_document(cell_uri=uri) is None and ls.is_python(uri):
+        ls.forget(uri)  # a save starts over: every statement parsed and analysed anew
+        ls.schedule(uri)
+        _refresh(ls, _path_of(uri), skip=uri)
+
+
+@_feature(types.TEXT_DOCUMENT_DID_CLOSE)
+@_guarded("closing a document")
+def did_close(ls: Tf2lintServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    ls.buffers.pop(_path_of(uri), None)
+    ls.results.pop(uri, None)
+    ls.reads.pop(uri, None)
+    ls.forget(uri)
+    pending = ls._pending.pop(uri, None)
+    if pending is not None:
+        pending.cancel()
+    if not ls._pull:
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
+    _refresh(ls, _path_of(uri), skip=uri)
+
+
+@_feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+@_guarded("opening a notebook")
+def nb_open(ls: Tf2lintServer, params: types.DidOpenNotebookDocumentParams) -> None:
+    ls.schedule(params.notebook_document.uri)
+
+
+@_feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+@_guarded("updating a notebook")
+def nb_change(ls: Tf2lintServer, params: types.DidChangeNotebookDocumentParams) -> None:
+    closed = (params.change.cells.structure.did_close or []) if params.change.cells and params.change.cells.structure else []
+    if not ls._pull:
+        for cell in closed:
+            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(cell.uri, []))
+    ls.schedule(params.notebook_document.uri)
+
+
+@_feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+@_guarded("closing a notebook")
+def nb_close(ls: Tf2lintServer, params: types.DidCloseNotebookDocumentParams) -> None:
+    uri = params.notebook_document.uri
+    ls.results.pop(uri, None)
+    ls.reads.pop(uri, None)
+    ls.forget(uri)
+    if not ls._pull:
+        for cell in params.cell_text_documents:
+            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(cell.uri, []))
+
+
+@_feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+@_guarded("changing the configuration")
+def did_change_configuration(ls: Tf2lintServer, params: types.DidChangeConfigurationParams) -> None:
+    ls.configure(params.settings)
+    _refresh_all(ls)
+
+
+@_feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+@_guarded("handling changed files")
+def did_change_watched_files(ls: Tf2lintServer, params: types.DidChangeWatchedFilesParams) -> None:
+    for change in params.changes:
+        path = _path_of(change.uri)
+        if path.endswith("pyproject.toml"):
+            _refresh_all(ls)  # configs are keyed by mtime: the next analysis reads the new one
+            return
+        _refresh(ls, path)
+
+
+@_feature(
+    types.TEXT_DOCUMENT_DIAGNOSTIC,
+    types.DiagnosticOptions(identifier=NAME, inter_file_dependencies=True, workspace_diagnostics=False),
+)
+@_guarded("computing diagnostics")
+async def pull_diagnostics(ls: Tf2lintServer, params: types.DocumentDiagnosticParams):
+    uri = params.text_document.uri
+    notebook = ls.workspace.get_notebook_document(cell_uri=uri)
+    result = await ls.current(notebook.uri if notebook else uri)
+    pairs = [] if result is None else ls.diagnostics(uri, result).get(uri, [])
+    return types.RelatedFullDocumentDiagnosticReport(items=[diagnostic for _, diagnostic in pairs])
+
+
+@_feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL], resolve_provider=False),
+)
+@_guarded("computing code actions", default=[])
+async def code_actions(ls: Tf2lintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    uri = params.text_document.uri
+    notebook = ls.workspace.get_notebook_document(cell_uri=uri)
+    result = await ls.current(notebook.uri if notebook else uri)
+    if result is None:
+        return []
+    only = params.context.only
+    wants = lambda kind: only is None or any(kind == k or kind.startswith(k + ".") for k in only)  # noqa: E731
+    actions: list[types.CodeAction] = []
+    first, last = params.range.start.line, params.range.end.line
+    pairs = [
+        (f, d) for f, d in ls.diagnostics(uri, result).get(uri, [])
+        if d.range.start.line <= last and first <= d.range.end.line
+    ]
+    owner = notebook.uri if notebook else uri
+    loop = asyncio.get_running_loop()
+    fixes = await loop.run_in_executor(ls._executor, ls.fixes, owner, result) if pairs else {}
+    if wants(types.CodeActionKind.QuickFix):
+        from tf2lint.fixing.edits import apply as apply_fix
+
+        text = result.sources.get(uri, "") if result.cells else result.text  # the version analysed
+        for finding, diagnostic in pairs:
+            fix = fixes.get((finding.line, finding.col, finding.code))
+            if fix:
+                fixed, _ = apply_fix(result.text, [fix])
+                edit = ls.edit_for(owner, result, fixed)
+                if edit is not None:
+                    unsafe = fix["applicability"] != "safe"
+                    actions.append(types.CodeAction(
+                        title=f"{fix['message']} ({finding.code}){' (unsafe)' * unsafe}",
+                        kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic], edit=edit,
+                        is_preferred=not unsafe,
+                    ))
+            if finding.code != PARSE_ERROR.code:
+                noqa = ls.noqa_edit(text, diagnostic.range.start.line, finding.code)
+                if noqa is not None:
+                    actions.append(types.CodeAction(
+                        title=f"Disable {finding.code} for this line", kind=types.CodeActionKind.QuickFix,
+                        diagnostics=[diagnostic], edit=ls.workspace_edit(uri, result, {uri: [noqa]}),
+                    ))
+    if (only is not None and wants(FIX_ALL)) or (only is None and fixes):
+        edit = await loop.run_in_executor(ls._executor, ls.fix_all, owner, result, False)
+        if edit is not None:
+            actions.append(types.CodeAction(title="tf2lint: apply all safe fixes", kind=FIX_ALL, edit=edit))
+    return actions
+
+
+@_command(APPLY_AUTOFIX)
+@_guarded("applying fixes")
+async def apply_autofix(ls: Tf2lintServer, *args) -> None:
+    """Arguments: the document uri (or `{"uri": ...}`). Safe fixes, and unsafe ones with `unsafe-fixes`."""
+    argument = args[0] if args else None
+    uri = argument.get("uri") if isinstance(argument, dict) else argument
+    if not isinstance(uri, str):
+        raise TypeError(f"{APPLY_AUTOFIX} expects a document uri, got {uri!r}")
+    notebook = ls.workspace.get_notebook_document(cell_uri=uri)
+    owner = notebook.uri if notebook else uri
+    loop = asyncio.get_running_loop()
+    for _ in range(3):  # built from the current version; if the user typed meanwhile, built again
+        result = await ls.current(owner)
+        edit = None if result is None else await loop.run_in_executor(
+            ls._executor, ls.fix_all, owner, result, ls.options.unsafe_fixes)
+        if edit is None:
+            return
+        if ls._version(owner) == result.version:  # the edit is sent in the same step as this check
+            await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit, label="tf2lint: fix all"))
+            return
+
+
+@_command(SERVER_INFO)
+def server_info(ls: Tf2lintServer, *args) -> dict:
+    """Version, and the proof that no TensorFlow (or user code) was imported by the server."""
+    forbidden = ("tensorflow", "tf_keras", "keras", "torch", "jax")
+    return {
+        "version": __version__,
+        "imported": sorted(m for m in sys.modules if m.split(".")[0] in forbidden),
+        "modules": len(sys.modules),
+    }
+
+
+@_feature(types.TEXT_DOCUMENT_HOVER)
+@_guarded("hovering")
+def hover(ls: Tf2lintServer, params: types.HoverParams) -> types.Hover | None:
+    document = ls.document(params.text_document.uri)
+    if document is None:
+        return None
+    lines = document.lines
+    if params.position.line >= len(lines):
+        return None
+    line = lines[params.position.line]
+    column = document.position_from_client_units(params.position).character
+    for match in NOQA.finditer(line):
+        if not match.group("codes") or not match.start("codes") <= column <= match.end("codes"):
+            continue
+        for code in re.finditer(r"[A-Za-z]+[0-9]+", match.group("codes")):
+            start, end = match.start("codes") + code.start(), match.start("codes") + code.end()
+            rule = BY_CODE.get(code.group().upper())
+            if rule is not None and start <= column <= end:
+                text = (
+                    f"**{rule.code}** `{rule.symbol}`: {rule.summary}\n\n{rule.docs.why}\n\n"
+                    f"[Documentation]({DOCS_URL}/rules/{rule.code}.md)"
+                )
+                where = ServerTextRange(ServerTextPosition(params.position.line, start),
+                                        ServerTextPosition(params.position.line, end))
+                return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, text),
+                                   document.range_to_client_units(where))
+    return None
+
+
 def create_server(cls: type[Tf2lintServer] = Tf2lintServer) -> Tf2lintServer:
     """The server with its features; ``cls`` lets a subclass replace the analysis adapter."""
     server = cls()
-
-    @server.feature(types.INITIALIZE)
-    def initialize(ls: Tf2lintServer, params: types.InitializeParams) -> None:
-        # pygls has just made the workspace: its documents count lines as LSP does (see `_Document`).
-        ls.workspace.__class__ = _Workspace
-        ls.configure(params.initialization_options)
-
-    @server.feature(types.SHUTDOWN)
-    def shutdown(ls: Tf2lintServer, *args) -> None:
-        ls.shut_down = True
-
-    @server.feature(types.INITIALIZED)
-    @_guarded("registering file watchers")
-    async def initialized(ls: Tf2lintServer, params: types.InitializedParams) -> None:
-        workspace = ls.client_capabilities.workspace
-        watched = workspace.did_change_watched_files if workspace else None
-        if watched and watched.dynamic_registration:
-            watchers = [types.FileSystemWatcher(glob_pattern=g) for g in ("**/pyproject.toml", "**/*.py")]
-            options = types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
-            registration = types.Registration("tf2lint-watch", types.WORKSPACE_DID_CHANGE_WATCHED_FILES, options)
-            await ls.client_register_capability_async(types.RegistrationParams([registration]))
-
-    def refresh(ls: Tf2lintServer, changed: str, skip: str | None = None) -> None:
-        for uri in ls.dependents(changed):
-            if uri != skip:
-                ls.schedule(uri)
-        if ls._pull and ls.dependents(changed) - {skip}:
-            ls.workspace_diagnostic_refresh(None)
-
-    def refresh_all(ls: Tf2lintServer) -> None:
-        for uri in ls._open_uris():
-            ls.schedule(uri)
-        if ls._pull:
-            ls.workspace_diagnostic_refresh(None)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    @_guarded("opening a document")
-    def did_open(ls: Tf2lintServer, params: types.DidOpenTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        if ls.workspace.get_notebook_document(cell_uri=uri) is not None:
-            return  # a notebook cell: analysed with its notebook
-        if not ls.is_python(uri):
-            return
-        ls.buffers[_path_of(uri)] = params.text_document.text
-        ls.schedule(uri)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    @_guarded("updating a document")
-    def did_change(ls: Tf2lintServer, params: types.DidChangeTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        notebook = ls.workspace.get_notebook_document(cell_uri=uri)
-        if notebook is not None:
-            ls.schedule(notebook.uri)
-            return
-        if not ls.is_python(uri):
-            return
-        ls.buffers[_path_of(uri)] = ls.document(uri).source
-        ls.schedule(uri)
-        refresh(ls, _path_of(uri), skip=uri)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    @_guarded("saving a document")
-    def did_save(ls: Tf2lintServer, params: types.DidSaveTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        if uri.endswith("pyproject.toml"):
-            refresh_all(ls)
-        elif ls.workspace.get_notebook_document(cell_uri=uri) is None and ls.is_python(uri):
-            ls.forget(uri)  # a save starts over: every statement parsed and analysed anew
-            ls.schedule(uri)
-            refresh(ls, _path_of(uri), skip=uri)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    @_guarded("closing a document")
-    def did_close(ls: Tf2lintServer, params: types.DidCloseTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        ls.buffers.pop(_path_of(uri), None)
-        ls.results.pop(uri, None)
-        ls.reads.pop(uri, None)
-        ls.forget(uri)
-        pending = ls._pending.pop(uri, None)
-        if pending is not None:
-            pending.cancel()
-        if not ls._pull:
-            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
-        refresh(ls, _path_of(uri), skip=uri)
-
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
-    @_guarded("opening a notebook")
-    def nb_open(ls: Tf2lintServer, params: types.DidOpenNotebookDocumentParams) -> None:
-        ls.schedule(params.notebook_document.uri)
-
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
-    @_guarded("updating a notebook")
-    def nb_change(ls: Tf2lintServer, params: types.DidChangeNotebookDocumentParams) -> None:
-        closed = (params.change.cells.structure.did_close or []) if params.change.cells and params.change.cells.structure else []
-        if not ls._pull:
-            for cell in closed:
-                ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(cell.uri, []))
-        ls.schedule(params.notebook_document.uri)
-
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
-    @_guarded("closing a notebook")
-    def nb_close(ls: Tf2lintServer, params: types.DidCloseNotebookDocumentParams) -> None:
-        uri = params.notebook_document.uri
-        ls.results.pop(uri, None)
-        ls.reads.pop(uri, None)
-        ls.forget(uri)
-        if not ls._pull:
-            for cell in params.cell_text_documents:
-                ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(cell.uri, []))
-
-    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    @_guarded("changing the configuration")
-    def did_change_configuration(ls: Tf2lintServer, params: types.DidChangeConfigurationParams) -> None:
-        ls.configure(params.settings)
-        refresh_all(ls)
-
-    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    @_guarded("handling changed files")
-    def did_change_watched_files(ls: Tf2lintServer, params: types.DidChangeWatchedFilesParams) -> None:
-        for change in params.changes:
-            path = _path_of(change.uri)
-            if path.endswith("pyproject.toml"):
-                refresh_all(ls)  # configs are keyed by mtime: the next analysis reads the new one
-                return
-            refresh(ls, path)
-
-    @server.feature(
-        types.TEXT_DOCUMENT_DIAGNOSTIC,
-        types.DiagnosticOptions(identifier=NAME, inter_file_dependencies=True, workspace_diagnostics=False),
-    )
-    @_guarded("computing diagnostics")
-    async def pull_diagnostics(ls: Tf2lintServer, params: types.DocumentDiagnosticParams):
-        uri = params.text_document.uri
-        notebook = ls.workspace.get_notebook_document(cell_uri=uri)
-        result = await ls.current(notebook.uri if notebook else uri)
-        pairs = [] if result is None else ls.diagnostics(uri, result).get(uri, [])
-        return types.RelatedFullDocumentDiagnosticReport(items=[diagnostic for _, diagnostic in pairs])
-
-    @server.feature(
-        types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL], resolve_provider=False),
-    )
-    @_guarded("computing code actions", default=[])
-    async def code_actions(ls: Tf2lintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-        uri = params.text_document.uri
-        notebook = ls.workspace.get_notebook_document(cell_uri=uri)
-        result = await ls.current(notebook.uri if notebook else uri)
-        if result is None:
-            return []
-        only = params.context.only
-        wants = lambda kind: only is None or any(kind == k or kind.startswith(k + ".") for k in only)  # noqa: E731
-        actions: list[types.CodeAction] = []
-        first, last = params.range.start.line, params.range.end.line
-        pairs = [
-            (f, d) for f, d in ls.diagnostics(uri, result).get(uri, [])
-            if d.range.start.line <= last and first <= d.range.end.line
-        ]
-        owner = notebook.uri if notebook else uri
-        loop = asyncio.get_running_loop()
-        fixes = await loop.run_in_executor(ls._executor, ls.fixes, owner, result) if pairs else {}
-        if wants(types.CodeActionKind.QuickFix):
-            from tf2lint.fixing.edits import apply as apply_fix
-
-            text = result.sources.get(uri, "") if result.cells else result.text  # the version analysed
-            for finding, diagnostic in pairs:
-                fix = fixes.get((finding.line, finding.col, finding.code))
-                if fix:
-                    fixed, _ = apply_fix(result.text, [fix])
-                    edit = ls.edit_for(owner, result, fixed)
-                    if edit is not None:
-                        unsafe = fix["applicability"] != "safe"
-                        actions.append(types.CodeAction(
-                            title=f"{fix['message']} ({finding.code}){' (unsafe)' * unsafe}",
-                            kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic], edit=edit,
-                            is_preferred=not unsafe,
-                        ))
-                if finding.code != PARSE_ERROR.code:
-                    noqa = ls.noqa_edit(text, diagnostic.range.start.line, finding.code)
-                    if noqa is not None:
-                        actions.append(types.CodeAction(
-                            title=f"Disable {finding.code} for this line", kind=types.CodeActionKind.QuickFix,
-                            diagnostics=[diagnostic], edit=ls.workspace_edit(uri, result, {uri: [noqa]}),
-                        ))
-        if (only is not None and wants(FIX_ALL)) or (only is None and fixes):
-            edit = await loop.run_in_executor(ls._executor, ls.fix_all, owner, result, False)
-            if edit is not None:
-                actions.append(types.CodeAction(title="tf2lint: apply all safe fixes", kind=FIX_ALL, edit=edit))
-        return actions
-
-    @server.command(APPLY_AUTOFIX)
-    @_guarded("applying fixes")
-    async def apply_autofix(ls: Tf2lintServer, *args) -> None:
-        """Arguments: the document uri (or `{"uri": ...}`). Safe fixes, and unsafe ones with `unsafe-fixes`."""
-        argument = args[0] if args else None
-        uri = argument.get("uri") if isinstance(argument, dict) else argument
-        if not isinstance(uri, str):
-            raise TypeError(f"{APPLY_AUTOFIX} expects a document uri, got {uri!r}")
-        notebook = ls.workspace.get_notebook_document(cell_uri=uri)
-        owner = notebook.uri if notebook else uri
-        loop = asyncio.get_running_loop()
-        for _ in range(3):  # built from the current version; if the user typed meanwhile, built again
-            result = await ls.current(owner)
-            edit = None if result is None else await loop.run_in_executor(
-                ls._executor, ls.fix_all, owner, result, ls.options.unsafe_fixes)
-            if edit is None:
-                return
-            if ls._version(owner) == result.version:  # the edit is sent in the same step as this check
-                await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit, label="tf2lint: fix all"))
-                return
-
-    @server.command(SERVER_INFO)
-    def server_info(ls: Tf2lintServer, *args) -> dict:
-        """Version, and the proof that no TensorFlow (or user code) was imported by the server."""
-        forbidden = ("tensorflow", "tf_keras", "keras", "torch", "jax")
-        return {
-            "version": __version__,
-            "imported": sorted(m for m in sys.modules if m.split(".")[0] in forbidden),
-            "modules": len(sys.modules),
-        }
-
-    @server.feature(types.TEXT_DOCUMENT_HOVER)
-    @_guarded("hovering")
-    def hover(ls: Tf2lintServer, params: types.HoverParams) -> types.Hover | None:
-        document = ls.document(params.text_document.uri)
-        if document is None:
-            return None
-        lines = document.lines
-        if params.position.line >= len(lines):
-            return None
-        line = lines[params.position.line]
-        column = document.position_from_client_units(params.position).character
-        for match in _NOQA.finditer(line):
-            if not match.group("codes") or not match.start("codes") <= column <= match.end("codes"):
-                continue
-            for code in re.finditer(r"[A-Za-z]+[0-9]+", match.group("codes")):
-                start, end = match.start("codes") + code.start(), match.start("codes") + code.end()
-                rule = BY_CODE.get(code.group().upper())
-                if rule is not None and start <= column <= end:
-                    text = (
-                        f"**{rule.code}** `{rule.symbol}`: {rule.summary}\n\n{rule.docs.why}\n\n"
-                        f"[Documentation]({DOCS_URL}/rules/{rule.code}.md)"
-                    )
-                    where = ServerTextRange(ServerTextPosition(params.position.line, start),
-                                            ServerTextPosition(params.position.line, end))
-                    return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, text),
-                                       document.range_to_client_units(where))
-        return None
-
+    for method, options, handler in _FEATURES:
+        server.feature(method, options)(handler)
+    for name, handler in _COMMANDS:
+        server.command(name)(handler)
     return server
 
 

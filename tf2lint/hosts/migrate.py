@@ -1,4 +1,4 @@
-"""`tf2lint migrate PATH [--class NAME] --stage objects|native [--diff | --write]`: step 2 as a codemod.
+"""`tf2lint migrate PATH [--class NAME] --stage objects|native|weights [--diff | --write]`: step 2 as a codemod.
 
 The analysis (`tf2lint.analysis.migration_plan`) decides, per class, what a stage changes or why it must not;
 `tf2lint.fixing.migrate` applies the plans with LibCST; this host reads files, prints what happened per
@@ -13,17 +13,22 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from tf2lint.analysis.migration_plan import STAGES, ClassPlan, plan_module
+from tf2lint.knowledge.native import STAGES
 from tf2lint.source import SourceError, decode, parse
+
+if TYPE_CHECKING:
+    from tf2lint.analysis.migration_plan import ClassPlan
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("migrate", help="step 2 of the migration, one stage at a time (objects, native)")
+    parser = commands.add_parser("migrate", help="step 2 of the migration, one stage at a time (objects, native, weights)")
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.add_argument("--stage", choices=STAGES, required=True,
                         help="objects: functional compat.v1 layers -> layer objects with pinned names; "
-                             "native: layer objects -> native Keras layers, names kept by recorded scopes")
+                             "native: layer objects -> native Keras layers, names kept by recorded scopes; "
+                             "weights: get_variable held on self -> self.add_weight in build")
     parser.add_argument("--class", dest="only", metavar="NAME", help="migrate only this class")
     parser.add_argument("--checkpoint-only", action="store_true",
                         help="objects: also move regularized layers (their penalty counts twice until --stage "
@@ -38,6 +43,7 @@ def migrate_text(
 ) -> tuple[str, list[ClassPlan]]:
     """(the new text, the plan of each class); refused classes are left as they are."""
     from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.migration_plan import plan_module
     from tf2lint.analysis.summary import ModuleSummary
     from tf2lint.fixing.migrate import apply
 
@@ -66,13 +72,17 @@ def _describe(path: str, plan: ClassPlan) -> list[str]:
     if plan.status == "refused":
         return [f"{where}: refused ({plan.stage}), left as it is:"] + [f"  {path}:{line}: {why}" for line, why in plan.refusals]
     if plan.status == "migrated":
-        return [f"{where}: migrated ({plan.stage}): {len(plan.operations)} layer(s)"]
+        return [f"{where}: migrated ({plan.stage}): {len(plan.operations)} change(s)"]
     return [f"{where}: nothing to migrate at stage {plan.stage}"]
 
 
 def run(args: argparse.Namespace) -> int:
-    from tf2lint.fixing.write import FileResult, _write
+    from tf2lint.fixing.write import FileResult, write_result
 
+    missing = [p for p in args.paths if not os.path.lexists(p)]
+    if missing:
+        print(f"tf2lint: error: path not found: {missing[0]}", file=sys.stderr)
+        return 2
     report = sys.stderr if args.diff else sys.stdout
     refused = migrated = 0
     patch: list[bytes] = []
@@ -103,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         result = FileResult(shown.replace(os.sep, "/"), text, new)
         if args.diff:
             patch.append(result.diff())
-        elif args.write and not _write(path, data, result, roots):
+        elif args.write and not write_result(path, data, result, roots):
             print("\n".join(result.problems), file=sys.stderr)
             refused += 1
     if patch:

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from tf2lint import __version__
 from tf2lint.findings import Settings
-from tf2lint.hosts.cli import UsageError, discover, load_config, parse_codes
+from tf2lint.hosts.options import UsageError, discover, load_config, parse_codes
 from tf2lint.hosts.config import Config
 from tf2lint.hosts.report_data import FileResult, analyse, document
 
@@ -61,7 +61,7 @@ def _linker(args: argparse.Namespace):
 def collect(paths: list[str], config: Config, settings: Settings) -> list[FileResult]:
     """Every file's findings and facts, read and analysed the way `check -j1` does."""
     from tf2lint.analysis.project import stable_files
-    from tf2lint.engine import _source_error, read, relevant
+    from tf2lint.engine import source_error, read, relevant
     from tf2lint.source import SourceError
 
     files: list[tuple[str, Settings, bytes]] = []
@@ -73,7 +73,7 @@ def collect(paths: list[str], config: Config, settings: Settings) -> list[FileRe
             data = read(path, config.max_file_size)
         except (OSError, SourceError) as exc:
             error = exc if isinstance(exc, SourceError) else SourceError(f"cannot read: {exc.strerror or exc}")
-            results.append(FileResult(path, _source_error(path, error, file_settings)))
+            results.append(FileResult(path, source_error(path, error, file_settings)))
             continue
         if relevant(data, file_settings):
             files.append((path, file_settings, data))

@@ -55,7 +55,7 @@ def markdown(report: dict) -> str:
                   f"{c['constructs_left']} | {c['findings_total']} |" for c in todo[:MARKDOWN_CLASSES]]
     native = [c for c in report["classes"] if c["stage"] == "native"]
     if native:
-        lines += ["", f"Native, the decorator can go: " + ", ".join(f"`{c['name']}`" for c in native[:MARKDOWN_CLASSES])
+        lines += ["", "Native, the decorator can go: " + ", ".join(f"`{c['name']}`" for c in native[:MARKDOWN_CLASSES])
                   + (f" and {len(native) - MARKDOWN_CLASSES} more" if len(native) > MARKDOWN_CLASSES else "")]
     history = report["history"]
     if history:

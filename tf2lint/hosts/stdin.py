@@ -13,7 +13,7 @@ import shutil
 import sys
 from dataclasses import replace
 
-from tf2lint.engine import _source_error, lint_data, lint_source
+from tf2lint.engine import source_error, lint_data, lint_source
 from tf2lint.findings import Finding, Settings
 from tf2lint.hosts import config
 from tf2lint.source import SourceError, decode, too_large
@@ -46,9 +46,9 @@ def _fix(data: bytes, path: str, settings: Settings, unsafe: bool):
 
 def _encoded(original: bytes, text: str) -> bytes:
     """``text`` in the encoding (BOM, coding cookie) the input came in."""
-    from tf2lint.fixing.write import _encoding  # one definition of "the file's encoding"
+    from tf2lint.fixing.write import file_encoding  # one definition of "the file's encoding"
 
-    encoding = _encoding(original)
+    encoding = file_encoding(original)
     bom = b"\xef\xbb\xbf" if original.startswith(b"\xef\xbb\xbf") else b""
     return bom + text.encode("utf-8" if encoding == "utf-8-sig" else encoding)
 
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace, project: config.Config, base: Settings, exclud
     extra = project.ignored_for(path)
     settings = replace(base, ignore=base.ignore + extra)
     if len(data) > limit:  # the same TFS000 the file would give
-        findings = _source_error(path, too_large(limit), settings)
+        findings = source_error(path, too_large(limit), settings)
         _report(args, findings, sys.stderr if args.fix or args.diff else sys.stdout)
         return 1 if findings and not args.exit_zero else 0
     if not (args.fix or args.diff):
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace, project: config.Config, base: Settings, exclud
 
 
 def _report(args: argparse.Namespace, findings: list[Finding], stream) -> None:
-    from tf2lint.hosts.cli import render  # one rendering for files and stdin
+    from tf2lint.hosts.formats import render  # one rendering for files and stdin
 
     stream.write(render(args, findings, stream))
     stream.flush()

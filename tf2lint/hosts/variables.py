@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import json
 import os
 import subprocess
 import sys
@@ -32,7 +31,7 @@ def resolve_revision(revision: str) -> str:
         return subprocess.run(["git", "rev-parse", "--verify", f"{revision}^{{commit}}"], capture_output=True,
                               text=True, timeout=30, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError) as exc:
-        from tf2lint.hosts.cli import UsageError
+        from tf2lint.hosts.options import UsageError
 
         raise UsageError(f"--variables-base: not a git revision here: {revision}") from exc
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import NamedTuple
 
 from tf2lint.knowledge import slim
 
-V1 = "tf.compat.v1"
 V1_LAYERS = "tf.compat.v1.layers."
 
 SHIM_DECORATOR = "tf.compat.v1.keras.utils.track_tf1_style_variables"
@@ -235,6 +235,20 @@ _LIBRARY_ROOTS = ("tf.", "keras.", "slim.", "tf_keras.", "tensorflow.")
 def is_library_name(name: str) -> bool:
     """A canonical name of TensorFlow, Keras or TF-Slim (known from data, never a project function)."""
     return name.startswith(_LIBRARY_ROOTS)
+
+
+def default_name_of(call: ast.Call) -> ast.expr | None:
+    """The `default_name` a `variable_scope(name_or_scope, default_name, values)` call passes, if any: such a
+    scope is numbered anew each time it is entered."""
+    found = next((k.value for k in call.keywords if k.arg == "default_name"), None)
+    return found if found is not None else (call.args[1] if len(call.args) > 1 else None)
+
+
+def builder_expr(call: ast.Call) -> ast.expr | None:
+    """The builder of `get_or_create_layer(name, create_layer_method)`, by position or keyword."""
+    return call.args[1] if len(call.args) > 1 else next(
+        (k.value for k in call.keywords if k.arg == "create_layer_method"), None
+    )
 
 
 def snake_case(class_name: str) -> str:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+# The stages of step 2 in the model-mapping guide's order: layer objects, native layers, `add_weight`.
+STAGES = ("objects", "native", "weights")
+
 V1_LAYERS_PREFIX = "tf.compat.v1.layers."
 KERAS_LAYERS_PREFIX = "tf.keras.layers."
 
@@ -159,3 +162,19 @@ BATCH_NORM_MOMENTUM = {"v1": 0.99, "keras": 0.99, "slim": 0.999}
 def v1_functional(short: str) -> V1Layer | None:
     """The entry of a functional v1 layer (`dense`), or None."""
     return V1_LAYERS.get(short)
+
+
+# `tf.compat.v1.get_variable(...)` -> `self.add_weight(...)` (weights stage): parameters in `get_variable`'s
+# order (a positional argument is passed to `add_weight` by keyword), those `add_weight` takes under the same
+# name, and those with no counterpart (a call passing one is not translated). Both default `initializer=None`
+# to a glorot uniform for floating variables. `add_weight` runs in `build`, where `input_shape` stands for the
+# call's `inputs.shape`.
+GET_VARIABLE_PARAMS = ("name", "shape", "dtype", "initializer", "regularizer", "trainable", "collections",
+                       "caching_device", "partitioner", "validate_shape", "use_resource", "custom_getter",
+                       "constraint", "synchronization", "aggregation")
+ADD_WEIGHT_PARAMS = frozenset({"name", "shape", "dtype", "initializer", "regularizer", "trainable", "constraint",
+                               "synchronization", "aggregation"})
+GET_VARIABLE_UNSUPPORTED = frozenset(GET_VARIABLE_PARAMS) - ADD_WEIGHT_PARAMS
+# ... except that the two glorot uniforms draw different numbers (measured, tests/test_native_tables.py):
+# `add_weight` is given `get_variable`'s own default explicitly when the call passes no initializer.
+GET_VARIABLE_DEFAULT_INITIALIZER = "tf.compat.v1.glorot_uniform_initializer"

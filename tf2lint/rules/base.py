@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+from tf2lint.analysis.summary import FUNCTION_DEFS, is_static
 from tf2lint.knowledge import api
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ def self_name(ctx: ModuleContext, func: ast.AST | None) -> str | None:
     while func is not None:
         cls = ctx.owner.get(func)
         if cls is not None and cls.methods.get(getattr(func, "name", "")) is func:
-            if any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in func.decorator_list):
+            if is_static(func):
                 return None
             params = [*func.args.posonlyargs, *func.args.args]
             return params[0].arg if params else None
@@ -158,8 +159,9 @@ def spelled(ctx: ModuleContext, name: str) -> tuple[str, str] | None:
 def independent_of_call(ctx: ModuleContext, node: ast.AST, method: ast.AST) -> bool:
     """True when an expression only reads module-level names, literals and `self` attributes: it can
     be evaluated once in `__init__` instead of on every call."""
+    owner = self_name(ctx, method)
     for child in ast.walk(node):
-        if isinstance(child, ast.Name) and child.id != "self" and ctx.names.is_local(child.id, method):  # type: ignore[arg-type]
+        if isinstance(child, ast.Name) and child.id != owner and ctx.names.is_local(child.id, method):  # type: ignore[arg-type]
             return False
         if isinstance(child, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
             return False
@@ -175,6 +177,20 @@ def unused_attribute(cls: ast.ClassDef, wanted: str) -> str:
     while candidate in taken:
         candidate, number = f"{wanted}_{number}", number + 1
     return candidate
+
+
+def assignments_in(func: ast.AST | None) -> list[ast.Assign]:
+    """The assignments of a function's own body (not of the functions or classes nested in it)."""
+    found, stack = [], list(getattr(func, "body", []) if isinstance(getattr(func, "body", None), list) else [])
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Assign):
+            found.append(node)
+        elif isinstance(node, ast.stmt) and not isinstance(node, (*FUNCTION_DEFS, ast.ClassDef)):
+            stack.extend(c for c in ast.iter_child_nodes(node) if isinstance(c, (ast.stmt, ast.excepthandler, ast.match_case)))
+        elif isinstance(node, (ast.excepthandler, ast.match_case)):
+            stack.extend(node.body)
+    return found
 
 
 def once_per_cause(hits: Iterable[Hit]) -> Iterator[Hit]:

@@ -72,9 +72,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             continue
         if site.named_scope:
             continue  # measured: re-entering the named parent restarts the numbering, so the names repeat
-        default = keyword(site.node, "default_name")
-        if default is None and len(site.node.args) > 1:
-            default = site.node.args[1]
+        default = api.default_name_of(site.node)
         if creators is None:
             creators = _store_creators(ctx)
         if id(site.node) not in (creators[0] if default is not None else creators[1]):

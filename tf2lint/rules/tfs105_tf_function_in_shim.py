@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, has_explicit_name, self_attribute
+from tf2lint.rules.base import (
+    Docs, FixPlan, Hit, Rule, has_explicit_name, self_attribute, v1_subclass_called, v1_subclass_of_call,
+)
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import CallSite, ModuleContext, TfFunctionUse
@@ -25,7 +27,7 @@ def _creator(ctx: ModuleContext, use: TfFunctionUse, lazy: bool) -> str | None:
         inside = [site for site in ctx.sites if site.reach.tf_function is use.anchor]
         if inside:
             # Measured: a named scope opened inside the compiled code keeps auto-named layers stable.
-            return next((f"`{name}`" for site in inside for name in _renamed_inside(site)), None)
+            return next((f"`{name}`" for site in inside for name in _renamed_inside(ctx, site)), None)
     # Stacked: work behind an inner tf.function is that function's own report (measured: variables it
     # creates on its first trace do not break the second instance of the outer one).
     for call, names, func in ctx.reached_calls(use.target, use.target_cls, stop_at_tf_function=lazy):
@@ -36,6 +38,9 @@ def _creator(ctx: ModuleContext, use: TfFunctionUse, lazy: bool) -> str | None:
                 return f"`{name}`"
         if lazy and self_attribute(ctx, call.func, func) == "add_weight":
             return "`self.add_weight`"
+        subclass = v1_subclass_of_call(ctx, call, func) if lazy and not names else None
+        if subclass is not None:
+            return f"`{subclass[0]}` (a `{subclass[1]}`)"
         if lazy and api.GET_OR_CREATE_LAYER in names:
             built = _built_by_builder(ctx, call, func, ctx.owner.get(func) or use.target_cls)
             if built:
@@ -69,7 +74,7 @@ def _owns_weights(name: str) -> bool:
     return kind is not None and kind != "tf.Module"
 
 
-def _renamed_inside(site: CallSite) -> Iterator[str]:
+def _renamed_inside(ctx: ModuleContext, site: CallSite) -> Iterator[str]:
     """The creators a call inside the tf.function renames on retrace. The walk resets scopes at the
     function's boundary, so ``site.scopes`` were opened inside it. Measured: a named scope keeps auto-named
     layers stable; a default-name scope (`variable_scope(None, default_name=...)`) is numbered again on the
@@ -77,6 +82,9 @@ def _renamed_inside(site: CallSite) -> Iterator[str]:
     if site.guarded or any(scope.named for scope in site.scopes):
         return  # a named scope, or the current one re-entered (measured: both restart the numbering)
     renumbered = any(not scope.named and _has_default_name(scope.node) for scope in site.scopes)
+    subclass = v1_subclass_called(ctx, site) if not site.names else None
+    if subclass is not None:
+        yield subclass[0]  # a project v1 layer object, built again on the retrace like its base class
     for name in site.names:
         if renumbered and (api.creates_tf1_variables(name) or api.v1_rnn_cell_base_name(name)):
             yield name
@@ -114,6 +122,10 @@ def _built_in_init(ctx: ModuleContext, cls, call: ast.Call, func) -> str | None:
         for name in klass.attr_types.get(attr, ()):
             if api.tracked_object_kind(name) or api.is_v1_layer_class(name) or name == api.MAKE_TEMPLATE:
                 return f"`self.{attr}` (a `{name}` built in `__init__`, which creates its weights on its first call)"
+        ctor = klass.attr_ctors.get(attr)
+        local = klass.module.class_by_name.get(ctor.id) if isinstance(ctor, ast.Name) else None
+        if local is not None and ctx.v1_layer_base(local) is not None:  # a project subclass of a v1 layer
+            return f"`self.{attr}` (a `{local.name}` built in `__init__`, which creates its weights on its first call)"
     return None
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, Hit, Rule, keyword, once_per_cause, runs_once, self_attribute
+from tf2lint.rules.base import Docs, Hit, Rule, once_per_cause, runs_once, self_attribute
 from tf2lint.rules.tfs103_template_per_call import hoist_plan
 
 if TYPE_CHECKING:
@@ -41,14 +41,9 @@ def _builders(ctx: ModuleContext) -> set[ast.AST]:
     for site in ctx.sites:
         if not site.calls(api.GET_OR_CREATE_LAYER):
             continue
-        builder = site.node.args[1] if len(site.node.args) > 1 else keyword(site.node, "create_layer_method")
-        if isinstance(builder, ast.Attribute) and isinstance(builder.value, ast.Name) and site.reach.cls:
-            for cls in ctx.mro(site.reach.cls):
-                if builder.attr in cls.methods:
-                    found.add(cls.methods[builder.attr])
-                    break
-        elif isinstance(builder, ast.Name) and builder.id in ctx.module_functions:
-            found.add(ctx.module_functions[builder.id])
+        builder = ctx.builder_of(site.node, site.func, site.reach.cls)
+        if builder is not None:
+            found.add(builder.func)
     return found
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.analysis.callers import named_elsewhere
+from tf2lint.analysis.summary import is_static, plain_decorators
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute, spelled, v1_subclass_of_call
 
@@ -114,7 +115,7 @@ def _callers(ctx: ModuleContext, functions: list[ast.AST]) -> dict[str, set[ast.
             target = call.func
             if not isinstance(target, ast.Attribute):
                 continue
-            on_self = isinstance(target.value, ast.Name) and target.value.id == "self"
+            on_self = self_attribute(ctx, target, func) is not None
             on_super = (
                 isinstance(target.value, ast.Call)
                 and isinstance(target.value.func, ast.Name)
@@ -151,9 +152,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             continue
         callers: dict[str, set[ast.AST]] | None = None
         for name, method in entries.items():
-            if name not in _ENTRY_POINTS or method in decorated or method in ctx.reached or any(
-                isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod", "property")
-                for d in method.decorator_list
+            if name not in _ENTRY_POINTS or method in decorated or method in ctx.reached or is_static(method) or (
+                "property" in plain_decorators(method)
             ):
                 continue
             # The class's kind first: it is memoized and cheap, the search for a creator is not.

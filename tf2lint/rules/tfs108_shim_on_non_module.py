@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.summary import plain_decorators
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, Hit, Rule
 
@@ -21,7 +21,7 @@ _REQUIREMENT = (
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     for func, deco, cls in ctx.shim_decorated:
-        kinds = {d.id for d in func.decorator_list if isinstance(d, ast.Name)}
+        kinds = plain_decorators(func)
         if cls is None:
             problem = f"`{func.name}` is a plain function, not a method"
         elif kinds & {"staticmethod", "classmethod"}:

@@ -50,7 +50,7 @@ def _layer_kind(ctx: ModuleContext, site: CallSite) -> tuple[str, api.TrainingAr
         inner = ctx.resolve(func.func, site.func)
         found = next((n for n in inner if n in CLASSES), None)
         return (found, CLASS_CALL) if found else None
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+    if self_attribute(ctx, func, site.func) is not None:
         cls = site.reach.cls
         for klass in ctx.mro(cls) if cls else []:
             found = next((n for n in klass.attr_types.get(func.attr, ()) if n in CLASSES), None)

@@ -46,7 +46,7 @@ def _scope_path(site: CallSite) -> tuple:
             path.append(scope.name)
         elif scope.named:
             path.append(("opaque", id(scope.node)))  # same expression, same scope; otherwise unknown
-        elif keyword(scope.node, "default_name") is not None or len(scope.node.args) > 1:
+        elif scope.uniquified:
             path.append(("unique", id(scope.node)))
     return tuple(path)
 
@@ -63,7 +63,7 @@ def _same_each_iteration(site: CallSite, numbered: bool) -> bool:
             restarted = True
         elif scope.named:
             return False  # `variable_scope(name)`: maybe a name per iteration
-        elif keyword(scope.node, "default_name") is None and len(scope.node.args) < 2:
+        elif not scope.uniquified:
             if numbered:
                 return False  # `variable_scope("")` restarts nothing we have measured
             # measured: `get_variable("w")` under `variable_scope("")` keeps its name
@@ -107,7 +107,7 @@ def _builder_key(site: CallSite) -> tuple[str | tuple, ast.expr] | None:
     if not site.calls(api.GET_OR_CREATE_LAYER):
         return None
     key = _key_expr(site.node)
-    builder = site.node.args[1] if len(site.node.args) > 1 else keyword(site.node, "create_layer_method")
+    builder = api.builder_expr(site.node)
     if key is None or builder is None:
         return None
     known = site.value(key)

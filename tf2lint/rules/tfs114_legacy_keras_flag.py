@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.analysis.names import _flatten_blocks, _walk_expr
+from tf2lint.analysis.names import flatten_blocks, walk_expr
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, FixPlan, Hit, Rule
 
@@ -59,7 +59,7 @@ def _flag_values(ctx: ModuleContext) -> Iterator[tuple[ast.AST, ast.expr]]:
 def _late_sets(ctx: ModuleContext, sets: set[ast.AST]) -> Iterator[ast.AST]:
     """Module-level sets that run after `import tensorflow` and a use of `tf.keras`."""
     imported = keras_used = False
-    for stmt in _flatten_blocks(ctx.tree.body):
+    for stmt in flatten_blocks(ctx.tree.body):
         if stmt in sets or (isinstance(stmt, ast.Expr) and stmt.value in sets):
             if imported and keras_used:
                 yield stmt
@@ -72,7 +72,7 @@ def _late_sets(ctx: ModuleContext, sets: set[ast.AST]) -> Iterator[ast.AST]:
             for child in ast.iter_child_nodes(stmt):
                 if isinstance(child, ast.expr) and any(
                     name.startswith("tf.keras")
-                    for node in _walk_expr(child)
+                    for node in walk_expr(child)
                     if isinstance(node, (ast.Attribute, ast.Name))
                     for name in ctx.resolve(node, None)
                 ):

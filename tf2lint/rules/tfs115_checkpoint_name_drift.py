@@ -157,7 +157,8 @@ RULE = Rule(
             "baseline. Layers are paired across the edit by their call (arguments other than the input and the "
             "name). Reported at the layer call: a surviving layer whose name changed (old and new names in the "
             "message), a name that now belongs to another layer, a variable whose known shape changed. Classes "
-            "with a name the model cannot know (a loop, a branch, an unknown helper) are never reported."
+            "with a name the model cannot know (a branch, a loop other than `range(N)`, a helper it cannot follow) are never "
+            "reported."
         ),
         why=(
             "The shim keys every variable by its name, and an unnamed `compat.v1` layer takes its name from a "

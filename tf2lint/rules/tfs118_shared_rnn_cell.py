@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.rules.base import Docs, Hit, Rule, keyword
+from tf2lint.rules.base import Docs, Hit, Rule, assignments_in, keyword
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext
@@ -44,12 +44,17 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
     for site in ctx.sites:
         if not any(map(_is_multi_rnn_cell, site.names)):
             continue
-        cells = site.node.args[0] if site.node.args else keyword(site.node, "cells")
+        argument = cells = site.node.args[0] if site.node.args else keyword(site.node, "cells")
+        if isinstance(cells, ast.Name):  # `cells = [cell] * n` just before: the one assignment in the function
+            name = cells.id
+            bound = [a.value for a in assignments_in(site.func)
+                     if any(isinstance(t, ast.Name) and t.id == name for t in a.targets)]
+            cells = bound[0] if len(bound) == 1 else None
         how = _repeated(cells) if cells is not None else None
         if how is None:
             continue
         yield Hit(
-            cells,
+            argument,  # type: ignore[arg-type]
             f"`MultiRNNCell` in shim method {site.reach.describe()} stacks one cell object several times ({how}): "
             f"every layer shares that cell's weights (one `cell_0` set of variables for the whole stack), or fails "
             f"with a shape error when the input width differs from the cell's units; build one cell per layer "
@@ -94,6 +99,17 @@ class Stack(tf.keras.layers.Layer):
         with v1.variable_scope("rnn"):
             cell = v1.nn.rnn_cell.LSTMCell(8)
             multi = v1.nn.rnn_cell.MultiRNNCell([cell] * 2)  # expect: TFS118
+            out, _ = multi(x, multi.zero_state(tf.shape(x)[0], tf.float32))
+            return out
+
+
+class Listed(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("rnn"):
+            cell = v1.nn.rnn_cell.LSTMCell(8)
+            cells = [cell for _ in range(2)]
+            multi = v1.nn.rnn_cell.MultiRNNCell(cells)  # expect: TFS118
             out, _ = multi(x, multi.zero_state(tf.shape(x)[0], tf.float32))
             return out
 ''',

@@ -6,8 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.analysis.summary import FUNCTION_DEFS
-from tf2lint.rules.base import Docs, Hit, Rule, self_attribute
+from tf2lint.rules.base import Docs, Hit, Rule, assignments_in, self_attribute
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import CallSite, ModuleContext
@@ -39,26 +38,12 @@ def _tf2_random_initializer(module: ModuleSummary, call: ast.expr, func: ast.AST
     return None
 
 
-def _assignments(func: ast.AST | None) -> list[ast.Assign]:
-    """The assignments of a function's own body (not of the functions or classes nested in it)."""
-    found, stack = [], list(getattr(func, "body", []) if isinstance(getattr(func, "body", None), list) else [])
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Assign):
-            found.append(node)
-        elif isinstance(node, ast.stmt) and not isinstance(node, (*FUNCTION_DEFS, ast.ClassDef)):
-            stack.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)))
-        elif isinstance(node, (ast.excepthandler, ast.match_case)):
-            stack.extend(node.body)
-    return found
-
-
 def _binding(ctx: ModuleContext, site: CallSite, value: ast.expr) -> tuple[tuple, ast.Call, ModuleSummary] | None:
     """Where the object an initializer argument names was built: a single `init = ...` in the same function,
     a module-level `INIT = ...`, or `self.init = ...` in `__init__`. Anything else (a parameter) is unknown."""
     module = site.module or ctx.root
     if isinstance(value, ast.Name):
-        local = [s for s in _assignments(site.func) if any(isinstance(t, ast.Name) and t.id == value.id for t in s.targets)]
+        local = [s for s in assignments_in(site.func) if any(isinstance(t, ast.Name) and t.id == value.id for t in s.targets)]
         if module.names.is_local(value.id, site.func):
             if len(local) == 1 and isinstance(local[0].value, ast.Call):
                 return (site.func, value.id), local[0].value, module
@@ -72,7 +57,7 @@ def _binding(ctx: ModuleContext, site: CallSite, value: ast.expr) -> tuple[tuple
     if attr is not None and site.reach.cls is not None:
         for klass in ctx.mro(site.reach.cls):
             init = klass.methods.get("__init__")
-            assigned = [s for s in _assignments(init) if any(self_attribute(ctx, t, init) == attr for t in s.targets)]
+            assigned = [s for s in assignments_in(init) if any(self_attribute(ctx, t, init) == attr for t in s.targets)]
             if assigned:
                 ok = len(assigned) == 1 and isinstance(assigned[0].value, ast.Call)
                 return ((klass, attr), assigned[0].value, klass.module) if ok else None  # type: ignore[return-value]

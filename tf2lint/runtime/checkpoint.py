@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tf2lint.shim import tensorflow
+
 _SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
 _BOOKKEEPING = ("_CHECKPOINTABLE_OBJECT_GRAPH", "save_counter/.ATTRIBUTES/VARIABLE_VALUE")
 # Spellings of one weight in two layer families: TF-Slim `weights`/`biases`, Keras `kernel`/`bias`.
@@ -50,12 +52,6 @@ class CheckpointReport:
         return "\n".join(lines)
 
 
-def _tf() -> Any:
-    from tf2lint.runtime.stability import _tf as load
-
-    return load()
-
-
 def _call(layer: Any, inputs: Any) -> None:
     if not getattr(layer, "variables", None):
         layer(*inputs) if isinstance(inputs, tuple) else layer(inputs)
@@ -68,7 +64,7 @@ def _name(variable: Any) -> str:
 def variable_keys(layer: Any, root: str = "model") -> dict[str, tuple[str, Any]]:
     """Checkpoint key -> (variable name, variable): each variable is given a distinct value, the layer is
     saved, and the keys are read back by value (then every value is put back)."""
-    tf = _tf()
+    tf = tensorflow()
     variables = list(layer.variables)
     saved = [v.numpy() for v in variables]
     try:
@@ -111,7 +107,7 @@ def _old_name(key: str) -> str:
 
 def checkpoint_report(layer: Any, inputs: Any, checkpoint: str, root: str = "model") -> CheckpointReport:
     """What restoring ``checkpoint`` into ``layer`` (called once on ``inputs`` first) would do, by key."""
-    tf = _tf()
+    tf = tensorflow()
     _call(layer, inputs)
     mine = variable_keys(layer, root)
     theirs = {k: tuple(s) for k, s in tf.train.list_variables(checkpoint) if k not in _BOOKKEEPING and k.endswith(_SUFFIX)}
@@ -142,7 +138,7 @@ def assert_checkpoint_compatible(
     """Save a fresh old layer, restore it into a fresh new one, and fail when a value lands on a variable of
     another name or shape, or a variable of the old layer finds no home (``expect_unused``: glob patterns of
     old variable names that were removed on purpose; ``expect_new``: of new variables nothing should restore)."""
-    tf = _tf()
+    tf = tensorflow()
     from tf2lint.runtime.stability import reset
 
     reset()

@@ -12,11 +12,12 @@ What each stage must keep (the model-mapping guide's workflow):
   store) restores every variable of the new one where it belongs.
 - ``native``: the old layer is the ``objects`` stage re-saved (object paths); its checkpoint restores every
   variable of the new one, native layers by object path and the remaining `compat.v1` layers by name.
-- ``weights``: like ``objects`` (`add_weight` keeps the name through the shim's scope).
+- ``weights``: like ``native``: the old layer is the ``objects`` stage re-saved (`get_variable` held on
+  `self`), whose checkpoint restores each `add_weight` weight by object path (its attribute).
 
 "Where it belongs" is checked by value: before saving, every old variable gets distinct random values, and
-each new variable must come back holding exactly the values of the old variable of its name (``objects``,
-``weights``) or whose name path ends its own (``native``: a Keras layer adds its own name in front). Then
+each new variable must come back holding exactly the values of the old variable of its name (``objects``)
+or whose name path ends its own (``native``, ``weights``: a Keras layer adds its own name in front). Then
 the restored pair must compute the same outputs. TensorFlow is imported on first use.
 """
 
@@ -27,6 +28,8 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from tf2lint.shim import tensorflow
 
 STAGES = ("objects", "native", "weights")
 MODES = ("constant", "num_random_ops")
@@ -54,15 +57,6 @@ class MigrationReport:
         return "\n".join(lines)
 
 
-def _tf() -> Any:
-    from tf2lint import shim
-
-    shim.resolve()  # a clear ImportError when TF or tf_keras is missing
-    import tensorflow as tf
-
-    return tf
-
-
 def _random_tool(mode: str) -> Any:
     from tf2lint import shim
 
@@ -70,7 +64,7 @@ def _random_tool(mode: str) -> Any:
 
 
 def _run(make: Callable[[], Any], inputs: Any, kwargs: dict, mode: str, seed: int) -> tuple[Any, Any, Any]:
-    tf = _tf()
+    tf = tensorflow()
     with _random_tool(mode).scope():
         tf.keras.utils.set_random_seed(seed)
         layer = make()
@@ -83,7 +77,7 @@ def _run(make: Callable[[], Any], inputs: Any, kwargs: dict, mode: str, seed: in
 def _close(a: Any, b: Any, rtol: float, atol: float) -> str | None:
     import numpy as np
 
-    tf = _tf()
+    tf = tensorflow()
     flat_a, flat_b = tf.nest.flatten(a), tf.nest.flatten(b)
     if len(flat_a) != len(flat_b):
         return f"{len(flat_a)} output(s) vs {len(flat_b)}"
@@ -98,6 +92,12 @@ def _close(a: Any, b: Any, rtol: float, atol: float) -> str | None:
 
 def _short(name: str) -> str:
     return name[:-2] if name.endswith(":0") else name
+
+
+def _own(name: str, owner: Any) -> str:
+    short = _short(name)
+    prefix = f"{getattr(owner, 'name', '')}/"
+    return short[len(prefix):] if short.startswith(prefix) else short
 
 
 def _numbers(make_old, make_new, inputs, kwargs, seed, rtol, atol, report: MigrationReport, losses: bool) -> tuple[Any, Any]:
@@ -127,7 +127,7 @@ def _variables(old: Any, new: Any, inputs: Any, kwargs: dict, stage: str, report
         report.problems.append(f"{len(old_shapes)} trainable variable(s) before, {len(new_shapes)} after")
     elif old_shapes != new_shapes:
         report.problems.append(f"trainable variable shapes differ: {old_shapes} vs {new_shapes}")
-    if stage in ("objects", "weights"):
+    if stage == "objects":
         missing = sorted(set(report.old_names) - set(report.new_names))
         added = sorted(set(report.new_names) - set(report.old_names))
         if missing or added:
@@ -139,7 +139,7 @@ def _variables(old: Any, new: Any, inputs: Any, kwargs: dict, stage: str, report
 
 
 def _belongs(old_name: str, new_name: str, stage: str) -> bool:
-    if stage == "native":
+    if stage in ("native", "weights"):
         return new_name == old_name or new_name.endswith("/" + old_name)
     return new_name == old_name
 
@@ -148,7 +148,7 @@ def _checkpoint(make_old, make_new, inputs, kwargs, stage, seed, rtol, atol, rep
     """Save a layer made by ``make_old``, restore into one made by ``make_new``: each value where it belongs."""
     import numpy as np
 
-    tf = _tf()
+    tf = tensorflow()
     old = make_old()
     old(inputs, **kwargs)
     generator = np.random.RandomState(seed)
@@ -163,10 +163,11 @@ def _checkpoint(make_old, make_new, inputs, kwargs, stage, seed, rtol, atol, rep
         except (ValueError, tf.errors.OpError) as exc:  # a value of another shape landed on a variable
             report.problems.append(f"restoring the old checkpoint failed: {str(exc).splitlines()[0]}")
             return
-    old_values = [(_short(v.name), v.numpy()) for v in old.weights]
+    # A Keras layer's weights carry the owner's name first (`my_layer_3/model/dense/kernel`): not part of the key.
+    old_values = [(_own(v.name, old), v.numpy()) for v in old.weights]
     homes: dict[str, str] = {}
     for variable in new.weights:
-        name = _short(variable.name)
+        name = _own(variable.name, new)
         value = variable.numpy()
         sources = [old_name for old_name, old_value in old_values
                    if old_value.shape == value.shape and np.array_equal(old_value, value)]

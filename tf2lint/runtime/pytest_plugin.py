@@ -4,6 +4,10 @@
         shim_check(MyLayer(), tf.ones((2, 4)))            # fails with a readable report
         findings = shim_check(MyLayer(), x, strict=False)  # or look at the findings yourself
 
+An exception the layer raises is a finding too (its shim pitfall's code, or `error`), not an error of
+the test; each check leaves TensorFlow's and Keras' global state as it found it, and the fixture resets
+Keras' naming state after the test.
+
 TensorFlow is imported only when the fixture is used.
 """
 

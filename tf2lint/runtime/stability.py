@@ -21,6 +21,7 @@ from typing import Any
 
 from tf2lint.knowledge import api
 from tf2lint.runtime import pitfalls
+from tf2lint.shim import tensorflow
 
 # The code of a finding for an exception that is no known shim pitfall.
 UNEXPLAINED = "error"
@@ -38,17 +39,8 @@ class RuntimeFinding:
         return f"{self.code} {self.message}"
 
 
-def _tf() -> Any:
-    from tf2lint import shim
-
-    shim.resolve()  # a clear ImportError when TF or tf_keras is missing
-    import tensorflow as tf
-
-    return tf
-
-
-def _keras_layer_types() -> tuple[type, ...]:
-    tf = _tf()
+def keras_layer_types() -> tuple[type, ...]:
+    tf = tensorflow()
     types: list[type] = []
     try:
         import tf_keras
@@ -93,6 +85,10 @@ def _naming_state_preserved() -> Iterator[None]:
                     del uids[graph]
 
 
+# The mutable parts of the variable store and the variable-scope store kept in the global graph's collections.
+_STORE_DICTS = ("_vars", "_partitioned_vars", "variable_scopes_count")
+
+
 @contextmanager
 def _graph_state_preserved() -> Iterator[None]:
     """The global graph's collections are shared with every `tf.function` graph: `get_variable` outside a
@@ -119,10 +115,6 @@ def _graph_state_preserved() -> Iterator[None]:
             for attr, contents in dicts.items():
                 getattr(item, attr).clear()
                 getattr(item, attr).update(contents)
-
-
-# The mutable parts of the variable store and the variable-scope store kept in those collections.
-_STORE_DICTS = ("_vars", "_partitioned_vars", "variable_scopes_count")
 
 
 def _tracked(obj: Any, is_keras: bool) -> list[Any]:
@@ -198,10 +190,10 @@ def check(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2) 
     """
     if calls < 1:
         raise ValueError("calls must be at least 1")
-    tf = _tf()
+    tf = tensorflow()
     if not isinstance(obj, tf.Module):
         raise TypeError(f"runtime.check needs a tf.Module or a Keras layer/model, got {type(obj).__name__}")
-    is_keras = isinstance(obj, _keras_layer_types())
+    is_keras = isinstance(obj, keras_layer_types())
     kwargs = _call_kwargs(obj, training, is_keras)
     created: list[list[Any]] = []
     read: dict[Any, Any] = {}
