@@ -490,6 +490,33 @@ def test_shim_code_seen_only_through_the_project_is_analysed(tmp_path: Path, fil
     assert findings(tmp_path / target) == expected
 
 
+TRAINED_MODEL = """\
+import tensorflow as tf
+
+
+class Model(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return tf.compat.v1.layers.dense(x, 3)
+"""
+
+TRAIN_SCRIPT = """\
+import tensorflow as tf
+
+from pkg.model import Model
+
+model = Model()
+print(model(tf.ones((2, 4))))
+"""
+
+
+def test_a_model_a_script_imports_and_calls_is_still_checked(tmp_path: Path) -> None:
+    """The common layout: the layer in its module, built and called by a script that opens no scope. The
+    script's import must not make the layer's own unnamed dense unknown (it once silenced every such TFS101)."""
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/model.py": TRAINED_MODEL, "pkg/train.py": TRAIN_SCRIPT})
+    assert findings(tmp_path / "pkg/model.py") == [(7, "TFS101")]
+
+
 def test_a_helper_that_starts_using_get_or_create_layer_is_seen_by_the_next_lint(tmp_path: Path) -> None:
     """A long-lived process (the editor server) lints outside `stable_files`: the import gate of TFS109
     (does a module this one imports mention `get_or_create_layer`?) must follow the helper's new text."""
@@ -624,13 +651,19 @@ class Tower(tf.keras.layers.Layer):
 """
 
 
-@pytest.mark.parametrize(("scoped", "expected"), [(True, []), (False, [(15, "TFS102")])])
-def test_a_decorated_layer_of_another_module_runs_under_its_callers_scopes(tmp_path: Path, scoped, expected) -> None:
+@pytest.mark.parametrize(("scoped", "expected", "defining"), [
+    (True, [], []),
+    (False, [(15, "TFS102")], [(9, "TFS102")]),
+])
+def test_a_decorated_layer_of_another_module_runs_under_its_callers_scopes(
+    tmp_path: Path, scoped, expected, defining,
+) -> None:
     # Measured (test_callable_semantics, one module): under the caller's named scope the default-name scope
-    # is numbered afresh each call (stable); with no scope around it, it grows. The defining module cannot
-    # see its callers: silent there; the caller's module reports it at the call.
+    # is numbered afresh each call (stable); with no scope around it, it grows. The defining module sees its
+    # callers only as text: one that may open a `variable_scope` around it leaves it unknown (silent there),
+    # one that opens none cannot change what its own walk finds. The caller's module reports at the call.
     write(tmp_path, {"pkg/__init__.py": "", "pkg/layers.py": BLOCK_LAYER, "pkg/model.py": tower(scoped)})
-    assert findings(tmp_path / "pkg/layers.py") == []
+    assert findings(tmp_path / "pkg/layers.py") == defining
     assert findings(tmp_path / "pkg/model.py") == expected
     write(tmp_path, {"pkg/model.py": "import tensorflow as tf\n"})  # nobody imports it: Keras runs it alone
     assert findings(tmp_path / "pkg/layers.py") == [(9, "TFS102")]

@@ -72,23 +72,26 @@ def only_an_attribute(cls: ClassInfo) -> bool:
     return ctors > 0 and module_callers(module).class_refs.get(cls.name, 0) == ctors
 
 
-def named_elsewhere(project: Project, module: ModuleSummary, name: str) -> bool:
+def named_elsewhere(
+    project: Project, module: ModuleSummary, name: str, also: bytes | None = None, unknown: bool = True,
+) -> bool:
     """Whether another Python file under the project roots imports ``module`` (by its last dotted part, on
-    an import line) and names ``name``: a module that may construct or call it, whose callers then decide.
-    Word tests of the files' text, no parse; past ``_MAX_FILES`` files the answer is yes (unknown)."""
+    an import line) and names ``name`` (and the word ``also``, when given): a module that may construct or
+    call it, whose callers then decide. Word tests of the files' text, no parse; past ``_MAX_FILES`` files
+    the answer is ``unknown``."""
     stem = (module.name or os.path.splitext(os.path.basename(module.path))[0]).rsplit(".", 1)[-1]
     if not stem.isidentifier():
         return False
     index = _import_index(project.roots)
     if index is None:
-        return True
+        return unknown
     here = os.path.realpath(module.path)
     pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
     for path in index.get(stem, ()):
         if os.path.realpath(path) == here:
             continue
         text = _read_regular(path)
-        if text is not None and pattern.search(text):
+        if text is not None and pattern.search(text) and (also is None or also in text):
             project.record(path)  # a cached answer depends on that module
             return True
     return False

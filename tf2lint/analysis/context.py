@@ -547,10 +547,15 @@ class ModuleContext:
                 self._expr(body, frame, state, queue)
 
     def _used_only_elsewhere(self, cls: ClassInfo) -> bool:
-        """A class its own module never names (beyond defining it) that another project module imports."""
+        """A class its own module never names (beyond defining it) that another project module imports and may
+        call inside a `variable_scope` it opens. A module that imports it without opening any scope (a training
+        script's `Model()(x)`) changes nothing: the class's own walk, from an empty scope stack, is what runs.
+        In a tree too large to index, no caller scope is assumed either."""
         if cls.scope is not None or module_callers(self.root).class_refs.get(cls.name, 0) > 0:
             return False
-        return self.project is not None and named_elsewhere(self.project, self.root, cls.name)
+        return self.project is not None and named_elsewhere(
+            self.project, self.root, cls.name, also=b"variable_scope", unknown=False
+        )
 
     def _looped_self_calls(self) -> dict[str, list[Function]]:
         """Method name -> the undecorated methods of this module that call ``self.<name>(...)`` in a loop."""
