@@ -354,3 +354,20 @@ class Undecorated(tf.keras.layers.Layer):
 """
     assert [code for _line, code in codes_at(source)] == ["TFS105", "TFS105", "TFS107"]
 
+
+
+def test_a_branch_on_training_is_entered_whatever_its_default() -> None:
+    """`training=None` is Keras' to fill (measured: `fit` passes True): `if training:` is not ruled out by the
+    default, as a constant a caller passes would rule it out (a pruned branch once hid this TFS101)."""
+    assert codes_at("""
+        import tensorflow as tf
+        v1 = tf.compat.v1
+
+
+        class Net(tf.keras.layers.Layer):
+            @v1.keras.utils.track_tf1_style_variables
+            def call(self, x, training=None):
+                if training:
+                    x = v1.layers.dense(x, 4)
+                return x
+    """) == [(10, "TFS101")]

@@ -1008,10 +1008,15 @@ def _defaults(func: Function, skip_self: bool = False) -> tuple[tuple[str, Value
     return tuple(sorted(found))
 
 
+# Parameters of `call` that Keras fills in itself whatever their default (measured: `fit` passes training=True).
+_KERAS_FILLED = frozenset({"training", "mask"})
+
+
 def _naming_defaults(func: Function) -> tuple[tuple[str, Value], ...]:
     """An entry point's literal string and None defaults, skipping `self` (a bool or number default, such
-    as ``training=False``, is what Keras or the caller overrides: unknown)."""
-    return tuple((k, v) for k, v in _defaults(func, skip_self=True) if v[0] != "const")
+    as ``training=False``, is what Keras or the caller overrides: unknown), and `training` / `mask`, which
+    Keras passes: `if training:` under `training=None` is entered in training."""
+    return tuple((k, v) for k, v in _defaults(func, skip_self=True) if v[0] != "const" and k not in _KERAS_FILLED)
 
 
 def bind_call(
