@@ -316,8 +316,17 @@ def test_watch_checks_again_when_a_file_changes(tmp_path: Path) -> None:
 
     try:
         wait_for("Found 2 findings in 1 file.")
-        time.sleep(0.5)
-        path.write_text("import tensorflow as tf\n")
+        # The watcher starts after the first run has printed: write until it has seen a change (a loaded
+        # machine may take seconds to set it up), each write a new text so that every one is a change.
+        for attempt in range(30):
+            path.write_text(f"import tensorflow as tf\n# edit {attempt}\n")
+            for _ in range(20):
+                if any("All checks passed!" in line for line in lines):
+                    break
+                time.sleep(0.1)
+            else:
+                continue
+            break
         wait_for("All checks passed!")
         assert process.poll() is None  # still watching
     finally:
