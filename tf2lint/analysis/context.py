@@ -15,6 +15,7 @@ findings are reported there, so every per-file host shows them where the user is
 from __future__ import annotations
 
 import ast
+import weakref
 import os
 from collections import ChainMap, deque
 from collections.abc import Callable, Iterator
@@ -1070,14 +1071,15 @@ def _possible(func: Function, values: dict[str, Value]) -> tuple[tuple[str, Valu
     return tuple(sorted((k, v) for k, v in values.items() if not (v == ("none",) and k in joined)))
 
 
-_JOINED: dict[int, tuple[Function, frozenset[str]]] = {}
+# Weak: a memo that held the functions kept hundreds of trees alive for the garbage collector to walk.
+_JOINED: weakref.WeakKeyDictionary[Function, frozenset[str]] = weakref.WeakKeyDictionary()
 
 
 def _joined_with_text(func: Function) -> frozenset[str]:
     """Parameters the function adds to a string literal (`"d_" + name`, `name + "/w"`): never None there."""
-    known = _JOINED.get(id(func))
-    if known is not None and known[0] is func:
-        return known[1]
+    known = _JOINED.get(func)
+    if known is not None:
+        return known
     found: set[str] = set()
     roots = [func.body] if isinstance(func, ast.Lambda) else own_statements(func)
     for root in roots:
@@ -1086,10 +1088,8 @@ def _joined_with_text(func: Function) -> frozenset[str]:
                 for one, other in ((node.left, node.right), (node.right, node.left)):
                     if isinstance(one, ast.Name) and isinstance(other, ast.Constant) and isinstance(other.value, str):
                         found.add(one.id)
-    if len(_JOINED) > 4096:
-        _JOINED.clear()
-    _JOINED[id(func)] = (func, frozenset(found))
-    return _JOINED[id(func)][1]
+    _JOINED[func] = frozenset(found)
+    return _JOINED[func]
 
 
 def _value(expr: ast.expr | None, bindings: dict[str, Value]) -> Value | None:

@@ -118,6 +118,8 @@ class ModuleSummary:
         self._def_lines: list[int] | None = None
         self._newlines: list[int] | None = None  # offsets where the source's lines 2, 3, ... start
         self._mentions: dict[str, bool] = mentioned if mentioned is not None else {}
+        # Facts later analyses derive from this module alone (its callers, ...), kept with it and freed with it.
+        self.derived: dict[str, object] = {}
         if names is not None:
             self.names, self.lexical_parent = names
         else:
