@@ -12,22 +12,13 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from test_config_and_formats import BAD  # one TFS101 and one TFS106
 
 from tf2lint.hosts.cli import main
 from tf2lint.rules import ALL_RULES
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "tf2lint" / "schemas"
 
-BAD = """\
-import tensorflow as tf
-
-
-class L(tf.keras.layers.Layer):
-    @tf.compat.v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
-        y = tf.compat.v1.layers.dense(x, 3)
-        return tf.keras.layers.Dense(2)(y)
-"""
 
 # Findings whose logical line spans several physical lines: a backslash continuation, a triple-quoted
 # string argument, a comment already there, CRLF line endings.
