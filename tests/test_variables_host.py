@@ -10,7 +10,7 @@ from pathlib import Path
 from tf2lint.hosts.cli import main
 from tf2lint.rules import BY_CODE
 
-GUIDE = Path(__file__).parent / "data" / "guide_checkpoints.py"
+GUIDE = Path(__file__).parent / "data" / "guide_correct.py"
 # The classes of the guide's "Incremental migration to Native TF2" sections, their constructor arguments and
 # input shapes, as the guide calls them.
 GUIDE_CALLS = {

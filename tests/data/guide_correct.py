@@ -262,3 +262,45 @@ class WrappedDoubleDenseLayer(tf.keras.layers.Layer):
                 kernel_initializer=tf.compat.v1.random_normal_initializer(),
                 kernel_regularizer="l2")
         return out
+
+
+class FullyNativeModel(tf.keras.layers.Layer):
+    # The guide's last step of "Incremental migration to Native TF2": no shim left.
+    def __init__(self, units, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = units
+        self.conv_layer = tf.keras.layers.Conv2D(
+            3, 3,
+            kernel_regularizer="l2")
+        self.flatten_layer = tf.keras.layers.Flatten()
+        self.dense_layer = tf.keras.layers.Dense(
+            self.units,
+            kernel_regularizer="l2")
+
+    def call(self, inputs):
+        out = self.conv_layer(inputs)
+        out = self.flatten_layer(out)
+        out = self.dense_layer(out)
+        return out
+
+
+class FullyNativeKerasLayersModel(tf.keras.layers.Layer):
+    # The last step of "Maintaining checkpoint compatibility": native layers, the scope left behind.
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conv_1 = tf.keras.layers.Conv2D(
+            3, 3,
+            kernel_regularizer="l2")
+        self.conv_2 = tf.keras.layers.Conv2D(
+            4, 4,
+            kernel_regularizer="l2")
+        self.conv_3 = tf.keras.layers.Conv2D(
+            5, 5,
+            kernel_regularizer="l2")
+
+    def call(self, inputs, training=None):
+        with tf.compat.v1.variable_scope('model'):
+            out = self.conv_1(inputs)
+            out = self.conv_2(out)
+            out = self.conv_3(out)
+            return out
