@@ -96,6 +96,21 @@ def _indented(new: str, line: str) -> str:
     return re.sub(r"(?m)^(?=.)", indent, new) if indent else new
 
 
+def _edited(text: str, full: bool, start: int, length: int, new: str, encoding: str) -> tuple[str, dict]:
+    """One drawn edit applied: the new text and the LSP change that says it (whole text, or a range in the
+    negotiated encoding). A negative length edits whole lines: from the start of the line, as LSP counts
+    lines, indented like it."""
+    start = _valid(text, start % (len(text) + 1))
+    if length < 0:
+        start = _valid(text, max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1)
+        new = _indented(new, text[start:])
+    end = _valid(text, start + max(length, 0))
+    edited = text[:start] + new + text[end:]
+    if full:
+        return edited, {"text": edited}
+    return edited, {"range": {"start": position(text, start, encoding), "end": position(text, end, encoding)}, "text": new}
+
+
 def _valid(text: str, index: int) -> int:
     """``index`` moved off the middle of a CRLF (no LSP position addresses it)."""
     index = min(index, len(text))
@@ -161,16 +176,7 @@ async def _run(encoding: str, text: str, steps: list[tuple[bool, int, int, str]]
         client.notify("textDocument/didOpen", {"textDocument": {"uri": URI, "languageId": "python", "version": 1, "text": text}})
         diagnostics = await client.diagnostics_for(URI, 1)
         for version, (full, start, length, new) in enumerate(steps, start=2):
-            start = _valid(text, start % (len(text) + 1))
-            if length < 0:  # back to the start of the line (as LSP counts lines), indented like it
-                start = _valid(text, max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1)
-                new = _indented(new, text[start:])
-            end = _valid(text, start + max(length, 0))
-            if full:
-                change = {"text": text[:start] + new + text[end:]}
-            else:
-                change = {"range": {"start": position(text, start, encoding), "end": position(text, end, encoding)}, "text": new}
-            text = text[:start] + new + text[end:]
+            text, change = _edited(text, full, start, length, new, encoding)
             client.notify("textDocument/didChange", {"textDocument": {"uri": URI, "version": version}, "contentChanges": [change]})
             diagnostics = await client.diagnostics_for(URI, version, timeout=10)
             assert client.server.workspace.get_text_document(URI).source == text
@@ -264,17 +270,7 @@ async def _run_notebook(encoding: str, cells: list[str], steps: list[tuple[int, 
             await client.diagnostics_for(uri, timeout=10)
         FIGURES["server actions checked"] += await _check_notebook_fix_all(client, uris, cells, versions, encoding)
         for version, (cell, full, start, length, new) in enumerate(steps, start=2):
-            text = cells[cell]
-            start = _valid(text, start % (len(text) + 1))
-            if length < 0:  # whole lines, at the start of the line, indented like it
-                start = _valid(text, max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1)
-                new = _indented(new, text[start:])
-            end = _valid(text, start + max(length, 0))
-            if full:
-                change = {"text": text[:start] + new + text[end:]}
-            else:
-                change = {"range": {"start": position(text, start, encoding), "end": position(text, end, encoding)}, "text": new}
-            cells[cell] = text[:start] + new + text[end:]
+            cells[cell], change = _edited(cells[cell], full, start, length, new, encoding)
             versions[cell] += 1
             client.diagnostics.clear()
             client.notify("notebookDocument/didChange", {
