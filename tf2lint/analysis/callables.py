@@ -13,7 +13,9 @@ no callee: unknown is silent.
 from __future__ import annotations
 
 import ast
+import weakref
 from collections.abc import Callable
+from types import MethodType
 from typing import Any, NamedTuple
 
 from tf2lint.analysis.names import Function
@@ -46,7 +48,9 @@ class CallableValues:
     """The resolver, with its per-function memo of local assignments (each function body is read once)."""
 
     def __init__(self, lookup: Lookup) -> None:
-        self._lookup = lookup
+        # An owner's bound method is held weakly: a strong one makes the owner, this resolver and every tree
+        # they hold a reference cycle, which only the garbage collector frees (a third of a corpus run).
+        self._lookup = weakref.WeakMethod(lookup) if isinstance(lookup, MethodType) else lambda: lookup
         self._assigned: dict[int, tuple[ast.AST, dict[str, list[ast.expr] | None]]] = {}
         self._lambda_parent: dict[ast.Lambda, Function | None] = {}  # a lambda's enclosing function
 
@@ -75,7 +79,7 @@ class CallableValues:
                     for c in self.callees(entry[0], entry[1], depth + 1)]
         if not isinstance(expr, (ast.Name, ast.Attribute)):
             return []
-        direct = self._lookup(expr, frame)
+        direct = self._lookup()(expr, frame)
         if direct is not None:
             return [direct._replace(bound=_bound(direct, expr)) if isinstance(expr, ast.Attribute) else direct]
         if not isinstance(expr, ast.Name):

@@ -306,18 +306,19 @@ def _target_names(target: ast.expr, names: set[str]) -> None:
 def evaluation_order(statements: list[ast.stmt]) -> list[ast.Call]:
     """Calls of a block in the order Python runs them (arguments before the call; no nested defs)."""
     order: list[ast.Call] = []
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-        if isinstance(node, ast.Call):
-            order.append(node)
-
     for statement in statements:
-        visit(statement)
+        _post_order_calls(statement, order)
     return order
+
+
+def _post_order_calls(node: ast.AST, order: list[ast.Call]) -> None:
+    # A module-level function, not a closure: a recursive closure is a reference cycle left to the collector.
+    if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return
+    for child in ast.iter_child_nodes(node):
+        _post_order_calls(child, order)
+    if isinstance(node, ast.Call):
+        order.append(node)
 
 
 def walk_expr(node: ast.AST) -> Iterator[ast.AST]:

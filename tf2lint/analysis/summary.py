@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,7 +29,9 @@ _SHIM_WORDS = ("track_tf1_style_variables", "tf2lint")
 @dataclass(eq=False)
 class ClassInfo:
     node: ast.ClassDef
-    module: ModuleSummary
+    # Its module, held weakly: the module holds its classes, and a strong reference back would make every
+    # summary a reference cycle that only the garbage collector frees (a tenth of a corpus run).
+    module_ref: weakref.ref[ModuleSummary]
     scope: Function | None = None  # the function the class is defined in: its bases resolve there
     methods: dict[str, FunctionDef] = field(default_factory=dict)
     templates: dict[str, ast.Call] = field(default_factory=dict)  # class-level make_template(...)
@@ -38,6 +41,12 @@ class ClassInfo:
     _attr_types: dict[str, tuple[str, ...]] | None = None
     _attr_classes: dict[str, tuple[str, ...]] | None = None
     _attr_ctors: dict[str, ast.expr] | None = None
+
+    @property
+    def module(self) -> ModuleSummary:
+        module = self.module_ref()
+        assert module is not None, "a class is used only while its module's summary is alive"
+        return module
 
     @property
     def name(self) -> str:
@@ -304,7 +313,7 @@ class ModuleSummary:
             body = getattr(node, "body", [])
             for stmt in flatten_blocks(body) if isinstance(body, list) else ():
                 if isinstance(stmt, ast.ClassDef):
-                    info = ClassInfo(stmt, self, scope=enclosing)
+                    info = ClassInfo(stmt, weakref.ref(self), scope=enclosing)
                     self.classes.append(info)
                     self.class_by_name.setdefault(stmt.name, info)
                     stack.append((stmt, enclosing, info))
