@@ -93,3 +93,16 @@ def test_dispatch_tables_partials_and_aliases_reach_the_layers() -> None:
             def call(self, x, kind="a"):
                 return dense(BLOCKS[kind](x), 3)
         """) == [(12, "TFS101"), (25, "TFS101")]
+
+
+@pytest.mark.parametrize(("rebind", "expected"), [("", [(8, "TFS107")]), ("        if (step := other):\n            pass\n", [])])
+def test_a_local_alias_also_bound_by_an_assignment_expression_is_unknown(rebind: str, expected: list) -> None:
+    source = (
+        "import tensorflow as tf\n\n\n"
+        "class Net(tf.keras.layers.Layer):\n"
+        "    def _block(self, x):\n"
+        "        return tf.compat.v1.layers.dense(x, 3)\n\n"
+        "    def call(self, x, other=None):\n"
+        "        step = self._block\n" + rebind + "        return step(x)\n"
+    )
+    assert codes(source) == expected

@@ -121,6 +121,7 @@ def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
     if session is not None and key in _INDEXES:
         return _INDEXES[key]
     index: dict[str, list[str]] | None = {}
+    stable = project_module._STABLE_BYTES if session is not None else None
     seen = 0
     for root in roots:
         for directory, subdirectories, files in os.walk(root):
@@ -133,7 +134,10 @@ def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
                     index = None
                     break
                 path = os.path.join(directory, file)
-                text = _read_regular(path)
+                # The bytes the host read already for linting serve (read again, a run's I/O doubled).
+                text = stable.get(os.path.abspath(path)) if stable else None
+                if text is None or len(text) > project_module.MAX_MODULE_BYTES:
+                    text = _read_regular(path)
                 if text is None:
                     continue
                 stems: set[bytes] = set()

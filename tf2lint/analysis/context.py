@@ -1067,8 +1067,10 @@ def bind_call(
 
 def _possible(func: Function, values: dict[str, Value]) -> tuple[tuple[str, Value], ...]:
     """The bindings, without a None the function's own code rules out (``"d_" + name`` raises on None)."""
-    joined = _joined_with_text(func)
-    return tuple(sorted((k, v) for k, v in values.items() if not (v == ("none",) and k in joined)))
+    if ("none",) in values.values():  # (the walk over the body only when a None is to be ruled out)
+        joined = _joined_with_text(func)
+        values = {k: v for k, v in values.items() if not (v == ("none",) and k in joined)}
+    return tuple(sorted(values.items()))
 
 
 # Weak: a memo that held the functions kept hundreds of trees alive for the garbage collector to walk.
