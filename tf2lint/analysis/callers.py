@@ -79,7 +79,7 @@ def named_elsewhere(
     stem = (module.name or os.path.splitext(os.path.basename(module.path))[0]).rsplit(".", 1)[-1]
     if not stem.isidentifier():
         return False
-    index = _import_index(project.roots)
+    index = _import_index(project.roots, also)
     if index is None:
         return unknown
     here = os.path.realpath(module.path)
@@ -110,14 +110,15 @@ def _read_regular(path: str) -> bytes | None:
 _MAX_FILES = 20000
 _SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "venv", ".venv"})
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([^\n#;]*)|import[ \t]+([^\n#;]*))", re.M)
-_INDEXES: dict[tuple[object, tuple[str, ...]], dict[str, list[str]] | None] = {}
+_INDEXES: dict[tuple[object, tuple[str, ...], bytes | None], dict[str, list[str]] | None] = {}
 
 
-def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
-    """Module stem -> the files under the roots with an import line naming it. Built once per batch of
-    stable files (the CLI's run), again per question otherwise (an editor's files change)."""
+def _import_index(roots: tuple[str, ...], word: bytes | None = None) -> dict[str, list[str]] | None:
+    """Module stem -> the files under the roots (those containing ``word``, when given) with an import line
+    naming it. Built once per batch of stable files (the CLI's run), again per question otherwise (an
+    editor's files change)."""
     session = project_module._STABLE
-    key = (id(session) if session is not None else None, roots)
+    key = (id(session) if session is not None else None, roots, word)
     if session is not None and key in _INDEXES:
         return _INDEXES[key]
     index: dict[str, list[str]] | None = {}
@@ -138,8 +139,8 @@ def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
                 text = stable.get(os.path.abspath(path)) if stable else None
                 if text is None or len(text) > project_module.MAX_MODULE_BYTES:
                     text = _read_regular(path)
-                if text is None:
-                    continue
+                if text is None or word is not None and word not in text:
+                    continue  # (a word test first: the import lines of most files are never read)
                 stems: set[bytes] = set()
                 for match in _IMPORT_LINE.finditer(text):
                     source, names, plain = match.groups()
