@@ -15,17 +15,17 @@ findings are reported there, so every per-file host shows them where the user is
 from __future__ import annotations
 
 import ast
-import weakref
 import os
 from collections import ChainMap, deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import NamedTuple
 
-from tf2lint.analysis.callables import Callee, CallableValues, merged_call
+from tf2lint.analysis.callables import Callee, CallableValues
 from tf2lint.analysis.callers import module_callers, named_elsewhere, only_an_attribute
 from tf2lint.analysis.names import Function, walk_expr
 from tf2lint.analysis.project import Project, locate
+from tf2lint.analysis.sites import CallSite, Frame, Reach, TfFunctionUse, VarScope
 from tf2lint.analysis.summary import (
     FUNCTION_DEFS,
     ClassInfo,
@@ -35,90 +35,9 @@ from tf2lint.analysis.summary import (
     is_self_attr,
     is_static,
     plain_decorators,
-    own_statements,
 )
+from tf2lint.analysis.values import Value, bind_call, dead_calls, decided_branch, literal_value, naming_defaults
 from tf2lint.knowledge import api
-
-# A parameter's value on a call path: ("str", text), ("none",), ("const", a bool or number), ("fn", callees)
-# for a function passed as the argument, or absent when unknown.
-Value = tuple
-
-
-@dataclass(frozen=True)
-class VarScope:
-    """A ``variable_scope`` opened around code. ``named`` scopes give auto-named layers a stable prefix."""
-
-    node: ast.Call
-    named: bool
-    name: str | None  # the literal name, when there is one
-    # `variable_scope(get_variable_scope())`: re-enters the current scope. Measured: like a named scope it
-    # restarts the auto-name numbering under it (stable), but it adds nothing to the variables' path.
-    reenters: bool = False
-
-    @property
-    def uniquified(self) -> bool:
-        """`variable_scope(None, default_name=...)`: numbered anew each time it is entered."""
-        return api.default_name_of(self.node) is not None
-
-
-@dataclass(frozen=True)
-class Reach:
-    """How a function body is reached from a shim method."""
-
-    shim: FunctionDef
-    shim_name: str  # "Class.method"
-    cls: ClassInfo | None
-    via: tuple[str, ...] = ()  # helpers between the shim method and this code
-    tf_function: ast.AST | None = None  # the tf.function this code runs inside
-    anchor: ast.Call | None = None  # the call in the linted module where the path left it
-
-    def describe(self) -> str:
-        via = self.via if len(self.via) <= 4 else (*self.via[:2], "...", self.via[-1])
-        chain = "".join(f" via {name}" if name != "..." else " via ..." for name in via)
-        return f"`{self.shim_name}`{chain}"
-
-
-@dataclass(frozen=True)
-class CallSite:
-    """A call executed in a shim context, with the state of the path that reaches it."""
-
-    node: ast.Call
-    names: tuple[str, ...]  # canonical names of the callee
-    func: Function  # the function whose body holds the call
-    reach: Reach
-    scopes: tuple[VarScope, ...]
-    guarded: bool  # under a create-once guard (`if self._x is None:`)
-    in_loop: bool
-    target: tuple[str, str] | None  # ("self" | "self_item" | "local", name) when the result is assigned
-    arms: tuple[tuple[int, int], ...] = ()  # (id of an `if`/`match`, branch) the call is conditional on
-    arg_scopes: tuple[ast.Call, ...] = ()  # `slim.arg_scope(...)` calls open around it: defaults unseen here
-    module: ModuleSummary | None = None  # where the call is written
-    bindings: tuple[tuple[str, Value], ...] = ()  # known parameter values of `func` on this path
-    loop_scopes: int = 0  # ``scopes[loop_scopes:]`` are opened anew in every iteration of the innermost loop
-    # The loop repeats the call within one object's call, not by calling a sub-layer object again (which
-    # shares that object's weights by design).
-    object_loop: bool = False
-
-    def calls(self, *names: str) -> bool:
-        return any(name in self.names for name in names)
-
-    @property
-    def named_scope(self) -> bool:
-        return any(scope.named for scope in self.scopes)
-
-    def value(self, expr: ast.expr | None) -> Value | None:
-        """The value of an argument expression on this path, when known."""
-        return _value(expr, dict(self.bindings))
-
-
-@dataclass(frozen=True)
-class TfFunctionUse:
-    """A ``tf.function`` defined, decorated or applied in a shim context."""
-
-    anchor: ast.AST  # the decorator expression or the `tf.function(...)` call
-    target: Function | None  # the compiled function, when it is known
-    target_cls: ClassInfo | None
-    reach: Reach
 
 
 class _State(NamedTuple):
@@ -132,14 +51,6 @@ class _State(NamedTuple):
     # `for stage in [self._a, self._b]: stage(x)`: the loop variable, and the state before the loop. Each
     # iteration calls a different function, so what the callee runs is not repeated by this loop.
     item: tuple[str, _State] | None = None
-
-
-class _Frame(NamedTuple):
-    func: Function
-    self_name: str | None
-    reach: Reach
-    module: ModuleSummary
-    bindings: tuple[tuple[str, Value], ...] = ()
 
 
 class ModuleContext:
@@ -449,7 +360,7 @@ class ModuleContext:
                 compiled: Function | None = target
             else:
                 reach = Reach(shim=func, shim_name="", cls=root.owner.get(func))  # type: ignore[arg-type]
-                found = self._callee_of(target, _Frame(func, first_param(func), reach, root)) if func else None
+                found = self._callee_of(target, Frame(func, first_param(func), reach, root)) if func else None
                 compiled = found.func if found else (
                     root.module_functions.get(target.id) if isinstance(target, ast.Name) else None
                 )
@@ -465,10 +376,10 @@ class ModuleContext:
         self._walk_shim_methods([(method, method, cls) for method, cls in entries])  # type: ignore[misc]
 
     def _walk_shim_methods(self, entries: list[tuple[FunctionDef, ast.expr, ClassInfo]] | None = None) -> None:
-        queue: deque[tuple[_Frame, _State]] = deque()
+        queue: deque[tuple[Frame, _State]] = deque()
         # Decorated sub-layers used only as other objects' attributes: walked after their callers, under the
         # scopes those callers open around them (a decorated `call` runs in the caller's variable scope).
-        deferred: list[tuple[_Frame, _State]] = []
+        deferred: list[tuple[Frame, _State]] = []
         starts: list[tuple[FunctionDef, ast.expr, ClassInfo]] = entries if entries is not None else [
             (method, deco, cls) for method, deco, cls in self.shim_decorated if cls is not None and not is_static(method)
         ]
@@ -503,7 +414,7 @@ class ModuleContext:
             callers = module_callers(self.root)
             calls = [] if entry else callers.calls.get(method.name, [])
             callee = Callee(method, first_param(method), method.name, module)
-            empty = _Frame(method, None, reach, module)
+            empty = Frame(method, None, reach, module)
             # Called in a loop by an undecorated method of its own object: every iteration re-enters the store.
             looped = module is self.root and any(
                 self._related(self.owner.get(caller), cls) for caller in self._looped_self_calls().get(method.name, ())
@@ -511,7 +422,7 @@ class ModuleContext:
             start = _State(in_loop=True, object_loop=True) if looped else _State()
             starting = {bind_call(call, callee, empty) for call in calls}
             if entry:
-                starting = {_naming_defaults(method)}
+                starting = {naming_defaults(method)}
             elif not calls or method.name in callers.values:
                 starting.add(())
             if entry and module is self.root and self._used_only_elsewhere(cls):
@@ -519,7 +430,7 @@ class ModuleContext:
                 # the scope around it is unknown (taken as a named one, as for any name we cannot see).
                 start = start._replace(scopes=(_caller_scope(method),))
             for bindings in starting:
-                frame = _Frame(method, first_param(method), reach, module, bindings)
+                frame = Frame(method, first_param(method), reach, module, bindings)
                 if entry and cls.scope is None and only_an_attribute(cls):
                     deferred.append((frame, start))
                 else:
@@ -577,11 +488,11 @@ class ModuleContext:
     def _related(self, caller: ClassInfo | None, cls: ClassInfo) -> bool:
         return caller is not None and (caller is cls or caller in self.mro(cls) or cls in self.mro(caller))
 
-    def _block(self, stmts: list[ast.stmt], frame: _Frame, state: _State, queue: deque) -> None:
+    def _block(self, stmts: list[ast.stmt], frame: Frame, state: _State, queue: deque) -> None:
         for stmt in stmts:
             self._stmt(stmt, frame, state, queue)
 
-    def _stmt(self, stmt: ast.stmt, frame: _Frame, state: _State, queue: deque) -> None:
+    def _stmt(self, stmt: ast.stmt, frame: Frame, state: _State, queue: deque) -> None:
         if isinstance(stmt, FUNCTION_DEFS):
             for deco in stmt.decorator_list:
                 self._expr(deco, frame, state, queue)
@@ -608,7 +519,7 @@ class ModuleContext:
             self._block(stmt.body, frame, state._replace(scopes=scopes, arg_scopes=arg_scopes), queue)
         elif isinstance(stmt, ast.If):
             self._expr(stmt.test, frame, state, queue)
-            decided = _decided(stmt.test, dict(frame.bindings)) if frame.bindings else None
+            decided = decided_branch(stmt.test, dict(frame.bindings)) if frame.bindings else None
             if decided is not None:  # a constant argument chose the branch: the other never runs on this path
                 self._block(stmt.body if decided else stmt.orelse, frame, state, queue)
                 return
@@ -655,7 +566,7 @@ class ModuleContext:
                     self._expr(child, frame, state, queue)
 
     def _expr(
-        self, node: ast.expr, frame: _Frame, state: _State, queue: deque, target: tuple[str, str] | None = None
+        self, node: ast.expr, frame: Frame, state: _State, queue: deque, target: tuple[str, str] | None = None
     ) -> None:
         repeated = _calls_repeated_by_comprehensions(node) if not state.in_loop else set()
         for child in walk_expr(node):
@@ -663,12 +574,12 @@ class ModuleContext:
                 looped = _looping(state) if id(child) in repeated else state
                 self._call(child, frame, looped, queue, target if child is node else None)
 
-    def _tf_function_use(self, anchor: ast.AST, target: Function | None, frame: _Frame) -> None:
+    def _tf_function_use(self, anchor: ast.AST, target: Function | None, frame: Frame) -> None:
         if frame.module is self.root:
             self.tf_functions.append(TfFunctionUse(anchor, target, frame.reach.cls, frame.reach))
 
     def _call(
-        self, call: ast.Call, frame: _Frame, state: _State, queue: deque, target: tuple[str, str] | None
+        self, call: ast.Call, frame: Frame, state: _State, queue: deque, target: tuple[str, str] | None
     ) -> None:
         module = frame.module
         names = module.names.resolve(call.func, frame.func)
@@ -692,7 +603,7 @@ class ModuleContext:
                     reach = self._step(frame, call, callee, tf_function=call)
                     applied = self._applied.get(call)
                     bindings = bind_call(applied, callee, frame, bound=isinstance(compiled, ast.Attribute)) if applied else ()
-                    queue.append((_Frame(callee.func, callee.self_name, reach, callee.module, bindings),
+                    queue.append((Frame(callee.func, callee.self_name, reach, callee.module, bindings),
                                   state._replace(scopes=(), loop_scopes=0)))
             return
         if api.GET_OR_CREATE_LAYER in names:
@@ -705,7 +616,7 @@ class ModuleContext:
             once = isinstance(items, (ast.List, ast.Tuple)) and len(items.elts) <= 1
             for callee in self.callables.callees(mapped, frame):
                 reach = self._step(frame, call, callee)
-                queue.append((_Frame(callee.func, callee.self_name, reach, callee.module), state if once else _looping(state)))
+                queue.append((Frame(callee.func, callee.self_name, reach, callee.module), state if once else _looping(state)))
             return
         if names and all(map(api.is_library_name, names)):
             return  # a TensorFlow/Keras/Slim API: known from data, nothing of the project to enter
@@ -719,8 +630,8 @@ class ModuleContext:
                     self._enter(callee.module)
                     anchor = frame.reach.anchor or (call if frame.module is self.root else None)
                     reach = Reach(shim=callee.func, shim_name=callee.label, cls=callee.cls, anchor=anchor)  # type: ignore[arg-type]
-                    queue.append((_Frame(callee.func, callee.self_name, reach, callee.module,
-                                         _naming_defaults(callee.func)), _State(scopes=state.scopes)))
+                    queue.append((Frame(callee.func, callee.self_name, reach, callee.module,
+                                         naming_defaults(callee.func)), _State(scopes=state.scopes)))
                 continue
             reach = self._step(frame, call, callee)
             callee_state = state
@@ -745,9 +656,9 @@ class ModuleContext:
                 self._tf_function_use(tf_deco, callee.func, frame)
                 callee_state = callee_state._replace(scopes=(), loop_scopes=0)
             bindings = bind_call(call, callee, frame, callables=self.callables)
-            queue.append((_Frame(callee.func, callee.self_name, reach, callee.module, bindings), callee_state))
+            queue.append((Frame(callee.func, callee.self_name, reach, callee.module, bindings), callee_state))
 
-    def _step(self, frame: _Frame, call: ast.Call, callee: Callee, tf_function: ast.AST | None = None) -> Reach:
+    def _step(self, frame: Frame, call: ast.Call, callee: Callee, tf_function: ast.AST | None = None) -> Reach:
         """The reach of a callee: one more hop in the chain, anchored where the path leaves the linted module."""
         label = f"`{callee.label}`"
         anchor = frame.reach.anchor
@@ -760,7 +671,7 @@ class ModuleContext:
         reach = replace(frame.reach, via=(*frame.reach.via, label), anchor=anchor)
         return replace(reach, tf_function=tf_function) if tf_function is not None else reach
 
-    def _callees(self, call: ast.Call, frame: _Frame) -> list[Callee]:
+    def _callees(self, call: ast.Call, frame: Frame) -> list[Callee]:
         """The functions a call may run: one, or each a callable value may be (`BLOCKS[kind](x)`, a partial,
         an alias, a loop over a list of methods, a function passed as an argument: see `callables`)."""
         found = self.callables.callees(call.func, frame)
@@ -769,7 +680,7 @@ class ModuleContext:
             found = [callee] if callee is not None else []
         return found
 
-    def _sub_layer_call(self, call: ast.Call, frame: _Frame) -> Callee | None:
+    def _sub_layer_call(self, call: ast.Call, frame: Frame) -> Callee | None:
         """``self.sub(x)`` where ``__init__`` made ``self.sub = Sub(...)``, or ``get_or_create_layer(key, Sub)(x)``:
         the call runs ``Sub.call`` (or ``__call__``) of a project class."""
         func, module, cls = call.func, frame.module, None
@@ -801,7 +712,7 @@ class ModuleContext:
             return module.class_by_name[expr.id]
         return self._project_class(module, expr, func)
 
-    def _callee_of(self, expr: ast.expr, frame: _Frame) -> Callee | None:
+    def _callee_of(self, expr: ast.expr, frame: Frame) -> Callee | None:
         """The project function an expression names, with its `self` parameter and a label."""
         module = frame.module
         if isinstance(expr, ast.Name):
@@ -842,7 +753,7 @@ class ModuleContext:
                 return Callee(method, self_name, f"{cls.name}.{method.name}", cls.module)
         return None
 
-    def _imported(self, expr: ast.expr, frame: _Frame) -> Callee | None:
+    def _imported(self, expr: ast.expr, frame: Frame) -> Callee | None:
         """A function or static method of another project module (`ops.block`, `from .ops import block`)."""
         if self.project is None:
             return None
@@ -856,7 +767,7 @@ class ModuleContext:
             return Callee(symbol.function, None, label, symbol.module)
         return None
 
-    def _variable_scope(self, expr: ast.expr, frame: _Frame) -> VarScope | None:
+    def _variable_scope(self, expr: ast.expr, frame: Frame) -> VarScope | None:
         return self.variable_scope(expr, frame.func, dict(frame.bindings), frame.module)
 
     def variable_scope(
@@ -872,7 +783,7 @@ class ModuleContext:
         name = expr.args[0] if expr.args else next(
             (k.value for k in expr.keywords if k.arg == "name_or_scope"), None
         )
-        value = _value(name, bindings or {}) if name is not None else ("none",)
+        value = literal_value(name, bindings or {}) if name is not None else ("none",)
         if value is None:  # a name we can't see: assume it is one
             current = isinstance(name, ast.Call) and api.GET_VARIABLE_SCOPE in module.names.resolve(name.func, func)
             return VarScope(expr, named=True, name=None, reenters=current)
@@ -902,14 +813,14 @@ class ModuleContext:
         if builder is None:
             return None
         reach = Reach(shim=func, shim_name="", cls=cls)  # type: ignore[arg-type]
-        found = self.callables.callees(builder, _Frame(func, first_param(func), reach, self.module_of(func)))
+        found = self.callables.callees(builder, Frame(func, first_param(func), reach, self.module_of(func)))
         return found[0] if len(found) == 1 else None
 
     def call_bindings(self, call: ast.Call, callee: Callee, func: Function | None) -> tuple[tuple[str, Value], ...]:
         """The parameter values a call in the linted module (in ``func``, or at module level) gives a callee:
         literals, and functions passed as arguments."""
         reach = Reach(shim=func, shim_name="", cls=self.owner.get(func) if func is not None else None)  # type: ignore[arg-type]
-        frame = _Frame(func, first_param(func), reach, self.root)  # type: ignore[arg-type]
+        frame = Frame(func, first_param(func), reach, self.root)  # type: ignore[arg-type]
         return bind_call(call, callee, frame, callables=self.callables)
 
     def callees_of_call(self, call: ast.Call, func: Function | None) -> list[Callee]:
@@ -918,7 +829,7 @@ class ModuleContext:
         root = self.root
         owner = self.owner.get(func) if func is not None else None
         reach = Reach(shim=func, shim_name="", cls=owner)  # type: ignore[arg-type]
-        frame = _Frame(func, first_param(func), reach, root) if func is not None else None
+        frame = Frame(func, first_param(func), reach, root) if func is not None else None
         if frame is not None:
             names = root.names.resolve(call.func, func)
             compiled = call.args[0] if api.TF_FUNCTION in names and call.args else None
@@ -955,8 +866,8 @@ class ModuleContext:
         parameter values ``func`` starts with (see ``call_bindings``)."""
         module = self.module_of(func)
         reach = Reach(shim=func, shim_name="", cls=cls)  # type: ignore[arg-type]
-        start = _Frame(func, self_name if self_name is not None else first_param(func), reach, module, bindings)
-        queue: deque[_Frame] = deque([start])
+        start = Frame(func, self_name if self_name is not None else first_param(func), reach, module, bindings)
+        queue: deque[Frame] = deque([start])
         seen: set[ast.AST] = set()
         while queue:
             frame = queue.popleft()
@@ -965,7 +876,7 @@ class ModuleContext:
             if limit is not None and len(seen) >= limit:
                 return
             seen.add(frame.func)
-            dead = _dead_calls(frame.func, dict(frame.bindings)) if frame.bindings else set()
+            dead = dead_calls(frame.func, dict(frame.bindings)) if frame.bindings else set()
             for node in frame.module.own_calls(frame.func):
                 if id(node) in dead:
                     continue  # in a branch a constant argument rules out
@@ -988,151 +899,7 @@ class ModuleContext:
                     if stop_at_tf_function and self._tf_decorator(callee) is not None:
                         continue
                     bindings = bind_call(node, callee, frame, callables=self.callables) if compiled is None and mapped is None else ()
-                    queue.append(_Frame(callee.func, callee.self_name, reach, callee.module, bindings))
-
-
-def _defaults(func: Function, skip_self: bool = False) -> tuple[tuple[str, Value], ...]:
-    """Parameter values when the caller passes nothing: the literal defaults."""
-    args = func.args
-    positional = [*args.posonlyargs, *args.args]
-    if skip_self:
-        positional = positional[1:]
-    found: list[tuple[str, Value]] = []
-    for param, default in zip(positional[len(positional) - len(args.defaults):] if args.defaults else [], args.defaults):
-        value = _value(default, {})
-        if value is not None:
-            found.append((param.arg, value))
-    for param, default in zip(args.kwonlyargs, args.kw_defaults):
-        value = _value(default, {}) if default is not None else None
-        if value is not None:
-            found.append((param.arg, value))
-    return tuple(sorted(found))
-
-
-# Parameters of `call` that Keras fills in itself whatever their default (measured: `fit` passes training=True).
-_KERAS_FILLED = frozenset({"training", "mask"})
-
-
-def _naming_defaults(func: Function) -> tuple[tuple[str, Value], ...]:
-    """An entry point's literal string and None defaults, skipping `self` (a bool or number default, such
-    as ``training=False``, is what Keras or the caller overrides: unknown), and `training` / `mask`, which
-    Keras passes: `if training:` under `training=None` is entered in training."""
-    return tuple((k, v) for k, v in _defaults(func, skip_self=True) if v[0] != "const" and k not in _KERAS_FILLED)
-
-
-def bind_call(
-    call: ast.Call,
-    callee: Callee,
-    frame: _Frame,
-    bound: bool | None = None,
-    callables: CallableValues | None = None,
-) -> tuple[tuple[str, Value], ...]:
-    """The values a call gives the callee's parameters (passed or defaulted); unknown ones are left out.
-    ``bound``: whether the callee is called as a bound method (default: the callee's own answer, else the
-    call is spelled `obj.f(...)`); ``callables``: also bind functions passed as arguments."""
-    func = callee.func
-    if bound is None:
-        bound = callee.bound
-    call = merged_call(call, callee)
-    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
-        return ()
-    args = func.args
-    positional = [p.arg for p in [*args.posonlyargs, *args.args]]
-    if bound is None:
-        bound = isinstance(call.func, ast.Attribute)
-    if callee.self_name is not None and positional and bound:
-        positional = positional[1:]  # bound method: `self` is not in the call's arguments
-    values = dict(_defaults(func))
-    caller = dict(frame.bindings)
-
-    def value_of(arg: ast.expr) -> Value | None:
-        value = _value(arg, caller)
-        if value is None and callables is not None and isinstance(arg, (ast.Name, ast.Attribute, ast.Lambda, ast.Call)):
-            found = callables.callees(arg, frame)
-            value = ("fn", tuple(found)) if found else None
-        return value
-
-    for name, arg in zip(positional, call.args):
-        values.pop(name, None)
-        value = value_of(arg)
-        if value is not None:
-            values[name] = value
-    for keyword in call.keywords:
-        values.pop(keyword.arg, None)  # type: ignore[arg-type]
-        value = value_of(keyword.value)
-        if value is not None:
-            values[keyword.arg] = value  # type: ignore[index]
-    return _possible(func, values)
-
-
-def _possible(func: Function, values: dict[str, Value]) -> tuple[tuple[str, Value], ...]:
-    """The bindings, without a None the function's own code rules out (``"d_" + name`` raises on None)."""
-    joined = _joined_with_text(func)
-    return tuple(sorted((k, v) for k, v in values.items() if not (v == ("none",) and k in joined)))
-
-
-# Weak: a memo that held the functions kept hundreds of trees alive for the garbage collector to walk.
-_JOINED: weakref.WeakKeyDictionary[Function, frozenset[str]] = weakref.WeakKeyDictionary()
-
-
-def _joined_with_text(func: Function) -> frozenset[str]:
-    """Parameters the function adds to a string literal (`"d_" + name`, `name + "/w"`): never None there."""
-    known = _JOINED.get(func)
-    if known is not None:
-        return known
-    found: set[str] = set()
-    roots = [func.body] if isinstance(func, ast.Lambda) else own_statements(func)
-    for root in roots:
-        for node in walk_expr(root):
-            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-                for one, other in ((node.left, node.right), (node.right, node.left)):
-                    if isinstance(one, ast.Name) and isinstance(other, ast.Constant) and isinstance(other.value, str):
-                        found.add(one.id)
-    _JOINED[func] = frozenset(found)
-    return _JOINED[func]
-
-
-def _value(expr: ast.expr | None, bindings: dict[str, Value]) -> Value | None:
-    """A literal string, None, bool or number, directly or through a parameter whose value is known; else
-    None (unknown). Functions passed as arguments are not values here (see `callables`)."""
-    if isinstance(expr, ast.Constant):
-        if expr.value is None:
-            return ("none",)
-        if isinstance(expr.value, str):
-            return ("str", expr.value)
-        if isinstance(expr.value, (bool, int, float)):
-            return ("const", expr.value)
-        return None
-    if isinstance(expr, ast.Name):
-        found = bindings.get(expr.id)
-        return found if found is not None and found[0] != "fn" else None
-    return None
-
-
-def _decided(test: ast.expr, bindings: dict[str, Value]) -> bool | None:
-    """The outcome of an ``if`` test that only reads parameters with known values (`if wd:`,
-    `if wd is True:`, `if not wd:`, `if mode == "train":`); None when it depends on anything else."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = _decided(test.operand, bindings)
-        return None if inner is None else not inner
-    if isinstance(test, ast.Name):
-        value = _value(test, bindings)
-        return None if value is None else bool(value[1]) if len(value) > 1 else False
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
-        left, right = _value(test.left, bindings), test.comparators[0]
-        if left is None or not isinstance(right, ast.Constant):
-            return None
-        mine = None if left == ("none",) else left[1]
-        op = test.ops[0]
-        if isinstance(op, ast.Is):
-            return mine is right.value if right.value in (None, True, False) else None
-        if isinstance(op, ast.IsNot):
-            return mine is not right.value if right.value in (None, True, False) else None
-        if isinstance(op, ast.Eq):
-            return bool(mine == right.value)
-        if isinstance(op, ast.NotEq):
-            return bool(mine != right.value)
-    return None
+                    queue.append(Frame(callee.func, callee.self_name, reach, callee.module, bindings))
 
 
 def _linearize(cls: ClassInfo, bases_of: Callable[[ClassInfo], list[ClassInfo | None]]) -> list[ClassInfo]:
@@ -1196,33 +963,12 @@ def _initialises_base(call: ast.Call) -> bool:
     return isinstance(func, ast.Name) and func.id == "super"
 
 
-def _mapped(call: ast.Call, frame: _Frame) -> ast.expr | None:
+def _mapped(call: ast.Call, frame: Frame) -> ast.expr | None:
     """The function ``map(f, xs)`` applies, when the call is the builtin ``map``."""
     func = call.func
     if isinstance(func, ast.Name) and func.id == "map" and call.args and not frame.module.names.is_local("map", frame.func):
         return call.args[0]
     return None
-
-
-def _dead_calls(func: Function, bindings: dict[str, Value]) -> set[int]:
-    """Ids of the calls in branches of ``func``'s own `if`s that constant parameter values rule out."""
-    dead: set[int] = set()
-    if isinstance(func, ast.Lambda):
-        return dead
-    stack: list[ast.stmt] = list(func.body)
-    while stack:
-        stmt = stack.pop()
-        if isinstance(stmt, (*FUNCTION_DEFS, ast.ClassDef)):
-            continue
-        if isinstance(stmt, ast.If):
-            decided = _decided(stmt.test, bindings)
-            if decided is not None:
-                for branch in (stmt.orelse if decided else stmt.body):
-                    dead.update(id(n) for n in ast.walk(branch) if isinstance(n, ast.Call))
-                stack.extend(stmt.body if decided else stmt.orelse)
-                continue
-        stack.extend(child for child in ast.iter_child_nodes(stmt) if isinstance(child, ast.stmt))
-    return dead
 
 
 def _distinct_literals(node: ast.expr) -> bool:
