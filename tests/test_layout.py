@@ -5,6 +5,8 @@ hides a cycle from Python, not from a reader)."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tf2lint"
@@ -94,3 +96,13 @@ def test_the_linter_never_imports_tensorflow() -> None:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                 assert not any(n.split(".")[0] in ("tensorflow", "tf_keras", "keras", "tf_slim") for n in names), name
+
+
+
+def test_the_package_has_no_unused_or_shadowed_names() -> None:
+    """flake8's pyflakes codes (F) are clean over the package: an import kept only for a type checker must be
+    used where pyflakes sees it, and a lazy import must not shadow a module-level one."""
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "F", str(PACKAGE)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and not result.stdout, result.stdout + result.stderr
