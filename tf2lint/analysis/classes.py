@@ -22,6 +22,8 @@ class ClassModel:
         self._modules = modules
         self._kinds: dict[ClassInfo, str] = {}
         self._mros: dict[ClassInfo, list[ClassInfo]] = {}
+        self._subclasses: dict[ClassInfo, list[ClassInfo]] | None = None
+        self._functions: dict[ClassInfo, list[Function]] | None = None
 
     def class_kind(self, cls: ClassInfo) -> str:
         """"keras" (tf.keras layer/model), "module" (tf.Module), "keras3", "object" or "unknown"."""
@@ -64,8 +66,23 @@ class ClassModel:
         return _linearize(cls, lambda c: [c.module.class_by_name.get(b.id) for b in c.node.bases if isinstance(b, ast.Name)])
 
     def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
-        """Classes of the linted module that have ``cls`` in their MRO (itself excluded)."""
-        return [other for other in self._modules.root.classes if other is not cls and cls in self.mro(other)]
+        """Classes of the linted module that have ``cls`` in their MRO (itself excluded), in source order. The
+        map is built in one pass over the module's classes (linear in their MROs), the first time it is asked."""
+        if self._subclasses is None:
+            self._subclasses = {}
+            for other in self._modules.root.classes:
+                for klass in self.mro(other):
+                    if klass is not other:
+                        self._subclasses.setdefault(klass, []).append(other)
+        return list(self._subclasses.get(cls, ()))
+
+    def functions_of(self, cls: ClassInfo) -> list[Function]:
+        """The functions of the linted module defined in ``cls``: its methods and the functions nested in them."""
+        if self._functions is None:
+            self._functions = {}
+            for func, owner in self._modules.root.owner.items():
+                self._functions.setdefault(owner, []).append(func)  # type: ignore[arg-type]
+        return self._functions.get(cls, [])
 
     def constructs_tracked_object(self, site: CallSite) -> str | None:
         """Description of the weight-owning object a call constructs, if any."""

@@ -68,6 +68,7 @@ class ModuleContext:
         self.mro = classes.mro
         self.local_mro = classes.local_mro
         self.subclasses = classes.subclasses
+        self.functions_of = classes.functions_of
         self.v1_layer_base = classes.v1_layer_base
         self.shim_methods_of = classes.shim_methods_of
         self.constructs_tracked_object = classes.constructs_tracked_object
