@@ -1,5 +1,5 @@
 """Facts about the code of one function that rules ask for, each read in one pass over the function and kept
-for it: the plain names it stores (with their lines), the names its loops rebind, the attributes it assigns,
+for it: the plain names it stores, the names its loops rebind, the attributes it assigns,
 the calls whose result it keeps on an attribute, and the statement of its body that holds a node.
 
 Like ``ast.walk``, these passes include nested functions and lambdas: a store anywhere in the function's text
@@ -33,9 +33,10 @@ def _memo(compute: Callable[[Function], _T]) -> Callable[[Function], _T]:
 
 
 @_memo
-def name_stores(func: Function) -> tuple[tuple[str, int], ...]:
-    """Every plain name the function assigns, with the line of the assignment."""
-    return tuple((n.id, n.lineno) for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+def name_stores(func: Function) -> tuple[ast.Name, ...]:
+    """Every plain name the function assigns (the nodes: the server's incremental analysis moves the lines of
+    statements it keeps, so a line read here would go stale)."""
+    return tuple(n for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
 
 
 @_memo

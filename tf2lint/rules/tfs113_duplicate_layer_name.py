@@ -126,7 +126,7 @@ def _same_value(first: CallSite, second: CallSite, key: str | tuple) -> bool:
         return True
     read = names_in(_key_expr(first.node))  # type: ignore[arg-type]
     low, high = sorted((first.node.lineno, second.node.lineno))
-    return not any(name in read and low <= line <= high for name, line in name_stores(first.func))
+    return not any(n.id in read and low <= n.lineno <= high for n in name_stores(first.func))
 
 
 def _builder_clashes(ctx: ModuleContext) -> Iterator[Hit]:
