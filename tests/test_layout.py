@@ -106,3 +106,26 @@ def test_the_package_has_no_unused_or_shadowed_names() -> None:
         [sys.executable, "-m", "flake8", "--select", "F", str(PACKAGE)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and not result.stdout, result.stdout + result.stderr
+
+
+def _imported_names(path: Path) -> set[str]:
+    """`module.name` for each `from module import name` in a file (function-level ones included)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_the_server_reaches_the_analysis_only_through_its_adapter() -> None:
+    """Every call from the language server into the analysis, the engine or the fixes goes through
+    `hosts/lsp_analysis.py`; the server reads only the engine's noqa grammar."""
+    imported = _imported_names(PACKAGE / "hosts" / "lsp.py")
+    inward = {
+        name for name in imported
+        if name.startswith(("tf2lint.analysis", "tf2lint.fixing", "tf2lint.hosts.incremental", "tf2lint.engine"))
+    }
+    assert inward == {"tf2lint.engine.NOQA"}
+    assert "tf2lint.hosts.lsp_analysis.ServerAnalysis" in imported
