@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from tf2lint.analysis import project as project_module
 from tf2lint.analysis.project import Project
-from tf2lint.analysis.names import walk_expr
+from tf2lint.analysis.names import names_in, walk_expr
 from tf2lint.analysis.summary import ClassInfo, ModuleSummary, own_statements
 
 
@@ -67,6 +67,19 @@ def only_an_attribute(cls: ClassInfo) -> bool:
         ctors += sum(1 for ctor in other.attr_ctors.values() if isinstance(ctor, ast.Name) and ctor.id == cls.name)
         ctors += sum(1 for base in other.node.bases if isinstance(base, ast.Name) and base.id == cls.name)
     return ctors > 0 and module_callers(module).class_refs.get(cls.name, 0) == ctors
+
+
+def named_by_another_class(cls: ClassInfo) -> bool:
+    """Whether another class of the module spells the class's name while the class itself does not (a part
+    that other objects of the module build or call). The names each class spells are read once per module."""
+    module = cls.module
+    spelled = module.derived.get("class_names")
+    if spelled is None:
+        spelled = module.derived["class_names"] = {c: names_in(c.node) for c in module.classes}
+    own = spelled.get(cls, frozenset())  # type: ignore[union-attr]
+    return cls.name not in own and any(
+        cls.name in names for other, names in spelled.items() if other is not cls  # type: ignore[union-attr]
+    )
 
 
 def named_elsewhere(

@@ -358,6 +358,11 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 _NODE_LESS = frozenset({"ctx", "id", "arg", "attr", "name", "module", "level", "kind", "type_comment", "conversion"})
 
 
+def names_in(expr: ast.AST) -> frozenset[str]:
+    """Every plain name an expression spells, lambdas included (what it may read, or bind if a target)."""
+    return frozenset(n.id for n in ast.walk(expr) if isinstance(n, ast.Name))
+
+
 def _child_fields(kind: type) -> tuple[str, ...]:
     fields = () if kind is ast.Constant else tuple(f for f in kind._fields if f not in _NODE_LESS)
     _CHILD_FIELDS[kind] = fields

@@ -2,7 +2,7 @@
 
 A summary is built from one parsed module and its name resolution; it never looks at other modules
 itself. The project (``project.py``) builds summaries on demand for the modules a walk reaches, and
-the shim walk (``context.py``) moves between them.
+the shim walk (``walk.py``) moves between them.
 """
 
 from __future__ import annotations
