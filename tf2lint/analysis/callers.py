@@ -100,11 +100,21 @@ def named_elsewhere(
     for path in index.get(stem, ()):
         if os.path.realpath(path) == here:
             continue
-        text = _read_regular(path)
+        text = _text_of(path)
         if text is not None and pattern.search(text) and (also is None or also in text):
             project.record(path)  # a cached answer depends on that module
             return True
     return False
+
+
+def _text_of(path: str) -> bytes | None:
+    """A file's bytes: those the host read already for linting, in a run of stable files (read again, the
+    run's I/O doubles), else read now."""
+    if project_module._STABLE is not None:
+        text = project_module._STABLE_BYTES.get(os.path.abspath(path))
+        if text is not None and len(text) <= project_module.MAX_MODULE_BYTES:
+            return text
+    return _read_regular(path)
 
 
 def _read_regular(path: str) -> bytes | None:
@@ -135,7 +145,6 @@ def _import_index(roots: tuple[str, ...], word: bytes | None = None) -> dict[str
     if session is not None and key in _INDEXES:
         return _INDEXES[key]
     index: dict[str, list[str]] | None = {}
-    stable = project_module._STABLE_BYTES if session is not None else None
     seen = 0
     for root in roots:
         for directory, subdirectories, files in os.walk(root):
@@ -148,10 +157,7 @@ def _import_index(roots: tuple[str, ...], word: bytes | None = None) -> dict[str
                     index = None
                     break
                 path = os.path.join(directory, file)
-                # The bytes the host read already for linting serve (read again, a run's I/O doubled).
-                text = stable.get(os.path.abspath(path)) if stable else None
-                if text is None or len(text) > project_module.MAX_MODULE_BYTES:
-                    text = _read_regular(path)
+                text = _text_of(path)
                 if text is None or word is not None and word not in text:
                     continue  # (a word test first: the import lines of most files are never read)
                 stems: set[bytes] = set()
