@@ -129,3 +129,14 @@ def test_the_server_reaches_the_analysis_only_through_its_adapter() -> None:
     }
     assert inward == {"tf2lint.engine.NOQA"}
     assert "tf2lint.hosts.lsp_analysis.ServerAnalysis" in imported
+
+
+def test_rules_read_the_analysis_instead_of_walking_the_tree() -> None:
+    """A rule reads facts the analysis computed (tf2lint/analysis/: the walk's sites, the class model,
+    body.py's per-function facts, ...); it never walks a tree again with `ast.walk`."""
+    walking = []
+    for path in sorted((PACKAGE / "rules").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "walk" and isinstance(node.value, ast.Name) and node.value.id == "ast":
+                walking.append(f"{path.name}:{node.lineno}")
+    assert walking == []

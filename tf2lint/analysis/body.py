@@ -58,6 +58,11 @@ def attribute_stores(func: Function) -> frozenset[str]:
     return frozenset(n.attr for n in ast.walk(func) if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store))
 
 
+def attribute_names(node: ast.AST) -> frozenset[str]:
+    """Every attribute name a function or class spells (`obj.<name>`, read or written): for choosing a new one."""
+    return frozenset(n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute))
+
+
 @_memo
 def calls_kept_on_attributes(func: Function) -> tuple[tuple[str, ast.Call], ...]:
     """(holder, call) for each `holder.attr = Call(...)` or `holder.attr[key] = Call(...)` in the function."""
