@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from conftest import all_examples
 from robustness_inputs import analysable, unparsable
 
@@ -140,3 +142,16 @@ def test_analysis_leaves_no_reference_cycles() -> None:
         if enabled:
             gc.enable()
     assert left == []
+
+
+_LINES = ["import a.b", "from .x import (y, z)", "  from p import q as r", "x = 1  # import this", "\timport m, n",
+          "s = 'import'", "fromage import", "def f(): import k", "from  a  import  b;import c", ""]
+
+
+@given(st.lists(st.sampled_from(_LINES), max_size=12), st.sampled_from(["\n", "\r\n"]))
+def test_import_lines_are_those_a_multiline_search_finds(lines: list[str], newline: str) -> None:
+    """The importers index matches only the lines holding `import`: the same lines as a search of every line."""
+    from tf2lint.analysis.callers import _IMPORT_LINE, _import_lines
+
+    text = newline.join(lines).encode()
+    assert list(_import_lines(text)) == [match.groups() for match in _IMPORT_LINE.finditer(text)]
