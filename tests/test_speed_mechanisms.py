@@ -145,7 +145,7 @@ def test_analysis_leaves_no_reference_cycles() -> None:
 
 
 _LINES = ["import a.b", "from .x import (y, z)", "  from p import q as r", "x = 1  # import this", "\timport m, n",
-          "s = 'import'", "fromage import", "def f(): import k", "from  a  import  b;import c", ""]
+          "s = 'import'", "fromage import", "def f(): import k", "from  a  import  b;import c", "import\tq", ""]
 
 
 @given(st.lists(st.sampled_from(_LINES), max_size=12), st.sampled_from(["\n", "\r\n"]))
