@@ -65,6 +65,9 @@ class Reachability:
                 if compiled is not None and stop_at_tf_function:
                     continue
                 mapped = mapped_function(node, frame)
+                if mapped is None and not names and isinstance(node.func, ast.Name) and \
+                        frame.module.is_builtin(node.func.id, frame.func):
+                    continue  # `len(x)`, `range(n)`: Python's own, never a project function
                 if compiled is not None or mapped is not None:
                     found = self._resolver.callables.callees(compiled or mapped, frame)  # type: ignore[arg-type]
                 else:

@@ -213,6 +213,14 @@ class ModuleSummary:
     def resolve(self, node: ast.AST, func: Function | None = None) -> tuple[str, ...]:
         return self.names.resolve(node, func)
 
+    def is_builtin(self, name: str, func: Function | None = None) -> bool:
+        """``name`` is Python's own where ``func`` reads it: neither an import, an assignment, a function nor a
+        class of the module rebinds it (nor may a `global` statement or an assignment expression)."""
+        return (
+            name not in self.module_functions and name not in self.class_by_name
+            and self.names.is_builtin(name, func) and not self.mentions("global ", "global\t", ":=")
+        )
+
     def is_shim_decorator(self, deco: ast.expr, func: Function | None = None) -> bool:
         target = deco.func if isinstance(deco, ast.Call) else deco
         if api.SHIM_DECORATOR in self.names.resolve(target, func):
