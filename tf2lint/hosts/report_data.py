@@ -72,9 +72,10 @@ class Counts:
 
 
 def analyse(data: bytes, path: str, settings: Settings) -> FileResult:
-    """Lint one file and keep its analysis' migration facts (one parse, the same analysis as `check`)."""
+    """Lint one file and keep its migration facts (one parse, the analysis `check` builds, and more only for
+    a module whose classes need it: `module_facts`)."""
     facts: list[ModuleFacts] = []
-    findings = lint_data(data, path, settings, observe=lambda ctx: facts.append(module_facts(ctx)))
+    findings = lint_data(data, path, settings, observe=lambda triage, context: facts.append(module_facts(triage, context)))
     return FileResult(path, findings, facts[0] if facts else None)
 
 
