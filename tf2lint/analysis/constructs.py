@@ -148,6 +148,7 @@ class _Walk:
         self.found = found
         self.classes = classes
         self.library: dict[str, bool] = {}  # module-level name -> imported from TensorFlow, tf_slim or Keras
+        self.kinds: dict[tuple[object, str], str | None] = {}  # (function, dotted spelling) -> construct
 
     def spans(self, first: int, last: int) -> bool:
         index = bisect_left(self.targets, first)
@@ -196,36 +197,40 @@ class _Walk:
                         self.block(statements, func, func_owner, path, holder)
 
     def exprs(self, roots: list, func, func_owner: ast.ClassDef | None, path: tuple[ast.ClassDef, ...]) -> None:
-        """Every call under ``roots`` (nodes, lists of nodes, None) on a target line, lambdas included."""
-        for call, where in self._calls(roots, func):
-            self.call(call, where, func_owner if isinstance(where, _DEFS) else None, path)
-
-    def _calls(self, roots: list, func) -> Iterator[tuple[ast.Call, object]]:
-        """Calls with their innermost function (a lambda's body is in the lambda). A node spanning several
-        lines is entered only where its parts span a target line."""
-        stack: list[tuple[object, object, bool]] = [(root, func, True) for root in roots if root is not None]
+        """Every call under ``roots`` (nodes, lists of nodes, None) with its innermost function (a lambda's body
+        is in the lambda). A node spanning several lines is entered only where its parts span a target line.
+        (The hottest loop of `tf2lint report`: fields are read from a per-type table, calls handled inline.)"""
+        stack: list[tuple[ast.AST, object, bool]] = []
+        for root in roots:
+            if type(root) is list:
+                stack.extend((item, func, True) for item in root if isinstance(item, ast.AST))
+            elif isinstance(root, ast.AST):
+                stack.append((root, func, True))
+        fields_of, spans = _FIELDS, self.spans
         while stack:
             node, where, check = stack.pop()
-            if type(node) is list:
-                stack.extend((item, where, check) for item in node if isinstance(item, ast.AST))
-                continue
-            if not isinstance(node, ast.AST):
-                continue  # `type_comment`, an except clause's name
+            kind = type(node)
             line = getattr(node, "lineno", None)
             if line is not None:
                 end = node.end_lineno or line  # type: ignore[attr-defined]
-                if check and not self.spans(line, end):
+                if check and not spans(line, end):
                     continue
                 check = end > line
-            kind = type(node)
             if kind is ast.Call:
-                yield node, where  # type: ignore[misc]
+                self.call(node, where, func_owner if isinstance(where, _DEFS) else None, path)  # type: ignore[arg-type]
             elif kind is ast.Lambda:
                 self.names.register_lambda(node, where)  # type: ignore[arg-type]
                 where = node
-            for name in _fields(kind):
+            fields = fields_of.get(kind)
+            if fields is None:
+                fields = _fields(kind)
+            for name in fields:
                 value = getattr(node, name, None)
-                if value is not None:
+                if value is None:
+                    continue
+                if type(value) is list:
+                    stack.extend((item, where, check) for item in value if isinstance(item, ast.AST))
+                elif isinstance(value, ast.AST):
                     stack.append((value, where, check))
 
     def call(self, call: ast.Call, func, owner: ast.ClassDef | None, path: tuple[ast.ClassDef, ...]) -> None:
@@ -239,13 +244,16 @@ class _Walk:
         text = ".".join(spelled)
         if not library or not any(word in text for word in self.words):
             return
-        kinds = {construct_of(name) for name in self.names.resolve(call.func, func)} - {None}
-        if not kinds:
+        key = (func, text)  # a function spells the same construct again and again (`slim.conv2d`)
+        kind = self.kinds.get(key, "")
+        if kind == "":
+            kinds = {construct_of(name) for name in self.names.resolve(call.func, func)} - {None}
+            kind = self.kinds[key] = min(kinds, key=CONSTRUCTS.index) if kinds else None  # type: ignore[arg-type]
+        if kind is None:
             return
         if not isinstance(func, _DEFS):
             # At module level, in a class body or a lambda: the innermost class whose lines hold the call.
             owner = next((c for c in reversed(path) if c.lineno <= call.lineno <= (c.end_lineno or c.lineno)), None)
-        kind = min(kinds, key=CONSTRUCTS.index)  # type: ignore[arg-type]
         self.found.sites.append(Site(kind, call, owner))
 
 
