@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+import robustness_inputs
+
 from tf2lint.analysis.migration import ModuleFacts, module_facts
 from tf2lint.engine import lint_source
 
@@ -130,3 +133,20 @@ def test_no_analysis_is_built_that_check_did_not_need(tmp_path) -> None:
     assert dict(facts.constructs) == {"v1_layers": 1}
     _, asked = facts_of(tmp_path, MODULE)
     assert asked == 1
+
+
+@pytest.mark.parametrize("name", sorted(robustness_inputs.analysable()))
+def test_hostile_inputs_are_counted_like_their_plain_form(tmp_path, name) -> None:
+    """Encodings, line endings (a lone carriage return ends a line too), tabs, long expressions, 60,000 lines
+    before the class: the class and its v1 layer are found, with the shim and without it."""
+    data = robustness_inputs.analysable()[name]
+    line = 4 + robustness_inputs.offset_of(name)[0]
+    unshimmed = data.replace(b"@tf.compat.v1.keras.utils.track_tf1_style_variables", b"@some_decorator")
+    for source, stage in ((data, "shimmed"), (unshimmed, "tf1")):
+        found: list[ModuleFacts] = []
+        path = tmp_path / name
+        path.write_bytes(source)
+        findings = lint_source(source, str(path), observe=lambda triage, context: found.append(module_facts(triage, context)))
+        assert all(f.code != "TFS000" for f in findings)
+        assert [(c.name, c.line, c.stage, dict(c.constructs)) for c in found[0].classes] == \
+            [("L", line, stage, {"v1_layers": 1})]
