@@ -146,7 +146,9 @@ def test_hostile_inputs_are_counted_like_their_plain_form(tmp_path, name) -> Non
         found: list[ModuleFacts] = []
         path = tmp_path / name
         path.write_bytes(source)
-        findings = lint_source(source, str(path), observe=lambda triage, context: found.append(module_facts(triage, context)))
+        findings = lint_source(
+            source, str(path), observe=lambda triage, context: found.append(module_facts(triage, context))
+        )
         assert all(f.code != "TFS000" for f in findings)
         assert [(c.name, c.line, c.stage, dict(c.constructs)) for c in found[0].classes] == \
             [("L", line, stage, {"v1_layers": 1})]

@@ -29,6 +29,11 @@ from tf2lint.source import line_starts
 CONSTRUCTS: tuple[str, ...] = (
     "get_variable", "variable_scope", "v1_layers", "slim", "make_template", "collections", "session",
 )
+CONSTRUCT_TITLES = {
+    "get_variable": "get_variable", "variable_scope": "variable_scope", "v1_layers": "v1 layers",
+    "slim": "TF-Slim / contrib", "make_template": "make_template", "collections": "graph collections",
+    "session": "compat.v1.Session",
+}
 _SESSIONS = frozenset({"Session", "InteractiveSession", "MonitoredTrainingSession", "MonitoredSession",
                        "SingularMonitoredSession"})
 # Words one of the constructs' spellings contains: calls are looked for on the lines that hold one (or a name
@@ -79,11 +84,15 @@ class Site:
 
 @dataclass
 class Found:
+    """What `find` found in one module."""
+
     sites: list[Site] = field(default_factory=list)
     classes: list[tuple[ast.ClassDef, str]] = field(default_factory=list)  # with `Outer.Inner` names, when asked
 
 
-def find(tree: ast.Module, text: str, names: Names, parents: MutableMapping[ast.AST, object], classes: bool = False) -> Found:
+def find(
+    tree: ast.Module, text: str, names: Names, parents: MutableMapping[ast.AST, object], classes: bool = False,
+) -> Found:
     """The construct calls of a module (and with ``classes``, every class it defines).
 
     ``parents``: the dict of lexical parents ``names`` reads (function -> enclosing function); functions the
@@ -114,7 +123,7 @@ def _spelled(text: str) -> dict[str, list[int]]:
     for key, words in _WORDS.items():
         for offset in _finds(text, key):
             for word, at in words:
-                if text.startswith(word, offset - at):
+                if offset >= at and text.startswith(word, offset - at):
                     found.setdefault(word, []).append(offset - at)
     layers = found.get("layers")
     if layers and "slim" not in found and "contrib" not in found and not any(
@@ -190,7 +199,8 @@ class _Walk:
                 self.exprs([stmt], func, func_owner, path)
             else:
                 if header or kind is ast.Match:
-                    self.exprs([getattr(stmt, name) for name in stmt._fields if name not in _BLOCKS], func, func_owner, path)
+                    own = [getattr(stmt, name) for name in stmt._fields if name not in _BLOCKS]
+                    self.exprs(own, func, func_owner, path)
                 for name in _BLOCKS:
                     statements = getattr(stmt, name, None)
                     if statements:
@@ -245,7 +255,7 @@ class _Walk:
         if not library or not any(word in text for word in self.words):
             return
         key = (func, text)  # a function spells the same construct again and again (`slim.conv2d`)
-        kind = self.kinds.get(key, "")
+        kind = self.kinds.get(key, "")  # "": not resolved yet; None: resolved, no construct
         if kind == "":
             kinds = {construct_of(name) for name in self.names.resolve(call.func, func)} - {None}
             kind = self.kinds[key] = min(kinds, key=CONSTRUCTS.index) if kinds else None  # type: ignore[arg-type]

@@ -15,9 +15,9 @@ Keras layer that never needed the shim, a dataclass, a test case. Reports count 
 
 Everything here reads the analysis (summaries, the shim walk's reachability, canonical names), and no more
 of it than `check` builds unless a class needs it; the construct counts come from `constructs.py`'s pruned
-walk of the tree `check` parsed. Nothing re-parses or re-walks imports. Per-class flags (``ClassFacts.flags``) are the extension point for facts
-other analyses add later, such as "holds a names lock" once checkpoint names are modelled: add a
-``FlagProvider`` to ``FLAG_PROVIDERS``.
+walk of the tree `check` parsed. Nothing re-parses or re-walks imports. Per-class flags (``ClassFacts.flags``)
+are the extension point for facts other analyses add later, such as "holds a names lock" once checkpoint
+names are modelled: add a ``FlagProvider`` to ``FLAG_PROVIDERS``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tf2lint.analysis import constructs
-from tf2lint.analysis.constructs import CONSTRUCTS, construct_of
+from tf2lint.analysis.constructs import construct_of
 from tf2lint.knowledge import api
 
 if TYPE_CHECKING:
@@ -38,11 +38,6 @@ if TYPE_CHECKING:
     from tf2lint.analysis.summary import ClassInfo
     from tf2lint.analysis.triage import Triage
 
-CONSTRUCT_TITLES = {
-    "get_variable": "get_variable", "variable_scope": "variable_scope", "v1_layers": "v1 layers",
-    "slim": "TF-Slim / contrib", "make_template": "make_template", "collections": "graph collections",
-    "session": "compat.v1.Session",
-}
 STAGES: tuple[str, ...] = ("tf1", "shimmed", "partly_native", "native")
 STAGE_TITLES = {"tf1": "TF1 graph code", "shimmed": "shimmed", "partly_native": "partly native", "native": "native"}
 NO_TF1 = "no_tf1"
