@@ -57,7 +57,7 @@ def lint_source(
     ``observe`` is called with the module's triage and a function returning its analysis (its ModuleContext,
     built on demand when no rule needed it), for hosts that report more than findings (`tf2lint report`).
     """
-    with _collector_paused():
+    with collector_paused():
         # In a function of its own: the AST is freed when it returns, before the collector is back on
         # (else the collector's first pass walks the whole tree just before it is freed).
         return _lint_source(source, path, settings, noqa, flags, fixes, dependencies, observe)
@@ -123,13 +123,14 @@ def finish(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while one file is parsed and analysed.
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while one file (or a host's batch of files) is parsed and
+    analysed.
 
     Parsing allocates an object per AST node, so the collector runs many times per file, and each pass
-    over the older generations also walks the ASTs the project keeps for dependency summaries: measured
-    on the benchmark corpus, about a quarter of a run was spent in the collector. Paused, it runs once
-    after the file (reference counting still frees everything that is not in a cycle meanwhile).
+    over the older generations also walks the ASTs the project keeps for dependency summaries. The
+    analysis makes no reference cycles (tests/test_speed_mechanisms.py checks it): reference counting frees
+    everything meanwhile, and the collector has nothing to find.
     """
     if not gc.isenabled():
         yield
@@ -181,7 +182,7 @@ def lint_tree(
 
     ``dependencies``, when given, receives the paths of the other modules the analysis read.
     """
-    with _collector_paused():
+    with collector_paused():
         return _lint_tree(tree, lines, path, settings, text, dependencies)
 
 
