@@ -71,9 +71,15 @@ def _describe(path: str, plan: ClassPlan) -> list[str]:
     where = f"{path}:{plan.line}: {plan.name}"
     if plan.status == "refused":
         return [f"{where}: refused ({plan.stage}), left as it is:"] + [f"  {path}:{line}: {why}" for line, why in plan.refusals]
+    notes = [f"  {path}:{line}: {note}" for line, note in plan.notes]
     if plan.status == "migrated":
-        return [f"{where}: migrated ({plan.stage}): {len(plan.operations)} change(s)"]
-    return [f"{where}: nothing to migrate at stage {plan.stage}"]
+        lines = [f"{where}: migrated ({plan.stage}): {len(plan.operations)} change(s)", *notes]
+        if plan.checkpoint_map:
+            lines.append("  the old checkpoint keys these variables by name; load each into its new weight "
+                         "(`tf2lint.runtime.restore_renamed`):")
+            lines += [f"    {old} -> {new}" for old, new in plan.checkpoint_map]
+        return lines
+    return [f"{where}: nothing to migrate at stage {plan.stage}", *notes]
 
 
 def run(args: argparse.Namespace) -> int:
