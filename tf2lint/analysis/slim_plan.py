@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from tf2lint.analysis.summary import ClassInfo
 
 SLIM = "slim."
-_V1_BASES = {entry.base for entry in native.V1_LAYERS.values()}
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.add_argument("--stage", choices=STAGES, required=True,
                         help="objects: functional compat.v1 layers -> layer objects with pinned names; "
-                             "native: layer objects -> native Keras layers, names kept by recorded scopes; "
+                             "native: layer objects (and TF-Slim calls, which have no objects stage) -> native Keras "
+                             "layers, names kept by recorded scopes; "
                              "weights: get_variable held on self -> self.add_weight in build")
     parser.add_argument("--class", dest="only", metavar="NAME", help="migrate only this class")
     parser.add_argument("--checkpoint-only", action="store_true",

@@ -13,4 +13,5 @@ from tf2lint.runtime.slim import legacy_slim
 from tf2lint.runtime.stability import UNEXPLAINED, RuntimeFinding, assert_shim_stable, check, reset
 
 __all__ = ["UNEXPLAINED", "CheckpointReport", "MigrationReport", "RuntimeFinding", "assert_checkpoint_compatible",
-           "assert_migration", "assert_shim_stable", "check", "checkpoint_report", "compare_migration", "legacy_slim", "reset", "restore_renamed"]
+           "assert_migration", "assert_shim_stable", "check", "checkpoint_report", "compare_migration", "legacy_slim",
+           "reset", "restore_renamed"]

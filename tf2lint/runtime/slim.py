@@ -4,8 +4,9 @@ Measured: `slim.batch_norm` (tf-slim 1.1.0) fails there in two ways. Its fused p
 `isinstance(x, ops.Tensor)`, an alias TensorFlow removed (`AttributeError`); its other path builds
 `tensorflow.python.layers.normalization.BatchNormalization`, which loads `tf_keras.legacy_tf_layers`, a module
 tf-keras 2.21 ships as `tf_keras.src.legacy_tf_layers` (`ModuleNotFoundError`). Inside `legacy_slim()` both
-names exist again, so the old layer runs (and is compared with its native translation); on leaving, both are
-removed again, so nothing else in the process sees them.
+names exist again, so the old layer runs (and is compared with its native translation); on leaving, both
+names are removed again (a module TensorFlow's lazy loader has loaded meanwhile stays loaded there: only
+`slim.batch_norm`'s non-fused path reaches it).
 
     from tf2lint import runtime
     with runtime.legacy_slim():
