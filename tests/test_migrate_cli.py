@@ -316,3 +316,21 @@ def test_slim_mixed_with_compat_v1_layers_goes_native_then_objects() -> None:
     assert "self.fc(x)" in native and "tf.compat.v1.layers.dense(x, 3)" in native
     objects, plans = migrate_text(native, "net.py", "objects")
     assert plans[0].status == "migrated" and "self.dense(x)" in objects
+
+
+@pytest.mark.parametrize(("before", "call", "expected"), [
+    ("", "slim.batch_norm(x)", "is not known statically"),
+    ("x = slim.fully_connected(x, 3)\n", "slim.batch_norm(x)", "not known statically"),  # fc keeps the rank
+    ("x = slim.flatten(slim.conv2d(x, 3, 3))\n", "slim.batch_norm(x)", "input is 2"),
+    ("y = slim.conv2d(x, 3, 3)\n", "slim.batch_norm(slim.dropout(y))", "BatchNormalization(momentum=0.999, scale=False"),
+    ("", "slim.batch_norm(x, fused=False)", "BatchNormalization(fused=False, momentum=0.999, scale=False"),
+    ("", "slim.batch_norm(x, fused=FUSED)", "not a literal"),
+])
+def test_slim_batch_norm_is_translated_where_the_fused_kernels_agree(before: str, call: str, expected: str) -> None:
+    body = textwrap.indent(f"{before}x = {call}\nreturn x", "            ")
+    source = ("import tensorflow as tf\nimport tf_slim as slim\n\n\nclass Net(tf.keras.layers.Layer):\n"
+              "    @tf.compat.v1.keras.utils.track_tf1_style_variables\n    def call(self, x):\n"
+              f"        with tf.compat.v1.variable_scope('m'):\n{body}\n")
+    new, plans = migrate_text(source, "net.py", "native")
+    said = plans[0].refusals[0][1] if plans[0].refusals else new
+    assert expected in said, said

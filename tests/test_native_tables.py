@@ -439,3 +439,34 @@ def test_legacy_slim_is_needed_and_leaves_nothing_behind(tf_slim) -> None:
     assert not hasattr(ops, "Tensor")
     with pytest.raises(AttributeError, match="has no attribute 'Tensor'"):
         SlimBN()(tf.ones((2, 3)))
+
+
+@pytest.mark.parametrize(("shape", "slim_fused", "keras_fused", "same"), [
+    ((2, 5, 5, 3), None, None, True),
+    ((4, 6), None, None, False),  # Slim fuses a 2-D input (Bessel's correction), Keras cannot
+    ((4, 6), False, False, True),
+    ((2, 5, 5, 3), False, False, True),
+    ((2, 5, 5, 3), False, None, False),  # Keras fuses a 4-D input by default, Slim no longer does
+])
+def test_slim_batch_norm_fused_kernel_agrees_with_keras_on_4d_inputs_only(tf_slim, shape, slim_fused, keras_fused,
+                                                                        same) -> None:
+    """What native.SLIM_FUSED encodes: after one training call, the moving variance and an inference call agree
+    only where both use the same kernel."""
+    from tf2lint import runtime, shim
+
+    layer, parameter, rank = native.SLIM_FUSED
+    assert (layer, parameter, rank) == ("batch_norm", "fused", 4) and params(tf_slim.batch_norm)[parameter].default is None
+    x = np.random.RandomState(0).normal(size=shape).astype("float32") * 3 + 1
+
+    class Old(shim.Layer):
+        @shim.track_tf1_style_variables
+        def call(self, inputs, training=None):
+            return tf_slim.batch_norm(inputs, is_training=training, fused=slim_fused, scope="bn")
+
+    with runtime.legacy_slim():
+        old = Old()
+        old(x, training=True)
+        old_out = old(x, training=False).numpy()
+    new = keras_class("BatchNormalization")(momentum=0.999, scale=False, fused=keras_fused)
+    new(x, training=True)
+    assert np.allclose(old_out, new(x, training=False).numpy(), atol=1e-5) is same

@@ -146,14 +146,16 @@ SLIM_IMAGE = {
                "4, 3, rate=2", "4, 3, biases_initializer=None", "4, 3, weights_regularizer=slim.l2_regularizer(0.01)",
                "self.filters, [3, 3]", "num_outputs=4, kernel_size=3, activation_fn=tf.nn.tanh"],
     "batch_norm": ["is_training=training", "scale=True, is_training=training", "decay=0.9, is_training=training",
-                   "center=False, is_training=training", "epsilon=1e-2, is_training=training", ""],
+                   "center=False, is_training=training", "epsilon=1e-2, is_training=training", "",
+                   "fused=False, is_training=training"],
     "dropout": ["0.8, is_training=training", "keep_prob=0.6, is_training=training", "is_training=training"],
     "max_pool2d": ["[2, 2]", "2, stride=1, padding=\"SAME\""],
 }
 SLIM_VECTOR = {
     "fully_connected": ["3", "5, activation_fn=tf.nn.tanh", "4, activation_fn=None", "self.units",
                         "3, weights_regularizer=slim.l2_regularizer(0.05)", "4, biases_initializer=None"],
-    "batch_norm": ["is_training=training", "scale=True, is_training=training", "decay=0.99, is_training=training"],
+    "batch_norm": ["fused=False, is_training=training", "scale=True, fused=False, is_training=training",
+                   "decay=0.99, fused=False, is_training=training", "is_training=training"],
     "dropout": ["0.7, is_training=training", "is_training=training"],
 }
 SLIM_ARG_SCOPES = [
@@ -231,8 +233,13 @@ def _slim_case(rng: random.Random, index: int) -> Case:
     init = ["self.units = 4", "self.filters = 3"]
     why = ", ".join(filter(None, ["image" if image else "vector", "arg_scope" if scoped else "",
                                   "mixed with compat.v1" if mixed else ""]))
+    # Slim's fused batch norm computes what Keras' does on 4-D inputs only: on the method's own input (rank
+    # unknown) or a vector it is refused, unless it passes `fused=False`.
+    fused = [s for s in statements if "slim.batch_norm(" in s and "fused=False" not in s]
+    producers = ("slim.conv2d(", "slim.max_pool2d(", "layers.conv2d(")  # 4-D outputs
+    unknown_rank = fused and not any(p in s for s in statements[: statements.index(fused[0])] for p in producers)
     return Case(name, _class(name, SLIM_HEADER, "tf.compat.v1", body, init), (2, 16, 16, 3) if image else (4, 6),
-                False, f"slim: {why}")
+                bool(unknown_rank), "slim batch_norm fused on a vector or the input" if unknown_rank else f"slim: {why}")
 
 
 REFUSALS = {

@@ -72,7 +72,7 @@ def test_slim_layers_are_translated_and_proven(outcomes) -> None:
     name-keyed checkpoint loaded through the likely renames (`weights` -> `kernel`), checked by value."""
     slim = [(c, o) for c, o in outcomes if c.why.startswith("slim:")]
     assert len(slim) >= 20 and all(not o.refused for _c, o in slim)
-    assert sum("arg_scope" in c.why for c, _o in slim) >= 8 and sum("mixed" in c.why for c, _o in slim) >= 4
+    assert sum("arg_scope" in c.why for c, _o in slim) >= 8 and sum("mixed" in c.why for c, _o in slim) >= 2
     for kind in ("slim.batch_norm", "slim.conv2d", "slim.fully_connected", "slim.dropout", "slim.flatten"):
         assert sum(kind in c.source for c, _o in slim) >= 5, kind
     for case, outcome in slim:
@@ -126,3 +126,24 @@ def test_the_slim_proof_fails_on_a_wrong_translation(old, new, problem) -> None:
         assert report.renames["model/Conv_1/weights"].endswith("/model/Conv_1/kernel")
     else:
         assert any(problem in p for p in report.problems), str(report)
+
+
+def test_the_proof_sees_moving_statistics_updated_differently() -> None:
+    """Slim's fused batch norm on a 2-D input next to Keras' (which tf2lint refuses to translate): the training
+    call's outputs agree, the inference call after it does not."""
+    from tf2lint.runtime import compare_migration, legacy_slim
+
+    from .proof import load
+
+    old = load("import tensorflow as tf\nimport tf_slim as slim\n\n\nclass Net(tf.keras.layers.Layer):\n"
+               "    @tf.compat.v1.keras.utils.track_tf1_style_variables\n    def call(self, x, training=None):\n"
+               "        return slim.batch_norm(x, is_training=training)\n", "Net", "bn_old")
+    new = load("import tensorflow as tf\n\n\nclass Net(tf.keras.layers.Layer):\n    def __init__(self, **kwargs):\n"
+               "        super().__init__(**kwargs)\n        self.bn = tf.keras.layers.BatchNormalization(momentum=0.999, "
+               "scale=False, name='BatchNorm')\n\n    def call(self, x, training=None):\n"
+               "        return self.bn(x, training=training)\n", "Net", "bn_new")
+    x = np.random.RandomState(0).normal(size=(4, 6)).astype("float32") * 3 + 1
+    with legacy_slim():
+        report = compare_migration(old, new, x, "native", call_kwargs={"training": True})
+    assert [p for p in report.problems if p.startswith("after one training call")] and not [
+        p for p in report.problems if p.startswith("outputs differ")], str(report)

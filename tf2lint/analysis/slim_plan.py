@@ -60,6 +60,58 @@ class SlimCall:
     short: str  # `conv2d`
     arguments: dict[str, ast.expr]  # slim parameter -> value, the arg_scopes' included
     scope: str | None = None  # the scope it opens, when it opens one
+    rank: int | None = None  # its inputs' rank, where the method shows it
+
+
+# The rank of what a layer returns: a number, or "same" as its inputs'.
+_RANKS: dict[str, int | str] = {
+    "slim.conv2d": 4, "slim.max_pool2d": 4, "slim.avg_pool2d": 4, "slim.flatten": 2,
+    "slim.fully_connected": "same", "slim.batch_norm": "same", "slim.dropout": "same",
+    **{api.V1_LAYERS + short: 4 for short in ("conv2d", "max_pooling2d", "average_pooling2d", "conv2d_transpose",
+                                             "separable_conv2d")},
+    api.V1_LAYERS + "flatten": 2,
+    **{api.V1_LAYERS + short: "same" for short in ("dense", "batch_normalization", "dropout")},
+}
+
+
+def _bindings(shim: ast.FunctionDef, name: str) -> list[ast.AST] | None:
+    """The statements binding ``name`` in ``shim``: plain `name = ...` in straight-line code (blocks of `with`
+    statements included); None when anything else binds it (a loop, a branch, an augmented assignment, ...)."""
+    found: list[ast.AST] = []
+
+    def walk(statements: list[ast.stmt]) -> bool:
+        for statement in statements:
+            if isinstance(statement, ast.With):
+                if any(isinstance(n, ast.Name) and n.id == name for item in statement.items
+                       for n in ast.walk(item.optional_vars or ast.Constant(None))) or not walk(statement.body):
+                    return False
+            elif (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                  and isinstance(statement.targets[0], ast.Name)):
+                if statement.targets[0].id == name:
+                    found.append(statement)
+            elif any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store) for n in ast.walk(statement)):
+                return False
+        return True
+
+    return found if walk(shim.body) else None
+
+
+def _rank(ctx: ModuleContext, expr: ast.expr | None, shim: ast.FunctionDef, depth: int = 0) -> int | None:
+    """The rank of ``expr`` where the method shows it: a layer whose output rank is known, through the names
+    it was assigned to in straight-line code; None otherwise (a parameter, an unknown call)."""
+    if expr is None or depth > 50:
+        return None
+    if isinstance(expr, ast.Name):
+        bindings = _bindings(shim, expr.id)
+        before = [b for b in bindings or () if (b.end_lineno, b.end_col_offset) <= (expr.lineno, expr.col_offset)]
+        return _rank(ctx, before[-1].value, shim, depth + 1) if bindings and before else None  # type: ignore[attr-defined]
+    if not isinstance(expr, ast.Call):
+        return None
+    rank = next((_RANKS[n] for n in ctx.resolve(expr.func, shim) if n in _RANKS), None)
+    if rank != "same":
+        return rank  # type: ignore[return-value]
+    inputs = expr.args[0] if expr.args else next((k.value for k in expr.keywords if k.arg == "inputs"), None)
+    return _rank(ctx, inputs, shim, depth + 1)
 
 
 def slim_layer(names: tuple[str, ...]) -> str | None:
@@ -184,6 +236,8 @@ def translate(ctx: ModuleContext, slim: SlimCall, shim: ast.FunctionDef, movable
             return f"an argument of `slim.{short}` cannot be computed once in `__init__`: {why}"
         if param == "scope":
             continue  # the scope it opens, below
+        if (short, param) == native.SLIM_FUSED[:2]:
+            continue  # below
         if param in none_means and isinstance(value, ast.Constant) and value.value is None:
             keywords[none_means[param][0]] = none_means[param][1]
             continue
@@ -201,6 +255,18 @@ def translate(ctx: ModuleContext, slim: SlimCall, shim: ast.FunctionDef, movable
             keywords[target] = translated
             continue
         keywords[target] = _source(ctx, value)
+    if short == native.SLIM_FUSED[0]:
+        fused = _literal(slim.arguments.get(native.SLIM_FUSED[1]))
+        if fused is False:
+            keywords[native.SLIM_FUSED[1]] = "False"
+        elif fused not in (None, True):
+            return f"`slim.{short}` with a `fused=` that is not a literal: pass `fused=False` or leave it out"
+        elif slim.rank != native.SLIM_FUSED[2]:
+            return (f"`slim.{short}`'s fused kernel (its default) updates `moving_variance` with Bessel's correction on "
+                    "2-D inputs, which Keras' BatchNormalization does not (measured): tf2lint translates it when its "
+                    "input is 4-D in this method (the output of `slim.conv2d`, `max_pool2d`, ...), or with "
+                    "`fused=False` (then Keras' `fused=False` computes the same); the rank of this one's input is "
+                    + ("2" if slim.rank == 2 else "not known statically"))
     for param, value in entry.keras_defaults:
         keywords.setdefault(param, value)
     for param, initializer in entry.keras_initializers:
@@ -351,7 +417,7 @@ def slim_calls(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef) -> dic
         arguments = _arguments(ctx, site, short, shim)
         if isinstance(arguments, str):
             return site.node, arguments
-        found[site.node] = SlimCall(site, short, arguments)
+        found[site.node] = SlimCall(site, short, arguments, rank=_rank(ctx, arguments["inputs"], shim))
     problem = scope_names(ctx, shim, found)
     return problem if problem is not None else found
 

@@ -143,10 +143,10 @@ SLIM_LAYERS: dict[str, SlimLayer] = {
          "batch_weights", "fused", "data_format", "zero_debias_moving_mean", "scope", "renorm", "renorm_clipping",
          "renorm_decay", "adjustment"),
         (("decay", "momentum"), ("center", "center"), ("scale", "scale"), ("epsilon", "epsilon"),
-         ("trainable", "trainable"), ("scope", "name")),
+         ("trainable", "trainable"), ("fused", "fused"), ("scope", "name")),
         keras_defaults=(("momentum", "0.999"), ("scale", "False")),
         unsupported=("variables_collections", "outputs_collections", "reuse", "activation_fn", "param_initializers",
-                     "param_regularizers", "updates_collections", "batch_weights", "fused", "data_format",
+                     "param_regularizers", "updates_collections", "batch_weights", "data_format",
                      "zero_debias_moving_mean", "renorm", "renorm_clipping", "renorm_decay", "adjustment"),
         variables=(("beta", "beta"), ("gamma", "gamma"), ("moving_mean", "moving_mean"),
                    ("moving_variance", "moving_variance")),
@@ -171,6 +171,12 @@ SLIM_LAYERS: dict[str, SlimLayer] = {
         keras_defaults=(("strides", "2"),), unsupported=("outputs_collections", "data_format"), opens_scope=False,
     ),
 }
+
+# `slim.batch_norm`'s default fused kernel (`fused=None` or `True`) reshapes a 2-D input to 4-D and updates
+# `moving_variance` with Bessel's correction; Keras' BatchNormalization fuses only 4-D/5-D inputs and does not
+# correct a 2-D one (measured, tests/test_native_tables.py). So the translation is exact for 4-D inputs, or
+# with `fused=False` on both sides (one non-fused implementation): (layer, parameter, input rank).
+SLIM_FUSED = ("batch_norm", "fused", 4)
 
 # Slim's `keep_prob` is Keras' `1 - rate`: not a rename, a different quantity.
 SLIM_KEEP_PROB = ("dropout", "keep_prob", "rate")

@@ -6,8 +6,9 @@
 What each stage must keep (the model-mapping guide's workflow):
 
 - every stage: outputs and regularization losses equal under `DeterministicRandomTestTool` with the same
-  seed, in both of its modes (`constant`, `num_random_ops`); trainable variables of the same count and shapes;
-  a second call creates nothing.
+  seed, in both of its modes (`constant`, `num_random_ops`); called with `training=True`, also the outputs of
+  an inference call after it (the moving statistics it updated); trainable variables of the same count and
+  shapes; a second call creates nothing.
 - ``objects``: the same variable names, so a checkpoint of the old layer (keyed by name, through the shim's
   store) restores every variable of the new one where it belongs.
 - ``native``: the old layer is the ``objects`` stage re-saved (object paths); its checkpoint restores every
@@ -115,6 +116,13 @@ def _numbers(make_old, make_new, inputs, kwargs, seed, rtol, atol, report: Migra
         differs = _close(out_old, out_new, rtol, atol)
         if differs:
             report.problems.append(f"outputs differ under DeterministicRandomTestTool(mode={mode!r}): {differs}")
+        if mode == MODES[0] and kwargs.get("training") is True:
+            # What the training call left behind (moving statistics): an inference call reads it.
+            after = _close(old(inputs, **{**kwargs, "training": False}), new(inputs, **{**kwargs, "training": False}),
+                           rtol, atol)
+            if after:
+                report.problems.append(f"after one training call, inference outputs differ (the moving statistics "
+                                       f"were updated differently): {after}")
         if not losses:
             continue
         if (loss_old is None) != (loss_new is None):
