@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -210,7 +211,8 @@ def _regularizer(ctx: ModuleContext, value: ast.expr, shim: ast.FunctionDef) -> 
     return f"{spelled}(({_source(ctx, given[0])}) * {factor})"
 
 
-def translate(ctx: ModuleContext, slim: SlimCall, shim: ast.FunctionDef, movable) -> tuple[str, list[tuple[str, str]]] | str:
+def translate(ctx: ModuleContext, slim: SlimCall, shim: ast.FunctionDef,
+              movable: Callable[[ast.expr], str | None]) -> tuple[str, list[tuple[str, str]]] | str:
     """(the Keras constructor's text, the layer call's keyword arguments), or why not. ``movable(expr)``
     says why a value cannot be computed once in `__init__` (or None)."""
     short, entry = slim.short, native.SLIM_LAYERS[slim.short]
