@@ -334,3 +334,30 @@ def test_slim_batch_norm_is_translated_where_the_fused_kernels_agree(before: str
     new, plans = migrate_text(source, "net.py", "native")
     said = plans[0].refusals[0][1] if plans[0].refusals else new
     assert expected in said, said
+
+
+def test_the_edits_write_the_class_own_receiver() -> None:
+    """A class whose methods call the object `this`: every stage writes `this.`, never `self.`."""
+    source = textwrap.dedent('''\
+        import tensorflow as tf
+        v1 = tf.compat.v1
+
+
+        class D(tf.keras.layers.Layer):
+            def __init__(this, units, **kwargs):
+                super().__init__(**kwargs)
+                this.units = units
+
+            @v1.keras.utils.track_tf1_style_variables
+            def call(this, inputs):
+                with v1.variable_scope("dense"):
+                    kernel = v1.get_variable("kernel", [inputs.shape[-1], this.units])
+                    return v1.layers.dense(tf.matmul(inputs, kernel), 3, name="out")
+    ''')
+    objects, plans = migrate_text(source, "d.py", "objects")
+    assert plans[0].status == "migrated" and "this.kernel = kernel" in objects and "this.out = v1.layers.Dense(" in objects
+    native, plans = migrate_text(objects, "d.py", "native")
+    assert plans[0].status == "migrated" and "this.out = tf.keras.layers.Dense(" in native
+    weights, plans = migrate_text(objects, "d.py", "weights")
+    assert "def build(this, input_shape):" in weights and "this.kernel = this.add_weight(" in weights
+    assert "self" not in objects + native + weights

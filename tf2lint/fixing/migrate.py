@@ -81,7 +81,7 @@ class _InputShape(cst.CSTTransformer):
         return updated
 
 
-def _add_weight(call: cst.Call, op: ToWeight) -> cst.BaseStatement:
+def _add_weight(call: cst.Call, op: ToWeight, receiver: str) -> cst.BaseStatement:
     """`v1.get_variable(...)` -> `self.<attribute> = self.add_weight(name="<path>", ...)` for `build`."""
     args = []
     for index, arg in enumerate(call.args):
@@ -91,11 +91,11 @@ def _add_weight(call: cst.Call, op: ToWeight) -> cst.BaseStatement:
         if keyword == "name":
             arg = arg.with_changes(value=cst.SimpleString(f'"{op.name}"'))
         args.append(arg)
-    converted = call.with_changes(func=cst.parse_expression("self.add_weight"), args=args)
+    converted = call.with_changes(func=cst.parse_expression(f"{receiver}.add_weight"), args=args)
     for name, value in op.add_keywords:
         converted = add_keyword(converted, name, value)
     converted = converted.visit(_InputShape(op.inputs)) if op.inputs else converted
-    return cst.parse_statement(f"self.{op.attribute} = {_code(converted)}\n")
+    return cst.parse_statement(f"{receiver}.{op.attribute} = {_code(converted)}\n")
 
 
 def _record_statement(op: ToNative) -> cst.BaseStatement:
@@ -180,8 +180,8 @@ class _Migrate(cst.CSTTransformer):
                 continue
             if at in self.gets and isinstance(new, cst.SimpleStatementLine):
                 op = self.gets.pop(at)
-                self.pending_build.append(_add_weight(new.body[0].value, op))  # type: ignore[attr-defined]
                 receiver = self.receivers[id(op)].receiver
+                self.pending_build.append(_add_weight(new.body[0].value, op, receiver))  # type: ignore[attr-defined]
                 new = new.with_changes(body=[cst.parse_statement(f"{op.local} = {receiver}.{op.attribute}\n").body[0]])
             out.append(new)
             record = self.records.pop(at, None)
@@ -214,7 +214,7 @@ class _Migrate(cst.CSTTransformer):
             return updated
         body = list(updated.body.body)
         if self.pending_build:
-            build = cst.parse_statement("def build(self, input_shape):\n    super().build(input_shape)\n")
+            build = cst.parse_statement(f"def build({plan.receiver}, input_shape):\n    super().build(input_shape)\n")
             build = build.with_changes(body=build.body.with_changes(body=[*self.pending_build, *build.body.body]),
                                        leading_lines=[cst.EmptyLine(indent=False)])
             after = next((i + 1 for i, s in enumerate(body) if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
