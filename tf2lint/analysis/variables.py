@@ -19,17 +19,26 @@ parts are explicit and never compared (`net/<unknown>/kernel`).
 from __future__ import annotations
 
 import ast
+import builtins
 from dataclasses import dataclass, field
-from types import SimpleNamespace
+from typing import NamedTuple
 
-from tf2lint.analysis.context import Callee, CallSite, ModuleContext, VarScope, bind_call
-from tf2lint.analysis.names import evaluation_order
-from tf2lint.analysis.summary import ClassInfo, first_param
+from tf2lint.analysis.callables import merged_call
+from tf2lint.analysis.context import Callee, CallSite, ModuleContext, Reach, VarScope, bind_call
+from tf2lint.analysis.names import Function, evaluation_order
+from tf2lint.analysis.summary import ClassInfo, ModuleSummary, first_param, is_self_attr, is_static
 from tf2lint.knowledge import api, slim
 from tf2lint.knowledge import variables as table
 from tf2lint.knowledge.variables import UNKNOWN
 
 Shape = tuple[int | None, ...]
+
+
+class Unknown(NamedTuple):
+    """Why some names cannot be known: the node to point at and a reason a user can act on."""
+
+    node: ast.AST
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class ClassVariables:
     cls: ClassInfo
     creations: list[Creation] = field(default_factory=list)
     objects: list[str] = field(default_factory=list)  # object paths of native layers built in `__init__`
+    unknowns: list[Unknown] = field(default_factory=list)  # why names are unknown, in the order met
 
     @property
     def names(self) -> list[str]:
@@ -192,6 +202,7 @@ class _ClassModel:
         # as `tf.function(self._block)(x)`): something was made that the model cannot place.
         for node, sites in self.by_node.items():
             if node not in self.visited and any(_creates(s.names) for s in sites):
+                self._why(node, "a creating call reached on a path the model cannot follow call by call")
                 self._add(sites[0], sites[0].names[0], UNKNOWN, [], node, False, None)
         for attr, call in self.init_ctors.items():
             kind = next((n for n in self.cls.attr_types.get(attr, ()) if n.startswith(("tf.keras.layers.", "keras.layers."))), None)
@@ -254,6 +265,7 @@ class _ClassModel:
                 self.visited.add(call)
                 self._site_event(site)
             elif self._may_create(call, func):  # a call the walk did not record on this path
+                self._why(call, "a call the walk did not follow on this path")
                 self.result.creations.append(Creation(call, "?", UNKNOWN, (), ast.unparse(call), False, local=False))
 
     def _text(self, expr: ast.expr | None, site: CallSite) -> tuple | None:
@@ -327,24 +339,25 @@ class _ClassModel:
         attr = _self_attr_call(site)
         if attr is not None and self.selves:  # `self` of a sub-layer's method: another object
             if attr not in _KERAS_METHODS:
-                self._opaque(site, prefix)
+                self._opaque(site, prefix, "an attribute call of a sub-layer's own `self`")
             return
         if attr is not None and attr in self.init_ctors:
             ctor = self.init_ctors[attr]
             self._object_call(site, ("self", attr), ctor, self.cls.attr_types.get(attr, ()), prefix, attr)
             return
         if any(n.startswith("tf.compat.v1.nn.") and "rnn" in n for n in names):
-            self._opaque(site, prefix)  # `dynamic_rnn` and kin: a cell's variables under their own scopes
+            self._opaque(site, prefix, "an RNN driver (`dynamic_rnn` and kin)")  # cells' own scopes
             return
         local = self._local_object(site)
         if local is not None:
             self._object_call(site, ("local", id(site.func), local.target[1]), local.node, local.names, prefix, None)
             return
-        if attr in _KERAS_METHODS:
-            return  # Keras' own weights and losses: not the shim's store
+        if attr in _KERAS_METHODS or names == (_PARTIAL,):
+            return  # Keras' own weights and losses: not the shim's store; a partial runs nothing until called
         if any(not api.is_library_name(n) for n in names) or (names and any(n.startswith("slim.") for n in names)
                                                               and api.creates_tf1_variables(names[0])):
-            self._opaque(site, prefix)
+            self._opaque(site, prefix, "a project callee the walk did not enter" if any(
+                not api.is_library_name(n) for n in names) else "a TF-Slim creator whose names are not modelled")
             return
         if not names:
             self._follow(site, prefix)
@@ -352,6 +365,9 @@ class _ClassModel:
     def _scope(self, site: CallSite, prefix: str) -> None:
         scope = self.ctx.variable_scope(site.node, site.func, dict(site.bindings), site.module)
         if scope is None or self._uncertain(site) or prefix.endswith(UNKNOWN) or UNKNOWN in prefix:
+            if UNKNOWN not in prefix:
+                self._why(site.node, "a `variable_scope` the walk cannot name" if scope is None
+                          else "a `variable_scope` " + self._uncertainty(site))
             self.scope_names[site.node] = _join(prefix, UNKNOWN)
             self._taint(prefix)
             return
@@ -360,6 +376,8 @@ class _ClassModel:
             text = self._text(_argument(site.node, "name_or_scope", 0), site)
             name = text[1] if text is not None and text[0] == "str" and text[1] else None
         if scope.reenters or (scope.named and name is None):
+            self._why(site.node, "a `variable_scope` re-entered from a scope object" if scope.reenters
+                      else "a `variable_scope` whose name is not known")
             self.scope_names[site.node] = _join(prefix, UNKNOWN)
             return
         if scope.named:
@@ -377,6 +395,8 @@ class _ClassModel:
         if _literal(_argument(site.node, "name_or_scope", 0)) == "":
             self.scope_names[site.node] = prefix  # `variable_scope("")` adds nothing to names (measured: 3c)
             return
+        self._why(site.node, "a default-named `variable_scope` inside a `tf.function`" if self._traced(site)
+                  else "a `variable_scope` whose default name is not a literal")
         self.scope_names[site.node] = _join(prefix, UNKNOWN)  # a default name counted in a trace, or unseen
         self._taint(prefix)
 
@@ -388,8 +408,21 @@ class _ClassModel:
             local=not self.ctx.is_foreign(site.module),
         ))
 
-    def _opaque(self, site: CallSite, prefix: str) -> None:
+    def _why(self, node: ast.AST, reason: str) -> None:
+        self.result.unknowns.append(Unknown(node, reason))
+
+    def _uncertainty(self, site: CallSite) -> str:
+        """Why a site may run any number of times (see `_uncertain`)."""
+        if site.in_loop:
+            return "in a loop the model does not unroll"
+        if site.arms or site.guarded:
+            return "under a condition"
+        return "under a `slim.arg_scope`"
+
+    def _opaque(self, site: CallSite, prefix: str, reason: str) -> None:
         """A call that may create variables we cannot name."""
+        if UNKNOWN not in prefix:
+            self._why(site.node, reason)
         self._taint(prefix)
         self._add(site, site.names[0] if site.names else "?", _join(prefix, UNKNOWN), [], site.node, False, None)
 
@@ -421,15 +454,18 @@ class _ClassModel:
             return self.pinned[site.node], True
         given = _argument(site.node, param, position)
         if _opaque(site.node):
+            self._why(site.node, "a creator given `*args` or `**kwargs`")
             return UNKNOWN, True
         if given is not None:
             value = self._text(given, site)
             if value is None or value[0] not in ("str", "none"):
+                self._why(site.node, f"a creator whose `{param}` is not known")
                 return UNKNOWN, True
             if value[0] == "str" and value[1]:
                 self.counts.open(_join(prefix, value[1]))
                 return value[1], True
         if self._traced(site):
+            self._why(site.node, "an auto-named layer inside a `tf.function` (named again by its second trace)")
             self._taint(prefix)
             return UNKNOWN, False
         name = self.counts.unique(prefix, base)
@@ -440,13 +476,13 @@ class _ClassModel:
     def _create(self, site: CallSite, creator: str, prefix: str) -> None:
         call = site.node
         if self._uncertain(site) or UNKNOWN in prefix:
-            self._opaque(site, prefix)
+            self._opaque(site, prefix, "a creator " + self._uncertainty(site))
             return
         if creator == api.GET_VARIABLE or creator in api.SLIM_VARIABLES:
             text = self._text(_argument(call, "name", 0), site)
             name = text[1] if text is not None and text[0] == "str" else None
             if not isinstance(name, str) or not name or _opaque(call):
-                self._opaque(site, prefix)
+                self._opaque(site, prefix, "a `get_variable` whose name is not known")
                 return
             shape = _literal(_argument(call, "shape", 1))
             dims = tuple(d if isinstance(d, int) else None for d in shape) if isinstance(shape, (list, tuple)) else None
@@ -466,7 +502,7 @@ class _ClassModel:
             return
         if creator in (api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER) or api.is_v1_layer_class(creator) \
                 or api.v1_rnn_cell_base_name(creator):
-            self._opaque(site, prefix)  # templates', builders' and unpaired objects' variables: not modelled
+            self._opaque(site, prefix, _UNMODELLED.get(creator, "a layer object not called where the model sees it"))
             return
         base_name = api.v1_layer_base_name(creator)
         if base_name is not None:
@@ -481,7 +517,7 @@ class _ClassModel:
             name, explicit = self._named(site, prefix, found.base, "scope", found.position)
             self._layer(site, creator, prefix, name, explicit, "scope", table.SLIM_LAYERS[short], None)
             return
-        self._opaque(site, prefix)
+        self._opaque(site, prefix, "a creator whose names are not modelled")
 
     def _layer(self, site: CallSite, creator: str, prefix: str, name: str, explicit: bool, pin: str,
                spec: tuple[table.Var, ...] | None, base: str | None) -> None:
@@ -491,6 +527,8 @@ class _ClassModel:
         if suffixes is None or name == UNKNOWN:
             if name == UNKNOWN:
                 self._taint(prefix)
+            else:
+                self._why(call, "a layer whose variables depend on arguments that are not literals")
             self._add(site, creator, _join(prefix, UNKNOWN), [], call, explicit, pin)
             return
         shapes = _shapes(spec, call, base)  # type: ignore[arg-type]
@@ -503,7 +541,7 @@ class _ClassModel:
         if not isinstance(func, ast.Name):
             return None
         found = [s for sites in self.by_node.values() for s in sites
-                 if s.func is site.func and s.target == ("local", func.id) and s.names]
+                 if s.func is site.func and s.target == ("local", func.id) and s.names and s.names != (_PARTIAL,)]
         return found[0] if len(found) == 1 and found[0].node.lineno <= site.node.lineno else None
 
     def _object_call(self, site: CallSite, key: tuple, ctor: ast.Call, types: tuple[str, ...], prefix: str,
@@ -524,12 +562,12 @@ class _ClassModel:
             if attr is not None and not any(api.is_library_name(t) for t in types):
                 self._follow(site, prefix)  # a project layer or module held by the object
             else:
-                self._opaque(site, prefix)
+                self._opaque(site, prefix, "a call of a library object whose variables are not modelled")
             return
         if not first:
             return  # called again: its variables exist
         if self._uncertain(site) or UNKNOWN in prefix:
-            self._opaque(site, prefix)
+            self._opaque(site, prefix, "a v1 layer object first called " + self._uncertainty(site))
             return
         cell = api.v1_rnn_cell_base_name(kind)
         base = cell or api.v1_layer_base_name(kind)
@@ -539,7 +577,7 @@ class _ClassModel:
         given = _argument(ctor, "name", None)
         text = self._text(given, site) if given is not None else ("none",)
         if _opaque(ctor) or text is None or text[0] not in ("str", "none"):
-            self._opaque(site, prefix)
+            self._opaque(site, prefix, "a v1 layer object whose name is not known")
             return
         literal = self.pinned.get(ctor, text[1] if text[0] == "str" else None)
         explicit = isinstance(literal, str) and bool(literal)
@@ -551,6 +589,9 @@ class _ClassModel:
         variables = [Variable(f"{scope}/{s}") for s in suffixes] if suffixes is not None and name != UNKNOWN else []
         if not variables:
             scope = _join(prefix, UNKNOWN)
+            if self._traced(site) or suffixes is None:
+                self._why(site.node, "a v1 layer object called inside a `tf.function`" if self._traced(site)
+                          else "a v1 layer object whose variables depend on arguments that are not literals")
         self.result.creations.append(Creation(
             node=ctor, kind=kind, scope=scope, variables=tuple(variables),
             fingerprint=f"{'self.' + attr if attr else key[2]} = {_fingerprint(kind, ctor, False, 'name')}",
@@ -573,17 +614,19 @@ class _ClassModel:
         return None
 
     def _arguments(self, call: ast.Call, callee: Callee, bound: bool) -> dict[str, int | str]:
-        """The callee's parameters given a literal or a known local by this call (`block(x, i=i)`)."""
+        """The callee's parameters given a literal or a known local by this call (`block(x, i=i)`); a partial's
+        arguments, written elsewhere, only by their literals."""
         args = getattr(callee.func, "args", None)
-        if args is None or _opaque(call):
+        merged = merged_call(call, callee)
+        if args is None or _opaque(merged):
             return {}
         positional = [p.arg for p in [*args.posonlyargs, *args.args]]
-        if callee.self_name is not None and positional and bound:
+        if callee.self_name is not None and positional and (bound if callee.bound is None else callee.bound):
             positional = positional[1:]
-        given = [*zip(positional, call.args), *((k.arg, k.value) for k in call.keywords)]
+        own = {id(a) for a in call.args} | {id(k.value) for k in call.keywords}
         found: dict[str, int | str] = {}
-        for name, expr in given:
-            value = self.locals.get(expr.id) if isinstance(expr, ast.Name) else _literal(expr)
+        for name, expr in [*zip(positional, merged.args), *((k.arg, k.value) for k in merged.keywords)]:
+            value = self.locals.get(expr.id) if isinstance(expr, ast.Name) and id(expr) in own else _literal(expr)
             if isinstance(value, (int, str)) and not isinstance(value, bool):
                 found[name] = value  # type: ignore[index]
         return found
@@ -597,6 +640,12 @@ class _ClassModel:
                 return cls.methods[name]
         return None
 
+    def _frame(self, site: CallSite) -> _Frame:
+        """The walk's frame of the function holding ``site``, to resolve callable values as it did."""
+        owner = self.ctx.owner.get(site.func)
+        self_name = first_param(site.func) if owner is not None and not isinstance(site.func, ast.Lambda) else None
+        return _Frame(site.func, self_name, site.reach, site.module or self.ctx.root, site.bindings)
+
     def _follow(self, site: CallSite, prefix: str) -> None:
         """A call with no library name: a project function or method the walk entered, else nothing it
         could create (a tensor method, a builtin) unless it calls an object we do not know."""
@@ -606,7 +655,10 @@ class _ClassModel:
             func = applied
         method = self._method(_self_attr_call(site) if applied is None else _self_attr(applied)) \
             if not self.selves else None
-        callees = self.ctx.callees_of_call(site.node, site.func) if not self.ctx.is_foreign(site.module) else []
+        frame = self._frame(site)
+        callees = [] if self.ctx.is_foreign(site.module) else (
+            self.ctx.callables.callees(applied if applied is not None else site.node.func, frame)
+            or self.ctx.callees_of_call(site.node, site.func))
         bodies = [c for c in callees if isinstance(getattr(c.func, "body", None), list)]
         if method is not None:  # `self.body(x)` runs this object's class's override
             bodies = [Callee(method, first_param(method), method.name, self.ctx.module_of(method))]  # type: ignore[attr-defined]
@@ -618,18 +670,20 @@ class _ClassModel:
         # go on counting in the caller's scope).
         if len(bodies) == 1 and self.depth < 8:
             if self._uncertain(site):
-                self._opaque(site, prefix)
+                self._opaque(site, prefix, "a helper called " + self._uncertainty(site))
                 return
             self.depth += 1
             other = bodies[0].cls is not None and bodies[0].cls is not self.cls
             if other:
                 self.selves.append(bodies[0].cls)
             bound = isinstance(func, ast.Attribute)
-            bindings = bind_call(site.node, bodies[0], SimpleNamespace(bindings=site.bindings), bound)  # type: ignore[arg-type]
+            # The bindings the walk recorded the callee's calls with (see `ModuleContext._call`).
+            bindings = bind_call(site.node, bodies[0], frame, bound) if applied is not None else bind_call(
+                site.node, bodies[0], frame, callables=self.ctx.callables)
             arguments = self._arguments(site.node, bodies[0], bound)
             traced = self._traces(site, bodies[0], applied)
             if traced and site.reach.tf_function is not None:
-                self._opaque(site, prefix)  # a trace inside a trace: how the walk keeps its scopes is not modelled
+                self._opaque(site, prefix, "a `tf.function` entered inside a traced call")
                 return
             saved = self.base
             if traced:
@@ -642,21 +696,126 @@ class _ClassModel:
             self.depth -= 1
             return
         if callees:
-            self._opaque(site, prefix)
+            self._opaque(site, prefix, "a call with several possible callees")
             return
+        if self._native(func, site.func):
+            return  # a native Keras layer (or its class): its weights are tracked by Keras, not named in the store
         called = _self_attr_call(site)
         if called is not None or isinstance(func, ast.Name) and func.id not in _BUILTINS:
-            self._opaque(site, prefix)  # an object or function we cannot see
+            self._opaque(site, prefix, "an object or function the model cannot see")
+
+    def _native(self, expr: ast.expr, func: Function, depth: int = 0) -> bool:
+        """``expr`` holds a native Keras layer or layer class (or None) wherever it is set: built and called, it
+        names nothing in the store. `self.<attr>` and `self.<attr>[key]` are read from every assignment in the
+        class; a local from every constructor the walk saw assigned to it in ``func``."""
+        if depth > 3:
+            return False
+        if isinstance(expr, ast.Constant) and expr.value is None:
+            return True
+        if isinstance(expr, ast.Call):
+            return self._native(expr.func, func, depth + 1) or _native_class(self.ctx.resolve(expr.func, func))
+        if isinstance(expr, ast.Name):
+            built = [s for sites in self.by_node.values() for s in sites if s.func is func and s.target == ("local", expr.id)]
+            return bool(built) and all(_native_class(s.names) for s in built) and not _rebound(func, expr.id, len(built))
+        if self.selves:
+            return False  # another object's attributes
+        item = isinstance(expr, ast.Subscript)
+        attr = _receiver_attr(expr.value if item else expr, func, self.ctx)  # type: ignore[union-attr]
+        if attr is None:
+            return False
+        held = self.cls.attr_classes.get(attr)
+        if held and not item:
+            return _native_class(held)
+        values = _attribute_values(self.ctx, self.cls).get((attr, item))
+        return values is not None and bool(values) and all(self._native(v, f, depth + 1) for v, f in values)
 
 
+class _Frame(NamedTuple):
+    """What `CallableValues` reads of a walk frame."""
+
+    func: Function
+    self_name: str | None
+    reach: Reach
+    module: ModuleSummary
+    bindings: tuple = ()
+
+
+_PARTIAL = "functools.partial"
+_UNMODELLED = {
+    api.MAKE_TEMPLATE: "a `make_template` template",
+    api.GET_OR_CREATE_LAYER: "a `get_or_create_layer` builder",
+}
 _KERAS_METHODS = frozenset({"add_weight", "add_loss", "add_metric", "add_update", "add_variable"})
-_BUILTINS = frozenset(dir(__builtins__) if isinstance(__builtins__, dict) else dir(__builtins__))
+_BUILTINS = frozenset(dir(builtins))
 
 
 def _creates(names: tuple[str, ...]) -> bool:
     """A call that makes store variables (or may: templates, builders, cells, class layers)."""
     return any(api.auto_named_creator(n) or n in (api.GET_VARIABLE, api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER)
                or api.v1_rnn_cell_base_name(n) or n in api.SLIM_VARIABLES for n in names)
+
+
+def _native_class(names: tuple[str, ...]) -> bool:
+    """Canonical names of a native Keras layer class (tf-keras' `tf.keras.layers.Dense`), not a v1 one."""
+    return bool(names) and all(
+        n.startswith(("tf.keras.layers.", "keras.layers.")) and n.rsplit(".", 1)[-1][:1].isupper()
+        and not api.is_v1_layer_class(n) and not _creates((n,)) for n in names)
+
+
+def _receiver_attr(expr: ast.expr, func: Function, ctx: ModuleContext) -> str | None:
+    """`self.<attr>` in a method of a class: attr (the receiver is the method's first parameter)."""
+    method = func
+    while method is not None and ctx.owner.get(method) is None:
+        method = ctx.parent_function.get(method)
+    owner = ctx.owner.get(method) if method is not None else None
+    if owner is None or getattr(method, "name", None) not in owner.methods or is_static(method):  # type: ignore[arg-type]
+        return None
+    return expr.attr if is_self_attr(expr, first_param(method)) else None  # type: ignore[union-attr]
+
+
+def _attribute_values(ctx: ModuleContext, cls: ClassInfo) -> dict[tuple[str, bool], list[tuple[ast.expr, Function]] | None]:
+    """Every value the class's methods (along its MRO) give `self.<attr>` ((attr, False)) or an item of it
+    ((attr, True); an assigned dict literal's values too); None for an attribute also set some other way."""
+    found: dict[tuple[str, bool], list[tuple[ast.expr, Function]] | None] = {}
+
+    def add(key: tuple[str, bool], value: ast.expr | None, method: Function) -> None:
+        if value is None or found.get(key, []) is None:
+            found[key] = None
+        else:
+            found.setdefault(key, []).append((value, method))  # type: ignore[union-attr]
+
+    for klass in ctx.mro(cls):
+        for method in klass.methods.values():
+            receiver = None if is_static(method) else first_param(method)
+            for node in ast.walk(method):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+                    node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.NamedExpr)) else [node.optional_vars] if (
+                    isinstance(node, ast.withitem) and node.optional_vars is not None) else []
+                value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+                for target in targets:
+                    for part in ast.walk(target):
+                        plain = is_self_attr(part, receiver)
+                        item = isinstance(part, ast.Subscript) and is_self_attr(part.value, receiver)
+                        if not (plain or item):
+                            continue
+                        attr = part.attr if plain else part.value.attr  # type: ignore[union-attr]
+                        direct = value if part is target else None
+                        add((attr, item), direct, method)
+                        if plain and isinstance(direct, ast.Dict):
+                            for entry in direct.values:
+                                add((attr, True), entry, method)
+    return found
+
+
+def _rebound(func: Function, name: str, constructed: int) -> bool:
+    """``name`` is assigned in ``func`` other than by the ``constructed`` constructor calls the walk saw."""
+    bound = 0
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound += 1
+        elif isinstance(node, ast.arg) and node.arg == name:
+            return True
+    return bound != constructed
 
 
 def _self_attr(expr: ast.expr) -> str | None:
