@@ -396,3 +396,51 @@ def test_helpers_traced_by_tf_function_keep_the_callers_scopes_and_explicit_name
     """Measured: `outer/w`, `outer/blk/fc`, `outer/blk2/fc`, and the layer after them is `outer/dense_1`."""
     known, unknown = _check(TRACED, (2, 4))
     assert (known, unknown) == (9, 0)
+
+
+CALLABLES = HEADER + '''
+import functools
+
+
+def run_stage(stage_fn, t):
+    return stage_fn(t)
+
+
+class L(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.lazy = None
+        self.cache = {}
+        self.dense_cls = tf.keras.layers.Dense
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            x = getattr(self, "_block")(x, i=0)
+            x = run_stage(functools.partial(self._block, i=1), x)
+            fn = functools.partial(self._block, i=2)
+            x = fn(x)
+            if self.lazy is None:
+                self.lazy = tf.keras.layers.Dense(4)
+            x = self.lazy(x)
+            if "k" not in self.cache:
+                self.cache["k"] = tf.keras.layers.Dense(4, name="fc")
+            self.held = self.cache["k"]
+            x = self.held(x)
+            x = self.dense_cls(4)(x)
+            k = tf.keras.layers.Dense(4)
+            x = k(x)
+            return v1.layers.dense(x, 4)
+
+    def _block(self, x, i=0):
+        with v1.variable_scope(f"blk_{i}"):
+            return v1.layers.dense(x, 4)
+'''
+
+
+def test_callable_values_and_native_layers_held_by_the_object(tf) -> None:
+    """Measured: a method reached through `getattr`, a partial passed to a function parameter and a local partial
+    names its layers as a direct call would (`outer/blk_0/dense` ...); native Keras layers built lazily, kept in
+    a dict cache, built from a class attribute or a local put nothing in `_vars` and take no count."""
+    known, unknown = _check(CALLABLES, (2, 4))
+    assert (known, unknown) == (8, 0)
