@@ -330,8 +330,8 @@ LOOPS = {
 def test_loops_locals_and_per_call_objects(tf, case: str) -> None:
     body, shape = LOOPS[case]
     known, unknown = _check(_program(body), shape)
-    # The inline `Dense(...)(x)` is an object the walk cannot pair with its call: unknown, never guessed.
-    assert (bool(known), unknown) == (True, 1 if case == "empty_scope_and_locals" else 0)
+    # The inline `Dense(...)(x)` is named at that call, as TF names it (`cells/fc_1`).
+    assert (bool(known), unknown) == (True, 0)
 
 
 DECORATED_HELPER = HEADER + '''
@@ -444,3 +444,37 @@ def test_callable_values_and_native_layers_held_by_the_object(tf) -> None:
     a dict cache, built from a class attribute or a local put nothing in `_vars` and take no count."""
     known, unknown = _check(CALLABLES, (2, 4))
     assert (known, unknown) == (8, 0)
+
+
+OBJECTS_INLINE = HEADER + '''
+class ProjectDense(v1.layers.Dense):
+    pass
+
+
+class Sub(tf.keras.layers.Layer):
+    def call(self, x):
+        return v1.layers.dense(x, 4)
+
+
+class L(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("blk"):
+            x = ProjectDense(4)(x)
+            x = ProjectDense(4)(x)
+            x = v1.layers.dense(x, 4)
+            fc = ProjectDense(4, name="fc")
+            x = fc(fc(x))
+            x = Sub()(x)
+            x = Sub()(x)
+            return v1.layers.Dense(4)(v1.layers.dense(x, 4))
+'''
+
+
+def test_objects_built_and_called_inline_and_v1_subclasses(tf) -> None:
+    """Measured: a v1 layer subclass that adds nothing takes its class's snake-case name (`project_dense`,
+    `project_dense_1`); a layer object built and called at once is named at that call (after its argument's
+    layer: `dense_3`, then `dense_4`); an undecorated project layer built inline runs in the caller's store
+    and counts on there (`dense_1`, `dense_2`)."""
+    known, unknown = _check(OBJECTS_INLINE, (2, 4))
+    assert (known, unknown) == (16, 0)

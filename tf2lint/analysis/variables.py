@@ -176,8 +176,11 @@ class _ClassModel:
         self.ctx, self.shim, self.cls = ctx, shim, cls
         self.pinned = pinned or {}
         self.by_node: dict[ast.Call, list[CallSite]] = {}
+        self.inline: dict[ast.Call, ast.Call] = {}  # `Ctor(...)` -> the call `Ctor(...)(x)` that calls it at once
         for site in sites:
             self.by_node.setdefault(site.node, []).append(site)
+            if isinstance(site.node.func, ast.Call):
+                self.inline[site.node.func] = site.node
         self.counts = _Counts()
         self.scope_names: dict[ast.Call, str] = {}  # a variable_scope call -> the full name it opened
         self.first_called: set[str] = set()  # layer attributes already called (named at their first call)
@@ -329,6 +332,18 @@ class _ClassModel:
     def _site_event(self, site: CallSite) -> None:
         prefix = self._prefix(site)
         names = site.names
+        made = self._v1_object(site.node, site) if site.node in self.inline or (
+            site.target is not None and site.target[0] == "local") else None
+        if made is not None:  # a new v1 layer object: named at its first call
+            key = ("inline", id(self.inline[site.node])) if site.node in self.inline else (
+                "local", id(site.func), site.target[1])  # type: ignore[index]
+            self.first_called.discard(key)
+            return
+        if isinstance(site.node.func, ast.Call):
+            made = self._v1_object(site.node.func, site)
+            if made is not None:
+                self._object_call(site, ("inline", id(site.node)), site.node.func, made[0], prefix, None, made[1])
+                return
         if api.VARIABLE_SCOPE in names:
             self._scope(site, prefix)
             return
@@ -350,7 +365,8 @@ class _ClassModel:
             return
         local = self._local_object(site)
         if local is not None:
-            self._object_call(site, ("local", id(site.func), local.target[1]), local.node, local.names, prefix, None)
+            types, base = self._v1_object(local.node, local) or (local.names, None)
+            self._object_call(site, ("local", id(site.func), local.target[1]), local.node, types, prefix, None, base)
             return
         if attr in _KERAS_METHODS or names == (_PARTIAL,):
             return  # Keras' own weights and losses: not the shim's store; a partial runs nothing until called
@@ -496,10 +512,6 @@ class _ClassModel:
                 # Keras: no name in `_vars`.
                 self._add(site, creator, _join(prefix, key), [], call, True, None, skip_first=False)
                 return
-        if (api.is_v1_layer_class(creator) or api.v1_rnn_cell_base_name(creator)) and site.target is not None \
-                and site.target[0] == "local":
-            self.first_called.discard(("local", id(site.func), site.target[1]))  # a new object: named when called
-            return
         if creator in (api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER) or api.is_v1_layer_class(creator) \
                 or api.v1_rnn_cell_base_name(creator):
             self._opaque(site, prefix, _UNMODELLED.get(creator, "a layer object not called where the model sees it"))
@@ -541,11 +553,28 @@ class _ClassModel:
         if not isinstance(func, ast.Name):
             return None
         found = [s for sites in self.by_node.values() for s in sites
-                 if s.func is site.func and s.target == ("local", func.id) and s.names and s.names != (_PARTIAL,)]
+                 if s.func is site.func and s.target == ("local", func.id) and s.names != (_PARTIAL,)
+                 and (s.names or self._v1_object(s.node, s) is not None)]
         return found[0] if len(found) == 1 and found[0].node.lineno <= site.node.lineno else None
 
+    def _v1_object(self, ctor: ast.Call, site: CallSite) -> tuple[tuple[str, ...], str | None] | None:
+        """A v1 layer (or RNN cell) object ``ctor`` builds: its class's canonical names and, for a project
+        subclass that adds nothing, the name base Keras derives from it (`ProjectDense` -> `project_dense`)."""
+        names = self.ctx.resolve(ctor.func, site.func)
+        if any(api.is_v1_layer_class(n) or api.v1_rnn_cell_base_name(n) for n in names):
+            return names, None
+        module = site.module or self.ctx.root
+        func = ctor.func
+        if names or not isinstance(func, ast.Name) or module.names.is_local(func.id, site.func):
+            return None
+        cls = module.class_by_name.get(func.id)
+        base = self.ctx.v1_layer_base(cls) if cls is not None else None
+        if cls is None or base is None or any(k.methods for k in self.ctx.mro(cls)):
+            return None
+        return (base,), api.snake_case(cls.name)
+
     def _object_call(self, site: CallSite, key: tuple, ctor: ast.Call, types: tuple[str, ...], prefix: str,
-                     attr: str | None) -> None:
+                     attr: str | None, subclass_base: str | None = None) -> None:
         """`self.attr(x)` of an object built in `__init__`, or `k(x)` of one built in this function: a v1 layer
         is named at its first call (`name=` too is made unique there, measured: `fc`, `fc_1`)."""
         first = key not in self.first_called
@@ -570,8 +599,9 @@ class _ClassModel:
             self._opaque(site, prefix, "a v1 layer object first called " + self._uncertainty(site))
             return
         cell = api.v1_rnn_cell_base_name(kind)
-        base = cell or api.v1_layer_base_name(kind)
-        spec = table.RNN_CELLS.get(base or "") if cell else table.V1_LAYERS.get(base or "")
+        layer = cell or api.v1_layer_base_name(kind)
+        spec = table.RNN_CELLS.get(layer or "") if cell else table.V1_LAYERS.get(layer or "")
+        base = subclass_base or layer
         if cell and any(_argument(ctor, k, None) is not None for k in table.RNN_UNMODELLED):
             spec = None
         given = _argument(ctor, "name", None)
@@ -594,7 +624,8 @@ class _ClassModel:
                           else "a v1 layer object whose variables depend on arguments that are not literals")
         self.result.creations.append(Creation(
             node=ctor, kind=kind, scope=scope, variables=tuple(variables),
-            fingerprint=f"{'self.' + attr if attr else key[2]} = {_fingerprint(kind, ctor, False, 'name')}",
+            fingerprint=f"{'self.' + attr + ' = ' if attr else key[2] + ' = ' if key[0] == 'local' else ''}"
+                        f"{_fingerprint(kind, ctor, False, 'name')}",
             explicit=explicit, pin="name", local=True, attr=attr,
         ))
         if attr is not None:
@@ -698,11 +729,28 @@ class _ClassModel:
         if callees:
             self._opaque(site, prefix, "a call with several possible callees")
             return
-        if self._native(func, site.func):
+        if self._native(func, site.func) or (site.node in self.inline and self._inert(site)):
             return  # a native Keras layer (or its class): its weights are tracked by Keras, not named in the store
         called = _self_attr_call(site)
         if called is not None or isinstance(func, ast.Name) and func.id not in _BUILTINS:
             self._opaque(site, prefix, "an object or function the model cannot see")
+
+    def _inert(self, site: CallSite) -> bool:
+        """`Sub()` of `Sub()(x)`: a project class whose construction runs no call but `super().__init__(...)` and
+        library calls that create nothing (its call is followed where it is called)."""
+        module, func = site.module or self.ctx.root, site.node.func
+        if not isinstance(func, ast.Name) or module.names.is_local(func.id, site.func):
+            return False
+        cls = module.class_by_name.get(func.id)
+        if cls is None:
+            return False
+        for klass in self.ctx.mro(cls):
+            init = klass.methods.get("__init__")
+            for call in klass.module.own_calls(init) if init is not None else ():
+                names = klass.module.names.resolve(call.func, init)
+                if not (_super_init(call) or names and all(api.is_library_name(n) for n in names) and not _creates(names)):
+                    return False
+        return True
 
     def _native(self, expr: ast.expr, func: Function, depth: int = 0) -> bool:
         """``expr`` holds a native Keras layer or layer class (or None) wherever it is set: built and called, it
@@ -753,6 +801,13 @@ def _creates(names: tuple[str, ...]) -> bool:
     """A call that makes store variables (or may: templates, builders, cells, class layers)."""
     return any(api.auto_named_creator(n) or n in (api.GET_VARIABLE, api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER)
                or api.v1_rnn_cell_base_name(n) or n in api.SLIM_VARIABLES for n in names)
+
+
+def _super_init(call: ast.Call) -> bool:
+    """`super().__init__(...)`."""
+    func = call.func
+    return (isinstance(func, ast.Attribute) and func.attr == "__init__" and isinstance(func.value, ast.Call)
+            and isinstance(func.value.func, ast.Name) and func.value.func.id == "super")
 
 
 def _native_class(names: tuple[str, ...]) -> bool:
