@@ -478,3 +478,33 @@ def test_objects_built_and_called_inline_and_v1_subclasses(tf) -> None:
     and counts on there (`dense_1`, `dense_2`)."""
     known, unknown = _check(OBJECTS_INLINE, (2, 4))
     assert (known, unknown) == (16, 0)
+
+
+BUILDERS = HEADER + '''
+class Sub(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.cache = {}
+
+    def call(self, x):
+        with v1.variable_scope("in"):
+            return v1.layers.dense(x, 4)
+
+
+class L(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            x = v1.layers.dense(x, 4)
+            x = v1.keras.utils.get_or_create_layer("sub", Sub)(x)
+            x = v1.keras.utils.get_or_create_layer("head", create_layer_method=lambda: tf.keras.layers.Dense(4))(x)
+            return v1.layers.dense(x, 4)
+'''
+
+
+def test_builders_of_layers_whose_call_runs_in_the_callers_store(tf) -> None:
+    """Measured: `get_or_create_layer` with a project class built without creating anything and an undecorated
+    `call` runs that call in the caller's store (`outer/in/dense`); the builder passed as `create_layer_method=`
+    returning a native layer names nothing in `_vars`."""
+    known, unknown = _check(BUILDERS, (2, 4))
+    assert (known, unknown) == (6, 0)

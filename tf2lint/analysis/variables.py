@@ -444,11 +444,13 @@ class _ClassModel:
 
     def _native_builder(self, site: CallSite) -> bool:
         """The builder of `get_or_create_layer` only returns a library object (`lambda: tf.keras.layers.Dense(4)`,
-        or a function whose body is `return tf.keras.layers.Dense(4)`): nothing of it goes to `_vars`."""
-        builder = _argument(site.node, "builder", 1)
+        or a function whose body is `return tf.keras.layers.Dense(4)`), or is a project layer class built without
+        creating anything: nothing of it goes to `_vars` (an undecorated `call` of that class is followed where
+        the built layer is called; a decorated one keeps its variables in its own store)."""
+        builder = api.builder_expr(site.node)
         built = self.ctx.class_by_name.get(builder.id) if isinstance(builder, ast.Name) else None
-        if built is not None:  # a layer class whose decorated call keeps its variables in its own store
-            return any(name in self.ctx.shim_methods_of(built) for name in ("call", "__call__"))
+        if built is not None:
+            return self._inert_class(built)
         if isinstance(builder, ast.Lambda):
             made, func = builder.body, site.func
         else:
@@ -742,8 +744,9 @@ class _ClassModel:
         if not isinstance(func, ast.Name) or module.names.is_local(func.id, site.func):
             return False
         cls = module.class_by_name.get(func.id)
-        if cls is None:
-            return False
+        return cls is not None and self._inert_class(cls)
+
+    def _inert_class(self, cls: ClassInfo) -> bool:
         for klass in self.ctx.mro(cls):
             init = klass.methods.get("__init__")
             for call in klass.module.own_calls(init) if init is not None else ():
@@ -804,9 +807,9 @@ def _creates(names: tuple[str, ...]) -> bool:
 
 
 def _super_init(call: ast.Call) -> bool:
-    """`super().__init__(...)`."""
+    """`super().__init__(...)` (or its `super()`)."""
     func = call.func
-    return (isinstance(func, ast.Attribute) and func.attr == "__init__" and isinstance(func.value, ast.Call)
+    return isinstance(func, ast.Name) and func.id == "super" and not call.args or (isinstance(func, ast.Attribute) and func.attr == "__init__" and isinstance(func.value, ast.Call)
             and isinstance(func.value.func, ast.Name) and func.value.func.id == "super")
 
 
