@@ -508,3 +508,66 @@ def test_builders_of_layers_whose_call_runs_in_the_callers_store(tf) -> None:
     returning a native layer names nothing in `_vars`."""
     known, unknown = _check(BUILDERS, (2, 4))
     assert (known, unknown) == (6, 0)
+
+
+TEMPLATES = HEADER + '''
+def _scale(x):
+    w = v1.get_variable("w", shape=(4, 4))
+    return tf.matmul(x, w)
+
+
+SHARED = v1.make_template("shared", _scale)
+
+
+class L(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.t = v1.make_template("t", _scale)
+        self.lazy = None
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            x = self.t(x)
+            x = self.t(x)
+            local = v1.make_template("t", _scale)
+            x = local(x)
+            if self.lazy is None:
+                self.lazy = v1.make_template("t", _scale)
+            x = self.lazy(x)
+            x = SHARED(x)
+            with v1.variable_scope("t_5"):
+                pass
+            return v1.make_template("t", _scale)(x)
+'''
+
+
+def test_templates_open_a_default_named_scope_at_their_first_call(tf) -> None:
+    """Measured: a template's first call opens `variable_scope(None, default_name=<its name>)` where it is
+    called (`outer/t`, `outer/t_1`, `outer/t_2`, `outer/shared`, then `outer/t_3` ...), its later calls reuse it."""
+    known, unknown = _check(TEMPLATES, (2, 4))
+    assert (known, unknown) == (5, 0)
+
+
+REBUILT = HEADER + '''
+class L(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.fc = v1.layers.Dense(4, name="a")
+        self.lazy = None
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        if self.lazy is None:
+            self.lazy = v1.layers.Dense(4)
+        x = self.lazy(x)
+        self.fc = v1.layers.Dense(4, name="b")
+        return self.fc(x)
+'''
+
+
+def test_layer_objects_built_lazily_or_rebuilt_in_the_call(tf) -> None:
+    """Measured: a v1 layer built lazily on `self` is named at its first call (`dense`); one built in `__init__`
+    and built again in the call makes the call's (`b`): the model leaves that one unknown, never `a`."""
+    known, unknown = _check(REBUILT, (2, 4))
+    assert (known, unknown) == (2, 1)

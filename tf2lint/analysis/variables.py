@@ -194,6 +194,7 @@ class _ClassModel:
         self.locals: dict[str, int | str] = {}  # literal locals of the function being run
         self.unrolled = 0  # inside a loop this run unrolls
         self.flat_loops = 0  # inside a loop it does not (its calls may run any number of times)
+        self.attribute_values: dict[tuple[str, bool], list[tuple[ast.expr, Function]] | None] | None = None
         self.selves: list[ClassInfo] = []  # sub-layers whose `call` is being followed (their `self` is not ours)
 
     # -- the walk ---------------------------------------------------------------------------------
@@ -341,6 +342,9 @@ class _ClassModel:
             return
         if isinstance(site.node.func, ast.Call):
             made = self._v1_object(site.node.func, site)
+            if api.MAKE_TEMPLATE in self.ctx.resolve(site.node.func.func, site.func):
+                self._template_call(site, ("inline", id(site.node)), site.node.func, prefix, True)
+                return
             if made is not None:
                 self._object_call(site, ("inline", id(site.node)), site.node.func, made[0], prefix, None, made[1])
                 return
@@ -356,7 +360,7 @@ class _ClassModel:
             if attr not in _KERAS_METHODS:
                 self._opaque(site, prefix, "an attribute call of a sub-layer's own `self`")
             return
-        if attr is not None and attr in self.init_ctors:
+        if attr is not None and attr in self.init_ctors and self._set_once(attr):
             ctor = self.init_ctors[attr]
             self._object_call(site, ("self", attr), ctor, self.cls.attr_types.get(attr, ()), prefix, attr)
             return
@@ -493,6 +497,14 @@ class _ClassModel:
 
     def _create(self, site: CallSite, creator: str, prefix: str) -> None:
         call = site.node
+        if (creator == api.MAKE_TEMPLATE and _argument(call, "create_scope_now_", 2) is None) or (
+                api.is_v1_layer_class(creator) or api.v1_rnn_cell_base_name(creator)):
+            # A template or a layer object opens its scope at its first call, where it is named; one whose call
+            # the model cannot pair is unknown there.
+            if site.target is not None and site.target[0] in ("local", "self"):
+                self.first_called.discard(("local", id(site.func), site.target[1]) if site.target[0] == "local"
+                                          else ("self", site.target[1]))
+            return
         if self._uncertain(site) or UNKNOWN in prefix:
             self._opaque(site, prefix, "a creator " + self._uncertainty(site))
             return
@@ -587,6 +599,9 @@ class _ClassModel:
             if first and attr is not None:  # native: tracked by object path, no name in the store; kept to align
                 self.result.creations.append(Creation(
                     node=site.node, kind=types[0], scope="", variables=(), fingerprint=f"self.{attr}", explicit=True))
+            return
+        if api.MAKE_TEMPLATE in types:
+            self._template_call(site, key, ctor, prefix, first)
             return
         kind = next((t for t in types if api.is_v1_layer_class(t) or api.v1_rnn_cell_base_name(t)), None)
         if kind is None:
@@ -733,9 +748,76 @@ class _ClassModel:
             return
         if self._native(func, site.func) or (site.node in self.inline and self._inert(site)):
             return  # a native Keras layer (or its class): its weights are tracked by Keras, not named in the store
+        held = self._held(func, site)
+        if held is not None:
+            key, ctor, names = held
+            if api.MAKE_TEMPLATE in names:
+                self._template_call(site, key, ctor, prefix, key not in self.first_called)
+                self.first_called.add(key)
+            else:
+                self._object_call(site, key, ctor, names, prefix, None)
+            return
         called = _self_attr_call(site)
         if called is not None or isinstance(func, ast.Name) and func.id not in _BUILTINS:
             self._opaque(site, prefix, "an object or function the model cannot see")
+        elif isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER not in self.ctx.resolve(func.func, site.func):
+            self._opaque(site, prefix, "an object built and called at once")
+
+    def _attribute_values(self) -> dict[tuple[str, bool], list[tuple[ast.expr, Function]] | None]:
+        if self.attribute_values is None:
+            self.attribute_values = _attribute_values(self.ctx, self.cls)
+        return self.attribute_values
+
+    def _set_once(self, attr: str) -> bool:
+        """`self.<attr>` is given an object only by its constructor in `__init__` (other values: None)."""
+        values = self._attribute_values().get((attr, False))
+        return values is not None and sum(not (isinstance(v, ast.Constant) and v.value is None) for v, _ in values) == 1
+
+    def _held(self, expr: ast.expr, site: CallSite) -> tuple[tuple, ast.Call, tuple[str, ...]] | None:
+        """The one template or v1 layer object ``expr`` holds: a module-level template, or `self.<attr>` set to
+        one `make_template(...)` / v1 layer constructor (and otherwise only to None) in the class's methods.
+        (key, the constructor call, its canonical names)."""
+        shared = self.ctx.shared_template(site)
+        if shared is not None:
+            return ("template", id(shared)), shared, (api.MAKE_TEMPLATE,)
+        attr = None if self.selves else _receiver_attr(expr, site.func, self.ctx)
+        values = self._attribute_values().get((attr, False)) if attr is not None else None
+        made = [(v, self.ctx.resolve(v.func, f)) for v, f in values or () if isinstance(v, ast.Call)]
+        if not values or len(made) != 1 or any(not isinstance(v, (ast.Call, ast.Constant)) or (
+                isinstance(v, ast.Constant) and v.value is not None) for v, _ in values):
+            return None
+        ctor, names = made[0]
+        if api.MAKE_TEMPLATE in names or any(api.is_v1_layer_class(n) or api.v1_rnn_cell_base_name(n) for n in names):
+            return ("self", attr), ctor, names
+        return None
+
+    def _template_call(self, site: CallSite, key: tuple, ctor: ast.Call, prefix: str, first: bool) -> None:
+        """A template's call: the first opens `variable_scope(None, default_name=<its name>)` around its function
+        (measured), later ones reuse what it made. Known for a module function whose body is straight-line
+        code creating only `get_variable`s with literal names."""
+        if not first:
+            return
+        if self._uncertain(site) or UNKNOWN in prefix or self._traced(site):
+            self._opaque(site, prefix, "a template called " + (
+                "inside a `tf.function`" if self._traced(site) else self._uncertainty(site)))
+            return
+        module = site.module or self.ctx.root
+        text = self._text(_argument(ctor, "name_", 0), site)
+        function = _argument(ctor, "func_", 1)
+        body = module.module_functions.get(function.id) if isinstance(function, ast.Name) else None
+        variables = _template_variables(body, module) if body is not None and not _opaque(ctor) and len(
+            ctor.args) <= 2 and all(k.arg in ("name_", "func_") for k in ctor.keywords) else None
+        if text is None or text[0] != "str" or not text[1] or variables is None:
+            self._opaque(site, prefix, "a template whose name or variables are not known")
+            return
+        name = self.counts.unique(prefix, text[1])
+        if name == UNKNOWN:
+            self._add(site, api.MAKE_TEMPLATE, _join(prefix, UNKNOWN), [], site.node, True, None)
+            return
+        scope = _join(prefix, name)
+        self.counts.open(scope)
+        self._add(site, api.MAKE_TEMPLATE, scope, [Variable(_join(scope, v), shape) for v, shape in variables],
+                  ctor, True, None, skip_first=False)
 
     def _inert(self, site: CallSite) -> bool:
         """`Sub()` of `Sub()(x)`: a project class whose construction runs no call but `super().__init__(...)` and
@@ -777,7 +859,7 @@ class _ClassModel:
         held = self.cls.attr_classes.get(attr)
         if held and not item:
             return _native_class(held)
-        values = _attribute_values(self.ctx, self.cls).get((attr, item))
+        values = self._attribute_values().get((attr, item))
         return values is not None and bool(values) and all(self._native(v, f, depth + 1) for v, f in values)
 
 
@@ -804,6 +886,26 @@ def _creates(names: tuple[str, ...]) -> bool:
     """A call that makes store variables (or may: templates, builders, cells, class layers)."""
     return any(api.auto_named_creator(n) or n in (api.GET_VARIABLE, api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER)
                or api.v1_rnn_cell_base_name(n) or n in api.SLIM_VARIABLES for n in names)
+
+
+def _template_variables(func: Function, module: ModuleSummary) -> list[tuple[str, Shape | None]] | None:
+    """The `get_variable`s a template function's straight-line body makes (name, shape), or None when it may
+    make anything else, branch, loop or open scopes."""
+    found: list[tuple[str, Shape | None]] = []
+    if not all(isinstance(s, (ast.Assign, ast.Expr, ast.Return)) for s in func.body):  # type: ignore[union-attr]
+        return None
+    for call in evaluation_order(func.body):  # type: ignore[union-attr]
+        names = module.names.resolve(call.func, func)
+        if names == (api.GET_VARIABLE,):
+            name = _literal(_argument(call, "name", 0))
+            if not isinstance(name, str) or not name or _opaque(call):
+                return None
+            shape = _literal(_argument(call, "shape", 1))
+            found.append((name, tuple(d if isinstance(d, int) else None for d in shape)
+                          if isinstance(shape, (list, tuple)) else None))
+        elif not names or not all(api.is_library_name(n) for n in names) or _creates(names) or api.VARIABLE_SCOPE in names:
+            return None
+    return found
 
 
 def _super_init(call: ast.Call) -> bool:
