@@ -571,3 +571,29 @@ def test_layer_objects_built_lazily_or_rebuilt_in_the_call(tf) -> None:
     and built again in the call makes the call's (`b`): the model leaves that one unknown, never `a`."""
     known, unknown = _check(REBUILT, (2, 4))
     assert (known, unknown) == (2, 1)
+
+
+REENTERED = HEADER + '''
+class L(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            x = v1.layers.dense(x, 4)
+            with v1.variable_scope(v1.get_variable_scope()):
+                x = v1.layers.dense(x, 4)
+                with v1.variable_scope("in"):
+                    x = v1.layers.dense(x, 4)
+                x = v1.layers.conv1d(x[:, :, None], 2, 1)[:, :, 0]
+            x = v1.layers.conv1d(x[:, :, None], 2, 1, name="c")[:, :, 0]
+            with v1.variable_scope(v1.get_variable_scope(), reuse=v1.AUTO_REUSE):
+                x = v1.layers.dense(x, 4)
+        return v1.layers.dense(x, 4)
+'''
+
+
+def test_a_scope_object_re_entered_counts_on_and_forgets_on_leaving(tf) -> None:
+    """Measured: `variable_scope(get_variable_scope())` adds nothing to the names and counts on from the current
+    scope (`outer/dense_1`), and leaving it restores the counts it found: the next unnamed dense is
+    `outer/dense_1` again (with AUTO_REUSE it shares that layer's variables)."""
+    known, unknown = _check(REENTERED, (2, 4))
+    assert (known, unknown) == (14, 0)  # seven layers, one of them sharing `outer/dense_1`

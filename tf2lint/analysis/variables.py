@@ -195,7 +195,8 @@ class _ClassModel:
         self.unrolled = 0  # inside a loop this run unrolls
         self.flat_loops = 0  # inside a loop it does not (its calls may run any number of times)
         self.attribute_values: dict[tuple[str, bool], list[tuple[ast.expr, Function]] | None] | None = None
-        self.selves: list[ClassInfo] = []  # sub-layers whose `call` is being followed (their `self` is not ours)
+        self.selves: list[ClassInfo] = []
+        self.reentered: dict[ast.Call, tuple[dict[str, int], set[str]]] = {}  # `variable_scope(<scope object>)`  # sub-layers whose `call` is being followed (their `self` is not ours)
 
     # -- the walk ---------------------------------------------------------------------------------
 
@@ -233,6 +234,10 @@ class _ClassModel:
             self._calls([item.context_expr for item in statement.items], outer, func, bindings)
             for inner in statement.body:
                 self._statement(inner, outer, func, bindings)
+            for item in reversed(statement.items):
+                saved = self.reentered.pop(item.context_expr, None)  # type: ignore[call-overload]
+                if saved is not None:  # leaving a re-entered scope object restores the counts it found
+                    self.counts.opened, self.counts.unknown = saved
             return
         count = _unrollable(statement)
         if count is not None:
@@ -395,6 +400,13 @@ class _ClassModel:
         if scope.named and name is None and not scope.reenters:
             text = self._text(_argument(site.node, "name_or_scope", 0), site)
             name = text[1] if text is not None and text[0] == "str" and text[1] else None
+        if scope.reenters and not self._uncertain(site):
+            # `variable_scope(get_variable_scope())` (measured): the current scope's name, counted once more
+            # without restarting anything below it; what is counted inside is forgotten when it is left.
+            self.counts.opened[prefix] = self.counts.opened.get(prefix, 0) + 1
+            self.reentered[site.node] = (dict(self.counts.opened), set(self.counts.unknown))
+            self.scope_names[site.node] = prefix
+            return
         if scope.reenters or (scope.named and name is None):
             self._why(site.node, "a `variable_scope` re-entered from a scope object" if scope.reenters
                       else "a `variable_scope` whose name is not known")
