@@ -306,6 +306,14 @@ def test_tfs115_safe_fix_restores_the_baseline_names_under_tf(tf, tmp_path) -> N
 
 
 LOOPS = {
+    "literal_lists": ('''
+    for stage in [block]:
+        x = stage(x, 4)
+    for name in ["a", "b"]:
+        with v1.variable_scope(name):
+            x = v1.layers.dense(x, 4, name=f"fc_{name}")
+            x = v1.layers.dense(x, 4)
+    return block(x, 4)''', (2, 4)),
     "unrolled_range": ('''
     with v1.variable_scope("m"):
         for i in range(3):

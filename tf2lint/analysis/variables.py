@@ -88,21 +88,30 @@ class ClassVariables:
         return all(c.known for c in self.creations)
 
 
-def _unrollable(statement: ast.stmt) -> int | None:
-    """`for i in range(N):` with a literal N <= 8, no `else`, `break`, `continue` or `return`: N, else None."""
+def _unrollable(statement: ast.stmt) -> list[object] | None:
+    """The values a loop's variable takes, when the model runs its body once per value: `for i in range(N):` with
+    a literal N <= 8, a literal list or tuple of at most 8 strings or numbers, or of one item of any kind (a
+    function: `for stage in [self._block]:`, resolved as a callable value; its value is then not a literal).
+    No `else`, `break`, `continue`, `return` or `yield`; else None."""
     if not (isinstance(statement, ast.For) and isinstance(statement.target, ast.Name) and not statement.orelse):
         return None
+    if any(isinstance(n, (ast.Break, ast.Continue, ast.Return, ast.Yield, ast.YieldFrom)) for s in statement.body
+           for n in ast.walk(s)):
+        return None
     loop = statement.iter
+    if isinstance(loop, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in loop.elts):
+        values = [_literal(e) for e in loop.elts]
+        if len(values) == 1 or (len(values) <= 8 and all(
+                isinstance(v, (int, str)) and not isinstance(v, bool) for v in values)):
+            return values
+        return None
     if not (isinstance(loop, ast.Call) and isinstance(loop.func, ast.Name) and loop.func.id == "range"
             and len(loop.args) == 1 and not loop.keywords):
         return None
     count = _literal(loop.args[0])
     if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 8:
         return None
-    if any(isinstance(n, (ast.Break, ast.Continue, ast.Return, ast.Yield, ast.YieldFrom)) for s in statement.body
-           for n in ast.walk(s)):
-        return None
-    return count
+    return list(range(count))
 
 
 def _literal(node: ast.expr | None) -> object:
@@ -239,12 +248,15 @@ class _ClassModel:
                 if saved is not None:  # leaving a re-entered scope object restores the counts it found
                     self.counts.opened, self.counts.unknown = saved
             return
-        count = _unrollable(statement)
-        if count is not None:
+        values = _unrollable(statement)
+        if values is not None:
             assert isinstance(statement, ast.For) and isinstance(statement.target, ast.Name)
             self.unrolled += 1
-            for value in range(count):
-                self.locals[statement.target.id] = value
+            for value in values:
+                if isinstance(value, (int, str)) and not isinstance(value, bool):
+                    self.locals[statement.target.id] = value
+                else:
+                    self.locals.pop(statement.target.id, None)
                 for inner in statement.body:
                     self._statement(inner, outer, func, bindings)
             self.unrolled -= 1
