@@ -605,3 +605,26 @@ def test_a_scope_object_re_entered_counts_on_and_forgets_on_leaving(tf) -> None:
     `outer/dense_1` again (with AUTO_REUSE it shares that layer's variables)."""
     known, unknown = _check(REENTERED, (2, 4))
     assert (known, unknown) == (14, 0)  # seven layers, one of them sharing `outer/dense_1`
+
+
+DECIDED = HEADER + '''
+class L(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        x = self._block(x, name="a", wd=False)
+        return self._block(x, name="b", wd=True)
+
+    def _block(self, x, name="w", wd=True):
+        if wd:
+            w = v1.get_variable(name, shape=(4, 4))
+            x = tf.matmul(x, w)
+        if not wd:
+            x = v1.layers.dense(x, 4)
+        return x
+'''
+
+
+def test_branches_a_constant_argument_decides(tf) -> None:
+    """Measured: `wd=False` runs only the `not wd` branch (`dense`), `wd=True` only the other (`b`)."""
+    known, unknown = _check(DECIDED, (2, 4))
+    assert (known, unknown) == (3, 0)

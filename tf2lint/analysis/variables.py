@@ -114,6 +114,17 @@ def _unrollable(statement: ast.stmt) -> list[object] | None:
     return list(range(count))
 
 
+def _decided(test: ast.expr, bindings: dict[str, tuple]) -> bool | None:
+    """`if flag:` / `if not flag:` over a parameter the path binds to a constant: the branch taken, else None."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _decided(test.operand, bindings)
+        return None if inner is None else not inner
+    value = bindings.get(test.id) if isinstance(test, ast.Name) else None
+    if value is None or value[0] not in ("const", "str", "none"):
+        return None
+    return bool(value[1]) if len(value) > 1 else False
+
+
 def _literal(node: ast.expr | None) -> object:
     try:
         return ast.literal_eval(node) if node is not None else None
@@ -261,6 +272,13 @@ class _ClassModel:
                     self._statement(inner, outer, func, bindings)
             self.unrolled -= 1
             self.locals.pop(statement.target.id, None)
+            return
+        decided = _decided(statement.test, dict(bindings or ())) if isinstance(statement, ast.If) else None
+        if decided is not None:  # a constant argument chose the branch, as the walk saw (the other never runs)
+            assert isinstance(statement, ast.If)
+            self._calls([statement.test], outer, func, bindings)
+            for inner in statement.body if decided else statement.orelse:
+                self._statement(inner, outer, func, bindings)
             return
         looping = isinstance(statement, (ast.For, ast.AsyncFor, ast.While))
         self.flat_loops += looping
