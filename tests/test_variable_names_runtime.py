@@ -628,3 +628,42 @@ def test_branches_a_constant_argument_decides(tf) -> None:
     """Measured: `wd=False` runs only the `not wd` branch (`dense`), `wd=True` only the other (`b`)."""
     known, unknown = _check(DECIDED, (2, 4))
     assert (known, unknown) == (3, 0)
+
+
+SUB_OBJECTS = HEADER + '''
+class Sub(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.fc = v1.layers.Dense(4)
+        self.lazy = None
+
+    def call(self, x):
+        x = self.fc(x)
+        if self.lazy is None:
+            self.lazy = v1.layers.Dense(4, name="lazy")
+        return self.lazy(x)
+
+
+class L(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.sub = Sub()
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            x = self.sub(x)
+            x = self.sub(x)
+            x = Sub()(x)
+            x = v1.keras.utils.get_or_create_layer("s", Sub)(x)
+            return v1.keras.utils.get_or_create_layer("s", Sub)(x)
+'''
+
+
+def test_layer_objects_of_a_sub_layer_whose_call_runs_in_the_callers_store(tf) -> None:
+    """Measured: the v1 layers a sub-layer holds (built in its `__init__` or lazily) are named at their first call
+    in the caller's scope (`outer/dense`, `outer/lazy`); called again through the same object they add nothing;
+    another object of the class (built inline, or kept by `get_or_create_layer`) names its own anew
+    (`outer/dense_1`, `outer/lazy_1` ...)."""
+    known, unknown = _check(SUB_OBJECTS, (2, 4))
+    assert (known, unknown) == (12, 0)

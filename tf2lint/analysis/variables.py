@@ -214,8 +214,11 @@ class _ClassModel:
         self.locals: dict[str, int | str] = {}  # literal locals of the function being run
         self.unrolled = 0  # inside a loop this run unrolls
         self.flat_loops = 0  # inside a loop it does not (its calls may run any number of times)
-        self.attribute_values: dict[tuple[str, bool], list[tuple[ast.expr, Function]] | None] | None = None
+        self.attribute_values: dict[ClassInfo, dict[tuple[str, bool], list[tuple[ast.expr, Function]] | None]] = {}
         self.selves: list[ClassInfo] = []
+        self.instances: list[tuple] = []  # which object each of ``selves`` is (keys of `first_called`)
+        self.fresh = 0  # objects built where they are called: each is new
+        self.init_calls: dict[ClassInfo, dict[str, ast.Call]] = {cls: self.init_ctors}
         self.reentered: dict[ast.Call, tuple[dict[str, int], set[str]]] = {}  # `variable_scope(<scope object>)`  # sub-layers whose `call` is being followed (their `self` is not ours)
 
     # -- the walk ---------------------------------------------------------------------------------
@@ -391,13 +394,12 @@ class _ClassModel:
             self._create(site, creator, prefix)
             return
         attr = _self_attr_call(site)
-        if attr is not None and self.selves:  # `self` of a sub-layer's method: another object
-            if attr not in _KERAS_METHODS:
-                self._opaque(site, prefix, "an attribute call of a sub-layer's own `self`")
-            return
-        if attr is not None and attr in self.init_ctors and self._set_once(attr):
-            ctor = self.init_ctors[attr]
-            self._object_call(site, ("self", attr), ctor, self.cls.attr_types.get(attr, ()), prefix, attr)
+        owner, instance = self._owner()
+        inits = self._inits(owner)
+        if attr is not None and attr in inits and self._set_once(attr, owner):
+            # An object built once in `__init__` (of this object, or of a sub-layer whose call runs here).
+            self._object_call(site, (*instance, "self", attr), inits[attr], owner.attr_types.get(attr, ()), prefix,
+                              None if self.selves else attr)
             return
         if any(n.startswith("tf.compat.v1.nn.") and "rnn" in n for n in names):
             self._opaque(site, prefix, "an RNN driver (`dynamic_rnn` and kin)")  # cells' own scopes
@@ -543,9 +545,9 @@ class _ClassModel:
                 api.is_v1_layer_class(creator) or api.v1_rnn_cell_base_name(creator)):
             # A template or a layer object opens its scope at its first call, where it is named; one whose call
             # the model cannot pair is unknown there.
-            if site.target is not None and site.target[0] in ("local", "self"):
+            if site.target is not None and site.target[0] in ("local", "self") and not site.guarded:
                 self.first_called.discard(("local", id(site.func), site.target[1]) if site.target[0] == "local"
-                                          else ("self", site.target[1]))
+                                          else (*self._owner()[1], "self", site.target[1]))
             return
         if self._uncertain(site) or UNKNOWN in prefix:
             self._opaque(site, prefix, "a creator " + self._uncertainty(site))
@@ -765,6 +767,7 @@ class _ClassModel:
             self.depth += 1
             other = bodies[0].cls is not None and bodies[0].cls is not self.cls
             if other:
+                self.instances.append(self._instance(site, prefix))
                 self.selves.append(bodies[0].cls)
             bound = isinstance(func, ast.Attribute)
             # The bindings the walk recorded the callee's calls with (see `ModuleContext._call`).
@@ -783,6 +786,7 @@ class _ClassModel:
             self.base = saved
             if other:
                 self.selves.pop()
+                self.instances.pop()
             self.depth -= 1
             return
         if callees:
@@ -805,14 +809,38 @@ class _ClassModel:
         elif isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER not in self.ctx.resolve(func.func, site.func):
             self._opaque(site, prefix, "an object built and called at once")
 
-    def _attribute_values(self) -> dict[tuple[str, bool], list[tuple[ast.expr, Function]] | None]:
-        if self.attribute_values is None:
-            self.attribute_values = _attribute_values(self.ctx, self.cls)
-        return self.attribute_values
+    def _instance(self, site: CallSite, prefix: str) -> tuple:
+        """Which sub-layer object a call runs: `self.<attr>` of the running object, the one
+        `get_or_create_layer` keeps under a literal key in this scope, else a new one."""
+        _, instance = self._owner()
+        func = site.node.func
+        attr = _receiver_attr(func, site.func, self.ctx) if isinstance(func, ast.Attribute) else None
+        if attr is not None:
+            return (*instance, "self", attr)
+        if isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER in self.ctx.resolve(func.func, site.func):
+            text = self._text(_argument(func, "name", 0), site)
+            if text is not None and text[0] == "str":
+                return ("layers", _join(prefix, text[1]))
+        self.fresh += 1
+        return ("new", self.fresh)
 
-    def _set_once(self, attr: str) -> bool:
+    def _owner(self) -> tuple[ClassInfo, tuple]:
+        """The object whose method runs: this one, or the sub-layer whose undecorated call it entered."""
+        return (self.selves[-1], self.instances[-1]) if self.selves else (self.cls, ())
+
+    def _inits(self, cls: ClassInfo) -> dict[str, ast.Call]:
+        if cls not in self.init_calls:
+            self.init_calls[cls] = _init_calls(cls)
+        return self.init_calls[cls]
+
+    def _attribute_values(self, cls: ClassInfo) -> dict[tuple[str, bool], list[tuple[ast.expr, Function]] | None]:
+        if cls not in self.attribute_values:
+            self.attribute_values[cls] = _attribute_values(self.ctx, cls)
+        return self.attribute_values[cls]
+
+    def _set_once(self, attr: str, cls: ClassInfo) -> bool:
         """`self.<attr>` is given an object only by its constructor in `__init__` (other values: None)."""
-        values = self._attribute_values().get((attr, False))
+        values = self._attribute_values(cls).get((attr, False))
         return values is not None and sum(not (isinstance(v, ast.Constant) and v.value is None) for v, _ in values) == 1
 
     def _held(self, expr: ast.expr, site: CallSite) -> tuple[tuple, ast.Call, tuple[str, ...]] | None:
@@ -822,15 +850,16 @@ class _ClassModel:
         shared = self.ctx.shared_template(site)
         if shared is not None:
             return ("template", id(shared)), shared, (api.MAKE_TEMPLATE,)
-        attr = None if self.selves else _receiver_attr(expr, site.func, self.ctx)
-        values = self._attribute_values().get((attr, False)) if attr is not None else None
+        owner, instance = self._owner()
+        attr = _receiver_attr(expr, site.func, self.ctx)
+        values = self._attribute_values(owner).get((attr, False)) if attr is not None else None
         made = [(v, self.ctx.resolve(v.func, f)) for v, f in values or () if isinstance(v, ast.Call)]
         if not values or len(made) != 1 or any(not isinstance(v, (ast.Call, ast.Constant)) or (
                 isinstance(v, ast.Constant) and v.value is not None) for v, _ in values):
             return None
         ctor, names = made[0]
         if api.MAKE_TEMPLATE in names or any(api.is_v1_layer_class(n) or api.v1_rnn_cell_base_name(n) for n in names):
-            return ("self", attr), ctor, names
+            return (*instance, "self", attr), ctor, names
         return None
 
     def _template_call(self, site: CallSite, key: tuple, ctor: ast.Call, prefix: str, first: bool) -> None:
@@ -875,7 +904,8 @@ class _ClassModel:
             init = klass.methods.get("__init__")
             for call in klass.module.own_calls(init) if init is not None else ():
                 names = klass.module.names.resolve(call.func, init)
-                if not (_super_init(call) or names and all(api.is_library_name(n) for n in names) and not _creates(names)):
+                if not (_super_init(call) or names and all(api.is_library_name(n) for n in names) and (
+                        not _creates(names) or _object_class(names))):
                     return False
         return True
 
@@ -892,16 +922,15 @@ class _ClassModel:
         if isinstance(expr, ast.Name):
             built = [s for sites in self.by_node.values() for s in sites if s.func is func and s.target == ("local", expr.id)]
             return bool(built) and all(_native_class(s.names) for s in built) and not _rebound(func, expr.id, len(built))
-        if self.selves:
-            return False  # another object's attributes
+        owner, _ = self._owner()
         item = isinstance(expr, ast.Subscript)
         attr = _receiver_attr(expr.value if item else expr, func, self.ctx)  # type: ignore[union-attr]
         if attr is None:
             return False
-        held = self.cls.attr_classes.get(attr)
+        held = owner.attr_classes.get(attr)
         if held and not item:
             return _native_class(held)
-        values = self._attribute_values().get((attr, item))
+        values = self._attribute_values(owner).get((attr, item))
         return values is not None and bool(values) and all(self._native(v, f, depth + 1) for v, f in values)
 
 
@@ -948,6 +977,11 @@ def _template_variables(func: Function, module: ModuleSummary) -> list[tuple[str
         elif not names or not all(api.is_library_name(n) for n in names) or _creates(names) or api.VARIABLE_SCOPE in names:
             return None
     return found
+
+
+def _object_class(names: tuple[str, ...]) -> bool:
+    """A v1 layer or cell class, or `make_template`: built, it creates nothing until it is called."""
+    return all(api.is_v1_layer_class(n) or api.v1_rnn_cell_base_name(n) or n == api.MAKE_TEMPLATE for n in names)
 
 
 def _super_init(call: ast.Call) -> bool:
