@@ -667,3 +667,45 @@ def test_layer_objects_of_a_sub_layer_whose_call_runs_in_the_callers_store(tf) -
     (`outer/dense_1`, `outer/lazy_1` ...)."""
     known, unknown = _check(SUB_OBJECTS, (2, 4))
     assert (known, unknown) == (12, 0)
+
+
+CACHES = HEADER + '''
+def _scale(x):
+    w = v1.get_variable("w", shape=(4, 4))
+    return tf.matmul(x, w)
+
+
+class ProjectDense(v1.layers.Dense):
+    pass
+
+
+class L(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.cache = {}
+        self.templates = {}
+        self.fc = None
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            if "fc" not in self.cache:
+                self.cache["fc"] = v1.layers.Dense(4, name="fc")
+            self.held = self.cache["fc"]
+            x = self.held(x)
+            if "t" not in self.templates:
+                self.templates["t"] = v1.make_template("t", _scale)
+            self.t_ = self.templates["t"]
+            x = self.t_(x)
+            if self.fc is None:
+                self.fc = ProjectDense(4)
+            x = self.fc(x)
+            return self.held(x)
+'''
+
+
+def test_objects_kept_in_dict_caches_and_subclasses_built_lazily(tf) -> None:
+    """Measured: a v1 layer or a template kept under one literal key of a dict cache is named at its first call
+    (`outer/fc`, `outer/t/w`); a v1 subclass built lazily takes its class's name (`outer/project_dense`)."""
+    known, unknown = _check(CACHES, (2, 4))
+    assert (known, unknown) == (5, 0)

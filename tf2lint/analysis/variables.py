@@ -371,15 +371,17 @@ class _ClassModel:
     def _site_event(self, site: CallSite) -> None:
         prefix = self._prefix(site)
         names = site.names
-        made = self._v1_object(site.node, site) if site.node in self.inline or (
-            site.target is not None and site.target[0] == "local") else None
-        if made is not None:  # a new v1 layer object: named at its first call
+        made = self._v1_object(site.node, site.func, site.module) if site.node in self.inline or (
+            site.target is not None and site.target[0] in ("local", "self")) else None
+        if made is not None:  # a new v1 layer object: named at its first call (a create-once guard builds once)
+            target = site.target or ("", "")
             key = ("inline", id(self.inline[site.node])) if site.node in self.inline else (
-                "local", id(site.func), site.target[1])  # type: ignore[index]
-            self.first_called.discard(key)
+                "local", id(site.func), target[1]) if target[0] == "local" else (*self._owner()[1], "self", target[1])
+            if not site.guarded:
+                self.first_called.discard(key)
             return
         if isinstance(site.node.func, ast.Call):
-            made = self._v1_object(site.node.func, site)
+            made = self._v1_object(site.node.func, site.func, site.module)
             if api.MAKE_TEMPLATE in self.ctx.resolve(site.node.func.func, site.func):
                 self._template_call(site, ("inline", id(site.node)), site.node.func, prefix, True)
                 return
@@ -406,7 +408,7 @@ class _ClassModel:
             return
         local = self._local_object(site)
         if local is not None:
-            types, base = self._v1_object(local.node, local) or (local.names, None)
+            types, base = self._v1_object(local.node, local.func, local.module) or (local.names, None)
             self._object_call(site, ("local", id(site.func), local.target[1]), local.node, types, prefix, None, base)
             return
         if attr in _KERAS_METHODS or names == (_PARTIAL,):
@@ -502,7 +504,7 @@ class _ClassModel:
         if isinstance(builder, ast.Lambda):
             made, func = builder.body, site.func
         else:
-            callee = self.ctx.builder_of(site.node, site.func, self.cls)  # type: ignore[arg-type]
+            callee = self.ctx.builder_of(site.node, site.func, self._owner()[0])  # type: ignore[arg-type]
             body = getattr(callee.func, "body", None) if callee is not None else None
             if not (isinstance(body, list) and len(body) == 1 and isinstance(body[0], ast.Return)):
                 return False
@@ -612,18 +614,19 @@ class _ClassModel:
             return None
         found = [s for sites in self.by_node.values() for s in sites
                  if s.func is site.func and s.target == ("local", func.id) and s.names != (_PARTIAL,)
-                 and (s.names or self._v1_object(s.node, s) is not None)]
+                 and (s.names or self._v1_object(s.node, s.func, s.module) is not None)]
         return found[0] if len(found) == 1 and found[0].node.lineno <= site.node.lineno else None
 
-    def _v1_object(self, ctor: ast.Call, site: CallSite) -> tuple[tuple[str, ...], str | None] | None:
-        """A v1 layer (or RNN cell) object ``ctor`` builds: its class's canonical names and, for a project
-        subclass that adds nothing, the name base Keras derives from it (`ProjectDense` -> `project_dense`)."""
-        names = self.ctx.resolve(ctor.func, site.func)
+    def _v1_object(self, ctor: ast.Call, where: Function, module: ModuleSummary | None) -> tuple[tuple[str, ...], str | None] | None:
+        """A v1 layer (or RNN cell) object ``ctor`` (written in ``where``) builds: its class's canonical names
+        and, for a project subclass that adds nothing, the name base Keras derives from it (`ProjectDense` ->
+        `project_dense`)."""
+        module = module or self.ctx.module_of(where)
+        names = module.names.resolve(ctor.func, where)
         if any(api.is_v1_layer_class(n) or api.v1_rnn_cell_base_name(n) for n in names):
             return names, None
-        module = site.module or self.ctx.root
         func = ctor.func
-        if names or not isinstance(func, ast.Name) or module.names.is_local(func.id, site.func):
+        if names or not isinstance(func, ast.Name) or module.names.is_local(func.id, where):
             return None
         cls = module.class_by_name.get(func.id)
         base = self.ctx.v1_layer_base(cls) if cls is not None else None
@@ -796,12 +799,12 @@ class _ClassModel:
             return  # a native Keras layer (or its class): its weights are tracked by Keras, not named in the store
         held = self._held(func, site)
         if held is not None:
-            key, ctor, names = held
+            key, ctor, names, base = held
             if api.MAKE_TEMPLATE in names:
                 self._template_call(site, key, ctor, prefix, key not in self.first_called)
                 self.first_called.add(key)
             else:
-                self._object_call(site, key, ctor, names, prefix, None)
+                self._object_call(site, key, ctor, names, prefix, None, base)
             return
         called = _self_attr_call(site)
         if called is not None or isinstance(func, ast.Name) and func.id not in _BUILTINS:
@@ -843,24 +846,46 @@ class _ClassModel:
         values = self._attribute_values(cls).get((attr, False))
         return values is not None and sum(not (isinstance(v, ast.Constant) and v.value is None) for v, _ in values) == 1
 
-    def _held(self, expr: ast.expr, site: CallSite) -> tuple[tuple, ast.Call, tuple[str, ...]] | None:
+    def _held(self, expr: ast.expr, site: CallSite) -> tuple[tuple, ast.Call, tuple[str, ...], str | None] | None:
         """The one template or v1 layer object ``expr`` holds: a module-level template, or `self.<attr>` set to
-        one `make_template(...)` / v1 layer constructor (and otherwise only to None) in the class's methods.
-        (key, the constructor call, its canonical names)."""
+        one `make_template(...)` / v1 layer constructor (and otherwise only to None) in the class's methods,
+        directly or through one item of a dict cache (`self.c["k"]`, every item of it set and read by that
+        literal key). (key, the constructor call, its canonical names, a v1 subclass' name base)."""
         shared = self.ctx.shared_template(site)
         if shared is not None:
-            return ("template", id(shared)), shared, (api.MAKE_TEMPLATE,)
+            return ("template", id(shared)), shared, (api.MAKE_TEMPLATE,), None
         owner, instance = self._owner()
         attr = _receiver_attr(expr, site.func, self.ctx)
         values = self._attribute_values(owner).get((attr, False)) if attr is not None else None
-        made = [(v, self.ctx.resolve(v.func, f)) for v, f in values or () if isinstance(v, ast.Call)]
-        if not values or len(made) != 1 or any(not isinstance(v, (ast.Call, ast.Constant)) or (
-                isinstance(v, ast.Constant) and v.value is not None) for v, _ in values):
+        key: tuple = (*instance, "self", attr)
+        if values and len(values) == 1 or values and all(_is_none(v) for v, _ in values[1:]):
+            # `self.x = self.c["k"]`: the item the cache holds
+            first, method = values[0]
+            if isinstance(first, ast.Subscript) and _literal(first.slice) is not _NOT_LITERAL:
+                cache = _receiver_attr(first.value, method, self.ctx)
+                items = self._attribute_values(owner).get((cache, True)) if cache is not None else None
+                if items is not None and self._one_key(owner, cache, _literal(first.slice)):  # type: ignore[arg-type]
+                    values, key = items, (*instance, "item", cache)
+        made = [(v, f) for v, f in values or () if isinstance(v, ast.Call)]
+        if not values or len(made) != 1 or any(not isinstance(v, ast.Call) and not _is_none(v) for v, _ in values):
             return None
-        ctor, names = made[0]
-        if api.MAKE_TEMPLATE in names or any(api.is_v1_layer_class(n) or api.v1_rnn_cell_base_name(n) for n in names):
-            return (*instance, "self", attr), ctor, names
-        return None
+        ctor, where = made[0]
+        names = self.ctx.module_of(where).names.resolve(ctor.func, where)
+        if api.MAKE_TEMPLATE in names:
+            return key, ctor, names, None
+        v1 = self._v1_object(ctor, where, None)
+        return (key, ctor, v1[0], v1[1]) if v1 is not None else None
+
+    def _one_key(self, cls: ClassInfo, cache: str, key: object) -> bool:
+        """Every subscript of `self.<cache>` in the class's methods uses the literal ``key``."""
+        for klass in self.ctx.mro(cls):
+            for method in klass.methods.values():
+                receiver = first_param(method)
+                for node in ast.walk(method):
+                    if isinstance(node, ast.Subscript) and is_self_attr(node.value, receiver) and \
+                            node.value.attr == cache and _literal(node.slice) != key:  # type: ignore[attr-defined]
+                        return False
+        return True
 
     def _template_call(self, site: CallSite, key: tuple, ctor: ast.Call, prefix: str, first: bool) -> None:
         """A template's call: the first opens `variable_scope(None, default_name=<its name>)` around its function
@@ -977,6 +1002,10 @@ def _template_variables(func: Function, module: ModuleSummary) -> list[tuple[str
         elif not names or not all(api.is_library_name(n) for n in names) or _creates(names) or api.VARIABLE_SCOPE in names:
             return None
     return found
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _object_class(names: tuple[str, ...]) -> bool:
