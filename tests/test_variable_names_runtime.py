@@ -111,6 +111,15 @@ def test_issue_scenario_misloads_and_record_scope_fixes_it(tf) -> None:
 
 # Each program: one shim class `L`, its input shape; the model's known names must be exactly TF's.
 CASES = {
+    "empty_scope_inside": ('''
+    with v1.variable_scope("outer"):
+        x = v1.layers.dense(x, 4)
+        with v1.variable_scope(""):
+            w = v1.get_variable("w0", shape=(4, 4))
+            x = v1.layers.dense(tf.matmul(x, w), 4)
+            with v1.variable_scope("in"):
+                x = v1.layers.dense(x, 4)
+        return v1.layers.dense(x, 4)''', (2, 4)),
     "reenter": ('''
     with v1.variable_scope("net"):
         x = v1.layers.dense(x, 4)

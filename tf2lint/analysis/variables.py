@@ -459,7 +459,11 @@ class _ClassModel:
             self.scope_names[site.node] = full
             return
         if _literal(_argument(site.node, "name_or_scope", 0)) == "":
-            self.scope_names[site.node] = prefix  # `variable_scope("")` adds nothing to names (measured: 3c)
+            # `variable_scope("")` adds nothing at the top (measured: 3c); inside a scope it opens an empty-named
+            # one (measured: `outer//w0`, `outer//dense`).
+            self.scope_names[site.node] = f"{prefix}/" if prefix else ""
+            if prefix:
+                self.counts.open(f"{prefix}/")
             return
         self._why(site.node, "a default-named `variable_scope` inside a `tf.function`" if self._traced(site)
                   else "a `variable_scope` whose default name is not a literal")
