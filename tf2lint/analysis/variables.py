@@ -333,7 +333,7 @@ class _ClassModel:
             return _creates(names) or not all(api.is_library_name(n) for n in names)
         target = call.func
         return isinstance(target, ast.Call) or isinstance(target, ast.Name) and target.id not in _BUILTINS or (
-            isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self")
+            _receiver_attr(target, func, self.ctx) is not None)
 
     def _site(self, call: ast.Call, outer: tuple[VarScope, ...], func: ast.AST,
               bindings: tuple | None = None) -> CallSite | None:
@@ -395,7 +395,7 @@ class _ClassModel:
         if creator is not None:
             self._create(site, creator, prefix)
             return
-        attr = _self_attr_call(site)
+        attr = self._self_call(site)
         owner, instance = self._owner()
         inits = self._inits(owner)
         if attr is not None and attr in inits and self._set_once(attr, owner):
@@ -745,6 +745,10 @@ class _ClassModel:
         self_name = first_param(site.func) if owner is not None and not isinstance(site.func, ast.Lambda) else None
         return _Frame(site.func, self_name, site.reach, site.module or self.ctx.root, site.bindings)
 
+    def _self_call(self, site: CallSite) -> str | None:
+        """`<receiver>.<attr>(...)`, the receiver being the first parameter of the method holding it: attr."""
+        return _receiver_attr(site.node.func, site.func, self.ctx)
+
     def _follow(self, site: CallSite, prefix: str) -> None:
         """A call with no library name: a project function or method the walk entered, else nothing it
         could create (a tensor method, a builtin) unless it calls an object we do not know."""
@@ -752,8 +756,7 @@ class _ClassModel:
         applied = self._applied_function(site)
         if applied is not None:
             func = applied
-        method = self._method(_self_attr_call(site) if applied is None else _self_attr(applied)) \
-            if not self.selves else None
+        method = self._method(_receiver_attr(func, site.func, self.ctx)) if not self.selves else None
         frame = self._frame(site)
         callees = [] if self.ctx.is_foreign(site.module) else (
             self.ctx.callables.callees(applied if applied is not None else site.node.func, frame)
@@ -810,7 +813,7 @@ class _ClassModel:
             else:
                 self._object_call(site, key, ctor, names, prefix, None, base)
             return
-        called = _self_attr_call(site)
+        called = self._self_call(site)
         if called is not None or isinstance(func, ast.Name) and func.id not in _BUILTINS:
             self._opaque(site, prefix, "an object or function the model cannot see")
         elif isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER not in self.ctx.resolve(func.func, site.func):
@@ -1085,19 +1088,6 @@ def _rebound(func: Function, name: str, constructed: int) -> bool:
         elif isinstance(node, ast.arg) and node.arg == name:
             return True
     return bound != constructed
-
-
-def _self_attr(expr: ast.expr) -> str | None:
-    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == "self":
-        return expr.attr
-    return None
-
-
-def _self_attr_call(site: CallSite) -> str | None:
-    func = site.node.func
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self",):
-        return func.attr
-    return None
 
 
 def _init_calls(cls: ClassInfo) -> dict[str, ast.Call]:
