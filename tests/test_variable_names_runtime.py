@@ -718,3 +718,30 @@ def test_objects_kept_in_dict_caches_and_subclasses_built_lazily(tf) -> None:
     (`outer/fc`, `outer/t/w`); a v1 subclass built lazily takes its class's name (`outer/project_dense`)."""
     known, unknown = _check(CACHES, (2, 4))
     assert (known, unknown) == (5, 0)
+
+
+WEIGHTLESS = HEADER + '''
+class L(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.a = v1.layers.Dense(4, name="flatten")
+        self.b = v1.layers.Dense(4, name="dropout")
+        self.c = v1.layers.Dense(4, name="max_pooling1d")
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("m"):
+            x = v1.layers.flatten(x)
+            x = v1.layers.dropout(x, 0.5)
+            x = v1.layers.max_pooling1d(x[:, :, None], 1, 1)[:, :, 0]
+            x = self.a(x)
+            x = self.b(x)
+            return self.c(x)
+'''
+
+
+def test_functional_layers_without_variables_still_count(tf) -> None:
+    """Measured: `flatten`, `dropout` and pooling open their scope like any layer, so a layer object named
+    `flatten` after them is `m/flatten_1` (and so on)."""
+    known, unknown = _check(WEIGHTLESS, (2, 4))
+    assert (known, unknown) == (6, 0)

@@ -8,7 +8,7 @@ import ast
 from tf2lint.analysis.context import CallSite
 from tf2lint.analysis.scope_names import (
     argument_of, call_fingerprint, creates_variables, join_scope, layer_shapes, layer_suffixes, literal_value,
-    spread_arguments, template_variables,
+    spread_arguments, template_variables, weightless_layer,
 )
 from tf2lint.analysis.variable_model import Creation, Unknown, Variable
 from tf2lint.knowledge import api, slim
@@ -144,6 +144,8 @@ class Creators:
                 self._why(site.node, f"a creator whose `{param}` is not known")
                 return UNKNOWN, True
             if value[0] == "str" and value[1]:
+                if self.counts.opened.get(join_scope(prefix, value[1])):
+                    self.result.reopened.add(site.node)
                 self.counts.open(join_scope(prefix, value[1]))
                 return value[1], True
         if self._traced(site):
@@ -204,6 +206,14 @@ class Creators:
             self._layer(site, creator, prefix, name, explicit, "scope", table.SLIM_LAYERS[short], None)
             return
         self._opaque(site, prefix, "a creator whose names are not modelled")
+
+    def _weightless(self, site: CallSite, creator: str, prefix: str) -> None:
+        """A functional v1 layer without variables: named (and counted) as any layer, nothing in the store."""
+        if self._uncertain(site) or UNKNOWN in prefix:
+            self._opaque(site, prefix, "a creator " + self._uncertainty(site))
+            return
+        name, explicit = self._named(site, prefix, weightless_layer(creator) or "", "name", None)
+        self._layer(site, creator, prefix, name, explicit, "name", (), None)
 
     def _layer(self, site: CallSite, creator: str, prefix: str, name: str, explicit: bool, pin: str,
                spec: tuple[table.Var, ...] | None, base: str | None) -> None:
@@ -277,7 +287,7 @@ class Creators:
             node=ctor, kind=kind, scope=scope, variables=tuple(variables),
             fingerprint=f"{'self.' + attr + ' = ' if attr else key[2] + ' = ' if key[0] == 'local' else ''}"
                         f"{call_fingerprint(kind, ctor, False, 'name')}",
-            explicit=explicit, pin="name", local=True, attr=attr,
+            explicit=explicit, pin="name", local=True, attr=attr, called=site.node,
         ))
         if attr is not None:
             self.result.objects.extend(f"{attr}/{s}" for s in suffixes or ())

@@ -23,7 +23,7 @@ import ast
 from tf2lint.analysis.names import Function, evaluation_order
 from tf2lint.analysis.summary import ModuleSummary
 from tf2lint.analysis.variable_model import Shape
-from tf2lint.knowledge import api
+from tf2lint.knowledge import api, native
 from tf2lint.knowledge import variables as table
 from tf2lint.knowledge.variables import UNKNOWN
 
@@ -131,6 +131,15 @@ def creates_variables(names: tuple[str, ...]) -> bool:
     """A call that makes store variables (or may: templates, builders, cells, class layers)."""
     return any(api.auto_named_creator(n) or n in (api.GET_VARIABLE, api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER)
                or api.v1_rnn_cell_base_name(n) or n in api.SLIM_VARIABLES for n in names)
+
+
+def weightless_layer(name: str) -> str | None:
+    """The auto-name base of a functional v1 layer that makes no variable (`flatten`, `dropout`, pooling): it
+    still opens its scope, which counts (measured: a layer object named `flatten` after one is `flatten_1`)."""
+    if not name.startswith(api.V1_LAYERS):
+        return None
+    entry = native.v1_functional(name[len(api.V1_LAYERS):])
+    return entry.base if entry is not None and not entry.creates else None
 
 
 def template_variables(func: Function, module: ModuleSummary) -> list[tuple[str, Shape | None]] | None:

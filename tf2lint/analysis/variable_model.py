@@ -41,6 +41,7 @@ class Creation:
     # `self.<attr>` for a layer object built in `__init__`: a `tf.Checkpoint` also saves its variables under
     # that object path, and restores them from there whatever their names (measured by the drift suite).
     attr: str | None = None
+    called: ast.Call | None = None  # for a layer object: the call that names it (its first)
 
     @property
     def known(self) -> bool:
@@ -56,6 +57,10 @@ class ClassVariables:
     creations: list[Creation] = field(default_factory=list)
     objects: list[str] = field(default_factory=list)  # object paths of native layers built in `__init__`
     unknowns: list[Unknown] = field(default_factory=list)  # why names are unknown, in the order met
+    method: ast.AST | None = None  # the shim method whose first call this is
+    # Calls given a name already opened in the same scope (a functional layer then shares its variables; a
+    # layer object would be numbered, `fc` -> `fc_1`).
+    reopened: set[ast.Call] = field(default_factory=set)
 
     @property
     def names(self) -> list[str]:

@@ -13,7 +13,7 @@ from tf2lint.analysis.creators import Creators
 from tf2lint.analysis.held_objects import HeldObjects, init_calls, receiver_attr
 from tf2lint.analysis.names import Function, evaluation_order
 from tf2lint.analysis.scope_names import (
-    ScopeCounts, creates_variables, decided_branch, layer_suffixes, literal_value, loop_values, spread_arguments,
+    ScopeCounts, creates_variables, weightless_layer, decided_branch, layer_suffixes, literal_value, loop_values, spread_arguments,
 )
 from tf2lint.analysis.summary import ClassInfo, ModuleSummary, first_param
 from tf2lint.analysis.variable_model import ClassVariables, Creation
@@ -39,7 +39,7 @@ class ClassModel(Creators, HeldObjects):
         self.counts = ScopeCounts()
         self.scope_names: dict[ast.Call, str] = {}  # a variable_scope call -> the full name it opened
         self.first_called: set[str] = set()  # layer attributes already called (named at their first call)
-        self.result = ClassVariables(f"{cls.name}.{getattr(shim, 'name', '?')}", cls)
+        self.result = ClassVariables(f"{cls.name}.{getattr(shim, 'name', '?')}", cls, method=shim)
         self.init_ctors = init_calls(cls)
         self.depth = 0
         self.visited: set[ast.Call] = set()
@@ -217,6 +217,10 @@ class ClassModel(Creators, HeldObjects):
                 return
         if api.VARIABLE_SCOPE in names:
             self._scope(site, prefix)
+            return
+        weightless = next((n for n in names if weightless_layer(n)), None)
+        if weightless is not None:
+            self._weightless(site, weightless, prefix)
             return
         creator = next((n for n in names if creates_variables((n,))), None)
         if creator is not None:
