@@ -293,7 +293,8 @@ def test_checkpoint_check_fixture(checkpoint_check, tf) -> None:
 
 
 def test_tfs115_safe_fix_restores_the_baseline_names_under_tf(tf, tmp_path) -> None:
-    """The pins TFS115 writes, applied with the lock of its examples: each layer loads its own weights again."""
+    """The fixes TFS115 writes, applied with the lock of its examples (the removed layer's scope recorded before
+    the first layer after it, a pin on the next): each layer loads its own weights again."""
     from conftest import write_baseline_lock
 
     from tf2lint.engine import Settings
@@ -304,7 +305,8 @@ def test_tfs115_safe_fix_restores_the_baseline_names_under_tf(tf, tmp_path) -> N
     path = str(tmp_path / "m.py")
     lock = write_baseline_lock(tmp_path, [path])
     result = fix_text(rule.bad[0], path, Settings(variables_lock=lock), unsafe=False)
-    assert result.fixed.count('name="dense_') == 3 and not [f for f in result.findings if f.code == "TFS115"]
+    assert result.fixed.count('name="dense_') == 1 and not [f for f in result.findings if f.code == "TFS115"]
+    assert result.fixed.count('with v1.variable_scope("dense"):\n                pass\n') == 2  # `Tower`, `Head`
     fixed, baseline = load(result.fixed), load(rule.baselines[0])
     from tf2lint import runtime
 

@@ -26,10 +26,14 @@ class ClassModel(Creators, HeldObjects):
     """Runs one shim method's first call over the walk's sites, in evaluation order."""
 
     def __init__(self, ctx: ModuleContext, shim: ast.AST, cls: ClassInfo, sites: list[CallSite],
-                 pinned: dict[ast.Call, str] | None = None) -> None:
-        """``pinned``: names given to calls as a fix would (`name="dense_1"`), to see what the fix makes."""
+                 pinned: dict[ast.Call, str] | None = None,
+                 recorded: dict[ast.stmt, tuple[str, ...]] | None = None) -> None:
+        """``pinned``: names given to calls as a fix would (`name="dense_1"`); ``recorded``: statements before
+        which a fix would open empty `variable_scope`s (the guide's `record_scope`), by full name, in order: to
+        see what the fix makes."""
         self.ctx, self.shim, self.cls = ctx, shim, cls
         self.pinned = pinned or {}
+        self.recorded = recorded or {}
         self.by_node: dict[ast.Call, list[CallSite]] = {}
         self.inline: dict[ast.Call, ast.Call] = {}  # `Ctor(...)` -> the call `Ctor(...)(x)` that calls it at once
         for site in sites:
@@ -86,6 +90,8 @@ class ClassModel(Creators, HeldObjects):
     def _statement(self, statement: ast.stmt, outer: tuple[VarScope, ...], func: ast.AST, bindings: tuple | None) -> None:
         """One statement: `with` blocks and `for i in range(N)` loops statement by statement (a loop is unrolled:
         it runs its body N times, `i` known in each), anything else call by call in evaluation order."""
+        for full in self.recorded.get(statement, ()):  # `with variable_scope("<name>"): pass` written before it
+            self.counts.open(full)
         if isinstance(statement, ast.With):
             self._calls([item.context_expr for item in statement.items], outer, func, bindings)
             for inner in statement.body:

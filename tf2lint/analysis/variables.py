@@ -44,9 +44,11 @@ def class_variables(ctx: ModuleContext) -> list[ClassVariables]:
     return found
 
 
-def with_pinned(ctx: ModuleContext, model: ClassVariables, pinned: dict[ast.Call, str]) -> ClassVariables:
-    """The model of ``model``'s method again, with some calls given a name (what a fix would write)."""
+def with_pinned(ctx: ModuleContext, model: ClassVariables, pinned: dict[ast.Call, str],
+                recorded: dict[ast.stmt, tuple[str, ...]] | None = None) -> ClassVariables:
+    """The model of ``model``'s method again, with some calls given a name and empty scopes recorded before some
+    statements (full name), as a fix would write them."""
     for shim, cls, sites in _grouped(ctx).values():
         if cls is model.cls and f"{cls.name}.{getattr(shim, 'name', '?')}" == model.qualname:
-            return ClassModel(ctx, shim, cls, sites, pinned).run()
+            return ClassModel(ctx, shim, cls, sites, pinned, recorded).run()
     return model
