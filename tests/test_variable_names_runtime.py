@@ -747,3 +747,23 @@ def test_functional_layers_without_variables_still_count(tf) -> None:
     `flatten` after them is `m/flatten_1` (and so on)."""
     known, unknown = _check(WEIGHTLESS, (2, 4))
     assert (known, unknown) == (6, 0)
+
+
+MAPPED = HEADER + '''
+class L(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            x = v1.layers.dense(x, 4)
+            x = list(map(self._block, [x]))[0]
+            return v1.layers.dense(x, 4)
+
+    def _block(self, x):
+        return v1.layers.dense(x, 4)
+'''
+
+
+def test_a_method_mapped_over_one_item_runs_once_in_place(tf) -> None:
+    """Measured: `map(self._block, [x])` runs the block once where it is written (`outer/dense_1`)."""
+    known, unknown = _check(MAPPED, (2, 4))
+    assert (known, unknown) == (6, 0)

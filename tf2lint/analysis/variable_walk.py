@@ -318,18 +318,29 @@ class ClassModel(Creators, HeldObjects):
         """`<receiver>.<attr>(...)`, the receiver being the first parameter of the method holding it: attr."""
         return receiver_attr(site.node.func, site.func, self.ctx)
 
+    def _mapped_once(self, site: CallSite) -> ast.expr | None:
+        """`map(f, [x])` (a literal of at most one item): `f`, which the walk entered once without arguments."""
+        call = site.node
+        if not (isinstance(call.func, ast.Name) and call.func.id == "map" and not site.names and len(call.args) == 2
+                and not call.keywords and isinstance(call.args[1], (ast.List, ast.Tuple))
+                and len(call.args[1].elts) <= 1):
+            return None
+        module = site.module or self.ctx.root
+        return None if module.names.is_local("map", site.func) else call.args[0]
+
     def _follow(self, site: CallSite, prefix: str) -> None:
         """A call with no library name: a project function or method the walk entered, else nothing it
         could create (a tensor method, a builtin) unless it calls an object we do not know."""
         func = site.node.func
         applied = self._applied_function(site)
-        if applied is not None:
-            func = applied
+        mapped = self._mapped_once(site)
+        if applied is not None or mapped is not None:
+            func = applied or mapped  # type: ignore[assignment]
         method = self._method(receiver_attr(func, site.func, self.ctx)) if not self.selves else None
         frame = self._frame(site)
         callees = [] if self.ctx.is_foreign(site.module) else (
-            self.ctx.callables.callees(applied if applied is not None else site.node.func, frame)
-            or self.ctx.callees_of_call(site.node, site.func))
+            self.ctx.callables.callees(func, frame)
+            or (self.ctx.callees_of_call(site.node, site.func) if mapped is None else []))
         bodies = [c for c in callees if isinstance(getattr(c.func, "body", None), list)]
         if method is not None:  # `self.body(x)` runs this object's class's override
             bodies = [Callee(method, first_param(method), method.name, self.ctx.module_of(method))]  # type: ignore[attr-defined]
@@ -349,10 +360,10 @@ class ClassModel(Creators, HeldObjects):
                 self.instances.append(self._instance(site, prefix))
                 self.selves.append(bodies[0].cls)
             bound = isinstance(func, ast.Attribute)
-            # The bindings the walk recorded the callee's calls with (see `ModuleContext._call`).
-            bindings = bind_call(site.node, bodies[0], frame, bound) if applied is not None else bind_call(
-                site.node, bodies[0], frame, callables=self.ctx.callables)
-            arguments = self._arguments(site.node, bodies[0], bound)
+            # The bindings the walk recorded the callee's calls with (see `ModuleContext._call`): none through `map`.
+            bindings = () if mapped is not None else bind_call(site.node, bodies[0], frame, bound) if (
+                applied is not None) else bind_call(site.node, bodies[0], frame, callables=self.ctx.callables)
+            arguments = {} if mapped is not None else self._arguments(site.node, bodies[0], bound)
             traced = self._traces(site, bodies[0], applied)
             if traced and site.reach.tf_function is not None:
                 self._opaque(site, prefix, "a `tf.function` entered inside a traced call")
