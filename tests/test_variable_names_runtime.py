@@ -767,3 +767,29 @@ def test_a_method_mapped_over_one_item_runs_once_in_place(tf) -> None:
     """Measured: `map(self._block, [x])` runs the block once where it is written (`outer/dense_1`)."""
     known, unknown = _check(MAPPED, (2, 4))
     assert (known, unknown) == (6, 0)
+
+
+SUBCLASS_IN_INIT = HEADER + '''
+class ProjectDense(v1.layers.Dense):
+    pass
+
+
+class L(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.named = ProjectDense(4, name="fc")
+        self.unnamed = ProjectDense(4)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope(v1.get_variable_scope()):
+            x = self.named(x)
+        return self.unnamed(x)
+'''
+
+
+def test_v1_subclass_objects_built_in_init(tf) -> None:
+    """Measured: a v1 subclass built in `__init__` is named at its first call like its base (`fc`), or by its
+    class's snake case (`project_dense`) when unnamed."""
+    known, unknown = _check(SUBCLASS_IN_INIT, (2, 4))
+    assert (known, unknown) == (4, 0)

@@ -95,7 +95,9 @@ def test_check_with_a_configured_lock_reports_and_fixes(tmp_path, capsys) -> Non
     assert code == 1 and out.count("TFS115") == 3 and "`net/dense` is what the checkpoint holds" in out
     code, out = run_cli(capsys, "check", "--no-cache", "--select", "TFS115", "--fix", str(module))
     assert code == 0, out
-    assert 'v1.layers.dense(x, 4, name="dense_1")' in module.read_text()
+    fixed = module.read_text()  # the removed layer's scope recorded in both classes, one pin in `Tower`
+    assert fixed.count('with v1.variable_scope("dense"):\n                pass\n') == 2
+    assert 'v1.layers.dense(x, 4, name="dense_2")' in fixed
     code, out = run_cli(capsys, "check", "--no-cache", "--select", "TFS115", str(tmp_path / "model.py"))
     assert code == 0
 

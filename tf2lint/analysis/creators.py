@@ -236,7 +236,9 @@ class Creators:
         """`self.attr(x)` of an object built in `__init__`, or `k(x)` of one built in this function: a v1 layer
         is named at its first call (`name=` too is made unique there, measured: `fc`, `fc_1`)."""
         first = key not in self.first_called
-        self.first_called.add(key)
+        if api.MAKE_TEMPLATE in types or any(
+                api.is_v1_layer_class(t) or api.v1_rnn_cell_base_name(t) or api.is_library_name(t) for t in types):
+            self.first_called.add(key)  # (a project layer's own call is followed, not named here)
         if attr is not None:
             self.first_called.add(attr)
         if any(api.tracked_object_kind(t) or t.startswith(("tf.keras.layers.", "keras.layers.")) for t in types):

@@ -237,8 +237,10 @@ class ClassModel(Creators, HeldObjects):
         inits = self._inits(owner)
         if attr is not None and attr in inits and self._set_once(attr, owner):
             # An object built once in `__init__` (of this object, or of a sub-layer whose call runs here).
-            self._object_call(site, (*instance, "self", attr), inits[attr], owner.attr_types.get(attr, ()), prefix,
-                              None if self.selves else attr)
+            init = owner.methods["__init__"]
+            types, base = self._v1_object(inits[attr], init, owner.module) or (owner.attr_types.get(attr, ()), None)
+            self._object_call(site, (*instance, "self", attr), inits[attr], types, prefix,
+                              None if self.selves else attr, base)
             return
         if any(n.startswith("tf.compat.v1.nn.") and "rnn" in n for n in names):
             self._opaque(site, prefix, "an RNN driver (`dynamic_rnn` and kin)")  # cells' own scopes
