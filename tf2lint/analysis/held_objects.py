@@ -97,6 +97,9 @@ class HeldObjects:
         if not isinstance(func, ast.Name) or module.names.is_local(func.id, site.func):
             return False
         cls = module.class_by_name.get(func.id)
+        if cls is None and site.node in self.inline:  # a class of another module: the one its call runs
+            callees = self.ctx.callees_of_call(self.inline[site.node], site.func)
+            cls = callees[0].cls if len(callees) == 1 else None
         return cls is not None and self._inert_class(cls)
 
     def _inert_class(self, cls: ClassInfo) -> bool:

@@ -252,12 +252,10 @@ class ClassModel(Creators, HeldObjects):
             return
         if attr in _KERAS_METHODS or names == (_PARTIAL,):
             return  # Keras' own weights and losses: not the shim's store; a partial runs nothing until called
-        if any(not api.is_library_name(n) for n in names) or (names and any(n.startswith("slim.") for n in names)
-                                                              and api.creates_tf1_variables(names[0])):
-            self._opaque(site, prefix, "a project callee the walk did not enter" if any(
-                not api.is_library_name(n) for n in names) else "a TF-Slim creator whose names are not modelled")
+        if names and any(n.startswith("slim.") for n in names) and api.creates_tf1_variables(names[0]):
+            self._opaque(site, prefix, "a TF-Slim creator whose names are not modelled")
             return
-        if not names:
+        if not names or any(not api.is_library_name(n) for n in names):  # a project function (of any module)
             self._follow(site, prefix)
 
     def _local_object(self, site: CallSite) -> CallSite | None:
@@ -396,7 +394,8 @@ class ClassModel(Creators, HeldObjects):
                 self._object_call(site, key, ctor, names, prefix, None, base)
             return
         called = self._self_call(site)
-        if called is not None or isinstance(func, ast.Name) and func.id not in _BUILTINS:
+        if called is not None or isinstance(func, ast.Name) and func.id not in _BUILTINS or any(
+                not api.is_library_name(n) for n in site.names):
             self._opaque(site, prefix, "an object or function the model cannot see")
         elif isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER not in self.ctx.resolve(func.func, site.func):
             self._opaque(site, prefix, "an object built and called at once")
