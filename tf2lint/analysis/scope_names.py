@@ -8,12 +8,14 @@ variable scope (measured on TF 2.21 + tf-keras 2.21, tests/test_variable_names_r
   empty `with variable_scope("dense"): pass` makes the next unnamed dense `dense_1`: the guide's
   `record_scope`);
 - entering a named scope restarts the counting of every scope below it: re-entering `net` names its first
-  dense `net/dense` again (which shares the variables).
+  dense `net/dense` again (which shares the variables);
+- re-entering the current scope object (`variable_scope(get_variable_scope())`) counts on, and leaving it
+  restores the counts it found; a functional layer without variables (`flatten`) counts like any other.
 Counting starts afresh for the first call of the first instance after `clear_session` (a fresh process).
 
-Only straight-line creation is known: a creator in a loop, a branch, a `tf.function`, under a scope whose
-name we cannot see, or a call we cannot follow makes the names after it in that scope `<unknown>`. Unknown
-parts are explicit and never compared (`net/<unknown>/kernel`).
+What the walk cannot run once, in order (a loop it does not unroll, a branch no constant decides, a
+`tf.function`'s auto-names, a scope whose name we cannot see, a call we cannot follow) makes the names after
+it in that scope `<unknown>`. Unknown parts are explicit and never compared (`net/<unknown>/kernel`).
 """
 
 from __future__ import annotations
