@@ -7,7 +7,9 @@ import ast
 
 from tf2lint.analysis.context import CallSite, ModuleContext
 from tf2lint.analysis.names import Function
-from tf2lint.analysis.scope_names import NOT_LITERAL, argument_of, builds_object, creates_variables, join_scope, literal_value
+from tf2lint.analysis.scope_names import (
+    NOT_LITERAL, argument_of, builds_object, creates_variables, join_scope, literal_value,
+)
 from tf2lint.analysis.summary import ClassInfo, ModuleSummary, first_param, is_self_attr, is_static
 from tf2lint.knowledge import api
 
@@ -123,7 +125,8 @@ class HeldObjects:
         if isinstance(expr, ast.Call):
             return self._native(expr.func, func, depth + 1) or native_layer_class(self.ctx.resolve(expr.func, func))
         if isinstance(expr, ast.Name):
-            built = [s for sites in self.by_node.values() for s in sites if s.func is func and s.target == ("local", expr.id)]
+            built = [s for sites in self.by_node.values() for s in sites
+                     if s.func is func and s.target == ("local", expr.id)]
             return bool(built) and all(native_layer_class(s.names) for s in built) and not rebound(func, expr.id, len(built))
         owner, _ = self._owner()
         item = isinstance(expr, ast.Subscript)
@@ -136,7 +139,8 @@ class HeldObjects:
         values = self._attribute_values(owner).get((attr, item))
         return values is not None and bool(values) and all(self._native(v, f, depth + 1) for v, f in values)
 
-    def _v1_object(self, ctor: ast.Call, where: Function, module: ModuleSummary | None) -> tuple[tuple[str, ...], str | None] | None:
+    def _v1_object(self, ctor: ast.Call, where: Function,
+                   module: ModuleSummary | None) -> tuple[tuple[str, ...], str | None] | None:
         """A v1 layer (or RNN cell) object ``ctor`` (written in ``where``) builds: its class's canonical names
         and, for a project subclass that adds nothing, the name base Keras derives from it (`ProjectDense` ->
         `project_dense`)."""
@@ -161,8 +165,9 @@ def is_none(node: ast.expr) -> bool:
 def super_init(call: ast.Call) -> bool:
     """`super().__init__(...)` (or its `super()`)."""
     func = call.func
-    return isinstance(func, ast.Name) and func.id == "super" and not call.args or (isinstance(func, ast.Attribute) and func.attr == "__init__" and isinstance(func.value, ast.Call)
-            and isinstance(func.value.func, ast.Name) and func.value.func.id == "super")
+    return isinstance(func, ast.Name) and func.id == "super" and not call.args or (
+        isinstance(func, ast.Attribute) and func.attr == "__init__" and isinstance(func.value, ast.Call)
+        and isinstance(func.value.func, ast.Name) and func.value.func.id == "super")
 
 
 def native_layer_class(names: tuple[str, ...]) -> bool:

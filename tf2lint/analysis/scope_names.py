@@ -159,7 +159,8 @@ def template_variables(func: Function, module: ModuleSummary) -> list[tuple[str,
             shape = literal_value(argument_of(call, "shape", 1))
             found.append((name, tuple(d if isinstance(d, int) else None for d in shape)
                           if isinstance(shape, (list, tuple)) else None))
-        elif not names or not all(api.is_library_name(n) for n in names) or creates_variables(names) or api.VARIABLE_SCOPE in names:
+        elif not names or not all(api.is_library_name(n) for n in names) or creates_variables(names) or (
+                api.VARIABLE_SCOPE in names):
             return None
     return found
 

@@ -13,7 +13,8 @@ from tf2lint.analysis.creators import Creators
 from tf2lint.analysis.held_objects import HeldObjects, init_calls, receiver_attr
 from tf2lint.analysis.names import Function, evaluation_order
 from tf2lint.analysis.scope_names import (
-    ScopeCounts, creates_variables, weightless_layer, decided_branch, layer_suffixes, literal_value, loop_values, spread_arguments,
+    ScopeCounts, creates_variables, decided_branch, layer_suffixes, literal_value, loop_values, spread_arguments,
+    weightless_layer,
 )
 from tf2lint.analysis.summary import ClassInfo, ModuleSummary, first_param
 from tf2lint.analysis.variable_model import ClassVariables, Creation
@@ -42,7 +43,9 @@ class ClassModel(Creators, HeldObjects):
                 self.inline[site.node.func] = site.node
         self.counts = ScopeCounts()
         self.scope_names: dict[ast.Call, str] = {}  # a variable_scope call -> the full name it opened
-        self.first_called: set[str] = set()  # layer attributes already called (named at their first call)
+        # Layer objects and templates already called (named at their first call): attribute names and keys
+        # (`("self", attr)`, `("local", id(function), name)`, `("inline", id(call))`, under a sub-layer's key).
+        self.first_called: set[object] = set()
         self.result = ClassVariables(f"{cls.name}.{getattr(shim, 'name', '?')}", cls, method=shim)
         self.init_ctors = init_calls(cls)
         self.depth = 0
@@ -54,11 +57,11 @@ class ClassModel(Creators, HeldObjects):
         self.unrolled = 0  # inside a loop this run unrolls
         self.flat_loops = 0  # inside a loop it does not (its calls may run any number of times)
         self.attribute_values: dict[ClassInfo, dict[tuple[str, bool], list[tuple[ast.expr, Function]] | None]] = {}
-        self.selves: list[ClassInfo] = []
+        self.selves: list[ClassInfo] = []  # sub-layers whose `call` is being followed (their `self` is not ours)
         self.instances: list[tuple] = []  # which object each of ``selves`` is (keys of `first_called`)
         self.fresh = 0  # objects built where they are called: each is new
         self.init_calls: dict[ClassInfo, dict[str, ast.Call]] = {cls: self.init_ctors}
-        self.reentered: dict[ast.Call, tuple[dict[str, int], set[str]]] = {}  # `variable_scope(<scope object>)`  # sub-layers whose `call` is being followed (their `self` is not ours)
+        self.reentered: dict[ast.Call, tuple[dict[str, int], set[str]]] = {}  # `variable_scope(<scope object>)`
 
     def run(self) -> ClassVariables:
         body = getattr(self.shim, "body", [])
@@ -70,7 +73,8 @@ class ClassModel(Creators, HeldObjects):
                 self._why(node, "a creating call reached on a path the model cannot follow call by call")
                 self._add(sites[0], sites[0].names[0], UNKNOWN, [], node, False, None)
         for attr, call in self.init_ctors.items():
-            kind = next((n for n in self.cls.attr_types.get(attr, ()) if n.startswith(("tf.keras.layers.", "keras.layers."))), None)
+            kind = next((n for n in self.cls.attr_types.get(attr, ())
+                         if n.startswith(("tf.keras.layers.", "keras.layers."))), None)
             if kind and attr in self.first_called and kind.rsplit(".", 1)[-1] not in api.STATELESS_KERAS_LAYERS:
                 spec = table.KERAS_LAYERS.get(kind.rsplit(".", 1)[-1])
                 suffixes = layer_suffixes(spec, call) if spec is not None else None
