@@ -5,6 +5,8 @@ hides a cycle from Python, not from a reader)."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tf2lint"
@@ -94,3 +96,47 @@ def test_the_linter_never_imports_tensorflow() -> None:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                 assert not any(n.split(".")[0] in ("tensorflow", "tf_keras", "keras", "tf_slim") for n in names), name
+
+
+
+def test_the_package_has_no_unused_or_shadowed_names() -> None:
+    """flake8's pyflakes codes (F) are clean over the package: an import kept only for a type checker must be
+    used where pyflakes sees it, and a lazy import must not shadow a module-level one."""
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "F", str(PACKAGE)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and not result.stdout, result.stdout + result.stderr
+
+
+def _imported_names(path: Path) -> set[str]:
+    """`module.name` for each `from module import name` in a file (function-level ones included)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_the_server_reaches_the_analysis_only_through_its_adapter() -> None:
+    """Every call from the language server into the analysis, the engine or the fixes goes through
+    `hosts/lsp_analysis.py`; the server reads only the engine's noqa grammar."""
+    imported = _imported_names(PACKAGE / "hosts" / "lsp.py")
+    inward = {
+        name for name in imported
+        if name.startswith(("tf2lint.analysis", "tf2lint.fixing", "tf2lint.hosts.incremental", "tf2lint.engine"))
+    }
+    assert inward == {"tf2lint.engine.NOQA"}
+    assert "tf2lint.hosts.lsp_analysis.ServerAnalysis" in imported
+
+
+def test_rules_read_the_analysis_instead_of_walking_the_tree() -> None:
+    """A rule reads facts the analysis computed (tf2lint/analysis/: the walk's sites, the class model,
+    body.py's per-function facts, ...); it never walks a tree again with `ast.walk`."""
+    walking = []
+    for path in sorted((PACKAGE / "rules").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "walk" and isinstance(node.value, ast.Name) and node.value.id == "ast":
+                walking.append(f"{path.name}:{node.lineno}")
+    assert walking == []

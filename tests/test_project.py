@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 from pathlib import Path
@@ -656,8 +657,10 @@ class Tower(tf.keras.layers.Layer):
     (False, [(15, "TFS102")], [(9, "TFS102")]),
 ])
 def test_a_decorated_layer_of_another_module_runs_under_its_callers_scopes(
-    tmp_path: Path, scoped, expected, defining,
+    tmp_path: Path, scoped, expected, defining, capsys,
 ) -> None:
+    from tf2lint.hosts.cli import main
+
     # Measured (test_callable_semantics, one module): under the caller's named scope the default-name scope
     # is numbered afresh each call (stable); with no scope around it, it grows. The defining module sees its
     # callers only as text: one that may open a `variable_scope` around it leaves it unknown (silent there),
@@ -665,6 +668,12 @@ def test_a_decorated_layer_of_another_module_runs_under_its_callers_scopes(
     write(tmp_path, {"pkg/__init__.py": "", "pkg/layers.py": BLOCK_LAYER, "pkg/model.py": tower(scoped)})
     assert findings(tmp_path / "pkg/layers.py") == defining
     assert findings(tmp_path / "pkg/model.py") == expected
+    # The same through `check`, where the index of importers is built once for the run's stable files.
+    main(["check", "--no-cache", "--format", "json", "--exit-zero", str(tmp_path / "pkg")])
+    reported = json.loads(capsys.readouterr().out)
+    assert sorted((os.path.basename(f["path"]), f["line"], f["code"]) for f in reported) == sorted(
+        [("layers.py", *f) for f in defining] + [("model.py", *f) for f in expected]
+    )
     write(tmp_path, {"pkg/model.py": "import tensorflow as tf\n"})  # nobody imports it: Keras runs it alone
     assert findings(tmp_path / "pkg/layers.py") == [(9, "TFS102")]
 

@@ -93,3 +93,37 @@ def test_dispatch_tables_partials_and_aliases_reach_the_layers() -> None:
             def call(self, x, kind="a"):
                 return dense(BLOCKS[kind](x), 3)
         """) == [(12, "TFS101"), (25, "TFS101")]
+
+
+@pytest.mark.parametrize(("rebind", "expected"), [("", [(8, "TFS107")]), ("        if (step := other):\n            pass\n", [])])
+def test_a_local_alias_also_bound_by_an_assignment_expression_is_unknown(rebind: str, expected: list) -> None:
+    source = (
+        "import tensorflow as tf\n\n\n"
+        "class Net(tf.keras.layers.Layer):\n"
+        "    def _block(self, x):\n"
+        "        return tf.compat.v1.layers.dense(x, 3)\n\n"
+        "    def call(self, x, other=None):\n"
+        "        step = self._block\n" + rebind + "        return step(x)\n"
+    )
+    assert codes(source) == expected
+
+
+_REBOUND = {
+    "a module function": "def {name}(x):\n    return tf.compat.v1.layers.dense(x, 3)\n",
+    "a module-level partial": "def _impl(x):\n    return tf.compat.v1.layers.dense(x, 3)\n\n\n{name} = functools.partial(_impl)\n",
+    "a module-level loop": "def _impl(x):\n    return tf.compat.v1.layers.dense(x, 3)\n\n\nfor {name} in [_impl]:\n    pass\n",
+    "a module class": "class {name}(tf.keras.layers.Layer):\n    def call(self, x):\n        return tf.compat.v1.get_variable('w', [1])\n",
+}
+
+
+@pytest.mark.parametrize("binding", sorted(_REBOUND))
+def test_a_name_of_pythons_builtins_rebound_by_the_module_is_followed_like_any_other(binding: str) -> None:
+    # The reachability skips calls of Python's builtins (`len(x)`); `input`, rebound by the module, is not one.
+    def source(name: str) -> str:
+        return (
+            "import functools\n\nimport tensorflow as tf\n\n\n" + _REBOUND[binding].format(name=name)
+            + "\n\nclass Net(tf.keras.layers.Layer):\n    def call(self, x):\n        return " + name + "(x)\n"
+        )
+
+    assert [code for _line, code in codes(source("input"))] == [code for _line, code in codes(source("helper"))]
+    assert "TFS107" in [code for _line, code in codes(source("input"))]

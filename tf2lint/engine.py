@@ -9,10 +9,10 @@ import os
 import re
 import tokenize
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from tf2lint.findings import DEFAULT_SETTINGS, Finding, Settings
 from tf2lint.rules import PARSE_ERROR, RULES, Rule, tfs901_unused_noqa
@@ -77,7 +77,10 @@ def _lint_source(
     return finish(text, lines, tree, findings, settings, path, noqa, fixes)
 
 
-Observer = Callable[["ModuleContext"], None]  # see `lint_source`
+class Observer(Protocol):
+    """Called with a Python module's analysis, whether or not a rule applies (see `lint_source`)."""
+
+    def __call__(self, ctx: ModuleContext, /) -> None: ...
 
 _UNPLACED = object()  # where the file sits in its project is not known yet (it needs the tree)
 
@@ -186,7 +189,7 @@ def _lint_tree(
 ) -> list[Finding]:
     """``placed``: the file's `_project` when the caller found it; ``shared``: the project's own summary
     of this module (`Project.summary_of`), which is kept when done."""
-    from tf2lint.analysis.context import ModuleContext  # not needed by runs served from the cache
+    from tf2lint.analysis import context  # not needed by runs served from the cache
     from tf2lint.analysis.triage import Triage
 
     summary = None
@@ -204,7 +207,7 @@ def _lint_tree(
             else:
                 root = shared if shared is not None else _summary(tree, source, path, settings, placed, triage)
                 summary = None if shared is not None else root
-                ctx = ModuleContext(root, project, triage.may_hold_shim_code, settings)
+                ctx = context.ModuleContext(root, project, triage.may_hold_shim_code, settings)
                 findings = _findings(ctx, rules, lines, path)
                 if observe is not None:
                     observe(ctx)

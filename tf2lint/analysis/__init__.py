@@ -1,1 +1,2 @@
-"""Analysis: source -> names -> module summary -> project graph -> shim walk (context)."""
+"""Analysis: source -> names -> module summary -> project graph -> class model and call resolution -> shim walk,
+behind one context per linted module."""

@@ -13,7 +13,9 @@ no callee: unknown is silent.
 from __future__ import annotations
 
 import ast
+import weakref
 from collections.abc import Callable
+from types import MethodType
 from typing import Any, NamedTuple
 
 from tf2lint.analysis.names import Function
@@ -46,7 +48,9 @@ class CallableValues:
     """The resolver, with its per-function memo of local assignments (each function body is read once)."""
 
     def __init__(self, lookup: Lookup) -> None:
-        self._lookup = lookup
+        # An owner's bound method is held weakly: a strong one makes the owner, this resolver and every tree
+        # they hold a reference cycle, which only the garbage collector frees (a third of a corpus run).
+        self._lookup = weakref.WeakMethod(lookup) if isinstance(lookup, MethodType) else lambda: lookup
         self._assigned: dict[int, tuple[ast.AST, dict[str, list[ast.expr] | None]]] = {}
         self._lambda_parent: dict[ast.Lambda, Function | None] = {}  # a lambda's enclosing function
 
@@ -75,7 +79,7 @@ class CallableValues:
                     for c in self.callees(entry[0], entry[1], depth + 1)]
         if not isinstance(expr, (ast.Name, ast.Attribute)):
             return []
-        direct = self._lookup(expr, frame)
+        direct = self._lookup()(expr, frame)
         if direct is not None:
             return [direct._replace(bound=_bound(direct, expr)) if isinstance(expr, ast.Attribute) else direct]
         if not isinstance(expr, ast.Name):
@@ -128,7 +132,7 @@ class CallableValues:
         module: ModuleSummary = frame.module
         func = frame.func
         while func is not None:
-            values = self._assignments(func).get(name, [])
+            values = self._assignments(func, module).get(name, [])
             if values is None:
                 return []
             if values:
@@ -139,11 +143,11 @@ class CallableValues:
             func = module.parent_function.get(func) or self._lambda_parent.get(func)  # type: ignore[arg-type]
         if name in module.module_functions or name in module.class_by_name:
             return []
-        values = self._assignments(module.tree).get(name) or []
+        values = self._assignments(module.tree, module).get(name) or []
         scope = frame._replace(func=None)
         return [(v, scope) for v in values]
 
-    def _assignments(self, scope: ast.AST) -> dict[str, list[ast.expr] | None]:
+    def _assignments(self, scope: ast.AST, module: ModuleSummary) -> dict[str, list[ast.expr] | None]:
         """Name -> the values a function (or module) body assigns it: `name = value`, and each element of a
         literal list/tuple a `for name in [...]` runs over. None for a name also bound in any other way."""
         memo = self._assigned.get(id(scope))
@@ -194,7 +198,8 @@ class CallableValues:
             for child in ast.iter_child_nodes(stmt):
                 if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
                     stack.append(child)
-        for node in ast.walk(scope) if not isinstance(scope, ast.Module) else ():
+        walrus = not isinstance(scope, ast.Module) and module.mentions(":=")  # a text gate before the walk
+        for node in ast.walk(scope) if walrus else ():
             if isinstance(node, ast.NamedExpr):
                 unknown(node.target)
         self._assigned[id(scope)] = (scope, found)

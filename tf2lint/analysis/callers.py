@@ -12,12 +12,13 @@ from __future__ import annotations
 import ast
 import os
 import re
+from collections.abc import Iterator
 from stat import S_ISREG
 from dataclasses import dataclass, field
 
 from tf2lint.analysis import project as project_module
 from tf2lint.analysis.project import Project
-from tf2lint.analysis.names import walk_expr
+from tf2lint.analysis.names import names_in, walk_expr
 from tf2lint.analysis.summary import ClassInfo, ModuleSummary, own_statements
 
 
@@ -69,6 +70,19 @@ def only_an_attribute(cls: ClassInfo) -> bool:
     return ctors > 0 and module_callers(module).class_refs.get(cls.name, 0) == ctors
 
 
+def named_by_another_class(cls: ClassInfo) -> bool:
+    """Whether another class of the module spells the class's name while the class itself does not (a part
+    that other objects of the module build or call). The names each class spells are read once per module."""
+    module = cls.module
+    spelled = module.derived.get("class_names")
+    if spelled is None:
+        spelled = module.derived["class_names"] = {c: names_in(c.node) for c in module.classes}
+    own = spelled.get(cls, frozenset())  # type: ignore[union-attr]
+    return cls.name not in own and any(
+        cls.name in names for other, names in spelled.items() if other is not cls  # type: ignore[union-attr]
+    )
+
+
 def named_elsewhere(
     project: Project, module: ModuleSummary, name: str, also: bytes | None = None, unknown: bool = True,
 ) -> bool:
@@ -79,19 +93,31 @@ def named_elsewhere(
     stem = (module.name or os.path.splitext(os.path.basename(module.path))[0]).rsplit(".", 1)[-1]
     if not stem.isidentifier():
         return False
-    index = _import_index(project.roots)
+    index = _import_index(project.roots, also)
     if index is None:
         return unknown
     here = os.path.realpath(module.path)
-    pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+    word = name.encode()
+    pattern = re.compile(rb"\b" + re.escape(word) + rb"\b")
     for path in index.get(stem, ()):
-        if os.path.realpath(path) == here:
+        text = _text_of(path)
+        # The cheap tests first: a plain word search, then the word boundaries, then the path's links.
+        if text is None or word not in text or not pattern.search(text) or also is not None and also not in text:
             continue
-        text = _read_regular(path)
-        if text is not None and pattern.search(text) and (also is None or also in text):
+        if os.path.realpath(path) != here:
             project.record(path)  # a cached answer depends on that module
             return True
     return False
+
+
+def _text_of(path: str) -> bytes | None:
+    """A file's bytes: those the host read already for linting, in a run of stable files (read again, the
+    run's I/O doubles), else read now."""
+    if project_module._STABLE is not None:
+        text = project_module._STABLE_BYTES.get(os.path.abspath(path))
+        if text is not None and len(text) <= project_module.MAX_MODULE_BYTES:
+            return text
+    return _read_regular(path)
 
 
 def _read_regular(path: str) -> bytes | None:
@@ -110,14 +136,30 @@ def _read_regular(path: str) -> bytes | None:
 _MAX_FILES = 20000
 _SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "venv", ".venv"})
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([^\n#;]*)|import[ \t]+([^\n#;]*))", re.M)
-_INDEXES: dict[tuple[object, tuple[str, ...]], dict[str, list[str]] | None] = {}
+_INDEXES: dict[tuple[object, tuple[str, ...], bytes | None], dict[str, list[str]] | None] = {}
 
 
-def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
-    """Module stem -> the files under the roots with an import line naming it. Built once per batch of
-    stable files (the CLI's run), again per question otherwise (an editor's files change)."""
+def _import_lines(text: bytes) -> Iterator[tuple[bytes | None, ...]]:
+    """The groups of each import line: the lines holding the word `import` are matched, not every line
+    (a third of the time of a multi-line search)."""
+    previous = -1
+    offset = text.find(b"import")
+    while offset != -1:
+        start = text.rfind(b"\n", 0, offset) + 1
+        if start != previous:
+            previous = start
+            match = _IMPORT_LINE.match(text, start)
+            if match:
+                yield match.groups()
+        offset = text.find(b"import", offset + 6)
+
+
+def _import_index(roots: tuple[str, ...], word: bytes | None = None) -> dict[str, list[str]] | None:
+    """Module stem -> the files under the roots (those containing ``word``, when given) with an import line
+    naming it. Built once per batch of stable files (the CLI's run), again per question otherwise (an
+    editor's files change)."""
     session = project_module._STABLE
-    key = (id(session) if session is not None else None, roots)
+    key = (id(session) if session is not None else None, roots, word)
     if session is not None and key in _INDEXES:
         return _INDEXES[key]
     index: dict[str, list[str]] | None = {}
@@ -133,12 +175,11 @@ def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
                     index = None
                     break
                 path = os.path.join(directory, file)
-                text = _read_regular(path)
-                if text is None:
-                    continue
+                text = _text_of(path)
+                if text is None or word is not None and word not in text:
+                    continue  # (a word test first: the import lines of most files are never read)
                 stems: set[bytes] = set()
-                for match in _IMPORT_LINE.finditer(text):
-                    source, names, plain = match.groups()
+                for source, names, plain in _import_lines(text):
                     for dotted in ([source] if source else []) + re.split(rb"[,\s()]+", names or plain or b""):
                         stems.update(part for part in dotted.split(b".") if part and part != b"as")
                 for stem in stems:

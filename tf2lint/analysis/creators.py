@@ -79,7 +79,7 @@ class Creators:
         self.result.creations.append(Creation(
             node=call, kind=kind, scope=scope, variables=tuple(variables),
             fingerprint=call_fingerprint(kind, call, skip_first, pin), explicit=explicit, pin=pin,
-            local=not self.ctx.is_foreign(site.module),
+            local=not self.ctx.is_foreign(site.module), statement=self.statement,
         ))
 
     def _why(self, node: ast.AST, reason: str) -> None:
@@ -289,7 +289,7 @@ class Creators:
             node=ctor, kind=kind, scope=scope, variables=tuple(variables),
             fingerprint=f"{'self.' + attr + ' = ' if attr else key[2] + ' = ' if key[0] == 'local' else ''}"
                         f"{call_fingerprint(kind, ctor, False, 'name')}",
-            explicit=explicit, pin="name", local=True, attr=attr, called=site.node,
+            explicit=explicit, pin="name", local=True, attr=attr, called=site.node, statement=self.statement,
         ))
         if attr is not None:
             self.result.objects.extend(f"{attr}/{s}" for s in suffixes or ())

@@ -10,11 +10,14 @@ conditional imports, rebinding); all of them count, in source order.
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from tf2lint.knowledge.spellings import canonical
+
+_PYTHON_BUILTINS = frozenset(dir(builtins))
 
 
 def dotted(node: ast.AST) -> list[str] | None:
@@ -64,6 +67,9 @@ class Names:
         chase: Callable[[str], tuple[str, ...]] | None = None,
     ) -> None:
         self._module = _Scope(parent=None)
+        # Names module-level statements bind without making an alias (`x = f()`, `for x in ...`): not
+        # shadowed, since a module-level name may still be imported by others, but not Python's builtins either.
+        self._module_bound: set[str] = set()
         self._scopes: dict[ast.AST, _Scope] = {}
         self._parents: Mapping[ast.AST, Function | None] = parents if parents is not None else {}
         # The package relative imports start from (None: unknown, so they stay unresolved), and how to
@@ -113,6 +119,17 @@ class Names:
     def module_stars(self) -> list[str]:
         """Modules star-imported at module level."""
         return self._module.stars
+
+    def is_builtin(self, name: str, func: Function | None) -> bool:
+        """``name`` is Python's own (`len`, `range`): no scope around ``func`` binds it, and no star import may."""
+        if name not in _PYTHON_BUILTINS or name in self._module_bound:
+            return False
+        scope: _Scope | None = self._scope(func)
+        while scope is not None:
+            if name in scope.aliases or name in scope.shadowed or scope.stars:
+                return False
+            scope = scope.parent
+        return True
 
     def is_local(self, name: str, func: Function | None) -> bool:
         """True when ``name`` is bound by ``func`` or an enclosing function (so it hides module names)."""
@@ -208,6 +225,8 @@ class Names:
             self._bind_assignment(stmt.targets[0].id, stmt.value, scope, module_level)
         elif not module_level:
             scope.shadowed.update(_bound_names(stmt))
+        else:
+            self._module_bound.update(_bound_names(stmt))
 
     def _absolute(self, stmt: ast.ImportFrom) -> str | None:
         """The absolute module an import-from names; None for a relative import with no known package."""
@@ -230,6 +249,8 @@ class Names:
                 scope.bind(name, target)
         elif not module_level:
             scope.shadowed.add(name)
+        else:
+            self._module_bound.add(name)
 
     def _paths_in(self, node: ast.expr, scope: _Scope) -> list[str]:
         parts = dotted(node)
@@ -306,18 +327,19 @@ def _target_names(target: ast.expr, names: set[str]) -> None:
 def evaluation_order(statements: list[ast.stmt]) -> list[ast.Call]:
     """Calls of a block in the order Python runs them (arguments before the call; no nested defs)."""
     order: list[ast.Call] = []
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-        if isinstance(node, ast.Call):
-            order.append(node)
-
     for statement in statements:
-        visit(statement)
+        _post_order_calls(statement, order)
     return order
+
+
+def _post_order_calls(node: ast.AST, order: list[ast.Call]) -> None:
+    # A module-level function, not a closure: a recursive closure is a reference cycle left to the collector.
+    if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return
+    for child in ast.iter_child_nodes(node):
+        _post_order_calls(child, order)
+    if isinstance(node, ast.Call):
+        order.append(node)
 
 
 def walk_expr(node: ast.AST) -> Iterator[ast.AST]:
@@ -355,6 +377,11 @@ def walk_expr(node: ast.AST) -> Iterator[ast.AST]:
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 # Fields that never hold a node worth visiting (`ctx` holds the shared `Load()`/`Store()` singletons).
 _NODE_LESS = frozenset({"ctx", "id", "arg", "attr", "name", "module", "level", "kind", "type_comment", "conversion"})
+
+
+def names_in(expr: ast.AST) -> frozenset[str]:
+    """Every plain name an expression spells, lambdas included (what it may read, or bind if a target)."""
+    return frozenset(n.id for n in ast.walk(expr) if isinstance(n, ast.Name))
 
 
 def _child_fields(kind: type) -> tuple[str, ...]:

@@ -2,13 +2,14 @@
 
 A summary is built from one parsed module and its name resolution; it never looks at other modules
 itself. The project (``project.py``) builds summaries on demand for the modules a walk reaches, and
-the shim walk (``context.py``) moves between them.
+the shim walk (``walk.py``) moves between them.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,7 +29,9 @@ _SHIM_WORDS = ("track_tf1_style_variables", "tf2lint")
 @dataclass(eq=False)
 class ClassInfo:
     node: ast.ClassDef
-    module: ModuleSummary
+    # Its module, held weakly: the module holds its classes, and a strong reference back would make every
+    # summary a reference cycle that only the garbage collector frees (a tenth of a corpus run).
+    module_ref: weakref.ref[ModuleSummary]
     scope: Function | None = None  # the function the class is defined in: its bases resolve there
     methods: dict[str, FunctionDef] = field(default_factory=dict)
     templates: dict[str, ast.Call] = field(default_factory=dict)  # class-level make_template(...)
@@ -38,6 +41,12 @@ class ClassInfo:
     _attr_types: dict[str, tuple[str, ...]] | None = None
     _attr_classes: dict[str, tuple[str, ...]] | None = None
     _attr_ctors: dict[str, ast.expr] | None = None
+
+    @property
+    def module(self) -> ModuleSummary:
+        module = self.module_ref()
+        assert module is not None, "a class is used only while its module's summary is alive"
+        return module
 
     @property
     def name(self) -> str:
@@ -204,6 +213,14 @@ class ModuleSummary:
     def resolve(self, node: ast.AST, func: Function | None = None) -> tuple[str, ...]:
         return self.names.resolve(node, func)
 
+    def is_builtin(self, name: str, func: Function | None = None) -> bool:
+        """``name`` is Python's own where ``func`` reads it: neither an import, an assignment, a function nor a
+        class of the module rebinds it (nor may a `global` statement or an assignment expression)."""
+        return (
+            name not in self.module_functions and name not in self.class_by_name
+            and self.names.is_builtin(name, func) and not self.mentions("global ", "global\t", ":=")
+        )
+
     def is_shim_decorator(self, deco: ast.expr, func: Function | None = None) -> bool:
         target = deco.func if isinstance(deco, ast.Call) else deco
         if api.SHIM_DECORATOR in self.names.resolve(target, func):
@@ -304,7 +321,7 @@ class ModuleSummary:
             body = getattr(node, "body", [])
             for stmt in flatten_blocks(body) if isinstance(body, list) else ():
                 if isinstance(stmt, ast.ClassDef):
-                    info = ClassInfo(stmt, self, scope=enclosing)
+                    info = ClassInfo(stmt, weakref.ref(self), scope=enclosing)
                     self.classes.append(info)
                     self.class_by_name.setdefault(stmt.name, info)
                     stack.append((stmt, enclosing, info))

@@ -2,7 +2,7 @@
 
 An entry method Keras or `tf.Module` runs itself, undecorated and not reached from shim code, that builds a
 weight-owning object (a Keras layer or model, a `tf.Variable`, a `tf.Module`) or calls `self.add_weight`
-on every call makes new weights each call (TFS116). The shim walk (context.py) is reused from those entry
+on every call makes new weights each call (TFS116). The shim walk (walk.py) is reused from those entry
 methods, so guards, targets and the helpers on `self` are read exactly as for shim code. A cheap syntactic
 test first keeps the walk to the classes that could have such a call (most `call`s build nothing).
 """

@@ -42,6 +42,7 @@ class Creation:
     # that object path, and restores them from there whatever their names (measured by the drift suite).
     attr: str | None = None
     called: ast.Call | None = None  # for a layer object: the call that names it (its first)
+    statement: ast.stmt | None = None  # the shim method's simple statement that makes it (a fix writes before it)
 
     @property
     def known(self) -> bool:

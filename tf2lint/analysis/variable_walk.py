@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import NamedTuple
 
 from tf2lint.analysis.callables import merged_call
-from tf2lint.analysis.context import Callee, CallSite, ModuleContext, Reach, VarScope, bind_call
+from tf2lint.analysis.context import Callee, CallSite, ModuleContext, VarScope, bind_call
 from tf2lint.analysis.creators import Creators
 from tf2lint.analysis.held_objects import HeldObjects, init_calls, receiver_attr
 from tf2lint.analysis.names import Function, evaluation_order
@@ -16,7 +15,8 @@ from tf2lint.analysis.scope_names import (
     ScopeCounts, creates_variables, decided_branch, layer_suffixes, literal_value, loop_values, spread_arguments,
     weightless_layer,
 )
-from tf2lint.analysis.summary import ClassInfo, ModuleSummary, first_param
+from tf2lint.analysis.sites import Frame
+from tf2lint.analysis.summary import ClassInfo, first_param
 from tf2lint.analysis.variable_model import ClassVariables, Creation
 from tf2lint.knowledge import api
 from tf2lint.knowledge import variables as table
@@ -62,6 +62,9 @@ class ClassModel(Creators, HeldObjects):
         self.fresh = 0  # objects built where they are called: each is new
         self.init_calls: dict[ClassInfo, dict[str, ast.Call]] = {cls: self.init_ctors}
         self.reentered: dict[ast.Call, tuple[dict[str, int], set[str]]] = {}  # `variable_scope(<scope object>)`
+        # The simple statement of the shim method being run, when it is one (not a helper's: a fix written
+        # there would rename what the helper makes for its other callers too).
+        self.statement: ast.stmt | None = None
 
     def run(self) -> ClassVariables:
         body = getattr(self.shim, "body", [])
@@ -128,7 +131,10 @@ class ClassModel(Creators, HeldObjects):
             return
         looping = isinstance(statement, (ast.For, ast.AsyncFor, ast.While))
         self.flat_loops += looping
+        saved, self.statement = self.statement, (
+            statement if func is self.shim and not hasattr(statement, "body") else None)
         self._calls([statement], outer, func, bindings)
+        self.statement = saved
         self.flat_loops -= looping
         if isinstance(statement, ast.Assign):
             self._assigned(statement)
@@ -312,11 +318,11 @@ class ClassModel(Creators, HeldObjects):
                 return cls.methods[name]
         return None
 
-    def _frame(self, site: CallSite) -> WalkFrame:
+    def _frame(self, site: CallSite) -> Frame:
         """The walk's frame of the function holding ``site``, to resolve callable values as it did."""
         owner = self.ctx.owner.get(site.func)
         self_name = first_param(site.func) if owner is not None and not isinstance(site.func, ast.Lambda) else None
-        return WalkFrame(site.func, self_name, site.reach, site.module or self.ctx.root, site.bindings)
+        return Frame(site.func, self_name, site.reach, site.module or self.ctx.root, site.bindings)
 
     def _self_call(self, site: CallSite) -> str | None:
         """`<receiver>.<attr>(...)`, the receiver being the first parameter of the method holding it: attr."""
@@ -403,16 +409,6 @@ class ClassModel(Creators, HeldObjects):
             self._opaque(site, prefix, "an object or function the model cannot see")
         elif isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER not in self.ctx.resolve(func.func, site.func):
             self._opaque(site, prefix, "an object built and called at once")
-
-
-class WalkFrame(NamedTuple):
-    """What `CallableValues` reads of a walk frame."""
-
-    func: Function
-    self_name: str | None
-    reach: Reach
-    module: ModuleSummary
-    bindings: tuple = ()
 
 
 _PARTIAL = "functools.partial"

@@ -386,15 +386,24 @@ def _lint_all(
     """Results in the order of ``items``; processes only when there is enough work to pay for them.
     ``progress``: a line on stderr that counts the files done (a long run on a terminal)."""
     progress = progress and len(items) >= PROGRESS_AFTER
-    if jobs <= 1 or len(items) < 4 * jobs:
-        return list(_counted(map(_lint_one, items), len(items), progress))
-    import multiprocessing  # only now: importing it costs more than a whole cached run's checks
-    from concurrent.futures import ProcessPoolExecutor
+    # The analysis makes no reference cycles (tests/test_speed_mechanisms.py checks it): reference counting
+    # frees each file's trees, and the collector would only walk the summaries the run keeps, again and again
+    # (3 % of a corpus run). Fixes are built with LibCST, which does make cycles: then it stays on.
+    collector = gc.isenabled() and any(with_fixes for _data, _path, _settings, with_fixes in items)
+    paused = gc.isenabled() and not collector
+    gc.disable() if paused else None
+    try:
+        if jobs <= 1 or len(items) < 4 * jobs:
+            return list(_counted(map(_lint_one, items), len(items), progress))
+        import multiprocessing  # only now: importing it costs more than a whole cached run's checks
+        from concurrent.futures import ProcessPoolExecutor
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method)) as pool:
-        done = pool.map(_lint_one, items, chunksize=max(1, len(items) // (jobs * 8)))
-        return list(_counted(done, len(items), progress))
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method)) as pool:
+            done = pool.map(_lint_one, items, chunksize=max(1, len(items) // (jobs * 8)))
+            return list(_counted(done, len(items), progress))
+    finally:
+        gc.enable() if paused else None
 
 
 def _counted(results: Iterator, total: int, progress: bool) -> Iterator:

@@ -55,7 +55,7 @@ _WHOLE_MODULE = re.compile("|".join(
 _NUMBER = re.compile(r"(?<![\w.])\d+(?!\w)")
 _IMPORTS = (ast.Import, ast.ImportFrom)
 _LONE_CR = re.compile(r"\r(?!\n)")
-# The shim walk takes no call-site bindings for these (context.py `_walk_shim_methods`).
+# The shim walk takes no call-site bindings for these (analysis/walk.py `walk_shim_methods`).
 _ENTRY_METHODS = ("call", "__call__")
 
 

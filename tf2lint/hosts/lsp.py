@@ -50,13 +50,11 @@ from pygls.workspace import TextDocument, Workspace
 from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 
 from tf2lint import DOCS_URL, __version__
-from tf2lint.analysis import project
-from tf2lint.engine import NOQA, source_error, lint_source
+from tf2lint.engine import NOQA
 from tf2lint.findings import Finding, Settings
 from tf2lint.hosts import config, files
-from tf2lint.hosts.incremental import Incremental
+from tf2lint.hosts.lsp_analysis import ServerAnalysis
 from tf2lint.notebook import NotebookError
-from tf2lint.notebook import load as load_notebook
 from tf2lint.rules import BY_CODE, PARSE_ERROR
 from tf2lint.source import SourceError, decode, physical_lines, read
 
@@ -175,12 +173,16 @@ class _Headers:
 class _Buffers(dict):
     """Open documents' text by path, mirrored into the analysis' overlay of unsaved buffers."""
 
+    def __init__(self, analysis: ServerAnalysis) -> None:
+        super().__init__()
+        self._analysis = analysis
+
     def __setitem__(self, path: str, text: str) -> None:
         super().__setitem__(path, text)
-        project.UNSAVED[os.path.realpath(path)] = text
+        self._analysis.show_buffer(path, text)
 
     def pop(self, path: str, *default):  # type: ignore[override]
-        project.UNSAVED.pop(os.path.realpath(path), None)
+        self._analysis.drop_buffer(path)
         return super().pop(path, *default)
 
 
@@ -197,26 +199,26 @@ class Tf2lintServer(LanguageServer):
         self.shut_down = False  # `shutdown` came before `exit` (the exit code says so)
         # Unsaved contents of open Python documents, path -> text: what whole-project analysis must read
         # instead of the disk (SEAM 1 passes it on).
-        self.buffers: dict[str, str] = _Buffers()
+        self.analysis = ServerAnalysis(self.log_error)  # every call into the analysis goes through it
+        self.buffers: dict[str, str] = _Buffers(self.analysis)
         self.results: dict[str, Analysis] = {}  # document or notebook uri -> latest analysis
-        self.reads: dict[str, set[str]] = {}  # uri -> real paths of the other modules its analysis read
         self._pending: dict[str, asyncio.Task] = {}
         self._running = 0  # analyses handed to the worker thread and not finished
-        self.incremental = Incremental()  # what the last analysis of each document left to re-use
         self._configs: dict[tuple[str, int], config.Config] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tf2lint")  # one at a time
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
 
     # ---------------------------------------------------------------------------------------------
-    # The analysis adapter: every call into the analysis goes through these two methods.
+    # The analysis adapter. Every call from the server into the analysis (findings, fixes, fix-all rounds,
+    # notebook modules, the overlay of unsaved buffers) goes through `self.analysis` (hosts/lsp_analysis.py);
+    # these two methods are the seams a subclass replaces (whole-project analysis plugs in here):
     #
     # SEAM 1 `analyse(uri, text, version, fixes=False) -> findings`: `engine.lint_source`, which follows
     #   the module's imports into the project (tf2lint/analysis/project.py) and fills `Finding.related`
     #   (mapped to relatedInformation below), through `Incremental` (hosts/incremental.py): only the
     #   top-level statements an edit can affect are re-parsed and re-analysed, with the same findings as
-    #   `lint_source`. `fixes=True` only when code actions are asked for (then `lint_source` itself):
-    #   building fixes on every keystroke would cost more than the analysis. `self.buffers` (unsaved editor
+    #   `lint_source`. `fixes=True` only when code actions are asked for. `self.buffers` (unsaved editor
     #   contents) is mirrored into the projects' overlay, so other modules are read from the editor before
     #   the disk; a module's summary is rebuilt only when its text (buffer or file) changed.
     # SEAM 2 `dependents(path) -> uris`: the open documents whose diagnostics must be refreshed when
@@ -226,29 +228,15 @@ class Tf2lintServer(LanguageServer):
 
     def analyse(self, uri: str, text: str, version: int | None, flags: int = 0, fixes: bool = False) -> list[Finding]:
         path = _path_of(uri)
-        read: set[str] = set()
-        settings = self.settings_for(path)
-        if fixes:
-            findings = lint_source(text, path, settings, flags=flags, fixes=True, dependencies=read)
-        else:
-            try:
-                findings = self.incremental.analyse(uri, text, path, settings, flags, read)
-            except Exception as exc:  # noqa: BLE001 - a bug of the incremental layer: the engine answers instead
-                self.incremental.forget(uri)
-                self.log_error(f"analysing {uri} incrementally", exc)
-                read = set()
-                findings = lint_source(text, path, settings, flags=flags, dependencies=read)
-        self.reads[uri] = {os.path.realpath(p) for p in read}
-        return findings
+        return self.analysis.analyse(uri, path, text, self.settings_for(path), flags, fixes)
 
     def forget(self, uri: str) -> None:
         """Drop what the incremental analysis kept for ``uri``, in the worker thread (where it is used), so
         that the next analysis, queued behind, starts from scratch."""
-        self._executor.submit(self.incremental.forget, uri)
+        self._executor.submit(self.analysis.forget, uri)
 
     def dependents(self, path: str) -> set[str]:
-        real = os.path.realpath(path)
-        return {uri for uri in self._open_uris() if _path_of(uri) == path or real in self.reads.get(uri, ())}
+        return {uri for uri in self._open_uris() if _path_of(uri) == path or self.analysis.read_by(uri, path)}
 
     # -- configuration --------------------------------------------------------------------------
 
@@ -373,7 +361,7 @@ class Tf2lintServer(LanguageServer):
             return Analysis(version, text, path, settings, [])
         if len(text) > MAX_CHARS:
             error = SourceError(f"too large to analyse in the editor ({len(text):,} characters); run `tf2lint check`")
-            return Analysis(version, text, path, settings, source_error(path, error, settings))
+            return Analysis(version, text, path, settings, self.analysis.unreadable(path, error, settings))
         return Analysis(version, text, path, settings, self.analyse(uri, text, version))
 
     def _analyse_notebook(self, uri: str, cells: list[tuple[str, str]]) -> Analysis:
@@ -385,10 +373,10 @@ class Tf2lintServer(LanguageServer):
         result = Analysis(None, "", path, settings, [], numbers, sources=dict(cells))
         if sum(len(source) for _, source in cells) > MAX_CHARS:
             message = "notebook too large to analyse in the editor; run `tf2lint check`"
-            result.broken += [replace(f, cell=1) for f in source_error(path, SourceError(message), settings)]
+            result.broken += [replace(f, cell=1) for f in self.analysis.unreadable(path, SourceError(message), settings)]
             return result
         try:
-            notebook = load_notebook(json.dumps(document).encode("utf-8"))
+            notebook = self.analysis.notebook(json.dumps(document).encode("utf-8"))
         except NotebookError:
             return result
         result.text, result.origin, result.flags = notebook.text, notebook.origin, ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
@@ -497,10 +485,8 @@ class Tf2lintServer(LanguageServer):
     def edit_for(self, uri: str, result: Analysis, new_text: str) -> types.WorkspaceEdit | None:
         """The edit turning the analysed text into ``new_text`` (a notebook: per changed cell)."""
         if result.cells:
-            from tf2lint.fixing.notebook import map_back
-
             cells = [{"source": result.sources[result.cells[n]]} for n in sorted(result.cells)]
-            sources, refused = map_back(result.text, new_text, result.origin, cells)
+            sources, refused = self.analysis.map_back(result.text, new_text, result.origin, cells)
             if refused:
                 return None
             changes = {
@@ -525,11 +511,9 @@ class Tf2lintServer(LanguageServer):
 
     def _text_edits(self, old: str, new: str) -> list[types.TextEdit]:
         """Whole-line replacements; the end of a last line without a line break through the codec."""
-        from tf2lint.fixing.edits import diff_edits
-
         old_lines = physical_lines(old)
         edits = []
-        for edit in diff_edits(old_lines, physical_lines(new)):
+        for edit in self.analysis.line_edits(old_lines, physical_lines(new)):
             start = types.Position(edit.line - 1, 0)
             if edit.end_line - 1 >= len(old_lines) and old_lines and not old_lines[-1].endswith(("\n", "\r")):
                 last = ServerTextPosition(len(old_lines) - 1, len(old_lines[-1]))  # no line break: end at its end
@@ -568,16 +552,14 @@ class Tf2lintServer(LanguageServer):
 
     def fix_all(self, uri: str, result: Analysis, unsafe: bool) -> types.WorkspaceEdit | None:
         """Fix-all of the analysed version (never of a newer text: the edit says which version it is for)."""
-        from tf2lint.fixing.write import fix_text
-
         if not any(unsafe or fix["applicability"] == "safe" for fix in self.fixes(uri, result).values()):
             return None
 
         def lint(text: str) -> list[Finding]:  # through the adapter, with the analysed text's compile flags
             return self.analyse(uri, text, None, flags=result.flags, fixes=True)
 
-        fixed = fix_text(result.text, result.path, result.settings, unsafe, lint=lint)
-        return self.edit_for(uri, result, fixed.fixed) if fixed.changed else None
+        fixed = self.analysis.fix_all(result.text, result.path, result.settings, unsafe, lint)
+        return self.edit_for(uri, result, fixed) if fixed is not None else None
 
     def configure(self, settings: object) -> None:
         """Take the client's settings; bad ones are shown to the user and the defaults used instead."""
@@ -767,7 +749,7 @@ def did_close(ls: Tf2lintServer, params: types.DidCloseTextDocumentParams) -> No
     uri = params.text_document.uri
     ls.buffers.pop(_path_of(uri), None)
     ls.results.pop(uri, None)
-    ls.reads.pop(uri, None)
+    ls.analysis.closed(uri)
     ls.forget(uri)
     pending = ls._pending.pop(uri, None)
     if pending is not None:
@@ -798,7 +780,7 @@ def nb_change(ls: Tf2lintServer, params: types.DidChangeNotebookDocumentParams) 
 def nb_close(ls: Tf2lintServer, params: types.DidCloseNotebookDocumentParams) -> None:
     uri = params.notebook_document.uri
     ls.results.pop(uri, None)
-    ls.reads.pop(uri, None)
+    ls.analysis.closed(uri)
     ls.forget(uri)
     if not ls._pull:
         for cell in params.cell_text_documents:
@@ -859,13 +841,11 @@ async def code_actions(ls: Tf2lintServer, params: types.CodeActionParams) -> lis
     loop = asyncio.get_running_loop()
     fixes = await loop.run_in_executor(ls._executor, ls.fixes, owner, result) if pairs else {}
     if wants(types.CodeActionKind.QuickFix):
-        from tf2lint.fixing.edits import apply as apply_fix
-
         text = result.sources.get(uri, "") if result.cells else result.text  # the version analysed
         for finding, diagnostic in pairs:
             fix = fixes.get((finding.line, finding.col, finding.code))
             if fix:
-                fixed, _ = apply_fix(result.text, [fix])
+                fixed = ls.analysis.apply(result.text, [fix])
                 edit = ls.edit_for(owner, result, fixed)
                 if edit is not None:
                     unsafe = fix["applicability"] != "safe"

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+from tf2lint.analysis.body import attribute_names
+from tf2lint.analysis.names import walk_expr
 from tf2lint.analysis.summary import FUNCTION_DEFS, is_static
 from tf2lint.knowledge import api
 
@@ -160,7 +162,7 @@ def independent_of_call(ctx: ModuleContext, node: ast.AST, method: ast.AST) -> b
     """True when an expression only reads module-level names, literals and `self` attributes: it can
     be evaluated once in `__init__` instead of on every call."""
     owner = self_name(ctx, method)
-    for child in ast.walk(node):
+    for child in walk_expr(node):  # a lambda stops the search anyway: not entering it changes nothing
         if isinstance(child, ast.Name) and child.id != owner and ctx.names.is_local(child.id, method):  # type: ignore[arg-type]
             return False
         if isinstance(child, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
@@ -170,7 +172,7 @@ def independent_of_call(ctx: ModuleContext, node: ast.AST, method: ast.AST) -> b
 
 def unused_attribute(cls: ast.ClassDef, wanted: str) -> str:
     """``wanted``, or a variant no `self.<name>` or method in the class uses yet."""
-    taken = {n.attr for n in ast.walk(cls) if isinstance(n, ast.Attribute)} | {
+    taken = attribute_names(cls) | {
         s.name for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
     candidate, number = wanted, 2

@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.body import statement_holding
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, independent_of_call, runs_once, unused_attribute
 
@@ -23,7 +24,7 @@ def hoist_plan(ctx: ModuleContext, site, applicability: str, message: str) -> Fi
         return None
     if not independent_of_call(ctx, site.node, shim):
         return None
-    statement = next((s for s in shim.body if any(n is site.node for n in ast.walk(s))), None)
+    statement = statement_holding(shim, site.node)
     if statement is None:
         return None
     if site.target and site.target[0] == "self_item":

@@ -6,10 +6,11 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.body import calls_kept_on_attributes
 from tf2lint.analysis.callers import named_elsewhere
 from tf2lint.analysis.summary import is_static, plain_decorators
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute, spelled, v1_subclass_of_call
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute, self_name, spelled, v1_subclass_of_call
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ClassInfo, ModuleContext
@@ -48,15 +49,8 @@ def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
 def _stored_on_self(ctx: ModuleContext, func: ast.AST) -> set[ast.Call]:
     """Calls whose result `func` stores on `self` (`self.fc = Dense(...)`, `self.heads[k] = Dense(...)`):
     Keras tracks layers set as attributes, wherever the assignment runs."""
-    stored = set()
-    for node in ast.walk(func):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            for target in node.targets:
-                if isinstance(target, ast.Subscript):
-                    target = target.value
-                if self_attribute(ctx, target, func) is not None:
-                    stored.add(node.value)
-    return stored
+    owner = self_name(ctx, func)
+    return {call for holder, call in calls_kept_on_attributes(func) if owner is not None and holder == owner}  # type: ignore[arg-type]
 
 
 def _consequence(creator: str) -> str:
@@ -98,15 +92,6 @@ def _own_store(ctx: ModuleContext, cls: ClassInfo) -> bool:
     )
 
 
-def _functions_by_class(ctx: ModuleContext) -> dict[ClassInfo, list[ast.AST]]:
-    """Class -> the functions of it and of its in-module subclasses (one pass: linear in functions)."""
-    by_class: dict[ClassInfo, list[ast.AST]] = {}
-    for func, owner in ctx.owner.items():
-        for cls in ctx.mro(owner):
-            by_class.setdefault(cls, []).append(func)
-    return by_class
-
-
 def _callers(ctx: ModuleContext, functions: list[ast.AST]) -> dict[str, set[ast.AST]]:
     """Method name -> the ``functions`` (of a class and its subclasses) calling ``self.<name>()``/``super()``."""
     callers: dict[str, set[ast.AST]] = {}
@@ -145,7 +130,6 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
     if ctx.graph_mode:
         return  # TF1 graph mode: variables live in collections and need no shim
     decorated = {func for func, _deco, _cls in ctx.shim_decorated}
-    by_class: dict[ClassInfo, list[ast.AST]] | None = None
     for cls in ctx.classes:
         entries = _entry_methods(ctx, cls)
         if not entries:
@@ -163,8 +147,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             if creator is None or _own_store(ctx, cls):
                 continue
             if callers is None:
-                by_class = _functions_by_class(ctx) if by_class is None else by_class
-                callers = _callers(ctx, by_class.get(cls, []))
+                # Helpers are called from the class's own functions and from its subclasses' (their overrides).
+                callers = _callers(ctx, [f for klass in (cls, *ctx.subclasses(cls)) for f in ctx.functions_of(klass)])
             if callers.get(name):
                 # A helper: shim context when its callers are decorated, else their own report covers it.
                 continue

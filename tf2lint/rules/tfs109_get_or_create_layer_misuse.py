@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.analysis.callers import named_elsewhere
+from tf2lint.analysis.callers import named_by_another_class, named_elsewhere
 from tf2lint.knowledge import api
 from tf2lint.analysis.names import Function
 from tf2lint.rules.base import Docs, Hit, Rule
@@ -62,9 +62,9 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
     # Outside shim code, only where a caller is known: code that runs at import, in `if __name__ == ...`,
     # or in a test function, and the calls it makes. Any other caller is unknown, and unknown is silent.
     entries = list(_entries(ctx))
-    reported_elsewhere = {entry for entry, _statements in entries if entry is not None and entry.name in ("call", "__call__")}
-    for entry, statements in entries:
-        for call in _calls(statements):
+    reported_elsewhere = {entry for entry, _calls in entries if entry is not None and entry.name in ("call", "__call__")}
+    for entry, calls in entries:
+        for call in calls:
             chain = _reaches_get_or_create_layer(ctx, call, entry, reported_elsewhere)
             if chain is None:
                 continue
@@ -81,38 +81,29 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             )
 
 
-def _entries(ctx: ModuleContext) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef | None, list[ast.stmt]]]:
-    """Code whose caller is known to be outside any shim method: module-level statements, test functions, and
-    the undecorated `call`/`__call__` of a layer or module that no other class of the module uses (Keras runs it
-    for whoever calls the object; a sub-layer would run in its parent's store)."""
-    yield None, [s for s in ctx.tree.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
-    used = {node.id for other in ctx.classes for node in ast.walk(other.node) if isinstance(node, ast.Name)}
+def _entries(ctx: ModuleContext) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef | None, list[ast.Call]]]:
+    """Code whose caller is known to be outside any shim method, with its own calls (those of the functions and
+    lambdas it defines run only when called, which the search from each call follows): module-level statements,
+    test functions, and the undecorated `call`/`__call__` of a layer or module that no other class of the module
+    uses (Keras runs it for whoever calls the object; a sub-layer would run in its parent's store)."""
+    yield None, ctx.own_calls(ctx.tree)  # type: ignore[arg-type]
     for cls in ctx.classes:
-        if cls.name in used - {n.id for n in ast.walk(cls.node) if isinstance(n, ast.Name)} or cls.scope is not None:
+        if named_by_another_class(cls) or cls.scope is not None:
             continue
         for name in ("call", "__call__"):
             method = cls.methods.get(name)
             if method is None or method in ctx.reached or any(method is f for f, _d, _c in ctx.shim_decorated):
                 continue
             if ctx.class_kind(cls) in ("keras", "module"):
-                yield method, method.body
+                yield method, ctx.own_calls(method)
     for func in ctx.module_functions.values():
         if func.name.startswith("test") and func not in ctx.reached:
-            yield func, func.body
+            yield func, ctx.own_calls(func)
     for cls in ctx.classes:
         if cls.name.startswith("Test"):
             for name, method in cls.methods.items():
                 if name.startswith("test"):
-                    yield method, method.body
-
-
-def _calls(statements: list[ast.stmt]) -> Iterator[ast.Call]:
-    for statement in statements:
-        for node in ast.walk(statement):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                continue
-            if isinstance(node, ast.Call):
-                yield node
+                    yield method, ctx.own_calls(method)
 
 
 def _reaches_get_or_create_layer(
@@ -244,6 +235,10 @@ class Outer(tf.keras.layers.Layer):
 
 
 def test_outer():
+    def never_called():
+        # Defined here but never called: it does not run outside shim code.
+        return utils.get_or_create_layer("never", make_dense)
+
     return Outer()(tf.ones((2, 4)))
 ''',
     ),

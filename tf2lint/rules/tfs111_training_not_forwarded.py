@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.body import attribute_stores
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute, supplied_by_arg_scope
 
@@ -70,8 +71,7 @@ def _module_fixed_at_construction(ctx: ModuleContext, cls, attr: str) -> bool:
     set_in_init = False
     for klass in ctx.mro(cls):
         for name, method in klass.methods.items():
-            if not any(isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store) and n.attr == attr
-                       for n in ast.walk(method)):
+            if attr not in attribute_stores(method):
                 continue
             if name != "__init__":
                 return False  # `def eval(self): self.flag = False`: the phase can change

@@ -6,6 +6,8 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.body import loop_rebound, name_stores
+from tf2lint.analysis.names import names_in
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, Hit, Rule, keyword, numbered_creator, reuse_switched_on, reuse_switches
 
@@ -88,16 +90,16 @@ def _varies_per_iteration(builder: ast.expr, site: CallSite) -> bool:
     """Whether the builder reads a name a loop of the function rebinds (`lambda: Dense(width)` over widths).
     Measured: one builder that builds the same layer every iteration shares it, which works; the layer is
     wrong only when the iterations wanted different ones."""
-    func = site.func
-    rebound: set[str] = set()
-    for node in ast.walk(func):
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-            rebound.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-            for inner in ast.walk(node):
-                if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
-                    rebound.add(inner.id)
-    return any(isinstance(n, ast.Name) and n.id in rebound for n in ast.walk(builder))
+    return not names_in(builder).isdisjoint(loop_rebound(site.func))
+
+
+def _names_and_literals(key: ast.expr) -> bool:
+    """A name, a literal, or an f-string made of them (`f"head_{i}"`)."""
+    if isinstance(key, (ast.Name, ast.Constant)):
+        return True
+    if isinstance(key, ast.FormattedValue):
+        return _names_and_literals(key.value) and (key.format_spec is None or _names_and_literals(key.format_spec))
+    return isinstance(key, ast.JoinedStr) and all(_names_and_literals(v) for v in key.values)
 
 
 def _builder_key(site: CallSite) -> tuple[str | tuple, ast.expr] | None:
@@ -113,9 +115,7 @@ def _builder_key(site: CallSite) -> tuple[str | tuple, ast.expr] | None:
     known = site.value(key)
     if known is not None and known[0] == "str":
         return known[1], builder
-    if isinstance(key, (ast.JoinedStr, ast.Name)) and all(
-        isinstance(n, (ast.JoinedStr, ast.FormattedValue, ast.Name, ast.Constant, ast.Load)) for n in ast.walk(key)
-    ):
+    if isinstance(key, (ast.JoinedStr, ast.Name)) and _names_and_literals(key):
         return ("expr", id(site.func), ast.dump(key)), builder
     return None
 
@@ -124,12 +124,9 @@ def _same_value(first: CallSite, second: CallSite, key: str | tuple) -> bool:
     """Two calls with one key expression see one value when nothing it reads is assigned between them."""
     if isinstance(key, str):
         return True
-    read = {n.id for n in ast.walk(_key_expr(first.node)) if isinstance(n, ast.Name)}  # type: ignore[arg-type]
+    read = names_in(_key_expr(first.node))  # type: ignore[arg-type]
     low, high = sorted((first.node.lineno, second.node.lineno))
-    return not any(
-        isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id in read and low <= n.lineno <= high
-        for n in ast.walk(first.func)
-    )
+    return not any(n.id in read and low <= n.lineno <= high for n in name_stores(first.func))
 
 
 def _builder_clashes(ctx: ModuleContext) -> Iterator[Hit]:

@@ -130,16 +130,6 @@ def _drift(entry: dict, model: ClassVariables) -> list[Drift]:
     return found
 
 
-def _statement_of(tree: ast.AST, node: ast.AST) -> ast.stmt | None:
-    """The simple statement holding ``node`` (the innermost; None when that is a compound statement's header)."""
-    found = None
-    for statement in ast.walk(tree):  # breadth first: a statement inside another comes later
-        if isinstance(statement, ast.stmt) and statement.lineno <= getattr(node, "lineno", 0) <= (
-                statement.end_lineno or 0) and any(n is node for n in ast.walk(statement)):
-            found = statement
-    return None if found is None or hasattr(found, "body") else found
-
-
 def _plans(ctx: ModuleContext, model: ClassVariables, entry: dict, drifted: list[Drift]) -> dict[int, FixPlan]:
     """Drift index -> its fix. The first layer after removed ones gets the recorded scopes of those, the others
     the baseline's name; the whole class's fixes are safe together when the model then gives exactly the
@@ -152,7 +142,7 @@ def _plans(ctx: ModuleContext, model: ClassVariables, entry: dict, drifted: list
         creation = drift.creation
         if not creation.local:
             continue
-        statement = _statement_of(ctx.tree, creation.called or creation.node) if drift.removed else None
+        statement = creation.statement if drift.removed else None
         if statement is not None and scope is not None and not scope[1] and statement not in recorded:
             names = [full.rsplit("/", 1)[-1] for full in drift.removed]
             text = "".join(f'with {scope[0]}("{name}"):\n    pass\n' for name in names)

@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.names import names_in
 from tf2lint.rules.base import Docs, Hit, Rule, assignments_in, keyword
 
 if TYPE_CHECKING:
@@ -32,8 +33,8 @@ def _repeated(cells: ast.expr) -> str | None:
         if twice is not None:
             return f"`{twice}` is listed {spelled.count(twice)} times"
     if isinstance(cells, ast.ListComp) and isinstance(cells.elt, (ast.Name, ast.Attribute)):
-        bound = {n.id for g in cells.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
-        if not any(isinstance(n, ast.Name) and n.id in bound for n in ast.walk(cells.elt)):
+        bound = set().union(*(names_in(g.target) for g in cells.generators))
+        if names_in(cells.elt).isdisjoint(bound):
             return f"`{ast.unparse(cells)}` lists the same `{ast.unparse(cells.elt)}` every time"
     return None
 

@@ -1,0 +1,91 @@
+"""Facts about the code of one function that rules ask for, each read in one pass over the function and kept
+for it: the plain names it stores, the names its loops rebind, the attributes it assigns,
+the calls whose result it keeps on an attribute, and the statement of its body that holds a node.
+
+Like ``ast.walk``, these passes include nested functions and lambdas: a store anywhere in the function's text
+counts. The memos hold functions weakly (a memo that held them kept whole trees alive for the collector).
+"""
+
+from __future__ import annotations
+
+import ast
+import weakref
+from collections.abc import Callable
+from typing import TypeVar
+
+from tf2lint.analysis.names import Function
+
+_T = TypeVar("_T")
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+
+
+def _memo(compute: Callable[[Function], _T]) -> Callable[[Function], _T]:
+    known: weakref.WeakKeyDictionary[Function, _T] = weakref.WeakKeyDictionary()
+
+    def read(func: Function) -> _T:
+        found = known.get(func)
+        if found is None:
+            found = known[func] = compute(func)
+        return found
+
+    read.__doc__ = compute.__doc__
+    return read
+
+
+@_memo
+def name_stores(func: Function) -> tuple[ast.Name, ...]:
+    """Every plain name the function assigns (the nodes: the server's incremental analysis moves the lines of
+    statements it keeps, so a line read here would go stale)."""
+    return tuple(n for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+
+
+@_memo
+def loop_rebound(func: Function) -> frozenset[str]:
+    """Names a loop of the function rebinds: the targets of its `for`s and comprehensions, and every plain
+    name assigned inside a `for` or `while`."""
+    rebound: set[str] = set()
+    for node in ast.walk(func):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            rebound.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+        if isinstance(node, _LOOPS):
+            rebound.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+    return frozenset(rebound)
+
+
+@_memo
+def attribute_stores(func: Function) -> frozenset[str]:
+    """The attribute names the function assigns (`obj.<name> = ...`, whatever the object)."""
+    return frozenset(n.attr for n in ast.walk(func) if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store))
+
+
+def attribute_names(node: ast.AST) -> frozenset[str]:
+    """Every attribute name a function or class spells (`obj.<name>`, read or written): for choosing a new one."""
+    return frozenset(n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute))
+
+
+@_memo
+def calls_kept_on_attributes(func: Function) -> tuple[tuple[str, ast.Call], ...]:
+    """(holder, call) for each `holder.attr = Call(...)` or `holder.attr[key] = Call(...)` in the function."""
+    found = []
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            for target in node.targets:
+                if isinstance(target, ast.Subscript):
+                    target = target.value
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                    found.append((target.value.id, node.value))
+    return tuple(found)
+
+
+def statement_holding(func: Function, node: ast.AST) -> ast.stmt | None:
+    """The statement of ``func``'s own body whose source span holds ``node`` (the statements of one body never
+    overlap; a nested def's span starts at its first decorator)."""
+    if isinstance(func, ast.Lambda) or not hasattr(node, "lineno"):
+        return None
+    start = (node.lineno, node.col_offset)
+    end = (node.end_lineno or node.lineno, node.end_col_offset or 0)
+    for stmt in func.body:
+        first = min([(stmt.lineno, stmt.col_offset)] + [(d.lineno, d.col_offset) for d in getattr(stmt, "decorator_list", ())])
+        if first <= start and end <= (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0):
+            return stmt
+    return None

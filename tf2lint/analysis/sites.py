@@ -1,0 +1,100 @@
+"""What the shim walks record: the variable scopes open around code, how a body is reached from a shim method,
+each call reached with its state, the ``tf.function``s met, and the frame the walks carry from call to call."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from tf2lint.analysis.names import Function
+from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary
+from tf2lint.analysis.values import Value, literal_value
+from tf2lint.knowledge import api
+
+
+@dataclass(frozen=True)
+class VarScope:
+    """A ``variable_scope`` opened around code. ``named`` scopes give auto-named layers a stable prefix."""
+
+    node: ast.Call
+    named: bool
+    name: str | None  # the literal name, when there is one
+    # `variable_scope(get_variable_scope())`: re-enters the current scope. Measured: like a named scope it
+    # restarts the auto-name numbering under it (stable), but it adds nothing to the variables' path.
+    reenters: bool = False
+
+    @property
+    def uniquified(self) -> bool:
+        """`variable_scope(None, default_name=...)`: numbered anew each time it is entered."""
+        return api.default_name_of(self.node) is not None
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How a function body is reached from a shim method."""
+
+    shim: FunctionDef
+    shim_name: str  # "Class.method"
+    cls: ClassInfo | None
+    via: tuple[str, ...] = ()  # helpers between the shim method and this code
+    tf_function: ast.AST | None = None  # the tf.function this code runs inside
+    anchor: ast.Call | None = None  # the call in the linted module where the path left it
+
+    def describe(self) -> str:
+        via = self.via if len(self.via) <= 4 else (*self.via[:2], "...", self.via[-1])
+        chain = "".join(f" via {name}" if name != "..." else " via ..." for name in via)
+        return f"`{self.shim_name}`{chain}"
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A call executed in a shim context, with the state of the path that reaches it."""
+
+    node: ast.Call
+    names: tuple[str, ...]  # canonical names of the callee
+    func: Function  # the function whose body holds the call
+    reach: Reach
+    scopes: tuple[VarScope, ...]
+    guarded: bool  # under a create-once guard (`if self._x is None:`)
+    in_loop: bool
+    target: tuple[str, str] | None  # ("self" | "self_item" | "local", name) when the result is assigned
+    arms: tuple[tuple[int, int], ...] = ()  # (id of an `if`/`match`, branch) the call is conditional on
+    arg_scopes: tuple[ast.Call, ...] = ()  # `slim.arg_scope(...)` calls open around it: defaults unseen here
+    module: ModuleSummary | None = None  # where the call is written
+    bindings: tuple[tuple[str, Value], ...] = ()  # known parameter values of `func` on this path
+    loop_scopes: int = 0  # ``scopes[loop_scopes:]`` are opened anew in every iteration of the innermost loop
+    # The loop repeats the call within one object's call, not by calling a sub-layer object again (which
+    # shares that object's weights by design).
+    object_loop: bool = False
+
+    def calls(self, *names: str) -> bool:
+        return any(name in self.names for name in names)
+
+    @property
+    def named_scope(self) -> bool:
+        return any(scope.named for scope in self.scopes)
+
+    def value(self, expr: ast.expr | None) -> Value | None:
+        """The value of an argument expression on this path, when known."""
+        return literal_value(expr, dict(self.bindings))
+
+
+@dataclass(frozen=True)
+class TfFunctionUse:
+    """A ``tf.function`` defined, decorated or applied in a shim context."""
+
+    anchor: ast.AST  # the decorator expression or the `tf.function(...)` call
+    target: Function | None  # the compiled function, when it is known
+    target_cls: ClassInfo | None
+    reach: Reach
+
+
+class Frame(NamedTuple):
+    """A function body on a walk's path: its `self`, how it was reached, its module, its known parameter values."""
+
+    func: Function
+    self_name: str | None
+    reach: Reach
+    module: ModuleSummary
+    bindings: tuple[tuple[str, Value], ...] = ()

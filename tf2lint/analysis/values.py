@@ -1,0 +1,182 @@
+"""The values a function's parameters take on a call path: literals passed or defaulted, and functions passed
+as arguments; the `if` branches those values decide. Unknown values are left out (unknown is silent)."""
+
+from __future__ import annotations
+
+import ast
+import weakref
+
+from tf2lint.analysis.callables import Callee, CallableValues, Frame, merged_call
+from tf2lint.analysis.names import Function, walk_expr
+from tf2lint.analysis.summary import FUNCTION_DEFS, own_statements
+
+# A parameter's value on a call path: ("str", text), ("none",), ("const", a bool or number), ("fn", callees)
+# for a function passed as the argument, or absent when unknown.
+Value = tuple
+
+
+def _defaults(func: Function, skip_self: bool = False) -> tuple[tuple[str, Value], ...]:
+    """Parameter values when the caller passes nothing: the literal defaults."""
+    args = func.args
+    positional = [*args.posonlyargs, *args.args]
+    if skip_self:
+        positional = positional[1:]
+    found: list[tuple[str, Value]] = []
+    for param, default in zip(positional[len(positional) - len(args.defaults):] if args.defaults else [], args.defaults):
+        value = literal_value(default, {})
+        if value is not None:
+            found.append((param.arg, value))
+    for param, default in zip(args.kwonlyargs, args.kw_defaults):
+        value = literal_value(default, {}) if default is not None else None
+        if value is not None:
+            found.append((param.arg, value))
+    return tuple(sorted(found))
+
+
+# Parameters of `call` that Keras fills in itself whatever their default (measured: `fit` passes training=True).
+_KERAS_FILLED = frozenset({"training", "mask"})
+
+
+def naming_defaults(func: Function) -> tuple[tuple[str, Value], ...]:
+    """An entry point's literal string and None defaults, skipping `self` (a bool or number default, such
+    as ``training=False``, is what Keras or the caller overrides: unknown), and `training` / `mask`, which
+    Keras passes: `if training:` under `training=None` is entered in training."""
+    return tuple((k, v) for k, v in _defaults(func, skip_self=True) if v[0] != "const" and k not in _KERAS_FILLED)
+
+
+def bind_call(
+    call: ast.Call,
+    callee: Callee,
+    frame: Frame,
+    bound: bool | None = None,
+    callables: CallableValues | None = None,
+) -> tuple[tuple[str, Value], ...]:
+    """The values a call gives the callee's parameters (passed or defaulted); unknown ones are left out.
+    ``bound``: whether the callee is called as a bound method (default: the callee's own answer, else the
+    call is spelled `obj.f(...)`); ``callables``: also bind functions passed as arguments."""
+    func = callee.func
+    if bound is None:
+        bound = callee.bound
+    call = merged_call(call, callee)
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return ()
+    args = func.args
+    positional = [p.arg for p in [*args.posonlyargs, *args.args]]
+    if bound is None:
+        bound = isinstance(call.func, ast.Attribute)
+    if callee.self_name is not None and positional and bound:
+        positional = positional[1:]  # bound method: `self` is not in the call's arguments
+    values = dict(_defaults(func))
+    caller = dict(frame.bindings)
+
+    def value_of(arg: ast.expr) -> Value | None:
+        value = literal_value(arg, caller)
+        if value is None and callables is not None and isinstance(arg, (ast.Name, ast.Attribute, ast.Lambda, ast.Call)):
+            found = callables.callees(arg, frame)
+            value = ("fn", tuple(found)) if found else None
+        return value
+
+    for name, arg in zip(positional, call.args):
+        values.pop(name, None)
+        value = value_of(arg)
+        if value is not None:
+            values[name] = value
+    for keyword in call.keywords:
+        values.pop(keyword.arg, None)  # type: ignore[arg-type]
+        value = value_of(keyword.value)
+        if value is not None:
+            values[keyword.arg] = value  # type: ignore[index]
+    return _possible(func, values)
+
+
+def _possible(func: Function, values: dict[str, Value]) -> tuple[tuple[str, Value], ...]:
+    """The bindings, without a None the function's own code rules out (``"d_" + name`` raises on None)."""
+    if ("none",) in values.values():  # (the walk over the body only when a None is to be ruled out)
+        joined = _joined_with_text(func)
+        values = {k: v for k, v in values.items() if not (v == ("none",) and k in joined)}
+    return tuple(sorted(values.items()))
+
+
+# Weak: a memo that held the functions kept hundreds of trees alive for the garbage collector to walk.
+_JOINED: weakref.WeakKeyDictionary[Function, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _joined_with_text(func: Function) -> frozenset[str]:
+    """Parameters the function adds to a string literal (`"d_" + name`, `name + "/w"`): never None there."""
+    known = _JOINED.get(func)
+    if known is not None:
+        return known
+    found: set[str] = set()
+    roots = [func.body] if isinstance(func, ast.Lambda) else own_statements(func)
+    for root in roots:
+        for node in walk_expr(root):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+                for one, other in ((node.left, node.right), (node.right, node.left)):
+                    if isinstance(one, ast.Name) and isinstance(other, ast.Constant) and isinstance(other.value, str):
+                        found.add(one.id)
+    _JOINED[func] = frozenset(found)
+    return _JOINED[func]
+
+
+def literal_value(expr: ast.expr | None, bindings: dict[str, Value]) -> Value | None:
+    """A literal string, None, bool or number, directly or through a parameter whose value is known; else
+    None (unknown). Functions passed as arguments are not values here (see `callables`)."""
+    if isinstance(expr, ast.Constant):
+        if expr.value is None:
+            return ("none",)
+        if isinstance(expr.value, str):
+            return ("str", expr.value)
+        if isinstance(expr.value, (bool, int, float)):
+            return ("const", expr.value)
+        return None
+    if isinstance(expr, ast.Name):
+        found = bindings.get(expr.id)
+        return found if found is not None and found[0] != "fn" else None
+    return None
+
+
+def decided_branch(test: ast.expr, bindings: dict[str, Value]) -> bool | None:
+    """The outcome of an ``if`` test that only reads parameters with known values (`if wd:`,
+    `if wd is True:`, `if not wd:`, `if mode == "train":`); None when it depends on anything else."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = decided_branch(test.operand, bindings)
+        return None if inner is None else not inner
+    if isinstance(test, ast.Name):
+        value = literal_value(test, bindings)
+        return None if value is None else bool(value[1]) if len(value) > 1 else False
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
+        left, right = literal_value(test.left, bindings), test.comparators[0]
+        if left is None or not isinstance(right, ast.Constant):
+            return None
+        mine = None if left == ("none",) else left[1]
+        op = test.ops[0]
+        if isinstance(op, ast.Is):
+            return mine is right.value if right.value in (None, True, False) else None
+        if isinstance(op, ast.IsNot):
+            return mine is not right.value if right.value in (None, True, False) else None
+        if isinstance(op, ast.Eq):
+            return bool(mine == right.value)
+        if isinstance(op, ast.NotEq):
+            return bool(mine != right.value)
+    return None
+
+
+def dead_calls(func: Function, bindings: dict[str, Value]) -> set[int]:
+    """Ids of the calls in branches of ``func``'s own `if`s that constant parameter values rule out."""
+    dead: set[int] = set()
+    if isinstance(func, ast.Lambda):
+        return dead
+    stack: list[ast.stmt] = list(func.body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, (*FUNCTION_DEFS, ast.ClassDef)):
+            continue
+        if isinstance(stmt, ast.If):
+            decided = decided_branch(stmt.test, bindings)
+            if decided is not None:
+                for branch in (stmt.orelse if decided else stmt.body):
+                    dead.update(id(n) for n in ast.walk(branch) if isinstance(n, ast.Call))
+                stack.extend(stmt.body if decided else stmt.orelse)
+                continue
+        stack.extend(child for child in ast.iter_child_nodes(stmt) if isinstance(child, ast.stmt))
+    return dead
