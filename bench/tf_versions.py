@@ -7,10 +7,12 @@ Not part of CI (each TensorFlow wheel is ~600 MB). Usage:
     python bench/tf_versions.py --root /tmp/tfv    # where the venvs go (default: ~/.cache/tf2lint-tf-versions)
 
 Each venv gets `tensorflow~=X.Y.0` and `tf-keras~=X.Y.0` (the matching minor: a tf-keras of another
-minor does not work with it) plus tf2lint with its `test` extra. It runs
-`tests/test_runtime_validation.py` and `tests/test_doctor.py` with TF2LINT_REQUIRE_RUNTIME=1 (a missing
-TensorFlow fails instead of skipping) and `tf2lint doctor` with and without TF_USE_LEGACY_KERAS=1, then
-prints a Markdown table. Results also go to `<root>/results.json`, so that a run can be resumed.
+minor does not work with it), tf-slim, and tf2lint with its `test` extra. It runs the runtime half of the
+suite, i.e. every test module that calls conftest's `require_runtime()` or `runtime_missing()` (found by
+reading the test files, so a new runtime test module is measured without editing this list) plus
+`tests/test_doctor.py`, with TF2LINT_REQUIRE_RUNTIME=1 (a missing package fails instead of skipping), and
+`tf2lint doctor` with and without TF_USE_LEGACY_KERAS=1, then prints a Markdown table. Results also go to
+`<root>/results.json`, so that a run can be resumed. `--drop-venv` deletes each venv after its reading.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -26,7 +29,16 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 VERSIONS = ("2.15", "2.16", "2.18", "2.21")
-TESTS = ("tests/test_runtime_validation.py", "tests/test_doctor.py")
+RUNTIME_HELPERS = re.compile(r"\b(require_runtime|runtime_missing)\(")
+
+
+def runtime_tests() -> list[str]:
+    """The test modules that need the runtime extra (they call conftest's helpers), and the doctor's."""
+    modules = {
+        str(path.relative_to(REPO)) for path in (REPO / "tests").rglob("test_*.py")
+        if RUNTIME_HELPERS.search(path.read_text(encoding="utf-8"))
+    }
+    return sorted(modules | {"tests/test_doctor.py"})
 
 
 def _run(command: list[str], env: dict[str, str] | None = None, timeout: int = 3600) -> subprocess.CompletedProcess:
@@ -47,7 +59,7 @@ def measure(version: str, root: Path) -> dict:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     started = time.monotonic()
     install = _run([
-        str(python), "-m", "pip", "install", "-q", f"tensorflow~={version}.0", f"tf-keras~={version}.0",
+        str(python), "-m", "pip", "install", "-q", f"tensorflow~={version}.0", f"tf-keras~={version}.0", "tf-slim>=1.1",
         "-e", f"{REPO}[test]",
     ])
     record["install_seconds"] = round(time.monotonic() - started)
@@ -60,7 +72,8 @@ def measure(version: str, root: Path) -> dict:
     )])
     record["installed"] = versions.stdout.strip()
     env = {**os.environ, "TF2LINT_REQUIRE_RUNTIME": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    tests = _run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *TESTS], env=env)
+    record["test_modules"] = runtime_tests()
+    tests = _run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *record["test_modules"]], env=env)
     record["tests"] = _summary(tests.stdout + tests.stderr)
     record["tests_exit"] = tests.returncode
     record["failures"] = [line for line in tests.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))][:20]
@@ -93,6 +106,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("versions", nargs="*", default=list(VERSIONS))
     parser.add_argument("--root", type=Path, default=Path.home() / ".cache" / "tf2lint-tf-versions")
+    parser.add_argument("--drop-venv", action="store_true", help="delete each venv after its reading (~2.5 GB each)")
     args = parser.parse_args()
     args.root.mkdir(parents=True, exist_ok=True)
     results_file = args.root / "results.json"
@@ -101,6 +115,8 @@ def main() -> int:
         print(f"TensorFlow {version} ...", file=sys.stderr, flush=True)
         results[version] = measure(version, args.root)
         results_file.write_text(json.dumps(results, indent=2))
+        if args.drop_venv:
+            shutil.rmtree(args.root / f"tf-{version}", ignore_errors=True)
         for failure in results[version].get("failures", []):
             print(f"  {failure}", file=sys.stderr)
     print(table([results[v] for v in args.versions]))

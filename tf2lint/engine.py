@@ -9,7 +9,7 @@ import os
 import re
 import tokenize
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
@@ -21,6 +21,7 @@ from tf2lint.source import DEFAULT_MAX_FILE_SIZE, Lines, SourceError, char_col, 
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.triage import Triage
 
 UNUSED_NOQA = tfs901_unused_noqa.RULE
 
@@ -53,10 +54,10 @@ def lint_source(
     ``noqa=False`` is for hosts that apply their own suppressions (flake8, pylint); ``fixes=True``
     builds each finding's fix (applicability, message, edits); ``dependencies`` receives the paths of
     the other modules the analysis read (the editor server refreshes a module when one of them changes);
-    ``observe`` is called with the module's analysis (its ModuleContext) even when no rule applies, for
-    hosts that report more than findings (`tf2lint report`).
+    ``observe`` is called with the module's triage and a function returning its analysis (its ModuleContext,
+    built on demand when no rule needed it), for hosts that report more than findings (`tf2lint report`).
     """
-    with _collector_paused():
+    with collector_paused():
         # In a function of its own: the AST is freed when it returns, before the collector is back on
         # (else the collector's first pass walks the whole tree just before it is freed).
         return _lint_source(source, path, settings, noqa, flags, fixes, dependencies, observe)
@@ -78,9 +79,10 @@ def _lint_source(
 
 
 class Observer(Protocol):
-    """Called with a Python module's analysis, whether or not a rule applies (see `lint_source`)."""
+    """Called with a Python module's triage and a function returning its analysis: the one the rules read, or
+    one built on that call when no rule needed it (see `lint_source`)."""
 
-    def __call__(self, ctx: ModuleContext, /) -> None: ...
+    def __call__(self, triage: Triage, analysis: Callable[[], ModuleContext], /) -> None: ...
 
 _UNPLACED = object()  # where the file sits in its project is not known yet (it needs the tree)
 
@@ -121,13 +123,14 @@ def finish(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while one file is parsed and analysed.
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while one file (or a host's batch of files) is parsed and
+    analysed.
 
     Parsing allocates an object per AST node, so the collector runs many times per file, and each pass
-    over the older generations also walks the ASTs the project keeps for dependency summaries: measured
-    on the benchmark corpus, about a quarter of a run was spent in the collector. Paused, it runs once
-    after the file (reference counting still frees everything that is not in a cycle meanwhile).
+    over the older generations also walks the ASTs the project keeps for dependency summaries. The
+    analysis makes no reference cycles (tests/test_speed_mechanisms.py checks it): reference counting frees
+    everything meanwhile, and the collector has nothing to find.
     """
     if not gc.isenabled():
         yield
@@ -179,7 +182,7 @@ def lint_tree(
 
     ``dependencies``, when given, receives the paths of the other modules the analysis read.
     """
-    with _collector_paused():
+    with collector_paused():
         return _lint_tree(tree, lines, path, settings, text, dependencies)
 
 
@@ -202,15 +205,20 @@ def _lint_tree(
             names = (shared.names, shared.lexical_parent) if shared is not None else None
             triage = Triage(source, tree, project, where.package if where else None, settings.shim_decorators, names)
             rules = [rule for rule in RULES if settings.enabled(rule.code) and rule.applies(triage)]
-            if not rules and observe is None:
-                findings = []  # most modules: parsed, and nothing any rule needs
-            else:
-                root = shared if shared is not None else _summary(tree, source, path, settings, placed, triage)
-                summary = None if shared is not None else root
-                ctx = context.ModuleContext(root, project, triage.may_hold_shim_code, settings)
-                findings = _findings(ctx, rules, lines, path)
-                if observe is not None:
-                    observe(ctx)
+            ctx: ModuleContext | None = None
+
+            def analysis() -> ModuleContext:
+                nonlocal ctx, summary
+                if ctx is None:
+                    root = shared if shared is not None else _summary(tree, source, path, settings, placed, triage)
+                    summary = None if shared is not None else root
+                    ctx = context.ModuleContext(root, project, triage.may_hold_shim_code, settings)
+                return ctx
+
+            # Most modules: parsed, and nothing any rule needs (no summary, no analysis).
+            findings = _findings(analysis(), rules, lines, path) if rules else []
+            if observe is not None:
+                observe(triage, analysis)
         if dependencies is not None:
             dependencies.update(touched)
         return findings

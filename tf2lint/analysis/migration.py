@@ -13,10 +13,11 @@ The stages follow TensorFlow's model-mapping guide (a class moves down this list
 A class with no shim method and no TF1-style construct is outside the migration (``NO_TF1``): a native
 Keras layer that never needed the shim, a dataclass, a test case. Reports count it and list it apart.
 
-Everything here reads the analysis (summaries, the shim walk's reachability, canonical names); nothing
-re-parses or re-walks imports. Per-class flags (``ClassFacts.flags``) are the extension point for facts
-other analyses add later, such as "holds a names lock" once checkpoint names are modelled: add a
-``FlagProvider`` to ``FLAG_PROVIDERS``.
+Everything here reads the analysis (summaries, the shim walk's reachability, canonical names), and no more
+of it than `check` builds unless a class needs it; the construct counts come from `constructs.py`'s pruned
+walk of the tree `check` parsed. Nothing re-parses or re-walks imports. Per-class flags (``ClassFacts.flags``)
+are the extension point for facts other analyses add later, such as "holds a names lock" once checkpoint
+names are modelled: add a ``FlagProvider`` to ``FLAG_PROVIDERS``.
 """
 
 from __future__ import annotations
@@ -28,36 +29,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tf2lint.analysis.names import dotted
-from tf2lint.knowledge import api, slim
+from tf2lint.analysis import constructs
+from tf2lint.analysis.constructs import construct_of
+from tf2lint.knowledge import api
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext
-    from tf2lint.analysis.summary import ClassInfo, ModuleSummary
+    from tf2lint.analysis.summary import ClassInfo
+    from tf2lint.analysis.triage import Triage
 
-# The burn-down's columns: TF1-style constructs, in the order reports show them.
-CONSTRUCTS: tuple[str, ...] = (
-    "get_variable", "variable_scope", "v1_layers", "slim", "make_template", "collections", "session",
-)
-CONSTRUCT_TITLES = {
-    "get_variable": "get_variable", "variable_scope": "variable_scope", "v1_layers": "v1 layers",
-    "slim": "TF-Slim / contrib", "make_template": "make_template", "collections": "graph collections",
-    "session": "compat.v1.Session",
-}
 STAGES: tuple[str, ...] = ("tf1", "shimmed", "partly_native", "native")
 STAGE_TITLES = {"tf1": "TF1 graph code", "shimmed": "shimmed", "partly_native": "partly native", "native": "native"}
 NO_TF1 = "no_tf1"
 
-_SESSIONS = frozenset({"Session", "InteractiveSession", "MonitoredTrainingSession", "MonitoredSession",
-                       "SingularMonitoredSession"})
-# Words one of the constructs' spellings contains: calls are looked for on the lines that hold one (or a name
-# the module imports for a construct).
-_WORDS = ("get_variable", "variable_scope", "layers", "slim", "contrib", "make_template", "get_collection",
-          "add_to_collection", "Session", "rnn_cell", "global_variables", "trainable_variables", "local_variables",
-          "model_variables", "regularization_loss")
-# How v1 layers are spelled in a module that calls them as `...layers.dense` (an import binding `layers` to them
-# is found from the bindings).
-_V1_LAYER_SPELLINGS = ("tf.layers", "v1.layers", "slim", "contrib", "legacy_tf_layers")
 _CREATING = ("get_variable", "v1_layers", "slim", "make_template")
 # What a decorated method may call on a value without tf2lint knowing the value's type: Python and tensor
 # bookkeeping that cannot create variables. Any other method of an unknown value is an unknown callee.
@@ -67,25 +51,6 @@ _HARMLESS_METHODS = frozenset({
     "is_fully_defined", "merge_with",
 })
 _SEARCH_LIMIT = 48  # functions entered from one shim method (TFS107's bound); beyond it: unknown
-
-
-def construct(name: str) -> str | None:
-    """The TF1-style construct a canonical API name is, else None."""
-    if name == api.GET_VARIABLE:
-        return "get_variable"
-    if name == api.VARIABLE_SCOPE:
-        return "variable_scope"
-    if name == api.MAKE_TEMPLATE:
-        return "make_template"
-    if name in api.COLLECTION_APIS and not name.startswith(slim.PREFIX):
-        return "collections"
-    if name.startswith(api.V1_LAYERS) or ".nn.rnn_cell." in name or name.startswith("tf.contrib.rnn."):
-        return "v1_layers"
-    if name.startswith((slim.PREFIX, "tf.contrib.")):
-        return "slim"
-    if name.startswith("tf.") and not name.startswith("tf.keras.") and name.rsplit(".", 1)[-1] in _SESSIONS:
-        return "session"
-    return None
 
 
 @dataclass
@@ -128,81 +93,57 @@ class ShimReach:
         return self.tf1 is None and self.not_native is None and self.unknown is None
 
 
-FlagProvider = Callable[["ModuleContext", "ClassInfo", ShimReach | None], tuple[str, bool]]
+# A flag of a class in the shim analysis (its module may hold shim code), from the analysis and what the class's
+# shim methods reach. The classes of a module that can hold no shim code are not analysed: their flags are False
+# (a provider that must look at them too has to make `module_facts` build the analysis for them).
+FlagProvider = Callable[["ModuleContext", "ClassInfo", ShimReach | None], bool]
 
 
-def _unresolved_flag(ctx: ModuleContext, cls: ClassInfo, reach: ShimReach | None) -> tuple[str, bool]:
+def _unresolved_flag(ctx: ModuleContext, cls: ClassInfo, reach: ShimReach | None) -> bool:
     """Shim code whose callees tf2lint could not all resolve: why a class may be kept out of "native"."""
-    return "unresolved_calls", reach is not None and reach.unknown is not None
+    return reach is not None and reach.unknown is not None
 
 
-FLAG_PROVIDERS: tuple[FlagProvider, ...] = (_unresolved_flag,)
+FLAG_PROVIDERS: dict[str, FlagProvider] = {"unresolved_calls": _unresolved_flag}
+_TF1 = "TF1-style constructs, no shim decorator"
+_OUTSIDE = "no shim decorator and no TF1-style construct"
 
 
-def module_facts(ctx: ModuleContext) -> ModuleFacts:
-    """The facts of every class of the linted module, and the module's construct counts."""
-    summary = ctx.root
-    classes = sorted(ctx.classes, key=lambda c: (c.node.lineno, -(c.node.end_lineno or 0)))
-    per_class: dict[ClassInfo, Counter[str]] = {cls: Counter() for cls in classes}
-    total: Counter[str] = Counter()
-    calls, words = _construct_calls(summary)
-    library: dict[str, bool] = {}
-    for call, func in calls:
-        spelled = dotted(call.func)
-        # Only names the module imports from TensorFlow, tf_slim or Keras are resolved: an enclosing call on
-        # the line (`foo(tf.get_variable(...))`) or a project helper is not a construct, and following it would
-        # read other modules of the project.
-        if spelled is None:
-            continue
-        if spelled[0] not in library:
-            library[spelled[0]] = _imported_from_library(summary, spelled[0])
-        text = ".".join(spelled)
-        if not library[spelled[0]] or not any(word in text for word in words):
-            continue
-        kinds = {construct(name) for name in summary.resolve(call.func, func)} - {None}
-        if not kinds:
-            continue
-        kind = min(kinds, key=CONSTRUCTS.index)  # type: ignore[arg-type]
-        total[kind] += 1
-        owner = summary.owner.get(func) if func is not None else None
-        if owner is None and not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            owner = _class_at(classes, call.lineno)  # a lambda in a method, a call in a class body
+def module_facts(triage: Triage, context: Callable[[], ModuleContext]) -> ModuleFacts:
+    """The facts of every class of the linted module, and the module's construct counts.
+
+    ``triage``: what `check` learns of every module; ``context``: its analysis, built by then when a rule
+    needed it, else built by this call. A module that can hold no shim code (the triage says so; most modules of a
+    TF1 code base) needs no analysis: its classes are TF1 graph code or outside the migration, told apart by
+    the constructs written in them, and the analysis is built only when a class holds one (its kind reads
+    the bases)."""
+    if triage.may_hold_shim_code:
+        return _analysed(context(), None)
+    found = constructs.find(triage.tree, triage.text, triage.names, triage.parents, classes=True)
+    if any(site.owner is not None for site in found.sites):
+        return _analysed(context(), found.sites)
+    classes = [
+        ClassFacts(name, node.lineno, node.end_lineno or node.lineno, "", NO_TF1, _OUTSIDE,
+                   flags=dict.fromkeys(FLAG_PROVIDERS, False))
+        for node, name in found.classes
+    ]
+    return ModuleFacts(classes, Counter(site.kind for site in found.sites))
+
+
+def _analysed(ctx: ModuleContext, sites: list[constructs.Site] | None) -> ModuleFacts:
+    """Every class's facts from the analysis, with the module's construct calls (found now when not yet)."""
+    if sites is None:
+        root = ctx.root
+        sites = constructs.find(ctx.tree, root.source or "", ctx.names, root.lexical_parent).sites
+    by_node = {cls.node: cls for cls in ctx.classes}
+    per_class: dict[ClassInfo, Counter[str]] = {cls: Counter() for cls in ctx.classes}
+    for site in sites:
+        owner = by_node.get(site.owner) if site.owner is not None else None
         if owner is not None:
-            per_class[owner][kind] += 1
+            per_class[owner][site.kind] += 1
+    classes = sorted(ctx.classes, key=lambda c: (c.node.lineno, -(c.node.end_lineno or 0)))
     facts = [_class_facts(ctx, cls, per_class[cls], _qualified(classes, cls)) for cls in ctx.classes]
-    return ModuleFacts(facts, +total)
-
-
-def _construct_calls(summary: ModuleSummary) -> tuple[list[tuple[ast.Call, object]], list[str]]:
-    """Calls (with their enclosing function) on the lines where a construct's spelling, or a name the module
-    imports for one, is written, and those words: the summary walks only the tree around those lines."""
-    from tf2lint.knowledge.spellings import canonical
-
-    words = [word for word in _WORDS if summary.mentions(word)]
-    if "layers" in words and not summary.mentions(*_V1_LAYER_SPELLINGS):
-        words.remove("layers")  # `tf.keras.layers` everywhere in Keras code: the lines of v1 layers spell more
-    for name, paths in summary.names.module_bindings().items():
-        if name.isidentifier() and any(construct(canonical(path)) or construct(canonical(path) + ".x") for path in paths):
-            words.append(name)  # `from tf_slim.layers import conv2d`: its calls spell only `conv2d`
-    if not words:
-        return [], words
-    calls = [(node, func) for node, func in summary.nodes_on_lines("|".join(sorted(set(words)))) if isinstance(node, ast.Call)]
-    return calls, words
-
-
-def _imported_from_library(summary: ModuleSummary, name: str) -> bool:
-    from tf2lint.knowledge.spellings import canonical
-
-    return any(api.is_library_name(canonical(path) + ".") for path in summary.names.module_bindings().get(name, ()))
-
-
-def _class_at(classes: list[ClassInfo], line: int) -> ClassInfo | None:
-    """The innermost class whose span holds ``line`` (for calls in a class body, outside its methods)."""
-    found = None
-    for cls in classes:
-        if cls.node.lineno <= line <= (cls.node.end_lineno or cls.node.lineno):
-            found = cls
-    return found
+    return ModuleFacts(facts, Counter(site.kind for site in sites))
 
 
 def _qualified(classes: list[ClassInfo], cls: ClassInfo) -> str:
@@ -230,9 +171,8 @@ def _class_facts(ctx: ModuleContext, cls: ClassInfo, constructs: Counter[str], n
         name=name, line=cls.node.lineno, end_line=cls.node.end_lineno or cls.node.lineno,
         kind=ctx.class_kind(cls) if stage != NO_TF1 else "", stage=stage, reason=reason, constructs=+constructs, shim_methods=tuple(shim),
     )
-    for provider in FLAG_PROVIDERS:
-        key, value = provider(ctx, cls, reach)
-        facts.flags[key] = value
+    for key, provider in FLAG_PROVIDERS.items():
+        facts.flags[key] = provider(ctx, cls, reach)
     return facts
 
 
@@ -246,8 +186,8 @@ def shim_methods(ctx: ModuleContext, cls: ClassInfo) -> dict[str, ast.FunctionDe
 def _stage(ctx: ModuleContext, cls: ClassInfo, constructs: Counter[str], reach: ShimReach | None) -> tuple[str, str]:
     if reach is None:
         if constructs:
-            return "tf1", "TF1-style constructs, no shim decorator"
-        return NO_TF1, "no shim decorator and no TF1-style construct"
+            return "tf1", _TF1
+        return NO_TF1, _OUTSIDE
     native = has_native_weights(ctx, cls) or reach.native_per_call
     if reach.tf1 is not None:
         if native:
@@ -291,7 +231,7 @@ def shim_reach(ctx: ModuleContext, cls: ClassInfo, methods: list) -> ShimReach:
 
 def _classify(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, names: tuple[str, ...], func, found: ShimReach) -> None:
     for name in names:
-        kind = construct(name)
+        kind = construct_of(name)
         if kind in _CREATING or api.creates_tf1_variables(name):
             found.tf1 = found.tf1 or f"`{name}`"
             return
@@ -370,7 +310,7 @@ def _self_attribute_known(ctx: ModuleContext, cls: ClassInfo, attr: str, found: 
         names = klass.attr_types.get(attr)
         if names is None:
             continue
-        if any(construct(name) in _CREATING for name in names):
+        if any(construct_of(name) in _CREATING for name in names):
             found.tf1 = found.tf1 or f"`self.{attr}` ({names[0]})"
             return True
         return all(map(api.is_library_name, names))

@@ -49,7 +49,7 @@ class Triage:
     ) -> None:
         """``names``: the module's name resolution and lexical parents, when a summary has them already."""
         self.text = text
-        self._tree = tree
+        self.tree = tree
         self.project = project
         if names is None:
             parents: dict = {}  # filled by the summary, if one is built
@@ -130,7 +130,7 @@ class Triage:
     @cached_property
     def _defined(self) -> set[str]:
         """Functions and classes defined at module level (a decorator defined here is not the shim)."""
-        return {s.name for s in self._tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        return {s.name for s in self.tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
 
     # -- text, read the way the parser would --------------------------------------------------------
 

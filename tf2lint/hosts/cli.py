@@ -8,13 +8,14 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import replace
 from typing import NoReturn
 
 from tf2lint import __version__
 from tf2lint.hosts import config, variables
 from tf2lint.cache import DEFAULT_DIR, Cache
-from tf2lint.engine import source_error, lint_data, read, relevant
+from tf2lint.engine import collector_paused, source_error, lint_data, read, relevant
 from tf2lint.findings import Finding, Settings
 from tf2lint.source import SourceError
 from tf2lint.hosts.files import PathError, Selection
@@ -386,13 +387,10 @@ def _lint_all(
     """Results in the order of ``items``; processes only when there is enough work to pay for them.
     ``progress``: a line on stderr that counts the files done (a long run on a terminal)."""
     progress = progress and len(items) >= PROGRESS_AFTER
-    # The analysis makes no reference cycles (tests/test_speed_mechanisms.py checks it): reference counting
-    # frees each file's trees, and the collector would only walk the summaries the run keeps, again and again
-    # (3 % of a corpus run). Fixes are built with LibCST, which does make cycles: then it stays on.
-    collector = gc.isenabled() and any(with_fixes for _data, _path, _settings, with_fixes in items)
-    paused = gc.isenabled() and not collector
-    gc.disable() if paused else None
-    try:
+    # The collector off for the whole batch (it would only walk the summaries the run keeps, again and again:
+    # 3 % of a corpus run), except when fixes are built: LibCST does make reference cycles.
+    fixes = any(with_fixes for _data, _path, _settings, with_fixes in items)
+    with nullcontext() if fixes else collector_paused():
         if jobs <= 1 or len(items) < 4 * jobs:
             return list(_counted(map(_lint_one, items), len(items), progress))
         import multiprocessing  # only now: importing it costs more than a whole cached run's checks
@@ -402,8 +400,6 @@ def _lint_all(
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method)) as pool:
             done = pool.map(_lint_one, items, chunksize=max(1, len(items) // (jobs * 8)))
             return list(_counted(done, len(items), progress))
-    finally:
-        gc.enable() if paused else None
 
 
 def _counted(results: Iterator, total: int, progress: bool) -> Iterator:

@@ -12,7 +12,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from tf2lint.analysis.migration import CONSTRUCTS, NO_TF1, STAGES, ModuleFacts, module_facts
+from tf2lint.analysis.constructs import CONSTRUCTS
+from tf2lint.analysis.migration import NO_TF1, STAGES, ModuleFacts, module_facts
 from tf2lint.engine import lint_data
 from tf2lint.findings import Finding, Settings
 from tf2lint.rules import BY_CODE
@@ -72,9 +73,12 @@ class Counts:
 
 
 def analyse(data: bytes, path: str, settings: Settings) -> FileResult:
-    """Lint one file and keep its analysis' migration facts (one parse, the same analysis as `check`)."""
+    """Lint one file and keep its migration facts (one parse, the analysis `check` builds, and more only for
+    a module whose classes need it: `module_facts`)."""
     facts: list[ModuleFacts] = []
-    findings = lint_data(data, path, settings, observe=lambda ctx: facts.append(module_facts(ctx)))
+    findings = lint_data(
+        data, path, settings, observe=lambda triage, context: facts.append(module_facts(triage, context))
+    )
     return FileResult(path, findings, facts[0] if facts else None)
 
 

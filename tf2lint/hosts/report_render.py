@@ -12,7 +12,8 @@ from html import escape
 from importlib import resources
 from string import Template
 
-from tf2lint.analysis.migration import CONSTRUCT_TITLES, CONSTRUCTS, STAGE_TITLES, STAGES
+from tf2lint.analysis.constructs import CONSTRUCT_TITLES, CONSTRUCTS
+from tf2lint.analysis.migration import STAGE_TITLES, STAGES
 
 STAGE_COLOURS = {"tf1": "#b03a2e", "shimmed": "#ca6f1e", "partly_native": "#2471a3", "native": "#1e8449"}
 CONSTRUCT_COLOURS = ("#7d3c98", "#2e86c1", "#c0392b", "#d4ac0d", "#17a589", "#e67e22", "#5d6d7e")

@@ -1,0 +1,154 @@
+"""The report's construct counts and class facts, from the analysis `check` builds and no more.
+
+`analysis/constructs.py` counts TF1-style calls with a walk pruned to the lines that spell them; these cases
+pin down what it counts, which class each call counts for (methods, nested functions, lambdas, class bodies,
+nested and local classes), what Python's scoping hides, and that a module that can hold no shim code is
+reported without building its analysis unless one of its classes holds a construct.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+import robustness_inputs
+
+from tf2lint.analysis.migration import ModuleFacts, module_facts
+from tf2lint.engine import lint_source
+
+MODULE = textwrap.dedent('''\
+    import tensorflow.compat.v1 as tf
+    import tf_slim as slim
+    from tf_slim.layers import conv2d
+
+    v1 = tf
+
+
+    class Outer(object):
+        scale = tf.get_variable("s", [1])  # a class body counts for its class
+
+        class Inner(object):
+            def build(self, x):
+                helper = lambda y: tf.layers.dense(y, 3)  # a lambda in a method: the method's class
+
+                def nested(z):
+                    return conv2d(z, 8, 3)  # imported by its own name; a function nested in a method
+
+                return nested(helper(x))
+
+        def call(self, x):
+            with tf.variable_scope("o"):  # a compound statement's own expression
+                return slim.fully_connected(
+                    x,
+                    3)
+
+        @staticmethod
+        def shadowed(tf):
+            return tf.get_variable("x")  # the parameter hides the module's `tf`: not a construct
+
+
+    def free(x):
+        v1.get_collection("losses")  # through a module alias; outside any class: only the module's count
+        hidden = lambda tf: tf.get_variable("y")  # so does a lambda's
+        return hidden(tf.keras.layers.Dense(3)(x))  # a Keras layer is no construct
+
+
+    def factory():
+        class Local(object):
+            def f(self):
+                return tf.Session()
+
+        return Local
+
+
+    class Plain(object):
+        """Spells tf.get_variable("w") only in its docstring."""
+''')
+CLASSES = {
+    "Outer": ("tf1", {"get_variable": 1, "variable_scope": 1, "slim": 1}),
+    "Outer.Inner": ("tf1", {"v1_layers": 1, "slim": 1}),
+    "Local": ("tf1", {"session": 1}),
+    "Plain": ("no_tf1", {}),
+}
+TOTAL = {"get_variable": 1, "variable_scope": 1, "v1_layers": 1, "slim": 2, "collections": 1, "session": 1}
+SHIMMED = textwrap.dedent('''\
+
+    import tensorflow as tf2
+
+
+    class Shimmed(tf2.keras.layers.Layer):
+        @tf2.compat.v1.keras.utils.track_tf1_style_variables
+        def call(self, x):
+            return tf.layers.dense(x, 3)
+''')
+
+
+def facts_of(tmp_path, source: str) -> tuple[ModuleFacts, int]:
+    """The module's facts as `tf2lint report` gathers them, and how often it asked for the analysis."""
+    path = tmp_path / "module.py"
+    path.write_text(source)
+    found: list[ModuleFacts] = []
+    asked = []
+
+    def observe(triage, context):
+        def counted():
+            asked.append(1)
+            return context()
+
+        found.append(module_facts(triage, counted))
+
+    lint_source(source, str(path))
+    lint_source(source, str(path), observe=observe)
+    assert len(found) == 1
+    return found[0], len(asked)
+
+
+def classes_of(facts: ModuleFacts) -> dict[str, tuple[str, dict[str, int]]]:
+    return {c.name: (c.stage, dict(c.constructs)) for c in facts.classes}
+
+
+def test_what_counts_and_for_which_class(tmp_path) -> None:
+    facts, _ = facts_of(tmp_path, MODULE)
+    assert classes_of(facts) == CLASSES
+    assert dict(facts.constructs) == TOTAL
+    assert {c.name: c.kind for c in facts.classes} == {"Outer": "object", "Outer.Inner": "object", "Local": "object",
+                                                       "Plain": ""}
+
+
+def test_the_same_counts_where_the_module_holds_shim_code(tmp_path) -> None:
+    facts, asked = facts_of(tmp_path, MODULE + SHIMMED)
+    assert asked == 1
+    assert classes_of(facts) == {**CLASSES, "Shimmed": ("shimmed", {"v1_layers": 1})}
+    assert dict(facts.constructs) == {**TOTAL, "v1_layers": 2}
+
+
+def test_no_analysis_is_built_that_check_did_not_need(tmp_path) -> None:
+    """Constructs only outside classes, in a module that can hold no shim code: the counts come from the
+    pruned walk alone; a construct in a class needs the analysis (the class's kind reads its bases)."""
+    source = MODULE.split("\n\nclass Outer")[0] + "\n\nclass Config(object):\n    depth = 3\n\n\n" + \
+        "def free(x):\n    return tf.layers.dense(x, 3)\n"
+    facts, asked = facts_of(tmp_path, source)
+    assert asked == 0
+    assert classes_of(facts) == {"Config": ("no_tf1", {})}
+    assert dict(facts.constructs) == {"v1_layers": 1}
+    _, asked = facts_of(tmp_path, MODULE)
+    assert asked == 1
+
+
+@pytest.mark.parametrize("name", sorted(robustness_inputs.analysable()))
+def test_hostile_inputs_are_counted_like_their_plain_form(tmp_path, name) -> None:
+    """Encodings, line endings (a lone carriage return ends a line too), tabs, long expressions, 60,000 lines
+    before the class: the class and its v1 layer are found, with the shim and without it."""
+    data = robustness_inputs.analysable()[name]
+    line = 4 + robustness_inputs.offset_of(name)[0]
+    unshimmed = data.replace(b"@tf.compat.v1.keras.utils.track_tf1_style_variables", b"@some_decorator")
+    for source, stage in ((data, "shimmed"), (unshimmed, "tf1")):
+        found: list[ModuleFacts] = []
+        path = tmp_path / name
+        path.write_bytes(source)
+        findings = lint_source(
+            source, str(path), observe=lambda triage, context: found.append(module_facts(triage, context))
+        )
+        assert all(f.code != "TFS000" for f in findings)
+        assert [(c.name, c.line, c.stage, dict(c.constructs)) for c in found[0].classes] == \
+            [("L", line, stage, {"v1_layers": 1})]

@@ -1,0 +1,309 @@
+"""The TF1-style constructs a module calls, and its classes, read from the tree `check` parsed already.
+
+The report's burn-down counts calls of `get_variable`, `variable_scope`, v1 layers, TF-Slim, ... in every
+module, including the many that no rule needs analysed. So this pass is built to cost next to nothing: it
+needs only the module's tree, text and name resolution (what the triage has, no summary), and it enters
+only the statements that span a line where a construct's spelling is written (or, when classes are asked
+for, the word `class`): most of a module is never visited, and nothing is parsed again.
+
+A call counts when its dotted name starts with a name the module imports from TensorFlow, tf_slim or Keras,
+spells one of the words, and resolves, with Python's scoping, to a construct (`construct_of`). Only the
+module's own imports are followed: an enclosing call on the line (`foo(tf.get_variable(...))`) or a project
+helper is not a construct, and following it would read other modules of the project.
+"""
+
+from __future__ import annotations
+
+import ast
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from tf2lint.analysis.names import Names, dotted
+from tf2lint.knowledge import api, slim
+from tf2lint.knowledge.spellings import canonical
+from tf2lint.source import line_starts
+
+# The burn-down's columns: TF1-style constructs, in the order reports show them.
+CONSTRUCTS: tuple[str, ...] = (
+    "get_variable", "variable_scope", "v1_layers", "slim", "make_template", "collections", "session",
+)
+CONSTRUCT_TITLES = {
+    "get_variable": "get_variable", "variable_scope": "variable_scope", "v1_layers": "v1 layers",
+    "slim": "TF-Slim / contrib", "make_template": "make_template", "collections": "graph collections",
+    "session": "compat.v1.Session",
+}
+_SESSIONS = frozenset({"Session", "InteractiveSession", "MonitoredTrainingSession", "MonitoredSession",
+                       "SingularMonitoredSession"})
+# Words one of the constructs' spellings contains: calls are looked for on the lines that hold one (or a name
+# the module imports for a construct). Each text is scanned once per key below; the words that contain a key are
+# read off at its occurrences (a TF1 module spells `variable` hundreds of times, and six words contain it).
+_WORDS: dict[str, tuple[tuple[str, int], ...]] = {  # key -> (word, where the key starts in it)
+    "variable": (("get_variable", 4), ("variable_scope", 0), ("global_variables", 7), ("trainable_variables", 10),
+                 ("local_variables", 6), ("model_variables", 6)),
+    "collection": (("get_collection", 4), ("add_to_collection", 7)),
+    "layers": (("layers", 0),), "slim": (("slim", 0),), "contrib": (("contrib", 0),),
+    "make_template": (("make_template", 0),), "Session": (("Session", 0),), "rnn_cell": (("rnn_cell", 0),),
+    "regularization_loss": (("regularization_loss", 0),),
+}
+# How v1 layers are spelled in a module that calls them as `...layers.dense` (an import binding `layers` to them
+# is found from the bindings): `tf.layers`, `v1.layers`, `legacy_tf_layers`, or beside `slim` or `contrib`.
+_V1_LAYER_PREFIXES = ("tf.", "v1.", "legacy_tf_")
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")  # fields of a compound statement holding statements
+
+
+def construct_of(name: str) -> str | None:
+    """The TF1-style construct a canonical API name is, else None."""
+    if name == api.GET_VARIABLE:
+        return "get_variable"
+    if name == api.VARIABLE_SCOPE:
+        return "variable_scope"
+    if name == api.MAKE_TEMPLATE:
+        return "make_template"
+    if name in api.COLLECTION_APIS and not name.startswith(slim.PREFIX):
+        return "collections"
+    if name.startswith(api.V1_LAYERS) or ".nn.rnn_cell." in name or name.startswith("tf.contrib.rnn."):
+        return "v1_layers"
+    if name.startswith((slim.PREFIX, "tf.contrib.")):
+        return "slim"
+    if name.startswith("tf.") and not name.startswith("tf.keras.") and name.rsplit(".", 1)[-1] in _SESSIONS:
+        return "session"
+    return None
+
+
+@dataclass
+class Site:
+    """A call of a TF1-style construct."""
+
+    kind: str  # one of CONSTRUCTS
+    call: ast.Call
+    owner: ast.ClassDef | None  # the class it counts for: the method's class, or the class body it is written in
+
+
+@dataclass
+class Found:
+    """What `find` found in one module."""
+
+    sites: list[Site] = field(default_factory=list)
+    classes: list[tuple[ast.ClassDef, str]] = field(default_factory=list)  # with `Outer.Inner` names, when asked
+
+
+def find(
+    tree: ast.Module, text: str, names: Names, parents: MutableMapping[ast.AST, object], classes: bool = False,
+) -> Found:
+    """The construct calls of a module (and with ``classes``, every class it defines).
+
+    ``parents``: the dict of lexical parents ``names`` reads (function -> enclosing function); functions the
+    walk enters are added to it, so that names resolve inside them when no summary has filled it."""
+    found = Found()
+    offsets: list[int] = []
+    words: list[str] = []
+    if any(_from_library(path) for paths in names.module_bindings().values() for path in paths):
+        for word, at in _spelled(text).items():
+            words.append(word)
+            offsets += at
+        for name, paths in names.module_bindings().items():
+            if name.isidentifier() and any(map(_names_construct, paths)):
+                words.append(name)  # `from tf_slim.layers import conv2d`: its calls spell only `conv2d`
+                offsets += _finds(text, name)
+    if classes:
+        offsets += [o for o in _finds(text, "class") if _alone(text, o, o + 5)]
+    if not offsets:
+        return found
+    walk = _Walk(sorted(set(_lines(text, sorted(offsets)))), names, parents, sorted(set(words)), found, classes)
+    walk.block(tree.body, None, None, (), None)
+    return found
+
+
+def _spelled(text: str) -> dict[str, list[int]]:
+    """The construct words the text holds -> where."""
+    found: dict[str, list[int]] = {}
+    for key, words in _WORDS.items():
+        for offset in _finds(text, key):
+            for word, at in words:
+                if offset >= at and text.startswith(word, offset - at):
+                    found.setdefault(word, []).append(offset - at)
+    layers = found.get("layers")
+    if layers and "slim" not in found and "contrib" not in found and not any(
+        text.startswith(prefix, offset - len(prefix)) for offset in layers for prefix in _V1_LAYER_PREFIXES
+    ):
+        del found["layers"]  # `tf.keras.layers` everywhere in Keras code: the lines of v1 layers spell more
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _from_library(path: str) -> bool:
+    return api.is_library_name(canonical(path) + ".")
+
+
+@lru_cache(maxsize=4096)
+def _names_construct(path: str) -> bool:
+    """An import path that is a construct or a module of them (`tf_slim.layers`)."""
+    name = canonical(path)
+    return bool(construct_of(name) or construct_of(name + ".x"))
+
+
+class _Walk:
+    """The pruned walk: statements spanning a target line are entered, their expressions read whole."""
+
+    def __init__(self, targets: list[int], names: Names, parents: MutableMapping[ast.AST, object], words: list[str],
+                 found: Found, classes: bool) -> None:
+        self.targets = targets
+        self.names = names
+        self.parents = parents
+        self.words = words
+        self.found = found
+        self.classes = classes
+        self.library: dict[str, bool] = {}  # module-level name -> imported from TensorFlow, tf_slim or Keras
+        self.kinds: dict[tuple[object, str], str | None] = {}  # (function, dotted spelling) -> construct
+
+    def spans(self, first: int, last: int) -> bool:
+        index = bisect_left(self.targets, first)
+        return index < len(self.targets) and self.targets[index] <= last
+
+    def block(self, stmts: list, func, func_owner: ast.ClassDef | None, path: tuple[ast.ClassDef, ...],
+              holder: ast.ClassDef | None) -> None:
+        """``func``: the innermost enclosing function (None at module level); ``func_owner``: the class its
+        calls count for; ``path``: the enclosing classes; ``holder``: the class whose body this block is part of
+        (a function defined here is its method)."""
+        for stmt in stmts:
+            kind = type(stmt)
+            if kind is ast.match_case:
+                self.exprs([stmt.guard], func, func_owner, path)
+                self.block(stmt.body, func, func_owner, path, holder)
+                continue
+            decorators = getattr(stmt, "decorator_list", None)
+            first = decorators[0].lineno if decorators else stmt.lineno
+            if not self.spans(first, stmt.end_lineno or stmt.lineno):
+                continue
+            body = getattr(stmt, "body", None)
+            # A compound statement's own expressions (decorators, bases, arguments, tests, ...) end where its
+            # body starts: read only when a target line is there.
+            header = body is None or self.spans(first, body[0].lineno)
+            if kind in _DEFS:
+                self.parents.setdefault(stmt, func)
+                owner = holder if holder is not None else func_owner
+                if header:
+                    self.exprs([*stmt.decorator_list, stmt.args, stmt.returns], stmt, owner, path)
+                self.block(stmt.body, stmt, owner, path, None)
+            elif kind is ast.ClassDef:
+                inner = (*path, stmt)
+                if self.classes:
+                    self.found.classes.append((stmt, ".".join(c.name for c in inner)))
+                if header:
+                    self.exprs([*stmt.decorator_list, *stmt.bases, *stmt.keywords], func, func_owner, inner)
+                self.block(stmt.body, func, func_owner, inner, stmt)
+            elif body is None and kind is not ast.Match:
+                self.exprs([stmt], func, func_owner, path)
+            else:
+                if header or kind is ast.Match:
+                    own = [getattr(stmt, name) for name in stmt._fields if name not in _BLOCKS]
+                    self.exprs(own, func, func_owner, path)
+                for name in _BLOCKS:
+                    statements = getattr(stmt, name, None)
+                    if statements:
+                        self.block(statements, func, func_owner, path, holder)
+
+    def exprs(self, roots: list, func, func_owner: ast.ClassDef | None, path: tuple[ast.ClassDef, ...]) -> None:
+        """Every call under ``roots`` (nodes, lists of nodes, None) with its innermost function (a lambda's body
+        is in the lambda). A node spanning several lines is entered only where its parts span a target line.
+        (The hottest loop of `tf2lint report`: fields are read from a per-type table, calls handled inline.)"""
+        stack: list[tuple[ast.AST, object, bool]] = []
+        for root in roots:
+            if type(root) is list:
+                stack.extend((item, func, True) for item in root if isinstance(item, ast.AST))
+            elif isinstance(root, ast.AST):
+                stack.append((root, func, True))
+        fields_of, spans = _FIELDS, self.spans
+        while stack:
+            node, where, check = stack.pop()
+            kind = type(node)
+            line = getattr(node, "lineno", None)
+            if line is not None:
+                end = node.end_lineno or line  # type: ignore[attr-defined]
+                if check and not spans(line, end):
+                    continue
+                check = end > line
+            if kind is ast.Call:
+                self.call(node, where, func_owner if isinstance(where, _DEFS) else None, path)  # type: ignore[arg-type]
+            elif kind is ast.Lambda:
+                self.names.register_lambda(node, where)  # type: ignore[arg-type]
+                where = node
+            fields = fields_of.get(kind)
+            if fields is None:
+                fields = _fields(kind)
+            for name in fields:
+                value = getattr(node, name, None)
+                if value is None:
+                    continue
+                if type(value) is list:
+                    stack.extend((item, where, check) for item in value if isinstance(item, ast.AST))
+                elif isinstance(value, ast.AST):
+                    stack.append((value, where, check))
+
+    def call(self, call: ast.Call, func, owner: ast.ClassDef | None, path: tuple[ast.ClassDef, ...]) -> None:
+        spelled = dotted(call.func)
+        if spelled is None:
+            return
+        head = spelled[0]
+        library = self.library.get(head)
+        if library is None:
+            library = self.library[head] = any(map(_from_library, self.names.module_bindings().get(head, ())))
+        text = ".".join(spelled)
+        if not library or not any(word in text for word in self.words):
+            return
+        key = (func, text)  # a function spells the same construct again and again (`slim.conv2d`)
+        kind = self.kinds.get(key, "")  # "": not resolved yet; None: resolved, no construct
+        if kind == "":
+            kinds = {construct_of(name) for name in self.names.resolve(call.func, func)} - {None}
+            kind = self.kinds[key] = min(kinds, key=CONSTRUCTS.index) if kinds else None  # type: ignore[arg-type]
+        if kind is None:
+            return
+        if not isinstance(func, _DEFS):
+            # At module level, in a class body or a lambda: the innermost class whose lines hold the call.
+            owner = next((c for c in reversed(path) if c.lineno <= call.lineno <= (c.end_lineno or c.lineno)), None)
+        self.found.sites.append(Site(kind, call, owner))
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_NODE_LESS = frozenset({"ctx", "id", "arg", "attr", "name", "module", "level", "kind", "type_comment", "conversion"})
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        fields = _FIELDS[kind] = () if kind is ast.Constant else tuple(f for f in kind._fields if f not in _NODE_LESS)
+    return fields
+
+
+def _finds(text: str, word: str) -> Iterator[int]:
+    offset = text.find(word)
+    while offset != -1:
+        yield offset
+        offset = text.find(word, offset + 1)
+
+
+def _alone(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a whole word."""
+    return (start == 0 or not _is_word(text[start - 1])) and (end >= len(text) or not _is_word(text[end]))
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _lines(text: str, offsets: list[int]) -> Iterator[int]:
+    """1-based lines of ascending offsets, numbered like the AST numbers them (a lone carriage return ends
+    a line too)."""
+    if "\r" in text:
+        starts = line_starts(text)
+        for offset in offsets:
+            yield bisect_right(starts, offset) + 1
+        return
+    line, last = 1, 0
+    for offset in offsets:
+        line += text.count("\n", last, offset)
+        last = offset
+        yield line
