@@ -793,3 +793,38 @@ def test_v1_subclass_objects_built_in_init(tf) -> None:
     class's snake case (`project_dense`) when unnamed."""
     known, unknown = _check(SUBCLASS_IN_INIT, (2, 4))
     assert (known, unknown) == (4, 0)
+
+
+LAMBDAS = HEADER + '''
+class L(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        i = 0
+        step = lambda t: self._block(t, i=i)  # noqa: E731
+        with v1.variable_scope("outer"):
+            x = step(x)
+            i = 1
+            x = step(x)
+            return v1.layers.dense(x, 4)
+
+    def _block(self, x, i=0):
+        return v1.layers.dense(x, 4, name=f"fc_{i}")
+'''
+
+
+def test_a_lambda_of_the_method_reads_its_locals_when_called(tf) -> None:
+    """Measured: a lambda written in the method runs where it is called and reads the method's locals as they
+    are then (`outer/fc_0`, then `outer/fc_1`)."""
+    known, unknown = _check(LAMBDAS, (2, 4))
+    assert (known, unknown) == (6, 0)
+
+
+def test_a_local_rebound_in_a_branch_is_no_longer_known(tf) -> None:
+    """Measured: the branch runs (`fc_1`); the model, which cannot tell, leaves the name unknown rather than
+    `fc_0`."""
+    known, unknown = _check(_program('''
+    i = 0
+    if x.shape[0] == 2:
+        i = 1
+    return v1.layers.dense(x, 4, name=f"fc_{i}")'''), (2, 4))
+    assert (known, unknown) == (0, 1)

@@ -22,7 +22,7 @@ class HeldObjects:
         `get_or_create_layer` keeps under a literal key in this scope, else a new one."""
         _, instance = self._owner()
         func = site.node.func
-        attr = receiver_attr(func, site.func, self.ctx) if isinstance(func, ast.Attribute) else None
+        attr = receiver_attr(func, self._holder(site.func), self.ctx) if isinstance(func, ast.Attribute) else None
         if attr is not None:
             return (*instance, "self", attr)
         if isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER in self.ctx.resolve(func.func, site.func):
@@ -60,7 +60,7 @@ class HeldObjects:
         if shared is not None:
             return ("template", id(shared)), shared, (api.MAKE_TEMPLATE,), None
         owner, instance = self._owner()
-        attr = receiver_attr(expr, site.func, self.ctx)
+        attr = receiver_attr(expr, self._holder(site.func), self.ctx)
         values = self._attribute_values(owner).get((attr, False)) if attr is not None else None
         key: tuple = (*instance, "self", attr)
         if values and len(values) == 1 or values and all(is_none(v) for v, _ in values[1:]):
@@ -130,7 +130,7 @@ class HeldObjects:
             return bool(built) and all(native_layer_class(s.names) for s in built) and not rebound(func, expr.id, len(built))
         owner, _ = self._owner()
         item = isinstance(expr, ast.Subscript)
-        attr = receiver_attr(expr.value if item else expr, func, self.ctx)  # type: ignore[union-attr]
+        attr = receiver_attr(expr.value if item else expr, self._holder(func), self.ctx)  # type: ignore[union-attr]
         if attr is None:
             return False
         held = owner.attr_classes.get(attr)

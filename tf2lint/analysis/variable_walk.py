@@ -65,6 +65,7 @@ class ClassModel(Creators, HeldObjects):
         # The simple statement of the shim method being run, when it is one (not a helper's: a fix written
         # there would rename what the helper makes for its other callers too).
         self.statement: ast.stmt | None = None
+        self.lambda_holder: dict[ast.Lambda, Function] = {}  # a closure lambda run -> the function that called it
 
     def run(self) -> ClassVariables:
         body = getattr(self.shim, "body", [])
@@ -138,6 +139,10 @@ class ClassModel(Creators, HeldObjects):
         self.flat_loops -= looping
         if isinstance(statement, ast.Assign):
             self._assigned(statement)
+        else:  # a name bound anywhere else in it (a branch, a loop, `+=`, `:=`) no longer has a known value
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    self.locals.pop(node.id, None)
 
     def _assigned(self, statement: ast.Assign) -> None:
         """`i = 0`: a local whose value later names may use (f-strings); any other assignment forgets it."""
@@ -182,7 +187,7 @@ class ClassModel(Creators, HeldObjects):
             return creates_variables(names) or not all(api.is_library_name(n) for n in names)
         target = call.func
         return isinstance(target, ast.Call) or isinstance(target, ast.Name) and target.id not in _BUILTINS or (
-            receiver_attr(target, func, self.ctx) is not None)
+            receiver_attr(target, self._holder(func), self.ctx) is not None)
 
     def _site(self, call: ast.Call, outer: tuple[VarScope, ...], func: ast.AST,
               bindings: tuple | None = None) -> CallSite | None:
@@ -318,15 +323,26 @@ class ClassModel(Creators, HeldObjects):
                 return cls.methods[name]
         return None
 
+    def _closure(self, callee: Callee, site: CallSite) -> bool:
+        """A lambda written in the function that calls it (it reads that function's locals as they are now)."""
+        func, holder = callee.func, site.func
+        return isinstance(func, ast.Lambda) and callee.module is (site.module or self.ctx.root) and not isinstance(
+            holder, ast.Lambda) and holder.lineno <= func.lineno <= (holder.end_lineno or 0)  # type: ignore[union-attr]
+
+    def _holder(self, func: Function) -> Function:
+        """The function whose `self` a body sees: a closure lambda's is the function that called it."""
+        return self.lambda_holder.get(func, func)  # type: ignore[arg-type]
+
     def _frame(self, site: CallSite) -> Frame:
         """The walk's frame of the function holding ``site``, to resolve callable values as it did."""
-        owner = self.ctx.owner.get(site.func)
-        self_name = first_param(site.func) if owner is not None and not isinstance(site.func, ast.Lambda) else None
+        holder = self._holder(site.func)
+        owner = self.ctx.owner.get(holder)
+        self_name = first_param(holder) if owner is not None and not isinstance(holder, ast.Lambda) else None
         return Frame(site.func, self_name, site.reach, site.module or self.ctx.root, site.bindings)
 
     def _self_call(self, site: CallSite) -> str | None:
         """`<receiver>.<attr>(...)`, the receiver being the first parameter of the method holding it: attr."""
-        return receiver_attr(site.node.func, site.func, self.ctx)
+        return receiver_attr(site.node.func, self._holder(site.func), self.ctx)
 
     def _mapped_once(self, site: CallSite) -> ast.expr | None:
         """`map(f, [x])` (a literal of at most one item): `f`, which the walk entered once without arguments."""
@@ -346,12 +362,12 @@ class ClassModel(Creators, HeldObjects):
         mapped = self._mapped_once(site)
         if applied is not None or mapped is not None:
             func = applied or mapped  # type: ignore[assignment]
-        method = self._method(receiver_attr(func, site.func, self.ctx)) if not self.selves else None
+        method = self._method(receiver_attr(func, self._holder(site.func), self.ctx)) if not self.selves else None
         frame = self._frame(site)
         callees = [] if self.ctx.is_foreign(site.module) else (
             self.ctx.callables.callees(func, frame)
             or (self.ctx.callees_of_call(site.node, site.func) if mapped is None else []))
-        bodies = [c for c in callees if isinstance(getattr(c.func, "body", None), list)]
+        bodies = [c for c in callees if isinstance(getattr(c.func, "body", None), list) or self._closure(c, site)]
         if method is not None:  # `self.body(x)` runs this object's class's override
             bodies = [Callee(method, first_param(method), method.name, self.ctx.module_of(method))]  # type: ignore[attr-defined]
         elif isinstance(applied, ast.Name) and applied.id in self.ctx.module_functions:
@@ -381,8 +397,14 @@ class ClassModel(Creators, HeldObjects):
             saved = self.base
             if traced:
                 self.base = prefix
-            self._block(bodies[0].func.body, () if traced else site.scopes, bodies[0].func, bindings,  # type: ignore[union-attr]
-                        arguments)
+            if isinstance(bodies[0].func, ast.Lambda):  # its body sees the caller's locals (a closure)
+                self.lambda_holder[bodies[0].func] = self._holder(site.func)
+                saved_locals, self.locals = self.locals, {**self.locals, **arguments}
+                self._calls([bodies[0].func.body], () if traced else site.scopes, bodies[0].func, bindings)
+                self.locals = saved_locals
+            else:
+                self._block(bodies[0].func.body, () if traced else site.scopes, bodies[0].func,  # type: ignore[union-attr]
+                            bindings, arguments)
             self.base = saved
             if other:
                 self.selves.pop()
