@@ -194,3 +194,170 @@ def test_weights_stage_after_objects() -> None:
     assert "            kernel = self.kernel\n            bias = self.bias\n" in weights
     assert "get_variable" not in weights and sorted(_comments(weights)) == sorted(_comments(WEIGHTS))
     assert migrate_text(weights, "m.py", "weights")[0] == weights
+
+
+SLIM = textwrap.dedent('''\
+    import tensorflow as tf
+    import tf_slim as slim
+
+
+    class Net(tf.keras.layers.Layer):
+        def __init__(this, **kwargs):  # the receiver is not called `self`: the edits follow
+            super().__init__(**kwargs)
+            this.keep = 0.8
+
+        @tf.compat.v1.keras.utils.track_tf1_style_variables
+        def call(this, x, training=None):
+            with tf.compat.v1.variable_scope("model"):
+                # the trunk
+                with slim.arg_scope([slim.conv2d, slim.fully_connected], weights_regularizer=slim.l2_regularizer(0.1)):
+                    x = slim.conv2d(x, 4, [3, 3])  # first conv
+                    x = slim.conv2d(x, 4, 3, stride=2, scope="c2", biases_initializer=None,
+                                    weights_regularizer=slim.l1_regularizer(scale=this.keep))
+                    x = slim.batch_norm(x)
+                    x = slim.conv2d(x, 4, [3, 3], activation_fn=None)
+                x = slim.flatten(x)
+                x = slim.dropout(x, this.keep, is_training=training)
+                x = slim.dropout(x, keep_prob=0.6, is_training=training)
+                return slim.fully_connected(x, 3)
+''')
+
+
+def test_slim_has_no_objects_stage_and_says_so() -> None:
+    same, plans = migrate_text(SLIM, "net.py", "objects")
+    assert same == SLIM and plans[0].status == "nothing to do" and not plans[0].refusals
+    assert "no layer object keeps TF-Slim's variable names" in plans[0].notes[0][1]
+    assert "--stage native" in plans[0].notes[0][1]
+
+
+def test_slim_native_stage_translates_arguments_defaults_and_arg_scopes() -> None:
+    new, plans = migrate_text(SLIM, "net.py", "native")
+    plan = plans[0]
+    assert plan.status == "migrated", plan.refusals
+    init = {line.strip().split(" = ")[0]: line.strip().split(" = ", 1)[1] for line in new.splitlines()
+            if line.startswith("        this.") and "tf.keras.layers." in line}
+    glorot = "kernel_initializer=tf.compat.v1.glorot_uniform_initializer()"
+    assert init["this.conv"] == ("tf.keras.layers.Conv2D(filters=4, kernel_size=[3, 3], kernel_regularizer="
+                                 'tf.keras.regularizers.l2(0.05), activation="relu", padding="same", '
+                                 f'{glorot}, name="Conv")')
+    assert init["this.c2"].startswith("tf.keras.layers.Conv2D(filters=4, kernel_size=3, strides=2, "
+                                      "kernel_regularizer=tf.keras.regularizers.l1((this.keep) * 1.0), use_bias=False,")
+    assert init["this.batchnorm"] == 'tf.keras.layers.BatchNormalization(momentum=0.999, scale=False, name="BatchNorm")'
+    assert "activation=None" in init["this.conv_1"] and 'name="Conv_1"' in init["this.conv_1"]
+    assert init["this.dropout"] == "tf.keras.layers.Dropout(rate=1 - (this.keep))"
+    assert init["this.dropout_1"] == "tf.keras.layers.Dropout(rate=0.4)"
+    assert init["this.fully_connected"] == f'tf.keras.layers.Dense(units=3, activation="relu", {glorot}, name="fully_connected")'
+    body = new[new.index("def call"):]
+    assert "slim." not in body and "arg_scope" not in body  # the spent arg_scope went, its body dedented
+    assert "            # the trunk\n            x = this.conv(x)  # first conv\n" in body
+    assert "x = this.batchnorm(x, training=True)" in body  # slim's is_training defaults to True
+    assert "x = this.dropout(x, training=training)" in body and "return this.fully_connected(x)" in body
+    assert dict(plan.checkpoint_map) == {
+        "model/Conv/weights": "this.conv.kernel", "model/Conv/biases": "this.conv.bias",
+        "model/c2/weights": "this.c2.kernel",
+        "model/BatchNorm/beta": "this.batchnorm.beta", "model/BatchNorm/moving_mean": "this.batchnorm.moving_mean",
+        "model/BatchNorm/moving_variance": "this.batchnorm.moving_variance",
+        "model/Conv_1/weights": "this.conv_1.kernel", "model/Conv_1/biases": "this.conv_1.bias",
+        "model/fully_connected/weights": "this.fully_connected.kernel",
+        "model/fully_connected/biases": "this.fully_connected.bias",
+    }
+
+
+@pytest.mark.parametrize(("code", "reason"), [
+    ("with slim.arg_scope(self.scope):\n    x = slim.fully_connected(x, 3)", "saved scope or `**kwargs`"),
+    ("with slim.arg_scope([slim.fully_connected], **self.kw):\n    x = slim.fully_connected(x, 3)", "`**kwargs`"),
+    ("with slim.arg_scope([slim.fully_connected], scope='s'):\n    x = slim.fully_connected(x, 3)", "supplies `scope=`"),
+    ("with slim.arg_scope([ops.fc], activation_fn=None):\n    x = slim.fully_connected(x, 3)", "cannot resolve"),
+    ("x = slim.fully_connected(x, 3, normalizer_fn=slim.batch_norm)", "passes `normalizer_fn=`"),
+    ("x = slim.fully_connected(x, 3, weights_regularizer=reg)", "`reg` is a value of the call"),
+    ("x = slim.fully_connected(x, self.units)", "`self.units` is not set in `__init__`"),
+    ("x = slim.repeat(x, 2, slim.fully_connected, 3)", "`slim.repeat` has no translation"),
+    ("for _ in range(2):\n    x = slim.fully_connected(x, 3)", "runs in a loop"),
+    ("x = slim.fully_connected(x, x.shape[-1])", "`x` is a value of the call"),
+    ("x = slim.fully_connected(x, 3, scope=self.name)", "not a string literal"),
+    ("x = slim.fully_connected(x, 3, weights_regularizer=slim.l2_regularizer(0.1, scope='r'))", "regularizer tf2lint can"),
+])
+def test_slim_refusals_say_what_to_do(code: str, reason: str) -> None:
+    body = textwrap.indent(code, "            ")
+    source = ("import tensorflow as tf\nimport tf_slim as slim\nimport ops\n\n\nclass Net(tf.keras.layers.Layer):\n"
+              "    def __init__(self, **kwargs):\n        super().__init__(**kwargs)\n        self.scope = {}\n"
+              "        self.kw = {}\n\n    @tf.compat.v1.keras.utils.track_tf1_style_variables\n"
+              "    def call(self, x):\n        reg = None\n        with tf.compat.v1.variable_scope('m'):\n"
+              f"{body}\n        return x\n")
+    for stage in ("objects", "native"):
+        same, plans = migrate_text(source, "net.py", stage)
+        if plans[0].refusals:
+            break
+    assert same == source and plans[0].status == "refused", (stage, plans[0].notes)
+    assert reason in plans[0].refusals[0][1], plans[0].refusals
+
+
+def test_slim_mixed_with_compat_v1_layers_goes_native_then_objects() -> None:
+    source = textwrap.dedent('''\
+        import tensorflow as tf
+        import tf_slim as slim
+
+
+        class Net(tf.keras.layers.Layer):
+            @tf.compat.v1.keras.utils.track_tf1_style_variables
+            def call(self, x):
+                with tf.compat.v1.variable_scope("m"):
+                    x = slim.fully_connected(x, 4, scope="dense")
+                    return tf.compat.v1.layers.dense(x, 3)
+    ''')
+    # The Slim layer opened `dense`: the compat.v1 dense after it is `dense_1`, and would become `dense`.
+    for stage in ("objects", "native"):
+        same, plans = migrate_text(source, "net.py", stage)
+        assert same == source and "give the Slim layer another `scope=`" in plans[0].refusals[0][1]
+    fine = source.replace('scope="dense"', 'scope="fc"')
+    same, plans = migrate_text(fine, "net.py", "objects")
+    assert same == fine and "then `--stage objects` again" in plans[0].notes[0][1]
+    native, plans = migrate_text(fine, "net.py", "native")
+    assert "self.fc(x)" in native and "tf.compat.v1.layers.dense(x, 3)" in native
+    objects, plans = migrate_text(native, "net.py", "objects")
+    assert plans[0].status == "migrated" and "self.dense(x)" in objects
+
+
+@pytest.mark.parametrize(("before", "call", "expected"), [
+    ("", "slim.batch_norm(x)", "is not known statically"),
+    ("x = slim.fully_connected(x, 3)\n", "slim.batch_norm(x)", "not known statically"),  # fc keeps the rank
+    ("x = slim.flatten(slim.conv2d(x, 3, 3))\n", "slim.batch_norm(x)", "input is 2"),
+    ("y = slim.conv2d(x, 3, 3)\n", "slim.batch_norm(slim.dropout(y))", "BatchNormalization(momentum=0.999, scale=False"),
+    ("", "slim.batch_norm(x, fused=False)", "BatchNormalization(fused=False, momentum=0.999, scale=False"),
+    ("", "slim.batch_norm(x, fused=FUSED)", "not a literal"),
+])
+def test_slim_batch_norm_is_translated_where_the_fused_kernels_agree(before: str, call: str, expected: str) -> None:
+    body = textwrap.indent(f"{before}x = {call}\nreturn x", "            ")
+    source = ("import tensorflow as tf\nimport tf_slim as slim\n\n\nclass Net(tf.keras.layers.Layer):\n"
+              "    @tf.compat.v1.keras.utils.track_tf1_style_variables\n    def call(self, x):\n"
+              f"        with tf.compat.v1.variable_scope('m'):\n{body}\n")
+    new, plans = migrate_text(source, "net.py", "native")
+    said = plans[0].refusals[0][1] if plans[0].refusals else new
+    assert expected in said, said
+
+
+def test_the_edits_write_the_class_own_receiver() -> None:
+    """A class whose methods call the object `this`: every stage writes `this.`, never `self.`."""
+    source = textwrap.dedent('''\
+        import tensorflow as tf
+        v1 = tf.compat.v1
+
+
+        class D(tf.keras.layers.Layer):
+            def __init__(this, units, **kwargs):
+                super().__init__(**kwargs)
+                this.units = units
+
+            @v1.keras.utils.track_tf1_style_variables
+            def call(this, inputs):
+                with v1.variable_scope("dense"):
+                    kernel = v1.get_variable("kernel", [inputs.shape[-1], this.units])
+                    return v1.layers.dense(tf.matmul(inputs, kernel), 3, name="out")
+    ''')
+    objects, plans = migrate_text(source, "d.py", "objects")
+    assert plans[0].status == "migrated" and "this.kernel = kernel" in objects and "this.out = v1.layers.Dense(" in objects
+    native, plans = migrate_text(objects, "d.py", "native")
+    assert plans[0].status == "migrated" and "this.out = tf.keras.layers.Dense(" in native
+    weights, plans = migrate_text(objects, "d.py", "weights")
+    assert "def build(this, input_shape):" in weights and "this.kernel = this.add_weight(" in weights
+    assert "self" not in objects + native + weights

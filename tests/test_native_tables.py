@@ -12,14 +12,14 @@ import inspect
 import numpy as np
 import pytest
 
-from conftest import require_runtime
+from conftest import require_runtime, runtime_missing
 
 require_runtime()
 
 import tensorflow as tf  # noqa: E402
 import tf_keras  # noqa: E402
 
-from tf2lint.knowledge import native  # noqa: E402
+from tf2lint.knowledge import native, slim  # noqa: E402
 
 v1 = tf.compat.v1
 EMPTY = inspect.Parameter.empty
@@ -138,7 +138,11 @@ def test_a_wrong_default_is_caught() -> None:
 
 @pytest.fixture(scope="module")
 def tf_slim():
-    return pytest.importorskip("tf_slim")
+    try:
+        import tf_slim
+    except ImportError:
+        runtime_missing("tf_slim is not installed")
+    return tf_slim
 
 
 @pytest.mark.parametrize("short", sorted(native.SLIM_LAYERS))
@@ -146,7 +150,7 @@ def test_slim_parameters_are_all_accounted_for(tf_slim, short: str) -> None:
     entry = native.SLIM_LAYERS[short]
     slim_params = params(getattr(tf_slim, short))
     keras = params(keras_class(entry.keras).__init__)
-    accounted = {"inputs", *dict(entry.renames), *entry.unsupported, *dict(entry.call_params)}
+    accounted = {"inputs", *dict(entry.renames), *entry.unsupported, *(p for p, _a, _d in entry.call_params)}
     if short == native.SLIM_KEEP_PROB[0]:
         accounted.add(native.SLIM_KEEP_PROB[1])
     assert set(slim_params) == accounted, set(slim_params) ^ accounted
@@ -154,7 +158,10 @@ def test_slim_parameters_are_all_accounted_for(tf_slim, short: str) -> None:
     for source, target in entry.renames:
         if target in ("name", "trainable"):
             continue
-        assert target in keras, (short, target)
+        if target not in keras:  # through **kwargs to the Keras base class (`fused`): accepted with slim's default
+            keras_class(entry.keras)(**{target: slim_params[source].default})
+            assert (short, source) == native.SLIM_FUSED[:2], (short, target)  # its translation rule is its own
+            continue
         slim_default, keras_default = slim_params[source].default, keras[target].default
         if slim_default is EMPTY or _same_default(slim_default, keras_default):
             continue
@@ -192,6 +199,7 @@ def _same_default(slim_value, keras_value) -> bool:
 def _translated(entry: native.SlimLayer, slim_kwargs: dict) -> dict:
     renames = dict(entry.renames)
     out = {k: eval(v) for k, v in entry.keras_defaults}
+    out.update({k: eval(f"{v}()") for k, v in entry.keras_initializers})
     for key, value in slim_kwargs.items():
         out[renames[key]] = value
     return out
@@ -320,3 +328,148 @@ def test_get_variable_default_initializer_is_what_add_weight_needs() -> None:
                 outs.append(make()(tf.zeros((4, 3))).numpy())
         assert not np.allclose(outs[0], outs[1])
         np.testing.assert_allclose(outs[0], outs[2])
+
+
+# -- the Slim translation tables, entry by entry ---------------------------------------------------------------
+
+def _slim_value(text: str):
+    """A table value (Keras argument source) as Python: `"relu"`, `0.999`, `tf.compat.v1.glorot_...()`."""
+    return eval(text, {"tf": tf})
+
+
+def _same_argument(slim_default, keras_value) -> bool:
+    """A slim default and the Keras argument the table passes for it mean the same thing."""
+    if callable(slim_default) or callable(keras_value):  # activations: the same values on both signs
+        probe = tf.constant([-2.0, 0.0, 3.0])
+        get = tf_keras.activations.get
+        return keras_value is not None and slim_default is not None and np.allclose(
+            get(slim_default)(probe), get(keras_value)(probe))
+    return _same_default(slim_default, keras_value)
+
+
+@pytest.mark.parametrize("short", sorted(native.SLIM_LAYERS))
+def test_slim_translation_entry_matches_the_packages(tf_slim, short: str) -> None:
+    """Each field of a SLIM_LAYERS entry against tf-slim 1.1.0's and tf-keras 2.21's own signatures."""
+    entry = native.SLIM_LAYERS[short]
+    slim_params = params(getattr(tf_slim, short))
+    keras_params = params(keras_class(entry.keras).__init__)
+    assert ["inputs", *entry.params] == list(slim_params)
+    renames = dict(entry.renames)
+    for keras_param, value in entry.keras_defaults:
+        # passed because the slim default differs from Keras' own: the value is slim's default, Keras' is not
+        source = next((s for s, k in entry.renames if k == keras_param), None)
+        source = source or (native.SLIM_KEEP_PROB[1] if (short, keras_param) == (native.SLIM_KEEP_PROB[0], "rate") else None)
+        assert source is not None and keras_param in keras_params, (short, keras_param)
+        slim_default = slim_params[source].default
+        if source == native.SLIM_KEEP_PROB[1]:
+            slim_default = 1 - slim_default
+        assert _same_argument(slim_default, _slim_value(value)), (short, keras_param)
+        assert keras_params[keras_param].default is EMPTY or not _same_argument(slim_default, keras_params[keras_param].default)
+    for keras_param, initializer in entry.keras_initializers:
+        source = next(s for s, k in entry.renames if k == keras_param)
+        assert slim_params[source].default is not None and keras_param in keras_params
+        assert callable(_slim_value(f"{initializer}()"))
+    for source, keras_param, value in entry.none_means:
+        assert source in renames and keras_params[keras_param].default is True and _slim_value(value) is False
+    for source, argument, default in entry.call_params:
+        assert slim_params[source].default == _slim_value(default)
+        assert argument in inspect.signature(keras_class(entry.keras).call).parameters
+    for source, target in entry.variables:
+        assert hasattr(keras_class(entry.keras), "__init__") and source and target
+    assert entry.base == (slim.LAYERS[short][0] if short in slim.LAYERS else entry.base)
+
+
+def test_slim_translation_draws_the_same_numbers(tf_slim) -> None:
+    """Each Slim layer and its translation (table defaults and initializers only) give the same outputs under
+    DeterministicRandomTestTool in both modes, freshly built with the same seed (batch norm inside
+    `legacy_slim`, which it needs on TF 2.21); without the table's initializer the numbers differ."""
+    from tf2lint import runtime, shim
+
+    cases = {
+        "fully_connected": ((4, 5), {"num_outputs": 3}, {}),
+        "conv2d": ((2, 6, 6, 3), {"num_outputs": 4, "kernel_size": 3}, {}),
+        "batch_norm": ((2, 6, 6, 3), {}, {"training": True}),
+        "dropout": ((4, 50), {"keep_prob": 0.7}, {"training": True}),
+        "flatten": ((2, 3, 4), {}, {}),
+        "max_pool2d": ((2, 6, 6, 3), {"kernel_size": 2}, {}),
+        "avg_pool2d": ((2, 6, 6, 3), {"kernel_size": 2}, {}),
+    }
+    assert set(cases) == set(native.SLIM_LAYERS)
+
+    def run(make, x, call):
+        outs = []
+        for mode in ("constant", "num_random_ops"):
+            with shim.DeterministicRandomTestTool(mode=mode).scope():
+                tf.keras.utils.set_random_seed(5)
+                outs.append(make()(x, **call).numpy())
+        return outs
+
+    for short, (shape, kwargs, call) in cases.items():
+        entry = native.SLIM_LAYERS[short]
+        x = np.random.RandomState(2).normal(size=shape).astype("float32")
+
+        class Old(shim.Layer):
+            @shim.track_tf1_style_variables
+            def call(self, inputs, **_ignored):
+                return getattr(tf_slim, short)(inputs, **kwargs)
+
+        translated = _translated(entry, {k: v for k, v in kwargs.items() if k != "keep_prob"})
+        if "keep_prob" in kwargs:
+            translated["rate"] = 1 - kwargs["keep_prob"]
+        with runtime.legacy_slim():
+            old = run(Old, x, {})
+        new = run(lambda: keras_class(entry.keras)(**translated), x, call)
+        for a, b in zip(old, new):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5, err_msg=short)
+        if entry.keras_initializers:
+            plain = {k: v for k, v in translated.items() if k not in dict(entry.keras_initializers)}
+            other = run(lambda: keras_class(entry.keras)(**plain), x, call)
+            assert not np.allclose(old[0], other[0]), short
+
+
+def test_legacy_slim_is_needed_and_leaves_nothing_behind(tf_slim) -> None:
+    from tensorflow.python.framework import ops
+
+    from tf2lint import runtime, shim
+
+    class SlimBN(shim.Layer):
+        @shim.track_tf1_style_variables
+        def call(self, inputs):
+            return tf_slim.batch_norm(inputs, scope="bn")
+
+    with runtime.legacy_slim():
+        assert SlimBN()(tf.ones((2, 3))).shape == (2, 3)
+    assert not hasattr(ops, "Tensor")
+    with pytest.raises(AttributeError, match="has no attribute 'Tensor'"):
+        SlimBN()(tf.ones((2, 3)))
+
+
+@pytest.mark.parametrize(("shape", "slim_fused", "keras_fused", "same"), [
+    ((2, 5, 5, 3), None, None, True),
+    ((4, 6), None, None, False),  # Slim fuses a 2-D input (Bessel's correction), Keras cannot
+    ((4, 6), False, False, True),
+    ((2, 5, 5, 3), False, False, True),
+    ((2, 5, 5, 3), False, None, False),  # Keras fuses a 4-D input by default, Slim no longer does
+])
+def test_slim_batch_norm_fused_kernel_agrees_with_keras_on_4d_inputs_only(tf_slim, shape, slim_fused, keras_fused,
+                                                                        same) -> None:
+    """What native.SLIM_FUSED encodes: after one training call, the moving variance and an inference call agree
+    only where both use the same kernel."""
+    from tf2lint import runtime, shim
+
+    layer, parameter, rank = native.SLIM_FUSED
+    assert (layer, parameter, rank) == ("batch_norm", "fused", 4) and params(tf_slim.batch_norm)[parameter].default is None
+    x = np.random.RandomState(0).normal(size=shape).astype("float32") * 3 + 1
+
+    class Old(shim.Layer):
+        @shim.track_tf1_style_variables
+        def call(self, inputs, training=None):
+            return tf_slim.batch_norm(inputs, is_training=training, fused=slim_fused, scope="bn")
+
+    with runtime.legacy_slim():
+        old = Old()
+        old(x, training=True)
+        old_out = old(x, training=False).numpy()
+    new = keras_class("BatchNormalization")(momentum=0.999, scale=False, fused=keras_fused)
+    new(x, training=True)
+    assert np.allclose(old_out, new(x, training=False).numpy(), atol=1e-5) is same

@@ -273,7 +273,10 @@ def test_checkpoint_report_and_assertion_on_the_issue_scenario(tf, tmp_path) -> 
     path = tf.train.Checkpoint(model=old).write(str(tmp_path / "old"))
     runtime.reset()
     report = runtime.checkpoint_report(namespace["Recorded"](), x, path)
-    assert report.unused and report.renames == {}  # net/dense_1, net/dense_2 restored; net/dense unused
+    # net/dense_1, net/dense_2 restored; net/dense unused, and proposed for the native layer that replaced it
+    # (its weights are named `recorded/net/dense/...`: the layer's own name first, then the same name).
+    assert report.unused and report.renames == {"net/dense/kernel": "recorded/net/dense/kernel",
+                                                "net/dense/bias": "recorded/net/dense/bias"}
     runtime.reset()
     report = runtime.checkpoint_report(namespace["New"](), x, path)
     assert [k.split("/")[3] for k in report.unused] == ["net.Sdense_2.Sbias", "net.Sdense_2.Skernel"]

@@ -4,7 +4,9 @@ Dimensions: the layers (dense, conv, separable and transposed conv, pooling, fla
 named or unnamed (mixed, with repeated bases so numbering matters), positional or keyword arguments,
 regularizers and activations, arguments read from `self`, `training` forwarded, nested and sequential
 `variable_scope`s, the file's aliases (`tf.compat.v1`, `v1 = tf.compat.v1`, `import tensorflow.compat.v1`);
-and classes tf2lint must refuse (TF-Slim with and without `arg_scope`, loops, branches, dynamic names,
+TF-Slim layers (fully_connected, conv2d, batch_norm, dropout, max_pool2d, flatten; named and unnamed, under
+`arg_scope`s, mixed with compat.v1 layers); and classes tf2lint must refuse (TF-Slim it cannot see through:
+a saved `arg_scope`, `**kwargs`, `normalizer_fn`, `slim.repeat`, loops; and loops, branches, dynamic names,
 helpers, `reuse=`, arguments computed in the call).
 """
 
@@ -137,20 +139,107 @@ def _weights_case(rng: random.Random, index: int) -> Case:
 
 SLIM_HEADER = "import tensorflow as tf\nimport tf_slim as slim\n"
 
+# TF-Slim layer -> argument templates after the inputs argument (the translation tables' interesting cases:
+# defaults that differ, keep_prob, l2 scales, `biases_initializer=None`, positional arguments, `self`).
+SLIM_IMAGE = {
+    "conv2d": ["4, [3, 3]", "4, 3, stride=2", "4, 3, padding=\"VALID\"", "4, [3, 3], activation_fn=None",
+               "4, 3, rate=2", "4, 3, biases_initializer=None", "4, 3, weights_regularizer=slim.l2_regularizer(0.01)",
+               "self.filters, [3, 3]", "num_outputs=4, kernel_size=3, activation_fn=tf.nn.tanh"],
+    "batch_norm": ["is_training=training", "scale=True, is_training=training", "decay=0.9, is_training=training",
+                   "center=False, is_training=training", "epsilon=1e-2, is_training=training", "",
+                   "fused=False, is_training=training"],
+    "dropout": ["0.8, is_training=training", "keep_prob=0.6, is_training=training", "is_training=training"],
+    "max_pool2d": ["[2, 2]", "2, stride=1, padding=\"SAME\""],
+}
+SLIM_VECTOR = {
+    "fully_connected": ["3", "5, activation_fn=tf.nn.tanh", "4, activation_fn=None", "self.units",
+                        "3, weights_regularizer=slim.l2_regularizer(0.05)", "4, biases_initializer=None"],
+    "batch_norm": ["fused=False, is_training=training", "scale=True, fused=False, is_training=training",
+                   "decay=0.99, fused=False, is_training=training", "is_training=training"],
+    "dropout": ["0.7, is_training=training", "is_training=training"],
+}
+SLIM_ARG_SCOPES = [
+    "[slim.conv2d, slim.fully_connected], activation_fn=tf.nn.relu",
+    "[slim.conv2d, slim.fully_connected], weights_regularizer=slim.l2_regularizer(0.02)",
+    "[slim.conv2d], padding=\"VALID\", activation_fn=None",
+    "[slim.batch_norm, slim.dropout], is_training=training",
+    "[slim.fully_connected], activation_fn=None",
+]
+# What tf2lint must refuse in TF-Slim code, each with a reason a user can act on.
+SLIM_REFUSALS = {
+    "saved arg_scope": ["with slim.arg_scope(self.scope):", "    x = slim.fully_connected(x, 3)"],
+    "arg_scope **kwargs": ["with slim.arg_scope([slim.fully_connected], **self.options):",
+                           "    x = slim.fully_connected(x, 3)"],
+    "normalizer_fn": ["x = slim.fully_connected(x, 3, normalizer_fn=slim.batch_norm)"],
+    "slim.repeat": ["x = slim.repeat(x, 2, slim.fully_connected, 3)"],
+    "slim in a loop": ["for _ in range(2):", "    x = slim.fully_connected(x, 3)"],
+    "computed argument": ["x = slim.fully_connected(x, x.shape[-1])"],
+}
+
+
+def _slim_layer(kind: str, args: str, named: bool, index: int) -> str:
+    scope = f'scope="{kind[:4]}{index}"' if named else ""
+    joined = ", ".join(part for part in (args, scope) if part)
+    return f"slim.{kind}(x, {joined})" if joined else f"slim.{kind}(x)"
+
+
+def _spatial(args: str, kind: str, size: int) -> int:
+    """The image size after a Slim layer with ``args`` on a ``size`` x ``size`` image."""
+    if kind == "conv2d":
+        size = size - 2 if "VALID" in args else size
+        return (size + 1) // 2 if "stride=2" in args else size
+    if kind == "max_pool2d":
+        return size if "stride=1" in args else size // 2
+    return size
+
 
 def _slim_case(rng: random.Random, index: int) -> Case:
-    under_arg_scope = rng.random() < 0.6
-    layers = ['x = slim.conv2d(x, 4, [3, 3], scope="conv1")', "x = slim.max_pool2d(x, [2, 2])",
-              "x = slim.flatten(x)", 'x = slim.fully_connected(x, 3, scope="fc")']
-    if under_arg_scope:
-        body = ["with slim.arg_scope([slim.conv2d, slim.fully_connected], activation_fn=tf.nn.relu):"]
-        body += [f"    {line}" for line in layers]
-    else:
-        body = ['with tf.compat.v1.variable_scope("model"):'] + [f"    {line}" for line in layers]
-    body.append("return x")
+    """TF-Slim layers under a named scope: named and unnamed (repeated bases), under `arg_scope`s (nested
+    sometimes), mixed with compat.v1 layers sometimes; or one of the Slim refusals."""
     name = f"Slim{index}"
-    return Case(name, _class(name, SLIM_HEADER, "tf.compat.v1", body), (2, 8, 8, 3), True,
-                "slim under arg_scope" if under_arg_scope else "slim")
+    if rng.random() < 0.15:
+        kind = sorted(SLIM_REFUSALS)[index % len(SLIM_REFUSALS)]
+        body = ['with tf.compat.v1.variable_scope("model"):'] + [f"    {s}" for s in SLIM_REFUSALS[kind]] + ["return x"]
+        init = ["self.scope = {}", "self.options = {}"]
+        return Case(name, _class(name, SLIM_HEADER, "tf.compat.v1", body, init), (4, 6), True, kind)
+    image = rng.random() < 0.5
+    table = SLIM_IMAGE if image else SLIM_VECTOR
+    kinds = [rng.choice(sorted(table)) for _ in range(rng.randint(2, 4))]
+    if rng.random() < 0.5:
+        kinds.insert(rng.randint(0, len(kinds)), kinds[0])  # a repeated base: `Conv`, `Conv_1`
+    statements, size = [], 16
+    for position, kind in enumerate(kinds):  # only what keeps a 3 x 3 image to work on
+        args = rng.choice([a for a in table[kind] if not image or _spatial(a, kind, size) >= 3] or [""])
+        size = _spatial(args, kind, size) if image else size
+        statements.append(f"x = {_slim_layer(kind, args, rng.random() < 0.3, position)}")
+    if image:
+        statements.append("x = slim.flatten(x)")
+        statements.append(f"x = {_slim_layer('fully_connected', rng.choice(SLIM_VECTOR['fully_connected']), False, 9)}")
+    mixed = rng.random() < 0.3
+    if mixed:  # compat.v1 layers among them: the objects stage waits for the Slim layers to go native
+        v1 = "tf.compat.v1.layers.dense(x, 4)" if not image else "tf.compat.v1.layers.conv2d(x, 3, 3, padding=\"same\")"
+        statements.insert(rng.randint(0, len(statements) - (2 if image else 0)), f"x = {v1}")
+    scoped = rng.random() < 0.5
+    if scoped:
+        outer = f"with slim.arg_scope({rng.choice(SLIM_ARG_SCOPES)}):"
+        cut = rng.randint(0, len(statements) - 1)
+        body = statements[:cut] + [outer] + [f"    {s}" for s in statements[cut:]]
+        if rng.random() < 0.3:  # a nested arg_scope overrides the outer one
+            body.append(f"    with slim.arg_scope({rng.choice(SLIM_ARG_SCOPES)}):")
+            body.append(f"        x = {_slim_layer('fully_connected', '3', False, 8)}")
+    else:
+        body = statements
+    body = ['with tf.compat.v1.variable_scope("model"):'] + [f"    {line}" for line in body] + ["return x"]
+    init = ["self.units = 4", "self.filters = 3"]
+    why = ", ".join(filter(None, ["image" if image else "vector", "arg_scope" if scoped else "",
+                                  "mixed with compat.v1" if mixed else ""]))
+    # Slim's fused batch norm computes what Keras' does on 4-D inputs only: on the method's own input (rank
+    # unknown) or a vector it is refused, unless it passes `fused=False`.
+    fused = [s for s in statements if "slim.batch_norm(" in s and "fused=False" not in s]
+    producers = ("slim.conv2d(", "slim.max_pool2d(", "layers.conv2d(")  # 4-D outputs
+    unknown_rank = fused and not any(p in s for s in statements[: statements.index(fused[0])] for p in producers)
+    return Case(name, _class(name, SLIM_HEADER, "tf.compat.v1", body, init), (2, 16, 16, 3) if image else (4, 6),
+                bool(unknown_rank), "slim batch_norm fused on a vector or the input" if unknown_rank else f"slim: {why}")
 
 
 REFUSALS = {
@@ -176,17 +265,18 @@ def _refusal_case(rng: random.Random, index: int, kind: str) -> Case:
 
 
 def generate(count: int, seed: int) -> list[Case]:
-    """``count`` cases: about 55 % v1 layer classes, 17 % `get_variable` classes, 14 % TF-Slim, 14 % other refusals."""
+    """``count`` cases: about 47 % v1 layer classes, 15 % `get_variable` classes, 25 % TF-Slim (some of them
+    refusals), 13 % other refusals."""
     rng = random.Random(seed)
     cases = []
     kinds = sorted(REFUSALS)
     for index in range(count):
         roll = rng.random()
-        if roll < 0.55:
+        if roll < 0.47:
             cases.append(_v1_case(rng, index))
-        elif roll < 0.72:
+        elif roll < 0.62:
             cases.append(_weights_case(rng, index))
-        elif roll < 0.86:
+        elif roll < 0.87:
             cases.append(_slim_case(rng, index))
         else:
             cases.append(_refusal_case(rng, index, kinds[index % len(kinds)]))

@@ -41,31 +41,40 @@ def prove(source: str, name: str, inputs, call_kwargs: dict, args: tuple = (), c
           stages: tuple[str, ...] = STAGES) -> Outcome:
     """Each stage from the previous one's source. Numbers are compared with the original (an objects step
     made with ``checkpoint_only`` counts regularizers twice, so its losses are not compared), and each
-    checkpoint comes from the step before."""
-    from tf2lint.runtime import compare_migration
+    checkpoint comes from the step before. A class mixing TF-Slim and compat.v1 layers takes two rounds:
+    its objects stage waits for the native stage to translate the Slim layers, then runs again for the
+    compat.v1 ones; in the second round the end of the first is the reference (proven equal to the original)."""
+    from tf2lint.runtime import compare_migration, legacy_slim
 
     outcome = Outcome(name, sources={"original": source})
     before = source
     original = old = load(source, name, "original")
-    for stage in stages:
-        after, plans = migrate_text(before, f"{name}.py", stage, name, checkpoint_only)
-        plan = next(p for p in plans if p.name == name)
-        if plan.status == "refused":
-            outcome.refused = True
-            outcome.reasons = [f"{stage}: line {line}: {why}" for line, why in plan.refusals]
-            return outcome
-        if after == before:
-            continue
-        new = load(after, name, stage)
-        report = compare_migration(
-            lambda: original(*args), lambda new=new: new(*args), inputs, stage, call_kwargs=call_kwargs,
-            checkpoint_from=lambda old=old: old(*args), losses=not (checkpoint_only and stage == "objects"),
-        )
-        outcome.reports[stage] = report
-        outcome.sources[stage] = after
-        outcome.names[stage] = report.new_names
-        outcome.names.setdefault("original", report.old_names)
-        before, old = after, new
+    rounds, second = [stages], False
+    while rounds:
+        for stage in rounds.pop(0):
+            key = f"{stage} 2" if second else stage
+            after, plans = migrate_text(before, f"{name}.py", stage, name, checkpoint_only)
+            plan = next(p for p in plans if p.name == name)
+            if plan.status == "refused":
+                outcome.refused = True
+                outcome.reasons = [f"{stage}: line {line}: {why}" for line, why in plan.refusals]
+                return outcome
+            if stage == "objects" and plan.notes and not outcome.reports and not rounds:
+                rounds.append(stages)  # again, for compat.v1 layers that waited for the Slim ones
+            if after == before:
+                continue
+            new = load(after, name, key)
+            with legacy_slim():  # the old TF-Slim batch_norm runs on TF 2.21 only so (tf2lint/runtime/slim.py)
+                report = compare_migration(
+                    lambda: original(*args), lambda new=new: new(*args), inputs, stage, call_kwargs=call_kwargs,
+                    checkpoint_from=lambda old=old: old(*args), losses=not (checkpoint_only and stage == "objects"),
+                )
+            outcome.reports[key] = report
+            outcome.sources[key] = after
+            outcome.names[key] = report.new_names
+            outcome.names.setdefault("original", report.old_names)
+            before, old = after, new
+        original, second = old, True
     return outcome
 
 

@@ -10,7 +10,9 @@ changes what it cannot model (a layer whose arguments, name or number of calls a
   object path.
 - ``native``: each v1 layer object built in `__init__` becomes its native Keras layer on the same attribute
   (arguments from `tf2lint.knowledge.native`); where `compat.v1` layers remain in the method, a recorded scope
-  (`with v1.variable_scope("dense"): pass`) after the object's call keeps their auto-generated names.
+  (`with v1.variable_scope("dense"): pass`) after the object's call keeps their auto-generated names. Each
+  TF-Slim layer call becomes a native Keras layer built in `__init__` (`tf2lint.analysis.slim_plan`: Slim has
+  no objects stage), and the plan says which old variable each new weight loads from (`checkpoint_map`).
 - ``weights``: each `get_variable` held on `self` becomes `self.add_weight` in a new `build`, the method
   reading the attribute; the checkpoint re-saved after the objects stage loads it by object path.
 
@@ -27,6 +29,10 @@ from tf2lint.analysis.layer_names import (
     LayerName, Unknown, first_call_names, functional_layer, literal_name, object_layer,
 )
 from tf2lint.analysis.names import evaluation_order
+from tf2lint.analysis.slim_plan import (
+    DropArgScope, SlimToNative, receiver_attribute, slim_calls, slim_sites, spent_arg_scopes, translate,
+)
+from tf2lint.analysis.summary import first_param
 from tf2lint.knowledge import api, native
 
 if TYPE_CHECKING:
@@ -97,8 +103,14 @@ class ClassPlan:
     name: str
     line: int
     stage: str
-    operations: list[ToObject | ToNative | HoldVariable | ToWeight] = field(default_factory=list)
+    operations: list[ToObject | ToNative | HoldVariable | ToWeight | SlimToNative | DropArgScope] = field(
+        default_factory=list)
     refusals: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (line, what the stage leaves for another)
+    # Old variable name (the name-keyed checkpoint's) -> the new weight that loads it (`self.conv.kernel`).
+    checkpoint_map: list[tuple[str, str]] = field(default_factory=list)
+    receiver: str = "self"  # the shim method's first parameter, and `__init__`'s: what the edits write
+    init_receiver: str = "self"
 
     @property
     def status(self) -> str:
@@ -130,29 +142,35 @@ def _init_assigned(cls: ClassInfo) -> set[str]:
     if init is None:
         return set()
     return {
-        target.attr for node in ast.walk(init) if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+        attr for node in ast.walk(init) if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
         for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"
+        if (attr := receiver_attribute(target, init)) is not None
     }
 
 
 def _movable(ctx: ModuleContext, expr: ast.expr, method: ast.FunctionDef, assigned: set[str]) -> str | None:
     """Why ``expr`` cannot be evaluated once at the end of `__init__` instead of in the method, or None."""
+    receiver = first_param(method)
+    cls = ctx.owner.get(method)
+    init = cls.methods.get("__init__") if cls is not None else None
+    init_receiver = (first_param(init) if init is not None else None) or "self"
     for node in ast.walk(expr):
-        if isinstance(node, ast.Name) and node.id != "self" and ctx.names.is_local(node.id, method):
+        if isinstance(node, ast.Name) and node.id == receiver != init_receiver:
+            return f"it reads `{receiver}`, which `__init__` calls `{init_receiver}`: give the two one name"
+        if isinstance(node, ast.Name) and node.id != receiver and ctx.names.is_local(node.id, method):
             return f"`{node.id}` is a value of the call"
         if isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
             return "it holds a lambda or an assignment expression"
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-            if node.attr not in assigned:
-                return f"`self.{node.attr}` is not set in `__init__`"
+        attr = receiver_attribute(node, method)
+        if attr is not None and attr not in assigned:
+            return f"`{receiver}.{attr}` is not set in `__init__`"
     return None
 
 
 def _attribute(cls: ClassInfo, layer: LayerName, taken: set[str]) -> str:
     existing = {
-        n.attr for n in ast.walk(cls.node)
-        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "self"
+        attr for method in cls.methods.values() for n in ast.walk(method)
+        if (attr := receiver_attribute(n, method)) is not None
     } | set(cls.methods) | taken
     candidates = [layer.name, "_".join((*layer.path, layer.name)), f"{layer.name}_layer"]
     for candidate in candidates:
@@ -164,30 +182,33 @@ def _attribute(cls: ClassInfo, layer: LayerName, taken: set[str]) -> str:
     return f"{layer.name}_{number}_layer"
 
 
-def _slim_refusal(ctx: ModuleContext, shim: ast.FunctionDef, plan: ClassPlan) -> bool:
-    for site in ctx.sites:
-        if site.reach.shim is not shim:
-            continue
-        slim_layer = next((n[len("slim."):] for n in site.names if n.startswith("slim.") and n[len("slim."):] in native.SLIM_LAYERS), None)
-        if slim_layer is None:
-            continue
-        entry = native.SLIM_LAYERS[slim_layer]
-        renamed = ", ".join(f"`{a}` -> `{b}`" for a, b in entry.variables)
-        plan.refuse(site.node, (
-            f"`slim.{slim_layer}` has no layer object that keeps its variable names"
-            + (f" ({renamed})" if renamed else "")
-            + f"; its native form is `tf.keras.layers.{entry.keras}` with "
-            + (", ".join(f"{k}={v}" for k, v in entry.keras_defaults) or "the same defaults")
-            + ": convert it to `tf.compat.v1.layers` first (the migration guide's advice for Slim), then migrate"
-        ))
+def _slim_first(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef, plan: ClassPlan) -> bool:
+    """objects: a method with TF-Slim layers waits for `--stage native` (or is refused when those cannot be
+    translated). There is no objects stage for Slim: no layer object keeps its variable names."""
+    sites = slim_sites(ctx, shim)
+    if not sites:
+        return False
+    found = slim_calls(ctx, cls, shim)
+    if isinstance(found, tuple):
+        plan.refuse(*found)
         return True
-    return False
+    first = min(sites, key=lambda s: (s.node.lineno, s.node.col_offset))
+    v1 = any(functional_layer(s.names) for s in ctx.sites if s.reach.shim is shim)
+    plan.notes.append((first.node.lineno, (
+        f"`{first.names[0]}`" + (f" and {len(sites) - 1} more TF-Slim layer(s)" if len(sites) > 1 else "")
+        + ": no layer object keeps TF-Slim's variable names (`weights`/`biases`; a layer object's are "
+        "`kernel`/`bias`), so TF-Slim has no objects stage: `--stage native` translates them to native Keras "
+        "layers and prints the checkpoint map"
+        + ("; the compat.v1 layers of this class wait for that (their names are counted with TF-Slim's): run "
+           "`--stage native`, then `--stage objects` again" if v1 else "")
+    )))
+    return True
 
 
 def _plan_objects(
     ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef, plan: ClassPlan, checkpoint_only: bool = False
 ) -> None:
-    if _slim_refusal(ctx, shim, plan):
+    if _slim_first(ctx, cls, shim, plan):
         return
     calls = [s.node for s in ctx.sites if s.reach.shim is shim and functional_layer(s.names)]
     gets = [s for s in ctx.sites if s.reach.shim is shim and s.calls(api.GET_VARIABLE)]
@@ -275,12 +296,11 @@ def _holder(body: list[ast.stmt], statement: ast.stmt) -> ast.stmt | None:
     return None
 
 
-def _holds(statement: ast.stmt | None, local: str) -> str | None:
+def _holds(statement: ast.stmt | None, local: str, method: ast.FunctionDef) -> str | None:
     """`self.<attr> = <local>` -> attr."""
     if (isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.value, ast.Name)
-            and statement.value.id == local and isinstance(statement.targets[0], ast.Attribute)
-            and isinstance(statement.targets[0].value, ast.Name) and statement.targets[0].value.id == "self"):
-        return statement.targets[0].attr
+            and statement.value.id == local):
+        return receiver_attribute(statement.targets[0], method)
     return None
 
 
@@ -295,7 +315,7 @@ def _hold_variable(shim: ast.FunctionDef, cls: ClassInfo, call: ast.Call, plan: 
         plan.refuse(call, "`get_variable` whose name is not a string literal")
         return
     local = statement.targets[0].id
-    if _holds(_holder(shim.body, statement), local) is not None:
+    if _holds(_holder(shim.body, statement), local, shim) is not None:
         return  # held already
     attribute = _attribute(cls, LayerName(name, _scope_path(shim.body, call)), taken)
     taken.add(attribute)
@@ -334,7 +354,7 @@ def _plan_weights(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef, pla
         statement = _statement_holding(shim.body, call)
         hold = _holder(shim.body, statement) if statement is not None else None
         local = statement.targets[0].id if isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Name) else ""
-        attribute = _holds(hold, local) if local else None
+        attribute = _holds(hold, local, shim) if local else None
         if attribute is None or not isinstance(statement, ast.Assign) or statement.value is not call:
             plan.refuse(call, "`get_variable` not held on `self` yet: run `--stage objects` first and re-save the "
                               "checkpoint (the weight's object path comes from there)")
@@ -375,9 +395,7 @@ def _creates_in(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef, call:
     names = ctx.resolve(call.func, shim)
     if functional_layer(names) or any(api.creates_tf1_variables(n) for n in names) or api.VARIABLE_SCOPE in names:
         return api.VARIABLE_SCOPE not in names
-    func = call.func
-    return (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self"
-            and func.attr in cls.attr_ctors)
+    return receiver_attribute(call.func, shim) in cls.attr_ctors
 
 
 def _inputs_names(method: ast.FunctionDef, inputs: str, line: int) -> tuple[str, ...]:
@@ -407,15 +425,16 @@ def _movable_to_build(ctx: ModuleContext, expr: ast.expr, method: ast.FunctionDe
     """Like `_movable`, except that `<inputs>.shape` is known in `build` (as `input_shape`)."""
     shapes = {id(n.value) for n in ast.walk(expr) if isinstance(n, ast.Attribute) and n.attr == "shape"
               and isinstance(n.value, ast.Name) and n.value.id in inputs}
+    receiver = first_param(method)
     for node in ast.walk(expr):
         if isinstance(node, ast.Name) and id(node) in shapes:
             continue
-        if isinstance(node, ast.Name) and node.id != "self" and ctx.names.is_local(node.id, method):
+        if isinstance(node, ast.Name) and node.id != receiver and ctx.names.is_local(node.id, method):
             return (f"`{node.id}` is a value of the call"
                     + (f" (only the shape of the inputs, `{inputs[0]}.shape`, is known in `build`)" if inputs else ""))
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-            if node.attr not in assigned:
-                return f"`self.{node.attr}` is not set in `__init__`"
+        attr = receiver_attribute(node, method)
+        if attr is not None and attr not in assigned:
+            return f"`{receiver}.{attr}` is not set in `__init__`"
     return None
 
 
@@ -433,11 +452,55 @@ def _statement_holding(body: list[ast.stmt], node: ast.AST) -> ast.stmt | None:
     return None
 
 
+def _plan_slim_native(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef, plan: ClassPlan) -> None:
+    """Each TF-Slim layer call -> a native Keras layer built in `__init__`, called in place."""
+    if not slim_sites(ctx, shim):
+        return
+    found = slim_calls(ctx, cls, shim)
+    if isinstance(found, tuple):
+        plan.refuse(*found)
+        return
+    assigned = _init_assigned(cls) | {t.id for s in cls.node.body if isinstance(s, ast.Assign) for t in s.targets if isinstance(t, ast.Name)}
+    taken = {op.attribute for op in plan.operations if isinstance(op, SlimToNative)}
+    for call, slim in sorted(found.items(), key=lambda item: (item[0].lineno, item[0].col_offset)):
+        translated = translate(ctx, slim, shim, lambda expr: _movable(ctx, expr, shim, assigned))
+        if isinstance(translated, str):
+            plan.refuse(call, translated)
+            continue
+        constructor, call_arguments = translated
+        path = tuple(scope.name for scope in slim.site.scopes)  # literal names: checked by slim_calls
+        attribute = _attribute(cls, LayerName((slim.scope or slim.short).lower(), path), taken)  # type: ignore[arg-type]
+        taken.add(attribute)
+        inputs: int | str = 0 if call.args else "inputs"
+        plan.operations.append(SlimToNative(call, attribute, constructor, inputs, tuple(call_arguments)))
+        entry = native.SLIM_LAYERS[slim.short]
+        for old, new in entry.variables:
+            if _slim_variable_exists(slim, old):
+                plan.checkpoint_map.append(("/".join((*path, slim.scope or "", old)), f"{plan.receiver}.{attribute}.{new}"))
+    plan.operations += [DropArgScope(statement) for statement in spent_arg_scopes(ctx, shim)]
+
+
+def _slim_variable_exists(slim, name: str) -> bool:
+    """Whether the Slim layer creates ``name`` (`biases` unless `biases_initializer=None`, `gamma` with `scale`, ...)."""
+    arguments = slim.arguments
+    switch = {"biases": ("biases_initializer", True), "gamma": ("scale", False), "beta": ("center", True)}.get(name)
+    if switch is None:
+        return True
+    param, default = switch
+    value = arguments.get(param)
+    if value is None:
+        return default
+    return not (isinstance(value, ast.Constant) and value.value in (None, False))
+
+
 def _plan_native(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef, plan: ClassPlan) -> None:
+    _plan_slim_native(ctx, cls, shim, plan)
+    if plan.refusals:
+        return
     objects: dict[str, str] = {}
     init = cls.methods.get("__init__")
     for attr in cls.attr_ctors:
-        call = ast.Call(func=ast.Attribute(value=ast.Name("self"), attr=attr), args=[], keywords=[])
+        call = ast.Call(func=ast.Attribute(value=ast.Name(first_param(shim) or ""), attr=attr), args=[], keywords=[])
         klass = object_layer(cls, call)
         if klass is not None:
             objects[attr] = klass
@@ -472,8 +535,7 @@ def _plan_native(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef, plan
             plan.refuse(constructor, f"no spelling of `tf.keras.layers.{entry.keras}` in this file: import "
                                      "`tensorflow` as `tf`")
             continue
-        calls = [n for n in ast.walk(shim) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-                 and n.func.attr == attr and isinstance(n.func.value, ast.Name) and n.func.value.id == "self"]
+        calls = [n for n in ast.walk(shim) if isinstance(n, ast.Call) and receiver_attribute(n.func, shim) == attr]
         if "name" not in given and len(calls) == 1 and calls[0] in names:
             # The Keras layer gets the name the object took (`conv2d_1`), not a Keras auto-name (`conv2d_39`).
             add = (*add, ("name", f'"{names[calls[0]].name}"'))
@@ -510,7 +572,9 @@ def plan_module(ctx: ModuleContext, stage: str, only: str | None = None, checkpo
         shims = _shim_methods(ctx, cls)
         if not shims:
             continue
-        plan = ClassPlan(cls.name, cls.node.lineno, stage)
+        init = cls.methods.get("__init__")
+        plan = ClassPlan(cls.name, cls.node.lineno, stage, receiver=first_param(shims[0]) or "self",
+                         init_receiver=(first_param(init) if init is not None else None) or "self")
         if len(shims) > 1:
             plan.refuse(shims[1], "more than one shim method: layers shared between them are not modelled")
         elif stage == "objects":
@@ -521,5 +585,6 @@ def plan_module(ctx: ModuleContext, stage: str, only: str | None = None, checkpo
             _plan_weights(ctx, cls, shims[0], plan)
         if plan.refusals:
             plan.operations.clear()
+            plan.checkpoint_map.clear()
         plans.append(plan)
     return plans

@@ -14,6 +14,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from tf2lint.analysis.migration_plan import ClassPlan, HoldVariable, ToNative, ToObject, ToWeight
+from tf2lint.analysis.slim_plan import DropArgScope, SlimToNative
 from tf2lint.fixing.edits import _add_keyword as add_keyword, position
 
 _RECORD_COMMENT = "# recorded scope: the compat.v1 layers after it keep their names"
@@ -29,19 +30,33 @@ def _last_without_comma(args: list[cst.Arg]) -> list[cst.Arg]:
     return args
 
 
-def _object_parts(call: cst.Call, op: ToObject) -> tuple[cst.Call, cst.Call]:
-    """(the layer call that replaces ``call``, the constructor for `__init__`)."""
+def _inputs(call: cst.Call, where: int | str) -> tuple[cst.Arg, list[cst.Arg]]:
+    """(the inputs argument, now positional; the other arguments)."""
     args = list(call.args)
-    if op.inputs == 0:
-        inputs, rest = args[0], args[1:]
-    else:
-        inputs = next(a for a in args if a.keyword is not None and a.keyword.value == op.inputs)
-        inputs = inputs.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)
-        rest = [a for a in args if a.keyword is None or a.keyword.value != op.inputs]
+    if where == 0:
+        return args[0], args[1:]
+    inputs = next(a for a in args if a.keyword is not None and a.keyword.value == where)
+    rest = [a for a in args if a.keyword is None or a.keyword.value != where]
+    return inputs.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT), rest
+
+
+def _slim_call(call: cst.Call, op: SlimToNative, receiver: str) -> cst.Call:
+    """`slim.conv2d(x, ...)` -> `self.<attribute>(x, training=...)`."""
+    inputs, _rest = _inputs(call, op.inputs)
+    keywords = [cst.Arg(cst.parse_expression(value), keyword=cst.Name(name), equal=cst.AssignEqual(
+        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+        for name, value in op.call_arguments]
+    return cst.Call(func=cst.parse_expression(f"{receiver}.{op.attribute}"),
+                    args=_last_without_comma([inputs.with_changes(comma=cst.MaybeSentinel.DEFAULT), *keywords]))
+
+
+def _object_parts(call: cst.Call, op: ToObject, receiver: str) -> tuple[cst.Call, cst.Call]:
+    """(the layer call that replaces ``call``, the constructor for `__init__`)."""
+    inputs, rest = _inputs(call, op.inputs)
     to_call = [a for a in rest if a.keyword is not None and a.keyword.value in op.call_keywords]
     kept = [a for a in rest if a.keyword is None or a.keyword.value not in (*op.call_keywords, "name")]
     layer_call = cst.Call(
-        func=cst.parse_expression(f"self.{op.attribute}"),
+        func=cst.parse_expression(f"{receiver}.{op.attribute}"),
         args=_last_without_comma([inputs.with_changes(comma=cst.MaybeSentinel.DEFAULT)] + [
             a.with_changes(comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=cst.SimpleWhitespace("")) for a in to_call
         ]),
@@ -66,7 +81,7 @@ class _InputShape(cst.CSTTransformer):
         return updated
 
 
-def _add_weight(call: cst.Call, op: ToWeight) -> cst.BaseStatement:
+def _add_weight(call: cst.Call, op: ToWeight, receiver: str) -> cst.BaseStatement:
     """`v1.get_variable(...)` -> `self.<attribute> = self.add_weight(name="<path>", ...)` for `build`."""
     args = []
     for index, arg in enumerate(call.args):
@@ -76,11 +91,11 @@ def _add_weight(call: cst.Call, op: ToWeight) -> cst.BaseStatement:
         if keyword == "name":
             arg = arg.with_changes(value=cst.SimpleString(f'"{op.name}"'))
         args.append(arg)
-    converted = call.with_changes(func=cst.parse_expression("self.add_weight"), args=args)
+    converted = call.with_changes(func=cst.parse_expression(f"{receiver}.add_weight"), args=args)
     for name, value in op.add_keywords:
         converted = add_keyword(converted, name, value)
     converted = converted.visit(_InputShape(op.inputs)) if op.inputs else converted
-    return cst.parse_statement(f"self.{op.attribute} = {_code(converted)}\n")
+    return cst.parse_statement(f"{receiver}.{op.attribute} = {_code(converted)}\n")
 
 
 def _record_statement(op: ToNative) -> cst.BaseStatement:
@@ -96,9 +111,17 @@ class _Migrate(cst.CSTTransformer):
         self.natives: dict[tuple[int, int], ToNative] = {}
         self.records: dict[tuple[int, int], ToNative] = {}
         self.classes = {(p.line, p.name): p for p in plans if p.status == "migrated"}
+        self.slims: dict[tuple[int, int], SlimToNative] = {}
+        self.arg_scopes: set[tuple[int, int]] = set()
+        self.receivers: dict[int, ClassPlan] = {}  # id(op) -> its plan: the receivers the edits write
         for plan in self.classes.values():
             for op in plan.operations:
-                if isinstance(op, ToObject):
+                self.receivers[id(op)] = plan
+                if isinstance(op, SlimToNative):
+                    self.slims[position(op.call, lines)] = op
+                elif isinstance(op, DropArgScope):
+                    self.arg_scopes.add(position(op.statement, lines))
+                elif isinstance(op, ToObject):
                     self.objects[position(op.call, lines)] = op
                 elif isinstance(op, ToNative):
                     self.natives[position(op.constructor, lines)] = op
@@ -129,10 +152,17 @@ class _Migrate(cst.CSTTransformer):
         at = self._at(original)
         if at in self.objects and original.func is not None:
             op = self.objects.pop(at)
-            layer_call, constructor = _object_parts(updated, op)
-            self.pending.append(cst.parse_statement(f"self.{op.attribute} = {_code(constructor)}\n"))
+            plan = self.receivers[id(op)]
+            layer_call, constructor = _object_parts(updated, op, plan.receiver)
+            self.pending.append(cst.parse_statement(f"{plan.init_receiver}.{op.attribute} = {_code(constructor)}\n"))
             self.done += 1
             return layer_call
+        if at in self.slims:
+            op = self.slims.pop(at)
+            plan = self.receivers[id(op)]
+            self.pending.append(cst.parse_statement(f"{plan.init_receiver}.{op.attribute} = {op.constructor}\n"))
+            self.done += 1
+            return _slim_call(updated, op, plan.receiver)
         if at in self.natives:
             op = self.natives.pop(at)
             for name, value in op.add_keywords:
@@ -150,16 +180,27 @@ class _Migrate(cst.CSTTransformer):
                 continue
             if at in self.gets and isinstance(new, cst.SimpleStatementLine):
                 op = self.gets.pop(at)
-                self.pending_build.append(_add_weight(new.body[0].value, op))  # type: ignore[attr-defined]
-                new = new.with_changes(body=[cst.parse_statement(f"{op.local} = self.{op.attribute}\n").body[0]])
+                receiver = self.receivers[id(op)].receiver
+                self.pending_build.append(_add_weight(new.body[0].value, op, receiver))  # type: ignore[attr-defined]
+                new = new.with_changes(body=[cst.parse_statement(f"{op.local} = {receiver}.{op.attribute}\n").body[0]])
             out.append(new)
             record = self.records.pop(at, None)
             if record is not None:
                 out.append(_record_statement(record))
             hold = self.holds.pop(at, None)
             if hold is not None:
-                out.append(cst.parse_statement(f"self.{hold.attribute} = {hold.local}\n"))
+                out.append(cst.parse_statement(f"{self.receivers[id(hold)].receiver}.{hold.attribute} = {hold.local}\n"))
         return out
+
+    def leave_With(self, original: cst.With, updated: cst.With) -> cst.BaseStatement | cst.FlattenSentinel:
+        at = self._at(original)
+        if at not in self.arg_scopes or not isinstance(updated.body, cst.IndentedBlock):
+            return updated
+        self.arg_scopes.discard(at)
+        body = list(updated.body.body)
+        # The `with` line's own leading comments and blank lines stay in front of what was its body.
+        body[0] = body[0].with_changes(leading_lines=[*updated.leading_lines, *body[0].leading_lines])
+        return cst.FlattenSentinel(body)
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
         if not (self.records or self.holds or self.gets or self.dropped):
@@ -173,7 +214,7 @@ class _Migrate(cst.CSTTransformer):
             return updated
         body = list(updated.body.body)
         if self.pending_build:
-            build = cst.parse_statement("def build(self, input_shape):\n    super().build(input_shape)\n")
+            build = cst.parse_statement(f"def build({plan.receiver}, input_shape):\n    super().build(input_shape)\n")
             build = build.with_changes(body=build.body.with_changes(body=[*self.pending_build, *build.body.body]),
                                        leading_lines=[cst.EmptyLine(indent=False)])
             after = next((i + 1 for i, s in enumerate(body) if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
@@ -213,7 +254,7 @@ def apply(text: str, tree: ast.Module, plans: Sequence[ClassPlan]) -> str:
     module = cst.parse_module(text)
     transformer = _Migrate(plans, lines)
     result = MetadataWrapper(module).visit(transformer)
-    left = sum(map(len, (transformer.objects, transformer.natives, transformer.records, transformer.holds,
+    left = sum(map(len, (transformer.objects, transformer.slims, transformer.arg_scopes, transformer.natives, transformer.records, transformer.holds,
                          transformer.gets, transformer.dropped)))
     if left:
         raise ValueError(f"{left} planned change(s) not found in the module")

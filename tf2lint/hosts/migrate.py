@@ -27,7 +27,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.add_argument("--stage", choices=STAGES, required=True,
                         help="objects: functional compat.v1 layers -> layer objects with pinned names; "
-                             "native: layer objects -> native Keras layers, names kept by recorded scopes; "
+                             "native: layer objects (and TF-Slim calls, which have no objects stage) -> native Keras "
+                             "layers, names kept by recorded scopes; "
                              "weights: get_variable held on self -> self.add_weight in build")
     parser.add_argument("--class", dest="only", metavar="NAME", help="migrate only this class")
     parser.add_argument("--checkpoint-only", action="store_true",
@@ -71,9 +72,15 @@ def _describe(path: str, plan: ClassPlan) -> list[str]:
     where = f"{path}:{plan.line}: {plan.name}"
     if plan.status == "refused":
         return [f"{where}: refused ({plan.stage}), left as it is:"] + [f"  {path}:{line}: {why}" for line, why in plan.refusals]
+    notes = [f"  {path}:{line}: {note}" for line, note in plan.notes]
     if plan.status == "migrated":
-        return [f"{where}: migrated ({plan.stage}): {len(plan.operations)} change(s)"]
-    return [f"{where}: nothing to migrate at stage {plan.stage}"]
+        lines = [f"{where}: migrated ({plan.stage}): {len(plan.operations)} change(s)", *notes]
+        if plan.checkpoint_map:
+            lines.append("  the old checkpoint keys these variables by name; load each into its new weight "
+                         "(`tf2lint.runtime.restore_renamed`):")
+            lines += [f"    {old} -> {new}" for old, new in plan.checkpoint_map]
+        return lines
+    return [f"{where}: nothing to migrate at stage {plan.stage}", *notes]
 
 
 def run(args: argparse.Namespace) -> int:

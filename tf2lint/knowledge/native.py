@@ -80,69 +80,103 @@ EQUIVALENT_DEFAULTS = frozenset({"kernel_initializer", "depthwise_initializer", 
 class SlimLayer(NamedTuple):
     """A TF-Slim layer and the Keras layer that computes the same thing.
 
-    ``renames``: slim parameter -> Keras parameter (``scope`` -> ``name``; ``is_training`` goes to the call as
-    ``training``). ``keras_defaults``: Keras arguments to pass when the slim call leaves the parameter at its
-    default, because the defaults differ (slim `fully_connected` applies ReLU; slim `batch_norm` has
-    `scale=False`, `decay=0.999`). ``unsupported``: parameters with no Keras counterpart (collections,
-    `normalizer_fn`, ...): a call passing one is not translated. ``variables``: slim variable name -> Keras
-    attribute (`weights` -> `kernel`), which name-based checkpoints must be mapped through.
+    ``params``: the slim function's parameters after ``inputs``, in order (positional arguments are read
+    through it). ``renames``: slim parameter -> Keras parameter (``scope`` -> ``name``). ``keras_defaults``:
+    Keras arguments to pass when the slim call leaves the parameter at its default, because the defaults
+    differ (slim `fully_connected` applies ReLU; slim `batch_norm` has `scale=False`, `decay=0.999`).
+    ``keras_initializers``: the same for initializers, spelled with the file's aliases and called
+    (`kernel_initializer=tf.compat.v1.glorot_uniform_initializer()`: slim's xavier initializer draws those
+    numbers under DeterministicRandomTestTool, Keras' own glorot uniform draws others; measured).
+    ``none_means``: a slim parameter given as None -> the Keras argument that says so (`biases_initializer=None`
+    is `use_bias=False`). ``unsupported``: parameters with no Keras counterpart (collections, `normalizer_fn`,
+    ...): a call passing one is not translated. ``variables``: slim variable name -> Keras attribute
+    (`weights` -> `kernel`), which name-based checkpoints must be mapped through. ``call_params``: slim
+    parameter -> argument of the Keras layer's call, with the slim default passed when the call omits it
+    (`is_training` defaults to True: the call gets `training=True`). ``opens_scope``: it opens a
+    `variable_scope` (so its name counts among its siblings'), not only a name scope.
     """
 
     keras: str
     base: str  # the default scope name
+    params: tuple[str, ...]
     renames: tuple[tuple[str, str], ...]
     keras_defaults: tuple[tuple[str, str], ...] = ()
     unsupported: tuple[str, ...] = ()
     variables: tuple[tuple[str, str], ...] = ()
-    call_params: tuple[tuple[str, str], ...] = ()  # slim parameter -> call argument
+    call_params: tuple[tuple[str, str, str], ...] = ()  # (slim parameter, call argument, slim default)
+    keras_initializers: tuple[tuple[str, str], ...] = ()
+    none_means: tuple[tuple[str, str, str], ...] = ()
+    opens_scope: bool = True
 
+
+# Slim's default `weights_initializer` (xavier uniform) as Keras must be given it to draw the same numbers.
+SLIM_WEIGHTS_INITIALIZER = "tf.compat.v1.glorot_uniform_initializer"
 
 _COLLECTIONS = ("variables_collections", "outputs_collections", "reuse", "normalizer_fn", "normalizer_params")
 _WEIGHTS = (("weights_initializer", "kernel_initializer"), ("weights_regularizer", "kernel_regularizer"),
             ("biases_initializer", "bias_initializer"), ("biases_regularizer", "bias_regularizer"),
             ("activation_fn", "activation"), ("trainable", "trainable"), ("scope", "name"))
+_WEIGHTS_PARAMS = ("activation_fn", "normalizer_fn", "normalizer_params", "weights_initializer",
+                   "weights_regularizer", "biases_initializer", "biases_regularizer", "reuse", "variables_collections",
+                   "outputs_collections", "trainable", "scope")
+_WEIGHTS_VARIABLES = (("weights", "kernel"), ("biases", "bias"))
+_NO_BIAS = (("biases_initializer", "use_bias", "False"),)
 
 SLIM_LAYERS: dict[str, SlimLayer] = {
     "fully_connected": SlimLayer(
-        "Dense", "fully_connected", (("num_outputs", "units"), *_WEIGHTS),
-        keras_defaults=(("activation", '"relu"'),), unsupported=_COLLECTIONS,
-        variables=(("weights", "kernel"), ("biases", "bias")),
+        "Dense", "fully_connected", ("num_outputs", *_WEIGHTS_PARAMS), (("num_outputs", "units"), *_WEIGHTS),
+        keras_defaults=(("activation", '"relu"'),), unsupported=_COLLECTIONS, variables=_WEIGHTS_VARIABLES,
+        keras_initializers=(("kernel_initializer", SLIM_WEIGHTS_INITIALIZER),), none_means=_NO_BIAS,
     ),
     "conv2d": SlimLayer(
-        "Conv2D", "Conv", (("num_outputs", "filters"), ("kernel_size", "kernel_size"), ("stride", "strides"),
-                           ("padding", "padding"), ("rate", "dilation_rate"), *_WEIGHTS),
+        "Conv2D", "Conv", ("num_outputs", "kernel_size", "stride", "padding", "data_format", "rate", *_WEIGHTS_PARAMS),
+        (("num_outputs", "filters"), ("kernel_size", "kernel_size"), ("stride", "strides"),
+         ("padding", "padding"), ("rate", "dilation_rate"), *_WEIGHTS),
         keras_defaults=(("activation", '"relu"'), ("padding", '"same"')),
-        unsupported=(*_COLLECTIONS, "data_format"), variables=(("weights", "kernel"), ("biases", "bias")),
+        unsupported=(*_COLLECTIONS, "data_format"), variables=_WEIGHTS_VARIABLES,
+        keras_initializers=(("kernel_initializer", SLIM_WEIGHTS_INITIALIZER),), none_means=_NO_BIAS,
     ),
     "batch_norm": SlimLayer(
         "BatchNormalization", "BatchNorm",
+        ("decay", "center", "scale", "epsilon", "activation_fn", "param_initializers", "param_regularizers",
+         "updates_collections", "is_training", "reuse", "variables_collections", "outputs_collections", "trainable",
+         "batch_weights", "fused", "data_format", "zero_debias_moving_mean", "scope", "renorm", "renorm_clipping",
+         "renorm_decay", "adjustment"),
         (("decay", "momentum"), ("center", "center"), ("scale", "scale"), ("epsilon", "epsilon"),
-         ("trainable", "trainable"), ("scope", "name")),
+         ("trainable", "trainable"), ("fused", "fused"), ("scope", "name")),
         keras_defaults=(("momentum", "0.999"), ("scale", "False")),
-        unsupported=("variables_collections", "outputs_collections", "reuse", "activation_fn", "param_initializers", "param_regularizers",
-                     "updates_collections", "batch_weights", "fused", "data_format", "zero_debias_moving_mean",
-                     "renorm", "renorm_clipping", "renorm_decay", "adjustment"),
+        unsupported=("variables_collections", "outputs_collections", "reuse", "activation_fn", "param_initializers",
+                     "param_regularizers", "updates_collections", "batch_weights", "data_format",
+                     "zero_debias_moving_mean", "renorm", "renorm_clipping", "renorm_decay", "adjustment"),
         variables=(("beta", "beta"), ("gamma", "gamma"), ("moving_mean", "moving_mean"),
                    ("moving_variance", "moving_variance")),
-        call_params=(("is_training", "training"),),
+        call_params=(("is_training", "training", "True"),),
     ),
     "dropout": SlimLayer(
-        "Dropout", "Dropout", (("noise_shape", "noise_shape"), ("seed", "seed"), ("scope", "name")),
+        "Dropout", "Dropout", ("keep_prob", "noise_shape", "is_training", "outputs_collections", "scope", "seed"),
+        (("noise_shape", "noise_shape"), ("seed", "seed"), ("scope", "name")),
         keras_defaults=(("rate", "0.5"),), unsupported=("outputs_collections",),
-        call_params=(("is_training", "training"),),
+        call_params=(("is_training", "training", "True"),),
     ),
-    "flatten": SlimLayer("Flatten", "Flatten", (("scope", "name"),), unsupported=("outputs_collections",)),
+    "flatten": SlimLayer("Flatten", "Flatten", ("outputs_collections", "scope"), (("scope", "name"),),
+                         unsupported=("outputs_collections",), opens_scope=False),
     "max_pool2d": SlimLayer(
-        "MaxPooling2D", "MaxPool2D", (("kernel_size", "pool_size"), ("stride", "strides"), ("padding", "padding"),
-                                      ("scope", "name")),
-        keras_defaults=(("strides", "2"),), unsupported=("outputs_collections", "data_format"),
+        "MaxPooling2D", "MaxPool2D", ("kernel_size", "stride", "padding", "data_format", "outputs_collections", "scope"),
+        (("kernel_size", "pool_size"), ("stride", "strides"), ("padding", "padding"), ("scope", "name")),
+        keras_defaults=(("strides", "2"),), unsupported=("outputs_collections", "data_format"), opens_scope=False,
     ),
     "avg_pool2d": SlimLayer(
-        "AveragePooling2D", "AvgPool2D", (("kernel_size", "pool_size"), ("stride", "strides"),
-                                          ("padding", "padding"), ("scope", "name")),
-        keras_defaults=(("strides", "2"),), unsupported=("outputs_collections", "data_format"),
+        "AveragePooling2D", "AvgPool2D", ("kernel_size", "stride", "padding", "data_format", "outputs_collections", "scope"),
+        (("kernel_size", "pool_size"), ("stride", "strides"), ("padding", "padding"), ("scope", "name")),
+        keras_defaults=(("strides", "2"),), unsupported=("outputs_collections", "data_format"), opens_scope=False,
     ),
 }
+
+# `slim.batch_norm`'s default fused kernel (`fused=None` or `True`) reshapes a 2-D input to 4-D and updates
+# `moving_variance` with Bessel's correction; Keras' BatchNormalization fuses only 4-D/5-D inputs and does not
+# correct a 2-D one (measured, tests/test_native_tables.py). So the translation is exact for 4-D inputs, or
+# with `fused=False` on both sides (one non-fused implementation): (layer, parameter, input rank).
+SLIM_FUSED = ("batch_norm", "fused", 4)
 
 # Slim's `keep_prob` is Keras' `1 - rate`: not a rename, a different quantity.
 SLIM_KEEP_PROB = ("dropout", "keep_prob", "rate")

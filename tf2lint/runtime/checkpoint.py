@@ -86,14 +86,11 @@ def variable_keys(layer: Any, root: str = "model") -> dict[str, tuple[str, Any]]
             variable.assign(value)
 
 
-def _likely(old: str, new: str) -> bool:
-    """Same name but for a shifted `_N` suffix, or TF-Slim vs Keras spelling of the last part."""
-    def normal(name: str) -> str:
-        parts = [re.sub(r"_\d+$", "", part) for part in name.split("/")]
-        parts[-1] = _SPELLINGS.get(parts[-1], parts[-1])
-        return "/".join(parts)
-
-    return old != new and normal(old) == normal(new)
+def normal_name(name: str, numbers: bool) -> str:
+    """A variable name with the last part spelled the Keras way (and, with ``numbers``, no `_N` suffixes)."""
+    parts = [re.sub(r"_\d+$", "", part) if numbers else part for part in name.split("/")]
+    parts[-1] = _SPELLINGS.get(parts[-1], parts[-1])
+    return "/".join(parts)
 
 
 def _old_name(key: str) -> str:
@@ -121,14 +118,49 @@ def checkpoint_report(layer: Any, inputs: Any, checkpoint: str, root: str = "mod
             report.used.append(key)
     report.unused = sorted(k for k in theirs if k not in mine)
     shapes = {name: tuple(v.shape) for _k, (name, v) in mine.items()}
-    for key in report.unused:
-        old = _old_name(key)
-        for new in report.not_restored:
-            if _likely(old, new) and shapes.get(new) == theirs[key] and old not in report.renames:
-                report.renames[old] = new
-                break
+    # A Keras layer's weights carry its own name first (`net_3/model/Conv/kernel`); the old name does not.
+    own = f"{getattr(layer, 'name', '')}/"
+    relative = {name: name[len(own):] if name.startswith(own) else name for name in report.not_restored}
+    for numbers in (False, True):  # exact but for the spelling first, so `Conv` never goes to `Conv_1`
+        for key in report.unused:
+            old = _old_name(key)
+            if old in report.renames:
+                continue
+            for new in report.not_restored:
+                if (new not in report.renames.values() and shapes.get(new) == theirs[key] and old != new
+                        and normal_name(old, numbers) in (normal_name(new, numbers), normal_name(relative[new], numbers))):
+                    report.renames[old] = new
+                    break
     report.not_restored.sort()
     return report
+
+
+def restore_renamed(layer: Any, checkpoint: str, renames: dict[str, str], root: str = "model") -> list[str]:
+    """Load each old variable of ``checkpoint`` (keyed by name in the shim's store, or by object path) into the
+    variable of ``layer`` that ``renames`` names (old name -> the new variable's name, as `checkpoint_report`
+    proposes, or its attribute path, `self.conv.kernel`, as `tf2lint migrate --stage native` prints);
+    returns the new variables it loaded, as named in ``renames``."""
+    tf = tensorflow()
+    by_name = {_name(v): v for v in layer.variables}
+
+    def target(new: str) -> Any:
+        if "/" in new or "." not in new:
+            return by_name.get(new)
+        found = layer
+        for part in new.split(".")[1:]:  # the first part is the receiver: the layer itself
+            found = getattr(found, part, None)
+        return found
+
+    loaded = []
+    for key, _shape in tf.train.list_variables(checkpoint):
+        if key in _BOOKKEEPING or not key.startswith(root + "/"):
+            continue
+        new = renames.get(_old_name(key))
+        variable = target(new) if new is not None else None
+        if variable is not None:
+            variable.assign(tf.train.load_variable(checkpoint, key))
+            loaded.append(new)
+    return loaded
 
 
 def assert_checkpoint_compatible(

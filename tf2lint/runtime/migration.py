@@ -6,12 +6,16 @@
 What each stage must keep (the model-mapping guide's workflow):
 
 - every stage: outputs and regularization losses equal under `DeterministicRandomTestTool` with the same
-  seed, in both of its modes (`constant`, `num_random_ops`); trainable variables of the same count and shapes;
-  a second call creates nothing.
+  seed, in both of its modes (`constant`, `num_random_ops`); called with `training=True`, also the outputs of
+  an inference call after it (the moving statistics it updated); trainable variables of the same count and
+  shapes; a second call creates nothing.
 - ``objects``: the same variable names, so a checkpoint of the old layer (keyed by name, through the shim's
   store) restores every variable of the new one where it belongs.
 - ``native``: the old layer is the ``objects`` stage re-saved (object paths); its checkpoint restores every
-  variable of the new one, native layers by object path and the remaining `compat.v1` layers by name.
+  variable of the new one, native layers by object path and the remaining `compat.v1` layers by name. A
+  TF-Slim layer has no objects stage: its name-keyed variables (`model/Conv/weights`) load into the native
+  layer through the assignment map `checkpoint_report` proposes (its likely renames, `weights` -> `kernel`),
+  applied by `restore_renamed` (``MigrationReport.renames``).
 - ``weights``: like ``native``: the old layer is the ``objects`` stage re-saved (`get_variable` held on
   `self`), whose checkpoint restores each `add_weight` weight by object path (its attribute).
 
@@ -29,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tf2lint.runtime.checkpoint import normal_name, checkpoint_report, restore_renamed
 from tf2lint.shim import tensorflow
 
 STAGES = ("objects", "native", "weights")
@@ -43,6 +48,7 @@ class MigrationReport:
     old_names: list[str] = field(default_factory=list)  # the variables of the old layer, as TF prints them
     new_names: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    renames: dict[str, str] = field(default_factory=dict)  # the assignment map the checkpoint was loaded through
 
     @property
     def proven(self) -> bool:
@@ -54,6 +60,8 @@ class MigrationReport:
         if self.problems:
             lines.append(f"  old variables: {', '.join(self.old_names)}")
             lines.append(f"  new variables: {', '.join(self.new_names)}")
+            if self.renames:
+                lines.append("  loaded through: " + ", ".join(f"{a} -> {b}" for a, b in sorted(self.renames.items())))
         return "\n".join(lines)
 
 
@@ -108,6 +116,13 @@ def _numbers(make_old, make_new, inputs, kwargs, seed, rtol, atol, report: Migra
         differs = _close(out_old, out_new, rtol, atol)
         if differs:
             report.problems.append(f"outputs differ under DeterministicRandomTestTool(mode={mode!r}): {differs}")
+        if mode == MODES[0] and kwargs.get("training") is True:
+            # What the training call left behind (moving statistics): an inference call reads it.
+            after = _close(old(inputs, **{**kwargs, "training": False}), new(inputs, **{**kwargs, "training": False}),
+                           rtol, atol)
+            if after:
+                report.problems.append(f"after one training call, inference outputs differ (the moving statistics "
+                                       f"were updated differently): {after}")
         if not losses:
             continue
         if (loss_old is None) != (loss_new is None):
@@ -127,9 +142,9 @@ def _variables(old: Any, new: Any, inputs: Any, kwargs: dict, stage: str, report
         report.problems.append(f"{len(old_shapes)} trainable variable(s) before, {len(new_shapes)} after")
     elif old_shapes != new_shapes:
         report.problems.append(f"trainable variable shapes differ: {old_shapes} vs {new_shapes}")
-    if stage == "objects":
-        missing = sorted(set(report.old_names) - set(report.new_names))
-        added = sorted(set(report.new_names) - set(report.old_names))
+    if stage == "objects":  # a Keras layer's weights carry its instance's name first (`net_3/...`): not compared
+        old_own, new_own = {_own(v.name, old) for v in old.weights}, {_own(v.name, new) for v in new.weights}
+        missing, added = sorted(old_own - new_own), sorted(new_own - old_own)
         if missing or added:
             report.problems.append(f"variable names changed: gone {missing}, new {added}")
     before = len(new.weights)
@@ -140,7 +155,9 @@ def _variables(old: Any, new: Any, inputs: Any, kwargs: dict, stage: str, report
 
 def _belongs(old_name: str, new_name: str, stage: str) -> bool:
     if stage in ("native", "weights"):
-        return new_name == old_name or new_name.endswith("/" + old_name)
+        # A native layer may spell the variable the Keras way (TF-Slim `weights` -> `kernel`), nothing else.
+        old, new = normal_name(old_name, numbers=False), normal_name(new_name, numbers=False)
+        return new == old or new.endswith("/" + old)
     return new_name == old_name
 
 
@@ -159,10 +176,13 @@ def _checkpoint(make_old, make_new, inputs, kwargs, stage, seed, rtol, atol, rep
     with tempfile.TemporaryDirectory(prefix="tf2lint-migrate-") as directory:
         path = tf.train.Checkpoint(model=old).save(os.path.join(directory, "old"))
         try:
-            tf.train.Checkpoint(model=new).restore(path)
+            tf.train.Checkpoint(model=new).restore(path).expect_partial()  # what it leaves is checked below
         except (ValueError, tf.errors.OpError) as exc:  # a value of another shape landed on a variable
             report.problems.append(f"restoring the old checkpoint failed: {str(exc).splitlines()[0]}")
             return
+        if stage != "objects":  # name-keyed variables of another spelling (TF-Slim's): through the likely renames
+            report.renames = checkpoint_report(new, inputs, path).renames
+            restore_renamed(new, path, report.renames)
     # A Keras layer's weights carry the owner's name first (`my_layer_3/model/dense/kernel`): not part of the key.
     old_values = [(_own(v.name, old), v.numpy()) for v in old.weights]
     homes: dict[str, str] = {}
