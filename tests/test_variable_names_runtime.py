@@ -111,6 +111,15 @@ def test_issue_scenario_misloads_and_record_scope_fixes_it(tf) -> None:
 
 # Each program: one shim class `L`, its input shape; the model's known names must be exactly TF's.
 CASES = {
+    "empty_scope_inside": ('''
+    with v1.variable_scope("outer"):
+        x = v1.layers.dense(x, 4)
+        with v1.variable_scope(""):
+            w = v1.get_variable("w0", shape=(4, 4))
+            x = v1.layers.dense(tf.matmul(x, w), 4)
+            with v1.variable_scope("in"):
+                x = v1.layers.dense(x, 4)
+        return v1.layers.dense(x, 4)''', (2, 4)),
     "reenter": ('''
     with v1.variable_scope("net"):
         x = v1.layers.dense(x, 4)
@@ -287,7 +296,8 @@ def test_checkpoint_check_fixture(checkpoint_check, tf) -> None:
 
 
 def test_tfs115_safe_fix_restores_the_baseline_names_under_tf(tf, tmp_path) -> None:
-    """The pins TFS115 writes, applied with the lock of its examples: each layer loads its own weights again."""
+    """The fixes TFS115 writes, applied with the lock of its examples (the removed layer's scope recorded before
+    the first layer after it, a pin on the next): each layer loads its own weights again."""
     from conftest import write_baseline_lock
 
     from tf2lint.engine import Settings
@@ -298,7 +308,8 @@ def test_tfs115_safe_fix_restores_the_baseline_names_under_tf(tf, tmp_path) -> N
     path = str(tmp_path / "m.py")
     lock = write_baseline_lock(tmp_path, [path])
     result = fix_text(rule.bad[0], path, Settings(variables_lock=lock), unsafe=False)
-    assert result.fixed.count('name="dense_') == 3 and not [f for f in result.findings if f.code == "TFS115"]
+    assert result.fixed.count('name="dense_') == 1 and not [f for f in result.findings if f.code == "TFS115"]
+    assert result.fixed.count('with v1.variable_scope("dense"):\n                pass\n') == 2  # `Tower`, `Head`
     fixed, baseline = load(result.fixed), load(rule.baselines[0])
     from tf2lint import runtime
 
@@ -309,6 +320,14 @@ def test_tfs115_safe_fix_restores_the_baseline_names_under_tf(tf, tmp_path) -> N
 
 
 LOOPS = {
+    "literal_lists": ('''
+    for stage in [block]:
+        x = stage(x, 4)
+    for name in ["a", "b"]:
+        with v1.variable_scope(name):
+            x = v1.layers.dense(x, 4, name=f"fc_{name}")
+            x = v1.layers.dense(x, 4)
+    return block(x, 4)''', (2, 4)),
     "unrolled_range": ('''
     with v1.variable_scope("m"):
         for i in range(3):
@@ -333,8 +352,8 @@ LOOPS = {
 def test_loops_locals_and_per_call_objects(tf, case: str) -> None:
     body, shape = LOOPS[case]
     known, unknown = _check(_program(body), shape)
-    # The inline `Dense(...)(x)` is an object the walk cannot pair with its call: unknown, never guessed.
-    assert (bool(known), unknown) == (True, 1 if case == "empty_scope_and_locals" else 0)
+    # The inline `Dense(...)(x)` is named at that call, as TF names it (`cells/fc_1`).
+    assert (bool(known), unknown) == (True, 0)
 
 
 DECORATED_HELPER = HEADER + '''
@@ -399,3 +418,416 @@ def test_helpers_traced_by_tf_function_keep_the_callers_scopes_and_explicit_name
     """Measured: `outer/w`, `outer/blk/fc`, `outer/blk2/fc`, and the layer after them is `outer/dense_1`."""
     known, unknown = _check(TRACED, (2, 4))
     assert (known, unknown) == (9, 0)
+
+
+CALLABLES = HEADER + '''
+import functools
+
+
+def run_stage(stage_fn, t):
+    return stage_fn(t)
+
+
+class L(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.lazy = None
+        self.cache = {}
+        self.dense_cls = tf.keras.layers.Dense
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            x = getattr(self, "_block")(x, i=0)
+            x = run_stage(functools.partial(self._block, i=1), x)
+            fn = functools.partial(self._block, i=2)
+            x = fn(x)
+            if self.lazy is None:
+                self.lazy = tf.keras.layers.Dense(4)
+            x = self.lazy(x)
+            if "k" not in self.cache:
+                self.cache["k"] = tf.keras.layers.Dense(4, name="fc")
+            self.held = self.cache["k"]
+            x = self.held(x)
+            x = self.dense_cls(4)(x)
+            k = tf.keras.layers.Dense(4)
+            x = k(x)
+            return v1.layers.dense(x, 4)
+
+    def _block(self, x, i=0):
+        with v1.variable_scope(f"blk_{i}"):
+            return v1.layers.dense(x, 4)
+'''
+
+
+def test_callable_values_and_native_layers_held_by_the_object(tf) -> None:
+    """Measured: a method reached through `getattr`, a partial passed to a function parameter and a local partial
+    names its layers as a direct call would (`outer/blk_0/dense` ...); native Keras layers built lazily, kept in
+    a dict cache, built from a class attribute or a local put nothing in `_vars` and take no count."""
+    known, unknown = _check(CALLABLES, (2, 4))
+    assert (known, unknown) == (8, 0)
+
+
+OBJECTS_INLINE = HEADER + '''
+class ProjectDense(v1.layers.Dense):
+    pass
+
+
+class Sub(tf.keras.layers.Layer):
+    def call(self, x):
+        return v1.layers.dense(x, 4)
+
+
+class L(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("blk"):
+            x = ProjectDense(4)(x)
+            x = ProjectDense(4)(x)
+            x = v1.layers.dense(x, 4)
+            fc = ProjectDense(4, name="fc")
+            x = fc(fc(x))
+            x = Sub()(x)
+            x = Sub()(x)
+            return v1.layers.Dense(4)(v1.layers.dense(x, 4))
+'''
+
+
+def test_objects_built_and_called_inline_and_v1_subclasses(tf) -> None:
+    """Measured: a v1 layer subclass that adds nothing takes its class's snake-case name (`project_dense`,
+    `project_dense_1`); a layer object built and called at once is named at that call (after its argument's
+    layer: `dense_3`, then `dense_4`); an undecorated project layer built inline runs in the caller's store
+    and counts on there (`dense_1`, `dense_2`)."""
+    known, unknown = _check(OBJECTS_INLINE, (2, 4))
+    assert (known, unknown) == (16, 0)
+
+
+BUILDERS = HEADER + '''
+class Sub(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.cache = {}
+
+    def call(self, x):
+        with v1.variable_scope("in"):
+            return v1.layers.dense(x, 4)
+
+
+class L(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            x = v1.layers.dense(x, 4)
+            x = v1.keras.utils.get_or_create_layer("sub", Sub)(x)
+            x = v1.keras.utils.get_or_create_layer("head", create_layer_method=lambda: tf.keras.layers.Dense(4))(x)
+            return v1.layers.dense(x, 4)
+'''
+
+
+def test_builders_of_layers_whose_call_runs_in_the_callers_store(tf) -> None:
+    """Measured: `get_or_create_layer` with a project class built without creating anything and an undecorated
+    `call` runs that call in the caller's store (`outer/in/dense`); the builder passed as `create_layer_method=`
+    returning a native layer names nothing in `_vars`."""
+    known, unknown = _check(BUILDERS, (2, 4))
+    assert (known, unknown) == (6, 0)
+
+
+TEMPLATES = HEADER + '''
+def _scale(x):
+    w = v1.get_variable("w", shape=(4, 4))
+    return tf.matmul(x, w)
+
+
+SHARED = v1.make_template("shared", _scale)
+
+
+class L(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.t = v1.make_template("t", _scale)
+        self.lazy = None
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            x = self.t(x)
+            x = self.t(x)
+            local = v1.make_template("t", _scale)
+            x = local(x)
+            if self.lazy is None:
+                self.lazy = v1.make_template("t", _scale)
+            x = self.lazy(x)
+            x = SHARED(x)
+            with v1.variable_scope("t_5"):
+                pass
+            return v1.make_template("t", _scale)(x)
+'''
+
+
+def test_templates_open_a_default_named_scope_at_their_first_call(tf) -> None:
+    """Measured: a template's first call opens `variable_scope(None, default_name=<its name>)` where it is
+    called (`outer/t`, `outer/t_1`, `outer/t_2`, `outer/shared`, then `outer/t_3` ...), its later calls reuse it."""
+    known, unknown = _check(TEMPLATES, (2, 4))
+    assert (known, unknown) == (5, 0)
+
+
+REBUILT = HEADER + '''
+class L(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.fc = v1.layers.Dense(4, name="a")
+        self.lazy = None
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        if self.lazy is None:
+            self.lazy = v1.layers.Dense(4)
+        x = self.lazy(x)
+        self.fc = v1.layers.Dense(4, name="b")
+        return self.fc(x)
+'''
+
+
+def test_layer_objects_built_lazily_or_rebuilt_in_the_call(tf) -> None:
+    """Measured: a v1 layer built lazily on `self` is named at its first call (`dense`); one built in `__init__`
+    and built again in the call makes the call's (`b`): the model leaves that one unknown, never `a`."""
+    known, unknown = _check(REBUILT, (2, 4))
+    assert (known, unknown) == (2, 1)
+
+
+REENTERED = HEADER + '''
+class L(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            x = v1.layers.dense(x, 4)
+            with v1.variable_scope(v1.get_variable_scope()):
+                x = v1.layers.dense(x, 4)
+                with v1.variable_scope("in"):
+                    x = v1.layers.dense(x, 4)
+                x = v1.layers.conv1d(x[:, :, None], 2, 1)[:, :, 0]
+            x = v1.layers.conv1d(x[:, :, None], 2, 1, name="c")[:, :, 0]
+            with v1.variable_scope(v1.get_variable_scope(), reuse=v1.AUTO_REUSE):
+                x = v1.layers.dense(x, 4)
+        return v1.layers.dense(x, 4)
+'''
+
+
+def test_a_scope_object_re_entered_counts_on_and_forgets_on_leaving(tf) -> None:
+    """Measured: `variable_scope(get_variable_scope())` adds nothing to the names and counts on from the current
+    scope (`outer/dense_1`), and leaving it restores the counts it found: the next unnamed dense is
+    `outer/dense_1` again (with AUTO_REUSE it shares that layer's variables)."""
+    known, unknown = _check(REENTERED, (2, 4))
+    assert (known, unknown) == (14, 0)  # seven layers, one of them sharing `outer/dense_1`
+
+
+DECIDED = HEADER + '''
+class L(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        x = self._block(x, name="a", wd=False)
+        return self._block(x, name="b", wd=True)
+
+    def _block(self, x, name="w", wd=True):
+        if wd:
+            w = v1.get_variable(name, shape=(4, 4))
+            x = tf.matmul(x, w)
+        if not wd:
+            x = v1.layers.dense(x, 4)
+        return x
+'''
+
+
+def test_branches_a_constant_argument_decides(tf) -> None:
+    """Measured: `wd=False` runs only the `not wd` branch (`dense`), `wd=True` only the other (`b`)."""
+    known, unknown = _check(DECIDED, (2, 4))
+    assert (known, unknown) == (3, 0)
+
+
+SUB_OBJECTS = HEADER + '''
+class Sub(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.fc = v1.layers.Dense(4)
+        self.lazy = None
+
+    def call(self, x):
+        x = self.fc(x)
+        if self.lazy is None:
+            self.lazy = v1.layers.Dense(4, name="lazy")
+        return self.lazy(x)
+
+
+class L(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.sub = Sub()
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            x = self.sub(x)
+            x = self.sub(x)
+            x = Sub()(x)
+            x = v1.keras.utils.get_or_create_layer("s", Sub)(x)
+            return v1.keras.utils.get_or_create_layer("s", Sub)(x)
+'''
+
+
+def test_layer_objects_of_a_sub_layer_whose_call_runs_in_the_callers_store(tf) -> None:
+    """Measured: the v1 layers a sub-layer holds (built in its `__init__` or lazily) are named at their first call
+    in the caller's scope (`outer/dense`, `outer/lazy`); called again through the same object they add nothing;
+    another object of the class (built inline, or kept by `get_or_create_layer`) names its own anew
+    (`outer/dense_1`, `outer/lazy_1` ...)."""
+    known, unknown = _check(SUB_OBJECTS, (2, 4))
+    assert (known, unknown) == (12, 0)
+
+
+CACHES = HEADER + '''
+def _scale(x):
+    w = v1.get_variable("w", shape=(4, 4))
+    return tf.matmul(x, w)
+
+
+class ProjectDense(v1.layers.Dense):
+    pass
+
+
+class L(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.cache = {}
+        self.templates = {}
+        self.fc = None
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            if "fc" not in self.cache:
+                self.cache["fc"] = v1.layers.Dense(4, name="fc")
+            self.held = self.cache["fc"]
+            x = self.held(x)
+            if "t" not in self.templates:
+                self.templates["t"] = v1.make_template("t", _scale)
+            self.t_ = self.templates["t"]
+            x = self.t_(x)
+            if self.fc is None:
+                self.fc = ProjectDense(4)
+            x = self.fc(x)
+            return self.held(x)
+'''
+
+
+def test_objects_kept_in_dict_caches_and_subclasses_built_lazily(tf) -> None:
+    """Measured: a v1 layer or a template kept under one literal key of a dict cache is named at its first call
+    (`outer/fc`, `outer/t/w`); a v1 subclass built lazily takes its class's name (`outer/project_dense`)."""
+    known, unknown = _check(CACHES, (2, 4))
+    assert (known, unknown) == (5, 0)
+
+
+WEIGHTLESS = HEADER + '''
+class L(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.a = v1.layers.Dense(4, name="flatten")
+        self.b = v1.layers.Dense(4, name="dropout")
+        self.c = v1.layers.Dense(4, name="max_pooling1d")
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("m"):
+            x = v1.layers.flatten(x)
+            x = v1.layers.dropout(x, 0.5)
+            x = v1.layers.max_pooling1d(x[:, :, None], 1, 1)[:, :, 0]
+            x = self.a(x)
+            x = self.b(x)
+            return self.c(x)
+'''
+
+
+def test_functional_layers_without_variables_still_count(tf) -> None:
+    """Measured: `flatten`, `dropout` and pooling open their scope like any layer, so a layer object named
+    `flatten` after them is `m/flatten_1` (and so on)."""
+    known, unknown = _check(WEIGHTLESS, (2, 4))
+    assert (known, unknown) == (6, 0)
+
+
+MAPPED = HEADER + '''
+class L(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            x = v1.layers.dense(x, 4)
+            x = list(map(self._block, [x]))[0]
+            return v1.layers.dense(x, 4)
+
+    def _block(self, x):
+        return v1.layers.dense(x, 4)
+'''
+
+
+def test_a_method_mapped_over_one_item_runs_once_in_place(tf) -> None:
+    """Measured: `map(self._block, [x])` runs the block once where it is written (`outer/dense_1`)."""
+    known, unknown = _check(MAPPED, (2, 4))
+    assert (known, unknown) == (6, 0)
+
+
+SUBCLASS_IN_INIT = HEADER + '''
+class ProjectDense(v1.layers.Dense):
+    pass
+
+
+class L(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.named = ProjectDense(4, name="fc")
+        self.unnamed = ProjectDense(4)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope(v1.get_variable_scope()):
+            x = self.named(x)
+        return self.unnamed(x)
+'''
+
+
+def test_v1_subclass_objects_built_in_init(tf) -> None:
+    """Measured: a v1 subclass built in `__init__` is named at its first call like its base (`fc`), or by its
+    class's snake case (`project_dense`) when unnamed."""
+    known, unknown = _check(SUBCLASS_IN_INIT, (2, 4))
+    assert (known, unknown) == (4, 0)
+
+
+LAMBDAS = HEADER + '''
+class L(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        i = 0
+        step = lambda t: self._block(t, i=i)  # noqa: E731
+        with v1.variable_scope("outer"):
+            x = step(x)
+            i = 1
+            x = step(x)
+            return v1.layers.dense(x, 4)
+
+    def _block(self, x, i=0):
+        return v1.layers.dense(x, 4, name=f"fc_{i}")
+'''
+
+
+def test_a_lambda_of_the_method_reads_its_locals_when_called(tf) -> None:
+    """Measured: a lambda written in the method runs where it is called and reads the method's locals as they
+    are then (`outer/fc_0`, then `outer/fc_1`)."""
+    known, unknown = _check(LAMBDAS, (2, 4))
+    assert (known, unknown) == (6, 0)
+
+
+def test_a_local_rebound_in_a_branch_is_no_longer_known(tf) -> None:
+    """Measured: the branch runs (`fc_1`); the model, which cannot tell, leaves the name unknown rather than
+    `fc_0`."""
+    known, unknown = _check(_program('''
+    i = 0
+    if x.shape[0] == 2:
+        i = 1
+    return v1.layers.dense(x, 4, name=f"fc_{i}")'''), (2, 4))
+    assert (known, unknown) == (0, 1)

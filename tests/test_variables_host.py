@@ -95,7 +95,9 @@ def test_check_with_a_configured_lock_reports_and_fixes(tmp_path, capsys) -> Non
     assert code == 1 and out.count("TFS115") == 3 and "`net/dense` is what the checkpoint holds" in out
     code, out = run_cli(capsys, "check", "--no-cache", "--select", "TFS115", "--fix", str(module))
     assert code == 0, out
-    assert 'v1.layers.dense(x, 4, name="dense_1")' in module.read_text()
+    fixed = module.read_text()  # the removed layer's scope recorded in both classes, one pin in `Tower`
+    assert fixed.count('with v1.variable_scope("dense"):\n                pass\n') == 2
+    assert 'v1.layers.dense(x, 4, name="dense_2")' in fixed
     code, out = run_cli(capsys, "check", "--no-cache", "--select", "TFS115", str(tmp_path / "model.py"))
     assert code == 0
 
@@ -141,3 +143,15 @@ def test_a_damaged_lock_gives_no_finding_and_no_error(tmp_path, capsys) -> None:
         (tmp_path / "names.lock").write_text(text)
         code, out = run_cli(capsys, "check", "--no-cache", str(module))
         assert code == 0 and "TFS000" not in out, out
+
+
+def test_the_text_says_why_a_name_is_unknown(tmp_path, capsys) -> None:
+    module = tmp_path / "model.py"
+    module.write_text(
+        "import tensorflow as tf\nv1 = tf.compat.v1\n\n\nclass L(tf.keras.layers.Layer):\n"
+        "    @v1.keras.utils.track_tf1_style_variables\n    def call(self, x, n):\n"
+        "        with v1.variable_scope(\"net\"):\n            x = v1.layers.dense(x, 4)\n"
+        "            while n:\n                x = v1.layers.dense(x, 4)\n            return x\n")
+    code, out = run_cli(capsys, "variables", str(module))
+    assert code == 0 and "net/dense/kernel" in out and "net/<unknown>/*" in out
+    assert "why unknown, line 11: a creator in a loop the model does not unroll" in out

@@ -35,32 +35,58 @@ def store_names(obj: Any) -> set[str] | None:
 
 
 def first_call(source: str, name: str) -> tuple[str, set[str]] | None:
-    """(class name, store names) after one call of a fresh object, or None when it does not get that far."""
+    """(class name, store names) after one call of a fresh object, or None when it does not get that far. A
+    program of several modules has the others installed where its imports find them (as the labels do)."""
+    import sys
+
     from tf2lint import runtime
 
+    from .compare import modules
+    from .label import install
+
+    main, others = modules(source)
     runtime.reset()
     namespace: dict[str, Any] = {"__name__": f"names_{name}"}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            exec(compile(source, f"<{name}>", "exec"), namespace)  # noqa: S102 - our own generated programs
+            install(others, name)
+            exec(compile(main, f"<{name}>", "exec"), namespace)  # noqa: S102 - our own generated programs
             obj = namespace["make"]()
             obj(*namespace["inputs"]())
     except Exception:  # noqa: BLE001 - a program that raises has no first-call names to compare
         return None
     finally:
+        for module_name in others:
+            sys.modules.pop(module_name, None)
         runtime.reset()
     names = store_names(obj)
     return (type(obj).__name__, names) if names is not None else None
 
 
 def predicted(source: str) -> dict[str, Any]:
+    """The model of the main module's classes; a program of several modules is written side by side as a
+    script's directory and read as `tf2lint variables` reads it (the project around it)."""
+    import os
+    import tempfile
+
     from tf2lint.analysis.context import ModuleContext
     from tf2lint.analysis.summary import ModuleSummary
     from tf2lint.analysis.variables import class_variables
+    from tf2lint.findings import DEFAULT_SETTINGS
+    from tf2lint.hosts.variables import models_of
 
-    ctx = ModuleContext(ModuleSummary(ast.parse(source), source, "program.py"))
-    return {model.cls.name: model for model in class_variables(ctx)}
+    from .compare import modules
+
+    main, others = modules(source)
+    if not others:
+        ctx = ModuleContext(ModuleSummary(ast.parse(source), source, "program.py"))
+        return {model.cls.name: model for model in class_variables(ctx)}
+    with tempfile.TemporaryDirectory(prefix="tf2lint-names-") as directory:
+        for module_name, text in {"program": main, **others}.items():
+            with open(os.path.join(directory, f"{module_name}.py"), "w", encoding="utf-8") as handle:
+                handle.write(text)
+        return {model.cls.name: model for model in models_of(os.path.join(directory, "program.py"), DEFAULT_SETTINGS)}
 
 
 def compare(programs: list[tuple[str, str]]) -> NamesSummary:

@@ -22,11 +22,13 @@ class Summary:
     false_positives: list[str] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
     fixed: int = 0  # drifted pairs TFS115's safe fixes repaired, proven by labelling the fixed code
+    recorded: int = 0  # ... of which by recording a removed layer's scope (`with variable_scope("dense"): pass`)
     fixes_broken: list[str] = field(default_factory=list)
     by_op: dict[str, list[int]] = field(default_factory=dict)  # op -> [pairs, drifted, reported]
 
     def line(self) -> str:
-        return (f"drift: {self.pairs} pairs, safe fixes proven {self.fixed} (broken {len(self.fixes_broken)}), "
+        return (f"drift: {self.pairs} pairs, safe fixes proven {self.fixed} ({self.recorded} recording a removed "
+                f"layer's scope; broken {len(self.fixes_broken)}), "
                 f"recall {self.hits}/{self.drifted}, false positives {len(self.false_positives)}")
 
 
@@ -81,6 +83,8 @@ def run(count: int = CI_COUNT, seed: int = CI_SEED) -> Summary:
                 except ValueError as exc:  # the fixed code fails on its first call
                     again = Label(True, f"{type(exc).__name__}: {str(exc).splitlines()[2:3]}", repaired)
                 summary.fixed += not again.drift
+                # The fix inserted `with v1.variable_scope(...): pass` (the proof compared its checkpoint too).
+                summary.recorded += not again.drift and repaired.count("pass") > truth.new_source.count("pass")
                 if again.drift:
                     summary.fixes_broken.append(f"{pair.id}: {again.reason}\n{repaired}")
             if not found:

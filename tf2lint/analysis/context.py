@@ -80,6 +80,7 @@ class ModuleContext:
         self.builder_of = resolver.builder_of
         self.call_bindings = resolver.call_bindings
         self.callees_of_call = resolver.callees_of_call
+        self.callables = resolver.callables  # callable values, resolved with a walk's frame (variable-name model)
         self.tf_function_roots = resolver.tf_function_roots
 
         self.reached_calls = Reachability(modules, resolver).reached_calls

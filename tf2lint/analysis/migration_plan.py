@@ -25,7 +25,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tf2lint.analysis.first_names import (
+from tf2lint.analysis.layer_names import (
     LayerName, Unknown, first_call_names, functional_layer, literal_name, object_layer,
 )
 from tf2lint.analysis.names import evaluation_order

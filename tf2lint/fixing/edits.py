@@ -196,6 +196,10 @@ def _operation(plan: FixPlan, lines: Sequence[str], offset: int) -> tuple[Positi
         return position(plan.targets[1], lines, offset), (cst.FunctionDef,), _remove_decorator(target)
     if kind == "wrap-body-in-scope":
         return target, (cst.FunctionDef,), lambda t, o, u: _wrap_body(u, text[0])
+    if kind == "insert-before":  # text: statements written before the target statement, in its block
+        statements = list(cst.parse_module(text[0]).body)
+        return target, (cst.SimpleStatementLine, cst.BaseCompoundStatement), (
+            lambda t, o, u: cst.FlattenSentinel([*statements, u]))
     if kind == "hoist-to-init":
         return position(plan.targets[1], lines, offset), (cst.ClassDef,), _hoist(plan, lines, offset)
     raise ValueError(f"unknown fix kind {kind!r}")

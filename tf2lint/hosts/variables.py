@@ -69,6 +69,7 @@ def _text(path: str, models: list) -> str:
             if not creation.variables and creation.scope:
                 lines.append(f"    {creation.scope}/*  (unknown: {creation.fingerprint})")
         lines.extend(f"    object {path_}" for path_ in model.objects)
+        lines.extend(f"    why unknown, line {getattr(u.node, 'lineno', '?')}: {u.reason}" for u in model.unknowns)
     return "\n".join(lines)
 
 

@@ -6,11 +6,12 @@ import ast
 import os
 from collections import Counter
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tf2lint.analysis.baseline import baseline_for
 from tf2lint.analysis.variables import ClassVariables, Creation, class_variables, with_pinned
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule
+from tf2lint.knowledge import api
+from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, spelled
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext
@@ -66,8 +67,31 @@ def _shape_changed(old: object, new: tuple | None) -> bool:
     return any(a is not None and b is not None and a != b for a, b in zip(old, new))
 
 
-def _drift(entry: dict, model: ClassVariables) -> list[tuple[Creation, str, str | None]]:
-    """(new layer, what changed, the name to pin or None) for every surviving or new layer whose names differ."""
+class Drift(NamedTuple):
+    creation: Creation  # the new layer whose names differ
+    what: str
+    pin: str | None  # the baseline's name to pin on it, when it keeps its scope
+    # The scopes of the baseline layers removed just before it (full names, in order), when it is the first
+    # layer after them: recording them (`with variable_scope("<name>"): pass`) restores the names after.
+    removed: tuple[str, ...] = ()
+
+
+def _removed_before(layers: list, i: int, paired: set[int], scope: str) -> tuple[str, ...]:
+    """The run of baseline layers just before layer ``i`` that no new layer pairs with, all in the scope that
+    holds layer ``i`` then and the new layer (``scope``) now."""
+    parent = scope.rsplit("/", 1)[0] if "/" in scope else ""
+    found: list[str] = []
+    for r in range(i - 1, -1, -1):
+        old = layers[r].get("scope", "")
+        if r in paired or not layers[r].get("variables") or (old.rsplit("/", 1)[0] if "/" in old else "") != parent:
+            break
+        found.insert(0, old)
+    old_i = layers[i].get("scope", "")
+    return tuple(found) if (old_i.rsplit("/", 1)[0] if "/" in old_i else "") == parent else ()
+
+
+def _drift(entry: dict, model: ClassVariables) -> list[Drift]:
+    """Every surviving or new layer whose names differ, with what changed and how it could be fixed."""
     layers = entry.get("layers") or []
     old_calls = [layer.get("call", "") for layer in layers]
     new = model.creations
@@ -85,8 +109,8 @@ def _drift(entry: dict, model: ClassVariables) -> list[tuple[Creation, str, str 
             if set(old_names) == set(names):
                 changed = [n for n in names if _shape_changed(old_names[n], names[n])]
                 if changed:
-                    found.append((creation, f"`{changed[0]}` changed shape from {tuple(old_names[changed[0]])} to "
-                                            f"{names[changed[0]]}", None))
+                    found.append(Drift(creation, f"`{changed[0]}` changed shape from {tuple(old_names[changed[0]])} to "
+                                                 f"{names[changed[0]]}", None))
                 continue
             taken = sorted({owner[n] for n in names if n in owner and owner[n] != i})
             old_scope = layers[i].get("scope", "")
@@ -97,26 +121,48 @@ def _drift(entry: dict, model: ClassVariables) -> list[tuple[Creation, str, str 
             else:
                 what += ": the checkpoint's values for this layer find no home"
             pin = old_scope.rsplit("/", 1)[-1] if old_scope.rsplit("/", 1)[0] == creation.scope.rsplit("/", 1)[0] else None
-            found.append((creation, what, pin))
+            found.append(Drift(creation, what, pin, _removed_before(layers, i, set(pairs.values()), creation.scope)))
             continue
         taken = sorted({owner[n] for n in names if n in owner})
         if taken and taken[0] not in pairs.values():
-            found.append((creation, f"a new layer takes `{creation.scope}`, which the checkpoint holds for "
-                                    f"`{layers[taken[0]]['call']}` (gone): it loads those weights", None))
+            found.append(Drift(creation, f"a new layer takes `{creation.scope}`, which the checkpoint holds for "
+                                         f"`{layers[taken[0]]['call']}` (gone): it loads those weights", None))
     return found
 
 
-def _fix(ctx: ModuleContext, model: ClassVariables, entry: dict, creation: Creation, pin: str | None,
-         pins: dict[ast.Call, str]) -> FixPlan | None:
-    if pin is None or creation.pin is None or not creation.local:
-        return None
-    fixed = with_pinned(ctx, model, pins)
+def _plans(ctx: ModuleContext, model: ClassVariables, entry: dict, drifted: list[Drift]) -> dict[int, FixPlan]:
+    """Drift index -> its fix. The first layer after removed ones gets the recorded scopes of those, the others
+    the baseline's name; the whole class's fixes are safe together when the model then gives exactly the
+    baseline's names (no drift, no two layers sharing)."""
+    scope = spelled(ctx, api.VARIABLE_SCOPE)
+    pins: dict[ast.Call, str] = {}
+    recorded: dict[ast.stmt, tuple[str, ...]] = {}
+    plans: dict[int, tuple[str, tuple[ast.AST, ...], tuple[str, ...], str]] = {}
+    for index, drift in enumerate(drifted):
+        creation = drift.creation
+        if not creation.local:
+            continue
+        statement = creation.statement if drift.removed else None
+        if statement is not None and scope is not None and not scope[1] and statement not in recorded:
+            names = [full.rsplit("/", 1)[-1] for full in drift.removed]
+            text = "".join(f'with {scope[0]}("{name}"):\n    pass\n' for name in names)
+            recorded[statement] = drift.removed
+            plans[index] = ("insert-before", (statement,), (text,),
+                            "Record the removed layer's scope where it was: "
+                            + ", ".join(f'`with {scope[0]}("{n}"): pass`' for n in names))
+        elif drift.pin is not None and creation.pin is not None:
+            pins[creation.node] = drift.pin
+            plans[index] = ("add-keyword", (creation.node,), (creation.pin, f'"{drift.pin}"'),
+                            f'Pin the baseline\'s name: `{creation.pin}="{drift.pin}"`')
+    if not plans:
+        return {}
+    fixed = with_pinned(ctx, model, pins, recorded)
     made = [v.name for c in fixed.creations for v in c.variables]
-    safe = not _drift(entry, fixed) and len(made) == len(set(made))  # a pin must not make two layers share
-    return FixPlan("add-keyword", "safe" if safe else "unsafe",
-                   f'Pin the baseline\'s name: `{creation.pin}="{pin}"`'
-                   + ("" if safe else " (the other layers of the class still drift: fix them too)"),
-                   (creation.node,), (creation.pin, f'"{pin}"'))
+    safe = fixed.complete and not _drift(entry, fixed) and len(made) == len(set(made))  # no two layers share
+    return {index: FixPlan(kind, "safe" if safe else "unsafe",
+                           message + ("" if safe else " (the other layers of the class still drift: fix them too)"),
+                           targets, text)
+            for index, (kind, targets, text, message) in plans.items()}
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
@@ -134,14 +180,18 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         if entry is None or not entry.get("complete") or not model.complete:
             continue  # a new class, or names we cannot know: silent
         drifted = _drift(entry, model)
-        pins = {c.node: pin for c, _what, pin in drifted if pin is not None and c.pin is not None}
-        for creation, what, pin in drifted:
+        plans = _plans(ctx, model, entry, drifted)
+        for index, drift in enumerate(drifted):
+            creation, pin = drift.creation, drift.pin
+            removed = ", ".join(f"`{full.rsplit('/', 1)[-1]}`" for full in drift.removed)
             yield Hit(
                 creation.node,
-                f"checkpoint name drift in `{model.qualname}` against {where}: {what}; "
-                + (f'pin the old name (`{creation.pin}="{pin}"`)' if pin and creation.pin else
+                f"checkpoint name drift in `{model.qualname}` against {where}: {drift.what}; "
+                + (f"record the removed layer's scope ({removed}) before it (`with variable_scope(\"<old name>\"): "
+                   "pass`)" if drift.removed else
+                   f'pin the old name (`{creation.pin}="{pin}"`)' if pin and creation.pin else
                    "record the removed layer's scope (`with variable_scope(\"<old name>\"): pass`) where it was"),
-                _fix(ctx, model, entry, creation, pin, pins),
+                plans.get(index),
             )
 
 
@@ -168,9 +218,11 @@ RULE = Rule(
             "(`record_scope('conv2d')`)."
         ),
         fix_safety=(
-            "The fix pins the old name on the renamed layer (`name=\"dense_1\"`, TF-Slim `scope=`). It is safe "
-            "when, with every pin of the class applied, the model gives exactly the baseline's names (the tests "
-            "check that the real shim then restores each layer's own weights); otherwise unsafe."
+            "Where layers were removed just before a renamed one, the fix records their scopes there, as the "
+            "guide does (`with v1.variable_scope(\"dense\"): pass`, spelled with the file's aliases); elsewhere "
+            "it pins the old name on the renamed layer (`name=\"dense_1\"`, TF-Slim `scope=`). The fixes of a "
+            "class are safe when, all applied, the model gives exactly the baseline's names (the drift suite "
+            "checks that the real shim then restores each layer's own weights); otherwise unsafe."
         ),
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: three unnamed `dense` under `variable_scope(\"net\")` create "

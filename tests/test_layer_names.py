@@ -1,4 +1,4 @@
-"""analysis.first_names: the name each v1 layer of a shim method takes on its first call.
+"""analysis.layer_names: the name each v1 layer of a shim method takes on its first call.
 
 Statically first (no TensorFlow), then every case is run under the real shim and the names TF gives the
 variables must be exactly the predicted ones.
@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 from tf2lint.analysis.context import ModuleContext
-from tf2lint.analysis.first_names import Unknown, first_call_names
+from tf2lint.analysis.layer_names import Unknown, first_call_names
 from tf2lint.analysis.summary import ModuleSummary
 
 HEADER = "import tensorflow as tf\nv1 = tf.compat.v1\n\n\nclass L(tf.keras.layers.Layer):\n"

@@ -1,14 +1,11 @@
-"""The name each `compat.v1` layer of a shim method takes on its first call, where that is certain.
+"""The name each `compat.v1` layer of a shim method takes on its first call, for `tf2lint migrate`.
 
-One computation, read by TFS101's safe fix and by `tf2lint migrate`: `first_call_names`. A variable-name
-model of the whole class (scopes, `get_variable`, Slim, templates) can replace it behind the same signature.
-
-Certain means: every variable-creating call reached from the method is written directly in it, outside loops,
-branches and tf.functions, under `variable_scope`s with literal names and nothing else, and no unknown callee
-could open a scope first. Names then follow TF's own rule (`_get_unique_variable_scope`, measured on 2.21): a
-layer opens `variable_scope(name)` when it has a name, else the first of `base`, `base_1`, ... that no scope
-opened in the current scope yet; a v1 layer object does the same with its `name=` (or its class's base) as
-the base, at its first call; leaving a `variable_scope` forgets the counts below it.
+The names are the variable-name model's (`variables.class_variables`: the one derivation, which TFS101's fix,
+TFS115, `tf2lint variables` and the report read too). Migration rewrites the method in place, so it asks more
+than known names: every variable-creating call reached from the method is written directly in it, outside
+loops, branches and tf.functions, under `variable_scope`s with literal names and nothing else, no unknown
+callee could open a scope first, a layer object is called once and no two layers share a name. Where that
+does not hold, or the model does not know a name, the answer is why (`Unknown`), with the node to point at.
 """
 
 from __future__ import annotations
@@ -16,19 +13,14 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, NamedTuple
 
-from tf2lint.analysis.names import evaluation_order
+from tf2lint.analysis.variable_model import Unknown
+from tf2lint.analysis.variables import class_variables
 from tf2lint.knowledge import api, native
+from tf2lint.knowledge.variables import UNKNOWN
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import CallSite, ModuleContext
     from tf2lint.analysis.summary import ClassInfo
-
-
-class Unknown(NamedTuple):
-    """Why the names cannot be known: the node to point at and a reason a user can act on."""
-
-    node: ast.AST
-    reason: str
 
 
 class LayerName(NamedTuple):
@@ -137,75 +129,29 @@ def first_call_names(ctx: ModuleContext, shim: ast.FunctionDef) -> dict[ast.Call
     problem = _check_sites(ctx, shim, cls)
     if problem is not None:
         return problem
-    counts: dict[tuple[str, ...], set[str]] = {}
+    called: dict[str, ast.Call] = {}
+    for node in dict.fromkeys(s.node for s in ctx.sites if s.reach.shim is shim and object_layer(cls, s.node)):
+        attr = node.func.attr  # type: ignore[attr-defined]
+        if attr in called:
+            return Unknown(node, f"`self.{attr}` is called more than once: its later calls reuse its first scope, "
+                                 "which tf2lint does not migrate")
+        called[attr] = node
+    model = next((m for m in class_variables(ctx) if m.method is shim), None)
+    if model is None:
+        return Unknown(shim, "tf2lint does not model this method's variables (its class is not in this module)")
+    if model.unknowns:
+        return model.unknowns[0]
     names: dict[ast.Call, LayerName] = {}
-    objects_called: set[str] = set()
-    full_names: dict[tuple[str, ...], ast.Call] = {}
-
-    def take(path: tuple[str, ...], base: str, exact: bool) -> tuple[str, bool]:
-        used = counts.setdefault(path, set())
-        name, index, fresh = base, 1, not exact or base not in used
-        while not exact and name in used:
-            name, index = f"{base}_{index}", index + 1
-        used.add(name)
-        return name, fresh
-
-    def close(path: tuple[str, ...]) -> None:
-        for key in [k for k in counts if k[: len(path)] == path]:
-            del counts[key]
-
-    def walk(statements: list[ast.stmt], path: tuple[str, ...]) -> Unknown | None:
-        for statement in statements:
-            if isinstance(statement, ast.With):
-                inner = path
-                for item in statement.items:
-                    for call in evaluation_order([ast.Expr(item.context_expr)]):
-                        if (problem := visit(call, inner)) is not None:
-                            return problem
-                    expr = item.context_expr
-                    if isinstance(expr, ast.Call) and api.VARIABLE_SCOPE in ctx.resolve(expr.func, shim):
-                        inner = (*inner, expr.args[0].value)  # literal: checked with the sites
-                if (problem := walk(statement.body, inner)) is not None:
-                    return problem
-                if inner != path:
-                    close(inner[: len(path) + 1])
-                continue
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                continue
-            for call in evaluation_order([statement]):
-                if (problem := visit(call, path)) is not None:
-                    return problem
-        return None
-
-    def visit(call: ast.Call, path: tuple[str, ...]) -> Unknown | None:
-        resolved = ctx.resolve(call.func, shim)
-        if api.VARIABLE_SCOPE in resolved:
-            take(path, call.args[0].value, exact=True)
-            return None
-        short = functional_layer(resolved)
-        if short is not None:
-            given = literal_name(call)
-            name, fresh = take(path, given if given else native.V1_LAYERS[short].base, exact=bool(given))
-        else:
-            klass = object_layer(cls, call)
-            if klass is None:
-                return None
-            attr = call.func.attr  # type: ignore[attr-defined]
-            if attr in objects_called:
-                return Unknown(call, f"`self.{attr}` is called more than once: its later calls reuse its first "
-                                     "scope, which tf2lint does not model")
-            objects_called.add(attr)
-            base = _object_base(cls, attr, klass)  # type: ignore[arg-type]
-            if base is False:
-                return Unknown(call, f"`self.{attr}` has a name that is not a string literal")
-            name, fresh = take(path, base, exact=False)  # type: ignore[arg-type]
-        full = (*path, name)
-        if full in full_names:
-            return Unknown(call, f"two layers take the name `{'/'.join(full)}` and share its variables "
-                                 "(TFS113): give them distinct names first")
-        full_names[full] = call
-        names[call] = LayerName(name, path, fresh)
-        return None
-
-    problem = walk(shim.body, ())
-    return problem if problem is not None else names
+    taken: dict[str, ast.Call] = {}
+    for creation in model.creations:
+        call = creation.called if creation.called is not None else creation.node
+        layer = functional_layer(ctx.resolve(call.func, shim)) if creation.called is None else object_layer(cls, call)
+        if layer is None or UNKNOWN in creation.scope:
+            continue
+        if creation.scope in taken:
+            return Unknown(call, f"two layers take the name `{creation.scope}` and share its variables (TFS113): "
+                                 "give them distinct names first")
+        taken[creation.scope] = call
+        *path, name = creation.scope.split("/")
+        names[call] = LayerName(name, tuple(path), call not in model.reopened)
+    return names
