@@ -21,7 +21,7 @@ from tf2lint.engine import Finding, lint_source
 from tf2lint.rules import RULES
 
 
-# What the fault suite did (tests/test_faults.py, tests/test_fuzz.py, and issue 22's tests/test_*_faults.py and
+# What the fault suite did (tests/test_faults.py, tests/test_fuzz.py, tests/test_*_faults.py and
 # tests/test_*_properties.py), printed at the end of every run.
 FIGURES: Counter[str] = Counter()
 # What the safe-fix runtime proofs compared (tests/test_runtime_validation.py), printed likewise.

@@ -238,8 +238,8 @@ def kernels_equal(layer, inputs) -> bool:
 
 def test_get_or_create_layer_keys_follow_the_variable_scope() -> None:
     """Why there is no rule for a literal `get_or_create_layer` key in a method whose scopes depend on its
-    arguments (issue 20, item 16): measured, the key is prefixed with the current variable scope, so each
-    scope gets its own layer (`b1/proj`, `b2/proj`), and the layer is stable across calls."""
+    arguments (suspected in a public model): measured, the key is prefixed with the current variable scope,
+    so each scope gets its own layer (`b1/proj`, `b2/proj`), and the layer is stable across calls."""
     goc = tf.compat.v1.keras.utils.get_or_create_layer
 
     class LiteralKey(tf.keras.layers.Layer):

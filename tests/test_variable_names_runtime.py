@@ -1,6 +1,6 @@
 """The variable-name model against the real shim (TF 2.21 + tf-keras 2.21, one process).
 
-The first test is issue 21's scenario, re-measured: three unnamed dense layers under `variable_scope("net")`,
+The first test is the silent-misload scenario of step 2, re-measured: three unnamed dense layers under `variable_scope("net")`,
 the first replaced by a native Dense; the old checkpoint loads the old first kernel into the new second layer,
 and recording the removed layer's scope (`with variable_scope("dense"): pass`) puts every kernel back.
 The others check that wherever the model claims a name (and a shape), TF creates exactly that.

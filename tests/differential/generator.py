@@ -69,7 +69,8 @@ class Spec:
     caller_scope: bool = False  # sub_layer / inline_sub: the caller opens a named scope around the call
     const_guard: str = ""  # "on" / "off": the block runs under `if wd:`, the caller passes wd=True / False
     split: bool = False  # module_fn / sub-layer paths: the block lives in another module of the program
-    extras: list[str] = field(default_factory=list)  # rules_extras(): issue 20's constructs, applied to the text
+    # rules_extras(): the real-bug constructs (a shared RNN cell, a seeded initializer, ...), applied to the text
+    extras: list[str] = field(default_factory=list)
 
 
 @dataclass
