@@ -222,6 +222,11 @@ def _program(body: str) -> str:
         + body.replace("\n", "\n    ") + "\n")
 
 
+# Probe programs (each a class `L` called on a (2, 4) input) -> the (known, unknown) counts of the model on it; every
+# known name must be one TF creates (`_check`). The comment above each entry says what was measured.
+PROBES: dict[str, tuple[str, tuple[int, int]]] = {}
+
+
 def _check(source: str, shape: tuple[int, ...]) -> tuple[int, int]:
     """(known, unknown) names of the model; fails unless every known name and shape is what TF created."""
     layer = first_call(load(source)["L"], shape)
@@ -384,12 +389,10 @@ class L(tf.keras.layers.Layer):
 '''
 
 
-def test_a_decorated_helper_counts_on_in_the_callers_store_and_builders_keep_their_own(tf) -> None:
-    """Measured: a decorated method called from the decorated `call` names its layers as a plain helper would
-    (`outer/dense_1`, then `dense_1` at the top); a built layer class with its own decorated call, or a library
-    layer from a lambda, puts nothing in `_vars`."""
-    known, unknown = _check(DECORATED_HELPER, (2, 4))
-    assert (known, unknown) == (14, 0)
+# Measured: a decorated method called from the decorated `call` names its layers as a plain helper would
+# (`outer/dense_1`, then `dense_1` at the top); a built layer class with its own decorated call, or a library layer
+# from a lambda, puts nothing in `_vars`.
+PROBES["a_decorated_helper_counts_on_in_the_callers_store_and_builders_keep_their_own"] = (DECORATED_HELPER, (14, 0))
 
 
 TRACED = HEADER + '''
@@ -414,10 +417,8 @@ class L(tf.keras.layers.Layer):
 '''
 
 
-def test_helpers_traced_by_tf_function_keep_the_callers_scopes_and_explicit_names(tf) -> None:
-    """Measured: `outer/w`, `outer/blk/fc`, `outer/blk2/fc`, and the layer after them is `outer/dense_1`."""
-    known, unknown = _check(TRACED, (2, 4))
-    assert (known, unknown) == (9, 0)
+# Measured: `outer/w`, `outer/blk/fc`, `outer/blk2/fc`, and the layer after them is `outer/dense_1`.
+PROBES["helpers_traced_by_tf_function_keep_the_callers_scopes_and_explicit_names"] = (TRACED, (9, 0))
 
 
 CALLABLES = HEADER + '''
@@ -460,12 +461,10 @@ class L(tf.keras.layers.Layer):
 '''
 
 
-def test_callable_values_and_native_layers_held_by_the_object(tf) -> None:
-    """Measured: a method reached through `getattr`, a partial passed to a function parameter and a local partial
-    names its layers as a direct call would (`outer/blk_0/dense` ...); native Keras layers built lazily, kept in
-    a dict cache, built from a class attribute or a local put nothing in `_vars` and take no count."""
-    known, unknown = _check(CALLABLES, (2, 4))
-    assert (known, unknown) == (8, 0)
+# Measured: a method reached through `getattr`, a partial passed to a function parameter and a local partial names
+# its layers as a direct call would (`outer/blk_0/dense` ...); native Keras layers built lazily, kept in a dict
+# cache, built from a class attribute or a local put nothing in `_vars` and take no count.
+PROBES["callable_values_and_native_layers_held_by_the_object"] = (CALLABLES, (8, 0))
 
 
 OBJECTS_INLINE = HEADER + '''
@@ -493,13 +492,11 @@ class L(tf.keras.layers.Layer):
 '''
 
 
-def test_objects_built_and_called_inline_and_v1_subclasses(tf) -> None:
-    """Measured: a v1 layer subclass that adds nothing takes its class's snake-case name (`project_dense`,
-    `project_dense_1`); a layer object built and called at once is named at that call (after its argument's
-    layer: `dense_3`, then `dense_4`); an undecorated project layer built inline runs in the caller's store
-    and counts on there (`dense_1`, `dense_2`)."""
-    known, unknown = _check(OBJECTS_INLINE, (2, 4))
-    assert (known, unknown) == (16, 0)
+# Measured: a v1 layer subclass that adds nothing takes its class's snake-case name (`project_dense`,
+# `project_dense_1`); a layer object built and called at once is named at that call (after its argument's layer:
+# `dense_3`, then `dense_4`); an undecorated project layer built inline runs in the caller's store and counts on
+# there (`dense_1`, `dense_2`).
+PROBES["objects_built_and_called_inline_and_v1_subclasses"] = (OBJECTS_INLINE, (16, 0))
 
 
 BUILDERS = HEADER + '''
@@ -524,12 +521,10 @@ class L(tf.keras.layers.Layer):
 '''
 
 
-def test_builders_of_layers_whose_call_runs_in_the_callers_store(tf) -> None:
-    """Measured: `get_or_create_layer` with a project class built without creating anything and an undecorated
-    `call` runs that call in the caller's store (`outer/in/dense`); the builder passed as `create_layer_method=`
-    returning a native layer names nothing in `_vars`."""
-    known, unknown = _check(BUILDERS, (2, 4))
-    assert (known, unknown) == (6, 0)
+# Measured: `get_or_create_layer` with a project class built without creating anything and an undecorated `call`
+# runs that call in the caller's store (`outer/in/dense`); the builder passed as `create_layer_method=` returning a
+# native layer names nothing in `_vars`.
+PROBES["builders_of_layers_whose_call_runs_in_the_callers_store"] = (BUILDERS, (6, 0))
 
 
 TEMPLATES = HEADER + '''
@@ -564,11 +559,9 @@ class L(tf.keras.layers.Layer):
 '''
 
 
-def test_templates_open_a_default_named_scope_at_their_first_call(tf) -> None:
-    """Measured: a template's first call opens `variable_scope(None, default_name=<its name>)` where it is
-    called (`outer/t`, `outer/t_1`, `outer/t_2`, `outer/shared`, then `outer/t_3` ...), its later calls reuse it."""
-    known, unknown = _check(TEMPLATES, (2, 4))
-    assert (known, unknown) == (5, 0)
+# Measured: a template's first call opens `variable_scope(None, default_name=<its name>)` where it is called
+# (`outer/t`, `outer/t_1`, `outer/t_2`, `outer/shared`, then `outer/t_3` ...), its later calls reuse it.
+PROBES["templates_open_a_default_named_scope_at_their_first_call"] = (TEMPLATES, (5, 0))
 
 
 REBUILT = HEADER + '''
@@ -588,11 +581,9 @@ class L(tf.keras.layers.Layer):
 '''
 
 
-def test_layer_objects_built_lazily_or_rebuilt_in_the_call(tf) -> None:
-    """Measured: a v1 layer built lazily on `self` is named at its first call (`dense`); one built in `__init__`
-    and built again in the call makes the call's (`b`): the model leaves that one unknown, never `a`."""
-    known, unknown = _check(REBUILT, (2, 4))
-    assert (known, unknown) == (2, 1)
+# Measured: a v1 layer built lazily on `self` is named at its first call (`dense`); one built in `__init__` and
+# built again in the call makes the call's (`b`): the model leaves that one unknown, never `a`.
+PROBES["layer_objects_built_lazily_or_rebuilt_in_the_call"] = (REBUILT, (2, 1))
 
 
 REENTERED = HEADER + '''
@@ -613,12 +604,11 @@ class L(tf.keras.layers.Layer):
 '''
 
 
-def test_a_scope_object_re_entered_counts_on_and_forgets_on_leaving(tf) -> None:
-    """Measured: `variable_scope(get_variable_scope())` adds nothing to the names and counts on from the current
-    scope (`outer/dense_1`), and leaving it restores the counts it found: the next unnamed dense is
-    `outer/dense_1` again (with AUTO_REUSE it shares that layer's variables)."""
-    known, unknown = _check(REENTERED, (2, 4))
-    assert (known, unknown) == (14, 0)  # seven layers, one of them sharing `outer/dense_1`
+# Measured: `variable_scope(get_variable_scope())` adds nothing to the names and counts on from the current scope
+# (`outer/dense_1`), and leaving it restores the counts it found: the next unnamed dense is `outer/dense_1` again
+# (with AUTO_REUSE it shares that layer's variables).
+# (Seven layers, one of them sharing `outer/dense_1`.)
+PROBES["a_scope_object_re_entered_counts_on_and_forgets_on_leaving"] = (REENTERED, (14, 0))
 
 
 DECIDED = HEADER + '''
@@ -638,10 +628,8 @@ class L(tf.keras.layers.Layer):
 '''
 
 
-def test_branches_a_constant_argument_decides(tf) -> None:
-    """Measured: `wd=False` runs only the `not wd` branch (`dense`), `wd=True` only the other (`b`)."""
-    known, unknown = _check(DECIDED, (2, 4))
-    assert (known, unknown) == (3, 0)
+# Measured: `wd=False` runs only the `not wd` branch (`dense`), `wd=True` only the other (`b`).
+PROBES["branches_a_constant_argument_decides"] = (DECIDED, (3, 0))
 
 
 SUB_OBJECTS = HEADER + '''
@@ -674,13 +662,11 @@ class L(tf.keras.layers.Layer):
 '''
 
 
-def test_layer_objects_of_a_sub_layer_whose_call_runs_in_the_callers_store(tf) -> None:
-    """Measured: the v1 layers a sub-layer holds (built in its `__init__` or lazily) are named at their first call
-    in the caller's scope (`outer/dense`, `outer/lazy`); called again through the same object they add nothing;
-    another object of the class (built inline, or kept by `get_or_create_layer`) names its own anew
-    (`outer/dense_1`, `outer/lazy_1` ...)."""
-    known, unknown = _check(SUB_OBJECTS, (2, 4))
-    assert (known, unknown) == (12, 0)
+# Measured: the v1 layers a sub-layer holds (built in its `__init__` or lazily) are named at their first call in the
+# caller's scope (`outer/dense`, `outer/lazy`); called again through the same object they add nothing; another
+# object of the class (built inline, or kept by `get_or_create_layer`) names its own anew (`outer/dense_1`,
+# `outer/lazy_1` ...).
+PROBES["layer_objects_of_a_sub_layer_whose_call_runs_in_the_callers_store"] = (SUB_OBJECTS, (12, 0))
 
 
 CACHES = HEADER + '''
@@ -718,11 +704,9 @@ class L(tf.keras.layers.Layer):
 '''
 
 
-def test_objects_kept_in_dict_caches_and_subclasses_built_lazily(tf) -> None:
-    """Measured: a v1 layer or a template kept under one literal key of a dict cache is named at its first call
-    (`outer/fc`, `outer/t/w`); a v1 subclass built lazily takes its class's name (`outer/project_dense`)."""
-    known, unknown = _check(CACHES, (2, 4))
-    assert (known, unknown) == (5, 0)
+# Measured: a v1 layer or a template kept under one literal key of a dict cache is named at its first call
+# (`outer/fc`, `outer/t/w`); a v1 subclass built lazily takes its class's name (`outer/project_dense`).
+PROBES["objects_kept_in_dict_caches_and_subclasses_built_lazily"] = (CACHES, (5, 0))
 
 
 WEIGHTLESS = HEADER + '''
@@ -745,11 +729,9 @@ class L(tf.keras.layers.Layer):
 '''
 
 
-def test_functional_layers_without_variables_still_count(tf) -> None:
-    """Measured: `flatten`, `dropout` and pooling open their scope like any layer, so a layer object named
-    `flatten` after them is `m/flatten_1` (and so on)."""
-    known, unknown = _check(WEIGHTLESS, (2, 4))
-    assert (known, unknown) == (6, 0)
+# Measured: `flatten`, `dropout` and pooling open their scope like any layer, so a layer object named `flatten`
+# after them is `m/flatten_1` (and so on).
+PROBES["functional_layers_without_variables_still_count"] = (WEIGHTLESS, (6, 0))
 
 
 MAPPED = HEADER + '''
@@ -766,10 +748,8 @@ class L(tf.keras.layers.Layer):
 '''
 
 
-def test_a_method_mapped_over_one_item_runs_once_in_place(tf) -> None:
-    """Measured: `map(self._block, [x])` runs the block once where it is written (`outer/dense_1`)."""
-    known, unknown = _check(MAPPED, (2, 4))
-    assert (known, unknown) == (6, 0)
+# Measured: `map(self._block, [x])` runs the block once where it is written (`outer/dense_1`).
+PROBES["a_method_mapped_over_one_item_runs_once_in_place"] = (MAPPED, (6, 0))
 
 
 SUBCLASS_IN_INIT = HEADER + '''
@@ -791,11 +771,9 @@ class L(tf.keras.layers.Layer):
 '''
 
 
-def test_v1_subclass_objects_built_in_init(tf) -> None:
-    """Measured: a v1 subclass built in `__init__` is named at its first call like its base (`fc`), or by its
-    class's snake case (`project_dense`) when unnamed."""
-    known, unknown = _check(SUBCLASS_IN_INIT, (2, 4))
-    assert (known, unknown) == (4, 0)
+# Measured: a v1 subclass built in `__init__` is named at its first call like its base (`fc`), or by its class's
+# snake case (`project_dense`) when unnamed.
+PROBES["v1_subclass_objects_built_in_init"] = (SUBCLASS_IN_INIT, (4, 0))
 
 
 LAMBDAS = HEADER + '''
@@ -815,11 +793,9 @@ class L(tf.keras.layers.Layer):
 '''
 
 
-def test_a_lambda_of_the_method_reads_its_locals_when_called(tf) -> None:
-    """Measured: a lambda written in the method runs where it is called and reads the method's locals as they
-    are then (`outer/fc_0`, then `outer/fc_1`)."""
-    known, unknown = _check(LAMBDAS, (2, 4))
-    assert (known, unknown) == (6, 0)
+# Measured: a lambda written in the method runs where it is called and reads the method's locals as they are then
+# (`outer/fc_0`, then `outer/fc_1`).
+PROBES["a_lambda_of_the_method_reads_its_locals_when_called"] = (LAMBDAS, (6, 0))
 
 
 def test_a_local_rebound_in_a_branch_is_no_longer_known(tf) -> None:
@@ -831,3 +807,9 @@ def test_a_local_rebound_in_a_branch_is_no_longer_known(tf) -> None:
         i = 1
     return v1.layers.dense(x, 4, name=f"fc_{i}")'''), (2, 4))
     assert (known, unknown) == (0, 1)
+
+
+@pytest.mark.parametrize("probe", sorted(PROBES))
+def test_the_model_names_what_tf_creates_in_each_probe(tf, probe: str) -> None:
+    source, expected = PROBES[probe]
+    assert _check(source, (2, 4)) == expected
