@@ -93,7 +93,7 @@ def named_elsewhere(
     stem = (module.name or os.path.splitext(os.path.basename(module.path))[0]).rsplit(".", 1)[-1]
     if not stem.isidentifier():
         return False
-    index = _import_index(project.roots, also)
+    index = _import_index(project.roots)
     if index is None:
         return unknown
     here = os.path.realpath(module.path)
@@ -136,7 +136,7 @@ def _read_regular(path: str) -> bytes | None:
 _MAX_FILES = 20000
 _SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "venv", ".venv"})
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([^\n#;]*)|import[ \t]+([^\n#;]*))", re.M)
-_INDEXES: dict[tuple[object, tuple[str, ...], bytes | None], dict[str, list[str]] | None] = {}
+_INDEXES: dict[tuple[object, tuple[str, ...]], dict[str, list[str]] | None] = {}
 
 
 def _import_lines(text: bytes) -> Iterator[tuple[bytes | None, ...]]:
@@ -154,12 +154,12 @@ def _import_lines(text: bytes) -> Iterator[tuple[bytes | None, ...]]:
         offset = text.find(b"import", offset + 6)
 
 
-def _import_index(roots: tuple[str, ...], word: bytes | None = None) -> dict[str, list[str]] | None:
-    """Module stem -> the files under the roots (those containing ``word``, when given) with an import line
-    naming it. Built once per batch of stable files (the CLI's run), again per question otherwise (an
-    editor's files change)."""
+def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
+    """Module stem -> the files under the roots with an import line naming it. Built once per batch of
+    stable files (the CLI's run; TFS107 asks about most layers), again per question otherwise (an editor's
+    files change)."""
     session = project_module._STABLE
-    key = (id(session) if session is not None else None, roots, word)
+    key = (id(session) if session is not None else None, roots)
     if session is not None and key in _INDEXES:
         return _INDEXES[key]
     index: dict[str, list[str]] | None = {}
@@ -176,8 +176,8 @@ def _import_index(roots: tuple[str, ...], word: bytes | None = None) -> dict[str
                     break
                 path = os.path.join(directory, file)
                 text = _text_of(path)
-                if text is None or word is not None and word not in text:
-                    continue  # (a word test first: the import lines of most files are never read)
+                if text is None:
+                    continue
                 stems: set[bytes] = set()
                 for source, names, plain in _import_lines(text):
                     for dotted in ([source] if source else []) + re.split(rb"[,\s()]+", names or plain or b""):

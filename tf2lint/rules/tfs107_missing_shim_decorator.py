@@ -143,6 +143,11 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             # The class's kind first: it is memoized and cheap, the search for a creator is not.
             if ctx.class_kind(cls) not in ("keras", "module"):
                 continue
+            if ctx.project is not None and named_elsewhere(ctx.project, ctx.root, cls.name):
+                # Another module imports and names the class: its callers there decide (the answer depends on
+                # that module, which is recorded). Asked before the search for a creator, which it spares for
+                # most layers of a library (on the benchmark corpus, 263 of 352 searches).
+                continue
             creator = _creator(ctx, method, cls)
             if creator is None or _own_store(ctx, cls):
                 continue
@@ -152,8 +157,6 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             if callers.get(name):
                 # A helper: shim context when its callers are decorated, else their own report covers it.
                 continue
-            if ctx.project is not None and named_elsewhere(ctx.project, ctx.root, cls.name):
-                continue  # another module imports and names the class: its callers there decide
             unknown = _unknown_decorators(ctx, method)
             hint = (
                 f" (if `@{unknown[0]}` wraps the shim, add it to the `shim-decorators` setting)" if unknown else ""
