@@ -96,18 +96,28 @@ def named_elsewhere(
     index = _import_index(project.roots)
     if index is None:
         return unknown
-    here = os.path.realpath(module.path)
     word = name.encode()
-    pattern = re.compile(rb"\b" + re.escape(word) + rb"\b")
+    pattern = here = None
     for path in index.get(stem, ()):
         text = _text_of(path)
-        # The cheap tests first: a plain word search, then the word boundaries, then the path's links.
-        if text is None or word not in text or not pattern.search(text) or also is not None and also not in text:
+        # The cheap tests first: a plain word search, then the word boundaries, then whether it is another file.
+        if text is None or word not in text or also is not None and also not in text:
             continue
-        if os.path.realpath(path) != here:
+        pattern = pattern or re.compile(rb"\b" + re.escape(word) + rb"\b")
+        if not pattern.search(text):
+            continue
+        here = here or _identity(module.path)
+        if _identity(path) != here:
             project.record(path)  # a cached answer depends on that module
             return True
     return False
+
+
+def _identity(path: str) -> object:
+    """What tells two paths of one file apart from two files: device and inode (a stat, kept inside
+    `stable_files`), else the path with its links resolved."""
+    status = project_module.file_status(path)
+    return (status.st_dev, status.st_ino) if status is not None else os.path.realpath(path)
 
 
 def _text_of(path: str) -> bytes | None:
@@ -136,6 +146,7 @@ def _read_regular(path: str) -> bytes | None:
 _MAX_FILES = 20000
 _SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "venv", ".venv"})
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([^\n#;]*)|import[ \t]+([^\n#;]*))", re.M)
+_NAMES_SPLIT = re.compile(rb"[,\s()]+")  # an import line's names
 _INDEXES: dict[tuple[object, tuple[str, ...]], dict[str, list[str]] | None] = {}
 
 
@@ -180,7 +191,7 @@ def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
                     continue
                 stems: set[bytes] = set()
                 for source, names, plain in _import_lines(text):
-                    for dotted in ([source] if source else []) + re.split(rb"[,\s()]+", names or plain or b""):
+                    for dotted in ([source] if source else []) + _NAMES_SPLIT.split(names or plain or b""):
                         stems.update(part for part in dotted.split(b".") if part and part != b"as")
                 for stem in stems:
                     index.setdefault(stem.decode("ascii", "replace"), []).append(path)  # type: ignore[union-attr]
