@@ -437,11 +437,21 @@ def test_legacy_slim_is_needed_and_leaves_nothing_behind(tf_slim) -> None:
         def call(self, inputs):
             return tf_slim.batch_norm(inputs, scope="bn")
 
+    class SlimBNUnfused(shim.Layer):
+        @shim.track_tf1_style_variables
+        def call(self, inputs):
+            return tf_slim.batch_norm(inputs, scope="bn", fused=False)
+
     with runtime.legacy_slim():
         assert SlimBN()(tf.ones((2, 3))).shape == (2, 3)
+        assert SlimBNUnfused()(tf.ones((2, 3))).shape == (2, 3)
     assert not hasattr(ops, "Tensor")
     with pytest.raises(AttributeError, match="has no attribute 'Tensor'"):
         SlimBN()(tf.ones((2, 3)))
+    # The other path loads the old layer through TensorFlow's lazy loader: after leaving, it fails again as it
+    # did before (the rule examples that show it failing run later in the same process).
+    with pytest.raises(ModuleNotFoundError, match="tf_keras.legacy_tf_layers"):
+        SlimBNUnfused()(tf.ones((2, 3)))
 
 
 @pytest.mark.parametrize(("shape", "slim_fused", "keras_fused", "same"), [

@@ -5,8 +5,8 @@ Measured: `slim.batch_norm` (tf-slim 1.1.0) fails there in two ways. Its fused p
 `tensorflow.python.layers.normalization.BatchNormalization`, which loads `tf_keras.legacy_tf_layers`, a module
 tf-keras 2.21 ships as `tf_keras.src.legacy_tf_layers` (`ModuleNotFoundError`). Inside `legacy_slim()` both
 names exist again, so the old layer runs (and is compared with its native translation); on leaving, both
-names are removed again (a module TensorFlow's lazy loader has loaded meanwhile stays loaded there: only
-`slim.batch_norm`'s non-fused path reaches it).
+names are removed again, and TensorFlow's lazy loader of that module is made anew, so the process is as it
+was: the old layer fails again (a test runs it before and after, in one process).
 
     from tf2lint import runtime
     with runtime.legacy_slim():
@@ -30,6 +30,8 @@ def legacy_slim() -> Iterator[None]:
     import importlib
 
     from tensorflow.python.framework import ops
+    from tensorflow.python.layers import normalization as tf_normalization  # loads the old layer lazily
+    from tensorflow.python.util import lazy_loader
 
     added_tensor = not hasattr(ops, "Tensor")
     if added_tensor:
@@ -47,5 +49,9 @@ def legacy_slim() -> Iterator[None]:
     finally:
         for name in added:
             sys.modules.pop(name, None)
+        if added:  # the loader keeps what it loaded meanwhile: a new one looks the module up again
+            tf_normalization.normalization = lazy_loader.LazyLoader(
+                "normalization", vars(tf_normalization), "tf_keras.legacy_tf_layers.normalization"
+            )
         if added_tensor:
             del ops.Tensor
