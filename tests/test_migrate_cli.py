@@ -361,3 +361,30 @@ def test_the_edits_write_the_class_own_receiver() -> None:
     weights, plans = migrate_text(objects, "d.py", "weights")
     assert "def build(this, input_shape):" in weights and "this.kernel = this.add_weight(" in weights
     assert "self" not in objects + native + weights
+
+
+def test_slim_names_come_from_the_variable_model_and_its_unknowns_refuse() -> None:
+    """The scope a Slim layer opens is the variable-name model's name: where an earlier layer's name is not
+    known, the Slim layer's is not either (it could be `fully_connected_1`), and the model's reason refuses."""
+    source = textwrap.dedent('''\
+        import tensorflow as tf
+        import tf_slim as slim
+
+
+        class Net(tf.keras.layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.n = "fully_connected"
+
+            @tf.compat.v1.keras.utils.track_tf1_style_variables
+            def call(self, x):
+                with tf.compat.v1.variable_scope("m"):
+                    x = tf.compat.v1.layers.dense(x, 4, name=self.n)
+                    return slim.fully_connected(x, 3)
+    ''')
+    same, plans = migrate_text(source, "net.py", "native")
+    assert same == source and plans[0].status == "refused"
+    assert "a creator whose `name` is not known" in plans[0].refusals[0][1], plans[0].refusals
+    known = source.replace("name=self.n", 'name="fully_connected"')
+    new, plans = migrate_text(known, "net.py", "native")
+    assert 'name="fully_connected_1"' in new, plans[0].refusals  # the model counts the dense's name

@@ -91,7 +91,7 @@ class Creators:
             return "in a loop the model does not unroll"
         if site.arms or site.guarded:
             return "under a condition"
-        return "under a `slim.arg_scope`"
+        return f"under a `slim.arg_scope` ({self._arg_scope_change(site)})"
 
     def _opaque(self, site: CallSite, prefix: str, reason: str) -> None:
         """A call that may create variables we cannot name."""
@@ -201,7 +201,8 @@ class Creators:
         short = creator[len(slim.PREFIX):] if creator.startswith(slim.PREFIX) else ""
         found = api.auto_named_creator(creator)
         if short in table.SLIM_LAYERS and found is not None and not any(
-                literal_value(argument_of(call, k, None)) is not None for k in table.SLIM_UNMODELLED):
+                literal_value(argument_of(call, k, None) or self._supplied(site).get(k)) is not None
+                for k in table.SLIM_UNMODELLED):
             name, explicit = self._named(site, prefix, found.base, "scope", found.position)
             self._layer(site, creator, prefix, name, explicit, "scope", table.SLIM_LAYERS[short], None)
             return
@@ -212,14 +213,15 @@ class Creators:
         if self._uncertain(site) or UNKNOWN in prefix:
             self._opaque(site, prefix, "a creator " + self._uncertainty(site))
             return
-        name, explicit = self._named(site, prefix, weightless_layer(creator) or "", "name", None)
-        self._layer(site, creator, prefix, name, explicit, "name", (), None)
+        base, param, position = weightless_layer(creator) or ("", "name", None)
+        name, explicit = self._named(site, prefix, base, param, position)
+        self._layer(site, creator, prefix, name, explicit, param, (), None)
 
     def _layer(self, site: CallSite, creator: str, prefix: str, name: str, explicit: bool, pin: str,
                spec: tuple[table.Var, ...] | None, base: str | None) -> None:
         call = site.node
         scope = join_scope(prefix, name)
-        suffixes = layer_suffixes(spec, call) if spec is not None else None
+        suffixes = layer_suffixes(spec, call, self._supplied(site)) if spec is not None else None
         if suffixes is None or name == UNKNOWN:
             if name == UNKNOWN:
                 self._taint(prefix)

@@ -25,7 +25,7 @@ import ast
 from tf2lint.analysis.names import Function, evaluation_order
 from tf2lint.analysis.summary import ModuleSummary
 from tf2lint.analysis.variable_model import Shape
-from tf2lint.knowledge import api, native
+from tf2lint.knowledge import api, native, slim
 from tf2lint.knowledge import variables as table
 from tf2lint.knowledge.variables import UNKNOWN
 
@@ -135,13 +135,18 @@ def creates_variables(names: tuple[str, ...]) -> bool:
                or api.v1_rnn_cell_base_name(n) or n in api.SLIM_VARIABLES for n in names)
 
 
-def weightless_layer(name: str) -> str | None:
-    """The auto-name base of a functional v1 layer that makes no variable (`flatten`, `dropout`, pooling): it
-    still opens its scope, which counts (measured: a layer object named `flatten` after one is `flatten_1`)."""
+def weightless_layer(name: str) -> tuple[str, str, int | None] | None:
+    """(auto-name base, name parameter, its position) of a functional v1 layer that makes no variable (`flatten`,
+    `dropout`, pooling) or a TF-Slim one that opens a variable scope (`slim.dropout`): it still opens its scope,
+    which counts (measured: a layer object named `flatten` after one is `flatten_1`; `Dropout_1` after
+    `slim.dropout`)."""
+    if name.startswith(slim.PREFIX) and name[len(slim.PREFIX):] in slim.SCOPED:
+        base, position = slim.SCOPED[name[len(slim.PREFIX):]]
+        return base, "scope", position
     if not name.startswith(api.V1_LAYERS):
         return None
     entry = native.v1_functional(name[len(api.V1_LAYERS):])
-    return entry.base if entry is not None and not entry.creates else None
+    return (entry.base, "name", None) if entry is not None and not entry.creates else None
 
 
 def template_variables(func: Function, module: ModuleSummary) -> list[tuple[str, Shape | None]] | None:
@@ -170,12 +175,15 @@ def builds_object(names: tuple[str, ...]) -> bool:
     return all(api.is_v1_layer_class(n) or api.v1_rnn_cell_base_name(n) or n == api.MAKE_TEMPLATE for n in names)
 
 
-def layer_suffixes(spec: tuple[table.Var, ...], call: ast.Call) -> list[str] | None:
-    """The variables a layer call creates, or None when a switch is not a literal."""
+def layer_suffixes(spec: tuple[table.Var, ...], call: ast.Call,
+                   supplied: dict[str, ast.expr] | None = None) -> list[str] | None:
+    """The variables a layer call creates, or None when a switch is not a literal. ``supplied``: keywords a
+    `slim.arg_scope` around it supplies (the call's own override them)."""
     found = []
     for var in spec:
         if var.switch is not None:
             node = argument_of(call, var.switch[0], None)
+            node = (supplied or {}).get(var.switch[0]) if node is None else node
             value = var.switch[1] if node is None else literal_value(node)
             if value is NOT_LITERAL or spread_arguments(call):
                 return None

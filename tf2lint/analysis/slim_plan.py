@@ -18,13 +18,13 @@ and the call is refused.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tf2lint.analysis.names import evaluation_order
+from tf2lint.analysis import arg_scopes
 from tf2lint.analysis.summary import first_param
+from tf2lint.analysis.variables import class_variables, with_pinned
 from tf2lint.knowledge import api, native
 
 if TYPE_CHECKING:
@@ -158,30 +158,13 @@ def _arguments(ctx: ModuleContext, site: CallSite, short: str, shim: ast.Functio
         return f"`slim.{short}` gets more positional arguments than it takes"
     given.update(zip(params, call.args))
     given.update({k.arg: k.value for k in call.keywords if k.arg})
-    supplied: dict[str, ast.expr] = {}
-    for scope in site.arg_scopes:  # outermost first: an inner arg_scope overrides an outer one
-        listed = scope.args[0] if scope.args else next(
-            (k.value for k in scope.keywords if k.arg == "list_ops_or_scope"), None)
-        if not isinstance(listed, (ast.List, ast.Tuple)) or any(k.arg is None for k in scope.keywords):
-            return ("a `slim.arg_scope` around it is given a saved scope or `**kwargs`: tf2lint cannot see the "
-                    "defaults it supplies; pass them to the call explicitly")
-        applies = False
-        for op in listed.elts:
-            names = ctx.resolve(op, shim)
-            if not names or not all(n.startswith(SLIM) for n in names):
-                return (f"a `slim.arg_scope` around it lists `{_source(ctx, op)}`, which tf2lint cannot resolve to a "
-                        "TF-Slim op: list the ops by their `slim.` names")
-            applies = applies or f"{SLIM}{short}" in names
-        if not applies:
-            continue
-        for keyword in scope.keywords:
-            if keyword.arg == "list_ops_or_scope":
-                continue
-            if keyword.arg == "scope":
-                return "a `slim.arg_scope` around it supplies `scope=`: name the layer in the call instead"
-            if keyword.arg not in params:
-                return f"a `slim.arg_scope` around it passes `{keyword.arg}=`, which `slim.{short}` does not take"
-            supplied[keyword.arg] = keyword.value  # type: ignore[index]
+    supplied = arg_scopes.supplied(ctx, site, shim)
+    if isinstance(supplied, str):
+        return supplied
+    if "scope" in supplied:
+        return "a `slim.arg_scope` around it supplies `scope=`: name the layer in the call instead"
+    if unknown := next((k for k in supplied if k not in params), None):
+        return f"a `slim.arg_scope` around it passes `{unknown}=`, which `slim.{short}` does not take"
     if "inputs" not in given:
         return f"`slim.{short}` without its inputs argument"
     merged = {**supplied, **given}
@@ -326,74 +309,39 @@ def checks(ctx: ModuleContext, shim: ast.FunctionDef) -> tuple[ast.AST, str] | N
     return None
 
 
-def scope_names(ctx: ModuleContext, shim: ast.FunctionDef, calls: dict[ast.Call, SlimCall]) -> tuple[ast.AST, str] | None:
-    """Fill in the scope each Slim layer opens on the first call (TF's rule: an explicit `scope=` as it is, else
-    the first of `Conv`, `Conv_1`, ... not opened yet in the current scope), checked by `checks` first; or
-    why not. A compat.v1 layer after it that counts on the same names is a reason to refuse: without the Slim
-    scope it would be renamed."""
-    opened: dict[tuple[str, ...], set[str]] = {}
-    slim_opened: dict[tuple[str, ...], set[str]] = {}
-
-    def take(path: tuple[str, ...], base: str, exact: bool) -> str:
-        used = opened.setdefault(path, set())
-        name, index = base, 1
-        while not exact and name in used:
-            name, index = f"{base}_{index}", index + 1
-        used.add(name)
-        return name
-
-    def visit(call: ast.Call, path: tuple[str, ...]) -> tuple[ast.AST, str] | None:
-        resolved = ctx.resolve(call.func, shim)
-        if api.VARIABLE_SCOPE in resolved:
-            take(path, call.args[0].value, exact=True)  # type: ignore[attr-defined]
-            return None
-        slim = calls.get(call)
-        if slim is not None:
-            entry = native.SLIM_LAYERS[slim.short]
-            given = slim.arguments.get("scope")
-            value = _literal(given)
-            if given is not None and not isinstance(value, str) and value is not None:
-                return call, f"`slim.{slim.short}` has a `scope=` that is not a string literal"
-            if entry.opens_scope:
-                slim.scope = take(path, value or entry.base, exact=bool(value))
-                slim_opened.setdefault(path, set()).add(slim.scope)
-            return None
-        short = next((n[len(api.V1_LAYERS):] for n in resolved if n.startswith(api.V1_LAYERS)), None)
-        if short in native.V1_LAYERS:
-            name = next((k.value.value for k in call.keywords if k.arg == "name" and isinstance(k.value, ast.Constant)), None)
-            base = native.V1_LAYERS[short].base
-            clash = [s for s in slim_opened.get(path, ()) if re.fullmatch(re.escape(name or base) + r"(_\d+)?", s)]
-            if clash and not name:
-                return call, (f"a TF-Slim layer before it opened the scope `{clash[0]}`, which this `{short}` counts on "
-                              f"for its name: give the Slim layer another `scope=` first")
-            take(path, name or base, exact=bool(name))
-        return None
-
-    def walk(statements: list[ast.stmt], path: tuple[str, ...]) -> tuple[ast.AST, str] | None:
-        for statement in statements:
-            if isinstance(statement, ast.With):
-                inner = path
-                for item in statement.items:
-                    for call in evaluation_order([ast.Expr(item.context_expr)]):
-                        if (problem := visit(call, inner)) is not None:
-                            return problem
-                    expr = item.context_expr
-                    if isinstance(expr, ast.Call) and api.VARIABLE_SCOPE in ctx.resolve(expr.func, shim):
-                        inner = (*inner, expr.args[0].value)  # type: ignore[attr-defined]
-                if (problem := walk(statement.body, inner)) is not None:
-                    return problem
-                if inner != path:  # leaving a scope forgets the counts below it
-                    for key in [k for k in opened if k[: len(path) + 1] == inner[: len(path) + 1]]:
-                        del opened[key]
-                continue
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                continue
-            for call in evaluation_order([statement]):
-                if (problem := visit(call, path)) is not None:
-                    return problem
-        return None
-
-    return walk(shim.body, ())
+def model_scopes(ctx: ModuleContext, shim: ast.FunctionDef, calls: dict[ast.Call, SlimCall]) -> tuple[ast.AST, str] | None:
+    """Fill in the scope each Slim layer with variables opens on the first call, as the variable-name model
+    names it (`Conv`, `Conv_1`, `fc`); or why not (the model's reason where it does not know the name). The
+    model run again with the Slim calls native says which other layer would be renamed once the Slim scopes
+    are gone: a reason to refuse."""
+    for call, slim in calls.items():
+        given = slim.arguments.get("scope")
+        if given is not None and not isinstance(_literal(given), (str, type(None))):
+            return call, f"`slim.{slim.short}` has a `scope=` that is not a string literal"
+    model = next((m for m in class_variables(ctx) if m.method is shim), None)
+    if model is None:
+        return shim, "tf2lint does not model this method's variables (its class is not in this module)"
+    made = {c.node: c for c in model.creations if c.called is None}
+    for call, slim in calls.items():
+        creation = made.get(call)
+        if creation is not None and creation.known:
+            slim.scope = creation.scope.rsplit("/", 1)[-1]
+        elif native.SLIM_LAYERS[slim.short].variables and not any(
+                p in slim.arguments for p in native.SLIM_LAYERS[slim.short].unsupported):
+            # (`dropout` has no weights to name; `translate` refuses a call passing `normalizer_fn=`, ... itself)
+            why = next((u for u in model.unknowns if u.node is call), model.unknowns[0] if model.unknowns else None)
+            return why or (call, f"tf2lint does not know the scope `slim.{slim.short}` opens here")
+    after = {(c.node, c.called): c for c in with_pinned(ctx, model, {}, native=frozenset(calls)).creations}
+    for creation in model.creations:
+        if creation.node in calls or not creation.known:
+            continue
+        renamed = after.get((creation.node, creation.called))
+        if renamed is None or renamed.variables != creation.variables:  # (a layer without weights may move)
+            return creation.called or creation.node, (
+                f"this layer is named `{creation.scope}` only because TF-Slim layers before it open scopes; once "
+                f"they are native Keras layers it would be named `{renamed.scope if renamed else '?'}`: give the Slim layer another `scope=` "
+                "(or this layer its name explicitly) first")
+    return None
 
 
 def receiver_attribute(expr: ast.AST, method: ast.FunctionDef | None) -> str | None:
@@ -420,7 +368,7 @@ def slim_calls(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef) -> dic
         if isinstance(arguments, str):
             return site.node, arguments
         found[site.node] = SlimCall(site, short, arguments, rank=_rank(ctx, arguments["inputs"], shim))
-    problem = scope_names(ctx, shim, found)
+    problem = model_scopes(ctx, shim, found)
     return problem if problem is not None else found
 
 

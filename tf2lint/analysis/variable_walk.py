@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import builtins
 
+from tf2lint.analysis.arg_scopes import names_unchanged, supplied
 from tf2lint.analysis.callables import merged_call
 from tf2lint.analysis.context import Callee, CallSite, ModuleContext, VarScope, bind_call
 from tf2lint.analysis.creators import Creators
@@ -28,13 +29,16 @@ class ClassModel(Creators, HeldObjects):
 
     def __init__(self, ctx: ModuleContext, shim: ast.AST, cls: ClassInfo, sites: list[CallSite],
                  pinned: dict[ast.Call, str] | None = None,
-                 recorded: dict[ast.stmt, tuple[str, ...]] | None = None) -> None:
+                 recorded: dict[ast.stmt, tuple[str, ...]] | None = None,
+                 native: frozenset[ast.Call] = frozenset()) -> None:
         """``pinned``: names given to calls as a fix would (`name="dense_1"`); ``recorded``: statements before
-        which a fix would open empty `variable_scope`s (the guide's `record_scope`), by full name, in order: to
-        see what the fix makes."""
+        which a fix would open empty `variable_scope`s (the guide's `record_scope`), by full name, in order;
+        ``native``: calls a migration turns into native Keras layers (which open no variable scope): to see
+        what the fix makes."""
         self.ctx, self.shim, self.cls = ctx, shim, cls
         self.pinned = pinned or {}
         self.recorded = recorded or {}
+        self.native = native
         self.by_node: dict[ast.Call, list[CallSite]] = {}
         self.inline: dict[ast.Call, ast.Call] = {}  # `Ctor(...)` -> the call `Ctor(...)(x)` that calls it at once
         for site in sites:
@@ -206,7 +210,16 @@ class ClassModel(Creators, HeldObjects):
 
     def _uncertain(self, site: CallSite) -> bool:
         looped = site.in_loop and (self.flat_loops > 0 or not self.unrolled)
-        return bool(looped or site.arms or site.guarded or site.arg_scopes)
+        return bool(looped or site.arms or site.guarded or self._arg_scope_change(site))
+
+    def _arg_scope_change(self, site: CallSite) -> str | None:
+        """Why the `slim.arg_scope`s around ``site`` may change its name (see `arg_scopes`), or None."""
+        return names_unchanged(self.ctx, site) if site.arg_scopes else None
+
+    def _supplied(self, site: CallSite) -> dict[str, ast.expr]:
+        """What the `slim.arg_scope`s around ``site`` supply to it (variable switches: `biases_initializer=`)."""
+        given = supplied(self.ctx, site) if site.arg_scopes else {}
+        return given if isinstance(given, dict) else {}
 
     def _traced(self, site: CallSite) -> bool:
         """Runs inside a `tf.function` other than one stacked under the shim decorator (which traces the whole
@@ -217,6 +230,8 @@ class ClassModel(Creators, HeldObjects):
             self.shim, "decorator_list", ())
 
     def _site_event(self, site: CallSite) -> None:
+        if site.node in self.native:
+            return
         prefix = self._prefix(site)
         names = site.names
         made = self._v1_object(site.node, site.func, site.module) if site.node in self.inline or (

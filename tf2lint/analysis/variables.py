@@ -45,10 +45,12 @@ def class_variables(ctx: ModuleContext) -> list[ClassVariables]:
 
 
 def with_pinned(ctx: ModuleContext, model: ClassVariables, pinned: dict[ast.Call, str],
-                recorded: dict[ast.stmt, tuple[str, ...]] | None = None) -> ClassVariables:
-    """The model of ``model``'s method again, with some calls given a name and empty scopes recorded before some
-    statements (full name), as a fix would write them."""
+                recorded: dict[ast.stmt, tuple[str, ...]] | None = None,
+                native: frozenset[ast.Call] = frozenset()) -> ClassVariables:
+    """The model of ``model``'s method again, with some calls given a name, empty scopes recorded before some
+    statements (full name), and some calls made native Keras layers (no variable scope), as a fix would write
+    them."""
     for shim, cls, sites in _grouped(ctx).values():
         if cls is model.cls and f"{cls.name}.{getattr(shim, 'name', '?')}" == model.qualname:
-            return ClassModel(ctx, shim, cls, sites, pinned, recorded).run()
+            return ClassModel(ctx, shim, cls, sites, pinned, recorded, native).run()
     return model

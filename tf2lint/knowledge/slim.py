@@ -36,6 +36,12 @@ LAYERS: dict[str, tuple[str, int]] = {
     "bias_add": ("BiasAdd", 9),
 }
 
+# Layers that open a `variable_scope(scope, default_name)` but create no variable -> (default scope name,
+# position of `scope`): the scope counts among its siblings' all the same.
+SCOPED: dict[str, tuple[str, int]] = {
+    "dropout": ("Dropout", 5),
+}
+
 # Wrappers that call a layer several times inside `variable_scope(scope, default_name)` -> (default
 # scope name, position of the wrapped layer). `scope` is taken from `**kwargs` (no position).
 WRAPPERS: dict[str, tuple[str, int]] = {

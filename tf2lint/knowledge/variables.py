@@ -55,8 +55,13 @@ SLIM_LAYERS: dict[str, tuple[Var, ...]] = {
     name: (Var("weights"), Var("biases", ("biases_initializer", True)))
     for name in ("conv1d", "conv2d", "conv3d", "convolution", "convolution1d", "convolution2d", "convolution3d",
                  "fully_connected", "linear")
+} | {
+    # `scale` defaults to False in Slim (so no `gamma`), unlike Keras.
+    "batch_norm": (Var("beta", ("center", True)), Var("gamma", ("scale", False)), Var("moving_mean"),
+                   Var("moving_variance")),
 }
-SLIM_UNMODELLED = ("normalizer_fn",)  # keywords whose presence (not None) makes the layer's variables unknown
+# Keywords whose presence (not None) makes the layer's variables unknown (`renorm` adds its own).
+SLIM_UNMODELLED = ("normalizer_fn", "renorm")
 
 # v1 RNN cell auto-name base (api.V1_RNN_CELL_CLASSES) -> its variables. `LSTMCell` with `num_proj` or
 # `use_peepholes` makes more: unknown then.
