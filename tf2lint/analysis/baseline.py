@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import subprocess
 from functools import lru_cache
 
 from tf2lint.analysis.variables import ClassVariables, Creation
@@ -94,6 +93,8 @@ def from_lock(lock: str, module_path: str) -> dict[str, dict]:
 
 @lru_cache(maxsize=256)
 def _git_source(revision: str, path: str) -> str | None:
+    import subprocess  # only with --variables-base: every run imports this module
+
     directory = os.path.dirname(os.path.abspath(path)) or "."
     try:
         top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=directory, capture_output=True,

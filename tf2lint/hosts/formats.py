@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
-from xml.sax.saxutils import escape, quoteattr
 
 from tf2lint import DOCS_URL, __version__
 from tf2lint.findings import Finding
@@ -279,6 +278,8 @@ def as_junit(findings: Sequence[Finding]) -> str:
     by_file: dict[str, list[Finding]] = {}
     for f in findings:
         by_file.setdefault(f.path, []).append(f)
+    from xml.sax.saxutils import escape, quoteattr  # only here: it imports urllib.request, a third of start-up
+
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<testsuites name="tf2lint" tests="{len(by_file)}" failures="{len(findings)}">',
