@@ -23,7 +23,6 @@ names are modelled: add a ``FlagProvider`` to ``FLAG_PROVIDERS``.
 from __future__ import annotations
 
 import ast
-import builtins
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from tf2lint.analysis import constructs
 from tf2lint.analysis.constructs import construct_of
+from tf2lint.analysis.names import PYTHON_BUILTINS
 from tf2lint.knowledge import api
 
 if TYPE_CHECKING:
@@ -262,7 +262,7 @@ def _known_without_names(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, fun
     kept on `self`, or bookkeeping on a local value. Records what it learns in ``found``."""
     module = ctx.module_of(func)
     target = call.func
-    if isinstance(target, ast.Name) and hasattr(builtins, target.id) and not module.names.is_local(target.id, func) \
+    if isinstance(target, ast.Name) and target.id in PYTHON_BUILTINS and not module.names.is_local(target.id, func) \
             and not module.names.is_bound(target.id):
         return True
     if module is ctx.root:

@@ -17,7 +17,7 @@ from typing import Any
 
 from tf2lint.knowledge.spellings import canonical
 
-_PYTHON_BUILTINS = frozenset(dir(builtins))
+PYTHON_BUILTINS = frozenset(dir(builtins))  # Python's own names (where no binding of the module hides them)
 
 
 def dotted(node: ast.AST) -> list[str] | None:
@@ -122,7 +122,7 @@ class Names:
 
     def is_builtin(self, name: str, func: Function | None) -> bool:
         """``name`` is Python's own (`len`, `range`): no scope around ``func`` binds it, and no star import may."""
-        if name not in _PYTHON_BUILTINS or name in self._module_bound:
+        if name not in PYTHON_BUILTINS or name in self._module_bound:
             return False
         scope: _Scope | None = self._scope(func)
         while scope is not None:

@@ -12,12 +12,11 @@ methods (the base's module spells the decorator), a class-level ``call = ...``.
 from __future__ import annotations
 
 import ast
-import builtins
 import re
 from collections.abc import Iterator
 from functools import cached_property
 
-from tf2lint.analysis.names import Names
+from tf2lint.analysis.names import PYTHON_BUILTINS, Names
 from tf2lint.analysis.project import Project
 from tf2lint.knowledge import api
 from tf2lint.knowledge.spellings import canonical
@@ -32,7 +31,6 @@ _DOTTED = re.compile(r"\s*([A-Za-z_][\w.]*)")
 _ENTRY_ASSIGNED = re.compile(r"call(?:__)?\s*=(?!=)")  # `call = track(_forward)` in a class body
 _ACCESSORS = (["setter"], ["getter"], ["deleter"])  # `@name.setter`: a property of the class
 _IMPORT = re.compile(r"[ \t]+(?:from|import)\s+(\.*[\w.]*)")
-_BUILTINS = frozenset(dir(builtins))
 
 
 class Triage:
@@ -117,13 +115,13 @@ class Triage:
             head = parts[0]
             if head in from_project and self._is_shim(from_project[head], parts[1:]):
                 return True
-            if head not in bindings and head not in _BUILTINS and parts[1:2] not in _ACCESSORS and head not in self._defined:
+            if head not in bindings and head not in PYTHON_BUILTINS and parts[1:2] not in _ACCESSORS and head not in self._defined:
                 return True  # bound in a function (`t = compat.track`): only the walk resolves it there
         words = (*_BASE_WORDS, *(word.encode() for word in configured))
         for base in self._bases():
             if base in from_project and any(project.bindings_mention(from_project[base], word) for word in words):
                 return True
-            if base not in bindings and base not in _BUILTINS and base not in self._defined and self._imports_inside_blocks:
+            if base not in bindings and base not in PYTHON_BUILTINS and base not in self._defined and self._imports_inside_blocks:
                 return True  # a base bound in a function, where the project is imported: the walk follows it
         return False
 

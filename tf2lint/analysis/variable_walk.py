@@ -4,14 +4,13 @@ decided branches, helpers and callable values followed with the walk's frame, su
 from __future__ import annotations
 
 import ast
-import builtins
 
 from tf2lint.analysis.arg_scopes import names_unchanged, supplied
 from tf2lint.analysis.callables import merged_call
 from tf2lint.analysis.context import Callee, CallSite, ModuleContext, VarScope, bind_call
 from tf2lint.analysis.creators import Creators
 from tf2lint.analysis.held_objects import HeldObjects, init_calls, receiver_attr
-from tf2lint.analysis.names import Function, evaluation_order
+from tf2lint.analysis.names import PYTHON_BUILTINS, Function, evaluation_order
 from tf2lint.analysis.scope_names import (
     ScopeCounts, creates_variables, decided_branch, layer_suffixes, literal_value, loop_values, spread_arguments,
     weightless_layer,
@@ -190,7 +189,7 @@ class ClassModel(Creators, HeldObjects):
         if names:
             return creates_variables(names) or not all(api.is_library_name(n) for n in names)
         target = call.func
-        return isinstance(target, ast.Call) or isinstance(target, ast.Name) and target.id not in _BUILTINS or (
+        return isinstance(target, ast.Call) or isinstance(target, ast.Name) and target.id not in PYTHON_BUILTINS or (
             receiver_attr(target, self._holder(func), self.ctx) is not None)
 
     def _site(self, call: ast.Call, outer: tuple[VarScope, ...], func: ast.AST,
@@ -441,7 +440,7 @@ class ClassModel(Creators, HeldObjects):
                 self._object_call(site, key, ctor, names, prefix, None, base)
             return
         called = self._self_call(site)
-        if called is not None or isinstance(func, ast.Name) and func.id not in _BUILTINS or any(
+        if called is not None or isinstance(func, ast.Name) and func.id not in PYTHON_BUILTINS or any(
                 not api.is_library_name(n) for n in site.names):
             self._opaque(site, prefix, "an object or function the model cannot see")
         elif isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER not in self.ctx.resolve(func.func, site.func):
@@ -456,4 +455,3 @@ _PARTIAL = "functools.partial"
 _KERAS_METHODS = frozenset({"add_weight", "add_loss", "add_metric", "add_update", "add_variable"})
 
 
-_BUILTINS = frozenset(dir(builtins))
