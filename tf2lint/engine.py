@@ -57,7 +57,7 @@ def lint_source(
     ``observe`` is called with the module's triage and a function returning its analysis (its ModuleContext,
     built on demand when no rule needed it), for hosts that report more than findings (`tf2lint report`).
     """
-    with collector_paused():
+    with CollectorPaused():
         # In a function of its own: the AST is freed when it returns, before the collector is back on
         # (else the collector's first pass walks the whole tree just before it is freed).
         return _lint_source(source, path, settings, noqa, flags, fixes, dependencies, observe)
@@ -122,7 +122,7 @@ def finish(
     return [replace(f, plan=None) if f.plan is not None else f for f in findings]
 
 
-class collector_paused:  # noqa: N801 - used as a function: `with collector_paused():`
+class CollectorPaused:
     """Python's cyclic garbage collector paused while one file (or a host's batch of files) is parsed and
     analysed.
 
@@ -183,7 +183,7 @@ def lint_tree(
 
     ``dependencies``, when given, receives the paths of the other modules the analysis read.
     """
-    with collector_paused():
+    with CollectorPaused():
         return _lint_tree(tree, lines, path, settings, text, dependencies)
 
 

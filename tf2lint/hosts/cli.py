@@ -15,7 +15,7 @@ from typing import NoReturn
 from tf2lint import __version__
 from tf2lint.hosts import config, variables
 from tf2lint.cache import DEFAULT_DIR, Cache
-from tf2lint.engine import collector_paused, source_error, lint_data, read, relevant
+from tf2lint.engine import CollectorPaused, source_error, lint_data, read, relevant
 from tf2lint.findings import Finding, Settings
 from tf2lint.source import SourceError
 from tf2lint.hosts.files import PathError, Selection
@@ -390,7 +390,7 @@ def _lint_all(
     # The collector off for the whole batch (it would only walk the summaries the run keeps, again and again:
     # 3 % of a corpus run), except when fixes are built: LibCST does make reference cycles.
     fixes = any(with_fixes for _data, _path, _settings, with_fixes in items)
-    with nullcontext() if fixes else collector_paused():
+    with nullcontext() if fixes else CollectorPaused():
         if jobs <= 1 or len(items) < 4 * jobs:
             return list(_counted(map(_lint_one, items), len(items), progress))
         import multiprocessing  # only now: importing it costs more than a whole cached run's checks

@@ -61,7 +61,7 @@ def _linker(args: argparse.Namespace):
 def collect(paths: list[str], config: Config, settings: Settings) -> list[FileResult]:
     """Every file's findings and facts, read and analysed the way `check -j1` does."""
     from tf2lint.analysis.project import stable_files
-    from tf2lint.engine import collector_paused, read, relevant, source_error
+    from tf2lint.engine import CollectorPaused, read, relevant, source_error
     from tf2lint.source import SourceError
 
     files: list[tuple[str, Settings, bytes]] = []
@@ -77,8 +77,8 @@ def collect(paths: list[str], config: Config, settings: Settings) -> list[FileRe
             continue
         if relevant(data, file_settings):
             files.append((path, file_settings, data))
-    # As `check` does: files taken as stable, and the collector off for the batch (see `collector_paused`).
-    with stable_files((path, data) for path, _settings, data in files), collector_paused():
+    # As `check` does: files taken as stable, and the collector off for the batch (see `CollectorPaused`).
+    with stable_files((path, data) for path, _settings, data in files), CollectorPaused():
         results.extend(analyse(data, path, file_settings) for path, file_settings, data in files)
     return results
 
