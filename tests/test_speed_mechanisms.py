@@ -155,3 +155,15 @@ def test_import_lines_are_those_a_multiline_search_finds(lines: list[str], newli
 
     text = newline.join(lines).encode()
     assert list(_import_lines(text)) == [match.groups() for match in _IMPORT_LINE.finditer(text)]
+
+
+@given(st.text(alphabet="ab_1 .(é\n", max_size=30), st.text(alphabet="ab_1.é", min_size=1, max_size=4))
+def test_word_search_agrees_with_a_word_boundary_pattern(text: str, word: str) -> None:
+    """`named_elsewhere` finds a class name by a plain search and its neighbours, without compiling a pattern
+    per name: the same answer as `\\bname\\b`, for names and texts with and without word characters at the edges."""
+    import re
+
+    from tf2lint.analysis.callers import has_word
+
+    data, needle = text.encode(), word.encode()
+    assert has_word(data, needle) == (re.search(rb"\b" + re.escape(needle) + rb"\b", data) is not None)

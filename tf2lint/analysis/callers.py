@@ -97,19 +97,36 @@ def named_elsewhere(
     if index is None:
         return unknown
     word = name.encode()
-    pattern = here = None
-    for path in index.get(stem, ()):
+    here = None
+    for path in index.get(stem.encode(), ()):
         text = _text_of(path)
-        # The cheap tests first: a plain word search, then the word boundaries, then whether it is another file.
-        if text is None or word not in text or also is not None and also not in text:
-            continue
-        pattern = pattern or re.compile(rb"\b" + re.escape(word) + rb"\b")
-        if not pattern.search(text):
+        # The cheap tests first: the words, then whether it is another file.
+        if text is None or also is not None and also not in text or not has_word(text, word):
             continue
         here = here or _identity(module.path)
         if _identity(path) != here:
             project.record(path)  # a cached answer depends on that module
             return True
+    return False
+
+
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def has_word(text: bytes, word: bytes) -> bool:
+    """Whether ``word`` stands in ``text`` between word boundaries, as ``rb"\\bword\\b"`` would find it: a
+    search for the word, then its two neighbours (a pattern compiled per class name cost more than the search)."""
+    if not word:
+        return False
+    first, last = word[0] in _WORD_BYTES, word[-1] in _WORD_BYTES
+    offset = text.find(word)
+    while offset != -1:
+        end = offset + len(word)
+        before = offset > 0 and text[offset - 1] in _WORD_BYTES
+        after = end < len(text) and text[end] in _WORD_BYTES
+        if before != first and after != last:
+            return True
+        offset = text.find(word, offset + 1)
     return False
 
 
@@ -146,8 +163,8 @@ def _read_regular(path: str) -> bytes | None:
 _MAX_FILES = 20000
 _SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "venv", ".venv"})
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([^\n#;]*)|import[ \t]+([^\n#;]*))", re.M)
-_NAMES_SPLIT = re.compile(rb"[,\s()]+")  # an import line's names
-_INDEXES: dict[tuple[object, tuple[str, ...]], dict[str, list[str]] | None] = {}
+_PARTS_SPLIT = re.compile(rb"[,\s().]+")  # the dotted names of an import line, into their parts
+_INDEXES: dict[tuple[object, tuple[str, ...]], dict[bytes, list[str]] | None] = {}
 
 
 def _import_lines(text: bytes) -> Iterator[tuple[bytes | None, ...]]:
@@ -165,7 +182,7 @@ def _import_lines(text: bytes) -> Iterator[tuple[bytes | None, ...]]:
         offset = text.find(b"import", offset + 6)
 
 
-def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
+def _import_index(roots: tuple[str, ...]) -> dict[bytes, list[str]] | None:
     """Module stem -> the files under the roots with an import line naming it. Built once per batch of
     stable files (the CLI's run; TFS107 asks about most layers), again per question otherwise (an editor's
     files change)."""
@@ -173,7 +190,7 @@ def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
     key = (id(session) if session is not None else None, roots)
     if session is not None and key in _INDEXES:
         return _INDEXES[key]
-    index: dict[str, list[str]] | None = {}
+    index: dict[bytes, list[str]] | None = {}
     seen = 0
     for root in roots:
         for directory, subdirectories, files in os.walk(root):
@@ -191,10 +208,13 @@ def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
                     continue
                 stems: set[bytes] = set()
                 for source, names, plain in _import_lines(text):
-                    for dotted in ([source] if source else []) + _NAMES_SPLIT.split(names or plain or b""):
-                        stems.update(part for part in dotted.split(b".") if part and part != b"as")
+                    if source:
+                        stems.update(source.split(b"."))
+                    stems.update(_PARTS_SPLIT.split(names or plain or b""))
+                stems.discard(b"")
+                stems.discard(b"as")
                 for stem in stems:
-                    index.setdefault(stem.decode("ascii", "replace"), []).append(path)  # type: ignore[union-attr]
+                    index.setdefault(stem, []).append(path)  # type: ignore[union-attr]
             if index is None:
                 break
         if index is None:

@@ -29,7 +29,7 @@ _ENTRY_METHOD = re.compile(r"def\s+(?:call|__call__)\b")
 _CLASS_HEADER = re.compile(r"class\s+\w+\s*\(")
 _DOTTED = re.compile(r"\s*([A-Za-z_][\w.]*)")
 _ENTRY_ASSIGNED = re.compile(r"call(?:__)?\s*=(?!=)")  # `call = track(_forward)` in a class body
-_ACCESSORS = (["setter"], ["getter"], ["deleter"])  # `@name.setter`: a property of the class
+_ACCESSORS = (("setter",), ("getter",), ("deleter",))  # `@name.setter`: a property of the class
 _IMPORT = re.compile(r"[ \t]+(?:from|import)\s+(\.*[\w.]*)")
 
 
@@ -111,14 +111,15 @@ class Triage:
             return False
         if _ENTRY_ASSIGNED.search(self.text):
             return True
-        for parts in self._decorators():
+        # Each spelling once: a registry decorator stands above hundreds of functions of one module.
+        for parts in dict.fromkeys(self._decorators()):
             head = parts[0]
             if head in from_project and self._is_shim(from_project[head], parts[1:]):
                 return True
             if head not in bindings and head not in PYTHON_BUILTINS and parts[1:2] not in _ACCESSORS and head not in self._defined:
                 return True  # bound in a function (`t = compat.track`): only the walk resolves it there
         words = (*_BASE_WORDS, *(word.encode() for word in configured))
-        for base in self._bases():
+        for base in dict.fromkeys(self._bases()):
             if base in from_project and any(project.bindings_mention(from_project[base], word) for word in words):
                 return True
             if base not in bindings and base not in PYTHON_BUILTINS and base not in self._defined and self._imports_inside_blocks:
@@ -132,15 +133,15 @@ class Triage:
 
     # -- text, read the way the parser would --------------------------------------------------------
 
-    def _decorators(self) -> Iterator[list[str]]:
-        """The dotted name after each `@` that starts a line (a decorator; a few strings too); `[""]` for
+    def _decorators(self) -> Iterator[tuple[str, ...]]:
+        """The dotted name after each `@` that starts a line (a decorator; a few strings too); `("",)` for
         any other expression (`@(compat.track)`), which only the walk can resolve."""
         text = self.text
         offset = text.find("@")
         while offset != -1:
             if not text[text.rfind("\n", 0, offset) + 1:offset].strip():
                 match = _DOTTED.match(text, offset + 1)
-                yield match.group(1).split(".") if match else [""]
+                yield tuple(match.group(1).split(".")) if match else ("",)
             offset = text.find("@", offset + 1)
 
     def _bases(self) -> Iterator[str]:
@@ -180,7 +181,7 @@ class Triage:
             offset = text.find("import ", offset + 1)
         return False
 
-    def _is_shim(self, targets: list[str], rest: list[str]) -> bool:
+    def _is_shim(self, targets: list[str], rest: tuple[str, ...]) -> bool:
         assert self.project is not None
         shims = {api.SHIM_DECORATOR, *self._shim_decorators}
         for target in targets:
