@@ -167,3 +167,60 @@ def test_word_search_agrees_with_a_word_boundary_pattern(text: str, word: str) -
 
     data, needle = text.encode(), word.encode()
     assert has_word(data, needle) == (re.search(rb"\b" + re.escape(needle) + rb"\b", data) is not None)
+
+
+_COMPILED = {
+    "decorated": "import tensorflow as tf\n\n\n@tf.function\ndef f(x):\n    return x\n",
+    "a_method_with_arguments": (
+        "import tensorflow as tf\n\n\nclass M(tf.Module):\n    @tf.function(jit_compile=True)\n"
+        "    def f(self, x):\n        return x\n"),
+    "a_module_alias": "import tensorflow as tf\ncompiled = tf.function\n\n\n@compiled\ndef f(x):\n    return x\n",
+    "an_imported_name": "from tensorflow import function as compiled\n\n\n@compiled\ndef f(x):\n    return x\n",
+    "a_local_alias_in_an_enclosing_function": (
+        "import tensorflow as tf\n\n\ndef outer():\n    compiled = tf.function\n\n    @compiled\n    def f(x):\n"
+        "        return x\n    return f\n"),
+    "applied": "import tensorflow as tf\n\n\ndef f(x):\n    return x\n\n\ng = tf.function(f)\n",
+}
+_NOT_COMPILED = {
+    "only_properties": (
+        "import tensorflow as tf\n\n\nclass L(tf.keras.layers.Layer):\n    @property\n    def units(self):\n"
+        "        return 3  # not a function\n"),
+    "a_registry_decorator": "import functools\n\n\n@functools.lru_cache\ndef f(x):  # a function\n    return x\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_COMPILED))
+def test_the_tf_function_gate_keeps_every_way_to_compile_a_function(name: str) -> None:
+    source = _COMPILED[name]
+    assert _tf_function_gate_and_roots(source) == (True, True)
+
+
+@pytest.mark.parametrize("name", sorted(_NOT_COMPILED))
+def test_the_tf_function_gate_drops_modules_that_compile_nothing(name: str) -> None:
+    assert _tf_function_gate_and_roots(_NOT_COMPILED[name]) == (False, False)
+
+
+@pytest.mark.parametrize(("code", "kind", "source"), all_examples())
+def test_the_tf_function_gate_never_hides_a_compiled_function(code: str, kind: str, source: str) -> None:
+    """TFS112 analyses a module without shim code only when the triage says a function may be compiled: every
+    rule example, and each variant with one line removed, that the shim walk finds a `tf.function` in passes."""
+    for variant in mutants(source):
+        gate, roots = _tf_function_gate_and_roots(variant)
+        assert gate or not roots, variant
+
+
+def _tf_function_gate_and_roots(source: str) -> tuple[bool, bool]:
+    """The triage's answer, and whether the shim walk finds a function compiled by `tf.function`."""
+    import ast
+
+    from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.summary import ModuleSummary
+    from tf2lint.analysis.triage import Triage
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return True, False
+    triage = Triage(source, tree, None, None)
+    summary = ModuleSummary(tree, source, "m.py", names=(triage.names, triage.parents), mentioned=triage.mentioned)
+    return triage.may_compile_tf_functions, any(ModuleContext(summary).tf_function_roots())

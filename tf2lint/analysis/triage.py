@@ -3,8 +3,8 @@
 Most files of a TensorFlow code base never touch the shim: no shim method, no ``call`` a TF1 helper could
 reach, no ``get_or_create_layer``. Each rule names what it needs (``Rule.applies``), and a module none
 of them applies to costs its parse and nothing more: no summary, no shim walk, no project reads beyond
-its own imports. The facts here are cheap and conservative: words in the text, and where the module's
-imports lead. Shim code behind the project's own names is looked for the way the shim walk finds it: a
+its own imports. The facts here are cheap and conservative: words in the text, where the module's imports
+lead, and the decorators of its statement skeleton (no expression is walked). Shim code behind the project's own names is looked for the way the shim walk finds it: a
 decorator that follows the project's aliases to the shim, a class whose project base may carry shim
 methods (the base's module spells the decorator), a class-level ``call = ...``.
 """
@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from functools import cached_property
 
-from tf2lint.analysis.names import PYTHON_BUILTINS, Names
+from tf2lint.analysis.names import PYTHON_BUILTINS, Names, dotted, flatten_blocks
 from tf2lint.analysis.project import Project
+from tf2lint.analysis.summary import FUNCTION_DEFS
 from tf2lint.knowledge import api
 from tf2lint.knowledge.spellings import canonical
 
@@ -127,6 +129,29 @@ class Triage:
         return False
 
     @cached_property
+    def may_compile_tf_functions(self) -> bool:
+        """Whether a function of the module may be compiled by `tf.function`, as the shim walk's
+        `tf_function_roots` finds them: the text spells `function(` (`tf.function(f)` applied), a decorator of a
+        function no function encloses resolves to `tf.function` (as `ModuleSummary.is_tf_function` reads it,
+        at module level), or a function defined in another function has a decorator (that function's own
+        bindings decide: unknown here)."""
+        if not self.mentions("function"):
+            return False
+        if self.mentions("function("):
+            return True
+        decorators = _decorators_outside_functions(self.tree, self._decorator_lines)
+        if decorators is None:
+            return True
+        # Each spelling resolved once: a registry decorator stands above hundreds of functions of one module.
+        spellings: dict[tuple[str, ...], ast.expr] = {}
+        for deco in decorators:
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            parts = dotted(target)
+            if parts is not None:  # (anything else resolves to nothing)
+                spellings.setdefault(tuple(parts), target)
+        return any(api.TF_FUNCTION in self.names.resolve(target, None) for target in spellings.values())
+
+    @cached_property
     def _defined(self) -> set[str]:
         """Functions and classes defined at module level (a decorator defined here is not the shim)."""
         return {s.name for s in self.tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
@@ -136,13 +161,31 @@ class Triage:
     def _decorators(self) -> Iterator[tuple[str, ...]]:
         """The dotted name after each `@` that starts a line (a decorator; a few strings too); `("",)` for
         any other expression (`@(compat.track)`), which only the walk can resolve."""
+        for offset in self._decorator_offsets:
+            match = _DOTTED.match(self.text, offset + 1)
+            yield tuple(match.group(1).split(".")) if match else ("",)
+
+    @cached_property
+    def _decorator_offsets(self) -> list[int]:
+        """Where each `@` that starts a line is (every decorator's is: it begins its line)."""
         text = self.text
+        found = []
         offset = text.find("@")
         while offset != -1:
             if not text[text.rfind("\n", 0, offset) + 1:offset].strip():
-                match = _DOTTED.match(text, offset + 1)
-                yield tuple(match.group(1).split(".")) if match else ("",)
+                found.append(offset)
             offset = text.find("@", offset + 1)
+        return found
+
+    @cached_property
+    def _decorator_lines(self) -> list[int]:
+        """The line numbers of `_decorator_offsets`, in order."""
+        lines, line, previous = [], 1, 0
+        for offset in self._decorator_offsets:
+            line += self.text.count("\n", previous, offset)
+            previous = offset
+            lines.append(line)
+        return lines
 
     def _bases(self) -> Iterator[str]:
         """The first name of every base class expression (`class A(pkg.Base, Mixin):` -> pkg, Mixin)."""
@@ -189,6 +232,28 @@ class Triage:
                 if canonical(final) in shims or final in shims:
                     return True
         return False
+
+
+def _decorators_outside_functions(tree: ast.Module, decorator_lines: list[int]) -> list[ast.expr] | None:
+    """The decorators of the functions (and methods) no function encloses; None when a function defined inside
+    another function has any. Only statements are visited, with a stack (no expression, no recursion), and a
+    function's body only when a decorator line (``decorator_lines``, sorted) lies inside it."""
+    found: list[ast.expr] = []
+    stack: list[tuple[list[ast.stmt], bool]] = [(tree.body, False)]
+    while stack:
+        body, in_function = stack.pop()
+        for stmt in flatten_blocks(body):
+            if isinstance(stmt, FUNCTION_DEFS):
+                if stmt.decorator_list:
+                    if in_function:
+                        return None
+                    found.extend(stmt.decorator_list)
+                after, end = bisect_right(decorator_lines, stmt.lineno), stmt.end_lineno
+                if end is None or after < len(decorator_lines) and decorator_lines[after] <= end:
+                    stack.append((stmt.body, True))
+            elif isinstance(stmt, ast.ClassDef):
+                stack.append((stmt.body, in_function))
+    return found
 
 
 def _top_level_parts(text: str) -> list[str]:
