@@ -189,9 +189,11 @@ _NOT_COMPILED = {
 }
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 @pytest.mark.parametrize("name", sorted(_COMPILED))
-def test_the_tf_function_gate_keeps_every_way_to_compile_a_function(name: str) -> None:
-    source = _COMPILED[name]
+def test_the_tf_function_gate_keeps_every_way_to_compile_a_function(name: str, newline: str) -> None:
+    """Line breaks as the parser reads them: a function's body is looked into when a decorator line is in it."""
+    source = _COMPILED[name].replace("\n", newline)
     assert _tf_function_gate_and_roots(source) == (True, True)
 
 

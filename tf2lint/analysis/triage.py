@@ -167,22 +167,31 @@ class Triage:
 
     @cached_property
     def _decorator_offsets(self) -> list[int]:
-        """Where each `@` that starts a line is (every decorator's is: it begins its line)."""
+        """Where each `@` that starts a line is (every decorator's is: it begins its line). A lone carriage
+        return ends a line too, as the parser reads it."""
         text = self.text
+        carriage = "\r" in text
         found = []
         offset = text.find("@")
         while offset != -1:
-            if not text[text.rfind("\n", 0, offset) + 1:offset].strip():
+            start = text.rfind("\n", 0, offset)
+            if carriage:
+                start = max(start, text.rfind("\r", 0, offset))
+            if not text[start + 1:offset].strip():
                 found.append(offset)
             offset = text.find("@", offset + 1)
         return found
 
     @cached_property
     def _decorator_lines(self) -> list[int]:
-        """The line numbers of `_decorator_offsets`, in order."""
+        """The line numbers of `_decorator_offsets`, in order (CR LF, CR and LF each end a line)."""
+        text = self.text
+        carriage = "\r" in text
         lines, line, previous = [], 1, 0
         for offset in self._decorator_offsets:
-            line += self.text.count("\n", previous, offset)
+            line += text.count("\n", previous, offset)
+            if carriage:
+                line += text.count("\r", previous, offset) - text.count("\r\n", previous, offset)
             previous = offset
             lines.append(line)
         return lines
