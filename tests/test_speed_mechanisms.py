@@ -226,3 +226,20 @@ def _tf_function_gate_and_roots(source: str) -> tuple[bool, bool]:
     triage = Triage(source, tree, None, None)
     summary = ModuleSummary(tree, source, "m.py", names=(triage.names, triage.parents), mentioned=triage.mentioned)
     return triage.may_compile_tf_functions, any(ModuleContext(summary).tf_function_roots())
+
+
+def test_cache_keys_read_a_file_at_its_real_place(tmp_path: Path) -> None:
+    """The key holds the file's real path (its package decides its findings); directories' links are resolved
+    once per run: a file reached through a linked directory, a linked file and the file itself share a key."""
+    from tf2lint.cache import Cache
+
+    package = tmp_path / "real" / "pkg"
+    package.mkdir(parents=True)
+    (package / "m.py").write_text("import tensorflow as tf\n")
+    (tmp_path / "linked").symlink_to(tmp_path / "real")
+    (tmp_path / "alias.py").symlink_to(package / "m.py")
+    cache = Cache(tmp_path / "cache")
+    keys = {cache.key(b"x", Settings(), "py", str(path))
+            for path in (package / "m.py", tmp_path / "linked" / "pkg" / "m.py", tmp_path / "alias.py")}
+    assert len(keys) == 1
+    assert cache.key(b"x", Settings(), "py", str(tmp_path / "real" / "m.py")) not in keys
