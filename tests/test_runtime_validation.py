@@ -146,6 +146,20 @@ def check_tfs106_per_call(ns) -> None:
     assert grows(layer, x(2, 4)) == ["per_call_weights/bias:0", "per_call_weights/scale:0"]
 
 
+def check_tfs106_inline(ns) -> None:
+    """Each construction of the example on its own: a per-call `Projection()` (its decorated call makes a dense in
+    the new object's store) is the bug; a per-call `Noise()` (a dropout only) of the good example is none."""
+    assert_codes(ns.Inline(), x(2, 4), expected={"TFS106"})
+
+    class Alone(tf.keras.layers.Layer):
+        @tf.compat.v1.keras.utils.track_tf1_style_variables
+        def call(self, inputs):  # a dense of its own, tracked: the projection's variables are the untracked ones
+            return ns.Projection()(tf.compat.v1.layers.dense(inputs, 4, name="own"))
+
+    runtime.reset()
+    assert_codes(Alone(), x(2, 4), expected={"TFS106"})
+
+
 def check_tfs105_stacked(ns) -> None:
     first = ns.Stacked()
     assert codes(first, x(2, 4)) == set()  # the first instance is stable
@@ -288,7 +302,7 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS105", "good", 1): lambda ns: [
         assert_codes(cls(), x(2, 4)) for cls in (ns.StackedMath, ns.StackedMath, ns.PerInstanceHelper, ns.PerInstanceHelper)
     ],
-    ("TFS106", "bad", 0): lambda ns: assert_codes(ns.Inline(), x(2, 4), expected={"TFS106"}),
+    ("TFS106", "bad", 0): check_tfs106_inline,
     ("TFS106", "good", 0): lambda ns: (assert_codes(ns.NestedModel(10), tf.ones((5, 5))), assert_codes(ns.Guarded(), x(2, 4))),
     ("TFS106", "bad", 1): check_tfs106_per_call,
     ("TFS106", "good", 1): lambda ns: assert_codes(ns.CreatedOnce(), x(2, 3), weights=9),
