@@ -15,11 +15,12 @@ import re
 from collections.abc import Iterator
 from stat import S_ISREG
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tf2lint.analysis import project as project_module
 from tf2lint.analysis.project import Project
 from tf2lint.analysis.names import names_in, walk_expr
-from tf2lint.analysis.summary import ClassInfo, ModuleSummary, own_statements
+from tf2lint.analysis.summary import FUNCTION_DEFS, ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr, own_statements
 
 
 @dataclass
@@ -68,6 +69,69 @@ def only_an_attribute(cls: ClassInfo) -> bool:
         ctors += sum(1 for ctor in other.attr_ctors.values() if isinstance(ctor, ast.Name) and ctor.id == cls.name)
         ctors += sum(1 for base in other.node.bases if isinstance(base, ast.Name) and base.id == cls.name)
     return ctors > 0 and module_callers(module).class_refs.get(cls.name, 0) == ctors
+
+
+class HeldCall(NamedTuple):
+    """A method calling a sub-layer its class holds (`self.<attr>(...)`), with the context expressions of the
+    `with` statements around that call in the method, outermost first."""
+
+    method: FunctionDef
+    holder: ClassInfo
+    withs: tuple[ast.expr, ...]
+
+
+def calls_of_held(cls: ClassInfo) -> tuple[list[HeldCall], bool]:
+    """Where the classes of ``cls``'s module that build it in `__init__` (`self.<attr> = Cls()`) call it in their
+    own methods, and whether those are all the calls of such an attribute the module spells (not, for one in a
+    subclass's method or in a function nested in a method)."""
+    module = cls.module
+    found: list[HeldCall] = []
+    located: set[int] = set()
+    every: set[str] = set()
+    for holder in module.classes:
+        attrs = {attr for attr, ctor in holder.attr_ctors.items() if isinstance(ctor, ast.Name) and ctor.id == cls.name}
+        every |= attrs
+        for method in holder.methods.values() if attrs else ():
+            receiver = first_param(method)
+            stack: list[tuple[list[ast.stmt], tuple[ast.expr, ...]]] = [(method.body, ())]
+            while stack:
+                body, withs = stack.pop()
+                for stmt in body:
+                    for call, around in _calls_in_statement(stmt, withs, stack):
+                        if isinstance(call.func, ast.Attribute) and call.func.attr in attrs and is_self_attr(call.func, receiver):
+                            found.append(HeldCall(method, holder, around))
+                            located.add(id(call))
+    # Every `<anything>.<attr>(...)` the module writes, wherever (a subclass, a module-level function, a lambda).
+    written = module.nodes_on_lines("|".join(sorted(every))) if every else []
+    spelled = {id(node) for node, _func in written
+               if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in every}
+    return found, spelled <= located
+
+
+def _calls_in_statement(
+    stmt: ast.stmt, withs: tuple[ast.expr, ...], stack: list[tuple[list[ast.stmt], tuple[ast.expr, ...]]]
+) -> Iterator[tuple[ast.Call, tuple[ast.expr, ...]]]:
+    """The calls of one statement's own expressions, with the `with` context expressions around them; its nested
+    blocks go on ``stack`` (those of a `with` inside its items). Nested functions and classes are not entered."""
+    if isinstance(stmt, (*FUNCTION_DEFS, ast.ClassDef)):
+        return
+    inner = withs
+    for name, value in ast.iter_fields(stmt):
+        items = value if isinstance(value, list) else [value]
+        if items and all(isinstance(item, ast.stmt) for item in items):
+            continue  # a block, pushed below once the `with` items are known
+        for item in items:
+            if isinstance(item, ast.withitem):
+                yield from ((n, inner) for n in walk_expr(item.context_expr) if isinstance(n, ast.Call))
+                inner = (*inner, item.context_expr)
+            elif isinstance(item, (ast.excepthandler, ast.match_case)):
+                stack.append((item.body, withs))
+            elif isinstance(item, ast.expr):
+                yield from ((n, withs) for n in walk_expr(item) if isinstance(n, ast.Call))
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(stmt, name, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            stack.append((block, inner if name == "body" else withs))
 
 
 def named_by_another_class(cls: ClassInfo) -> bool:
