@@ -401,7 +401,8 @@ CASES.update({
     ("TFS106", "good", 3): lambda ns: assert_codes(ns.Tower(), x(8, 4), training=True, weights=8),
     # An inner tf.function applied to a helper with a default-name scope: fails on the first call.
     # An auto-named layer under a scope re-entered in every iteration: one shared `block/dense`.
-    ("TFS113", "bad", 2): lambda ns: assert_codes(ns.RestartedEachIteration(), x(2, 4), weights=2),
+    # Two iterations, two layers each: four layers' weights if nothing were shared, two layers' are tracked.
+    ("TFS113", "bad", 2): lambda ns: assert_codes(ns.RestartedEachIteration(), x(2, 4), weights=4),
     ("TFS113", "good", 2): lambda ns: (assert_codes(ns.ScopeAroundLoop(), x(2, 4), weights=4),
                                        assert_codes(ns.TemplatePerIteration(), x(2, 4), weights=2)),
     # Under a tf.function, an unnamed layer after reuse_variables() asks for `dense_1`, which does not exist.
