@@ -235,6 +235,7 @@ def two_calls(obj, inputs) -> tuple[int, int, bool]:
 def check_tfs116_bad(ns) -> None:
     assert two_calls(ns.Gate(), x(2, 8)) == (0, 0, False)  # a new, untracked Dense each call
     assert two_calls(ns.Bias(), x(2, 8)) == (1, 2, False)  # add_weight adds a weight per call
+    assert two_calls(ns.Shift(), x(2, 8)) == (0, 0, False)  # a new, untracked variable each call, through an alias
 
 
 def check_tfs116_good(ns) -> None:
