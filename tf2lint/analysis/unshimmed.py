@@ -100,8 +100,9 @@ def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
                 return True
             elif klass.module is module:
                 helpers = [(f, klass) for f in _module_functions_named(module, call, func)]
-                if not helpers and isinstance(target, ast.Name) and module.names.is_local(target.id, func):
-                    helpers = _local_callables(module, func, target.id, klass, mro, self_name)
+                local = target.value if isinstance(target, ast.Subscript) else target  # `blocks[0](x)`: a local table
+                if not helpers and isinstance(local, ast.Name) and module.names.is_local(local.id, func):
+                    helpers = _local_callables(module, func, local.id, klass, mro, self_name)
             # A method handed to another call (`tf.function(self._block)(x)`, `map(self._f, xs)`).
             for arg in call.args:
                 handed = arg.attr if is_self_attr(arg, self_name) else None  # type: ignore[attr-defined]
@@ -119,21 +120,31 @@ def _local_callables(
     module: ModuleSummary, func: Function, name: str, klass: ClassInfo, mro: list[ClassInfo], self_name: str | None
 ) -> list[tuple[Function, ClassInfo]]:
     """What a local name of ``func`` may run when called: `fn = block` (a module-level function), `fn = self._block`
-    (a method), `fn = lambda t: ...`; any other value is unknown (silent)."""
+    (a method), `fn = lambda t: ...`, or any of those in a literal list, tuple or dict bound to it (`blocks[0](x)`);
+    any other value is unknown (silent)."""
     found: list[tuple[Function, ClassInfo]] = []
     for stmt in flatten_blocks(func.body) if not isinstance(func, ast.Lambda) else ():
         if not (isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)):
             continue
         value = stmt.value
-        if isinstance(value, ast.Lambda):
-            found.append((value, klass))
-        elif isinstance(value, ast.Name) and value.id in module.module_functions and not module.names.is_local(value.id, func):
-            found.append((module.module_functions[value.id], klass))
-        elif is_self_attr(value, self_name):
-            owner = next((k for k in mro if value.attr in k.methods), None)  # type: ignore[attr-defined]
-            if owner is not None:
-                found.append((owner.methods[value.attr], owner))  # type: ignore[attr-defined]
+        table = value.values if isinstance(value, ast.Dict) else value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+        for item in table:
+            found.extend(_callable_value(module, func, item, klass, mro, self_name))  # type: ignore[arg-type]
     return found
+
+
+def _callable_value(
+    module: ModuleSummary, func: Function, value: ast.expr, klass: ClassInfo, mro: list[ClassInfo], self_name: str | None
+) -> list[tuple[Function, ClassInfo]]:
+    """The function a value names: a lambda, a module-level function, a method of the object."""
+    if isinstance(value, ast.Lambda):
+        return [(value, klass)]
+    if isinstance(value, ast.Name) and value.id in module.module_functions and not module.names.is_local(value.id, func):
+        return [(module.module_functions[value.id], klass)]
+    if is_self_attr(value, self_name):
+        owner = next((k for k in mro if value.attr in k.methods), None)  # type: ignore[attr-defined]
+        return [(owner.methods[value.attr], owner)] if owner is not None else []  # type: ignore[attr-defined]
+    return []
 
 
 def _module_functions_named(module: ModuleSummary, call: ast.Call, func: FunctionDef) -> list[FunctionDef]:

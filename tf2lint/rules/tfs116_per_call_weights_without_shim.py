@@ -130,6 +130,15 @@ class Shift(tf.keras.layers.Layer):
     def call(self, x):
         shift = offset  # a local alias: the function still runs on every call
         return shift(x)
+
+
+class Stages(tf.keras.layers.Layer):
+    def call(self, x):
+        stages = [self._scale]  # a local table of methods: the entry runs on every call
+        return stages[0](x)
+
+    def _scale(self, x):
+        return x * self.add_weight(name="s", shape=[x.shape[-1]])  # expect: TFS116
 ''',
         '''\
 import tensorflow as tf
