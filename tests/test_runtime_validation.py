@@ -445,7 +445,8 @@ CASES.update({
                                       assert_codes(ns.Stem(), x(1, 6, 6, 1), expected={"TFS101"})),
     # A decorated sub-layer called only inside its caller's named scope: stable (3 weights).
     ("TFS101", "good", 7): lambda ns: assert_codes(ns.Tower(), x(2, 3), weights=3),
-    ("TFS102", "bad", 3): lambda ns: assert_codes(ns.Mixer(), x(2, 4), expected={"TFS102"}),
+    ("TFS102", "bad", 3): lambda ns: (assert_codes(ns.Mixer(), x(2, 4), expected={"TFS102"}),
+                                      assert_codes(ns.Mapped(), x(2, 4), expected={"TFS102"})),
     ("TFS102", "good", 3): lambda ns: assert_codes(ns.Critic(), x(2, 4), weights=3),
     ("TFS104", "bad", 2): lambda ns: [len(m.trainable_variables) for m in _called(ns.Embedder(), ns.Embedder())] in (
         [1, 0], [0, 0]) or pytest.fail("the second instance tracks the shared template's variable"),
