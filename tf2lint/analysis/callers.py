@@ -20,7 +20,9 @@ from typing import NamedTuple
 from tf2lint.analysis import project as project_module
 from tf2lint.analysis.project import Project
 from tf2lint.analysis.names import names_in, walk_expr
-from tf2lint.analysis.summary import FUNCTION_DEFS, ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr, own_statements
+from tf2lint.analysis.summary import (
+    FUNCTION_DEFS, ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr, own_statements,
+)
 
 
 @dataclass
@@ -98,7 +100,8 @@ def calls_of_held(cls: ClassInfo) -> tuple[list[HeldCall], bool]:
                 body, withs = stack.pop()
                 for stmt in body:
                     for call, around in _calls_in_statement(stmt, withs, stack):
-                        if isinstance(call.func, ast.Attribute) and call.func.attr in attrs and is_self_attr(call.func, receiver):
+                        func = call.func
+                        if isinstance(func, ast.Attribute) and func.attr in attrs and is_self_attr(func, receiver):
                             found.append(HeldCall(method, holder, around))
                             located.add(id(call))
     # Every `<anything>.<attr>(...)` the module writes, wherever (a subclass, a module-level function, a lambda).
@@ -116,7 +119,7 @@ def _calls_in_statement(
     if isinstance(stmt, (*FUNCTION_DEFS, ast.ClassDef)):
         return
     inner = withs
-    for name, value in ast.iter_fields(stmt):
+    for _field, value in ast.iter_fields(stmt):
         items = value if isinstance(value, list) else [value]
         if items and all(isinstance(item, ast.stmt) for item in items):
             continue  # a block, pushed below once the `with` items are known

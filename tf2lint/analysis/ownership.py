@@ -56,7 +56,8 @@ def owns_nothing(ctx: ModuleContext, cls: ClassInfo) -> bool:
         init = klass.methods.get("__init__")
         if init is None:
             continue
-        v1_attrs = {attr: ctor for attr, ctor in klass.attr_ctors.items() if undecorated and _v1_layer(ctx, klass, ctor, init)}
+        v1_attrs = {attr: ctor for attr, ctor in klass.attr_ctors.items()
+                    if undecorated and _v1_layer(ctx, klass, ctor, init)}
         for call in klass.module.own_calls(init):
             if not (_initialises_base(call) or any(call.func is ctor for ctor in v1_attrs.values())):
                 return False
@@ -92,7 +93,8 @@ def _store_stays_empty(ctx: ModuleContext, callee: Callee) -> bool:
     sites = [site for site in ctx.sites if site.reach.shim is callee.func]
     return bool(sites) and all(
         site.names and all(map(_creates_no_variable, site.names))
-        and all(_is_data(arg, site, _given(ctx, site.func)) for arg in [*site.node.args, *(k.value for k in site.node.keywords)])
+        and all(_is_data(arg, site, _given(ctx, site.func))
+                for arg in [*site.node.args, *(k.value for k in site.node.keywords)])
         for site in sites
     )
 
@@ -128,7 +130,8 @@ def _given(ctx: ModuleContext, func: ast.AST) -> set[str]:
     args = getattr(func, "args", None)
     if args is None:
         return set()
-    every = {arg.arg for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, *filter(None, (args.vararg, args.kwarg))]}
+    params = [*args.posonlyargs, *args.args, *args.kwonlyargs, *filter(None, (args.vararg, args.kwarg))]
+    every = {param.arg for param in params}
     return every - {first_param(func)} if func in ctx.owner else every
 
 

@@ -78,8 +78,9 @@ def _entry(ctx: ModuleContext, cls: ClassInfo) -> FunctionDef | None:
 
 
 def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
-    """A test over the entry method and the methods on `self` it calls, before any walk: a capitalised call
-    (the only ones resolved) that constructs a weight-owning object, or `self.add_weight`."""
+    """A test over the entry method and the methods on `self` it calls (and the functions its local names hold),
+    before any walk: a capitalised call (the only ones resolved) that constructs a weight-owning object, or
+    `self.add_weight`."""
     mro = ctx.mro(cls)
     module = cls.module
     queue: deque[tuple[Function, ClassInfo]] = deque([(method, cls)])
@@ -127,20 +128,21 @@ def _local_callables(
         if not (isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)):
             continue
         value = stmt.value
-        table = value.values if isinstance(value, ast.Dict) else value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+        table = value.values if isinstance(value, ast.Dict) else getattr(value, "elts", [value])
         for item in table:
             found.extend(_callable_value(module, func, item, klass, mro, self_name))  # type: ignore[arg-type]
     return found
 
 
 def _callable_value(
-    module: ModuleSummary, func: Function, value: ast.expr, klass: ClassInfo, mro: list[ClassInfo], self_name: str | None
+    module: ModuleSummary, func: Function, value: ast.expr, klass: ClassInfo, mro: list[ClassInfo],
+    self_name: str | None,
 ) -> list[tuple[Function, ClassInfo]]:
     """The function a value names: a lambda, a module-level function, a method of the object."""
     if isinstance(value, ast.Lambda):
         return [(value, klass)]
-    if isinstance(value, ast.Name) and value.id in module.module_functions and not module.names.is_local(value.id, func):
-        return [(module.module_functions[value.id], klass)]
+    if isinstance(value, ast.Name) and value.id in module.module_functions:
+        return [] if module.names.is_local(value.id, func) else [(module.module_functions[value.id], klass)]
     if is_self_attr(value, self_name):
         owner = next((k for k in mro if value.attr in k.methods), None)  # type: ignore[attr-defined]
         return [(owner.methods[value.attr], owner)] if owner is not None else []  # type: ignore[attr-defined]
