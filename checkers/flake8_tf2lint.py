@@ -14,6 +14,7 @@ from typing import Any
 from tf2lint import __version__
 from dataclasses import replace
 
+from tf2lint.analysis.project import files_stable_from_now
 from tf2lint.engine import lint_tree, relevant, without_file_noqa
 from tf2lint.hosts.config import ConfigError, config_for
 from tf2lint.hosts.files import excluded
@@ -42,6 +43,9 @@ class Plugin:
     @classmethod
     def parse_options(cls, options: Any) -> None:
         cls.shim_decorators = tuple(name for name in options.tf2lint_shim_decorators if name)
+        # Once per flake8 run, in its main process: the files do not change while it runs (as for `tf2lint
+        # check`), so stats, packages and the importers index are read once, not once per file.
+        files_stable_from_now()
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         try:

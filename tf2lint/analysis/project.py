@@ -81,6 +81,16 @@ def stable_files(contents: Iterable[tuple[str, bytes]] = ()) -> Iterator[None]:
             _STABLE_BYTES.clear()
 
 
+def files_stable_from_now() -> None:
+    """For a batch host with no hook at its end (flake8 makes one plugin object per file): the rest of the
+    process takes files as stable, as inside `stable_files`. Never for a long-lived host (the editor server)."""
+    global _STABLE
+    if _STABLE is None:
+        _STABLE = {}
+        _STABLE_PACKAGES.clear()
+        _STABLE_BYTES.clear()
+
+
 def file_status(path: str) -> os.stat_result | None:
     """``os.stat`` (None when the path cannot be stat'ed), kept inside `stable_files`."""
     known = _STABLE
