@@ -168,20 +168,24 @@ class _Walk:
         """``func``: the innermost enclosing function (None at module level); ``func_owner``: the class its
         calls count for; ``path``: the enclosing classes; ``holder``: the class whose body this block is part of
         (a function defined here is its method)."""
+        spans = self.spans
         for stmt in stmts:
             kind = type(stmt)
             if kind is ast.match_case:
                 self.exprs([stmt.guard], func, func_owner, path)
                 self.block(stmt.body, func, func_owner, path, holder)
                 continue
-            decorators = getattr(stmt, "decorator_list", None)
-            first = decorators[0].lineno if decorators else stmt.lineno
-            if not self.spans(first, stmt.end_lineno or stmt.lineno):
+            # (Attributes are read by type: `getattr` with a default costs an exception where one is missing.)
+            shape = _SHAPES.get(kind) or _shape(kind)
+            first = stmt.decorator_list[0].lineno if shape is _DECORATED and stmt.decorator_list else stmt.lineno
+            if not spans(first, stmt.end_lineno or stmt.lineno):
                 continue
-            body = getattr(stmt, "body", None)
+            if shape is _SIMPLE:
+                self.exprs([stmt], func, func_owner, path)
+                continue
             # A compound statement's own expressions (decorators, bases, arguments, tests, ...) end where its
             # body starts: read only when a target line is there.
-            header = body is None or self.spans(first, body[0].lineno)
+            header = spans(first, stmt.body[0].lineno) if shape is not _MATCH else True
             if kind in _DEFS:
                 self.parents.setdefault(stmt, func)
                 owner = holder if holder is not None else func_owner
@@ -195,14 +199,12 @@ class _Walk:
                 if header:
                     self.exprs([*stmt.decorator_list, *stmt.bases, *stmt.keywords], func, func_owner, inner)
                 self.block(stmt.body, func, func_owner, inner, stmt)
-            elif body is None and kind is not ast.Match:
-                self.exprs([stmt], func, func_owner, path)
             else:
-                if header or kind is ast.Match:
-                    own = [getattr(stmt, name) for name in stmt._fields if name not in _BLOCKS]
-                    self.exprs(own, func, func_owner, path)
-                for name in _BLOCKS:
-                    statements = getattr(stmt, name, None)
+                own, blocks = shape
+                if header:
+                    self.exprs([getattr(stmt, name) for name in own], func, func_owner, path)
+                for name in blocks:
+                    statements = getattr(stmt, name)
                     if statements:
                         self.block(statements, func, func_owner, path, holder)
 
@@ -265,6 +267,24 @@ class _Walk:
             # At module level, in a class body or a lambda: the innermost class whose lines hold the call.
             owner = next((c for c in reversed(path) if c.lineno <= call.lineno <= (c.end_lineno or c.lineno)), None)
         self.found.sites.append(Site(kind, call, owner))
+
+
+# How `_Walk.block` reads a statement of each type: a simple one whole, a def or class by its parts, and any
+# other compound one as (its own expression fields, its fields holding statements).
+_SIMPLE, _DECORATED = "simple", "decorated"
+_MATCH = (("subject",), ("cases",))
+_SHAPES: dict[type, str | tuple[tuple[str, ...], tuple[str, ...]]] = {ast.Match: _MATCH}
+
+
+def _shape(kind: type) -> str | tuple[tuple[str, ...], tuple[str, ...]]:
+    if kind in _DEFS or kind is ast.ClassDef:
+        shape = _DECORATED
+    elif "body" not in kind._fields:
+        shape = _SIMPLE
+    else:
+        shape = (tuple(f for f in kind._fields if f not in _BLOCKS), tuple(f for f in _BLOCKS if f in kind._fields))
+    _SHAPES[kind] = shape
+    return shape
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
