@@ -19,6 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 
 from tf2lint.analysis.names import Names, dotted
 from tf2lint.knowledge import api, slim
@@ -92,16 +93,19 @@ class Found:
 
 def find(
     tree: ast.Module, text: str, names: Names, parents: MutableMapping[ast.AST, object], classes: bool = False,
+    mentioned: dict[str, bool] | None = None,
 ) -> Found:
     """The construct calls of a module (and with ``classes``, every class it defines).
 
     ``parents``: the dict of lexical parents ``names`` reads (function -> enclosing function); functions the
-    walk enters are added to it, so that names resolve inside them when no summary has filled it."""
+    walk enters are added to it, so that names resolve inside them when no summary has filled it.
+    ``mentioned``: word -> whether the text holds it, as far as the triage tested (a word it found absent is
+    not searched again); the searches made here are added."""
     found = Found()
     offsets: list[int] = []
     words: list[str] = []
     if any(_from_library(path) for paths in names.module_bindings().values() for path in paths):
-        for word, at in _spelled(text).items():
+        for word, at in _spelled(text, {} if mentioned is None else mentioned).items():
             words.append(word)
             offsets += at
         for name, paths in names.module_bindings().items():
@@ -117,14 +121,19 @@ def find(
     return found
 
 
-def _spelled(text: str) -> dict[str, list[int]]:
-    """The construct words the text holds -> where."""
+def _spelled(text: str, mentioned: dict[str, bool]) -> dict[str, list[int]]:
+    """The construct words the text holds -> where (``mentioned``: see `find`)."""
     found: dict[str, list[int]] = {}
     for key, words in _WORDS.items():
+        if mentioned.get(key) is False:
+            continue
+        held = False
         for offset in _finds(text, key):
+            held = True
             for word, at in words:
                 if offset >= at and text.startswith(word, offset - at):
                     found.setdefault(word, []).append(offset - at)
+        mentioned[key] = held
     layers = found.get("layers")
     if layers and "slim" not in found and "contrib" not in found and not any(
         text.startswith(prefix, offset - len(prefix)) for offset in layers for prefix in _V1_LAYER_PREFIXES
@@ -222,6 +231,11 @@ class _Walk:
         while stack:
             node, where, check = stack.pop()
             kind = type(node)
+            fields = fields_of.get(kind, _UNKNOWN)
+            if fields is _UNKNOWN:
+                fields = _fields(kind)
+            if fields is None:
+                continue  # not a node (None, a name, a number in a list of nodes)
             line = getattr(node, "lineno", None)
             if line is not None:
                 end = node.end_lineno or line  # type: ignore[attr-defined]
@@ -233,16 +247,12 @@ class _Walk:
             elif kind is ast.Lambda:
                 self.names.register_lambda(node, where)  # type: ignore[arg-type]
                 where = node
-            fields = fields_of.get(kind)
-            if fields is None:
-                fields = _fields(kind)
             for name in fields:
-                value = getattr(node, name, None)
-                if value is None:
-                    continue
+                value = getattr(node, name)
                 if type(value) is list:
-                    stack.extend((item, where, check) for item in value if isinstance(item, ast.AST))
-                elif isinstance(value, ast.AST):
+                    if value:
+                        stack.extend(zip(value, repeat(where), repeat(check)))
+                elif value is not None:
                     stack.append((value, where, check))
 
     def call(self, call: ast.Call, func, owner: ast.ClassDef | None, path: tuple[ast.ClassDef, ...]) -> None:
@@ -287,14 +297,18 @@ def _shape(kind: type) -> str | tuple[tuple[str, ...], tuple[str, ...]]:
     return shape
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+_UNKNOWN = ("?",)
 _NODE_LESS = frozenset({"ctx", "id", "arg", "attr", "name", "module", "level", "kind", "type_comment", "conversion"})
 
 
-def _fields(kind: type) -> tuple[str, ...]:
-    fields = _FIELDS.get(kind)
-    if fields is None:
-        fields = _FIELDS[kind] = () if kind is ast.Constant else tuple(f for f in kind._fields if f not in _NODE_LESS)
+def _fields(kind: type) -> tuple[str, ...] | None:
+    """The fields of a node type that may hold nodes; None for what is no node."""
+    if not issubclass(kind, ast.AST):
+        fields = None
+    else:
+        fields = () if kind is ast.Constant else tuple(f for f in kind._fields if f not in _NODE_LESS)
+    _FIELDS[kind] = fields
     return fields
 
 

@@ -119,7 +119,7 @@ def module_facts(triage: Triage, context: Callable[[], ModuleContext]) -> Module
     the bases)."""
     if triage.may_hold_shim_code:
         return _analysed(context(), None)
-    found = constructs.find(triage.tree, triage.text, triage.names, triage.parents, classes=True)
+    found = constructs.find(triage.tree, triage.text, triage.names, triage.parents, classes=True, mentioned=triage.mentioned)
     if any(site.owner is not None for site in found.sites):
         return _analysed(context(), found.sites)
     classes = [
