@@ -15,6 +15,7 @@ helper is not a construct, and following it would read other modules of the proj
 from __future__ import annotations
 
 import ast
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
@@ -116,7 +117,7 @@ def find(
         offsets += [o for o in _finds(text, "class") if _alone(text, o, o + 5)]
     if not offsets:
         return found
-    walk = _Walk(sorted(set(_lines(text, sorted(offsets)))), names, parents, sorted(set(words)), found, classes)
+    walk = _Walk(sorted(set(_lines(text, sorted(offsets)))), names, parents, sorted(set(words)), found, classes, tree, text)
     walk.block(tree.body, None, None, (), None)
     return found
 
@@ -158,8 +159,10 @@ class _Walk:
     """The pruned walk: statements spanning a target line are entered, their expressions read whole."""
 
     def __init__(self, targets: list[int], names: Names, parents: MutableMapping[ast.AST, object], words: list[str],
-                 found: Found, classes: bool) -> None:
+                 found: Found, classes: bool, tree: ast.Module, text: str) -> None:
         self.targets = targets
+        self.tree = tree
+        self.text = text
         self.names = names
         self.parents = parents
         self.words = words
@@ -167,6 +170,7 @@ class _Walk:
         self.classes = classes
         self.library: dict[str, bool] = {}  # module-level name -> imported from TensorFlow, tf_slim or Keras
         self.kinds: dict[tuple[object, str], str | None] = {}  # (function, dotted spelling) -> construct
+        self.module_bound: dict[str, bool] = {}  # name -> no function of the module may bind it (`_module_bound`)
 
     def spans(self, first: int, last: int) -> bool:
         index = bisect_left(self.targets, first)
@@ -266,10 +270,19 @@ class _Walk:
         text = ".".join(spelled)
         if not library or not any(word in text for word in self.words):
             return
-        key = (func, text)  # a function spells the same construct again and again (`slim.conv2d`)
+        # Where the name resolves: in a function that may bind it, there; else at module level, once per spelling
+        # and without collecting the function's bindings (most modules bind `tf` at the top and nowhere else).
+        scope = func
+        if isinstance(func, _DEFS):
+            bound = self.module_bound.get(head)
+            if bound is None:
+                bound = self.module_bound[head] = _module_bound(self.text, self.tree, head)
+            if bound:
+                scope = None
+        key = (scope, text)  # a function spells the same construct again and again (`slim.conv2d`)
         kind = self.kinds.get(key, "")  # "": not resolved yet; None: resolved, no construct
         if kind == "":
-            kinds = {construct_of(name) for name in self.names.resolve(call.func, func)} - {None}
+            kinds = {construct_of(name) for name in self.names.resolve(call.func, scope)} - {None}
             kind = self.kinds[key] = min(kinds, key=CONSTRUCTS.index) if kinds else None  # type: ignore[arg-type]
         if kind is None:
             return
@@ -277,6 +290,53 @@ class _Walk:
             # At module level, in a class body or a lambda: the innermost class whose lines hold the call.
             owner = next((c for c in reversed(path) if c.lineno <= call.lineno <= (c.end_lineno or c.lineno)), None)
         self.found.sites.append(Site(kind, call, owner))
+
+
+def _module_bound(text: str, tree: ast.Module, name: str) -> bool:
+    """Whether the text shows that no function or lambda of the module binds ``name``, so that it resolves in
+    every function as at module level: each occurrence of the name, as a whole word, is an attribute's base
+    (`name.`) outside import statements (`import name.sub` binds it), or lies in a module-level simple statement
+    (`import tensorflow as name`). A string or a comment spelling it otherwise only makes the answer no; so does
+    a text that is not ASCII (an identifier may spell the name in other characters) or ends lines with `\r`."""
+    if not text.isascii() or "\r" in text:
+        return False
+    simple: set[int] | None = None
+    for match in _bare(name).finditer(text):
+        start = match.start()
+        if start and (_is_word(text[start - 1]) or text[start - 1] == "."):
+            continue  # the end of a longer name, or an attribute (`self.name`)
+        simple = _simple_statement_lines(tree) if simple is None else simple
+        if text.count("\n", 0, start) + 1 not in simple:
+            return False
+    dotted_name = name + "."
+    offset = text.find("import")
+    while offset != -1:
+        end = text.find("\n", offset)
+        end = len(text) if end == -1 else end
+        statement = text[offset:end]
+        if statement.rstrip().endswith("\\") or any(
+            at == 0 or not (_is_word(statement[at - 1]) or statement[at - 1] == ".") for at in _finds(statement, dotted_name)
+        ):
+            simple = _simple_statement_lines(tree) if simple is None else simple
+            if text.count("\n", 0, offset) + 1 not in simple:
+                return False
+        offset = text.find("import", end)
+    return True
+
+
+@lru_cache(maxsize=256)
+def _bare(name: str) -> re.Pattern[str]:
+    """A name not followed by a word character or a dot (the pattern starts with the name: a fast search)."""
+    return re.compile(re.escape(name) + r"(?![\w.])")
+
+
+def _simple_statement_lines(tree: ast.Module) -> set[int]:
+    """The lines of the module-level statements that hold no block (so no function and no class)."""
+    lines: set[int] = set()
+    for stmt in tree.body:
+        if (_SHAPES.get(type(stmt)) or _shape(type(stmt))) is _SIMPLE:
+            lines.update(range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1))
+    return lines
 
 
 # How `_Walk.block` reads a statement of each type: a simple one whole, a def or class by its parts, and any
