@@ -208,3 +208,30 @@ def test_calls_in_functions_of_a_module_that_binds_tf_once(tmp_path) -> None:
     facts, _ = facts_of(tmp_path, source)
     assert classes_of(facts) == {"A": ("tf1", {"get_variable": 2, "v1_layers": 1})}
     assert dict(facts.constructs) == {"get_variable": 2, "v1_layers": 2}
+
+
+def test_classes_listed_by_the_analysis_a_rule_built(tmp_path) -> None:
+    """A rule built the analysis (TFS107 follows `call`): its summary lists the classes, with the names the
+    walk gives them (nested in a class, local to a method)."""
+    source = HEAD + textwrap.dedent('''\
+        class Layer(tf.keras.layers.Layer):
+            class Inner(object):
+                pass
+
+            def call(self, x):
+                class Local(object):
+                    pass
+
+                return helper(x)
+
+
+        def helper(x):
+            return tf.layers.dense(x, 3)
+        ''')
+    path = tmp_path / "module.py"
+    path.write_text(source)
+    assert "TFS107" in {f.code for f in lint_source(source, str(path))}
+    facts, asked = facts_of(tmp_path, source)
+    assert asked == 1
+    assert classes_of(facts) == {"Layer": ("no_tf1", {}), "Layer.Inner": ("no_tf1", {}), "Layer.Local": ("no_tf1", {})}
+    assert dict(facts.constructs) == {"v1_layers": 1}
