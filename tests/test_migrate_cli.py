@@ -337,23 +337,10 @@ def test_slim_batch_norm_is_translated_where_the_fused_kernels_agree(before: str
 
 
 def test_the_edits_write_the_class_own_receiver() -> None:
-    """A class whose methods call the object `this`: every stage writes `this.`, never `self.`."""
-    source = textwrap.dedent('''\
-        import tensorflow as tf
-        v1 = tf.compat.v1
-
-
-        class D(tf.keras.layers.Layer):
-            def __init__(this, units, **kwargs):
-                super().__init__(**kwargs)
-                this.units = units
-
-            @v1.keras.utils.track_tf1_style_variables
-            def call(this, inputs):
-                with v1.variable_scope("dense"):
-                    kernel = v1.get_variable("kernel", [inputs.shape[-1], this.units])
-                    return v1.layers.dense(tf.matmul(inputs, kernel), 3, name="out")
-    ''')
+    """WEIGHTS with its object called `this` and a v1 layer after its variables: every stage writes `this.`, never
+    `self.`."""
+    source = WEIGHTS.replace("self", "this").replace(
+        "return tf.matmul(out, kernel) + bias", 'return v1.layers.dense(tf.matmul(out, kernel) + bias, 3, name="out")')
     objects, plans = migrate_text(source, "d.py", "objects")
     assert plans[0].status == "migrated" and "this.kernel = kernel" in objects and "this.out = v1.layers.Dense(" in objects
     native, plans = migrate_text(objects, "d.py", "native")

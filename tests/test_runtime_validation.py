@@ -146,6 +146,20 @@ def check_tfs106_per_call(ns) -> None:
     assert grows(layer, x(2, 4)) == ["per_call_weights/bias:0", "per_call_weights/scale:0"]
 
 
+def check_tfs106_inline(ns) -> None:
+    """Each construction of the example on its own: a per-call `Projection()` (its decorated call makes a dense in
+    the new object's store) is the bug; a per-call `Noise()` (a dropout only) of the good example is none."""
+    assert_codes(ns.Inline(), x(2, 4), expected={"TFS106"})
+
+    class Alone(tf.keras.layers.Layer):
+        @tf.compat.v1.keras.utils.track_tf1_style_variables
+        def call(self, inputs):  # a dense of its own, tracked: the projection's variables are the untracked ones
+            return ns.Projection()(tf.compat.v1.layers.dense(inputs, 4, name="own"))
+
+    runtime.reset()
+    assert_codes(Alone(), x(2, 4), expected={"TFS106"})
+
+
 def check_tfs105_stacked(ns) -> None:
     first = ns.Stacked()
     assert codes(first, x(2, 4)) == set()  # the first instance is stable
@@ -265,8 +279,10 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS101", "good", 1): lambda ns: assert_codes(ns.Named(), x(2, 4)),
     ("TFS101", "bad", 2): check_tfs101_objects,
     ("TFS101", "good", 2): lambda ns: assert_codes(ns.ObjectsCalledInScope(), x(2, 3), weights=16),
-    ("TFS102", "bad", 2): lambda ns: assert_codes(ns.Blocks(), x(2, 4), expected={"TFS102"}),
-    ("TFS102", "good", 1): lambda ns: assert_codes(ns.NamedParent(), x(2, 4), weights=12),
+    ("TFS102", "bad", 2): lambda ns: (assert_codes(ns.Blocks(), x(2, 4), expected={"TFS102"}),
+                                      assert_codes(ns.Unrolled(), x(2, 4), expected={"TFS102"})),
+    ("TFS102", "good", 1): lambda ns: (assert_codes(ns.NamedParent(), x(2, 4), weights=12),
+                                       assert_codes(ns.Gated(), x(2, 4), weights=1)),
     ("TFS102", "bad", 0): lambda ns: assert_codes(ns.Uniquified(), x(2, 4), expected={"TFS102"}),
     ("TFS102", "bad", 1): lambda ns: assert_codes(ns.EmptyScope(), x(2, 4), expected={"TFS102"}),
     ("TFS102", "good", 0): lambda ns: assert_codes(ns.Fixed(), x(2, 4)),
@@ -288,7 +304,7 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS105", "good", 1): lambda ns: [
         assert_codes(cls(), x(2, 4)) for cls in (ns.StackedMath, ns.StackedMath, ns.PerInstanceHelper, ns.PerInstanceHelper)
     ],
-    ("TFS106", "bad", 0): lambda ns: assert_codes(ns.Inline(), x(2, 4), expected={"TFS106"}),
+    ("TFS106", "bad", 0): check_tfs106_inline,
     ("TFS106", "good", 0): lambda ns: (assert_codes(ns.NestedModel(10), tf.ones((5, 5))), assert_codes(ns.Guarded(), x(2, 4))),
     ("TFS106", "bad", 1): check_tfs106_per_call,
     ("TFS106", "good", 1): lambda ns: assert_codes(ns.CreatedOnce(), x(2, 3), weights=9),
@@ -385,7 +401,8 @@ CASES.update({
     ("TFS106", "good", 3): lambda ns: assert_codes(ns.Tower(), x(8, 4), training=True, weights=8),
     # An inner tf.function applied to a helper with a default-name scope: fails on the first call.
     # An auto-named layer under a scope re-entered in every iteration: one shared `block/dense`.
-    ("TFS113", "bad", 2): lambda ns: assert_codes(ns.RestartedEachIteration(), x(2, 4), weights=2),
+    # Two iterations, two layers each: four layers' weights if nothing were shared, two layers' are tracked.
+    ("TFS113", "bad", 2): lambda ns: assert_codes(ns.RestartedEachIteration(), x(2, 4), weights=4),
     ("TFS113", "good", 2): lambda ns: (assert_codes(ns.ScopeAroundLoop(), x(2, 4), weights=4),
                                        assert_codes(ns.TemplatePerIteration(), x(2, 4), weights=2)),
     # Under a tf.function, an unnamed layer after reuse_variables() asks for `dense_1`, which does not exist.

@@ -155,3 +155,91 @@ def test_import_lines_are_those_a_multiline_search_finds(lines: list[str], newli
 
     text = newline.join(lines).encode()
     assert list(_import_lines(text)) == [match.groups() for match in _IMPORT_LINE.finditer(text)]
+
+
+@given(st.text(alphabet="ab_1 .(é\n", max_size=30), st.text(alphabet="ab_1.é", min_size=1, max_size=4))
+def test_word_search_agrees_with_a_word_boundary_pattern(text: str, word: str) -> None:
+    """`named_elsewhere` finds a class name by a plain search and its neighbours, without compiling a pattern
+    per name: the same answer as `\\bname\\b`, for names and texts with and without word characters at the edges."""
+    import re
+
+    from tf2lint.analysis.callers import has_word
+
+    data, needle = text.encode(), word.encode()
+    assert has_word(data, needle) == (re.search(rb"\b" + re.escape(needle) + rb"\b", data) is not None)
+
+
+_COMPILED = {
+    "decorated": "import tensorflow as tf\n\n\n@tf.function\ndef f(x):\n    return x\n",
+    "a_method_with_arguments": (
+        "import tensorflow as tf\n\n\nclass M(tf.Module):\n    @tf.function(jit_compile=True)\n"
+        "    def f(self, x):\n        return x\n"),
+    "a_module_alias": "import tensorflow as tf\ncompiled = tf.function\n\n\n@compiled\ndef f(x):\n    return x\n",
+    "an_imported_name": "from tensorflow import function as compiled\n\n\n@compiled\ndef f(x):\n    return x\n",
+    "a_local_alias_in_an_enclosing_function": (
+        "import tensorflow as tf\n\n\ndef outer():\n    compiled = tf.function\n\n    @compiled\n    def f(x):\n"
+        "        return x\n    return f\n"),
+    "applied": "import tensorflow as tf\n\n\ndef f(x):\n    return x\n\n\ng = tf.function(f)\n",
+}
+_NOT_COMPILED = {
+    "only_properties": (
+        "import tensorflow as tf\n\n\nclass L(tf.keras.layers.Layer):\n    @property\n    def units(self):\n"
+        "        return 3  # not a function\n"),
+    "a_registry_decorator": "import functools\n\n\n@functools.lru_cache\ndef f(x):  # a function\n    return x\n",
+}
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("name", sorted(_COMPILED))
+def test_the_tf_function_gate_keeps_every_way_to_compile_a_function(name: str, newline: str) -> None:
+    """Line breaks as the parser reads them: a function's body is looked into when a decorator line is in it."""
+    source = _COMPILED[name].replace("\n", newline)
+    assert _tf_function_gate_and_roots(source) == (True, True)
+
+
+@pytest.mark.parametrize("name", sorted(_NOT_COMPILED))
+def test_the_tf_function_gate_drops_modules_that_compile_nothing(name: str) -> None:
+    assert _tf_function_gate_and_roots(_NOT_COMPILED[name]) == (False, False)
+
+
+@pytest.mark.parametrize(("code", "kind", "source"), all_examples())
+def test_the_tf_function_gate_never_hides_a_compiled_function(code: str, kind: str, source: str) -> None:
+    """TFS112 analyses a module without shim code only when the triage says a function may be compiled: every
+    rule example, and each variant with one line removed, that the shim walk finds a `tf.function` in passes."""
+    for variant in mutants(source):
+        gate, roots = _tf_function_gate_and_roots(variant)
+        assert gate or not roots, variant
+
+
+def _tf_function_gate_and_roots(source: str) -> tuple[bool, bool]:
+    """The triage's answer, and whether the shim walk finds a function compiled by `tf.function`."""
+    import ast
+
+    from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.summary import ModuleSummary
+    from tf2lint.analysis.triage import Triage
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return True, False
+    triage = Triage(source, tree, None, None)
+    summary = ModuleSummary(tree, source, "m.py", names=(triage.names, triage.parents), mentioned=triage.mentioned)
+    return triage.may_compile_tf_functions, any(ModuleContext(summary).tf_function_roots())
+
+
+def test_cache_keys_read_a_file_at_its_real_place(tmp_path: Path) -> None:
+    """The key holds the file's real path (its package decides its findings); directories' links are resolved
+    once per run: a file reached through a linked directory, a linked file and the file itself share a key."""
+    from tf2lint.cache import Cache
+
+    package = tmp_path / "real" / "pkg"
+    package.mkdir(parents=True)
+    (package / "m.py").write_text("import tensorflow as tf\n")
+    (tmp_path / "linked").symlink_to(tmp_path / "real")
+    (tmp_path / "alias.py").symlink_to(package / "m.py")
+    cache = Cache(tmp_path / "cache")
+    keys = {cache.key(b"x", Settings(), "py", str(path))
+            for path in (package / "m.py", tmp_path / "linked" / "pkg" / "m.py", tmp_path / "alias.py")}
+    assert len(keys) == 1
+    assert cache.key(b"x", Settings(), "py", str(tmp_path / "real" / "m.py")) not in keys

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import os
 import tempfile
+import textwrap
 
 import pytest
 
@@ -203,22 +204,6 @@ CASES = {
             x = v1.layers.dense(x, 4)
         return v1.layers.dense(x, 4)''', (2, 4)),
 }
-OBJECTS = '''
-class L(tf.keras.layers.Layer):
-    def __init__(self):
-        super().__init__()
-        self.d = v1.layers.Dense(4)
-        self.e = v1.layers.Dense(4, name="fc")
-        self.native = tf.keras.layers.Dense(3)
-
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
-        with v1.variable_scope("m"):
-            x = v1.layers.dense(x, 4)
-            x = self.e(self.d(x))
-            x = self.d(x)
-            return self.native(x)
-'''
 HEADER = '''
 import tensorflow as tf
 import tf_slim as slim
@@ -231,10 +216,33 @@ def block(x, units):
 '''
 
 
-def _program(body: str) -> str:
-    return HEADER + (
-        "class L(tf.keras.layers.Layer):\n    @v1.keras.utils.track_tf1_style_variables\n    def call(self, x):"
-        + body.replace("\n", "\n    ") + "\n")
+def _layer(*before: str, call: str, init: str = "", methods: str = "") -> str:
+    """A program: HEADER, the module-level definitions `before`, then the shim class `L`, whose `__init__` runs `init`
+    after `super().__init__()`, whose decorated `call(self, x)` runs `call`, then its other `methods` (each part
+    written at any indentation)."""
+
+    def part(text: str, indent: int) -> str:
+        return textwrap.indent(textwrap.dedent(text).strip("\n"), " " * indent) + "\n"
+
+    source = HEADER + "".join(part(definition, 0) + "\n\n" for definition in before)
+    source += "class L(tf.keras.layers.Layer):\n"
+    if init:
+        source += "    def __init__(self):\n        super().__init__()\n" + part(init, 8) + "\n"
+    source += "    @v1.keras.utils.track_tf1_style_variables\n    def call(self, x):\n" + part(call, 8)
+    return source + ("\n" + part(methods, 4) if methods else "")
+
+
+OBJECTS = _layer(init='''
+    self.d = v1.layers.Dense(4)
+    self.e = v1.layers.Dense(4, name="fc")
+    self.native = tf.keras.layers.Dense(3)
+''', call='''
+    with v1.variable_scope("m"):
+        x = v1.layers.dense(x, 4)
+        x = self.e(self.d(x))
+        x = self.d(x)
+        return self.native(x)
+''')
 
 
 # Probe programs (each a class `L` called on a (2, 4) input) -> the (known, unknown) counts of the model on it; every
@@ -264,16 +272,15 @@ def test_model_names_what_tf_creates(tf, case: str) -> None:
     from tf2lint.runtime import legacy_slim
 
     with legacy_slim():  # the old `slim.batch_norm` runs on TF 2.21 only so
-        known, unknown = _check(_program(body), shape)
+        known, unknown = _check(_layer(call=body), shape)
     assert known, "the model should know some names here"
     assert bool(unknown) == (case == "branch_is_unknown")
 
 
 def test_layer_objects_are_named_at_their_first_call(tf) -> None:
-    source = HEADER + OBJECTS
-    known, unknown = _check(source, (2, 4))
+    known, unknown = _check(OBJECTS, (2, 4))
     assert (known, unknown) == (6, 0)
-    assert _model(source)["L"].objects == ["d/kernel", "d/bias", "e/kernel", "e/bias", "native/kernel", "native/bias"]
+    assert _model(OBJECTS)["L"].objects == ["d/kernel", "d/bias", "e/kernel", "e/bias", "native/kernel", "native/bias"]
 
 
 def test_checkpoint_report_and_assertion_on_the_issue_scenario(tf, tmp_path) -> None:
@@ -377,22 +384,18 @@ def test_loops_locals_and_per_call_objects(tf, case: str) -> None:
     from tf2lint.runtime import legacy_slim
 
     with legacy_slim():  # the old `slim.batch_norm` runs on TF 2.21 only so
-        known, unknown = _check(_program(body), shape)
+        known, unknown = _check(_layer(call=body), shape)
     # The inline `Dense(...)(x)` is named at that call, as TF names it (`cells/fc_1`).
     assert (bool(known), unknown) == (True, 0)
 
 
-DECORATED_HELPER = HEADER + '''
+DECORATED_HELPER = _layer('''
 class Sub(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, x):
         with v1.variable_scope("in"):
             return v1.layers.dense(x, 4)
-
-
-class L(tf.keras.layers.Layer):
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
+''', call='''
         with v1.variable_scope("outer"):
             x = v1.layers.dense(x, 4)
             x = self._block(x)
@@ -401,13 +404,13 @@ class L(tf.keras.layers.Layer):
             x = v1.keras.utils.get_or_create_layer("head", lambda: tf.keras.layers.Dense(4))(x)
         x = v1.layers.dense(x, 4)
         return self._block(x)
-
+''', methods='''
     @v1.keras.utils.track_tf1_style_variables
     def _block(self, x):
         x = v1.layers.dense(x, 4)
         with v1.variable_scope("blk"):
             return v1.layers.dense(x, 4)
-'''
+''')
 
 
 # Measured: a decorated method called from the decorated `call` names its layers as a plain helper would
@@ -416,16 +419,13 @@ class L(tf.keras.layers.Layer):
 PROBES["a_decorated_helper_counts_on_in_the_callers_store_and_builders_keep_their_own"] = (DECORATED_HELPER, (14, 0))
 
 
-TRACED = HEADER + '''
-class L(tf.keras.layers.Layer):
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
+TRACED = _layer(call='''
         with v1.variable_scope("outer"):
             x = v1.layers.dense(x, 4)
             x = tf.function(self._block)(x)
             x = self._traced(x)
             return v1.layers.dense(x, 4)
-
+''', methods='''
     def _block(self, x):
         w = v1.get_variable("w", [4, 4])
         with v1.variable_scope("blk"):
@@ -435,30 +435,24 @@ class L(tf.keras.layers.Layer):
     def _traced(self, x):
         with v1.variable_scope("blk2"):
             return v1.layers.dense(x, 4, name="fc")
-'''
+''')
 
 
 # Measured: `outer/w`, `outer/blk/fc`, `outer/blk2/fc`, and the layer after them is `outer/dense_1`.
 PROBES["helpers_traced_by_tf_function_keep_the_callers_scopes_and_explicit_names"] = (TRACED, (9, 0))
 
 
-CALLABLES = HEADER + '''
+CALLABLES = _layer('''
 import functools
 
 
 def run_stage(stage_fn, t):
     return stage_fn(t)
-
-
-class L(tf.keras.layers.Layer):
-    def __init__(self):
-        super().__init__()
+''', init='''
         self.lazy = None
         self.cache = {}
         self.dense_cls = tf.keras.layers.Dense
-
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
+''', call='''
         with v1.variable_scope("outer"):
             x = getattr(self, "_block")(x, i=0)
             x = run_stage(functools.partial(self._block, i=1), x)
@@ -475,11 +469,11 @@ class L(tf.keras.layers.Layer):
             k = tf.keras.layers.Dense(4)
             x = k(x)
             return v1.layers.dense(x, 4)
-
+''', methods='''
     def _block(self, x, i=0):
         with v1.variable_scope(f"blk_{i}"):
             return v1.layers.dense(x, 4)
-'''
+''')
 
 
 # Measured: a method reached through `getattr`, a partial passed to a function parameter and a local partial names
@@ -488,19 +482,24 @@ class L(tf.keras.layers.Layer):
 PROBES["callable_values_and_native_layers_held_by_the_object"] = (CALLABLES, (8, 0))
 
 
-OBJECTS_INLINE = HEADER + '''
+# Module-level definitions several probes share: a v1 layer subclass that adds nothing, and the function of a template
+# (one variable, `w`).
+PROJECT_DENSE = '''
 class ProjectDense(v1.layers.Dense):
     pass
+'''
+SCALE = '''
+def _scale(x):
+    w = v1.get_variable("w", shape=(4, 4))
+    return tf.matmul(x, w)
+'''
 
 
+OBJECTS_INLINE = _layer(PROJECT_DENSE, '''
 class Sub(tf.keras.layers.Layer):
     def call(self, x):
         return v1.layers.dense(x, 4)
-
-
-class L(tf.keras.layers.Layer):
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
+''', call='''
         with v1.variable_scope("blk"):
             x = ProjectDense(4)(x)
             x = ProjectDense(4)(x)
@@ -510,7 +509,7 @@ class L(tf.keras.layers.Layer):
             x = Sub()(x)
             x = Sub()(x)
             return v1.layers.Dense(4)(v1.layers.dense(x, 4))
-'''
+''')
 
 
 # Measured: a v1 layer subclass that adds nothing takes its class's snake-case name (`project_dense`,
@@ -520,7 +519,7 @@ class L(tf.keras.layers.Layer):
 PROBES["objects_built_and_called_inline_and_v1_subclasses"] = (OBJECTS_INLINE, (16, 0))
 
 
-BUILDERS = HEADER + '''
+BUILDERS = _layer('''
 class Sub(tf.keras.layers.Layer):
     def __init__(self):
         super().__init__()
@@ -529,17 +528,13 @@ class Sub(tf.keras.layers.Layer):
     def call(self, x):
         with v1.variable_scope("in"):
             return v1.layers.dense(x, 4)
-
-
-class L(tf.keras.layers.Layer):
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
+''', call='''
         with v1.variable_scope("outer"):
             x = v1.layers.dense(x, 4)
             x = v1.keras.utils.get_or_create_layer("sub", Sub)(x)
             x = v1.keras.utils.get_or_create_layer("head", create_layer_method=lambda: tf.keras.layers.Dense(4))(x)
             return v1.layers.dense(x, 4)
-'''
+''')
 
 
 # Measured: `get_or_create_layer` with a project class built without creating anything and an undecorated `call`
@@ -548,23 +543,12 @@ class L(tf.keras.layers.Layer):
 PROBES["builders_of_layers_whose_call_runs_in_the_callers_store"] = (BUILDERS, (6, 0))
 
 
-TEMPLATES = HEADER + '''
-def _scale(x):
-    w = v1.get_variable("w", shape=(4, 4))
-    return tf.matmul(x, w)
-
-
+TEMPLATES = _layer(SCALE, '''
 SHARED = v1.make_template("shared", _scale)
-
-
-class L(tf.keras.layers.Layer):
-    def __init__(self):
-        super().__init__()
+''', init='''
         self.t = v1.make_template("t", _scale)
         self.lazy = None
-
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
+''', call='''
         with v1.variable_scope("outer"):
             x = self.t(x)
             x = self.t(x)
@@ -577,7 +561,7 @@ class L(tf.keras.layers.Layer):
             with v1.variable_scope("t_5"):
                 pass
             return v1.make_template("t", _scale)(x)
-'''
+''')
 
 
 # Measured: a template's first call opens `variable_scope(None, default_name=<its name>)` where it is called
@@ -585,21 +569,16 @@ class L(tf.keras.layers.Layer):
 PROBES["templates_open_a_default_named_scope_at_their_first_call"] = (TEMPLATES, (5, 0))
 
 
-REBUILT = HEADER + '''
-class L(tf.keras.layers.Layer):
-    def __init__(self):
-        super().__init__()
+REBUILT = _layer(init='''
         self.fc = v1.layers.Dense(4, name="a")
         self.lazy = None
-
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
+''', call='''
         if self.lazy is None:
             self.lazy = v1.layers.Dense(4)
         x = self.lazy(x)
         self.fc = v1.layers.Dense(4, name="b")
         return self.fc(x)
-'''
+''')
 
 
 # Measured: a v1 layer built lazily on `self` is named at its first call (`dense`); one built in `__init__` and
@@ -607,10 +586,7 @@ class L(tf.keras.layers.Layer):
 PROBES["layer_objects_built_lazily_or_rebuilt_in_the_call"] = (REBUILT, (2, 1))
 
 
-REENTERED = HEADER + '''
-class L(tf.keras.layers.Layer):
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
+REENTERED = _layer(call='''
         with v1.variable_scope("outer"):
             x = v1.layers.dense(x, 4)
             with v1.variable_scope(v1.get_variable_scope()):
@@ -622,7 +598,7 @@ class L(tf.keras.layers.Layer):
             with v1.variable_scope(v1.get_variable_scope(), reuse=v1.AUTO_REUSE):
                 x = v1.layers.dense(x, 4)
         return v1.layers.dense(x, 4)
-'''
+''')
 
 
 # Measured: `variable_scope(get_variable_scope())` adds nothing to the names and counts on from the current scope
@@ -632,13 +608,10 @@ class L(tf.keras.layers.Layer):
 PROBES["a_scope_object_re_entered_counts_on_and_forgets_on_leaving"] = (REENTERED, (14, 0))
 
 
-DECIDED = HEADER + '''
-class L(tf.keras.layers.Layer):
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
+DECIDED = _layer(call='''
         x = self._block(x, name="a", wd=False)
         return self._block(x, name="b", wd=True)
-
+''', methods='''
     def _block(self, x, name="w", wd=True):
         if wd:
             w = v1.get_variable(name, shape=(4, 4))
@@ -646,14 +619,14 @@ class L(tf.keras.layers.Layer):
         if not wd:
             x = v1.layers.dense(x, 4)
         return x
-'''
+''')
 
 
 # Measured: `wd=False` runs only the `not wd` branch (`dense`), `wd=True` only the other (`b`).
 PROBES["branches_a_constant_argument_decides"] = (DECIDED, (3, 0))
 
 
-SUB_OBJECTS = HEADER + '''
+SUB_OBJECTS = _layer('''
 class Sub(tf.keras.layers.Layer):
     def __init__(self):
         super().__init__()
@@ -665,22 +638,16 @@ class Sub(tf.keras.layers.Layer):
         if self.lazy is None:
             self.lazy = v1.layers.Dense(4, name="lazy")
         return self.lazy(x)
-
-
-class L(tf.keras.layers.Layer):
-    def __init__(self):
-        super().__init__()
+''', init='''
         self.sub = Sub()
-
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
+''', call='''
         with v1.variable_scope("outer"):
             x = self.sub(x)
             x = self.sub(x)
             x = Sub()(x)
             x = v1.keras.utils.get_or_create_layer("s", Sub)(x)
             return v1.keras.utils.get_or_create_layer("s", Sub)(x)
-'''
+''')
 
 
 # Measured: the v1 layers a sub-layer holds (built in its `__init__` or lazily) are named at their first call in the
@@ -690,25 +657,11 @@ class L(tf.keras.layers.Layer):
 PROBES["layer_objects_of_a_sub_layer_whose_call_runs_in_the_callers_store"] = (SUB_OBJECTS, (12, 0))
 
 
-CACHES = HEADER + '''
-def _scale(x):
-    w = v1.get_variable("w", shape=(4, 4))
-    return tf.matmul(x, w)
-
-
-class ProjectDense(v1.layers.Dense):
-    pass
-
-
-class L(tf.keras.layers.Layer):
-    def __init__(self):
-        super().__init__()
+CACHES = _layer(SCALE, PROJECT_DENSE, init='''
         self.cache = {}
         self.templates = {}
         self.fc = None
-
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
+''', call='''
         with v1.variable_scope("outer"):
             if "fc" not in self.cache:
                 self.cache["fc"] = v1.layers.Dense(4, name="fc")
@@ -722,7 +675,7 @@ class L(tf.keras.layers.Layer):
                 self.fc = ProjectDense(4)
             x = self.fc(x)
             return self.held(x)
-'''
+''')
 
 
 # Measured: a v1 layer or a template kept under one literal key of a dict cache is named at its first call
@@ -730,16 +683,11 @@ class L(tf.keras.layers.Layer):
 PROBES["objects_kept_in_dict_caches_and_subclasses_built_lazily"] = (CACHES, (5, 0))
 
 
-WEIGHTLESS = HEADER + '''
-class L(tf.keras.layers.Layer):
-    def __init__(self):
-        super().__init__()
+WEIGHTLESS = _layer(init='''
         self.a = v1.layers.Dense(4, name="flatten")
         self.b = v1.layers.Dense(4, name="dropout")
         self.c = v1.layers.Dense(4, name="max_pooling1d")
-
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
+''', call='''
         with v1.variable_scope("m"):
             x = v1.layers.flatten(x)
             x = v1.layers.dropout(x, 0.5)
@@ -747,7 +695,7 @@ class L(tf.keras.layers.Layer):
             x = self.a(x)
             x = self.b(x)
             return self.c(x)
-'''
+''')
 
 
 # Measured: `flatten`, `dropout` and pooling open their scope like any layer, so a layer object named `flatten`
@@ -755,41 +703,29 @@ class L(tf.keras.layers.Layer):
 PROBES["functional_layers_without_variables_still_count"] = (WEIGHTLESS, (6, 0))
 
 
-MAPPED = HEADER + '''
-class L(tf.keras.layers.Layer):
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
+MAPPED = _layer(call='''
         with v1.variable_scope("outer"):
             x = v1.layers.dense(x, 4)
             x = list(map(self._block, [x]))[0]
             return v1.layers.dense(x, 4)
-
+''', methods='''
     def _block(self, x):
         return v1.layers.dense(x, 4)
-'''
+''')
 
 
 # Measured: `map(self._block, [x])` runs the block once where it is written (`outer/dense_1`).
 PROBES["a_method_mapped_over_one_item_runs_once_in_place"] = (MAPPED, (6, 0))
 
 
-SUBCLASS_IN_INIT = HEADER + '''
-class ProjectDense(v1.layers.Dense):
-    pass
-
-
-class L(tf.keras.layers.Layer):
-    def __init__(self):
-        super().__init__()
+SUBCLASS_IN_INIT = _layer(PROJECT_DENSE, init='''
         self.named = ProjectDense(4, name="fc")
         self.unnamed = ProjectDense(4)
-
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
+''', call='''
         with v1.variable_scope(v1.get_variable_scope()):
             x = self.named(x)
         return self.unnamed(x)
-'''
+''')
 
 
 # Measured: a v1 subclass built in `__init__` is named at its first call like its base (`fc`), or by its class's
@@ -797,10 +733,7 @@ class L(tf.keras.layers.Layer):
 PROBES["v1_subclass_objects_built_in_init"] = (SUBCLASS_IN_INIT, (4, 0))
 
 
-LAMBDAS = HEADER + '''
-class L(tf.keras.layers.Layer):
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
+LAMBDAS = _layer(call='''
         i = 0
         step = lambda t: self._block(t, i=i)  # noqa: E731
         with v1.variable_scope("outer"):
@@ -808,10 +741,10 @@ class L(tf.keras.layers.Layer):
             i = 1
             x = step(x)
             return v1.layers.dense(x, 4)
-
+''', methods='''
     def _block(self, x, i=0):
         return v1.layers.dense(x, 4, name=f"fc_{i}")
-'''
+''')
 
 
 # Measured: a lambda written in the method runs where it is called and reads the method's locals as they are then
@@ -822,7 +755,7 @@ PROBES["a_lambda_of_the_method_reads_its_locals_when_called"] = (LAMBDAS, (6, 0)
 def test_a_local_rebound_in_a_branch_is_no_longer_known(tf) -> None:
     """Measured: the branch runs (`fc_1`); the model, which cannot tell, leaves the name unknown rather than
     `fc_0`."""
-    known, unknown = _check(_program('''
+    known, unknown = _check(_layer(call='''
     i = 0
     if x.shape[0] == 2:
         i = 1

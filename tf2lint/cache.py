@@ -110,6 +110,7 @@ class Cache:
         # Digests of the files this run read for linting (absolute path -> digest): a dependency that is
         # one of them is not read and hashed a second time when entries are checked.
         self._read: dict[str, str] = {}
+        self._real_directories: dict[str, str] = {}  # resolving every file's whole path took a sixth of a cached run
 
     def key(self, data: bytes, settings: Settings, kind: str, path: str | None = None) -> str:
         """The entry of a file's bytes under these settings at this place (``path``: where they were read,
@@ -119,7 +120,7 @@ class Cache:
         digest = hashlib.blake2b(digest_size=20)
         if path is not None:
             self._read[os.path.abspath(path)] = content
-            digest.update(os.path.realpath(path).encode("utf-8", "surrogateescape") + b"\0")
+            digest.update(self._real_path(path).encode("utf-8", "surrogateescape") + b"\0")
         digest.update(_code_fingerprint().encode())
         digest.update(repr(settings).encode())
         if settings.variables_lock:  # TFS115 reads it: its content is part of the answer
@@ -129,6 +130,15 @@ class Cache:
         digest.update(kind.encode())  # .py and .ipynb are read differently
         digest.update(content.encode())
         return digest.hexdigest()
+
+    def _real_path(self, path: str) -> str:
+        """``os.path.realpath(path)``, with the links of each directory resolved once per run."""
+        directory, name = os.path.split(os.path.abspath(path))
+        if os.path.islink(path):
+            return os.path.realpath(path)
+        if directory not in self._real_directories:
+            self._real_directories[directory] = os.path.realpath(directory)
+        return os.path.join(self._real_directories[directory], name)
 
     def _path(self, key: str) -> str:
         return os.path.join(self.directory, key[:2], key + ".json")

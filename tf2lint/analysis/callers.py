@@ -15,11 +15,12 @@ import re
 from collections.abc import Iterator
 from stat import S_ISREG
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tf2lint.analysis import project as project_module
 from tf2lint.analysis.project import Project
 from tf2lint.analysis.names import names_in, walk_expr
-from tf2lint.analysis.summary import ClassInfo, ModuleSummary, own_statements
+from tf2lint.analysis.summary import FUNCTION_DEFS, ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr, own_statements
 
 
 @dataclass
@@ -70,6 +71,69 @@ def only_an_attribute(cls: ClassInfo) -> bool:
     return ctors > 0 and module_callers(module).class_refs.get(cls.name, 0) == ctors
 
 
+class HeldCall(NamedTuple):
+    """A method calling a sub-layer its class holds (`self.<attr>(...)`), with the context expressions of the
+    `with` statements around that call in the method, outermost first."""
+
+    method: FunctionDef
+    holder: ClassInfo
+    withs: tuple[ast.expr, ...]
+
+
+def calls_of_held(cls: ClassInfo) -> tuple[list[HeldCall], bool]:
+    """Where the classes of ``cls``'s module that build it in `__init__` (`self.<attr> = Cls()`) call it in their
+    own methods, and whether those are all the calls of such an attribute the module spells (not, for one in a
+    subclass's method or in a function nested in a method)."""
+    module = cls.module
+    found: list[HeldCall] = []
+    located: set[int] = set()
+    every: set[str] = set()
+    for holder in module.classes:
+        attrs = {attr for attr, ctor in holder.attr_ctors.items() if isinstance(ctor, ast.Name) and ctor.id == cls.name}
+        every |= attrs
+        for method in holder.methods.values() if attrs else ():
+            receiver = first_param(method)
+            stack: list[tuple[list[ast.stmt], tuple[ast.expr, ...]]] = [(method.body, ())]
+            while stack:
+                body, withs = stack.pop()
+                for stmt in body:
+                    for call, around in _calls_in_statement(stmt, withs, stack):
+                        if isinstance(call.func, ast.Attribute) and call.func.attr in attrs and is_self_attr(call.func, receiver):
+                            found.append(HeldCall(method, holder, around))
+                            located.add(id(call))
+    # Every `<anything>.<attr>(...)` the module writes, wherever (a subclass, a module-level function, a lambda).
+    written = module.nodes_on_lines("|".join(sorted(every))) if every else []
+    spelled = {id(node) for node, _func in written
+               if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in every}
+    return found, spelled <= located
+
+
+def _calls_in_statement(
+    stmt: ast.stmt, withs: tuple[ast.expr, ...], stack: list[tuple[list[ast.stmt], tuple[ast.expr, ...]]]
+) -> Iterator[tuple[ast.Call, tuple[ast.expr, ...]]]:
+    """The calls of one statement's own expressions, with the `with` context expressions around them; its nested
+    blocks go on ``stack`` (those of a `with` inside its items). Nested functions and classes are not entered."""
+    if isinstance(stmt, (*FUNCTION_DEFS, ast.ClassDef)):
+        return
+    inner = withs
+    for name, value in ast.iter_fields(stmt):
+        items = value if isinstance(value, list) else [value]
+        if items and all(isinstance(item, ast.stmt) for item in items):
+            continue  # a block, pushed below once the `with` items are known
+        for item in items:
+            if isinstance(item, ast.withitem):
+                yield from ((n, inner) for n in walk_expr(item.context_expr) if isinstance(n, ast.Call))
+                inner = (*inner, item.context_expr)
+            elif isinstance(item, (ast.excepthandler, ast.match_case)):
+                stack.append((item.body, withs))
+            elif isinstance(item, ast.expr):
+                yield from ((n, withs) for n in walk_expr(item) if isinstance(n, ast.Call))
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(stmt, name, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            stack.append((block, inner if name == "body" else withs))
+
+
 def named_by_another_class(cls: ClassInfo) -> bool:
     """Whether another class of the module spells the class's name while the class itself does not (a part
     that other objects of the module build or call). The names each class spells are read once per module."""
@@ -97,19 +161,36 @@ def named_elsewhere(
     if index is None:
         return unknown
     word = name.encode()
-    pattern = here = None
-    for path in index.get(stem, ()):
+    here = None
+    for path in index.get(stem.encode(), ()):
         text = _text_of(path)
-        # The cheap tests first: a plain word search, then the word boundaries, then whether it is another file.
-        if text is None or word not in text or also is not None and also not in text:
-            continue
-        pattern = pattern or re.compile(rb"\b" + re.escape(word) + rb"\b")
-        if not pattern.search(text):
+        # The cheap tests first: the words, then whether it is another file.
+        if text is None or also is not None and also not in text or not has_word(text, word):
             continue
         here = here or _identity(module.path)
         if _identity(path) != here:
             project.record(path)  # a cached answer depends on that module
             return True
+    return False
+
+
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def has_word(text: bytes, word: bytes) -> bool:
+    """Whether ``word`` stands in ``text`` between word boundaries, as ``rb"\\bword\\b"`` would find it: a
+    search for the word, then its two neighbours (a pattern compiled per class name cost more than the search)."""
+    if not word:
+        return False
+    first, last = word[0] in _WORD_BYTES, word[-1] in _WORD_BYTES
+    offset = text.find(word)
+    while offset != -1:
+        end = offset + len(word)
+        before = offset > 0 and text[offset - 1] in _WORD_BYTES
+        after = end < len(text) and text[end] in _WORD_BYTES
+        if before != first and after != last:
+            return True
+        offset = text.find(word, offset + 1)
     return False
 
 
@@ -146,8 +227,8 @@ def _read_regular(path: str) -> bytes | None:
 _MAX_FILES = 20000
 _SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "venv", ".venv"})
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([^\n#;]*)|import[ \t]+([^\n#;]*))", re.M)
-_NAMES_SPLIT = re.compile(rb"[,\s()]+")  # an import line's names
-_INDEXES: dict[tuple[object, tuple[str, ...]], dict[str, list[str]] | None] = {}
+_PARTS_SPLIT = re.compile(rb"[,\s().]+")  # the dotted names of an import line, into their parts
+_INDEXES: dict[tuple[object, tuple[str, ...]], dict[bytes, list[str]] | None] = {}
 
 
 def _import_lines(text: bytes) -> Iterator[tuple[bytes | None, ...]]:
@@ -165,7 +246,7 @@ def _import_lines(text: bytes) -> Iterator[tuple[bytes | None, ...]]:
         offset = text.find(b"import", offset + 6)
 
 
-def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
+def _import_index(roots: tuple[str, ...]) -> dict[bytes, list[str]] | None:
     """Module stem -> the files under the roots with an import line naming it. Built once per batch of
     stable files (the CLI's run; TFS107 asks about most layers), again per question otherwise (an editor's
     files change)."""
@@ -173,7 +254,7 @@ def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
     key = (id(session) if session is not None else None, roots)
     if session is not None and key in _INDEXES:
         return _INDEXES[key]
-    index: dict[str, list[str]] | None = {}
+    index: dict[bytes, list[str]] | None = {}
     seen = 0
     for root in roots:
         for directory, subdirectories, files in os.walk(root):
@@ -191,10 +272,13 @@ def _import_index(roots: tuple[str, ...]) -> dict[str, list[str]] | None:
                     continue
                 stems: set[bytes] = set()
                 for source, names, plain in _import_lines(text):
-                    for dotted in ([source] if source else []) + _NAMES_SPLIT.split(names or plain or b""):
-                        stems.update(part for part in dotted.split(b".") if part and part != b"as")
+                    if source:
+                        stems.update(source.split(b"."))
+                    stems.update(_PARTS_SPLIT.split(names or plain or b""))
+                stems.discard(b"")
+                stems.discard(b"as")
                 for stem in stems:
-                    index.setdefault(stem.decode("ascii", "replace"), []).append(path)  # type: ignore[union-attr]
+                    index.setdefault(stem, []).append(path)  # type: ignore[union-attr]
             if index is None:
                 break
         if index is None:

@@ -84,19 +84,6 @@ class ClassModel:
                 self._functions.setdefault(owner, []).append(func)  # type: ignore[arg-type]
         return self._functions.get(cls, [])
 
-    def constructs_tracked_object(self, site: CallSite) -> str | None:
-        """Description of the weight-owning object a call constructs, if any."""
-        for name in site.names:
-            kind = api.tracked_object_kind(name)
-            if kind:
-                return f"`{name}`" if kind == name else f"`{name}` ({kind})"
-        cls = self._class_called(site)
-        if cls is not None and self.v1_layer_base(cls) is not None:
-            return None  # a v1 layer: its weights come from `get_variable`, reused by name in the shim's store
-        if cls is not None and self.class_kind(cls) in ("keras", "module", "keras3") and not self._store_only(cls):
-            return f"`{cls.name}` ({'tf.Module' if self.class_kind(cls) == 'module' else 'Keras layer'})"
-        return None
-
     def v1_layer_base(self, cls: ClassInfo) -> str | None:
         """The v1 layer class (`tf.compat.v1.layers.BatchNormalization`) a project class derives from, if any."""
         for klass in self.mro(cls):
@@ -106,22 +93,8 @@ class ClassModel:
                     return found
         return None
 
-    def _store_only(self, cls: ClassInfo) -> bool:
-        """A project layer whose objects own nothing: no `__init__` beyond `super().__init__(...)`, no `build`,
-        and an undecorated `call`, which runs in its caller's variable store (measured: an `Adapter()(x)`
-        built per call in shim code reuses the caller's `get_variable`s, stable and tracked)."""
-        callee = self.instance_call(cls)
-        if callee is None or is_shim_function(callee):
-            return False
-        for klass in self.mro(cls):
-            if "build" in klass.methods:
-                return False
-            init = klass.methods.get("__init__")
-            if init is not None and any(not _initialises_base(c) for c in klass.module.own_calls(init)):
-                return False
-        return True
-
-    def _class_called(self, site: CallSite) -> ClassInfo | None:
+    def class_called(self, site: CallSite) -> ClassInfo | None:
+        """The project class a call names (`Block(...)`, `layers.Block(...)`), if any."""
         module = site.module or self._modules.root
         func = site.node.func
         if isinstance(func, ast.Name) and not module.names.is_local(func.id, site.func):
@@ -216,14 +189,6 @@ def _linearize(cls: ClassInfo, bases_of: Callable[[ClassInfo], list[ClassInfo | 
         order.append(current)
         stack.extend(reversed([b for b in bases_of(current) if b is not None and b is not current]))
     return order
-
-
-def _initialises_base(call: ast.Call) -> bool:
-    """`super().__init__(...)`, `Base.__init__(self, ...)`, or the `super()` inside the first."""
-    func = call.func
-    if isinstance(func, ast.Attribute) and func.attr == "__init__":
-        return True
-    return isinstance(func, ast.Name) and func.id == "super"
 
 
 def is_shim_function(callee: Callee) -> bool:

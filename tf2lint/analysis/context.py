@@ -71,7 +71,8 @@ class ModuleContext:
         self.functions_of = classes.functions_of
         self.v1_layer_base = classes.v1_layer_base
         self.shim_methods_of = classes.shim_methods_of
-        self.constructs_tracked_object = classes.constructs_tracked_object
+        self.class_called = classes.class_called
+        self.instance_call = classes.instance_call
         self.is_shim_function = is_shim_function
 
         self.shared_template = Templates(modules, classes).shared_template

@@ -77,6 +77,22 @@ def _creates(site: CallSite) -> bool:
     )
 
 
+def unknown_placement(site: CallSite, shim: ast.FunctionDef) -> Unknown | None:
+    """Why what a creating call makes cannot be known from where it runs (in a helper, a loop, under a condition,
+    inside a tf.function), or None: the names model and the Slim migration both stop there."""
+    what = site.names[0] if site.names else "this call"
+    if site.func is not shim:
+        return Unknown(site.node, f"`{what}` runs in a helper ({getattr(site.func, 'name', '?')}) called from the "
+                                  "shim method: inline it, or migrate the helper by hand")
+    if site.in_loop:
+        return Unknown(site.node, f"`{what}` runs in a loop: how many layers it makes is not known statically")
+    if site.arms:
+        return Unknown(site.node, f"`{what}` runs under a condition: whether it runs is not known statically")
+    if site.reach.tf_function is not None:
+        return Unknown(site.node, f"`{what}` runs inside a tf.function")
+    return None
+
+
 def _check_sites(ctx: ModuleContext, shim: ast.FunctionDef, cls: ClassInfo | None) -> Unknown | None:
     for site in ctx.sites:
         if site.reach.shim is not shim:
@@ -88,15 +104,9 @@ def _check_sites(ctx: ModuleContext, shim: ast.FunctionDef, cls: ClassInfo | Non
                                               "which variable scopes it opens")
             continue
         what = site.names[0] if site.names else "this call"
-        if site.func is not shim:
-            return Unknown(site.node, f"`{what}` runs in a helper ({getattr(site.func, 'name', '?')}) called from the "
-                                      "shim method: inline it, or migrate the helper by hand")
-        if site.in_loop:
-            return Unknown(site.node, f"`{what}` runs in a loop: how many layers it makes is not known statically")
-        if site.arms:
-            return Unknown(site.node, f"`{what}` runs under a condition: whether it runs is not known statically")
-        if site.reach.tf_function is not None:
-            return Unknown(site.node, f"`{what}` runs inside a tf.function")
+        placed = unknown_placement(site, shim)
+        if placed is not None:
+            return placed
         if site.arg_scopes:
             return Unknown(site.node, "a `slim.arg_scope` supplies arguments tf2lint does not model: pass them "
                                       "explicitly and remove the arg_scope")

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tf2lint.analysis import arg_scopes
+from tf2lint.analysis.layer_names import unknown_placement
 from tf2lint.analysis.summary import first_param
 from tf2lint.analysis.variables import class_variables, with_pinned
 from tf2lint.knowledge import api, native
@@ -289,15 +290,9 @@ def checks(ctx: ModuleContext, shim: ast.FunctionDef) -> tuple[ast.AST, str] | N
         if creator is not None and slim_layer(names) is None:
             return site.node, (f"`{creator}` has no translation in `tf2lint/knowledge/native.py` (it translates "
                                f"{', '.join('slim.' + n for n in native.SLIM_LAYERS)}): migrate it by hand")
-        if site.func is not shim:
-            return site.node, (f"`{what}` runs in a helper ({getattr(site.func, 'name', '?')}) called from the shim "
-                               "method: inline it, or migrate the helper by hand")
-        if site.in_loop:
-            return site.node, f"`{what}` runs in a loop: how many layers it makes is not known statically"
-        if site.arms:
-            return site.node, f"`{what}` runs under a condition: whether it runs is not known statically"
-        if site.reach.tf_function is not None:
-            return site.node, f"`{what}` runs inside a tf.function"
+        placed = unknown_placement(site, shim)
+        if placed is not None:
+            return placed
         for scope in site.scopes:
             if not scope.named or scope.name is None or scope.reenters or scope.node.keywords or len(scope.node.args) != 1:
                 return scope.node, "a `variable_scope` without a literal name (or with reuse, default_name, ...): name it with a string"

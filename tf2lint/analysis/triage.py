@@ -3,8 +3,8 @@
 Most files of a TensorFlow code base never touch the shim: no shim method, no ``call`` a TF1 helper could
 reach, no ``get_or_create_layer``. Each rule names what it needs (``Rule.applies``), and a module none
 of them applies to costs its parse and nothing more: no summary, no shim walk, no project reads beyond
-its own imports. The facts here are cheap and conservative: words in the text, and where the module's
-imports lead. Shim code behind the project's own names is looked for the way the shim walk finds it: a
+its own imports. The facts here are cheap and conservative: words in the text, where the module's imports
+lead, and the decorators of its statement skeleton (no expression is walked). Shim code behind the project's own names is looked for the way the shim walk finds it: a
 decorator that follows the project's aliases to the shim, a class whose project base may carry shim
 methods (the base's module spells the decorator), a class-level ``call = ...``.
 """
@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from functools import cached_property
 
-from tf2lint.analysis.names import PYTHON_BUILTINS, Names
+from tf2lint.analysis.names import PYTHON_BUILTINS, Names, dotted, flatten_blocks
 from tf2lint.analysis.project import Project
+from tf2lint.analysis.summary import FUNCTION_DEFS
 from tf2lint.knowledge import api
 from tf2lint.knowledge.spellings import canonical
 
@@ -29,7 +31,7 @@ _ENTRY_METHOD = re.compile(r"def\s+(?:call|__call__)\b")
 _CLASS_HEADER = re.compile(r"class\s+\w+\s*\(")
 _DOTTED = re.compile(r"\s*([A-Za-z_][\w.]*)")
 _ENTRY_ASSIGNED = re.compile(r"call(?:__)?\s*=(?!=)")  # `call = track(_forward)` in a class body
-_ACCESSORS = (["setter"], ["getter"], ["deleter"])  # `@name.setter`: a property of the class
+_ACCESSORS = (("setter",), ("getter",), ("deleter",))  # `@name.setter`: a property of the class
 _IMPORT = re.compile(r"[ \t]+(?:from|import)\s+(\.*[\w.]*)")
 
 
@@ -111,19 +113,43 @@ class Triage:
             return False
         if _ENTRY_ASSIGNED.search(self.text):
             return True
-        for parts in self._decorators():
+        # Each spelling once: a registry decorator stands above hundreds of functions of one module.
+        for parts in dict.fromkeys(self._decorators()):
             head = parts[0]
             if head in from_project and self._is_shim(from_project[head], parts[1:]):
                 return True
             if head not in bindings and head not in PYTHON_BUILTINS and parts[1:2] not in _ACCESSORS and head not in self._defined:
                 return True  # bound in a function (`t = compat.track`): only the walk resolves it there
         words = (*_BASE_WORDS, *(word.encode() for word in configured))
-        for base in self._bases():
+        for base in dict.fromkeys(self._bases()):
             if base in from_project and any(project.bindings_mention(from_project[base], word) for word in words):
                 return True
             if base not in bindings and base not in PYTHON_BUILTINS and base not in self._defined and self._imports_inside_blocks:
                 return True  # a base bound in a function, where the project is imported: the walk follows it
         return False
+
+    @cached_property
+    def may_compile_tf_functions(self) -> bool:
+        """Whether a function of the module may be compiled by `tf.function`, as the shim walk's
+        `tf_function_roots` finds them: the text spells `function(` (`tf.function(f)` applied), a decorator of a
+        function no function encloses resolves to `tf.function` (as `ModuleSummary.is_tf_function` reads it,
+        at module level), or a function defined in another function has a decorator (that function's own
+        bindings decide: unknown here)."""
+        if not self.mentions("function"):
+            return False
+        if self.mentions("function("):
+            return True
+        decorators = _decorators_outside_functions(self.tree, self._decorator_lines)
+        if decorators is None:
+            return True
+        # Each spelling resolved once: a registry decorator stands above hundreds of functions of one module.
+        spellings: dict[tuple[str, ...], ast.expr] = {}
+        for deco in decorators:
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            parts = dotted(target)
+            if parts is not None:  # (anything else resolves to nothing)
+                spellings.setdefault(tuple(parts), target)
+        return any(api.TF_FUNCTION in self.names.resolve(target, None) for target in spellings.values())
 
     @cached_property
     def _defined(self) -> set[str]:
@@ -132,16 +158,43 @@ class Triage:
 
     # -- text, read the way the parser would --------------------------------------------------------
 
-    def _decorators(self) -> Iterator[list[str]]:
-        """The dotted name after each `@` that starts a line (a decorator; a few strings too); `[""]` for
+    def _decorators(self) -> Iterator[tuple[str, ...]]:
+        """The dotted name after each `@` that starts a line (a decorator; a few strings too); `("",)` for
         any other expression (`@(compat.track)`), which only the walk can resolve."""
+        for offset in self._decorator_offsets:
+            match = _DOTTED.match(self.text, offset + 1)
+            yield tuple(match.group(1).split(".")) if match else ("",)
+
+    @cached_property
+    def _decorator_offsets(self) -> list[int]:
+        """Where each `@` that starts a line is (every decorator's is: it begins its line). A lone carriage
+        return ends a line too, as the parser reads it."""
         text = self.text
+        carriage = "\r" in text
+        found = []
         offset = text.find("@")
         while offset != -1:
-            if not text[text.rfind("\n", 0, offset) + 1:offset].strip():
-                match = _DOTTED.match(text, offset + 1)
-                yield match.group(1).split(".") if match else [""]
+            start = text.rfind("\n", 0, offset)
+            if carriage:
+                start = max(start, text.rfind("\r", 0, offset))
+            if not text[start + 1:offset].strip():
+                found.append(offset)
             offset = text.find("@", offset + 1)
+        return found
+
+    @cached_property
+    def _decorator_lines(self) -> list[int]:
+        """The line numbers of `_decorator_offsets`, in order (CR LF, CR and LF each end a line)."""
+        text = self.text
+        carriage = "\r" in text
+        lines, line, previous = [], 1, 0
+        for offset in self._decorator_offsets:
+            line += text.count("\n", previous, offset)
+            if carriage:
+                line += text.count("\r", previous, offset) - text.count("\r\n", previous, offset)
+            previous = offset
+            lines.append(line)
+        return lines
 
     def _bases(self) -> Iterator[str]:
         """The first name of every base class expression (`class A(pkg.Base, Mixin):` -> pkg, Mixin)."""
@@ -180,7 +233,7 @@ class Triage:
             offset = text.find("import ", offset + 1)
         return False
 
-    def _is_shim(self, targets: list[str], rest: list[str]) -> bool:
+    def _is_shim(self, targets: list[str], rest: tuple[str, ...]) -> bool:
         assert self.project is not None
         shims = {api.SHIM_DECORATOR, *self._shim_decorators}
         for target in targets:
@@ -188,6 +241,28 @@ class Triage:
                 if canonical(final) in shims or final in shims:
                     return True
         return False
+
+
+def _decorators_outside_functions(tree: ast.Module, decorator_lines: list[int]) -> list[ast.expr] | None:
+    """The decorators of the functions (and methods) no function encloses; None when a function defined inside
+    another function has any. Only statements are visited, with a stack (no expression, no recursion), and a
+    function's body only when a decorator line (``decorator_lines``, sorted) lies inside it."""
+    found: list[ast.expr] = []
+    stack: list[tuple[list[ast.stmt], bool]] = [(tree.body, False)]
+    while stack:
+        body, in_function = stack.pop()
+        for stmt in flatten_blocks(body):
+            if isinstance(stmt, FUNCTION_DEFS):
+                if stmt.decorator_list:
+                    if in_function:
+                        return None
+                    found.extend(stmt.decorator_list)
+                after, end = bisect_right(decorator_lines, stmt.lineno), stmt.end_lineno
+                if end is None or after < len(decorator_lines) and decorator_lines[after] <= end:
+                    stack.append((stmt.body, True))
+            elif isinstance(stmt, ast.ClassDef):
+                stack.append((stmt.body, in_function))
+    return found
 
 
 def _top_level_parts(text: str) -> list[str]:

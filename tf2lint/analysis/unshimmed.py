@@ -70,8 +70,8 @@ def _entry(ctx: ModuleContext, cls: ClassInfo) -> FunctionDef | None:
         method = next((k.methods[name] for k in ctx.local_mro(cls) if name in k.methods), None)
         if method is None or method.decorator_list or method in ctx.reached or name in cls.assigned_shim:
             continue  # any decorator may wrap the shim (or a tf.function): unknown
-        # The cheap tests first: most entry methods build nothing, and the class's kind may read other modules.
-        if _may_build(ctx, cls, method) and _ENTRY.get(ctx.class_kind(cls)) == name and not ctx.shim_methods_of(cls):
+        # The class's kind first: TFS107 asked for it already (it is memoized); the search for a build is not cheap.
+        if _ENTRY.get(ctx.class_kind(cls)) == name and _may_build(ctx, cls, method) and not ctx.shim_methods_of(cls):
             return method  # (an object with shim methods: its creations are the shim walk's, TFS106)
     return None
 

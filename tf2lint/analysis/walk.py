@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from tf2lint.analysis.callables import Callee
 from tf2lint.analysis.callees import CallResolver, mapped_function, tf_decorator
-from tf2lint.analysis.callers import module_callers, named_elsewhere, only_an_attribute
+from tf2lint.analysis.callers import calls_of_held, module_callers, named_elsewhere, only_an_attribute
 from tf2lint.analysis.classes import ClassModel, is_shim_function
 from tf2lint.analysis.modules import EnteredModules
 from tf2lint.analysis.names import Function, walk_expr
@@ -136,7 +136,8 @@ class ShimWalk:
                 # each scope stack its callers opened; when none was seen, as a root.
                 ready = next((i for i, (f, _s) in enumerate(deferred) if f.reach.cls in self._sub_layer_scopes), 0)
                 frame, state = deferred.pop(ready)
-                for scopes in self._sub_layer_scopes.get(frame.reach.cls, set()) or {()}:  # type: ignore[arg-type]
+                walked = self._sub_layer_scopes.get(frame.reach.cls, set())  # type: ignore[arg-type]
+                for scopes in walked | self._unwalked_caller_scopes(frame.reach.cls) or {()}:  # type: ignore[arg-type]
                     queue.append((frame, state._replace(scopes=scopes)))
                 continue
             frame, state = queue.popleft()
@@ -151,6 +152,27 @@ class ShimWalk:
                 self._block(body, frame, state, queue)
             else:  # a lambda
                 self._expr(body, frame, state, queue)
+
+    def _unwalked_caller_scopes(self, cls: ClassInfo) -> set[tuple[VarScope, ...]]:
+        """The scope stacks around a decorated sub-layer's calls in the methods of its holders that no walk entered
+        (an undecorated Keras `call` runs it too, in the scopes it opens). Measured: a named scope the caller opens
+        around it restarts its default-name numbering on every call (stable, even in a loop); without one, the
+        numbering goes on (growth). Keras runs an entry method with no scope around it; any other method, from
+        callers we may not see: an unknown scope. Where the module calls such an attribute elsewhere too, the
+        sub-layer is also walked as a root, as when no caller is known."""
+        held, complete = calls_of_held(cls)
+        stacks: set[tuple[VarScope, ...]] = set() if complete else {()}
+        for call in held:
+            if call.method in self.reached or any(call.method is f for f, _d, _c in call.holder.module.shim_decorated):
+                continue  # its walk recorded the scopes (`_sub_layer_scopes`)
+            entry = call.method.name == {"keras": "call", "module": "__call__"}.get(self._classes.class_kind(call.holder))
+            scopes = () if entry else (_caller_scope(call.method),)
+            for expr in call.withs:
+                scope = self.variable_scope(expr, call.method, module=call.holder.module)
+                if scope is not None and scope not in scopes:
+                    scopes = (*scopes, scope)
+            stacks.add(scopes)
+        return stacks
 
     def _used_only_elsewhere(self, cls: ClassInfo) -> bool:
         """A class its own module never names (beyond defining it) that another project module imports and may

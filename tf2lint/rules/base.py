@@ -267,16 +267,20 @@ def unnamed_creator(site: CallSite) -> tuple[str, api.Creator] | None:
     return None if has_explicit_name(site.node, creator.param, creator.position) else (name, creator)
 
 
-def numbered_creator(site: CallSite) -> tuple[str, str] | None:
+def numbered_creator(site: CallSite, ctx: ModuleContext | None = None) -> tuple[str, str] | None:
     """(creator, the base its name is numbered from) for a call whose variables take a numbered name in
     their scope: an unnamed functional layer (`dense`, `dense_1`), a v1 layer object or RNN cell (their
-    `name=` is numbered too, measured), a template (`t`, `t_1`). None when the base is not known (a name
-    we cannot see, such as `f"cell_{i}"`, may differ per call)."""
+    `name=` is numbered too, measured), a template (`t`, `t_1`); with ``ctx``, also an object of a project
+    subclass of a v1 layer class (`v1_subclass_called`). None when the base is not known (a name we cannot
+    see, such as `f"cell_{i}"`, may differ per call)."""
     found = unnamed_creator(site)
     if found is not None:
         return (found[0], found[1].base) if found[1].wraps is None else None
-    for name in site.names:
-        if api.is_v1_layer_class(name) or api.v1_rnn_cell_base_name(name):
+    subclass = v1_subclass_called(ctx, site) if ctx is not None and not site.names else None
+    for name in [*site.names, *([subclass[0]] if subclass else [])]:
+        if subclass is not None and name == subclass[0]:
+            given, default = keyword(site.node, "name"), api.snake_case(name)
+        elif api.is_v1_layer_class(name) or api.v1_rnn_cell_base_name(name):
             given = keyword(site.node, "name")
             default = api.v1_layer_base_name(name) or api.v1_rnn_cell_base_name(name)
         elif name == api.MAKE_TEMPLATE:

@@ -193,6 +193,24 @@ class Blocks(tf.keras.layers.Layer):
             with v1.variable_scope(None, default_name="b"):  # expect: TFS102
                 out = tf.matmul(out, v1.get_variable("w", shape=[4, 4]))
         return out
+
+
+class Cell(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope(None, default_name="cell"):  # expect: TFS102
+            return v1.layers.dense(x, 4, name="d")
+
+
+class Unrolled(tf.keras.layers.Layer):  # undecorated: Keras runs its `call` with no scope around the cell
+    def __init__(self):
+        super().__init__()
+        self.cell = Cell()
+
+    def call(self, x):
+        for _ in range(2):
+            x = self.cell(x)
+        return x
 ''',
         '''\
 import tensorflow as tf
@@ -256,6 +274,27 @@ class NamedParent(tf.keras.layers.Layer):
                 out = v1.layers.dense(out, 4)
         with v1.variable_scope(v1.get_variable_scope()):
             return v1.layers.dense(v1.layers.dense(out, 4), 4)
+
+
+class Gate(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope(None, default_name="gate"):
+            return x * v1.get_variable("g", shape=[4])
+
+
+class Gated(tf.keras.layers.Layer):
+    """Undecorated, but it opens a named scope around each call of its gate: the gate's numbering restarts."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.gate = Gate()
+
+    def call(self, x):
+        with v1.variable_scope("gated"):
+            x = self.gate(x)
+        with v1.variable_scope("gated"):
+            return self.gate(x)
 ''',
         '''\
 import tensorflow as tf

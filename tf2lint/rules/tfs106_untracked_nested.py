@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.ownership import constructs_tracked_object
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, Hit, Rule, once_per_cause, runs_once, self_attribute
 from tf2lint.rules.tfs103_template_per_call import hoist_plan
@@ -71,7 +72,7 @@ def _hits(ctx: ModuleContext) -> Iterator[Hit]:
     yield from _add_weight_hits(ctx, builders)
     for site in ctx.sites:
         attr = _self_attribute(ctx, site)
-        kind = ctx.constructs_tracked_object(site) or (attr and class_attribute_kind(ctx, site, attr))
+        kind = constructs_tracked_object(ctx, site) or (attr and class_attribute_kind(ctx, site, attr))
         if kind is None or site.guarded or runs_once(site, ctx):
             continue
         if site.reach.shim in builders or site.func in builders:
@@ -106,8 +107,9 @@ RULE = Rule(
             "and instantiated in shim code (`self.norm_cls()(x)`). Guards include a per-key dict cache "
             "(`if key not in self._heads: self._heads[key] = ...`); a builder passed to `get_or_create_layer` "
             "(decorated or not) runs once per key, so the layers it builds are kept. A project layer built inline "
-            "(`Adapter()(x)`) that owns nothing (no `build`, an `__init__` that only calls `super().__init__`) and "
-            "whose `call` is undecorated runs in the caller's variable store: not reported. A construction in a "
+            "(`Adapter()(x)`) that owns nothing (no `build`, an `__init__` that only calls `super().__init__`) is not "
+            "reported when its `call` is undecorated (it runs in the caller's variable store) or decorated but "
+            "reaching only TensorFlow calls that make no variable (a dropout, an activation). A construction in a "
             "helper of another module is one finding however many calls of the linted file reach it: at the first "
             "of them, naming the others (the mistake does not depend on the path). A project subclass of a v1 layer "
             "class (`class BatchNormalization(tf.compat.v1.layers.BatchNormalization)`) is a v1 layer, not reported "
@@ -148,11 +150,18 @@ class Scale(tf.Module):
         return x * self.gain
 
 
+class Projection(tf.keras.layers.Layer):  # its decorated call makes variables in each object's own store
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return tf.compat.v1.layers.dense(x, 3, name="proj")
+
+
 class Inline(tf.keras.layers.Layer):
     @tf.compat.v1.keras.utils.track_tf1_style_variables
     def call(self, inputs):
         bias = tf.Variable(tf.zeros([3]))  # expect: TFS106
         out = tf.keras.layers.Dense(3)(inputs) + bias  # expect: TFS106
+        out = Projection()(out)  # expect: TFS106
         self.proj = tf.keras.layers.Dense(2)  # expect: TFS106
         return Scale()(self.proj(out))  # expect: TFS106
 ''',
@@ -292,11 +301,18 @@ class Gain(tf.keras.layers.Layer):  # its `__init__` only initialises the base: 
         return x * v1.get_variable("gain", shape=[])
 
 
+class Noise(tf.keras.layers.Layer):  # its decorated call makes no variable: a new object loses nothing
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x, training=None):
+        with v1.variable_scope("noise", reuse=v1.AUTO_REUSE):
+            return v1.layers.dropout(x, 0.5, training=training)
+
+
 class Host(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
+    def call(self, x, training=None):
         with v1.variable_scope("host"):
-            return Gain()(Adapter()(x))
+            return Noise()(Gain()(Adapter()(x)), training=training)
 ''',
         '''\
 import tensorflow as tf

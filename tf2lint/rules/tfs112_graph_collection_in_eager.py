@@ -214,5 +214,7 @@ class Regressor(tf.keras.layers.Layer):
     ),
     check=check,
     # Shim code, or a tf.function of this module with a collection API spelled in it.
-    applies=lambda triage: triage.may_hold_shim_code or triage.mentions("function") and triage.mentions(*_TRIGGERS),
+    applies=lambda triage: triage.may_hold_shim_code or (
+        triage.mentions("function") and triage.mentions(*_TRIGGERS) and triage.may_compile_tf_functions
+    ),
 )

@@ -180,7 +180,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
     for site in ctx.sites:
         named = _explicit_name(site)
         if named is None:
-            yield from _repeated_auto_name(site, switches)
+            yield from _repeated_auto_name(ctx, site, switches)
             continue
         if _reuses(site.node) or any(_reuses(s.node) for s in site.scopes):
             continue
@@ -242,9 +242,10 @@ def _path_text(site: CallSite) -> str:
     return "/".join(p for p in _scope_path(site) if isinstance(p, str)) or "the root scope"
 
 
-def _repeated_auto_name(site: CallSite, switches: list[CallSite]) -> Iterator[Hit]:
-    """An auto-named layer (or template) in a loop, under a named scope opened in every iteration."""
-    found = numbered_creator(site)
+def _repeated_auto_name(ctx: ModuleContext, site: CallSite, switches: list[CallSite]) -> Iterator[Hit]:
+    """An auto-named layer (a v1 layer subclass's object too, or a template) in a loop, under a named scope
+    opened in every iteration."""
+    found = numbered_creator(site, ctx)
     if found is None or _reuses(site.node) or any(_reuses(s.node) for s in site.scopes):
         return
     creator = found[0]
@@ -353,6 +354,10 @@ import tensorflow as tf
 v1 = tf.compat.v1
 
 
+class ProjectDense(v1.layers.Dense):  # a project subclass of a v1 layer: named and numbered like one
+    pass
+
+
 class RestartedEachIteration(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, inputs):
@@ -361,6 +366,7 @@ class RestartedEachIteration(tf.keras.layers.Layer):
             # Re-entering `block` restarts the numbering: both iterations build `block/dense`.
             with v1.variable_scope("block"):
                 x = v1.layers.dense(x, 4)  # expect: TFS113
+                x = ProjectDense(4)(x)  # expect: TFS113
         return x
 ''',
         '''\
