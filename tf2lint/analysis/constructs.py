@@ -117,7 +117,8 @@ def find(
         offsets += [o for o in _finds(text, "class") if _alone(text, o, o + 5)]
     if not offsets:
         return found
-    walk = _Walk(sorted(set(_lines(text, sorted(offsets)))), names, parents, sorted(set(words)), found, classes, tree, text)
+    targets = sorted(set(_lines(text, sorted(offsets))))
+    walk = _Walk(targets, names, parents, sorted(set(words)), found, classes, tree, text)
     walk.block(tree.body, None, None, (), None)
     return found
 
@@ -297,7 +298,8 @@ def _module_bound(text: str, tree: ast.Module, name: str) -> bool:
     every function as at module level: each occurrence of the name, as a whole word, is an attribute's base
     (`name.`) outside import statements (`import name.sub` binds it), or lies in a module-level simple statement
     (`import tensorflow as name`). A string or a comment spelling it otherwise only makes the answer no; so does
-    a text that is not ASCII (an identifier may spell the name in other characters) or ends lines with `\r`."""
+    a text that is not ASCII (an identifier may spell the name in other characters) or holds a carriage return
+    (lines are counted by newlines here)."""
     if not text.isascii() or "\r" in text:
         return False
     simple: set[int] | None = None
@@ -315,7 +317,8 @@ def _module_bound(text: str, tree: ast.Module, name: str) -> bool:
         end = len(text) if end == -1 else end
         statement = text[offset:end]
         if statement.rstrip().endswith("\\") or any(
-            at == 0 or not (_is_word(statement[at - 1]) or statement[at - 1] == ".") for at in _finds(statement, dotted_name)
+            at == 0 or not (_is_word(statement[at - 1]) or statement[at - 1] == ".")
+            for at in _finds(statement, dotted_name)
         ):
             simple = _simple_statement_lines(tree) if simple is None else simple
             if text.count("\n", 0, offset) + 1 not in simple:

@@ -544,7 +544,9 @@ class Project:
                 start = offset
                 while start and raw[start - 1] in _SPACE_BYTES:
                     start -= 1
-                if start < offset and (_keyword_at_line_start(raw, start, b"def") or _keyword_at_line_start(raw, start, b"class")):
+                if start < offset and (
+                    _keyword_at_line_start(raw, start, b"def") or _keyword_at_line_start(raw, start, b"class")
+                ):
                     return True
             offset = raw.find(name, offset + 1)
         return False
