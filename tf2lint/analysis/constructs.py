@@ -302,13 +302,11 @@ def _module_bound(text: str, tree: ast.Module, name: str) -> bool:
     (lines are counted by newlines here)."""
     if not text.isascii() or "\r" in text:
         return False
-    simple: set[int] | None = None
     for match in _bare(name).finditer(text):
         start = match.start()
         if start and (_is_word(text[start - 1]) or text[start - 1] == "."):
             continue  # the end of a longer name, or an attribute (`self.name`)
-        simple = _simple_statement_lines(tree) if simple is None else simple
-        if text.count("\n", 0, start) + 1 not in simple:
+        if not _module_level(tree, text.count("\n", 0, start) + 1):
             return False
     dotted_name = name + "."
     offset = text.find("import")
@@ -316,30 +314,33 @@ def _module_bound(text: str, tree: ast.Module, name: str) -> bool:
         end = text.find("\n", offset)
         end = len(text) if end == -1 else end
         statement = text[offset:end]
-        if statement.rstrip().endswith("\\") or any(
+        if statement.rstrip().endswith("\\") or dotted_name in statement and any(
             at == 0 or not (_is_word(statement[at - 1]) or statement[at - 1] == ".")
             for at in _finds(statement, dotted_name)
         ):
-            simple = _simple_statement_lines(tree) if simple is None else simple
-            if text.count("\n", 0, offset) + 1 not in simple:
+            if not _module_level(tree, text.count("\n", 0, offset) + 1):
                 return False
         offset = text.find("import", end)
     return True
+
+
+def _module_level(tree: ast.Module, line: int) -> bool:
+    """Whether a line belongs to a module-level statement that holds no block (so no function and no class)."""
+    index = bisect_right(tree.body, line, key=_line_of) - 1
+    if index < 0:
+        return False
+    stmt = tree.body[index]
+    return (stmt.end_lineno or stmt.lineno) >= line and (_SHAPES.get(type(stmt)) or _shape(type(stmt))) is _SIMPLE
+
+
+def _line_of(stmt: ast.stmt) -> int:
+    return stmt.lineno
 
 
 @lru_cache(maxsize=256)
 def _bare(name: str) -> re.Pattern[str]:
     """A name not followed by a word character or a dot (the pattern starts with the name: a fast search)."""
     return re.compile(re.escape(name) + r"(?![\w.])")
-
-
-def _simple_statement_lines(tree: ast.Module) -> set[int]:
-    """The lines of the module-level statements that hold no block (so no function and no class)."""
-    lines: set[int] = set()
-    for stmt in tree.body:
-        if (_SHAPES.get(type(stmt)) or _shape(type(stmt))) is _SIMPLE:
-            lines.update(range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1))
-    return lines
 
 
 # How `_Walk.block` reads a statement of each type: a simple one whole, a def or class by its parts, and any
