@@ -243,3 +243,48 @@ def test_cache_keys_read_a_file_at_its_real_place(tmp_path: Path) -> None:
             for path in (package / "m.py", tmp_path / "linked" / "pkg" / "m.py", tmp_path / "alias.py")}
     assert len(keys) == 1
     assert cache.key(b"x", Settings(), "py", str(tmp_path / "real" / "m.py")) not in keys
+
+
+def test_importers_answers_follow_each_file_version(tmp_path: Path, monkeypatch) -> None:
+    """Outside a batch (an editor, flake8: one file at a time), the importers index and the words asked of each
+    file are kept per file version: an unchanged file is not read again, a changed one is."""
+    import ast
+    import os
+
+    from tf2lint.analysis import callers
+    from tf2lint.analysis.callers import named_elsewhere
+    from tf2lint.analysis.project import project_for
+    from tf2lint.analysis.summary import ModuleSummary
+
+    (tmp_path / "blocks.py").write_text("import tensorflow as tf\n\n\nclass Block(tf.keras.layers.Layer):\n    pass\n")
+    user = tmp_path / "model.py"
+    user.write_text("import blocks\n")
+    project = project_for((str(tmp_path),))
+    module = ModuleSummary(ast.parse((tmp_path / "blocks.py").read_text()), None, str(tmp_path / "blocks.py"), "blocks")
+    assert not named_elsewhere(project, module, "Block")
+    reads, read = [], callers._read_regular
+    monkeypatch.setattr(callers, "_read_regular", lambda path: reads.append(path) or read(path))
+    assert not named_elsewhere(project, module, "Block") and reads == []  # nothing changed: nothing read again
+    user.write_text("import blocks\n\nlayer = blocks.Block()\n")
+    os.utime(user, ns=(1, 1))  # another version even where the clock is coarse
+    assert named_elsewhere(project, module, "Block")
+    user.write_text("import blocks\n\nlayer = blocks.Blocks()\n")  # the same size, another word
+    os.utime(user, ns=(2, 2))
+    assert not named_elsewhere(project, module, "Block")
+
+
+def test_one_file_outside_a_batch_is_analysed_as_one(tmp_path: Path, monkeypatch) -> None:
+    """`lint_source` takes the files as stable while it analyses one file: the importers index is walked once
+    for all the classes TFS107 asks about, and no batch is left behind."""
+    import os
+
+    from tf2lint.analysis import callers, project
+
+    source = "import tensorflow as tf\n\n\n" + "".join(
+        f"class Layer{i}(tf.keras.layers.Layer):\n    def call(self, x):\n"
+        f"        return x * tf.compat.v1.get_variable('w{i}', shape=[])\n\n\n" for i in range(3))
+    (tmp_path / "layers.py").write_text(source)
+    walks, walk = [], os.walk
+    monkeypatch.setattr(callers.os, "walk", lambda top, *a, **k: walks.append(top) or walk(top, *a, **k))
+    assert [f.code for f in lint_source(source, str(tmp_path / "layers.py"))] == ["TFS107"] * 3
+    assert len(walks) == 1 and project._STABLE is None

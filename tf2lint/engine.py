@@ -57,7 +57,7 @@ def lint_source(
     ``observe`` is called with the module's triage and a function returning its analysis (its ModuleContext,
     built on demand when no rule needed it), for hosts that report more than findings (`tf2lint report`).
     """
-    with CollectorPaused():
+    with CollectorPaused(), _one_file_batch():
         # In a function of its own: the AST is freed when it returns, before the collector is back on
         # (else the collector's first pass walks the whole tree just before it is freed).
         return _lint_source(source, path, settings, noqa, flags, fixes, dependencies, observe)
@@ -183,8 +183,17 @@ def lint_tree(
 
     ``dependencies``, when given, receives the paths of the other modules the analysis read.
     """
-    with CollectorPaused():
+    with CollectorPaused(), _one_file_batch():
         return _lint_tree(tree, lines, path, settings, text, dependencies)
+
+
+def _one_file_batch():
+    """Files taken as stable while one file is analysed, unless the host's batch already is (`check`, `report`):
+    a host that hands over one file at a time (flake8, pylint, the editor) gets the other files' stats and the
+    importers index once per file, not once per question (TFS107 asks about every layer class)."""
+    from tf2lint.analysis import project
+
+    return project.stable_files() if project._STABLE is None else nullcontext()
 
 
 def _lint_tree(

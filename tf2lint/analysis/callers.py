@@ -20,7 +20,9 @@ from typing import NamedTuple
 from tf2lint.analysis import project as project_module
 from tf2lint.analysis.project import Project
 from tf2lint.analysis.names import names_in, walk_expr
-from tf2lint.analysis.summary import FUNCTION_DEFS, ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr, own_statements
+from tf2lint.analysis.summary import (
+    FUNCTION_DEFS, ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr, own_statements,
+)
 
 
 @dataclass
@@ -98,7 +100,8 @@ def calls_of_held(cls: ClassInfo) -> tuple[list[HeldCall], bool]:
                 body, withs = stack.pop()
                 for stmt in body:
                     for call, around in _calls_in_statement(stmt, withs, stack):
-                        if isinstance(call.func, ast.Attribute) and call.func.attr in attrs and is_self_attr(call.func, receiver):
+                        func = call.func
+                        if isinstance(func, ast.Attribute) and func.attr in attrs and is_self_attr(func, receiver):
                             found.append(HeldCall(method, holder, around))
                             located.add(id(call))
     # Every `<anything>.<attr>(...)` the module writes, wherever (a subclass, a module-level function, a lambda).
@@ -116,7 +119,7 @@ def _calls_in_statement(
     if isinstance(stmt, (*FUNCTION_DEFS, ast.ClassDef)):
         return
     inner = withs
-    for name, value in ast.iter_fields(stmt):
+    for _field, value in ast.iter_fields(stmt):
         items = value if isinstance(value, list) else [value]
         if items and all(isinstance(item, ast.stmt) for item in items):
             continue  # a block, pushed below once the `with` items are known
@@ -163,9 +166,8 @@ def named_elsewhere(
     word = name.encode()
     here = None
     for path in index.get(stem.encode(), ()):
-        text = _text_of(path)
         # The cheap tests first: the words, then whether it is another file.
-        if text is None or also is not None and also not in text or not has_word(text, word):
+        if not _names(path, word, also):
             continue
         here = here or _identity(module.path)
         if _identity(path) != here:
@@ -192,6 +194,30 @@ def has_word(text: bytes, word: bytes) -> bool:
             return True
         offset = text.find(word, offset + 1)
     return False
+
+
+def _names(path: str, word: bytes, also: bytes | None) -> bool:
+    """Whether a file spells ``word`` (as a word) and ``also``."""
+    version = _version(path)
+    known = _NAMED.get((version, word, also)) if version is not None else None
+    if known is None:
+        text = _text_of(path)
+        known = text is not None and (also is None or also in text) and has_word(text, word)
+        if version is not None:
+            if len(_NAMED) > _MAX_KEPT:
+                _NAMED.clear()
+            _NAMED[(version, word, also)] = known
+    return known
+
+
+def _version(path: str) -> tuple | None:
+    """What a file's answers are kept under across batches (hosts that lint one file at a time, flake8, pylint
+    and the editor, ask again for every file): its path, inode, size and modification time; None for a file
+    whose bytes the host read for this batch (those are the text, whatever the disk holds)."""
+    if project_module._STABLE is not None and os.path.abspath(path) in project_module._STABLE_BYTES:
+        return None
+    status = project_module.file_status(path)
+    return (path, status.st_ino, status.st_size, status.st_mtime_ns) if status is not None else None
 
 
 def _identity(path: str) -> object:
@@ -228,7 +254,11 @@ _MAX_FILES = 20000
 _SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "venv", ".venv"})
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([^\n#;]*)|import[ \t]+([^\n#;]*))", re.M)
 _PARTS_SPLIT = re.compile(rb"[,\s().]+")  # the dotted names of an import line, into their parts
-_INDEXES: dict[tuple[object, tuple[str, ...]], dict[bytes, list[str]] | None] = {}
+_INDEXES: dict[tuple[object, tuple[str, ...]], tuple[object, dict[bytes, list[str]] | None]] = {}
+# Outside a stable batch, per file version: the stems its import lines name, and the words asked of it.
+_STEMS: dict[tuple, frozenset[bytes]] = {}
+_NAMED: dict[tuple, bool] = {}
+_MAX_KEPT = 200000
 
 
 def _import_lines(text: bytes) -> Iterator[tuple[bytes | None, ...]]:
@@ -246,14 +276,35 @@ def _import_lines(text: bytes) -> Iterator[tuple[bytes | None, ...]]:
         offset = text.find(b"import", offset + 6)
 
 
+def _stems(path: str) -> frozenset[bytes]:
+    """The module names' parts a file's import lines name."""
+    version = _version(path)
+    found = _STEMS.get(version) if version is not None else None
+    if found is None:
+        text = _text_of(path)
+        stems: set[bytes] = set()
+        for source, names, plain in _import_lines(text) if text is not None else ():
+            if source:
+                stems.update(source.split(b"."))
+            stems.update(_PARTS_SPLIT.split(names or plain or b""))
+        stems.discard(b"")
+        stems.discard(b"as")
+        found = frozenset(stems)
+        if version is not None:
+            if len(_STEMS) > _MAX_KEPT:
+                _STEMS.clear()
+            _STEMS[version] = found
+    return found
+
+
 def _import_index(roots: tuple[str, ...]) -> dict[bytes, list[str]] | None:
     """Module stem -> the files under the roots with an import line naming it. Built once per batch of
-    stable files (the CLI's run; TFS107 asks about most layers), again per question otherwise (an editor's
-    files change)."""
+    stable files (the CLI's run, or one file's analysis for the hosts that lint one at a time; TFS107 asks
+    about most layers), each file's stems read again only when its version changed (`_version`)."""
     session = project_module._STABLE
     key = (id(session) if session is not None else None, roots)
-    if session is not None and key in _INDEXES:
-        return _INDEXES[key]
+    if session is not None and key in _INDEXES and _INDEXES[key][0] is session:
+        return _INDEXES[key][1]
     index: dict[bytes, list[str]] | None = {}
     seen = 0
     for root in roots:
@@ -267,17 +318,7 @@ def _import_index(roots: tuple[str, ...]) -> dict[bytes, list[str]] | None:
                     index = None
                     break
                 path = os.path.join(directory, file)
-                text = _text_of(path)
-                if text is None:
-                    continue
-                stems: set[bytes] = set()
-                for source, names, plain in _import_lines(text):
-                    if source:
-                        stems.update(source.split(b"."))
-                    stems.update(_PARTS_SPLIT.split(names or plain or b""))
-                stems.discard(b"")
-                stems.discard(b"as")
-                for stem in stems:
+                for stem in _stems(path):
                     index.setdefault(stem, []).append(path)  # type: ignore[union-attr]
             if index is None:
                 break
@@ -286,5 +327,5 @@ def _import_index(roots: tuple[str, ...]) -> dict[bytes, list[str]] | None:
     if session is not None:
         if len(_INDEXES) > 8:
             _INDEXES.clear()
-        _INDEXES[key] = index
+        _INDEXES[key] = (session, index)  # the session itself kept: its id is not given to another meanwhile
     return index

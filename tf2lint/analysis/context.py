@@ -72,6 +72,7 @@ class ModuleContext:
         self.v1_layer_base = classes.v1_layer_base
         self.shim_methods_of = classes.shim_methods_of
         self.class_called = classes.class_called
+        self.class_of = classes.class_of
         self.instance_call = classes.instance_call
         self.is_shim_function = is_shim_function
 

@@ -4,7 +4,10 @@ object makes them anew and nothing tracks them (TFS106).
 A library class owns weights by the knowledge tables (`api.tracked_object_kind`). A project layer or module
 owns them unless it provably owns nothing: no `build`, an `__init__` that only initialises its base, and a
 `call` that makes nothing of its own. Undecorated, that `call` runs in the caller's variable store (measured:
-an `Adapter()(x)` built per call in shim code reuses the caller's `get_variable`s, stable and tracked).
+an `Adapter()(x)` built per call in shim code reuses the caller's `get_variable`s, stable and tracked), and
+so do the v1 layer objects its `__init__` may build (measured: a per-call object holding a
+`tf.compat.v1.layers.Dense` called under a named scope keeps the caller's two variables, called at the
+root it makes new ones each call: the numbering of the new object's name goes on).
 Decorated, it runs in the object's own store, which owns nothing when the shim walk from it reaches only
 TensorFlow calls that create no variable (measured: a per-call `Sub()` whose decorated `call` holds only a
 dropout changes nothing from call to call). A call the walk could not name, a call into the project, or a
@@ -16,7 +19,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from tf2lint.analysis.summary import first_param
+from tf2lint.analysis.summary import first_param, is_self_attr
 from tf2lint.knowledge import api
 
 if TYPE_CHECKING:
@@ -45,13 +48,42 @@ def owns_nothing(ctx: ModuleContext, cls: ClassInfo) -> bool:
     callee = ctx.instance_call(cls)
     if callee is None:
         return False
+    undecorated = not ctx.is_shim_function(callee)
+    held: set[str] = set()  # attributes `__init__` sets to v1 layer objects
     for klass in ctx.mro(cls):
         if "build" in klass.methods:
             return False
         init = klass.methods.get("__init__")
-        if init is not None and any(not _initialises_base(c) for c in klass.module.own_calls(init)):
-            return False
-    return not ctx.is_shim_function(callee) or _store_stays_empty(ctx, callee)
+        if init is None:
+            continue
+        v1_attrs = {attr: ctor for attr, ctor in klass.attr_ctors.items()
+                    if undecorated and _v1_layer(ctx, klass, ctor, init)}
+        for call in klass.module.own_calls(init):
+            if not (_initialises_base(call) or any(call.func is ctor for ctor in v1_attrs.values())):
+                return False
+        held.update(v1_attrs)
+    if not undecorated:
+        return _store_stays_empty(ctx, callee)
+    # Each new object's v1 layers take their names anew: kept only under a scope that restarts the numbering.
+    return all(any(scope.named and not scope.uniquified for scope in site.scopes)
+               for site in ctx.sites if _calls_held(ctx, site, cls, held))
+
+
+def _v1_layer(ctx: ModuleContext, klass: ClassInfo, ctor: ast.expr, init: ast.AST) -> bool:
+    """`tf.compat.v1.layers.Dense` (or a project subclass of a v1 layer class): its objects' variables come
+    from `get_variable`, by name, in the store of whoever calls them."""
+    if any(api.is_v1_layer_class(name) for name in klass.module.names.resolve(ctor, init)):
+        return True
+    built = ctx.class_of(klass.module, ctor, init) if isinstance(ctor, (ast.Name, ast.Attribute)) else None
+    return built is not None and ctx.v1_layer_base(built) is not None
+
+
+def _calls_held(ctx: ModuleContext, site: CallSite, cls: ClassInfo, held: set[str]) -> bool:
+    """`self.<attr>(...)` on one of ``held`` in a method of ``cls`` (or a base)."""
+    func = site.node.func
+    owner = ctx.owner.get(site.func)
+    return (isinstance(func, ast.Attribute) and func.attr in held and owner is not None and owner in ctx.mro(cls)
+            and is_self_attr(func, first_param(site.func)))
 
 
 def _store_stays_empty(ctx: ModuleContext, callee: Callee) -> bool:
@@ -61,7 +93,8 @@ def _store_stays_empty(ctx: ModuleContext, callee: Callee) -> bool:
     sites = [site for site in ctx.sites if site.reach.shim is callee.func]
     return bool(sites) and all(
         site.names and all(map(_creates_no_variable, site.names))
-        and all(_is_data(arg, site, _given(ctx, site.func)) for arg in [*site.node.args, *(k.value for k in site.node.keywords)])
+        and all(_is_data(arg, site, _given(ctx, site.func))
+                for arg in [*site.node.args, *(k.value for k in site.node.keywords)])
         for site in sites
     )
 
@@ -97,7 +130,8 @@ def _given(ctx: ModuleContext, func: ast.AST) -> set[str]:
     args = getattr(func, "args", None)
     if args is None:
         return set()
-    every = {arg.arg for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, *filter(None, (args.vararg, args.kwarg))]}
+    params = [*args.posonlyargs, *args.args, *args.kwonlyargs, *filter(None, (args.vararg, args.kwarg))]
+    every = {param.arg for param in params}
     return every - {first_param(func)} if func in ctx.owner else every
 
 

@@ -4,9 +4,10 @@ Most files of a TensorFlow code base never touch the shim: no shim method, no ``
 reach, no ``get_or_create_layer``. Each rule names what it needs (``Rule.applies``), and a module none
 of them applies to costs its parse and nothing more: no summary, no shim walk, no project reads beyond
 its own imports. The facts here are cheap and conservative: words in the text, where the module's imports
-lead, and the decorators of its statement skeleton (no expression is walked). Shim code behind the project's own names is looked for the way the shim walk finds it: a
-decorator that follows the project's aliases to the shim, a class whose project base may carry shim
-methods (the base's module spells the decorator), a class-level ``call = ...``.
+lead, and the decorators of its statement skeleton (no expression is walked). Shim code behind the project's
+own names is looked for the way the shim walk finds it: a decorator that follows the project's aliases to the
+shim, a class whose project base may carry shim methods (the base's module spells the decorator), a
+class-level ``call = ...``.
 """
 
 from __future__ import annotations

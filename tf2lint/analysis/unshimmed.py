@@ -13,6 +13,7 @@ import ast
 from collections import deque
 
 from tf2lint.analysis.context import CallSite, ModuleContext
+from tf2lint.analysis.names import Function, flatten_blocks
 from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr
 from tf2lint.knowledge import api
 
@@ -77,11 +78,12 @@ def _entry(ctx: ModuleContext, cls: ClassInfo) -> FunctionDef | None:
 
 
 def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
-    """A test over the entry method and the methods on `self` it calls, before any walk: a capitalised call
-    (the only ones resolved) that constructs a weight-owning object, or `self.add_weight`."""
+    """A test over the entry method and the methods on `self` it calls (and the functions its local names hold),
+    before any walk: a capitalised call (the only ones resolved) that constructs a weight-owning object, or
+    `self.add_weight`."""
     mro = ctx.mro(cls)
     module = cls.module
-    queue: deque[tuple[FunctionDef, ClassInfo]] = deque([(method, cls)])
+    queue: deque[tuple[Function, ClassInfo]] = deque([(method, cls)])
     seen = {method}
     while queue and len(seen) <= _HELPER_LIMIT:
         func, klass = queue.popleft()
@@ -89,7 +91,7 @@ def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
         for call in klass.module.own_calls(func):
             target = call.func
             name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
-            helpers: list[tuple[FunctionDef, ClassInfo]] = []
+            helpers: list[tuple[Function, ClassInfo]] = []
             if is_self_attr(target, self_name):
                 if name in ADD_WEIGHT or any(name in k.attr_classes for k in mro):
                     return True  # (`self.norm_cls()`: a class stored by `__init__`; the walk tells which)
@@ -99,6 +101,9 @@ def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
                 return True
             elif klass.module is module:
                 helpers = [(f, klass) for f in _module_functions_named(module, call, func)]
+                local = target.value if isinstance(target, ast.Subscript) else target  # `blocks[0](x)`: a local table
+                if not helpers and isinstance(local, ast.Name) and module.names.is_local(local.id, func):
+                    helpers = _local_callables(module, func, local.id, klass, mro, self_name)
             # A method handed to another call (`tf.function(self._block)(x)`, `map(self._f, xs)`).
             for arg in call.args:
                 handed = arg.attr if is_self_attr(arg, self_name) else None  # type: ignore[attr-defined]
@@ -110,6 +115,38 @@ def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
                     seen.add(helper[0])
                     queue.append(helper)
     return False
+
+
+def _local_callables(
+    module: ModuleSummary, func: Function, name: str, klass: ClassInfo, mro: list[ClassInfo], self_name: str | None
+) -> list[tuple[Function, ClassInfo]]:
+    """What a local name of ``func`` may run when called: `fn = block` (a module-level function), `fn = self._block`
+    (a method), `fn = lambda t: ...`, or any of those in a literal list, tuple or dict bound to it (`blocks[0](x)`);
+    any other value is unknown (silent)."""
+    found: list[tuple[Function, ClassInfo]] = []
+    for stmt in flatten_blocks(func.body) if not isinstance(func, ast.Lambda) else ():
+        if not (isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)):
+            continue
+        value = stmt.value
+        table = value.values if isinstance(value, ast.Dict) else getattr(value, "elts", [value])
+        for item in table:
+            found.extend(_callable_value(module, func, item, klass, mro, self_name))  # type: ignore[arg-type]
+    return found
+
+
+def _callable_value(
+    module: ModuleSummary, func: Function, value: ast.expr, klass: ClassInfo, mro: list[ClassInfo],
+    self_name: str | None,
+) -> list[tuple[Function, ClassInfo]]:
+    """The function a value names: a lambda, a module-level function, a method of the object."""
+    if isinstance(value, ast.Lambda):
+        return [(value, klass)]
+    if isinstance(value, ast.Name) and value.id in module.module_functions:
+        return [] if module.names.is_local(value.id, func) else [(module.module_functions[value.id], klass)]
+    if is_self_attr(value, self_name):
+        owner = next((k for k in mro if value.attr in k.methods), None)  # type: ignore[attr-defined]
+        return [(owner.methods[value.attr], owner)] if owner is not None else []  # type: ignore[attr-defined]
+    return []
 
 
 def _module_functions_named(module: ModuleSummary, call: ast.Call, func: FunctionDef) -> list[FunctionDef]:

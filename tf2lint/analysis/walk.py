@@ -327,12 +327,16 @@ class ShimWalk:
         mapped = mapped_function(call, frame)
         if mapped is not None:
             # `map(self._f, xs)`: the function runs once per item (a loop, unless `xs` is a literal of one
-            # item), with arguments we do not see.
+            # item), with one positional argument per iterable, which we do not see; its other parameters keep
+            # their defaults.
             items = call.args[1] if len(call.args) == 2 else None
             once = isinstance(items, (ast.List, ast.Tuple)) and len(items.elts) <= 1
+            applied = ast.Call(func=mapped, args=[ast.Name(id="<item>", ctx=ast.Load()) for _ in call.args[1:]], keywords=[])
             for callee in self.callables.callees(mapped, frame):
                 reach = self._step(frame, call, callee)
-                queue.append((Frame(callee.func, callee.self_name, reach, callee.module), state if once else _looping(state)))
+                bindings = bind_call(applied, callee, frame) if not any(isinstance(a, ast.Starred) for a in call.args) else ()
+                queue.append((Frame(callee.func, callee.self_name, reach, callee.module, bindings),
+                              state if once else _looping(state)))
             return
         if names and all(map(api.is_library_name, names)):
             return  # a TensorFlow/Keras/Slim API: known from data, nothing of the project to enter

@@ -231,6 +231,16 @@ class Mixer(tf.Module):
         with v1.variable_scope(None, default_name="mix"):  # expect: TFS102
             kernel = v1.get_variable("kernel", shape=[t.shape[-1], width])
         return tf.matmul(t, kernel)
+
+
+class Mapped(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return list(map(self._block, [x]))[0]  # `map` passes one argument: `scope` keeps its default, None
+
+    def _block(self, x, scope=None):
+        with v1.variable_scope(scope, default_name="blk"):  # expect: TFS102
+            return v1.layers.dense(x, 4, name="d")
 ''',
     ),
     good=(

@@ -108,8 +108,9 @@ RULE = Rule(
             "(`if key not in self._heads: self._heads[key] = ...`); a builder passed to `get_or_create_layer` "
             "(decorated or not) runs once per key, so the layers it builds are kept. A project layer built inline "
             "(`Adapter()(x)`) that owns nothing (no `build`, an `__init__` that only calls `super().__init__`) is not "
-            "reported when its `call` is undecorated (it runs in the caller's variable store) or decorated but "
-            "reaching only TensorFlow calls that make no variable (a dropout, an activation). A construction in a "
+            "reported when its `call` is undecorated (it runs in the caller's variable store; v1 layer objects its "
+            "`__init__` builds too, when they are called under a named scope, which keeps their names) or decorated "
+            "but reaching only TensorFlow calls that make no variable (a dropout, an activation). A construction in a "
             "helper of another module is one finding however many calls of the linted file reach it: at the first "
             "of them, naming the others (the mistake does not depend on the path). A project subclass of a v1 layer "
             "class (`class BatchNormalization(tf.compat.v1.layers.BatchNormalization)`) is a v1 layer, not reported "
@@ -214,6 +215,26 @@ class Rescaler(tf.keras.layers.Layer):
         gain = self.add_weight(name="gain", shape=(x.shape[-1],))  # expect: TFS106
         return x * gain
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Holder(tf.keras.layers.Layer):  # each new object's v1 layer, called at the root, takes a new name
+    def __init__(self):
+        super().__init__()
+        self.fc = v1.layers.Dense(3, name="held")
+
+    def call(self, x):
+        return self.fc(x)
+
+
+class Holds(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return Holder()(x)  # expect: TFS106
+''',
     ),
     good=(
         '''\
@@ -308,11 +329,21 @@ class Noise(tf.keras.layers.Layer):  # its decorated call makes no variable: a n
             return v1.layers.dropout(x, 0.5, training=training)
 
 
+class Projector(tf.keras.layers.Layer):  # its v1 layer takes the same name under a named scope: the caller's store keeps it
+    def __init__(self):
+        super().__init__()
+        self.fc = v1.layers.Dense(2, name="fc")
+
+    def call(self, x):
+        with v1.variable_scope("projector"):
+            return self.fc(x)
+
+
 class Host(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, x, training=None):
         with v1.variable_scope("host"):
-            return Noise()(Gain()(Adapter()(x)), training=training)
+            return Projector()(Noise()(Gain()(Adapter()(x)), training=training))
 ''',
         '''\
 import tensorflow as tf

@@ -120,6 +120,25 @@ class Bias(tf.keras.layers.Layer):
         b = tf.Variable(tf.zeros([x.shape[-1]]))  # expect: TFS116
         w = self.add_weight(name="w", shape=[x.shape[-1]])  # expect: TFS116
         return x * w + b
+
+
+def offset(x):
+    return x + tf.Variable(tf.random.normal([x.shape[-1]]))  # expect: TFS116
+
+
+class Shift(tf.keras.layers.Layer):
+    def call(self, x):
+        shift = offset  # a local alias: the function still runs on every call
+        return shift(x)
+
+
+class Stages(tf.keras.layers.Layer):
+    def call(self, x):
+        stages = [self._scale]  # a local table of methods: the entry runs on every call
+        return stages[0](x)
+
+    def _scale(self, x):
+        return x * self.add_weight(name="s", shape=[x.shape[-1]])  # expect: TFS116
 ''',
         '''\
 import tensorflow as tf
@@ -139,7 +158,12 @@ import tensorflow as tf
 class Weightless(tf.keras.layers.Layer):
     def call(self, x):
         y = tf.keras.layers.Activation("relu")(x)
-        return tf.keras.layers.Dropout(0.5)(tf.keras.layers.Flatten()(y))
+        squash = _squash  # a local alias of a function that builds nothing with weights
+        return squash(tf.keras.layers.Dropout(0.5)(tf.keras.layers.Flatten()(y)))
+
+
+def _squash(x):
+    return tf.keras.layers.Activation("sigmoid")(x)
 
 
 class Lazy(tf.keras.layers.Layer):
