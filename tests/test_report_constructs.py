@@ -152,3 +152,86 @@ def test_hostile_inputs_are_counted_like_their_plain_form(tmp_path, name) -> Non
         assert all(f.code != "TFS000" for f in findings)
         assert [(c.name, c.line, c.stage, dict(c.constructs)) for c in found[0].classes] == \
             [("L", line, stage, {"v1_layers": 1})]
+
+
+HEAD = "import tensorflow.compat.v1 as tf\n"
+REBINDINGS = [  # each binds `tf` in a function or a lambda, or may: the name cannot be resolved as at module level
+    "def f(tf):\n    pass\n", "def f(*, tf=None):\n    pass\n", "def f():\n    tf = 1\n", "def f():\n    tf += 1\n",
+    "def f():\n    import tf.compat\n", "def f():\n    import os, tf.compat\n", "def f():\n    import os, \\\n        tf.x\n",
+    "def f():\n    from m import tf\n", "def f():\n    for tf in x:\n        pass\n", "def f():\n    with x as tf:\n        pass\n",
+    "def f():\n    global tf\n", "def f():\n    (tf := 3)\n", "def f():\n    def tf():\n        pass\n",
+    "def f():\n    g = lambda tf: 1\n",
+    "def f():\n    a, tf = 1, 2\n", "def f():\n    try:\n        pass\n    except E as tf:\n        pass\n",
+    "try:\n    import tensorflow as tf\nexcept ImportError:\n    pass\n", "def f():\n    s = 'tf'\n",
+    "def f():\n    x = ｔf\n", "def f():\r    tf = 1\r",
+]
+MODULE_LEVEL_ONLY = [
+    "", "import tensorflow as tf2\ntf_x = 1\n", "def f(x):\n    return tf.get_variable(x) + self.tf.y + outf(x)\n",
+    "from tf.x import y\n", "import os\nimport a.tf.b\n", "g = lambda tf: tf\n", "tf = tf.compat\n",
+]
+
+
+@pytest.mark.parametrize("source", REBINDINGS)
+def test_a_name_bound_in_a_function_is_resolved_there(source: str) -> None:
+    import ast
+
+    from tf2lint.analysis.constructs import _module_bound
+
+    text = HEAD + source
+    assert not _module_bound(text, ast.parse(text.replace("ｔf", "tf")), "tf")
+
+
+@pytest.mark.parametrize("source", MODULE_LEVEL_ONLY)
+def test_a_name_bound_only_at_module_level_resolves_there_in_every_function(source: str) -> None:
+    import ast
+
+    from tf2lint.analysis.constructs import _module_bound
+
+    text = HEAD + source
+    assert _module_bound(text, ast.parse(text), "tf")
+
+
+def test_calls_in_functions_of_a_module_that_binds_tf_once(tmp_path) -> None:
+    """No function rebinds `tf`: its calls are resolved as at module level (one resolution per spelling)."""
+    source = HEAD + textwrap.dedent('''\
+        class A(object):
+            def f(self, x):
+                return tf.get_variable("w", [1]) + tf.layers.dense(x, 3)
+
+            def g(self):
+                return tf.get_variable("v", [1])
+
+
+        def free(x):
+            return tf.layers.dense(x, 3)
+        ''')
+    facts, _ = facts_of(tmp_path, source)
+    assert classes_of(facts) == {"A": ("tf1", {"get_variable": 2, "v1_layers": 1})}
+    assert dict(facts.constructs) == {"get_variable": 2, "v1_layers": 2}
+
+
+def test_classes_listed_by_the_analysis_a_rule_built(tmp_path) -> None:
+    """A rule built the analysis (TFS107 follows `call`): its summary lists the classes, with the names the
+    walk gives them (nested in a class, local to a method)."""
+    source = HEAD + textwrap.dedent('''\
+        class Layer(tf.keras.layers.Layer):
+            class Inner(object):
+                pass
+
+            def call(self, x):
+                class Local(object):
+                    pass
+
+                return helper(x)
+
+
+        def helper(x):
+            return tf.layers.dense(x, 3)
+        ''')
+    path = tmp_path / "module.py"
+    path.write_text(source)
+    assert "TFS107" in {f.code for f in lint_source(source, str(path))}
+    facts, asked = facts_of(tmp_path, source)
+    assert asked == 1
+    assert classes_of(facts) == {"Layer": ("no_tf1", {}), "Layer.Inner": ("no_tf1", {}), "Layer.Local": ("no_tf1", {})}
+    assert dict(facts.constructs) == {"v1_layers": 1}

@@ -15,10 +15,12 @@ helper is not a construct, and following it would read other modules of the proj
 from __future__ import annotations
 
 import ast
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 
 from tf2lint.analysis.names import Names, dotted
 from tf2lint.knowledge import api, slim
@@ -92,16 +94,19 @@ class Found:
 
 def find(
     tree: ast.Module, text: str, names: Names, parents: MutableMapping[ast.AST, object], classes: bool = False,
+    mentioned: dict[str, bool] | None = None,
 ) -> Found:
     """The construct calls of a module (and with ``classes``, every class it defines).
 
     ``parents``: the dict of lexical parents ``names`` reads (function -> enclosing function); functions the
-    walk enters are added to it, so that names resolve inside them when no summary has filled it."""
+    walk enters are added to it, so that names resolve inside them when no summary has filled it.
+    ``mentioned``: word -> whether the text holds it, as far as the triage tested (a word it found absent is
+    not searched again); the searches made here are added."""
     found = Found()
     offsets: list[int] = []
     words: list[str] = []
     if any(_from_library(path) for paths in names.module_bindings().values() for path in paths):
-        for word, at in _spelled(text).items():
+        for word, at in _spelled(text, {} if mentioned is None else mentioned).items():
             words.append(word)
             offsets += at
         for name, paths in names.module_bindings().items():
@@ -112,19 +117,25 @@ def find(
         offsets += [o for o in _finds(text, "class") if _alone(text, o, o + 5)]
     if not offsets:
         return found
-    walk = _Walk(sorted(set(_lines(text, sorted(offsets)))), names, parents, sorted(set(words)), found, classes)
+    targets = sorted(set(_lines(text, sorted(offsets))))
+    walk = _Walk(targets, names, parents, sorted(set(words)), found, classes, tree, text)
     walk.block(tree.body, None, None, (), None)
     return found
 
 
-def _spelled(text: str) -> dict[str, list[int]]:
-    """The construct words the text holds -> where."""
+def _spelled(text: str, mentioned: dict[str, bool]) -> dict[str, list[int]]:
+    """The construct words the text holds -> where (``mentioned``: see `find`)."""
     found: dict[str, list[int]] = {}
     for key, words in _WORDS.items():
+        if mentioned.get(key) is False:
+            continue
+        held = False
         for offset in _finds(text, key):
+            held = True
             for word, at in words:
                 if offset >= at and text.startswith(word, offset - at):
                     found.setdefault(word, []).append(offset - at)
+        mentioned[key] = held
     layers = found.get("layers")
     if layers and "slim" not in found and "contrib" not in found and not any(
         text.startswith(prefix, offset - len(prefix)) for offset in layers for prefix in _V1_LAYER_PREFIXES
@@ -149,8 +160,10 @@ class _Walk:
     """The pruned walk: statements spanning a target line are entered, their expressions read whole."""
 
     def __init__(self, targets: list[int], names: Names, parents: MutableMapping[ast.AST, object], words: list[str],
-                 found: Found, classes: bool) -> None:
+                 found: Found, classes: bool, tree: ast.Module, text: str) -> None:
         self.targets = targets
+        self.tree = tree
+        self.text = text
         self.names = names
         self.parents = parents
         self.words = words
@@ -158,6 +171,7 @@ class _Walk:
         self.classes = classes
         self.library: dict[str, bool] = {}  # module-level name -> imported from TensorFlow, tf_slim or Keras
         self.kinds: dict[tuple[object, str], str | None] = {}  # (function, dotted spelling) -> construct
+        self.module_bound: dict[str, bool] = {}  # name -> no function of the module may bind it (`_module_bound`)
 
     def spans(self, first: int, last: int) -> bool:
         index = bisect_left(self.targets, first)
@@ -168,20 +182,24 @@ class _Walk:
         """``func``: the innermost enclosing function (None at module level); ``func_owner``: the class its
         calls count for; ``path``: the enclosing classes; ``holder``: the class whose body this block is part of
         (a function defined here is its method)."""
+        spans = self.spans
         for stmt in stmts:
             kind = type(stmt)
             if kind is ast.match_case:
                 self.exprs([stmt.guard], func, func_owner, path)
                 self.block(stmt.body, func, func_owner, path, holder)
                 continue
-            decorators = getattr(stmt, "decorator_list", None)
-            first = decorators[0].lineno if decorators else stmt.lineno
-            if not self.spans(first, stmt.end_lineno or stmt.lineno):
+            # (Attributes are read by type: `getattr` with a default costs an exception where one is missing.)
+            shape = _SHAPES.get(kind) or _shape(kind)
+            first = stmt.decorator_list[0].lineno if shape is _DECORATED and stmt.decorator_list else stmt.lineno
+            if not spans(first, stmt.end_lineno or stmt.lineno):
                 continue
-            body = getattr(stmt, "body", None)
+            if shape is _SIMPLE:
+                self.exprs([stmt], func, func_owner, path)
+                continue
             # A compound statement's own expressions (decorators, bases, arguments, tests, ...) end where its
             # body starts: read only when a target line is there.
-            header = body is None or self.spans(first, body[0].lineno)
+            header = spans(first, stmt.body[0].lineno) if shape is not _MATCH else True
             if kind in _DEFS:
                 self.parents.setdefault(stmt, func)
                 owner = holder if holder is not None else func_owner
@@ -195,14 +213,12 @@ class _Walk:
                 if header:
                     self.exprs([*stmt.decorator_list, *stmt.bases, *stmt.keywords], func, func_owner, inner)
                 self.block(stmt.body, func, func_owner, inner, stmt)
-            elif body is None and kind is not ast.Match:
-                self.exprs([stmt], func, func_owner, path)
             else:
-                if header or kind is ast.Match:
-                    own = [getattr(stmt, name) for name in stmt._fields if name not in _BLOCKS]
-                    self.exprs(own, func, func_owner, path)
-                for name in _BLOCKS:
-                    statements = getattr(stmt, name, None)
+                own, blocks = shape
+                if header:
+                    self.exprs([getattr(stmt, name) for name in own], func, func_owner, path)
+                for name in blocks:
+                    statements = getattr(stmt, name)
                     if statements:
                         self.block(statements, func, func_owner, path, holder)
 
@@ -220,6 +236,11 @@ class _Walk:
         while stack:
             node, where, check = stack.pop()
             kind = type(node)
+            fields = fields_of.get(kind, _UNKNOWN)
+            if fields is _UNKNOWN:
+                fields = _fields(kind)
+            if fields is None:
+                continue  # not a node (None, a name, a number in a list of nodes)
             line = getattr(node, "lineno", None)
             if line is not None:
                 end = node.end_lineno or line  # type: ignore[attr-defined]
@@ -231,16 +252,12 @@ class _Walk:
             elif kind is ast.Lambda:
                 self.names.register_lambda(node, where)  # type: ignore[arg-type]
                 where = node
-            fields = fields_of.get(kind)
-            if fields is None:
-                fields = _fields(kind)
             for name in fields:
-                value = getattr(node, name, None)
-                if value is None:
-                    continue
+                value = getattr(node, name)
                 if type(value) is list:
-                    stack.extend((item, where, check) for item in value if isinstance(item, ast.AST))
-                elif isinstance(value, ast.AST):
+                    if value:
+                        stack.extend(zip(value, repeat(where), repeat(check)))
+                elif value is not None:
                     stack.append((value, where, check))
 
     def call(self, call: ast.Call, func, owner: ast.ClassDef | None, path: tuple[ast.ClassDef, ...]) -> None:
@@ -254,10 +271,19 @@ class _Walk:
         text = ".".join(spelled)
         if not library or not any(word in text for word in self.words):
             return
-        key = (func, text)  # a function spells the same construct again and again (`slim.conv2d`)
+        # Where the name resolves: in a function that may bind it, there; else at module level, once per spelling
+        # and without collecting the function's bindings (most modules bind `tf` at the top and nowhere else).
+        scope = func
+        if isinstance(func, _DEFS):
+            bound = self.module_bound.get(head)
+            if bound is None:
+                bound = self.module_bound[head] = _module_bound(self.text, self.tree, head)
+            if bound:
+                scope = None
+        key = (scope, text)  # a function spells the same construct again and again (`slim.conv2d`)
         kind = self.kinds.get(key, "")  # "": not resolved yet; None: resolved, no construct
         if kind == "":
-            kinds = {construct_of(name) for name in self.names.resolve(call.func, func)} - {None}
+            kinds = {construct_of(name) for name in self.names.resolve(call.func, scope)} - {None}
             kind = self.kinds[key] = min(kinds, key=CONSTRUCTS.index) if kinds else None  # type: ignore[arg-type]
         if kind is None:
             return
@@ -267,14 +293,86 @@ class _Walk:
         self.found.sites.append(Site(kind, call, owner))
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
+def _module_bound(text: str, tree: ast.Module, name: str) -> bool:
+    """Whether the text shows that no function or lambda of the module binds ``name``, so that it resolves in
+    every function as at module level: each occurrence of the name, as a whole word, is an attribute's base
+    (`name.`) outside import statements (`import name.sub` binds it), or lies in a module-level simple statement
+    (`import tensorflow as name`). A string or a comment spelling it otherwise only makes the answer no; so does
+    a text that is not ASCII (an identifier may spell the name in other characters) or holds a carriage return
+    (lines are counted by newlines here)."""
+    if not text.isascii() or "\r" in text:
+        return False
+    for match in _bare(name).finditer(text):
+        start = match.start()
+        if start and (_is_word(text[start - 1]) or text[start - 1] == "."):
+            continue  # the end of a longer name, or an attribute (`self.name`)
+        if not _module_level(tree, text.count("\n", 0, start) + 1):
+            return False
+    dotted_name = name + "."
+    offset = text.find("import")
+    while offset != -1:
+        end = text.find("\n", offset)
+        end = len(text) if end == -1 else end
+        statement = text[offset:end]
+        if statement.rstrip().endswith("\\") or dotted_name in statement and any(
+            at == 0 or not (_is_word(statement[at - 1]) or statement[at - 1] == ".")
+            for at in _finds(statement, dotted_name)
+        ):
+            if not _module_level(tree, text.count("\n", 0, offset) + 1):
+                return False
+        offset = text.find("import", end)
+    return True
+
+
+def _module_level(tree: ast.Module, line: int) -> bool:
+    """Whether a line belongs to a module-level statement that holds no block (so no function and no class)."""
+    index = bisect_right(tree.body, line, key=_line_of) - 1
+    if index < 0:
+        return False
+    stmt = tree.body[index]
+    return (stmt.end_lineno or stmt.lineno) >= line and (_SHAPES.get(type(stmt)) or _shape(type(stmt))) is _SIMPLE
+
+
+def _line_of(stmt: ast.stmt) -> int:
+    return stmt.lineno
+
+
+@lru_cache(maxsize=256)
+def _bare(name: str) -> re.Pattern[str]:
+    """A name not followed by a word character or a dot (the pattern starts with the name: a fast search)."""
+    return re.compile(re.escape(name) + r"(?![\w.])")
+
+
+# How `_Walk.block` reads a statement of each type: a simple one whole, a def or class by its parts, and any
+# other compound one as (its own expression fields, its fields holding statements).
+_SIMPLE, _DECORATED = "simple", "decorated"
+_MATCH = (("subject",), ("cases",))
+_SHAPES: dict[type, str | tuple[tuple[str, ...], tuple[str, ...]]] = {ast.Match: _MATCH}
+
+
+def _shape(kind: type) -> str | tuple[tuple[str, ...], tuple[str, ...]]:
+    if kind in _DEFS or kind is ast.ClassDef:
+        shape = _DECORATED
+    elif "body" not in kind._fields:
+        shape = _SIMPLE
+    else:
+        shape = (tuple(f for f in kind._fields if f not in _BLOCKS), tuple(f for f in _BLOCKS if f in kind._fields))
+    _SHAPES[kind] = shape
+    return shape
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+_UNKNOWN = ("?",)
 _NODE_LESS = frozenset({"ctx", "id", "arg", "attr", "name", "module", "level", "kind", "type_comment", "conversion"})
 
 
-def _fields(kind: type) -> tuple[str, ...]:
-    fields = _FIELDS.get(kind)
-    if fields is None:
-        fields = _FIELDS[kind] = () if kind is ast.Constant else tuple(f for f in kind._fields if f not in _NODE_LESS)
+def _fields(kind: type) -> tuple[str, ...] | None:
+    """The fields of a node type that may hold nodes; None for what is no node."""
+    if not issubclass(kind, ast.AST):
+        fields = None
+    else:
+        fields = () if kind is ast.Constant else tuple(f for f in kind._fields if f not in _NODE_LESS)
+    _FIELDS[kind] = fields
     return fields
 
 

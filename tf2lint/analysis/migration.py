@@ -119,13 +119,22 @@ def module_facts(triage: Triage, context: Callable[[], ModuleContext]) -> Module
     the bases)."""
     if triage.may_hold_shim_code:
         return _analysed(context(), None)
-    found = constructs.find(triage.tree, triage.text, triage.names, triage.parents, classes=True)
+    # A summary built on the triage's names has filled its lexical parents: the analysis is there (a rule needed
+    # it), and its summary lists the classes, which the walk then need not look for.
+    ctx = context() if triage.parents else None
+    found = constructs.find(triage.tree, triage.text, triage.names, triage.parents, classes=ctx is None,
+                            mentioned=triage.mentioned)
     if any(site.owner is not None for site in found.sites):
-        return _analysed(context(), found.sites)
+        return _analysed(ctx or context(), found.sites)
+    if ctx is not None:
+        ordered = _in_order(ctx.classes)
+        named = [(cls.node, _qualified(ordered, cls)) for cls in ctx.classes]
+    else:
+        named = found.classes
     classes = [
         ClassFacts(name, node.lineno, node.end_lineno or node.lineno, "", NO_TF1, _OUTSIDE,
                    flags=dict.fromkeys(FLAG_PROVIDERS, False))
-        for node, name in found.classes
+        for node, name in named
     ]
     return ModuleFacts(classes, Counter(site.kind for site in found.sites))
 
@@ -141,9 +150,14 @@ def _analysed(ctx: ModuleContext, sites: list[constructs.Site] | None) -> Module
         owner = by_node.get(site.owner) if site.owner is not None else None
         if owner is not None:
             per_class[owner][site.kind] += 1
-    classes = sorted(ctx.classes, key=lambda c: (c.node.lineno, -(c.node.end_lineno or 0)))
-    facts = [_class_facts(ctx, cls, per_class[cls], _qualified(classes, cls)) for cls in ctx.classes]
+    ordered = _in_order(ctx.classes)
+    facts = [_class_facts(ctx, cls, per_class[cls], _qualified(ordered, cls)) for cls in ctx.classes]
     return ModuleFacts(facts, Counter(site.kind for site in sites))
+
+
+def _in_order(classes: list[ClassInfo]) -> list[ClassInfo]:
+    """Classes by where they start, enclosing ones first."""
+    return sorted(classes, key=lambda c: (c.node.lineno, -(c.node.end_lineno or 0)))
 
 
 def _qualified(classes: list[ClassInfo], cls: ClassInfo) -> str:

@@ -228,6 +228,24 @@ _real_directory = lru_cache(maxsize=1024)(os.path.realpath)
 UNSAVED: dict[str, str] = {}
 
 
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")  # a bytes regex's \w
+_SPACE_BYTES = frozenset(b" \t\n\r\f\v")  # a bytes regex's \s
+
+
+def _keyword_at_line_start(raw: bytes, end: int, keyword: bytes) -> bool:
+    """Whether ``keyword`` ends at ``end`` and starts a line (`def` also after `async` and blanks)."""
+    start = end - len(keyword)
+    if start < 0 or raw[start:end] != keyword:
+        return False
+    if start == 0 or raw[start - 1] == 10:
+        return True
+    if keyword != b"def" or raw[start - 1] not in _SPACE_BYTES:
+        return False
+    while start and raw[start - 1] in _SPACE_BYTES:
+        start -= 1
+    return _keyword_at_line_start(raw, start, b"async")
+
+
 def _version(path: str, stat: os.stat_result) -> tuple[str, int, int, bool]:
     """What a dependency's cached text and tree are kept under: its stamp, and whether the host's copy
     (`stable_files`) serves it, so that a host's bytes never answer for the disk outside its batch."""
@@ -523,12 +541,32 @@ class Project:
         return False
 
     def _defines_at_top(self, module: str, attr: str) -> bool:
+        r"""Whether a line starts with `def attr`, `async def attr` or `class attr` (the regex
+        ``^(?:async\s+def|def|class)\s+attr\b``, checked at each occurrence of the name found by str.find:
+        a regex compiled per name cost more than the search)."""
         raw, name = self.raw(module), attr.encode()
-        if name not in raw:  # the plain test first: the regex has no literal prefix to scan for
-            return False
-        return re.search(rb"^(?:async\s+def|def|class)\s+" + re.escape(name) + rb"\b", raw, re.M) is not None
+        if not name.isascii():
+            return re.search(rb"^(?:async\s+def|def|class)\s+" + re.escape(name) + rb"\b", raw, re.M) is not None
+        offset = raw.find(name)
+        while offset != -1:
+            after = offset + len(name)
+            if after == len(raw) or raw[after] not in _WORD_BYTES:
+                start = offset
+                while start and raw[start - 1] in _SPACE_BYTES:
+                    start -= 1
+                if start < offset and (
+                    _keyword_at_line_start(raw, start, b"def") or _keyword_at_line_start(raw, start, b"class")
+                ):
+                    return True
+            offset = raw.find(name, offset + 1)
+        return False
 
     def _defines(self, module: str, attr: str) -> bool:
+        raw = self.raw(module)
+        if raw.isascii() and attr.encode() not in raw:
+            # Nothing in the module can define or bind a name its text does not spell (no parse needed; a
+            # non-ASCII identifier may be another spelling of it).
+            return self.is_module(f"{module}.{attr}") and self.summary(module) is not None
         summary = self.summary(module)
         if summary is None:
             return False
