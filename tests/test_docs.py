@@ -43,3 +43,17 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     command = match.group(1).strip().splitlines()[-1]
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert command in ci_lines
+
+
+def test_the_docs_command_takes_options_as_options(tmp_path, monkeypatch, capsys) -> None:
+    """`python -m tf2lint.docs --help` prints its usage; it once wrote the pages into a directory named `--help`."""
+    import pytest
+
+    from tf2lint.docs import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0 and "usage:" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
+    assert main([str(tmp_path / "out")]) == 0 and (tmp_path / "out" / "rules" / "TFS101.md").exists()

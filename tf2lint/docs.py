@@ -64,8 +64,12 @@ def pages() -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    root = Path(args[0]) if args else Path(__file__).resolve().parent.parent / "docs"
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tf2lint.docs", description=__doc__.splitlines()[0])
+    parser.add_argument("docs_dir", nargs="?", type=Path, default=Path(__file__).resolve().parent.parent / "docs",
+                        help="where the pages go (default: the repository's docs/)")
+    root = parser.parse_args(sys.argv[1:] if argv is None else argv).docs_dir
     for relative, content in pages().items():
         target = root / relative
         target.parent.mkdir(parents=True, exist_ok=True)

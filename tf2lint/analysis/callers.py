@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from tf2lint.analysis import project as project_module
-from tf2lint.analysis.project import Project
+from tf2lint.analysis.project import WORD_BYTES, Project
 from tf2lint.analysis.names import names_in, walk_expr
 from tf2lint.analysis.summary import (
     FUNCTION_DEFS, ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr, own_statements,
@@ -176,20 +176,17 @@ def named_elsewhere(
     return False
 
 
-_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-
-
 def has_word(text: bytes, word: bytes) -> bool:
     """Whether ``word`` stands in ``text`` between word boundaries, as ``rb"\\bword\\b"`` would find it: a
     search for the word, then its two neighbours (a pattern compiled per class name cost more than the search)."""
     if not word:
         return False
-    first, last = word[0] in _WORD_BYTES, word[-1] in _WORD_BYTES
+    first, last = word[0] in WORD_BYTES, word[-1] in WORD_BYTES
     offset = text.find(word)
     while offset != -1:
         end = offset + len(word)
-        before = offset > 0 and text[offset - 1] in _WORD_BYTES
-        after = end < len(text) and text[end] in _WORD_BYTES
+        before = offset > 0 and text[offset - 1] in WORD_BYTES
+        after = end < len(text) and text[end] in WORD_BYTES
         if before != first and after != last:
             return True
         offset = text.find(word, offset + 1)

@@ -228,7 +228,7 @@ _real_directory = lru_cache(maxsize=1024)(os.path.realpath)
 UNSAVED: dict[str, str] = {}
 
 
-_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")  # a bytes regex's \w
+WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")  # a bytes regex's \w
 _SPACE_BYTES = frozenset(b" \t\n\r\f\v")  # a bytes regex's \s
 
 
@@ -550,7 +550,7 @@ class Project:
         offset = raw.find(name)
         while offset != -1:
             after = offset + len(name)
-            if after == len(raw) or raw[after] not in _WORD_BYTES:
+            if after == len(raw) or raw[after] not in WORD_BYTES:
                 start = offset
                 while start and raw[start - 1] in _SPACE_BYTES:
                     start -= 1
