@@ -11,7 +11,8 @@ import os
 import re
 import stat
 import tokenize
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what ends a line for Python's parser and for LSP
 # A line with its end, as Python's parser counts lines (str.splitlines also breaks on \f, \x1c, \u2028...).
@@ -27,6 +28,33 @@ def line_starts(text: str) -> list[int]:
     """Offset of the start of every line after the first: ``bisect_right(starts, offset) + 1`` is the
     1-based line of an offset, counted like the AST counts (a lone \r ends a line too)."""
     return [match.end() for match in LINE_BREAK.finditer(text)]
+
+
+def lines_at(text: str, offsets: list[int]) -> Iterator[int]:
+    """1-based lines of ascending offsets, counted between them (a lone carriage return ends a line too)."""
+    if "\r" in text:
+        starts = line_starts(text)
+        for offset in offsets:
+            yield bisect_right(starts, offset) + 1
+        return
+    line, last = 1, 0
+    for offset in offsets:
+        line += text.count("\n", last, offset)
+        last = offset
+        yield line
+
+
+def finds(text: str, word: str) -> Iterator[int]:
+    """Every offset where ``word`` starts in ``text`` (`str.find`: most searched words are absent)."""
+    offset = text.find(word)
+    while offset != -1:
+        yield offset
+        offset = text.find(word, offset + 1)
+
+
+def is_word_char(char: str) -> bool:
+    """A character that can continue a Python identifier (what a regex's `\\w` matches)."""
+    return char.isalnum() or char == "_"
 
 
 def physical_lines(text: str) -> list[str]:

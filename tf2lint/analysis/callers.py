@@ -195,7 +195,7 @@ def has_word(text: bytes, word: bytes) -> bool:
 
 def _names(path: str, word: bytes, also: bytes | None) -> bool:
     """Whether a file spells ``word`` (as a word) and ``also``."""
-    version = _version(path)
+    version = _file_version(path)
     known = _NAMED.get((version, word, also)) if version is not None else None
     if known is None:
         text = _text_of(path)
@@ -207,7 +207,7 @@ def _names(path: str, word: bytes, also: bytes | None) -> bool:
     return known
 
 
-def _version(path: str) -> tuple | None:
+def _file_version(path: str) -> tuple | None:
     """What a file's answers are kept under across batches (hosts that lint one file at a time, flake8, pylint
     and the editor, ask again for every file): its path, inode, size and modification time; None for a file
     whose bytes the host read for this batch (those are the text, whatever the disk holds)."""
@@ -275,7 +275,7 @@ def _import_lines(text: bytes) -> Iterator[tuple[bytes | None, ...]]:
 
 def _stems(path: str) -> frozenset[bytes]:
     """The module names' parts a file's import lines name."""
-    version = _version(path)
+    version = _file_version(path)
     found = _STEMS.get(version) if version is not None else None
     if found is None:
         text = _text_of(path)
@@ -297,7 +297,7 @@ def _stems(path: str) -> frozenset[bytes]:
 def _import_index(roots: tuple[str, ...]) -> dict[bytes, list[str]] | None:
     """Module stem -> the files under the roots with an import line naming it. Built once per batch of
     stable files (the CLI's run, or one file's analysis for the hosts that lint one at a time; TFS107 asks
-    about most layers), each file's stems read again only when its version changed (`_version`)."""
+    about most layers), each file's stems read again only when its version changed (`_file_version`)."""
     session = project_module._STABLE
     key = (id(session) if session is not None else None, roots)
     if session is not None and key in _INDEXES and _INDEXES[key][0] is session:

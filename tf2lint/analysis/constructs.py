@@ -17,15 +17,15 @@ from __future__ import annotations
 import ast
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, MutableMapping
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
 
-from tf2lint.analysis.names import Names, dotted
+from tf2lint.analysis.names import CHILD_FIELDS, Names, child_fields, dotted
 from tf2lint.knowledge import api, slim
 from tf2lint.knowledge.spellings import canonical
-from tf2lint.source import line_starts
+from tf2lint.source import finds, is_word_char, lines_at
 
 # The burn-down's columns: TF1-style constructs, in the order reports show them.
 CONSTRUCTS: tuple[str, ...] = (
@@ -112,12 +112,12 @@ def find(
         for name, paths in names.module_bindings().items():
             if name.isidentifier() and any(map(_names_construct, paths)):
                 words.append(name)  # `from tf_slim.layers import conv2d`: its calls spell only `conv2d`
-                offsets += _finds(text, name)
+                offsets += finds(text, name)
     if classes:
-        offsets += [o for o in _finds(text, "class") if _alone(text, o, o + 5)]
+        offsets += [o for o in finds(text, "class") if _alone(text, o, o + 5)]
     if not offsets:
         return found
-    targets = sorted(set(_lines(text, sorted(offsets))))
+    targets = sorted(set(lines_at(text, sorted(offsets))))
     walk = _Walk(targets, names, parents, sorted(set(words)), found, classes, tree, text)
     walk.block(tree.body, None, None, (), None)
     return found
@@ -130,7 +130,7 @@ def _spelled(text: str, mentioned: dict[str, bool]) -> dict[str, list[int]]:
         if mentioned.get(key) is False:
             continue
         held = False
-        for offset in _finds(text, key):
+        for offset in finds(text, key):
             held = True
             for word, at in words:
                 if offset >= at and text.startswith(word, offset - at):
@@ -232,13 +232,13 @@ class _Walk:
                 stack.extend((item, func, True) for item in root if isinstance(item, ast.AST))
             elif isinstance(root, ast.AST):
                 stack.append((root, func, True))
-        fields_of, spans = _FIELDS, self.spans
+        fields_of, spans = CHILD_FIELDS, self.spans
         while stack:
             node, where, check = stack.pop()
             kind = type(node)
             fields = fields_of.get(kind, _UNKNOWN)
             if fields is _UNKNOWN:
-                fields = _fields(kind)
+                fields = child_fields(kind)
             if fields is None:
                 continue  # not a node (None, a name, a number in a list of nodes)
             line = getattr(node, "lineno", None)
@@ -304,7 +304,7 @@ def _module_bound(text: str, tree: ast.Module, name: str) -> bool:
         return False
     for match in _bare(name).finditer(text):
         start = match.start()
-        if start and (_is_word(text[start - 1]) or text[start - 1] == "."):
+        if start and (is_word_char(text[start - 1]) or text[start - 1] == "."):
             continue  # the end of a longer name, or an attribute (`self.name`)
         if not _module_level(tree, text.count("\n", 0, start) + 1):
             return False
@@ -315,8 +315,8 @@ def _module_bound(text: str, tree: ast.Module, name: str) -> bool:
         end = len(text) if end == -1 else end
         statement = text[offset:end]
         if statement.rstrip().endswith("\\") or dotted_name in statement and any(
-            at == 0 or not (_is_word(statement[at - 1]) or statement[at - 1] == ".")
-            for at in _finds(statement, dotted_name)
+            at == 0 or not (is_word_char(statement[at - 1]) or statement[at - 1] == ".")
+            for at in finds(statement, dotted_name)
         ):
             if not _module_level(tree, text.count("\n", 0, offset) + 1):
                 return False
@@ -361,47 +361,9 @@ def _shape(kind: type) -> str | tuple[tuple[str, ...], tuple[str, ...]]:
     return shape
 
 
-_FIELDS: dict[type, tuple[str, ...] | None] = {}
-_UNKNOWN = ("?",)
-_NODE_LESS = frozenset({"ctx", "id", "arg", "attr", "name", "module", "level", "kind", "type_comment", "conversion"})
-
-
-def _fields(kind: type) -> tuple[str, ...] | None:
-    """The fields of a node type that may hold nodes; None for what is no node."""
-    if not issubclass(kind, ast.AST):
-        fields = None
-    else:
-        fields = () if kind is ast.Constant else tuple(f for f in kind._fields if f not in _NODE_LESS)
-    _FIELDS[kind] = fields
-    return fields
-
-
-def _finds(text: str, word: str) -> Iterator[int]:
-    offset = text.find(word)
-    while offset != -1:
-        yield offset
-        offset = text.find(word, offset + 1)
+_UNKNOWN = ("?",)  # a type `CHILD_FIELDS` has no answer for yet
 
 
 def _alone(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] is a whole word."""
-    return (start == 0 or not _is_word(text[start - 1])) and (end >= len(text) or not _is_word(text[end]))
-
-
-def _is_word(char: str) -> bool:
-    return char.isalnum() or char == "_"
-
-
-def _lines(text: str, offsets: list[int]) -> Iterator[int]:
-    """1-based lines of ascending offsets, numbered like the AST numbers them (a lone carriage return ends
-    a line too)."""
-    if "\r" in text:
-        starts = line_starts(text)
-        for offset in offsets:
-            yield bisect_right(starts, offset) + 1
-        return
-    line, last = 1, 0
-    for offset in offsets:
-        line += text.count("\n", last, offset)
-        last = offset
-        yield line
+    return (start == 0 or not is_word_char(text[start - 1])) and (end >= len(text) or not is_word_char(text[end]))

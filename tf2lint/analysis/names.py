@@ -356,9 +356,9 @@ def walk_expr(node: ast.AST) -> Iterator[ast.AST]:
         kind = type(current)
         if kind is ast.Lambda:
             continue
-        fields = _CHILD_FIELDS.get(kind)
-        if fields is None:
-            fields = _child_fields(kind)
+        fields = CHILD_FIELDS.get(kind)
+        if fields is None:  # (a node type: its answer is a tuple)
+            fields = child_fields(kind)
         children: list[ast.AST] = []
         for name in fields:
             value = getattr(current, name, None)
@@ -374,7 +374,7 @@ def walk_expr(node: ast.AST) -> Iterator[ast.AST]:
 
 
 # Node type -> the fields that may hold child nodes, in source order.
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+CHILD_FIELDS: dict[type, tuple[str, ...] | None] = {}  # (None: not a node type, e.g. a name in `global a, b`)
 # Fields that never hold a node worth visiting (`ctx` holds the shared `Load()`/`Store()` singletons).
 _NODE_LESS = frozenset({"ctx", "id", "arg", "attr", "name", "module", "level", "kind", "type_comment", "conversion"})
 
@@ -384,9 +384,14 @@ def names_in(expr: ast.AST) -> frozenset[str]:
     return frozenset(n.id for n in ast.walk(expr) if isinstance(n, ast.Name))
 
 
-def _child_fields(kind: type) -> tuple[str, ...]:
-    fields = () if kind is ast.Constant else tuple(f for f in kind._fields if f not in _NODE_LESS)
-    _CHILD_FIELDS[kind] = fields
+def child_fields(kind: type) -> tuple[str, ...] | None:
+    """The fields of a node type that may hold nodes, kept in `CHILD_FIELDS` (the walks here and in
+    constructs.py read that table first); None for a type that is no node."""
+    if not issubclass(kind, ast.AST):
+        fields = None
+    else:
+        fields = () if kind is ast.Constant else tuple(f for f in kind._fields if f not in _NODE_LESS)
+    CHILD_FIELDS[kind] = fields
     return fields
 
 

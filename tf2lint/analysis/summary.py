@@ -17,7 +17,7 @@ from functools import cached_property, lru_cache
 
 from tf2lint.analysis.names import Function, Names, flatten_blocks, walk_expr, dotted
 from tf2lint.knowledge import api
-from tf2lint.source import Lines, line_starts
+from tf2lint.source import Lines, finds, is_word_char, line_starts, lines_at
 
 FUNCTION_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 FunctionDef = ast.FunctionDef | ast.AsyncFunctionDef
@@ -200,13 +200,8 @@ class ModuleSummary:
         carriage return: a file asks for a few lines, and listing where all its lines start cost more."""
         source = self._source or ""
         if self._newlines is not None or "\r" in source:
-            return [self.line_of(offset) for offset in offsets]
-        found, line, last = [], 1, 0
-        for offset in offsets:
-            line += source.count("\n", last, offset)
-            last = offset
-            found.append(line)
-        return found
+            return [self.line_of(offset) for offset in offsets]  # (the line starts it keeps)
+        return list(lines_at(source, offsets))
 
     # -- names ------------------------------------------------------------------------------------
 
@@ -280,12 +275,12 @@ class ModuleSummary:
             if literal is not None:
                 # `\bword(`: the literal found by str.find, then the boundary checked (a regex starting with
                 # `\b` has no literal prefix to scan for, so it is slow on large files).
-                offsets = [o for o in _finds(self._source, literal) if o == 0 or not _is_word(self._source[o - 1])]
+                offsets = [o for o in finds(self._source, literal) if o == 0 or not is_word_char(self._source[o - 1])]
                 lines = set(self.lines_of(offsets))
             elif words is not None:
                 # A plain alternation of words: str.find is several times faster than the regex engine
                 # on an alternation, and most files contain none of the words.
-                lines = set(self.lines_of(sorted(o for word in words if self.mentions(word) for o in _finds(self._source, word))))
+                lines = set(self.lines_of(sorted(o for word in words if self.mentions(word) for o in finds(self._source, word))))
             else:
                 lines = set(self.lines_of([m.start() for m in re.finditer(pattern, self._source)]))
             if skip_decorator_lines:
@@ -384,7 +379,7 @@ class ModuleSummary:
         if self._def_lines is None:
             source = self._source or ""
             words = ("def ", "class ", "def\t", "class\t") if "\t" in source else ("def ", "class ")
-            self._def_lines = self.lines_of(sorted(o for word in words for o in _finds(source, word)))
+            self._def_lines = self.lines_of(sorted(o for word in words for o in finds(source, word)))
         return self._def_lines
 
     def _index_template(self, stmt: ast.Assign, holder: ast.AST, cls: ClassInfo | None) -> None:
@@ -424,10 +419,6 @@ class ModuleSummary:
                     cls.attr_classes.update(dict.fromkeys(attrs, held))
 
 
-def _is_word(char: str) -> bool:
-    return char.isalnum() or char == "_"
-
-
 @lru_cache(maxsize=64)
 def _after_boundary(pattern: str) -> str | None:
     r"""``word`` for a pattern ``\bword`` made of a word boundary and literal text, else None."""
@@ -442,14 +433,6 @@ def _literal_words(pattern: str) -> tuple[str, ...] | None:
     """The words of a pattern that is only an alternation of literal words (``a|b_c``), else None."""
     words = tuple(pattern.split("|"))
     return words if all(word and re.fullmatch(r"\w+", word) for word in words) else None
-
-
-def _finds(text: str, word: str) -> Iterator[int]:
-    """Every offset where ``word`` starts in ``text``."""
-    offset = text.find(word)
-    while offset != -1:
-        yield offset
-        offset = text.find(word, offset + 1)
 
 
 def own_statements(func: Function) -> Iterator[ast.AST]:

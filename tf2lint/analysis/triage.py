@@ -23,6 +23,7 @@ from tf2lint.analysis.project import Project
 from tf2lint.analysis.summary import FUNCTION_DEFS
 from tf2lint.knowledge import api
 from tf2lint.knowledge.spellings import canonical
+from tf2lint.source import lines_at
 
 # Any spelling of the shim decorator names it in the text, unless it comes through a project alias.
 SHIM_WORDS = ("track_tf1_style_variables", "tf2lint")
@@ -185,17 +186,8 @@ class Triage:
 
     @cached_property
     def _decorator_lines(self) -> list[int]:
-        """The line numbers of `_decorator_offsets`, in order (CR LF, CR and LF each end a line)."""
-        text = self.text
-        carriage = "\r" in text
-        lines, line, previous = [], 1, 0
-        for offset in self._decorator_offsets:
-            line += text.count("\n", previous, offset)
-            if carriage:
-                line += text.count("\r", previous, offset) - text.count("\r\n", previous, offset)
-            previous = offset
-            lines.append(line)
-        return lines
+        """The line numbers of `_decorator_offsets`, in order."""
+        return list(lines_at(self.text, self._decorator_offsets))
 
     def _bases(self) -> Iterator[str]:
         """The first name of every base class expression (`class A(pkg.Base, Mixin):` -> pkg, Mixin)."""
