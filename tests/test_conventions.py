@@ -328,11 +328,11 @@ def test_watch_checks_again_when_a_file_changes(tmp_path: Path) -> None:
 def test_progress_goes_to_a_terminal_stderr_only(tmp_path: Path, monkeypatch, capsys) -> None:
     import io
 
-    from tf2lint.hosts import cli
+    from tf2lint.hosts import batch
 
     for number in range(3):
         (tmp_path / f"m{number}.py").write_text(BAD)
-    monkeypatch.setattr(cli, "PROGRESS_AFTER", 2)
+    monkeypatch.setattr(batch, "PROGRESS_AFTER", 2)
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

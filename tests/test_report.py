@@ -213,6 +213,20 @@ def test_usage_errors(tmp_path) -> None:
     assert done.returncode == 2 and "git" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_several_processes_give_the_same_document(tmp_path) -> None:
+    """`report` runs on all cores by default, as `check` does: the document is the one `-j1` gives."""
+    from differential.generator import generate
+
+    for number, program in enumerate(generate(24, seed=3)):
+        (tmp_path / f"m{number}.py").write_text(program.source)
+    one = json.loads(report(tmp_path, "-j1", "--format", "json").stdout)
+    several = json.loads(report(tmp_path, "-j", "3", "--format", "json").stdout)
+    assert one == several and one["summary"]["classes"] > 0 and one["summary"]["findings_total"] > 0
+    done = subprocess.run([sys.executable, "-m", "tf2lint", "report", "-j", "-1", "."], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "--jobs" in done.stderr
+
+
 def test_other_modules_decide_and_unknown_ones_keep_out_of_native(tmp_path) -> None:
     """Helpers in another project module are followed; analysed alone (as the history does), the same
     class is not shown native: unknown, never a false claim."""

@@ -191,6 +191,36 @@ def test_a_name_bound_only_at_module_level_resolves_there_in_every_function(sour
     assert _module_bound(text, ast.parse(text), "tf")
 
 
+@pytest.mark.parametrize("source", [
+    "def f():\n    # tf is only named in prose here\n    return 1\n", 'def f():\n    """Uses tf, the library."""\n',
+    "def f():\n    s = 'tf'\n", "def f(x):\n    return tf(x) + tf [0]\n", "def f():\n    s = 'import tf.x'\n",
+])
+def test_a_name_in_a_string_a_comment_or_a_call_binds_nothing(source: str) -> None:
+    """With the module's text read (`CodeReader`), a string or a comment spelling the name binds nothing; a
+    call or a subscript of it never does (`def tf(` does: see above)."""
+    import ast
+
+    from tf2lint.analysis.code_text import CodeReader
+    from tf2lint.analysis.constructs import _module_bound
+
+    text = HEAD + source
+    tree = ast.parse(text)
+    assert _module_bound(text, tree, "tf", CodeReader(text, tree))
+
+
+def test_a_class_body_counts_for_its_class_even_inside_a_method(tmp_path) -> None:
+    source = HEAD + textwrap.dedent('''\
+        class Layer(object):
+            def call(self, x):
+                class Inside(object):
+                    w = tf.get_variable("w", [1])
+
+                return tf.layers.dense(x, 3)
+        ''')
+    facts, _ = facts_of(tmp_path, source)
+    assert classes_of(facts) == {"Layer": ("tf1", {"v1_layers": 1}), "Layer.Inside": ("tf1", {"get_variable": 1})}
+
+
 def test_calls_in_functions_of_a_module_that_binds_tf_once(tmp_path) -> None:
     """No function rebinds `tf`: its calls are resolved as at module level (one resolution per spelling)."""
     source = HEAD + textwrap.dedent('''\

@@ -1,10 +1,11 @@
-"""The TF1-style constructs a module calls, and its classes, read from the tree `check` parsed already.
+"""The TF1-style constructs a module calls, and its classes, read from the text and the tree `check` parsed.
 
 The report's burn-down counts calls of `get_variable`, `variable_scope`, v1 layers, TF-Slim, ... in every
-module, including the many that no rule needs analysed. So this pass is built to cost next to nothing: it
-needs only the module's tree, text and name resolution (what the triage has, no summary), and it enters
-only the statements that span a line where a construct's spelling is written (or, when classes are asked
-for, the word `class`): most of a module is never visited, and nothing is parsed again.
+module, including the many that no rule needs analysed. So this pass is built to cost little: it needs only
+the module's text, tree and name resolution (what the triage has, no summary). It finds the words first; each
+is then read from the text, from the start of the statement holding it (`code_text`: code or not, called or
+not); where the text cannot tell, the tree is walked, entering only the statements that span a line where a
+construct's spelling is written (or, when classes are asked for, the word `class`). Nothing is parsed again.
 
 A call counts when its dotted name starts with a name the module imports from TensorFlow, tf_slim or Keras,
 spells one of the words, and resolves, with Python's scoping, to a construct (`construct_of`). Only the
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
 
+from tf2lint.analysis.code_text import DEFINED_NEXT, CodeReader, Unreadable
 from tf2lint.analysis.names import CHILD_FIELDS, Names, child_fields, dotted
 from tf2lint.knowledge import api, slim
 from tf2lint.knowledge.spellings import canonical
@@ -80,7 +82,7 @@ class Site:
     """A call of a TF1-style construct."""
 
     kind: str  # one of CONSTRUCTS
-    call: ast.Call
+    line: int
     owner: ast.ClassDef | None  # the class it counts for: the method's class, or the class body it is written in
 
 
@@ -113,10 +115,13 @@ def find(
             if name.isidentifier() and any(map(_names_construct, paths)):
                 words.append(name)  # `from tf_slim.layers import conv2d`: its calls spell only `conv2d`
                 offsets += finds(text, name)
-    if classes:
-        offsets += [o for o in finds(text, "class") if _alone(text, o, o + 5)]
-    if not offsets:
+    class_offsets = [o for o in finds(text, "class") if _alone(text, o, o + 5)] if classes else []
+    if not offsets and not class_offsets:
         return found
+    read = _read_text(tree, text, names, offsets, class_offsets)
+    if read is not None:
+        return read
+    offsets += class_offsets
     targets = sorted(set(lines_at(text, sorted(offsets))))
     walk = _Walk(targets, names, parents, sorted(set(words)), found, classes, tree, text)
     walk.block(tree.body, None, None, (), None)
@@ -156,6 +161,76 @@ def _names_construct(path: str) -> bool:
     return bool(construct_of(name) or construct_of(name + ".x"))
 
 
+def _read_text(tree: ast.Module, text: str, names: Names, offsets: list[int], class_offsets: list[int]) -> Found | None:
+    """`find`'s answer read from the text (`code_text`): the calls are the dotted names spelling a word that
+    are called where they are written in code, resolved at module level; each counts for the innermost class
+    around it. None where the text cannot tell what the walk would find: a name some function or lambda may
+    bind, a spelling split across lines, an f-string, a call in a class's header (its bases count for the
+    class around the class), a text that is not ASCII (the tree's columns are bytes)."""
+    if not text.isascii():
+        return None
+    reader = CodeReader(text, tree)
+    found = Found()
+    bindings = names.module_bindings()
+    kinds: dict[str, str | None] = {}
+    bound: dict[str, bool] = {}
+    seen: set[int] = set()  # where the names already counted start (a name may spell two words)
+    offsets = sorted(set(offsets))
+    try:
+        for offset, line in zip(offsets, lines_at(text, offsets)):
+            place = reader.place(offset, line)
+            if place is None or type(place.stmt) in _NO_CALLS or not reader.is_code(place, offset):
+                continue
+            named = reader.called_name(place, offset, line)
+            if named is None or named[0] in seen:
+                continue
+            seen.add(named[0])
+            parts = named[1]
+            head = parts[0]
+            if not any(map(_from_library, bindings.get(head, ()))):
+                continue
+            spelled = ".".join(parts)
+            if spelled not in kinds:
+                resolved = {construct_of(name) for name in names.resolve_at_module_level(parts)} - {None}
+                kinds[spelled] = min(resolved, key=CONSTRUCTS.index) if resolved else None  # type: ignore[arg-type]
+            if kinds[spelled] is None:
+                continue
+            if head not in bound:
+                bound[head] = _module_bound(text, tree, head, reader) and not _lambda_binds(text, head)
+            if place.in_header or not bound[head]:
+                return None
+            found.sites.append(Site(kinds[spelled], line, place.classes[-1] if place.classes else None))  # type: ignore[arg-type]
+    except Unreadable:
+        return None
+    for offset, line in zip(class_offsets, lines_at(text, class_offsets)):
+        place = reader.place(offset, line)
+        if place is not None and type(place.stmt) is ast.ClassDef and place.stmt.lineno == line and \
+                place.classes and place.classes[-1] is place.stmt:
+            if not found.classes or found.classes[-1][0] is not place.stmt:
+                found.classes.append((place.stmt, ".".join(c.name for c in place.classes)))  # type: ignore[arg-type]
+    return found
+
+
+_NO_CALLS = (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal)
+_OPENERS, _CLOSERS = "([{", ")]}"
+
+
+def _lambda_binds(text: str, name: str) -> bool:
+    """Whether some lambda may take ``name`` as a parameter (`_module_bound` lets a module-level lambda do so:
+    the walk resolves inside it, so the text cannot answer)."""
+    for at in finds(text, "lambda"):
+        if at and is_word_char(text[at - 1]):
+            continue
+        depth, end = 0, at + 6
+        while end < len(text) and text[end] != "\n" and (depth or text[end] != ":"):
+            depth += (text[end] in _OPENERS) - (text[end] in _CLOSERS)
+            end += 1
+        params = text[at + 6:end]
+        if any(_alone(params, where, where + len(name)) for where in finds(params, name)):
+            return True
+    return False
+
+
 class _Walk:
     """The pruned walk: statements spanning a target line are entered, their expressions read whole."""
 
@@ -172,6 +247,7 @@ class _Walk:
         self.library: dict[str, bool] = {}  # module-level name -> imported from TensorFlow, tf_slim or Keras
         self.kinds: dict[tuple[object, str], str | None] = {}  # (function, dotted spelling) -> construct
         self.module_bound: dict[str, bool] = {}  # name -> no function of the module may bind it (`_module_bound`)
+        self.reader = CodeReader(text, tree)
 
     def spans(self, first: int, last: int) -> bool:
         index = bisect_left(self.targets, first)
@@ -212,7 +288,7 @@ class _Walk:
                     self.found.classes.append((stmt, ".".join(c.name for c in inner)))
                 if header:
                     self.exprs([*stmt.decorator_list, *stmt.bases, *stmt.keywords], func, func_owner, inner)
-                self.block(stmt.body, func, func_owner, inner, stmt)
+                self.block(stmt.body, func, stmt, inner, stmt)  # its body counts for it, even in a function
             else:
                 own, blocks = shape
                 if header:
@@ -277,7 +353,7 @@ class _Walk:
         if isinstance(func, _DEFS):
             bound = self.module_bound.get(head)
             if bound is None:
-                bound = self.module_bound[head] = _module_bound(self.text, self.tree, head)
+                bound = self.module_bound[head] = _module_bound(self.text, self.tree, head, self.reader)
             if bound:
                 scope = None
         key = (scope, text)  # a function spells the same construct again and again (`slim.conv2d`)
@@ -290,23 +366,27 @@ class _Walk:
         if not isinstance(func, _DEFS):
             # At module level, in a class body or a lambda: the innermost class whose lines hold the call.
             owner = next((c for c in reversed(path) if c.lineno <= call.lineno <= (c.end_lineno or c.lineno)), None)
-        self.found.sites.append(Site(kind, call, owner))
+        self.found.sites.append(Site(kind, call.lineno, owner))
 
 
-def _module_bound(text: str, tree: ast.Module, name: str) -> bool:
+def _module_bound(text: str, tree: ast.Module, name: str, reader: CodeReader | None = None) -> bool:
     """Whether the text shows that no function or lambda of the module binds ``name``, so that it resolves in
     every function as at module level: each occurrence of the name, as a whole word, is an attribute's base
-    (`name.`) outside import statements (`import name.sub` binds it), or lies in a module-level simple statement
-    (`import tensorflow as name`). A string or a comment spelling it otherwise only makes the answer no; so does
-    a text that is not ASCII (an identifier may spell the name in other characters) or holds a carriage return
-    (lines are counted by newlines here)."""
+    (`name.`) outside import statements (`import name.sub` binds it), is called or subscripted (`name(`, `name[`,
+    except after `def` or `class`), or lies in a module-level simple statement
+    (`import tensorflow as name`). A string or a comment spelling it otherwise makes the answer no, unless
+    ``reader`` shows it is one; so does a text that is not ASCII (an identifier may spell the name in other
+    characters) or holds a carriage return (lines are counted by newlines here)."""
     if not text.isascii() or "\r" in text:
         return False
     for match in _bare(name).finditer(text):
         start = match.start()
         if start and (is_word_char(text[start - 1]) or text[start - 1] == "."):
             continue  # the end of a longer name, or an attribute (`self.name`)
-        if not _module_level(tree, text.count("\n", 0, start) + 1):
+        if _USED.match(text, match.end()) and not DEFINED_NEXT.search(text, max(0, start - 12), start):
+            continue  # called or subscripted (`name(x)`, `name[0] = x`): read, not bound
+        line = text.count("\n", 0, start) + 1
+        if not _module_level(tree, line) and (reader is None or reader.may_be_code(start, line)):
             return False
     dotted_name = name + "."
     offset = text.find("import")
@@ -318,10 +398,14 @@ def _module_bound(text: str, tree: ast.Module, name: str) -> bool:
             at == 0 or not (is_word_char(statement[at - 1]) or statement[at - 1] == ".")
             for at in finds(statement, dotted_name)
         ):
-            if not _module_level(tree, text.count("\n", 0, offset) + 1):
+            line = text.count("\n", 0, offset) + 1
+            if not _module_level(tree, line) and (reader is None or reader.may_be_code(offset, line)):
                 return False
         offset = text.find("import", end)
     return True
+
+
+_USED = re.compile(r"[ \t]*[(\[]")
 
 
 def _module_level(tree: ast.Module, line: int) -> bool:

@@ -81,8 +81,9 @@ class Names:
     def paths(self, node: ast.AST, func: Function | None = None) -> tuple[str, ...]:
         """Fully qualified source paths an expression may refer to (empty when unknown or local)."""
         parts = dotted(node)
-        if parts is None:
-            return ()
+        return () if parts is None else self._paths(parts, func)
+
+    def _paths(self, parts: list[str], func: Function | None) -> tuple[str, ...]:
         head, rest = parts[0], parts[1:]
         scope: _Scope | None = self._scope(func)
         while scope is not None:
@@ -110,6 +111,14 @@ class Names:
         seen: dict[str, None] = {}
         for path in self.targets(node, func):
             seen.setdefault(canonical(path), None)
+        return tuple(seen)
+
+    def resolve_at_module_level(self, parts: list[str]) -> tuple[str, ...]:
+        """`resolve` of the dotted name ``a.b.c`` spelled as ``["a", "b", "c"]``, at module level."""
+        seen: dict[str, None] = {}
+        for path in self._paths(parts, None):
+            for final in self._chase(path) if self._chase is not None else (path,):
+                seen.setdefault(canonical(final), None)
         return tuple(seen)
 
     def module_bindings(self) -> Mapping[str, list[str]]:

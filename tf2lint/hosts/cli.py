@@ -8,14 +8,14 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import nullcontext
 from dataclasses import replace
 from typing import NoReturn
 
 from tf2lint import __version__
 from tf2lint.hosts import config, variables
+from tf2lint.hosts.batch import run_batch
 from tf2lint.cache import DEFAULT_DIR, Cache
-from tf2lint.engine import CollectorPaused, source_error, lint_data, read, relevant
+from tf2lint.engine import source_error, lint_data, read, relevant
 from tf2lint.findings import Finding, Settings
 from tf2lint.source import SourceError
 from tf2lint.hosts.files import PathError, Selection
@@ -24,7 +24,6 @@ from tf2lint.hosts.formats import FORMATS, render
 from tf2lint.rules import ALL_RULES, BY_CODE
 
 WITH_FIXES = frozenset({"text", "full", "json", "json-lines", "rdjson", "sarif"})  # formats that show fixes
-PROGRESS_AFTER = 200  # files: a run this long shows its progress on a terminal's stderr
 
 
 def _globs(value: str | None, option: str) -> config.Globs | None:
@@ -333,7 +332,8 @@ def _check_once(args: argparse.Namespace, run: Run) -> int:
     # other files' dependencies.
     with stable_files((path, data) for data, path, _settings, _fixes in todo):
         progress = not args.quiet and sys.stderr.isatty()
-        results = _lint_all(todo, args.jobs or os.cpu_count() or 1, progress)
+        fixes = any(with_fixes for _data, _path, _settings, with_fixes in todo)
+        results = run_batch(_lint_one, todo, args.jobs or os.cpu_count() or 1, progress, makes_cycles=fixes)
     for key, (result, dependencies) in zip(keys, results):
         if cache and key:
             cache.put(key, result, dependencies)
@@ -379,36 +379,6 @@ def _lint_one(item: tuple[bytes, str, Settings, bool]) -> tuple[list[Finding], s
     data, path, settings, with_fixes = item
     dependencies: set[str] = set()
     return lint_data(data, path, settings, fixes=with_fixes, dependencies=dependencies), dependencies
-
-
-def _lint_all(
-    items: list[tuple[bytes, str, Settings, bool]], jobs: int, progress: bool = False
-) -> list[tuple[list[Finding], set[str]]]:
-    """Results in the order of ``items``; processes only when there is enough work to pay for them.
-    ``progress``: a line on stderr that counts the files done (a long run on a terminal)."""
-    progress = progress and len(items) >= PROGRESS_AFTER
-    # The collector off for the whole batch (it would only walk the summaries the run keeps, again and again:
-    # 3 % of a corpus run), except when fixes are built: LibCST does make reference cycles.
-    fixes = any(with_fixes for _data, _path, _settings, with_fixes in items)
-    with nullcontext() if fixes else CollectorPaused():
-        if jobs <= 1 or len(items) < 4 * jobs:
-            return list(_counted(map(_lint_one, items), len(items), progress))
-        import multiprocessing  # only now: importing it costs more than a whole cached run's checks
-        from concurrent.futures import ProcessPoolExecutor
-
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method)) as pool:
-            done = pool.map(_lint_one, items, chunksize=max(1, len(items) // (jobs * 8)))
-            return list(_counted(done, len(items), progress))
-
-
-def _counted(results: Iterator, total: int, progress: bool) -> Iterator:
-    step = max(1, total // 100)
-    for number, result in enumerate(results, start=1):
-        if progress and (number % step == 0 or number == total):
-            sys.stderr.write(f"\rtf2lint: {number}/{total} files" + ("\n" if number == total else ""))
-            sys.stderr.flush()
-        yield result
 
 
 def run_rule(args: argparse.Namespace) -> int:

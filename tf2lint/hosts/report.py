@@ -35,6 +35,7 @@ def add_parser(commands) -> None:
     report.add_argument("--extend-select", help="codes or prefixes to count in addition to the selection")
     report.add_argument("--src", action="append", metavar="DIR", help="a source root imports are resolved against")
     report.add_argument("--no-project", action="store_true", help="analyse each file alone")
+    report.add_argument("-j", "--jobs", type=int, default=0, metavar="N", help="parallel processes (default 0: all cores)")
 
 
 def _settings(args: argparse.Namespace, config: Config) -> Settings:
@@ -58,10 +59,11 @@ def _linker(args: argparse.Namespace):
     return lambda path, line: quote(os.path.relpath(os.path.abspath(path), where).replace(os.sep, "/")) + f"#L{line}"
 
 
-def collect(paths: list[str], config: Config, settings: Settings) -> list[FileResult]:
-    """Every file's findings and facts, read and analysed the way `check -j1` does."""
+def collect(paths: list[str], config: Config, settings: Settings, jobs: int = 1) -> list[FileResult]:
+    """Every file's findings and facts, read and analysed the way `check` does (on ``jobs`` processes)."""
     from tf2lint.analysis.project import stable_files
-    from tf2lint.engine import CollectorPaused, read, relevant, source_error
+    from tf2lint.engine import read, relevant, source_error
+    from tf2lint.hosts.batch import run_batch
     from tf2lint.source import SourceError
 
     files: list[tuple[str, Settings, bytes]] = []
@@ -77,10 +79,16 @@ def collect(paths: list[str], config: Config, settings: Settings) -> list[FileRe
             continue
         if relevant(data, file_settings):
             files.append((path, file_settings, data))
-    # As `check` does: files taken as stable, and the collector off for the batch (see `CollectorPaused`).
-    with stable_files((path, data) for path, _settings, data in files), CollectorPaused():
-        results.extend(analyse(data, path, file_settings) for path, file_settings, data in files)
+    # As `check` does: files taken as stable for the batch, the collector off (see `run_batch`).
+    with stable_files((path, data) for path, _settings, data in files):
+        progress = sys.stderr.isatty()
+        results.extend(run_batch(_analysed, files, jobs or os.cpu_count() or 1, progress))
     return results
+
+
+def _analysed(item: tuple[str, Settings, bytes]) -> FileResult:
+    path, settings, data = item
+    return analyse(data, path, settings)
 
 
 def _history(args: argparse.Namespace, config: Config, settings: Settings) -> list[dict] | None:
@@ -107,9 +115,11 @@ def _history(args: argparse.Namespace, config: Config, settings: Settings) -> li
 def run(args: argparse.Namespace) -> int:
     from tf2lint.hosts import report_render
 
+    if args.jobs < 0:
+        raise UsageError("--jobs: expected 0 (all cores) or a positive number")
     config = load_config(args)
     settings = _settings(args, config)
-    results = collect(args.paths, config, settings)
+    results = collect(args.paths, config, settings, args.jobs)
     points = _history(args, config, settings)
     report = document(results, _linker(args), __version__, points)
     text = {"json": lambda r: json.dumps(r, indent=1) + "\n", "markdown": report_render.markdown,
