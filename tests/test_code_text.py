@@ -131,6 +131,7 @@ TRICKY = [
     'x = slim.arg_scope([slim.conv2d], padding="SAME")',
     'x = tf.compat.v1.get_variable("c")',
     'def g(x=tf.get_variable("default")):\n    return x',
+    'match x:\n    case slim.conv2d():\n        tf.get_variable("m")\n    case _:\n        pass',
 ]
 
 
@@ -168,6 +169,15 @@ def test_each_hard_spelling_alone(statement) -> None:
         except SyntaxError:
             continue
         assert_agrees(source)
+
+
+def test_line_ends_other_than_newlines_are_walked() -> None:
+    """A carriage return ends a line for the parser, not for this reading: such a text is walked."""
+    source = _module([("class", "x = 1"), ("method", 'y = tf.get_variable("w", [1])')])
+    for ends in ("\r\n", "\r"):
+        text = source.replace("\n", ends)
+        assert _read(text) is None
+        assert _offsets_and_found(text, True) == _offsets_and_found(source, False)
 
 
 def test_the_text_answers_for_plain_tf1_code_and_defers_where_it_cannot_tell() -> None:

@@ -166,8 +166,9 @@ def _read_text(tree: ast.Module, text: str, names: Names, offsets: list[int], cl
     are called where they are written in code, resolved at module level; each counts for the innermost class
     around it. None where the text cannot tell what the walk would find: a name some function or lambda may
     bind, a spelling split across lines, an f-string, a call in a class's header (its bases count for the
-    class around the class), a text that is not ASCII (the tree's columns are bytes)."""
-    if not text.isascii():
+    class around the class), a `case` pattern (`case Dense():` calls nothing), a text that is not ASCII (the
+    tree's columns are bytes) or that holds a carriage return (its lines are counted by newlines)."""
+    if not text.isascii() or "\r" in text:
         return None
     reader = CodeReader(text, tree)
     found = Found()
@@ -181,6 +182,8 @@ def _read_text(tree: ast.Module, text: str, names: Names, offsets: list[int], cl
             place = reader.place(offset, line)
             if place is None or type(place.stmt) in _NO_CALLS or not reader.is_code(place, offset):
                 continue
+            if type(place.stmt) is ast.Match:
+                return None
             named = reader.called_name(place, offset, line)
             if named is None or named[0] in seen:
                 continue
