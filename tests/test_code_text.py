@@ -80,6 +80,21 @@ def test_generated_tf1_modules_read_as_walked() -> None:
     assert answered >= 100
 
 
+def test_hostile_inputs_read_as_walked() -> None:
+    """Encodings, tabs, form feeds, long lines, deep nesting, 60,000 lines before the class (robustness_inputs)."""
+    import robustness_inputs
+
+    from tf2lint.source import decode
+
+    for name, data in sorted(robustness_inputs.analysable().items()):
+        text = decode(data)
+        try:
+            ast.parse(text)
+        except (SyntaxError, RecursionError, MemoryError):
+            continue
+        assert_agrees(text)
+
+
 # Statements whose text is hard to read: each is placed at module level, in a class body and in a method.
 TRICKY = [
     'x = tf.get_variable("w", [1])',
