@@ -5,9 +5,8 @@
 
 Downloads (once) the sources of the packages below into the cache directory, then measures in one run:
 the floor (`ast.parse` of every file in one process), `tf2lint check -j1` and `tf2lint report -j1` (JSON; the
-HTML and Markdown rendering of its document timed apart), run in alternation, `report` on all cores, `check` with
-all cores, a cached
-re-run, a re-run after touching one helper, one file of a generated 50,000-module tree, flake8 with and
+HTML and Markdown rendering of its document timed apart), run in alternation, `report` and `check` on all cores,
+a cached re-run, a re-run after touching one helper, one file of a generated 50,000-module tree, flake8 with and
 without the tf2lint plugin, pylint with and without it on a fixed subset, and peak memory. Each timing
 is given as wall-clock and CPU seconds (the machine may be shared: single-process targets use CPU time).
 Prints a table of times and ratios, the findings per code, and every TFS1xx finding (none of these

@@ -23,7 +23,8 @@ from tf2lint.rules import RULES
 HEAD = "import tensorflow.compat.v1 as tf\nimport tf_slim as slim\nfrom tf_slim.layers import conv2d\n"
 
 
-def _offsets_and_found(source: str, text_first: bool) -> tuple[list, list]:
+def _sites_and_classes(source: str, text_first: bool) -> tuple[list, list]:
+    """(kind, line, owning class) of each construct call, and each class with its qualified name."""
     tree = ast.parse(source)
     parents: dict = {}
     found = constructs.find(tree, source, Names(tree, parents), parents, classes=True, mentioned={}) if text_first \
@@ -61,7 +62,7 @@ def _read(source: str) -> constructs.Found | None:
 
 def assert_agrees(source: str) -> bool:
     """The text's answer equals the walk's; returns whether the text answered."""
-    assert _offsets_and_found(source, True) == _offsets_and_found(source, False), source
+    assert _sites_and_classes(source, True) == _sites_and_classes(source, False), source
     return _read(source) is not None
 
 
@@ -192,7 +193,7 @@ def test_line_ends_other_than_newlines_are_walked() -> None:
     for ends in ("\r\n", "\r"):
         text = source.replace("\n", ends)
         assert _read(text) is None
-        assert _offsets_and_found(text, True) == _offsets_and_found(source, False)
+        assert _sites_and_classes(text, True) == _sites_and_classes(source, False)
 
 
 def test_the_text_answers_for_plain_tf1_code_and_defers_where_it_cannot_tell() -> None:
