@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from operator import attrgetter
 
+from tf2lint.analysis.summary import FUNCTION_DEFS
+
 # Code from a point known to be code: runs of code, escapes (a backslash ending a line continues it), whole
 # comments and whole strings. It stops at a string or a comment that the end of the match cuts (the point
 # asked about is inside it).
@@ -31,9 +33,8 @@ DEFINED_NEXT = re.compile(r"(?<![\w.])(?:def|class)[ \t]+\Z")  # what precedes a
 _CLOSERS = frozenset(")]}'\"")  # what ends an expression that is not a name: `f().x(`, `"s".join(`
 _PREFIX = re.compile(r"[A-Za-z]{1,2}\Z")  # the letters right before a string's quotes (`rb"`, `f'''`)
 _LINENO = attrgetter("lineno")
-_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_DECORATED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
-_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+_DECORATED = frozenset({*FUNCTION_DEFS, ast.ClassDef})
+BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")  # the fields of a compound statement holding statements
 _SIMPLE = frozenset(kind for kind in vars(ast).values()
                     if isinstance(kind, type) and issubclass(kind, ast.stmt) and "body" not in kind._fields)
 
@@ -99,7 +100,7 @@ class CodeReader:
                     return Place(stmt, self._start_offset(stmt, line_start, line), classes, True)
                 classes.append(stmt)  # type: ignore[arg-type]
                 block = stmt.body  # type: ignore[attr-defined]
-            elif kind in _DEFS or kind is ast.With or kind is ast.AsyncWith:
+            elif kind in FUNCTION_DEFS or kind is ast.With or kind is ast.AsyncWith:
                 block = stmt.body  # type: ignore[attr-defined]
             elif kind in _SIMPLE:
                 break
@@ -201,7 +202,7 @@ def _end(node: ast.AST) -> tuple[int, int]:
 
 def _blocks(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
     """The statement lists a compound statement holds."""
-    for name in _BLOCKS:
+    for name in BLOCK_FIELDS:
         inner = getattr(stmt, name, None)
         if inner and name in ("handlers", "cases"):
             yield from (part.body for part in inner if part.body)

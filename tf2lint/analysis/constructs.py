@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
 
-from tf2lint.analysis.code_text import DEFINED_NEXT, CodeReader, Unreadable
+from tf2lint.analysis.code_text import BLOCK_FIELDS, DEFINED_NEXT, CodeReader, Unreadable
 from tf2lint.analysis.names import CHILD_FIELDS, Names, child_fields, dotted
+from tf2lint.analysis.summary import FUNCTION_DEFS
 from tf2lint.knowledge import api, slim
 from tf2lint.knowledge.spellings import canonical
 from tf2lint.source import finds, is_word_char, lines_at
@@ -54,8 +55,6 @@ _WORDS: dict[str, tuple[tuple[str, int], ...]] = {  # key -> (word, where the ke
 # How v1 layers are spelled in a module that calls them as `...layers.dense` (an import binding `layers` to them
 # is found from the bindings): `tf.layers`, `v1.layers`, `legacy_tf_layers`, or beside `slim` or `contrib`.
 _V1_LAYER_PREFIXES = ("tf.", "v1.", "legacy_tf_")
-_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")  # fields of a compound statement holding statements
 
 
 def construct_of(name: str) -> str | None:
@@ -279,7 +278,7 @@ class _Walk:
             # A compound statement's own expressions (decorators, bases, arguments, tests, ...) end where its
             # body starts: read only when a target line is there.
             header = spans(first, stmt.body[0].lineno) if shape is not _MATCH else True
-            if kind in _DEFS:
+            if kind in FUNCTION_DEFS:
                 self.parents.setdefault(stmt, func)
                 owner = holder if holder is not None else func_owner
                 if header:
@@ -327,7 +326,7 @@ class _Walk:
                     continue
                 check = end > line
             if kind is ast.Call:
-                self.call(node, where, func_owner if isinstance(where, _DEFS) else None, path)  # type: ignore[arg-type]
+                self.call(node, where, func_owner if isinstance(where, FUNCTION_DEFS) else None, path)  # type: ignore[arg-type]
             elif kind is ast.Lambda:
                 self.names.register_lambda(node, where)  # type: ignore[arg-type]
                 where = node
@@ -353,7 +352,7 @@ class _Walk:
         # Where the name resolves: in a function that may bind it, there; else at module level, once per spelling
         # and without collecting the function's bindings (most modules bind `tf` at the top and nowhere else).
         scope = func
-        if isinstance(func, _DEFS):
+        if isinstance(func, FUNCTION_DEFS):
             bound = self.module_bound.get(head)
             if bound is None:
                 bound = self.module_bound[head] = _module_bound(self.text, self.tree, head, self.reader)
@@ -366,7 +365,7 @@ class _Walk:
             kind = self.kinds[key] = min(kinds, key=CONSTRUCTS.index) if kinds else None  # type: ignore[arg-type]
         if kind is None:
             return
-        if not isinstance(func, _DEFS):
+        if not isinstance(func, FUNCTION_DEFS):
             # At module level, in a class body or a lambda: the innermost class whose lines hold the call.
             owner = next((c for c in reversed(path) if c.lineno <= call.lineno <= (c.end_lineno or c.lineno)), None)
         self.found.sites.append(Site(kind, call.lineno, owner))
@@ -438,12 +437,12 @@ _SHAPES: dict[type, str | tuple[tuple[str, ...], tuple[str, ...]]] = {ast.Match:
 
 
 def _shape(kind: type) -> str | tuple[tuple[str, ...], tuple[str, ...]]:
-    if kind in _DEFS or kind is ast.ClassDef:
+    if kind in FUNCTION_DEFS or kind is ast.ClassDef:
         shape = _DECORATED
     elif "body" not in kind._fields:
         shape = _SIMPLE
     else:
-        shape = (tuple(f for f in kind._fields if f not in _BLOCKS), tuple(f for f in _BLOCKS if f in kind._fields))
+        shape = (tuple(f for f in kind._fields if f not in BLOCK_FIELDS), tuple(f for f in BLOCK_FIELDS if f in kind._fields))
     _SHAPES[kind] = shape
     return shape
 

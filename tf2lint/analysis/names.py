@@ -98,27 +98,23 @@ class Names:
 
     def targets(self, node: ast.AST, func: Function | None = None) -> tuple[str, ...]:
         """Source paths an expression may refer to, followed through the project's own modules."""
-        if self._chase is None:
-            return self.paths(node, func)
-        seen: dict[str, None] = {}
-        for path in self.paths(node, func):
-            for final in self._chase(path):
-                seen.setdefault(final, None)
-        return tuple(seen)
+        return self._followed(self.paths(node, func))
 
     def resolve(self, node: ast.AST, func: Function | None = None) -> tuple[str, ...]:
         """Canonical names an expression may refer to, deduplicated, in source order."""
-        seen: dict[str, None] = {}
-        for path in self.targets(node, func):
-            seen.setdefault(canonical(path), None)
-        return tuple(seen)
+        return _canonical(self.targets(node, func))
 
     def resolve_at_module_level(self, parts: list[str]) -> tuple[str, ...]:
         """`resolve` of the dotted name ``a.b.c`` spelled as ``["a", "b", "c"]``, at module level."""
+        return _canonical(self._followed(self._paths(parts, None)))
+
+    def _followed(self, paths: tuple[str, ...]) -> tuple[str, ...]:
+        if self._chase is None:
+            return paths
         seen: dict[str, None] = {}
-        for path in self._paths(parts, None):
-            for final in self._chase(path) if self._chase is not None else (path,):
-                seen.setdefault(canonical(final), None)
+        for path in paths:
+            for final in self._chase(path):
+                seen.setdefault(final, None)
         return tuple(seen)
 
     def module_bindings(self) -> Mapping[str, list[str]]:
@@ -273,6 +269,11 @@ class Names:
                 return []
             current = current.parent
         return []
+
+
+def _canonical(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The canonical names of source paths, deduplicated, in order."""
+    return tuple(dict.fromkeys(map(canonical, paths)))
 
 
 def flatten_blocks(stmts: list[ast.stmt]) -> Iterator[ast.stmt]:
