@@ -117,12 +117,13 @@ def find(
     class_offsets = [o for o in finds(text, "class") if _alone(text, o, o + 5)] if classes else []
     if not offsets and not class_offsets:
         return found
-    read = _read_text(tree, text, names, offsets, class_offsets)
+    reader = CodeReader(text, tree)
+    read = _read_text(reader, names, offsets, class_offsets)
     if read is not None:
         return read
     offsets += class_offsets
     targets = sorted(set(lines_at(text, sorted(offsets))))
-    walk = _Walk(targets, names, parents, sorted(set(words)), found, classes, tree, text)
+    walk = _Walk(targets, names, parents, sorted(set(words)), found, classes, reader)
     walk.block(tree.body, None, None, (), None)
     return found
 
@@ -160,16 +161,16 @@ def _names_construct(path: str) -> bool:
     return bool(construct_of(name) or construct_of(name + ".x"))
 
 
-def _read_text(tree: ast.Module, text: str, names: Names, offsets: list[int], class_offsets: list[int]) -> Found | None:
+def _read_text(reader: CodeReader, names: Names, offsets: list[int], class_offsets: list[int]) -> Found | None:
     """`find`'s answer read from the text (`code_text`): the calls are the dotted names spelling a word that
     are called where they are written in code, resolved at module level; each counts for the innermost class
     around it. None where the text cannot tell what the walk would find: a name some function or lambda may
     bind, a spelling split across lines, an f-string, a call in a class's header (its bases count for the
     class around the class), a `case` pattern (`case Dense():` calls nothing), a text that is not ASCII (the
     tree's columns are bytes) or that holds a carriage return (its lines are counted by newlines)."""
+    text, tree = reader.text, reader.tree
     if not text.isascii() or "\r" in text:
         return None
-    reader = CodeReader(text, tree)
     found = Found()
     bindings = names.module_bindings()
     kinds: dict[str, str | None] = {}
@@ -237,10 +238,12 @@ class _Walk:
     """The pruned walk: statements spanning a target line are entered, their expressions read whole."""
 
     def __init__(self, targets: list[int], names: Names, parents: MutableMapping[ast.AST, object], words: list[str],
-                 found: Found, classes: bool, tree: ast.Module, text: str) -> None:
+                 found: Found, classes: bool, reader: CodeReader) -> None:
+        """``reader``: the module's text and tree (`_module_bound` reads the text through it)."""
         self.targets = targets
-        self.tree = tree
-        self.text = text
+        self.reader = reader
+        self.tree = reader.tree
+        self.text = reader.text
         self.names = names
         self.parents = parents
         self.words = words
@@ -249,7 +252,6 @@ class _Walk:
         self.library: dict[str, bool] = {}  # module-level name -> imported from TensorFlow, tf_slim or Keras
         self.kinds: dict[tuple[object, str], str | None] = {}  # (function, dotted spelling) -> construct
         self.module_bound: dict[str, bool] = {}  # name -> no function of the module may bind it (`_module_bound`)
-        self.reader = CodeReader(text, tree)
 
     def spans(self, first: int, last: int) -> bool:
         index = bisect_left(self.targets, first)
