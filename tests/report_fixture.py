@@ -1,14 +1,18 @@
 """A scripted migration for `tf2lint report`: a git repository whose commits migrate one class at a time.
 
 Each step states, by hand, what the report must say at that commit: the stage of every class, the classes
-per stage, the TF1-style constructs left and the findings. `ops.py` never changes (it is analysed once
-over the whole history); `model.py` changes at every commit.
+per stage, the TF1-style constructs left, the findings and the classes whose names are in the names lock.
+`ops.py` never changes (it is analysed once over the whole history); `model.py` changes at every commit but
+the second, which writes the names lock (`tf2lint variables --write`, as a team does before step 2) and the
+configuration naming it. From then on TFS115 compares the names: naming Decoder's output layer `out`, where
+the checkpoint holds `dense`, is a drift.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,6 +109,8 @@ class Step:
     no_tf1: int
     constructs: tuple[int, ...]  # in CONSTRUCTS order; ops.py's get_variable is always one of them
     findings: dict[str, int]
+    locked: int = 0  # classes under the shim whose names the names lock holds
+    lock: bool = False  # this commit writes the names lock and `variables-lock` in pyproject.toml
 
     @property
     def constructs_left(self) -> int:
@@ -115,24 +121,30 @@ STEPS = (
     Step("Start: Encoder and Decoder run under the shim", HEAD + ENCODER_SHIMMED + DECODER_UNNAMED,
          {"Trainer": "tf1", "Encoder": "shimmed", "Decoder": "shimmed", "Helper": "no_tf1"},
          (1, 2, 0, 0), 1, (2, 2, 3, 0, 0, 1, 1), {"TFS101": 1}),
+    Step("Lock the checkpoint names before changing layers", HEAD + ENCODER_SHIMMED + DECODER_UNNAMED,
+         {"Trainer": "tf1", "Encoder": "shimmed", "Decoder": "shimmed", "Helper": "no_tf1"},
+         (1, 2, 0, 0), 1, (2, 2, 3, 0, 0, 1, 1), {"TFS101": 1}, locked=2, lock=True),
     Step("Encoder: hidden layer is a Keras Dense", HEAD + ENCODER_PARTLY + DECODER_UNNAMED,
          {"Trainer": "tf1", "Encoder": "partly_native", "Decoder": "shimmed", "Helper": "no_tf1"},
-         (1, 1, 1, 0), 1, (2, 2, 2, 0, 0, 1, 1), {"TFS101": 1}),
+         (1, 1, 1, 0), 1, (2, 2, 2, 0, 0, 1, 1), {"TFS101": 1}, locked=2),
     Step("Encoder: native, decorator still on", HEAD + ENCODER_NATIVE + DECODER_UNNAMED,
          {"Trainer": "tf1", "Encoder": "native", "Decoder": "shimmed", "Helper": "no_tf1"},
-         (1, 1, 0, 1), 1, (2, 1, 1, 0, 0, 1, 1), {"TFS101": 1, "TFS117": 1}),
+         (1, 1, 0, 1), 1, (2, 1, 1, 0, 0, 1, 1), {"TFS101": 1, "TFS117": 1}, locked=2),
     Step("Encoder: decorator removed", HEAD + ENCODER_DONE + DECODER_UNNAMED,
          {"Trainer": "tf1", "Encoder": "no_tf1", "Decoder": "shimmed", "Helper": "no_tf1"},
-         (1, 1, 0, 0), 2, (2, 1, 1, 0, 0, 1, 1), {"TFS101": 1}),
+         (1, 1, 0, 0), 2, (2, 1, 1, 0, 0, 1, 1), {"TFS101": 1}, locked=1),
+    # `out` is a new name: the checkpoint holds the layer's weights under `dense` (TFS115; TFS101's fix pins that).
     Step("Decoder: name the output layer", HEAD + ENCODER_DONE + DECODER_NAMED,
          {"Trainer": "tf1", "Encoder": "no_tf1", "Decoder": "shimmed", "Helper": "no_tf1"},
-         (1, 1, 0, 0), 2, (2, 1, 1, 0, 0, 1, 1), {}),
+         (1, 1, 0, 0), 2, (2, 1, 1, 0, 0, 1, 1), {"TFS115": 1}, locked=1),
     Step("Decoder: native, no shim", HEAD + ENCODER_DONE + DECODER_DONE,
          {"Trainer": "tf1", "Encoder": "no_tf1", "Decoder": "no_tf1", "Helper": "no_tf1"},
          (1, 0, 0, 0), 3, (1, 0, 0, 0, 0, 1, 1), {}),
 )
+LOCKED_FROM = next(index for index, step in enumerate(STEPS) if step.lock)  # the first commit with a lock
 FILES = 2  # model.py and ops.py (README.md is not Python)
-FILE_VERSIONS = len(STEPS) + 1  # every model.py once, ops.py once
+# Every model.py once (the locking commit's again: the lock names it), ops.py once (the lock does not name it).
+FILE_VERSIONS = len(STEPS) + 1
 
 
 def git(repo: Path, *args: str, when: int = 0) -> str:
@@ -155,6 +167,10 @@ def build(repo: Path, after_each=None) -> list[str]:
     commits = []
     for index, step in enumerate(STEPS):
         (repo / "model.py").write_text(step.model)
+        if step.lock:
+            (repo / "pyproject.toml").write_text('[tool.tf2lint]\nvariables-lock = "names.lock"\n')
+            subprocess.run([sys.executable, "-m", "tf2lint", "variables", "--write", str(repo / "names.lock"),
+                            str(repo / "model.py")], cwd=repo, check=True, capture_output=True, timeout=300)
         if after_each is not None:
             after_each(step)
         git(repo, "add", "-A")

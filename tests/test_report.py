@@ -41,12 +41,13 @@ def expected_summary(step: fixture.Step) -> dict:
         "stages": dict(zip(fixture.STAGES, step.stages)), "classes": sum(step.stages), "no_tf1_classes": step.no_tf1,
         "constructs": dict(zip(fixture.CONSTRUCTS, step.constructs)), "constructs_left": step.constructs_left,
         "findings": step.findings, "findings_total": sum(step.findings.values()), "files": fixture.FILES,
+        "flags": {"names_lock": step.locked, "unresolved_calls": 0},
     }
 
 
 def summary_part(counts: dict) -> dict:
     return {key: counts[key] for key in ("stages", "classes", "no_tf1_classes", "constructs", "constructs_left",
-                                         "findings", "findings_total", "files")}
+                                         "findings", "findings_total", "files", "flags")}
 
 
 @pytest.fixture(scope="module")
@@ -60,18 +61,22 @@ def migrated(tmp_path_factory) -> tuple[Path, list[str], list[dict]]:
 
 def test_each_step_of_the_working_tree(migrated) -> None:
     _repo, _commits, snapshots = migrated
-    for step, document in zip(fixture.STEPS, snapshots):
+    for index, (step, document) in enumerate(zip(fixture.STEPS, snapshots)):
         validate(document)
         assert summary_part(document["summary"]) == expected_summary(step), step.subject
         listed = {c["name"]: c["stage"] for c in document["classes"]}
         assert listed == {name: stage for name, stage in step.classes.items() if stage != "no_tf1"}, step.subject
+        assert document["baseline"] == ({"lock": "names.lock"} if index >= fixture.LOCKED_FROM else None)
+        assert sum(c["flags"]["names_lock"] for c in document["classes"]) == step.locked, step.subject
+        model = next(f for f in document["files"] if f["path"] == "model.py")  # every class is there
+        assert (model["stages"], model["flags"]["names_lock"]) == (expected_summary(step)["stages"], step.locked)
         for record in document["classes"]:
             assert record["link"] == f"model.py#L{record['line']}" or record["path"] != "model.py"
 
 
 def test_findings_belong_to_their_class(migrated) -> None:
     _repo, _commits, snapshots = migrated
-    native = {c["name"]: c for c in snapshots[2]["classes"]}
+    native = {c["name"]: c for c in snapshots[3]["classes"]}
     assert native["Encoder"]["findings"] == {"TFS117": 1}
     assert native["Decoder"]["findings"] == {"TFS101": 1}
     assert native["Trainer"]["constructs"]["session"] == 1 and native["Trainer"]["constructs"]["collections"] == 1
@@ -104,22 +109,25 @@ def test_history_in_markdown(migrated) -> None:
     for step, commit, row in zip(fixture.STEPS, commits, rows):
         cells = [cell.strip() for cell in row.strip("|").split("|")]
         assert cells[0].startswith(f"`{commit[:10]}` {step.subject}")
-        assert [int(c) for c in cells[2:]] == [*step.stages, step.constructs_left, sum(step.findings.values())]
+        assert [int(c) for c in cells[2:]] == [*step.stages, step.constructs_left, sum(step.findings.values()),
+                                               step.locked]
     # The summary of the working tree (the last step), stated the same way.
     last = fixture.STEPS[-1]
     for stage, title, count in zip(fixture.STAGES, ("TF1 graph code", "shimmed", "partly native", "native"), last.stages):
         assert f"| {title} | {count} |" in text
     assert f"**{last.constructs_left}** TF1-style constructs left" in text
+    assert "No class is under the shim: the names lock `names.lock` has nothing left to guard." in text
     assert len(text) < 65_536  # a PR comment's limit; $GITHUB_STEP_SUMMARY allows 1 MiB
 
 
 def test_markdown_lists_what_is_left(migrated, tmp_path) -> None:
     repo, _commits, _snapshots = migrated
     first = tmp_path / "first"
-    fixture.git(repo, "worktree", "add", "-q", str(first), "HEAD~5")
+    fixture.git(repo, "worktree", "add", "-q", str(first), f"HEAD~{len(fixture.STEPS) - 1}")
     text = report(first, "--format", "markdown").stdout
     assert "| [`Decoder`](model.py#L" in text and "| [`Encoder`](model.py#L" in text
     assert "| TFS101 `unscoped-v1-layer` | 1 |" in text
+    assert "**No names lock**: before renaming or removing layers (step 2)" in text  # two classes under the shim
 
 
 class _Cells(HTMLParser):
@@ -166,14 +174,46 @@ def test_history_in_html(migrated, tmp_path) -> None:
         stages = [int(text) for attrs, text in row if "data-stage" in attrs]
         constructs = [int(text) for attrs, text in row if "data-construct" in attrs]
         totals = {attrs["data-total"]: int(text) for attrs, text in row if "data-total" in attrs}
+        locked = [int(text) for attrs, text in row if attrs.get("data-flag") == "names_lock"]
         assert (stages, constructs) == (list(step.stages), list(step.constructs)), step.subject
         assert totals == {"constructs": step.constructs_left, "findings": sum(step.findings.values())}
+        assert locked == [step.locked], step.subject
     listed = {row[0][1].split("\n")[0].split("model.py")[0].strip(): row[1][1] for row in cells.tables["classes"][1:]}
     assert listed == {"Trainer": "TF1 graph code"}
     # The burn-down charts carry the same series.
     series = dict(re.findall(r'data-series="([^"]+)" data-values="([^"]+)"', page))
     assert series["shimmed"] == ",".join(str(step.stages[1]) for step in fixture.STEPS)
     assert series["v1 layers"] == ",".join(str(step.constructs[2]) for step in fixture.STEPS)
+    assert series["in the names lock"] == ",".join(str(step.locked) for step in fixture.STEPS)
+
+
+def _counts_by_code(findings: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding["code"]] = counts.get(finding["code"], 0) + 1
+    return counts
+
+
+def test_findings_are_checks_under_the_same_configuration(migrated, tmp_path) -> None:
+    """The names lock of pyproject.toml, and `--variables-base`, apply to `report` as to `check` (TFS115)."""
+    repo, commits, _snapshots = migrated
+    named = next(i for i, step in enumerate(fixture.STEPS) if "TFS115" in step.findings)
+    where = tmp_path / "named"
+    fixture.git(repo, "worktree", "add", "-q", str(where), commits[named])
+    checked = subprocess.run([sys.executable, "-m", "tf2lint", "check", "--no-cache", "--exit-zero", "--format", "json",
+                              "--extend-select", "TFS117", "."], cwd=where, capture_output=True, text=True, timeout=300)
+    assert _counts_by_code(json.loads(checked.stdout)) == fixture.STEPS[named].findings == \
+        json.loads(report(where, "--format", "json").stdout)["summary"]["findings"]
+    # Against the first commit's files: Decoder's output layer was `dense` there too; Encoder is no shim class now.
+    based = json.loads(report(where, "--format", "json", "--variables-base", commits[0]).stdout)
+    validate(based)
+    assert based["baseline"] == {"revision": commits[0]}
+    assert based["summary"]["findings"] == {"TFS115": 1} and based["summary"]["flags"]["names_lock"] == 1
+    checked = subprocess.run([sys.executable, "-m", "tf2lint", "check", "--no-cache", "--exit-zero", "--format", "json",
+                              "--variables-base", commits[0], "."], cwd=where, capture_output=True, text=True, timeout=300)
+    assert _counts_by_code(json.loads(checked.stdout)) == {"TFS115": 1}
+    assert "the names at revision `" + commits[0][:10] + "`" in report(where, "--format", "markdown",
+                                                                     "--variables-base", commits[0]).stdout
 
 
 def test_unknown_callees_are_never_native(tmp_path) -> None:
@@ -270,3 +310,36 @@ def test_tree_entries_read_raw_tree_objects() -> None:
     raw = b"100644 a b.py\0" + sha1 + b"40000 pkg\0" + sha1[::-1]
     assert tree_entries(raw, 20) == [("100644", "a b.py", sha1.hex()), ("40000", "pkg", sha1[::-1].hex())]
     assert tree_entries(b"100644 \xff.py\0" + sha256, 32) == [("100644", "\udcff.py", sha256.hex())]
+
+
+def test_history_reads_each_commits_names_lock(tmp_path) -> None:
+    """A lock in a folder of its own (its keys are relative to it), written at the second commit and damaged at
+    the fourth: each commit's TFS115 findings and names-lock count follow the lock that commit holds."""
+    rule = BY_CODE["TFS115"]
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    fixture.git(repo, "init", "-q")
+    module = repo / "pkg" / "model.py"
+    (repo / "pyproject.toml").write_text('[tool.tf2lint]\nvariables-lock = "locks/names.lock"\n')
+
+    def commit(subject: str, when: int) -> None:
+        fixture.git(repo, "add", "-A")
+        fixture.git(repo, "commit", "-q", "-m", subject, when=when)
+
+    module.write_text(rule.baselines[0])
+    commit("two shim classes", 0)
+    (repo / "locks").mkdir()
+    subprocess.run([sys.executable, "-m", "tf2lint", "variables", "--write", "locks/names.lock", "pkg/model.py"],
+                   cwd=repo, check=True, capture_output=True, timeout=300)
+    assert '"../pkg/model.py::Head.call"' in (repo / "locks" / "names.lock").read_text()
+    commit("lock the names", 1)
+    module.write_text(rule.bad[0])
+    commit("remove a layer", 2)
+    (repo / "locks" / "names.lock").write_text("{ not json")
+    commit("damage the lock", 3)
+    document = json.loads(report(repo, "--format", "json", "--history", "4").stdout)
+    validate(document)
+    assert [(p["findings"].get("TFS115", 0), p["flags"]["names_lock"]) for p in document["history"]] == \
+        [(0, 0), (0, 2), (3, 2), (0, 0)]
+    assert document["baseline"] == {"lock": "locks/names.lock"}
+    assert (document["summary"]["findings"].get("TFS115", 0), document["summary"]["flags"]["names_lock"]) == (0, 0)

@@ -51,17 +51,21 @@ def browser():
         chromium.close()
 
 
+MIDDLE = next(i for i, step in enumerate(fixture.STEPS) if "native" in step.classes.values())
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> dict[str, Path]:
-    """Two reports of the scripted migration: at its third step (three classes, three commits of history)
-    and at its end (six commits), each written inside the checkout it describes."""
+    """Two reports of the scripted migration: at the step where Encoder is native (three classes, the names
+    locked, four commits of history) and at its end (every commit), each written inside the checkout it
+    describes."""
     root = tmp_path_factory.mktemp("browser")
     repo = root / "repo"
     commits = fixture.build(repo)
     middle = root / "middle"
-    fixture.git(repo, "worktree", "add", "-q", str(middle), commits[2])
+    fixture.git(repo, "worktree", "add", "-q", str(middle), commits[MIDDLE])
     written = {}
-    for name, where, count in (("middle", middle, 3), ("end", repo, len(commits))):
+    for name, where, count in (("middle", middle, MIDDLE + 1), ("end", repo, len(commits))):
         output = where / "report.html"
         subprocess.run([sys.executable, "-m", "tf2lint", "report", "--extend-select", "TFS117", "--history", str(count), "-o",
                         str(output)],
@@ -90,17 +94,21 @@ def test_tables_charts_sorting_links(browser, pages) -> None:
     page, messages = _open(browser, pages["middle"])
     # Charts: every bar and every series is drawn with a size.
     for chart, parts, count in (("#chart-stages", ".bar", 4), ("#chart-constructs", ".bar", 7),
-                                ("#chart-findings", ".bar", 2),  # TFS101 and TFS117 at step 3
-                                ("#chart-history-stages", ".series polyline", 4),
+                                ("#chart-findings", ".bar", 2),  # TFS101 and TFS117 at that step
+                                ("#chart-history-stages", ".series polyline", 5),  # and the names lock
                                 ("#chart-history-constructs", ".series polyline", 7)):
         box = page.locator(f"{chart} svg").bounding_box()
         assert box is not None and box["width"] > 200 and box["height"] > 40, chart
         assert page.locator(f"{chart} {parts}").count() == count, chart
-    assert page.locator("#history-table tbody tr").count() == 3
+    assert page.locator("#history-table tbody tr").count() == MIDDLE + 1
     stage_widths = page.eval_on_selector_all("#chart-stages rect", "els => els.map(e => e.getBBox().width)")
     assert [w > 0 for w in stage_widths] == [True, True, False, True]  # TF1 1, shimmed 1, partly 0, native 1
 
-    # The three classes of step 3, in source order first; then sorted by the column clicked.
+    # Both classes under the shim are in the names lock, and the page says so above the charts.
+    assert page.locator("#names-lock").inner_text().startswith("2 of 2 classes under the shim")
+    assert page.locator("#classes .lock").count() == 2 and page.locator("#classes .lock").first.is_visible()
+
+    # The three classes of that step, in source order first; then sorted by the column clicked.
     assert _names(page) == ["Trainer", "Encoder", "Decoder"]
     header = page.locator("#classes thead th", has_text="Stage")
     header.click()
@@ -136,7 +144,8 @@ def test_screenshot(browser, pages, tmp_path) -> None:
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 10_000
     series = page.eval_on_selector_all("#chart-history-stages .series", "els => els.map(e => e.dataset.values)")
-    assert series == [",".join(str(step.stages[i]) for step in fixture.STEPS) for i in range(4)]
+    assert series == [",".join(str(step.stages[i]) for step in fixture.STEPS) for i in range(4)] + \
+        [",".join(str(step.locked) for step in fixture.STEPS)]
     assert messages == []
     if os.environ.get("TF2LINT_WRITE_SCREENSHOT"):
         page.screenshot(path=str(SCREENSHOT), full_page=True, type="png")

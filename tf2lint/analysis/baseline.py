@@ -12,9 +12,14 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from tf2lint.analysis.variables import ClassVariables, Creation
+
+if TYPE_CHECKING:
+    from tf2lint.analysis.context import ModuleContext
 
 LOCK_VERSION = 1
 
@@ -138,3 +143,21 @@ def baseline_for(lock: str, revision: str, module_path: str) -> dict[str, dict]:
     if lock:
         return from_lock(lock, module_path)
     return {}
+
+
+def module_baseline(ctx: ModuleContext) -> tuple[dict[str, dict], str]:
+    """The linted module's baseline under its settings (`Class.method` -> entry; empty without one, or for text
+    with no place on disk) and how findings name it: `--variables-base` wins over the configured lock."""
+    settings = getattr(ctx, "settings", None)
+    lock = getattr(settings, "variables_lock", "")
+    revision = getattr(settings, "variables_base", "")
+    path = ctx.root.path
+    if not (lock or revision) or not path or path.startswith("<"):
+        return {}, ""
+    return baseline_for(lock, revision, os.path.abspath(path)), f"revision {revision}" if revision else "the names lock"
+
+
+def holds(entries: dict[str, dict], cls_name: str, methods: Iterable[str]) -> bool:
+    """Whether a baseline has names TFS115 can compare for the class: a complete entry for one of its shim
+    methods (an incomplete one, written where the model could not know a name, guards nothing)."""
+    return any(entries.get(f"{cls_name}.{method}", {}).get("complete") is True for method in methods)

@@ -14,10 +14,10 @@ A class with no shim method and no TF1-style construct is outside the migration 
 Keras layer that never needed the shim, a dataclass, a test case. Reports count it and list it apart.
 
 Everything here reads the analysis (summaries, the shim walk's reachability, canonical names), and no more
-of it than `check` builds unless a class needs it; the construct counts come from `constructs.py`'s pruned
-walk of the tree `check` parsed. Nothing re-parses or re-walks imports. Per-class flags (``ClassFacts.flags``)
-are the extension point for facts other analyses add later, such as "holds a names lock" once checkpoint
-names are modelled: add a ``FlagProvider`` to ``FLAG_PROVIDERS``.
+of it than `check` builds unless a class needs it; the construct counts come from `constructs.py` (read from
+the text, else a pruned walk of the tree `check` parsed). Nothing re-parses or re-walks imports. Per-class flags (``ClassFacts.flags``)
+are the extension point for facts other analyses add: "its names are in the names lock" (`baseline`) and "a
+call its shim reaches is unknown" today; add a ``FlagProvider`` to ``FLAG_PROVIDERS``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tf2lint.analysis import constructs
+from tf2lint.analysis.baseline import holds, module_baseline
 from tf2lint.analysis.constructs import construct_of
 from tf2lint.analysis.names import PYTHON_BUILTINS
 from tf2lint.knowledge import api
@@ -104,7 +105,16 @@ def _unresolved_flag(ctx: ModuleContext, cls: ClassInfo, reach: ShimReach | None
     return reach is not None and reach.unknown is not None
 
 
-FLAG_PROVIDERS: dict[str, FlagProvider] = {"unresolved_calls": _unresolved_flag}
+def _names_lock_flag(ctx: ModuleContext, cls: ClassInfo, reach: ShimReach | None) -> bool:
+    """A shim class whose first-call variable names are in the names lock (or, with `--variables-base`, in the
+    model at that revision): TFS115 reports where they drift, so step 2 of the migration can start on it."""
+    if reach is None:
+        return False
+    entries, _where = module_baseline(ctx)
+    return bool(entries) and holds(entries, cls.name, shim_methods(ctx, cls))
+
+
+FLAG_PROVIDERS: dict[str, FlagProvider] = {"names_lock": _names_lock_flag, "unresolved_calls": _unresolved_flag}
 _TF1 = "TF1-style constructs, no shim decorator"
 _OUTSIDE = "no shim decorator and no TF1-style construct"
 

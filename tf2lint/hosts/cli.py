@@ -116,7 +116,7 @@ class Run:
         self.src = tuple(os.path.abspath(p) for p in args.src) if args.src else None
         self.loader = make_loader(args)
         self.top = top_config(args, self.loader)
-        self.variables_base = variables_base(args)
+        self.variables_base = variables.base_revision(args)
         self._based: dict[Settings, Settings] = {}
         self.notes: list[str] = []
         self.count = 0  # files chosen
@@ -271,11 +271,6 @@ def _effective(args: argparse.Namespace, run: Run) -> None:
     args.format = args.format or top.output_format or "text"
     args.fix = (args.fix or top.fix or args.fix_only) and not args.no_fix
     args.unsafe_fixes = args.unsafe_fixes or top.unsafe_fixes
-
-
-def variables_base(args: argparse.Namespace) -> str:
-    """`--variables-base REV` as a commit (so that cached results follow the revision, not its name)."""
-    return variables.resolve_revision(args.variables_base) if getattr(args, "variables_base", None) else ""
 
 
 def run_check(args: argparse.Namespace) -> int:

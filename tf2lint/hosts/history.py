@@ -7,15 +7,24 @@ summed counts are kept by its tree id and path, so an unchanged directory is not
 Files are analysed alone (as `check --no-project` does): a file's result then depends on its bytes only,
 which is what makes reuse by blob id exact. Calls into the project's other modules are unknown there,
 which can only keep a class out of "native", never put it in.
+
+The names lock is read as each commit has it (TFS115 and the report's "names lock" count then say what that
+commit's lock guarded): a file's result is also keyed by the lock's entries for it, so writing the lock
+re-analyses only the modules it names. With `--variables-base`, every commit is compared with that revision.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from tf2lint.analysis.baseline import module_key
 from tf2lint.engine import relevant
 from tf2lint.findings import Settings
 from tf2lint.hosts.options import UsageError
@@ -100,26 +109,33 @@ def tree_entries(data: bytes, id_length: int) -> list[tuple[str, str, str]]:
 class History:
     """Counts per commit, with results reused by blob id and by (tree id, path)."""
 
-    def __init__(self, repo: str, prefixes: Sequence[str], config: Config, settings: Settings) -> None:
+    def __init__(self, repo: str, prefixes: Sequence[str], config: Config,
+                 settings: Callable[[str], Settings]) -> None:
+        """``settings``: a file's settings by its path on disk, as the working tree's report makes them."""
         self.repo = repo
         self.prefixes = [p.strip("/") for p in prefixes]  # repository-relative paths to report on ("" = all)
         self.config = config
-        self.settings = replace(settings, project=False)
+        self.settings = settings
         self.id_length = 32 if run_git(repo, "rev-parse", "--show-object-format").strip() == "sha256" else 20
         self._top = run_git(repo, "rev-parse", "--show-toplevel").strip()
         self.files_analysed = 0
-        self._blobs: dict[tuple[str, str, Settings], Counts] = {}
-        self._trees: dict[tuple[str, str], Counts] = {}
+        self._alone: dict[Settings, Settings] = {}
+        self._blobs: dict[tuple[str, str, Settings, str], Counts] = {}
+        self._trees: dict[tuple[str, str, str], Counts] = {}
         self.objects = Objects(repo)
+        self._locks = _CommittedLocks(self._top, config.variables_lock)
+        self._lock = _NO_LOCK  # the lock of the commit being counted
 
     def close(self) -> None:
         self.objects.close()
+        self._locks.close()
 
     def counts_at(self, commit: Commit) -> Counts:
         kind, data = self.objects.read(commit.id)
         tree = data.split(b"\n", 1)[0].split()[1].decode() if kind == "commit" else None
         if tree is None:
             raise UsageError(f"not a commit: {commit.id}")
+        self._lock = self._locks.at(tree, self.objects, self.id_length)
         return self._tree(tree, "")
 
     def _wanted(self, path: str, directory: bool) -> bool:
@@ -130,7 +146,7 @@ class History:
                    for p in self.prefixes)
 
     def _tree(self, oid: str, path: str) -> Counts:
-        key = (oid, path)
+        key = (oid, path, self._lock.id)
         found = self._trees.get(key)
         if found is not None:
             return found
@@ -151,19 +167,110 @@ class History:
         return total
 
     def _blob(self, oid: str, path: str, disk: str) -> Counts:
-        extra = self.config.ignored_for(disk)
-        settings = replace(self.settings, ignore=self.settings.ignore + extra) if extra else self.settings
-        key = (oid, os.path.splitext(path)[1], settings)
+        settings = self._alone_settings(disk)
+        # What the result depends on besides the bytes: the extension, or the path itself when a revision's file
+        # at that path is the names' baseline; the settings; the committed lock's entries for this module.
+        entries = self._lock.digests.get(self._lock.module(disk), "") if self._lock.path else ""
+        key = (oid, path if settings.variables_base else os.path.splitext(path)[1], settings, entries)
         found = self._blobs.get(key)
         if found is None:
             _kind, data = self.objects.read(oid)
+            if self._lock.path:
+                settings = replace(settings, variables_lock=self._lock.path)
             # Like the working tree's report: a file that cannot hold a finding is not analysed, nor counted.
-            found = self._blobs[key] = analyse(data, path, settings).counts() if relevant(data, settings) else Counts()
+            found = self._blobs[key] = analyse(data, disk, settings).counts() if relevant(data, settings) else Counts()
             self.files_analysed += 1
         return found
 
+    def _alone_settings(self, disk: str) -> Settings:
+        """The file's settings for analysing it alone, without the working tree's lock (each commit has its own)."""
+        settings = self.settings(disk)
+        alone = self._alone.get(settings)
+        if alone is None:
+            alone = self._alone[settings] = replace(
+                settings, project=False, variables_lock="" if self._locks.versioned else settings.variables_lock)
+        return alone
 
-def series(repo: str, prefixes: Sequence[str], config: Config, settings: Settings, count: int | None,
+
+@dataclass(frozen=True)
+class _Lock:
+    """A commit's names lock, written where the analysis reads it."""
+
+    id: str  # its blob id ("" for none)
+    path: str  # a temporary file with its entries, keyed as the analysis names the modules ("" for none)
+    base: str  # the directory the committed lock's keys are relative to
+    digests: dict[str, str]  # module key (as the committed lock spells it) -> digest of its entries
+
+    def module(self, disk: str) -> str:
+        return module_key(disk, self.base)
+
+
+_NO_LOCK = _Lock("", "", "", {})
+
+
+class _CommittedLocks:
+    """The configured names lock as each commit's tree holds it. Files are analysed at their working-tree
+    paths, so a committed lock is rewritten with its keys relative to its temporary file's directory."""
+
+    def __init__(self, top: str, lock: str) -> None:
+        relative = os.path.relpath(lock, top).replace(os.sep, "/") if lock else ""
+        # A lock outside the repository has no history: the working tree's applies to every commit.
+        self.versioned = bool(relative) and not relative.startswith("../")
+        self._parts = relative.split("/") if self.versioned else []
+        self._base = os.path.dirname(lock)
+        self._directory: str | None = None
+        self._seen: dict[str, _Lock] = {}
+
+    def at(self, tree: str, objects: Objects, id_length: int) -> _Lock:
+        oid = self._find(tree, objects, id_length) if self.versioned else None
+        if oid is None:
+            return _NO_LOCK
+        if oid not in self._seen:
+            self._seen[oid] = self._written(oid, objects.read(oid)[1])
+        return self._seen[oid]
+
+    def _find(self, tree: str, objects: Objects, id_length: int) -> str | None:
+        """The lock's blob id in a commit's tree (None where the commit has no lock there)."""
+        found: str | None = tree
+        for index, name in enumerate(self._parts):
+            folder = index < len(self._parts) - 1
+            entries = tree_entries(objects.read(found)[1], id_length)
+            found = next((oid for mode, entry, oid in entries
+                          if entry == name and (mode == _TREE if folder else mode.startswith(_BLOB))), None)
+            if found is None:
+                return None
+        return found
+
+    def _written(self, oid: str, data: bytes) -> _Lock:
+        try:
+            lock = json.loads(data)
+        except ValueError:
+            lock = None
+        classes = lock.get("classes") if isinstance(lock, dict) else None
+        if not isinstance(classes, dict):
+            return _Lock(oid, "", self._base, {})  # damaged: as `check` reads it, a lock that names nothing
+        if self._directory is None:
+            self._directory = tempfile.mkdtemp(prefix="tf2lint-locks-")
+        keyed: dict[str, dict] = {}
+        by_module: dict[str, dict] = {}
+        for key, entry in classes.items():
+            module, _sep, qualname = key.partition("::")
+            disk = os.path.normpath(os.path.join(self._base, module))
+            keyed[f"{module_key(disk, self._directory)}::{qualname}"] = entry
+            by_module.setdefault(module, {})[qualname] = entry
+        path = os.path.join(self._directory, f"{oid}.lock")
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump({**lock, "classes": keyed}, handle)
+        digests = {module: hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()[:16]
+                   for module, entries in by_module.items()}
+        return _Lock(oid, path, self._base, digests)
+
+    def close(self) -> None:
+        if self._directory is not None:
+            shutil.rmtree(self._directory, ignore_errors=True)
+
+
+def series(repo: str, prefixes: Sequence[str], config: Config, settings: Callable[[str], Settings], count: int | None,
            since: str | None, progress: Callable[[str], None] | None = None) -> tuple[list[dict], History]:
     """The history points, oldest first, as the report's JSON has them."""
     history = History(repo, prefixes, config, settings)

@@ -7,11 +7,13 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import quote
 
 from tf2lint import __version__
 from tf2lint.findings import Settings
+from tf2lint.hosts import variables
 from tf2lint.hosts.options import UsageError, discover, load_config, parse_codes
 from tf2lint.hosts.config import Config
 from tf2lint.hosts.report_data import FileResult, analyse, document
@@ -35,18 +37,33 @@ def add_parser(commands) -> None:
     report.add_argument("--extend-select", help="codes or prefixes to count in addition to the selection")
     report.add_argument("--src", action="append", metavar="DIR", help="a source root imports are resolved against")
     report.add_argument("--no-project", action="store_true", help="analyse each file alone")
+    variables.add_base_option(report)
     report.add_argument("-j", "--jobs", type=int, default=0, metavar="N", help="parallel processes (default 0: all cores)")
 
 
-def _settings(args: argparse.Namespace, config: Config) -> Settings:
-    return Settings(
-        select=parse_codes(args.select, "--select") or config.select,
-        ignore=config.ignore + parse_codes(args.ignore, "--ignore"),
-        extend_select=config.extend_select + parse_codes(args.extend_select, "--extend-select"),
-        shim_decorators=config.shim_decorators,
-        src=tuple(os.path.abspath(p) for p in args.src) if args.src else config.source_roots(),
-        project=not args.no_project,
-    )
+def _settings(args: argparse.Namespace, config: Config, base: str) -> Callable[[str], Settings]:
+    """Each file's settings as `check` makes them from the same table and options: the selection, the
+    per-file ignores, the names lock, ``base`` (`--variables-base`): the findings counted are `check`'s."""
+    select = parse_codes(args.select, "--select")
+    ignore = parse_codes(args.ignore, "--ignore")
+    extend_select = parse_codes(args.extend_select, "--extend-select")
+    src = tuple(os.path.abspath(p) for p in args.src) if args.src else None
+    based: dict[Settings, Settings] = {}  # one Settings per distinct answer, as the configuration's are
+
+    def settings(path: str) -> Settings:
+        made = config.settings(path, select, ignore, extend_select, src, not args.no_project)
+        return based.setdefault(made, replace(made, variables_base=base)) if base else made
+
+    return settings
+
+
+def _baseline(config: Config, base: str) -> dict[str, str] | None:
+    """What names are compared with, as findings say it: `--variables-base` wins over the configured lock."""
+    if base:
+        return {"revision": base}
+    if config.variables_lock:
+        return {"lock": os.path.relpath(config.variables_lock).replace(os.sep, "/")}
+    return None
 
 
 def _linker(args: argparse.Namespace):
@@ -59,7 +76,7 @@ def _linker(args: argparse.Namespace):
     return lambda path, line: quote(os.path.relpath(os.path.abspath(path), where).replace(os.sep, "/")) + f"#L{line}"
 
 
-def collect(paths: list[str], config: Config, settings: Settings, jobs: int = 1) -> list[FileResult]:
+def collect(paths: list[str], config: Config, settings: Callable[[str], Settings], jobs: int = 1) -> list[FileResult]:
     """Every file's findings and facts, read and analysed the way `check` does (on ``jobs`` processes)."""
     from tf2lint.analysis.project import stable_files
     from tf2lint.engine import read, relevant, source_error
@@ -69,8 +86,7 @@ def collect(paths: list[str], config: Config, settings: Settings, jobs: int = 1)
     files: list[tuple[str, Settings, bytes]] = []
     results = []
     for path in discover(paths, config):
-        extra = config.ignored_for(path)
-        file_settings = replace(settings, ignore=settings.ignore + extra) if extra else settings
+        file_settings = settings(path)
         try:
             data = read(path, config.max_file_size)
         except (OSError, SourceError) as exc:
@@ -91,7 +107,7 @@ def _analysed(item: tuple[str, Settings, bytes]) -> FileResult:
     return analyse(data, path, settings)
 
 
-def _history(args: argparse.Namespace, config: Config, settings: Settings) -> list[dict] | None:
+def _history(args: argparse.Namespace, config: Config, settings: Callable[[str], Settings]) -> list[dict] | None:
     if args.history is None and args.since is None:
         return None
     if args.history is not None and args.history < 1:
@@ -118,10 +134,11 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 0:
         raise UsageError("--jobs: expected 0 (all cores) or a positive number")
     config = load_config(args)
-    settings = _settings(args, config)
+    base = variables.base_revision(args)
+    settings = _settings(args, config, base)
     results = collect(args.paths, config, settings, args.jobs)
     points = _history(args, config, settings)
-    report = document(results, _linker(args), __version__, points)
+    report = document(results, _linker(args), __version__, points, _baseline(config, base))
     text = {"json": lambda r: json.dumps(r, indent=1) + "\n", "markdown": report_render.markdown,
             "html": report_render.html}[args.format](report)
     if args.output:

@@ -114,8 +114,9 @@ def class_records(result: FileResult, link: Callable[[str, int], str]) -> list[d
 
 
 def document(results: Iterable[FileResult], link: Callable[[str, int], str], version: str,
-             history: list[dict] | None = None) -> dict:
-    """The report: summary, classes, files, rules seen, and the history when one was asked for."""
+             history: list[dict] | None = None, baseline: dict[str, str] | None = None) -> dict:
+    """The report: summary, classes, files, rules seen, and the history when one was asked for; ``baseline``:
+    what the names are compared with (``{"lock": path}`` or ``{"revision": commit}``), None for nothing."""
     total = Counts()
     classes: list[dict] = []
     files: list[dict] = []
@@ -126,13 +127,15 @@ def document(results: Iterable[FileResult], link: Callable[[str, int], str], ver
         if counts.findings or (result.facts is not None and (result.facts.classes or result.facts.constructs)):
             summary = counts.as_json()
             files.append({"path": result.path, "link": link(result.path, 1), "classes": summary["classes"],
-                          "constructs": summary["constructs"], "constructs_left": summary["constructs_left"],
-                          "findings": summary["findings"], "findings_total": summary["findings_total"]})
+                          "stages": summary["stages"], "constructs": summary["constructs"],
+                          "constructs_left": summary["constructs_left"], "findings": summary["findings"],
+                          "findings_total": summary["findings_total"], "flags": summary["flags"]})
     classes.sort(key=lambda c: (c["path"], c["line"]))
     codes = sorted(set(total.findings) | {c for point in history or [] for c in point["findings"]})
     return {
         "$schema": SCHEMA_ID,
         "tool": {"name": "tf2lint", "version": version},
+        "baseline": baseline,
         "summary": total.as_json(),
         "classes": classes,
         "files": files,

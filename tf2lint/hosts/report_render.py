@@ -17,6 +17,9 @@ from tf2lint.analysis.migration import STAGE_TITLES, STAGES
 
 STAGE_COLOURS = {"tf1": "#b03a2e", "shimmed": "#ca6f1e", "partly_native": "#2471a3", "native": "#1e8449"}
 CONSTRUCT_COLOURS = ("#7d3c98", "#2e86c1", "#c0392b", "#d4ac0d", "#17a589", "#e67e22", "#5d6d7e")
+LOCK_COLOUR = "#808b96"
+# In the classes table, beside the stage of a class whose names are in the names lock.
+_LOCK_BADGE = "<span class=\"lock\" title=\"its variable names are in the names lock: TFS115 reports a drift\">names locked</span>"
 MARKDOWN_CLASSES = 10  # the classes with the most left, in a PR comment
 MARKDOWN_HISTORY = 10  # the most recent commits shown in Markdown (the HTML and JSON have all)
 
@@ -34,6 +37,7 @@ def markdown(report: dict) -> str:
         + " · ".join(f"{stages[s]} {STAGE_TITLES[s]}" for s in STAGES)
         + f" ({summary['no_tf1_classes']} other classes have no TF1-style code); "
         f"**{summary['constructs_left']}** TF1-style constructs left, **{summary['findings_total']}** findings.",
+        *([""] + [_names_lock_line(report, markdown=True)] if _names_lock_shown(report) else []),
         "",
         "| Stage | Classes |",
         "|---|---:|",
@@ -61,14 +65,53 @@ def markdown(report: dict) -> str:
     history = report["history"]
     if history:
         shown = history[-MARKDOWN_HISTORY:]
+        locked = _names_lock_shown(report)
         lines += ["", f"### History ({len(shown)} of {len(history)} commits, oldest first)", "",
-                  "| Commit | Date | " + " | ".join(STAGE_TITLES[s] for s in STAGES) + " | Constructs left | Findings |",
-                  "|---|---|" + "---:|" * (len(STAGES) + 2)]
+                  "| Commit | Date | " + " | ".join(STAGE_TITLES[s] for s in STAGES) + " | Constructs left | Findings |"
+                  + (" Names lock |" if locked else ""),
+                  "|---|---|" + "---:|" * (len(STAGES) + 2 + locked)]
         for point in shown:
             lines.append(f"| `{point['commit'][:10]}` {_cell(point['subject'])} | {_date(point['date'])} | "
                          + " | ".join(str(point["stages"][s]) for s in STAGES)
-                         + f" | {point['constructs_left']} | {point['findings_total']} |")
+                         + f" | {point['constructs_left']} | {point['findings_total']} |"
+                         + (f" {_locked(point)} |" if locked else ""))
     return "\n".join(lines) + "\n"
+
+
+def _shim_classes(counts: dict) -> int:
+    """Classes that carry the shim: the ones whose checkpoint names a names lock keeps."""
+    return sum(counts["stages"][s] for s in STAGES if s != "tf1")
+
+
+def _locked(counts: dict) -> int:
+    return counts["flags"].get("names_lock", 0)
+
+
+def _names_lock_shown(report: dict) -> bool:
+    """Whether the names lock is worth a line: one is configured, or classes carry the shim (now or in the history)."""
+    return report["baseline"] is not None or any(
+        _shim_classes(counts) or _locked(counts) for counts in (report["summary"], *report["history"]))
+
+
+def _names_lock_line(report: dict, markdown: bool) -> str:
+    """How many classes under the shim have their checkpoint names locked, or how to lock them before step 2."""
+    summary, baseline = report["summary"], report["baseline"]
+    if markdown:
+        code, bold = (lambda text: f"`{text}`"), (lambda text: f"**{text}**")
+    else:
+        code, bold = (lambda text: f"<code>{escape(text)}</code>"), (lambda text: f"<b>{escape(text)}</b>")
+    if baseline is None:
+        write, configure = code("tf2lint variables --write names.lock"), code('variables-lock = "names.lock"')
+        return (f"{bold('No names lock')}: before renaming or removing layers (step 2), write one with {write} and "
+                f"set {configure}: TFS115 then reports the checkpoint names that drift.")
+    if "lock" in baseline:
+        where = f"the names lock {code(baseline['lock'])}"
+    else:
+        where = f"the names at revision {code(baseline['revision'][:10])}"
+    if not _shim_classes(summary):
+        return f"No class is under the shim: {where} has nothing left to guard."
+    count = bold(f"{_locked(summary)} of {_shim_classes(summary)}")
+    return f"{count} classes under the shim have their variable names in {where}: TFS115 reports where they drift."
 
 
 def _cell(text: str) -> str:
@@ -100,22 +143,25 @@ def html(report: dict) -> str:
     burn_down = ""
     if history:
         labels = [p["commit"][:7] for p in history]
+        locked = [("in the names lock", [_locked(p) for p in history], LOCK_COLOUR)] if _names_lock_shown(report) else []
         burn_down = (
             "<section id=\"history\"><h2>Burn-down</h2><p class=\"note\">Oldest commit on the left. At each commit "
             "every file is analysed alone, from the git objects: a call into another module is unknown there, which "
             "can keep a class out of \"native\", never put one in.</p><div class=\"charts\">"
             + _figure("chart-history-stages", "Classes per stage, per commit",
-                      _lines(labels, [(STAGE_TITLES[s], [p["stages"][s] for p in history], STAGE_COLOURS[s]) for s in STAGES]))
+                      _lines(labels, [(STAGE_TITLES[s], [p["stages"][s] for p in history], STAGE_COLOURS[s])
+                                      for s in STAGES] + locked))
             + _figure("chart-history-constructs", "TF1-style constructs left, per commit",
                       _lines(labels, [(CONSTRUCT_TITLES[c], [p["constructs"][c] for p in history], CONSTRUCT_COLOURS[i])
                                       for i, c in enumerate(CONSTRUCTS)]))
-            + "</div>" + _history_table(history) + "</section>"
+            + "</div>" + _history_table(history, bool(locked)) + "</section>"
         )
     return template.substitute(
         version=escape(report["tool"]["version"]),
         cards=_cards(summary),
         charts="".join(charts),
         history=burn_down,
+        names_lock=f"<p id=\"names-lock\">{_names_lock_line(report, markdown=False)}</p>" if _names_lock_shown(report) else "",
         classes=_classes_table(report),
         data=json.dumps(report).replace("</", "<\\/"),
     )
@@ -188,7 +234,7 @@ def _lines(labels: list[str], series: list[tuple[str, list[int], str]]) -> str:
     return "".join(parts) + "</svg>"
 
 
-def _history_table(history: list[dict]) -> str:
+def _history_table(history: list[dict], locked: bool) -> str:
     head = "".join(f"<th>{escape(STAGE_TITLES[s])}</th>" for s in STAGES)
     head += "".join(f"<th>{escape(CONSTRUCT_TITLES[c])}</th>" for c in CONSTRUCTS)
     rows = []
@@ -198,10 +244,12 @@ def _history_table(history: list[dict]) -> str:
         rows.append(f"<tr data-commit=\"{escape(point['commit'])}\"><td><code>{escape(point['commit'][:10])}</code> "
                     f"{escape(point['subject'])}</td><td>{_date(point['date'])}</td>{cells}"
                     f"<td data-total=\"constructs\">{point['constructs_left']}</td>"
-                    f"<td data-total=\"findings\">{point['findings_total']}</td></tr>")
+                    f"<td data-total=\"findings\">{point['findings_total']}</td>"
+                    + (f"<td data-flag=\"names_lock\">{_locked(point)}</td>" if locked else "") + "</tr>")
     shown = " open" if len(history) <= MARKDOWN_HISTORY else ""  # a long history stays folded under its charts
     return (f"<details{shown}><summary>Counts per commit</summary><div class=\"wide\"><table id=\"history-table\"><thead>"
-            f"<tr><th>Commit</th><th>Date</th>{head}<th>Constructs left</th><th>Findings</th></tr></thead><tbody>"
+            f"<tr><th>Commit</th><th>Date</th>{head}<th>Constructs left</th><th>Findings</th>"
+            + ("<th>Names lock</th>" if locked else "") + "</tr></thead><tbody>"
             f"{''.join(rows)}</tbody></table></div></details>")
 
 
@@ -216,7 +264,7 @@ def _classes_table(report: dict) -> str:
             f"<tr data-stage=\"{c['stage']}\"><td data-value=\"{escape(c['name'])}\"><a href=\"{escape(c['link'])}\">"
             f"{escape(c['name'])}</a><br><small>{escape(c['path'])}:{c['line']}</small></td>"
             f"<td data-value=\"{STAGES.index(c['stage'])}\"><span class=\"stage {c['stage']}\">{escape(STAGE_TITLES[c['stage']])}"
-            f"</span></td><td data-value=\"{c['constructs_left']}\" title=\"{escape(constructs)}\">{c['constructs_left']}</td>"
+            f"</span>{_LOCK_BADGE if c['flags'].get('names_lock') else ''}</td><td data-value=\"{c['constructs_left']}\" title=\"{escape(constructs)}\">{c['constructs_left']}</td>"
             f"<td data-value=\"{c['findings_total']}\" title=\"{escape(findings)}\">{c['findings_total']}</td>"
             f"<td>{escape(c['reason'])}</td></tr>"
         )

@@ -26,6 +26,11 @@ def add_base_option(check: argparse.ArgumentParser) -> None:
                        help="TFS115: compare variable names with the files at this git revision")
 
 
+def base_revision(args: argparse.Namespace) -> str:
+    """`--variables-base REV` as a commit (so that cached results follow the revision, not its name); "" without."""
+    return resolve_revision(args.variables_base) if getattr(args, "variables_base", None) else ""
+
+
 def resolve_revision(revision: str) -> str:
     try:
         return subprocess.run(["git", "rev-parse", "--verify", f"{revision}^{{commit}}"], capture_output=True,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import ast
-import os
 from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from tf2lint.analysis.baseline import baseline_for
+from tf2lint.analysis.baseline import module_baseline
 from tf2lint.analysis.variables import ClassVariables, Creation, class_variables, with_pinned
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, spelled
@@ -166,15 +165,9 @@ def _plans(ctx: ModuleContext, model: ClassVariables, entry: dict, drifted: list
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
-    settings = getattr(ctx, "settings", None)
-    lock = getattr(settings, "variables_lock", "")
-    revision = getattr(settings, "variables_base", "")
-    if not (lock or revision) or not ctx.root.path or ctx.root.path.startswith("<"):
-        return
-    baseline = baseline_for(lock, revision, os.path.abspath(ctx.root.path))
+    baseline, where = module_baseline(ctx)
     if not baseline:
         return
-    where = f"revision {revision}" if revision else "the names lock"
     for model in class_variables(ctx):
         entry = baseline.get(model.qualname)
         if entry is None or not entry.get("complete") or not model.complete:
