@@ -146,7 +146,7 @@ def main() -> int:
 
     stamps: list[tuple[float, float]] = []
     start = (time.perf_counter(), time.process_time())
-    points, run = history.series(str(repo), [""], config.Config(root=repo), lambda _path: Settings(), args.commits, None,
+    points, run = history.series(str(repo), [""], config.Loader(), lambda _path: Settings(), args.commits, None,
                                  progress=lambda _commit: stamps.append((time.perf_counter(), time.process_time())))
     first = (stamps[0][0] - start[0], stamps[0][1] - start[1])
     rest = (stamps[-1][0] - stamps[0][0], stamps[-1][1] - stamps[0][1])

@@ -343,3 +343,40 @@ def test_history_reads_each_commits_names_lock(tmp_path) -> None:
         [(0, 0), (0, 2), (3, 2), (0, 0)]
     assert document["baseline"] == {"lock": "locks/names.lock"}
     assert (document["summary"]["findings"].get("TFS115", 0), document["summary"]["flags"]["names_lock"]) == (0, 0)
+
+
+def test_each_file_has_its_own_configuration_as_in_check(tmp_path) -> None:
+    """A nested table (its own ignores and names lock) governs the files under it, in the working tree's report
+    and at each commit, as it does for `check`."""
+    rule = BY_CODE["TFS115"]
+    repo = tmp_path / "repo"
+    sub = repo / "sub"
+    sub.mkdir(parents=True)
+    fixture.git(repo, "init", "-q")
+    (repo / "pyproject.toml").write_text("[tool.tf2lint]\n")
+    (repo / "top.py").write_text(BY_CODE["TFS101"].bad[0])
+    (sub / "pyproject.toml").write_text('[tool.tf2lint]\nignore = ["TFS101"]\nvariables-lock = "names.lock"\n')
+    (sub / "model.py").write_text(rule.baselines[0])
+    fixture.git(repo, "add", "-A")
+    fixture.git(repo, "commit", "-q", "-m", "start", when=0)
+    subprocess.run([sys.executable, "-m", "tf2lint", "variables", "--write", "names.lock", "model.py"], cwd=sub,
+                   check=True, capture_output=True, timeout=300)
+    fixture.git(repo, "add", "-A")
+    fixture.git(repo, "commit", "-q", "-m", "lock", when=1)
+    (sub / "model.py").write_text(rule.bad[0])
+    fixture.git(repo, "add", "-A")
+    fixture.git(repo, "commit", "-q", "-m", "drift", when=2)
+
+    checked = subprocess.run([sys.executable, "-m", "tf2lint", "check", "--no-cache", "--exit-zero", "--format", "json",
+                              "--extend-select", "TFS117", "."], cwd=repo, capture_output=True, text=True, timeout=300)
+    by_file: dict[str, dict[str, int]] = {}
+    for finding in json.loads(checked.stdout):
+        counts = by_file.setdefault(finding["path"], {})
+        counts[finding["code"]] = counts.get(finding["code"], 0) + 1
+    document = json.loads(report(repo, "--format", "json", "--history", "3").stdout)
+    validate(document)
+    reported = {f["path"]: f["findings"] for f in document["files"] if f["findings"]}
+    assert reported == by_file and reported["sub/model.py"] == {"TFS115": 3} and "TFS101" in reported["top.py"]
+    top = reported["top.py"]["TFS101"]
+    assert [(p["findings"], p["flags"]["names_lock"]) for p in document["history"]] == \
+        [({"TFS101": top}, 0), ({"TFS101": top}, 2), ({"TFS101": top, "TFS115": 3}, 2)]

@@ -19,7 +19,9 @@ from tf2lint.engine import source_error, lint_data, read, relevant
 from tf2lint.findings import Finding, Settings
 from tf2lint.source import SourceError
 from tf2lint.hosts.files import PathError, Selection
-from tf2lint.hosts.options import UsageError, discover, load_config, make_loader, parse_codes, top_config
+from tf2lint.hosts.options import (
+    UsageError, add_variables_base, discover, load_config, make_loader, parse_codes, top_config, variables_base,
+)
 from tf2lint.hosts.formats import FORMATS, render
 from tf2lint.rules import ALL_RULES, BY_CODE
 
@@ -87,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="files larger than this are reported (TFS000), not read (default: 32 MiB)")
     check.add_argument("--stdin-filename", metavar="PATH", help="with PATH `-`: read the source from stdin and lint it as if it were PATH")
 
-    variables.add_base_option(check)
+    add_variables_base(check)
     variables.add_parser(commands)
     rules = commands.add_parser("rules", help="list the rules", allow_abbrev=False)
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -116,7 +118,7 @@ class Run:
         self.src = tuple(os.path.abspath(p) for p in args.src) if args.src else None
         self.loader = make_loader(args)
         self.top = top_config(args, self.loader)
-        self.variables_base = variables.base_revision(args)
+        self.variables_base = variables_base(args)
         self._based: dict[Settings, Settings] = {}
         self.notes: list[str] = []
         self.count = 0  # files chosen

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -28,12 +29,32 @@ def parse_codes(value: str | None, option: str) -> tuple[str, ...]:
 
 def discover(paths: Sequence[str], project: config.Config) -> Iterator[str]:
     """The files `check` would choose under ``paths`` (the same walk, excludes and .gitignore), for the hosts
-    that read them with one configuration (`report`, `variables`)."""
-    loader = config.Loader(project.source) if project.source is not None else config.Loader()
+    that read them with one configuration (`variables`)."""
+    yield from chosen(paths, config.Loader(project.source) if project.source is not None else config.Loader())
+
+
+def chosen(paths: Sequence[str], loader: config.Loader) -> Iterator[str]:
+    """The files `check` would choose under ``paths``, each under the configuration ``loader`` gives it."""
     try:
         yield from Selection(loader).files(paths)
     except PathError as exc:
         raise UsageError(str(exc)) from None
+
+
+def add_variables_base(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--variables-base", metavar="REV",
+                        help="TFS115: compare variable names with the files at this git revision")
+
+
+def variables_base(args: argparse.Namespace) -> str:
+    """`--variables-base REV` as a commit (so that cached results follow the revision, not its name); "" without."""
+    if not getattr(args, "variables_base", None):
+        return ""
+    try:
+        return subprocess.run(["git", "rev-parse", "--verify", f"{args.variables_base}^{{commit}}"],
+                              capture_output=True, text=True, timeout=30, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise UsageError(f"--variables-base: not a git revision here: {args.variables_base}") from exc
 
 
 def make_loader(args: argparse.Namespace) -> config.Loader:

@@ -13,9 +13,10 @@ from urllib.parse import quote
 
 from tf2lint import __version__
 from tf2lint.findings import Settings
-from tf2lint.hosts import variables
-from tf2lint.hosts.options import UsageError, discover, load_config, parse_codes
-from tf2lint.hosts.config import Config
+from tf2lint.hosts.options import (
+    UsageError, add_variables_base, chosen, make_loader, parse_codes, top_config, variables_base,
+)
+from tf2lint.hosts.config import Config, Loader
 from tf2lint.hosts.report_data import FileResult, analyse, document
 
 FORMATS = ("html", "markdown", "json")
@@ -37,13 +38,14 @@ def add_parser(commands) -> None:
     report.add_argument("--extend-select", help="codes or prefixes to count in addition to the selection")
     report.add_argument("--src", action="append", metavar="DIR", help="a source root imports are resolved against")
     report.add_argument("--no-project", action="store_true", help="analyse each file alone")
-    variables.add_base_option(report)
+    add_variables_base(report)
     report.add_argument("-j", "--jobs", type=int, default=0, metavar="N", help="parallel processes (default 0: all cores)")
 
 
-def _settings(args: argparse.Namespace, config: Config, base: str) -> Callable[[str], Settings]:
-    """Each file's settings as `check` makes them from the same table and options: the selection, the
-    per-file ignores, the names lock, ``base`` (`--variables-base`): the findings counted are `check`'s."""
+def _settings(args: argparse.Namespace, loader: Loader, base: str) -> Callable[[str], Settings]:
+    """Each file's settings as `check` makes them, from the file's own table (the nearest, or `--config`)
+    and the same options: the selection, the per-file ignores, the names lock, ``base`` (`--variables-base`).
+    The findings counted are then `check`'s."""
     select = parse_codes(args.select, "--select")
     ignore = parse_codes(args.ignore, "--ignore")
     extend_select = parse_codes(args.extend_select, "--extend-select")
@@ -51,7 +53,7 @@ def _settings(args: argparse.Namespace, config: Config, base: str) -> Callable[[
     based: dict[Settings, Settings] = {}  # one Settings per distinct answer, as the configuration's are
 
     def settings(path: str) -> Settings:
-        made = config.settings(path, select, ignore, extend_select, src, not args.no_project)
+        made = loader.for_path(path).settings(path, select, ignore, extend_select, src, not args.no_project)
         return based.setdefault(made, replace(made, variables_base=base)) if base else made
 
     return settings
@@ -76,7 +78,7 @@ def _linker(args: argparse.Namespace):
     return lambda path, line: quote(os.path.relpath(os.path.abspath(path), where).replace(os.sep, "/")) + f"#L{line}"
 
 
-def collect(paths: list[str], config: Config, settings: Callable[[str], Settings], jobs: int = 1) -> list[FileResult]:
+def collect(paths: list[str], loader: Loader, settings: Callable[[str], Settings], jobs: int = 1) -> list[FileResult]:
     """Every file's findings and facts, read and analysed the way `check` does (on ``jobs`` processes)."""
     from tf2lint.analysis.project import stable_files
     from tf2lint.engine import read, relevant, source_error
@@ -85,10 +87,10 @@ def collect(paths: list[str], config: Config, settings: Callable[[str], Settings
 
     files: list[tuple[str, Settings, bytes]] = []
     results = []
-    for path in discover(paths, config):
+    for path in chosen(paths, loader):
         file_settings = settings(path)
         try:
-            data = read(path, config.max_file_size)
+            data = read(path, loader.for_path(path).max_file_size)
         except (OSError, SourceError) as exc:
             error = exc if isinstance(exc, SourceError) else SourceError(f"cannot read: {exc.strerror or exc}")
             results.append(FileResult(path, source_error(path, error, file_settings)))
@@ -107,7 +109,7 @@ def _analysed(item: tuple[str, Settings, bytes]) -> FileResult:
     return analyse(data, path, settings)
 
 
-def _history(args: argparse.Namespace, config: Config, settings: Callable[[str], Settings]) -> list[dict] | None:
+def _history(args: argparse.Namespace, loader: Loader, settings: Callable[[str], Settings]) -> list[dict] | None:
     if args.history is None and args.since is None:
         return None
     if args.history is not None and args.history < 1:
@@ -122,7 +124,7 @@ def _history(args: argparse.Namespace, config: Config, settings: Callable[[str],
     if any(p.startswith("..") for p in prefixes):
         raise UsageError("--history: every PATH must be inside one git repository")
     started = time.perf_counter()
-    points, run = history.series(top, prefixes, config, settings, args.history, args.since)
+    points, run = history.series(top, prefixes, loader, settings, args.history, args.since)
     print(f"tf2lint: history of {len(points)} commits, {run.files_analysed} file versions analysed, "
           f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
     return points
@@ -133,12 +135,12 @@ def run(args: argparse.Namespace) -> int:
 
     if args.jobs < 0:
         raise UsageError("--jobs: expected 0 (all cores) or a positive number")
-    config = load_config(args)
-    base = variables.base_revision(args)
-    settings = _settings(args, config, base)
-    results = collect(args.paths, config, settings, args.jobs)
-    points = _history(args, config, settings)
-    report = document(results, _linker(args), __version__, points, _baseline(config, base))
+    loader = make_loader(args)
+    base = variables_base(args)
+    settings = _settings(args, loader, base)
+    results = collect(args.paths, loader, settings, args.jobs)
+    points = _history(args, loader, settings)
+    report = document(results, _linker(args), __version__, points, _baseline(top_config(args, loader), base))
     text = {"json": lambda r: json.dumps(r, indent=1) + "\n", "markdown": report_render.markdown,
             "html": report_render.html}[args.format](report)
     if args.output:

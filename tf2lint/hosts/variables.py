@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import ast
 import os
-import subprocess
 import sys
 
 from tf2lint.analysis.baseline import class_entry, lock_text, module_key
@@ -19,26 +18,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--write", metavar="FILE", help="write a names lock (keys relative to its directory)")
     parser.add_argument("--config", metavar="PATH", help="pyproject.toml to use (default: nearest with [tool.tf2lint])")
-
-
-def add_base_option(check: argparse.ArgumentParser) -> None:
-    check.add_argument("--variables-base", metavar="REV",
-                       help="TFS115: compare variable names with the files at this git revision")
-
-
-def base_revision(args: argparse.Namespace) -> str:
-    """`--variables-base REV` as a commit (so that cached results follow the revision, not its name); "" without."""
-    return resolve_revision(args.variables_base) if getattr(args, "variables_base", None) else ""
-
-
-def resolve_revision(revision: str) -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--verify", f"{revision}^{{commit}}"], capture_output=True,
-                              text=True, timeout=30, check=True).stdout.strip()
-    except (OSError, subprocess.SubprocessError) as exc:
-        from tf2lint.hosts.options import UsageError
-
-        raise UsageError(f"--variables-base: not a git revision here: {revision}") from exc
 
 
 def models_of(path: str, settings) -> list:
