@@ -380,3 +380,27 @@ def test_each_file_has_its_own_configuration_as_in_check(tmp_path) -> None:
     top = reported["top.py"]["TFS101"]
     assert [(p["findings"], p["flags"]["names_lock"]) for p in document["history"]] == \
         [({"TFS101": top}, 0), ({"TFS101": top}, 2), ({"TFS101": top, "TFS115": 3}, 2)]
+
+
+def test_a_notebooks_classes_are_placed_by_cell(tmp_path) -> None:
+    """A notebook's classes count as a module's do, each placed by cell and line in the cell as its findings
+    are, linking to the notebook: two classes starting at the same line of two cells each keep their own."""
+    import nbformat  # a test dependency
+    bad = BY_CODE["TFS101"].bad[0]
+    assert bad.splitlines()[3].startswith("class TwoDense(")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("# Model"), nbformat.v4.new_code_cell("import tensorflow as tf"),
+                      nbformat.v4.new_code_cell(bad), nbformat.v4.new_code_cell(bad.replace("TwoDense", "Again"))]
+    nbformat.write(notebook, str(tmp_path / "model.ipynb"))
+    checked = subprocess.run([sys.executable, "-m", "tf2lint", "check", "--no-cache", "--exit-zero", "--format", "json",
+                              "model.ipynb"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    per_cell: dict[int, int] = {}
+    for finding in json.loads(checked.stdout):
+        per_cell[finding["cell"]] = per_cell.get(finding["cell"], 0) + 1
+    assert per_cell == {3: 2, 4: 2}
+    document = json.loads(report(tmp_path, "--format", "json").stdout)
+    validate(document)
+    assert [(c["name"], c["cell"], c["line"], c["link"], c["stage"], c["findings_total"]) for c in document["classes"]] == \
+        [("TwoDense", 3, 4, "model.ipynb", "shimmed", 2), ("Again", 4, 4, "model.ipynb", "shimmed", 2)]
+    assert document["files"][0]["link"] == "model.ipynb"
+    assert "| [`TwoDense`](model.ipynb) `model.ipynb cell 3:4` |" in report(tmp_path, "--format", "markdown").stdout

@@ -80,9 +80,11 @@ def _lint_source(
 
 class Observer(Protocol):
     """Called with a Python module's triage and a function returning its analysis: the one the rules read, or
-    one built on that call when no rule needed it (see `lint_source`)."""
+    one built on that call when no rule needed it (see `lint_source`). For a notebook, analysed as one module
+    made of its code cells, ``cells`` maps that module's line to (cell number, line in the cell)."""
 
-    def __call__(self, triage: Triage, analysis: Callable[[], ModuleContext], /) -> None: ...
+    def __call__(self, triage: Triage, analysis: Callable[[], ModuleContext], /,
+                 cells: Callable[[int], tuple[int, int]] | None = None) -> None: ...
 
 _UNPLACED = object()  # where the file sits in its project is not known yet (it needs the tree)
 
@@ -144,9 +146,11 @@ class CollectorPaused:
 
 
 def lint_notebook(
-    data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS, dependencies: set[str] | None = None
+    data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS, dependencies: set[str] | None = None,
+    observe: Observer | None = None,
 ) -> list[Finding]:
-    """Lint the code cells of a notebook as one module; findings name the cell and the line in it."""
+    """Lint the code cells of a notebook as one module; findings name the cell and the line in it.
+    ``observe``: as for `lint_source`, told how the module's lines map to cells."""
     from tf2lint.notebook import NotebookError
     from tf2lint.notebook import load as load_notebook
 
@@ -161,7 +165,10 @@ def lint_notebook(
             message = f"cannot parse cell {number}: {error.msg}"
             findings.append(Finding(path, line, col, PARSE_ERROR.code, line, col, PARSE_ERROR.symbol, message, cell=number))
     # No fixes in notebooks: edits would have to be mapped back into the JSON document.
-    for finding in lint_source(notebook.text, path, settings, flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dependencies=dependencies):
+    observed = None if observe is None else (
+        lambda triage, analysis: observe(triage, analysis, cells=notebook.locate))  # type: ignore[misc]
+    for finding in lint_source(notebook.text, path, settings, flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT,
+                               dependencies=dependencies, observe=observed):
         cell, line = notebook.locate(finding.line)
         _, end_line = notebook.locate(finding.end_line)
         findings.append(replace(
@@ -312,12 +319,12 @@ def lint_data(
     dependencies: set[str] | None = None, observe: Observer | None = None,
 ) -> list[Finding]:
     """Lint a file's bytes: prefilter, then a notebook or a Python module by its name. ``dependencies``
-    receives the other modules the analysis read; ``observe``, the analysis of a Python module (not of a
-    notebook, whose lines are not the file's)."""
+    receives the other modules the analysis read; ``observe``, the analysis of the module (a notebook's, with
+    its cells)."""
     if not relevant(data, settings):
         return []
     if path.endswith(".ipynb"):
-        return lint_notebook(data, path, settings, dependencies)
+        return lint_notebook(data, path, settings, dependencies, observe)
     return lint_source(data, path, settings, fixes=fixes, dependencies=dependencies, observe=observe)
 
 

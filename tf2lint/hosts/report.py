@@ -68,14 +68,15 @@ def _baseline(config: Config, base: str) -> dict[str, str] | None:
     return None
 
 
-def _linker(args: argparse.Namespace):
-    """How a class links to its source: relative to where the report is written (it opens next to the
-    tree), or under ``--link-base``."""
+def _linker(args: argparse.Namespace) -> Callable[[str, int | None], str]:
+    """How a class links to its source (at a line; the file alone for None): relative to where the report is
+    written (it opens next to the tree), or under ``--link-base``."""
     if args.link_base:
         base = args.link_base if args.link_base.endswith("/") else args.link_base + "/"
-        return lambda path, line: f"{base}{quote(path.replace(os.sep, '/'))}#L{line}"
+        return lambda path, line: f"{base}{quote(path.replace(os.sep, '/'))}" + ("" if line is None else f"#L{line}")
     where = os.path.dirname(os.path.abspath(args.output)) if args.output else os.getcwd()
-    return lambda path, line: quote(os.path.relpath(os.path.abspath(path), where).replace(os.sep, "/")) + f"#L{line}"
+    return lambda path, line: (quote(os.path.relpath(os.path.abspath(path), where).replace(os.sep, "/"))
+                               + ("" if line is None else f"#L{line}"))
 
 
 def collect(paths: list[str], loader: Loader, settings: Callable[[str], Settings], jobs: int = 1) -> list[FileResult]:

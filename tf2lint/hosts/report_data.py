@@ -28,6 +28,8 @@ class FileResult:
     path: str
     findings: list[Finding]
     facts: ModuleFacts | None = None
+    # A notebook's: its module line -> (cell, line in the cell), as its findings are placed; None for a module.
+    cells: Callable[[int], tuple[int, int]] | None = None
 
     def counts(self) -> Counts:
         counts = Counts(files=1)
@@ -76,35 +78,46 @@ def analyse(data: bytes, path: str, settings: Settings) -> FileResult:
     """Lint one file and keep its migration facts (one parse, the analysis `check` builds, and more only for
     a module whose classes need it: `module_facts`)."""
     facts: list[ModuleFacts] = []
-    findings = lint_data(
-        data, path, settings, observe=lambda triage, context: facts.append(module_facts(triage, context))
-    )
-    return FileResult(path, findings, facts[0] if facts else None)
+    cells: list[Callable[[int], tuple[int, int]] | None] = []
+
+    def observe(triage, context, cells_of=None) -> None:
+        facts.append(module_facts(triage, context))
+        cells.append(cells_of)
+
+    findings = lint_data(data, path, settings, observe=lambda triage, context, cells=None: observe(triage, context, cells))
+    return FileResult(path, findings, facts[0] if facts else None, cells[0] if cells else None)
 
 
-def class_records(result: FileResult, link: Callable[[str, int], str]) -> list[dict]:
+def class_records(result: FileResult, link: Callable[[str, int | None], str]) -> list[dict]:
     """The classes of one file in the migration (the others are only counted), each with the findings
-    reported inside it (the innermost class wins)."""
+    reported inside it (the innermost class wins). A notebook's classes are placed as its findings are: by
+    cell and line in the cell (a class cannot span cells), and link to the notebook."""
     if result.facts is None:
         return []
-    classes = sorted((c for c in result.facts.classes if c.stage in STAGES), key=lambda c: (c.line, -c.end_line))
+    placed = []
+    for facts in result.facts.classes:
+        if facts.stage in STAGES:
+            cell, line = result.cells(facts.line) if result.cells else (None, facts.line)
+            end = result.cells(facts.end_line)[1] if result.cells else facts.end_line
+            placed.append(((cell or 0, line), end, cell, facts))
+    placed.sort(key=lambda item: (item[0], -item[1]))
     records = []
-    for facts in classes:
+    for (_cell, line), _end, cell, facts in placed:
         records.append({
-            "name": facts.name, "path": result.path, "line": facts.line, "link": link(result.path, facts.line),
+            "name": facts.name, "path": result.path, "cell": cell, "line": line,
+            "link": link(result.path, None if cell is not None else line),
             "kind": facts.kind, "stage": facts.stage, "reason": facts.reason,
             "shim_methods": list(facts.shim_methods),
             "constructs": {name: facts.constructs[name] for name in CONSTRUCTS},
             "constructs_left": sum(facts.constructs.values()),
             "findings": {}, "findings_total": 0, "flags": dict(sorted(facts.flags.items())),
         })
-    starts = [c.line for c in classes]
+    starts = [start for start, _end, _cell, _facts in placed]
     for finding in result.findings:
-        if finding.cell is not None:
-            continue
+        at = (finding.cell or 0, finding.line)
         # The innermost class holding the line: the last one starting at or before it that still spans it.
-        index = bisect_right(starts, finding.line) - 1
-        while index >= 0 and classes[index].end_line < finding.line:
+        index = bisect_right(starts, at) - 1
+        while index >= 0 and not (starts[index][0] == at[0] and placed[index][1] >= finding.line):
             index -= 1
         if index >= 0:
             record = records[index]
@@ -113,7 +126,7 @@ def class_records(result: FileResult, link: Callable[[str, int], str]) -> list[d
     return records
 
 
-def document(results: Iterable[FileResult], link: Callable[[str, int], str], version: str,
+def document(results: Iterable[FileResult], link: Callable[[str, int | None], str], version: str,
              history: list[dict] | None = None, baseline: dict[str, str] | None = None) -> dict:
     """The report: summary, classes, files, rules seen, and the history when one was asked for; ``baseline``:
     what the names are compared with (``{"lock": path}`` or ``{"revision": commit}``), None for nothing."""
@@ -126,11 +139,11 @@ def document(results: Iterable[FileResult], link: Callable[[str, int], str], ver
         classes.extend(class_records(result, link))
         if counts.findings or (result.facts is not None and (result.facts.classes or result.facts.constructs)):
             summary = counts.as_json()
-            files.append({"path": result.path, "link": link(result.path, 1), "classes": summary["classes"],
+            files.append({"path": result.path, "link": link(result.path, None), "classes": summary["classes"],
                           "stages": summary["stages"], "constructs": summary["constructs"],
                           "constructs_left": summary["constructs_left"], "findings": summary["findings"],
                           "findings_total": summary["findings_total"], "flags": summary["flags"]})
-    classes.sort(key=lambda c: (c["path"], c["line"]))
+    classes.sort(key=lambda c: (c["path"], c["cell"] or 0, c["line"]))
     codes = sorted(set(total.findings) | {c for point in history or [] for c in point["findings"]})
     return {
         "$schema": SCHEMA_ID,

@@ -56,7 +56,7 @@ def markdown(report: dict) -> str:
     if todo:
         lines += ["", f"### Most left to migrate (top {min(len(todo), MARKDOWN_CLASSES)} of {len(todo)})", "",
                   "| Class | Stage | Constructs left | Findings |", "|---|---|---:|---:|"]
-        lines += [f"| [`{c['name']}`]({c['link']}) `{c['path']}:{c['line']}` | {STAGE_TITLES[c['stage']]} | "
+        lines += [f"| [`{c['name']}`]({c['link']}) `{_where(c)}` | {STAGE_TITLES[c['stage']]} | "
                   f"{c['constructs_left']} | {c['findings_total']} |" for c in todo[:MARKDOWN_CLASSES]]
     native = [c for c in report["classes"] if c["stage"] == "native"]
     if native:
@@ -112,6 +112,12 @@ def _names_lock_line(report: dict, markdown: bool) -> str:
         return f"No class is under the shim: {where} has nothing left to guard."
     count = bold(f"{_locked(summary)} of {_shim_classes(summary)}")
     return f"{count} classes under the shim have their variable names in {where}: TFS115 reports where they drift."
+
+
+def _where(record: dict) -> str:
+    """`path:line`, or `notebook.ipynb cell N:line` for a class of a notebook."""
+    cell = f" cell {record['cell']}" if record["cell"] is not None else ""
+    return f"{record['path']}{cell}:{record['line']}"
 
 
 def _cell(text: str) -> str:
@@ -262,7 +268,7 @@ def _classes_table(report: dict) -> str:
         constructs = ", ".join(f"{CONSTRUCT_TITLES[k]}×{n}" for k, n in c["constructs"].items() if n)
         rows.append(
             f"<tr data-stage=\"{c['stage']}\"><td data-value=\"{escape(c['name'])}\"><a href=\"{escape(c['link'])}\">"
-            f"{escape(c['name'])}</a><br><small>{escape(c['path'])}:{c['line']}</small></td>"
+            f"{escape(c['name'])}</a><br><small>{escape(_where(c))}</small></td>"
             f"<td data-value=\"{STAGES.index(c['stage'])}\"><span class=\"stage {c['stage']}\">{escape(STAGE_TITLES[c['stage']])}"
             f"</span>{_LOCK_BADGE if c['flags'].get('names_lock') else ''}</td><td data-value=\"{c['constructs_left']}\" title=\"{escape(constructs)}\">{c['constructs_left']}</td>"
             f"<td data-value=\"{c['findings_total']}\" title=\"{escape(findings)}\">{c['findings_total']}</td>"
