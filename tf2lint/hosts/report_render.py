@@ -169,6 +169,7 @@ def html(report: dict) -> str:
         history=burn_down,
         names_lock=f"<p id=\"names-lock\">{_names_lock_line(report, markdown=False)}</p>" if _names_lock_shown(report) else "",
         classes=_classes_table(report),
+        files=_files_section(report),
         data=json.dumps(report).replace("</", "<\\/"),
     )
 
@@ -275,3 +276,26 @@ def _classes_table(report: dict) -> str:
             f"<td>{escape(c['reason'])}</td></tr>"
         )
     return "".join(rows)
+
+
+def _files_section(report: dict) -> str:
+    """The modules with classes, constructs or findings: where the work is, file by file (sortable)."""
+    if not report["files"]:
+        return ""
+    rows = []
+    for f in report["files"]:
+        stages = " · ".join(f"{f['stages'][s]} {STAGE_TITLES[s]}" for s in STAGES if f["stages"][s])
+        constructs = ", ".join(f"{CONSTRUCT_TITLES[k]}×{n}" for k, n in f["constructs"].items() if n)
+        findings = ", ".join(f"{code}×{n}" for code, n in f["findings"].items())
+        rows.append(
+            f"<tr><td data-value=\"{escape(f['path'])}\"><a href=\"{escape(f['link'])}\">{escape(f['path'])}</a></td>"
+            f"<td data-value=\"{f['classes']}\">{f['classes']}</td><td>{escape(stages)}</td>"
+            f"<td data-value=\"{f['constructs_left']}\" title=\"{escape(constructs)}\">{f['constructs_left']}</td>"
+            f"<td data-value=\"{f['findings_total']}\" title=\"{escape(findings)}\">{f['findings_total']}</td></tr>"
+        )
+    shown = " open" if len(rows) <= MARKDOWN_CLASSES else ""  # a long list stays folded
+    return (f"<section id=\"files-section\"><h2>Files</h2><details{shown}><summary>{len(rows)} files with classes, "
+            "TF1-style constructs or findings</summary><table id=\"files\" class=\"sortable\"><thead><tr>"
+            "<th data-sort=\"text\">File</th><th data-sort=\"number\">Classes</th><th>Stages</th>"
+            "<th data-sort=\"number\">Constructs left</th><th data-sort=\"number\">Findings</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></details></section>")
