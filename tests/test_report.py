@@ -251,6 +251,15 @@ def test_usage_errors(tmp_path) -> None:
     done = subprocess.run([sys.executable, "-m", "tf2lint", "report", "--history", "3", "."], cwd=tmp_path,
                           capture_output=True, text=True)
     assert done.returncode == 2 and "git" in done.stderr and "Traceback" not in done.stderr
+    done = subprocess.run([sys.executable, "-m", "tf2lint", "report", "--variables-base", "no-such-revision", "."],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.strip().splitlines() == [
+        "tf2lint: error: --variables-base: not a git revision here: no-such-revision"]
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "pyproject.toml").write_text("[tool.tf2lint]\nselect = 3\n")  # read when its file is
+    (tmp_path / "sub" / "n.py").write_text("import tensorflow as tf\n")
+    done = subprocess.run([sys.executable, "-m", "tf2lint", "report", "."], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 2 and "select" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_several_processes_give_the_same_document(tmp_path) -> None:
