@@ -155,3 +155,32 @@ def test_the_text_says_why_a_name_is_unknown(tmp_path, capsys) -> None:
     code, out = run_cli(capsys, "variables", str(module))
     assert code == 0 and "net/dense/kernel" in out and "net/<unknown>/*" in out
     assert "why unknown, line 11: a creator in a loop the model does not unroll" in out
+
+
+def _notebook(path: Path, source: str) -> None:
+    import nbformat  # a test dependency
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("# Model"), nbformat.v4.new_code_cell(source)]
+    nbformat.write(notebook, str(path))
+
+
+def test_a_notebooks_names_lock_and_revision(tmp_path, capsys, monkeypatch) -> None:
+    """A notebook's shim classes have names as a module's do (its code cells, as `check` reads them): the lock
+    holds them, TFS115 compares them with it or with a revision, in cell coordinates."""
+    rule = BY_CODE["TFS115"]
+    notebook = tmp_path / "model.ipynb"
+    _notebook(notebook, rule.baselines[0])
+    code, out = run_cli(capsys, "variables", "--write", str(tmp_path / "names.lock"), str(notebook))
+    assert code == 0 and "Wrote 2 classes" in out
+    assert sorted(json.loads((tmp_path / "names.lock").read_text())["classes"]) == \
+        ["model.ipynb::Head.call", "model.ipynb::Tower.call"]
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "model.ipynb")
+    _git(tmp_path, "commit", "-qm", "before step 2")
+    (tmp_path / "pyproject.toml").write_text('[tool.tf2lint]\nvariables-lock = "names.lock"\n')
+    _notebook(notebook, rule.bad[0])
+    monkeypatch.chdir(tmp_path)
+    for extra in ((), ("--variables-base", "HEAD")):
+        code, out = run_cli(capsys, "check", "--no-cache", "--select", "TFS115", *extra, "model.ipynb")
+        assert code == 1 and out.count("TFS115") == 3 and "model.ipynb:cell 2:" in out, (extra, out)

@@ -37,6 +37,14 @@ class Notebook:
         return col + self.shift[line - 1] if 0 < line <= len(self.shift) else col
 
 
+def module_text(data: bytes, path: str) -> str:
+    """The text tf2lint analyses for a file: a notebook's code cells as one module (as `lint_notebook` reads
+    them), a module's own text otherwise. NotebookError for a notebook it cannot read."""
+    from tf2lint.source import decode
+
+    return load(data).text if path.endswith(".ipynb") else decode(data)
+
+
 def _cell_lines(source: str) -> Cell | None:
     """The cell as Python lines, or None when a cell magic makes it another language."""
     return python_lines(split_lines(source))  # numbered as the parser numbers them (\r, \r\n and \n)

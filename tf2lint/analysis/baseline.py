@@ -17,6 +17,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from tf2lint.analysis.variables import ClassVariables, Creation
+from tf2lint.notebook import NotebookError, module_text
+from tf2lint.source import SourceError
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext
@@ -98,6 +100,8 @@ def from_lock(lock: str, module_path: str) -> dict[str, dict]:
 
 @lru_cache(maxsize=256)
 def _git_source(revision: str, path: str) -> str | None:
+    """The text tf2lint analyses for the file as it was at ``revision`` (a notebook's code cells as one
+    module); None where git does not have it or it cannot be read."""
     import subprocess  # only with --variables-base: every run imports this module
 
     directory = os.path.dirname(os.path.abspath(path)) or "."
@@ -110,8 +114,8 @@ def _git_source(revision: str, path: str) -> str | None:
     except (OSError, subprocess.SubprocessError, ValueError):
         return None
     try:
-        return shown.decode("utf-8")
-    except UnicodeDecodeError:
+        return module_text(shown, path)
+    except (NotebookError, SourceError):
         return None
 
 
@@ -130,7 +134,8 @@ def entries_of_source(source: str, module_path: str) -> dict[str, dict]:
     from tf2lint.analysis.variables import class_variables
 
     try:
-        tree = ast.parse(source)
+        # (A notebook's cells may await at top level.)
+        tree = compile(source, module_path, "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     ctx = ModuleContext(ModuleSummary(tree, source, module_path))

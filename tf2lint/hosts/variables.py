@@ -9,6 +9,7 @@ import os
 import sys
 
 from tf2lint.analysis.baseline import class_entry, lock_text, module_key
+from tf2lint.notebook import NotebookError
 from tf2lint.source import SourceError
 
 
@@ -26,13 +27,13 @@ def models_of(path: str, settings) -> list:
     from tf2lint.analysis.triage import Triage
     from tf2lint.analysis.variables import class_variables
     from tf2lint.engine import _project, _summary, read, relevant
-    from tf2lint.source import decode
+    from tf2lint.notebook import module_text
 
     data = read(path)
     if not relevant(data, settings):
         return []
-    text = decode(data)
-    tree = ast.parse(text)
+    text = module_text(data, path)  # a notebook's code cells, as `check` reads them
+    tree = compile(text, path, "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
     placed = _project(tree, text, path, settings)
     project, where = placed if placed is not None else (None, None)
     triage = Triage(text, tree, project, where.package if where else None, settings.shim_decorators)
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace, files: list[str], settings) -> int:
     for path in files:
         try:
             models = models_of(path, settings)
-        except (OSError, SourceError, SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        except (OSError, SourceError, NotebookError, SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             print(f"tf2lint: {path}: skipped ({type(exc).__name__})", file=sys.stderr)
             continue
         for model in models:
