@@ -116,7 +116,7 @@ def test_history_in_markdown(migrated) -> None:
     for stage, title, count in zip(fixture.STAGES, ("TF1 graph code", "shimmed", "partly native", "native"), last.stages):
         assert f"| {title} | {count} |" in text
     assert f"**{last.constructs_left}** TF1-style constructs left" in text
-    assert "No class is under the shim: the names lock `names.lock` has nothing left to guard." in text
+    assert "No class is shimmed or partly native: the names lock `names.lock` has nothing left to guard." in text
     assert len(text) < 65_536  # a PR comment's limit; $GITHUB_STEP_SUMMARY allows 1 MiB
 
 
@@ -127,7 +127,7 @@ def test_markdown_lists_what_is_left(migrated, tmp_path) -> None:
     text = report(first, "--format", "markdown").stdout
     assert "| [`Decoder`](model.py#L" in text and "| [`Encoder`](model.py#L" in text
     assert "| TFS101 `unscoped-v1-layer` | 1 |" in text
-    assert "**No names lock**: before renaming or removing layers (step 2)" in text  # two classes under the shim
+    assert "**No names lock**: before renaming or removing layers (step 2)" in text  # two shimmed classes
 
 
 class _Cells(HTMLParser):
@@ -352,6 +352,11 @@ def test_history_reads_each_commits_names_lock(tmp_path) -> None:
         [(0, 0), (0, 2), (3, 2), (0, 0)]
     assert document["baseline"] == {"lock": "locks/names.lock"}
     assert (document["summary"]["findings"].get("TFS115", 0), document["summary"]["flags"]["names_lock"]) == (0, 0)
+    text = report(repo, "--format", "markdown").stdout  # the damaged lock guards nothing: which classes, where
+    assert "**0 of 2** shimmed and partly native classes have their variable names in the names lock " \
+        "`locks/names.lock`" in text
+    unguarded = [f"`{c['name']}` (`pkg/model.py:{c['line']}`)" for c in document["classes"]]
+    assert f"Not guarded (not in it, or with names the analysis cannot know): {', '.join(unguarded)};" in text
 
 
 def test_each_file_has_its_own_configuration_as_in_check(tmp_path) -> None:

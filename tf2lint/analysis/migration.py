@@ -107,8 +107,9 @@ def _unresolved_flag(ctx: ModuleContext, cls: ClassInfo, reach: ShimReach | None
 
 def _names_lock_flag(ctx: ModuleContext, cls: ClassInfo, reach: ShimReach | None) -> bool:
     """A shim class whose first-call variable names are in the names lock (or, with `--variables-base`, in the
-    model at that revision): TFS115 reports where they drift, so step 2 of the migration can start on it."""
-    if reach is None:
+    model at that revision): TFS115 reports where they drift, so step 2 of the migration can start on it. Not
+    a native one: it creates no variable the TF1 way, so there is nothing for the lock to guard."""
+    if reach is None or reach.native:
         return False
     entries, _where = module_baseline(ctx)
     return bool(entries) and holds(entries, cls.name, shim_methods(ctx, cls))

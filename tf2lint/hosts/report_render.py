@@ -78,9 +78,12 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _shim_classes(counts: dict) -> int:
-    """Classes that carry the shim: the ones whose checkpoint names a names lock keeps."""
-    return sum(counts["stages"][s] for s in STAGES if s != "tf1")
+# The stages whose classes create variables the TF1 way under the shim: the names a names lock keeps.
+LOCKABLE = ("shimmed", "partly_native")
+
+
+def _lockable(counts: dict) -> int:
+    return sum(counts["stages"][s] for s in LOCKABLE)
 
 
 def _locked(counts: dict) -> int:
@@ -88,13 +91,15 @@ def _locked(counts: dict) -> int:
 
 
 def _names_lock_shown(report: dict) -> bool:
-    """Whether the names lock is worth a line: one is configured, or classes carry the shim (now or in the history)."""
+    """Whether the names lock is worth a line: one is configured, or classes have names to lock (now or in the
+    history)."""
     return report["baseline"] is not None or any(
-        _shim_classes(counts) or _locked(counts) for counts in (report["summary"], *report["history"]))
+        _lockable(counts) or _locked(counts) for counts in (report["summary"], *report["history"]))
 
 
 def _names_lock_line(report: dict, markdown: bool) -> str:
-    """How many classes under the shim have their checkpoint names locked, or how to lock them before step 2."""
+    """How many shimmed classes have their checkpoint names locked, and which not; or how to lock them before
+    step 2."""
     summary, baseline = report["summary"], report["baseline"]
     if markdown:
         code, bold = (lambda text: f"`{text}`"), (lambda text: f"**{text}**")
@@ -108,10 +113,17 @@ def _names_lock_line(report: dict, markdown: bool) -> str:
         where = f"the names lock {code(baseline['lock'])}"
     else:
         where = f"the names at revision {code(baseline['revision'][:10])}"
-    if not _shim_classes(summary):
-        return f"No class is under the shim: {where} has nothing left to guard."
-    count = bold(f"{_locked(summary)} of {_shim_classes(summary)}")
-    return f"{count} classes under the shim have their variable names in {where}: TFS115 reports where they drift."
+    if not _lockable(summary):
+        return f"No class is shimmed or partly native: {where} has nothing left to guard."
+    line = (f"{bold(f'{_locked(summary)} of {_lockable(summary)}')} shimmed and partly native classes have their "
+            f"variable names in {where}: TFS115 reports where they drift.")
+    unguarded = [c for c in report["classes"] if c["stage"] in LOCKABLE and not c["flags"].get("names_lock")]
+    if unguarded:
+        names = ", ".join(f"{code(c['name'])} ({code(_where(c))})" for c in unguarded[:MARKDOWN_CLASSES])
+        more = f" and {len(unguarded) - MARKDOWN_CLASSES} more" if len(unguarded) > MARKDOWN_CLASSES else ""
+        line += (f" Not guarded (not in it, or with names the analysis cannot know): {names}{more}; "
+                 f"{code('tf2lint variables')} says why.")
+    return line
 
 
 def _where(record: dict) -> str:
