@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tf2lint.analysis.constructs import CONSTRUCTS
 from tf2lint.analysis.migration import NO_TF1, STAGES, ModuleFacts, module_facts
@@ -77,15 +77,13 @@ class Counts:
 def analyse(data: bytes, path: str, settings: Settings) -> FileResult:
     """Lint one file and keep its migration facts (one parse, the analysis `check` builds, and more only for
     a module whose classes need it: `module_facts`)."""
-    facts: list[ModuleFacts] = []
-    cells: list[Callable[[int], tuple[int, int]] | None] = []
+    found: list[FileResult] = []
 
-    def observe(triage, context, cells_of=None) -> None:
-        facts.append(module_facts(triage, context))
-        cells.append(cells_of)
+    def observe(triage, context, cells: Callable[[int], tuple[int, int]] | None = None) -> None:
+        found.append(FileResult(path, [], module_facts(triage, context), cells))
 
-    findings = lint_data(data, path, settings, observe=lambda triage, context, cells=None: observe(triage, context, cells))
-    return FileResult(path, findings, facts[0] if facts else None, cells[0] if cells else None)
+    findings = lint_data(data, path, settings, observe=observe)
+    return replace(found[0], findings=findings) if found else FileResult(path, findings)
 
 
 def class_records(result: FileResult, link: Callable[[str, int | None], str]) -> list[dict]:
