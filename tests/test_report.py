@@ -418,3 +418,6 @@ def test_a_notebooks_classes_are_placed_by_cell(tmp_path) -> None:
         [("TwoDense", 3, 4, "model.ipynb", "shimmed", 2), ("Again", 4, 4, "model.ipynb", "shimmed", 2)]
     assert document["files"][0]["link"] == "model.ipynb"
     assert "| [`TwoDense`](model.ipynb) `model.ipynb cell 3:4` |" in report(tmp_path, "--format", "markdown").stdout
+    page = report(tmp_path, "--format", "html").stdout
+    assert "<small>model.ipynb cell 3:4</small>" in page
+    assert "inside the shim (<code>tf.compat.v1.layers.dense</code>)" in page  # a reason's code span, as code

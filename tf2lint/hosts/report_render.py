@@ -7,6 +7,7 @@ the document itself is embedded as JSON for anyone who wants the raw numbers.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from html import escape
 from importlib import resources
@@ -124,6 +125,11 @@ def _names_lock_line(report: dict, markdown: bool) -> str:
         line += (f" Not guarded (not in it, or with names the analysis cannot know): {names}{more}; "
                  f"{code('tf2lint variables')} says why.")
     return line
+
+
+def _spans(text: str) -> str:
+    """Text for the page, its `code spans` set as code (as Markdown shows them)."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text))
 
 
 def _where(record: dict) -> str:
@@ -285,7 +291,7 @@ def _classes_table(report: dict) -> str:
             f"<td data-value=\"{STAGES.index(c['stage'])}\"><span class=\"stage {c['stage']}\">{escape(STAGE_TITLES[c['stage']])}"
             f"</span>{_LOCK_BADGE if c['flags'].get('names_lock') else ''}</td><td data-value=\"{c['constructs_left']}\" title=\"{escape(constructs)}\">{c['constructs_left']}</td>"
             f"<td data-value=\"{c['findings_total']}\" title=\"{escape(findings)}\">{c['findings_total']}</td>"
-            f"<td>{escape(c['reason'])}</td></tr>"
+            f"<td>{_spans(c['reason'])}</td></tr>"
         )
     return "".join(rows)
 
