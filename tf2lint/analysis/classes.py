@@ -14,6 +14,10 @@ from tf2lint.analysis.sites import CallSite
 from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary, first_param
 from tf2lint.knowledge import api
 
+# The method Keras (a layer's `call`) or `tf.Module` (`__call__`) runs when an object of a class of that kind
+# (`ClassModel.class_kind`) is called.
+ENTRY_METHODS = {"keras": "call", "module": "__call__"}
+
 
 class ClassModel:
     """Class queries over the modules a walk entered (a class of another module is entered when looked up)."""

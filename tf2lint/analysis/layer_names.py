@@ -60,15 +60,6 @@ def literal_name(call: ast.Call, param: str = "name") -> str | None | bool:
     return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else False
 
 
-def _object_base(cls: ClassInfo, attr: str, klass: str) -> str | None | bool:
-    ctor = cls.attr_ctors.get(attr)
-    call = next((n for n in ast.walk(cls.node) if isinstance(n, ast.Call) and n.func is ctor), None)
-    if call is None:
-        return False
-    given = literal_name(call)
-    return native.V1_CLASSES[klass].base if given is None else given
-
-
 def _creates(site: CallSite) -> bool:
     return bool(
         functional_layer(site.names)

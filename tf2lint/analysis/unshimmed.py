@@ -12,13 +12,13 @@ from __future__ import annotations
 import ast
 from collections import deque
 
+from tf2lint.analysis.classes import ENTRY_METHODS
 from tf2lint.analysis.context import CallSite, ModuleContext
 from tf2lint.analysis.names import Function, flatten_blocks
 from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr
 from tf2lint.knowledge import api
 
 ADD_WEIGHT = ("add_weight", "add_variable")
-_ENTRY = {"keras": "call", "module": "__call__"}
 _HELPER_LIMIT = 24  # methods on `self` looked through from one entry method; beyond, unknown (silent)
 
 
@@ -72,7 +72,7 @@ def _entry(ctx: ModuleContext, cls: ClassInfo) -> FunctionDef | None:
         if method is None or method.decorator_list or method in ctx.reached or name in cls.assigned_shim:
             continue  # any decorator may wrap the shim (or a tf.function): unknown
         # The class's kind first: TFS107 asked for it already (it is memoized); the search for a build is not cheap.
-        if _ENTRY.get(ctx.class_kind(cls)) == name and _may_build(ctx, cls, method) and not ctx.shim_methods_of(cls):
+        if ENTRY_METHODS.get(ctx.class_kind(cls)) == name and _may_build(ctx, cls, method) and not ctx.shim_methods_of(cls):
             return method  # (an object with shim methods: its creations are the shim walk's, TFS106)
     return None
 

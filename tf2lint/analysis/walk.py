@@ -22,7 +22,7 @@ from typing import NamedTuple
 from tf2lint.analysis.callables import Callee
 from tf2lint.analysis.callees import CallResolver, mapped_function, tf_decorator
 from tf2lint.analysis.callers import calls_of_held, module_callers, named_elsewhere, only_an_attribute
-from tf2lint.analysis.classes import ClassModel, is_shim_function
+from tf2lint.analysis.classes import ENTRY_METHODS, ClassModel, is_shim_function
 from tf2lint.analysis.modules import EnteredModules
 from tf2lint.analysis.names import Function, walk_expr
 from tf2lint.analysis.sites import CallSite, Frame, Reach, TfFunctionUse, VarScope
@@ -165,7 +165,7 @@ class ShimWalk:
         for call in held:
             if call.method in self.reached or any(call.method is f for f, _d, _c in call.holder.module.shim_decorated):
                 continue  # its walk recorded the scopes (`_sub_layer_scopes`)
-            entry = call.method.name == {"keras": "call", "module": "__call__"}.get(self._classes.class_kind(call.holder))
+            entry = call.method.name == ENTRY_METHODS.get(self._classes.class_kind(call.holder))
             scopes = () if entry else (_caller_scope(call.method),)
             for expr in call.withs:
                 scope = self.variable_scope(expr, call.method, module=call.holder.module)
