@@ -8,7 +8,6 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from typing import NoReturn
 
 from tf2lint import __version__
@@ -20,7 +19,7 @@ from tf2lint.findings import Finding, Settings
 from tf2lint.source import SourceError
 from tf2lint.hosts.files import PathError, Selection
 from tf2lint.hosts.options import (
-    UsageError, add_variables_base, discover, load_config, make_loader, parse_codes, top_config, variables_base,
+    FileSettings, UsageError, add_variables_base, discover, load_config, make_loader, top_config,
 )
 from tf2lint.hosts.formats import FORMATS, render
 from tf2lint.rules import ALL_RULES, BY_CODE
@@ -112,26 +111,14 @@ class Run:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.select = parse_codes(args.select, "--select")
-        self.ignore = parse_codes(args.ignore, "--ignore")
-        self.extend_select = parse_codes(args.extend_select, "--extend-select")
-        self.src = tuple(os.path.abspath(p) for p in args.src) if args.src else None
         self.loader = make_loader(args)
         self.top = top_config(args, self.loader)
-        self.variables_base = variables_base(args)
-        self._based: dict[Settings, Settings] = {}
+        self.settings = FileSettings(args, self.loader)
         self.notes: list[str] = []
         self.count = 0  # files chosen
 
     def config(self, path: str) -> config.Config:
         return self.loader.for_path(path)
-
-    def settings(self, path: str, project: config.Config | None = None) -> Settings:
-        project = project or self.config(path)
-        settings = project.settings(path, self.select, self.ignore, self.extend_select, self.src, not self.args.no_project)
-        if self.variables_base:  # one Settings per distinct answer, as the configuration's are
-            settings = self._based.setdefault(settings, replace(settings, variables_base=self.variables_base))
-        return settings
 
     def inputs(self, findings: list[Finding]) -> Iterator[tuple[str, Settings, bytes]]:
         """(path, settings, bytes) of each file worth linting; unreadable files become TFS000 findings."""

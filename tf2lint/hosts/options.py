@@ -8,8 +8,10 @@ import argparse
 import os
 import subprocess
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from tf2lint.findings import Settings
 from tf2lint.hosts import config
 from tf2lint.hosts.files import PathError, Selection
 
@@ -55,6 +57,30 @@ def variables_base(args: argparse.Namespace) -> str:
                               capture_output=True, text=True, timeout=30, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError) as exc:
         raise UsageError(f"--variables-base: not a git revision here: {args.variables_base}") from exc
+
+
+class FileSettings:
+    """Each file's settings: its own table (the nearest, or `--config`) under what the command line says over
+    it (`--select`, `--ignore`, `--extend-select`, `--src`, `--no-project`, `--variables-base`). `check` and
+    `report` read files through it, so that `report` counts the findings `check` reports."""
+
+    def __init__(self, args: argparse.Namespace, loader: config.Loader) -> None:
+        self.loader = loader
+        self.select = parse_codes(args.select, "--select")
+        self.ignore = parse_codes(args.ignore, "--ignore")
+        self.extend_select = parse_codes(args.extend_select, "--extend-select")
+        self.src = tuple(os.path.abspath(p) for p in args.src) if args.src else None
+        self.project = not args.no_project
+        self.variables_base = variables_base(args)
+        self._based: dict[Settings, Settings] = {}
+
+    def __call__(self, path: str, table: config.Config | None = None) -> Settings:
+        """``table``: the file's configuration, when the caller has it already."""
+        table = table or self.loader.for_path(path)
+        settings = table.settings(path, self.select, self.ignore, self.extend_select, self.src, self.project)
+        if self.variables_base:  # one Settings per distinct answer, as the configuration's are
+            settings = self._based.setdefault(settings, replace(settings, variables_base=self.variables_base))
+        return settings
 
 
 def make_loader(args: argparse.Namespace) -> config.Loader:

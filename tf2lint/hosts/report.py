@@ -8,14 +8,11 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from urllib.parse import quote
 
 from tf2lint import __version__
 from tf2lint.findings import Settings
-from tf2lint.hosts.options import (
-    UsageError, add_variables_base, chosen, make_loader, parse_codes, top_config, variables_base,
-)
+from tf2lint.hosts.options import FileSettings, UsageError, add_variables_base, chosen, make_loader, top_config
 from tf2lint.hosts.config import Config, Loader
 from tf2lint.hosts.report_data import FileResult, analyse, document
 
@@ -40,23 +37,6 @@ def add_parser(commands) -> None:
     report.add_argument("--no-project", action="store_true", help="analyse each file alone")
     add_variables_base(report)
     report.add_argument("-j", "--jobs", type=int, default=0, metavar="N", help="parallel processes (default 0: all cores)")
-
-
-def _settings(args: argparse.Namespace, loader: Loader, base: str) -> Callable[[str], Settings]:
-    """Each file's settings as `check` makes them, from the file's own table (the nearest, or `--config`)
-    and the same options: the selection, the per-file ignores, the names lock, ``base`` (`--variables-base`).
-    The findings counted are then `check`'s."""
-    select = parse_codes(args.select, "--select")
-    ignore = parse_codes(args.ignore, "--ignore")
-    extend_select = parse_codes(args.extend_select, "--extend-select")
-    src = tuple(os.path.abspath(p) for p in args.src) if args.src else None
-    based: dict[Settings, Settings] = {}  # one Settings per distinct answer, as the configuration's are
-
-    def settings(path: str) -> Settings:
-        made = loader.for_path(path).settings(path, select, ignore, extend_select, src, not args.no_project)
-        return based.setdefault(made, replace(made, variables_base=base)) if base else made
-
-    return settings
 
 
 def _baseline(config: Config, base: str) -> dict[str, str] | None:
@@ -137,11 +117,11 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 0:
         raise UsageError("--jobs: expected 0 (all cores) or a positive number")
     loader = make_loader(args)
-    base = variables_base(args)
-    settings = _settings(args, loader, base)
+    settings = FileSettings(args, loader)  # as `check` makes them: the findings counted are `check`'s
     results = collect(args.paths, loader, settings, args.jobs)
     points = _history(args, loader, settings)
-    report = document(results, _linker(args), __version__, points, _baseline(top_config(args, loader), base))
+    report = document(results, _linker(args), __version__, points,
+                      _baseline(top_config(args, loader), settings.variables_base))
     text = {"json": lambda r: json.dumps(r, indent=1) + "\n", "markdown": report_render.markdown,
             "html": report_render.html}[args.format](report)
     if args.output:
