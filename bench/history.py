@@ -5,8 +5,8 @@
 The repository is generated with `git fast-import` (each file a module with a shim layer, a TF1 graph class
 or a native layer; each commit after the first migrates two classes one step). Then, in one process, the
 history is computed the way `report --history` does, and the time of the first commit (every file
-analysed) and of the other commits (only the changed files analysed, unchanged directories reused by tree
-id) are printed, with the file versions analysed, and the same run end to end through the command line.
+analysed) and of the other commits (only the files that changed, or whose analysis read one that changed,
+analysed again) are printed, with the file versions analysed, and the same run end to end through the command line.
 Target: the commits after the first well under a minute.
 """
 

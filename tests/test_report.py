@@ -1,5 +1,6 @@
 """`tf2lint report` on a scripted migration: the stages and counts each step states, in JSON, Markdown and
-HTML, for the working tree and over the git history (read from git objects, unchanged files analysed once)."""
+HTML, for the working tree and over the git history (read from git objects, unchanged files analysed once;
+tests/test_report_history.py checks each commit against the report of its checkout)."""
 
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ def test_history_in_json(migrated) -> None:
     for step, point in zip(fixture.STEPS, document["history"]):
         assert point["subject"] == step.subject
         assert summary_part(point) == expected_summary(step), step.subject
-    # Reuse by blob id: every version of model.py once, ops.py once over the six commits.
+    # Reuse: every version of model.py once, ops.py (which reads nothing of the project) once over the commits.
     assert f"{fixture.FILE_VERSIONS} file versions analysed" in done.stderr
 
 
@@ -277,8 +278,8 @@ def test_several_processes_give_the_same_document(tmp_path) -> None:
 
 
 def test_other_modules_decide_and_unknown_ones_keep_out_of_native(tmp_path) -> None:
-    """Helpers in another project module are followed; analysed alone (as the history does), the same
-    class is not shown native: unknown, never a false claim."""
+    """Helpers in another project module are followed; analysed alone (`--no-project`), the same class is
+    not shown native: unknown, never a false claim."""
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "__init__.py").write_text("")
     (tmp_path / "pkg" / "ops.py").write_text(

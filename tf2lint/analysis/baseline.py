@@ -12,7 +12,8 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -98,17 +99,44 @@ def from_lock(lock: str, module_path: str) -> dict[str, dict]:
     return {key[len(prefix):]: entry for key, entry in classes.items() if key.startswith(prefix)}
 
 
+# Scratch copies of a repository's files (the report's history analyses each commit in one): copy -> the
+# repository's top, where a copied file's revisions are read.
+_COPIES: dict[str, str] = {}
+
+
+@contextmanager
+def copy_of(copy: str, top: str) -> Iterator[None]:
+    """Inside the block, a file under ``copy`` stands for the file at the same place under ``top``."""
+    _COPIES[copy] = top
+    try:
+        yield
+    finally:
+        _COPIES.pop(copy, None)
+
+
+def _copied(path: str) -> tuple[str, str] | None:
+    """The repository top and the path in it of a file of a scratch copy; None for any other file."""
+    for copy, top in _COPIES.items():
+        if path.startswith(copy + os.sep):
+            return top, os.path.join(top, path[len(copy) + 1:])
+    return None
+
+
 @lru_cache(maxsize=256)
 def _git_source(revision: str, path: str) -> str | None:
     """The text tf2lint analyses for the file as it was at ``revision`` (a notebook's code cells as one
     module); None where git does not have it or it cannot be read."""
     import subprocess  # only with --variables-base: every run imports this module
 
-    directory = os.path.dirname(os.path.abspath(path)) or "."
+    copied = _copied(os.path.abspath(path))
     try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=directory, capture_output=True,
-                             text=True, timeout=30, check=True).stdout.strip()
-        relative = os.path.relpath(os.path.abspath(path), top).replace(os.sep, "/")
+        if copied is None:
+            top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=os.path.dirname(os.path.abspath(path)),
+                                 capture_output=True, text=True, timeout=30, check=True).stdout.strip()
+            where = os.path.abspath(path)
+        else:
+            top, where = copied
+        relative = os.path.relpath(where, top).replace(os.sep, "/")
         shown = subprocess.run(["git", "show", f"{revision}:{relative}"], cwd=top, capture_output=True,
                                timeout=30, check=True).stdout
     except (OSError, subprocess.SubprocessError, ValueError):

@@ -155,25 +155,39 @@ def named_elsewhere(
 ) -> bool:
     """Whether another Python file under the project roots imports ``module`` (by its last dotted part, on
     an import line) and names ``name`` (and the word ``also``, when given): a module that may construct or
-    call it, whose callers then decide. Word tests of the files' text, no parse; past ``_MAX_FILES`` files
+    call it, whose callers then decide. Word tests of the files' text, no parse; past ``MAX_INDEXED_FILES`` files
     the answer is ``unknown``."""
     stem = (module.name or os.path.splitext(os.path.basename(module.path))[0]).rsplit(".", 1)[-1]
     if not stem.isidentifier():
         return False
-    index = _import_index(project.roots)
+    question = (project.roots, stem, name, also, module.path, unknown)
+    with project_module.unprobed():  # the question is recorded, not the files its index reads
+        answer, found = importers_answer(*question)
+    if found is not None:
+        project.record(found)  # a cached answer depends on that module
+    for probes in project_module._PROBING:
+        probes.named[question] = answer
+    return answer
+
+
+def importers_answer(
+    roots: tuple[str, ...], stem: str, name: str, also: bytes | None, own: str, unknown: bool,
+) -> tuple[bool, str | None]:
+    """`named_elsewhere`'s question asked of the files under ``roots`` as they are now: the answer, and the
+    other file that imports ``stem`` and names ``name`` (and ``also``) when one does."""
+    index = _import_index(roots)
     if index is None:
-        return unknown
+        return unknown, None
     word = name.encode()
     here = None
     for path in index.get(stem.encode(), ()):
         # The cheap tests first: the words, then whether it is another file.
         if not _names(path, word, also):
             continue
-        here = here or _identity(module.path)
+        here = here or _identity(own)
         if _identity(path) != here:
-            project.record(path)  # a cached answer depends on that module
-            return True
-    return False
+            return True, path
+    return False, None
 
 
 def has_word(text: bytes, word: bytes) -> bool:
@@ -247,7 +261,7 @@ def _read_regular(path: str) -> bytes | None:
         return None
 
 
-_MAX_FILES = 20000
+MAX_INDEXED_FILES = 20000
 _SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "venv", ".venv"})
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([^\n#;]*)|import[ \t]+([^\n#;]*))", re.M)
 _PARTS_SPLIT = re.compile(rb"[,\s().]+")  # the dotted names of an import line, into their parts
@@ -273,20 +287,26 @@ def _import_lines(text: bytes) -> Iterator[tuple[bytes | None, ...]]:
         offset = text.find(b"import", offset + 6)
 
 
+def import_stems(text: bytes) -> frozenset[bytes]:
+    """The module names' parts a module's import lines name: the stems under which the importers' index
+    lists it."""
+    stems: set[bytes] = set()
+    for source, names, plain in _import_lines(text):
+        if source:
+            stems.update(source.split(b"."))
+        stems.update(_PARTS_SPLIT.split(names or plain or b""))
+    stems.discard(b"")
+    stems.discard(b"as")
+    return frozenset(stems)
+
+
 def _stems(path: str) -> frozenset[bytes]:
     """The module names' parts a file's import lines name."""
     version = _file_version(path)
     found = _STEMS.get(version) if version is not None else None
     if found is None:
         text = _text_of(path)
-        stems: set[bytes] = set()
-        for source, names, plain in _import_lines(text) if text is not None else ():
-            if source:
-                stems.update(source.split(b"."))
-            stems.update(_PARTS_SPLIT.split(names or plain or b""))
-        stems.discard(b"")
-        stems.discard(b"as")
-        found = frozenset(stems)
+        found = import_stems(text) if text is not None else frozenset()
         if version is not None:
             if len(_STEMS) > _MAX_KEPT:
                 _STEMS.clear()
@@ -311,7 +331,7 @@ def _import_index(roots: tuple[str, ...]) -> dict[bytes, list[str]] | None:
                 if not file.endswith(".py"):
                     continue
                 seen += 1
-                if seen > _MAX_FILES:
+                if seen > MAX_INDEXED_FILES:
                     index = None
                     break
                 path = os.path.join(directory, file)

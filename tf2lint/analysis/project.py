@@ -20,7 +20,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from stat import S_ISDIR, S_ISREG
 
@@ -81,6 +81,46 @@ def stable_files(contents: Iterable[tuple[str, bytes]] = ()) -> Iterator[None]:
             _STABLE_BYTES.clear()
 
 
+@dataclass
+class Probes:
+    """What the analysis asked of the file system inside `probing`: enough to tell, in another state of the
+    tree, whether every answer it got would be the same (the report's history reuses results by it)."""
+
+    paths: set[str] = field(default_factory=set)  # stat'ed: its kind (and bytes, when a file) may matter
+    listed: set[str] = field(default_factory=set)  # directories whose entries were read
+    # `callers.named_elsewhere`'s questions (`callers.importers_answer`'s arguments) -> the answers given
+    named: dict[tuple, bool] = field(default_factory=dict)
+
+
+_PROBING: list[Probes] = []
+
+
+@contextmanager
+def probing() -> Iterator[Probes]:
+    """Record what the analysis inside the block reads of the file system. The process's memos of earlier
+    answers (projects, packages) are dropped first: an answer reused from before the block would be probed
+    nowhere."""
+    _PROJECTS.clear()
+    _STABLE_PACKAGES.clear()
+    probes = Probes()
+    _PROBING.append(probes)
+    try:
+        yield probes
+    finally:
+        _PROBING[:] = [p for p in _PROBING if p is not probes]
+
+
+@contextmanager
+def unprobed() -> Iterator[None]:
+    """Inside `probing`, reads that a recorded question stands for (the importers' index reads every file)."""
+    saved = _PROBING[:]
+    _PROBING.clear()
+    try:
+        yield
+    finally:
+        _PROBING[:] = saved
+
+
 def files_stable_from_now() -> None:
     """For a batch host with no hook at its end (flake8 makes one plugin object per file): the rest of the
     process takes files as stable, as inside `stable_files`. Never for a long-lived host (the editor server)."""
@@ -93,6 +133,8 @@ def files_stable_from_now() -> None:
 
 def file_status(path: str) -> os.stat_result | None:
     """``os.stat`` (None when the path cannot be stat'ed), kept inside `stable_files`."""
+    for probes in _PROBING:
+        probes.paths.add(path)
     known = _STABLE
     if known is not None and path in known:
         return known[path]
@@ -312,6 +354,8 @@ class Project:
     # -- finding modules --------------------------------------------------------------------------
 
     def top_level_names(self) -> set[str]:
+        for probes in _PROBING:
+            probes.listed.update(self.roots)
         if self._top is None:
             names: set[str] = set()
             for root in self.roots:

@@ -1,17 +1,19 @@
 """The report's counts at each of the last commits, read from git objects: no checkout, nothing run.
 
-One `git cat-file --batch` process serves every tree and blob. A file's result is kept by its blob id (and
-the settings that apply to its path), so a file unchanged across commits is analysed once; a tree's
-summed counts are kept by its tree id and path, so an unchanged directory is not even walked again.
+One `git cat-file --batch` process serves every tree and blob. Each commit's source files are written to a
+scratch copy (`commit_tree`, only what changed since the previous commit), and each file is analysed there
+as `check` analyses the working tree: with the project around it, so that a class calling a helper of another
+module, or a layer another module imports, counts as it does in the working tree's report.
 
-Files are analysed alone (as `check --no-project` does): a file's result then depends on its bytes only,
-which is what makes reuse by blob id exact. Calls into the project's other modules are unknown there,
-which can only keep a class out of "native", never put it in.
+A file's result is kept with what its analysis read (`project.probing`): the paths it looked at, the
+directories it listed, its questions to the importers' index. It is reused at any commit where the file is
+the same and all of those are too: a file is analysed again only when it, or something it read, changed.
 
-Each file has its working-tree settings (its own configuration's selection, ignores, excludes), and the names
-lock it configures is read as each commit has it (TFS115 and the report's "names lock" count then say what that
-commit's lock guarded): a file's result is also keyed by the lock's entries for it, so writing the lock
-re-analyses only the modules it names. With `--variables-base`, every commit is compared with that revision.
+Each file has its working-tree settings (its own configuration's selection, ignores, excludes, and the
+working tree's .gitignore), and the names lock it configures is read as each commit has it (TFS115 and the
+report's "names lock" count then say what that commit's lock guarded): a file's result is also keyed by the
+lock's entries for it, so writing the lock re-analyses only the modules it names. With `--variables-base`,
+every commit is compared with that revision.
 """
 
 from __future__ import annotations
@@ -23,17 +25,21 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 
-from tf2lint.analysis.baseline import module_key
+from tf2lint.analysis.baseline import copy_of, module_key
+from tf2lint.analysis.callers import MAX_INDEXED_FILES, import_stems, importers_answer
+from tf2lint.analysis.project import Probes, probing, stable_files
 from tf2lint.engine import relevant
 from tf2lint.findings import Settings
+from tf2lint.hosts.commit_tree import CommitTree
 from tf2lint.hosts.options import UsageError
-from tf2lint.hosts.files import DEFAULT_EXCLUDES, SOURCE_SUFFIXES
+from tf2lint.hosts.files import DEFAULT_EXCLUDES, SOURCE_SUFFIXES, Selection
 from tf2lint.hosts.config import Loader
 from tf2lint.hosts.report_data import Counts, analyse
 
-_TREE, _BLOB, _LINK, _MODULE = "40000", "100", "120000", "160000"
+_TREE, _BLOB = "40000", "100"
 
 
 @dataclass(frozen=True)
@@ -107,8 +113,32 @@ def tree_entries(data: bytes, id_length: int) -> list[tuple[str, str, str]]:
     return entries
 
 
+@dataclass
+class _Result:
+    """A file's counts at one commit, and what its analysis read there: it holds at another commit where each
+    probed path is the same (the same blob, a directory, or nothing), each listed directory has the same
+    entries, and each question to the importers' index has the same answer."""
+
+    counts: Counts
+    paths: tuple[tuple[str, str | None], ...]  # repository path -> its kind when analysed
+    listed: tuple[tuple[str, frozenset[str]], ...]  # repository directory -> its entries
+    named: tuple[tuple[tuple, bool], ...]  # `callers.importers_answer` arguments -> the answer
+    held_at: int = -1  # the last commit (by position) it was known to hold at
+
+
+@dataclass
+class _Changes:
+    """What moved between two commits counted one after the other."""
+
+    paths: set[str]  # files and directories added, removed or changed
+    relisted: set[str]  # directories whose entries changed
+    stems: set[bytes]  # the stems the changed modules' import lines name, before and after
+    capped: bool  # whether the importers' index crossed its size limit
+
+
 class History:
-    """Counts per commit, with results reused by blob id and by (tree id, path)."""
+    """Counts per commit: each file analysed with the project around it as that commit has it (in a scratch
+    copy, `commit_tree`), its result reused wherever the file and everything its analysis read are unchanged."""
 
     def __init__(self, repo: str, prefixes: Sequence[str], loader: Loader,
                  settings: Callable[[str], Settings]) -> None:
@@ -116,29 +146,107 @@ class History:
         disk, as the working tree's report makes them."""
         self.repo = repo
         self.prefixes = [p.strip("/") for p in prefixes]  # repository-relative paths to report on ("" = all)
-        self.loader = loader
         self.settings = settings
         self.id_length = 32 if run_git(repo, "rev-parse", "--show-object-format").strip() == "sha256" else 20
         self._top = run_git(repo, "rev-parse", "--show-toplevel").strip()
+        self._selection = Selection(loader)
         self.files_analysed = 0
-        self._alone: dict[Settings, Settings] = {}
-        self._blobs: dict[tuple, Counts] = {}
-        self._trees: dict[tuple, Counts] = {}
+        self._open = ExitStack()  # what `close` ends
         self.objects = Objects(repo)
-        self._locks = _CommittedLocks(self._top, self.objects, self.id_length)
-        self._locked: tuple = ()  # the versions of the locks known when the commit being counted started
+        self._open.callback(self.objects.close)
+        self.tree = CommitTree(self._tree_entries, SOURCE_SUFFIXES)
+        self._open.callback(self.tree.close)
+        self._open.enter_context(copy_of(self.tree.root, self._top))  # `--variables-base` reads the repository
+        self._locks = _CommittedLocks(self._top, self.objects, self.id_length, self._analysed_at)
+        self._open.callback(self._locks.close)
+        self._results: dict[tuple, list[_Result]] = {}
+        self._skip: dict[str, bool] = {}  # repository path -> `_skipped`
+        self._place: dict[str, tuple[str, Settings, Settings]] = {}  # repository path -> `_placed`
+        self._rebased: dict[Settings, Settings] = {}
+        self._sums: dict[tuple, Counts] = {}  # (directory, its files' results) -> their summed counts
+        self._blob_stems: dict[str, frozenset[bytes]] = {}
+        self._changes = _Changes(set(), set(), set(), False)
+        self._position = -1
+        self._locked: tuple = ()  # the versions of the locks the commit being counted has
+        self._previous: Counts | None = None
+        self._listings: dict[str, frozenset[str]] = {}  # per commit: directory -> its entries
+        self._answers: dict[tuple, bool] = {}  # per commit: question to the importers' index -> answer
 
     def close(self) -> None:
-        self.objects.close()
-        self._locks.close()
+        self._open.close()
 
     def counts_at(self, commit: Commit) -> Counts:
         kind, data = self.objects.read(commit.id)
         tree = data.split(b"\n", 1)[0].split()[1].decode() if kind == "commit" else None
         if tree is None:
             raise UsageError(f"not a commit: {commit.id}")
-        self._locked = self._locks.start(tree)
-        return self._tree(tree, "")
+        before = (self.tree.files, self.tree.directories)
+        changed = self.tree.move_to(tree, lambda oid: self.objects.read(oid)[1])
+        locks = self._locks.start(tree)
+        if not changed and self._previous is not None and locks == self._locked:
+            return self._previous  # no source file moved (a commit of docs, data, ...): the same counts
+        self._position += 1
+        self._locked = locks
+        self._changes = self._changed(changed, *before)
+        self._listings, self._answers = {}, {}
+        total = Counts()
+        with stable_files():  # the files stand still while this commit is counted
+            for directory, files in self._by_directory().items():
+                results = [self._result_of(path, blob) for path, blob in files if not self._skipped(path)]
+                # A directory whose files' results are those of an earlier commit has that commit's sum.
+                key = (directory, tuple(map(id, results)))
+                summed = self._sums.get(key)
+                if summed is None:
+                    summed = self._sums[key] = Counts()
+                    for result in results:
+                        summed.add(result.counts)
+                total.add(summed)
+        self._previous = total
+        return total
+
+    def _changed(self, paths: set[str], files: dict[str, str], directories: set[str]) -> _Changes:
+        """What moved since the previous commit counted (its ``files`` and ``directories``), as the quick
+        check of a result that held there reads it."""
+        now_files, now_directories = self.tree.files, self.tree.directories
+        relisted = {path.rpartition("/")[0] for path in paths
+                    if (path in files or path in directories) != (path in now_files or path in now_directories)}
+        stems: set[bytes] = set()
+        for path in paths:
+            if path.endswith(".py"):
+                for blob in (files.get(path), now_files.get(path)):
+                    if blob is not None:
+                        stems |= self._stems(blob)
+        # Past the index's size limit every question has its "unknown" answer: a crossing changes them all.
+        capped = (len(files) > MAX_INDEXED_FILES) != (len(now_files) > MAX_INDEXED_FILES)
+        return _Changes(paths, relisted, stems, capped)
+
+    def _stems(self, blob: str) -> frozenset[bytes]:
+        found = self._blob_stems.get(blob)
+        if found is None:
+            found = self._blob_stems[blob] = import_stems(self.objects.read(blob)[1])
+        return found
+
+    def _by_directory(self) -> dict[str, list[tuple[str, str]]]:
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        for path, blob in sorted(self.tree.files.items()):
+            grouped.setdefault(path.rpartition("/")[0], []).append((path, blob))
+        return grouped
+
+    def _skipped(self, path: str) -> bool:
+        """Outside the PATHs, or not chosen as `check` chooses under them: excluded (configuration, .gitignore
+        of the working tree), or in a skipped directory."""
+        known = self._skip.get(path)
+        if known is None:
+            parent, _sep, name = path.rpartition("/")
+            disk = os.path.join(self._top, *path.split("/"))
+            directory = path not in self.tree.files
+            known = self._skip[path] = (
+                not self._wanted(path, directory)
+                or (bool(parent) and self._skipped(parent))
+                or (directory and (name in DEFAULT_EXCLUDES or name.endswith(".egg-info")))
+                or bool(self._selection.excluded(disk, directory))
+            )
+        return known
 
     def _wanted(self, path: str, directory: bool) -> bool:
         """Inside one of the prefixes (or above one, for a directory on the way down)."""
@@ -147,57 +255,102 @@ class History:
         return any(path == p or path.startswith(p + "/") or (directory and p.startswith(path + "/"))
                    for p in self.prefixes)
 
-    def _excluded(self, disk: str, directory: bool) -> bool:
-        """By `exclude`/`extend-exclude` of the configuration of the folder holding it, as `check` decides."""
-        return self.loader.for_directory(os.path.dirname(disk)).excluded_by(disk, directory) is not None
-
-    def _tree(self, oid: str, path: str) -> Counts:
-        # A directory's counts depend on the locks its files read: a lock first read inside it joins the locks
-        # known only after the key was made, so that key is never made again (no stale reuse).
-        key = (oid, path, self._locked)
-        found = self._trees.get(key)
-        if found is not None:
-            return found
-        total = Counts()
-        _kind, data = self.objects.read(oid)
-        for mode, name, child in tree_entries(data, self.id_length):
-            child_path = f"{path}/{name}" if path else name
-            disk = os.path.join(self._top, child_path)  # for the configured excludes, which are path patterns
-            if mode == _TREE:
-                if name in DEFAULT_EXCLUDES or name.endswith(".egg-info") or not self._wanted(child_path, True):
-                    continue
-                if not self._excluded(disk, True):
-                    total.add(self._tree(child, child_path))
-            elif mode.startswith(_BLOB) and name.endswith(SOURCE_SUFFIXES) and self._wanted(child_path, False):
-                if not self._excluded(disk, False):
-                    total.add(self._blob(child, child_path, disk))
-        self._trees[key] = total
-        return total
-
-    def _blob(self, oid: str, path: str, disk: str) -> Counts:
-        own = self.settings(disk)
+    def _result_of(self, path: str, blob: str) -> _Result:
+        disk, own, settings = self._placed(path)
         lock = self._locks.at(own.variables_lock)
-        settings = self._alone_settings(own)
-        # What the result depends on besides the bytes: the extension, or the path itself when a revision's file
-        # at that path is the names' baseline; the settings; which lock, and its entries for this module.
-        key = (oid, path if settings.variables_base else os.path.splitext(path)[1], settings, lock.source,
-               lock.entries(disk))
-        found = self._blobs.get(key)
+        # What the result depends on besides the files it read: the path, the settings, which lock, and the
+        # lock's entries for this module.
+        key = (path, blob, settings, lock.source, lock.entries(disk))
+        known = self._results.setdefault(key, [])
+        for result in known:
+            if self._holds(result):
+                result.held_at = self._position
+                return result
+        _kind, data = self.objects.read(blob)
+        if lock.path:
+            settings = replace(settings, variables_lock=lock.path)
+        # Like the working tree's report: a file that cannot hold a finding is not analysed, nor counted.
+        if not relevant(data, settings):
+            known.append(_Result(Counts(), (), (), (), self._position))
+            return known[-1]
+        with probing() as probes:
+            counts = analyse(data, self.tree.path(path), settings).counts()
+        self.files_analysed += 1
+        known.append(self._recorded(counts, probes))
+        return known[-1]
+
+    def _placed(self, path: str) -> tuple[str, Settings, Settings]:
+        """A repository path's working-tree path, its settings there, and its settings for the scratch copy:
+        source roots inside the repository moved into the copy, and no lock (each commit has its own)."""
+        found = self._place.get(path)
         if found is None:
-            _kind, data = self.objects.read(oid)
-            if lock.path:
-                settings = replace(settings, variables_lock=lock.path)
-            # Like the working tree's report: a file that cannot hold a finding is not analysed, nor counted.
-            found = self._blobs[key] = analyse(data, disk, settings).counts() if relevant(data, settings) else Counts()
-            self.files_analysed += 1
+            disk = os.path.join(self._top, *path.split("/"))
+            own = self.settings(disk)
+            rebased = self._rebased.get(own)
+            if rebased is None:
+                src = tuple(self._analysed_at(root) for root in own.src)
+                rebased = self._rebased[own] = replace(own, src=src, variables_lock="")
+            found = self._place[path] = (disk, own, rebased)
         return found
 
-    def _alone_settings(self, settings: Settings) -> Settings:
-        """A file's settings for analysing it alone, and without a lock (each commit has its own)."""
-        alone = self._alone.get(settings)
-        if alone is None:
-            alone = self._alone[settings] = replace(settings, project=False, variables_lock="")
-        return alone
+    def _recorded(self, counts: Counts, probes: Probes) -> _Result:
+        """The result, with what its analysis read inside the scratch copy (what lies outside is the same at
+        every commit)."""
+        paths = {}
+        for probed in probes.paths:
+            relative = self.tree.relative(probed)
+            if relative is not None:
+                paths[relative] = self.tree.kind(relative)
+        listed = tuple((relative, self._listing(relative)) for relative in map(self.tree.relative, probes.listed)
+                       if relative is not None)
+        for question, answer in probes.named.items():
+            self._answers.setdefault(question, answer)
+        return _Result(counts, tuple(paths.items()), listed, tuple(probes.named.items()), self._position)
+
+    def _holds(self, result: _Result) -> bool:
+        """Whether everything the result's analysis read is as it was: for a result that held at the previous
+        commit, nothing it read is among what moved since (the quick check); else compared one by one."""
+        if result.held_at == self._position:
+            return True
+        changes = self._changes
+        if result.held_at == self._position - 1:
+            return not any(path in changes.paths for path, _was in result.paths) and not any(
+                directory in changes.relisted for directory, _was in result.listed
+            ) and (not result.named or not changes.capped and not any(
+                question[1].encode() in changes.stems for question, _was in result.named
+            ))
+        kind, listing = self.tree.kind, self._listing
+        return all(kind(path) == was for path, was in result.paths) and all(
+            listing(directory) == was for directory, was in result.listed
+        ) and all(self._answer(question) == was for question, was in result.named)
+
+    def _listing(self, directory: str) -> frozenset[str]:
+        found = self._listings.get(directory)
+        if found is None:
+            try:
+                found = frozenset(os.listdir(self.tree.path(directory)))
+            except OSError:
+                found = frozenset()
+            self._listings[directory] = found
+        return found
+
+    def _answer(self, question: tuple) -> bool:
+        found = self._answers.get(question)
+        if found is None:
+            found = self._answers[question] = importers_answer(*question)[0]
+        return found
+
+    def _analysed_at(self, disk: str) -> str:
+        """Where a working-tree path is in the scratch copy (a path outside the repository stays)."""
+        relative = os.path.relpath(os.path.abspath(disk), self._top)
+        if relative == os.curdir:
+            return self.tree.root
+        if relative.startswith(os.pardir):
+            return disk
+        return self.tree.path(relative.replace(os.sep, "/"))
+
+    def _tree_entries(self, oid: str) -> list[tuple[str, str, str]]:
+        return tree_entries(self.objects.read(oid)[1], self.id_length)
 
 
 @dataclass(frozen=True)
@@ -219,12 +372,14 @@ _NO_LOCK = _Lock("", "", "")
 
 
 class _CommittedLocks:
-    """The configured names locks as each commit's tree holds them. Files are analysed at their working-tree
-    paths, so a committed lock is rewritten with its keys relative to its temporary file's directory. A lock
-    outside the repository has no history: it applies as it is to every commit."""
+    """The configured names locks as each commit's tree holds them. Files are analysed in the scratch copy, so
+    a committed lock is rewritten with its keys naming them there, relative to its temporary file's directory.
+    A lock outside the repository has no history: it applies as it is to every commit."""
 
-    def __init__(self, top: str, objects: Objects, id_length: int) -> None:
+    def __init__(self, top: str, objects: Objects, id_length: int, analysed_at: Callable[[str], str]) -> None:
+        """``analysed_at``: where the file at a working-tree path is analysed."""
         self._top = top
+        self._analysed_at = analysed_at
         self._objects = objects
         self._id_length = id_length
         self._tree = ""
@@ -286,7 +441,7 @@ class _CommittedLocks:
         for key, entry in classes.items():
             module, _sep, qualname = key.partition("::")
             disk = os.path.normpath(os.path.join(base, module))
-            keyed[f"{module_key(disk, self._directory)}::{qualname}"] = entry
+            keyed[f"{module_key(self._analysed_at(disk), self._directory)}::{qualname}"] = entry
             by_module.setdefault(module, {})[qualname] = entry
         path = os.path.join(self._directory, f"{len(self._written)}.lock")
         with open(path, "w", encoding="utf-8") as handle:

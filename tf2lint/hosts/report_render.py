@@ -169,9 +169,9 @@ def html(report: dict) -> str:
         labels = [p["commit"][:7] for p in history]
         locked = [("in the names lock", [_locked(p) for p in history], LOCK_COLOUR)] if _names_lock_shown(report) else []
         burn_down = (
-            "<section id=\"history\"><h2>Burn-down</h2><p class=\"note\">Oldest commit on the left. At each commit "
-            "every file is analysed alone, from the git objects: a call into another module is unknown there, which "
-            "can keep a class out of \"native\", never put one in.</p><div class=\"charts\">"
+            "<section id=\"history\"><h2>Burn-down</h2><p class=\"note\">Oldest commit on the left. Each commit is "
+            "read from the git objects (nothing checked out) and counted as this report counts the working tree: "
+            "its files analysed together, as a project.</p><div class=\"charts\">"
             + _figure("chart-history-stages", "Classes per stage, per commit",
                       _lines(labels, [(STAGE_TITLES[s], [p["stages"][s] for p in history], STAGE_COLOURS[s])
                                       for s in STAGES] + locked))

@@ -1,0 +1,198 @@
+"""`tf2lint report --history` counts each commit as the working-tree report counts that commit checked out:
+with the project around each file (a helper another module defines, a layer another module imports), and
+reuses a file's result only where the file and everything its analysis read are unchanged."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import report_fixture as fixture
+
+MODEL = '''\
+import extras
+import tensorflow as tf
+
+from pkg import ops
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+
+
+class Block(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        return ops.dense(x, 4)
+
+
+class Leaky(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        return ops.fresh(x)
+
+
+class Late(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        return extras.scale(x)
+'''
+EXTRAS = '''\
+def scale(x):
+    return x * 2
+'''
+OPS = '''\
+import tensorflow as tf
+
+
+def dense(x, units):
+    w = tf.compat.v1.get_variable("w", shape=(4, units))
+    return tf.matmul(x, w)
+
+
+def fresh(x):
+    v = tf.Variable(tf.zeros([4]))
+    return x + v
+'''
+LAYERS = '''\
+import tensorflow as tf
+
+
+class Plain(tf.keras.layers.Layer):
+    def call(self, x):
+        w = tf.compat.v1.get_variable("w", shape=(4, 4))
+        return tf.matmul(x, w)
+'''
+TRAIN = '''\
+from pkg.layers import Plain
+
+model = Plain()
+'''
+# (subject, files written (None: removed)): each commit changes what another module's analysis reads.
+COMMITS: list[tuple[str, dict[str, str | None]]] = [
+    ("Layers calling helpers that do not exist yet",
+     {"pkg/__init__.py": "", "pkg/model.py": MODEL, "pkg/layers.py": LAYERS}),
+    ("Add the helpers", {"pkg/ops.py": OPS}),
+    ("A helper stops creating a variable per call",
+     {"pkg/ops.py": OPS.replace("    v = tf.Variable(tf.zeros([4]))\n    return x + v", "    return x")}),
+    ("Only the docs", {"README.md": "# model\n"}),
+    ("Another module builds the plain layer", {"pkg/train.py": TRAIN}),
+    ("The helper creates a variable per call again", {"pkg/ops.py": OPS}),
+    ("No package any more", {"pkg/__init__.py": None}),
+    ("A package again, the helpers renamed",
+     {"pkg/__init__.py": "", "pkg/ops.py": None, "pkg/helpers.py": OPS,
+      "pkg/model.py": MODEL.replace("import ops", "import helpers as ops")}),
+    ("The top-level module the model imports appears", {"extras.py": EXTRAS}),
+]
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
+
+
+def build(repo: Path) -> list[str]:
+    repo.mkdir(parents=True)
+    git(repo, "init", "-q")
+    git(repo, "config", "user.email", "dev@example.com")
+    git(repo, "config", "user.name", "dev")
+    commits = []
+    for subject, files in COMMITS:
+        for name, text in files.items():
+            path = repo / name
+            if text is None:
+                path.unlink()
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", subject)
+        commits.append(git(repo, "rev-parse", "HEAD").strip())
+    return commits
+
+
+def report(where: Path, *args: str) -> tuple[dict, str]:
+    done = subprocess.run([sys.executable, "-m", "tf2lint", "report", "--format", "json", *args], cwd=where,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout), done.stderr
+
+
+def checked_out(repo: Path, commit: str, where: Path) -> Path:
+    """The commit's files as a team had them on disk (a worktree of the repository)."""
+    git(repo, "worktree", "add", "-q", "--detach", str(where), commit)
+    return where
+
+
+def points_are_checkouts(repo: Path, commits: list[str], tmp_path: Path, *args: str) -> tuple[list[dict], str]:
+    """The history's points, each checked against the working-tree report of its commit checked out."""
+    document, stderr = report(repo, "--history", str(len(commits)), *args)
+    points = document["history"]
+    assert [p["commit"] for p in points] == commits
+    for index, (commit, point) in enumerate(zip(commits, points)):
+        alone, _ = report(checked_out(repo, commit, tmp_path / f"at{index}"), *args)
+        counts = {key: value for key, value in point.items() if key not in ("commit", "date", "subject")}
+        assert counts == alone["summary"], point["subject"]
+    return points, stderr
+
+
+def test_each_point_is_the_report_of_that_commit_checked_out(tmp_path) -> None:
+    repo = tmp_path / "repo"
+    commits = build(repo)
+    points, stderr = points_are_checkouts(repo, commits, tmp_path)
+    seen = [(p["stages"]["shimmed"], p["stages"]["partly_native"], p["stages"]["native"], p["findings"])
+            for p in points]
+    # The commits move the counts through other modules (`Plain` is a TF1 class: TFS107 until another module
+    # builds it; `Leaky` is native while the helper creates nothing, `Late` once its helper module appears).
+    assert seen == [
+        (3, 0, 0, {"TFS107": 1}),  # the helpers are unknown: the three layers shimmed (never native)
+        (2, 1, 0, {"TFS106": 1, "TFS107": 1}),  # `ops.fresh` makes a variable per call (TFS106, at model.py)
+        (2, 0, 1, {"TFS107": 1}),  # ops.py changed, model.py did not: `Leaky` is native now
+        (2, 0, 1, {"TFS107": 1}),
+        (2, 0, 1, {}),  # train.py imports and builds `Plain`: its callers decide (TFS107 silent in layers.py)
+        (2, 1, 0, {"TFS106": 1}),
+        (3, 0, 0, {}),  # without `pkg/__init__.py`, `from pkg import ops` no longer resolves from model.py
+        (2, 1, 0, {"TFS106": 1}),
+        (1, 1, 1, {"TFS106": 1}),  # extras.py, at the top: `Late` calls a helper that creates nothing
+    ]
+    # Reuse: a file is analysed again when it or something its analysis read changed, and an earlier result
+    # serves again when everything is as it was then. Per commit: layers and model; model and the new ops;
+    # the same two; nothing for the docs; layers (another module now names `Plain`); nothing (ops.py and all
+    # model.py read are as two commits before); all three (their package went); the renamed helpers and model
+    # (layers.py is as it was with a package and train.py); the three modules whose analysis listed the top
+    # directory, where extras.py appeared.
+    analysed = int(re.search(r"(\d+) file versions analysed", stderr).group(1))
+    assert analysed == 2 + 2 + 2 + 0 + 1 + 0 + 3 + 2 + 3, stderr
+
+
+def test_each_point_against_a_revision_as_checked_out(tmp_path) -> None:
+    """`--variables-base` over the history: every commit's files are compared with that revision's, as
+    `report --variables-base` compares a checkout of the commit (the scratch copy reads the revision from the
+    repository it copies)."""
+    repo = tmp_path / "repo"
+    commits = fixture.build(repo)
+    points, _stderr = points_are_checkouts(repo, commits, tmp_path, "--extend-select", "TFS117",
+                                           "--variables-base", commits[0])
+    drifted = [point["findings"].get("TFS115", 0) for point in points]
+    # Only where Decoder's output layer is named `out` (commit 0 has `dense`); once Decoder is native, its
+    # variables are Keras's, which TFS115 does not compare.
+    assert drifted == [int(step.subject == "Decoder: name the output layer") for step in fixture.STEPS]
+
+
+def test_the_last_point_is_the_clean_working_tree(tmp_path) -> None:
+    """Files are chosen as `check` chooses them in the working tree: a tracked file that .gitignore names, or
+    that `extend-exclude` names, counts in neither."""
+    repo = tmp_path / "repo"
+    build(repo)
+    (repo / "generated").mkdir()
+    (repo / "generated" / "layers.py").write_text(LAYERS)
+    (repo / "vendor").mkdir()
+    (repo / "vendor" / "layers.py").write_text(LAYERS)
+    (repo / ".gitignore").write_text("generated/\n")
+    (repo / "pyproject.toml").write_text('[tool.tf2lint]\nextend-exclude = ["vendor"]\n')
+    git(repo, "add", "-A", "-f")
+    git(repo, "commit", "-q", "-m", "Generated and vendored layers")
+    document, _stderr = report(repo, "--history", "2")
+    last = {key: value for key, value in document["history"][-1].items() if key not in ("commit", "date", "subject")}
+    assert last == document["summary"]
+    assert document["summary"]["findings"] == {"TFS106": 1}  # neither copy of `Plain` is reported (TFS107)
