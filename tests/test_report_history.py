@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import random_histories
 import report_fixture as fixture
 
 MODEL = '''\
@@ -196,3 +197,10 @@ def test_the_last_point_is_the_clean_working_tree(tmp_path) -> None:
     last = {key: value for key, value in document["history"][-1].items() if key not in ("commit", "date", "subject")}
     assert last == document["summary"]
     assert document["summary"]["findings"] == {"TFS106": 1}  # neither copy of `Plain` is reported (TFS107)
+
+
+def test_random_histories(tmp_path) -> None:
+    """Random edits across modules (tests/random_histories.py; `python -m tests.random_histories` runs more):
+    no commit's counts differ from its checkout's report."""
+    for seed in range(3):
+        assert random_histories.differences(tmp_path / str(seed), seed, commits=8) == []

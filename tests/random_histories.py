@@ -1,0 +1,172 @@
+"""Random git histories of a small two-package project, for `report --history`: at every commit, the history's
+counts must be those of the working-tree report of that commit checked out.
+
+Each commit writes, rewrites or removes a few modules drawn from shapes that make one module's result depend
+on another's: helpers (creating a variable once, one per call, or none; re-exported from a sibling), shim
+layers calling them, a plain Keras layer with TF1 creation (TFS107) and a module that builds it, a layer
+calling a top-level module, `__init__.py` files coming and going, a top-level `pkg.py` beside `pkg/`.
+
+    python -m tests.random_histories --seeds 0 100 [--commits 10]
+
+prints every commit whose counts differ and how many histories had one; `test_report_history.py` runs a few.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+_HELPERS = (
+    'import tensorflow as tf\n\n\ndef f(x):\n    w = tf.compat.v1.get_variable("w", shape=(4, 4))\n'
+    "    return tf.matmul(x, w)\n",
+    "import tensorflow as tf\n\n\ndef f(x):\n    v = tf.Variable(tf.zeros([4]))\n    return x + v\n",
+    "def f(x):\n    return x * 2\n",
+)
+_LAYER = '''\
+import tensorflow as tf
+
+from {package} import {module}
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+
+
+class {name}(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        return {module}.f(x)
+'''
+_TOP_LAYER = '''\
+import tensorflow as tf
+import {top}
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+
+
+class Late(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        return {top}.f(x)
+'''
+_PLAIN = '''\
+import tensorflow as tf
+
+
+class Plain(tf.keras.layers.Layer):
+    def call(self, x):
+        w = tf.compat.v1.get_variable("w", shape=(4, 4))
+        return tf.matmul(x, w)
+'''
+_PACKAGES = ("pkg", "lib")
+_MODULES = ("ops", "util", "core")
+
+
+def _change(rng: random.Random, files: set[str]) -> dict[str, str | None]:
+    """One edit: module path -> its new text (None: removed)."""
+    package, module = rng.choice(_PACKAGES), rng.choice(_MODULES)
+    kind = rng.choice(("helper", "helper", "reexport", "layer", "plain", "user", "init", "remove", "top", "late"))
+    if kind == "helper":
+        return {f"{package}/{module}.py": rng.choice(_HELPERS)}
+    if kind == "reexport":
+        other = rng.choice([m for m in _MODULES if m != module])
+        return {f"{package}/{module}.py": f"from {package}.{other} import f\n"}
+    if kind == "layer":
+        name = rng.choice(("model", "net"))
+        return {f"{package}/{name}.py": _LAYER.format(package=package, module=module, name=name.title())}
+    if kind == "plain":
+        return {f"{package}/plain.py": _PLAIN}
+    if kind == "user":
+        return {f"{rng.choice(_PACKAGES)}/train.py": f"from {package}.plain import Plain\n\nmodel = Plain()\n"}
+    if kind == "init":
+        init = f"{package}/__init__.py"
+        return {init: None if init in files else ""}
+    if kind == "remove":
+        return {rng.choice(sorted(files)): None} if files else {}
+    if kind == "top":
+        return {f"{rng.choice(('extras', 'pkg'))}.py": rng.choice(_HELPERS)}
+    return {f"{package}/late.py": _TOP_LAYER.format(top=rng.choice(("extras", "lib")))}
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
+
+
+def build(repo: Path, seed: int, commits: int) -> list[str]:
+    """The history of ``seed``: ``commits`` commits of one to three edits each. Returns the commit ids."""
+    rng = random.Random(seed)
+    repo.mkdir(parents=True)
+    git(repo, "init", "-q")
+    git(repo, "config", "user.email", "dev@example.com")
+    git(repo, "config", "user.name", "dev")
+    files: set[str] = set()
+    made = []
+    for index in range(commits):
+        changes: dict[str, str | None] = {}
+        for _ in range(rng.randint(1, 3)):
+            changes.update(_change(rng, files))
+        for name, text in (changes or {"README.md": f"{index}\n"}).items():
+            path = repo / name
+            if text is None:
+                path.unlink(missing_ok=True)
+                files.discard(name)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+                files.add(name)
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "--allow-empty", "-m", f"{index}: {', '.join(sorted(changes)) or 'docs'}")
+        made.append(git(repo, "rev-parse", "HEAD").strip())
+    return made
+
+
+def _report(where: Path, *args: str) -> dict:
+    done = subprocess.run([sys.executable, "-m", "tf2lint", "report", "--format", "json", *args], cwd=where,
+                          capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    return json.loads(done.stdout)
+
+
+def differences(base: Path, seed: int, commits: int = 10) -> list[str]:
+    """Each commit of the history of ``seed`` whose history counts differ from its checkout's report."""
+    repo = base / "repo"
+    made = build(repo, seed, commits)
+    points = _report(repo, "--history", str(commits))["history"]
+    found = []
+    for index, (commit, point) in enumerate(zip(made, points)):
+        checkout = base / f"at{index}"
+        git(repo, "worktree", "add", "-q", "--detach", str(checkout), commit)
+        expected = _report(checkout)["summary"]
+        counts = {key: value for key, value in point.items() if key not in ("commit", "date", "subject")}
+        if counts != expected:
+            wrong = {key: (counts[key], expected[key]) for key in counts if counts[key] != expected[key]}
+            found.append(f"seed {seed}, commit {point['subject']}: history, checkout = {wrong}")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.random_histories", description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs=2, default=(0, 20), metavar=("FIRST", "END"))
+    parser.add_argument("--commits", type=int, default=10)
+    args = parser.parse_args(argv)
+    differing = 0
+    for seed in range(*args.seeds):
+        base = Path(tempfile.mkdtemp(prefix=f"tf2lint-history-{seed}-"))
+        found = differences(base, seed, args.commits)
+        for line in found:
+            print(f"{line}  ({base / 'repo'})")
+        if found:
+            differing += 1
+        else:
+            shutil.rmtree(base)
+    print(f"histories: {args.seeds[1] - args.seeds[0]}, with a difference: {differing}")
+    return 1 if differing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
