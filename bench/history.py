@@ -3,7 +3,9 @@
     python bench/history.py [--files 1000] [--commits 100] [--keep DIR]
 
 The repository is generated with `git fast-import` (each file a module with a shim layer, a TF1 graph class
-or a native layer; each commit after the first migrates two classes one step). Then, in one process, the
+or a native layer; each commit after the first migrates two classes one step); so is a second, linked one
+(each module imports two others and calls a helper of one; every other commit adds a module, the others
+rewrite one that others import, whose readers are analysed again). Then, for each, in one process, the
 history is computed the way `report --history` does, and the time of the first commit (every file
 analysed) and of the other commits (only the files that changed, or whose analysis read one that changed,
 analysed again) are printed, with the file versions analysed, and the same run end to end through the command line.
@@ -90,6 +92,28 @@ class Graph{n}(object):
             return tf.matmul(inputs, w)
 '''
 STEPS = (SHIMMED, PARTLY, NATIVE, DONE)
+# The linked repository: modules at the top that import two earlier ones and call a helper of one in shim code,
+# so that a module's counts depend on others (each change re-analyses the modules that read it).
+LINKED = '''\
+import tensorflow as tf
+import mod{a:04d}
+import mod{b:04d}
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+
+
+class Block{n}(tf.keras.layers.Layer):
+    @track
+    def call(self, inputs):
+        with tf.compat.v1.variable_scope("block{n}"):
+            hidden = mod{a:04d}.helper{a}(inputs)
+            return tf.compat.v1.layers.dense(hidden, {units}, name="out")
+
+
+def helper{n}(x):
+    w = tf.compat.v1.get_variable("w{n}", shape=(4, 4))
+    return tf.matmul(x, w)
+'''
 
 
 def generate(repo: Path, files: int, commits: int, seed: int = 0) -> None:
@@ -104,28 +128,71 @@ def generate(repo: Path, files: int, commits: int, seed: int = 0) -> None:
         template = GRAPH if state[path] < 0 else STEPS[state[path]]
         return template.format(n=n, units=8 + n % 7)
 
-    stream: list[bytes] = []
-
-    def blob(data: str) -> None:
-        raw = data.encode()
-        stream.append(b"data %d\n" % len(raw) + raw + b"\n")
-
+    commits_made = []
     for number in range(commits):
         changed = paths if number == 0 else rng.sample([p for p in paths if 0 <= state[p] < len(STEPS) - 1], 2)
         if number:
             for path in changed:
                 state[path] += 1
         message = "generated tree" if number == 0 else f"migrate {', '.join(changed)}"
+        commits_made.append((message, {path: text(path) for path in changed}))
+    _import(repo, commits_made)
+
+
+def generate_linked(repo: Path, files: int, commits: int, seed: int = 0) -> None:
+    """``files`` top-level modules, each importing two earlier ones; each commit after the first adds a module
+    (every other commit) or rewrites one that others import."""
+    rng = random.Random(seed)
+
+    def text(n: int) -> str:
+        earlier = max(n, 1)
+        return LINKED.format(n=n, a=rng.randrange(earlier), b=rng.randrange(earlier), units=rng.randrange(2, 9))
+
+    made = [("generated tree", {f"mod{n:04d}.py": text(n) for n in range(files)})]
+    count = files
+    for number in range(1, commits):
+        n = count if number % 2 else rng.randrange(count)
+        count += number % 2
+        made.append((f"{'add' if number % 2 else 'change'} mod{n:04d}.py", {f"mod{n:04d}.py": text(n)}))
+    _import(repo, made)
+
+
+def _import(repo: Path, commits: list[tuple[str, dict[str, str]]]) -> None:
+    """Write the commits (message, path -> text) with `git fast-import`, and check out the last."""
+    stream: list[bytes] = []
+
+    def blob(data: str) -> None:
+        raw = data.encode()
+        stream.append(b"data %d\n" % len(raw) + raw + b"\n")
+
+    for number, (message, files) in enumerate(commits):
         stream.append(b"commit refs/heads/main\n")
         stream.append(b"committer Bench <bench@example.com> %d +0000\n" % (1_800_000_000 + number * 3600))
         blob(message)  # later commits continue the branch: fast-import needs no `from` for that
-        for path in changed:
+        for path, data in files.items():
             stream.append(f"M 100644 inline {path}\n".encode())
-            blob(text(path))
+            blob(data)
         stream.append(b"\n")
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     subprocess.run(["git", "-C", str(repo), "fast-import", "--quiet"], input=b"".join(stream), check=True)
     subprocess.run(["git", "-C", str(repo), "checkout", "-q", "-f", "main"], check=True)
+
+
+def _measure(repo: Path, files: int, commits: int) -> None:
+    """The history computed in this process, as `report --history` computes it: the first commit, the others."""
+    from tf2lint.findings import Settings
+    from tf2lint.hosts import config, history
+
+    stamps: list[tuple[float, float]] = []
+    start = (time.perf_counter(), time.process_time())
+    points, run = history.series(str(repo), [""], config.Loader(), lambda _path: Settings(), commits, None,
+                                 progress=lambda _commit: stamps.append((time.perf_counter(), time.process_time())))
+    first = (stamps[0][0] - start[0], stamps[0][1] - start[1])
+    rest = (stamps[-1][0] - stamps[0][0], stamps[-1][1] - stamps[0][1])
+    print(f"  in process: first commit {first[0]:.2f} s wall / {first[1]:.2f} s CPU ({files} files); "
+          f"the other {len(points) - 1} commits {rest[0]:.2f} s wall / {rest[1]:.2f} s CPU; "
+          f"{run.files_analysed} file versions analysed in all")
+    print(f"  first point: {points[0]['stages']}; last point: {points[-1]['stages']}")
 
 
 def main() -> int:
@@ -135,25 +202,13 @@ def main() -> int:
     parser.add_argument("--keep", metavar="DIR", help="generate the repository here and keep it")
     args = parser.parse_args()
 
-    from tf2lint.findings import Settings
-    from tf2lint.hosts import config, history
-
     where = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="tf2lint-history-"))
     repo = where / "repo"
-    started = time.perf_counter()
-    generate(repo, args.files, args.commits)
-    print(f"generated {args.files} files, {args.commits} commits in {time.perf_counter() - started:.1f} s")
-
-    stamps: list[tuple[float, float]] = []
-    start = (time.perf_counter(), time.process_time())
-    points, run = history.series(str(repo), [""], config.Loader(), lambda _path: Settings(), args.commits, None,
-                                 progress=lambda _commit: stamps.append((time.perf_counter(), time.process_time())))
-    first = (stamps[0][0] - start[0], stamps[0][1] - start[1])
-    rest = (stamps[-1][0] - stamps[0][0], stamps[-1][1] - stamps[0][1])
-    print(f"in process: first commit {first[0]:.2f} s wall / {first[1]:.2f} s CPU ({args.files} files); "
-          f"the other {len(points) - 1} commits {rest[0]:.2f} s wall / {rest[1]:.2f} s CPU; "
-          f"{run.files_analysed} file versions analysed in all")
-    print(f"first point: {points[0]['stages']}; last point: {points[-1]['stages']}")
+    for label, make, tree in (("migration", generate, repo), ("linked", generate_linked, where / "linked")):
+        started = time.perf_counter()
+        make(tree, args.files, args.commits)
+        print(f"{label}: generated {args.files} files, {args.commits} commits in {time.perf_counter() - started:.1f} s")
+        _measure(tree, args.files, args.commits)
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter()

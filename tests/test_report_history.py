@@ -160,10 +160,10 @@ def test_each_point_is_the_report_of_that_commit_checked_out(tmp_path) -> None:
     # serves again when everything is as it was then. Per commit: layers and model; model and the new ops;
     # the same two; nothing for the docs; layers (another module now names `Plain`); nothing (ops.py and all
     # model.py read are as two commits before); all three (their package went); the renamed helpers and model
-    # (layers.py is as it was with a package and train.py); the three modules whose analysis listed the top
-    # directory, where extras.py appeared.
+    # (layers.py is as it was with a package and train.py); model.py, the one module that asked whether
+    # `extras` is a top-level name, where extras.py appeared.
     analysed = int(re.search(r"(\d+) file versions analysed", stderr).group(1))
-    assert analysed == 2 + 2 + 2 + 0 + 1 + 0 + 3 + 2 + 3, stderr
+    assert analysed == 2 + 2 + 2 + 0 + 1 + 0 + 3 + 2 + 1, stderr
 
 
 def test_each_point_against_a_revision_as_checked_out(tmp_path) -> None:

@@ -87,7 +87,7 @@ class Probes:
     tree, whether every answer it got would be the same (the report's history reuses results by it)."""
 
     paths: set[str] = field(default_factory=set)  # stat'ed: its kind (and bytes, when a file) may matter
-    listed: set[str] = field(default_factory=set)  # directories whose entries were read
+    tops: set[tuple[tuple[str, ...], str]] = field(default_factory=set)  # (roots, name): is it a top-level name?
     # `callers.named_elsewhere`'s questions (`callers.importers_answer`'s arguments) -> the answers given
     named: dict[tuple, bool] = field(default_factory=dict)
 
@@ -320,6 +320,25 @@ def _read_bytes(path: str, mtime_ns: int, size: int, provided: bool) -> bytes | 
         return None
 
 
+def top_level_name(entry: str) -> str | None:
+    """The module name a root's directory entry provides (`ops.py`, `pkg`), None for none."""
+    stem = entry[:-3] if entry.endswith(".py") else entry
+    return stem if stem.isidentifier() else None
+
+
+@dataclass(frozen=True)
+class TopLevelNames:
+    """The names a project's roots provide at top level; inside `probing`, each name asked about is recorded."""
+
+    names: frozenset[str]
+    roots: tuple[str, ...]
+
+    def __contains__(self, name: object) -> bool:
+        for probes in _PROBING:
+            probes.tops.add((self.roots, name))
+        return name in self.names
+
+
 class Project:
     """Modules reachable from one set of roots, summarised on first use.
 
@@ -337,7 +356,7 @@ class Project:
         self.roots = tuple(os.path.realpath(r) for r in roots)
         self.shim_decorators = shim_decorators
         self.overlay = overlay if overlay is not None else UNSAVED
-        self._top: set[str] | None = None
+        self._top: TopLevelNames | None = None
         self._files: dict[str, str | None] = {}
         # Most recently used last; bounded so that a large tree's ASTs are not all kept alive.
         self._summaries: OrderedDict[str, ModuleSummary | None] = OrderedDict()
@@ -353,9 +372,7 @@ class Project:
 
     # -- finding modules --------------------------------------------------------------------------
 
-    def top_level_names(self) -> set[str]:
-        for probes in _PROBING:
-            probes.listed.update(self.roots)
+    def top_level_names(self) -> TopLevelNames:
         if self._top is None:
             names: set[str] = set()
             for root in self.roots:
@@ -363,11 +380,8 @@ class Project:
                     entries = os.listdir(root)
                 except OSError:
                     continue
-                for entry in entries:
-                    stem = entry[:-3] if entry.endswith(".py") else entry
-                    if stem.isidentifier():
-                        names.add(stem)
-            self._top = names
+                names.update(filter(None, map(top_level_name, entries)))
+            self._top = TopLevelNames(frozenset(names), self.roots)
         return self._top
 
     def file_of(self, module: str) -> str | None:

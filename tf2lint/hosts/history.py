@@ -6,7 +6,7 @@ as `check` analyses the working tree: with the project around it, so that a clas
 module, or a layer another module imports, counts as it does in the working tree's report.
 
 A file's result is kept with what its analysis read (`project.probing`): the paths it looked at, the
-directories it listed, its questions to the importers' index. It is reused at any commit where the file is
+top-level names it asked about, its questions to the importers' index. It is reused at any commit where the file is
 the same and all of those are too: a file is analysed again only when it, or something it read, changed.
 
 Each file has its working-tree settings (its own configuration's selection, ignores, excludes, and the
@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 
 from tf2lint.analysis.baseline import copy_of, module_key
 from tf2lint.analysis.callers import MAX_INDEXED_FILES, import_stems, importers_answer
-from tf2lint.analysis.project import Probes, probing, stable_files
+from tf2lint.analysis.project import Probes, probing, stable_files, top_level_name
 from tf2lint.engine import relevant
 from tf2lint.findings import Settings
 from tf2lint.hosts.commit_tree import CommitTree
@@ -116,12 +116,13 @@ def tree_entries(data: bytes, id_length: int) -> list[tuple[str, str, str]]:
 @dataclass
 class _Result:
     """A file's counts at one commit, and what its analysis read there: it holds at another commit where each
-    probed path is the same (the same blob, a directory, or nothing), each listed directory has the same
-    entries, and each question to the importers' index has the same answer."""
+    probed path is the same (the same blob, a directory, or nothing), each name asked about is a top-level
+    name of the project's roots or not as it was, and each question to the importers' index has the same
+    answer."""
 
     counts: Counts
     paths: tuple[tuple[str, str | None], ...]  # repository path -> its kind when analysed
-    listed: tuple[tuple[str, frozenset[str]], ...]  # repository directory -> its entries
+    tops: tuple[tuple[tuple[tuple[str, ...], str], bool], ...]  # (roots, name) -> whether a root provided it
     named: tuple[tuple[tuple, bool], ...]  # `callers.importers_answer` arguments -> the answer
     held_at: int = -1  # the last commit (by position) it was known to hold at
 
@@ -131,7 +132,7 @@ class _Changes:
     """What moved between two commits counted one after the other."""
 
     paths: set[str]  # files and directories added, removed or changed
-    relisted: set[str]  # directories whose entries changed
+    tops: set[tuple[str, str]]  # (directory, top-level name its entries gained or lost one provider of)
     stems: set[bytes]  # the stems the changed modules' import lines name, before and after
     capped: bool  # whether the importers' index crossed its size limit
 
@@ -169,7 +170,8 @@ class History:
         self._position = -1
         self._locked: tuple = ()  # the versions of the locks the commit being counted has
         self._previous: Counts | None = None
-        self._listings: dict[str, frozenset[str]] = {}  # per commit: directory -> its entries
+        self._roots: dict[str, str | None] = {}
+        self._listings: dict[str, frozenset[str]] = {}  # per commit: root -> the top-level names it provides
         self._answers: dict[tuple, bool] = {}  # per commit: question to the importers' index -> answer
 
     def close(self) -> None:
@@ -208,8 +210,11 @@ class History:
         """What moved since the previous commit counted (its ``files`` and ``directories``), as the quick
         check of a result that held there reads it."""
         now_files, now_directories = self.tree.files, self.tree.directories
-        relisted = {path.rpartition("/")[0] for path in paths
-                    if (path in files or path in directories) != (path in now_files or path in now_directories)}
+        tops = set()
+        for path in paths:
+            if (path in files or path in directories) != (path in now_files or path in now_directories):
+                directory, _sep, entry = path.rpartition("/")
+                tops.add((directory, top_level_name(entry)))
         stems: set[bytes] = set()
         for path in paths:
             if path.endswith(".py"):
@@ -218,7 +223,7 @@ class History:
                         stems |= self._stems(blob)
         # Past the index's size limit every question has its "unknown" answer: a crossing changes them all.
         capped = (len(files) > MAX_INDEXED_FILES) != (len(now_files) > MAX_INDEXED_FILES)
-        return _Changes(paths, relisted, stems, capped)
+        return _Changes(paths, tops, stems, capped)
 
     def _stems(self, blob: str) -> frozenset[bytes]:
         found = self._blob_stems.get(blob)
@@ -301,11 +306,10 @@ class History:
             relative = self.tree.relative(probed)
             if relative is not None:
                 paths[relative] = self.tree.kind(relative)
-        listed = tuple((relative, self._listing(relative)) for relative in map(self.tree.relative, probes.listed)
-                       if relative is not None)
+        tops = tuple((asked, self._top_level(*asked)) for asked in probes.tops)
         for question, answer in probes.named.items():
             self._answers.setdefault(question, answer)
-        return _Result(counts, tuple(paths.items()), listed, tuple(probes.named.items()), self._position)
+        return _Result(counts, tuple(paths.items()), tops, tuple(probes.named.items()), self._position)
 
     def _holds(self, result: _Result) -> bool:
         """Whether everything the result's analysis read is as it was: for a result that held at the previous
@@ -315,23 +319,33 @@ class History:
         changes = self._changes
         if result.held_at == self._position - 1:
             return not any(path in changes.paths for path, _was in result.paths) and not any(
-                directory in changes.relisted for directory, _was in result.listed
+                (self._root_directory(root), name) in changes.tops for (roots, name), _was in result.tops for root in roots
             ) and (not result.named or not changes.capped and not any(
                 question[1].encode() in changes.stems for question, _was in result.named
             ))
-        kind, listing = self.tree.kind, self._listing
+        kind = self.tree.kind
         return all(kind(path) == was for path, was in result.paths) and all(
-            listing(directory) == was for directory, was in result.listed
+            self._top_level(*asked) == was for asked, was in result.tops
         ) and all(self._answer(question) == was for question, was in result.named)
 
-    def _listing(self, directory: str) -> frozenset[str]:
-        found = self._listings.get(directory)
+    def _root_directory(self, root: str) -> str | None:
+        """A root's repository path (None outside the scratch copy)."""
+        if root not in self._roots:
+            self._roots[root] = self.tree.relative(root)
+        return self._roots[root]
+
+    def _top_level(self, roots: tuple[str, ...], name: str) -> bool:
+        """Whether one of the roots provides the top-level name in this commit (as `Project.top_level_names`)."""
+        return any(name in self._top_level_names(root) for root in roots)
+
+    def _top_level_names(self, root: str) -> frozenset[str]:
+        found = self._listings.get(root)
         if found is None:
             try:
-                found = frozenset(os.listdir(self.tree.path(directory)))
+                entries = os.listdir(root)
             except OSError:
-                found = frozenset()
-            self._listings[directory] = found
+                entries = []
+            found = self._listings[root] = frozenset(filter(None, map(top_level_name, entries)))
         return found
 
     def _answer(self, question: tuple) -> bool:
