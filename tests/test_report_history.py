@@ -181,8 +181,9 @@ def test_each_point_against_a_revision_as_checked_out(tmp_path) -> None:
 
 
 def test_the_last_point_is_the_clean_working_tree(tmp_path) -> None:
-    """Files are chosen as `check` chooses them in the working tree: a tracked file that .gitignore names, or
-    that `extend-exclude` names, counts in neither."""
+    """Files are chosen and read as `check` chooses and reads them in the working tree: a tracked file that
+    .gitignore names, or that `extend-exclude` names, counts in neither, and one above `max-file-size` is a
+    TFS000 in both."""
     repo = tmp_path / "repo"
     build(repo)
     (repo / "generated").mkdir()
@@ -190,13 +191,15 @@ def test_the_last_point_is_the_clean_working_tree(tmp_path) -> None:
     (repo / "vendor").mkdir()
     (repo / "vendor" / "layers.py").write_text(LAYERS)
     (repo / ".gitignore").write_text("generated/\n")
-    (repo / "pyproject.toml").write_text('[tool.tf2lint]\nextend-exclude = ["vendor"]\n')
+    (repo / "pyproject.toml").write_text('[tool.tf2lint]\nextend-exclude = ["vendor"]\nmax-file-size = 2000\n')
+    (repo / "pkg" / "big.py").write_text(LAYERS + "# padding\n" * 200)
     git(repo, "add", "-A", "-f")
     git(repo, "commit", "-q", "-m", "Generated and vendored layers")
     document, _stderr = report(repo, "--history", "2")
     last = {key: value for key, value in document["history"][-1].items() if key not in ("commit", "date", "subject")}
     assert last == document["summary"]
-    assert document["summary"]["findings"] == {"TFS106": 1}  # neither copy of `Plain` is reported (TFS107)
+    # Neither copy of `Plain` is reported (TFS107), and big.py is not read.
+    assert document["summary"]["findings"] == {"TFS000": 1, "TFS106": 1}
 
 
 def test_random_histories(tmp_path) -> None:

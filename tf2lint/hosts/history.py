@@ -31,13 +31,14 @@ from dataclasses import dataclass, replace
 from tf2lint.analysis.baseline import copy_of, module_key
 from tf2lint.analysis.callers import MAX_INDEXED_FILES, import_stems, importers_answer
 from tf2lint.analysis.project import Probes, probing, stable_files, top_level_name
-from tf2lint.engine import relevant
+from tf2lint.engine import relevant, source_error
 from tf2lint.findings import Settings
 from tf2lint.hosts.commit_tree import CommitTree
 from tf2lint.hosts.options import UsageError
 from tf2lint.hosts.files import DEFAULT_EXCLUDES, SOURCE_SUFFIXES, Selection
 from tf2lint.hosts.config import Loader
-from tf2lint.hosts.report_data import Counts, analyse
+from tf2lint.hosts.report_data import Counts, FileResult, analyse
+from tf2lint.source import too_large
 
 _TREE, _BLOB = "40000", "100"
 
@@ -162,7 +163,7 @@ class History:
         self._open.callback(self._locks.close)
         self._results: dict[tuple, list[_Result]] = {}
         self._skip: dict[str, bool] = {}  # repository path -> `_skipped`
-        self._place: dict[str, tuple[str, Settings, Settings]] = {}  # repository path -> `_placed`
+        self._place: dict[str, tuple[str, Settings, Settings, int]] = {}  # repository path -> `_placed`
         self._rebased: dict[Settings, Settings] = {}
         self._sums: dict[tuple, Counts] = {}  # (directory, its files' results) -> their summed counts
         self._blob_stems: dict[str, frozenset[bytes]] = {}
@@ -261,7 +262,7 @@ class History:
                    for p in self.prefixes)
 
     def _result_of(self, path: str, blob: str) -> _Result:
-        disk, own, settings = self._placed(path)
+        disk, own, settings, limit = self._placed(path)
         lock = self._locks.at(own.variables_lock)
         # What the result depends on besides the files it read: the path, the settings, which lock, and the
         # lock's entries for this module.
@@ -274,6 +275,10 @@ class History:
         _kind, data = self.objects.read(blob)
         if lock.path:
             settings = replace(settings, variables_lock=lock.path)
+        if len(data) > limit:  # as the working tree's report reads it: not read, a TFS000
+            known.append(_Result(FileResult(path, source_error(path, too_large(limit), settings)).counts(),
+                                 (), (), (), self._position))
+            return known[-1]
         # Like the working tree's report: a file that cannot hold a finding is not analysed, nor counted.
         if not relevant(data, settings):
             known.append(_Result(Counts(), (), (), (), self._position))
@@ -284,9 +289,10 @@ class History:
         known.append(self._recorded(counts, probes))
         return known[-1]
 
-    def _placed(self, path: str) -> tuple[str, Settings, Settings]:
-        """A repository path's working-tree path, its settings there, and its settings for the scratch copy:
-        source roots inside the repository moved into the copy, and no lock (each commit has its own)."""
+    def _placed(self, path: str) -> tuple[str, Settings, Settings, int]:
+        """A repository path's working-tree path, its settings there, its settings for the scratch copy (source
+        roots inside the repository moved into the copy, and no lock: each commit has its own), and the
+        largest file its configuration reads."""
         found = self._place.get(path)
         if found is None:
             disk = os.path.join(self._top, *path.split("/"))
@@ -295,7 +301,8 @@ class History:
             if rebased is None:
                 src = tuple(self._analysed_at(root) for root in own.src)
                 rebased = self._rebased[own] = replace(own, src=src, variables_lock="")
-            found = self._place[path] = (disk, own, rebased)
+            limit = self._selection.loader.for_path(disk).max_file_size
+            found = self._place[path] = (disk, own, rebased, limit)
         return found
 
     def _recorded(self, counts: Counts, probes: Probes) -> _Result:
