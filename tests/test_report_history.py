@@ -207,3 +207,20 @@ def test_random_histories(tmp_path) -> None:
     no commit's counts differ from its checkout's report."""
     for seed in range(3):
         assert random_histories.differences(tmp_path / str(seed), seed, commits=8) == []
+
+
+def test_no_scratch_directory_is_a_usage_error(tmp_path, monkeypatch, capsys) -> None:
+    """A scratch directory that cannot be made (or written: a full disk) is one line, exit 2."""
+    from tf2lint.hosts import cli, commit_tree
+
+    repo = tmp_path / "repo"
+    build(repo)
+
+    def full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(commit_tree.tempfile, "mkdtemp", full)
+    monkeypatch.chdir(repo)
+    assert cli.main(["report", "--history", "2", "-o", str(tmp_path / "report.html")]) == 2
+    assert capsys.readouterr().err == (
+        "tf2lint: error: --history: cannot make a scratch directory: [Errno 28] No space left on device\n")

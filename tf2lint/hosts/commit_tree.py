@@ -16,6 +16,8 @@ import tempfile
 import time
 from collections.abc import Callable
 
+from tf2lint.hosts.options import UsageError
+
 _TREE, _BLOB = "40000", "100"
 DIRECTORY = "/"  # the kind of a directory (a blob id is hexadecimal, never this)
 
@@ -27,7 +29,10 @@ class CommitTree:
         """``read_tree``: a tree object's (mode, name, id) entries; ``suffixes``: the files written."""
         self._read_tree = read_tree
         self._suffixes = suffixes
-        self.root = os.path.realpath(tempfile.mkdtemp(prefix="tf2lint-history-"))
+        try:
+            self.root = os.path.realpath(tempfile.mkdtemp(prefix="tf2lint-history-"))
+        except OSError as exc:
+            raise UsageError(f"--history: cannot make a scratch directory: {exc}") from None
         self.files: dict[str, str] = {}  # repository path -> blob id, in the current commit
         self.directories: set[str] = {""}
         self._flat: dict[str, tuple[dict[str, str], frozenset[str]]] = {}  # tree id -> its files and directories
@@ -35,6 +40,12 @@ class CommitTree:
 
     def move_to(self, tree: str, read_blob: Callable[[str], bytes]) -> set[str]:
         """Make the scratch directory hold the commit whose root tree is ``tree``; the paths that changed."""
+        try:
+            return self._move_to(tree, read_blob)
+        except OSError as exc:  # a full disk, a file name the file system refuses
+            raise UsageError(f"--history: cannot write a commit's files under {self.root}: {exc}") from None
+
+    def _move_to(self, tree: str, read_blob: Callable[[str], bytes]) -> set[str]:
         files, directories = self._flatten(tree)
         changed = {path for path in self.files if files.get(path) != self.files[path]}
         changed.update(path for path in files if path not in self.files)
