@@ -4,7 +4,9 @@ counts must be those of the working-tree report of that commit checked out.
 Each commit writes, rewrites or removes a few modules drawn from shapes that make one module's result depend
 on another's: helpers (creating a variable once, one per call, or none; re-exported from a sibling), shim
 layers calling them, a plain Keras layer with TF1 creation (TFS107) and a module that builds it, a layer
-calling a top-level module, `__init__.py` files coming and going, a top-level `pkg.py` beside `pkg/`.
+calling a top-level module, `__init__.py` files coming and going, a top-level `pkg.py` beside `pkg/`, a layer
+importing a module of the configured source root `lib/` (odd seeds configure it, with per-file ignores, in the
+first commit), a notebook whose layer calls a helper.
 
     python -m tests.random_histories --seeds 0 100 [--commits 10]
 
@@ -62,6 +64,13 @@ class Plain(tf.keras.layers.Layer):
         w = tf.compat.v1.get_variable("w", shape=(4, 4))
         return tf.matmul(x, w)
 '''
+_SOURCE_ROOT_LAYER = _TOP_LAYER.replace("Late", "Rooted")
+_NOTEBOOK_CELL = _LAYER.replace("class {name}", "class Cell{name}")
+_CONFIG = '''\
+[tool.tf2lint]
+src = ["lib"]
+per-file-ignores = {"pkg/net.py" = ["TFS106"]}
+'''
 _PACKAGES = ("pkg", "lib")
 _MODULES = ("ops", "util", "core")
 
@@ -69,7 +78,8 @@ _MODULES = ("ops", "util", "core")
 def _change(rng: random.Random, files: set[str]) -> dict[str, str | None]:
     """One edit: module path -> its new text (None: removed)."""
     package, module = rng.choice(_PACKAGES), rng.choice(_MODULES)
-    kind = rng.choice(("helper", "helper", "reexport", "layer", "plain", "user", "init", "remove", "top", "late"))
+    kind = rng.choice(("helper", "helper", "reexport", "layer", "plain", "user", "init", "remove", "top", "late",
+                       "rooted", "notebook"))
     if kind == "helper":
         return {f"{package}/{module}.py": rng.choice(_HELPERS)}
     if kind == "reexport":
@@ -89,6 +99,14 @@ def _change(rng: random.Random, files: set[str]) -> dict[str, str | None]:
         return {rng.choice(sorted(files)): None} if files else {}
     if kind == "top":
         return {f"{rng.choice(('extras', 'pkg'))}.py": rng.choice(_HELPERS)}
+    if kind == "rooted":
+        return {"pkg/rooted.py": _SOURCE_ROOT_LAYER.format(top=module)}
+    if kind == "notebook":
+        cell = _NOTEBOOK_CELL.format(package=package, module=module, name="Layer")
+        return {"pkg/explore.ipynb": json.dumps({
+            "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                       "source": cell.splitlines(keepends=True)}],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5})}
     return {f"{package}/late.py": _TOP_LAYER.format(top=rng.choice(("extras", "lib")))}
 
 
@@ -106,7 +124,7 @@ def build(repo: Path, seed: int, commits: int) -> list[str]:
     files: set[str] = set()
     made = []
     for index in range(commits):
-        changes: dict[str, str | None] = {}
+        changes: dict[str, str | None] = {"pyproject.toml": _CONFIG} if index == 0 and seed % 2 else {}
         for _ in range(rng.randint(1, 3)):
             changes.update(_change(rng, files))
         for name, text in (changes or {"README.md": f"{index}\n"}).items():
@@ -117,7 +135,8 @@ def build(repo: Path, seed: int, commits: int) -> list[str]:
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text)
-                files.add(name)
+                if name != "pyproject.toml":  # the configuration stays: history reads the working tree's
+                    files.add(name)
         git(repo, "add", "-A")
         git(repo, "commit", "-q", "--allow-empty", "-m", f"{index}: {', '.join(sorted(changes)) or 'docs'}")
         made.append(git(repo, "rev-parse", "HEAD").strip())
