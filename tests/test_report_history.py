@@ -224,3 +224,15 @@ def test_no_scratch_directory_is_a_usage_error(tmp_path, monkeypatch, capsys) ->
     assert cli.main(["report", "--history", "2", "-o", str(tmp_path / "report.html")]) == 2
     assert capsys.readouterr().err == (
         "tf2lint: error: --history: cannot make a scratch directory: [Errno 28] No space left on device\n")
+
+
+def test_a_shallow_clone_says_why_its_history_is_short(tmp_path) -> None:
+    repo = tmp_path / "repo"
+    build(repo)
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "2", repo.as_uri(), str(shallow)], check=True, timeout=60)
+    document, stderr = report(shallow, "--history", "5")
+    assert len(document["history"]) == 2
+    assert "tf2lint: warning: the repository is a shallow clone: the history stops at its 2 fetched commits" in stderr
+    _document, stderr = report(repo, "--history", "5")  # a full clone has the 5
+    assert "shallow" not in stderr

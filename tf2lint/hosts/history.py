@@ -61,6 +61,11 @@ def run_git(repo: str, *args: str) -> str:
     return done.stdout
 
 
+def is_shallow(repo: str) -> bool:
+    """Whether the repository holds only part of its history (`git clone --depth`)."""
+    return run_git(repo, "rev-parse", "--is-shallow-repository").strip() == "true"
+
+
 def commits(repo: str, count: int | None, since: str | None) -> list[Commit]:
     """The last ``count`` first-parent commits of HEAD (or those after ``since``), oldest first."""
     args = ["log", "--first-parent", "--format=%H%x00%ct%x00%s"]
@@ -326,7 +331,8 @@ class History:
         changes = self._changes
         if result.held_at == self._position - 1:
             return not any(path in changes.paths for path, _was in result.paths) and not any(
-                (self._root_directory(root), name) in changes.tops for (roots, name), _was in result.tops for root in roots
+                (self._root_directory(root), name) in changes.tops
+                for (roots, name), _was in result.tops for root in roots
             ) and (not result.named or not changes.capped and not any(
                 question[1].encode() in changes.stems for question, _was in result.named
             ))

@@ -108,6 +108,11 @@ def _history(args: argparse.Namespace, loader: Loader, settings: Callable[[str],
     points, run = history.series(top, prefixes, loader, settings, args.history, args.since)
     print(f"tf2lint: history of {len(points)} commits, {run.files_analysed} file versions analysed, "
           f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+    if (args.history is None or len(points) < args.history) and history.is_shallow(top):
+        # CI checkouts fetch one commit by default: say why the history is short.
+        print(f"tf2lint: warning: the repository is a shallow clone: the history stops at its {len(points)} "
+              "fetched commits (fetch them all: `git fetch --unshallow`, or `fetch-depth: 0` in "
+              "actions/checkout)", file=sys.stderr)
     return points
 
 
