@@ -17,6 +17,7 @@ from tf2lint.knowledge import api
 # The method Keras (a layer's `call`) or `tf.Module` (`__call__`) runs when an object of a class of that kind
 # (`ClassModel.class_kind`) is called.
 ENTRY_METHODS = {"keras": "call", "module": "__call__"}
+ENTRY_NAMES = tuple(ENTRY_METHODS.values())  # either, when the class's kind does not matter
 
 
 class ClassModel:
@@ -170,7 +171,7 @@ class ClassModel:
     def instance_call(self, cls: ClassInfo) -> Callee | None:
         """What calling an instance of a project class runs: its `call` (Keras) or `__call__` (tf.Module)."""
         for klass in self.mro(cls):
-            for name in ("call", "__call__"):
+            for name in ENTRY_NAMES:
                 method = klass.method(name)
                 if method is not None:
                     return Callee(method, first_param(method), f"{cls.name}.{name}", klass.module, cls)

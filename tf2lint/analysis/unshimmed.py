@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from collections import deque
 
-from tf2lint.analysis.classes import ENTRY_METHODS
+from tf2lint.analysis.classes import ENTRY_METHODS, ENTRY_NAMES
 from tf2lint.analysis.context import CallSite, ModuleContext
 from tf2lint.analysis.names import Function, flatten_blocks
 from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr
@@ -66,7 +66,7 @@ def owns_weights(ctx: ModuleContext, cls: ClassInfo) -> bool:
 def _entry(ctx: ModuleContext, cls: ClassInfo) -> FunctionDef | None:
     """The class's undecorated `call` (Keras) / `__call__` (tf.Module), its own or inherited from a class of this
     module, when what it runs may build weights."""
-    for name in ("call", "__call__"):
+    for name in ENTRY_NAMES:
         # An inherited one runs with this class's overrides (`self.body(x)` in a base's `call`).
         method = next((k.methods[name] for k in ctx.local_mro(cls) if name in k.methods), None)
         if method is None or method.decorator_list or method in ctx.reached or name in cls.assigned_shim:

@@ -22,7 +22,7 @@ from typing import NamedTuple
 from tf2lint.analysis.callables import Callee
 from tf2lint.analysis.callees import CallResolver, mapped_function, tf_decorator
 from tf2lint.analysis.callers import calls_of_held, module_callers, named_elsewhere, only_an_attribute
-from tf2lint.analysis.classes import ENTRY_METHODS, ClassModel, is_shim_function
+from tf2lint.analysis.classes import ENTRY_METHODS, ENTRY_NAMES, ClassModel, is_shim_function
 from tf2lint.analysis.modules import EnteredModules
 from tf2lint.analysis.names import Function, walk_expr
 from tf2lint.analysis.sites import CallSite, Frame, Reach, TfFunctionUse, VarScope
@@ -104,7 +104,7 @@ class ShimWalk:
             # entry points start with the defaults of their naming parameters (callers rarely pass them); any
             # other method whose callers are not all visible (none found, or also taken as a value) gets
             # unknown parameters: a default does not stand for the value.
-            entry = method.name in ("call", "__call__")
+            entry = method.name in ENTRY_NAMES
             callers = module_callers(self._modules.root)
             calls = [] if entry else callers.calls.get(method.name, [])
             callee = Callee(method, first_param(method), method.name, module)

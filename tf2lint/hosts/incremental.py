@@ -39,6 +39,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 
 from tf2lint.analysis import project as project_module
+from tf2lint.analysis.classes import ENTRY_NAMES
 from tf2lint.engine import Noqa, finish, lint_source, lint_tree, noqa_comments
 from tf2lint.findings import Finding, Settings
 from tf2lint.knowledge import api
@@ -55,8 +56,6 @@ _WHOLE_MODULE = re.compile("|".join(
 _NUMBER = re.compile(r"(?<![\w.])\d+(?!\w)")
 _IMPORTS = (ast.Import, ast.ImportFrom)
 _LONE_CR = re.compile(r"\r(?!\n)")
-# The shim walk takes no call-site bindings for these (analysis/walk.py `walk_shim_methods`).
-_ENTRY_METHODS = ("call", "__call__")
 
 
 @dataclass(eq=False)
@@ -96,7 +95,8 @@ class _Statement:
             elif kind is ast.Call and type(child.func) is ast.Attribute:
                 calls.add(child.func.attr)
             elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
-                if child.decorator_list and child.name not in _ENTRY_METHODS:
+                # The shim walk takes no call-site bindings for entry points (analysis/walk.py `walk_shim_methods`).
+                if child.decorator_list and child.name not in ENTRY_NAMES:
                     helpers.add(child.name)
             elif kind is ast.ClassDef:
                 # `call = track(_forward)` in a class body: `_forward` is walked with its callers' bindings.

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from tf2lint.analysis.body import calls_kept_on_attributes
 from tf2lint.analysis.callers import named_elsewhere
+from tf2lint.analysis.classes import ENTRY_NAMES
 from tf2lint.analysis.summary import is_static, plain_decorators
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute, self_name, spelled, v1_subclass_of_call
@@ -16,9 +17,9 @@ if TYPE_CHECKING:
     from tf2lint.analysis.context import ClassInfo, ModuleContext
 
 CODE = "TFS107"
-# The methods Keras and tf.Module run themselves: their caller is known to be outside shim code. Any other
-# method is reached from somewhere we may not see (a subclass, another module), and unknown is silent.
-_ENTRY_POINTS = ("call", "__call__")
+# The entry points (`classes.ENTRY_NAMES`), methods Keras and tf.Module run themselves: their caller is known to
+# be outside shim code. Any other method is reached from somewhere we may not see (a subclass, another module),
+# and unknown is silent.
 _SEARCH_LIMIT = 48  # functions entered while looking for variable creation from one entry point
 
 
@@ -76,7 +77,7 @@ def _entry_methods(ctx: ModuleContext, cls: ClassInfo) -> dict[str, ast.AST]:
     """`call`/`__call__` as the class resolves them: its own, or one inherited from a class of this module
     (run with this class's overrides). One inherited from another module is that module's report."""
     found = {}
-    for name in _ENTRY_POINTS:
+    for name in ENTRY_NAMES:
         for klass in ctx.local_mro(cls):
             if name in klass.methods or name in klass.assigned_shim:
                 if name in klass.methods:
@@ -136,7 +137,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             continue
         callers: dict[str, set[ast.AST]] | None = None
         for name, method in entries.items():
-            if name not in _ENTRY_POINTS or method in decorated or method in ctx.reached or is_static(method) or (
+            if name not in ENTRY_NAMES or method in decorated or method in ctx.reached or is_static(method) or (
                 "property" in plain_decorators(method)
             ):
                 continue

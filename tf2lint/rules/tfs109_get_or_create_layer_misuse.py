@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.analysis.callers import named_by_another_class, named_elsewhere
+from tf2lint.analysis.classes import ENTRY_NAMES
 from tf2lint.knowledge import api
 from tf2lint.analysis.names import Function
 from tf2lint.rules.base import Docs, Hit, Rule
@@ -62,7 +63,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
     # Outside shim code, only where a caller is known: code that runs at import, in `if __name__ == ...`,
     # or in a test function, and the calls it makes. Any other caller is unknown, and unknown is silent.
     entries = list(_entries(ctx))
-    reported_elsewhere = {entry for entry, _calls in entries if entry is not None and entry.name in ("call", "__call__")}
+    reported_elsewhere = {entry for entry, _calls in entries if entry is not None and entry.name in ENTRY_NAMES}
     for entry, calls in entries:
         for call in calls:
             chain = _reaches_get_or_create_layer(ctx, call, entry, reported_elsewhere)
@@ -90,7 +91,7 @@ def _entries(ctx: ModuleContext) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFu
     for cls in ctx.classes:
         if named_by_another_class(cls) or cls.scope is not None:
             continue
-        for name in ("call", "__call__"):
+        for name in ENTRY_NAMES:
             method = cls.methods.get(name)
             if method is None or method in ctx.reached or any(method is f for f, _d, _c in ctx.shim_decorated):
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.classes import ENTRY_NAMES
 from tf2lint.analysis.migration import shim_reach
 from tf2lint.rules.base import Docs, Hit, Rule
 
@@ -12,8 +13,6 @@ if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext
 
 CODE = "TFS117"
-# The methods Keras and tf.Module run themselves (TFS107's entry points): what runs around them is known.
-_ENTRY_POINTS = ("call", "__call__")
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
@@ -22,7 +21,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
     for method, deco, cls in ctx.shim_decorated:
         if cls is None or cls.methods.get(method.name) is not method or ctx.class_kind(cls) not in ("keras", "module"):
             continue  # TFS108's cases, and classes whose bases are unknown
-        if method.name not in _ENTRY_POINTS or any(ctx.is_tf_function(d, method) for d in method.decorator_list):
+        # Only the methods Keras and tf.Module run themselves: what runs around them is known.
+        if method.name not in ENTRY_NAMES or any(ctx.is_tf_function(d, method) for d in method.decorator_list):
             continue  # a helper's callers are unknown; a tf.function under the shim is TFS105's case
         # The method runs with the overrides of every subclass this module defines: each must be native too.
         if all(shim_reach(ctx, klass, [method]).native for klass in (cls, *ctx.subclasses(cls))):
