@@ -59,6 +59,9 @@ class FileModule:
 # batch rather than once per linted file: the CLI's `check` reads a file tree nothing writes meanwhile.
 _STABLE: dict[str, os.stat_result | None] | None = None
 _STABLE_PACKAGES: dict[str, tuple[tuple[str, ...], str]] = {}
+# Root -> the top-level names its entries provide, per batch (every project of a flat tree lists the same root;
+# inside `probing`, the names asked about are what is recorded, not the listing).
+_STABLE_TOPS: dict[str, frozenset[str]] = {}
 _STABLE_BYTES: dict[str, bytes] = {}  # absolute path -> the contents the host read
 
 
@@ -71,6 +74,7 @@ def stable_files(contents: Iterable[tuple[str, bytes]] = ()) -> Iterator[None]:
     if outer is None:
         _STABLE = {}
         _STABLE_PACKAGES.clear()
+        _STABLE_TOPS.clear()
         _STABLE_BYTES.clear()
     _STABLE_BYTES.update((os.path.abspath(path), data) for path, data in contents)
     try:
@@ -128,6 +132,7 @@ def files_stable_from_now() -> None:
     if _STABLE is None:
         _STABLE = {}
         _STABLE_PACKAGES.clear()
+        _STABLE_TOPS.clear()
         _STABLE_BYTES.clear()
 
 
@@ -320,6 +325,21 @@ def _read_bytes(path: str, mtime_ns: int, size: int, provided: bool) -> bytes | 
         return None
 
 
+def _root_names(root: str) -> frozenset[str]:
+    """The top-level names a root's entries provide (kept inside `stable_files`)."""
+    known = _STABLE_TOPS if _STABLE is not None else None
+    found = known.get(root) if known is not None else None
+    if found is None:
+        try:
+            entries = os.listdir(root)
+        except OSError:
+            entries = []
+        found = frozenset(filter(None, map(top_level_name, entries)))
+        if known is not None:
+            known[root] = found
+    return found
+
+
 def top_level_name(entry: str) -> str | None:
     """The module name a root's directory entry provides (`ops.py`, `pkg`), None for none."""
     stem = entry[:-3] if entry.endswith(".py") else entry
@@ -374,14 +394,9 @@ class Project:
 
     def top_level_names(self) -> TopLevelNames:
         if self._top is None:
-            names: set[str] = set()
-            for root in self.roots:
-                try:
-                    entries = os.listdir(root)
-                except OSError:
-                    continue
-                names.update(filter(None, map(top_level_name, entries)))
-            self._top = TopLevelNames(frozenset(names), self.roots)
+            found = [_root_names(root) for root in self.roots]
+            names = found[0] if len(found) == 1 else frozenset().union(*found)  # (one root: no copy)
+            self._top = TopLevelNames(names, self.roots)
         return self._top
 
     def file_of(self, module: str) -> str | None:

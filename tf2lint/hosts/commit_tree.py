@@ -35,7 +35,9 @@ class CommitTree:
             raise UsageError(f"--history: cannot make a scratch directory: {exc}") from None
         self.files: dict[str, str] = {}  # repository path -> blob id, in the current commit
         self.directories: set[str] = {""}
-        self._flat: dict[str, tuple[dict[str, str], frozenset[str]]] = {}  # tree id -> its files and directories
+        # Tree id -> its files and directories: this commit's trees, and (to reuse) the previous commit's.
+        self._flat: dict[str, tuple[dict[str, str], frozenset[str]]] = {}
+        self._previous: dict[str, tuple[dict[str, str], frozenset[str]]] = {}
         self._clock = time.time_ns()
 
     def move_to(self, tree: str, read_blob: Callable[[str], bytes]) -> set[str]:
@@ -46,6 +48,7 @@ class CommitTree:
             raise UsageError(f"--history: cannot write a commit's files under {self.root}: {exc}") from None
 
     def _move_to(self, tree: str, read_blob: Callable[[str], bytes]) -> set[str]:
+        self._previous, self._flat = self._flat, {}  # only the trees of two commits are kept
         files, directories = self._flatten(tree)
         changed = {path for path in self.files if files.get(path) != self.files[path]}
         changed.update(path for path in files if path not in self.files)
@@ -92,8 +95,9 @@ class CommitTree:
 
     def _flatten(self, tree: str) -> tuple[dict[str, str], frozenset[str]]:
         """A tree's source files (path -> blob id) and directories, relative to it; kept by tree id."""
-        known = self._flat.get(tree)
+        known = self._flat.get(tree) or self._previous.get(tree)
         if known is not None:
+            self._flat[tree] = known
             return known
         files: dict[str, str] = {}
         directories: set[str] = {""}
