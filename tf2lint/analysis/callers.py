@@ -155,7 +155,7 @@ def named_elsewhere(
 ) -> bool:
     """Whether another Python file under the project roots imports ``module`` (by its last dotted part, on
     an import line) and names ``name`` (and the word ``also``, when given): a module that may construct or
-    call it, whose callers then decide. Word tests of the files' text, no parse; past ``MAX_INDEXED_FILES`` files
+    call it, whose callers then decide. Word tests of the files' text, no parse; past ``_MAX_FILES`` files
     the answer is ``unknown``."""
     stem = (module.name or os.path.splitext(os.path.basename(module.path))[0]).rsplit(".", 1)[-1]
     if not stem.isidentifier():
@@ -261,7 +261,7 @@ def _read_regular(path: str) -> bytes | None:
         return None
 
 
-MAX_INDEXED_FILES = 20000
+_MAX_FILES = 20000
 _SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "venv", ".venv"})
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([^\n#;]*)|import[ \t]+([^\n#;]*))", re.M)
 _PARTS_SPLIT = re.compile(rb"[,\s().]+")  # the dotted names of an import line, into their parts
@@ -331,7 +331,7 @@ def _import_index(roots: tuple[str, ...]) -> dict[bytes, list[str]] | None:
                 if not file.endswith(".py"):
                     continue
                 seen += 1
-                if seen > MAX_INDEXED_FILES:
+                if seen > _MAX_FILES:
                     index = None
                     break
                 path = os.path.join(directory, file)

@@ -29,7 +29,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 
 from tf2lint.analysis.baseline import copy_of, module_key
-from tf2lint.analysis.callers import MAX_INDEXED_FILES, import_stems, importers_answer
+from tf2lint.analysis.callers import import_stems, importers_answer
 from tf2lint.analysis.project import Probes, probing, stable_files, top_level_name
 from tf2lint.engine import relevant, source_error
 from tf2lint.findings import Settings
@@ -140,7 +140,7 @@ class _Changes:
     paths: set[str]  # files and directories added, removed or changed
     tops: set[tuple[str, str]]  # (directory, top-level name its entries gained or lost one provider of)
     stems: set[bytes]  # the stems the changed modules' import lines name, before and after
-    capped: bool  # whether the importers' index crossed its size limit
+    indexed: bool  # whether modules were added or removed (the importers' index may have crossed its size limit)
 
 
 class History:
@@ -172,7 +172,7 @@ class History:
         self._rebased: dict[Settings, Settings] = {}
         self._sums: dict[tuple, Counts] = {}  # (directory, its files' results) -> their summed counts
         self._blob_stems: dict[str, frozenset[bytes]] = {}
-        self._changes = _Changes(set(), set(), set(), False)
+        self._changes = _Changes(set(), set(), set(), False)  # (what the first commit's results never read)
         self._position = -1
         self._locked: tuple = ()  # the versions of the locks the commit being counted has
         self._previous: Counts | None = None
@@ -227,9 +227,10 @@ class History:
                 for blob in (files.get(path), now_files.get(path)):
                     if blob is not None:
                         stems |= self._stems(blob)
-        # Past the index's size limit every question has its "unknown" answer: a crossing changes them all.
-        capped = (len(files) > MAX_INDEXED_FILES) != (len(now_files) > MAX_INDEXED_FILES)
-        return _Changes(paths, tops, stems, capped)
+        # Past the index's size limit every question has its "unknown" answer: with modules added or removed,
+        # the questions are asked again.
+        indexed = any(path.endswith(".py") and (path in files) != (path in now_files) for path in paths)
+        return _Changes(paths, tops, stems, indexed)
 
     def _stems(self, blob: str) -> frozenset[bytes]:
         found = self._blob_stems.get(blob)
@@ -324,22 +325,30 @@ class History:
         return _Result(counts, tuple(paths.items()), tops, tuple(probes.named.items()), self._position)
 
     def _holds(self, result: _Result) -> bool:
-        """Whether everything the result's analysis read is as it was: for a result that held at the previous
-        commit, nothing it read is among what moved since (the quick check); else compared one by one."""
+        """Whether everything the result's analysis read is as it was. For a result that held at the previous
+        commit, what moved since is looked up first (a changed path is a changed answer; a top-level name or a
+        question that a change may touch is asked again); any other result is compared one by one."""
         if result.held_at == self._position:
             return True
         changes = self._changes
-        if result.held_at == self._position - 1:
-            return not any(path in changes.paths for path, _was in result.paths) and not any(
-                (self._root_directory(root), name) in changes.tops
-                for (roots, name), _was in result.tops for root in roots
-            ) and (not result.named or not changes.capped and not any(
-                question[1].encode() in changes.stems for question, _was in result.named
-            ))
-        kind = self.tree.kind
-        return all(kind(path) == was for path, was in result.paths) and all(
-            self._top_level(*asked) == was for asked, was in result.tops
-        ) and all(self._answer(question) == was for question, was in result.named)
+        if result.held_at != self._position - 1:
+            kind = self.tree.kind
+            return all(kind(path) == was for path, was in result.paths) and self._named_tops(result) and \
+                self._answered(result)
+        if any(path in changes.paths for path, _was in result.paths):
+            return False
+        touched = any((self._root_directory(root), name) in changes.tops
+                      for (roots, name), _was in result.tops for root in roots)
+        asked = changes.indexed or any(question[1].encode() in changes.stems for question, _was in result.named)
+        return (not touched or self._named_tops(result)) and (not asked or self._answered(result))
+
+    def _named_tops(self, result: _Result) -> bool:
+        """Whether each name the result asked about is a top-level name of its roots as it was."""
+        return all(self._top_level(*asked) == was for asked, was in result.tops)
+
+    def _answered(self, result: _Result) -> bool:
+        """Whether the importers' index answers the result's questions as it did."""
+        return all(self._answer(question) == was for question, was in result.named)
 
     def _root_directory(self, root: str) -> str | None:
         """A root's repository path (None outside the scratch copy)."""
