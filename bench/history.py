@@ -94,26 +94,14 @@ class Graph{n}(object):
 STEPS = (SHIMMED, PARTLY, NATIVE, DONE)
 # The linked repository: modules at the top that import two earlier ones and call a helper of one in shim code,
 # so that a module's counts depend on others (each change re-analyses the modules that read it).
-LINKED = '''\
-import tensorflow as tf
-import mod{a:04d}
-import mod{b:04d}
-
-track = tf.compat.v1.keras.utils.track_tf1_style_variables
-
-
-class Block{n}(tf.keras.layers.Layer):
-    @track
-    def call(self, inputs):
-        with tf.compat.v1.variable_scope("block{n}"):
-            hidden = mod{a:04d}.helper{a}(inputs)
-            return tf.compat.v1.layers.dense(hidden, {units}, name="out")
-
+LINKED = SHIMMED.replace(
+    "import tensorflow as tf\n", "import tensorflow as tf\nimport mod{a:04d}\nimport mod{b:04d}\n"
+).replace('tf.compat.v1.layers.dense(inputs, {units}, name="hidden")', "mod{a:04d}.helper{a}(inputs)") + """
 
 def helper{n}(x):
     w = tf.compat.v1.get_variable("w{n}", shape=(4, 4))
     return tf.matmul(x, w)
-'''
+"""
 
 
 def generate(repo: Path, files: int, commits: int, seed: int = 0) -> None:
