@@ -174,7 +174,7 @@ def _measure(repo: Path, files: int, commits: int) -> None:
     stamps: list[tuple[float, float]] = []
     start = (time.perf_counter(), time.process_time())
     points, run = history.series(str(repo), [""], config.Loader(), lambda _path: Settings(), commits, None,
-                                 progress=lambda _commit: stamps.append((time.perf_counter(), time.process_time())))
+                                 progress=lambda _done, _total: stamps.append((time.perf_counter(), time.process_time())))
     first = (stamps[0][0] - start[0], stamps[0][1] - start[1])
     rest = (stamps[-1][0] - stamps[0][0], stamps[-1][1] - stamps[0][1])
     print(f"  in process: first commit {first[0]:.2f} s wall / {first[1]:.2f} s CPU ({files} files); "

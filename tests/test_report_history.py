@@ -236,3 +236,24 @@ def test_a_shallow_clone_says_why_its_history_is_short(tmp_path) -> None:
     assert "tf2lint: warning: the repository is a shallow clone: the history stops at its 2 fetched commits" in stderr
     _document, stderr = report(repo, "--history", "5")  # a full clone has the 5
     assert "shallow" not in stderr
+
+
+def test_progress_goes_to_a_terminal_stderr_only(tmp_path, monkeypatch) -> None:
+    import io
+
+    from tf2lint.hosts import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    repo = tmp_path / "repo"
+    build(repo)
+    monkeypatch.chdir(repo)
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert cli.main(["report", "--history", "3", "-j1", "-o", str(tmp_path / "report.html")]) == 0
+    assert "\rtf2lint: history: 1/3 commits\rtf2lint: history: 2/3 commits\rtf2lint: history: 3/3 commits\n" in \
+        terminal.getvalue()
+    _document, stderr = report(repo, "--history", "3")  # a pipe: no progress line
+    assert "commits\r" not in stderr and "history: 1/3" not in stderr

@@ -493,16 +493,17 @@ class _CommittedLocks:
 
 def series(repo: str, prefixes: Sequence[str], loader: Loader, settings: Callable[[str], Settings],
            count: int | None, since: str | None,
-           progress: Callable[[str], None] | None = None) -> tuple[list[dict], History]:
-    """The history points, oldest first, as the report's JSON has them."""
+           progress: Callable[[int, int], None] | None = None) -> tuple[list[dict], History]:
+    """The history points, oldest first, as the report's JSON has them; ``progress(done, total)`` after each."""
     history = History(repo, prefixes, loader, settings)
     points = []
     try:
-        for commit in commits(repo, count, since):
+        listed = commits(repo, count, since)
+        for commit in listed:
             counts = history.counts_at(commit).as_json()
             points.append({"commit": commit.id, "date": commit.date, "subject": commit.subject, **counts})
             if progress is not None:
-                progress(commit.id)
+                progress(len(points), len(listed))
     finally:
         history.close()
     return points, history

@@ -105,7 +105,8 @@ def _history(args: argparse.Namespace, loader: Loader, settings: Callable[[str],
     if any(p.startswith("..") for p in prefixes):
         raise UsageError("--history: every PATH must be inside one git repository")
     started = time.perf_counter()
-    points, run = history.series(top, prefixes, loader, settings, args.history, args.since)
+    points, run = history.series(top, prefixes, loader, settings, args.history, args.since,
+                                 _commits_done if sys.stderr.isatty() else None)
     print(f"tf2lint: history of {len(points)} commits, {run.files_analysed} file versions analysed, "
           f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
     if (args.history is None or len(points) < args.history) and history.is_shallow(top):
@@ -114,6 +115,12 @@ def _history(args: argparse.Namespace, loader: Loader, settings: Callable[[str],
               "fetched commits (fetch them all: `git fetch --unshallow`, or `fetch-depth: 0` in "
               "actions/checkout)", file=sys.stderr)
     return points
+
+
+def _commits_done(done: int, total: int) -> None:
+    """A line on a terminal's stderr that counts the commits done (a long history)."""
+    sys.stderr.write(f"\rtf2lint: history: {done}/{total} commits" + ("\n" if done == total else ""))
+    sys.stderr.flush()
 
 
 def run(args: argparse.Namespace) -> int:
