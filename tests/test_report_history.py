@@ -257,3 +257,26 @@ def test_progress_goes_to_a_terminal_stderr_only(tmp_path, monkeypatch) -> None:
         terminal.getvalue()
     _document, stderr = report(repo, "--history", "3")  # a pipe: no progress line
     assert "commits\r" not in stderr and "history: 1/3" not in stderr
+
+
+def test_a_commits_analyses_on_several_processes_count_the_same(tmp_path) -> None:
+    """A first commit's many files are analysed on all cores; the points are those of one process."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    layer = MODEL.replace("import extras\n", "").replace("from pkg import ops", "from pkg import ops{n} as ops")
+    for step in range(3):
+        for n in range(12):
+            (repo / "pkg").mkdir(exist_ok=True)
+            (repo / "pkg" / "__init__.py").write_text("")
+            (repo / "pkg" / f"model{n}.py").write_text(layer.replace("{n}", str(n)).replace("Late", f"Late{step}"))
+            helper = OPS if (n + step) % 2 else OPS.replace("    v = tf.Variable(tf.zeros([4]))\n    return x + v",
+                                                             "    return x")
+            (repo / "pkg" / f"ops{n}.py").write_text(helper)
+        git(repo, "add", "-A")
+        git(repo, "-c", "user.email=dev@example.com", "-c", "user.name=dev", "commit", "-q", "-m", f"step {step}")
+    one, _ = report(repo, "--history", "3", "-j1")
+    several, _ = report(repo, "--history", "3", "-j2")
+    assert one["history"] == several["history"]
+    assert [p["findings"].get("TFS106", 0) for p in one["history"]] == [6, 6, 6]
+    assert one["history"][-1]["files"] == 24

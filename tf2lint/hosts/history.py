@@ -33,6 +33,7 @@ from tf2lint.analysis.callers import import_stems, importers_answer
 from tf2lint.analysis.project import Probes, probing, stable_files, top_level_name
 from tf2lint.engine import relevant, source_error
 from tf2lint.findings import Settings
+from tf2lint.hosts.batch import run_batch
 from tf2lint.hosts.commit_tree import CommitTree
 from tf2lint.hosts.options import UsageError
 from tf2lint.hosts.files import DEFAULT_EXCLUDES, SOURCE_SUFFIXES, Selection
@@ -134,6 +135,22 @@ class _Result:
 
 
 @dataclass
+class _Pending:
+    """A file to analyse: where its result goes, and what `_analyse_probed` takes."""
+
+    known: list[_Result]
+    work: tuple[bytes, str, Settings]  # its bytes, its path in the scratch copy, its settings
+
+
+def _analyse_probed(work: tuple[bytes, str, Settings]) -> tuple[Counts, Probes]:
+    """A file's counts, and what its analysis asked of the file system (in a worker process, or this one)."""
+    data, path, settings = work
+    with probing() as probes:
+        counts = analyse(data, path, settings).counts()
+    return counts, probes
+
+
+@dataclass
 class _Changes:
     """What moved between two commits counted one after the other."""
 
@@ -148,10 +165,11 @@ class History:
     copy, `commit_tree`), its result reused wherever the file and everything its analysis read are unchanged."""
 
     def __init__(self, repo: str, prefixes: Sequence[str], loader: Loader,
-                 settings: Callable[[str], Settings]) -> None:
+                 settings: Callable[[str], Settings], jobs: int = 1) -> None:
         """``loader``: each path's configuration (its excludes); ``settings``: a file's settings by its path on
-        disk, as the working tree's report makes them."""
+        disk, as the working tree's report makes them; ``jobs``: processes a commit's analyses may use."""
         self.repo = repo
+        self.jobs = jobs
         self.prefixes = [p.strip("/") for p in prefixes]  # repository-relative paths to report on ("" = all)
         self.settings = settings
         self.id_length = 32 if run_git(repo, "rev-parse", "--show-object-format").strip() == "sha256" else 20
@@ -199,16 +217,21 @@ class History:
         self._listings, self._answers = {}, {}
         total = Counts()
         with stable_files():  # the files stand still while this commit is counted
-            for directory, files in self._by_directory().items():
-                results = [self._result_of(path, blob) for path, blob in files if not self._skipped(path)]
-                # A directory whose files' results are those of an earlier commit has that commit's sum.
-                key = (directory, tuple(map(id, results)))
-                summed = self._sums.get(key)
-                if summed is None:
-                    summed = self._sums[key] = Counts()
-                    for result in results:
-                        summed.add(result.counts)
-                total.add(summed)
+            found = {directory: [self._result_of(path, blob) for path, blob in files if not self._skipped(path)]
+                     for directory, files in self._by_directory().items()}
+            pending = [item for results in found.values() for item in results if isinstance(item, _Pending)]
+            if pending:
+                self._analysed(pending)
+        for directory, results in found.items():
+            held = [item.known[-1] if isinstance(item, _Pending) else item for item in results]
+            # A directory whose files' results are those of an earlier commit has that commit's sum.
+            key = (directory, tuple(map(id, held)))
+            summed = self._sums.get(key)
+            if summed is None:
+                summed = self._sums[key] = Counts()
+                for result in held:
+                    summed.add(result.counts)
+            total.add(summed)
         self._previous = total
         return total
 
@@ -267,7 +290,8 @@ class History:
         return any(path == p or path.startswith(p + "/") or (directory and p.startswith(path + "/"))
                    for p in self.prefixes)
 
-    def _result_of(self, path: str, blob: str) -> _Result:
+    def _result_of(self, path: str, blob: str) -> _Result | _Pending:
+        """The file's result where one holds (or needs no analysis), else what to analyse."""
         disk, own, settings, limit = self._placed(path)
         lock = self._locks.at(own.variables_lock)
         # What the result depends on besides the files it read: the path, the settings, which lock, and the
@@ -289,11 +313,14 @@ class History:
         if not relevant(data, settings):
             known.append(_Result(Counts(), (), (), (), self._position))
             return known[-1]
-        with probing() as probes:
-            counts = analyse(data, self.tree.path(path), settings).counts()
-        self.files_analysed += 1
-        known.append(self._recorded(counts, probes))
-        return known[-1]
+        return _Pending(known, (data, self.tree.path(path), settings))
+
+    def _analysed(self, pending: list[_Pending]) -> None:
+        """Analyse the files no result held for (on ``jobs`` processes when there are many: a first commit)."""
+        done = run_batch(_analyse_probed, [item.work for item in pending], self.jobs)
+        for item, (counts, probes) in zip(pending, done):
+            item.known.append(self._recorded(counts, probes))
+        self.files_analysed += len(pending)
 
     def _placed(self, path: str) -> tuple[str, Settings, Settings, int]:
         """A repository path's working-tree path, its settings there, its settings for the scratch copy (source
@@ -493,9 +520,9 @@ class _CommittedLocks:
 
 def series(repo: str, prefixes: Sequence[str], loader: Loader, settings: Callable[[str], Settings],
            count: int | None, since: str | None,
-           progress: Callable[[int, int], None] | None = None) -> tuple[list[dict], History]:
+           progress: Callable[[int, int], None] | None = None, jobs: int = 1) -> tuple[list[dict], History]:
     """The history points, oldest first, as the report's JSON has them; ``progress(done, total)`` after each."""
-    history = History(repo, prefixes, loader, settings)
+    history = History(repo, prefixes, loader, settings, jobs)
     points = []
     try:
         listed = commits(repo, count, since)

@@ -106,7 +106,7 @@ def _history(args: argparse.Namespace, loader: Loader, settings: Callable[[str],
         raise UsageError("--history: every PATH must be inside one git repository")
     started = time.perf_counter()
     points, run = history.series(top, prefixes, loader, settings, args.history, args.since,
-                                 _commits_done if sys.stderr.isatty() else None)
+                                 _commits_done if sys.stderr.isatty() else None, args.jobs or os.cpu_count() or 1)
     print(f"tf2lint: history of {len(points)} commits, {run.files_analysed} file versions analysed, "
           f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
     if (args.history is None or len(points) < args.history) and history.is_shallow(top):
