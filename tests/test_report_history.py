@@ -280,3 +280,18 @@ def test_a_commits_analyses_on_several_processes_count_the_same(tmp_path) -> Non
     assert one["history"] == several["history"]
     assert [p["findings"].get("TFS106", 0) for p in one["history"]] == [6, 6, 6]
     assert one["history"][-1]["files"] == 24
+
+
+def test_a_names_lock_outside_the_repository_applies_to_every_commit(tmp_path) -> None:
+    """A lock outside the repository has no history: as it is now, it guards the classes of every commit (its
+    keys name the working tree's files; the history analyses a copy of them)."""
+    repo = tmp_path / "repo"
+    build(repo)
+    (repo / "pyproject.toml").write_text('[tool.tf2lint]\nvariables-lock = "../names.lock"\n')
+    subprocess.run([sys.executable, "-m", "tf2lint", "variables", "--write", "../names.lock", "pkg/model.py"],
+                   cwd=repo, check=True, capture_output=True, timeout=300)
+    document, _stderr = report(repo, "--history", "2")
+    assert document["baseline"] == {"lock": "../names.lock"}
+    # `Late` is in the lock too: shimmed before extras.py appears, native (nothing to guard) after.
+    assert [p["flags"]["names_lock"] for p in document["history"]] == [3, 2]
+    assert document["summary"]["flags"]["names_lock"] == 2

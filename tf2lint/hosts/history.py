@@ -39,7 +39,7 @@ from tf2lint.hosts.options import UsageError
 from tf2lint.hosts.files import DEFAULT_EXCLUDES, SOURCE_SUFFIXES, Selection
 from tf2lint.hosts.config import Loader
 from tf2lint.hosts.report_data import Counts, FileResult, analyse
-from tf2lint.source import too_large
+from tf2lint.source import SourceError, read, too_large
 
 _TREE, _BLOB = "40000", "100"
 
@@ -422,7 +422,7 @@ class _Lock:
 
     source: str  # the configured path of the lock ("" for none)
     id: str  # the committed blob's id; the path itself for a lock outside the repository; "" for none
-    path: str  # what the analysis reads: a temporary file keyed by the modules' paths on disk ("" for none)
+    path: str  # what the analysis reads: a temporary file keyed by the modules' paths in the scratch copy
     base: str = ""  # the directory the committed lock's keys are relative to
     digests: dict[str, str] | None = None  # module key (as the committed lock spells it) -> its entries' digest
 
@@ -467,8 +467,14 @@ class _CommittedLocks:
 
     def _read(self, lock: str) -> _Lock:
         relative = os.path.relpath(lock, self._top).replace(os.sep, "/")
-        if relative.startswith("../"):
-            return _Lock(lock, lock, lock)
+        if relative.startswith("../"):  # no history: the file as it is now, its keys rewritten all the same
+            if (lock, lock) not in self._written:
+                try:
+                    data = read(lock)
+                except (OSError, SourceError):
+                    data = b""  # as `check` reads a lock it cannot read: one that names nothing
+                self._written[lock, lock] = self._rewritten(lock, lock, data)
+            return self._written[lock, lock]
         oid = self._find(relative.split("/"))
         if oid is None:
             return _Lock(lock, "", "")  # not written yet at this commit
