@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from tf2lint.analysis.variables import ClassVariables, Creation
 from tf2lint.notebook import NotebookError, module_text
-from tf2lint.source import SourceError
+from tf2lint.source import SourceError, parse
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext
@@ -162,9 +162,8 @@ def entries_of_source(source: str, module_path: str) -> dict[str, dict]:
     from tf2lint.analysis.variables import class_variables
 
     try:
-        # (A notebook's cells may await at top level.)
-        tree = compile(source, module_path, "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = parse(source, module_path, ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)  # (a notebook's cells may await at top level)
+    except SourceError:
         return {}
     ctx = ModuleContext(ModuleSummary(tree, source, module_path))
     return {model.qualname: class_entry(model) for model in class_variables(ctx)}
