@@ -31,6 +31,7 @@ MARKDOWN_HISTORY = 10  # the most recent commits shown in Markdown (the HTML and
 def markdown(report: dict) -> str:
     summary = report["summary"]
     stages = summary["stages"]
+    locked = _names_lock_shown(report)
     lines = [
         "## tf2lint report: where the migration stands",
         "",
@@ -38,7 +39,7 @@ def markdown(report: dict) -> str:
         + " · ".join(f"{stages[s]} {STAGE_TITLES[s]}" for s in STAGES)
         + f" ({summary['no_tf1_classes']} other classes have no TF1-style code); "
         f"**{summary['constructs_left']}** TF1-style constructs left, **{summary['findings_total']}** findings.",
-        *([""] + [_names_lock_line(report, markdown=True)] if _names_lock_shown(report) else []),
+        *([""] + [_names_lock_line(report, markdown=True)] if locked else []),
         "",
         "| Stage | Classes |",
         "|---|---:|",
@@ -66,7 +67,6 @@ def markdown(report: dict) -> str:
     history = report["history"]
     if history:
         shown = history[-MARKDOWN_HISTORY:]
-        locked = _names_lock_shown(report)
         lines += ["", f"### History ({len(shown)} of {len(history)} commits, oldest first)", "",
                   "| Commit | Date | " + " | ".join(STAGE_TITLES[s] for s in STAGES) + " | Constructs left | Findings |"
                   + (" Names lock |" if locked else ""),
@@ -154,6 +154,7 @@ def html(report: dict) -> str:
     template = Template(resources.files("tf2lint.hosts").joinpath("report.html").read_text(encoding="utf-8"))
     summary = report["summary"]
     history = report["history"]
+    lock_shown = _names_lock_shown(report)
     charts = [
         _figure("chart-stages", "Classes per stage",
                 _bars([(STAGE_TITLES[s], summary["stages"][s], STAGE_COLOURS[s]) for s in STAGES])),
@@ -167,7 +168,7 @@ def html(report: dict) -> str:
     burn_down = ""
     if history:
         labels = [p["commit"][:7] for p in history]
-        locked = [("in the names lock", [_locked(p) for p in history], LOCK_COLOUR)] if _names_lock_shown(report) else []
+        locked = [("in the names lock", [_locked(p) for p in history], LOCK_COLOUR)] if lock_shown else []
         burn_down = (
             "<section id=\"history\"><h2>Burn-down</h2><p class=\"note\">Oldest commit on the left. Each commit is "
             "read from the git objects (nothing checked out) and counted as this report counts the working tree: "
@@ -185,7 +186,7 @@ def html(report: dict) -> str:
         cards=_cards(summary),
         charts="".join(charts),
         history=burn_down,
-        names_lock=f"<p id=\"names-lock\">{_names_lock_line(report, markdown=False)}</p>" if _names_lock_shown(report) else "",
+        names_lock=f"<p id=\"names-lock\">{_names_lock_line(report, markdown=False)}</p>" if lock_shown else "",
         classes=_classes_table(report),
         files=_files_section(report),
         data=json.dumps(report).replace("</", "<\\/"),
@@ -283,8 +284,7 @@ def _classes_table(report: dict) -> str:
     for c in report["classes"]:
         if c["stage"] not in STAGES:
             continue  # outside the migration: counted in the summary, not listed
-        findings = ", ".join(f"{code}×{n}" for code, n in c["findings"].items())
-        constructs = ", ".join(f"{CONSTRUCT_TITLES[k]}×{n}" for k, n in c["constructs"].items() if n)
+        constructs, findings = _count_titles(c)
         rows.append(
             f"<tr data-stage=\"{c['stage']}\"><td data-value=\"{escape(c['name'])}\"><a href=\"{escape(c['link'])}\">"
             f"{escape(c['name'])}</a><br><small>{escape(_where(c))}</small></td>"
@@ -296,6 +296,13 @@ def _classes_table(report: dict) -> str:
     return "".join(rows)
 
 
+def _count_titles(record: dict) -> tuple[str, str]:
+    """A class's or a file's constructs and findings, spelled out (`v1 layers×2`, `TFS101×1`) for a cell's title."""
+    constructs = ", ".join(f"{CONSTRUCT_TITLES[k]}×{n}" for k, n in record["constructs"].items() if n)
+    findings = ", ".join(f"{code}×{n}" for code, n in record["findings"].items())
+    return constructs, findings
+
+
 def _files_section(report: dict) -> str:
     """The modules with classes, constructs or findings: where the work is, file by file (sortable)."""
     if not report["files"]:
@@ -303,8 +310,7 @@ def _files_section(report: dict) -> str:
     rows = []
     for f in report["files"]:
         stages = " · ".join(f"{f['stages'][s]} {STAGE_TITLES[s]}" for s in STAGES if f["stages"][s])
-        constructs = ", ".join(f"{CONSTRUCT_TITLES[k]}×{n}" for k, n in f["constructs"].items() if n)
-        findings = ", ".join(f"{code}×{n}" for code, n in f["findings"].items())
+        constructs, findings = _count_titles(f)
         rows.append(
             f"<tr><td data-value=\"{escape(f['path'])}\"><a href=\"{escape(f['link'])}\">{escape(f['path'])}</a></td>"
             f"<td data-value=\"{f['classes']}\">{f['classes']}</td><td>{escape(stages)}</td>"
