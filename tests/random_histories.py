@@ -114,56 +114,78 @@ def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
 
 
-def build(repo: Path, seed: int, commits: int) -> list[str]:
-    """The history of ``seed``: ``commits`` commits of one to three edits each. Returns the commit ids."""
-    rng = random.Random(seed)
+def new_repository(repo: Path) -> None:
     repo.mkdir(parents=True)
     git(repo, "init", "-q")
     git(repo, "config", "user.email", "dev@example.com")
     git(repo, "config", "user.name", "dev")
+
+
+def commit(repo: Path, changes: dict[str, str | None], message: str) -> str:
+    """Write (text) or remove (None) each path, commit everything, and return the commit's id."""
+    for name, text in changes.items():
+        path = repo / name
+        if text is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--allow-empty", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def report(where: Path, *args: str) -> tuple[dict, str]:
+    """`tf2lint report --format json` run in ``where``: the document and what it said on stderr."""
+    done = subprocess.run([sys.executable, "-m", "tf2lint", "report", "--format", "json", *args], cwd=where,
+                          capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    return json.loads(done.stdout), done.stderr
+
+
+def checked_out(repo: Path, commit_id: str, where: Path) -> Path:
+    """The commit's files as a team had them on disk (a worktree of the repository)."""
+    git(repo, "worktree", "add", "-q", "--detach", str(where), commit_id)
+    return where
+
+
+def counts(point: dict) -> dict:
+    """A history point's counts, as a report's summary has them."""
+    return {key: value for key, value in point.items() if key not in ("commit", "date", "subject")}
+
+
+def build(repo: Path, seed: int, commits: int) -> list[str]:
+    """The history of ``seed``: ``commits`` commits of one to three edits each. Returns the commit ids."""
+    rng = random.Random(seed)
+    new_repository(repo)
     files: set[str] = set()
     made = []
     for index in range(commits):
         changes: dict[str, str | None] = {"pyproject.toml": _CONFIG} if index == 0 and seed % 2 else {}
         for _ in range(rng.randint(1, 3)):
             changes.update(_change(rng, files))
-        for name, text in (changes or {"README.md": f"{index}\n"}).items():
-            path = repo / name
+        made.append(commit(repo, changes or {"README.md": f"{index}\n"},
+                           f"{index}: {', '.join(sorted(changes)) or 'docs'}"))
+        for name, text in changes.items():
             if text is None:
-                path.unlink(missing_ok=True)
                 files.discard(name)
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text)
-                if name != "pyproject.toml":  # the configuration stays: history reads the working tree's
-                    files.add(name)
-        git(repo, "add", "-A")
-        git(repo, "commit", "-q", "--allow-empty", "-m", f"{index}: {', '.join(sorted(changes)) or 'docs'}")
-        made.append(git(repo, "rev-parse", "HEAD").strip())
+            elif name != "pyproject.toml":  # the configuration stays: history reads the working tree's
+                files.add(name)
     return made
-
-
-def _report(where: Path, *args: str) -> dict:
-    done = subprocess.run([sys.executable, "-m", "tf2lint", "report", "--format", "json", *args], cwd=where,
-                          capture_output=True, text=True, timeout=300)
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr)
-    return json.loads(done.stdout)
 
 
 def differences(base: Path, seed: int, commits: int = 10) -> list[str]:
     """Each commit of the history of ``seed`` whose history counts differ from its checkout's report."""
     repo = base / "repo"
     made = build(repo, seed, commits)
-    points = _report(repo, "--history", str(commits))["history"]
+    points = report(repo, "--history", str(commits))[0]["history"]
     found = []
-    for index, (commit, point) in enumerate(zip(made, points)):
-        checkout = base / f"at{index}"
-        git(repo, "worktree", "add", "-q", "--detach", str(checkout), commit)
-        expected = _report(checkout)["summary"]
-        counts = {key: value for key, value in point.items() if key not in ("commit", "date", "subject")}
-        if counts != expected:
-            wrong = {key: (counts[key], expected[key]) for key in counts if counts[key] != expected[key]}
+    for index, (commit_id, point) in enumerate(zip(made, points)):
+        expected = report(checked_out(repo, commit_id, base / f"at{index}"))[0]["summary"]
+        if counts(point) != expected:
+            got = counts(point)
+            wrong = {key: (got[key], expected[key]) for key in got if got[key] != expected[key]}
             found.append(f"seed {seed}, commit {point['subject']}: history, checkout = {wrong}")
     return found
 

@@ -4,7 +4,6 @@ reuses a file's result only where the file and everything its analysis read are 
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import random_histories
 import report_fixture as fixture
+from random_histories import checked_out, commit, counts, git, new_repository, report
 
 MODEL = '''\
 import extras
@@ -88,41 +88,9 @@ COMMITS: list[tuple[str, dict[str, str | None]]] = [
 ]
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
-
-
 def build(repo: Path) -> list[str]:
-    repo.mkdir(parents=True)
-    git(repo, "init", "-q")
-    git(repo, "config", "user.email", "dev@example.com")
-    git(repo, "config", "user.name", "dev")
-    commits = []
-    for subject, files in COMMITS:
-        for name, text in files.items():
-            path = repo / name
-            if text is None:
-                path.unlink()
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text)
-        git(repo, "add", "-A")
-        git(repo, "commit", "-q", "-m", subject)
-        commits.append(git(repo, "rev-parse", "HEAD").strip())
-    return commits
-
-
-def report(where: Path, *args: str) -> tuple[dict, str]:
-    done = subprocess.run([sys.executable, "-m", "tf2lint", "report", "--format", "json", *args], cwd=where,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout), done.stderr
-
-
-def checked_out(repo: Path, commit: str, where: Path) -> Path:
-    """The commit's files as a team had them on disk (a worktree of the repository)."""
-    git(repo, "worktree", "add", "-q", "--detach", str(where), commit)
-    return where
+    new_repository(repo)
+    return [commit(repo, files, subject) for subject, files in COMMITS]
 
 
 def points_are_checkouts(repo: Path, commits: list[str], tmp_path: Path, *args: str) -> tuple[list[dict], str]:
@@ -130,10 +98,9 @@ def points_are_checkouts(repo: Path, commits: list[str], tmp_path: Path, *args: 
     document, stderr = report(repo, "--history", str(len(commits)), *args)
     points = document["history"]
     assert [p["commit"] for p in points] == commits
-    for index, (commit, point) in enumerate(zip(commits, points)):
-        alone, _ = report(checked_out(repo, commit, tmp_path / f"at{index}"), *args)
-        counts = {key: value for key, value in point.items() if key not in ("commit", "date", "subject")}
-        assert counts == alone["summary"], point["subject"]
+    for index, (commit_id, point) in enumerate(zip(commits, points)):
+        alone, _ = report(checked_out(repo, commit_id, tmp_path / f"at{index}"), *args)
+        assert counts(point) == alone["summary"], point["subject"]
     return points, stderr
 
 
@@ -196,8 +163,7 @@ def test_the_last_point_is_the_clean_working_tree(tmp_path) -> None:
     git(repo, "add", "-A", "-f")
     git(repo, "commit", "-q", "-m", "Generated and vendored layers")
     document, _stderr = report(repo, "--history", "2")
-    last = {key: value for key, value in document["history"][-1].items() if key not in ("commit", "date", "subject")}
-    assert last == document["summary"]
+    assert counts(document["history"][-1]) == document["summary"]
     # Neither copy of `Plain` is reported (TFS107), and big.py is not read.
     assert document["summary"]["findings"] == {"TFS000": 1, "TFS106": 1}
 
@@ -262,19 +228,15 @@ def test_progress_goes_to_a_terminal_stderr_only(tmp_path, monkeypatch) -> None:
 def test_a_commits_analyses_on_several_processes_count_the_same(tmp_path) -> None:
     """A first commit's many files are analysed on all cores; the points are those of one process."""
     repo = tmp_path / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q")
+    new_repository(repo)
     layer = MODEL.replace("import extras\n", "").replace("from pkg import ops", "from pkg import ops{n} as ops")
+    quiet = OPS.replace("    v = tf.Variable(tf.zeros([4]))\n    return x + v", "    return x")
     for step in range(3):
+        files = {"pkg/__init__.py": ""}
         for n in range(12):
-            (repo / "pkg").mkdir(exist_ok=True)
-            (repo / "pkg" / "__init__.py").write_text("")
-            (repo / "pkg" / f"model{n}.py").write_text(layer.replace("{n}", str(n)).replace("Late", f"Late{step}"))
-            helper = OPS if (n + step) % 2 else OPS.replace("    v = tf.Variable(tf.zeros([4]))\n    return x + v",
-                                                             "    return x")
-            (repo / "pkg" / f"ops{n}.py").write_text(helper)
-        git(repo, "add", "-A")
-        git(repo, "-c", "user.email=dev@example.com", "-c", "user.name=dev", "commit", "-q", "-m", f"step {step}")
+            files[f"pkg/model{n}.py"] = layer.replace("{n}", str(n)).replace("Late", f"Late{step}")
+            files[f"pkg/ops{n}.py"] = OPS if (n + step) % 2 else quiet
+        commit(repo, files, f"step {step}")
     one, _ = report(repo, "--history", "3", "-j1")
     several, _ = report(repo, "--history", "3", "-j2")
     assert one["history"] == several["history"]
