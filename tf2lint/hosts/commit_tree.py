@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from tf2lint.hosts.options import UsageError
 
-_TREE, _BLOB = "40000", "100"
+TREE_MODE, BLOB_MODE = "40000", "100"  # a tree entry's mode: a directory; a file (100644, 100755)
 DIRECTORY = "/"  # the kind of a directory (a blob id is hexadecimal, never this)
 
 
@@ -102,11 +102,11 @@ class CommitTree:
         files: dict[str, str] = {}
         directories: set[str] = {""}
         for mode, name, child in self._read_tree(tree):
-            if mode == _TREE:
+            if mode == TREE_MODE:
                 inner_files, inner_directories = self._flatten(child)
                 files.update((f"{name}/{path}", blob) for path, blob in inner_files.items())
                 directories.update(f"{name}/{d}" if d else name for d in inner_directories)
-            elif mode.startswith(_BLOB) and name.endswith(self._suffixes):
+            elif mode.startswith(BLOB_MODE) and name.endswith(self._suffixes):
                 files[name] = child
         found = self._flat[tree] = (files, frozenset(directories))
         return found

@@ -34,14 +34,12 @@ from tf2lint.analysis.project import Probes, probing, stable_files, top_level_na
 from tf2lint.engine import relevant, source_error
 from tf2lint.findings import Settings
 from tf2lint.hosts.batch import run_batch
-from tf2lint.hosts.commit_tree import CommitTree
+from tf2lint.hosts.commit_tree import BLOB_MODE, TREE_MODE, CommitTree
 from tf2lint.hosts.options import UsageError
 from tf2lint.hosts.files import DEFAULT_EXCLUDES, SOURCE_SUFFIXES, Selection
 from tf2lint.hosts.config import Loader
 from tf2lint.hosts.report_data import Counts, FileResult, analyse
 from tf2lint.source import SourceError, read, too_large
-
-_TREE, _BLOB = "40000", "100"
 
 
 @dataclass(frozen=True)
@@ -489,7 +487,7 @@ class _CommittedLocks:
             folder = index < len(parts) - 1
             entries = tree_entries(self._objects.read(found)[1], self._id_length)
             found = next((oid for mode, entry, oid in entries
-                          if entry == name and (mode == _TREE if folder else mode.startswith(_BLOB))), None)
+                          if entry == name and (mode == TREE_MODE if folder else mode.startswith(BLOB_MODE))), None)
             if found is None:
                 return None
         return found
