@@ -6,7 +6,8 @@ on another's: helpers (creating a variable once, one per call, or none; re-expor
 layers calling them, a plain Keras layer with TF1 creation (TFS107) and a module that builds it, a layer
 calling a top-level module, `__init__.py` files coming and going, a top-level `pkg.py` beside `pkg/`, a layer
 importing a module of the configured source root `lib/` (odd seeds configure it, with per-file ignores, in the
-first commit), a notebook whose layer calls a helper.
+first commit), a notebook whose layer calls a helper, and symbolic links: a module that links to another (itself, one
+beside the repository, nothing), a directory `shared` that links to a package.
 
     python -m tests.random_histories --seeds 0 100 [--commits 10]
 
@@ -22,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 _HELPERS = (
@@ -75,11 +77,18 @@ _PACKAGES = ("pkg", "lib")
 _MODULES = ("ops", "util", "core")
 
 
-def _change(rng: random.Random, files: set[str]) -> dict[str, str | None]:
-    """One edit: module path -> its new text (None: removed)."""
+@dataclass(frozen=True)
+class Link:
+    """A symbolic link to ``target`` (as `ln -s` spells it: relative to the link's directory)."""
+
+    target: str
+
+
+def _change(rng: random.Random, files: set[str]) -> dict[str, str | Link | None]:
+    """One edit: path -> its new text or link (None: removed)."""
     package, module = rng.choice(_PACKAGES), rng.choice(_MODULES)
     kind = rng.choice(("helper", "helper", "reexport", "layer", "plain", "user", "init", "remove", "top", "late",
-                       "rooted", "notebook"))
+                       "rooted", "notebook", "link", "shared"))
     if kind == "helper":
         return {f"{package}/{module}.py": rng.choice(_HELPERS)}
     if kind == "reexport":
@@ -87,7 +96,14 @@ def _change(rng: random.Random, files: set[str]) -> dict[str, str | None]:
         return {f"{package}/{module}.py": f"from {package}.{other} import f\n"}
     if kind == "layer":
         name = rng.choice(("model", "net"))
-        return {f"{package}/{name}.py": _LAYER.format(package=package, module=module, name=name.title())}
+        imported = rng.choice((*_PACKAGES, "shared"))
+        return {f"{package}/{name}.py": _LAYER.format(package=imported, module=module, name=name.title())}
+    if kind == "link":  # to a sibling (or itself), a module of either package, the layer, outside, nothing
+        target = rng.choice((f"{rng.choice(_MODULES)}.py", f"../{rng.choice(_PACKAGES)}/{rng.choice(_MODULES)}.py",
+                             "../pkg/net.py", "../../outside.py", "missing.py"))
+        return {f"{package}/{module}.py": Link(target)}
+    if kind == "shared":
+        return {"shared": None if "shared" in files else Link(rng.choice(_PACKAGES))}
     if kind == "plain":
         return {f"{package}/plain.py": _PLAIN}
     if kind == "user":
@@ -121,13 +137,16 @@ def new_repository(repo: Path) -> None:
     git(repo, "config", "user.name", "dev")
 
 
-def commit(repo: Path, changes: dict[str, str | None], message: str) -> str:
-    """Write (text) or remove (None) each path, commit everything, and return the commit's id."""
+def commit(repo: Path, changes: dict[str, str | Link | None], message: str) -> str:
+    """Write (text), link (`Link`) or remove (None) each path, commit everything, and return the commit's id."""
     for name, text in changes.items():
         path = repo / name
-        if text is None:
-            path.unlink(missing_ok=True)
-        else:
+        if path.is_symlink() or text is None or isinstance(text, Link):
+            path.unlink(missing_ok=True)  # (writing through a link would change its target)
+        if isinstance(text, Link):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.symlink_to(text.target)
+        elif text is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
     git(repo, "add", "-A")
@@ -162,7 +181,7 @@ def build(repo: Path, seed: int, commits: int) -> list[str]:
     files: set[str] = set()
     made = []
     for index in range(commits):
-        changes: dict[str, str | None] = {"pyproject.toml": _CONFIG} if index == 0 and seed % 2 else {}
+        changes: dict[str, str | Link | None] = {"pyproject.toml": _CONFIG} if index == 0 and seed % 2 else {}
         for _ in range(rng.randint(1, 3)):
             changes.update(_change(rng, files))
         made.append(commit(repo, changes or {"README.md": f"{index}\n"},
@@ -178,6 +197,8 @@ def build(repo: Path, seed: int, commits: int) -> list[str]:
 def differences(base: Path, seed: int, commits: int = 10) -> list[str]:
     """Each commit of the history of ``seed`` whose history counts differ from its checkout's report."""
     repo = base / "repo"
+    base.mkdir(parents=True, exist_ok=True)
+    (base / "outside.py").write_text(_HELPERS[1])  # beside the repository and its checkouts: links may lead here
     made = build(repo, seed, commits)
     points = report(repo, "--history", str(commits))[0]["history"]
     found = []

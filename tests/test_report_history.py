@@ -11,7 +11,7 @@ from pathlib import Path
 
 import random_histories
 import report_fixture as fixture
-from random_histories import checked_out, commit, counts, git, new_repository, report
+from random_histories import Link, checked_out, commit, counts, git, new_repository, report
 
 MODEL = '''\
 import extras
@@ -257,3 +257,44 @@ def test_a_names_lock_outside_the_repository_applies_to_every_commit(tmp_path) -
     # `Late` is in the lock too: shimmed before extras.py appears, native (nothing to guard) after.
     assert [p["flags"]["names_lock"] for p in document["history"]] == [3, 2]
     assert document["summary"]["flags"]["names_lock"] == 2
+
+
+QUIET_OPS = OPS.replace("    v = tf.Variable(tf.zeros([4]))\n    return x + v", "    return x")
+LINKED_MODEL = MODEL.replace("import extras\n", "").replace("from pkg import ops", "from {package} import ops")
+LINKED_MODEL = LINKED_MODEL[:LINKED_MODEL.index("class Late")].rstrip() + "\n"
+# Symbolic links, as a checkout writes them: `check`'s walk counts a linked module at the link's path (once by
+# its real path: `pkg/` comes before `real/`), does not enter a linked directory, and reads a link to nothing
+# as a TFS000.
+LINK_COMMITS: list[tuple[str, dict]] = [
+    ("A model in real/, linked into pkg/",
+     {"real/__init__.py": "", "real/ops.py": OPS, "real/model.py": LINKED_MODEL.format(package="real"),
+      "pkg/__init__.py": "", "pkg/model.py": Link("../real/model.py")}),
+    ("The helper stops creating a variable per call", {"real/ops.py": QUIET_OPS}),
+    ("An app imports the helpers through a linked directory",
+     {"shared": Link("real"), "app.py": LINKED_MODEL.format(package="shared")}),
+    ("The helper creates a variable per call again", {"real/ops.py": OPS}),
+    ("A module linked to nothing", {"pkg/gone.py": Link("missing.py")}),
+    ("A module linked from beside the repository", {"pkg/beside.py": Link("../../beside.py")}),
+    ("The linked directory goes", {"shared": None}),
+]
+
+
+def test_linked_modules_and_directories_count_as_checked_out(tmp_path) -> None:
+    repo = tmp_path / "repo"
+    (tmp_path / "beside.py").write_text(LINKED_MODEL.format(package="real"))
+    new_repository(repo)
+    commits = [commit(repo, files, subject) for subject, files in LINK_COMMITS]
+    points, _stderr = points_are_checkouts(repo, commits, tmp_path)
+    seen = [(p["files"], p["findings"]) for p in points]
+    # Files that can hold a finding: the model counts once (at pkg/model.py) beside real/ops.py; app.py reads the
+    # helper through `shared`, so it follows the helper's edits although nothing it names changed; beside.py
+    # counts at its link.
+    assert seen == [
+        (2, {"TFS106": 1}),
+        (2, {}),
+        (3, {}),
+        (3, {"TFS106": 2}),
+        (4, {"TFS000": 1, "TFS106": 2}),
+        (5, {"TFS000": 1, "TFS106": 3}),
+        (5, {"TFS000": 1, "TFS106": 2}),  # app.py's import no longer resolves
+    ]

@@ -6,11 +6,16 @@ Moving to the next commit writes only what changed. Every file written gets its 
 (a counter), so that no cache keyed by a file's stamp (path, size, time) can answer for an older version.
 `kind` tells what a path is in the current commit (a blob id, a directory, nothing): what a result's
 recorded probes are compared with.
+
+Symbolic links are written as links, as a checkout writes them, so that a module linked into a package, or a
+linked directory, is found as `check` finds it in the working tree. A relative target that leaves the
+repository points where the checkout's link would: beside the working tree.
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
 import tempfile
 import time
@@ -18,26 +23,31 @@ from collections.abc import Callable
 
 from tf2lint.hosts.options import UsageError
 
-TREE_MODE, BLOB_MODE = "40000", "100"  # a tree entry's mode: a directory; a file (100644, 100755)
+TREE_MODE, BLOB_MODE, LINK_MODE = "40000", "100", "120000"  # a directory; a file (100644, 100755); a link
 DIRECTORY = "/"  # the kind of a directory (a blob id is hexadecimal, never this)
+LINKED = ">"  # starts the kind of a path reached through a link: where it leads, and what is there
 
 
 class CommitTree:
     """The source files of one commit at a time, under ``root``."""
 
-    def __init__(self, read_tree: Callable[[str], list[tuple[str, str, str]]], suffixes: tuple[str, ...]) -> None:
-        """``read_tree``: a tree object's (mode, name, id) entries; ``suffixes``: the files written."""
+    def __init__(self, read_tree: Callable[[str], list[tuple[str, str, str]]], suffixes: tuple[str, ...],
+                 top: str) -> None:
+        """``read_tree``: a tree object's (mode, name, id) entries; ``suffixes``: the files written; ``top``: the
+        working tree (where links leaving the repository lead from)."""
         self._read_tree = read_tree
         self._suffixes = suffixes
+        self._top = top
         try:
             self.root = os.path.realpath(tempfile.mkdtemp(prefix="tf2lint-history-"))
         except OSError as exc:
             raise UsageError(f"--history: cannot make a scratch directory: {exc}") from None
         self.files: dict[str, str] = {}  # repository path -> blob id, in the current commit
         self.directories: set[str] = {""}
-        # Tree id -> its files and directories: this commit's trees, and (to reuse) the previous commit's.
-        self._flat: dict[str, tuple[dict[str, str], frozenset[str]]] = {}
-        self._previous: dict[str, tuple[dict[str, str], frozenset[str]]] = {}
+        self.links: dict[str, str] = {}  # repository path -> the link's blob id (any name: directories are linked too)
+        # Tree id -> its files, directories and links: this commit's trees, and (to reuse) the previous commit's.
+        self._flat: dict[str, _Flat] = {}
+        self._previous: dict[str, _Flat] = {}
         self._clock = time.time_ns()
 
     def move_to(self, tree: str, read_blob: Callable[[str], bytes]) -> set[str]:
@@ -49,10 +59,14 @@ class CommitTree:
 
     def _move_to(self, tree: str, read_blob: Callable[[str], bytes]) -> set[str]:
         self._previous, self._flat = self._flat, {}  # only the trees of two commits are kept
-        files, directories = self._flatten(tree)
+        files, directories, links = self._flatten(tree)
         changed = {path for path in self.files if files.get(path) != self.files[path]}
         changed.update(path for path in files if path not in self.files)
         changed.update(directories.symmetric_difference(self.directories))
+        changed.update(path for path in {*links, *self.links} if links.get(path) != self.links.get(path))
+        for path in self.links:
+            if links.get(path) != self.links[path]:
+                os.unlink(self.path(path))
         for path in self.files:
             if path not in files:
                 os.unlink(self.path(path))
@@ -67,8 +81,25 @@ class CommitTree:
                     handle.write(read_blob(blob))
                 self._clock += 1
                 os.utime(target, ns=(self._clock, self._clock))
-        self.files, self.directories = files, set(directories)
+        made = {}
+        for path, blob in links.items():
+            if self.links.get(path) == blob or self._link(path, read_blob(blob)):
+                made[path] = blob
+        self.files, self.directories, self.links = files, set(directories), made
         return changed
+
+    def _link(self, path: str, target: bytes) -> bool:
+        """Write the link at ``path``; False where the file system has no links (it then holds nothing there)."""
+        where = os.fsdecode(target)
+        if not posixpath.isabs(where):
+            inside = posixpath.normpath(posixpath.join(posixpath.dirname(path), where))
+            if inside == ".." or inside.startswith("../"):
+                where = os.path.join(self._top, *path.split("/")[:-1], where)
+        try:
+            os.symlink(where, self.path(path))
+        except (OSError, NotImplementedError):
+            return False
+        return True
 
     def path(self, relative: str) -> str:
         """Where a repository path is written."""
@@ -84,29 +115,56 @@ class CommitTree:
         return normal[len(self.root) + 1:].replace(os.sep, "/")
 
     def kind(self, relative: str) -> str | None:
-        """A file's blob id, `DIRECTORY`, or None for nothing there."""
+        """A file's blob id, `DIRECTORY`, None for nothing there; for a path through a link, `LINKED` with where it
+        leads (and what is there when that is in the copy: a path outside reads the same at every commit)."""
         found = self.files.get(relative)
         if found is not None:
             return found
-        return DIRECTORY if relative in self.directories else None
+        if relative in self.directories:
+            return DIRECTORY
+        if not self.links or not self.through_link(relative):
+            return None
+        real = os.path.realpath(self.path(relative))
+        resolved = self.relative(real)
+        if resolved is None:
+            return LINKED + real
+        inner = self.kind(resolved) if not self.through_link(resolved) else None  # (a cycle of links)
+        return None if inner is None else f"{LINKED}{resolved} {inner}"
+
+    def through_link(self, relative: str) -> bool:
+        """Whether the path is a link or lies under one."""
+        end = len(relative)
+        while end > 0:
+            if relative[:end] in self.links:
+                return True
+            end = relative.rfind("/", 0, end)
+        return False
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def _flatten(self, tree: str) -> tuple[dict[str, str], frozenset[str]]:
-        """A tree's source files (path -> blob id) and directories, relative to it; kept by tree id."""
+    def _flatten(self, tree: str) -> _Flat:
+        """A tree's source files (path -> blob id), directories and links (path -> blob id), relative to it; kept
+        by tree id."""
         known = self._flat.get(tree) or self._previous.get(tree)
         if known is not None:
             self._flat[tree] = known
             return known
         files: dict[str, str] = {}
         directories: set[str] = {""}
+        links: dict[str, str] = {}
         for mode, name, child in self._read_tree(tree):
             if mode == TREE_MODE:
-                inner_files, inner_directories = self._flatten(child)
+                inner_files, inner_directories, inner_links = self._flatten(child)
                 files.update((f"{name}/{path}", blob) for path, blob in inner_files.items())
                 directories.update(f"{name}/{d}" if d else name for d in inner_directories)
+                links.update((f"{name}/{path}", blob) for path, blob in inner_links.items())
             elif mode.startswith(BLOB_MODE) and name.endswith(self._suffixes):
                 files[name] = child
-        found = self._flat[tree] = (files, frozenset(directories))
+            elif mode == LINK_MODE:
+                links[name] = child
+        found = self._flat[tree] = (files, frozenset(directories), links)
         return found
+
+
+_Flat = tuple[dict[str, str], frozenset[str], dict[str, str]]

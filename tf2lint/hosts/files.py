@@ -97,11 +97,11 @@ class Selection:
                 )
                 for name in sorted(files):
                     path = os.path.join(root, name)
-                    if name.endswith(SOURCE_SUFFIXES) and _regular(path) and not self.excluded(path):
+                    if name.endswith(SOURCE_SUFFIXES) and is_regular(path) and not self.excluded(path):
                         yield os.path.normpath(path)
 
 
-def _regular(path: str) -> bool:
+def is_regular(path: str) -> bool:
     """Not a FIFO, device or socket (a link to one included); unreadable entries count, to be reported."""
     try:
         return stat.S_ISREG(os.stat(path).st_mode)

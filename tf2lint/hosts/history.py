@@ -14,6 +14,9 @@ working tree's .gitignore), and the names lock it configures is read as each com
 report's "names lock" count then say what that commit's lock guarded): a file's result is also keyed by the
 lock's entries for it, so writing the lock re-analyses only the modules it names. With `--variables-base`,
 every commit is compared with that revision.
+
+Files are chosen as `check` walks the working tree: a linked module counts (at the link's path, once by its
+real path, the first in the walk's order keeping it), a linked directory is not entered.
 """
 
 from __future__ import annotations
@@ -34,11 +37,11 @@ from tf2lint.analysis.project import Probes, probing, stable_files, top_level_na
 from tf2lint.engine import relevant, source_error
 from tf2lint.findings import Settings
 from tf2lint.hosts.batch import run_batch
-from tf2lint.hosts.commit_tree import BLOB_MODE, TREE_MODE, CommitTree
+from tf2lint.hosts.commit_tree import BLOB_MODE, LINKED, TREE_MODE, CommitTree
 from tf2lint.hosts.options import UsageError
-from tf2lint.hosts.files import DEFAULT_EXCLUDES, SOURCE_SUFFIXES, Selection
+from tf2lint.hosts.files import DEFAULT_EXCLUDES, SOURCE_SUFFIXES, Selection, is_regular
 from tf2lint.hosts.config import Loader
-from tf2lint.hosts.report_data import Counts, FileResult, analyse
+from tf2lint.hosts.report_data import Counts, FileResult, analyse, read_source
 from tf2lint.source import SourceError, read, too_large
 
 
@@ -130,6 +133,7 @@ class _Result:
     tops: tuple[tuple[tuple[tuple[str, ...], str], bool], ...]  # (roots, name) -> whether a root provided it
     named: tuple[tuple[tuple, bool], ...]  # `callers.importers_answer` arguments -> the answer
     held_at: int = -1  # the last commit (by position) it was known to hold at
+    linked: bool = False  # it read a path through a link (what is there may change while the link does not)
 
 
 @dataclass
@@ -138,6 +142,12 @@ class _Pending:
 
     known: list[_Result]
     work: tuple[bytes, str, Settings]  # its bytes, its path in the scratch copy, its settings
+
+
+def _walk_order(item: tuple[str, str]) -> tuple[tuple[int, str], ...]:
+    """Where `check`'s walk lists a file: a directory's files before what its subdirectories hold, by name."""
+    *directories, name = item[0].split("/")
+    return (*((1, d) for d in directories), (0, name))
 
 
 def _analyse_probed(work: tuple[bytes, str, Settings]) -> tuple[Counts, Probes]:
@@ -177,7 +187,7 @@ class History:
         self._open = ExitStack()  # what `close` ends
         self.objects = Objects(repo)
         self._open.callback(self.objects.close)
-        self.tree = CommitTree(self._tree_entries, SOURCE_SUFFIXES)
+        self.tree = CommitTree(self._tree_entries, SOURCE_SUFFIXES, self._top)
         self._open.callback(self.tree.close)
         self._open.enter_context(copy_of(self.tree.root, self._top))  # `--variables-base` reads the repository
         self._locks = _CommittedLocks(self._top, self.objects, self.id_length, self._analysed_at)
@@ -204,7 +214,7 @@ class History:
         tree = data.split(b"\n", 1)[0].split()[1].decode() if kind == "commit" else None
         if tree is None:
             raise UsageError(f"not a commit: {commit.id}")
-        before = (self.tree.files, self.tree.directories)
+        before = (self.tree.files, self.tree.directories, self.tree.links)
         changed = self.tree.move_to(tree, lambda oid: self.objects.read(oid)[1])
         locks = self._locks.start(tree)
         if not changed and self._previous is not None and locks == self._locked:
@@ -215,7 +225,7 @@ class History:
         self._listings, self._answers = {}, {}
         total = Counts()
         with stable_files():  # the files stand still while this commit is counted
-            found = {directory: [self._result_of(path, blob) for path, blob in files if not self._skipped(path)]
+            found = {directory: [self._result_of(path, blob) for path, blob in files]
                      for directory, files in self._by_directory().items()}
             pending = [item for results in found.values() for item in results if isinstance(item, _Pending)]
             if pending:
@@ -233,13 +243,15 @@ class History:
         self._previous = total
         return total
 
-    def _changed(self, paths: set[str], files: dict[str, str], directories: set[str]) -> _Changes:
-        """What moved since the previous commit counted (its ``files`` and ``directories``), as the quick
-        check of a result that held there reads it."""
-        now_files, now_directories = self.tree.files, self.tree.directories
+    def _changed(self, paths: set[str], files: dict[str, str], directories: set[str],
+                 links: dict[str, str]) -> _Changes:
+        """What moved since the previous commit counted (its ``files``, ``directories`` and ``links``), as the
+        quick check of a result that held there reads it."""
+        now_files, now_directories, now_links = self.tree.files, self.tree.directories, self.tree.links
         tops = set()
         for path in paths:
-            if (path in files or path in directories) != (path in now_files or path in now_directories):
+            if (path in files or path in directories or path in links) != \
+                    (path in now_files or path in now_directories or path in now_links):
                 directory, _sep, entry = path.rpartition("/")
                 tops.add((directory, top_level_name(entry)))
         stems: set[bytes] = set()
@@ -249,8 +261,9 @@ class History:
                     if blob is not None:
                         stems |= self._stems(blob)
         # Past the index's size limit every question has its "unknown" answer: with modules added or removed,
-        # the questions are asked again.
-        indexed = any(path.endswith(".py") and (path in files) != (path in now_files) for path in paths)
+        # the questions are asked again (and with a link made, moved or removed: it may add a whole directory).
+        indexed = any(path.endswith(".py") and (path in files) != (path in now_files) or path in links
+                      or path in now_links for path in paths)
         return _Changes(paths, tops, stems, indexed)
 
     def _stems(self, blob: str) -> frozenset[bytes]:
@@ -260,10 +273,39 @@ class History:
         return found
 
     def _by_directory(self) -> dict[str, list[tuple[str, str]]]:
+        """The files to count, by directory: (path, its blob id or the key of a linked module's content)."""
+        chosen = [(path, blob) for path, blob in sorted(self.tree.files.items()) if not self._skipped(path)]
+        if self.tree.links:
+            chosen = self._with_links(chosen)
         grouped: dict[str, list[tuple[str, str]]] = {}
-        for path, blob in sorted(self.tree.files.items()):
+        for path, blob in chosen:
             grouped.setdefault(path.rpartition("/")[0], []).append((path, blob))
         return grouped
+
+    def _with_links(self, chosen: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The files chosen, with the linked modules `check`'s walk lists (a link to a directory is one it does
+        not enter), each file once by its real path: the first in the walk's order keeps it."""
+        tree = self.tree
+        linked = [(path, "") for path in tree.links if path.endswith(SOURCE_SUFFIXES) and not self._skipped(path)]
+        seen: set[str] = set()
+        kept = []
+        for path, blob in sorted([*chosen, *linked], key=_walk_order):
+            disk = tree.path(path)
+            if not blob:
+                if not is_regular(disk):
+                    continue
+                real = os.path.realpath(disk)
+                resolved = tree.relative(real)
+                # The target's blob when the copy holds it; else its path (outside the repository, what is there
+                # is the same at every commit; a link to nothing is read, as `check` reads it, and reported).
+                blob = tree.files.get(resolved, "") if resolved is not None and not tree.through_link(resolved) else ""
+                blob = blob or LINKED + real
+            else:
+                real = disk
+            if real not in seen:
+                seen.add(real)
+                kept.append((path, blob))
+        return kept
 
     def _skipped(self, path: str) -> bool:
         """Outside the PATHs, or not chosen as `check` chooses under them: excluded (configuration, .gitignore
@@ -272,7 +314,7 @@ class History:
         if known is None:
             parent, _sep, name = path.rpartition("/")
             disk = os.path.join(self._top, *path.split("/"))
-            directory = path not in self.tree.files
+            directory = path not in self.tree.files and path not in self.tree.links
             known = self._skip[path] = (
                 not self._wanted(path, directory)
                 or (bool(parent) and self._skipped(parent))
@@ -300,12 +342,15 @@ class History:
             if self._holds(result):
                 result.held_at = self._position
                 return result
-        _kind, data = self.objects.read(blob)
         if lock.path:
             settings = replace(settings, variables_lock=lock.path)
-        if len(data) > limit:  # as the working tree's report reads it: not read, a TFS000
-            known.append(_Result(FileResult(path, source_error(path, too_large(limit), settings)).counts(),
-                                 (), (), (), self._position))
+        # As the working tree's report reads it: a file above the size limit, or a link to nothing, is a TFS000.
+        data = read_source(self.tree.path(path), path, limit, settings) if blob.startswith(LINKED) \
+            else self.objects.read(blob)[1]
+        if isinstance(data, bytes) and len(data) > limit:
+            data = FileResult(path, source_error(path, too_large(limit), settings))
+        if isinstance(data, FileResult):
+            known.append(_Result(data.counts(), (), (), (), self._position))
             return known[-1]
         # Like the working tree's report: a file that cannot hold a finding is not analysed, nor counted.
         if not relevant(data, settings):
@@ -347,7 +392,8 @@ class History:
         tops = tuple((asked, self._top_level(*asked)) for asked in probes.tops)
         for question, answer in probes.named.items():
             self._answers.setdefault(question, answer)
-        return _Result(counts, tuple(paths.items()), tops, tuple(probes.named.items()), self._position)
+        linked = bool(self.tree.links) and any(map(self.tree.through_link, paths))
+        return _Result(counts, tuple(paths.items()), tops, tuple(probes.named.items()), self._position, linked)
 
     def _holds(self, result: _Result) -> bool:
         """Whether everything the result's analysis read is as it was. For a result that held at the previous
@@ -356,7 +402,7 @@ class History:
         if result.held_at == self._position:
             return True
         changes = self._changes
-        if result.held_at != self._position - 1:
+        if result.held_at != self._position - 1 or result.linked:
             kind = self.tree.kind
             return all(kind(path) == was for path, was in result.paths) and self._named_tops(result) and \
                 self._answered(result)

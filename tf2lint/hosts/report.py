@@ -14,7 +14,7 @@ from tf2lint import __version__
 from tf2lint.findings import Settings
 from tf2lint.hosts.options import FileSettings, UsageError, add_variables_base, chosen, make_loader, top_config
 from tf2lint.hosts.config import Config, Loader
-from tf2lint.hosts.report_data import FileResult, analyse, document
+from tf2lint.hosts.report_data import FileResult, analyse, document, read_source
 
 FORMATS = ("html", "markdown", "json")
 
@@ -62,19 +62,16 @@ def _linker(args: argparse.Namespace) -> Callable[[str, int | None], str]:
 def collect(paths: list[str], loader: Loader, settings: Callable[[str], Settings], jobs: int = 1) -> list[FileResult]:
     """Every file's findings and facts, read and analysed the way `check` does (on ``jobs`` processes)."""
     from tf2lint.analysis.project import stable_files
-    from tf2lint.engine import read, relevant, source_error
+    from tf2lint.engine import relevant
     from tf2lint.hosts.batch import run_batch
-    from tf2lint.source import SourceError
 
     files: list[tuple[str, Settings, bytes]] = []
     results = []
     for path in chosen(paths, loader):
         file_settings = settings(path)
-        try:
-            data = read(path, loader.for_path(path).max_file_size)
-        except (OSError, SourceError) as exc:
-            error = exc if isinstance(exc, SourceError) else SourceError(f"cannot read: {exc.strerror or exc}")
-            results.append(FileResult(path, source_error(path, error, file_settings)))
+        data = read_source(path, path, loader.for_path(path).max_file_size, file_settings)
+        if isinstance(data, FileResult):
+            results.append(data)
             continue
         if relevant(data, file_settings):
             files.append((path, file_settings, data))

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 
 from tf2lint.analysis.constructs import CONSTRUCTS
 from tf2lint.analysis.migration import NO_TF1, STAGES, ModuleFacts, module_facts
-from tf2lint.engine import lint_data
+from tf2lint.engine import lint_data, source_error
 from tf2lint.findings import Finding, Settings
+from tf2lint.source import SourceError, read
 from tf2lint.rules import BY_CODE
 
 SCHEMA_ID = "urn:tf2lint:report:1"  # the `$id` of report.schema.json, shipped next to this module
@@ -72,6 +73,16 @@ class Counts:
             "findings_total": sum(self.findings.values()),
             "flags": dict(sorted((flag, n) for flag, n in self.flags.items())),
         }
+
+
+def read_source(disk: str, path: str, limit: int, settings: Settings) -> bytes | FileResult:
+    """The bytes of the file at ``disk`` as `check` reads them, or, where it cannot (unreadable, not a regular file,
+    above ``limit`` bytes), the result of ``path`` that reports why (a TFS000)."""
+    try:
+        return read(disk, limit)
+    except (OSError, SourceError) as exc:
+        error = exc if isinstance(exc, SourceError) else SourceError(f"cannot read: {exc.strerror or exc}")
+        return FileResult(path, source_error(path, error, settings))
 
 
 def analyse(data: bytes, path: str, settings: Settings) -> FileResult:
