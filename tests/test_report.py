@@ -102,6 +102,22 @@ def test_since_a_revision(migrated) -> None:
     assert [p["commit"] for p in document["history"]] == commits[3:]
 
 
+@pytest.mark.parametrize("since", ["no-such-revision", "--all", "HEAD:model.py"])
+def test_since_what_is_not_a_commit_is_a_usage_error(migrated, since) -> None:
+    repo, _commits, _snapshots = migrated
+    done = subprocess.run([sys.executable, "-m", "tf2lint", "report", f"--since={since}"], cwd=repo,
+                          capture_output=True, text=True, timeout=300)
+    assert (done.returncode, done.stderr) == (2, f"tf2lint: error: --since: not a commit of this repository: {since}\n")
+
+
+def test_a_history_before_the_first_commit_is_a_usage_error(tmp_path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "model.py").write_text("import tensorflow as tf\n")
+    done = subprocess.run([sys.executable, "-m", "tf2lint", "report", "--history", "3"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert (done.returncode, done.stderr) == (2, "tf2lint: error: --history: the repository has no commit yet\n")
+
+
 def test_history_in_markdown(migrated) -> None:
     repo, commits, snapshots = migrated
     text = report(repo, "--format", "markdown", "--history", str(len(commits))).stdout

@@ -70,6 +70,10 @@ def is_shallow(repo: str) -> bool:
 
 def commits(repo: str, count: int | None, since: str | None) -> list[Commit]:
     """The last ``count`` first-parent commits of HEAD (or those after ``since``), oldest first."""
+    if not _is_commit(repo, "HEAD"):
+        raise UsageError("--history: the repository has no commit yet")
+    if since and not _is_commit(repo, since):
+        raise UsageError(f"--since: not a commit of this repository: {since}")
     args = ["log", "--first-parent", "--format=%H%x00%ct%x00%s"]
     if count is not None:
         args.append(f"-n{count}")
@@ -79,6 +83,15 @@ def commits(repo: str, count: int | None, since: str | None) -> list[Commit]:
         sha, date, subject = line.split("\x00", 2)
         found.append(Commit(sha, int(date), subject))
     return found[::-1]
+
+
+def _is_commit(repo: str, revision: str) -> bool:
+    if revision.startswith("-"):
+        return False  # an option to git, not a revision
+    try:
+        return bool(run_git(repo, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").strip())
+    except UsageError:
+        return False
 
 
 class Objects:
