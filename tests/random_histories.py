@@ -6,8 +6,9 @@ on another's: helpers (creating a variable once, one per call, or none; re-expor
 layers calling them, a plain Keras layer with TF1 creation (TFS107) and a module that builds it, a layer
 calling a top-level module, `__init__.py` files coming and going, a top-level `pkg.py` beside `pkg/`, a layer
 importing a module of the configured source root `lib/` (odd seeds configure it, with per-file ignores, in the
-first commit), a notebook whose layer calls a helper, and symbolic links: a module that links to another (itself, one
-beside the repository, nothing), a directory `shared` that links to a package.
+first commit), a notebook whose layer calls a helper, and symbolic links: a module that links to another
+(itself, one beside the repository, a script without a suffix, nothing), a directory `shared` that links to a
+package.
 
     python -m tests.random_histories --seeds 0 100 [--commits 10]
 
@@ -88,7 +89,7 @@ def _change(rng: random.Random, files: set[str]) -> dict[str, str | Link | None]
     """One edit: path -> its new text or link (None: removed)."""
     package, module = rng.choice(_PACKAGES), rng.choice(_MODULES)
     kind = rng.choice(("helper", "helper", "reexport", "layer", "plain", "user", "init", "remove", "top", "late",
-                       "rooted", "notebook", "link", "shared"))
+                       "rooted", "notebook", "link", "shared", "tool"))
     if kind == "helper":
         return {f"{package}/{module}.py": rng.choice(_HELPERS)}
     if kind == "reexport":
@@ -100,8 +101,10 @@ def _change(rng: random.Random, files: set[str]) -> dict[str, str | Link | None]
         return {f"{package}/{name}.py": _LAYER.format(package=imported, module=module, name=name.title())}
     if kind == "link":  # to a sibling (or itself), a module of either package, the layer, outside, nothing
         target = rng.choice((f"{rng.choice(_MODULES)}.py", f"../{rng.choice(_PACKAGES)}/{rng.choice(_MODULES)}.py",
-                             "../pkg/net.py", "../../outside.py", "missing.py"))
+                             "../pkg/net.py", "../../outside.py", "missing.py", "../bin/tool"))
         return {f"{package}/{module}.py": Link(target)}
+    if kind == "tool":  # a script without a suffix (a link may name it)
+        return {"bin/tool": rng.choice(_HELPERS)}
     if kind == "shared":
         return {"shared": None if "shared" in files else Link(rng.choice(_PACKAGES))}
     if kind == "plain":

@@ -275,6 +275,8 @@ LINK_COMMITS: list[tuple[str, dict]] = [
     ("The helper creates a variable per call again", {"real/ops.py": OPS}),
     ("A module linked to nothing", {"pkg/gone.py": Link("missing.py")}),
     ("A module linked from beside the repository", {"pkg/beside.py": Link("../../beside.py")}),
+    ("A module linked to a script without a suffix",
+     {"bin/tool": LINKED_MODEL.format(package="real"), "pkg/tool.py": Link("../bin/tool")}),
     ("The linked directory goes", {"shared": None}),
 ]
 
@@ -287,8 +289,8 @@ def test_linked_modules_and_directories_count_as_checked_out(tmp_path) -> None:
     points, _stderr = points_are_checkouts(repo, commits, tmp_path)
     seen = [(p["files"], p["findings"]) for p in points]
     # Files that can hold a finding: the model counts once (at pkg/model.py) beside real/ops.py; app.py reads the
-    # helper through `shared`, so it follows the helper's edits although nothing it names changed; beside.py
-    # counts at its link.
+    # helper through `shared`, so it follows the helper's edits although nothing it names changed; beside.py and
+    # the script count at their links.
     assert seen == [
         (2, {"TFS106": 1}),
         (2, {}),
@@ -296,5 +298,6 @@ def test_linked_modules_and_directories_count_as_checked_out(tmp_path) -> None:
         (3, {"TFS106": 2}),
         (4, {"TFS000": 1, "TFS106": 2}),
         (5, {"TFS000": 1, "TFS106": 3}),
-        (5, {"TFS000": 1, "TFS106": 2}),  # app.py's import no longer resolves
+        (6, {"TFS000": 1, "TFS106": 4}),  # bin/tool is not a source file: it counts at pkg/tool.py only
+        (6, {"TFS000": 1, "TFS106": 3}),  # app.py's import no longer resolves
     ]

@@ -9,7 +9,8 @@ recorded probes are compared with.
 
 Symbolic links are written as links, as a checkout writes them, so that a module linked into a package, or a
 linked directory, is found as `check` finds it in the working tree. A relative target that leaves the
-repository points where the checkout's link would: beside the working tree.
+repository points where the checkout's link would: beside the working tree; a file a link names that is not a
+source file (`tool.py -> bin/tool`) is written too.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class CommitTree:
         self.files: dict[str, str] = {}  # repository path -> blob id, in the current commit
         self.directories: set[str] = {""}
         self.links: dict[str, str] = {}  # repository path -> the link's blob id (any name: directories are linked too)
+        self.targets: dict[str, str] = {}  # repository path -> blob id: the other files links name
+        self._link_targets: dict[str, str] = {}  # a link's blob id -> what it names (as written, outside rewritten)
         # Tree id -> its files, directories and links: this commit's trees, and (to reuse) the previous commit's.
         self._flat: dict[str, _Flat] = {}
         self._previous: dict[str, _Flat] = {}
@@ -64,18 +67,20 @@ class CommitTree:
         changed.update(path for path in files if path not in self.files)
         changed.update(directories.symmetric_difference(self.directories))
         changed.update(path for path in {*links, *self.links} if links.get(path) != self.links.get(path))
+        targets = self._targets(tree, links, files, directories, read_blob) if links else {}
+        changed.update(path for path in {*targets, *self.targets} if targets.get(path) != self.targets.get(path))
         for path in self.links:
             if links.get(path) != self.links[path]:
                 os.unlink(self.path(path))
-        for path in self.files:
-            if path not in files:
+        for path in [*self.files, *self.targets]:
+            if path not in files and path not in targets:
                 os.unlink(self.path(path))
         for directory in sorted(self.directories - directories, reverse=True):
             shutil.rmtree(self.path(directory), ignore_errors=True)
         for directory in sorted(directories - self.directories):
             os.makedirs(self.path(directory), exist_ok=True)
-        for path, blob in files.items():
-            if self.files.get(path) != blob:
+        for path, blob in [*files.items(), *targets.items()]:
+            if self.files.get(path, self.targets.get(path)) != blob:
                 target = self.path(path)
                 with open(target, "wb") as handle:
                     handle.write(read_blob(blob))
@@ -83,18 +88,37 @@ class CommitTree:
                 os.utime(target, ns=(self._clock, self._clock))
         made = {}
         for path, blob in links.items():
-            if self.links.get(path) == blob or self._link(path, read_blob(blob)):
+            if self.links.get(path) == blob or self._link(path, self._link_target(path, blob, read_blob)):
                 made[path] = blob
-        self.files, self.directories, self.links = files, set(directories), made
+        self.files, self.directories, self.links, self.targets = files, set(directories), made, targets
         return changed
 
-    def _link(self, path: str, target: bytes) -> bool:
+    def _link_target(self, path: str, blob: str, read_blob: Callable[[str], bytes]) -> str:
+        """What the link at ``path`` names; a relative target leaving the repository, rewritten to lead from the
+        working tree."""
+        key = f"{path}\0{blob}"
+        found = self._link_targets.get(key)
+        if found is None:
+            found = os.fsdecode(read_blob(blob))
+            if not posixpath.isabs(found) and _inside(path, found) is None:
+                found = os.path.join(self._top, *path.split("/")[:-1], found)
+            self._link_targets[key] = found
+        return found
+
+    def _targets(self, tree: str, links: dict[str, str], files: dict[str, str], directories: frozenset[str],
+                 read_blob: Callable[[str], bytes]) -> dict[str, str]:
+        """The files the links name that are not written as source files: path -> blob id."""
+        found = {}
+        for path, blob in links.items():
+            named = _inside(path, self._link_target(path, blob, read_blob))
+            if named and named not in files and named not in links and named not in directories:
+                oid = blob_at(self._read_tree, tree, named)
+                if oid is not None:
+                    found[named] = oid
+        return found
+
+    def _link(self, path: str, where: str) -> bool:
         """Write the link at ``path``; False where the file system has no links (it then holds nothing there)."""
-        where = os.fsdecode(target)
-        if not posixpath.isabs(where):
-            inside = posixpath.normpath(posixpath.join(posixpath.dirname(path), where))
-            if inside == ".." or inside.startswith("../"):
-                where = os.path.join(self._top, *path.split("/")[:-1], where)
         try:
             os.symlink(where, self.path(path))
         except (OSError, NotImplementedError):
@@ -117,7 +141,7 @@ class CommitTree:
     def kind(self, relative: str) -> str | None:
         """A file's blob id, `DIRECTORY`, None for nothing there; for a path through a link, `LINKED` with where it
         leads (and what is there when that is in the copy: a path outside reads the same at every commit)."""
-        found = self.files.get(relative)
+        found = self.files.get(relative) or self.targets.get(relative)
         if found is not None:
             return found
         if relative in self.directories:
@@ -165,6 +189,25 @@ class CommitTree:
                 links[name] = child
         found = self._flat[tree] = (files, frozenset(directories), links)
         return found
+
+
+def blob_at(read_tree: Callable[[str], list[tuple[str, str, str]]], tree: str, path: str) -> str | None:
+    """The blob id at a repository ``path`` (`a/b.py`) in ``tree`` (None: no file there)."""
+    *folders, name = path.split("/")
+    for folder in folders:
+        tree = next((oid for mode, entry, oid in read_tree(tree) if entry == folder and mode == TREE_MODE), "")
+        if not tree:
+            return None
+    return next((oid for mode, entry, oid in read_tree(tree) if entry == name and mode.startswith(BLOB_MODE)), None)
+
+
+def _inside(path: str, target: str) -> str | None:
+    """The repository path a link at ``path`` names with a relative ``target``; None for an absolute one or one that
+    leaves the repository."""
+    if posixpath.isabs(target):
+        return None
+    inside = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+    return None if inside == ".." or inside.startswith("../") else inside
 
 
 _Flat = tuple[dict[str, str], frozenset[str], dict[str, str]]

@@ -37,7 +37,7 @@ from tf2lint.analysis.project import Probes, probing, stable_files, top_level_na
 from tf2lint.engine import relevant, source_error
 from tf2lint.findings import Settings
 from tf2lint.hosts.batch import run_batch
-from tf2lint.hosts.commit_tree import BLOB_MODE, LINKED, TREE_MODE, CommitTree
+from tf2lint.hosts.commit_tree import LINKED, CommitTree, blob_at
 from tf2lint.hosts.options import UsageError
 from tf2lint.hosts.files import DEFAULT_EXCLUDES, SOURCE_SUFFIXES, Selection, is_regular
 from tf2lint.hosts.config import Loader
@@ -203,7 +203,7 @@ class History:
         self.tree = CommitTree(self._tree_entries, SOURCE_SUFFIXES, self._top)
         self._open.callback(self.tree.close)
         self._open.enter_context(copy_of(self.tree.root, self._top))  # `--variables-base` reads the repository
-        self._locks = _CommittedLocks(self._top, self.objects, self.id_length, self._analysed_at)
+        self._locks = _CommittedLocks(self._top, self.objects, self._tree_entries, self._analysed_at)
         self._open.callback(self._locks.close)
         self._results: dict[tuple, list[_Result]] = {}
         self._skip: dict[str, bool] = {}  # repository path -> `_skipped`
@@ -311,8 +311,9 @@ class History:
                 resolved = tree.relative(real)
                 # The target's blob when the copy holds it; else its path (outside the repository, what is there
                 # is the same at every commit; a link to nothing is read, as `check` reads it, and reported).
-                blob = tree.files.get(resolved, "") if resolved is not None and not tree.through_link(resolved) else ""
-                blob = blob or LINKED + real
+                known = None if resolved is None or tree.through_link(resolved) else \
+                    tree.files.get(resolved) or tree.targets.get(resolved)
+                blob = known or LINKED + real
             else:
                 real = disk
             if real not in seen:
@@ -496,12 +497,13 @@ class _CommittedLocks:
     a committed lock is rewritten with its keys naming them there, relative to its temporary file's directory.
     A lock outside the repository has no history: it applies as it is to every commit."""
 
-    def __init__(self, top: str, objects: Objects, id_length: int, analysed_at: Callable[[str], str]) -> None:
-        """``analysed_at``: where the file at a working-tree path is analysed."""
+    def __init__(self, top: str, objects: Objects, read_tree: Callable[[str], list[tuple[str, str, str]]],
+                 analysed_at: Callable[[str], str]) -> None:
+        """``read_tree``: a tree object's entries; ``analysed_at``: where the file at a working-tree path is analysed."""
         self._top = top
         self._analysed_at = analysed_at
         self._objects = objects
-        self._id_length = id_length
+        self._read_tree = read_tree
         self._tree = ""
         self._now: dict[str, _Lock] = {}  # configured path -> the lock in the commit being counted
         self._known: set[str] = set()
@@ -532,24 +534,12 @@ class _CommittedLocks:
                     data = b""  # as `check` reads a lock it cannot read: one that names nothing
                 self._written[lock, lock] = self._rewritten(lock, lock, data)
             return self._written[lock, lock]
-        oid = self._find(relative.split("/"))
+        oid = blob_at(self._read_tree, self._tree, relative)
         if oid is None:
             return _Lock(lock, "", "")  # not written yet at this commit
         if (lock, oid) not in self._written:
             self._written[lock, oid] = self._rewritten(lock, oid, self._objects.read(oid)[1])
         return self._written[lock, oid]
-
-    def _find(self, parts: list[str]) -> str | None:
-        """The blob id at a repository path in the commit's tree (None where there is none)."""
-        found: str | None = self._tree
-        for index, name in enumerate(parts):
-            folder = index < len(parts) - 1
-            entries = tree_entries(self._objects.read(found)[1], self._id_length)
-            found = next((oid for mode, entry, oid in entries
-                          if entry == name and (mode == TREE_MODE if folder else mode.startswith(BLOB_MODE))), None)
-            if found is None:
-                return None
-        return found
 
     def _rewritten(self, lock: str, oid: str, data: bytes) -> _Lock:
         base = os.path.dirname(lock)
