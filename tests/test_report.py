@@ -5,6 +5,7 @@ tests/test_report_history.py checks each commit against the report of its checko
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -277,6 +278,36 @@ def test_usage_errors(tmp_path) -> None:
     (tmp_path / "sub" / "n.py").write_text("import tensorflow as tf\n")
     done = subprocess.run([sys.executable, "-m", "tf2lint", "report", "."], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 2 and "select" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names that are not UTF-8 or hold a line break")
+def test_file_names_of_any_bytes(tmp_path) -> None:
+    """File names that are not UTF-8, or hold a line break or a pipe: every format is written (to a file and to
+    stdout, as `check` writes them: the name's own bytes), each link percent-encodes the name's bytes, each
+    Markdown row stays one row, and the history reads them from the git objects."""
+    names = {b"\xff.py": "%FF.py", b"new\nline.py": "new%0Aline.py", b"pi|pe.py": "pi%7Cpe.py"}
+    for name in names:
+        (tmp_path / os.fsdecode(name)).write_text(BY_CODE["TFS106"].bad[0])
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=dev", "-c", "user.email=dev@example.com",
+                    "commit", "-q", "-m", "odd names"], check=True)
+    written = {}
+    for fmt in ("json", "markdown", "html"):
+        command = [sys.executable, "-m", "tf2lint", "report", "--history", "1", "--format", fmt]
+        to_stdout = subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=300)
+        to_file = subprocess.run([*command, "-o", "report.out"], cwd=tmp_path, capture_output=True, timeout=300)
+        assert (to_stdout.returncode, to_file.returncode) == (0, 0), to_stdout.stderr + to_file.stderr
+        written[fmt] = (tmp_path / "report.out").read_bytes()
+        assert written[fmt] == to_stdout.stdout
+    document = json.loads(written["json"])
+    assert {c["link"].partition("#")[0] for c in document["classes"]} == set(names.values())
+    assert {key: value for key, value in document["history"][0].items()
+            if key not in ("commit", "date", "subject")} == document["summary"]
+    rows = [line for line in written["markdown"].split(b"\n") if line.startswith(b"| [`")]
+    assert len(rows) == len(document["classes"]) and all(len(re.split(rb"(?<!\\)\|", row)) == 6 for row in rows)
+    assert b"new\\nline.py" in written["markdown"] and b"pi\\|pe.py" in written["markdown"]
+    assert b'href="%FF.py#L' in written["html"]
 
 
 def test_several_processes_give_the_same_document(tmp_path) -> None:

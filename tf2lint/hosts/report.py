@@ -53,10 +53,15 @@ def _linker(args: argparse.Namespace) -> Callable[[str, int | None], str]:
     written (it opens next to the tree), or under ``--link-base``."""
     if args.link_base:
         base = args.link_base if args.link_base.endswith("/") else args.link_base + "/"
-        return lambda path, line: f"{base}{quote(path.replace(os.sep, '/'))}" + ("" if line is None else f"#L{line}")
+        return lambda path, line: f"{base}{_quoted(path)}" + ("" if line is None else f"#L{line}")
     where = os.path.dirname(os.path.abspath(args.output)) if args.output else os.getcwd()
-    return lambda path, line: (quote(os.path.relpath(os.path.abspath(path), where).replace(os.sep, "/"))
+    return lambda path, line: (_quoted(os.path.relpath(os.path.abspath(path), where))
                                + ("" if line is None else f"#L{line}"))
+
+
+def _quoted(path: str) -> str:
+    """A path as a URL's path: percent-encoded, a file name that is not UTF-8 by its own bytes."""
+    return quote(path.replace(os.sep, "/"), errors="surrogateescape")
 
 
 def collect(paths: list[str], loader: Loader, settings: Callable[[str], Settings], jobs: int = 1) -> list[FileResult]:
@@ -134,7 +139,8 @@ def run(args: argparse.Namespace) -> int:
     text = {"json": lambda r: json.dumps(r, indent=1) + "\n", "markdown": report_render.markdown,
             "html": report_render.html}[args.format](report)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
+        # (A file name that is not UTF-8 is written as its own bytes, as `check` writes it.)
+        with open(args.output, "w", encoding="utf-8", errors="surrogateescape") as handle:
             handle.write(text)
     else:
         sys.stdout.write(text)

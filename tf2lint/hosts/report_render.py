@@ -58,7 +58,7 @@ def markdown(report: dict) -> str:
     if todo:
         lines += ["", f"### Most left to migrate (top {min(len(todo), MARKDOWN_CLASSES)} of {len(todo)})", "",
                   "| Class | Stage | Constructs left | Findings |", "|---|---|---:|---:|"]
-        lines += [f"| [`{c['name']}`]({c['link']}) `{_where(c)}` | {STAGE_TITLES[c['stage']]} | "
+        lines += [f"| [`{c['name']}`]({c['link']}) `{_cell(_where(c), None)}` | {STAGE_TITLES[c['stage']]} | "
                   f"{c['constructs_left']} | {c['findings_total']} |" for c in todo[:MARKDOWN_CLASSES]]
     native = [c for c in report["classes"] if c["stage"] == "native"]
     if native:
@@ -138,9 +138,11 @@ def _where(record: dict) -> str:
     return f"{record['path']}{cell}:{record['line']}"
 
 
-def _cell(text: str) -> str:
-    text = text if len(text) <= 50 else text[:47] + "..."
-    return text.replace("|", "\\|").replace("`", "'")
+def _cell(text: str, limit: int | None = 50) -> str:
+    """Text for a Markdown table's cell (or a code span in one): cut to ``limit`` characters, a line break shown
+    as `\\n` (a file name may hold one), a pipe escaped, a backtick as a quote."""
+    text = text if limit is None or len(text) <= limit else text[:limit - 3] + "..."
+    return text.replace("\r", "\\r").replace("\n", "\\n").replace("|", "\\|").replace("`", "'")
 
 
 def _date(seconds: int) -> str:
