@@ -149,6 +149,30 @@ def test_tables_charts_sorting_links(browser, pages) -> None:
     page.close()
 
 
+def test_a_long_history_labels_commits_without_overlap(browser, pages, tmp_path) -> None:
+    """150 commits: the burn-down's commit labels are spread so that none overlaps another, the oldest and the
+    newest among them."""
+    import json
+
+    from tf2lint.hosts import report_render
+
+    done = subprocess.run([sys.executable, "-m", "tf2lint", "report", "--format", "json", "--history", "2"],
+                          cwd=pages["end"].parent, check=True, capture_output=True, text=True, timeout=300)
+    document = json.loads(done.stdout)
+    point = document["history"][-1]
+    document["history"] = [{**point, "commit": f"{n:07x}" + point["commit"][7:]} for n in range(150)]
+    page_file = tmp_path / "long.html"
+    page_file.write_text(report_render.html(document), encoding="utf-8")
+    page, messages = _open(browser, page_file)
+    for chart in ("#chart-history-stages", "#chart-history-constructs"):
+        ticks = page.eval_on_selector_all(
+            f"{chart} text.tick", "els => els.map(e => { const b = e.getBBox(); return [b.x, b.x + b.width, e.textContent]; })")
+        assert len(ticks) >= 3 and ticks[0][2] == "0000000" and ticks[-1][2] == f"{149:07x}", ticks
+        assert all(right <= next_left for (_l, right, _t), (next_left, _r, _n) in zip(ticks, ticks[1:])), ticks
+    assert messages == []
+    page.close()
+
+
 def test_screenshot(browser, pages, tmp_path) -> None:
     page, messages = _open(browser, pages["end"])
     shot = tmp_path / "report.png"

@@ -246,10 +246,9 @@ def _lines(labels: list[str], series: list[tuple[str, list[int], str]]) -> str:
              f"<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{y(0)}\" class=\"axis\"/>",
              f"<text x=\"{left - 4}\" y=\"{y(peak) + 4}\" text-anchor=\"end\">{peak}</text>",
              f"<text x=\"{left - 4}\" y=\"{y(0) + 4}\" text-anchor=\"end\">0</text>"]
-    every = max(1, len(labels) // 8)
-    for i, label in enumerate(labels):
-        if i % every == 0 or i == len(labels) - 1:
-            parts.append(f"<text x=\"{x(i)}\" y=\"{height - bottom + 16}\" text-anchor=\"middle\" class=\"tick\">{escape(label)}</text>")
+    for i in _ticks(len(labels), max(map(len, labels), default=0), width - left - right):
+        parts.append(f"<text x=\"{x(i)}\" y=\"{height - bottom + 16}\" text-anchor=\"middle\" class=\"tick\">"
+                     f"{escape(labels[i])}</text>")
     for index, (name, values, colour) in enumerate(series):
         points = " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(values))
         parts.append(f"<g class=\"series\" data-series=\"{escape(name)}\" data-values=\"{','.join(map(str, values))}\">"
@@ -260,6 +259,23 @@ def _lines(labels: list[str], series: list[tuple[str, list[int], str]]) -> str:
         parts.append(f"<rect x=\"{width - right + 10}\" y=\"{legend_y - 8}\" width=\"10\" height=\"10\" fill=\"{colour}\"/>"
                      f"<text x=\"{width - right + 24}\" y=\"{legend_y + 1}\">{escape(name)}</text></g>")
     return "".join(parts) + "</svg>"
+
+
+# A tick label's width per character (11px text, as the page's style sets it, rounded up) and the space between.
+_TICK_CHAR, _TICK_GAP = 7, 12
+
+
+def _ticks(count: int, longest: int, span: float) -> list[int]:
+    """Which of ``count`` evenly spaced points get their label on an axis ``span`` wide: as many as fit side by side
+    (labels of ``longest`` characters), spread evenly, the first and the last among them."""
+    if count <= 1:
+        return list(range(count))
+    need, step = _TICK_CHAR * longest + _TICK_GAP, span / (count - 1)
+    for shown in range(min(count, int(span // need) + 1), 2, -1):
+        ticks = sorted({round(k * (count - 1) / (shown - 1)) for k in range(shown)})
+        if min(b - a for a, b in zip(ticks, ticks[1:])) * step >= need:
+            return ticks
+    return [0, count - 1]
 
 
 def _history_table(history: list[dict], locked: bool) -> str:
