@@ -148,6 +148,16 @@ def test_output_file_quiet_and_statistics_json(tmp_path: Path, capsys) -> None:
     assert stats["files"] == [{"path": str(path), "count": 2}]
 
 
+@pytest.mark.parametrize(("command", "option"), [("check", "--output-file"), ("report", "--output"),
+                                                 ("variables", "--write")])
+def test_an_output_that_cannot_be_written_is_one_line(tmp_path: Path, capsys, command: str, option: str) -> None:
+    """Every command that writes a file says why it could not, in one line (exit 2), as a usage error."""
+    (tmp_path / "m.py").write_text(BAD)
+    for target, why in ((tmp_path, "Is a directory"), (tmp_path / "missing" / "out", "No such file or directory")):
+        code, _out, err = run(capsys, command, f"{option}={target}", str(tmp_path / "m.py"))
+        assert (code, err) == (2, f"tf2lint: error: {option}: cannot write {target}: {why}\n")
+
+
 def test_colour_follows_the_terminal_and_no_color(tmp_path: Path, capsys, monkeypatch) -> None:
     from tf2lint.hosts.formats import colour
 

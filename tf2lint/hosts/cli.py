@@ -19,7 +19,7 @@ from tf2lint.findings import Finding, Settings
 from tf2lint.source import SourceError
 from tf2lint.hosts.files import PathError, Selection
 from tf2lint.hosts.options import (
-    FileSettings, UsageError, add_variables_base, discover, load_config, make_loader, top_config,
+    FileSettings, UsageError, add_variables_base, discover, load_config, make_loader, top_config, write_output,
 )
 from tf2lint.hosts.formats import FORMATS, render
 from tf2lint.rules import ALL_RULES, BY_CODE
@@ -349,12 +349,7 @@ def _print_notes(args: argparse.Namespace, run: Run) -> None:
 
 def _report(args: argparse.Namespace, findings: list[Finding], run: Run | None = None) -> None:
     if args.output_file:
-        report = render(args, findings)
-        try:
-            with open(args.output_file, "w", encoding="utf-8", errors="surrogateescape") as handle:
-                handle.write(report)
-        except OSError as exc:
-            raise UsageError(f"--output-file: cannot write {args.output_file}: {exc.strerror or exc}") from None
+        write_output(args.output_file, render(args, findings), "--output-file")
         return
     sys.stdout.write(render(args, findings, sys.stdout))
 

@@ -20,6 +20,16 @@ class UsageError(Exception):
     """Bad command line or configuration: reported in one line, exit 2."""
 
 
+def write_output(path: str, text: str, option: str, newline: str | None = None) -> None:
+    """Write a command's output to ``path`` (a file name that is not UTF-8 as its own bytes, as printed); a path
+    that cannot be written is a usage error naming ``option``."""
+    try:
+        with open(path, "w", encoding="utf-8", errors="surrogateescape", newline=newline) as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise UsageError(f"{option}: cannot write {path}: {exc.strerror or exc}") from None
+
+
 def parse_codes(value: str | None, option: str) -> tuple[str, ...]:
     if not value:
         return ()

@@ -12,7 +12,9 @@ from urllib.parse import quote
 
 from tf2lint import __version__
 from tf2lint.findings import Settings
-from tf2lint.hosts.options import FileSettings, UsageError, add_variables_base, chosen, make_loader, top_config
+from tf2lint.hosts.options import (
+    FileSettings, UsageError, add_variables_base, chosen, make_loader, top_config, write_output,
+)
 from tf2lint.hosts.config import Config, Loader
 from tf2lint.hosts.report_data import FileResult, analyse, document, read_source
 
@@ -139,9 +141,7 @@ def run(args: argparse.Namespace) -> int:
     text = {"json": lambda r: json.dumps(r, indent=1) + "\n", "markdown": report_render.markdown,
             "html": report_render.html}[args.format](report)
     if args.output:
-        # (A file name that is not UTF-8 is written as its own bytes, as `check` writes it.)
-        with open(args.output, "w", encoding="utf-8", errors="surrogateescape") as handle:
-            handle.write(text)
+        write_output(args.output, text, "--output")
     else:
         sys.stdout.write(text)
     return 0

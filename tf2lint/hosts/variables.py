@@ -9,6 +9,7 @@ import os
 import sys
 
 from tf2lint.analysis.baseline import class_entry, lock_text, module_key
+from tf2lint.hosts.options import write_output
 from tf2lint.notebook import NotebookError
 from tf2lint.source import SourceError
 
@@ -73,8 +74,7 @@ def run(args: argparse.Namespace, files: list[str], settings) -> int:
         if models and args.format == "text" and not args.write:
             shown.append(_text(path, models))
     if args.write:
-        with open(args.write, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(lock_text(entries))
+        write_output(args.write, lock_text(entries), "--write", newline="\n")
         print(f"Wrote {len(entries)} class{'es' * (len(entries) != 1)} to {args.write}.")
     elif args.format == "json":
         print(lock_text(entries), end="")
