@@ -47,7 +47,7 @@ class CommitTree:
         self.directories: set[str] = {""}
         self.links: dict[str, str] = {}  # repository path -> the link's blob id (any name: directories are linked too)
         self.targets: dict[str, str] = {}  # repository path -> blob id: the other files links name
-        self._link_targets: dict[str, str] = {}  # a link's blob id -> what it names (as written, outside rewritten)
+        self._link_targets: dict[str, str] = {}  # "path\0blob id" of a link -> what it names (outside: rewritten)
         # Tree id -> its files, directories and links: this commit's trees, and (to reuse) the previous commit's.
         self._flat: dict[str, _Flat] = {}
         self._previous: dict[str, _Flat] = {}
