@@ -247,6 +247,7 @@ def test_unknown_callees_are_never_native(tmp_path) -> None:
         "PartlyNative": ("partly_native", False), "ViaHelper": ("shimmed", False), "Cached": ("partly_native", True),
         "Base": ("shimmed", False), "Tower": ("shimmed", False), "Unknown": ("shimmed", True),
         "FullyNativeModel": ("native", False), "Scaled": ("native", False), "Projection": ("native", False),
+        "LazyScale": ("native", False), "LazyViaHelper": ("partly_native", False),
     }
 
 

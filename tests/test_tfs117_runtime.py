@@ -149,6 +149,46 @@ class Model(tf.keras.layers.Layer):
     def call(self, inputs):
         return self.fc(inputs)
 """, "same", False),
+    # The model-mapping guide's `FixedScalingLayer`: made on the first call only (a guard whose block sets the
+    # attribute it tests), kept on `self`: tracked as if made in `__init__`.
+    "variable_made_once_in_call": ("""
+class Model(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.var = None
+
+    @track
+    def call(self, inputs):
+        if self.var is None:
+            self.var = tf.Variable(tf.ones((4, 3)), name="var")
+        return tf.matmul(inputs, self.var)
+""", "same", True),
+    "module_variable_made_once_in_call": ("""
+class Model(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.var = None
+
+    @track
+    def __call__(self, inputs):
+        if self.var is None:
+            self.var = tf.Variable(tf.ones((4, 3)), name="var")
+        return tf.matmul(inputs, self.var)
+""", "same", True),
+    # The same with a Keras layer: the decorator does nothing either, but what `self.fc` holds is set in `call`,
+    # where the analysis does not type attributes: calling it is unknown, so TFS117 stays silent.
+    "layer_made_once_in_call": ("""
+class Model(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.fc = None
+
+    @track
+    def call(self, inputs):
+        if self.fc is None:
+            self.fc = tf.keras.layers.Dense(3, kernel_regularizer="l2")
+        return self.fc(inputs)
+""", "same", False),
     "get_variable": ("""
 class Model(tf.keras.layers.Layer):
     @track

@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from tf2lint.analysis import constructs
 from tf2lint.analysis.baseline import holds, module_baseline
@@ -254,6 +255,23 @@ def shim_reach(ctx: ModuleContext, cls: ClassInfo, methods: list) -> ShimReach:
     return found
 
 
+_MADE_ONCE: WeakKeyDictionary[ModuleContext, frozenset[ast.Call]] = WeakKeyDictionary()
+
+
+def _made_once(ctx: ModuleContext) -> frozenset[ast.Call]:
+    """The calls that every path from a shim method runs once per object (in the block of a guard that sets the
+    attribute it tests) with the result kept on `self`. Measured under the shim: a `tf.Variable`, Keras layer or
+    `tf.Module` made so behaves and saves the same without the decorator (tests/test_tfs117_runtime.py)."""
+    found = _MADE_ONCE.get(ctx)
+    if found is None:
+        once, other = set(), set()
+        for site in ctx.sites:
+            kept = site.once and site.target is not None and site.target[0] == "self"
+            (once if kept else other).add(site.node)
+        found = _MADE_ONCE[ctx] = frozenset(once - other)
+    return found
+
+
 def _classify(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, names: tuple[str, ...], func, found: ShimReach) -> None:
     for name in names:
         kind = construct_of(name)
@@ -271,8 +289,9 @@ def _classify(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, names: tuple[s
             found.not_native = found.not_native or "a `tf.function` runs under the shim (TFS105's ground)"
             return
         if api.tracked_object_kind(name):
-            found.not_native = found.not_native or f"`{name}` is built inside the decorated method (TFS106)"
-            found.native_per_call = True
+            if call not in _made_once(ctx):  # made on the first call and kept on `self`: tracked as if in `__init__`
+                found.not_native = found.not_native or f"`{name}` is built inside the decorated method (TFS106)"
+                found.native_per_call = True
             return
     if names and all(map(api.is_library_name, names)):
         return  # a TensorFlow/Keras API that creates no TF1-style variable

@@ -67,6 +67,7 @@ class CallSite:
     # The loop repeats the call within one object's call, not by calling a sub-layer object again (which
     # shares that object's weights by design).
     object_loop: bool = False
+    once: bool = False  # runs once per object: in the block of a guard that sets the attribute it tests
 
     def calls(self, *names: str) -> bool:
         return any(name in self.names for name in names)

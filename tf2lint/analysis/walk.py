@@ -34,6 +34,7 @@ from tf2lint.knowledge import api
 class _State(NamedTuple):
     scopes: tuple[VarScope, ...] = ()
     guarded: bool = False
+    once: bool = False  # in the block of a guard that sets the attribute it tests (`_sets_its_guard`)
     in_loop: bool = False
     loop_scopes: int = 0  # how many of ``scopes`` were open when the innermost loop started
     object_loop: bool = False
@@ -240,7 +241,8 @@ class ShimWalk:
                 self._block(stmt.body if decided else stmt.orelse, frame, state, queue)
                 return
             polarity = _guard_polarity(stmt.test, frame.self_name)
-            body = state._replace(guarded=state.guarded or polarity == "body", arms=_arm(state.arms, stmt, 0))
+            body = state._replace(guarded=state.guarded or polarity == "body", arms=_arm(state.arms, stmt, 0),
+                                  once=state.once or polarity == "body" and _sets_its_guard(stmt, frame.self_name))
             orelse = state._replace(guarded=state.guarded or polarity == "orelse", arms=_arm(state.arms, stmt, 1))
             self._block(stmt.body, frame, body, queue)
             self._block(stmt.orelse, frame, orelse, queue)
@@ -300,7 +302,8 @@ class ShimWalk:
         module = frame.module
         names = module.names.resolve(call.func, frame.func)
         site = CallSite(call, names, frame.func, frame.reach, state.scopes, state.guarded, state.in_loop, target,
-                        state.arms, state.arg_scopes, module, frame.bindings, state.loop_scopes, state.object_loop)
+                        state.arms, state.arg_scopes, module, frame.bindings, state.loop_scopes, state.object_loop,
+                        state.once)
         self.sites.append(site)
         if isinstance(call.func, ast.Call):
             self._applied[call.func] = call  # `tf.function(f)(x)`: the arguments `f` runs with
@@ -521,6 +524,31 @@ def _guard_polarity(test: ast.expr, self_name: str | None) -> str | None:
             if isinstance(op, ast.In):
                 return "orelse"
     return None
+
+
+def _sets_its_guard(stmt: ast.If, self_name: str | None) -> bool:
+    """``if self.x is None:`` (or ``if not hasattr(self, "x"):``) whose block sets ``self.x`` to a value, in a
+    statement of its own: the block runs once per object (the model-mapping guide's `FixedScalingLayer`)."""
+    test = stmt.test
+    attr = None
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.Eq)) \
+            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None \
+            and is_self_attr(test.left, self_name):
+        attr = test.left.attr  # type: ignore[attr-defined]
+    elif isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Call) \
+            and isinstance(test.operand.func, ast.Name) and test.operand.func.id == "hasattr" \
+            and len(test.operand.args) == 2 and isinstance(test.operand.args[0], ast.Name) \
+            and test.operand.args[0].id == self_name and isinstance(test.operand.args[1], ast.Constant):
+        attr = test.operand.args[1].value
+    if not isinstance(attr, str):
+        return False
+    for inner in stmt.body:
+        if isinstance(inner, (ast.Assign, ast.AnnAssign)) and inner.value is not None \
+                and not (isinstance(inner.value, ast.Constant) and inner.value.value is None):
+            targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
+            if any(is_self_attr(t, self_name) and t.attr == attr for t in targets):  # type: ignore[attr-defined]
+                return True
+    return False
 
 
 def _assign_target(targets: list[ast.expr], self_name: str | None) -> tuple[str, str] | None:

@@ -45,7 +45,9 @@ RULE = Rule(
             "variable, `make_template`, v1 RNN cell or `tf.contrib` call, and no v1 layer object kept on `self`. "
             "It stays silent when any reached call is unknown (an unresolved name, a method of a value of unknown "
             "type, an abstract hook a subclass elsewhere may fill, more than 48 functions), when the method calls "
-            "`get_or_create_layer` or builds a Keras layer, `tf.Module` or `tf.Variable` itself (TFS106's case), "
+            "`get_or_create_layer` or builds a Keras layer, `tf.Module` or `tf.Variable` itself (TFS106's case; "
+            "except one made on the first call only, under `if self.x is None:` or `if not hasattr(self, \"x\"):` "
+            "whose block sets `self.x`, and kept on `self`: the model-mapping guide's `FixedScalingLayer`), "
             "when it reaches a graph collection or a `Session` (TF1 graph code, broken either way: TFS112), "
             "when it calls another decorated method of the same object, when a `tf.function` is on the method or "
             "on anything it reaches (TFS105's ground, where the decorator does interact: measured, a second instance "
@@ -66,11 +68,14 @@ RULE = Rule(
             "Measured on TF 2.21 + tf-keras 2.21 (tests/test_tfs117_runtime.py): for Keras sub-layers built in "
             "`__init__` (also inside a `variable_scope`), `add_weight` in `build`, pure tensor math, a `tf.Module` "
             "with a `tf.Variable`, a sub-layer with its own decorated `call` and a shimmed sub-module called in a "
-            "loop, and for every class of the bad example below, removing the decorator leaves the variables "
+            "loop, a `tf.Variable` made on the first call under such a guard (in a layer and in a `tf.Module`), "
+            "and for every class of the bad example below, removing the decorator leaves the variables "
             "(names, shapes, values), trainable weights, both calls' outputs, regularization losses and the "
             "object-based checkpoint keys unchanged. With `get_variable` the variables vanish from `weights`; "
             "with `get_or_create_layer` the call raises ValueError; a layer built in the method is untracked either "
-            "way (TFS106), and a v1 layer object on `self` is still TF1 code: TFS117 is silent on all four."
+            "way (TFS106), and a v1 layer object on `self` is still TF1 code: TFS117 is silent on all four. A Keras "
+            "layer made on the first call behaves the same without the decorator too, but what the attribute holds "
+            "is not typed from `call`: calling it is unknown, and TFS117 stays silent."
         ),
     ),
     enabled_by_default=False,
@@ -115,6 +120,22 @@ class Projection(tf.Module):
     @track  # expect: TFS117
     def __call__(self, inputs):
         return tf.matmul(inputs, self.w)
+
+
+class LazyScale(tf.keras.layers.Layer):
+    """The guide's `FixedScalingLayer`: its variables made on the first call, under a guard that sets what it
+    tests, and kept on `self` (tracked as if made in `__init__`)."""
+
+    def __init__(self):
+        super().__init__()
+        self.var = None
+
+    @track  # expect: TFS117
+    def call(self, inputs):
+        if self.var is None:
+            self.var = tf.Variable(2.0)
+            self.bias = tf.Variable(1.0)
+        return inputs * self.var + self.bias
 ''',
     ),
     good=(
@@ -177,6 +198,23 @@ class Unknown(tf.keras.layers.Layer):
     @track
     def call(self, inputs):
         return self.block_fn(inputs)  # could create anything
+
+
+class LazyViaHelper(tf.keras.layers.Layer):
+    """Made once too, but the attribute the guard tests is set by a helper: not shown to run once, not claimed."""
+
+    def __init__(self):
+        super().__init__()
+        self.var = None
+
+    @track
+    def call(self, inputs):
+        if self.var is None:
+            self._make()
+        return inputs * self.var
+
+    def _make(self):
+        self.var = tf.Variable(2.0)
 ''',
     ),
     check=check,
