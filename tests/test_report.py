@@ -251,6 +251,22 @@ def test_unknown_callees_are_never_native(tmp_path) -> None:
     }
 
 
+def test_weights_made_on_the_first_call_are_native_weights(tmp_path) -> None:
+    """A `tf.Variable` made once in `call` (the guide's `FixedScalingLayer`): native beside nothing, partly native
+    beside `get_variable`."""
+    layer = (
+        "import tensorflow as tf\n\ntrack = tf.compat.v1.keras.utils.track_tf1_style_variables\n\n\n"
+        "class {name}(tf.keras.layers.Layer):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.var = None\n\n    @track\n    def call(self, inputs):\n        if self.var is None:\n"
+        "            self.var = tf.Variable(tf.ones((4, 3)))\n{more}        return tf.matmul(inputs, self.var)\n"
+    )
+    (tmp_path / "lazy.py").write_text(layer.format(name="Lazy", more=""))
+    (tmp_path / "mixed.py").write_text(layer.format(
+        name="Mixed", more='        tf.compat.v1.get_variable("w", shape=(3, 2))\n'))
+    document = json.loads(report(tmp_path, "--format", "json").stdout)
+    assert {c["name"]: c["stage"] for c in document["classes"]} == {"Lazy": "native", "Mixed": "partly_native"}
+
+
 def test_plain_tf1_code_is_tf1_graph_code(tmp_path) -> None:
     (tmp_path / "graph.py").write_text(
         "import tensorflow as tf\n\n\nclass Model(object):\n    def build(self, x):\n"
