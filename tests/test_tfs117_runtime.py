@@ -163,6 +163,34 @@ class Model(tf.keras.layers.Layer):
             self.var = tf.Variable(tf.ones((4, 3)), name="var")
         return tf.matmul(inputs, self.var)
 """, "same", True),
+    "variable_made_once_in_a_scope": ("""
+class Model(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.var = None
+
+    @track
+    def call(self, inputs):
+        with tf.compat.v1.variable_scope("blk"):
+            if self.var is None:
+                self.var = tf.Variable(tf.ones((4, 3)))
+            return tf.matmul(inputs, self.var)
+""", "same", True),
+    "variable_made_once_in_a_helper": ("""
+class Model(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.var = None
+
+    @track
+    def call(self, inputs):
+        return self._block(inputs)
+
+    def _block(self, inputs):
+        if self.var is None:
+            self.var = tf.Variable(tf.ones((4, 3)))
+        return tf.matmul(inputs, self.var)
+""", "same", True),
     "module_variable_made_once_in_call": ("""
 class Model(tf.Module):
     def __init__(self):
