@@ -15,31 +15,33 @@ from typing import TypeVar
 
 from tf2lint.analysis.names import Function
 
+_K = TypeVar("_K")
 _T = TypeVar("_T")
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 
 
-def _memo(compute: Callable[[Function], _T]) -> Callable[[Function], _T]:
-    known: weakref.WeakKeyDictionary[Function, _T] = weakref.WeakKeyDictionary()
+def weak_memo(compute: Callable[[_K], _T]) -> Callable[[_K], _T]:
+    """``compute`` once per key, the answer kept while the key lives (a function, a module's analysis)."""
+    known: weakref.WeakKeyDictionary[_K, _T] = weakref.WeakKeyDictionary()
 
-    def read(func: Function) -> _T:
-        found = known.get(func)
+    def read(key: _K) -> _T:
+        found = known.get(key)
         if found is None:
-            found = known[func] = compute(func)
+            found = known[key] = compute(key)
         return found
 
     read.__doc__ = compute.__doc__
     return read
 
 
-@_memo
+@weak_memo
 def name_stores(func: Function) -> tuple[ast.Name, ...]:
     """Every plain name the function assigns (the nodes: the server's incremental analysis moves the lines of
     statements it keeps, so a line read here would go stale)."""
     return tuple(n for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
 
 
-@_memo
+@weak_memo
 def loop_rebound(func: Function) -> frozenset[str]:
     """Names a loop of the function rebinds: the targets of its `for`s and comprehensions, and every plain
     name assigned inside a `for` or `while`."""
@@ -52,7 +54,7 @@ def loop_rebound(func: Function) -> frozenset[str]:
     return frozenset(rebound)
 
 
-@_memo
+@weak_memo
 def attribute_stores(func: Function) -> frozenset[str]:
     """The attribute names the function assigns (`obj.<name> = ...`, whatever the object)."""
     return frozenset(n.attr for n in ast.walk(func) if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store))
@@ -63,7 +65,7 @@ def attribute_names(node: ast.AST) -> frozenset[str]:
     return frozenset(n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute))
 
 
-@_memo
+@weak_memo
 def calls_kept_on_attributes(func: Function) -> tuple[tuple[str, ast.Call], ...]:
     """(holder, call) for each `holder.attr = Call(...)` or `holder.attr[key] = Call(...)` in the function."""
     found = []

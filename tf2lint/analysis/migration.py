@@ -27,10 +27,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from tf2lint.analysis import constructs
 from tf2lint.analysis.baseline import holds, module_baseline
+from tf2lint.analysis.body import weak_memo
 from tf2lint.analysis.constructs import construct_of
 from tf2lint.analysis.names import PYTHON_BUILTINS
 from tf2lint.knowledge import api
@@ -255,21 +255,16 @@ def shim_reach(ctx: ModuleContext, cls: ClassInfo, methods: list) -> ShimReach:
     return found
 
 
-_MADE_ONCE: WeakKeyDictionary[ModuleContext, frozenset[ast.Call]] = WeakKeyDictionary()
-
-
+@weak_memo
 def _made_once(ctx: ModuleContext) -> frozenset[ast.Call]:
     """The calls that every path from a shim method runs once per object (in the block of a guard that sets the
     attribute it tests) with the result kept on `self`. Measured under the shim: a `tf.Variable`, Keras layer or
     `tf.Module` made so behaves and saves the same without the decorator (tests/test_tfs117_runtime.py)."""
-    found = _MADE_ONCE.get(ctx)
-    if found is None:
-        once, other = set(), set()
-        for site in ctx.sites:
-            kept = site.once and site.target is not None and site.target[0] == "self"
-            (once if kept else other).add(site.node)
-        found = _MADE_ONCE[ctx] = frozenset(once - other)
-    return found
+    once, other = set(), set()
+    for site in ctx.sites:
+        kept = site.once and site.target is not None and site.target[0] == "self"
+        (once if kept else other).add(site.node)
+    return frozenset(once - other)
 
 
 def _classify(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, names: tuple[str, ...], func, found: ShimReach) -> None:

@@ -189,7 +189,6 @@ class History:
                  settings: Callable[[str], Settings], jobs: int = 1) -> None:
         """``loader``: each path's configuration (its excludes); ``settings``: a file's settings by its path on
         disk, as the working tree's report makes them; ``jobs``: processes a commit's analyses may use."""
-        self.repo = repo
         self.jobs = jobs
         self.prefixes = [p.strip("/") for p in prefixes]  # repository-relative paths to report on ("" = all)
         self.settings = settings
