@@ -367,6 +367,42 @@ def test_src_option_and_config(tmp_path: Path, capsys) -> None:
     assert "TFS101" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("marker", ["pyproject.toml", "setup.py", "setup.cfg", ".git"])
+def test_namespace_packages_resolve_from_the_project_top(tmp_path: Path, capsys, marker: str) -> None:
+    """`ns/` has no `__init__.py`, so the file's own package root is `ns/` itself: `from ns import ops`
+    resolves (as Python's namespace packages do from the project's top) only once something marks that top."""
+    from tf2lint.hosts.cli import main
+    from tf2lint.hosts.config import Loader
+
+    write(tmp_path, {"ns/ops.py": OPS_UNNAMED, "ns/model.py": model("from ns import ops", "ops.conv_block(x, 4)")})
+    target = str(tmp_path / "ns" / "model.py")
+    assert main(["check", "--no-cache", target]) == 0  # no project around it: the helper is unknown, silent
+    if marker == ".git":
+        (tmp_path / marker).mkdir()
+    else:
+        (tmp_path / marker).write_text("", encoding="utf-8")
+    assert Loader().for_path(target).source_roots() == (str(tmp_path),)  # flake8, pylint and the CLI
+    capsys.readouterr()
+    assert main(["check", "--no-cache", target]) == 1
+    assert "ns/model.py:8:" in capsys.readouterr().out.replace(os.sep, "/")
+    assert main(["check", "--no-cache", "--src", str(tmp_path / "ns"), target]) == 0  # `--src` replaces it
+
+
+def test_the_project_top_stops_at_the_repository(tmp_path: Path) -> None:
+    """Packaging above a repository's top belongs to another project (a stray pyproject.toml in a home
+    directory must not make every checkout under it one source root)."""
+    from tf2lint.hosts.config import Loader, default_config
+
+    repo = tmp_path / "repo"
+    write(tmp_path, {"pyproject.toml": "", "repo/ns/ops.py": OPS_UNNAMED,
+                     "repo/ns/model.py": model("from repo.ns import ops", "ops.conv_block(x, 4)")})
+    (repo / ".git").write_text("gitdir: elsewhere\n", encoding="utf-8")  # a worktree's `.git` is a file
+    assert default_config(str(repo / "ns")).project_top == repo
+    assert Loader().for_path(str(repo / "ns" / "model.py")).source_roots() == (str(repo),)
+    assert findings(repo / "ns" / "model.py", src=(str(repo),)) == []
+    assert findings(repo / "ns" / "model.py", src=(str(tmp_path),)) == [(8, "TFS101")]  # were it the top
+
+
 def test_unsaved_text_of_a_helper_wins_over_the_disk(tmp_path: Path) -> None:
     from tf2lint.analysis import project
 

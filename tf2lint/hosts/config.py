@@ -108,22 +108,24 @@ class Config:
     source: Path | None = None
     chain: tuple[Path, ...] = ()  # the files read for this table: itself and what it extends
     variables_lock: str = ""  # absolute path of the names lock (TFS115); written relative to its table's file
+    project_top: Path | None = None  # with no table: where the project's packaging or repository starts
 
     def lock(self) -> str:
         return self.variables_lock
 
     def source_roots(self) -> tuple[str, ...]:
         """Where the project's modules are found besides each file's own package: `src`, else the
-        config's directory and its `src/`. Nothing without a config file."""
+        config's directory and its `src/`; with no table, the project's top (`project_top`) and its `src/`."""
         return self._roots
 
     @cached_property
     def _roots(self) -> tuple[str, ...]:  # asked for every file: the directories are looked at once
         if self.src is not None:
             return self.src
-        if self.source is None:
+        top = self.root if self.source is not None else self.project_top
+        if top is None:
             return ()
-        return tuple(str(p) for p in (self.root, self.root / "src") if p.is_dir())
+        return tuple(str(p) for p in (top, top / "src") if p.is_dir())
 
     def excluded_by(self, path: str, is_dir: bool = False) -> Globs | None:
         """The `exclude`/`extend-exclude` patterns that exclude ``path``, if any."""
@@ -332,6 +334,31 @@ def find(paths: Sequence[str]) -> Path | None:
     return None
 
 
+# What marks the top of a project whose files no table governs: its packaging, else its repository.
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def project_top(directory: str) -> Path | None:
+    """The nearest directory at or above ``directory`` holding one of `PROJECT_MARKERS` or a `.git`, as
+    the directory a project's absolute imports start from when nothing configures it (namespace packages
+    have no `__init__.py` to find it by). The search stops at a repository's top: packaging above it is
+    another project's."""
+    path = Path(directory)
+    for candidate in (path, *path.parents):
+        try:
+            if any((candidate / marker).is_file() for marker in PROJECT_MARKERS) or (candidate / ".git").exists():
+                return candidate
+        except OSError:  # a name the file system refuses
+            return None
+    return None
+
+
+def default_config(directory: str, root: Path | None = None) -> Config:
+    """The configuration of the files of ``directory`` when no table governs them (``root``: where
+    per-run files such as the cache go, by default the directory itself)."""
+    return Config(root=Path(directory) if root is None else root, project_top=project_top(directory))
+
+
 class Loader:
     """The configuration of each file: the nearest table above it. ``fresh``: re-read a table when a file of
     its chain changed, and look for a nearer pyproject.toml on every call (a long-lived server);
@@ -354,8 +381,10 @@ class Loader:
         found = self.forced or self._nearest(directory)
         if found is not None:
             return self._load(found)
+        if self.fresh:  # a pyproject.toml or a checkout may appear while the server runs
+            return default_config(directory)
         if directory not in self._defaults:
-            self._defaults[directory] = Config(root=Path(directory))
+            self._defaults[directory] = default_config(directory)
         return self._defaults[directory]
 
     def _nearest(self, directory: str) -> Path | None:

@@ -247,7 +247,7 @@ class Tf2lintServer(LanguageServer):
         except OSError:  # a name the file system refuses (too long): no configuration can apply to it
             found = None
         if found is None:
-            return config.Config(root=Path(self.workspace.root_path or os.getcwd()))
+            return config.default_config(os.path.dirname(path), Path(self.workspace.root_path or os.getcwd()))
         try:
             key = (str(found), found.stat().st_mtime_ns)
         except OSError:
