@@ -767,3 +767,72 @@ def test_a_local_rebound_in_a_branch_is_no_longer_known(tf) -> None:
 def test_the_model_names_what_tf_creates_in_each_probe(tf, probe: str) -> None:
     source, expected = PROBES[probe]
     assert _check(source, (2, 4)) == expected
+
+
+# A helper module whose functions call each other (a selector picking a stack by a string argument, the stack
+# calling a block of the same module directly and through `functools.partial`), as real model code is laid
+# out (connectomics' `resnet.resnet_stack`). Measured under the shim: `base/s18/first/*` and
+# `base/s18/block/fc/*` twice over (`block/fc` then `block_1/fc`); `s50` never runs.
+HELPERS = '''
+import functools
+import tensorflow.compat.v1 as tf
+
+
+def block(x, width, scale=1):
+    with tf.variable_scope(None, default_name="block"):
+        return tf.layers.dense(x, width, name="fc")
+
+
+def stack18(x):
+    conv = functools.partial(block, width=4, scale=2)
+    with tf.variable_scope("s18"):
+        x = tf.layers.dense(x, 4, name="first")
+        x = block(x, 4)
+        return conv(x)
+
+
+def stack50(x):
+    with tf.variable_scope("s50"):
+        return tf.layers.dense(x, 4, name="first")
+
+
+def stack(kind, x):
+    if kind == "s18":
+        return stack18(x)
+    elif kind == "s50":
+        return stack50(x)
+    raise NotImplementedError(kind)
+'''
+SELECTING = '''
+import tensorflow as tf
+import nets_helpers
+
+
+class Model(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with tf.compat.v1.variable_scope("base"):
+            return nets_helpers.stack("s18", x)
+
+
+def make():
+    return Model()
+
+
+def inputs():
+    return (tf.ones((2, 4)),)
+'''
+
+
+def test_a_helper_modules_own_calls_are_followed(tf) -> None:
+    from differential.compare import MODULE_MARKER
+    from differential.names import first_call, predicted
+
+    source = SELECTING + "\n" + MODULE_MARKER + "nets_helpers\n" + HELPERS
+    ran = first_call(source, "helpers")
+    assert ran is not None
+    cls, actual = ran
+    assert actual == {f"base/s18/{layer}/{part}" for layer in ("first", "block/fc", "block_1/fc")
+                      for part in ("kernel", "bias")}
+    model = predicted(source)[cls]
+    assert model.complete and set(model.names) == actual, model.unknowns

@@ -157,6 +157,46 @@ def test_the_text_says_why_a_name_is_unknown(tmp_path, capsys) -> None:
     assert "why unknown, line 11: a creator in a loop the model does not unroll" in out
 
 
+def test_helpers_of_a_namespace_package_from_the_project_top_or_src(tmp_path, capsys) -> None:
+    """The names of a helper module found as `check` finds it: from the project's top (a namespace package
+    has no `__init__.py`), or from `--src` when nothing marks the top."""
+    (tmp_path / "ns").mkdir()
+    (tmp_path / "ns" / "ops.py").write_text(
+        "import tensorflow as tf\n\n\ndef block(x):\n    return tf.compat.v1.layers.dense(x, 4, name='fc')\n")
+    model = tmp_path / "ns" / "model.py"
+    model.write_text(
+        "import tensorflow as tf\nfrom ns import ops\n\n\nclass L(tf.keras.layers.Layer):\n"
+        "    @tf.compat.v1.keras.utils.track_tf1_style_variables\n    def call(self, x):\n"
+        "        with tf.compat.v1.variable_scope('net'):\n            return ops.block(x)\n")
+    code, out = run_cli(capsys, "variables", str(model))
+    assert code == 0 and "net/<unknown>/*" in out and "net/fc/kernel" not in out
+    code, out = run_cli(capsys, "variables", "--src", str(tmp_path), str(model))
+    assert code == 0 and "net/fc/kernel" in out and "<unknown>" not in out
+    (tmp_path / "setup.cfg").write_text("", encoding="utf-8")
+    code, out = run_cli(capsys, "variables", str(model))
+    assert code == 0 and "net/fc/kernel" in out and "<unknown>" not in out
+
+
+def test_the_text_names_the_helper_module_of_an_unknown_once(tmp_path, capsys) -> None:
+    """A layer without variables is known (it is named and counted, and holds nothing); an unknown in a
+    helper module says which file its line is in, once however many paths reach it."""
+    (tmp_path / "setup.py").write_text("", encoding="utf-8")
+    (tmp_path / "ops.py").write_text(
+        "import tensorflow as tf\n\n\ndef block(x, n):\n"
+        "    x = tf.compat.v1.layers.max_pooling1d(x, 2, 2, name='pool')\n"
+        "    with tf.compat.v1.variable_scope('b_%d' % n):\n"
+        "        return tf.compat.v1.layers.dense(x, 4, name='fc')\n")
+    model = tmp_path / "model.py"
+    model.write_text(
+        "import tensorflow as tf\nimport ops\n\n\nclass L(tf.keras.layers.Layer):\n"
+        "    @tf.compat.v1.keras.utils.track_tf1_style_variables\n    def call(self, x):\n"
+        "        x = ops.block(x, 1)\n        return ops.block(x, 2)\n")
+    code, out = run_cli(capsys, "variables", str(model))
+    assert code == 0
+    assert "    pool  (no variables: max_pooling1d(2, 2))" in out
+    assert out.count("why unknown, ops.py:6: a `variable_scope` whose name is not known") == 1, out
+
+
 def _notebook(path: Path, source: str) -> None:
     import nbformat  # a test dependency
 

@@ -83,7 +83,9 @@ class Creators:
         ))
 
     def _why(self, node: ast.AST, reason: str) -> None:
-        self.result.unknowns.append(Unknown(node, reason))
+        module = next((s.module for s in self.by_node.get(node, ()) if s.module is not None), None)  # type: ignore[attr-defined]
+        path = self.ctx.display(module) if self.ctx.is_foreign(module) else None  # type: ignore[arg-type]
+        self.result.unknowns.append(Unknown(node, reason, path))
 
     def _uncertainty(self, site: CallSite) -> str:
         """Why a site may run any number of times (see `_uncertain`)."""

@@ -190,7 +190,7 @@ def _slim_first(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef, plan:
         return False
     found = slim_calls(ctx, cls, shim)
     if isinstance(found, tuple):
-        plan.refuse(*found)
+        plan.refuse(found[0], found[1])  # the node and the reason (an `Unknown` also says its module)
         return True
     first = min(sites, key=lambda s: (s.node.lineno, s.node.col_offset))
     v1 = any(functional_layer(s.names) for s in ctx.sites if s.reach.shim is shim)
@@ -458,7 +458,7 @@ def _plan_slim_native(ctx: ModuleContext, cls: ClassInfo, shim: ast.FunctionDef,
         return
     found = slim_calls(ctx, cls, shim)
     if isinstance(found, tuple):
-        plan.refuse(*found)
+        plan.refuse(found[0], found[1])  # the node and the reason (an `Unknown` also says its module)
         return
     assigned = _init_assigned(cls) | {t.id for s in cls.node.body if isinstance(s, ast.Assign) for t in s.targets if isinstance(t, ast.Name)}
     taken = {op.attribute for op in plan.operations if isinstance(op, SlimToNative)}

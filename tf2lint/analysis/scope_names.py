@@ -56,17 +56,6 @@ def loop_values(statement: ast.stmt) -> list[object] | None:
     return list(range(count))
 
 
-def decided_branch(test: ast.expr, bindings: dict[str, tuple]) -> bool | None:
-    """`if flag:` / `if not flag:` over a parameter the path binds to a constant: the branch taken, else None."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = decided_branch(test.operand, bindings)
-        return None if inner is None else not inner
-    value = bindings.get(test.id) if isinstance(test, ast.Name) else None
-    if value is None or value[0] not in ("const", "str", "none"):
-        return None
-    return bool(value[1]) if len(value) > 1 else False
-
-
 def literal_value(node: ast.expr | None) -> object:
     try:
         return ast.literal_eval(node) if node is not None else None

@@ -18,6 +18,7 @@ class Unknown(NamedTuple):
 
     node: ast.AST
     reason: str
+    path: str | None = None  # the module the node is written in, when not the linted one (as messages show it)
 
 
 @dataclass(frozen=True)

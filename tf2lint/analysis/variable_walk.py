@@ -12,10 +12,11 @@ from tf2lint.analysis.creators import Creators
 from tf2lint.analysis.held_objects import HeldObjects, init_calls, receiver_attr
 from tf2lint.analysis.names import PYTHON_BUILTINS, Function, evaluation_order
 from tf2lint.analysis.scope_names import (
-    ScopeCounts, creates_variables, decided_branch, layer_suffixes, literal_value, loop_values, spread_arguments,
+    ScopeCounts, creates_variables, layer_suffixes, literal_value, loop_values, spread_arguments,
     weightless_layer,
 )
 from tf2lint.analysis.sites import Frame
+from tf2lint.analysis.values import decided_branch
 from tf2lint.analysis.summary import ClassInfo, first_param
 from tf2lint.analysis.variable_model import ClassVariables, Creation
 from tf2lint.knowledge import api
@@ -378,13 +379,14 @@ class ClassModel(Creators, HeldObjects):
             func = applied or mapped  # type: ignore[assignment]
         method = self._method(receiver_attr(func, self._holder(site.func), self.ctx)) if not self.selves else None
         frame = self._frame(site)
-        callees = [] if self.ctx.is_foreign(site.module) else (
-            self.ctx.callables.callees(func, frame)
-            or (self.ctx.callees_of_call(site.node, site.func) if mapped is None else []))
+        # In a helper module, only what its own names resolve to (`callees_of_call` reads the linted module's).
+        foreign = self.ctx.is_foreign(site.module)
+        callees = self.ctx.callables.callees(func, frame) or (
+            self.ctx.callees_of_call(site.node, site.func) if mapped is None and not foreign else [])
         bodies = [c for c in callees if isinstance(getattr(c.func, "body", None), list) or self._closure(c, site)]
         if method is not None:  # `self.body(x)` runs this object's class's override
             bodies = [Callee(method, first_param(method), method.name, self.ctx.module_of(method))]  # type: ignore[attr-defined]
-        elif isinstance(applied, ast.Name) and applied.id in self.ctx.module_functions:
+        elif isinstance(applied, ast.Name) and not foreign and applied.id in self.ctx.module_functions:
             bodies = [Callee(self.ctx.module_functions[applied.id], None, applied.id, self.ctx.root)]
         if len(bodies) == 1 and self.ctx.is_shim_function(bodies[0]) and bodies[0].cls is not None:
             return  # a sub-layer's decorated call fills its own store

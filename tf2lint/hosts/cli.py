@@ -460,8 +460,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return doctor.main()
         if args.command == "variables":
             project = load_config(args)
+            src = tuple(os.path.abspath(p) for p in args.src) if args.src else project.source_roots()
             return variables.run(args, list(discover(args.paths, project)), Settings(
-                shim_decorators=project.shim_decorators, src=project.source_roots()))
+                shim_decorators=project.shim_decorators, src=src))
         if args.command == "rule":
             return run_rule(args)
         return run_check(args) if args.command == "check" else run_rules(args)

@@ -20,6 +20,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--write", metavar="FILE", help="write a names lock (keys relative to its directory)")
     parser.add_argument("--config", metavar="PATH", help="pyproject.toml to use (default: nearest with [tool.tf2lint])")
+    parser.add_argument("--src", action="append", metavar="DIR",
+                        help="a source root imports are resolved against (repeatable; replaces `src` of the config)")
 
 
 def models_of(path: str, settings) -> list:
@@ -53,10 +55,18 @@ def _text(path: str, models: list) -> str:
                 shape = f"  {list(variable.shape)}" if variable.shape is not None else ""
                 lines.append(f"    {variable.name}{shape}")
             if not creation.variables and creation.scope:
-                lines.append(f"    {creation.scope}/*  (unknown: {creation.fingerprint})")
+                state = "unknown" if not creation.known else "no variables"  # a pooling layer, a Keras builder
+                lines.append(f"    {creation.scope}{'/*' * (not creation.known)}  ({state}: {creation.fingerprint})")
         lines.extend(f"    object {path_}" for path_ in model.objects)
-        lines.extend(f"    why unknown, line {getattr(u.node, 'lineno', '?')}: {u.reason}" for u in model.unknowns)
+        # A helper reached on each of several paths gives the same reason there each time: said once.
+        lines.extend(dict.fromkeys(f"    why unknown, {_place(u)}: {u.reason}" for u in model.unknowns))
     return "\n".join(lines)
+
+
+def _place(unknown) -> str:
+    """Where an unknown is written: a line of the file shown, or `path:line` in a helper module."""
+    line = getattr(unknown.node, "lineno", "?")
+    return f"{unknown.path}:{line}" if unknown.path else f"line {line}"
 
 
 def run(args: argparse.Namespace, files: list[str], settings) -> int:
