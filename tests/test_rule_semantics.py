@@ -371,3 +371,22 @@ def test_a_branch_on_training_is_entered_whatever_its_default() -> None:
                     x = v1.layers.dense(x, 4)
                 return x
     """) == [(10, "TFS101")]
+
+
+def test_a_redefined_helper_is_its_last_definition_and_a_conditional_one_unknown() -> None:
+    """Python runs the last definition of a name; a definition under a condition may or may not have run.
+    The first `helper` makes a `tf.Variable` per call (TFS106 were it called); the one that runs does not."""
+    first = """
+def helper(x):
+    return x + tf.Variable(tf.zeros([4]))
+"""
+    layer = """
+class L(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        return helper(x)
+"""
+    assert codes_at(HEADER + first + "\n\ndef helper(x):\n    return x * 2\n" + layer) == []
+    assert codes_at(HEADER + first + "\n\nif os.environ.get('FAST'):\n    def helper(x):\n        return x * 2\n"
+                    + layer) == []
+    assert codes_at(HEADER + "\n\ndef helper(x):\n    return x * 2\n" + first + layer) == [(12, "TFS106")]

@@ -752,6 +752,69 @@ LAMBDAS = _layer(call='''
 PROBES["a_lambda_of_the_method_reads_its_locals_when_called"] = (LAMBDAS, (6, 0))
 
 
+# Measured: scope and layer names formatted from a helper's parameters (`%`, `str.format`, an f-string) are the
+# strings Python builds (`net/block_a/fc_1`, `net/block_a/proj_1`, `net/block_a/out_a1`, then `block_b`); a
+# scope's `reuse=AUTO_REUSE` changes no name on the first call.
+FORMATTED = _layer('''
+def named(x, tag, i):
+    with v1.variable_scope("block_%s" % tag, reuse=v1.AUTO_REUSE):
+        x = v1.layers.dense(x, 4, name="fc_%d" % i)
+        x = v1.layers.dense(x, 4, name="{}_{}".format("proj", i))
+        return v1.layers.dense(x, 4, name=f"out_{tag}{i}")
+''', call='''
+with v1.variable_scope("net"):
+    x = named(x, "a", 1)
+    return named(x, "b", 2)
+''')
+PROBES["names_formatted_from_a_helpers_parameters"] = (FORMATTED, (12, 0))
+# Measured: what the model cannot format stays unknown: a width it will not build, a mapping, a float.
+UNFORMATTED = _layer('''
+def named(x, i, scale):
+    x = v1.layers.dense(x, 4, name="fc_%0100d" % i)
+    x = v1.layers.dense(x, 4, name="%(i)s" % {"i": i})
+    return v1.layers.dense(x, 4, name="s_%s" % scale)
+''', call='''
+with v1.variable_scope("net"):
+    return named(x, 1, 0.5)
+''')
+PROBES["names_the_model_does_not_format_stay_unknown"] = (UNFORMATTED, (0, 3))
+
+
+# Measured: a function or method defined twice runs its last definition (`net/fc`); one redefined under a
+# condition may be either, and stays unknown.
+PROBES["a_redefined_helper_runs_its_last_definition"] = (_layer('''
+def helper(x):
+    return v1.layers.dense(x, 4)
+''', '''
+def helper(x):
+    return v1.layers.dense(x, 4, name="fc")
+''', call='''
+with v1.variable_scope("net"):
+    return helper(x)
+'''), (2, 0))
+PROBES["a_redefined_method_runs_its_last_definition"] = (_layer(call='''
+with v1.variable_scope("net"):
+    return self.body(x)
+''', methods='''
+def body(self, x):
+    return v1.layers.dense(x, 4)
+
+def body(self, x):
+    return v1.layers.dense(x, 4, name="fc")
+'''), (2, 0))
+PROBES["a_helper_redefined_under_a_condition_is_unknown"] = (_layer('''
+def helper(x):
+    return v1.layers.dense(x, 4)
+''', '''
+if tf.__version__ > "2":
+    def helper(x):
+        return v1.layers.dense(x, 4, name="fc")
+''', call='''
+with v1.variable_scope("net"):
+    return helper(x)
+'''), (0, 1))
+
+
 def test_a_local_rebound_in_a_branch_is_no_longer_known(tf) -> None:
     """Measured: the branch runs (`fc_1`); the model, which cannot tell, leaves the name unknown rather than
     `fc_0`."""

@@ -184,7 +184,7 @@ def test_the_text_names_the_helper_module_of_an_unknown_once(tmp_path, capsys) -
     (tmp_path / "ops.py").write_text(
         "import tensorflow as tf\n\n\ndef block(x, n):\n"
         "    x = tf.compat.v1.layers.max_pooling1d(x, 2, 2, name='pool')\n"
-        "    with tf.compat.v1.variable_scope('b_%d' % n):\n"
+        "    with tf.compat.v1.variable_scope('b_%d' % len(x.shape)):\n"
         "        return tf.compat.v1.layers.dense(x, 4, name='fc')\n")
     model = tmp_path / "model.py"
     model.write_text(

@@ -314,22 +314,26 @@ class ModuleSummary:
         while stack:
             node, enclosing, cls = stack.pop()
             body = getattr(node, "body", [])
-            for stmt in flatten_blocks(body) if isinstance(body, list) else ():
+            if not isinstance(body, list):
+                continue
+            direct = {id(stmt) for stmt in body}
+            unsure: set[str] = set()  # names of this block a conditional definition may have rebound
+            for stmt in flatten_blocks(body):
                 if isinstance(stmt, ast.ClassDef):
                     info = ClassInfo(stmt, weakref.ref(self), scope=enclosing)
                     self.classes.append(info)
-                    self.class_by_name.setdefault(stmt.name, info)
+                    _define(self.class_by_name, stmt.name, info, id(stmt) in direct, unsure)
                     stack.append((stmt, enclosing, info))
                 elif isinstance(stmt, FUNCTION_DEFS):
                     self.lexical_parent[stmt] = enclosing
                     if node is self.tree:
-                        self.module_functions.setdefault(stmt.name, stmt)
+                        _define(self.module_functions, stmt.name, stmt, id(stmt) in direct, unsure)
                     if isinstance(node, ast.ClassDef) and cls is not None:
-                        cls.methods.setdefault(stmt.name, stmt)
+                        _define(cls.methods, stmt.name, stmt, id(stmt) in direct, unsure)
                         self.owner[stmt] = cls
                     elif enclosing is not None:
                         self.parent_function[stmt] = enclosing
-                        self.local_defs.setdefault(enclosing, {}).setdefault(stmt.name, stmt)
+                        _define(self.local_defs.setdefault(enclosing, {}), stmt.name, stmt, id(stmt) in direct, unsure)
                         if enclosing in self.owner:
                             self.owner.setdefault(stmt, self.owner[enclosing])
                     if self._may_nest(stmt):
@@ -471,3 +475,19 @@ def is_self_attr(node: ast.AST, self_name: str | None) -> bool:
         and isinstance(node.value, ast.Name)
         and node.value.id == self_name
     )
+
+
+def _define(table: dict, name: str, value: object, direct: bool, unsure: set[str]) -> None:
+    """Bind ``name`` in a block's table as running the block leaves it (calls run after the module has): a
+    later definition replaces an earlier one; one under a condition (`if`, `try`, a loop) may not run, so a
+    name it would redefine is not known (absent) until an unconditional definition binds it again."""
+    if direct:
+        unsure.discard(name)
+        table[name] = value
+    elif name in unsure:
+        return
+    elif name in table:
+        del table[name]
+        unsure.add(name)
+    else:
+        table[name] = value
