@@ -815,6 +815,25 @@ with v1.variable_scope("net"):
 '''), (0, 1))
 
 
+# Measured: `for i in range(n)` over a parameter the call binds runs as `range(3)` does (`net/fc_0`..`fc_2`, and
+# the auto-named `dense`, `dense_1`, `dense_2`); over an unbound parameter it is not unrolled.
+RANGED = '''
+def stack(x, n):
+    for i in range(n):
+        x = v1.layers.dense(x, 4, name=f"fc_{i}")
+        x = v1.layers.dense(x, 4)
+    return x
+'''
+PROBES["a_loop_over_range_of_a_bound_parameter_is_unrolled"] = (_layer(RANGED, call='''
+with v1.variable_scope("net"):
+    return stack(x, 3)
+'''), (12, 0))
+PROBES["a_loop_over_range_of_a_runtime_value_is_not"] = (_layer(RANGED, call='''
+with v1.variable_scope("net"):
+    return stack(x, x.shape[0])
+'''), (0, 2))
+
+
 def test_a_local_rebound_in_a_branch_is_no_longer_known(tf) -> None:
     """Measured: the branch runs (`fc_1`); the model, which cannot tell, leaves the name unknown rather than
     `fc_0`."""

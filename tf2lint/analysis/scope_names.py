@@ -21,6 +21,7 @@ it in that scope `<unknown>`. Unknown parts are explicit and never compared (`ne
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from tf2lint.analysis.names import Function, evaluation_order
 from tf2lint.analysis.summary import ModuleSummary
@@ -30,11 +31,12 @@ from tf2lint.knowledge import variables as table
 from tf2lint.knowledge.variables import UNKNOWN
 
 
-def loop_values(statement: ast.stmt) -> list[object] | None:
+def loop_values(statement: ast.stmt, known: Callable[[ast.expr], object] = lambda expr: NOT_LITERAL) -> list[object] | None:
     """The values a loop's variable takes, when the model runs its body once per value: `for i in range(N):` with
-    a literal N <= 8, a literal list or tuple of at most 8 strings or numbers, or of one item of any kind (a
-    function: `for stage in [self._block]:`, resolved as a callable value; its value is then not a literal).
-    No `else`, `break`, `continue`, `return` or `yield`; else None."""
+    N <= 8 a literal or a value ``known`` gives (a parameter the path binds), a literal list or tuple of at most 8
+    strings or numbers, or of one item of any kind (a function: `for stage in [self._block]:`, resolved as a
+    callable value; its value is then not a literal). No `else`, `break`, `continue`, `return` or `yield`; else
+    None."""
     if not (isinstance(statement, ast.For) and isinstance(statement.target, ast.Name) and not statement.orelse):
         return None
     if any(isinstance(n, (ast.Break, ast.Continue, ast.Return, ast.Yield, ast.YieldFrom)) for s in statement.body
@@ -51,6 +53,8 @@ def loop_values(statement: ast.stmt) -> list[object] | None:
             and len(loop.args) == 1 and not loop.keywords):
         return None
     count = literal_value(loop.args[0])
+    if count is NOT_LITERAL:
+        count = known(loop.args[0])
     if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 8:
         return None
     return list(range(count))

@@ -18,7 +18,7 @@ from tf2lint.analysis.scope_names import (
 )
 from tf2lint.analysis.sites import Frame
 from tf2lint.analysis.summary import ClassInfo, first_param
-from tf2lint.analysis.values import decided_branch
+from tf2lint.analysis.values import decided_branch, literal_value as bound_value
 from tf2lint.analysis.variable_model import ClassVariables, Creation
 from tf2lint.knowledge import api
 from tf2lint.knowledge import variables as table
@@ -114,7 +114,7 @@ class ClassModel(Creators, HeldObjects):
                 if saved is not None:  # leaving a re-entered scope object restores the counts it found
                     self.counts.opened, self.counts.unknown = saved
             return
-        values = loop_values(statement)
+        values = loop_values(statement, lambda count: self._known(count, bindings))
         if values is not None:
             assert isinstance(statement, ast.For) and isinstance(statement.target, ast.Name)
             self.unrolled += 1
@@ -180,7 +180,7 @@ class ClassModel(Creators, HeldObjects):
                     parts.append(str(part.value))
                     continue
                 plain = isinstance(part, ast.FormattedValue) and part.conversion == -1 and part.format_spec is None
-                value = self._known(part.value, site) if plain else None  # type: ignore[attr-defined]
+                value = self._known(part.value, site.bindings) if plain else None  # type: ignore[attr-defined]
                 if value is None:
                     return None
                 parts.append(str(value))
@@ -192,11 +192,11 @@ class ClassModel(Creators, HeldObjects):
             return ("str", self.locals[expr.id])
         return site.value(expr)
 
-    def _known(self, expr: ast.expr, site: CallSite) -> int | str | None:
-        """An int or a str known here: a literal, a known local, a parameter this path binds."""
+    def _known(self, expr: ast.expr, bindings: tuple | None) -> int | str | None:
+        """An int or a str known here: a literal, a known local, a parameter the path binds (``bindings``)."""
         if isinstance(expr, ast.Name) and expr.id in self.locals:
             return self.locals[expr.id]
-        value = site.value(expr)
+        value = bound_value(expr, dict(bindings or ()))
         if value is None or len(value) < 2 or isinstance(value[1], bool) or not isinstance(value[1], (int, str)):
             return None
         return value[1]
@@ -212,7 +212,7 @@ class ClassModel(Creators, HeldObjects):
             return None
         if not isinstance(template, str) or _WIDE.search(template) or any(isinstance(i, ast.Starred) for i in items):
             return None
-        values = [self._known(item, site) for item in items]
+        values = [self._known(item, site.bindings) for item in items]
         if any(value is None for value in values):
             return None
         try:
