@@ -5,9 +5,9 @@ A library class owns weights by the knowledge tables (`api.tracked_object_kind`)
 owns them unless it provably owns nothing: no `build`, an `__init__` that only initialises its base, and a
 `call` that makes nothing of its own. Undecorated, that `call` runs in the caller's variable store (measured:
 an `Adapter()(x)` built per call in shim code reuses the caller's `get_variable`s, stable and tracked), and
-so do the v1 layer objects its `__init__` may build (measured: a per-call object holding a
-`tf.compat.v1.layers.Dense` called under a named scope keeps the caller's two variables, called at the
-root it makes new ones each call: the numbering of the new object's name goes on).
+so do the v1 layer objects and templates its `__init__` may build (measured: a per-call object holding a
+`tf.compat.v1.layers.Dense` or a `make_template` called under a named scope keeps the caller's variables, called
+at the root it makes new ones each call: the numbering of the new object's name goes on).
 Decorated, it runs in the object's own store, which owns nothing when the shim walk from it reaches only
 TensorFlow calls that create no variable (measured: a per-call `Sub()` whose decorated `call` holds only a
 dropout changes nothing from call to call). A call the walk could not name, a call into the project, or a
@@ -49,7 +49,7 @@ def owns_nothing(ctx: ModuleContext, cls: ClassInfo) -> bool:
     if callee is None:
         return False
     undecorated = not ctx.is_shim_function(callee)
-    held: set[str] = set()  # attributes `__init__` sets to v1 layer objects
+    held: set[str] = set()  # attributes `__init__` sets to v1 layer objects or templates
     for klass in ctx.mro(cls):
         if "build" in klass.methods:
             return False
@@ -70,9 +70,9 @@ def owns_nothing(ctx: ModuleContext, cls: ClassInfo) -> bool:
 
 
 def _v1_layer(ctx: ModuleContext, klass: ClassInfo, ctor: ast.expr, init: ast.AST) -> bool:
-    """`tf.compat.v1.layers.Dense` (or a project subclass of a v1 layer class): its objects' variables come
-    from `get_variable`, by name, in the store of whoever calls them."""
-    if any(api.is_v1_layer_class(name) for name in klass.module.names.resolve(ctor, init)):
+    """`tf.compat.v1.layers.Dense` (or a project subclass of a v1 layer class) or `make_template`: its objects'
+    variables come from `get_variable`, by name, in the store of whoever calls them."""
+    if any(api.is_v1_layer_class(name) or name == api.MAKE_TEMPLATE for name in klass.module.names.resolve(ctor, init)):
         return True
     built = ctx.class_of(klass.module, ctor, init) if isinstance(ctor, (ast.Name, ast.Attribute)) else None
     return built is not None and ctx.v1_layer_base(built) is not None

@@ -109,7 +109,7 @@ RULE = Rule(
             "(decorated or not) runs once per key, so the layers it builds are kept. A project layer built inline "
             "(`Adapter()(x)`) that owns nothing (no `build`, an `__init__` that only calls `super().__init__`) is not "
             "reported when its `call` is undecorated (it runs in the caller's variable store; v1 layer objects its "
-            "`__init__` builds too, when they are called under a named scope, which keeps their names) or decorated "
+            "`__init__` builds too, and its templates, when they are called under a named scope, which keeps their names) or decorated "
             "but reaching only TensorFlow calls that make no variable (a dropout, an activation). A construction in a "
             "helper of another module is one finding however many calls of the linted file reach it: at the first "
             "of them, naming the others (the mistake does not depend on the path). A project subclass of a v1 layer "
@@ -230,9 +230,23 @@ class Holder(tf.keras.layers.Layer):  # each new object's v1 layer, called at th
         return self.fc(x)
 
 
+def _scale(x):
+    return x * v1.get_variable("gain", shape=[])
+
+
+class TemplateHolder(tf.keras.layers.Layer):  # so does each new object's template (`scale`, `scale_1`, ...)
+    def __init__(self):
+        super().__init__()
+        self.scale = v1.make_template("scale", _scale)
+
+    def call(self, x):
+        return self.scale(x)
+
+
 class Holds(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, x):
+        x = TemplateHolder()(x)  # expect: TFS106
         return Holder()(x)  # expect: TFS106
 ''',
     ),
@@ -339,11 +353,25 @@ class Projector(tf.keras.layers.Layer):  # its v1 layer takes the same name unde
             return self.fc(x)
 
 
+def _shift(x):
+    return x + v1.get_variable("shift", shape=[])
+
+
+class Shifter(tf.keras.layers.Layer):  # so does its template (`shifter/shift/shift`, every call)
+    def __init__(self):
+        super().__init__()
+        self.shift = v1.make_template("shift", _shift)
+
+    def call(self, x):
+        with v1.variable_scope("shifter"):
+            return self.shift(x)
+
+
 class Host(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, x, training=None):
         with v1.variable_scope("host"):
-            return Projector()(Noise()(Gain()(Adapter()(x)), training=training))
+            return Shifter()(Projector()(Noise()(Gain()(Adapter()(x)), training=training)))
 ''',
         '''\
 import tensorflow as tf
