@@ -148,6 +148,17 @@ def test_markdown_lists_what_is_left(migrated, tmp_path) -> None:
     assert "**No names lock**: before renaming or removing layers (step 2)" in text  # two shimmed classes
 
 
+def test_markdown_counts_read_as_sentences(tmp_path) -> None:
+    """One of a thing is said in the singular, as a PR comment would be written."""
+    (tmp_path / "model.py").write_text(
+        "import tensorflow as tf\n\n\nclass Model(tf.keras.layers.Layer):\n"
+        "    @tf.compat.v1.keras.utils.track_tf1_style_variables\n    def call(self, x):\n"
+        "        return tf.compat.v1.layers.dense(x, 3)\n", encoding="utf-8")
+    text = report(tmp_path, "--format", "markdown").stdout
+    assert "**1 class** in the migration:" in text and "(0 other classes have no TF1-style code)" in text
+    assert "**1** TF1-style construct left, **1** finding." in text, text
+
+
 class _Cells(HTMLParser):
     """Rows of the page's tables by table id, each cell as (attributes, text)."""
 

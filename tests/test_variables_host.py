@@ -178,7 +178,8 @@ def test_helpers_of_a_namespace_package_from_the_project_top_or_src(tmp_path, ca
 
 
 def test_the_text_names_the_helper_module_of_an_unknown_once(tmp_path, capsys) -> None:
-    """A layer without variables is known (it is named and counted, and holds nothing); an unknown in a
+    """A layer without variables is known (it is named and counted, and holds nothing), so is a Keras layer a
+    `get_or_create_layer` builder makes (its weights are Keras's, not the store's); an unknown in a
     helper module says which file its line is in, once however many paths reach it."""
     (tmp_path / "setup.py").write_text("", encoding="utf-8")
     (tmp_path / "ops.py").write_text(
@@ -190,10 +191,12 @@ def test_the_text_names_the_helper_module_of_an_unknown_once(tmp_path, capsys) -
     model.write_text(
         "import tensorflow as tf\nimport ops\n\n\nclass L(tf.keras.layers.Layer):\n"
         "    @tf.compat.v1.keras.utils.track_tf1_style_variables\n    def call(self, x):\n"
-        "        x = ops.block(x, 1)\n        return ops.block(x, 2)\n")
+        "        x = ops.block(x, 1)\n        x = ops.block(x, 2)\n"
+        "        return tf.compat.v1.keras.utils.get_or_create_layer('head', lambda: tf.keras.layers.Dense(4))(x)\n")
     code, out = run_cli(capsys, "variables", str(model))
     assert code == 0
     assert "    pool  (no variables: max_pooling1d(2, 2))" in out
+    assert "    head  (a Keras layer, its weights named by Keras: get_or_create_layer('head', " in out, out
     assert out.count("why unknown, ops.py:6: a `variable_scope` whose name is not known") == 1, out
 
 

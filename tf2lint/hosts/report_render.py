@@ -35,10 +35,11 @@ def markdown(report: dict) -> str:
     lines = [
         "## tf2lint report: where the migration stands",
         "",
-        f"**{summary['classes']} classes** in the migration: "
+        f"**{_counted(summary['classes'], 'class', 'classes')}** in the migration: "
         + " · ".join(f"{stages[s]} {STAGE_TITLES[s]}" for s in STAGES)
-        + f" ({summary['no_tf1_classes']} other classes have no TF1-style code); "
-        f"**{summary['constructs_left']}** TF1-style constructs left, **{summary['findings_total']}** findings.",
+        + f" ({_counted(summary['no_tf1_classes'], 'other class has', 'other classes have')} no TF1-style code); "
+        + _counted(summary["constructs_left"], "TF1-style construct", "TF1-style constructs", bold=True) + " left, "
+        + _counted(summary["findings_total"], "finding", "findings", bold=True) + ".",
         *([""] + [_names_lock_line(report, markdown=True)] if locked else []),
         "",
         "| Stage | Classes |",
@@ -193,6 +194,12 @@ def html(report: dict) -> str:
         files=_files_section(report),
         data=json.dumps(report).replace("</", "<\\/"),
     )
+
+
+def _counted(count: int, one: str, many: str, bold: bool = False) -> str:
+    """`1 class`, `2 classes` (with ``bold``, the number alone in bold: `**2** findings`)."""
+    number = f"**{count}**" if bold else str(count)
+    return f"{number} {one if count == 1 else many}"
 
 
 def _cards(summary: dict) -> str:

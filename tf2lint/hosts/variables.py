@@ -10,6 +10,7 @@ import sys
 
 from tf2lint.analysis.baseline import class_entry, lock_text, module_key
 from tf2lint.hosts.options import write_output
+from tf2lint.knowledge.api import GET_OR_CREATE_LAYER
 from tf2lint.notebook import NotebookError
 from tf2lint.source import SourceError
 
@@ -55,12 +56,19 @@ def _text(path: str, models: list) -> str:
                 shape = f"  {list(variable.shape)}" if variable.shape is not None else ""
                 lines.append(f"    {variable.name}{shape}")
             if not creation.variables and creation.scope:
-                state = "unknown" if not creation.known else "no variables"  # a pooling layer, a Keras builder
-                lines.append(f"    {creation.scope}{'/*' * (not creation.known)}  ({state}: {creation.fingerprint})")
+                lines.append(f"    {creation.scope}{'/*' * (not creation.known)}  ({_state(creation)}: {creation.fingerprint})")
         lines.extend(f"    object {path_}" for path_ in model.objects)
         # A helper reached on each of several paths gives the same reason there each time: said once.
         lines.extend(dict.fromkeys(f"    why unknown, {_place(u)}: {u.reason}" for u in model.unknowns))
     return "\n".join(lines)
+
+
+def _state(creation) -> str:
+    """What a creation without names in the shim's store is: unknown, a layer with no variables (pooling), or a
+    `get_or_create_layer` builder's Keras layer (its weights are named and tracked by Keras, not the store)."""
+    if not creation.known:
+        return "unknown"
+    return "a Keras layer, its weights named by Keras" if creation.kind == GET_OR_CREATE_LAYER else "no variables"
 
 
 def _place(unknown) -> str:
