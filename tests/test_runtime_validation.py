@@ -310,8 +310,11 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS106", "good", 0): lambda ns: (assert_codes(ns.NestedModel(10), tf.ones((5, 5))), assert_codes(ns.Guarded(), x(2, 4))),
     ("TFS106", "bad", 1): check_tfs106_per_call,
     # A new `held` layer every call: the numbering of the new object's name goes on at the root.
-    ("TFS106", "bad", 3): lambda ns: grows(ns.Holds(), x(2, 4)) == [
+    # `LazyHolds`: the weight each new `LazyGain` makes is untracked (the runtime's name for that is TFS107: it
+    # cannot tell which object should have held it).
+    ("TFS106", "bad", 3): lambda ns: (grows(ns.Holds(), x(2, 4)) == [
         "held_1/bias:0", "held_1/kernel:0", "scale_1/gain:0"] or pytest.fail("grows"),
+        assert_codes(ns.LazyHolds(), x(2, 4), expected={"TFS107"})),
     ("TFS106", "good", 1): lambda ns: assert_codes(ns.CreatedOnce(), x(2, 3), weights=9),
     ("TFS107", "bad", 0): lambda ns: (assert_codes(ns.Forgotten(), x(2, 4), expected={"TFS107"}),
                                       assert_codes(ns.Derived(), x(2, 4), expected={"TFS107"})),

@@ -3,7 +3,8 @@ object makes them anew and nothing tracks them (TFS106).
 
 A library class owns weights by the knowledge tables (`api.tracked_object_kind`). A project layer or module
 owns them unless it provably owns nothing: no `build`, an `__init__` that only initialises its base, and a
-`call` that makes nothing of its own. Undecorated, that `call` runs in the caller's variable store (measured:
+`call` that makes nothing of its own (a weight it makes once, under a guard on its own state, is its own:
+each new object makes it again). Undecorated, that `call` runs in the caller's variable store (measured:
 an `Adapter()(x)` built per call in shim code reuses the caller's `get_variable`s, stable and tracked), and
 so do the v1 layer objects and templates its `__init__` may build (measured: a per-call object holding a
 `tf.compat.v1.layers.Dense` or a `make_template` called under a named scope keeps the caller's variables, called
@@ -64,9 +65,28 @@ def owns_nothing(ctx: ModuleContext, cls: ClassInfo) -> bool:
         held.update(v1_attrs)
     if not undecorated:
         return _store_stays_empty(ctx, callee)
+    if any(_made_once_on_itself(ctx, site, cls) for site in ctx.sites):
+        return False
     # Each new object's v1 layers take their names anew: kept only under a scope that restarts the numbering.
     return all(any(scope.named and not scope.uniquified for scope in site.scopes)
                for site in ctx.sites if _calls_held(ctx, site, cls, held))
+
+
+_ADD_WEIGHT = ("add_weight", "add_variable")
+
+
+def _made_once_on_itself(ctx: ModuleContext, site: CallSite, cls: ClassInfo) -> bool:
+    """A weight-owning object (a `tf.Variable`, a Keras layer, `self.add_weight`) made in a method of ``cls`` under
+    a guard: made once per object, kept on it, so made again by each new object (measured: a per-call `Sub()`
+    whose `call` caches a `tf.Variable` in its own dict, or makes `self.add_weight` under `if self.w is None:`,
+    makes a new, untracked weight every call)."""
+    owner = ctx.owner.get(site.func)
+    if not (site.guarded or site.once) or owner is None or owner not in ctx.mro(cls):
+        return False
+    func = site.node.func
+    if isinstance(func, ast.Attribute) and func.attr in _ADD_WEIGHT and is_self_attr(func, first_param(site.func)):
+        return True
+    return any(api.tracked_object_kind(name) for name in site.names)
 
 
 def _v1_layer(ctx: ModuleContext, klass: ClassInfo, ctor: ast.expr, init: ast.AST) -> bool:

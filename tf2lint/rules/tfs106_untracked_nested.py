@@ -243,11 +243,28 @@ class TemplateHolder(tf.keras.layers.Layer):  # so does each new object's templa
         return self.scale(x)
 
 
+class LazyGain(tf.keras.layers.Layer):  # makes its weight once per object: each new object makes it again
+    def __init__(self):
+        super().__init__()
+        self.gain = None
+
+    def call(self, x):
+        if self.gain is None:
+            self.gain = self.add_weight(name="gain", shape=[])
+        return x * self.gain
+
+
 class Holds(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, x):
         x = TemplateHolder()(x)  # expect: TFS106
         return Holder()(x)  # expect: TFS106
+
+
+class LazyHolds(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return LazyGain()(x)  # expect: TFS106
 ''',
     ),
     good=(
