@@ -121,14 +121,18 @@ def _local_callables(
     module: ModuleSummary, func: Function, name: str, klass: ClassInfo, mro: list[ClassInfo], self_name: str | None
 ) -> list[tuple[Function, ClassInfo]]:
     """What a local name of ``func`` may run when called: `fn = block` (a module-level function), `fn = self._block`
-    (a method), `fn = lambda t: ...`, or any of those in a literal list, tuple or dict bound to it (`blocks[0](x)`);
-    any other value is unknown (silent)."""
+    (a method), `fn = lambda t: ...`, or any of those in a literal list, tuple or dict bound to it (`blocks[0](x)`)
+    or looped over (`for fn in [self._block]:`); any other value is unknown (silent)."""
     found: list[tuple[Function, ClassInfo]] = []
     for stmt in flatten_blocks(func.body) if not isinstance(func, ast.Lambda) else ():
-        if not (isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)):
+        if isinstance(stmt, (ast.For, ast.AsyncFor)) and isinstance(stmt.target, ast.Name) and stmt.target.id == name \
+                and isinstance(stmt.iter, (ast.List, ast.Tuple)):
+            table = stmt.iter.elts  # `for stage in [self._stem, self._block]:` runs each
+        elif isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
+            value = stmt.value
+            table = value.values if isinstance(value, ast.Dict) else getattr(value, "elts", [value])
+        else:
             continue
-        value = stmt.value
-        table = value.values if isinstance(value, ast.Dict) else getattr(value, "elts", [value])
         for item in table:
             found.extend(_callable_value(module, func, item, klass, mro, self_name))  # type: ignore[arg-type]
     return found

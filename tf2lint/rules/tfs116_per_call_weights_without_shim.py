@@ -139,6 +139,16 @@ class Stages(tf.keras.layers.Layer):
 
     def _scale(self, x):
         return x * self.add_weight(name="s", shape=[x.shape[-1]])  # expect: TFS116
+
+
+class Looped(tf.keras.layers.Layer):
+    def call(self, x):
+        for stage in [self._project]:  # a loop over a literal list of methods runs each
+            x = stage(x)
+        return x
+
+    def _project(self, x):
+        return tf.keras.layers.Dense(3)(x)  # expect: TFS116
 ''',
         '''\
 import tensorflow as tf
