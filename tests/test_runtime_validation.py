@@ -112,6 +112,12 @@ def grows(layer, *inputs, **kwargs) -> list[str]:
     return sorted((Counter(w.name for w in layer.weights) - first).elements())
 
 
+def drops_in_training(obj) -> bool:
+    """A `training=True` call changes its input: some dropout ran in training mode."""
+    inputs = tf.ones((4, 16))
+    return not bool(tf.reduce_all(obj(inputs, training=True) == inputs))
+
+
 def dropout_on_at_inference(layer) -> bool:
     """Two `training=False` calls on one input give different outputs: dropout is still dropping."""
     inputs = tf.ones((4, 16))
@@ -345,9 +351,15 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS111", "bad", 0): lambda ns: (
         assert_codes(ns.NoTrainingParam(), x(8, 3), training=True, expected={"TFS111"}),
         assert_codes(ns.NotForwarded(), x(8, 3), training=True, expected={"TFS111"}),
+        # Each of its three dropouts runs in inference: any one in training would change the output.
+        not drops_in_training(ns.ModuleNotForwarded()) or pytest.fail("a dropout ran in training"),
     ),
     ("TFS111", "bad", 1): lambda ns: dropout_on_at_inference(ns.FixedAtConstruction()) or pytest.fail("dropout off"),
-    ("TFS111", "good", 1): lambda ns: not dropout_on_at_inference(ns.ForwardedPhase()) or pytest.fail("dropout on"),
+    ("TFS111", "good", 1): lambda ns: (
+        not dropout_on_at_inference(ns.ForwardedPhase()) or pytest.fail("dropout on"),
+        [drops_in_training(layer()) or pytest.fail(f"{layer.__name__} never drops")
+         for layer in (ns.PhaseConstant, ns.PhaseHeld, ns.PhaseHelper)],
+    ),
     ("TFS111", "good", 0): lambda ns: (
         assert_codes(ns.CompatV1BatchNorm(), x(8, 3), training=True),
         check_tfs111_module(ns),

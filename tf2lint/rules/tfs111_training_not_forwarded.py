@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.analysis.body import attribute_stores
+from tf2lint.analysis.body import attribute_stores, name_stores
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute, supplied_by_arg_scope
 
@@ -33,6 +33,26 @@ def _training_missing(call: ast.Call, arg: api.TrainingArg) -> bool:
         return False
     value = _training_value(call, arg)
     return value is None or (isinstance(value, ast.Constant) and value.value is None)
+
+
+def _follows_the_phase(call: ast.Call, arg: api.TrainingArg) -> bool:
+    """A Keras layer's `training` that is None when the call runs: `training=None` given to a v1 layer, or left out
+    of a layer object's call (a functional v1 layer left without it takes its default, False)."""
+    if arg.param != "training":
+        return False  # TF-Slim turns `is_training=None` into inference (measured)
+    return arg is CLASS_CALL or _training_value(call, arg) is not None
+
+
+def _left_at_none(site: CallSite, arg: api.TrainingArg) -> str | None:
+    """`training=training` where ``training`` is a parameter this path leaves at `None` (the helper holding the
+    call is called without it) and the function never rebinds: the parameter's name, else None."""
+    value = _training_value(site.node, arg)
+    if not isinstance(value, ast.Name) or site.value(value) != ("none",) or site.func is site.reach.shim:
+        return None
+    func = site.func
+    params = {p.arg for p in [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]}
+    rebound = any(store.id == value.id for store in name_stores(func))
+    return value.id if value.id in params and not rebound else None
 
 
 def _fixed_attribute(ctx: ModuleContext, site: CallSite, arg: api.TrainingArg) -> str | None:
@@ -140,7 +160,20 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 f"add `training=None` and forward it",
                 FixPlan("add-training-param", "safe", "Add a `training=None` parameter", (shim,)),
             )
-        if _training_missing(site.node, arg) and not supplied_by_arg_scope(site, arg.param):
+        # In a Keras layer's call, a `training` of None (given, or a layer object's left out) takes the phase
+        # the call runs in (measured); a tf.Module has no such phase to take.
+        keras_host = cls is not None and ctx.class_kind(cls) == "keras"
+        unforwarded = None if keras_host else _left_at_none(site, arg)
+        if unforwarded is not None:
+            yield Hit(
+                site,
+                f"`{layer}` in shim method {site.reach.describe()} takes `{arg.param}={unforwarded}`, but "
+                f"`{getattr(site.func, 'name', 'this function')}` is called without `{unforwarded}` here, so it is "
+                f"`None`: the layer always runs in inference mode (batch-norm statistics never update, dropout "
+                f"never drops); pass `{unforwarded}` on to it",
+            )
+        elif _training_missing(site.node, arg) and not supplied_by_arg_scope(site, arg.param) and not (
+                keras_host and _follows_the_phase(site.node, arg)):
             forwardable = site.func is shim and _declares_training(shim)
             plan = FixPlan(
                 "add-keyword", "safe", f"Forward `{arg.param}=training`", (site.node,), (arg.param, "training")
@@ -165,8 +198,10 @@ RULE = Rule(
     summary="v1 batch normalization / dropout in shim code without `training` forwarded",
     docs=Docs(
         what=(
-            "Finds `tf.compat.v1.layers.batch_normalization` / `dropout` (and the `BatchNormalization` / "
-            "`Dropout` classes) in shim code called without `training=` (or with the constant `None`), "
+            "Finds `tf.compat.v1.layers.batch_normalization` / `dropout` in shim code called without `training=`, "
+            "and, in a `tf.Module` (no Keras call gives it a phase), with `training=None` or a helper's `training` "
+            "parameter its caller leaves at `None`, or the `BatchNormalization` / `Dropout` objects called without "
+            "it; inside a Keras layer's `call` those take the call's phase and are fine. Also "
             "`slim.batch_norm` / `slim.dropout` without `is_training=` (unless a `slim.arg_scope` around them may "
             "supply it), and a "
             "decorated `call` of a Keras layer that uses them but declares no `training` parameter (reported at "
@@ -187,6 +222,11 @@ RULE = Rule(
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: a decorated `call(self, inputs, training=None)` receives "
             "`None`/`True`/`False` as Keras passes it and `fit` passes `True`; `training=None` means inference. "
+            "In a decorated Keras `call` run with `training=True`, `dropout(x, 0.5, training=None)`, a held "
+            "`v1.layers.Dropout` called without `training` and a helper's `training=None` left by its caller all "
+            "drop (the call's phase), and `batch_normalization(training=None)` updates its statistics; in a "
+            "`tf.Module`'s decorated `__call__` the same three never drop, and `slim.dropout(is_training=None)` "
+            "never drops in either. "
             "If `call` lacks the parameter, `layer(x, training=True)` is accepted silently and batch-norm "
             "statistics never update; accepted but not forwarded: never update. `dropout(..., "
             "training=self.flag)` with the flag set in `__init__` and no `training` parameter on `call`: two "
@@ -213,16 +253,25 @@ class NoTrainingParam(tf.keras.layers.Layer):
 
 
 class NotForwarded(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, inputs, training=None):
+        with v1.variable_scope("block"):
+            return v1.layers.batch_normalization(inputs)  # expect: TFS111
+
+
+class ModuleNotForwarded(tf.Module):  # no Keras call here: a `training` of None means inference
     def __init__(self):
         super().__init__()
         self.drop = v1.layers.Dropout(0.5)
 
     @v1.keras.utils.track_tf1_style_variables
-    def call(self, inputs, training=None):
-        with v1.variable_scope("block"):
-            out = v1.layers.batch_normalization(inputs)  # expect: TFS111
-            out = v1.layers.dropout(out, 0.1, training=None)  # expect: TFS111
-            return self.drop(out)  # expect: TFS111
+    def __call__(self, x, training=None):
+        x = v1.layers.dropout(x, 0.5, training=None)  # expect: TFS111
+        x = self.drop(x)  # expect: TFS111
+        return self._block(x)
+
+    def _block(self, x, training=None):
+        return v1.layers.dropout(x, 0.5, training=training)  # expect: TFS111
 ''',
         '''\
 import tensorflow as tf
@@ -343,6 +392,32 @@ class ForwardedPhase(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, inputs, training=None):
         return v1.layers.dropout(inputs, self.rate, training=training)
+
+
+# In a Keras call, a `training` of None (given, or left out of a layer object's call) takes the call's phase.
+class PhaseConstant(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x, training=None):
+        return v1.layers.dropout(x, 0.5, training=None)
+
+
+class PhaseHeld(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.drop = v1.layers.Dropout(0.5)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x, training=None):
+        return self.drop(x)
+
+
+class PhaseHelper(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x, training=None):
+        return self._block(x)
+
+    def _block(self, x, training=None):
+        return v1.layers.dropout(x, 0.5, training=training)
 ''',
         '''\
 import tensorflow as tf
