@@ -83,7 +83,8 @@ class Creators:
         ))
 
     def _why(self, node: ast.AST, reason: str) -> None:
-        module = next((s.module for s in self.by_node.get(node, ()) if s.module is not None), None)  # type: ignore[attr-defined]
+        sites = self.by_node.get(node, ())  # type: ignore[attr-defined]
+        module = next((s.module for s in sites if s.module is not None), None)
         path = self.ctx.display(module) if self.ctx.is_foreign(module) else None  # type: ignore[arg-type]
         self.result.unknowns.append(Unknown(node, reason, path))
 

@@ -485,7 +485,8 @@ class ClassModel(Creators, HeldObjects):
 
 
 _PARTIAL = "functools.partial"
-_WIDE = re.compile(r"\d{3,}")  # a field width of 100 or more: not a layer name, and not worth building
+# Three digits in a row: a field width of 100 or more would build a huge name (literal digits only cost knowing it).
+_WIDE = re.compile(r"\d{3,}")
 
 
 

@@ -56,7 +56,8 @@ def _text(path: str, models: list) -> str:
                 shape = f"  {list(variable.shape)}" if variable.shape is not None else ""
                 lines.append(f"    {variable.name}{shape}")
             if not creation.variables and creation.scope:
-                lines.append(f"    {creation.scope}{'/*' * (not creation.known)}  ({_state(creation)}: {creation.fingerprint})")
+                unknown = "/*" * (not creation.known)
+                lines.append(f"    {creation.scope}{unknown}  ({_state(creation)}: {creation.fingerprint})")
         lines.extend(f"    object {path_}" for path_ in model.objects)
         # A helper reached on each of several paths gives the same reason there each time: said once.
         lines.extend(dict.fromkeys(f"    why unknown, {_place(u)}: {u.reason}" for u in model.unknowns))
