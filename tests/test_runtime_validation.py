@@ -1085,3 +1085,51 @@ def test_tfs102_empty_scope_fix_names_the_scope_and_stops_growth() -> None:
         assert bool(created_by_call(layer, (1, 3), {})) != stable, text
         if stable:
             assert all(name.startswith("empty_scope/dense/") for name in first), first
+
+
+HELPERS_SUB = '''
+import tensorflow as tf
+
+
+def _scale(x):
+    return tf.matmul(x, tf.compat.v1.get_variable("w", shape=(4, 4)))
+
+
+class Sub(tf.keras.layers.Layer):  # decorated, with a template: it owns its variables
+    def __init__(self):
+        super().__init__()
+        self.scale = tf.compat.v1.make_template("scale", _scale)
+
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return self.scale(x)
+'''
+BUILDS_SUB = '''
+import tensorflow as tf
+
+from tfs116_helpers import Sub
+
+
+class Model(tf.keras.layers.Layer):
+    def call(self, x):
+        return Sub()(x)
+'''
+
+
+def test_a_project_layer_of_another_module_built_per_call(tmp_path) -> None:
+    """TFS116 for a class imported from another module of the project, measured: each call's new `Sub` makes
+    new variables that nothing tracks (seed 4040's miss s4040-00269)."""
+    from tf2lint.engine import lint_path
+
+    (tmp_path / "tfs116_helpers.py").write_text(HELPERS_SUB, encoding="utf-8")
+    (tmp_path / "model.py").write_text(BUILDS_SUB, encoding="utf-8")
+    assert [(f.line, f.code) for f in lint_path(str(tmp_path / "model.py"))] == [(9, "TFS116")]
+    helpers = types.ModuleType("tfs116_helpers")
+    exec(compile(HELPERS_SUB, "<tfs116_helpers>", "exec"), helpers.__dict__)  # noqa: S102 - our own probe
+    sys.modules["tfs116_helpers"] = helpers
+    try:
+        namespace: dict = {}
+        exec(compile(BUILDS_SUB, "<model>", "exec"), namespace)  # noqa: S102
+        assert codes(namespace["Model"](), x(2, 4)) == {"TFS107"}  # the runtime's name for weights nothing tracks
+    finally:
+        sys.modules.pop("tfs116_helpers", None)

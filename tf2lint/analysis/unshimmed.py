@@ -171,12 +171,16 @@ def _module_functions_named(module: ModuleSummary, call: ast.Call, func: Functio
 
 
 def _builds_weights(ctx: ModuleContext, klass: ClassInfo, call: ast.Call, func: FunctionDef) -> bool:
-    """A capitalised call that constructs a weight-owning TF/Keras object or a project class of its module."""
+    """A capitalised call that constructs a weight-owning TF/Keras object or a project layer or module (of its
+    module or one it imports)."""
     module = klass.module
     if any(api.tracked_object_kind(n) for n in module.names.resolve(call.func, func)):
         return True
+    cls = project_class(ctx, module, call, func)
+    return cls is not None and ctx.class_kind(cls) in ("keras", "module")
+
+
+def project_class(ctx: ModuleContext, module: ModuleSummary, call: ast.Call, func: Function) -> ClassInfo | None:
+    """The project class a call constructs (`Sub(...)`, `helpers.Sub(...)`), of ``module`` or one it imports."""
     target = call.func
-    if isinstance(target, ast.Name) and not module.names.is_local(target.id, func):
-        cls = module.class_by_name.get(target.id)
-        return cls is not None and ctx.class_kind(cls) in ("keras", "module")
-    return False
+    return ctx.class_of(module, target, func) if isinstance(target, (ast.Name, ast.Attribute)) else None

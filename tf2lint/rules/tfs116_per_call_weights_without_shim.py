@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.analysis.unshimmed import ADD_WEIGHT, owns_weights, per_call_sites
+from tf2lint.analysis.unshimmed import ADD_WEIGHT, owns_weights, per_call_sites, project_class
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, Hit, Rule, runs_once, self_attribute
 from tf2lint.rules.tfs103_template_per_call import hoist_plan
@@ -31,13 +30,10 @@ def _built(walk: ModuleContext, site: CallSite) -> str | None:
         name = next(n for n in site.names if api.tracked_object_kind(n))
         described = f"`{name}`" if kind == name else f"`{name}` ({kind})"
         return f"{described} builds a new object with freshly initialised weights"
-    func = site.node.func
-    module = site.module or walk.root
-    if isinstance(func, ast.Name) and not module.names.is_local(func.id, site.func):
-        cls = module.class_by_name.get(func.id)
-        if cls is not None and walk.v1_layer_base(cls) is None and walk.class_kind(cls) in ("keras", "module"):
-            if owns_weights(walk, cls):
-                return f"`{cls.name}` (a project layer that owns weights) builds a new object with new weights"
+    cls = project_class(walk, site.module or walk.root, site.node, site.func)
+    if cls is not None and walk.v1_layer_base(cls) is None and walk.class_kind(cls) in ("keras", "module"):
+        if owns_weights(walk, cls):
+            return f"`{cls.name}` (a project layer that owns weights) builds a new object with new weights"
     return None
 
 
@@ -74,7 +70,7 @@ RULE = Rule(
             "Finds, in a `call` of a Keras layer or model or a `__call__` of a `tf.Module` that carries no decorator "
             "and is not reached from shim code, a construction that owns weights on every call: a Keras layer "
             "or model that owns weights (weightless ones such as `Activation`, `Flatten`, `Dropout` are fine), a "
-            "`tf.Variable`, a `tf.Module`, a project layer of the same module that builds weights, or "
+            "`tf.Variable`, a `tf.Module`, a project layer that builds weights (of the module or one it imports), or "
             "`self.add_weight(...)`. The method's helpers on `self` are followed. Construction in `__init__`/`build` "
             "or under a create-once guard (`if self._d is None:`, a per-key dict cache) is correct. Classes with "
             "shim methods are TFS106's; modules in TF1 graph mode (`disable_v2_behavior()`) are not reported."
