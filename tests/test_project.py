@@ -789,3 +789,19 @@ def test_one_cause_one_finding_where_the_path_does_not_matter(tmp_path: Path) ->
     found = lint_path(str(tmp_path / "pkg" / "model.py"))
     assert [(f.line, f.code) for f in found] == [(11, "TFS106"), (16, "TFS101"), (17, "TFS101")]
     assert "also built through the calls at lines 12, 14, 17" in found[0].message
+
+
+def test_the_project_top_is_looked_for_once_per_directory(tmp_path: Path) -> None:
+    """A run asks for the top of every directory it lints: each directory's answer is found once and serves
+    the directories below it."""
+    from tf2lint.hosts.config import project_top
+
+    (tmp_path / "setup.cfg").write_text("", encoding="utf-8")
+    deep = tmp_path / "a" / "b" / "c"
+    deep.mkdir(parents=True)
+    known: dict = {}
+    assert project_top(str(deep), known) == tmp_path
+    assert known == dict.fromkeys(map(str, (deep, deep.parent, deep.parent.parent, tmp_path)), tmp_path)
+    (deep / "pyproject.toml").write_text("", encoding="utf-8")
+    assert project_top(str(deep), known) == tmp_path  # answered from what the run found
+    assert project_top(str(deep)) == deep  # a fresh look (the server's) sees the new file

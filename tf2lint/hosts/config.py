@@ -338,25 +338,35 @@ def find(paths: Sequence[str]) -> Path | None:
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
-def project_top(directory: str) -> Path | None:
+def project_top(directory: str, known: dict[str, Path | None] | None = None) -> Path | None:
     """The nearest directory at or above ``directory`` holding one of `PROJECT_MARKERS` or a `.git`, as
     the directory a project's absolute imports start from when nothing configures it (namespace packages
     have no `__init__.py` to find it by). The search stops at a repository's top: packaging above it is
-    another project's."""
-    path = Path(directory)
-    for candidate in (path, *path.parents):
-        try:
-            if any((candidate / marker).is_file() for marker in PROJECT_MARKERS) or (candidate / ".git").exists():
-                return candidate
-        except OSError:  # a name the file system refuses
-            return None
-    return None
+    another project's. ``known``: the answers found so far, by directory (the ones found here are added, so
+    that a run looks at each directory once)."""
+    current, seen, found = os.path.abspath(directory), [], None
+    while True:
+        if known is not None and current in known:
+            found = known[current]
+            break
+        seen.append(current)
+        if any(os.path.isfile(os.path.join(current, m)) for m in PROJECT_MARKERS) or \
+                os.path.exists(os.path.join(current, ".git")):
+            found = Path(current)
+            break
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    if known is not None:
+        known.update(dict.fromkeys(seen, found))
+    return found
 
 
-def default_config(directory: str, root: Path | None = None) -> Config:
+def default_config(directory: str, root: Path | None = None, known: dict[str, Path | None] | None = None) -> Config:
     """The configuration of the files of ``directory`` when no table governs them (``root``: where
-    per-run files such as the cache go, by default the directory itself)."""
-    return Config(root=Path(directory) if root is None else root, project_top=project_top(directory))
+    per-run files such as the cache go, by default the directory itself; ``known``: see `project_top`)."""
+    return Config(root=Path(directory) if root is None else root, project_top=project_top(directory, known))
 
 
 class Loader:
@@ -370,6 +380,7 @@ class Loader:
         self._found: dict[str, Path | None] = {}
         self._loaded: dict[Path, tuple[tuple[int, ...], Config]] = {}
         self._defaults: dict[str, Config] = {}  # directory -> its Config when no table governs it
+        self._tops: dict[str, Path | None] = {}  # directory -> its project's top (`project_top`)
 
     def for_path(self, path: str) -> Config:
         """Raises ConfigError for a table that is invalid."""
@@ -384,7 +395,7 @@ class Loader:
         if self.fresh:  # a pyproject.toml or a checkout may appear while the server runs
             return default_config(directory)
         if directory not in self._defaults:
-            self._defaults[directory] = default_config(directory)
+            self._defaults[directory] = default_config(directory, known=self._tops)
         return self._defaults[directory]
 
     def _nearest(self, directory: str) -> Path | None:
