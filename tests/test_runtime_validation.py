@@ -354,11 +354,12 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
         # Each of its three dropouts runs in inference: any one in training would change the output.
         not drops_in_training(ns.ModuleNotForwarded()) or pytest.fail("a dropout ran in training"),
     ),
-    ("TFS111", "bad", 1): lambda ns: dropout_on_at_inference(ns.FixedAtConstruction()) or pytest.fail("dropout off"),
+    ("TFS111", "bad", 1): lambda ns: [dropout_on_at_inference(layer()) or pytest.fail(f"{layer.__name__}: dropout off")
+                                      for layer in (ns.FixedAtConstruction, ns.HoldsFixedSub)],
     ("TFS111", "good", 1): lambda ns: (
         not dropout_on_at_inference(ns.ForwardedPhase()) or pytest.fail("dropout on"),
-        [drops_in_training(layer()) or pytest.fail(f"{layer.__name__} never drops")
-         for layer in (ns.PhaseConstant, ns.PhaseHeld, ns.PhaseHelper)],
+        [drops_in_training(layer()) and not dropout_on_at_inference(layer()) or pytest.fail(f"{layer.__name__}")
+         for layer in (ns.PhaseUndeclared, ns.PhaseConstant, ns.PhaseHeld, ns.PhaseHelper)],
     ),
     ("TFS111", "good", 0): lambda ns: (
         assert_codes(ns.CompatV1BatchNorm(), x(8, 3), training=True),

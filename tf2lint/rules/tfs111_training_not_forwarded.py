@@ -124,8 +124,15 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         layer, arg = found
         shim = site.reach.shim
         cls = site.reach.cls
+        # The Keras `call` the phase comes through: the shim method, or a sub-layer's undecorated `call` the walk
+        # entered (its own signature decides what Keras passes it).
+        entry = site.func if cls is not None and site.func is not shim and _runs_as_call(cls, site.func) else shim
+        # In a Keras layer's call, a `training` of None (given, or a layer object's left out) takes the phase
+        # the call runs in, declared or not (measured); a tf.Module has no such phase to take.
+        keras_host = cls is not None and ctx.class_kind(cls) == "keras"
+        follows = keras_host and _training_missing(site.node, arg) and _follows_the_phase(site.node, arg)
         keras_call_without_training = (
-            cls is not None and _runs_as_call(cls, shim) and ctx.class_kind(cls) == "keras" and not _accepts_training(shim)
+            keras_host and _runs_as_call(cls, entry) and not _accepts_training(entry)  # type: ignore[arg-type]
         )
         fixed = _fixed_attribute(ctx, site, arg)
         if fixed is not None and _declares_training(site.func):
@@ -151,18 +158,15 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 f"reaches it, so dropout keeps dropping (and batch norm keeps training) at inference; add "
                 f"`training=None` to `call` and pass `training=training`",
             )
-        if keras_call_without_training and shim not in reported_defs:
-            reported_defs.add(shim)
+        if keras_call_without_training and not follows and entry not in reported_defs:
+            reported_defs.add(entry)
             yield Hit(
-                shim,
+                entry,
                 f"`{cls.name}.call` runs `{layer}` but has no `training` parameter: Keras only passes the "
                 f"training phase to a `call` that declares it, so `layer(x, training=True)` is silently dropped; "
                 f"add `training=None` and forward it",
-                FixPlan("add-training-param", "safe", "Add a `training=None` parameter", (shim,)),
+                FixPlan("add-training-param", "safe", "Add a `training=None` parameter", (entry,)),
             )
-        # In a Keras layer's call, a `training` of None (given, or a layer object's left out) takes the phase
-        # the call runs in (measured); a tf.Module has no such phase to take.
-        keras_host = cls is not None and ctx.class_kind(cls) == "keras"
         unforwarded = None if keras_host else _left_at_none(site, arg)
         if unforwarded is not None:
             yield Hit(
@@ -172,8 +176,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 f"`None`: the layer always runs in inference mode (batch-norm statistics never update, dropout "
                 f"never drops); pass `{unforwarded}` on to it",
             )
-        elif _training_missing(site.node, arg) and not supplied_by_arg_scope(site, arg.param) and not (
-                keras_host and _follows_the_phase(site.node, arg)):
+        elif _training_missing(site.node, arg) and not supplied_by_arg_scope(site, arg.param) and not follows:
             forwardable = site.func is shim and _declares_training(shim)
             plan = FixPlan(
                 "add-keyword", "safe", f"Forward `{arg.param}=training`", (site.node,), (arg.param, "training")
@@ -204,9 +207,10 @@ RULE = Rule(
             "it; inside a Keras layer's `call` those take the call's phase and are fine. Also "
             "`slim.batch_norm` / `slim.dropout` without `is_training=` (unless a `slim.arg_scope` around them may "
             "supply it), and a "
-            "decorated `call` of a Keras layer that uses them but declares no `training` parameter (reported at "
-            "the `def`). A `training=self.flag` value in such a `call` (the phase fixed when the object is built) "
-            "is reported at the layer call."
+            "decorated `call` of a Keras layer (or a sub-layer's `call` it runs) that declares no `training` "
+            "parameter while one of them there does not take the call's phase (reported at the `def`). A "
+            "`training=self.flag` value in such a `call` (the phase fixed when the object is built) is reported at "
+            "the layer call."
         ),
         why=(
             "The v1 layers default to `training=False`. Keras passes the training phase only to a `call` that "
@@ -226,7 +230,9 @@ RULE = Rule(
             "`v1.layers.Dropout` called without `training` and a helper's `training=None` left by its caller all "
             "drop (the call's phase), and `batch_normalization(training=None)` updates its statistics; in a "
             "`tf.Module`'s decorated `__call__` the same three never drop, and `slim.dropout(is_training=None)` "
-            "never drops in either. "
+            "never drops in either. A decorated `call(self, x)` that declares no `training` still hands its phase "
+            "to those (they drop in a `training=True` call, not at inference); a sub-layer's undecorated `call(self, "
+            "x)` with `dropout(x, 0.5, training=self.flag)` keeps dropping at inference. "
             "If `call` lacks the parameter, `layer(x, training=True)` is accepted silently and batch-norm "
             "statistics never update; accepted but not forwarded: never update. `dropout(..., "
             "training=self.flag)` with the flag set in `__init__` and no `training` parameter on `call`: two "
@@ -287,6 +293,26 @@ class FixedAtConstruction(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, inputs):  # expect: TFS111
         return v1.layers.dropout(inputs, 0.5, training=self.is_training)  # expect: TFS111
+
+
+class FixedSub(tf.keras.layers.Layer):  # a sub-layer's undecorated call: its own signature decides
+    def __init__(self):
+        super().__init__()
+        self.is_training = True
+
+    def call(self, x):  # expect: TFS111
+        return v1.layers.dropout(x, 0.5, training=self.is_training)  # expect: TFS111
+
+
+class HoldsFixedSub(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.sub = FixedSub()
+
+    def _forward(self, x, training=None):
+        return self.sub(x)
+
+    call = v1.keras.utils.track_tf1_style_variables(_forward)
 ''',
         '''\
 import tensorflow as tf
@@ -394,7 +420,18 @@ class ForwardedPhase(tf.keras.layers.Layer):
         return v1.layers.dropout(inputs, self.rate, training=training)
 
 
-# In a Keras call, a `training` of None (given, or left out of a layer object's call) takes the call's phase.
+# In a Keras call, a `training` of None (given, or left out of a layer object's call) takes the call's phase,
+# whether or not the call declares `training`.
+class PhaseUndeclared(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.drop = v1.layers.Dropout(0.5)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return self.drop(v1.layers.dropout(x, 0.5, training=None))
+
+
 class PhaseConstant(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, x, training=None):
