@@ -72,9 +72,6 @@ def owns_nothing(ctx: ModuleContext, cls: ClassInfo) -> bool:
                for site in ctx.sites if _calls_held(ctx, site, cls, held))
 
 
-_ADD_WEIGHT = ("add_weight", "add_variable")
-
-
 def _made_once_on_itself(ctx: ModuleContext, site: CallSite, cls: ClassInfo) -> bool:
     """A weight-owning object (a `tf.Variable`, a Keras layer, `self.add_weight`) made in a method of ``cls`` under
     a guard: made once per object, kept on it, so made again by each new object (measured: a per-call `Sub()`
@@ -84,7 +81,7 @@ def _made_once_on_itself(ctx: ModuleContext, site: CallSite, cls: ClassInfo) -> 
     if not (site.guarded or site.once) or owner is None or owner not in ctx.mro(cls):
         return False
     func = site.node.func
-    if isinstance(func, ast.Attribute) and func.attr in _ADD_WEIGHT and is_self_attr(func, first_param(site.func)):
+    if is_self_attr(func, first_param(site.func)) and func.attr in api.ADD_WEIGHT:  # type: ignore[attr-defined]
         return True
     return any(api.tracked_object_kind(name) for name in site.names)
 

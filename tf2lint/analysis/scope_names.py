@@ -31,9 +31,7 @@ from tf2lint.knowledge import variables as table
 from tf2lint.knowledge.variables import UNKNOWN
 
 
-def loop_values(
-    statement: ast.stmt, known: Callable[[ast.expr], object] = lambda expr: NOT_LITERAL,
-) -> list[object] | None:
+def loop_values(statement: ast.stmt, known: Callable[[ast.expr], object | None]) -> list[object] | None:
     """The values a loop's variable takes, when the model runs its body once per value: `for i in range(N):` with
     N <= 8 a literal or a value ``known`` gives (a parameter the path binds), a literal list or tuple of at most 8
     strings or numbers, or of one item of any kind (a function: `for stage in [self._block]:`, resolved as a

@@ -18,7 +18,6 @@ from tf2lint.analysis.names import Function, flatten_blocks
 from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr
 from tf2lint.knowledge import api
 
-ADD_WEIGHT = ("add_weight", "add_variable")
 _HELPER_LIMIT = 24  # methods on `self` looked through from one entry method; beyond, unknown (silent)
 
 
@@ -55,7 +54,7 @@ def owns_weights(ctx: ModuleContext, cls: ClassInfo) -> bool:
     for klass in ctx.mro(cls):
         for method in klass.methods.values():
             for call in klass.module.own_calls(method):
-                if is_self_attr(call.func, first_param(method)) and call.func.attr in ADD_WEIGHT:  # type: ignore[union-attr]
+                if is_self_attr(call.func, first_param(method)) and call.func.attr in api.ADD_WEIGHT:  # type: ignore[union-attr]
                     return True
                 names = klass.module.names.resolve(call.func, method)
                 if any(api.tracked_object_kind(n) or api.creates_tf1_variables(n) for n in names):
@@ -93,7 +92,7 @@ def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
             name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
             helpers: list[tuple[Function, ClassInfo]] = []
             if is_self_attr(target, self_name):
-                if name in ADD_WEIGHT or any(name in k.attr_classes for k in mro):
+                if name in api.ADD_WEIGHT or any(name in k.attr_classes for k in mro):
                     return True  # (`self.norm_cls()`: a class stored by `__init__`; the walk tells which)
                 owner = next((k for k in mro if name in k.methods), None)
                 helpers = [(owner.methods[name], owner)] if owner is not None else []

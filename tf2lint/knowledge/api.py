@@ -12,6 +12,8 @@ V1_LAYERS = "tf.compat.v1.layers."
 
 SHIM_DECORATOR = "tf.compat.v1.keras.utils.track_tf1_style_variables"
 GET_OR_CREATE_LAYER = "tf.compat.v1.keras.utils.get_or_create_layer"
+# Layer methods that add a weight to the object they are called on (`self.add_weight(...)`).
+ADD_WEIGHT = ("add_weight", "add_variable")
 VARIABLE_SCOPE = "tf.compat.v1.variable_scope"
 GET_VARIABLE = "tf.compat.v1.get_variable"
 GET_VARIABLE_SCOPE = "tf.compat.v1.get_variable_scope"

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from tf2lint.analysis.context import CallSite, ModuleContext
 
 CODE = "TFS106"
-_ADD_WEIGHT = ("add_weight", "add_variable")
 
 
 def _self_attribute(ctx: ModuleContext, site: CallSite) -> str | None:
@@ -50,7 +49,7 @@ def _builders(ctx: ModuleContext) -> set[ast.AST]:
 
 def _add_weight_hits(ctx: ModuleContext, builders: set[ast.AST]) -> Iterator[Hit]:
     for site in ctx.sites:
-        if _self_attribute(ctx, site) not in _ADD_WEIGHT or site.guarded or runs_once(site, ctx):
+        if _self_attribute(ctx, site) not in api.ADD_WEIGHT or site.guarded or runs_once(site, ctx):
             continue
         if site.reach.cls is None or ctx.class_kind(site.reach.cls) != "keras" or site.reach.shim in builders:
             continue

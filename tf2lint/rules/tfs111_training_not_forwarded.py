@@ -18,6 +18,7 @@ CODE = "TFS111"
 FUNCTIONAL = api.TRAINING_ARGS
 CLASSES = {"tf.compat.v1.layers.BatchNormalization", "tf.compat.v1.layers.Dropout"}
 CLASS_CALL = api.TrainingArg("training", 1, False)  # `layer(x, training)`
+_INFERENCE = "inference mode (batch-norm statistics never update, dropout never drops)"
 
 
 def _training_value(call: ast.Call, arg: api.TrainingArg) -> ast.expr | None:
@@ -49,10 +50,8 @@ def _left_at_none(site: CallSite, arg: api.TrainingArg) -> str | None:
     value = _training_value(site.node, arg)
     if not isinstance(value, ast.Name) or site.value(value) != ("none",) or site.func is site.reach.shim:
         return None
-    func = site.func
-    params = {p.arg for p in [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]}
-    rebound = any(store.id == value.id for store in name_stores(func))
-    return value.id if value.id in params and not rebound else None
+    rebound = any(store.id == value.id for store in name_stores(site.func))
+    return value.id if _declares(site.func, value.id) and not rebound else None
 
 
 def _fixed_attribute(ctx: ModuleContext, site: CallSite, arg: api.TrainingArg) -> str | None:
@@ -104,9 +103,10 @@ def _runs_as_call(cls, method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return method.name == "call" or cls.assigned_shim.get("call") == method.name
 
 
-def _declares_training(func: ast.AST) -> bool:
+def _declares(func: ast.AST, name: str = "training") -> bool:
+    """Whether the function has a parameter ``name`` (not `**kwargs`)."""
     args = getattr(func, "args", None)
-    return args is not None and "training" in {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    return args is not None and name in {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
 
 
 def _accepts_training(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -130,12 +130,13 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         # In a Keras layer's call, a `training` of None (given, or a layer object's left out) takes the phase
         # the call runs in, declared or not (measured); a tf.Module has no such phase to take.
         keras_host = cls is not None and ctx.class_kind(cls) == "keras"
-        follows = keras_host and _training_missing(site.node, arg) and _follows_the_phase(site.node, arg)
+        missing = _training_missing(site.node, arg)
+        follows = keras_host and missing and _follows_the_phase(site.node, arg)
         keras_call_without_training = (
             keras_host and _runs_as_call(cls, entry) and not _accepts_training(entry)  # type: ignore[arg-type]
         )
         fixed = _fixed_attribute(ctx, site, arg)
-        if fixed is not None and _declares_training(site.func):
+        if fixed is not None and _declares(site.func):
             yield Hit(
                 site,
                 f"`{layer}` in shim method {site.reach.describe()} takes `training=self.{fixed}` although the "
@@ -173,11 +174,10 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 site,
                 f"`{layer}` in shim method {site.reach.describe()} takes `{arg.param}={unforwarded}`, but "
                 f"`{getattr(site.func, 'name', 'this function')}` is called without `{unforwarded}` here, so it is "
-                f"`None`: the layer always runs in inference mode (batch-norm statistics never update, dropout "
-                f"never drops); pass `{unforwarded}` on to it",
+                f"`None`: the layer always runs in {_INFERENCE}; pass `{unforwarded}` on to it",
             )
-        elif _training_missing(site.node, arg) and not supplied_by_arg_scope(site, arg.param) and not follows:
-            forwardable = site.func is shim and _declares_training(shim)
+        elif missing and not supplied_by_arg_scope(site, arg.param) and not follows:
+            forwardable = site.func is shim and _declares(shim)
             plan = FixPlan(
                 "add-keyword", "safe", f"Forward `{arg.param}=training`", (site.node,), (arg.param, "training")
             ) if forwardable else None
@@ -185,7 +185,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 "training mode, at inference too (batch statistics instead of the moving averages, which keep "
                 "moving; dropout always drops)"
                 if arg.default_training
-                else "inference mode (batch-norm statistics never update, dropout never drops)"
+                else _INFERENCE
             )
             yield Hit(
                 site,

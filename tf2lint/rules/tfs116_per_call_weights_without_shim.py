@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.analysis.unshimmed import ADD_WEIGHT, owns_weights, per_call_sites, project_class
+from tf2lint.analysis.unshimmed import owns_weights, per_call_sites, project_class
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, Hit, Rule, runs_once, self_attribute
 from tf2lint.rules.tfs103_template_per_call import hoist_plan
@@ -20,7 +20,7 @@ CODE = "TFS116"
 def _built(walk: ModuleContext, site: CallSite) -> str | None:
     """What the call builds that owns weights, described; None when nothing (or nothing known)."""
     attr = self_attribute(walk, site.node.func, site.func)
-    if attr in ADD_WEIGHT:
+    if attr in api.ADD_WEIGHT:
         return f"`self.{attr}(...)` adds a new weight to the object"
     stored = class_attribute_kind(walk, site, attr) if attr else None
     if stored is not None:
