@@ -9,7 +9,9 @@ between them. `TF_USE_LEGACY_KERAS=1` is set by conftest.py so that the examples
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -22,6 +24,7 @@ from conftest import require_runtime
 from test_other_versions import KERAS2_EXAMPLE, SOURCE_TREE_EXAMPLE
 
 from tf2lint.rules import BY_CODE
+from tf2lint.rules.base import expected_findings
 
 require_runtime()
 import tensorflow as tf  # noqa: E402
@@ -38,22 +41,32 @@ def x(*shape: int) -> tf.Tensor:
     return tf.random.normal(shape, seed=1)
 
 
-def load(code: str, kind: str, index: int) -> types.SimpleNamespace:
+def load(code: str, kind: str, index: int, edit: Callable[[str], str] = str) -> types.SimpleNamespace:
+    """An example's namespace (``edit``: a change to its text that keeps its line numbers)."""
     rule = BY_CODE[code]
-    source = (rule.bad if kind == "bad" else rule.good)[index]
+    source = edit((rule.bad if kind == "bad" else rule.good)[index])
     namespace: dict = {"__name__": f"example_{code}_{kind}{index}"}
     exec(compile(source, f"<{code} {kind}{index}>", "exec"), namespace)  # noqa: S102 - our own examples
     return types.SimpleNamespace(**namespace)
 
 
+# What the runtime showed while the current case ran (runtime.check's findings, the exceptions `raises` caught),
+# each with where in the example: read by `assert_each_line_shown`.
+SHOWN: list[runtime.RuntimeFinding] = []
+
+
 def codes(obj, *inputs, **kwargs) -> set[str]:
-    return {finding.code for finding in runtime.check(obj, *inputs, **kwargs)}
+    findings = runtime.check(obj, *inputs, **kwargs)
+    SHOWN.extend(findings)
+    return {finding.code for finding in findings}
 
 
 def raises(error: type, text: str, call: Callable[[], object]) -> None:
     with pytest.raises(error) as info:
         call()
     assert text in str(info.value)
+    read = pitfalls.read(info.value)
+    SHOWN.append(runtime.RuntimeFinding(read.code or runtime.UNEXPLAINED, str(read), error=read, origins=(read.frames,)))
 
 
 def stored_regularizers(module) -> dict:
@@ -175,6 +188,9 @@ def check_tfs105_stacked(ns) -> None:
 def check_tfs101_objects(ns) -> None:
     layer = ns.PerCallObjects()
     assert grows(layer, x(2, 3)) == ["fc_1/bias:0", "fc_1/kernel:0", "lstm_cell_1/bias:0", "lstm_cell_1/kernel:0"]
+    runtime.reset()
+    # The renamed part, `fc_1`, is the object's own name, not an auto-name: the runtime's family for that is TFS102.
+    assert_codes(ns.PerCallObjects(), x(2, 3), expected={"TFS102"})
 
 
 def check_tfs107_template(ns) -> None:
@@ -241,6 +257,7 @@ def two_calls(obj, inputs) -> tuple[int, int, bool]:
 def check_tfs116_bad(ns) -> None:
     assert two_calls(ns.Gate(), x(2, 8)) == (0, 0, False)  # a new, untracked Dense each call
     assert two_calls(ns.Bias(), x(2, 8)) == (1, 2, False)  # add_weight adds a weight per call
+    assert codes(ns.Bias(), x(2, 8)) == {"TFS106"}  # ...and so does tf.Variable, untracked
     assert two_calls(ns.Shift(), x(2, 8)) == (0, 0, False)  # a new, untracked variable each call, through an alias
     assert two_calls(ns.Stages(), x(2, 8)) == (1, 2, False)  # through a local table of methods
     assert two_calls(ns.Looped(), x(2, 8)) == (0, 0, False)  # through a loop over a literal list of methods
@@ -321,6 +338,7 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     # cannot tell which object should have held it).
     ("TFS106", "bad", 3): lambda ns: (grows(ns.Holds(), x(2, 4)) == [
         "held_1/bias:0", "held_1/kernel:0", "scale_1/gain:0"] or pytest.fail("grows"),
+        runtime.reset(), assert_codes(ns.Holds(), x(2, 4), expected={"TFS102"}),
         assert_codes(ns.LazyHolds(), x(2, 4), expected={"TFS107"})),
     ("TFS106", "good", 1): lambda ns: assert_codes(ns.CreatedOnce(), x(2, 3), weights=9),
     ("TFS107", "bad", 0): lambda ns: (assert_codes(ns.Forgotten(), x(2, 4), expected={"TFS107"}),
@@ -333,11 +351,7 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
         for call in (lambda: ns.forward(x(2, 4)), lambda: ns.Helper()(x(2, 4)), lambda: ns.Layer3()(x(2, 4)),
                      lambda: ns.Tools.project(x(2, 4)))
     ],
-    ("TFS109", "bad", 0): lambda ns: (
-        raises(TypeError, "build_model() missing 1 required positional argument: 'units'", lambda: ns.NeedsArgs()(x(2, 4))),
-        raises(ValueError, "Tried to call get_or_create_layer in eager mode", lambda: ns.Undecorated()(x(2, 4))),
-        raises(ValueError, "Tried to call get_or_create_layer in eager mode", ns.test_helper),
-    ),
+    ("TFS109", "bad", 0): lambda ns: check_tfs109(ns),
     ("TFS109", "good", 0): lambda ns: (
         assert_codes(ns.NoArgBuilder(), x(2, 4)),
         ns.test_outer(),  # the sub-layer's get_or_create_layer runs in the outer store: no ValueError
@@ -383,7 +397,8 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     or pytest.fail("stable"),
     ("TFS116", "bad", 0): check_tfs116_bad,
     # The Module tracks the last Dense kept on `self` (2 variables), but each call replaces it: outputs differ.
-    ("TFS116", "bad", 1): lambda ns: two_calls(ns.Head(), x(2, 8)) == (2, 2, False) or pytest.fail("stable"),
+    ("TFS116", "bad", 1): lambda ns: (two_calls(ns.Head(), x(2, 8)) == (2, 2, False) or pytest.fail("stable"),
+                                      assert_codes(ns.Head(), x(2, 8), expected={"TFS106"})),
     ("TFS116", "good", 0): check_tfs116_good,
     ("TFS116", "good", 1): lambda ns: two_calls(ns.Built(), x(2, 8)) == (3, 3, True) or pytest.fail("unstable"),
     # TF-Slim (tf-slim 1.1.0) and the other spellings of tf-keras.
@@ -573,7 +588,159 @@ def test_example_behaves_as_its_rule_says(code: str, kind: str, index: int) -> N
     if key in NOT_RUN:
         pytest.skip(NOT_RUN[key])
     assert key in CASES, f"no runtime case for {key}: add one to CASES or a reason to NOT_RUN"
+    SHOWN.clear()
     CASES[key](load(code, kind, index))
+    if kind == "bad":
+        assert_each_line_shown(code, index)
+
+
+# Codes the runtime cannot tell apart: variables that a new name or a new object makes on every call.
+_PER_CALL_VARIABLES = frozenset({"TFS101", "TFS102", "TFS103", "TFS106", "TFS107", "TFS116"})
+
+
+def _shows(finding: runtime.RuntimeFinding, expected: str) -> bool:
+    """Whether a runtime finding is the symptom a line's expected code names. An exception shows its own code
+    only, except that an auto-name in a `tf.function` fails with TFS105's error on the first call (a second
+    trace asks for the next name: runtime-facts 3a, 3f)."""
+    if finding.error is not None or finding.code == expected:
+        return finding.code == expected or (finding.code == "TFS105" and expected in ("TFS101", "TFS102"))
+    return {finding.code, expected} <= _PER_CALL_VARIABLES
+
+
+def _statement_spans(tree: ast.Module) -> dict[int, tuple[int, int]]:
+    """Line -> the lines of the smallest statement it starts (a decorator's: the decorated definition's)."""
+    spans: dict[int, tuple[int, int]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt):
+            decorators = getattr(node, "decorator_list", [])
+            first = decorators[0].lineno if decorators else node.lineno
+            for line in {node.lineno, first, *(d.lineno for d in decorators)}:
+                if line not in spans or spans[line][1] - spans[line][0] > node.end_lineno - first:
+                    spans[line] = (first, node.end_lineno)
+    return spans
+
+
+def assert_each_line_shown(code: str, index: int) -> None:
+    """In a class with several expected lines, each one must be where a symptom the case saw was made (a
+    variable created, the layer creating it constructed, an exception raised), or the class must be in
+    SHOWN_BY_THEIR_CASE, whose assertions tell the lines apart another way (and then some line must need it).
+    One line per class is shown by the case itself."""
+    source = BY_CODE[code].bad[index]
+    tree = ast.parse(source)
+    spans = _statement_spans(tree)
+    filename = f"<{code} bad{index}>"
+    unshown, stale = [], []
+    for cls, expected in _expected_by_class(tree, source).items():
+        if len(expected) < 2:
+            continue
+        missing = []
+        for line, expected_code in expected:
+            first, last = spans[line]
+            if not any(_shows(finding, expected_code) and any(
+                    file == filename and first <= at <= last for stack in finding.origins for file, at in stack)
+                    for finding in SHOWN):
+                missing.append(f"{cls} line {line} ({expected_code}): {source.splitlines()[line - 1].strip()}")
+        if (code, index, cls) in SHOWN_BY_THEIR_CASE:
+            stale.extend([] if missing else [cls])
+        else:
+            unshown.extend(missing)
+    assert not stale, f"every line of {stale} is shown now: remove them from SHOWN_BY_THEIR_CASE"
+    assert not unshown, "no runtime symptom at:\n" + "\n".join(unshown) + "\nshown:\n" + "\n".join(
+        f"{finding} at {finding.sites}" for finding in SHOWN)
+
+
+def _expected_by_class(tree: ast.Module, source: str) -> dict[str, list[tuple[int, str]]]:
+    """The expected (line, code) pairs of each class of an example, by the innermost class holding them."""
+    classes = [node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
+    found: dict[str, list[tuple[int, str]]] = {}
+    for line, expected in expected_findings(source):
+        holders = [c for c in classes if c.lineno <= line <= c.end_lineno]
+        if holders:
+            found.setdefault(max(holders, key=lambda c: c.lineno).name, []).append((line, expected))
+    return found
+
+
+# Classes whose expected lines the case's own assertions tell apart, and how.
+SHOWN_BY_THEIR_CASE: dict[tuple[str, int, str], str] = {
+    ("TFS111", 0, "ModuleNotForwarded"): "no dropout of the three drops in a training call: each runs in inference",
+    ("TFS111", 1, "FixedAtConstruction"): "the dropout drops at inference; the `def` is where `training` is missing",
+    ("TFS111", 1, "FixedSub"): "as FixedAtConstruction, through HoldsFixedSub",
+    ("TFS112", 0, "CollectsUpdates"): "UPDATE_OPS and the regularization loss are each asserted empty",
+    ("TFS112", 1, "SlimCollections"): "the variable collections are empty, LOSSES grows each call, the loss is the growth",
+    ("TFS113", 0, "CopyPaste"): "three weights for five in the code: the second `fc` and the second `scale` share",
+    ("TFS113", 1, "SharedByAccident"): "the exact weight names: each line's variables are another line's",
+    ("TFS113", 2, "RestartedEachIteration"): "4 weights for two iterations of two layers: each layer shares",
+    ("TFS115", 0, "Tower"): "each v1 dense takes the name the one before it had: the checkpoint's map is asserted",
+}
+
+
+def _builders_before(line: int) -> Callable[[str], str]:
+    """The example with every builder assigned above ``line`` (and below the first) replaced by `tf.identity`."""
+    def edit(source: str) -> str:
+        lines = source.splitlines()
+        for index in range(line - 1):
+            if "get_or_create_layer" in lines[index] and "# expect" in lines[index]:
+                lines[index] = re.sub(r"^(\s*\w+ = ).*$", r"\1tf.identity", lines[index])
+        return "\n".join(lines)
+    return edit
+
+
+def check_tfs109(ns) -> None:
+    raises(TypeError, "build_model() missing 1 required positional argument: 'units'", lambda: ns.NeedsArgs()(x(2, 4)))
+    # Each later builder on its own (those above it made identities): each fails the same way.
+    source = BY_CODE["TFS109"].bad[0]
+    lines = [line for line, _code in expected_findings(source) if "get_or_create_layer" in source.splitlines()[line - 1]]
+    for line in lines[1:4]:
+        variant = load("TFS109", "bad", 0, _builders_before(line))
+        raises(TypeError, "missing 1 required positional argument: 'units'", lambda: variant.NeedsArgs()(x(2, 4)))
+    raises(ValueError, "Tried to call get_or_create_layer in eager mode", lambda: ns.Undecorated()(x(2, 4)))
+    raises(ValueError, "Tried to call get_or_create_layer in eager mode", ns.test_helper)
+
+
+def test_a_scope_outside_a_tf_function_carries_in_but_a_second_trace_asks_a_new_auto_name() -> None:
+    """What TFS101 and TFS105 say of an unnamed layer in a `tf.function` under a caller's named scope."""
+    ns = load("TFS105", "bad", 1)
+    asked = []
+
+    def record(next_creator, **kwargs):
+        asked.append(kwargs.get("name"))
+        return next_creator(**kwargs)
+
+    with tf.variable_creator_scope(record):
+        raises(ValueError, "only supports singleton tf.Variables", lambda: ns.Helper()(x(2, 4)))
+    assert asked == ["outer/dense/kernel", "outer/dense/bias", "outer/dense_1/kernel"]
+
+
+def test_findings_say_where_in_the_users_code(tmp_path) -> None:
+    """A per-call Keras layer is made on one line and builds its weights on another: both are origins. An
+    exception's origin is the frames it came through; a variable made before the check has none."""
+    module = tmp_path / "user_model.py"
+    module.write_text(textwrap.dedent("""\
+        import tensorflow as tf
+
+        class PerCall(tf.keras.layers.Layer):
+            def call(self, x):
+                dense = tf.keras.layers.Dense(2)
+                return dense(x)
+
+        class Raises(tf.keras.layers.Layer):
+            @tf.compat.v1.keras.utils.track_tf1_style_variables
+            def call(self, x):
+                return tf.function(lambda y: tf.compat.v1.layers.dense(y, 2))(x)
+        """))
+    namespace: dict = {"__name__": "user_model"}
+    exec(compile(module.read_text(), str(module), "exec"), namespace)  # noqa: S102 - the test's own code
+    [finding] = runtime.check(namespace["PerCall"](), x(2, 3))
+    assert finding.code == "TFS107"  # nothing tracked at all
+    assert set(finding.sites) == {f"{module}:5", f"{module}:6"}
+    assert all(stack[-1][0] == str(module) for stack in finding.origins)  # TensorFlow's frames are left out
+    with pytest.raises(AssertionError) as info:
+        runtime.assert_shim_stable(namespace["PerCall"](), x(2, 3))
+    assert f"made at {module}:5" in str(info.value) and f"made at {module}:6" in str(info.value)
+    [raised] = runtime.check(namespace["Raises"](), x(2, 3))
+    assert raised.code == "TFS105" and f"{module}:11" in raised.sites
+    for layer_type in runtime.stability.keras_layer_types():  # the check put the layers' constructors back
+        assert "tf2lint" not in layer_type.__init__.__code__.co_filename
 
 
 def test_every_rule_with_a_runtime_symptom_is_covered() -> None:

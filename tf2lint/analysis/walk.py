@@ -318,7 +318,9 @@ class ShimWalk:
                 target_func = callee.func if callee else (compiled if isinstance(compiled, ast.Lambda) else None)
                 self._tf_function_use(call, target_func, frame)
                 if callee is not None:
-                    # The compiled helper runs in the decorated method's store, with the scopes reset.
+                    # The compiled helper runs in the decorated method's store. Its scopes start empty: the caller's
+                    # do carry into the trace (measured), but a second trace asks again for auto-names, so only
+                    # names and scopes opened inside keep a layer from failing.
                     reach = self._step(frame, call, callee, tf_function=call)
                     applied = self._applied.get(call)
                     bindings = bind_call(applied, callee, frame, bound=isinstance(compiled, ast.Attribute)) if applied else ()
@@ -374,7 +376,7 @@ class ShimWalk:
                 callee_state = callee_state._replace(arms=_arm(state.arms, call, index))  # one of several: alternatives
             tf_deco = tf_decorator(callee)
             if tf_deco is not None:
-                # Entering a tf.function resets the variable scopes.
+                # As for an applied tf.function (above): only scopes opened inside count.
                 reach = replace(reach, tf_function=tf_deco)
                 self._tf_function_use(tf_deco, callee.func, frame)
                 callee_state = callee_state._replace(scopes=(), loop_scopes=0)

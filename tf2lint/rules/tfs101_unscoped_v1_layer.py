@@ -187,13 +187,19 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         if not _wraps_creator(ctx, site, creator.wraps):
             continue
         base, param = creator.base, creator.param
-        where = "inside a `tf.function` (which resets variable scopes)" if site.reach.tf_function else ""
+        if site.reach.tf_function:
+            # Measured: a scope opened outside the tf.function carries into it, but the second trace of the first
+            # call asks for the next auto-name, and that call raises.
+            where, effect = " inside a `tf.function`", (
+                f"a second trace asks for a new auto-generated name (`{base}_1`), and the first call raises "
+                f"\"tf.function only supports singleton tf.Variables\" (a scope opened outside the `tf.function` "
+                f"does not prevent it)")
+        else:
+            where, effect = "", f"it takes a new auto-generated name (`{base}`, `{base}_1`, ...) and new variables on every call"
         yield Hit(
             site,
-            f"`{name}` without `{param}=` and outside a named `variable_scope`{' ' + where if where else ''}, "
-            f"reached from shim method {site.reach.describe()}: it takes a new auto-generated name "
-            f"(`{base}`, `{base}_1`, ...) and new variables on every call; pass `{param}=` or open a named "
-            f"`variable_scope`",
+            f"`{name}` without `{param}=` and outside a named `variable_scope`{where}, reached from shim method "
+            f"{site.reach.describe()}: {effect}; pass `{param}=` or open a named `variable_scope`",
             _plan(ctx, site, plans),
         )
 

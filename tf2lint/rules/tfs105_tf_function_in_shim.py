@@ -163,8 +163,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         yield Hit(
             use.anchor,
             f"`tf.function` in shim method {use.reach.describe()} wraps code that creates variables "
-            f"({creator}): entering a tf.function resets variable scopes, and layers without a fixed name (or under a "
-            f"default-name scope) fail with "
+            f"({creator}): a second trace of the first call asks again for the auto-names of layers without a fixed "
+            f"name (or under a default-name scope), which fail with "
             f"\"tf.function only supports singleton tf.Variables created on the first call\"; remove the inner "
             f"`tf.function` (the decorated method may itself be called from a tf.function)",
             plan,

@@ -43,6 +43,7 @@ class RaisedError:
     type: str
     first_line: str
     where: str | None  # "file:line in function" of the innermost user frame, when known
+    frames: tuple[tuple[str, int], ...] = ()  # the user's frames (file, line), outermost first
 
     def __str__(self) -> str:
         return f"{self.type}: {self.first_line}"
@@ -72,14 +73,17 @@ def _type_and_first_line(exc: BaseException) -> tuple[str, str]:
     return type(exc).__name__, lines[0] if lines else ""
 
 
-def _where(exc: BaseException) -> str | None:
-    frames = [(m["file"], m["line"], m["function"]) for m in _USER_FRAME.finditer(str(exc))]
-    frames = frames or [(f.filename, str(f.lineno), f.name) for f in traceback.extract_tb(exc.__traceback__)]
-    user = [frame for frame in frames if not _LIBRARIES.search(frame[0])]
-    if not user:
-        return None
-    filename, line, function = user[-1]
-    return f"{filename}:{line} in {function}"
+def is_library_file(filename: str) -> bool:
+    """Whether a frame of this file is inside TensorFlow, Keras, an installed package or tf2lint's runtime."""
+    return bool(_LIBRARIES.search(filename))
+
+
+def _user_frames(exc: BaseException) -> list[tuple[str, int, str]]:
+    """(file, line, function) of the user's frames, outermost first: those a `tf.function` error quotes, else
+    the traceback's."""
+    frames = [(m["file"], int(m["line"]), m["function"]) for m in _USER_FRAME.finditer(str(exc))]
+    frames = frames or [(f.filename, f.lineno or 0, f.name) for f in traceback.extract_tb(exc.__traceback__)]
+    return [frame for frame in frames if not is_library_file(frame[0])]
 
 
 def _builder_failed(exc: BaseException) -> bool:
@@ -99,4 +103,6 @@ def read(exc: BaseException) -> RaisedError:
     code = next((code for text, code in MESSAGES if text in str(exc)), None)
     if code is None and _builder_failed(exc):
         code = "TFS109"
-    return RaisedError(code, error_type, first_line[:300], _where(exc))
+    user = _user_frames(exc)
+    where = f"{user[-1][0]}:{user[-1][1]} in {user[-1][2]}" if user else None
+    return RaisedError(code, error_type, first_line[:300], where, tuple((file, line) for file, line, _ in user))

@@ -12,11 +12,13 @@ TensorFlow is imported on first use.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tf2lint.knowledge import api
@@ -25,6 +27,8 @@ from tf2lint.shim import tensorflow
 
 # The code of a finding for an exception that is no known shim pitfall.
 UNEXPLAINED = "error"
+# Where something happened in the user's code: its frames (file, line), outermost first.
+Stack = tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True)
@@ -34,9 +38,17 @@ class RuntimeFinding:
     names: tuple[str, ...] = ()  # the variables concerned
     error: pitfalls.RaisedError | None = None  # the exception, for a finding that reports one
     call: int | None = None  # which call (1-based) raised it
+    # Where the variables concerned were created, and where the layers that made them were constructed (or
+    # where the exception was raised): one stack each, when it was seen.
+    origins: tuple[Stack, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.code} {self.message}"
+
+    @property
+    def sites(self) -> tuple[str, ...]:
+        """`file:line` of the innermost user frame of each origin, once each."""
+        return tuple(dict.fromkeys(f"{stack[-1][0]}:{stack[-1][1]}" for stack in self.origins if stack))
 
 
 def keras_layer_types() -> tuple[type, ...]:
@@ -196,15 +208,18 @@ def check(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2) 
     is_keras = isinstance(obj, keras_layer_types())
     kwargs = _call_kwargs(obj, training, is_keras)
     created: list[list[Any]] = []
+    origins: dict[Any, tuple[Stack, ...]] = {}
+    constructed: dict[int, tuple[Any, Stack]] = {}
     read: dict[Any, Any] = {}
     statistics_before: dict[Any, Any] = {}
 
     def record(next_creator: Any, **kw: Any) -> Any:
         variable = next_creator(**kw)
         created[-1].append(variable)
+        origins.setdefault(variable.ref(), (_user_stack(), *_building(constructed)))
         return variable
 
-    with _naming_state_preserved(), _graph_state_preserved():
+    with _naming_state_preserved(), _graph_state_preserved(), _constructions_recorded(constructed):
         for index in range(calls):
             if index == calls - 1 and training is True and calls > 1:
                 statistics_before = _moving_statistics(obj, is_keras)
@@ -216,7 +231,73 @@ def check(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2) 
                 return [_raised(exc, index + 1, calls)]
             for variable in tape.watched_variables():
                 read.setdefault(variable.ref(), variable)
-    return _findings(obj, is_keras, created, read, statistics_before)
+    return [_placed(finding, origins, created) for finding in _findings(obj, is_keras, created, read, statistics_before)]
+
+
+_LIBRARY_FILES: dict[str, bool] = {}
+
+
+def _user_stack() -> Stack:
+    """The user's frames of the current stack, outermost first (TensorFlow's, Keras' and ours left out)."""
+    frames = []
+    frame = sys._getframe(1)  # noqa: SLF001 - a walk of frame objects costs far less than traceback.extract_stack
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        library = _LIBRARY_FILES.get(filename)
+        if library is None:
+            library = _LIBRARY_FILES[filename] = pitfalls.is_library_file(filename)
+        if not library:
+            frames.append((filename, frame.f_lineno))
+        frame = frame.f_back
+    return tuple(reversed(frames))
+
+
+@contextmanager
+def _constructions_recorded(constructed: dict[int, tuple[Any, Stack]]) -> Iterator[None]:
+    """Where each Keras layer made during the check was constructed (by id, with the layer kept alive so that
+    ids stay unique). A layer makes its weights on its first call, where the line that made the layer, the one
+    to change for a layer made per call, is no longer on the stack."""
+    patched = []
+    for layer_type in dict.fromkeys(keras_layer_types()):  # tf.keras may be tf_keras: patch each class once
+        original = layer_type.__dict__.get("__init__")
+        if original is None:
+            continue
+
+        def __init__(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> None:
+            constructed.setdefault(id(self), (self, _user_stack()))
+            __original(self, *args, **kwargs)
+
+        layer_type.__init__ = functools.wraps(original)(__init__)
+        patched.append((layer_type, original))
+    try:
+        yield
+    finally:
+        for layer_type, original in reversed(patched):
+            layer_type.__init__ = original
+
+
+def _building(constructed: dict[int, tuple[Any, Stack]]) -> list[Stack]:
+    """Where the layers whose first call is building weights now were constructed, innermost first."""
+    stacks = []
+    frame = sys._getframe(2)  # noqa: SLF001
+    while frame is not None:
+        if frame.f_code.co_name == "_maybe_build":
+            layer = frame.f_locals.get("self")
+            entry = constructed.get(id(layer))
+            if entry is not None and entry[0] is layer and entry[1]:
+                stacks.append(entry[1])
+        frame = frame.f_back
+    return stacks
+
+
+def _placed(finding: RuntimeFinding, origins: dict[Any, tuple[Stack, ...]], created: list[list[Any]]) -> RuntimeFinding:
+    """The finding with where each variable it names was created, and where the layer that made it was
+    constructed (a variable made before the check is not seen)."""
+    by_name: dict[str, list[Stack]] = {}
+    for variable in (v for call in created for v in call):
+        by_name.setdefault(variable.name, []).extend(origins.get(variable.ref(), ()))
+    stacks = [stack for name in finding.names for stack in by_name.get(name, ()) if stack]
+    return replace(finding, origins=tuple(dict.fromkeys(stacks)))
 
 
 def _raised(exc: Exception, call: int, calls: int) -> RuntimeFinding:
@@ -224,7 +305,7 @@ def _raised(exc: Exception, call: int, calls: int) -> RuntimeFinding:
     where = f", at {error.where}" if error.where else ""
     meaning = "" if error.code else " (no known shim pitfall)"
     return RuntimeFinding(error.code or UNEXPLAINED, f"call {call} of {calls} raised {error}{where}{meaning}",
-                          error=error, call=call)
+                          error=error, call=call, origins=(error.frames,) if error.frames else ())
 
 
 def _findings(
@@ -296,8 +377,14 @@ def assert_shim_stable(obj: Any, *inputs: Any, training: bool | None = None, cal
     object raised included)."""
     findings = check(obj, *inputs, training=training, calls=calls)
     if findings:
-        report = "\n".join(f"  {finding}" for finding in findings)
+        report = "\n".join(map(_described, findings))
         raise AssertionError(f"{type(obj).__name__} is not stable under the shim:\n{report}")
+
+
+def _described(finding: RuntimeFinding) -> str:
+    """A finding for a report, with where its variables were created (an exception's message says where)."""
+    places = [] if finding.error is not None else [f"\n    made at {site}" for site in finding.sites]
+    return f"  {finding}" + "".join(places)
 
 
 def reset() -> None:
