@@ -80,6 +80,32 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 f"({'module level' if entry is None else f'`{entry.name}`'}): in eager mode this raises "
                 f"ValueError; call it only from a method decorated with `@{api.SHIM_DECORATOR}` (or code it reaches)",
             )
+    yield from _inherited_entry_hits(ctx)
+
+
+def _inherited_entry_hits(ctx: ModuleContext) -> Iterator[Hit]:
+    """`get_or_create_layer` in the linted module reached from an undecorated `call`/`__call__` that a layer or
+    module inherits from a project base class, with its own overrides (`Base.call` runs `self.body`, which
+    the subclass defines): reported where it is called, as the error's traceback shows it."""
+    own = {call for call, _func in ctx.nodes_on_lines("get_or_create_layer") if isinstance(call, ast.Call)}
+    for cls in ctx.classes:
+        if named_by_another_class(cls) or cls.scope is not None or ctx.class_kind(cls) not in ("keras", "module"):
+            continue
+        for name in ENTRY_NAMES:
+            if name in cls.methods:
+                continue  # its own method is an entry of `_entries`
+            method = next((base.methods[name] for base in ctx.mro(cls)[1:] if name in base.methods), None)
+            if method is None or method in ctx.reached or any(method is f for f, _d, _c in ctx.shim_decorated):
+                continue
+            for call, names, func in ctx.reached_calls(method, cls, stop_at_shim=True):
+                if call in own and api.GET_OR_CREATE_LAYER in names and func not in ctx.reached:
+                    yield Hit(
+                        call,
+                        f"`get_or_create_layer` reached from `{ctx.owner[method].name}.{name}`, which `{cls.name}` "
+                        f"inherits undecorated: in eager mode this raises ValueError; decorate that method with "
+                        f"`@{api.SHIM_DECORATOR}` (or override it decorated in `{cls.name}`)",
+                    )
+            break
 
 
 def _entries(ctx: ModuleContext) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef | None, list[ast.Call]]]:
@@ -185,6 +211,27 @@ def helper(x):
 def test_helper():
     return helper(tf.ones((2, 4)))  # expect: TFS109
 ''',
+        '''\
+import tensorflow as tf
+
+utils = tf.compat.v1.keras.utils
+
+
+class Base(tf.keras.layers.Layer):
+    def call(self, inputs):  # undecorated: Keras runs it for the subclass too
+        return self.body(inputs)
+
+    def body(self, inputs):
+        return inputs
+
+
+class Headed(Base):
+    def body(self, inputs):
+        return utils.get_or_create_layer("head", self.build_head)(inputs)  # expect: TFS109
+
+    def build_head(self):
+        return tf.keras.layers.Dense(3)
+''',
     ),
     good=(
         '''\
@@ -241,6 +288,28 @@ def test_outer():
         return utils.get_or_create_layer("never", make_dense)
 
     return Outer()(tf.ones((2, 4)))
+''',
+        '''\
+import tensorflow as tf
+
+utils = tf.compat.v1.keras.utils
+
+
+class DecoratedBase(tf.keras.layers.Layer):
+    @utils.track_tf1_style_variables
+    def call(self, inputs):
+        return self.body(inputs)
+
+    def body(self, inputs):
+        return inputs
+
+
+class Headed(DecoratedBase):
+    def body(self, inputs):
+        return utils.get_or_create_layer("head", self.build_head)(inputs)
+
+    def build_head(self):
+        return tf.keras.layers.Dense(3)
 ''',
     ),
     check=check,
