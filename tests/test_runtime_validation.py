@@ -352,9 +352,10 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
                      lambda: ns.Tools.project(x(2, 4)))
     ],
     ("TFS109", "bad", 0): lambda ns: check_tfs109(ns),
-    # An undecorated `call` inherited from a project base runs the subclass's override in eager mode.
-    ("TFS109", "bad", 1): lambda ns: raises(ValueError, "Tried to call get_or_create_layer in eager mode",
-                                            lambda: ns.Headed()(x(2, 4))),
+    # An undecorated `call` inherited from a project base runs the subclass's override in eager mode...
+    # ...and so does a method reached through a local lambda.
+    ("TFS109", "bad", 1): lambda ns: [raises(ValueError, "Tried to call get_or_create_layer in eager mode",
+                                             lambda: layer()(x(2, 4))) for layer in (ns.Headed, ns.Stepped)],
     ("TFS109", "good", 1): lambda ns: assert_codes(ns.Headed(), x(2, 4), weights=2),
     ("TFS109", "good", 0): lambda ns: (
         assert_codes(ns.NoArgBuilder(), x(2, 4)),

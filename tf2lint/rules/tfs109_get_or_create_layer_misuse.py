@@ -143,7 +143,9 @@ def _reaches_get_or_create_layer(
         if ctx.is_shim_function(callee) or callee.func in reported_elsewhere:
             continue  # it runs in its own variable store, or its own entry point is reported
         bindings = ctx.call_bindings(call, callee, entry)
-        for inner, names, _func in ctx.reached_calls(callee.func, ctx.owner.get(callee.func), stop_at_shim=True,
+        # A lambda or function defined in the entry method has no class of its own: it shares the method's `self`.
+        cls = ctx.owner.get(callee.func) or (ctx.owner.get(entry) if callee.self_name is not None and entry else None)
+        for inner, names, _func in ctx.reached_calls(callee.func, cls, callee.self_name, stop_at_shim=True,
                                                      bindings=bindings):
             if api.GET_OR_CREATE_LAYER in names:
                 return [callee.label]
@@ -231,6 +233,15 @@ class Headed(Base):
 
     def build_head(self):
         return tf.keras.layers.Dense(3)
+
+
+class Stepped(tf.keras.layers.Layer):
+    def call(self, inputs):
+        step = lambda t: self.block(t)  # noqa: E731
+        return step(inputs)  # expect: TFS109
+
+    def block(self, inputs):
+        return utils.get_or_create_layer("head", lambda: tf.keras.layers.Dense(3))(inputs)
 ''',
     ),
     good=(
