@@ -467,6 +467,10 @@ CASES.update({
     ("TFS105", "bad", 6): lambda ns: (ns.CachedWeight()(x(2, 4)), raises(
         ValueError, "only supports singleton tf.Variables", lambda: ns.CachedWeight()(x(2, 4)))),
     ("TFS113", "bad", 4): lambda ns: assert_codes(ns.LoopOverDecorated(), x(2, 4), weights=1),
+    # A name formatted from a local bound once: both iterations get `fc_1` (one dense's two weights); from the loop
+    # index, passed as an argument: `fc_0`, `fc_1`.
+    ("TFS113", "bad", 5): lambda ns: assert_codes(ns.Formatted(), x(2, 4), weights=2),
+    ("TFS113", "good", 4): lambda ns: assert_codes(ns.Numbered(), x(2, 4), weights=4),
     ("TFS105", "bad", 7): lambda ns: (ns.StackedCell()(x(2, 4)), raises(
         ValueError, "only supports singleton tf.Variables", lambda: ns.StackedCell()(x(2, 4)))),
     ("TFS102", "good", 2): lambda ns: assert_codes(ns.CachedTemplate(), x(2, 4), weights=1),

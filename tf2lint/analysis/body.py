@@ -1,5 +1,6 @@
 """Facts about the code of one function that rules ask for, each read in one pass over the function and kept
-for it: the plain names it stores, the names its loops rebind, the attributes it assigns,
+for it: the plain names it stores, the names its loops rebind, the names it binds once to a literal, the
+attributes it assigns,
 the calls whose result it keeps on an attribute, and the statement of its body that holds a node.
 
 Like ``ast.walk``, these passes include nested functions and lambdas: a store anywhere in the function's text
@@ -52,6 +53,25 @@ def loop_rebound(func: Function) -> frozenset[str]:
         if isinstance(node, _LOOPS):
             rebound.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
     return frozenset(rebound)
+
+
+@weak_memo
+def constant_locals(func: Function) -> dict[str, int | str]:
+    """Names the function binds exactly once, with `name = <int or str literal>`, that are none of its
+    parameters and that no loop rebinds: the same value wherever the function reads them after that."""
+    counts: dict[str, int] = {}
+    for store in name_stores(func):
+        counts[store.id] = counts.get(store.id, 0) + 1
+    params = {arg.arg for arg in ast.walk(func.args) if isinstance(arg, ast.arg)}
+    rebound = loop_rebound(func)
+    found: dict[str, int | str] = {}
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and isinstance(node.value, ast.Constant) and type(node.value.value) in (int, str):
+            name = node.targets[0].id
+            if counts.get(name) == 1 and name not in params and name not in rebound:
+                found[name] = node.value.value
+    return found
 
 
 @weak_memo

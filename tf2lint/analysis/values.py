@@ -4,7 +4,9 @@ as arguments; the `if` branches those values decide. Unknown values are left out
 from __future__ import annotations
 
 import ast
+import re
 import weakref
+from collections.abc import Callable
 
 from tf2lint.analysis.callables import Callee, CallableValues, Frame, merged_call
 from tf2lint.analysis.names import Function, walk_expr
@@ -133,6 +135,50 @@ def literal_value(expr: ast.expr | None, bindings: dict[str, Value]) -> Value | 
         found = bindings.get(expr.id)
         return found if found is not None and found[0] != "fn" else None
     return None
+
+
+def known_scalar(value: Value | None) -> int | str | None:
+    """The int or str a known value holds (not a bool, None or a function), else None."""
+    if value is None or len(value) < 2 or isinstance(value[1], bool) or not isinstance(value[1], (int, str)):
+        return None
+    return value[1]
+
+
+# Three digits in a row: a field width of 100 or more would build a huge name (literal digits only cost knowing it).
+_WIDE = re.compile(r"\d{3,}")
+
+
+def formatted_text(expr: ast.expr | None, known: Callable[[ast.expr], int | str | None]) -> str | None:
+    """The text Python builds from an f-string, `"block_%s" % tag` or `"{}_{}".format(a, i)` whose every part
+    ``known`` gives (an int or a str), formatted by Python itself; None for anything else."""
+    if isinstance(expr, ast.JoinedStr):
+        parts = []
+        for part in expr.values:
+            if isinstance(part, ast.Constant):
+                parts.append(str(part.value))
+                continue
+            plain = isinstance(part, ast.FormattedValue) and part.conversion == -1 and part.format_spec is None
+            value = known(part.value) if plain else None  # type: ignore[attr-defined]
+            if value is None:
+                return None
+            parts.append(str(value))
+        return "".join(parts)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod) and isinstance(expr.left, ast.Constant):
+        template, items = expr.left.value, expr.right.elts if isinstance(expr.right, ast.Tuple) else [expr.right]
+    elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format" \
+            and isinstance(expr.func.value, ast.Constant) and not expr.keywords:
+        template, items = expr.func.value.value, expr.args
+    else:
+        return None
+    if not isinstance(template, str) or _WIDE.search(template) or any(isinstance(i, ast.Starred) for i in items):
+        return None
+    values = [known(item) for item in items]
+    if any(value is None for value in values):
+        return None
+    try:
+        return template % tuple(values) if isinstance(expr, ast.BinOp) else template.format(*values)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+        return None
 
 
 def decided_branch(test: ast.expr, bindings: dict[str, Value]) -> bool | None:

@@ -4,7 +4,6 @@ decided branches, helpers and callable values followed with the walk's frame, su
 from __future__ import annotations
 
 import ast
-import re
 
 from tf2lint.analysis.arg_scopes import names_unchanged, supplied
 from tf2lint.analysis.callables import merged_call
@@ -18,7 +17,7 @@ from tf2lint.analysis.scope_names import (
 )
 from tf2lint.analysis.sites import Frame
 from tf2lint.analysis.summary import ClassInfo, first_param
-from tf2lint.analysis.values import decided_branch, literal_value as bound_value
+from tf2lint.analysis.values import decided_branch, formatted_text, known_scalar, literal_value as bound_value
 from tf2lint.analysis.variable_model import ClassVariables, Creation
 from tf2lint.knowledge import api
 from tf2lint.knowledge import variables as table
@@ -171,21 +170,8 @@ class ClassModel(Creators, HeldObjects):
 
     def _text(self, expr: ast.expr | None, site: CallSite) -> tuple | None:
         """A name argument's value: ("str", text), ("none",), or None when unknown. Besides literals, known
-        locals and parameters, a string built from them as Python builds it: an f-string, `"conv_%d" % i`,
-        `"{}_{}".format(a, b)`."""
-        if isinstance(expr, ast.JoinedStr):
-            parts = []
-            for part in expr.values:
-                if isinstance(part, ast.Constant):
-                    parts.append(str(part.value))
-                    continue
-                plain = isinstance(part, ast.FormattedValue) and part.conversion == -1 and part.format_spec is None
-                value = self._known(part.value, site.bindings) if plain else None  # type: ignore[attr-defined]
-                if value is None:
-                    return None
-                parts.append(str(value))
-            return ("str", "".join(parts))
-        formatted = self._formatted(expr, site)
+        locals and parameters, a string built from them as Python builds it (`values.formatted_text`)."""
+        formatted = formatted_text(expr, lambda part: self._known(part, site.bindings))
         if formatted is not None:
             return ("str", formatted)
         if isinstance(expr, ast.Name) and isinstance(self.locals.get(expr.id), str):
@@ -196,29 +182,7 @@ class ClassModel(Creators, HeldObjects):
         """An int or a str known here: a literal, a known local, a parameter the path binds (``bindings``)."""
         if isinstance(expr, ast.Name) and expr.id in self.locals:
             return self.locals[expr.id]
-        value = bound_value(expr, dict(bindings or ()))
-        if value is None or len(value) < 2 or isinstance(value[1], bool) or not isinstance(value[1], (int, str)):
-            return None
-        return value[1]
-
-    def _formatted(self, expr: ast.expr | None, site: CallSite) -> str | None:
-        """`"block_%s" % tag` or `"{}_{}".format(a, i)` over known values, formatted by Python itself."""
-        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod) and isinstance(expr.left, ast.Constant):
-            template, items = expr.left.value, expr.right.elts if isinstance(expr.right, ast.Tuple) else [expr.right]
-        elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format" \
-                and isinstance(expr.func.value, ast.Constant) and not expr.keywords:
-            template, items = expr.func.value.value, expr.args
-        else:
-            return None
-        if not isinstance(template, str) or _WIDE.search(template) or any(isinstance(i, ast.Starred) for i in items):
-            return None
-        values = [self._known(item, site.bindings) for item in items]
-        if any(value is None for value in values):
-            return None
-        try:
-            return template % tuple(values) if isinstance(expr, ast.BinOp) else template.format(*values)
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError):
-            return None
+        return known_scalar(bound_value(expr, dict(bindings or ())))
 
     def _may_create(self, call: ast.Call, func: ast.AST) -> bool:
         names = self.ctx.resolve(call.func, func)
@@ -485,8 +449,6 @@ class ClassModel(Creators, HeldObjects):
 
 
 _PARTIAL = "functools.partial"
-# Three digits in a row: a field width of 100 or more would build a huge name (literal digits only cost knowing it).
-_WIDE = re.compile(r"\d{3,}")
 
 
 

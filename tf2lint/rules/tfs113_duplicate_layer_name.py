@@ -6,7 +6,8 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.analysis.body import loop_rebound, name_stores
+from tf2lint.analysis.body import constant_locals, loop_rebound, name_stores
+from tf2lint.analysis.values import formatted_text, known_scalar
 from tf2lint.analysis.names import names_in
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, Hit, Rule, keyword, numbered_creator, reuse_switched_on, reuse_switches
@@ -31,7 +32,20 @@ def _explicit_name(site: CallSite) -> tuple[str, str] | None:
     known = site.value(value)  # a literal, or a parameter the call path gave a literal
     if known is not None and known[0] == "str" and known[1]:
         return kind, known[1]
-    return None
+    text = formatted_text(value, lambda part: _fixed_part(site, part))  # `f"fc_{i}"` with `i = 0` above it
+    if text is None and isinstance(value, ast.Name):
+        text = _fixed_part(site, value)
+    return (kind, text) if isinstance(text, str) and text else None
+
+
+def _fixed_part(site: CallSite, expr: ast.expr) -> int | str | None:
+    """A part of a name that is the same on every run of the site: a literal, a parameter the call path gives a
+    literal, or a local bound once to a literal (`constant_locals`); a loop variable never is."""
+    if isinstance(expr, ast.Name) and site.func is not None and expr.id in constant_locals(site.func):
+        return constant_locals(site.func)[expr.id]
+    if isinstance(expr, ast.Name) and site.func is not None and expr.id in loop_rebound(site.func):
+        return None
+    return known_scalar(site.value(expr))
 
 
 def _reuses(call: ast.Call) -> bool:
@@ -401,6 +415,23 @@ class LoopOverDecorated(tf.keras.layers.Layer):
             w = v1.get_variable("w", shape=[4, 4])  # expect: TFS113
         return tf.matmul(x, w)
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Formatted(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        for _ in range(2):
+            x = self.block(x)
+        return x
+
+    def block(self, x):
+        stage = 1
+        return v1.layers.dense(x, 4, name=f"fc_{stage}")  # expect: TFS113
+''',
     ),
     good=(
         '''\
@@ -501,6 +532,22 @@ class KeyExpressionChanges(tf.keras.layers.Layer):
         x = get_or_create_layer(f"head_{i}", lambda: tf.keras.layers.Dense(4))(x)
         i = 1
         return get_or_create_layer(f"head_{i}", lambda: tf.keras.layers.Dense(4, use_bias=False))(x)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Numbered(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        for i in range(2):
+            x = self.block(x, i)
+        return x
+
+    def block(self, x, i):
+        return v1.layers.dense(x, 4, name=f"fc_{i}")
 ''',
     ),
     check=check,
