@@ -467,6 +467,10 @@ CASES.update({
     ("TFS105", "bad", 6): lambda ns: (ns.CachedWeight()(x(2, 4)), raises(
         ValueError, "only supports singleton tf.Variables", lambda: ns.CachedWeight()(x(2, 4)))),
     ("TFS113", "bad", 4): lambda ns: assert_codes(ns.LoopOverDecorated(), x(2, 4), weights=1),
+    # A tf.function helper called in a loop with the loop variable that names its layer: each value retraces it,
+    # under a new name, and the first call raises; one that only computes with the value is harmless.
+    ("TFS105", "bad", 8): lambda ns: raises(ValueError, "only supports singleton tf.Variables", lambda: ns.LoopNamed()(x(2, 4))),
+    ("TFS105", "good", 3): lambda ns: assert_codes(ns.ScaledSteps(), x(2, 4), weights=4),
     # A name formatted from a local bound once: both iterations get `fc_1` (one dense's two weights); from the loop
     # index, passed as an argument: `fc_0`, `fc_1`.
     ("TFS113", "bad", 5): lambda ns: assert_codes(ns.Formatted(), x(2, 4), weights=2),
@@ -1074,6 +1078,7 @@ SAFE_FIX_OBJECTS = {
     ("TFS111", 1): [("FixedAtConstruction", (), (4, 16), {"training": True})],
     ("TFS111", 0): [("NoTrainingParam", (), (8, 3), {"training": True}), ("NotForwarded", (), (8, 3), {"training": True})],
     ("TFS105", 3): [("SlimInnerFunction", (), (2, 4), {})],
+    ("TFS105", 8): [("LoopNamed", (), (2, 4), {})],
     ("TFS107", 2): [("SlimUndecorated", (), (2, 4), {})],
     ("TFS111", 2): [("SlimDropout", (), (8, 3), {"training": False})],
 }

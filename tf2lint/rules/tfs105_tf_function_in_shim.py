@@ -6,9 +6,11 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.names import names_in
+from tf2lint.analysis.summary import FUNCTION_DEFS
 from tf2lint.knowledge import api
 from tf2lint.rules.base import (
-    Docs, FixPlan, Hit, Rule, has_explicit_name, self_attribute, v1_subclass_called, v1_subclass_of_call,
+    Docs, FixPlan, Hit, Rule, has_explicit_name, keyword, self_attribute, v1_subclass_called, v1_subclass_of_call,
 )
 
 if TYPE_CHECKING:
@@ -52,6 +54,81 @@ def _creator(ctx: ModuleContext, use: TfFunctionUse, lazy: bool) -> str | None:
                 if built:
                     return built
     return None
+
+
+def _named_per_trace(ctx: ModuleContext, use: TfFunctionUse) -> str | None:
+    """A creator in the compiled function whose name, or a scope's name opened in the function, is built from
+    a parameter that a loop of the shim code passes its own loop variable (`for i in range(2): self.block(x, i)`):
+    each new Python value traces the function again, and the variables named from it are new. Measured: the
+    first call raises the singleton-variables ValueError (a fixed name gets the same variable back)."""
+    varying = _looped_params(ctx, use)
+    if not varying:
+        return None
+    for site in ctx.sites:
+        if site.reach.tf_function is not use.anchor or site.func is not use.target or not any(
+                api.creates_tf1_variables(name) for name in site.names):
+            continue
+        spelled = [_name_argument(site), *(_scope_name(scope.node) for scope in site.scopes)]
+        if any(expr is not None and names_in(expr) & varying for expr in spelled):
+            return f"`{next(n for n in site.names if api.creates_tf1_variables(n))}`"
+    return None
+
+
+def _name_argument(site: CallSite) -> ast.expr | None:
+    for name in site.names:
+        creator = api.auto_named_creator(name)
+        if creator is not None:
+            value = keyword(site.node, creator.param)
+            if value is None and creator.position is not None and len(site.node.args) > creator.position:
+                value = site.node.args[creator.position]
+            return value
+        if name == api.GET_VARIABLE:
+            return site.node.args[0] if site.node.args else keyword(site.node, "name")
+    return None
+
+
+def _scope_name(scope: ast.Call) -> ast.expr | None:
+    return scope.args[0] if scope.args else keyword(scope, "name_or_scope")
+
+
+def _looped_params(ctx: ModuleContext, use: TfFunctionUse) -> frozenset[str]:
+    """Parameters of the compiled function that some call of it in shim code binds to the variable of a loop
+    around that call over Python values (`range`, `enumerate`, a literal list or tuple)."""
+    target = use.target
+    if not isinstance(target, FUNCTION_DEFS):
+        return frozenset()
+    params = [arg.arg for arg in (*target.args.posonlyargs, *target.args.args)]
+    found: set[str] = set()
+    for site in ctx.sites:
+        if not site.in_loop or site.reach.tf_function is use.anchor or site.func is None:
+            continue
+        callees = [c for c in ctx.callees_of_call(site.node, site.func) if c.func is target]
+        if not callees:
+            continue
+        loop_vars = _python_loop_variables(site.func, site.node)
+        if not loop_vars:
+            continue
+        positional = params[1:] if callees[0].self_name is not None and params else params
+        bound = {**dict(zip(positional, site.node.args)), **{k.arg: k.value for k in site.node.keywords if k.arg}}
+        found.update(param for param, value in bound.items()
+                     if isinstance(value, ast.Name) and value.id in loop_vars)
+    return frozenset(found)
+
+
+def _python_loop_variables(func, call: ast.Call) -> frozenset[str]:
+    """The targets of the `for` loops of ``func`` around ``call`` that iterate over Python values."""
+    names: set[str] = set()
+    for loop in ast.walk(func):
+        if isinstance(loop, ast.For) and _python_values(loop.iter) and any(n is call for n in ast.walk(loop)):
+            names.update(n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name))
+    return frozenset(names)
+
+
+def _python_values(iterable: ast.expr) -> bool:
+    if isinstance(iterable, (ast.List, ast.Tuple)):
+        return all(isinstance(item, ast.Constant) for item in iterable.elts)
+    return isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id in (
+        "range", "enumerate")
 
 
 def _built_by_builder(ctx: ModuleContext, call: ast.Call, func, cls) -> str | None:
@@ -138,6 +215,12 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
     for use in ctx.tf_functions:
         stacked = _stacked(use)
         creator = _creator(ctx, use, lazy=stacked)
+        cause = ("a second trace of the first call asks again for the auto-names of layers without a fixed name (or "
+                 "under a default-name scope)")
+        if creator is None and not stacked:
+            creator = _named_per_trace(ctx, use)
+            cause = ("it is called in a loop with the loop variable, which names them: each new Python value traces "
+                     "it again, under new names")
         if creator is None:
             continue
         if isinstance(use.anchor, ast.Call):
@@ -163,8 +246,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         yield Hit(
             use.anchor,
             f"`tf.function` in shim method {use.reach.describe()} wraps code that creates variables "
-            f"({creator}): a second trace of the first call asks again for the auto-names of layers without a fixed "
-            f"name (or under a default-name scope), which fail with "
+            f"({creator}): {cause}, and the first call fails with "
             f"\"tf.function only supports singleton tf.Variables created on the first call\"; remove the inner "
             f"`tf.function` (the decorated method may itself be called from a tf.function)",
             plan,
@@ -182,7 +264,9 @@ RULE = Rule(
             "creates variables: `get_variable`, `tf.compat.v1.layers`, `make_template`, `tf.Variable`, TF-Slim "
             "layers, `slim.variable`, `slim.model_variable`; in a `tf.function` of its own only what is created "
             "under a new name when it is traced again counts (auto-named layers, layer objects, templates, "
-            "`tf.Variable`): `get_variable(\"w\")` and named layers get the same variable back. A "
+            "`tf.Variable`): `get_variable(\"w\")` and named layers get the same variable back, unless their name "
+            "(or a scope's, opened in the function) is built from a parameter that a loop of the shim code passes "
+            "its loop variable (`for i in range(2): self.block(x, i)`), which traces the function again per value. A "
             "`tf.function` below the shim decorator on the same method counts too, and there lazy creation counts "
             "as well: a Keras layer, v1 layer object or template built in `__init__` and first called in the "
             "method creates its weights inside that `tf.function`."
@@ -207,7 +291,10 @@ RULE = Rule(
             "`call`, with a named `get_variable` or only a native `tf.keras.layers.Dense` built in `__init__`: the "
             "first instance is stable over two calls; the second instance raises the singleton-variables "
             "`ValueError` on its first call (all instances share one `tf.function`). A `@tf.function` helper "
-            "method calling that Dense is per instance: stable."
+            "method calling that Dense is per instance: stable. A `@tf.function` helper called with `i` from "
+            "`for i in range(2)` and naming `dense(x, 4, name=f\"fc_{i}\")` (or `get_variable(f\"w_{i}\")`, or "
+            "`variable_scope(scope)` from the argument) raises on the first call; with a fixed name it stays stable "
+            "and shares one layer."
         ),
     ),
     bad=(
@@ -362,6 +449,24 @@ class StackedCell(tf.keras.layers.Layer):
             out, _ = cell(x, cell.zero_state(2, tf.float32))
         return out
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class LoopNamed(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        for i in range(2):
+            x = self.block(x, i)
+        return x
+
+    @tf.function  # expect: TFS105
+    def block(self, x, i):
+        with v1.variable_scope("blk"):
+            return v1.layers.dense(x, 4, name=f"fc_{i}")
+''',
     ),
     good=(
         '''\
@@ -444,6 +549,24 @@ class StackedOverInner(tf.keras.layers.Layer):
     def block(self, x, scope=None):
         with v1.variable_scope(scope, default_name="block"):
             return v1.layers.Dense(3)(x)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ScaledSteps(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        for i in range(2):
+            x = v1.layers.dense(x, 4, name=f"fc_{i}")
+            x = self.scale(x, i)  # a tf.function that creates nothing: a retrace per value is harmless
+        return x
+
+    @tf.function
+    def scale(self, x, i):
+        return x * (i + 1)
 ''',
     ),
     check=check,
