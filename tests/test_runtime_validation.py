@@ -724,6 +724,43 @@ def test_a_scope_outside_a_tf_function_carries_in_but_a_second_trace_asks_a_new_
     assert asked == ["outer/dense/kernel", "outer/dense/bias", "outer/dense_1/kernel"]
 
 
+RETRACED_BLOCKS = {  # the body of a `@tf.function` helper called as `self.block(x, i)` for i in range(2)
+    "named from the loop variable": ('return v1.layers.dense(x, 4, name=f"fc_{i}")', True),
+    "get_variable named from it": ('return x * v1.get_variable(f"w_{i}", shape=[4])', True),
+    "a scope named from it": ('with v1.variable_scope(f"s{i}"):\n            return v1.layers.dense(x, 4, name="fc")', True),
+    "a fixed name": ('return v1.layers.dense(x, 4, name="fc") * (i + 1)', False),
+}
+
+
+@pytest.mark.parametrize("body", sorted(RETRACED_BLOCKS))
+def test_a_tf_function_retraced_per_loop_value(body: str) -> None:
+    """What TFS105 says of a tf.function helper called with a loop variable: new names per value raise."""
+    text, fails = RETRACED_BLOCKS[body]
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+
+        v1 = tf.compat.v1
+
+
+        class Looped(tf.keras.layers.Layer):
+            @v1.keras.utils.track_tf1_style_variables
+            def call(self, x):
+                for i in range(2):
+                    x = self.block(x, i)
+                return x
+
+            @tf.function
+            def block(self, x, i):
+                BODY
+        """).replace("BODY", text)
+    namespace: dict = {"__name__": "retraced"}
+    exec(compile(source, "retraced.py", "exec"), namespace)  # noqa: S102 - the test's own code
+    assert bool(codes(namespace["Looped"](), x(2, 4)) == {"TFS105"}) == fails
+    from tf2lint.engine import lint_source
+
+    assert [f.code for f in lint_source(source, "m.py") if f.code == "TFS105"] == (["TFS105"] if fails else [])
+
+
 def test_findings_say_where_in_the_users_code(tmp_path) -> None:
     """A per-call Keras layer is made on one line and builds its weights on another: both are origins. An
     exception's origin is the frames it came through; a variable made before the check has none."""
