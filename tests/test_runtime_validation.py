@@ -1352,3 +1352,54 @@ def test_a_project_layer_of_another_module_built_per_call(tmp_path) -> None:
         assert codes(namespace["Model"](), x(2, 4)) == {"TFS107"}  # the runtime's name for weights nothing tracks
     finally:
         sys.modules.pop("tfs116_helpers", None)
+
+
+HELPER_FUNCTIONS = '''
+import tensorflow as tf
+
+
+def make_block(x):
+    return tf.keras.layers.Dense(3)(x)
+
+
+def scale(x):
+    return x * 2.0
+'''
+CALLS_HELPERS = '''
+import tensorflow as tf
+
+import tfs116_blocks as blocks
+from tfs116_blocks import make_block, scale
+
+
+class Head(tf.keras.layers.Layer):
+    def call(self, x):
+        return make_block(scale(x))
+
+
+class Scaled(tf.keras.layers.Layer):
+    def call(self, x):
+        return blocks.scale(x)
+'''
+
+
+def test_a_function_of_another_module_that_builds_a_layer_per_call(tmp_path) -> None:
+    """TFS116 through a helper function imported from another project module (seed 3939's miss s3939-00151),
+    reported at the call that leaves the linted file; a helper that builds nothing stays silent. Measured: the
+    helper's Dense is new on each call, and nothing tracks it."""
+    from tf2lint.engine import lint_path
+
+    (tmp_path / "tfs116_blocks.py").write_text(HELPER_FUNCTIONS, encoding="utf-8")
+    (tmp_path / "model.py").write_text(CALLS_HELPERS, encoding="utf-8")
+    [finding] = lint_path(str(tmp_path / "model.py"))
+    assert (finding.line, finding.code) == (10, "TFS116") and "tfs116_blocks.py:6" in finding.message
+    blocks = types.ModuleType("tfs116_blocks")
+    exec(compile(HELPER_FUNCTIONS, "<tfs116_blocks>", "exec"), blocks.__dict__)  # noqa: S102 - our own probe
+    sys.modules["tfs116_blocks"] = blocks
+    try:
+        namespace: dict = {}
+        exec(compile(CALLS_HELPERS, "<model>", "exec"), namespace)  # noqa: S102
+        assert two_calls(namespace["Head"](), x(2, 4)) == (0, 0, False)  # new, untracked weights each call
+        assert codes(namespace["Scaled"](), x(2, 4)) == set()
+    finally:
+        sys.modules.pop("tfs116_blocks", None)

@@ -23,7 +23,8 @@ _HELPER_LIMIT = 24  # methods on `self` looked through from one entry method; be
 
 def per_call_sites(ctx: ModuleContext) -> tuple[ModuleContext, list[CallSite]] | None:
     """The walk from the module's undecorated entry methods (None when no class may build weights per call),
-    and its calls written in this module: in a method of the entry's class (or a base), or in a module function."""
+    and its calls written in this module (in a method of the entry's class or a base, or in a module function)
+    or in a module-level function of another module that the walk entered from this one."""
     if ctx.graph_mode:
         return None  # TF1 graph code: `call` builds the graph once
     entries = [(method, cls) for cls in ctx.classes for method in [_entry(ctx, cls)] if method is not None]
@@ -33,7 +34,13 @@ def per_call_sites(ctx: ModuleContext) -> tuple[ModuleContext, list[CallSite]] |
     walk.walk_entries(entries)
     sites = []
     for site in walk.sites:
-        if site.module is not ctx.root or site.reach.cls is None:
+        if site.reach.cls is None:
+            continue
+        if site.module is not ctx.root:
+            # A function of another module the entry reaches (`make_block(x)`): reported at the call that left this one.
+            name = getattr(site.func, "name", None)
+            if site.reach.anchor is not None and name is not None and site.module.module_functions.get(name) is site.func:
+                sites.append(site)
             continue
         owner = walk.owner.get(site.func)
         if owner is not None and owner in walk.mro(site.reach.cls) or owner is None and _module_function(ctx, site.func):
@@ -77,43 +84,61 @@ def _entry(ctx: ModuleContext, cls: ClassInfo) -> FunctionDef | None:
 
 
 def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
-    """A test over the entry method and the methods on `self` it calls (and the functions its local names hold),
-    before any walk: a capitalised call (the only ones resolved) that constructs a weight-owning object, or
-    `self.add_weight`."""
+    """A test over the entry method and the methods on `self` it calls (and the functions its local names hold,
+    and the project functions it calls, of its module or one it imports), before any walk: a capitalised call
+    (the only ones resolved) that constructs a weight-owning object, or `self.add_weight`."""
     mro = ctx.mro(cls)
-    module = cls.module
-    queue: deque[tuple[Function, ClassInfo]] = deque([(method, cls)])
+    queue: deque[tuple[Function, ClassInfo, ModuleSummary]] = deque([(method, cls, cls.module)])
     seen = {method}
     while queue and len(seen) <= _HELPER_LIMIT:
-        func, klass = queue.popleft()
+        func, klass, module = queue.popleft()
         self_name = first_param(func) if func in ctx.owner else None
-        for call in klass.module.own_calls(func):
+        for call in module.own_calls(func):
             target = call.func
             name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
-            helpers: list[tuple[Function, ClassInfo]] = []
+            helpers: list[tuple[Function, ClassInfo, ModuleSummary]] = []
             if is_self_attr(target, self_name):
                 if name in api.ADD_WEIGHT or any(name in k.attr_classes for k in mro):
                     return True  # (`self.norm_cls()`: a class stored by `__init__`; the walk tells which)
                 owner = next((k for k in mro if name in k.methods), None)
-                helpers = [(owner.methods[name], owner)] if owner is not None else []
-            elif name[:1].isupper() and name not in api.STATELESS_KERAS_LAYERS and _builds_weights(ctx, klass, call, func):
+                helpers = [(owner.methods[name], owner, owner.module)] if owner is not None else []
+            elif name[:1].isupper() and name not in api.STATELESS_KERAS_LAYERS and _builds_weights(ctx, module, call, func):
                 return True
-            elif klass.module is module:
-                helpers = [(f, klass) for f in _module_functions_named(module, call, func)]
+            else:
+                helpers = [(f, klass, module) for f in _module_functions_named(module, call, func)]
                 local = target.value if isinstance(target, ast.Subscript) else target  # `blocks[0](x)`: a local table
                 if not helpers and isinstance(local, ast.Name) and module.names.is_local(local.id, func):
-                    helpers = _local_callables(module, func, local.id, klass, mro, self_name)
+                    helpers = [(f, k, module) for f, k in _local_callables(module, func, local.id, klass, mro, self_name)]
+                if not helpers:
+                    helpers = _imported_functions(ctx, module, call, func, klass)
             # A method handed to another call (`tf.function(self._block)(x)`, `map(self._f, xs)`).
             for arg in call.args:
                 handed = arg.attr if is_self_attr(arg, self_name) else None  # type: ignore[attr-defined]
                 owner = next((k for k in mro if handed in k.methods), None) if handed else None
                 if owner is not None:
-                    helpers.append((owner.methods[handed], owner))
+                    helpers.append((owner.methods[handed], owner, owner.module))
             for helper in helpers:
                 if helper[0] not in seen:
                     seen.add(helper[0])
                     queue.append(helper)
     return False
+
+
+def _imported_functions(
+    ctx: ModuleContext, module: ModuleSummary, call: ast.Call, func: Function, klass: ClassInfo
+) -> list[tuple[Function, ClassInfo, ModuleSummary]]:
+    """The project function of another module a call names (`make_block(x)`, `blocks.make(x)`), when the
+    project is known; library names are not looked up."""
+    if ctx.project is None or not isinstance(call.func, (ast.Name, ast.Attribute)):
+        return []
+    found = []
+    for path in module.names.resolve(call.func, func):
+        if api.is_library_name(path + "."):
+            continue
+        symbol = ctx.project.lookup(path)
+        if symbol is not None and symbol.kind == "function" and symbol.function is not None:
+            found.append((symbol.function, klass, symbol.module))
+    return found
 
 
 def _local_callables(
@@ -169,10 +194,9 @@ def _module_functions_named(module: ModuleSummary, call: ast.Call, func: Functio
     return [module.module_functions[n] for n in names if n in module.module_functions]
 
 
-def _builds_weights(ctx: ModuleContext, klass: ClassInfo, call: ast.Call, func: FunctionDef) -> bool:
-    """A capitalised call that constructs a weight-owning TF/Keras object or a project layer or module (of its
-    module or one it imports)."""
-    module = klass.module
+def _builds_weights(ctx: ModuleContext, module: ModuleSummary, call: ast.Call, func: Function) -> bool:
+    """A capitalised call in ``module`` that constructs a weight-owning TF/Keras object or a project layer or
+    module (of that module or one it imports)."""
     if any(api.tracked_object_kind(n) for n in module.names.resolve(call.func, func)):
         return True
     cls = project_class(ctx, module, call, func)

@@ -57,8 +57,10 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 "each call makes new variables, not tracked by the object and re-initialised every time, so training "
                 "updates nothing; create it once in `__init__`/`build` (or under `if self._x is None:`) and reuse it"
             )
-            plan = hoist_plan(walk, site, "unsafe", "Create it once in __init__")
-        yield Hit(site.node, f"{built} on every call of {where} (an undecorated {entry}, no shim involved): {consequence}", plan)
+            foreign = site.module is not walk.root
+            plan = None if foreign else hoist_plan(walk, site, "unsafe", "Create it once in __init__")
+        # A site in another module is reported where the path left this one (the engine places a CallSite).
+        yield Hit(site, f"{built} on every call of {where} (an undecorated {entry}, no shim involved): {consequence}", plan)
 
 
 RULE = Rule(
@@ -71,7 +73,9 @@ RULE = Rule(
             "and is not reached from shim code, a construction that owns weights on every call: a Keras layer "
             "or model that owns weights (weightless ones such as `Activation`, `Flatten`, `Dropout` are fine), a "
             "`tf.Variable`, a `tf.Module`, a project layer that builds weights (of the module or one it imports), or "
-            "`self.add_weight(...)`. The method's helpers on `self` are followed. Construction in `__init__`/`build` "
+            "`self.add_weight(...)`. The method's helpers on `self` are followed, and the project functions it calls, "
+            "of its module or one it imports (a construction in another module is reported at the call that leaves "
+            "the file). Construction in `__init__`/`build` "
             "or under a create-once guard (`if self._d is None:`, a per-key dict cache) is correct. Classes with "
             "shim methods are TFS106's; modules in TF1 graph mode (`disable_v2_behavior()`) are not reported."
         ),
