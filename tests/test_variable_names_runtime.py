@@ -845,6 +845,21 @@ def test_a_local_rebound_in_a_branch_is_no_longer_known(tf) -> None:
     assert (known, unknown) == (0, 1)
 
 
+# Measured: in a loop the model runs once per value, a test over the index and a parameter (`i != n - 1`) is
+# decided per iteration: `net/fc_0`, `net/proj_0`, `net/fc_1`, and no `proj_1`.
+PROBES["a_test_over_an_unrolled_index_is_decided_per_iteration"] = (_layer('''
+def stack(x, n):
+    for i in range(n):
+        x = v1.layers.dense(x, 4, name=f"fc_{i}")
+        if i != n - 1:
+            x = v1.layers.dense(x, 4, name=f"proj_{i}")
+    return x
+''', call='''
+with v1.variable_scope("net"):
+    return stack(x, 2)
+'''), (6, 0))
+
+
 @pytest.mark.parametrize("probe", sorted(PROBES))
 def test_the_model_names_what_tf_creates_in_each_probe(tf, probe: str) -> None:
     source, expected = PROBES[probe]
@@ -918,3 +933,4 @@ def test_a_helper_modules_own_calls_are_followed(tf) -> None:
                       for part in ("kernel", "bias")}
     model = predicted(source)[cls]
     assert model.complete and set(model.names) == actual, model.unknowns
+

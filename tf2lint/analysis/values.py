@@ -182,29 +182,56 @@ def formatted_text(expr: ast.expr | None, known: Callable[[ast.expr], int | str 
 
 
 def decided_branch(test: ast.expr, bindings: dict[str, Value]) -> bool | None:
-    """The outcome of an ``if`` test that only reads parameters with known values (`if wd:`,
-    `if wd is True:`, `if not wd:`, `if mode == "train":`); None when it depends on anything else."""
+    """The outcome of an ``if`` test that only reads parameters with known values (`if wd:`, `if wd is True:`,
+    `if not wd:`, `if mode == "train":`, `if i != n - 1:` with int arithmetic); None when it depends on
+    anything else."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         inner = decided_branch(test.operand, bindings)
         return None if inner is None else not inner
     if isinstance(test, ast.Name):
         value = literal_value(test, bindings)
         return None if value is None else bool(value[1]) if len(value) > 1 else False
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
-        left, right = literal_value(test.left, bindings), test.comparators[0]
-        if left is None or not isinstance(right, ast.Constant):
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return None
+    op, right_node = test.ops[0], test.comparators[0]
+    if isinstance(op, (ast.Is, ast.IsNot)):
+        if not (isinstance(right_node, ast.Constant) and right_node.value in (None, True, False)):
             return None
-        mine = None if left == ("none",) else left[1]
-        op = test.ops[0]
-        if isinstance(op, ast.Is):
-            return mine is right.value if right.value in (None, True, False) else None
-        if isinstance(op, ast.IsNot):
-            return mine is not right.value if right.value in (None, True, False) else None
-        if isinstance(op, ast.Eq):
-            return bool(mine == right.value)
-        if isinstance(op, ast.NotEq):
-            return bool(mine != right.value)
+        mine = _scalar(test.left, bindings)
+        if mine is _UNKNOWN:
+            return None
+        return (mine is right_node.value) == isinstance(op, ast.Is)
+    left, right = _scalar(test.left, bindings), _scalar(right_node, bindings)
+    if left is _UNKNOWN or right is _UNKNOWN:
+        return None
+    if isinstance(op, (ast.Eq, ast.NotEq)):
+        return (left == right) == isinstance(op, ast.Eq)
+    if type(left) is int and type(right) is int and type(op) in _ORDER:
+        return _ORDER[type(op)](left, right)
     return None
+
+
+_UNKNOWN = object()
+_ORDER = {ast.Lt: int.__lt__, ast.LtE: int.__le__, ast.Gt: int.__gt__, ast.GtE: int.__ge__}
+_ARITHMETIC = {ast.Add: int.__add__, ast.Sub: int.__sub__, ast.Mult: int.__mul__}
+
+
+def _scalar(expr: ast.expr, bindings: dict[str, Value]) -> object:
+    """The value of a literal, a known parameter, or `+`, `-`, `*` and negation over known ints (small
+    ones: a test's arithmetic, not a computation); `_UNKNOWN` otherwise."""
+    if isinstance(expr, ast.Name):
+        value = literal_value(expr, bindings)
+        return _UNKNOWN if value is None else None if value == ("none",) else value[1]
+    if isinstance(expr, ast.Constant):
+        return expr.value if expr.value is None or type(expr.value) in (bool, int, str) else _UNKNOWN
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
+        operand = _scalar(expr.operand, bindings)
+        return -operand if type(operand) is int else _UNKNOWN
+    if isinstance(expr, ast.BinOp) and type(expr.op) in _ARITHMETIC:
+        left, right = _scalar(expr.left, bindings), _scalar(expr.right, bindings)
+        if type(left) is int and type(right) is int and abs(left) < 1 << 20 and abs(right) < 1 << 20:
+            return _ARITHMETIC[type(expr.op)](left, right)
+    return _UNKNOWN
 
 
 def dead_calls(func: Function, bindings: dict[str, Value]) -> set[int]:

@@ -58,6 +58,7 @@ class ClassModel(Creators, HeldObjects):
         # scopes carry into the trace: the caller's prefix, while running one.
         self.base = ""
         self.locals: dict[str, int | str] = {}  # literal locals of the function being run
+        self.decided: set[int] = set()  # ids of the `if`s whose branch this path runs is decided
         self.unrolled = 0  # inside a loop this run unrolls
         self.flat_loops = 0  # inside a loop it does not (its calls may run any number of times)
         self.attribute_values: dict[ClassInfo, dict[tuple[str, bool], list[tuple[ast.expr, Function]] | None]] = {}
@@ -127,12 +128,17 @@ class ClassModel(Creators, HeldObjects):
             self.unrolled -= 1
             self.locals.pop(statement.target.id, None)
             return
-        decided = decided_branch(statement.test, dict(bindings or ())) if isinstance(statement, ast.If) else None
-        if decided is not None:  # a constant argument chose the branch, as the walk saw (the other never runs)
+        decided = decided_branch(statement.test, self._values(bindings)) if isinstance(statement, ast.If) else None
+        if decided is not None:  # a constant argument (or an unrolled loop's index) chose the branch
             assert isinstance(statement, ast.If)
             self._calls([statement.test], outer, func, bindings)
+            # The walk may not have decided it (it does not unroll loops): its sites there are no alternative.
+            fresh = id(statement) not in self.decided
+            self.decided.add(id(statement))
             for inner in statement.body if decided else statement.orelse:
                 self._statement(inner, outer, func, bindings)
+            if fresh:
+                self.decided.discard(id(statement))
             return
         looping = isinstance(statement, (ast.For, ast.AsyncFor, ast.While))
         self.flat_loops += looping
@@ -147,6 +153,13 @@ class ClassModel(Creators, HeldObjects):
             for node in ast.walk(statement):
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                     self.locals.pop(node.id, None)
+
+    def _values(self, bindings: tuple | None) -> dict:
+        """The parameters the path binds, with the function's known locals over them (an unrolled loop's index)."""
+        values = dict(bindings or ())
+        values.update((name, ("const", value) if isinstance(value, int) else ("str", value))
+                      for name, value in self.locals.items())
+        return values
 
     def _assigned(self, statement: ast.Assign) -> None:
         """`i = 0`: a local whose value later names may use (f-strings); any other assignment forgets it."""
@@ -209,7 +222,8 @@ class ClassModel(Creators, HeldObjects):
 
     def _uncertain(self, site: CallSite) -> bool:
         looped = site.in_loop and (self.flat_loops > 0 or not self.unrolled)
-        return bool(looped or site.arms or site.guarded or self._arg_scope_change(site))
+        arms = any(arm[0] not in self.decided for arm in site.arms)
+        return bool(looped or arms or site.guarded or self._arg_scope_change(site))
 
     def _arg_scope_change(self, site: CallSite) -> str | None:
         """Why the `slim.arg_scope`s around ``site`` may change its name (see `arg_scopes`), or None."""
