@@ -1,6 +1,6 @@
 """Facts about the code of one function that rules ask for, each read in one pass over the function and kept
 for it: the plain names it stores, the names its loops rebind, the names it binds once to a literal, the
-attributes it assigns,
+variables of the loops over Python values around each node, the attributes it assigns,
 the calls whose result it keeps on an attribute, and the statement of its body that holds a node.
 
 Like ``ast.walk``, these passes include nested functions and lambdas: a store anywhere in the function's text
@@ -72,6 +72,31 @@ def constant_locals(func: Function) -> dict[str, int | str]:
             if counts.get(name) == 1 and name not in params and name not in rebound:
                 found[name] = node.value.value
     return found
+
+
+@weak_memo
+def _python_loop_variables(func: Function) -> dict[int, frozenset[str]]:
+    """Node id -> the targets of the `for` loops around it that iterate over Python values (`range(...)`,
+    `enumerate(...)`, a literal list or tuple of constants): each iteration gives them a new Python value."""
+    around: dict[int, frozenset[str]] = {}
+    for loop in ast.walk(func):
+        if isinstance(loop, ast.For) and _python_values(loop.iter):
+            targets = frozenset(n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name))
+            for node in ast.walk(loop):
+                around[id(node)] = around.get(id(node), frozenset()) | targets
+    return around
+
+
+def python_loop_variables(func: Function, node: ast.AST) -> frozenset[str]:
+    """The variables of the loops over Python values in ``func`` around ``node`` (see `_python_loop_variables`)."""
+    return _python_loop_variables(func).get(id(node), frozenset())
+
+
+def _python_values(iterable: ast.expr) -> bool:
+    if isinstance(iterable, (ast.List, ast.Tuple)):
+        return all(isinstance(item, ast.Constant) for item in iterable.elts)
+    return isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id in (
+        "range", "enumerate")
 
 
 @weak_memo

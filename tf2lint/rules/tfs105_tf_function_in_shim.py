@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.body import python_loop_variables
 from tf2lint.analysis.names import names_in
 from tf2lint.analysis.summary import FUNCTION_DEFS
 from tf2lint.knowledge import api
@@ -105,7 +106,7 @@ def _looped_params(ctx: ModuleContext, use: TfFunctionUse) -> frozenset[str]:
         callees = [c for c in ctx.callees_of_call(site.node, site.func) if c.func is target]
         if not callees:
             continue
-        loop_vars = _python_loop_variables(site.func, site.node)
+        loop_vars = python_loop_variables(site.func, site.node)
         if not loop_vars:
             continue
         positional = params[1:] if callees[0].self_name is not None and params else params
@@ -113,22 +114,6 @@ def _looped_params(ctx: ModuleContext, use: TfFunctionUse) -> frozenset[str]:
         found.update(param for param, value in bound.items()
                      if isinstance(value, ast.Name) and value.id in loop_vars)
     return frozenset(found)
-
-
-def _python_loop_variables(func, call: ast.Call) -> frozenset[str]:
-    """The targets of the `for` loops of ``func`` around ``call`` that iterate over Python values."""
-    names: set[str] = set()
-    for loop in ast.walk(func):
-        if isinstance(loop, ast.For) and _python_values(loop.iter) and any(n is call for n in ast.walk(loop)):
-            names.update(n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name))
-    return frozenset(names)
-
-
-def _python_values(iterable: ast.expr) -> bool:
-    if isinstance(iterable, (ast.List, ast.Tuple)):
-        return all(isinstance(item, ast.Constant) for item in iterable.elts)
-    return isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id in (
-        "range", "enumerate")
 
 
 def _built_by_builder(ctx: ModuleContext, call: ast.Call, func, cls) -> str | None:
