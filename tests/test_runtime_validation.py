@@ -353,9 +353,9 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ],
     ("TFS109", "bad", 0): lambda ns: check_tfs109(ns),
     # An undecorated `call` inherited from a project base runs the subclass's override in eager mode...
-    # ...and so does a method reached through a local lambda.
+    # ...and so does a method reached through a local lambda, or applied by `map`.
     ("TFS109", "bad", 1): lambda ns: [raises(ValueError, "Tried to call get_or_create_layer in eager mode",
-                                             lambda: layer()(x(2, 4))) for layer in (ns.Headed, ns.Stepped)],
+                                             lambda: layer()(x(2, 4))) for layer in (ns.Headed, ns.Stepped, ns.Mapped)],
     ("TFS109", "good", 1): lambda ns: assert_codes(ns.Headed(), x(2, 4), weights=2),
     ("TFS109", "good", 0): lambda ns: (
         assert_codes(ns.NoArgBuilder(), x(2, 4)),
@@ -727,6 +727,8 @@ def test_a_scope_outside_a_tf_function_carries_in_but_a_second_trace_asks_a_new_
 RETRACED_BLOCKS = {  # the body of a `@tf.function` helper called as `self.block(x, i)` for i in range(2)
     "named from the loop variable": ('return v1.layers.dense(x, 4, name=f"fc_{i}")', True),
     "get_variable named from it": ('return x * v1.get_variable(f"w_{i}", shape=[4])', True),
+    "a template named from it": ('return v1.make_template(f"t_{i}", lambda y: y * v1.get_variable("w", shape=[4]))(x)',
+                                 True),
     "a scope named from it": ('with v1.variable_scope(f"s{i}"):\n            return v1.layers.dense(x, 4, name="fc")', True),
     "a fixed name": ('return v1.layers.dense(x, 4, name="fc") * (i + 1)', False),
 }

@@ -122,18 +122,22 @@ class CallResolver:
         literals, and functions passed as arguments."""
         reach = Reach(shim=func, shim_name="", cls=self._modules.owner.get(func) if func is not None else None)  # type: ignore[arg-type]
         frame = Frame(func, first_param(func), reach, self._modules.root)  # type: ignore[arg-type]
+        mapped = mapped_function(call, frame) if func is not None else None
+        if mapped is not None:  # `map(f, xs)` calls f with one item of each iterable: nothing the call spells
+            call = ast.Call(func=mapped, args=[ast.Name(id="<item>", ctx=ast.Load()) for _ in call.args[1:]], keywords=[])
         return bind_call(call, callee, frame, callables=self.callables)
 
     def callees_of_call(self, call: ast.Call, func: Function | None) -> list[Callee]:
-        """What a call in the linted module runs: project functions, or the `call`/`__call__` of a project
-        layer or module called through an instance (`Model()(x)`, `m = Model(); m(x)`)."""
+        """What a call in the linted module runs: project functions (also the one `tf.function(f)` compiles or
+        `map(f, xs)` applies, as the walk enters them), or the `call`/`__call__` of a project layer or module
+        called through an instance (`Model()(x)`, `m = Model(); m(x)`)."""
         root = self._modules.root
         owner = self._modules.owner.get(func) if func is not None else None
         reach = Reach(shim=func, shim_name="", cls=owner)  # type: ignore[arg-type]
         frame = Frame(func, first_param(func), reach, root) if func is not None else None
         if frame is not None:
             names = root.names.resolve(call.func, func)
-            compiled = call.args[0] if api.TF_FUNCTION in names and call.args else None
+            compiled = call.args[0] if api.TF_FUNCTION in names and call.args else mapped_function(call, frame)
             found = self.callables.callees(compiled, frame) if compiled is not None else self.callees(call, frame)
             if found:
                 return found

@@ -85,6 +85,8 @@ def _name_argument(site: CallSite) -> ast.expr | None:
             return value
         if name == api.GET_VARIABLE:
             return site.node.args[0] if site.node.args else keyword(site.node, "name")
+        if name == api.MAKE_TEMPLATE:
+            return site.node.args[0] if site.node.args else keyword(site.node, "name_")
     return None
 
 

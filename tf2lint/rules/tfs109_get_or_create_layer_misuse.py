@@ -242,6 +242,14 @@ class Stepped(tf.keras.layers.Layer):
 
     def block(self, inputs):
         return utils.get_or_create_layer("head", lambda: tf.keras.layers.Dense(3))(inputs)
+
+
+class Mapped(tf.keras.layers.Layer):
+    def call(self, inputs):
+        return list(map(self.block, [inputs]))[0]  # expect: TFS109
+
+    def block(self, inputs):
+        return utils.get_or_create_layer("head", lambda: tf.keras.layers.Dense(3))(inputs)
 ''',
     ),
     good=(
