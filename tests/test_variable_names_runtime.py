@@ -860,6 +860,27 @@ with v1.variable_scope("net"):
 '''), (6, 0))
 
 
+# Measured: loops over list arguments (a partial's keywords, the call's own, a local list), unpacked from
+# `enumerate(zip(...))` as ResNet-style blocks are written: `net/block_a/conv_0` (4 units), `net/block_a/conv_1`
+# (8 units), then `net/out_4`, `net/out_8`.
+PROBES["loops_over_list_arguments_unpacked_from_enumerate_and_zip"] = (_layer('''
+def stage(x, filters, kernels, tag):
+    with v1.variable_scope("block_%s" % tag):
+        for i, (f, k) in enumerate(zip(filters, kernels)):
+            x = v1.layers.dense(x, f, name="conv_%d" % i) * k
+    return x
+''', call='''
+import functools
+conv = functools.partial(stage, kernels=[1, 2])
+widths = [4, 8]
+with v1.variable_scope("net"):
+    x = conv(x, filters=[4, 8], tag="a")
+    for w in widths:
+        x = v1.layers.dense(x, w, name=f"out_{w}")
+    return x
+'''), (8, 0))
+
+
 @pytest.mark.parametrize("probe", sorted(PROBES))
 def test_the_model_names_what_tf_creates_in_each_probe(tf, probe: str) -> None:
     source, expected = PROBES[probe]

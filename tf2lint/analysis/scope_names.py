@@ -31,33 +31,75 @@ from tf2lint.knowledge import variables as table
 from tf2lint.knowledge.variables import UNKNOWN
 
 
-def loop_values(statement: ast.stmt, known: Callable[[ast.expr], object | None]) -> list[object] | None:
-    """The values a loop's variable takes, when the model runs its body once per value: `for i in range(N):` with
-    N <= 8 a literal or a value ``known`` gives (a parameter the path binds), a literal list or tuple of at most 8
-    strings or numbers, or of one item of any kind (a function: `for stage in [self._block]:`, resolved as a
-    callable value; its value is then not a literal). No `else`, `break`, `continue`, `return` or `yield`; else
-    None."""
-    if not (isinstance(statement, ast.For) and isinstance(statement.target, ast.Name) and not statement.orelse):
+def loop_values(statement: ast.stmt, known: Callable[[ast.expr], object | None]) -> list[dict[str, object]] | None:
+    """Per iteration, the values the loop's target names take, when the model runs its body once per item (at
+    most 8): `for i in range(N):` with N a literal or a value ``known`` gives (a parameter the path binds, a
+    known local), a literal list or tuple of strings or numbers, or of one item of any kind (a function:
+    `for stage in [self._block]:`, resolved as a callable value; its value is then not a literal), a sequence
+    ``known`` gives (a list argument), and `enumerate(...)` or `zip(...)` of those, unpacked into a tuple of
+    names (`for i, (f, k) in enumerate(zip(filters, kernels)):`). No `else`, `break`, `continue`, `return` or
+    `yield`; else None."""
+    if not isinstance(statement, ast.For) or statement.orelse:
         return None
     if any(isinstance(n, (ast.Break, ast.Continue, ast.Return, ast.Yield, ast.YieldFrom)) for s in statement.body
            for n in ast.walk(s)):
         return None
-    loop = statement.iter
+    items = _items(statement.iter, known)
+    if items is None or len(items) > 8:
+        return None
+    iterations = [_unpacked(statement.target, item) for item in items]
+    return None if any(bound is None for bound in iterations) else iterations  # type: ignore[return-value]
+
+
+def _items(loop: ast.expr, known: Callable[[ast.expr], object | None]) -> list[object] | None:
+    """The items a loop's iterable gives, when the model knows them (see `loop_values`)."""
     if isinstance(loop, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in loop.elts):
         values = [literal_value(e) for e in loop.elts]
-        if len(values) == 1 or (len(values) <= 8 and all(
-                isinstance(v, (int, str)) and not isinstance(v, bool) for v in values)):
-            return values
+        return values if len(values) == 1 or all(_scalar(v) for v in values) else None
+    if isinstance(loop, ast.Name):
+        value = known(loop)
+        return list(value) if isinstance(value, tuple) else None
+    if not (isinstance(loop, ast.Call) and isinstance(loop.func, ast.Name) and not loop.keywords and loop.args):
         return None
-    if not (isinstance(loop, ast.Call) and isinstance(loop.func, ast.Name) and loop.func.id == "range"
-            and len(loop.args) == 1 and not loop.keywords):
+    if loop.func.id == "range" and len(loop.args) == 1:
+        count = literal_value(loop.args[0])
+        if count is NOT_LITERAL:
+            count = known(loop.args[0])
+        return list(range(count)) if isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= 8 else None
+    inner = [_items(arg, known) for arg in loop.args]
+    if any(items is None for items in inner):
         return None
-    count = literal_value(loop.args[0])
-    if count is NOT_LITERAL:
-        count = known(loop.args[0])
-    if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 8:
+    if loop.func.id == "enumerate" and len(inner) == 1:
+        return list(enumerate(inner[0]))  # type: ignore[arg-type]
+    if loop.func.id == "zip":
+        return list(zip(*inner))  # type: ignore[misc]
+    return None
+
+
+def _unpacked(target: ast.expr, item: object) -> dict[str, object] | None:
+    """The names a loop target binds to one item (`i`, `i, (f, k)`); None when the item does not unpack so."""
+    if isinstance(target, ast.Name):
+        return {target.id: item}
+    if not isinstance(target, (ast.Tuple, ast.List)) or not isinstance(item, tuple) or len(item) != len(target.elts):
         return None
-    return list(range(count))
+    bound: dict[str, object] = {}
+    for part, value in zip(target.elts, item):
+        inner = _unpacked(part, value)
+        if inner is None:
+            return None
+        bound.update(inner)
+    return bound
+
+
+def _scalar(value: object) -> bool:
+    return isinstance(value, (int, str)) and not isinstance(value, bool)
+
+
+def known_sequence(value: object) -> tuple | None:
+    """A list or tuple of at most 8 strings or numbers, as a tuple (what a loop of the model may run over)."""
+    if isinstance(value, (list, tuple)) and len(value) <= 8 and all(_scalar(v) for v in value):
+        return tuple(value)
+    return None
 
 
 def literal_value(node: ast.expr | None) -> object:

@@ -12,7 +12,7 @@ from tf2lint.analysis.creators import Creators
 from tf2lint.analysis.held_objects import HeldObjects, init_calls, receiver_attr
 from tf2lint.analysis.names import PYTHON_BUILTINS, Function, evaluation_order
 from tf2lint.analysis.scope_names import (
-    ScopeCounts, creates_variables, layer_suffixes, literal_value, loop_values, spread_arguments,
+    ScopeCounts, creates_variables, known_sequence, layer_suffixes, literal_value, loop_values, spread_arguments,
     weightless_layer,
 )
 from tf2lint.analysis.sites import Frame
@@ -57,7 +57,7 @@ class ClassModel(Creators, HeldObjects):
         # The walk records a traced helper's calls with the scopes opened inside it only; measured, the caller's
         # scopes carry into the trace: the caller's prefix, while running one.
         self.base = ""
-        self.locals: dict[str, int | str] = {}  # literal locals of the function being run
+        self.locals: dict[str, int | str | tuple] = {}  # literal locals of the function being run (lists as tuples)
         self.decided: set[int] = set()  # ids of the `if`s whose branch this path runs is decided
         self.unrolled = 0  # inside a loop this run unrolls
         self.flat_loops = 0  # inside a loop it does not (its calls may run any number of times)
@@ -114,19 +114,21 @@ class ClassModel(Creators, HeldObjects):
                 if saved is not None:  # leaving a re-entered scope object restores the counts it found
                     self.counts.opened, self.counts.unknown = saved
             return
-        values = loop_values(statement, lambda count: self._known(count, bindings))
-        if values is not None:
-            assert isinstance(statement, ast.For) and isinstance(statement.target, ast.Name)
+        iterations = loop_values(statement, lambda expr: self._known(expr, bindings, sequences=True))
+        if iterations is not None:
             self.unrolled += 1
-            for value in values:
-                if isinstance(value, (int, str)) and not isinstance(value, bool):
-                    self.locals[statement.target.id] = value
-                else:
-                    self.locals.pop(statement.target.id, None)
+            for bound in iterations:
+                for name, value in bound.items():
+                    known = value if isinstance(value, (int, str)) and not isinstance(value, bool) else known_sequence(value)
+                    if known is not None:
+                        self.locals[name] = known
+                    else:
+                        self.locals.pop(name, None)
                 for inner in statement.body:
                     self._statement(inner, outer, func, bindings)
             self.unrolled -= 1
-            self.locals.pop(statement.target.id, None)
+            for name in iterations[0] if iterations else ():
+                self.locals.pop(name, None)
             return
         decided = decided_branch(statement.test, self._values(bindings)) if isinstance(statement, ast.If) else None
         if decided is not None:  # a constant argument (or an unrolled loop's index) chose the branch
@@ -158,16 +160,18 @@ class ClassModel(Creators, HeldObjects):
         """The parameters the path binds, with the function's known locals over them (an unrolled loop's index)."""
         values = dict(bindings or ())
         values.update((name, ("const", value) if isinstance(value, int) else ("str", value))
-                      for name, value in self.locals.items())
+                      for name, value in self.locals.items() if not isinstance(value, tuple))
         return values
 
     def _assigned(self, statement: ast.Assign) -> None:
-        """`i = 0`: a local whose value later names may use (f-strings); any other assignment forgets it."""
+        """`i = 0`, `widths = [4, 8]`: a local whose value later names (f-strings) or loops may use; any other
+        assignment forgets it."""
         value = literal_value(statement.value)
+        known = value if isinstance(value, (int, str)) and not isinstance(value, bool) else known_sequence(value)
         for target in statement.targets:
             for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
-                if isinstance(target, ast.Name) and isinstance(value, (int, str)) and not isinstance(value, bool):
-                    self.locals[name] = value
+                if isinstance(target, ast.Name) and known is not None:
+                    self.locals[name] = known
                 else:
                     self.locals.pop(name, None)
 
@@ -191,10 +195,12 @@ class ClassModel(Creators, HeldObjects):
             return ("str", self.locals[expr.id])
         return site.value(expr)
 
-    def _known(self, expr: ast.expr, bindings: tuple | None) -> int | str | None:
-        """An int or a str known here: a literal, a known local, a parameter the path binds (``bindings``)."""
+    def _known(self, expr: ast.expr, bindings: tuple | None, sequences: bool = False) -> int | str | tuple | None:
+        """An int or a str known here: a literal, a known local, a parameter the path binds (``bindings``); with
+        ``sequences``, also a known local list of them (a list argument, as a tuple)."""
         if isinstance(expr, ast.Name) and expr.id in self.locals:
-            return self.locals[expr.id]
+            value = self.locals[expr.id]
+            return value if sequences or not isinstance(value, tuple) else None
         return known_scalar(bound_value(expr, dict(bindings or ())))
 
     def _may_create(self, call: ast.Call, func: ast.AST) -> bool:
@@ -324,9 +330,9 @@ class ClassModel(Creators, HeldObjects):
             return func.args[0]
         return None
 
-    def _arguments(self, call: ast.Call, callee: Callee, bound: bool) -> dict[str, int | str]:
-        """The callee's parameters given a literal or a known local by this call (`block(x, i=i)`); a partial's
-        arguments, written elsewhere, only by their literals."""
+    def _arguments(self, call: ast.Call, callee: Callee, bound: bool) -> dict[str, int | str | tuple]:
+        """The callee's parameters given a literal or a known local by this call (`block(x, i=i)`), a list of
+        strings or numbers as a tuple; a partial's arguments, written elsewhere, only by their literals."""
         args = getattr(callee.func, "args", None)
         merged = merged_call(call, callee)
         if args is None or spread_arguments(merged):
@@ -335,11 +341,13 @@ class ClassModel(Creators, HeldObjects):
         if callee.self_name is not None and positional and (bound if callee.bound is None else callee.bound):
             positional = positional[1:]
         own = {id(a) for a in call.args} | {id(k.value) for k in call.keywords}
-        found: dict[str, int | str] = {}
+        found: dict[str, int | str | tuple] = {}
         for name, expr in [*zip(positional, merged.args), *((k.arg, k.value) for k in merged.keywords)]:
             value = self.locals.get(expr.id) if isinstance(expr, ast.Name) and id(expr) in own else literal_value(expr)
             if isinstance(value, (int, str)) and not isinstance(value, bool):
                 found[name] = value  # type: ignore[index]
+            elif known_sequence(value) is not None:
+                found[name] = known_sequence(value)  # type: ignore[index,assignment]
         return found
 
     def _method(self, name: str | None) -> ast.AST | None:
