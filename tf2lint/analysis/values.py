@@ -195,7 +195,7 @@ def decided_branch(test: ast.expr, bindings: dict[str, Value]) -> bool | None:
         return None
     op, right_node = test.ops[0], test.comparators[0]
     if isinstance(op, (ast.Is, ast.IsNot)):
-        if not (isinstance(right_node, ast.Constant) and right_node.value in (None, True, False)):
+        if not (isinstance(right_node, ast.Constant) and (right_node.value is None or isinstance(right_node.value, bool))):
             return None
         mine = _scalar(test.left, bindings)
         if mine is _UNKNOWN:
