@@ -207,3 +207,16 @@ def test_arg_scope_may_supply_arguments(with_line: str, reported: list) -> None:
     """An arg_scope on the call path that may supply `scope=` / `is_training=` (or anything unseen) silences;
     one that visibly supplies neither does not."""
     assert codes_at(ARG_SCOPE_MODULE.format(with_line=with_line)) == reported
+
+
+@pytest.mark.parametrize(("test", "expected"), [
+    ("wd", True), ("not wd", False), ("wd is True", True), ("mode == 'train'", True), ("mode != 'train'", False),
+    ("i != n - 1", True), ("i + 1 < n", True), ("n * 2 >= 5", False), ("-i == 0", True),
+    ("i is 1", None),  # `is` against anything but None, True or False is not decided (1 == True)
+    ("unknown == 1", None), ("i < mode", None), ("n ** 2 > 3", None),
+])
+def test_decided_branch_reads_literals_parameters_and_small_arithmetic(test: str, expected: bool | None) -> None:
+    from tf2lint.analysis.values import decided_branch
+
+    bindings = {"wd": ("const", True), "mode": ("str", "train"), "i": ("const", 0), "n": ("const", 2)}
+    assert decided_branch(ast.parse(test, mode="eval").body, bindings) is expected
