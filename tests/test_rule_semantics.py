@@ -390,3 +390,45 @@ class L(tf.keras.layers.Layer):
     assert codes_at(HEADER + first + "\n\nif os.environ.get('FAST'):\n    def helper(x):\n        return x * 2\n"
                     + layer) == []
     assert codes_at(HEADER + "\n\ndef helper(x):\n    return x * 2\n" + first + layer) == [(12, "TFS106")]
+
+
+def test_a_flag_fixed_at_construction_through_a_call_assigned_in_a_base_or_a_decorated_helper() -> None:
+    """`call = track(_impl)` in a base, `training=self.flag` in the subclass's override of a hook it runs: Keras'
+    phase never reaches the dropout (s4646-00467, measured by the differential suite: on at inference); so too
+    in a decorated helper of an undecorated `call` (s4646-00036), unless another method may switch the flag."""
+    assert codes_at(HEADER + """
+class Base(tf.keras.layers.Layer):
+    def _impl(self, x):
+        return self.body(x)
+    call = track(_impl)
+
+    def body(self, x):
+        return x
+
+
+class Model(Base):
+    def __init__(self):
+        super().__init__()
+        self.flag = True
+
+    def body(self, x):
+        return v1.layers.dropout(x, 0.5, training=self.flag)
+""") == [(8, "TFS111"), (22, "TFS111")]
+    helper = """
+class Model(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.flag = True
+
+    def call(self, x):
+        return self.block(x)
+
+    @track
+    def block(self, x):
+        return v1.layers.dropout(x, 0.5, training=self.flag)
+"""
+    assert codes_at(HEADER + helper) == [(17, "TFS111")]
+    assert codes_at(HEADER + helper + """
+    def eval_mode(self):
+        self.flag = False
+""") == []

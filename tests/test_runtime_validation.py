@@ -374,7 +374,7 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
         not drops_in_training(ns.ModuleNotForwarded()) or pytest.fail("a dropout ran in training"),
     ),
     ("TFS111", "bad", 1): lambda ns: [dropout_on_at_inference(layer()) or pytest.fail(f"{layer.__name__}: dropout off")
-                                      for layer in (ns.FixedAtConstruction, ns.HoldsFixedSub)],
+                                      for layer in (ns.FixedAtConstruction, ns.HoldsFixedSub, ns.FixedInHelper)],
     ("TFS111", "good", 1): lambda ns: (
         not dropout_on_at_inference(ns.ForwardedPhase()) or pytest.fail("dropout on"),
         [drops_in_training(layer()) and not dropout_on_at_inference(layer()) or pytest.fail(f"{layer.__name__}")

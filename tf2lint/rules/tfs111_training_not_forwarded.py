@@ -87,6 +87,20 @@ def _module_fixed_at_construction(ctx: ModuleContext, cls, attr: str) -> bool:
     entry = next((k.method("__call__") for k in ctx.mro(cls) if k.method("__call__") is not None), None)
     if entry is None or _accepts_training(entry):
         return False
+    return _set_only_in_init(ctx, cls, attr)
+
+
+def _keras_call(ctx: ModuleContext, cls):
+    """The method Keras runs as the layer's `call`, along the MRO (`def call`, or `call = track(_impl)`)."""
+    for klass in ctx.mro(cls):
+        name = klass.assigned_shim.get("call", "call")
+        if klass.method(name) is not None:
+            return klass.method(name)
+    return None
+
+
+def _set_only_in_init(ctx: ModuleContext, cls, attr: str) -> bool:
+    """Whether ``attr`` is assigned by `__init__` and by no other method of the class or its bases."""
     set_in_init = False
     for klass in ctx.mro(cls):
         for name, method in klass.methods.items():
@@ -98,9 +112,10 @@ def _module_fixed_at_construction(ctx: ModuleContext, cls, attr: str) -> bool:
     return set_in_init
 
 
-def _runs_as_call(cls, method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """The method Keras runs as `call`: `def call`, or decorated by assignment (`call = track(_impl)`)."""
-    return method.name == "call" or cls.assigned_shim.get("call") == method.name
+def _runs_as_call(ctx: ModuleContext, cls, method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The method Keras runs as `call`: `def call`, or decorated by assignment (`call = track(_impl)`, in the
+    class or a base)."""
+    return method.name == "call" or any(k.assigned_shim.get("call") == method.name for k in ctx.mro(cls))
 
 
 def _declares(func: ast.AST, name: str = "training") -> bool:
@@ -126,16 +141,21 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         cls = site.reach.cls
         # The Keras `call` the phase comes through: the shim method, or a sub-layer's undecorated `call` the walk
         # entered (its own signature decides what Keras passes it).
-        entry = site.func if cls is not None and site.func is not shim and _runs_as_call(cls, site.func) else shim
+        entry = site.func if cls is not None and site.func is not shim and _runs_as_call(ctx, cls, site.func) else shim
         # In a Keras layer's call, a `training` of None (given, or a layer object's left out) takes the phase
         # the call runs in, declared or not (measured); a tf.Module has no such phase to take.
         keras_host = cls is not None and ctx.class_kind(cls) == "keras"
         missing = _training_missing(site.node, arg)
         follows = keras_host and missing and _follows_the_phase(site.node, arg)
         keras_call_without_training = (
-            keras_host and _runs_as_call(cls, entry) and not _accepts_training(entry)  # type: ignore[arg-type]
+            keras_host and _runs_as_call(ctx, cls, entry) and not _accepts_training(entry)  # type: ignore[arg-type]
         )
         fixed = _fixed_attribute(ctx, site, arg)
+        # A decorated helper that Keras' `call` reaches: a flag only `__init__` sets, and a `call` that takes no
+        # phase, fix the phase as in `call` itself (measured: dropout on at inference).
+        helper_fixed = keras_host and fixed is not None and not _runs_as_call(ctx, cls, entry) and (
+            (keras_entry := _keras_call(ctx, cls)) is not None and not _accepts_training(keras_entry)
+            and _set_only_in_init(ctx, cls, fixed))
         if fixed is not None and _declares(site.func):
             yield Hit(
                 site,
@@ -151,7 +171,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 f"inference too (dropout keeps dropping, batch norm keeps training); give `__call__` a `training` "
                 f"argument and pass it on",
             )
-        elif fixed is not None and keras_call_without_training:
+        elif fixed is not None and (keras_call_without_training or helper_fixed):
             yield Hit(
                 site,
                 f"`{layer}` in shim method {site.reach.describe()} takes `training=self.{fixed}`, fixed when the "
@@ -313,6 +333,19 @@ class HoldsFixedSub(tf.keras.layers.Layer):
         return self.sub(x)
 
     call = v1.keras.utils.track_tf1_style_variables(_forward)
+
+
+class FixedInHelper(tf.keras.layers.Layer):  # a decorated helper of a `call` that takes no phase
+    def __init__(self):
+        super().__init__()
+        self.is_training = True
+
+    def call(self, inputs):
+        return self.block(inputs)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def block(self, inputs):
+        return v1.layers.dropout(inputs, 0.5, training=self.is_training)  # expect: TFS111
 ''',
         '''\
 import tensorflow as tf
