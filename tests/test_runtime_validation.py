@@ -1345,15 +1345,21 @@ def test_a_project_layer_of_another_module_built_per_call(tmp_path) -> None:
     (tmp_path / "tfs116_helpers.py").write_text(HELPERS_SUB, encoding="utf-8")
     (tmp_path / "model.py").write_text(BUILDS_SUB, encoding="utf-8")
     assert [(f.line, f.code) for f in lint_path(str(tmp_path / "model.py"))] == [(9, "TFS116")]
-    helpers = types.ModuleType("tfs116_helpers")
-    exec(compile(HELPERS_SUB, "<tfs116_helpers>", "exec"), helpers.__dict__)  # noqa: S102 - our own probe
-    sys.modules["tfs116_helpers"] = helpers
+    namespace = run_with_module("tfs116_helpers", HELPERS_SUB, BUILDS_SUB)
+    assert codes(namespace["Model"](), x(2, 4)) == {"TFS107"}  # the runtime's name for weights nothing tracks
+
+
+def run_with_module(name: str, helpers: str, model: str) -> dict:
+    """The namespace of ``model`` executed with ``helpers`` importable as module ``name`` (our own probes)."""
+    module = types.ModuleType(name)
+    exec(compile(helpers, f"<{name}>", "exec"), module.__dict__)  # noqa: S102
+    sys.modules[name] = module
     try:
         namespace: dict = {}
-        exec(compile(BUILDS_SUB, "<model>", "exec"), namespace)  # noqa: S102
-        assert codes(namespace["Model"](), x(2, 4)) == {"TFS107"}  # the runtime's name for weights nothing tracks
+        exec(compile(model, "<model>", "exec"), namespace)  # noqa: S102
+        return namespace
     finally:
-        sys.modules.pop("tfs116_helpers", None)
+        sys.modules.pop(name, None)
 
 
 HELPER_FUNCTIONS = '''
@@ -1395,13 +1401,6 @@ def test_a_function_of_another_module_that_builds_a_layer_per_call(tmp_path) -> 
     (tmp_path / "model.py").write_text(CALLS_HELPERS, encoding="utf-8")
     [finding] = lint_path(str(tmp_path / "model.py"))
     assert (finding.line, finding.code) == (10, "TFS116") and "tfs116_blocks.py:6" in finding.message
-    blocks = types.ModuleType("tfs116_blocks")
-    exec(compile(HELPER_FUNCTIONS, "<tfs116_blocks>", "exec"), blocks.__dict__)  # noqa: S102 - our own probe
-    sys.modules["tfs116_blocks"] = blocks
-    try:
-        namespace: dict = {}
-        exec(compile(CALLS_HELPERS, "<model>", "exec"), namespace)  # noqa: S102
-        assert two_calls(namespace["Head"](), x(2, 4)) == (0, 0, False)  # new, untracked weights each call
-        assert codes(namespace["Scaled"](), x(2, 4)) == set()
-    finally:
-        sys.modules.pop("tfs116_blocks", None)
+    namespace = run_with_module("tfs116_blocks", HELPER_FUNCTIONS, CALLS_HELPERS)
+    assert two_calls(namespace["Head"](), x(2, 4)) == (0, 0, False)  # new, untracked weights each call
+    assert codes(namespace["Scaled"](), x(2, 4)) == set()
