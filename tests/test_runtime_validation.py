@@ -193,6 +193,29 @@ def check_tfs101_objects(ns) -> None:
     assert_codes(ns.PerCallObjects(), x(2, 3), expected={"TFS102"})
 
 
+def _builders_before(line: int) -> Callable[[str], str]:
+    """The example with every builder assigned above ``line`` (and below the first) replaced by `tf.identity`."""
+    def edit(source: str) -> str:
+        lines = source.splitlines()
+        for index in range(line - 1):
+            if "get_or_create_layer" in lines[index] and "# expect" in lines[index]:
+                lines[index] = re.sub(r"^(\s*\w+ = ).*$", r"\1tf.identity", lines[index])
+        return "\n".join(lines)
+    return edit
+
+
+def check_tfs109(ns) -> None:
+    raises(TypeError, "build_model() missing 1 required positional argument: 'units'", lambda: ns.NeedsArgs()(x(2, 4)))
+    # Each later builder on its own (those above it made identities): each fails the same way.
+    source = BY_CODE["TFS109"].bad[0]
+    lines = [line for line, _code in expected_findings(source) if "get_or_create_layer" in source.splitlines()[line - 1]]
+    for line in lines[1:4]:
+        variant = load("TFS109", "bad", 0, _builders_before(line))
+        raises(TypeError, "missing 1 required positional argument: 'units'", lambda: variant.NeedsArgs()(x(2, 4)))
+    raises(ValueError, "Tried to call get_or_create_layer in eager mode", lambda: ns.Undecorated()(x(2, 4)))
+    raises(ValueError, "Tried to call get_or_create_layer in eager mode", ns.test_helper)
+
+
 def check_tfs107_template(ns) -> None:
     layer = ns.TemplateInInit()
     assert codes(layer, x(2, 4)) == {"TFS107"}
@@ -351,7 +374,7 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
         for call in (lambda: ns.forward(x(2, 4)), lambda: ns.Helper()(x(2, 4)), lambda: ns.Layer3()(x(2, 4)),
                      lambda: ns.Tools.project(x(2, 4)))
     ],
-    ("TFS109", "bad", 0): lambda ns: check_tfs109(ns),
+    ("TFS109", "bad", 0): check_tfs109,
     # An undecorated `call` inherited from a project base runs the subclass's override in eager mode...
     # ...and so does a method reached through a local lambda, or applied by `map`.
     ("TFS109", "bad", 1): lambda ns: [raises(ValueError, "Tried to call get_or_create_layer in eager mode",
@@ -687,29 +710,6 @@ SHOWN_BY_THEIR_CASE: dict[tuple[str, int, str], str] = {
 }
 
 
-def _builders_before(line: int) -> Callable[[str], str]:
-    """The example with every builder assigned above ``line`` (and below the first) replaced by `tf.identity`."""
-    def edit(source: str) -> str:
-        lines = source.splitlines()
-        for index in range(line - 1):
-            if "get_or_create_layer" in lines[index] and "# expect" in lines[index]:
-                lines[index] = re.sub(r"^(\s*\w+ = ).*$", r"\1tf.identity", lines[index])
-        return "\n".join(lines)
-    return edit
-
-
-def check_tfs109(ns) -> None:
-    raises(TypeError, "build_model() missing 1 required positional argument: 'units'", lambda: ns.NeedsArgs()(x(2, 4)))
-    # Each later builder on its own (those above it made identities): each fails the same way.
-    source = BY_CODE["TFS109"].bad[0]
-    lines = [line for line, _code in expected_findings(source) if "get_or_create_layer" in source.splitlines()[line - 1]]
-    for line in lines[1:4]:
-        variant = load("TFS109", "bad", 0, _builders_before(line))
-        raises(TypeError, "missing 1 required positional argument: 'units'", lambda: variant.NeedsArgs()(x(2, 4)))
-    raises(ValueError, "Tried to call get_or_create_layer in eager mode", lambda: ns.Undecorated()(x(2, 4)))
-    raises(ValueError, "Tried to call get_or_create_layer in eager mode", ns.test_helper)
-
-
 def test_a_scope_outside_a_tf_function_carries_in_but_a_second_trace_asks_a_new_auto_name() -> None:
     """What TFS101 and TFS105 say of an unnamed layer in a `tf.function` under a caller's named scope."""
     ns = load("TFS105", "bad", 1)
@@ -765,7 +765,7 @@ def test_a_tf_function_retraced_per_loop_value(body: str) -> None:
 
 def test_findings_say_where_in_the_users_code(tmp_path) -> None:
     """A per-call Keras layer is made on one line and builds its weights on another: both are origins. An
-    exception's origin is the frames it came through; a variable made before the check has none."""
+    exception's origin is the frames it came through. The check leaves the layers' constructors as it found them."""
     module = tmp_path / "user_model.py"
     module.write_text(textwrap.dedent("""\
         import tensorflow as tf
