@@ -395,11 +395,15 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
         assert_codes(ns.NotForwarded(), x(8, 3), training=True, expected={"TFS111"}),
         # Each of its three dropouts runs in inference: any one in training would change the output.
         not drops_in_training(ns.ModuleNotForwarded()) or pytest.fail("a dropout ran in training"),
+        assert_codes(ns.ModuleNotForwarded(), x(4, 16), training=True, expected={"TFS111"}),  # at each of them
     ),
-    ("TFS111", "bad", 1): lambda ns: [dropout_on_at_inference(layer()) or pytest.fail(f"{layer.__name__}: dropout off")
-                                      for layer in (ns.FixedAtConstruction, ns.HoldsFixedSub, ns.FixedInHelper)],
+    ("TFS111", "bad", 1): lambda ns: [(
+        dropout_on_at_inference(layer()) or pytest.fail(f"{layer.__name__}: dropout off"),
+        assert_codes(layer(), x(4, 16), training=False, expected={"TFS111"}),
+    ) for layer in (ns.FixedAtConstruction, ns.HoldsFixedSub, ns.FixedInHelper)],
     ("TFS111", "good", 1): lambda ns: (
         not dropout_on_at_inference(ns.ForwardedPhase()) or pytest.fail("dropout on"),
+        [assert_codes(ns.ForwardedPhase(), x(4, 16), training=phase) for phase in (True, False)],
         [drops_in_training(layer()) and not dropout_on_at_inference(layer()) or pytest.fail(f"{layer.__name__}")
          for layer in (ns.PhaseUndeclared, ns.PhaseConstant, ns.PhaseHeld, ns.PhaseHelper)],
     ),
@@ -698,9 +702,6 @@ def _expected_by_class(tree: ast.Module, source: str) -> dict[str, list[tuple[in
 
 # Classes whose expected lines the case's own assertions tell apart, and how.
 SHOWN_BY_THEIR_CASE: dict[tuple[str, int, str], str] = {
-    ("TFS111", 0, "ModuleNotForwarded"): "no dropout of the three drops in a training call: each runs in inference",
-    ("TFS111", 1, "FixedAtConstruction"): "the dropout drops at inference; the `def` is where `training` is missing",
-    ("TFS111", 1, "FixedSub"): "as FixedAtConstruction, through HoldsFixedSub",
     ("TFS112", 0, "CollectsUpdates"): "UPDATE_OPS and the regularization loss are each asserted empty",
     ("TFS112", 1, "SlimCollections"): "the variable collections are empty, LOSSES grows each call, the loss is the growth",
     ("TFS113", 0, "CopyPaste"): "three weights for five in the code: the second `fc` and the second `scale` share",
@@ -793,6 +794,8 @@ def test_findings_say_where_in_the_users_code(tmp_path) -> None:
     assert raised.code == "TFS105" and f"{module}:11" in raised.sites
     for layer_type in runtime.stability.keras_layer_types():  # the check put the layers' constructors back
         assert "tf2lint" not in layer_type.__init__.__code__.co_filename
+    for dropout in runtime.stability._dropout_types():  # ...and the dropouts' calls
+        assert "tf2lint" not in dropout.call.__code__.co_filename
 
 
 def test_every_rule_with_a_runtime_symptom_is_covered() -> None:

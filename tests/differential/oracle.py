@@ -12,6 +12,8 @@ labeller do. Nothing here reads the shim's stores: the measurement is
 - a GradientTape: the variables each call reads;
 - the regularization penalties of a tf.Module's store, evaluated (non-zero = a penalty is lost);
 - the moving statistics of batch norms, before and after the second call;
+- the Keras (and v1) dropouts called with a non-zero rate, against the draws of dropout masks from Keras'
+  random generator: in a `training=True` call each one should draw (fewer draws: one ran in inference);
 - an exception, read by `tf2lint.runtime.pitfalls` (the one table of shim errors).
 """
 
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 import inspect
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from tf2lint.runtime import pitfalls
@@ -68,6 +72,33 @@ def penalties_reached(obj: Any) -> bool:
     return abs(float(reader())) > 0 and abs(abs(float(reader())) - _penalty(obj)) < 1e-4
 
 
+@contextmanager
+def _dropouts_counted(counts: dict[str, int]) -> Iterator[None]:
+    """Counts the dropout layers called with a non-zero rate ("called") and the masks Keras' random generator
+    draws for them ("drawn"), without reading what `training` they received."""
+    import tf_keras
+    from tf_keras.src import backend
+
+    dropout, generator = tf_keras.layers.Dropout, backend.RandomGenerator
+    draw = generator.dropout
+
+    def counted_call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        rate = getattr(self, "rate", 0)
+        counts["called"] += not (isinstance(rate, (int, float)) and rate == 0)
+        return super(dropout, self).__call__(*args, **kwargs)
+
+    def counted_draw(self: Any, *args: Any, **kwargs: Any) -> Any:
+        counts["drawn"] += 1
+        return draw(self, *args, **kwargs)
+
+    dropout.__call__, generator.dropout = counted_call, counted_draw
+    try:
+        yield
+    finally:
+        del dropout.__call__
+        generator.dropout = draw
+
+
 def observe(obj: Any, inputs: tuple) -> tuple[set[str], str | None]:
     """(families, error): what two `training=True` calls of ``obj`` show. A raised exception ends it."""
     import tensorflow as tf
@@ -84,12 +115,13 @@ def observe(obj: Any, inputs: tuple) -> tuple[set[str], str | None]:
         created[-1].append((variable, _maker()))
         return variable
 
+    counts = {"called": 0, "drawn": 0}
     for call in range(2):
         if call == 1:
             statistics = _statistics(obj, is_keras)
         created.append([])
         try:
-            with tf.variable_creator_scope(record), tf.GradientTape() as tape:
+            with tf.variable_creator_scope(record), tf.GradientTape() as tape, _dropouts_counted(counts):
                 obj(*inputs, **kwargs)
         except Exception as exc:  # noqa: BLE001 - the exception is the observation
             error = pitfalls.read(exc)
@@ -114,6 +146,8 @@ def observe(obj: Any, inputs: tuple) -> tuple[set[str], str | None]:
     if statistics and not families & STABILITY_FAMILIES and all(
             (after[name] == value).all() for name, value in statistics.items() if name in after):
         families.add("TFS111")
+    if kwargs and counts["drawn"] < counts["called"]:
+        families.add("TFS111")  # a dropout of a `training=True` call drew no mask: it ran in inference
     return families, None
 
 

@@ -219,7 +219,9 @@ def check(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2) 
         origins.setdefault(variable.ref(), (_user_stack(), *_building(constructed)))
         return variable
 
-    with _naming_state_preserved(), _graph_state_preserved(), _constructions_recorded(constructed):
+    phases: list[tuple[bool | None, Stack]] = []
+    with _naming_state_preserved(), _graph_state_preserved(), _constructions_recorded(constructed), \
+            _dropout_phases_recorded(phases):
         for index in range(calls):
             if index == calls - 1 and training is True and calls > 1:
                 statistics_before = _moving_statistics(obj, is_keras)
@@ -231,7 +233,8 @@ def check(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2) 
                 return [_raised(exc, index + 1, calls)]
             for variable in tape.watched_variables():
                 read.setdefault(variable.ref(), variable)
-    return [_placed(finding, origins, created) for finding in _findings(obj, is_keras, created, read, statistics_before)]
+    findings = [_placed(finding, origins, created) for finding in _findings(obj, is_keras, created, read, statistics_before)]
+    return findings + _dropout_findings(phases, training if kwargs else None)  # (a phase it could not pass: none)
 
 
 _LIBRARY_FILES: dict[str, bool] = {}
@@ -274,6 +277,77 @@ def _constructions_recorded(constructed: dict[int, tuple[Any, Stack]]) -> Iterat
     finally:
         for layer_type, original in reversed(patched):
             layer_type.__init__ = original
+
+
+def _dropout_types() -> list[type]:
+    """Keras' Dropout classes (tf-keras', and Keras' own when it is another one); v1 layers' Dropout is one."""
+    tf = tensorflow()
+    types: list[type] = []
+    try:
+        import tf_keras
+
+        types.append(tf_keras.layers.Dropout)
+    except ImportError:
+        pass
+    layers = getattr(getattr(tf, "keras", None), "layers", None)
+    if isinstance(getattr(layers, "Dropout", None), type):
+        types.append(layers.Dropout)
+    return list(dict.fromkeys(types))
+
+
+@contextmanager
+def _dropout_phases_recorded(phases: list[tuple[bool | None, Stack]]) -> Iterator[None]:
+    """The phase each Keras Dropout with a non-zero rate runs in during the check (what it received, after Keras
+    filled it in, or the learning phase it falls back on; None inside a trace, where it is a symbolic tensor),
+    with where in the user's code it was called."""
+    patched = []
+    for dropout in _dropout_types():
+        original = dropout.__dict__.get("call")
+        if original is None:
+            continue
+
+        def call(self: Any, inputs: Any, training: Any = None, __original: Any = original) -> Any:
+            rate = getattr(self, "rate", None)
+            if not (isinstance(rate, (int, float)) and rate == 0):
+                phases.append((_phase(self, training), _user_stack()))
+            return __original(self, inputs, training=training)
+
+        dropout.call = functools.wraps(original)(call)
+        patched.append((dropout, original))
+    try:
+        yield
+    finally:
+        for dropout, original in reversed(patched):
+            dropout.call = original
+
+
+def _phase(layer: Any, training: Any) -> bool | None:
+    """Whether a Dropout drops: ``training``, or the learning phase when it is None; None when not concrete."""
+    if training is None:
+        try:
+            import tf_keras
+
+            training = tf_keras.backend.learning_phase()
+        except ImportError:
+            return None
+    if isinstance(training, (bool, int)):
+        return bool(training)
+    try:
+        return bool(training.numpy())  # an eager tensor
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _dropout_findings(phases: list[tuple[bool | None, Stack]], training: bool | None) -> list[RuntimeFinding]:
+    """TFS111 for the dropouts that ran in the other phase than the one the check called the object in."""
+    if training is None:
+        return []
+    wrong = tuple(dict.fromkeys(stack for phase, stack in phases if phase is not None and phase != training))
+    if not wrong:
+        return []
+    effect = "never dropped in a `training=True` call" if training else "dropped in a `training=False` call"
+    return [RuntimeFinding("TFS111", f"{len(wrong)} dropout call site(s) {effect}: the phase does not reach them",
+                           origins=wrong)]
 
 
 def _building(constructed: dict[int, tuple[Any, Stack]]) -> list[Stack]:
