@@ -284,6 +284,7 @@ def check_tfs116_bad(ns) -> None:
     assert two_calls(ns.Shift(), x(2, 8)) == (0, 0, False)  # a new, untracked variable each call, through an alias
     assert two_calls(ns.Stages(), x(2, 8)) == (1, 2, False)  # through a local table of methods
     assert two_calls(ns.Looped(), x(2, 8)) == (0, 0, False)  # through a loop over a literal list of methods
+    assert two_calls(ns.Partial(), x(2, 8)) == (0, 0, False)  # through a module-level functools.partial
 
 
 def check_tfs116_good(ns) -> None:

@@ -18,10 +18,9 @@ from collections.abc import Callable
 from types import MethodType
 from typing import Any, NamedTuple
 
-from tf2lint.analysis.names import Function
+from tf2lint.analysis.names import PARTIAL, Function
 from tf2lint.analysis.summary import FUNCTION_DEFS, ClassInfo, ModuleSummary
 
-_PARTIAL = "functools.partial"
 _MAX_DEPTH = 6  # aliases of aliases: deeper chains are unknown
 
 
@@ -101,7 +100,7 @@ class CallableValues:
                 attribute = ast.copy_location(ast.Attribute(value=call.args[0], attr=name.value, ctx=ast.Load()), call)
                 return self.callees(attribute, frame, depth + 1)
             return []
-        if not call.args or _PARTIAL not in module.names.resolve(func, frame.func):
+        if not call.args or PARTIAL not in module.names.resolve(func, frame.func):
             return []
         return [c._replace(partials=(*c.partials, call), bound=_bound(c, call.args[0]))
                 for c in self.callees(call.args[0], frame, depth + 1)]

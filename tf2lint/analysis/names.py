@@ -18,6 +18,7 @@ from typing import Any
 from tf2lint.knowledge.spellings import canonical
 
 PYTHON_BUILTINS = frozenset(dir(builtins))  # Python's own names (where no binding of the module hides them)
+PARTIAL = "functools.partial"  # binds a function's first arguments; calls through it run the function
 
 
 def dotted(node: ast.AST) -> list[str] | None:
@@ -416,7 +417,7 @@ def _partial_target(value: ast.expr, names: Names, scope: _Scope) -> ast.expr:
     func = value.func
     if isinstance(func, ast.Attribute) and func.attr != "partial":
         return value  # `self.layer(x)`, `tf.reshape(x)`: most assignments; a name may be an alias of partial
-    if "functools.partial" not in names._paths_in(func, scope):
+    if PARTIAL not in names._paths_in(func, scope):
         return value
     if any(k.arg is None or k.arg in _NAMING_KEYWORDS for k in value.keywords):
         return value

@@ -14,7 +14,7 @@ from collections import deque
 
 from tf2lint.analysis.classes import ENTRY_METHODS, ENTRY_NAMES
 from tf2lint.analysis.context import CallSite, ModuleContext
-from tf2lint.analysis.names import Function, flatten_blocks
+from tf2lint.analysis.names import PARTIAL, Function, flatten_blocks
 from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr
 from tf2lint.knowledge import api
 
@@ -188,10 +188,21 @@ def _module_functions_named(module: ModuleSummary, call: ast.Call, func: Functio
                   and any(isinstance(t, ast.Name) and t.id == target.id for t in stmt.targets)]
         names = [value.id for table in tables for value in ast.walk(table) if isinstance(value, ast.Name)]
     elif isinstance(target, ast.Name) and not module.names.is_local(target.id, func):
-        names = [target.id]
+        names = [target.id, *_partial_of(module, target.id)]
     else:
         return []
     return [module.module_functions[n] for n in names if n in module.module_functions]
+
+
+def _partial_of(module: ModuleSummary, name: str) -> list[str]:
+    """The function a module-level `name = functools.partial(fn, ...)` binds (`BLOCK(x)` runs `fn`)."""
+    found = []
+    for stmt in module.tree.body:
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets) \
+                and isinstance(stmt.value, ast.Call) and stmt.value.args and isinstance(stmt.value.args[0], ast.Name) \
+                and PARTIAL in module.names.resolve(stmt.value.func, None):
+            found.append(stmt.value.args[0].id)
+    return found
 
 
 def _builds_weights(ctx: ModuleContext, module: ModuleSummary, call: ast.Call, func: Function) -> bool:

@@ -10,7 +10,7 @@ from tf2lint.analysis.callables import merged_call
 from tf2lint.analysis.context import Callee, CallSite, ModuleContext, VarScope, bind_call
 from tf2lint.analysis.creators import Creators
 from tf2lint.analysis.held_objects import HeldObjects, init_calls, receiver_attr
-from tf2lint.analysis.names import PYTHON_BUILTINS, Function, evaluation_order
+from tf2lint.analysis.names import PARTIAL, PYTHON_BUILTINS, Function, evaluation_order
 from tf2lint.analysis.scope_names import (
     ScopeCounts, creates_variables, known_sequence, layer_suffixes, literal_value, loop_values, spread_arguments,
     weightless_layer,
@@ -299,7 +299,7 @@ class ClassModel(Creators, HeldObjects):
             types, base = self._v1_object(local.node, local.func, local.module) or (local.names, None)
             self._object_call(site, ("local", id(site.func), local.target[1]), local.node, types, prefix, None, base)
             return
-        if attr in _KERAS_METHODS or names == (_PARTIAL,):
+        if attr in _KERAS_METHODS or names == (PARTIAL,):
             return  # Keras' own weights and losses: not the shim's store; a partial runs nothing until called
         if names and any(n.startswith("slim.") for n in names) and api.creates_tf1_variables(names[0]):
             self._opaque(site, prefix, "a TF-Slim creator whose names are not modelled")
@@ -313,7 +313,7 @@ class ClassModel(Creators, HeldObjects):
         if not isinstance(func, ast.Name):
             return None
         found = [s for sites in self.by_node.values() for s in sites
-                 if s.func is site.func and s.target == ("local", func.id) and s.names != (_PARTIAL,)
+                 if s.func is site.func and s.target == ("local", func.id) and s.names != (PARTIAL,)
                  and (s.names or self._v1_object(s.node, s.func, s.module) is not None)]
         return found[0] if len(found) == 1 and found[0].node.lineno <= site.node.lineno else None
 
@@ -470,11 +470,4 @@ class ClassModel(Creators, HeldObjects):
             self._opaque(site, prefix, "an object built and called at once")
 
 
-_PARTIAL = "functools.partial"
-
-
-
-
 _KERAS_METHODS = frozenset({"add_weight", "add_loss", "add_metric", "add_update", "add_variable"})
-
-

@@ -102,6 +102,8 @@ RULE = Rule(
     ),
     bad=(
         '''\
+import functools
+
 import tensorflow as tf
 
 
@@ -149,6 +151,18 @@ class Looped(tf.keras.layers.Layer):
 
     def _project(self, x):
         return tf.keras.layers.Dense(3)(x)  # expect: TFS116
+
+
+def _gate(x):
+    return x * tf.Variable(tf.random.normal([x.shape[-1]]))  # expect: TFS116
+
+
+GATE = functools.partial(_gate)
+
+
+class Partial(tf.keras.layers.Layer):
+    def call(self, x):
+        return GATE(x)  # a module-level partial: its function runs on every call
 ''',
         '''\
 import tensorflow as tf
