@@ -795,7 +795,7 @@ def test_findings_say_where_in_the_users_code(tmp_path) -> None:
     assert raised.code == "TFS105" and f"{module}:11" in raised.sites
     for layer_type in runtime.stability.keras_layer_types():  # the check put the layers' constructors back
         assert "tf2lint" not in layer_type.__init__.__code__.co_filename
-    for dropout in runtime.stability._dropout_types():  # ...and the dropouts' calls
+    for dropout in runtime.stability.keras_classes("Dropout"):  # ...and the dropouts' calls
         assert "tf2lint" not in dropout.call.__code__.co_filename
 
 

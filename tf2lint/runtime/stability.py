@@ -52,18 +52,23 @@ class RuntimeFinding:
 
 
 def keras_layer_types() -> tuple[type, ...]:
+    return tuple(keras_classes("Layer"))
+
+
+def keras_classes(name: str) -> list[type]:
+    """`tf_keras.layers.<name>`, and `tf.keras.layers.<name>` when that is another class (Keras 3)."""
     tf = tensorflow()
-    types: list[type] = []
+    found: list[type] = []
     try:
         import tf_keras
 
-        types.append(tf_keras.layers.Layer)
-    except ImportError:
+        found.append(getattr(tf_keras.layers, name))
+    except (ImportError, AttributeError):
         pass
-    keras_layer = getattr(getattr(tf, "keras", None), "layers", None)
-    if keras_layer is not None and isinstance(getattr(keras_layer, "Layer", None), type):
-        types.append(keras_layer.Layer)
-    return tuple(types)
+    layers = getattr(getattr(tf, "keras", None), "layers", None)
+    if isinstance(getattr(layers, name, None), type):
+        found.append(getattr(layers, name))
+    return list(dict.fromkeys(found))
 
 
 def _naming_backends() -> list[Any]:
@@ -256,72 +261,52 @@ def _user_stack() -> Stack:
 
 
 @contextmanager
-def _constructions_recorded(constructed: dict[int, tuple[Any, Stack]]) -> Iterator[None]:
+def _wrapped(classes: list[type], method: str, wrap: Any) -> Iterator[None]:
+    """Each class's own ``method`` replaced by ``wrap(original)`` while the block runs, then put back."""
+    patched = []
+    for cls in classes:
+        original = cls.__dict__.get(method)
+        if original is not None:
+            setattr(cls, method, functools.wraps(original)(wrap(original)))
+            patched.append((cls, original))
+    try:
+        yield
+    finally:
+        for cls, original in reversed(patched):
+            setattr(cls, method, original)
+
+
+def _constructions_recorded(constructed: dict[int, tuple[Any, Stack]]) -> Any:
     """Where each Keras layer made during the check was constructed (by id, with the layer kept alive so that
     ids stay unique). A layer makes its weights on its first call, where the line that made the layer, the one
     to change for a layer made per call, is no longer on the stack."""
-    patched = []
-    for layer_type in dict.fromkeys(keras_layer_types()):  # tf.keras may be tf_keras: patch each class once
-        original = layer_type.__dict__.get("__init__")
-        if original is None:
-            continue
 
-        def __init__(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> None:
+    def wrap(original: Any) -> Any:
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
             constructed.setdefault(id(self), (self, _user_stack()))
-            __original(self, *args, **kwargs)
+            original(self, *args, **kwargs)
+        return __init__
 
-        layer_type.__init__ = functools.wraps(original)(__init__)
-        patched.append((layer_type, original))
-    try:
-        yield
-    finally:
-        for layer_type, original in reversed(patched):
-            layer_type.__init__ = original
+    return _wrapped(keras_classes("Layer"), "__init__", wrap)
 
 
-def _dropout_types() -> list[type]:
-    """Keras' Dropout classes (tf-keras', and Keras' own when it is another one); v1 layers' Dropout is one."""
-    tf = tensorflow()
-    types: list[type] = []
-    try:
-        import tf_keras
+def _dropout_phases_recorded(phases: list[tuple[bool | None, Stack]]) -> Any:
+    """The phase each Keras (or v1) Dropout with a non-zero rate runs in during the check (what it received,
+    after Keras filled it in, or the learning phase it falls back on; None inside a trace, where it is a
+    symbolic tensor), with where in the user's code it was called."""
 
-        types.append(tf_keras.layers.Dropout)
-    except ImportError:
-        pass
-    layers = getattr(getattr(tf, "keras", None), "layers", None)
-    if isinstance(getattr(layers, "Dropout", None), type):
-        types.append(layers.Dropout)
-    return list(dict.fromkeys(types))
-
-
-@contextmanager
-def _dropout_phases_recorded(phases: list[tuple[bool | None, Stack]]) -> Iterator[None]:
-    """The phase each Keras Dropout with a non-zero rate runs in during the check (what it received, after Keras
-    filled it in, or the learning phase it falls back on; None inside a trace, where it is a symbolic tensor),
-    with where in the user's code it was called."""
-    patched = []
-    for dropout in _dropout_types():
-        original = dropout.__dict__.get("call")
-        if original is None:
-            continue
-
-        def call(self: Any, inputs: Any, training: Any = None, __original: Any = original) -> Any:
+    def wrap(original: Any) -> Any:
+        def call(self: Any, inputs: Any, training: Any = None) -> Any:
             rate = getattr(self, "rate", None)
             if not (isinstance(rate, (int, float)) and rate == 0):
-                phases.append((_phase(self, training), _user_stack()))
-            return __original(self, inputs, training=training)
+                phases.append((_phase(training), _user_stack()))
+            return original(self, inputs, training=training)
+        return call
 
-        dropout.call = functools.wraps(original)(call)
-        patched.append((dropout, original))
-    try:
-        yield
-    finally:
-        for dropout, original in reversed(patched):
-            dropout.call = original
+    return _wrapped(keras_classes("Dropout"), "call", wrap)
 
 
-def _phase(layer: Any, training: Any) -> bool | None:
+def _phase(training: Any) -> bool | None:
     """Whether a Dropout drops: ``training``, or the learning phase when it is None; None when not concrete."""
     if training is None:
         try:
