@@ -95,8 +95,11 @@ def _scalar(value: object) -> bool:
     return isinstance(value, (int, str)) and not isinstance(value, bool)
 
 
-def known_sequence(value: object) -> tuple | None:
-    """A list or tuple of at most 8 strings or numbers, as a tuple (what a loop of the model may run over)."""
+def known_literal(value: object) -> int | str | tuple | None:
+    """What the model keeps of a literal value: an int or a str, or a list or tuple of at most 8 of them as a
+    tuple (what a loop of the model may run over); None for anything else."""
+    if _scalar(value):
+        return value  # type: ignore[return-value]
     if isinstance(value, (list, tuple)) and len(value) <= 8 and all(_scalar(v) for v in value):
         return tuple(value)
     return None

@@ -12,7 +12,7 @@ from tf2lint.analysis.creators import Creators
 from tf2lint.analysis.held_objects import HeldObjects, init_calls, receiver_attr
 from tf2lint.analysis.names import PARTIAL, PYTHON_BUILTINS, Function, evaluation_order
 from tf2lint.analysis.scope_names import (
-    ScopeCounts, creates_variables, known_sequence, layer_suffixes, literal_value, loop_values, spread_arguments,
+    ScopeCounts, creates_variables, known_literal, layer_suffixes, literal_value, loop_values, spread_arguments,
     weightless_layer,
 )
 from tf2lint.analysis.sites import Frame
@@ -119,7 +119,7 @@ class ClassModel(Creators, HeldObjects):
             self.unrolled += 1
             for bound in iterations:
                 for name, value in bound.items():
-                    known = value if isinstance(value, (int, str)) and not isinstance(value, bool) else known_sequence(value)
+                    known = known_literal(value)
                     if known is not None:
                         self.locals[name] = known
                     else:
@@ -167,7 +167,7 @@ class ClassModel(Creators, HeldObjects):
         """`i = 0`, `widths = [4, 8]`: a local whose value later names (f-strings) or loops may use; any other
         assignment forgets it."""
         value = literal_value(statement.value)
-        known = value if isinstance(value, (int, str)) and not isinstance(value, bool) else known_sequence(value)
+        known = known_literal(value)
         for target in statement.targets:
             for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
                 if isinstance(target, ast.Name) and known is not None:
@@ -344,10 +344,9 @@ class ClassModel(Creators, HeldObjects):
         found: dict[str, int | str | tuple] = {}
         for name, expr in [*zip(positional, merged.args), *((k.arg, k.value) for k in merged.keywords)]:
             value = self.locals.get(expr.id) if isinstance(expr, ast.Name) and id(expr) in own else literal_value(expr)
-            if isinstance(value, (int, str)) and not isinstance(value, bool):
-                found[name] = value  # type: ignore[index]
-            elif known_sequence(value) is not None:
-                found[name] = known_sequence(value)  # type: ignore[index,assignment]
+            known = known_literal(value)
+            if known is not None:
+                found[name] = known
         return found
 
     def _method(self, name: str | None) -> ast.AST | None:

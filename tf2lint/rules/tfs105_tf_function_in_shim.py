@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 from tf2lint.analysis.body import python_loop_variables
 from tf2lint.analysis.names import names_in
+from tf2lint.analysis.scope_names import argument_of
 from tf2lint.analysis.summary import FUNCTION_DEFS
 from tf2lint.knowledge import api
 from tf2lint.rules.base import (
-    Docs, FixPlan, Hit, Rule, has_explicit_name, keyword, self_attribute, v1_subclass_called, v1_subclass_of_call,
+    Docs, FixPlan, Hit, Rule, has_explicit_name, self_attribute, v1_subclass_called, v1_subclass_of_call,
 )
 
 if TYPE_CHECKING:
@@ -69,29 +70,23 @@ def _named_per_trace(ctx: ModuleContext, use: TfFunctionUse) -> str | None:
         if site.reach.tf_function is not use.anchor or site.func is not use.target or not any(
                 api.creates_tf1_variables(name) for name in site.names):
             continue
-        spelled = [_name_argument(site), *(_scope_name(scope.node) for scope in site.scopes)]
+        spelled = [_name_argument(site), *(argument_of(scope.node, "name_or_scope", 0) for scope in site.scopes)]
         if any(expr is not None and names_in(expr) & varying for expr in spelled):
             return f"`{next(n for n in site.names if api.creates_tf1_variables(n))}`"
     return None
 
 
 def _name_argument(site: CallSite) -> ast.expr | None:
+    """The argument that names what the call creates: a layer's `name=`, `get_variable`'s or a template's name."""
     for name in site.names:
         creator = api.auto_named_creator(name)
         if creator is not None:
-            value = keyword(site.node, creator.param)
-            if value is None and creator.position is not None and len(site.node.args) > creator.position:
-                value = site.node.args[creator.position]
-            return value
+            return argument_of(site.node, creator.param, creator.position)
         if name == api.GET_VARIABLE:
-            return site.node.args[0] if site.node.args else keyword(site.node, "name")
+            return argument_of(site.node, "name", 0)
         if name == api.MAKE_TEMPLATE:
-            return site.node.args[0] if site.node.args else keyword(site.node, "name_")
+            return argument_of(site.node, "name_", 0)
     return None
-
-
-def _scope_name(scope: ast.Call) -> ast.expr | None:
-    return scope.args[0] if scope.args else keyword(scope, "name_or_scope")
 
 
 def _looped_params(ctx: ModuleContext, use: TfFunctionUse) -> frozenset[str]:

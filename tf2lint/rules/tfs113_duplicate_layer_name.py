@@ -41,10 +41,10 @@ def _explicit_name(site: CallSite) -> tuple[str, str] | None:
 def _fixed_part(site: CallSite, expr: ast.expr) -> int | str | None:
     """A part of a name that is the same on every run of the site: a literal, a parameter the call path gives a
     literal, or a local bound once to a literal (`constant_locals`); a loop variable never is."""
-    if isinstance(expr, ast.Name) and site.func is not None and expr.id in constant_locals(site.func):
-        return constant_locals(site.func)[expr.id]
-    if isinstance(expr, ast.Name) and site.func is not None and expr.id in loop_rebound(site.func):
-        return None
+    if isinstance(expr, ast.Name) and site.func is not None:
+        fixed = constant_locals(site.func).get(expr.id)
+        if fixed is not None or expr.id in loop_rebound(site.func):
+            return fixed
     return known_scalar(site.value(expr))
 
 
