@@ -277,6 +277,19 @@ def two_calls(obj, inputs) -> tuple[int, int, bool]:
     return count, len(obj.trainable_variables), bool(tf.reduce_all(first == second))
 
 
+def check_kept_name_taken(ns) -> None:
+    """The v1 layer's second-call name is the kept Keras layer's: the check once called that a rebuilt object
+    (TFS106). The module keeps two more variables each call, both `dense_1/...` after the second."""
+    assert_codes(ns.KeptNameTaken(), x(2, 4), expected={"TFS101"})
+    module = ns.KeptNameTaken()
+    kept = []
+    for _ in range(3):
+        module(x(2, 4))
+        kept.append(sorted(v.name for v in module.variables))
+    assert [len(names) for names in kept] == [4, 6, 8]
+    assert kept[1].count("dense_1/kernel:0") == 2
+
+
 def check_tfs116_bad(ns) -> None:
     assert two_calls(ns.Gate(), x(2, 8)) == (0, 0, False)  # a new, untracked Dense each call
     assert two_calls(ns.Bias(), x(2, 8)) == (1, 2, False)  # add_weight adds a weight per call
@@ -429,6 +442,7 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     ("TFS101", "bad", 10): lambda ns: grows(ns.Tower(), x(2, 4)) == ["project_dense_1/bias:0", "project_dense_1/kernel:0"]
     or pytest.fail("stable"),
     ("TFS116", "bad", 0): check_tfs116_bad,
+    ("TFS101", "bad", 11): check_kept_name_taken,
     # The Module tracks the last Dense kept on `self` (2 variables), but each call replaces it: outputs differ.
     ("TFS116", "bad", 1): lambda ns: (two_calls(ns.Head(), x(2, 8)) == (2, 2, False) or pytest.fail("stable"),
                                       assert_codes(ns.Head(), x(2, 8), expected={"TFS106"})),

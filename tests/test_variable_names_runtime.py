@@ -955,3 +955,42 @@ def test_a_helper_modules_own_calls_are_followed(tf) -> None:
     model = predicted(source)[cls]
     assert model.complete and set(model.names) == actual, model.unknowns
 
+
+
+# A `get_or_create_layer` builder whose Keras layer Keras names: Keras counts auto-names per base across v1 and
+# native layers alike, so naming the v1 layer before it (TFS101's fix) renumbers it when the bases match.
+# Measured: unnamed, the Keras layer's weights are `dense_1/*`; with `name="dense"` on the v1 layer, `dense/*`.
+KERAS_BUILT = '''
+import tensorflow as tf
+v1 = tf.compat.v1
+
+
+def build():
+    return {built}
+
+
+class Model(tf.Module):
+    @v1.keras.utils.track_tf1_style_variables
+    def __call__(self, x):
+        x = v1.layers.dense(x, 4)
+        return v1.keras.utils.get_or_create_layer("head", build)(x)
+'''
+KERAS_BUILT_LAYERS = {
+    "same_base_unnamed": ("tf.keras.layers.Dense(4)", False),
+    "same_base_named": ('tf.keras.layers.Dense(4, name="head")', True),
+    "other_base": ("tf.keras.layers.LayerNormalization()", True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(KERAS_BUILT_LAYERS))
+def test_tfs101_fix_is_safe_only_where_no_keras_auto_name_follows(tf, case: str) -> None:
+    from tf2lint.engine import lint_source
+    from tf2lint.findings import Settings
+
+    built, safe = KERAS_BUILT_LAYERS[case]
+    source = KERAS_BUILT.format(built=built)
+    fixed = source.replace("v1.layers.dense(x, 4)", 'v1.layers.dense(x, 4, name="dense")')
+    names = [sorted(v.name for v in first_call(load(text)["Model"], (2, 4)).variables) for text in (source, fixed)]
+    assert (names[0] == names[1]) is safe, names
+    [finding] = [f for f in lint_source(source, "built.py", Settings(), fixes=True) if f.code == "TFS101"]
+    assert finding.fix is not None and finding.fix["applicability"] == ("safe" if safe else "unsafe")

@@ -130,9 +130,10 @@ def observe(obj: Any, inputs: tuple) -> tuple[set[str], str | None]:
     owned = {v.ref() for v in _own(obj, is_keras)}
     # Weights only: Keras also creates int64 step counters.
     weights = [v for call in created for v, _ in call if v.dtype.is_floating]
-    families: set[str] = set()
+    # A dropout of a `training=True` call that drew no mask ran in inference, whatever else the object keeps.
+    families = {"TFS111"} if kwargs and counts["drawn"] < counts["called"] else set()
     if weights and not owned:
-        return {"untracked"}, None  # nothing kept at all: whether names also changed is not observable
+        return families | {"untracked"}, None  # nothing kept at all: whether names also changed is not observable
     first_makers = {id(maker) for _, maker in created[0] if maker is not None}
     second = [(v, maker) for v, maker in created[1] if v.dtype.is_floating]
     regrown = [v for v, maker in second if v.ref() in owned and id(maker) not in first_makers]
@@ -146,8 +147,6 @@ def observe(obj: Any, inputs: tuple) -> tuple[set[str], str | None]:
     if statistics and not families & STABILITY_FAMILIES and all(
             (after[name] == value).all() for name, value in statistics.items() if name in after):
         families.add("TFS111")
-    if kwargs and counts["drawn"] < counts["called"]:
-        families.add("TFS111")  # a dropout of a `training=True` call drew no mask: it ran in inference
     return families, None
 
 

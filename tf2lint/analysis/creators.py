@@ -75,11 +75,11 @@ class Creators:
         self._taint(prefix)
 
     def _add(self, site: CallSite, kind: str, scope: str, variables: list[Variable], call: ast.Call,
-             explicit: bool, pin: str | None, skip_first: bool = True) -> None:
+             explicit: bool, pin: str | None, skip_first: bool = True, keras_base: str | None = None) -> None:
         self.result.creations.append(Creation(
             node=call, kind=kind, scope=scope, variables=tuple(variables),
             fingerprint=call_fingerprint(kind, call, skip_first, pin), explicit=explicit, pin=pin,
-            local=not self.ctx.is_foreign(site.module), statement=self.statement,
+            local=not self.ctx.is_foreign(site.module), statement=self.statement, keras_base=keras_base,
         ))
 
     def _why(self, node: ast.AST, reason: str) -> None:
@@ -109,28 +109,38 @@ class Creators:
             if key.startswith(prefix + "/") or not prefix:
                 self.counts.unknown.add(key)
 
-    def _native_builder(self, site: CallSite) -> bool:
+    def _native_builder(self, site: CallSite) -> str | None:
         """The builder of `get_or_create_layer` only returns a library object (`lambda: tf.keras.layers.Dense(4)`,
         or a function whose body is `return tf.keras.layers.Dense(4)`), or is a project layer class built without
         creating anything: nothing of it goes to `_vars` (an undecorated `call` of that class is followed where
-        the built layer is called; a decorated one keeps its variables in its own store)."""
+        the built layer is called; a decorated one keeps its variables in its own store). Then the base of the
+        name Keras gives the layer (`dense`; "" when the builder names it, UNKNOWN when it cannot be read), else
+        None."""
         builder = api.builder_expr(site.node)
         built = self.ctx.class_by_name.get(builder.id) if isinstance(builder, ast.Name) else None
         if built is not None:
-            return self._inert_class(built)
+            return api.snake_case(built.name) if self._inert_class(built) else None
         if isinstance(builder, ast.Lambda):
             made, func = builder.body, site.func
         else:
             callee = self.ctx.builder_of(site.node, site.func, self._owner()[0])  # type: ignore[arg-type]
             body = getattr(callee.func, "body", None) if callee is not None else None
             if not (isinstance(body, list) and len(body) == 1 and isinstance(body[0], ast.Return)):
-                return False
+                return None
             made, func = body[0].value, callee.func  # type: ignore[union-attr]
         if not isinstance(made, ast.Call):
-            return False
+            return None
         names = self.ctx.resolve(made.func, func)
-        return bool(names) and all(api.is_library_name(n) and not creates_variables((n,)) for n in names) and not any(
-            api.is_v1_layer_class(n) for n in names)
+        if not (names and all(api.is_library_name(n) and not creates_variables((n,)) for n in names) and not any(
+                api.is_v1_layer_class(n) for n in names)):
+            return None
+        given = argument_of(made, "name", None)
+        if spread_arguments(made) or given is not None and not isinstance(literal_value(given), (str, type(None))):
+            return UNKNOWN
+        if isinstance(literal_value(given), str):
+            return ""  # named by the builder (`name=None` leaves it to Keras)
+        bases = {api.snake_case(n.rsplit(".", 1)[-1]) for n in names}
+        return bases.pop() if len(bases) == 1 else UNKNOWN
 
     def _named(self, site: CallSite, prefix: str, base: str, param: str, position: int | None) -> tuple[str, bool]:
         """The layer's scope name and whether the code names it; opens it in the counters."""
@@ -186,10 +196,11 @@ class Creators:
         if creator == api.GET_OR_CREATE_LAYER:
             text = self._text(argument_of(call, "name", 0), site)
             key = text[1] if text is not None and text[0] == "str" else None
-            if isinstance(key, str) and key and not spread_arguments(call) and self._native_builder(site):
+            base = self._native_builder(site) if isinstance(key, str) and key and not spread_arguments(call) else None
+            if base is not None:
                 # The builder's layer sits in the store's `_layers` under the scoped key, its weights named by
                 # Keras: no name in `_vars`.
-                self._add(site, creator, join_scope(prefix, key), [], call, True, None, skip_first=False)
+                self._add(site, creator, join_scope(prefix, key), [], call, True, None, skip_first=False, keras_base=base)
                 return
         if creator in (api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER) or api.is_v1_layer_class(creator) \
                 or api.v1_rnn_cell_base_name(creator):

@@ -44,6 +44,10 @@ class Creation:
     attr: str | None = None
     called: ast.Call | None = None  # for a layer object: the call that names it (its first)
     statement: ast.stmt | None = None  # the shim method's simple statement that makes it (a fix writes before it)
+    # A `get_or_create_layer` layer named by Keras when built: the base of its name (`dense`), "" when its builder
+    # names it, UNKNOWN when the builder cannot be read. Keras counts auto-names per base across v1 and native
+    # layers alike, so an unnamed v1 layer made before it sets its number (measured: `dense_1` after `dense`).
+    keras_base: str | None = None
 
     @property
     def known(self) -> bool:

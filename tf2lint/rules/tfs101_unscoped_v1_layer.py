@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from tf2lint.analysis.variables import class_variables
 from tf2lint.knowledge import api
+from tf2lint.knowledge.variables import UNKNOWN
 from tf2lint.rules.base import (
     Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, numbered_creator, reuse_switches, runs_once, spelled,
     supplied_by_arg_scope, unnamed_creator, v1_subclass_called,
@@ -27,13 +28,17 @@ def _first_call_names(ctx: ModuleContext) -> dict[ast.Call, str]:
     repeated: set[ast.Call] = set()
     for model in class_variables(ctx):
         seen: set[ast.Call] = set()
-        for creation in model.creations:
+        for index, creation in enumerate(model.creations):
             if creation.node in seen or not model.complete:
                 repeated.add(creation.node)
             seen.add(creation.node)
-            if creation.local and not creation.explicit and api.v1_layer_base_name(creation.kind) \
-                    and not api.is_v1_layer_class(creation.kind):
+            base = api.v1_layer_base_name(creation.kind)
+            if creation.local and not creation.explicit and base and not api.is_v1_layer_class(creation.kind):
                 names.setdefault(creation.node, set()).add(creation.scope.rsplit("/", 1)[-1])
+                if any(later.keras_base in (base, UNKNOWN) for later in model.creations[index + 1:]):
+                    # Named, it no longer counts in Keras' auto-names: a Keras layer built after it with the
+                    # same base would take its number (`dense_1` -> `dense`, measured).
+                    repeated.add(creation.node)
     return {node: next(iter(found)) for node, found in names.items() if len(found) == 1 and node not in repeated}
 
 
@@ -235,7 +240,10 @@ RULE = Rule(
             "Safe when the decorated method is straight-line code (no loops, branches, helpers, scopes or class "
             "layers around its v1 layers): each layer gets `name=` set to the name it takes on the first call "
             "(`dense`, `dense_1`, ... per base name, in call order), so checkpoints still load; the test suite "
-            "checks the variables under the real shim. Otherwise the fix is unsafe: a named `variable_scope` "
+            "checks the variables under the real shim. Not when a Keras layer that Keras names comes after it with "
+            "the same base (`get_or_create_layer` of an unnamed `tf.keras.layers.Dense`): a named v1 layer no "
+            "longer counts in Keras' auto-names, and that layer's weights go from `dense_1/*` to `dense/*` "
+            "(measured). Otherwise the fix is unsafe: a named `variable_scope` "
             "around the method body, which stops the growth but prefixes every variable name."
         ),
         runtime=(
@@ -452,6 +460,25 @@ class Tower(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, inputs):
         return ProjectDense(3)(inputs)  # expect: TFS101
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def head():
+    return tf.keras.layers.Dense(4)
+
+
+class KeptNameTaken(tf.Module):
+    """The kept Keras layer is `dense_1`; on the second call the v1 layer asks `dense_1` too, and the store
+    keeps both (measured: a new variable each call, not a rebuilt one)."""
+
+    @v1.keras.utils.track_tf1_style_variables
+    def __call__(self, x):
+        x = v1.layers.dense(x, 4)  # expect: TFS101
+        return v1.keras.utils.get_or_create_layer("head", head)(x)
 ''',
     ),
     good=(

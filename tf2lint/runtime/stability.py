@@ -144,15 +144,15 @@ def _stores(obj: Any) -> list[Any]:
     return [store for store in stores if store is not None]
 
 
-def _store_variables(obj: Any) -> set[Any]:
-    """Variables the shim made for this object: through `get_variable`, or in the layers it keeps for
-    `get_or_create_layer` (a key that changes makes new layers: growth, like a changed name)."""
-    refs = set()
+def _store_variables(obj: Any) -> tuple[set[Any], set[Any]]:
+    """Variables the shim made for this object: those `get_variable` keeps by name (`_vars`), and those of the
+    layers it keeps for `get_or_create_layer` (a key that changes makes new layers: growth, like a changed name)."""
+    by_name, in_layers = set(), set()
     for store in _stores(obj):
-        refs.update(variable.ref() for variable in getattr(store, "_vars", {}).values())
+        by_name.update(variable.ref() for variable in getattr(store, "_vars", {}).values())
         for layer in getattr(store, "_layers", {}).values():
-            refs.update(variable.ref() for variable in getattr(layer, "weights", ()))
-    return refs
+            in_layers.update(variable.ref() for variable in getattr(layer, "weights", ()))
+    return by_name, in_layers
 
 
 def _lost_penalties(obj: Any) -> tuple[str, ...]:
@@ -385,15 +385,19 @@ def _findings(
             names,
         ))
         return findings
-    store = _store_variables(obj)
+    by_name, in_layers = _store_variables(obj)
     later = [v for call in created[1:] for v in call]
     first = [v.name for v in created[0]]
-    # Growth: the store kept new variables under new names. The same name made again is a rebuilt object.
-    regrown = [v for v in later if v.ref() in tracked_refs and v.ref() in store and v.name not in first]
+    first_by_name = {v.name for v in created[0] if v.ref() in by_name}
+    # Growth: the store kept new variables under new names. The same name made again is a rebuilt object,
+    # unless `get_variable` keeps it under a name it did not hold on the first call: the first call's was a
+    # layer's (`dense_1` of a kept Keras layer, then `dense_1` of a v1 layer renamed per call: measured).
+    regrown = [v for v in later if v.ref() in tracked_refs and (
+        v.ref() in by_name and v.name not in first_by_name or v.ref() in in_layers and v.name not in first)]
     if regrown:
         names = tuple(v.name for v in regrown)
         findings.append(RuntimeFinding(
-            _growth_code(first, list(names)),
+            _growth_code([name for name in first if name not in names], list(names)),
             f"{len(regrown)} new variable(s) after the first call (the names changed): {', '.join(names)}",
             names,
         ))
