@@ -513,6 +513,11 @@ CASES.update({
     # under a new name, and the first call raises; one that only computes with the value is harmless.
     ("TFS105", "bad", 8): lambda ns: raises(ValueError, "only supports singleton tf.Variables", lambda: ns.LoopNamed()(x(2, 4))),
     ("TFS105", "good", 3): lambda ns: assert_codes(ns.ScaledSteps(), x(2, 4), weights=4),
+    # One `tf.function` made before the loop and called with each value retraces, as a decorated helper does; one
+    # made in each iteration is traced once per value, and its names stay.
+    ("TFS105", "bad", 9): lambda ns: raises(ValueError, "only supports singleton tf.Variables",
+                                            lambda: ns.CompiledOnceLooped()(x(2, 4))),
+    ("TFS105", "good", 4): lambda ns: assert_codes(ns.CompiledPerIteration(), x(2, 4), weights=4),
     # A name formatted from a local bound once: both iterations get `fc_1` (one dense's two weights); from the loop
     # index, passed as an argument: `fc_0`, `fc_1`.
     ("TFS113", "bad", 5): lambda ns: assert_codes(ns.Formatted(), x(2, 4), weights=2),
@@ -1136,6 +1141,7 @@ SAFE_FIX_OBJECTS = {
     ("TFS111", 0): [("NoTrainingParam", (), (8, 3), {"training": True}), ("NotForwarded", (), (8, 3), {"training": True})],
     ("TFS105", 3): [("SlimInnerFunction", (), (2, 4), {})],
     ("TFS105", 8): [("LoopNamed", (), (2, 4), {})],
+    ("TFS105", 9): [("CompiledOnceLooped", (), (2, 4), {})],
     ("TFS107", 2): [("SlimUndecorated", (), (2, 4), {})],
     ("TFS111", 2): [("SlimDropout", (), (8, 3), {"training": False})],
 }

@@ -1,7 +1,8 @@
 """Callable values: which project functions a called expression runs.
 
 A call's callee is often not the plain name of a function: ``functools.partial(self._f, ...)``, a
-module-level ``P = functools.partial(block)``, a local alias ``fn = block``, a lambda bound to a local,
+module-level ``P = functools.partial(block)``, a local alias ``fn = block`` (or ``fn = tf.function(block)``,
+which runs ``block`` traced: `Callee.compiled`), a lambda bound to a local,
 a dict, list or tuple of functions (local or module-level) indexed by a literal or not, the variable
 of a loop over a literal list of functions, ``getattr(self, "_f")`` with a literal name, a conditional
 expression, and a parameter whose callers pass a function. This module answers all of them with one
@@ -20,6 +21,7 @@ from typing import Any, NamedTuple
 
 from tf2lint.analysis.names import PARTIAL, Function
 from tf2lint.analysis.summary import FUNCTION_DEFS, ClassInfo, ModuleSummary
+from tf2lint.knowledge import api
 
 _MAX_DEPTH = 6  # aliases of aliases: deeper chains are unknown
 
@@ -36,6 +38,9 @@ class Callee(NamedTuple):
     # the call is spelled (`obj.f(...)` is bound).
     bound: bool | None = None
     partials: tuple[ast.Call, ...] = ()  # `functools.partial(...)` calls whose arguments come first, inner first
+    # The `tf.function(f)` call the value was compiled by (`step = tf.function(self._step)`; `step(x)` runs `f`
+    # traced), when it was.
+    compiled: ast.Call | None = None
 
 
 # A frame of the walk: anything with `func`, `self_name`, `module`, `bindings` and `_replace(func=...)`.
@@ -89,7 +94,7 @@ class CallableValues:
         return [c for value, scope in self._values_of(expr.id, frame) for c in self.callees(value, scope, depth + 1)]
 
     def _call_value(self, call: ast.Call, frame: Frame, depth: int) -> list[Callee]:
-        """``functools.partial(f, ...)`` and ``getattr(obj, "name")`` evaluate to functions."""
+        """``functools.partial(f, ...)``, ``tf.function(f)`` and ``getattr(obj, "name")`` evaluate to functions."""
         module: ModuleSummary = frame.module
         func = call.func
         if isinstance(func, ast.Name) and func.id == "getattr" and len(call.args) == 2 and not module.names.is_local(
@@ -100,7 +105,11 @@ class CallableValues:
                 attribute = ast.copy_location(ast.Attribute(value=call.args[0], attr=name.value, ctx=ast.Load()), call)
                 return self.callees(attribute, frame, depth + 1)
             return []
-        if not call.args or PARTIAL not in module.names.resolve(func, frame.func):
+        names = module.names.resolve(func, frame.func) if call.args else ()
+        if api.TF_FUNCTION in names:
+            return [c._replace(compiled=call, bound=_bound(c, call.args[0]))
+                    for c in self.callees(call.args[0], frame, depth + 1) if c.compiled is None]
+        if PARTIAL not in names:
             return []
         return [c._replace(partials=(*c.partials, call), bound=_bound(c, call.args[0]))
                 for c in self.callees(call.args[0], frame, depth + 1)]

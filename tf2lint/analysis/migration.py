@@ -329,9 +329,11 @@ def _known_without_names(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, fun
 
 
 def _tf_function(ctx: ModuleContext, callee) -> bool:
+    """A decorated `tf.function`, or a function called through the `tf.function(f)` a local holds."""
     func = callee.func
     parent = callee.module.lexical_parent.get(func)
-    return any(callee.module.is_tf_function(d, parent) for d in getattr(func, "decorator_list", ()))
+    return callee.compiled is not None or any(
+        callee.module.is_tf_function(d, parent) for d in getattr(func, "decorator_list", ()))
 
 
 def _abstract(func) -> bool:

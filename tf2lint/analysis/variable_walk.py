@@ -318,10 +318,11 @@ class ClassModel(Creators, HeldObjects):
         return found[0] if len(found) == 1 and found[0].node.lineno <= site.node.lineno else None
 
     def _traces(self, site: CallSite, callee: Callee, applied: ast.expr | None) -> bool:
-        """The call enters a `tf.function` (applied here, or decorating the callee) the caller was not in."""
+        """The call enters a `tf.function` (applied here, held by a local, or decorating the callee) the caller was
+        not in."""
         parent = callee.module.lexical_parent.get(callee.func)
         decorated = any(callee.module.is_tf_function(d, parent) for d in getattr(callee.func, "decorator_list", ()))
-        return applied is not None or decorated
+        return applied is not None or callee.compiled is not None or decorated
 
     def _applied_function(self, site: CallSite) -> ast.expr | None:
         """`tf.function(self._block)(x)`: the function applied (`self._block`), else None."""

@@ -345,6 +345,8 @@ class ShimWalk:
             return
         if names and all(map(api.is_library_name, names)):
             return  # a TensorFlow/Keras/Slim API: known from data, nothing of the project to enter
+        if isinstance(call.func, ast.Call) and api.TF_FUNCTION in module.names.resolve(call.func.func, frame.func):
+            return  # `tf.function(f)(x)`: entered where `tf.function(f)` is (above), with this call's arguments
         callees = self._resolver.callees(call, frame)
         for index, callee in enumerate(callees):
             if callee.cls is not None and is_shim_function(callee):
@@ -374,9 +376,10 @@ class ShimWalk:
                     callee_state = callee_state._replace(object_loop=False)
             if len(callees) > 1:
                 callee_state = callee_state._replace(arms=_arm(state.arms, call, index))  # one of several: alternatives
-            tf_deco = tf_decorator(callee)
+            tf_deco = tf_decorator(callee) or callee.compiled
             if tf_deco is not None:
-                # As for an applied tf.function (above): only scopes opened inside count.
+                # As for an applied tf.function (above), or one called through a local (`step = tf.function(f)`):
+                # only scopes opened inside count.
                 reach = replace(reach, tf_function=tf_deco)
                 self._tf_function_use(tf_deco, callee.func, frame)
                 callee_state = callee_state._replace(scopes=(), loop_scopes=0)

@@ -100,11 +100,13 @@ def _looped_params(ctx: ModuleContext, use: TfFunctionUse) -> frozenset[str]:
     for site in ctx.sites:
         if not site.in_loop or site.reach.tf_function is use.anchor or site.func is None:
             continue
-        callees = [c for c in ctx.callees_of_call(site.node, site.func) if c.func is target]
-        if not callees:
-            continue
         loop_vars = python_loop_variables(site.func, site.node)
         if not loop_vars:
+            continue
+        # Through a `tf.function(f)` made in the same loop, each value gets a new function, traced once (measured).
+        callees = [c for c in ctx.callees_of_call(site.node, site.func) if c.func is target and (
+            c.compiled is None or c.compiled is use.anchor and not python_loop_variables(site.func, c.compiled) & loop_vars)]
+        if not callees:
             continue
         positional = params[1:] if callees[0].self_name is not None and params else params
         bound = {**dict(zip(positional, site.node.args)), **{k.arg: k.value for k in site.node.keywords if k.arg}}
@@ -449,6 +451,23 @@ class LoopNamed(tf.keras.layers.Layer):
         with v1.variable_scope("blk"):
             return v1.layers.dense(x, 4, name=f"fc_{i}")
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class CompiledOnceLooped(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        block = tf.function(self.block)  # expect: TFS105
+        for i in range(2):
+            x = block(x, i)
+        return x
+
+    def block(self, x, i):
+        return v1.layers.dense(x, 4, name=f"fc_{i}")
+''',
     ),
     good=(
         '''\
@@ -549,6 +568,24 @@ class ScaledSteps(tf.keras.layers.Layer):
     @tf.function
     def scale(self, x, i):
         return x * (i + 1)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class CompiledPerIteration(tf.keras.layers.Layer):
+    """A new `tf.function` for each value: each is traced once, and the names it makes stay (measured)."""
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        for i in range(2):
+            x = tf.function(self.block)(x, i)
+        return x
+
+    def block(self, x, i):
+        return v1.layers.dense(x, 4, name=f"fc_{i}")
 ''',
     ),
     check=check,
