@@ -293,3 +293,52 @@ def make_layer():
 
     return Forgot
 """) == [(6, "TFS107")]
+
+
+def test_resolved_method_is_what_an_instance_runs() -> None:
+    """`call`/`__call__` along the MRO: a `def`, or the function the shim is applied to by assignment, in the first
+    class that has either (a grand-base's `def call` is hidden by a base's `call = track(_impl)`)."""
+    import ast
+
+    from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.summary import ModuleSummary
+
+    source = '''
+import tensorflow as tf
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+
+
+class Grand(tf.keras.layers.Layer):
+    def call(self, x):
+        return x
+
+
+class Base(Grand):
+    def _impl(self, x):
+        return x
+    call = track(_impl)
+
+
+class Sub(Base):
+    pass
+
+
+class Own(Base):
+    def call(self, x):
+        return x
+
+
+class Plain:
+    pass
+'''
+    ctx = ModuleContext(ModuleSummary(ast.parse(source), source, "m.py"))
+    classes = {cls.name: cls for cls in ctx.classes}
+
+    def runs(name: str, method: str = "call") -> tuple[str, str] | None:
+        found = ctx.resolved_method(classes[name], method)
+        return (found[0].name, found[1].name) if found else None
+
+    assert runs("Grand") == ("Grand", "call")
+    assert runs("Sub") == runs("Base") == ("Base", "_impl")
+    assert runs("Own") == ("Own", "call")
+    assert runs("Plain") is None and runs("Sub", "__call__") is None

@@ -70,6 +70,16 @@ class ClassModel:
         """The same, through the bases defined in the class's own module only (no other module is read)."""
         return _linearize(cls, lambda c: [c.module.class_by_name.get(b.id) for b in c.node.bases if isinstance(b, ast.Name)])
 
+    def resolved_method(self, cls: ClassInfo, name: str, local: bool = False) -> tuple[ClassInfo, FunctionDef] | None:
+        """What an instance of ``cls`` runs as ``name``, with the class that defines it: the first class along
+        the MRO (``local``: through bases of the class's own module only) with a `def name`, or with the shim
+        applied by assignment (`call = track(_impl)` runs `_impl`); None when no project class defines it."""
+        for klass in self.local_mro(cls) if local else self.mro(cls):
+            method = klass.method(name)
+            if method is not None:
+                return klass, method
+        return None
+
     def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
         """Classes of the linted module that have ``cls`` in their MRO (itself excluded), in source order. The
         map is built in one pass over the module's classes (linear in their MROs), the first time it is asked."""

@@ -66,7 +66,7 @@ class ModuleContext:
         self.class_kind = classes.class_kind
         self.base_classes = classes.base_classes
         self.mro = classes.mro
-        self.local_mro = classes.local_mro
+        self.resolved_method = classes.resolved_method
         self.subclasses = classes.subclasses
         self.functions_of = classes.functions_of
         self.v1_layer_base = classes.v1_layer_base

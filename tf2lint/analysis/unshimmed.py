@@ -74,7 +74,8 @@ def _entry(ctx: ModuleContext, cls: ClassInfo) -> FunctionDef | None:
     module, when what it runs may build weights."""
     for name in ENTRY_NAMES:
         # An inherited one runs with this class's overrides (`self.body(x)` in a base's `call`).
-        method = next((k.methods[name] for k in ctx.local_mro(cls) if name in k.methods), None)
+        resolved = ctx.resolved_method(cls, name, local=True)
+        method = resolved[1] if resolved is not None else None
         if method is None or method.decorator_list or method in ctx.reached or name in cls.assigned_shim:
             continue  # any decorator may wrap the shim (or a tf.function): unknown
         # The class's kind first: TFS107 asked for it already (it is memoized); the search for a build is not cheap.

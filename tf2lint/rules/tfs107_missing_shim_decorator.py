@@ -78,11 +78,9 @@ def _entry_methods(ctx: ModuleContext, cls: ClassInfo) -> dict[str, ast.AST]:
     (run with this class's overrides). One inherited from another module is that module's report."""
     found = {}
     for name in ENTRY_NAMES:
-        for klass in ctx.local_mro(cls):
-            if name in klass.methods or name in klass.assigned_shim:
-                if name in klass.methods:
-                    found[name] = klass.methods[name]
-                break
+        resolved = ctx.resolved_method(cls, name, local=True)
+        if resolved is not None and resolved[1] is resolved[0].methods.get(name):
+            found[name] = resolved[1]  # a `def`, not another function the shim is applied to by assignment
     return found
 
 

@@ -92,10 +92,11 @@ def _inherited_entry_hits(ctx: ModuleContext) -> Iterator[Hit]:
         if named_by_another_class(cls) or cls.scope is not None or ctx.class_kind(cls) not in ("keras", "module"):
             continue
         for name in ENTRY_NAMES:
-            if name in cls.methods:
-                continue  # its own method is an entry of `_entries`
-            method = next((base.methods[name] for base in ctx.mro(cls)[1:] if name in base.methods), None)
-            if method is None or method in ctx.reached or any(method is f for f, _d, _c in ctx.shim_decorated):
+            resolved = ctx.resolved_method(cls, name)
+            if resolved is None or resolved[0] is cls:
+                continue  # its own method is an entry of `_entries` (or carries the shim by assignment)
+            method = resolved[1]
+            if method in ctx.reached or any(method is f for f, _d, _c in ctx.shim_decorated):
                 continue
             for call, names, func in ctx.reached_calls(method, cls, stop_at_shim=True):
                 if call in own and api.GET_OR_CREATE_LAYER in names and func not in ctx.reached:

@@ -84,19 +84,10 @@ def _module_fixed_at_construction(ctx: ModuleContext, cls, attr: str) -> bool:
     change the phase after construction (measured: dropout on and batch norm training in every call)."""
     if cls is None or ctx.class_kind(cls) != "module":
         return False
-    entry = next((k.method("__call__") for k in ctx.mro(cls) if k.method("__call__") is not None), None)
-    if entry is None or _accepts_training(entry):
+    entry = ctx.resolved_method(cls, "__call__")
+    if entry is None or _accepts_training(entry[1]):
         return False
     return _set_only_in_init(ctx, cls, attr)
-
-
-def _keras_call(ctx: ModuleContext, cls):
-    """The method Keras runs as the layer's `call`, along the MRO (`def call`, or `call = track(_impl)`)."""
-    for klass in ctx.mro(cls):
-        name = klass.assigned_shim.get("call", "call")
-        if klass.method(name) is not None:
-            return klass.method(name)
-    return None
 
 
 def _set_only_in_init(ctx: ModuleContext, cls, attr: str) -> bool:
@@ -154,7 +145,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         # A decorated helper that Keras' `call` reaches: a flag only `__init__` sets, and a `call` that takes no
         # phase, fix the phase as in `call` itself (measured: dropout on at inference).
         helper_fixed = keras_host and fixed is not None and not _runs_as_call(ctx, cls, entry) and (
-            (keras_entry := _keras_call(ctx, cls)) is not None and not _accepts_training(keras_entry)
+            (keras_entry := ctx.resolved_method(cls, "call")) is not None and not _accepts_training(keras_entry[1])
             and _set_only_in_init(ctx, cls, fixed))
         if fixed is not None and _declares(site.func):
             yield Hit(
