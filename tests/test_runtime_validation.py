@@ -103,8 +103,19 @@ def check_tfs113(ns) -> None:
     # Five variables in the code, three created: the second `fc` and `scale` silently reuse the first.
     assert sorted(w.name for w in layer.weights) == ["model/fc/bias:0", "model/fc/kernel:0", "model/scale:0"]
     runtime.reset()
+    [finding] = shared_by(ns.CopyPaste(), x(2, 3))
+    assert finding.names == ("model/fc/kernel", "model/fc/bias", "model/scale")
+    runtime.reset()
     raises(ValueError, "Trying to share variable model/fc/kernel, but specified shape (3, 3) and found shape (4, 3)",
            lambda: ns.CopyPaste()(x(2, 4)))
+
+
+def shared_by(obj, *inputs) -> list:
+    """`runtime.check`'s findings, each of them TFS113 (recorded for the per-line proof)."""
+    findings = runtime.check(obj, *inputs)
+    SHOWN.extend(findings)
+    assert {f.code for f in findings} == {"TFS113"}, findings
+    return findings
 
 
 def check_tfs111_module(ns) -> None:
@@ -155,6 +166,10 @@ def check_tfs113_accidents(ns) -> None:
         "shared_by_accident/dense_1/bias:0", "shared_by_accident/dense_1/kernel:0",
         "tower/fc/bias:0", "tower/fc/kernel:0",
     ]
+    runtime.reset()
+    [finding] = shared_by(ns.SharedByAccident(), x(2, 3))
+    assert set(finding.names) == {"get_or_create_layer key 'head'", "m/w", "tower/fc/kernel", "tower/fc/bias",
+                                  "get_or_create_layer key 'proj'"}
 
 
 def check_tfs106_per_call(ns) -> None:
@@ -448,6 +463,8 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
                                       assert_codes(ns.Head(), x(2, 8), expected={"TFS106"})),
     ("TFS116", "good", 0): check_tfs116_good,
     ("TFS116", "good", 1): lambda ns: two_calls(ns.Built(), x(2, 8)) == (3, 3, True) or pytest.fail("unstable"),
+    # A project layer whose decorated call builds an RNN cell, built on every call: new, untracked weights.
+    ("TFS116", "bad", 2): lambda ns: two_calls(ns.Recurrent(), x(2, 8)) == (0, 0, False) or pytest.fail("stable"),
     # TF-Slim (tf-slim 1.1.0) and the other spellings of tf-keras.
     ("TFS101", "bad", 3): lambda ns: assert_codes(ns.SlimTower(), x(2, 5, 5, 3), expected={"TFS101"}),
     ("TFS101", "bad", 4): lambda ns: assert_codes(ns.WheelInternals(), x(2, 4), expected={"TFS101"}),
@@ -486,7 +503,7 @@ CASES.update({
     # An inner tf.function applied to a helper with a default-name scope: fails on the first call.
     # An auto-named layer under a scope re-entered in every iteration: one shared `block/dense`.
     # Two iterations, two layers each: four layers' weights if nothing were shared, two layers' are tracked.
-    ("TFS113", "bad", 2): lambda ns: assert_codes(ns.RestartedEachIteration(), x(2, 4), weights=4),
+    ("TFS113", "bad", 2): lambda ns: assert_codes(ns.RestartedEachIteration(), x(2, 4), expected={"TFS113"}, weights=4),
     ("TFS113", "good", 2): lambda ns: (assert_codes(ns.ScopeAroundLoop(), x(2, 4), weights=4),
                                        assert_codes(ns.TemplatePerIteration(), x(2, 4), weights=2)),
     # Under a tf.function, an unnamed layer after reuse_variables() asks for `dense_1`, which does not exist.
@@ -501,14 +518,14 @@ CASES.update({
     ("TFS105", "bad", 5): lambda ns: (ns.StackedOverSubLayer()(x(2, 4)), raises(
         ValueError, "only supports singleton tf.Variables", lambda: ns.StackedOverSubLayer()(x(2, 4)))),
     # One key expression, two builders: the second never runs (its Dense has no bias, and none is built).
-    ("TFS113", "bad", 3): lambda ns: assert_codes(ns.SameKeyExpression(), x(2, 4), weights=2),
+    ("TFS113", "bad", 3): lambda ns: assert_codes(ns.SameKeyExpression(), x(2, 4), expected={"TFS113"}, weights=2),
     ("TFS113", "good", 3): lambda ns: assert_codes(ns.KeyExpressionChanges(), x(2, 4), weights=3),
     # A module that takes no phase and a flag only __init__ sets: dropout on in every call.
     ("TFS111", "bad", 4): lambda ns: check_fixed_phase(ns.FixedPhase(), dropping=True),
     ("TFS111", "good", 4): lambda ns: check_fixed_phase(ns.SwitchablePhase(), dropping=False),
     ("TFS105", "bad", 6): lambda ns: (ns.CachedWeight()(x(2, 4)), raises(
         ValueError, "only supports singleton tf.Variables", lambda: ns.CachedWeight()(x(2, 4)))),
-    ("TFS113", "bad", 4): lambda ns: assert_codes(ns.LoopOverDecorated(), x(2, 4), weights=1),
+    ("TFS113", "bad", 4): lambda ns: assert_codes(ns.LoopOverDecorated(), x(2, 4), expected={"TFS113"}, weights=1),
     # A tf.function helper called in a loop with the loop variable that names its layer: each value retraces it,
     # under a new name, and the first call raises; one that only computes with the value is harmless.
     ("TFS105", "bad", 8): lambda ns: raises(ValueError, "only supports singleton tf.Variables", lambda: ns.LoopNamed()(x(2, 4))),
@@ -520,7 +537,8 @@ CASES.update({
     ("TFS105", "good", 4): lambda ns: assert_codes(ns.CompiledPerIteration(), x(2, 4), weights=4),
     # A name formatted from a local bound once: both iterations get `fc_1` (one dense's two weights); from the loop
     # index, passed as an argument: `fc_0`, `fc_1`.
-    ("TFS113", "bad", 5): lambda ns: assert_codes(ns.Formatted(), x(2, 4), weights=2),
+    ("TFS113", "bad", 5): lambda ns: assert_codes(ns.Formatted(), x(2, 4), expected={"TFS113"}, weights=2),
+    ("TFS113", "bad", 6): lambda ns: assert_codes(ns.FormattedTemplate(), x(2, 4), expected={"TFS113"}, weights=1),
     ("TFS113", "good", 4): lambda ns: assert_codes(ns.Numbered(), x(2, 4), weights=4),
     ("TFS105", "bad", 7): lambda ns: (ns.StackedCell()(x(2, 4)), raises(
         ValueError, "only supports singleton tf.Variables", lambda: ns.StackedCell()(x(2, 4)))),
@@ -724,9 +742,6 @@ def _expected_by_class(tree: ast.Module, source: str) -> dict[str, list[tuple[in
 SHOWN_BY_THEIR_CASE: dict[tuple[str, int, str], str] = {
     ("TFS112", 0, "CollectsUpdates"): "UPDATE_OPS and the regularization loss are each asserted empty",
     ("TFS112", 1, "SlimCollections"): "the variable collections are empty, LOSSES grows each call, the loss is the growth",
-    ("TFS113", 0, "CopyPaste"): "three weights for five in the code: the second `fc` and the second `scale` share",
-    ("TFS113", 1, "SharedByAccident"): "the exact weight names: each line's variables are another line's",
-    ("TFS113", 2, "RestartedEachIteration"): "4 weights for two iterations of two layers: each layer shares",
     ("TFS115", 0, "Tower"): "each v1 dense takes the name the one before it had: the checkpoint's map is asserted",
 }
 

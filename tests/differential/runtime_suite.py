@@ -25,6 +25,15 @@ from .label import install
 from .oracle import penalties_reached
 
 
+# CI-seed programs whose bug `runtime.check` cannot see, reviewed one by one, with why (the test fails on an entry
+# check() then reports).
+UNSEEN = {
+    "s0-00153": "TFS113 through a `tf.function` helper called twice in one call: the second call runs the first "
+                "call's trace, which asks the store for nothing (measured: one cell for two iterations, traced or "
+                "not)",
+}
+
+
 @dataclass
 class Checked:
     id: str
@@ -87,7 +96,10 @@ def _check_program(record: dict) -> Checked:
 
     from tf2lint import runtime
 
-    oracle = {fam for families in record["oracle"] for fam in families}
+    # Silent sharing is the labeller's store probe's to say (see `Labeller._reconcile`); unknown where the
+    # labelled copy raised first (masked), though check()'s first instance may run through.
+    oracle = {fam for families in record["oracle"] for fam in families} | ({"TFS113"} & set(record["label"]))
+    unknown = {"TFS113"} & set(record.get("masked", ()))
     namespace: dict[str, Any] = {"__name__": f"checked_{record['id']}"}
     main, helpers = modules(record["source"])
     install(helpers, record["id"])  # the program's other modules, importable while it runs
@@ -108,7 +120,7 @@ def _check_program(record: dict) -> Checked:
             return Checked(record["id"], oracle, reported, f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
         if penalties_reached(obj):  # the module hands its store's penalties out itself, as the labeller reads it
             findings = [f for f in findings if f.code != "TFS110"]
-        reported |= {family(f.code) for f in findings}
+        reported |= {family(f.code) for f in findings} - unknown
         if any(f.error for f in findings):
             break
     return Checked(record["id"], oracle, reported)

@@ -9,7 +9,8 @@ from typing import NamedTuple
 
 from tf2lint.analysis.names import Function
 from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary
-from tf2lint.analysis.values import Value, literal_value
+from tf2lint.analysis.body import constant_locals, loop_rebound
+from tf2lint.analysis.values import Value, formatted_text, known_scalar, literal_value
 from tf2lint.knowledge import api
 
 
@@ -79,6 +80,22 @@ class CallSite:
     def value(self, expr: ast.expr | None) -> Value | None:
         """The value of an argument expression on this path, when known."""
         return literal_value(expr, dict(self.bindings))
+
+    def fixed_text(self, expr: ast.expr | None) -> str | None:
+        """The text a name expression has on every run of this call: a literal, a parameter the path gives a
+        literal, a local the function binds once to a literal (`i = 0`), or an f-string, `%` or `format` of such
+        parts (`f"fc_{i}"`); a loop variable never is. None when not known, or empty."""
+        text = formatted_text(expr, self._fixed_part) if expr is not None else None
+        if text is None and expr is not None:
+            text = self._fixed_part(expr)
+        return text if isinstance(text, str) and text else None
+
+    def _fixed_part(self, expr: ast.expr) -> int | str | None:
+        if isinstance(expr, ast.Name) and self.func is not None:
+            fixed = constant_locals(self.func).get(expr.id)
+            if fixed is not None or expr.id in loop_rebound(self.func):
+                return fixed
+        return known_scalar(self.value(expr))
 
 
 @dataclass(frozen=True)

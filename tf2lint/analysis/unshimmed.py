@@ -57,14 +57,16 @@ def _module_function(ctx: ModuleContext, func: ast.AST) -> bool:
 
 
 def owns_weights(ctx: ModuleContext, cls: ClassInfo) -> bool:
-    """A project class that builds weights itself (a weight-owning object, `add_weight`, a TF1 creator)."""
+    """A project class that builds weights itself (a weight-owning object, `add_weight`, a TF1 creator, a v1 RNN
+    cell)."""
     for klass in ctx.mro(cls):
         for method in klass.methods.values():
             for call in klass.module.own_calls(method):
                 if is_self_attr(call.func, first_param(method)) and call.func.attr in api.ADD_WEIGHT:  # type: ignore[union-attr]
                     return True
                 names = klass.module.names.resolve(call.func, method)
-                if any(api.tracked_object_kind(n) or api.creates_tf1_variables(n) for n in names):
+                if any(api.tracked_object_kind(n) or api.creates_tf1_variables(n) or api.v1_rnn_cell_base_name(n)
+                       for n in names):
                     return True
     return False
 

@@ -272,7 +272,7 @@ def numbered_creator(site: CallSite, ctx: ModuleContext | None = None) -> tuple[
     their scope: an unnamed functional layer (`dense`, `dense_1`), a v1 layer object or RNN cell (their
     `name=` is numbered too, measured), a template (`t`, `t_1`); with ``ctx``, also an object of a project
     subclass of a v1 layer class (`v1_subclass_called`). None when the base is not known (a name we cannot
-    see, such as `f"cell_{i}"`, may differ per call)."""
+    see, such as `f"cell_{i}"` in a loop over `i`, may differ per call)."""
     found = unnamed_creator(site)
     if found is not None:
         return (found[0], found[1].base) if found[1].wraps is None else None
@@ -288,8 +288,9 @@ def numbered_creator(site: CallSite, ctx: ModuleContext | None = None) -> tuple[
             default = None
         else:
             continue
+        text = site.fixed_text(given)  # `f"t_{i}"` with `i = 0` above it is as fixed as `"t_0"`
+        if text is not None:
+            return name, text
         known = site.value(given) if given is not None else ("none",)
-        if known is not None and known[0] == "str" and known[1]:
-            return name, known[1]
         return (name, default) if known == ("none",) and default else None
     return None

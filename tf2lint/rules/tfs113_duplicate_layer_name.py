@@ -6,8 +6,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.analysis.body import constant_locals, loop_rebound, name_stores
-from tf2lint.analysis.values import formatted_text, known_scalar
+from tf2lint.analysis.body import loop_rebound, name_stores
 from tf2lint.analysis.names import names_in
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, Hit, Rule, keyword, numbered_creator, reuse_switched_on, reuse_switches
@@ -29,23 +28,8 @@ def _explicit_name(site: CallSite) -> tuple[str, str] | None:
         kind = "variable"
     else:
         return None
-    known = site.value(value)  # a literal, or a parameter the call path gave a literal
-    if known is not None and known[0] == "str" and known[1]:
-        return kind, known[1]
-    text = formatted_text(value, lambda part: _fixed_part(site, part))  # `f"fc_{i}"` with `i = 0` above it
-    if text is None and isinstance(value, ast.Name):
-        text = _fixed_part(site, value)
-    return (kind, text) if isinstance(text, str) and text else None
-
-
-def _fixed_part(site: CallSite, expr: ast.expr) -> int | str | None:
-    """A part of a name that is the same on every run of the site: a literal, a parameter the call path gives a
-    literal, or a local bound once to a literal (`constant_locals`); a loop variable never is."""
-    if isinstance(expr, ast.Name) and site.func is not None:
-        fixed = constant_locals(site.func).get(expr.id)
-        if fixed is not None or expr.id in loop_rebound(site.func):
-            return fixed
-    return known_scalar(site.value(expr))
+    text = site.fixed_text(value)  # a literal, a parameter the path gave one, `f"fc_{i}"` with `i = 0` above it
+    return (kind, text) if text is not None else None
 
 
 def _reuses(call: ast.Call) -> bool:
@@ -431,6 +415,32 @@ class Formatted(tf.keras.layers.Layer):
     def block(self, x):
         stage = 1
         return v1.layers.dense(x, 4, name=f"fc_{stage}")  # expect: TFS113
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def scale(x):
+    return x * v1.get_variable("w", shape=[x.shape[-1]])
+
+
+class Block(tf.keras.layers.Layer):
+    def call(self, x):
+        stage = 0
+        return v1.make_template(f"t_{stage}", scale)(x)  # expect: TFS113
+
+
+class FormattedTemplate(tf.keras.layers.Layer):
+    """`outer` entered again restarts the template's numbering: the second Block gets `outer/t_0/w` back."""
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        for _ in range(2):
+            with v1.variable_scope("outer"):
+                x = Block()(x)
+        return x
 ''',
     ),
     good=(

@@ -173,6 +173,24 @@ class Head(tf.Module):
         self.proj = tf.keras.layers.Dense(2)  # expect: TFS116
         return self.proj(x) * tf.Variable(1.0)  # expect: TFS116
 ''',
+        '''\
+import tensorflow as tf
+
+
+class CellBlock(tf.keras.layers.Layer):
+    """Decorated: the RNN cell it builds is in its own store, which lives as long as the object."""
+
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with tf.compat.v1.variable_scope("block"):
+            cell = tf.compat.v1.nn.rnn_cell.BasicRNNCell(8)
+            return cell(x, cell.zero_state(2, tf.float32))[0]
+
+
+class Recurrent(tf.keras.layers.Layer):
+    def call(self, x):
+        return CellBlock()(x)  # expect: TFS116
+''',
     ),
     good=(
         '''\

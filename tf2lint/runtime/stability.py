@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tf2lint.knowledge import api
-from tf2lint.runtime import pitfalls
+from tf2lint.runtime import pitfalls, sharing
 from tf2lint.shim import tensorflow
 
 # The code of a finding for an exception that is no known shim pitfall.
@@ -226,11 +226,12 @@ def check(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2) 
 
     phases: list[tuple[bool | None, Stack]] = []
     with _naming_state_preserved(), _graph_state_preserved(), _constructions_recorded(constructed), \
-            _dropout_phases_recorded(phases):
+            _dropout_phases_recorded(phases), sharing.recording(tf, _called_classes(obj), _user_stack) as shared:
         for index in range(calls):
             if index == calls - 1 and training is True and calls > 1:
                 statistics_before = _moving_statistics(obj, is_keras)
             created.append([])
+            shared.start_call()
             try:
                 with tf.variable_creator_scope(record), tf.GradientTape() as tape:
                     obj(*inputs, **kwargs)
@@ -239,7 +240,8 @@ def check(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2) 
             for variable in tape.watched_variables():
                 read.setdefault(variable.ref(), variable)
     findings = [_placed(finding, origins, created) for finding in _findings(obj, is_keras, created, read, statistics_before)]
-    return findings + _dropout_findings(phases, training if kwargs else None)  # (a phase it could not pass: none)
+    # (a phase it could not pass: none)
+    return findings + _dropout_findings(phases, training if kwargs else None) + _shared_findings(shared)
 
 
 _LIBRARY_FILES: dict[str, bool] = {}
@@ -321,6 +323,34 @@ def _phase(training: Any) -> bool | None:
         return bool(training.numpy())  # an eager tensor
     except (AttributeError, TypeError, ValueError):
         return None
+
+
+def _called_classes(obj: Any) -> list[type]:
+    """The classes whose calls tell one invocation of a layer from the next (see `sharing`): Keras' `Layer`, and
+    the class that defines the `__call__` of the object and of each `tf.Module` in it (a `tf.function` stays a
+    descriptor: not wrapped)."""
+    classes = keras_classes("Layer")
+    layers = tuple(classes)
+    for module in [obj, *getattr(obj, "submodules", ())]:
+        if isinstance(module, layers):
+            continue
+        owner = next((k for k in type(module).__mro__ if "__call__" in k.__dict__), None)
+        if owner is not None and inspect.isfunction(owner.__dict__["__call__"]) and owner not in classes:
+            classes.append(owner)
+    return classes
+
+
+def _shared_findings(shared: sharing.Sharing) -> list[RuntimeFinding]:
+    """TFS113 for the variables (and `get_or_create_layer` keys) one call handed out twice without asking."""
+    names = tuple(dict.fromkeys(name for name, _stack in shared.shared))
+    if not names:
+        return []
+    return [RuntimeFinding(
+        "TFS113",
+        f"{len(names)} variable(s) handed out a second time in one call, with no reuse asked: {', '.join(names)} "
+        f"(the second request gets the first one's weights: two layers written as two train one set)",
+        names, origins=tuple(dict.fromkeys(stack for _name, stack in shared.shared)),
+    )]
 
 
 def _dropout_findings(phases: list[tuple[bool | None, Stack]], training: bool | None) -> list[RuntimeFinding]:
