@@ -118,6 +118,29 @@ def shared_by(obj, *inputs) -> list:
     return findings
 
 
+def instances(cls, count: int = 2) -> list:
+    """``count`` instances called one after the other in this process, as a model holding several would (TF's
+    global graph state is put back afterwards)."""
+    from tf2lint.runtime.stability import _graph_state_preserved
+
+    runtime.reset()
+    with _graph_state_preserved():
+        return [cls()(x(2, 4)) for _ in range(count)]
+
+
+def check_tfs107_traced_block(ns) -> None:
+    """The first instance works, the second is handed the first one's `blk/fc/*` from a dead graph."""
+    from tf2lint.runtime.stability import _graph_state_preserved
+
+    runtime.reset()
+    with _graph_state_preserved():
+        ns.TracedBlock()(x(2, 4))
+        raises(AttributeError, "Tensor.op is undefined", lambda: ns.TracedBlock()(x(2, 4)))
+    # The fix: each object keeps its variables in its own store, and every instance works.
+    fixed = type("Fixed", (ns.TracedBlock,), {"call": track(ns.TracedBlock.call)})
+    assert len(instances(fixed, 3)) == 3
+
+
 def check_tfs111_module(ns) -> None:
     module = ns.ModuleWithExplicitTraining()
     module(x(8, 3), True)
@@ -498,6 +521,8 @@ CASES.update({
     ("TFS107", "good", 4): lambda ns: assert_codes(ns.LazyAttribute(), x(2, 4), weights=2),
     # A project function forwarding to the shim is the shim: tracked and stable.
     ("TFS107", "good", 5): lambda ns: assert_codes(ns.Wrapped(), x(2, 4), weights=1),
+    ("TFS107", "bad", 3): check_tfs107_traced_block,
+    ("TFS107", "good", 6): lambda ns: len(instances(ns.TracedUnscoped, 3)) == 3 or pytest.fail("raised"),
     # A project subclass of a v1 layer built per call under named scopes: `get_variable` reuses its weights.
     ("TFS106", "good", 3): lambda ns: assert_codes(ns.Tower(), x(8, 4), training=True, weights=8),
     # An inner tf.function applied to a helper with a default-name scope: fails on the first call.
@@ -1158,6 +1183,7 @@ SAFE_FIX_OBJECTS = {
     ("TFS105", 8): [("LoopNamed", (), (2, 4), {})],
     ("TFS105", 9): [("CompiledOnceLooped", (), (2, 4), {})],
     ("TFS107", 2): [("SlimUndecorated", (), (2, 4), {})],
+    ("TFS107", 3): [("TracedBlock", (), (2, 4), {})],
     ("TFS111", 2): [("SlimDropout", (), (8, 3), {"training": False})],
 }
 

@@ -1,7 +1,7 @@
 """Facts about the code of one function that rules ask for, each read in one pass over the function and kept
 for it: the plain names it stores, the names its loops rebind, the names it binds once to a literal, the
-variables of the loops over Python values around each node, the attributes it assigns,
-the calls whose result it keeps on an attribute, and the statement of its body that holds a node.
+variables of the loops over Python values around each node, the `with` items around each node, the attributes
+it assigns, the calls whose result it keeps on an attribute, and the statement of its body that holds a node.
 
 Like ``ast.walk``, these passes include nested functions and lambdas: a store anywhere in the function's text
 counts. The memos hold functions weakly (a memo that held them kept whole trees alive for the collector).
@@ -85,6 +85,24 @@ def _python_loop_variables(func: Function) -> dict[int, frozenset[str]]:
             for node in ast.walk(loop):
                 around[id(node)] = around.get(id(node), frozenset()) | targets
     return around
+
+
+@weak_memo
+def _with_items(func: Function) -> dict[int, tuple[ast.expr, ...]]:
+    """Node id -> the context expressions of the `with` statements around it, outermost first."""
+    around: dict[int, tuple[ast.expr, ...]] = {}
+    for statement in ast.walk(func):
+        if isinstance(statement, (ast.With, ast.AsyncWith)):
+            items = tuple(item.context_expr for item in statement.items)
+            for inner in statement.body:
+                for node in ast.walk(inner):
+                    around[id(node)] = around.get(id(node), ()) + items  # (ast.walk meets outer ones first)
+    return around
+
+
+def with_items(func: Function, node: ast.AST) -> tuple[ast.expr, ...]:
+    """The context expressions of the `with` statements of ``func`` around ``node`` (`variable_scope("blk")`)."""
+    return _with_items(func).get(id(node), ())
 
 
 def python_loop_variables(func: Function, node: ast.AST) -> frozenset[str]:

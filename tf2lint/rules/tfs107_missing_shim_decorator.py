@@ -6,9 +6,10 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tf2lint.analysis.body import calls_kept_on_attributes
+from tf2lint.analysis.body import calls_kept_on_attributes, with_items
 from tf2lint.analysis.callers import named_elsewhere
 from tf2lint.analysis.classes import ENTRY_NAMES
+from tf2lint.analysis.scope_names import argument_of, literal_value
 from tf2lint.analysis.summary import is_static, plain_decorators
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute, self_name, spelled, v1_subclass_of_call
@@ -44,6 +45,29 @@ def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
         template = None if any(func is f for f, _d, _c in ctx.shim_decorated) else _init_template(ctx, cls, call, func)
         if template:
             return template
+    return None
+
+
+def _kept_layer_traced(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
+    """`self.<attr>(x)`, a v1 layer object built in `__init__`, called in a `tf.function` method the entry reaches,
+    inside `variable_scope("<name>")`: with no shim store, TF keeps the variables in the global graph's default
+    store under fixed names. Measured: the first instance works; the next object that asks those names (a second
+    instance, another class) is handed them from a dead graph and raises `Tensor.op is undefined` (without the
+    scope the layer's own names are numbered per object, and with the shim each object has its store: fine)."""
+    for call, _names, func in ctx.reached_calls(method, cls, stop_at_shim=True, limit=_SEARCH_LIMIT):  # type: ignore[arg-type]
+        attr = self_attribute(ctx, call.func, func)
+        if attr is None or func is method or not any(
+                ctx.is_tf_function(d, func) for d in getattr(func, "decorator_list", ())):
+            continue
+        kind = next((n for klass in ctx.mro(cls) for n in klass.attr_types.get(attr, ()) if api.is_v1_layer_class(n)),
+                    None)
+        for item in with_items(func, call) if kind else ():
+            if isinstance(item, ast.Call) and api.VARIABLE_SCOPE in ctx.resolve(item.func, func) and not any(
+                    k.arg in ("reuse", "default_name", None) for k in item.keywords):
+                scope = literal_value(argument_of(item, "name_or_scope", 0))
+                if isinstance(scope, str) and scope:
+                    return (f"`self.{attr}` (a `{kind}` built in `__init__`) in the `tf.function` "
+                            f"`{getattr(func, 'name', '?')}` under `variable_scope(\"{scope}\")`")
     return None
 
 
@@ -148,7 +172,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 # most layers of a library (on the benchmark corpus, 263 of 352 searches).
                 continue
             creator = _creator(ctx, method, cls)
-            if creator is None or _own_store(ctx, cls):
+            traced = _kept_layer_traced(ctx, method, cls) if creator is None else None
+            if creator is None and traced is None or _own_store(ctx, cls):
                 continue
             if callers is None:
                 # Helpers are called from the class's own functions and from its subclasses' (their overrides).
@@ -164,6 +189,16 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             plan = FixPlan(
                 "add-decorator", "safe", "Decorate the method with track_tf1_style_variables", (method,), spelling
             ) if spelling else None
+            if traced is not None:
+                yield Hit(
+                    method,
+                    f"`{cls.name}.{name}` runs {traced} without `@{api.SHIM_DECORATOR}`: with no shim store, "
+                    f"TensorFlow keeps its variables in the global graph's default store under that scope; the first "
+                    f"instance works, the next object that asks those names (a second instance) is handed them from a "
+                    f"dead graph and raises `AttributeError: Tensor.op is undefined`{hint}",
+                    plan,
+                )
+                continue
             yield Hit(
                 method,
                 f"`{cls.name}.{name}` creates variables ({creator}) but is not decorated with "
@@ -191,7 +226,10 @@ RULE = Rule(
             "another project module imports and names is left to its callers there). Modules that "
             "switch to graph mode with `disable_v2_behavior()` are not reported. Calling a template that `__init__` "
             "stored on `self` (`self.t = make_template(...)`) counts as creating variables: the template creates "
-            "them on its first call, inside the calling method."
+            "them on its first call, inside the calling method. A v1 layer object kept on `self` is tracked and "
+            "is fine, except when the entry reaches it in a `tf.function` method of the class under "
+            "`variable_scope(\"<name>\")`: then its variables go to TensorFlow's global variable store under fixed "
+            "names, and a second instance raises."
         ),
         why=(
             "Without the decorator nothing gives `get_variable` a store that lives with the object: in eager "
@@ -206,7 +244,10 @@ RULE = Rule(
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: no error anywhere (eager, `reuse=True`, `AUTO_REUSE`, an outer "
             "`tf.function`, `model.fit`); `layer.weights == []`, a new variable every call; `fit` reports a loss "
-            "but trains nothing. A template made in `__init__` and called from an undecorated `call`: its "
+            "but trains nothing. A v1 `Dense` built in `__init__` and called in a `tf.function` helper under "
+            "`variable_scope(\"blk\")`: the first instance works, the second raises `AttributeError: Tensor.op is "
+            "undefined` (also from another class asking `blk/fc`, or with the whole model in a `tf.function`); "
+            "without the scope, or with the decorator, every instance works. A template made in `__init__` and called from an undecorated `call`: its "
             "variable is read on every call and is in no `weights` (0 weights after two calls); with the decorator "
             "it is tracked and stable (`scale/w`)."
         ),
@@ -266,7 +307,27 @@ class SlimUndecorated(tf.keras.layers.Layer):
         scale = slim.model_variable("scale", shape=[inputs.shape[-1]])
         return inputs * scale
 ''',
-    ),
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class TracedBlock(tf.keras.layers.Layer):
+    """The first instance works; the second raises: `blk/fc/*` stayed in TF's global variable store."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = v1.layers.Dense(4, name="fc")
+
+    def call(self, x):  # expect: TFS107
+        return self._block(x)
+
+    @tf.function
+    def _block(self, x):
+        with v1.variable_scope("blk"):
+            return self.fc(x)
+''',    ),
     good=(
         '''\
 import tensorflow as tf
@@ -415,7 +476,26 @@ class Wrapped(tf.keras.layers.Layer):
             kernel = v1.get_variable("kernel", shape=[inputs.shape[-1], 3])
             return tf.matmul(inputs, kernel)
 ''',
-    ),
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class TracedUnscoped(tf.keras.layers.Layer):
+    """No scope around it: the layer's own name is numbered per object (`fc`, `fc_1`), and every instance works."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = v1.layers.Dense(4, name="fc")
+
+    def call(self, x):
+        return self._block(x)
+
+    @tf.function
+    def _block(self, x):
+        return self.fc(x)
+''',    ),
     check=check,
     applies=lambda triage: triage.defines_entry_method(),
 )
