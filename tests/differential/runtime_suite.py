@@ -5,7 +5,8 @@ checked as a user would: `runtime.check(make(), *inputs(), training=True, calls=
 second instance (a class-level `tf.function` fails only on the second), one program after the other and
 with no reset in between (a pytest session with many `shim_check` calls: what check() leaves behind would
 change the later programs). The label to meet is the oracle's (oracle.py), measured on yet another copy
-by the labeller after a reset.
+by the labeller after a reset; for silent sharing (TFS113), which the oracle cannot see, the labeller's store
+probe's.
 
 Last line: `runtime: N programs, reported H/B, raised R, false F`: B programs with a bug check() can see,
 H of them reported with exactly the oracle's families, R checks that raised, F programs with a family

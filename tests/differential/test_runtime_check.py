@@ -1,6 +1,6 @@
 """`runtime.check` tells the truth over the differential programs (runtime_suite.py): it reports what the
-independent probe sees (but the reviewed `UNSEEN`), raises for none, and reports nothing the probe does not see, with every program
-checked in this one process after the others (skipped without the runtime extra, unless
+independent probe sees (but the reviewed `UNSEEN`), raises for none, and reports nothing the probe does not
+see, with every program checked in this one process after the others (skipped without the runtime extra, unless
 TF2LINT_REQUIRE_RUNTIME=1)."""
 
 from __future__ import annotations

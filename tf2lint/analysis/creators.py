@@ -200,7 +200,8 @@ class Creators:
             if base is not None:
                 # The builder's layer sits in the store's `_layers` under the scoped key, its weights named by
                 # Keras: no name in `_vars`.
-                self._add(site, creator, join_scope(prefix, key), [], call, True, None, skip_first=False, keras_base=base)
+                self._add(site, creator, join_scope(prefix, key), [], call, True, None, skip_first=False,
+                          keras_base=base)
                 return
         if creator in (api.MAKE_TEMPLATE, api.GET_OR_CREATE_LAYER) or api.is_v1_layer_class(creator) \
                 or api.v1_rnn_cell_base_name(creator):

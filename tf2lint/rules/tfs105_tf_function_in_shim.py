@@ -105,7 +105,8 @@ def _looped_params(ctx: ModuleContext, use: TfFunctionUse) -> frozenset[str]:
             continue
         # Through a `tf.function(f)` made in the same loop, each value gets a new function, traced once (measured).
         callees = [c for c in ctx.callees_of_call(site.node, site.func) if c.func is target and (
-            c.compiled is None or c.compiled is use.anchor and not python_loop_variables(site.func, c.compiled) & loop_vars)]
+            c.compiled is None
+            or c.compiled is use.anchor and not python_loop_variables(site.func, c.compiled) & loop_vars)]
         if not callees:
             continue
         positional = params[1:] if callees[0].self_name is not None and params else params

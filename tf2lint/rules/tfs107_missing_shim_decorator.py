@@ -247,7 +247,8 @@ RULE = Rule(
             "but trains nothing. A v1 `Dense` built in `__init__` and called in a `tf.function` helper under "
             "`variable_scope(\"blk\")`: the first instance works, the second raises `AttributeError: Tensor.op is "
             "undefined` (also from another class asking `blk/fc`, or with the whole model in a `tf.function`); "
-            "without the scope, or with the decorator, every instance works. A template made in `__init__` and called from an undecorated `call`: its "
+            "without the scope, or with the decorator, every instance works. A template made in `__init__` and "
+            "called from an undecorated `call`: its "
             "variable is read on every call and is in no `weights` (0 weights after two calls); with the decorator "
             "it is tracked and stable (`scale/w`)."
         ),

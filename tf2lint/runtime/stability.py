@@ -240,7 +240,7 @@ def check(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2) 
             for variable in tape.watched_variables():
                 read.setdefault(variable.ref(), variable)
     findings = [_placed(finding, origins, created) for finding in _findings(obj, is_keras, created, read, statistics_before)]
-    # (a phase it could not pass: none)
+    # A phase the check could not pass (no `training` to give): no dropout finding.
     return findings + _dropout_findings(phases, training if kwargs else None) + _shared_findings(shared)
 
 
