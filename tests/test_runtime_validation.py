@@ -10,6 +10,7 @@ between them. `TF_USE_LEGACY_KERAS=1` is set by conftest.py so that the examples
 from __future__ import annotations
 
 import ast
+import inspect
 import os
 import re
 import subprocess
@@ -1469,3 +1470,58 @@ def test_a_function_of_another_module_that_builds_a_layer_per_call(tmp_path) -> 
     namespace = run_with_module("tfs116_blocks", HELPER_FUNCTIONS, CALLS_HELPERS)
     assert two_calls(namespace["Head"](), x(2, 4)) == (0, 0, False)  # new, untracked weights each call
     assert codes(namespace["Scaled"](), x(2, 4)) == set()
+
+
+class TracedTwice(tf.keras.layers.Layer):
+    """A `tf.function` helper called twice: the second call runs the first call's trace, with its `fc`."""
+
+    @track
+    def call(self, x):
+        x = self.block(x)
+        return self.block(x)  # the second call
+
+    @tf.function
+    def block(self, x):
+        return tf.compat.v1.layers.dense(x, 4, name="fc")
+
+
+class CompiledTwice(tf.keras.layers.Layer):
+    """Two functions of one method, each traced: the second trace is handed the first one's `fc`."""
+
+    @track
+    def call(self, x):
+        x = tf.function(self.block)(x)
+        return tf.function(self.block)(x)  # the second function
+
+    def block(self, x):
+        return tf.compat.v1.layers.dense(x, 4, name="fc")
+
+
+class TracedOnce(tf.keras.layers.Layer):
+    """One call: TF traces the helper twice on it, and both traces ask for `fc` (no sharing)."""
+
+    @track
+    def call(self, x):
+        return self.block(x)
+
+    @tf.function
+    def block(self, x):
+        return tf.compat.v1.layers.dense(x, 4, name="fc")
+
+
+@pytest.mark.parametrize("cls", [TracedTwice, CompiledTwice, TracedOnce], ids=lambda c: c.__name__)
+def test_sharing_through_tf_functions(cls) -> None:
+    """Measured: two runs of a traced `fc` keep one kernel and bias (2 weights where 4 were written); the check
+    says so at the second run's line, and stays silent on the two traces TF makes of one call."""
+    runtime.reset()
+    layer = cls()
+    layer(x(2, 4))
+    assert len(layer.weights) == 2
+    findings = runtime.check(cls(), x(2, 4))
+    if cls is TracedOnce:
+        assert findings == []
+        return
+    [finding] = findings
+    second = next(n for n, text in enumerate(inspect.getsource(cls).splitlines()) if "# the second" in text)
+    assert finding.code == "TFS113" and finding.names == ("fc/kernel", "fc/bias")
+    assert finding.sites == (f"{__file__}:{inspect.getsourcelines(cls)[1] + second}",)

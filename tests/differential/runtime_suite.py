@@ -26,15 +26,6 @@ from .label import install
 from .oracle import penalties_reached
 
 
-# CI-seed programs whose bug `runtime.check` cannot see, reviewed one by one, with why (the test fails on an entry
-# check() then reports).
-UNSEEN = {
-    "s0-00153": "TFS113 through a `tf.function` helper called twice in one call: the second call runs the first "
-                "call's trace, which asks the store for nothing (measured: one cell for two iterations, traced or "
-                "not)",
-}
-
-
 @dataclass
 class Checked:
     id: str

@@ -31,8 +31,11 @@ _KERAS_WRAPPER = "Exception encountered when calling layer"
 # A tf.function error quotes the user's frames, then the original `Type: message`.
 _USER_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<function>\w+)', re.M)
 _QUOTED_ERROR = re.compile(r"^\s*(?P<type>[A-Za-z_][\w.]*(?:Error|Exception)): (?P<message>.+)$", re.M)
-# Frames inside these packages are not where the user's code went wrong.
-_LIBRARIES = re.compile(r"[/\\](site-packages|dist-packages|tensorflow|tf_keras|keras|tf2lint[/\\]runtime)[/\\]")
+# Frames that are not where the user's code went wrong: installed packages, and the copies of a traced function
+# autograph writes (the user's line is then the caller's).
+_LIBRARIES = re.compile(
+    r"[/\\](site-packages|dist-packages|tensorflow|tf_keras|keras|tf2lint[/\\]runtime)[/\\]|[/\\]__autograph_generated_file"
+)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ returns the first variable: two layers written as two train one set of weights. 
 object, `recording` watches the stores: a variable name handed out a second time in one call, or a
 `get_or_create_layer` key asked again with another builder, is shared by accident unless the code asked for
 it: `reuse=True` or AUTO_REUSE on a `variable_scope` it entered (or `reuse_variables()` on the scope in force),
-or the layer that made the variable is being called again (a layer shares its weights with itself).
+or the layer that made the variable is being called again (a layer shares its weights with itself). Inside a
+`tf.function`, the traces TF makes of one call ask again and do not count together; a call that runs an earlier
+trace asks for nothing, and counts as asking for what that trace did.
 """
 
 from __future__ import annotations
@@ -30,23 +32,45 @@ _SHIM_MODULES = (
 )
 
 
+# Where a request is made: (which call of a `tf.function`, the graph being traced), each None in eager mode.
+Region = tuple[int | None, int | None]
+
+
+def _together(earlier: Region, now: Region) -> bool:
+    """Whether two requests are two askings in one run: both eager, in one trace, or in two calls of functions; not
+    in two traces of one call (TF traces twice on a function's first call, and each trace asks again)."""
+    return earlier[0] != now[0] or earlier[1] == now[1]
+
+
+@dataclass
+class _FunctionCall:
+    """A `tf.function` being called: the requests its tracing makes, as (store, name, reuse asked)."""
+
+    function: int  # id of the function object
+    number: int  # which call of a function this is, in the check
+    requests: list[tuple[Any, str, bool]] = field(default_factory=list)
+
+
 @dataclass
 class Sharing:
     """What one check saw: each accidental share, with the user frames of the request that got it."""
 
     shared: list[tuple[str, Stack]] = field(default_factory=list)
-    # (store, name, graph) of each variable asked for in this call -> the layer calls running at the first request
-    _asked_for: dict[tuple[int, str, int], dict[int, int]] = field(default_factory=dict)
-    _builders: dict[tuple[int, str, int], Any] = field(default_factory=dict)  # a layer key -> what its builder builds
+    # (store, name) of each variable asked for in this call -> where, and the layer calls running then
+    _asked_for: dict[tuple[int, str], list[tuple[Region, dict[int, int]]]] = field(default_factory=dict)
+    _builders: dict[tuple[int, str, Region], Any] = field(default_factory=dict)  # a layer key -> what it builds
     _calls: dict[int, int] = field(default_factory=dict)  # id(layer) -> which invocation of it is running
     _invocations: int = 0
-    _alive: list[Any] = field(default_factory=list)  # the layers called and graphs traced: their ids stay unique
+    _alive: list[Any] = field(default_factory=list)  # the layers and functions called, the graphs traced: ids stay
     _scopes: list[tuple[Any, Any]] = field(default_factory=list)  # (reuse asked, VariableScope) of entered scopes
+    _functions: list[_FunctionCall] = field(default_factory=list)  # the tf.functions being called, innermost last
+    _traced: dict[int, list[tuple[Any, str, bool]]] = field(default_factory=dict)  # a function -> its traces' asks
 
     def start_call(self) -> None:
         """A new call of the checked object: what earlier calls made is its own, shared by design."""
         self._asked_for.clear()
         self._builders.clear()
+        self._traced.clear()
         self._alive.clear()
 
     def _asked(self, reuse: Any, tf: Any) -> bool:
@@ -55,31 +79,54 @@ class Sharing:
         return reuse is True or getattr(current, "_reuse", None) is True or any(
             requested in asked or getattr(scope, "_reuse", None) is True for requested, scope in self._scopes)
 
-    def _recalled(self, key: tuple[int, str, int]) -> bool:
+    def _recalled(self, made_in: dict[int, int]) -> bool:
         """The variable was first asked for by an earlier invocation of a layer that is running again now."""
-        made_in = self._asked_for[key]
         return any(made_in.get(layer, number) != number for layer, number in self._calls.items())
 
-    def _key(self, store: Any, name: str, tf: Any) -> tuple[int, str, int]:
-        """A request's key: its store and name, and the graph of the trace it is made in (a `tf.function` traces
-        its body more than once on its first call, and each trace asks again: only one trace's requests count
-        together), or none in eager mode."""
+    def _region(self, tf: Any) -> Region:
         graph = None if tf.executing_eagerly() else tf.compat.v1.get_default_graph()
         self._alive.append(graph)
-        return id(store), name, id(graph)
+        return (self._functions[-1].number if self._functions else None), (None if graph is None else id(graph))
 
     def variable(self, store: Any, name: str, reuse: Any, tf: Any, stack: Callable[[], Stack]) -> None:
-        key = self._key(store, name, tf)
-        if key not in self._asked_for:
-            self._asked_for[key] = dict(self._calls)
-        elif not self._asked(reuse, tf) and not self._recalled(key):
+        asked = self._asked(reuse, tf)
+        if self._functions:
+            self._functions[-1].requests.append((store, name, asked))
+        self._request(store, name, asked, self._region(tf), stack)
+
+    def _request(self, store: Any, name: str, asked: bool, region: Region, stack: Callable[[], Stack]) -> None:
+        earlier = self._asked_for.setdefault((id(store), name), [])
+        if earlier and not asked and not self._recalled(earlier[0][1]) and any(
+                _together(where, region) for where, _calls in earlier):
             self.shared.append((name, stack()))
+        earlier.append((region, dict(self._calls)))
 
     def layer(self, store: Any, name: str, builder: Any, tf: Any, stack: Callable[[], Stack]) -> None:
-        key, built = self._key(store, name, tf), _builds(builder)
+        key, built = (id(store), name, self._region(tf)), _builds(builder)
         if key in self._builders and self._builders[key] != built:
             self.shared.append((f"get_or_create_layer key {name.lstrip('/')!r}", stack()))
         self._builders.setdefault(key, built)
+
+    def entering(self, function: Any) -> _FunctionCall:
+        self._alive.append(function)
+        self._invocations += 1
+        call = _FunctionCall(id(function), self._invocations)
+        self._functions.append(call)
+        return call
+
+    def leaving(self, call: _FunctionCall, stack: Callable[[], Stack]) -> None:
+        """A `tf.function` call that traced nothing ran a trace of an earlier call: it uses what that trace asked
+        for again, as if it asked now (measured: one set of weights for both calls)."""
+        self._functions.pop()
+        if call.requests:
+            self._traced.setdefault(call.function, call.requests)
+        else:
+            for store, name, asked in self._traced.get(call.function, ()):
+                earlier = self._asked_for.get((id(store), name), ())
+                if earlier and not asked and not self._recalled(earlier[0][1]):
+                    self.shared.append((name, stack()))
+        if self._functions:  # called while an outer function traces: what it asks, that trace asks
+            self._functions[-1].requests.extend(call.requests or self._traced.get(call.function, ()))
 
 
 def _builds(builder: Any) -> Any:
@@ -144,6 +191,17 @@ def recording(tf: Any, layer_classes: list[type], stack: Callable[[], Stack]) ->
         return exit_(scope, *exc)
 
     patches += [(vs.variable_scope, "__enter__", scope_enter), (vs.variable_scope, "__exit__", scope_exit)]
+    function_class = type(tf.function(lambda: None))
+    function_call = function_class.__dict__["__call__"]
+
+    def traced_call(function: Any, *args: Any, **kwargs: Any) -> Any:
+        call = seen.entering(function)
+        try:
+            return function_call(function, *args, **kwargs)
+        finally:
+            seen.leaving(call, stack)
+
+    patches.append((function_class, "__call__", functools.wraps(function_call)(traced_call)))
     for layer_class in layer_classes:
         call = layer_class.__dict__["__call__"]
 
