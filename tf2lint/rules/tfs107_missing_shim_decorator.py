@@ -54,14 +54,21 @@ def _kept_layer_traced(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> s
     store under fixed names. Measured: the first instance works; the next object that asks those names (a second
     instance, another class) is handed them from a dead graph and raises `Tensor.op is undefined` (without the
     scope the layer's own names are numbered per object, and with the shim each object has its store: fine)."""
+    kept: dict[str, str] = {}  # attribute -> the first v1 layer class it holds, along the MRO
+    for klass in ctx.mro(cls):
+        for attr, names in klass.attr_types.items():
+            for name in names:
+                if api.is_v1_layer_class(name):
+                    kept.setdefault(attr, name)
+    if not kept:
+        return None  # most classes keep no v1 layer: `_creator` searched their calls already
     for call, _names, func in ctx.reached_calls(method, cls, stop_at_shim=True, limit=_SEARCH_LIMIT):  # type: ignore[arg-type]
         attr = self_attribute(ctx, call.func, func)
-        if attr is None or func is method or not any(
+        if attr not in kept or func is method or not any(
                 ctx.is_tf_function(d, func) for d in getattr(func, "decorator_list", ())):
             continue
-        kind = next((n for klass in ctx.mro(cls) for n in klass.attr_types.get(attr, ()) if api.is_v1_layer_class(n)),
-                    None)
-        for item in with_items(func, call) if kind else ():
+        kind = kept[attr]
+        for item in with_items(func, call):
             if isinstance(item, ast.Call) and api.VARIABLE_SCOPE in ctx.resolve(item.func, func) and not any(
                     k.arg in ("reuse", "default_name", None) for k in item.keywords):
                 scope = literal_value(argument_of(item, "name_or_scope", 0))

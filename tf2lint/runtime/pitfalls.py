@@ -38,6 +38,10 @@ _LIBRARIES = re.compile(
 )
 
 
+# Where something happened in the user's code: its frames (file, line), outermost first.
+Stack = tuple[tuple[str, int], ...]
+
+
 @dataclass(frozen=True)
 class RaisedError:
     """What an exception says, read once: its code (None when no pitfall explains it) and where."""
@@ -46,7 +50,7 @@ class RaisedError:
     type: str
     first_line: str
     where: str | None  # "file:line in function" of the innermost user frame, when known
-    frames: tuple[tuple[str, int], ...] = ()  # the user's frames (file, line), outermost first
+    frames: Stack = ()  # the user's frames, outermost first
 
     def __str__(self) -> str:
         return f"{self.type}: {self.first_line}"

@@ -13,7 +13,6 @@ trace asks for nothing, and counts as asking for what that trace did.
 
 from __future__ import annotations
 
-import functools
 import inspect
 import sys
 from collections.abc import Callable, Iterator
@@ -21,7 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-Stack = tuple[tuple[str, int], ...]
+from tf2lint.runtime.patching import wrapped
+from tf2lint.runtime.pitfalls import Stack
 
 # Where the shim's store lives, by Keras flavour (a module already imported is the one the code uses).
 _SHIM_MODULES = (
@@ -152,76 +152,69 @@ def _plain(cell: Any) -> Any:
 
 @contextmanager
 def recording(tf: Any, layer_classes: list[type], stack: Callable[[], Stack]) -> Iterator[Sharing]:
-    """The stores, variable scopes and layer calls watched while the block runs (``stack``: the user frames
-    now), then put back."""
+    """The stores, variable scopes, `tf.function` calls and layer calls watched while the block runs (``stack``:
+    the user frames now), then put back."""
     from tensorflow.python.ops import variable_scope as vs
 
     seen = Sharing()
-    patches: list[tuple[Any, str, Any]] = []
-    for store in dict.fromkeys(getattr(sys.modules.get(name), "_EagerVariableStore", None) for name in _SHIM_MODULES):
-        if store is None:
-            continue
-        single, get_layer = store.__dict__.get("_get_single_variable"), store.__dict__.get("get_or_create_layer")
-        if single is None or get_layer is None:
-            continue  # another version's store: not the shim this code runs
-        signature = inspect.signature(single)
+    stores = [store for store in dict.fromkeys(
+        getattr(sys.modules.get(name), "_EagerVariableStore", None) for name in _SHIM_MODULES)
+        # another version's store has not both: not the shim this code runs
+        if store is not None and {"_get_single_variable", "get_or_create_layer"} <= store.__dict__.keys()]
 
-        def get_single(self: Any, *args: Any, _single: Any = single, _signature: Any = signature, **kwargs: Any) -> Any:
-            bound = _signature.bind(self, *args, **kwargs)
-            variable = _single(self, *args, **kwargs)
+    def get_single(original: Any) -> Any:
+        signature = inspect.signature(original)
+
+        def get_single_variable(self: Any, *args: Any, **kwargs: Any) -> Any:
+            bound = signature.bind(self, *args, **kwargs)
+            variable = original(self, *args, **kwargs)
             seen.variable(self, bound.arguments["name"], bound.arguments.get("reuse"), tf, stack)
             return variable
+        return get_single_variable
 
-        def get_or_create_layer(self: Any, name: str, create_layer_method: Any, _get: Any = get_layer) -> Any:
+    def get_layer(original: Any) -> Any:
+        def get_or_create_layer(self: Any, name: str, create_layer_method: Any) -> Any:
             seen.layer(self, name, create_layer_method, tf, stack)
-            return _get(self, name, create_layer_method)
+            return original(self, name, create_layer_method)
+        return get_or_create_layer
 
-        patches += [(store, "_get_single_variable", functools.wraps(single)(get_single)),
-                    (store, "get_or_create_layer", functools.wraps(get_layer)(get_or_create_layer))]
+    def scope_enter(original: Any) -> Any:
+        def __enter__(scope: Any) -> Any:
+            entered = original(scope)
+            seen._scopes.append((scope._reuse, entered))  # noqa: SLF001 - what the code asked, not AUTO_REUSE
+            return entered
+        return __enter__
 
-    enter, exit_ = vs.variable_scope.__enter__, vs.variable_scope.__exit__
+    def scope_exit(original: Any) -> Any:
+        def __exit__(scope: Any, *exc: Any) -> Any:
+            seen._scopes.pop()  # noqa: SLF001
+            return original(scope, *exc)
+        return __exit__
 
-    def scope_enter(scope: Any) -> Any:
-        entered = enter(scope)
-        seen._scopes.append((scope._reuse, entered))  # noqa: SLF001 - what the code asked, not AUTO_REUSE
-        return entered
+    def traced(original: Any) -> Any:
+        def __call__(function: Any, *args: Any, **kwargs: Any) -> Any:
+            call = seen.entering(function)
+            try:
+                return original(function, *args, **kwargs)
+            finally:
+                seen.leaving(call, stack)
+        return __call__
 
-    def scope_exit(scope: Any, *exc: Any) -> Any:
-        seen._scopes.pop()  # noqa: SLF001
-        return exit_(scope, *exc)
-
-    patches += [(vs.variable_scope, "__enter__", scope_enter), (vs.variable_scope, "__exit__", scope_exit)]
-    function_class = type(tf.function(lambda: None))
-    function_call = function_class.__dict__["__call__"]
-
-    def traced_call(function: Any, *args: Any, **kwargs: Any) -> Any:
-        call = seen.entering(function)
-        try:
-            return function_call(function, *args, **kwargs)
-        finally:
-            seen.leaving(call, stack)
-
-    patches.append((function_class, "__call__", functools.wraps(function_call)(traced_call)))
-    for layer_class in layer_classes:
-        call = layer_class.__dict__["__call__"]
-
-        def counted(layer: Any, *args: Any, _call: Any = call, **kwargs: Any) -> Any:
+    def counted(original: Any) -> Any:
+        def __call__(layer: Any, *args: Any, **kwargs: Any) -> Any:
             if id(layer) in seen._calls:  # noqa: SLF001 - a layer's call re-entering itself (Keras' wrappers)
-                return _call(layer, *args, **kwargs)
+                return original(layer, *args, **kwargs)
             seen._invocations += 1  # noqa: SLF001
             seen._calls[id(layer)] = seen._invocations  # noqa: SLF001
             seen._alive.append(layer)  # noqa: SLF001
             try:
-                return _call(layer, *args, **kwargs)
+                return original(layer, *args, **kwargs)
             finally:
                 del seen._calls[id(layer)]  # noqa: SLF001
+        return __call__
 
-        patches.append((layer_class, "__call__", functools.wraps(call)(counted)))
-    saved = [(owner, attr, owner.__dict__[attr]) for owner, attr, _ in patches]
-    try:
-        for owner, attr, replacement in patches:
-            setattr(owner, attr, replacement)
+    scope, function = [vs.variable_scope], [type(tf.function(lambda: None))]
+    with wrapped(stores, "_get_single_variable", get_single), wrapped(stores, "get_or_create_layer", get_layer), \
+            wrapped(scope, "__enter__", scope_enter), wrapped(scope, "__exit__", scope_exit), \
+            wrapped(function, "__call__", traced), wrapped(layer_classes, "__call__", counted):
         yield seen
-    finally:
-        for owner, attr, original in reversed(saved):
-            setattr(owner, attr, original)

@@ -12,7 +12,6 @@ TensorFlow is imported on first use.
 
 from __future__ import annotations
 
-import functools
 import inspect
 import re
 import sys
@@ -23,12 +22,12 @@ from typing import Any
 
 from tf2lint.knowledge import api
 from tf2lint.runtime import pitfalls, sharing
+from tf2lint.runtime.patching import wrapped
+from tf2lint.runtime.pitfalls import Stack
 from tf2lint.shim import tensorflow
 
 # The code of a finding for an exception that is no known shim pitfall.
 UNEXPLAINED = "error"
-# Where something happened in the user's code: its frames (file, line), outermost first.
-Stack = tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True)
@@ -262,22 +261,6 @@ def _user_stack() -> Stack:
     return tuple(reversed(frames))
 
 
-@contextmanager
-def _wrapped(classes: list[type], method: str, wrap: Any) -> Iterator[None]:
-    """Each class's own ``method`` replaced by ``wrap(original)`` while the block runs, then put back."""
-    patched = []
-    for cls in classes:
-        original = cls.__dict__.get(method)
-        if original is not None:
-            setattr(cls, method, functools.wraps(original)(wrap(original)))
-            patched.append((cls, original))
-    try:
-        yield
-    finally:
-        for cls, original in reversed(patched):
-            setattr(cls, method, original)
-
-
 def _constructions_recorded(constructed: dict[int, tuple[Any, Stack]]) -> Any:
     """Where each Keras layer made during the check was constructed (by id, with the layer kept alive so that
     ids stay unique). A layer makes its weights on its first call, where the line that made the layer, the one
@@ -289,7 +272,7 @@ def _constructions_recorded(constructed: dict[int, tuple[Any, Stack]]) -> Any:
             original(self, *args, **kwargs)
         return __init__
 
-    return _wrapped(keras_classes("Layer"), "__init__", wrap)
+    return wrapped(keras_classes("Layer"), "__init__", wrap)
 
 
 def _dropout_phases_recorded(phases: list[tuple[bool | None, Stack]]) -> Any:
@@ -305,7 +288,7 @@ def _dropout_phases_recorded(phases: list[tuple[bool | None, Stack]]) -> Any:
             return original(self, inputs, training=training)
         return call
 
-    return _wrapped(keras_classes("Dropout"), "call", wrap)
+    return wrapped(keras_classes("Dropout"), "call", wrap)
 
 
 def _phase(training: Any) -> bool | None:
