@@ -601,6 +601,16 @@ CASES.update({
                                              expect_new=("*first*", "tower/*")),
         runtime.assert_checkpoint_compatible(tfs115_baseline().Head, ns.Head, x(2, 4), expect_unused=("head/dense/*",)),
     ),
+    # A create-once guard on an object the shim method builds on every call (inline or as a local): each new
+    # object runs it again, and its layer or template takes the next name (`dense_1`, `t_1`, `blk_1`).
+    ("TFS101", "bad", 12): lambda ns: [
+        (runtime.reset(), grows(holder(), x(2, 4)) == ["dense_1/bias:0", "dense_1/kernel:0"] or pytest.fail("stable"),
+         assert_codes(holder(), x(2, 4), expected={"TFS101"})) for holder in (ns.RebuiltEachCall, ns.LocalEachCall)],
+    ("TFS101", "good", 8): lambda ns: (assert_codes(ns.ScopedEachCall(), x(2, 4), weights=2),
+                                       assert_codes(ns.KeptProjection(), x(2, 4), weights=2)),
+    ("TFS102", "bad", 4): lambda ns: assert_codes(ns.RebuiltBlock(), x(2, 4), expected={"TFS102"}),
+    ("TFS103", "bad", 2): lambda ns: grows(ns.RebuiltScaler(), x(2, 4)) == ["t_1/w:0"] or pytest.fail("stable"),
+    ("TFS103", "good", 2): lambda ns: assert_codes(ns.ScopedScaler(), x(2, 4), weights=1),
 })
 
 
@@ -1505,16 +1515,55 @@ class TracedOnce(tf.keras.layers.Layer):
         return tf.compat.v1.layers.dense(x, 4, name="fc")
 
 
-@pytest.mark.parametrize("cls", [TracedTwice, CompiledTwice, TracedOnce], ids=lambda c: c.__name__)
+class KeptInTrace(tf.keras.layers.Layer):
+    """One `fc` object, kept on the layer, called by a traced helper twice: shared by design."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = tf.compat.v1.layers.Dense(4, name="fc")
+
+    @track
+    def call(self, x):
+        x = self.block(x)
+        return self.block(x)
+
+    @tf.function
+    def block(self, x):
+        return self.fc(x)
+
+
+class CachedInTrace(tf.keras.layers.Layer):
+    """The object is built inside the first trace and cached on the layer (held-out s5656-00125): run eagerly,
+    the second call would call the cached one again."""
+
+    def __init__(self):
+        super().__init__()
+        self.cache = {}
+
+    @track
+    def call(self, x):
+        x = self.block(x)
+        return self.block(x)
+
+    @tf.function
+    def block(self, x):
+        if "fc" not in self.cache:
+            self.cache["fc"] = tf.compat.v1.layers.Dense(4, name="fc")
+        return self.cache["fc"](x)
+
+
+@pytest.mark.parametrize("cls", [TracedTwice, CompiledTwice, TracedOnce, KeptInTrace, CachedInTrace],
+                         ids=lambda c: c.__name__)
 def test_sharing_through_tf_functions(cls) -> None:
     """Measured: two runs of a traced `fc` keep one kernel and bias (2 weights where 4 were written); the check
-    says so at the second run's line, and stays silent on the two traces TF makes of one call."""
+    says so at the second run's line, and stays silent on the two traces TF makes of one call and on a replayed
+    trace whose `fc` is a layer the object holds (one object called twice)."""
     runtime.reset()
     layer = cls()
     layer(x(2, 4))
     assert len(layer.weights) == 2
     findings = runtime.check(cls(), x(2, 4))
-    if cls is TracedOnce:
+    if cls in (TracedOnce, KeptInTrace, CachedInTrace):
         assert findings == []
         return
     [finding] = findings

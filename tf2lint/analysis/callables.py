@@ -41,6 +41,9 @@ class Callee(NamedTuple):
     # The `tf.function(f)` call the value was compiled by (`step = tf.function(self._step)`; `step(x)` runs `f`
     # traced), when it was.
     compiled: ast.Call | None = None
+    # The construction of the instance whose `call` runs, when the calling function builds it on every run
+    # (`Sub()(x)`, or `sub = Sub()` then `sub(x)`): a new object each time.
+    built: ast.Call | None = None
 
 
 # A frame of the walk: anything with `func`, `self_name`, `module`, `bindings` and `_replace(func=...)`.
@@ -133,6 +136,11 @@ class CallableValues:
                     elements = [elements[index]]
                 found += [(e, scope) for e in elements]
         return found
+
+    def local_value(self, name: str, func: Function, module: ModuleSummary) -> ast.expr | None:
+        """The one value a function's own body assigns a local name (`sub = Sub()`), when nothing else binds it."""
+        values = self._assignments(func, module).get(name)
+        return values[0] if values is not None and len(values) == 1 else None
 
     def _values_of(self, name: str, frame: Frame) -> list[tuple[ast.expr, Frame]]:
         """What a local or module-level name is assigned, in the scope that assigns it (the function's own

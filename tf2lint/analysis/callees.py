@@ -36,9 +36,11 @@ class CallResolver:
         return found
 
     def _sub_layer_call(self, call: ast.Call, frame: Frame) -> Callee | None:
-        """``self.sub(x)`` where ``__init__`` made ``self.sub = Sub(...)``, or ``get_or_create_layer(key, Sub)(x)``:
-        the call runs ``Sub.call`` (or ``__call__``) of a project class."""
+        """``self.sub(x)`` where ``__init__`` made ``self.sub = Sub(...)``, ``get_or_create_layer(key, Sub)(x)``,
+        ``Sub()(x)`` or ``sub = Sub()`` then ``sub(x)``: the call runs ``Sub.call`` (or ``__call__``) of a project
+        class (for the last two, on an object built on every run: `Callee.built`)."""
         func, module, cls = call.func, frame.module, None
+        built: ast.Call | None = None
         if is_self_attr(func, frame.self_name) and frame.reach.cls is not None:
             for klass in self._classes.mro(frame.reach.cls):
                 ctor = klass.attr_ctors.get(func.attr)  # type: ignore[union-attr]
@@ -51,7 +53,15 @@ class CallResolver:
                 cls = self._classes.class_of(module, builder, frame.func)
         elif isinstance(func, ast.Call) and isinstance(func.func, (ast.Name, ast.Attribute)):
             cls = self._classes.class_of(module, func.func, frame.func)  # `Adapter()(x)`: built and called inline
-        return self._classes.instance_call(cls) if cls is not None else None
+            built = func
+        elif isinstance(func, ast.Name) and frame.func is not None and module.names.is_local(func.id, frame.func):
+            # `sub = Sub()` then `sub(x)`: a local the function binds once, to a new object on every run.
+            value = self.callables.local_value(func.id, frame.func, module)
+            if isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute)):
+                cls = self._classes.class_of(module, value.func, frame.func)
+                built = value
+        callee = self._classes.instance_call(cls) if cls is not None else None
+        return callee._replace(built=built) if callee is not None else None
 
     def callee_of(self, expr: ast.expr, frame: Frame) -> Callee | None:
         """The project function an expression names, with its `self` parameter and a label."""

@@ -69,6 +69,14 @@ class CallSite:
     # shares that object's weights by design).
     object_loop: bool = False
     once: bool = False  # runs once per object: in the block of a guard that sets the attribute it tests
+    # When every create-once guard around the call is on an object built anew on every call (`Sub()(x)`): that
+    # construction. The guard holds per object, so the guarded code runs again on every call.
+    fresh_guard: ast.Call | None = None
+
+    @property
+    def guarded_across_calls(self) -> bool:
+        """Under a create-once guard that holds from one call of the shim method to the next."""
+        return self.guarded and self.fresh_guard is None
 
     def calls(self, *names: str) -> bool:
         return any(name in self.names for name in names)

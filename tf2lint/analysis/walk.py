@@ -43,6 +43,11 @@ class _State(NamedTuple):
     # `for stage in [self._a, self._b]: stage(x)`: the loop variable, and the state before the loop. Each
     # iteration calls a different function, so what the callee runs is not repeated by this loop.
     item: tuple[str, _State] | None = None
+    # The construction that built `self` on this run of the caller (`Sub()(x)`): its guards hold per object only.
+    fresh: ast.Call | None = None
+    # That construction, when the create-once guards around the code are all on such an object: on the next call,
+    # a new object runs the guarded block again.
+    fresh_guard: ast.Call | None = None
 
 
 class ShimWalk:
@@ -241,9 +246,10 @@ class ShimWalk:
                 self._block(stmt.body if decided else stmt.orelse, frame, state, queue)
                 return
             polarity = _guard_polarity(stmt.test, frame.self_name)
-            body = state._replace(guarded=state.guarded or polarity == "body", arms=_arm(state.arms, stmt, 0),
-                                  once=state.once or polarity == "body" and _sets_its_guard(stmt, frame.self_name))
-            orelse = state._replace(guarded=state.guarded or polarity == "orelse", arms=_arm(state.arms, stmt, 1))
+            body = _guarded(state, polarity == "body")._replace(
+                arms=_arm(state.arms, stmt, 0),
+                once=state.once or polarity == "body" and _sets_its_guard(stmt, frame.self_name))
+            orelse = _guarded(state, polarity == "orelse")._replace(arms=_arm(state.arms, stmt, 1))
             self._block(stmt.body, frame, body, queue)
             self._block(stmt.orelse, frame, orelse, queue)
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
@@ -273,7 +279,7 @@ class ShimWalk:
                 # `self._t = self._t or make(...)`: everything after the first operand runs once.
                 self._expr(value.values[0], frame, state, queue)
                 for later in value.values[1:]:
-                    self._expr(later, frame, state._replace(guarded=True), queue, target)
+                    self._expr(later, frame, _guarded(state, True), queue, target)
             else:
                 self._expr(value, frame, state, queue, target)
             for node in targets:
@@ -303,7 +309,7 @@ class ShimWalk:
         names = module.names.resolve(call.func, frame.func)
         site = CallSite(call, names, frame.func, frame.reach, state.scopes, state.guarded, state.in_loop, target,
                         state.arms, state.arg_scopes, module, frame.bindings, state.loop_scopes, state.object_loop,
-                        state.once)
+                        state.once, state.fresh_guard)
         self.sites.append(site)
         if isinstance(call.func, ast.Call):
             self._applied[call.func] = call  # `tf.function(f)(x)`: the arguments `f` runs with
@@ -368,11 +374,12 @@ class ShimWalk:
                                               object_loop=outer.object_loop, item=outer.item)
             if callee.cls is not None:
                 # A sub-layer's undecorated `call` runs in the caller's variable store, with its own `self`.
-                # Called again, one object shares its weights by design; one built inline is new each time.
+                # Called again, one object shares its weights by design; one built inline is new each time, and
+                # so is a sub-layer such an object holds (its `__init__` runs again).
                 reach = replace(reach, cls=callee.cls)
-                inline = isinstance(call.func, ast.Call) and api.GET_OR_CREATE_LAYER not in module.names.resolve(
-                    call.func.func, frame.func)
-                if not inline:
+                held = is_self_attr(call.func, frame.self_name)
+                callee_state = callee_state._replace(fresh=callee.built or (state.fresh if held else None))
+                if callee.built is not call.func:  # (a local object may be built before the loop calling it)
                     callee_state = callee_state._replace(object_loop=False)
             if len(callees) > 1:
                 callee_state = callee_state._replace(arms=_arm(state.arms, call, index))  # one of several: alternatives
@@ -442,6 +449,16 @@ def _calls_repeated_by_comprehensions(node: ast.expr) -> set[int]:
         for part in parts:
             repeated.update(id(n) for n in walk_expr(part) if isinstance(n, ast.Call))
     return repeated
+
+
+def _guarded(state: _State, guard: bool) -> _State:
+    """The state under a create-once guard on `self` (``guard``): on an object built on every call (`fresh`),
+    the guard holds within that object only."""
+    if not guard or state.guarded and state.fresh_guard is None:
+        return state
+    if state.fresh is None:
+        return state._replace(guarded=True, fresh_guard=None)
+    return state._replace(guarded=True, fresh_guard=state.fresh_guard or state.fresh)
 
 
 def _looping(state: _State) -> _State:

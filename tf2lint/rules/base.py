@@ -115,6 +115,15 @@ def supplied_by_arg_scope(site: CallSite, param: str) -> bool:
     return False
 
 
+def rebuilt_guard(site: CallSite) -> str:
+    """For a site whose create-once guard is on an object built anew on every call: a clause saying so."""
+    built = site.fresh_guard
+    if built is None:
+        return ""
+    return (f" (it is made once per object, under a guard, but `{ast.unparse(built.func)}(...)` at line "
+            f"{built.lineno} builds a new object on every call: build that one once, in `__init__`)")
+
+
 def runs_once(site: CallSite, ctx: ModuleContext) -> bool:
     """Code in ``__init__``/``build`` (or a function nested in them) runs once per object."""
     func = site.func

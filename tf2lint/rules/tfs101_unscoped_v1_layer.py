@@ -10,8 +10,8 @@ from tf2lint.analysis.variables import class_variables
 from tf2lint.knowledge import api
 from tf2lint.knowledge.variables import UNKNOWN
 from tf2lint.rules.base import (
-    Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, numbered_creator, reuse_switches, runs_once, spelled,
-    supplied_by_arg_scope, unnamed_creator, v1_subclass_called,
+    Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, numbered_creator, rebuilt_guard, reuse_switches, runs_once,
+    spelled, supplied_by_arg_scope, unnamed_creator, v1_subclass_called,
 )
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def _object_hits(ctx: ModuleContext, plans: dict) -> Iterator[Hit]:
     for site in ctx.sites:
         layer = first_name(site, lambda n: api.is_v1_layer_class(n) or api.v1_rnn_cell_base_name(n) is not None)
         subclass = v1_subclass_called(ctx, site) if layer is None and isinstance(site.node.func, ast.Name) else None
-        if layer is None and subclass is None or site.guarded or runs_once(site, ctx):
+        if layer is None and subclass is None or site.guarded_across_calls or runs_once(site, ctx):
             continue
         if subclass is not None:
             layer = subclass[0]  # a project subclass of a v1 layer class: named and numbered like one
@@ -112,7 +112,8 @@ def _object_hits(ctx: ModuleContext, plans: dict) -> Iterator[Hit]:
         where = "called" if calls else "built"
         yield Hit(
             site.node,
-            f"`{layer}` built on every call of shim method {site.reach.describe()} and {where} outside a named "
+            f"`{layer}` built on every call of shim method {site.reach.describe()}{rebuilt_guard(site)} and {where} "
+            f"outside a named "
             f"`variable_scope`: the object takes a new auto-generated name (`{base}`, `{base}_1`, ..., `name=` "
             f"does not prevent it) and new variables on every call; build it once in `__init__`, or call it "
             f"inside a named `variable_scope`",
@@ -225,6 +226,8 @@ RULE = Rule(
             "`BasicLSTMCell`, `LSTMCell`, `GRUCell`) built on every call are reported when they are called outside "
             "a named scope, wherever they were built, even with `name=`; objects built once in `__init__`, cells "
             "handed to `dynamic_rnn`/`static_rnn`/`MultiRNNCell`, and objects whose calls are not visible are not. "
+            "One built under a create-once guard (`if self.d is None:`) of a sub-layer that the shim method builds "
+            "anew on every call (`Sub()(x)`, or `sub = Sub()` then `sub(x)`) is built on every call too. "
             "Also, in code known to be traced (inside a `tf.function`, or a method stacked with `@tf.function`): "
             "a numbered creator (an unnamed layer, a layer object, a cell, a template) after "
             "`scope.reuse_variables()` that repeats one made before the switch in the same scope."
@@ -252,7 +255,9 @@ RULE = Rule(
             "`tf.function` or `model.fit`: `ValueError: tf.function only supports singleton tf.Variables "
             "created on the first call`. A v1 layer object takes its variable names from the scope in force at "
             "its first call: `Dense(3)` built inside `variable_scope(\"m\")` and called outside grows (`dense`, "
-            "`dense_1`); built outside and called inside it is stable (`m/dense`); built in `__init__` and called "
+            "`dense_1`); built outside and called inside it is stable (`m/dense`); built lazily by a sub-layer built "
+            "per call (`Projection()(x)`, `Projection` keeping `self.dense` under `if self.dense is None:`): "
+            "`dense`, then `dense_1`, and stable inside `variable_scope(\"head\")`; built in `__init__` and called "
             "in the decorated method without any scope it is stable (`dense`, each instance its own `dense_N`). "
             "`Dense(3, name=\"fc\")` built per call grows (`fc`, `fc_1`). v1 RNN cells built per call and called "
             "directly: `basic_rnn_cell` -> `basic_rnn_cell_1`, `lstm_cell` -> `lstm_cell_1` (`name=\"lstm\"`: "
@@ -480,6 +485,46 @@ class KeptNameTaken(tf.Module):
         x = v1.layers.dense(x, 4)  # expect: TFS101
         return v1.keras.utils.get_or_create_layer("head", head)(x)
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Projection(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.dense = None
+
+    def call(self, x):
+        if self.dense is None:  # once per Projection object
+            self.dense = v1.layers.Dense(4)  # expect: TFS101
+        return self.dense(x)
+
+
+class Gate(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.gates = {}
+
+    def call(self, x):
+        if "g" not in self.gates:
+            self.gates["g"] = v1.layers.Dense(4, activation=tf.sigmoid)  # expect: TFS101
+        return self.gates["g"](x)
+
+
+class RebuiltEachCall(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return Projection()(x)  # a new Projection, with its guard unset, on every call
+
+
+class LocalEachCall(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        gate = Gate()  # a local: a new object on every call too
+        return x * gate(x)
+''',
     ),
     good=(
         '''\
@@ -639,6 +684,39 @@ class Tower(tf.keras.layers.Layer):
     def call(self, h):
         with v1.variable_scope("tower"):  # entered anew each call: the numbering below restarts
             return self.block(h)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Projection(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.dense = None
+
+    def call(self, x):
+        if self.dense is None:
+            self.dense = v1.layers.Dense(4)
+        return self.dense(x)
+
+
+class ScopedEachCall(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("head"):  # entered anew each call: the new object's layer takes the same name
+            return Projection()(x)
+
+
+class KeptProjection(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.projection = Projection()  # one object: its guard holds from call to call
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return self.projection(x)
 ''',
     ),
     check=check,

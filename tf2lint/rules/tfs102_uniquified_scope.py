@@ -39,7 +39,7 @@ def _store_creators(ctx: ModuleContext) -> tuple[set[int], set[int]]:
     for site in ctx.sites:
         layer = next((n for n in site.names if api.v1_layer_base_name(n) or api.v1_rnn_cell_base_name(n)), None)
         creates = layer or any(api.creates_tf1_variables(n) or n == api.GET_OR_CREATE_LAYER for n in site.names)
-        if not creates or site.guarded:
+        if not creates or site.guarded_across_calls:
             continue  # created once (`if self._t is None:`): named by the first call's scope, then kept
         ids = {id(scope.node) for scope in site.scopes}
         any_creator |= ids
@@ -123,7 +123,9 @@ RULE = Rule(
             "`variable_scope(\"\")`. (`variable_scope(default_name=...)` alone is a TypeError in TF; it is reported too.) "
             "Not reported: such a scope nested inside a named scope (re-entering the parent restarts the numbering, "
             "so the names repeat on every call), and `variable_scope(tf.compat.v1.get_variable_scope())`, which "
-            "re-enters the current scope and, like a named scope, restarts the numbering under it."
+            "re-enters the current scope and, like a named scope, restarts the numbering under it. Variables made "
+            "under it once per object (`if self.w is None:`) keep their first name, unless the object is a "
+            "sub-layer built anew on every call."
         ),
         why=(
             "A default-name scope is made unique each time it is entered, and the shim's variable store keeps "
@@ -241,6 +243,29 @@ class Mapped(tf.keras.layers.Layer):
     def _block(self, x, scope=None):
         with v1.variable_scope(scope, default_name="blk"):  # expect: TFS102
             return v1.layers.dense(x, 4, name="d")
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Block(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.scale = None
+
+    def call(self, x):
+        with v1.variable_scope(None, default_name="blk"):  # expect: TFS102
+            if self.scale is None:  # once per Block object, and Block is built on every call
+                self.scale = v1.get_variable("scale", shape=[4])
+            return x * self.scale
+
+
+class RebuiltBlock(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return Block()(x)
 ''',
     ),
     good=(

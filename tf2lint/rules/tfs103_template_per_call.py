@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 from tf2lint.analysis.body import statement_holding
 from tf2lint.knowledge import api
-from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, independent_of_call, runs_once, unused_attribute
+from tf2lint.rules.base import (
+    Docs, FixPlan, Hit, Rule, independent_of_call, rebuilt_guard, runs_once, unused_attribute,
+)
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext
@@ -48,14 +50,15 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
     for site in ctx.sites:
         if not site.calls(api.MAKE_TEMPLATE) or runs_once(site, ctx):
             continue
-        if site.guarded and site.target is not None and site.target[0] in ("self", "self_item"):
+        if site.guarded_across_calls and site.target is not None and site.target[0] in ("self", "self_item"):
             continue  # created once and kept on the object
         if site.named_scope:
             continue  # measured: re-entering the named scope gives the template the same name each call
         consequence = "each call makes a new template with new variables (`t/w`, then `t_1/w`)"
         yield Hit(
             site,
-            f"`make_template` runs on every call of shim method {site.reach.describe()}: {consequence}; "
+            f"`make_template` runs on every call of shim method {site.reach.describe()}{rebuilt_guard(site)}: "
+            f"{consequence}; "
             f"create the template once in `__init__` (or under `if self._t is None:`) and call `self._t`",
             hoist_plan(ctx, site, "safe", "Create the template once in __init__"),
         )
@@ -69,7 +72,9 @@ RULE = Rule(
         what=(
             "Finds `make_template(...)` executed in shim code (the decorated method or a helper it reaches), "
             "except when the result is stored on `self` under a create-once guard (`if self._t is None:`, "
-            "`if not hasattr(self, \"_t\"):`, `self._t = self._t or make_template(...)`)."
+            "`if not hasattr(self, \"_t\"):`, `self._t = self._t or make_template(...)`), unless that object is "
+            "a sub-layer the shim method builds anew on every call (`Sub()(x)`): each new object makes its template "
+            "again. Not reported under a named `variable_scope`."
         ),
         why=(
             "The model guide: \"make sure to call make_template only once and then reuse the same template in "
@@ -85,7 +90,8 @@ RULE = Rule(
         runtime=(
             "Measured on TF 2.21 + tf-keras 2.21: a template made inside the decorated method creates `t/w` on "
             "the first call and `t_1/w` on the second. Created once in `__init__` (or lazily and kept on "
-            "`self`): stable, and its variables are tracked by the layer."
+            "`self`): stable, and its variables are tracked by the layer. Kept lazily by a sub-layer built per "
+            "call (`Scaler()(x)`): `t/w`, then `t_1/w`; the same inside `variable_scope(\"scaler\")`: stable."
         ),
     ),
     bad=(
@@ -117,6 +123,32 @@ class LazyButUnguarded(tf.Module):
 
     def _make(self):
         return v1.make_template("t", lambda x: x * v1.get_variable("w", shape=[]))  # expect: TFS103
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def scale(x):
+    return x * v1.get_variable("w", shape=[4])
+
+
+class Scaler(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.template = None
+
+    def call(self, x):
+        if self.template is None:  # once per Scaler object
+            self.template = v1.make_template("t", scale)  # expect: TFS103
+        return self.template(x)
+
+
+class RebuiltScaler(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return Scaler()(x)  # a new Scaler, and a new template, on every call
 ''',
     ),
     good=(
@@ -160,6 +192,33 @@ class Lazy(tf.keras.layers.Layer):
         if self._t is None:
             self._t = v1.make_template("t", body)
         return self._t(inputs)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def scale(x):
+    return x * v1.get_variable("w", shape=[4])
+
+
+class Scaler(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.template = None
+
+    def call(self, x):
+        if self.template is None:
+            self.template = v1.make_template("t", scale)
+        return self.template(x)
+
+
+class ScopedScaler(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("scaler"):  # a new Scaler each call, but its template's name repeats: `scaler/t/w`
+            return Scaler()(x)
 ''',
     ),
     check=check,

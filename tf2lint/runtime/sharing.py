@@ -8,7 +8,9 @@ object, `recording` watches the stores: a variable name handed out a second time
 it: `reuse=True` or AUTO_REUSE on a `variable_scope` it entered (or `reuse_variables()` on the scope in force),
 or the layer that made the variable is being called again (a layer shares its weights with itself). Inside a
 `tf.function`, the traces TF makes of one call ask again and do not count together; a call that runs an earlier
-trace asks for nothing, and counts as asking for what that trace did.
+trace asks for nothing, and counts as asking for what that trace did, except what a layer the checked object
+holds asked for in it: run eagerly, that call would call the same layer again (measured: one kept `Dense` called
+by a traced helper twice, built before the trace or cached on the object inside it).
 """
 
 from __future__ import annotations
@@ -42,13 +44,17 @@ def _together(earlier: Region, now: Region) -> bool:
     return earlier[0] != now[0] or earlier[1] == now[1]
 
 
+# A request a trace made: (store, name, reuse asked, ids of the layers called inside the traced call that made it).
+Request = tuple[Any, str, bool, frozenset[int]]
+
+
 @dataclass
 class _FunctionCall:
-    """A `tf.function` being called: the requests its tracing makes, as (store, name, reuse asked)."""
+    """A `tf.function` being called: the requests its tracing makes."""
 
     function: int  # id of the function object
     number: int  # which call of a function this is, in the check
-    requests: list[tuple[Any, str, bool]] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)
 
 
 @dataclass
@@ -64,7 +70,8 @@ class Sharing:
     _alive: list[Any] = field(default_factory=list)  # the layers and functions called, the graphs traced: ids stay
     _scopes: list[tuple[Any, Any]] = field(default_factory=list)  # (reuse asked, VariableScope) of entered scopes
     _functions: list[_FunctionCall] = field(default_factory=list)  # the tf.functions being called, innermost last
-    _traced: dict[int, list[tuple[Any, str, bool]]] = field(default_factory=dict)  # a function -> its traces' asks
+    _traced: dict[int, list[Request]] = field(default_factory=dict)  # a function -> its traces' asks
+    held: Callable[[], set[int]] = set  # ids of the layers the checked object holds (asked at a replay only)
 
     def start_call(self) -> None:
         """A new call of the checked object: what earlier calls made is its own, shared by design."""
@@ -91,7 +98,9 @@ class Sharing:
     def variable(self, store: Any, name: str, reuse: Any, tf: Any, stack: Callable[[], Stack]) -> None:
         asked = self._asked(reuse, tf)
         if self._functions:
-            self._functions[-1].requests.append((store, name, asked))
+            inner = self._functions[-1]
+            makers = frozenset(layer for layer, number in self._calls.items() if number > inner.number)
+            inner.requests.append((store, name, asked, makers))
         self._request(store, name, asked, self._region(tf), stack)
 
     def _request(self, store: Any, name: str, asked: bool, region: Region, stack: Callable[[], Stack]) -> None:
@@ -121,9 +130,13 @@ class Sharing:
         if call.requests:
             self._traced.setdefault(call.function, call.requests)
         else:
-            for store, name, asked in self._traced.get(call.function, ()):
+            held: set[int] | None = None
+            for store, name, asked, makers in self._traced.get(call.function, ()):
                 earlier = self._asked_for.get((id(store), name), ())
-                if earlier and not asked and not self._recalled(earlier[0][1]):
+                if not earlier or asked or self._recalled(earlier[0][1]):
+                    continue
+                held = self.held() if held is None else held
+                if not makers & held:
                     self.shared.append((name, stack()))
         if self._functions:  # called while an outer function traces: what it asks, that trace asks
             self._functions[-1].requests.extend(call.requests or self._traced.get(call.function, ()))
@@ -151,12 +164,13 @@ def _plain(cell: Any) -> Any:
 
 
 @contextmanager
-def recording(tf: Any, layer_classes: list[type], stack: Callable[[], Stack]) -> Iterator[Sharing]:
+def recording(tf: Any, layer_classes: list[type], stack: Callable[[], Stack],
+              held: Callable[[], set[int]] = set) -> Iterator[Sharing]:
     """The stores, variable scopes, `tf.function` calls and layer calls watched while the block runs (``stack``:
-    the user frames now), then put back."""
+    the user frames now; ``held``: the ids of the layers the checked object holds), then put back."""
     from tensorflow.python.ops import variable_scope as vs
 
-    seen = Sharing()
+    seen = Sharing(held=held)
     stores = [store for store in dict.fromkeys(
         getattr(sys.modules.get(name), "_EagerVariableStore", None) for name in _SHIM_MODULES)
         # another version's store has not both: not the shim this code runs

@@ -225,7 +225,7 @@ def check(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2) 
 
     phases: list[tuple[bool | None, Stack]] = []
     with _naming_state_preserved(), _graph_state_preserved(), _constructions_recorded(constructed), \
-            _dropout_phases_recorded(phases), sharing.recording(tf, _called_classes(obj), _user_stack) as shared:
+            _dropout_phases_recorded(phases), sharing.recording(tf, _called_classes(obj), _user_stack, lambda: _held_layers(obj)) as shared:
         for index in range(calls):
             if index == calls - 1 and training is True and calls > 1:
                 statistics_before = _moving_statistics(obj, is_keras)
@@ -321,6 +321,11 @@ def _called_classes(obj: Any) -> list[type]:
         if owner is not None and inspect.isfunction(owner.__dict__["__call__"]) and owner not in classes:
             classes.append(owner)
     return classes
+
+
+def _held_layers(obj: Any) -> set[int]:
+    """The ids of the modules (layers among them) the object holds, in its attributes, lists and dicts."""
+    return {id(module) for module in getattr(obj, "submodules", ())}
 
 
 def _shared_findings(shared: sharing.Sharing) -> list[RuntimeFinding]:
