@@ -611,6 +611,15 @@ CASES.update({
     ("TFS102", "bad", 4): lambda ns: assert_codes(ns.RebuiltBlock(), x(2, 4), expected={"TFS102"}),
     ("TFS103", "bad", 2): lambda ns: grows(ns.RebuiltScaler(), x(2, 4)) == ["t_1/w:0"] or pytest.fail("stable"),
     ("TFS103", "good", 2): lambda ns: assert_codes(ns.ScopedScaler(), x(2, 4), weights=1),
+    # A helper run twice in one scope, plain or traced, and a functional layer after the object that took its name:
+    # one set of weights (2) where two were written. In their own scopes, with reuse asked, or with the functional
+    # layer first (the object is numbered `head_1`): 4, 2 (asked) and 4; one sub-layer called twice: 1, by design.
+    ("TFS113", "bad", 7): lambda ns: [assert_codes(cls(), x(2, 4), expected={"TFS113"}, weights=2)
+                                      for cls in (ns.HelperTwice, ns.TracedTwice, ns.AfterTheObject)],
+    ("TFS113", "good", 5): lambda ns: (assert_codes(ns.ScopedTwice(), x(2, 4), weights=4),
+                                       assert_codes(ns.ReusedTwice(), x(2, 4), weights=2),
+                                       assert_codes(ns.BeforeTheObject(), x(2, 4), weights=4),
+                                       assert_codes(ns.SubLayerTwice(), x(2, 4), weights=1)),
 })
 
 

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 
 from tf2lint.analysis.body import loop_rebound, name_stores
 from tf2lint.analysis.names import names_in
+from tf2lint.analysis.variables import class_variables
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, Hit, Rule, keyword, numbered_creator, reuse_switched_on, reuse_switches
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import CallSite, ModuleContext
+    from tf2lint.analysis.variable_model import Creation
 
 CODE = "TFS113"
 
@@ -175,11 +177,16 @@ def _key_text(site: CallSite, key: str | tuple) -> str:
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     first_seen: dict[tuple, list[CallSite]] = {}
     switches = reuse_switches(ctx)
+    named_sites: dict[ast.Call, bool] = {}  # calls with a literal name -> whether each of their paths asks no reuse
+    reported: set[ast.Call] = set()
     for site in ctx.sites:
         named = _explicit_name(site)
         if named is None:
             yield from _repeated_auto_name(ctx, site, switches)
             continue
+        unasked = not (_reuses(site.node) or any(_reuses(s.node) for s in site.scopes)
+                       or reuse_switched_on(site, switches, before_only=False))
+        named_sites[site.node] = named_sites.get(site.node, True) and unasked
         if _reuses(site.node) or any(_reuses(s.node) for s in site.scopes):
             continue
         if reuse_switched_on(site, switches, before_only=True):
@@ -194,6 +201,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         earlier.append(site)
         if clash is None:
             if _repeats_in_loop(site, switches, numbered=False):
+                reported.add(site.node)
                 yield Hit(
                     site.node,
                     f"{kind} name {name!r} is fixed but the call runs in a loop (shim method "
@@ -208,6 +216,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             " (`reuse=False` does not prevent it under the shim: TF1 raised \"already exists\", the shim shares)"
             if reuse_false else ""
         )
+        reported.add(site.node)
         yield Hit(
             site,
             f"{kind} name {name!r} is already used at line {clash.node.lineno} in {scope} of shim method "
@@ -215,6 +224,45 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             f"differ){caveat}; give it its own name, or pass `reuse=True` if sharing is intended",
         )
     yield from _builder_clashes(ctx)
+    candidates = {node for node, unasked in named_sites.items() if unasked} - reported
+    if candidates:
+        yield from _shared_in_the_model(ctx, candidates)
+
+
+def _shared_in_the_model(ctx: ModuleContext, candidates: set[ast.Call]) -> Iterator[Hit]:
+    """A call with a literal name that the variable-name model gives variables an earlier creation of the same
+    call of the shim method has: a functional layer after a v1 layer object that took its name in that scope
+    (measured: the object's `blk/fc` is shared; in the other order the object is numbered `fc_1`), or a helper run
+    twice in one scope (measured: 2 weights where 4 were written). Not a call in a sub-layer's `call`: run twice,
+    that may be one object called again, which shares its weights by design."""
+    for model in class_variables(ctx):
+        in_sub_layer = {site.node for site in ctx.sites
+                        if site.reach.shim is model.method and site.reach.cls is not model.cls}
+        first: dict[str, Creation] = {}
+        for creation in model.creations:
+            names = [variable.name for variable in creation.variables] if creation.known else []
+            earlier = next((first[name] for name in names if name in first), None)
+            for name in names:
+                first.setdefault(name, creation)
+            node = creation.node
+            if earlier is None or node not in candidates or node in in_sub_layer or not creation.local:
+                continue
+            candidates.discard(node)  # one finding per call
+            variable = creation.kind == api.GET_VARIABLE
+            kind, full = ("variable", names[0]) if variable else ("layer", creation.scope)
+            scope, _, name = full.rpartition("/")
+            where = f"{scope or 'the root scope'} of shim method `{model.qualname}`"
+            if earlier.node is node:
+                yield Hit(node, (
+                    f"{kind} name {name!r}: this call runs twice in one call, in {where} (its function is called twice "
+                    f"there), and the second run silently shares the first run's weights ({names[0]}, ...); open a "
+                    f"`variable_scope` with its own name around each call, or pass `reuse=True` if sharing is "
+                    f"intended"))
+            else:
+                yield Hit(node, (
+                    f"{kind} name {name!r} is already taken at line {(earlier.called or earlier.node).lineno} in "
+                    f"{where}: this call silently shares those weights ({names[0]}, ...); give it its own name, or "
+                    f"pass `reuse=True` if sharing is intended"))
 
 
 def _repeats_in_loop(site: CallSite, switches: list[CallSite], numbered: bool) -> bool:
@@ -273,7 +321,10 @@ RULE = Rule(
         what=(
             "Finds a `tf.compat.v1.layers` layer or a `get_variable` whose literal name was already used by another "
             "call in the same variable scope of the same shim method (including helpers it reaches); one such call "
-            "inside a loop whose scope path is made of literal names (every iteration uses the same name); two "
+            "inside a loop whose scope path is made of literal names (every iteration uses the same name); one in a "
+            "helper that one call of the shim method runs twice in one scope, plain or as a `tf.function`, and a "
+            "functional layer named like a v1 layer object first called before it in its scope (the variable-name "
+            "model gives both the same variables); two "
             "`get_or_create_layer` calls with one key and different builders, and one with a fixed key in a loop. An explicit `reuse=False` does not "
             "excuse a duplicate. Calls in different branches of one `if`, calls with `reuse=True` or "
             "`reuse=AUTO_REUSE` (or any non-literal `reuse=`) on the call or on an enclosing scope, and calls after "
@@ -294,7 +345,10 @@ RULE = Rule(
             "Variable m/w already exists, disallowed`). A `dense(..., name=\"fc\")` in a 3-iteration loop: 2 "
             "weights instead of 6; with changing widths `Trying to share variable m/fc/kernel, but specified shape "
             "(4, 5) and found shape (4, 4)`. Two builders (Dense(3), Dense(5)) under key `head`: both calls return "
-            "the same `Dense(3)`; a fixed key in a loop over widths (4, 5) builds one `Dense(4)` and the output "
+            "the same `Dense(3)`; a helper with `dense(..., name=\"fc\")` called twice (also as a `tf.function`): 2 "
+            "weights where 4 were written; `Dense(4, name=\"head\")` kept on the layer and called in `net`, then "
+            "`dense(..., name=\"head\")` there: one `net/head` (in the other order the object is numbered "
+            "`net/head_1`); a fixed key in a loop over widths (4, 5) builds one `Dense(4)` and the output "
             "has 4 columns, not 5. The same key under two named scopes gives two objects. `reuse=True`, `AUTO_REUSE` and `scope.reuse_variables()` share as written."
         ),
     ),
@@ -442,6 +496,46 @@ class FormattedTemplate(tf.keras.layers.Layer):
                 x = Block()(x)
         return x
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class HelperTwice(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        x = self.block(x)
+        return self.block(x)
+
+    def block(self, x):
+        return v1.layers.dense(x, 4, name="fc")  # expect: TFS113
+
+
+class TracedTwice(tf.keras.layers.Layer):
+    """The second call runs the first call's trace, with its `fc`."""
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        x = self.block(x)
+        return self.block(x)
+
+    @tf.function
+    def block(self, x):
+        return v1.layers.dense(x, 4, name="proj")  # expect: TFS113
+
+
+class AfterTheObject(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.head = v1.layers.Dense(4, name="head")
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("net"):
+            x = self.head(x)  # the object takes `net/head`
+            return v1.layers.dense(x, 4, name="head")  # expect: TFS113
+''',
     ),
     good=(
         '''\
@@ -558,6 +652,70 @@ class Numbered(tf.keras.layers.Layer):
 
     def block(self, x, i):
         return v1.layers.dense(x, 4, name=f"fc_{i}")
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ScopedTwice(tf.keras.layers.Layer):
+    """Each run in a scope of its own: `a/fc` and `b/fc`."""
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("a"):
+            x = self.block(x)
+        with v1.variable_scope("b"):
+            return self.block(x)
+
+    def block(self, x):
+        return v1.layers.dense(x, 4, name="fc")
+
+
+class ReusedTwice(tf.keras.layers.Layer):
+    """Sharing asked for: the second tower reuses the first one's `tower/fc`."""
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("tower"):
+            x = self.block(x)
+        with v1.variable_scope("tower", reuse=True):
+            return self.block(x)
+
+    def block(self, x):
+        return v1.layers.dense(x, 4, name="fc")
+
+
+class BeforeTheObject(tf.keras.layers.Layer):
+    """The functional layer takes `net/head` first; the object, first called after it, is numbered `head_1`."""
+
+    def __init__(self):
+        super().__init__()
+        self.head = v1.layers.Dense(4, name="head")
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("net"):
+            x = v1.layers.dense(x, 4, name="head")
+            return self.head(x)
+
+
+class Shift(tf.keras.layers.Layer):
+    def call(self, x):
+        return x + v1.get_variable("shift", shape=[4])
+
+
+class SubLayerTwice(tf.keras.layers.Layer):
+    """One sub-layer object called twice: its `shift` is shared by design."""
+
+    def __init__(self):
+        super().__init__()
+        self.shift = Shift()
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return self.shift(self.shift(x))
 ''',
     ),
     check=check,
