@@ -138,6 +138,14 @@ def check_tfs107_traced_block(ns) -> None:
     assert len(instances(fixed, 3)) == 3
 
 
+def check_tfs107_traced_call(ns) -> None:
+    """As `check_tfs107_traced_block`, with `call` itself compiled: the shim goes under `@tf.function`."""
+    assert len(instances(ns.TracedCall, 1)) == 1
+    raises(AttributeError, "Tensor.op is undefined", lambda: instances(ns.TracedCall, 2))
+    fixed = type("Fixed", (ns.TracedCall,), {"call": tf.function(track(ns.TracedCall.call.python_function))})
+    assert len(instances(fixed, 3)) == 3
+
+
 def check_tfs111_module(ns) -> None:
     module = ns.ModuleWithExplicitTraining()
     module(x(8, 3), True)
@@ -620,6 +628,7 @@ CASES.update({
                                        assert_codes(ns.ReusedTwice(), x(2, 4), weights=2),
                                        assert_codes(ns.BeforeTheObject(), x(2, 4), weights=4),
                                        assert_codes(ns.SubLayerTwice(), x(2, 4), weights=1)),
+    ("TFS107", "bad", 4): check_tfs107_traced_call,
 })
 
 
@@ -1200,6 +1209,7 @@ SAFE_FIX_OBJECTS = {
     ("TFS105", 9): [("CompiledOnceLooped", (), (2, 4), {})],
     ("TFS107", 2): [("SlimUndecorated", (), (2, 4), {})],
     ("TFS107", 3): [("TracedBlock", (), (2, 4), {})],
+    ("TFS107", 4): [("TracedCall", (), (2, 4), {})],
     ("TFS111", 2): [("SlimDropout", (), (8, 3), {"training": False})],
 }
 

@@ -49,7 +49,8 @@ def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
 
 
 def _kept_layer_traced(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
-    """`self.<attr>(x)`, a v1 layer object built in `__init__`, called in a `tf.function` method the entry reaches,
+    """`self.<attr>(x)`, a v1 layer object built in `__init__`, called in a `tf.function` method the entry reaches
+    (or is),
     inside `variable_scope("<name>")`: with no shim store, TF keeps the variables in the global graph's default
     store under fixed names. Measured: the first instance works; the next object that asks those names (a second
     instance, another class) is handed them from a dead graph and raises `Tensor.op is undefined` (without the
@@ -64,8 +65,7 @@ def _kept_layer_traced(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> s
         return None  # most classes keep no v1 layer: `_creator` searched their calls already
     for call, _names, func in ctx.reached_calls(method, cls, stop_at_shim=True, limit=_SEARCH_LIMIT):  # type: ignore[arg-type]
         attr = self_attribute(ctx, call.func, func)
-        if attr not in kept or func is method or not any(
-                ctx.is_tf_function(d, func) for d in getattr(func, "decorator_list", ())):
+        if attr not in kept or not any(ctx.is_tf_function(d, func) for d in getattr(func, "decorator_list", ())):
             continue
         kind = kept[attr]
         for item in with_items(func, call):
@@ -234,7 +234,7 @@ RULE = Rule(
             "switch to graph mode with `disable_v2_behavior()` are not reported. Calling a template that `__init__` "
             "stored on `self` (`self.t = make_template(...)`) counts as creating variables: the template creates "
             "them on its first call, inside the calling method. A v1 layer object kept on `self` is tracked and "
-            "is fine, except when the entry reaches it in a `tf.function` method of the class under "
+            "is fine, except when the entry reaches it in a `tf.function` method of the class (or is one) under "
             "`variable_scope(\"<name>\")`: then its variables go to TensorFlow's global variable store under fixed "
             "names, and a second instance raises."
         ),
@@ -253,7 +253,8 @@ RULE = Rule(
             "`tf.function`, `model.fit`); `layer.weights == []`, a new variable every call; `fit` reports a loss "
             "but trains nothing. A v1 `Dense` built in `__init__` and called in a `tf.function` helper under "
             "`variable_scope(\"blk\")`: the first instance works, the second raises `AttributeError: Tensor.op is "
-            "undefined` (also from another class asking `blk/fc`, or with the whole model in a `tf.function`); "
+            "undefined` (also from another class asking `blk/fc`, with the whole model in a `tf.function`, or with "
+            "`call` itself compiled by `@tf.function`); "
             "without the scope, or with the decorator, every instance works. A template made in `__init__` and "
             "called from an undecorated `call`: its "
             "variable is read on every call and is in no `weights` (0 weights after two calls); with the decorator "
@@ -335,7 +336,25 @@ class TracedBlock(tf.keras.layers.Layer):
     def _block(self, x):
         with v1.variable_scope("blk"):
             return self.fc(x)
-''',    ),
+''',        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class TracedCall(tf.keras.layers.Layer):
+    """`call` itself is the `tf.function`: the second instance raises as with a traced helper."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = v1.layers.Dense(4)
+
+    @tf.function
+    def call(self, x):  # expect: TFS107
+        with v1.variable_scope("blk"):
+            return self.fc(x)
+''',
+    ),
     good=(
         '''\
 import tensorflow as tf
