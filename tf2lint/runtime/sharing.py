@@ -61,6 +61,7 @@ class _FunctionCall:
 class Sharing:
     """What one check saw: each accidental share, with the user frames of the request that got it."""
 
+    held: Callable[[], set[int]]  # ids of the layers the checked object holds (asked at a replay only)
     shared: list[tuple[str, Stack]] = field(default_factory=list)
     # (store, name) of each variable asked for in this call -> where, and the layer calls running then
     _asked_for: dict[tuple[int, str], list[tuple[Region, dict[int, int]]]] = field(default_factory=dict)
@@ -71,7 +72,6 @@ class Sharing:
     _scopes: list[tuple[Any, Any]] = field(default_factory=list)  # (reuse asked, VariableScope) of entered scopes
     _functions: list[_FunctionCall] = field(default_factory=list)  # the tf.functions being called, innermost last
     _traced: dict[int, list[Request]] = field(default_factory=dict)  # a function -> its traces' asks
-    held: Callable[[], set[int]] = set  # ids of the layers the checked object holds (asked at a replay only)
 
     def start_call(self) -> None:
         """A new call of the checked object: what earlier calls made is its own, shared by design."""
@@ -165,7 +165,7 @@ def _plain(cell: Any) -> Any:
 
 @contextmanager
 def recording(tf: Any, layer_classes: list[type], stack: Callable[[], Stack],
-              held: Callable[[], set[int]] = set) -> Iterator[Sharing]:
+              held: Callable[[], set[int]]) -> Iterator[Sharing]:
     """The stores, variable scopes, `tf.function` calls and layer calls watched while the block runs (``stack``:
     the user frames now; ``held``: the ids of the layers the checked object holds), then put back."""
     from tensorflow.python.ops import variable_scope as vs

@@ -12,6 +12,7 @@ TensorFlow is imported on first use.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import sys
@@ -224,8 +225,9 @@ def check(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2) 
         return variable
 
     phases: list[tuple[bool | None, Stack]] = []
+    held = functools.partial(_held_layers, obj)  # asked only when a tf.function replays a trace
     with _naming_state_preserved(), _graph_state_preserved(), _constructions_recorded(constructed), \
-            _dropout_phases_recorded(phases), sharing.recording(tf, _called_classes(obj), _user_stack, lambda: _held_layers(obj)) as shared:
+            _dropout_phases_recorded(phases), sharing.recording(tf, _called_classes(obj), _user_stack, held) as shared:
         for index in range(calls):
             if index == calls - 1 and training is True and calls > 1:
                 statistics_before = _moving_statistics(obj, is_keras)
