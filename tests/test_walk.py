@@ -127,3 +127,41 @@ def test_a_name_of_pythons_builtins_rebound_by_the_module_is_followed_like_any_o
 
     assert [code for _line, code in codes(source("input"))] == [code for _line, code in codes(source("helper"))]
     assert "TFS107" in [code for _line, code in codes(source("input"))]
+
+
+HELD_BLOCK = """\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Block(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, h):
+        return v1.layers.dense(h, 5)
+
+
+class Tower(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.block = Block()
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, h):
+        with v1.variable_scope("tower"):
+            return self.block(h)
+"""
+
+
+@pytest.mark.parametrize(("elsewhere", "expected"), [
+    ("", []),
+    # Another class's `self.block(x)` runs its own method `block`: not a call of Tower's sub-layer.
+    ("class Stage:\n    def run(self, x):\n        return self.block(x)\n\n    def block(self, x):\n        return x\n", []),
+    # A call of some object's `block` the module cannot place: Block may run outside the named scope.
+    ("def run(tower, x):\n    return tower.block(x)\n", [(9, "TFS101")]),
+])
+def test_a_sub_layer_is_walked_under_its_holders_scopes_unless_called_elsewhere(elsewhere: str, expected: list) -> None:
+    """A decorated sub-layer called only by its holder runs in the holder's named scope (stable); a call the module
+    writes elsewhere on an attribute of that name may run it at the root. (An edit in one class no longer changes
+    the other's findings: the editor's per-definition analysis agreed with the whole module only by chance.)"""
+    assert codes(HELD_BLOCK + "\n\n" + elsewhere) == expected

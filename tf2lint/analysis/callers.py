@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from tf2lint.analysis import project as project_module
 from tf2lint.analysis.project import WORD_BYTES, Project
-from tf2lint.analysis.names import names_in, walk_expr
+from tf2lint.analysis.names import Function, names_in, walk_expr
 from tf2lint.analysis.summary import (
     FUNCTION_DEFS, ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr, own_statements,
 )
@@ -104,11 +104,19 @@ def calls_of_held(cls: ClassInfo) -> tuple[list[HeldCall], bool]:
                         if isinstance(func, ast.Attribute) and func.attr in attrs and is_self_attr(func, receiver):
                             found.append(HeldCall(method, holder, around))
                             located.add(id(call))
-    # Every `<anything>.<attr>(...)` the module writes, wherever (a subclass, a module-level function, a lambda).
+    # Every `<anything>.<attr>(...)` the module writes, wherever (a subclass, a module-level function, a lambda),
+    # except `self.<attr>(...)` in a method of a class that defines a method `<attr>` itself: that runs its method.
     written = module.nodes_on_lines("|".join(sorted(every))) if every else []
-    spelled = {id(node) for node, _func in written
-               if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in every}
+    spelled = {id(node) for node, func in written
+               if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in every
+               and not _own_method_call(module, node.func, func)}
     return found, spelled <= located
+
+
+def _own_method_call(module: ModuleSummary, target: ast.Attribute, func: Function | None) -> bool:
+    """`self.<name>(...)` in a method of a class of the module whose own body defines `<name>` as a method."""
+    owner = module.owner.get(func) if func is not None else None
+    return owner is not None and target.attr in owner.methods and is_self_attr(target, first_param(func))
 
 
 def _calls_in_statement(

@@ -58,7 +58,7 @@ def _module_function(ctx: ModuleContext, func: ast.AST) -> bool:
 
 def owns_weights(ctx: ModuleContext, cls: ClassInfo) -> bool:
     """A project class that builds weights itself (a weight-owning object, `add_weight`, a TF1 creator, a v1 RNN
-    cell)."""
+    cell, a project subclass of a v1 layer class)."""
     for klass in ctx.mro(cls):
         for method in klass.methods.values():
             for call in klass.module.own_calls(method):
@@ -68,7 +68,17 @@ def owns_weights(ctx: ModuleContext, cls: ClassInfo) -> bool:
                 if any(api.tracked_object_kind(n) or api.creates_tf1_variables(n) or api.v1_rnn_cell_base_name(n)
                        for n in names):
                     return True
+                built = project_class(ctx, klass.module, call, method) if _capitalised(call) else None
+                if built is not None and ctx.v1_layer_base(built) is not None:
+                    return True
     return False
+
+
+def _capitalised(call: ast.Call) -> bool:
+    """`Dense(...)`, `layers.Dense(...)`: the only calls looked up as project classes (a construction)."""
+    target = call.func
+    name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
+    return name[:1].isupper()
 
 
 def _entry(ctx: ModuleContext, cls: ClassInfo) -> FunctionDef | None:
@@ -93,9 +103,10 @@ def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
     mro = ctx.mro(cls)
     queue: deque[tuple[Function, ClassInfo, ModuleSummary]] = deque([(method, cls, cls.module)])
     seen = {method}
+    selves: dict[Function, str | None] = {}  # a lambda -> the `self` of the method it is written in
     while queue and len(seen) <= _HELPER_LIMIT:
         func, klass, module = queue.popleft()
-        self_name = first_param(func) if func in ctx.owner else None
+        self_name = first_param(func) if func in ctx.owner else selves.get(func)
         for call in module.own_calls(func):
             target = call.func
             name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
@@ -112,6 +123,7 @@ def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
                 local = target.value if isinstance(target, ast.Subscript) else target  # `blocks[0](x)`: a local table
                 if not helpers and isinstance(local, ast.Name) and module.names.is_local(local.id, func):
                     helpers = [(f, k, module) for f, k in _local_callables(module, func, local.id, klass, mro, self_name)]
+                    selves.update((f, self_name) for f, _k, _m in helpers if isinstance(f, ast.Lambda))
                 if not helpers:
                     helpers = _imported_functions(ctx, module, call, func, klass)
             # A method handed to another call (`tf.function(self._block)(x)`, `map(self._f, xs)`).

@@ -72,8 +72,10 @@ RULE = Rule(
             "Finds, in a `call` of a Keras layer or model or a `__call__` of a `tf.Module` that carries no decorator "
             "and is not reached from shim code, a construction that owns weights on every call: a Keras layer "
             "or model that owns weights (weightless ones such as `Activation`, `Flatten`, `Dropout` are fine), a "
-            "`tf.Variable`, a `tf.Module`, a project layer that builds weights (of the module or one it imports), or "
-            "`self.add_weight(...)`. The method's helpers on `self` are followed, and the project functions it calls, "
+            "`tf.Variable`, a `tf.Module`, a project layer that builds weights (of the module or one it imports; "
+            "holding a project subclass of a v1 layer counts), or "
+            "`self.add_weight(...)`. The method's helpers on `self` are followed (also through a local lambda), and the "
+            "project functions it calls, "
             "of its module or one it imports (a construction in another module is reported at the call that leaves "
             "the file). Construction in `__init__`/`build` "
             "or under a create-once guard (`if self._d is None:`, a per-key dict cache) is correct. Classes with "
@@ -190,6 +192,38 @@ class CellBlock(tf.keras.layers.Layer):
 class Recurrent(tf.keras.layers.Layer):
     def call(self, x):
         return CellBlock()(x)  # expect: TFS116
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ProjectDense(v1.layers.Dense):
+    """A project subclass of a v1 layer class: it builds weights like one."""
+
+
+class Projection(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.fc = ProjectDense(4)
+
+    def call(self, x):
+        return self.fc(x)
+
+
+class Rebuilt(tf.keras.layers.Layer):
+    def call(self, x):
+        return Projection()(x)  # expect: TFS116
+
+
+class Stepped(tf.keras.layers.Layer):
+    def call(self, x):
+        step = lambda t: self._scale(t)  # noqa: E731 - a lambda calling a method on `self`
+        return step(x)
+
+    def _scale(self, x):
+        return x * tf.Variable(tf.random.normal([x.shape[-1]]))  # expect: TFS116
 ''',
     ),
     good=(
