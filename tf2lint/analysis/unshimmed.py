@@ -68,17 +68,17 @@ def owns_weights(ctx: ModuleContext, cls: ClassInfo) -> bool:
                 if any(api.tracked_object_kind(n) or api.creates_tf1_variables(n) or api.v1_rnn_cell_base_name(n)
                        for n in names):
                     return True
-                built = project_class(ctx, klass.module, call, method) if _capitalised(call) else None
+                built = project_class(ctx, klass.module, call, method) if _called_word(call)[:1].isupper() else None
                 if built is not None and ctx.v1_layer_base(built) is not None:
                     return True
     return False
 
 
-def _capitalised(call: ast.Call) -> bool:
-    """`Dense(...)`, `layers.Dense(...)`: the only calls looked up as project classes (a construction)."""
+def _called_word(call: ast.Call) -> str:
+    """The last word of what a call names (`Dense` of `layers.Dense(...)`); "" for anything else. A capitalised
+    one is a construction: the only calls looked up as project classes."""
     target = call.func
-    name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
-    return name[:1].isupper()
+    return target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
 
 
 def _entry(ctx: ModuleContext, cls: ClassInfo) -> FunctionDef | None:
@@ -108,8 +108,7 @@ def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
         func, klass, module = queue.popleft()
         self_name = first_param(func) if func in ctx.owner else selves.get(func)
         for call in module.own_calls(func):
-            target = call.func
-            name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
+            target, name = call.func, _called_word(call)
             helpers: list[tuple[Function, ClassInfo, ModuleSummary]] = []
             if is_self_attr(target, self_name):
                 if name in api.ADD_WEIGHT or any(name in k.attr_classes for k in mro):
