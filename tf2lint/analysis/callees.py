@@ -202,6 +202,12 @@ def tf_decorator(callee: Callee) -> ast.expr | None:
     return next((d for d in callee.func.decorator_list if callee.module.is_tf_function(d, parent)), None)
 
 
+def traced_by(callee: Callee) -> ast.AST | None:
+    """The `tf.function` a callee runs traced in when called: its `@tf.function`, or the `tf.function(f)` call a
+    local holds it through (`step = tf.function(self._step)`, `Callee.compiled`); None when it runs untraced."""
+    return tf_decorator(callee) or callee.compiled
+
+
 def mapped_function(call: ast.Call, frame: Frame) -> ast.expr | None:
     """The function ``map(f, xs)`` applies, when the call is the builtin ``map``."""
     func = call.func

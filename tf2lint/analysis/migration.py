@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from tf2lint.analysis import constructs
 from tf2lint.analysis.baseline import holds, module_baseline
 from tf2lint.analysis.body import weak_memo
+from tf2lint.analysis.callees import traced_by
 from tf2lint.analysis.constructs import construct_of
 from tf2lint.analysis.names import PYTHON_BUILTINS
 from tf2lint.knowledge import api
@@ -309,7 +310,7 @@ def _known_without_names(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, fun
         for callee in callees:
             if ctx.is_shim_function(callee) and callee.cls is None:
                 found.not_native = found.not_native or f"it calls the decorated `{callee.label}` of the same object"
-            elif _tf_function(ctx, callee):
+            elif traced_by(callee) is not None:
                 found.not_native = found.not_native or f"`{callee.label}` is a `tf.function` (TFS105's ground)"
             elif _abstract(callee.func):
                 found.unknown = found.unknown or f"{callee.label} (a hook other classes may fill)"
@@ -326,14 +327,6 @@ def _known_without_names(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, fun
         # A library base's method (`super().call(x)` on a Keras layer): no project base defines it.
         return all(base is None for base in ctx.base_classes(cls)) and ctx.class_kind(cls) in ("keras", "module")
     return False
-
-
-def _tf_function(ctx: ModuleContext, callee) -> bool:
-    """A decorated `tf.function`, or a function called through the `tf.function(f)` a local holds."""
-    func = callee.func
-    parent = callee.module.lexical_parent.get(func)
-    return callee.compiled is not None or any(
-        callee.module.is_tf_function(d, parent) for d in getattr(func, "decorator_list", ()))
 
 
 def _abstract(func) -> bool:

@@ -8,7 +8,7 @@ import ast
 from collections import deque
 from collections.abc import Iterator
 
-from tf2lint.analysis.callees import CallResolver, mapped_function, tf_decorator
+from tf2lint.analysis.callees import CallResolver, mapped_function, traced_by
 from tf2lint.analysis.classes import is_shim_function
 from tf2lint.analysis.modules import EnteredModules
 from tf2lint.analysis.names import Function
@@ -75,7 +75,7 @@ class Reachability:
                 for callee in found:
                     if stop_at_shim and is_shim_function(callee):
                         continue
-                    if stop_at_tf_function and (tf_decorator(callee) is not None or callee.compiled is not None):
+                    if stop_at_tf_function and traced_by(callee) is not None:
                         continue
                     bindings = bind_call(node, callee, frame, callables=self._resolver.callables) if compiled is None and mapped is None else ()
                     queue.append(Frame(callee.func, callee.self_name, reach, callee.module, bindings))

@@ -7,6 +7,7 @@ import ast
 
 from tf2lint.analysis.arg_scopes import names_unchanged, supplied
 from tf2lint.analysis.callables import merged_call
+from tf2lint.analysis.callees import traced_by
 from tf2lint.analysis.context import Callee, CallSite, ModuleContext, VarScope, bind_call
 from tf2lint.analysis.creators import Creators
 from tf2lint.analysis.held_objects import HeldObjects, init_calls, receiver_attr
@@ -320,9 +321,7 @@ class ClassModel(Creators, HeldObjects):
     def _traces(self, site: CallSite, callee: Callee, applied: ast.expr | None) -> bool:
         """The call enters a `tf.function` (applied here, held by a local, or decorating the callee) the caller was
         not in."""
-        parent = callee.module.lexical_parent.get(callee.func)
-        decorated = any(callee.module.is_tf_function(d, parent) for d in getattr(callee.func, "decorator_list", ()))
-        return applied is not None or callee.compiled is not None or decorated
+        return applied is not None or traced_by(callee) is not None
 
     def _applied_function(self, site: CallSite) -> ast.expr | None:
         """`tf.function(self._block)(x)`: the function applied (`self._block`), else None."""

@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from tf2lint.analysis.callables import Callee
-from tf2lint.analysis.callees import CallResolver, mapped_function, tf_decorator
+from tf2lint.analysis.callees import CallResolver, mapped_function, traced_by
 from tf2lint.analysis.callers import calls_of_held, module_callers, named_elsewhere, only_an_attribute
 from tf2lint.analysis.classes import ENTRY_METHODS, ENTRY_NAMES, ClassModel, is_shim_function
 from tf2lint.analysis.modules import EnteredModules
@@ -383,7 +383,7 @@ class ShimWalk:
                     callee_state = callee_state._replace(object_loop=False)
             if len(callees) > 1:
                 callee_state = callee_state._replace(arms=_arm(state.arms, call, index))  # one of several: alternatives
-            tf_deco = tf_decorator(callee) or callee.compiled
+            tf_deco = traced_by(callee)
             if tf_deco is not None:
                 # As for an applied tf.function (above), or one called through a local (`step = tf.function(f)`):
                 # only scopes opened inside count.

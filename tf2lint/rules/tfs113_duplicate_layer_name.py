@@ -34,6 +34,11 @@ def _explicit_name(site: CallSite) -> tuple[str, str] | None:
     return (kind, text) if text is not None else None
 
 
+def _reuse_asked(site: CallSite) -> bool:
+    """`reuse=` asked on the call or on a `variable_scope` around it (see `_reuses`)."""
+    return _reuses(site.node) or any(_reuses(s.node) for s in site.scopes)
+
+
 def _reuses(call: ast.Call) -> bool:
     value = keyword(call, "reuse")
     return value is not None and not (isinstance(value, ast.Constant) and value.value in (None, False))
@@ -184,12 +189,10 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         if named is None:
             yield from _repeated_auto_name(ctx, site, switches)
             continue
-        unasked = not (_reuses(site.node) or any(_reuses(s.node) for s in site.scopes)
-                       or reuse_switched_on(site, switches, before_only=False))
+        asked = _reuse_asked(site)
+        unasked = not (asked or reuse_switched_on(site, switches, before_only=False))
         named_sites[site.node] = named_sites.get(site.node, True) and unasked
-        if _reuses(site.node) or any(_reuses(s.node) for s in site.scopes):
-            continue
-        if reuse_switched_on(site, switches, before_only=True):
+        if asked or reuse_switched_on(site, switches, before_only=True):
             continue
         kind, name = named
         reuse_false = _reuse_false(site)
@@ -292,7 +295,7 @@ def _repeated_auto_name(ctx: ModuleContext, site: CallSite, switches: list[CallS
     """An auto-named layer (a v1 layer subclass's object too, or a template) in a loop, under a named scope
     opened in every iteration."""
     found = numbered_creator(site, ctx)
-    if found is None or _reuses(site.node) or any(_reuses(s.node) for s in site.scopes):
+    if found is None or _reuse_asked(site):
         return
     creator = found[0]
     if _repeats_in_loop(site, switches, numbered=True):
