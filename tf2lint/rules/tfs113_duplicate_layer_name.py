@@ -134,15 +134,27 @@ def _same_value(first: CallSite, second: CallSite, key: str | tuple) -> bool:
     return not any(n.id in read and low <= n.lineno <= high for n in name_stores(first.func))
 
 
+def _builds(ctx: ModuleContext, site: CallSite, builder: ast.expr) -> str:
+    """What a builder builds, told apart as the shim's store is watched at runtime (by the builder's code): a
+    lambda or a project function by its body, so `self._build_a` and `lambda: Dense(4)` with one body are one
+    builder (measured: one layer comes back, no accident); anything else (a partial, a class) as written."""
+    callee = ctx.builder_of(site.node, site.func, ctx.owner.get(site.func))  # type: ignore[arg-type]
+    if callee is None or callee.partials:
+        return ast.dump(builder)
+    func = callee.func
+    body = [ast.Return(func.body)] if isinstance(func, ast.Lambda) else func.body
+    return ast.dump(ast.Module(body=body, type_ignores=[]))
+
+
 def _builder_clashes(ctx: ModuleContext) -> Iterator[Hit]:
-    """One key, two different builders: the second builder never runs, the first one's object is returned."""
+    """One key, two builders that build differently: the second never runs, the first one's object is returned."""
     first_seen: dict[tuple, list[tuple[CallSite, str]]] = {}
     for site in ctx.sites:
         found = _builder_key(site)
         if found is None:
             continue
         key, builder = found
-        spelled_builder = ast.dump(builder)
+        spelled_builder = _builds(ctx, site, builder)
         earlier = first_seen.setdefault((site.reach.shim, _scope_path(site), key), [])
         if any(e.node is site.node for e, _ in earlier):
             continue
@@ -719,6 +731,28 @@ class SubLayerTwice(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, x):
         return self.shift(self.shift(x))
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+get_or_create_layer = v1.keras.utils.get_or_create_layer
+
+
+class OneBodyThreeBuilders(tf.keras.layers.Layer):
+    """Three builders under one key that build the same `Dense(4)`: one layer comes back, as each would make."""
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        x = get_or_create_layer("head", self._build_a)(x)
+        x = get_or_create_layer("head", self._build_b)(x)
+        return get_or_create_layer("head", lambda: tf.keras.layers.Dense(4))(x)
+
+    def _build_a(self):
+        return tf.keras.layers.Dense(4)
+
+    def _build_b(self):
+        return tf.keras.layers.Dense(4)
 ''',
     ),
     check=check,
