@@ -6,9 +6,10 @@ owns them unless it provably owns nothing: no `build`, an `__init__` that only i
 `call` that makes nothing of its own (a weight it makes once, under a guard on its own state, is its own:
 each new object makes it again). Undecorated, that `call` runs in the caller's variable store (measured:
 an `Adapter()(x)` built per call in shim code reuses the caller's `get_variable`s, stable and tracked), and
-so do the v1 layer objects and templates its `__init__` may build (measured: a per-call object holding a
-`tf.compat.v1.layers.Dense` or a `make_template` called under a named scope keeps the caller's variables, called
-at the root it makes new ones each call: the numbering of the new object's name goes on).
+so do the v1 layer objects and templates its `__init__` may build: the caller's store tracks their variables
+(measured: a per-call object holding a `tf.compat.v1.layers.Dense` or a `make_template`, called under a named scope,
+keeps the caller's variables; called at the root it makes new ones each call, as the numbering of the new object's
+name goes on: growth, which `rebuilt_held_objects` finds for TFS101 and TFS103, not an untracked object).
 Decorated, it runs in the object's own store, which owns nothing when the shim walk from it reaches only
 TensorFlow calls that create no variable (measured: a per-call `Sub()` whose decorated `call` holds only a
 dropout changes nothing from call to call). A call the walk could not name, a call into the project, or a
@@ -18,6 +19,7 @@ function handed to a call is unknown there, and the object is taken to own weigh
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tf2lint.analysis.summary import first_param, is_self_attr
@@ -50,26 +52,72 @@ def owns_nothing(ctx: ModuleContext, cls: ClassInfo) -> bool:
     if callee is None:
         return False
     undecorated = not ctx.is_shim_function(callee)
-    held: set[str] = set()  # attributes `__init__` sets to v1 layer objects or templates
     for klass in ctx.mro(cls):
         if "build" in klass.methods:
             return False
         init = klass.methods.get("__init__")
         if init is None:
             continue
-        v1_attrs = {attr: ctor for attr, ctor in klass.attr_ctors.items()
-                    if undecorated and _v1_layer(ctx, klass, ctor, init)}
+        held = [ctor for ctor in klass.attr_ctors.values() if _v1_object(ctx, klass, ctor, init)] if undecorated else []
         for call in klass.module.own_calls(init):
-            if not (_initialises_base(call) or any(call.func is ctor for ctor in v1_attrs.values())):
+            if not (_initialises_base(call) or any(call.func is ctor for ctor in held)):
                 return False
-        held.update(v1_attrs)
     if not undecorated:
         return _store_stays_empty(ctx, callee)
-    if any(_made_once_on_itself(ctx, site, cls) for site in ctx.sites):
-        return False
-    # Each new object's v1 layers take their names anew: kept only under a scope that restarts the numbering.
-    return all(any(scope.named and not scope.uniquified for scope in site.scopes)
-               for site in ctx.sites if _calls_held(ctx, site, cls, held))
+    return not any(_made_once_on_itself(ctx, site, cls) for site in ctx.sites)
+
+
+@dataclass(frozen=True)
+class RebuiltHeld:
+    """A v1 layer object or template that a sub-layer's `__init__` makes, called outside a named scope, where the
+    sub-layer is built anew on every call of a shim method: a new object each call, under a new name."""
+
+    built: CallSite  # the construction of the sub-layer (`Sub()`), in the linted module
+    call: CallSite  # `self.<attr>(...)` in the sub-layer's method
+    attr: str
+    kind: str  # the v1 layer class (canonical), `make_template`, or the project subclass of a v1 layer
+    ctor: ast.Call  # its construction in `__init__`
+
+
+def rebuilt_held_objects(ctx: ModuleContext) -> list[RebuiltHeld]:
+    """Measured: a per-call `Sub()` whose undecorated `call` runs `self.fc` (`__init__`: `self.fc =
+    tf.compat.v1.layers.Dense(4)`, with or without `name=`) or a template it holds makes `dense`, then `dense_1`
+    (`t/w`, then `t_1/w`): tracked by the caller's store, but new every call. Under a named `variable_scope` the
+    names, so the variables, are kept."""
+    found: list[RebuiltHeld] = []
+    constructions: dict[ast.Call, CallSite] | None = None
+    for site in ctx.sites:
+        cls, func = site.reach.cls, site.node.func
+        if site.fresh is None or cls is None or not isinstance(func, ast.Attribute) or any(
+                scope.named and not scope.uniquified for scope in site.scopes):
+            continue
+        owner = ctx.owner.get(site.func)
+        if owner is None or owner not in ctx.mro(cls) or not is_self_attr(func, first_param(site.func)):
+            continue
+        callee = ctx.instance_call(cls)
+        if callee is None or ctx.is_shim_function(callee):
+            continue  # decorated: its own store makes the variables (TFS106 reports the construction)
+        held = _held_v1_object(ctx, cls, func.attr)
+        if held is None:
+            continue
+        if constructions is None:
+            constructions = {s.node: s for s in ctx.sites if not ctx.is_foreign(s.module)}
+        built = constructions.get(site.fresh)
+        if built is not None:
+            found.append(RebuiltHeld(built, site, func.attr, *held))
+    return found
+
+
+def _held_v1_object(ctx: ModuleContext, cls: ClassInfo, attr: str) -> tuple[str, ast.Call] | None:
+    """What ``attr`` holds, and where it is built, when an `__init__` of ``cls`` (or of a base) sets it to a v1
+    layer object or a template."""
+    for klass in ctx.mro(cls):
+        ctor, init = klass.attr_ctors.get(attr), klass.methods.get("__init__")
+        if ctor is not None and init is not None:
+            kind = _v1_object(ctx, klass, ctor, init)
+            call = next((call for call in klass.module.own_calls(init) if call.func is ctor), None)
+            return (kind, call) if kind is not None and call is not None else None
+    return None
 
 
 def _made_once_on_itself(ctx: ModuleContext, site: CallSite, cls: ClassInfo) -> bool:
@@ -86,21 +134,15 @@ def _made_once_on_itself(ctx: ModuleContext, site: CallSite, cls: ClassInfo) -> 
     return any(api.tracked_object_kind(name) for name in site.names)
 
 
-def _v1_layer(ctx: ModuleContext, klass: ClassInfo, ctor: ast.expr, init: ast.AST) -> bool:
-    """`tf.compat.v1.layers.Dense` (or a project subclass of a v1 layer class) or `make_template`: its objects'
-    variables come from `get_variable`, by name, in the store of whoever calls them."""
-    if any(api.is_v1_layer_class(name) or name == api.MAKE_TEMPLATE for name in klass.module.names.resolve(ctor, init)):
-        return True
+def _v1_object(ctx: ModuleContext, klass: ClassInfo, ctor: ast.expr, init: ast.AST) -> str | None:
+    """What a constructor in ``klass``'s `__init__` builds when its objects' variables come from `get_variable`,
+    by name, in the store of whoever calls them: a v1 layer class (`tf.compat.v1.layers.Dense`, canonical),
+    `make_template`, or a project subclass of a v1 layer class (its name)."""
+    for name in klass.module.names.resolve(ctor, init):
+        if api.is_v1_layer_class(name) or name == api.MAKE_TEMPLATE:
+            return name
     built = ctx.class_of(klass.module, ctor, init) if isinstance(ctor, (ast.Name, ast.Attribute)) else None
-    return built is not None and ctx.v1_layer_base(built) is not None
-
-
-def _calls_held(ctx: ModuleContext, site: CallSite, cls: ClassInfo, held: set[str]) -> bool:
-    """`self.<attr>(...)` on one of ``held`` in a method of ``cls`` (or a base)."""
-    func = site.node.func
-    owner = ctx.owner.get(site.func)
-    return (isinstance(func, ast.Attribute) and func.attr in held and owner is not None and owner in ctx.mro(cls)
-            and is_self_attr(func, first_param(site.func)))
+    return built.name if built is not None and ctx.v1_layer_base(built) is not None else None
 
 
 def _store_stays_empty(ctx: ModuleContext, callee: Callee) -> bool:

@@ -72,6 +72,9 @@ class CallSite:
     # When every create-once guard around the call is on an object built anew on every call (`Sub()(x)`): that
     # construction. The guard holds per object, so the guarded code runs again on every call.
     fresh_guard: ast.Call | None = None
+    # The construction that built `self` anew on this run of the caller (`Sub()(x)`): the v1 layers and templates
+    # its `__init__` made are new on every call as well.
+    fresh: ast.Call | None = None
 
     @property
     def guarded_across_calls(self) -> bool:

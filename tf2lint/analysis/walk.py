@@ -309,7 +309,7 @@ class ShimWalk:
         names = module.names.resolve(call.func, frame.func)
         site = CallSite(call, names, frame.func, frame.reach, state.scopes, state.guarded, state.in_loop, target,
                         state.arms, state.arg_scopes, module, frame.bindings, state.loop_scopes, state.object_loop,
-                        state.once, state.fresh_guard)
+                        state.once, state.fresh_guard, state.fresh)
         self.sites.append(site)
         if isinstance(call.func, ast.Call):
             self._applied[call.func] = call  # `tf.function(f)(x)`: the arguments `f` runs with

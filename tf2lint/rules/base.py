@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from tf2lint.analysis.body import attribute_names
 from tf2lint.analysis.names import walk_expr
+from tf2lint.analysis.ownership import RebuiltHeld, rebuilt_held_objects
 from tf2lint.analysis.summary import FUNCTION_DEFS, is_static
 from tf2lint.knowledge import api
 
@@ -122,6 +123,37 @@ def rebuilt_guard(site: CallSite) -> str:
         return ""
     return (f" (it is made once per object, under a guard, but `{ast.unparse(built.func)}(...)` at line "
             f"{built.lineno} builds a new object on every call: build that one once, in `__init__`)")
+
+
+def rebuilt_holder_hits(ctx: ModuleContext, templates: bool) -> Iterator[Hit]:
+    """One hit per construction of a sub-layer built on every call whose held v1 layer objects (``templates``:
+    templates) are called outside a named scope, naming them (`ownership.rebuilt_held_objects`)."""
+    groups: dict[ast.Call, list[RebuiltHeld]] = {}
+    for held in rebuilt_held_objects(ctx):
+        if (held.kind == api.MAKE_TEMPLATE) == templates:
+            groups.setdefault(held.built.node, []).append(held)
+    for group in groups.values():
+        built = group[0].built
+        objects = ", ".join(dict.fromkeys(f"`self.{held.attr} = {held.kind}(...)`" for held in group))
+        lines = ", ".join(dict.fromkeys(str(held.call.node.lineno) for held in group))
+        base = _held_name(group[0], templates)
+        yield Hit(
+            built,
+            f"`{ast.unparse(built.node.func)}(...)` builds a new object on every call of shim method "
+            f"{built.reach.describe()}, and its `__init__` builds {objects} anew with it; called outside a named "
+            f"`variable_scope` (line {lines}), each new {'template' if templates else 'layer'} takes a new name "
+            f"(`{base}`, `{base}_1`, ...) and new variables on every call: build the object once in `__init__`, or "
+            f"call it inside a named `variable_scope`",
+        )
+
+
+def _held_name(held: RebuiltHeld, template: bool) -> str:
+    """The name a held object takes on the first call: its literal name, else its class's auto-name."""
+    given = (held.ctor.args[0] if held.ctor.args else keyword(held.ctor, "name_")) if template else \
+        keyword(held.ctor, "name")
+    if isinstance(given, ast.Constant) and isinstance(given.value, str) and given.value:
+        return given.value
+    return "template" if template else api.v1_layer_base_name(held.kind) or api.snake_case(held.kind.rsplit(".")[-1])
 
 
 def runs_once(site: CallSite, ctx: ModuleContext) -> bool:

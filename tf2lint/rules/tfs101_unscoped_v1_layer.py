@@ -10,8 +10,8 @@ from tf2lint.analysis.variables import class_variables
 from tf2lint.knowledge import api
 from tf2lint.knowledge.variables import UNKNOWN
 from tf2lint.rules.base import (
-    Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, numbered_creator, rebuilt_guard, reuse_switches, runs_once,
-    spelled, supplied_by_arg_scope, unnamed_creator, v1_subclass_called,
+    Docs, FixPlan, Hit, Rule, first_name, has_explicit_name, numbered_creator, rebuilt_guard, rebuilt_holder_hits,
+    reuse_switches, runs_once, spelled, supplied_by_arg_scope, unnamed_creator, v1_subclass_called,
 )
 
 if TYPE_CHECKING:
@@ -184,6 +184,7 @@ def _after_reuse_hits(ctx: ModuleContext) -> Iterator[Hit]:
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     plans: dict = {}
     yield from _object_hits(ctx, plans)
+    yield from rebuilt_holder_hits(ctx, templates=False)
     yield from _after_reuse_hits(ctx)
     for site in ctx.sites:
         found = unnamed_creator(site) if not site.named_scope else None  # layer objects: `_object_hits`
@@ -227,7 +228,9 @@ RULE = Rule(
             "a named scope, wherever they were built, even with `name=`; objects built once in `__init__`, cells "
             "handed to `dynamic_rnn`/`static_rnn`/`MultiRNNCell`, and objects whose calls are not visible are not. "
             "One built under a create-once guard (`if self.d is None:`) of a sub-layer that the shim method builds "
-            "anew on every call (`Sub()(x)`, or `sub = Sub()` then `sub(x)`) is built on every call too. "
+            "anew on every call (`Sub()(x)`, or `sub = Sub()` then `sub(x)`) is built on every call too, and so is "
+            "one that sub-layer's `__init__` builds (reported at the construction, when its undecorated `call` runs it "
+            "outside a named scope). "
             "Also, in code known to be traced (inside a `tf.function`, or a method stacked with `@tf.function`): "
             "a numbered creator (an unnamed layer, a layer object, a cell, a template) after "
             "`scope.reuse_variables()` that repeats one made before the switch in the same scope."
@@ -524,6 +527,33 @@ class LocalEachCall(tf.keras.layers.Layer):
     def call(self, x):
         gate = Gate()  # a local: a new object on every call too
         return x * gate(x)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Block(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.fc = v1.layers.Dense(4, name="fc")
+
+    def call(self, x):  # undecorated: `fc` is made in the caller's store, which tracks it
+        return self.fc(x)
+
+
+class RebuiltBlock(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return Block()(x)  # expect: TFS101
+
+
+class ScopedBlock(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("blk"):  # re-entered each call: the new `fc` takes `blk/fc` again
+            return Block()(x)
 ''',
     ),
     good=(

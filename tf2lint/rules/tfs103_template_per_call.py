@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from tf2lint.analysis.body import statement_holding
 from tf2lint.knowledge import api
 from tf2lint.rules.base import (
-    Docs, FixPlan, Hit, Rule, independent_of_call, rebuilt_guard, runs_once, unused_attribute,
+    Docs, FixPlan, Hit, Rule, independent_of_call, rebuilt_guard, rebuilt_holder_hits, runs_once, unused_attribute,
 )
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ def hoist_plan(ctx: ModuleContext, site, applicability: str, message: str) -> Fi
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
+    yield from rebuilt_holder_hits(ctx, templates=True)
     for site in ctx.sites:
         if not site.calls(api.MAKE_TEMPLATE) or runs_once(site, ctx):
             continue
@@ -74,7 +75,8 @@ RULE = Rule(
             "except when the result is stored on `self` under a create-once guard (`if self._t is None:`, "
             "`if not hasattr(self, \"_t\"):`, `self._t = self._t or make_template(...)`), unless that object is "
             "a sub-layer the shim method builds anew on every call (`Sub()(x)`): each new object makes its template "
-            "again. Not reported under a named `variable_scope`."
+            "again; the same holds for a template that such a sub-layer's `__init__` makes, when its undecorated "
+            "`call` runs it (reported at the construction). Not reported under a named `variable_scope`."
         ),
         why=(
             "The model guide: \"make sure to call make_template only once and then reuse the same template in "
@@ -149,6 +151,37 @@ class RebuiltScaler(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, x):
         return Scaler()(x)  # a new Scaler, and a new template, on every call
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def scale(x):
+    return x * v1.get_variable("w", shape=[4])
+
+
+class HeldScaler(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.template = v1.make_template("t", scale)
+
+    def call(self, x):
+        return self.template(x)
+
+
+class RebuiltHolder(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return HeldScaler()(x)  # expect: TFS103
+
+
+class ScopedHolder(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("blk"):  # the new template takes `blk/t` again
+            return HeldScaler()(x)
 ''',
     ),
     good=(

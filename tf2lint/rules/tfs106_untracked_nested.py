@@ -107,8 +107,9 @@ RULE = Rule(
             "(`if key not in self._heads: self._heads[key] = ...`); a builder passed to `get_or_create_layer` "
             "(decorated or not) runs once per key, so the layers it builds are kept. A project layer built inline "
             "(`Adapter()(x)`) that owns nothing (no `build`, an `__init__` that only calls `super().__init__`) is not "
-            "reported when its `call` is undecorated (it runs in the caller's variable store; v1 layer objects its "
-            "`__init__` builds too, and its templates, when they are called under a named scope, which keeps their names) or decorated "
+            "reported when its `call` is undecorated (it runs in the caller's variable store, and so do the v1 layer "
+            "objects and templates its `__init__` builds: tracked there, they grow when called outside a named scope, "
+            "which TFS101 and TFS103 report) or decorated "
             "but reaching only TensorFlow calls that make no variable (a dropout, an activation). A construction in a "
             "helper of another module is one finding however many calls of the linted file reach it: at the first "
             "of them, naming the others (the mistake does not depend on the path). A project subclass of a v1 layer "
@@ -220,28 +221,6 @@ import tensorflow as tf
 v1 = tf.compat.v1
 
 
-class Holder(tf.keras.layers.Layer):  # each new object's v1 layer, called at the root, takes a new name
-    def __init__(self):
-        super().__init__()
-        self.fc = v1.layers.Dense(3, name="held")
-
-    def call(self, x):
-        return self.fc(x)
-
-
-def _scale(x):
-    return x * v1.get_variable("gain", shape=[])
-
-
-class TemplateHolder(tf.keras.layers.Layer):  # so does each new object's template (`scale`, `scale_1`, ...)
-    def __init__(self):
-        super().__init__()
-        self.scale = v1.make_template("scale", _scale)
-
-    def call(self, x):
-        return self.scale(x)
-
-
 class LazyGain(tf.keras.layers.Layer):  # makes its weight once per object: each new object makes it again
     def __init__(self):
         super().__init__()
@@ -251,13 +230,6 @@ class LazyGain(tf.keras.layers.Layer):  # makes its weight once per object: each
         if self.gain is None:
             self.gain = self.add_weight(name="gain", shape=[])
         return x * self.gain
-
-
-class Holds(tf.keras.layers.Layer):
-    @v1.keras.utils.track_tf1_style_variables
-    def call(self, x):
-        x = TemplateHolder()(x)  # expect: TFS106
-        return Holder()(x)  # expect: TFS106
 
 
 class LazyHolds(tf.keras.layers.Layer):
