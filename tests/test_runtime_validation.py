@@ -537,6 +537,9 @@ CASES.update({
     ("TFS101", "bad", 7): lambda ns: raises(ValueError, "does not exist", lambda: ns.ReusedUnnamed()(x(2, 4))),
     ("TFS101", "good", 5): lambda ns: assert_codes(ns.ReusedNamed(), x(2, 4), weights=2),
     ("TFS101", "bad", 8): lambda ns: raises(ValueError, "does not exist", lambda: ns.TemplateAfterReuse()(x(2, 4))),
+    # The same, the template's name built from a parameter the shim method gives a local bound once (s5858-01105).
+    ("TFS101", "bad", 14): lambda ns: raises(ValueError, "t_0_1/w does not exist",
+                                             lambda: ns.NameThroughALocal()(x(2, 4))),
     ("TFS101", "good", 6): lambda ns: assert_codes(ns.TemplateReused(), x(2, 4), weights=1),
     # A module that receives `training` but gives dropout its own flag: dropout stays on at inference.
     ("TFS111", "bad", 3): lambda ns: dropout_on_at_inference(ns.IgnoresTraining()) or pytest.fail("dropout off"),

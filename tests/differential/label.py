@@ -20,7 +20,8 @@ label's notes and the label is dropped (an error with no code: an invalid progra
 
 Families: growth (TFS101/102/103) and untracked (TFS106/107) are one class each; the others are their
 code. When a program raises, only the exception's family was observable: the rest is "masked". When
-an object tracks nothing at all, growth is masked as well (`runtime.check` reports only TFS107 then).
+an object tracks nothing at all, growth and lost penalties (TFS110) are masked as well (`runtime.check` reports
+only TFS107 then).
 """
 
 from __future__ import annotations
@@ -377,7 +378,10 @@ class Labeller:
         if unstable:
             codes.discard("TFS111")  # frozen statistics of batch norms rebuilt each call say nothing
         if "TFS107" in codes:
-            label.masked.append("growth")
+            # Nothing tracked: no variable grows in `weights`, and no regularized variable or sub-module store is
+            # there to read (measured, s5858-00626: a per-call decorated `Sub` module's penalties, which
+            # `runtime.check(Sub())` reports as TFS110, are invisible through the object that builds it).
+            label.masked.extend(("growth", "TFS110"))
         # tf.function traces a body more than once on its first call (and retraces): run it eagerly here, so
         # that "requested twice in one call" means the code asked twice, not that TF traced twice.
         tf.config.run_functions_eagerly(True)

@@ -8,6 +8,7 @@ import re
 import weakref
 from collections.abc import Callable
 
+from tf2lint.analysis.body import constant_locals
 from tf2lint.analysis.callables import Callee, CallableValues, Frame, merged_call
 from tf2lint.analysis.names import Function, walk_expr
 from tf2lint.analysis.summary import FUNCTION_DEFS, own_statements
@@ -73,6 +74,9 @@ def bind_call(
 
     def value_of(arg: ast.expr) -> Value | None:
         value = literal_value(arg, caller)
+        if value is None and isinstance(arg, ast.Name) and arg.id not in caller and frame.func is not None:
+            fixed = constant_locals(frame.func).get(arg.id)  # `i = 0` then `block(x, i=i)`
+            value = None if fixed is None else ("str", fixed) if isinstance(fixed, str) else ("const", fixed)
         if value is None and callables is not None and isinstance(arg, (ast.Name, ast.Attribute, ast.Lambda, ast.Call)):
             found = callables.callees(arg, frame)
             value = ("fn", tuple(found)) if found else None

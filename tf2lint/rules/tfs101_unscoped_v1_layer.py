@@ -555,6 +555,31 @@ class ScopedBlock(tf.keras.layers.Layer):
         with v1.variable_scope("blk"):  # re-entered each call: the new `fc` takes `blk/fc` again
             return Block()(x)
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def scale(x):
+    w = v1.get_variable("w", shape=[4, 4])
+    return tf.matmul(x, w)
+
+
+def block(x, index):
+    with v1.variable_scope("block") as scope:
+        x = v1.make_template(f"t_{index}", scale)(x)
+        scope.reuse_variables()
+        return v1.make_template(f"t_{index}", scale)(x)  # expect: TFS101
+
+
+class NameThroughALocal(tf.keras.layers.Layer):
+    @tf.function
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        index = 0  # bound once: `block` is given `t_0` twice
+        return block(x, index=index)
+''',
     ),
     good=(
         '''\
