@@ -643,6 +643,14 @@ CASES.update({
     # seed 6060: a method and a lambda, two methods); another body is an accident (bad 1).
     ("TFS113", "good", 6): lambda ns: assert_codes(ns.OneBodyThreeBuilders(), x(2, 4), weights=2),
     ("TFS107", "bad", 4): check_tfs107_traced_call,
+    # The holder's tf.function traces the kept v1 layer: each object alone works; built one after the other, the
+    # second is handed the first one's variable (held-out s5858-01598). Under AUTO_REUSE every instance works.
+    ("TFS107", "bad", 5): lambda ns: (
+        runtime.check(ns.Runner(), x(2, 4)) == [] or pytest.fail("the first instance raised"),
+        [(f.code, f.instance) for f in runtime.check_instances(ns.Runner, x(2, 4))] == [("TFS107", 2)]
+        or pytest.fail("the second instance did not raise")),
+    ("TFS107", "good", 7): lambda ns: runtime.check_instances(ns.AutoReuseRunner, x(2, 4), instances=3) == []
+    or pytest.fail("an instance failed"),
     # A per-call layer holding a project subclass of a v1 layer, and a tf.Variable behind a lambda calling a method:
     # nothing tracked, new values every call (held-out s5858-01242, s5858-01021).
     ("TFS116", "bad", 3): lambda ns: [two_calls(cls(), x(2, 4)) == (0, 0, False) or pytest.fail(cls.__name__)
@@ -996,6 +1004,46 @@ def test_checks_carry_no_state_from_one_to_the_next() -> None:
     assert [f.code for f in runtime.check(NoStoreInFunction(), x(2, 4))] == ["TFS107"]
 
 
+class LazyV1DenseInFunction(tf.Module):
+    """No shim: a v1 `Dense` kept on first use, run by a `tf.function` of its holder (held-out s5858-01598)."""
+
+    def __init__(self):
+        super().__init__()
+        self.dense = None
+
+    def __call__(self, inputs):
+        with tf.compat.v1.variable_scope("blk", reuse=False):
+            if self.dense is None:
+                self.dense = tf.compat.v1.layers.Dense(4)
+            return self.dense(inputs)
+
+
+class TracedHolder(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner = LazyV1DenseInFunction()
+
+    @tf.function
+    def __call__(self, inputs):
+        return self.inner(inputs)
+
+
+def test_check_instances_sees_what_a_first_object_leaves_to_the_next() -> None:
+    """Each object alone checks clean; the second one built after the first is given the first one's variable by
+    the default store the first left in the global graph, and raises. The state is put back at the end."""
+    before = global_collections()
+    assert runtime.check(TracedHolder(), x(2, 4)) == runtime.check(TracedHolder(), x(2, 4)) == []
+    [finding] = runtime.check_instances(TracedHolder, x(2, 4))
+    assert (finding.code, finding.instance, finding.call) == ("TFS107", 2, 1)
+    assert finding.error.first_line.startswith("Tensor.op is undefined")
+    assert str(finding).startswith("TFS107 instance 2: call 1 of 2 raised AttributeError")
+    assert global_collections() == before
+    assert runtime.check_instances(TracedHolder, x(2, 4), instances=1) == []
+    assert runtime.check_instances(V1DenseInInit, x(2, 4), instances=3) == []
+    with pytest.raises(ValueError, match="instances"):
+        runtime.check_instances(TracedHolder, x(2, 4), instances=0)
+
+
 def test_check_reports_a_shim_pitfall_that_raises() -> None:
     ns = load("TFS105", "bad", 0)
     [finding] = runtime.check(ns.InnerFunction(), x(2, 4))
@@ -1228,6 +1276,7 @@ SAFE_FIX_OBJECTS = {
     ("TFS107", 2): [("SlimUndecorated", (), (2, 4), {})],
     ("TFS107", 3): [("TracedBlock", (), (2, 4), {})],
     ("TFS107", 4): [("TracedCall", (), (2, 4), {})],
+    ("TFS107", 5): [("Runner", (), (2, 4), {})],
     ("TFS111", 2): [("SlimDropout", (), (8, 3), {"training": False})],
 }
 

@@ -1,9 +1,10 @@
 """Label a program by running it under the real shim (TF 2.21 + tf-keras 2.21), all in one process.
 
 What is measured, per program (never how it was generated):
-- instance A, `runtime.check(A, x, training=True, calls=2)`: variables created on call 2 (growth),
+- instance A, `runtime.check_instances(make, x, training=True, calls=2)`: variables created on call 2 (growth),
   variables read but not tracked / nothing tracked (untracked), batch-norm statistics frozen;
-- instance B, the same: a second instance can fail where the first did not (`@track` over `@tf.function`);
+- instance B, the same, in the state A left (the same call): a second instance can fail where the first did not
+  (`@track` over `@tf.function`; a store A left behind);
 - instance C, called once in training and twice in inference with probes armed (tf.functions run
   eagerly there): a variable name or a
   `get_or_create_layer` key that the store hands out a second time within one call, without `reuse`
@@ -360,8 +361,17 @@ class Labeller:
             label.notes.append("not a tf.Module: called twice, no error")
             return
         codes: set[str] = set()
-        for instance in (first, make()):
-            findings = runtime.check(instance, *x, training=True, calls=2)
+        made: list[Any] = []
+
+        def build() -> Any:
+            made.append(make() if made else first)
+            return made[-1]
+
+        # Instance B is built and checked in the state A left, as the independent probe runs them (s5858-01598:
+        # B is given A's variable by the default store A left in the global graph, and raises).
+        found = runtime.check_instances(build, *x, instances=2, training=True, calls=2)
+        for number, instance in enumerate(made, start=1):
+            findings = [f for f in found if f.instance == number]
             if penalties_reached(instance):  # the module hands its store's penalties out itself
                 findings = [f for f in findings if f.code != "TFS110"]
             checked.append({family(f.code) for f in findings})

@@ -130,8 +130,10 @@ def attribute_names(node: ast.AST) -> frozenset[str]:
 
 
 @weak_memo
-def calls_kept_on_attributes(func: Function) -> tuple[tuple[str, ast.Call], ...]:
-    """(holder, call) for each `holder.attr = Call(...)` or `holder.attr[key] = Call(...)` in the function."""
+@weak_memo
+def calls_kept_on_attributes(func: Function) -> tuple[tuple[str, str, ast.Call], ...]:
+    """(holder, attribute, call) for each `holder.attr = Call(...)` or `holder.attr[key] = Call(...)` in the
+    function."""
     found = []
     for node in ast.walk(func):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
@@ -139,7 +141,7 @@ def calls_kept_on_attributes(func: Function) -> tuple[tuple[str, ast.Call], ...]
                 if isinstance(target, ast.Subscript):
                     target = target.value
                 if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
-                    found.append((target.value.id, node.value))
+                    found.append((target.value.id, target.attr, node.value))
     return tuple(found)
 
 

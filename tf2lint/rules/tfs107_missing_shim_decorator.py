@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.analysis.body import calls_kept_on_attributes, with_items
-from tf2lint.analysis.callers import named_elsewhere
+from tf2lint.analysis.callers import calls_of_held, named_elsewhere
 from tf2lint.analysis.classes import ENTRY_NAMES
 from tf2lint.analysis.scope_names import argument_of, literal_value
 from tf2lint.analysis.summary import is_static, plain_decorators
@@ -49,40 +49,66 @@ def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
 
 
 def _kept_layer_traced(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
-    """`self.<attr>(x)`, a v1 layer object built in `__init__`, called in a `tf.function` method the entry reaches
-    (or is),
-    inside `variable_scope("<name>")`: with no shim store, TF keeps the variables in the global graph's default
-    store under fixed names. Measured: the first instance works; the next object that asks those names (a second
-    instance, another class) is handed them from a dead graph and raises `Tensor.op is undefined` (without the
-    scope the layer's own names are numbered per object, and with the shim each object has its store: fine)."""
-    kept: dict[str, str] = {}  # attribute -> the first v1 layer class it holds, along the MRO
+    """`self.<attr>(x)`, a v1 layer object kept on the object (built in `__init__`, or in a method, as under a
+    create-once guard), called in a `tf.function` the entry reaches (or is), or from an entry that a holder of the
+    object calls in its own `tf.function`, inside `variable_scope("<name>")` (`reuse=False` changes nothing):
+    with no shim store, TF keeps the variables in the global graph's default store under fixed names. Measured: the
+    first instance works; the next object that asks those names (a second instance, another class) is handed them
+    from a dead graph and raises `Tensor.op is undefined` (without the scope the layer's own names are numbered per
+    object; under `reuse=AUTO_REUSE`, and with the shim, where each object has its store, it works)."""
+    if not ctx.mentions("variable_scope"):
+        return None
+    kept = _kept_v1_layers(ctx, cls)
+    if not kept:
+        return None  # most classes keep no v1 layer: `_creator` searched their calls already
+    holders = [held for held in calls_of_held(cls)[0] if getattr(method, "name", None) in _INSTANCE_CALLS
+               and any(ctx.is_tf_function(d, held.method) for d in held.method.decorator_list)]
+    for call, _names, func in ctx.reached_calls(method, cls, stop_at_shim=True, limit=_SEARCH_LIMIT):  # type: ignore[arg-type]
+        attr = self_attribute(ctx, call.func, func)
+        if attr not in kept:
+            continue
+        traced = any(ctx.is_tf_function(d, func) for d in getattr(func, "decorator_list", ()))
+        if not (traced or holders):
+            continue
+        for item in with_items(func, call):
+            if isinstance(item, ast.Call) and api.VARIABLE_SCOPE in ctx.resolve(item.func, func) and all(
+                    k.arg is not None and k.arg != "default_name"
+                    and (k.arg != "reuse" or isinstance(k.value, ast.Constant) and k.value.value in (False, None))
+                    for k in item.keywords):
+                scope = literal_value(argument_of(item, "name_or_scope", 0))
+                if isinstance(scope, str) and scope:
+                    where = (f"in the `tf.function` `{getattr(func, 'name', '?')}`" if traced else
+                             f"from the `tf.function` `{holders[0].holder.name}.{holders[0].method.name}` holding it")
+                    return f"`self.{attr}` (a kept `{kept[attr]}`) {where} under `variable_scope(\"{scope}\")`"
+    return None
+
+
+_INSTANCE_CALLS = ("call", "__call__")  # what `holder.attr(x)` runs
+
+
+def _kept_v1_layers(ctx: ModuleContext, cls: ClassInfo) -> dict[str, str]:
+    """Attribute -> the first v1 layer class it holds along the MRO: set in `__init__`, or in any method."""
+    kept: dict[str, str] = {}
     for klass in ctx.mro(cls):
         for attr, names in klass.attr_types.items():
             for name in names:
                 if api.is_v1_layer_class(name):
                     kept.setdefault(attr, name)
-    if not kept:
-        return None  # most classes keep no v1 layer: `_creator` searched their calls already
-    for call, _names, func in ctx.reached_calls(method, cls, stop_at_shim=True, limit=_SEARCH_LIMIT):  # type: ignore[arg-type]
-        attr = self_attribute(ctx, call.func, func)
-        if attr not in kept or not any(ctx.is_tf_function(d, func) for d in getattr(func, "decorator_list", ())):
-            continue
-        kind = kept[attr]
-        for item in with_items(func, call):
-            if isinstance(item, ast.Call) and api.VARIABLE_SCOPE in ctx.resolve(item.func, func) and not any(
-                    k.arg in ("reuse", "default_name", None) for k in item.keywords):
-                scope = literal_value(argument_of(item, "name_or_scope", 0))
-                if isinstance(scope, str) and scope:
-                    return (f"`self.{attr}` (a `{kind}` built in `__init__`) in the `tf.function` "
-                            f"`{getattr(func, 'name', '?')}` under `variable_scope(\"{scope}\")`")
-    return None
+        for func in klass.methods.values():
+            owner = self_name(ctx, func)
+            for holder, attr, call in calls_kept_on_attributes(func):
+                if holder == owner:
+                    name = next((n for n in ctx.resolve(call.func, func) if api.is_v1_layer_class(n)), None)
+                    if name is not None:
+                        kept.setdefault(attr, name)
+    return kept
 
 
 def _stored_on_self(ctx: ModuleContext, func: ast.AST) -> set[ast.Call]:
     """Calls whose result `func` stores on `self` (`self.fc = Dense(...)`, `self.heads[k] = Dense(...)`):
     Keras tracks layers set as attributes, wherever the assignment runs."""
     owner = self_name(ctx, func)
-    return {call for holder, call in calls_kept_on_attributes(func) if owner is not None and holder == owner}  # type: ignore[arg-type]
+    return {call for holder, _attr, call in calls_kept_on_attributes(func) if owner is not None and holder == owner}  # type: ignore[arg-type]
 
 
 def _consequence(creator: str) -> str:
@@ -233,10 +259,12 @@ RULE = Rule(
             "another project module imports and names is left to its callers there). Modules that "
             "switch to graph mode with `disable_v2_behavior()` are not reported. Calling a template that `__init__` "
             "stored on `self` (`self.t = make_template(...)`) counts as creating variables: the template creates "
-            "them on its first call, inside the calling method. A v1 layer object kept on `self` is tracked and "
-            "is fine, except when the entry reaches it in a `tf.function` method of the class (or is one) under "
-            "`variable_scope(\"<name>\")`: then its variables go to TensorFlow's global variable store under fixed "
-            "names, and a second instance raises."
+            "them on its first call, inside the calling method. A v1 layer object kept on `self` (built in "
+            "`__init__`, or on first use) is tracked and is fine, except when the entry reaches it in a "
+            "`tf.function` method of the class (or is one), or is run by a `tf.function` method of a class of the "
+            "module that holds the object, under `variable_scope(\"<name>\")` (`reuse=False` too; not under "
+            "`AUTO_REUSE`): then its variables go to TensorFlow's global variable store under fixed names, and a "
+            "second instance raises."
         ),
         why=(
             "Without the decorator nothing gives `get_variable` a store that lives with the object: in eager "
@@ -254,7 +282,9 @@ RULE = Rule(
             "but trains nothing. A v1 `Dense` built in `__init__` and called in a `tf.function` helper under "
             "`variable_scope(\"blk\")`: the first instance works, the second raises `AttributeError: Tensor.op is "
             "undefined` (also from another class asking `blk/fc`, with the whole model in a `tf.function`, or with "
-            "`call` itself compiled by `@tf.function`); "
+            "`call` itself compiled by `@tf.function`, or when the layer is kept on first use by a module that its "
+            "holder calls in a `tf.function`, under `reuse=False` as without it: `runtime.check_instances` shows it); "
+            "under `AUTO_REUSE` every instance works; "
             "without the scope, or with the decorator, every instance works. A template made in `__init__` and "
             "called from an undecorated `call`: its "
             "variable is read on every call and is in no `weights` (0 weights after two calls); with the decorator "
@@ -336,7 +366,8 @@ class TracedBlock(tf.keras.layers.Layer):
     def _block(self, x):
         with v1.variable_scope("blk"):
             return self.fc(x)
-''',        '''\
+''',
+        '''\
 import tensorflow as tf
 
 v1 = tf.compat.v1
@@ -353,6 +384,35 @@ class TracedCall(tf.keras.layers.Layer):
     def call(self, x):  # expect: TFS107
         with v1.variable_scope("blk"):
             return self.fc(x)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Block(tf.Module):
+    """Kept on first use and traced by its holder's `tf.function`: the second `Runner` raises too."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = None
+
+    def __call__(self, x):  # expect: TFS107
+        with v1.variable_scope("blk", reuse=False):  # `reuse=False` changes nothing
+            if self.fc is None:
+                self.fc = v1.layers.Dense(4)
+            return self.fc(x)
+
+
+class Runner(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = Block()
+
+    @tf.function
+    def __call__(self, x):
+        return self.block(x)
 ''',
     ),
     good=(
@@ -522,7 +582,35 @@ class TracedUnscoped(tf.keras.layers.Layer):
     @tf.function
     def _block(self, x):
         return self.fc(x)
-''',    ),
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class SharedBlock(tf.Module):
+    """Under `reuse=AUTO_REUSE` a second `Runner` is not handed a dead variable: every instance works."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = v1.layers.Dense(4)
+
+    def __call__(self, x):
+        with v1.variable_scope("blk", reuse=v1.AUTO_REUSE):
+            return self.fc(x)
+
+
+class AutoReuseRunner(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = SharedBlock()
+
+    @tf.function
+    def __call__(self, x):
+        return self.block(x)
+''',
+    ),
     check=check,
     applies=lambda triage: triage.defines_entry_method(),
 )

@@ -10,8 +10,8 @@ from tf2lint.runtime.checkpoint import (
 )
 from tf2lint.runtime.migration import MigrationReport, assert_migration, compare_migration
 from tf2lint.runtime.slim import legacy_slim
-from tf2lint.runtime.stability import UNEXPLAINED, RuntimeFinding, assert_shim_stable, check, reset
+from tf2lint.runtime.stability import UNEXPLAINED, RuntimeFinding, assert_shim_stable, check, check_instances, reset
 
 __all__ = ["UNEXPLAINED", "CheckpointReport", "MigrationReport", "RuntimeFinding", "assert_checkpoint_compatible",
-           "assert_migration", "assert_shim_stable", "check", "checkpoint_report", "compare_migration", "legacy_slim",
-           "reset", "restore_renamed"]
+           "assert_migration", "assert_shim_stable", "check", "check_instances", "checkpoint_report", "compare_migration",
+           "legacy_slim", "reset", "restore_renamed"]

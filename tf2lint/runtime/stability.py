@@ -3,6 +3,7 @@
     from tf2lint import runtime
     findings = runtime.check(MyLayer(), x, training=True)
     runtime.assert_shim_stable(MyLayer(), x)
+    findings = runtime.check_instances(MyLayer, x)  # a second object, after the first: what the first left behind
 
 Findings use the linter's codes where they mean the same thing. An exception the object raises is a
 finding too: the code of the shim pitfall it is (pitfalls.py), or `error` when it is none of them.
@@ -16,8 +17,9 @@ import functools
 import inspect
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -38,12 +40,13 @@ class RuntimeFinding:
     names: tuple[str, ...] = ()  # the variables concerned
     error: pitfalls.RaisedError | None = None  # the exception, for a finding that reports one
     call: int | None = None  # which call (1-based) raised it
+    instance: int = 1  # which object of `check_instances` (1-based) it concerns
     # Where the variables concerned were created, and where the layers that made them were constructed (or
     # where the exception was raised): one stack each, when it was seen.
     origins: tuple[Stack, ...] = ()
 
     def __str__(self) -> str:
-        return f"{self.code} {self.message}"
+        return f"{self.code} {f'instance {self.instance}: ' if self.instance > 1 else ''}{self.message}"
 
     @property
     def sites(self) -> tuple[str, ...]:
@@ -100,6 +103,24 @@ def _naming_state_preserved() -> Iterator[None]:
                     uids[graph].update(snapshot[graph])
                 else:
                     del uids[graph]
+
+
+# Set while a check keeps the process state for an outer `check_instances` (the state is put back once, at its end).
+_STATE_HELD: ContextVar[bool] = ContextVar("tf2lint_runtime_state_held", default=False)
+
+
+@contextmanager
+def _process_state_preserved() -> Iterator[None]:
+    """Keras' naming counters and the global graph's stores, put back when the outermost check ends."""
+    if _STATE_HELD.get():
+        yield
+        return
+    token = _STATE_HELD.set(True)
+    try:
+        with _naming_state_preserved(), _graph_state_preserved():
+            yield
+    finally:
+        _STATE_HELD.reset(token)
 
 
 # The mutable parts of the variable store and the variable-scope store kept in the global graph's collections.
@@ -226,7 +247,7 @@ def check(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2) 
 
     phases: list[tuple[bool | None, Stack]] = []
     held = functools.partial(_held_layers, obj)  # asked only when a tf.function replays a trace
-    with _naming_state_preserved(), _graph_state_preserved(), _constructions_recorded(constructed), \
+    with _process_state_preserved(), _constructions_recorded(constructed), \
             _dropout_phases_recorded(phases), sharing.recording(tf, _called_classes(obj), _user_stack, held) as shared:
         for index in range(calls):
             if index == calls - 1 and training is True and calls > 1:
@@ -452,6 +473,25 @@ def _findings(
                 f"batch-norm statistics did not change in a `training=True` call: {', '.join(names)}",
                 names,
             ))
+    return findings
+
+
+def check_instances(make: Callable[[], Any], *inputs: Any, instances: int = 2, training: bool | None = None,
+                    calls: int = 2) -> list[RuntimeFinding]:
+    """`check` on ``instances`` objects that ``make()`` builds (a class, or a function of no arguments), one after
+    another, each in the state the earlier ones left, as in a program that builds its model twice (a test suite, a
+    train and an eval model). Measured: a first instance can leave state that breaks the next (Keras' naming
+    counters, the global graph's variable store: a `tf.compat.v1.layers.Dense` in a `tf.function` with no shim is
+    given the first object's variable, `Tensor.op is undefined`), which a `check` of either object alone puts
+    back. Each finding says which object it concerns (`RuntimeFinding.instance`); the state is put back at the end.
+    """
+    if instances < 1:
+        raise ValueError("instances must be at least 1")
+    findings: list[RuntimeFinding] = []
+    with _process_state_preserved():
+        for number in range(1, instances + 1):
+            found = check(make(), *inputs, training=training, calls=calls)
+            findings += [replace(finding, instance=number) for finding in found]
     return findings
 
 
