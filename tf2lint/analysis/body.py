@@ -56,7 +56,6 @@ def loop_rebound(func: Function) -> frozenset[str]:
 
 
 @weak_memo
-@weak_memo
 def constant_locals(func: Function) -> dict[str, int | str]:
     """Names the function binds exactly once, with `name = <int or str literal>`, that are none of its
     parameters and that no loop rebinds: the same value wherever the function reads them after that."""

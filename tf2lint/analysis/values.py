@@ -75,8 +75,7 @@ def bind_call(
     def value_of(arg: ast.expr) -> Value | None:
         value = literal_value(arg, caller)
         if value is None and isinstance(arg, ast.Name) and arg.id not in caller and frame.func is not None:
-            fixed = constant_locals(frame.func).get(arg.id)  # `i = 0` then `block(x, i=i)`
-            value = None if fixed is None else ("str", fixed) if isinstance(fixed, str) else ("const", fixed)
+            value = _constant_local(frame.func, arg.id)  # `i = 0` then `block(x, i=i)`
         if value is None and callables is not None and isinstance(arg, (ast.Name, ast.Attribute, ast.Lambda, ast.Call)):
             found = callables.callees(arg, frame)
             value = ("fn", tuple(found)) if found else None
@@ -93,6 +92,18 @@ def bind_call(
         if value is not None:
             values[keyword.arg] = value  # type: ignore[index]
     return _possible(func, values)
+
+
+def _constant_local(func: Function, name: str) -> Value | None:
+    """The literal a local of the caller holds, when the function's own statements assign it one and nothing else
+    binds it (`constant_locals`, whose walks of a large TF1 function are paid only then)."""
+    body = func.body
+    if not isinstance(body, list) or not any(
+            type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
+            and stmt.targets[0].id == name and type(stmt.value) is ast.Constant for stmt in body):
+        return None
+    fixed = constant_locals(func).get(name)
+    return None if fixed is None else ("str", fixed) if isinstance(fixed, str) else ("const", fixed)
 
 
 def _possible(func: Function, values: dict[str, Value]) -> tuple[tuple[str, Value], ...]:
