@@ -1638,6 +1638,35 @@ class CachedInTrace(tf.keras.layers.Layer):
         return self.cache["fc"](x)
 
 
+class TemplateKeptInTrace(tf.keras.layers.Layer):
+    """One template, kept on the layer, run by a traced helper twice under a default-name scope (held-out
+    s6161-00323): run eagerly, the second call would run the template again, which reuses its `t/w`."""
+
+    def __init__(self):
+        super().__init__()
+        self.t = tf.compat.v1.make_template("t", lambda x: tf.matmul(x, tf.compat.v1.get_variable("w", shape=(4, 4))))
+
+    @tf.function
+    @track
+    def call(self, x):
+        for _ in range(2):
+            x = self.block(x)
+        return x
+
+    @tf.function
+    def block(self, x, scope=None):
+        with tf.compat.v1.variable_scope(scope, default_name="blk"):
+            return self.t(x)
+
+
+def test_a_kept_template_replayed_by_a_trace_shares_by_design() -> None:
+    runtime.reset()
+    layer = TemplateKeptInTrace()
+    layer(x(2, 4))
+    assert [w.name for w in layer.weights] == ["blk/t/w:0"]
+    assert runtime.check(TemplateKeptInTrace(), x(2, 4)) == []
+
+
 @pytest.mark.parametrize("cls", [TracedTwice, CompiledTwice, TracedOnce, KeptInTrace, CachedInTrace],
                          ids=lambda c: c.__name__)
 def test_sharing_through_tf_functions(cls) -> None:

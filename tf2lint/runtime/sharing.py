@@ -8,9 +8,10 @@ object, `recording` watches the stores: a variable name handed out a second time
 it: `reuse=True` or AUTO_REUSE on a `variable_scope` it entered (or `reuse_variables()` on the scope in force),
 or the layer that made the variable is being called again (a layer shares its weights with itself). Inside a
 `tf.function`, the traces TF makes of one call ask again and do not count together; a call that runs an earlier
-trace asks for nothing, and counts as asking for what that trace did, except what a layer the checked object
-holds asked for in it: run eagerly, that call would call the same layer again (measured: one kept `Dense` called
-by a traced helper twice, built before the trace or cached on the object inside it).
+trace asks for nothing, and counts as asking for what that trace did, except what a layer (or a template) the
+checked object holds asked for in it: run eagerly, that call would call the same object again (measured: one kept
+`Dense` called by a traced helper twice, built before the trace or cached on the object inside it; one kept
+template, which reuses its own variables).
 """
 
 from __future__ import annotations

@@ -332,10 +332,13 @@ def _phase(training: Any) -> bool | None:
 
 
 def _called_classes(obj: Any) -> list[type]:
-    """The classes whose calls tell one invocation of a layer from the next (see `sharing`): Keras' `Layer`, and
-    the class that defines the `__call__` of the object and of each `tf.Module` in it (a `tf.function` stays a
-    descriptor: not wrapped)."""
-    classes = keras_classes("Layer")
+    """The classes whose calls tell one invocation of a layer from the next (see `sharing`): Keras' `Layer`,
+    TF's templates (`make_template`'s objects share their variables with themselves too), and the class that
+    defines the `__call__` of the object and of each `tf.Module` in it (a `tf.function` stays a descriptor: not
+    wrapped)."""
+    from tensorflow.python.ops import template
+
+    classes = [*keras_classes("Layer"), template.Template, template.EagerTemplate]
     layers = tuple(classes)
     for module in [obj, *getattr(obj, "submodules", ())]:
         if isinstance(module, layers):
@@ -347,8 +350,13 @@ def _called_classes(obj: Any) -> list[type]:
 
 
 def _held_layers(obj: Any) -> set[int]:
-    """The ids of the modules (layers among them) the object holds, in its attributes, lists and dicts."""
-    return {id(module) for module in getattr(obj, "submodules", ())}
+    """The ids of the modules (layers among them) the object holds, in its attributes, lists and dicts, and of
+    the templates it or they keep in an attribute (a template is no `tf.Module`: `submodules` leaves it out)."""
+    from tensorflow.python.ops import template
+
+    modules = [obj, *getattr(obj, "submodules", ())]
+    kept = {id(value) for module in modules for value in vars(module).values() if isinstance(value, template.Template)}
+    return kept | {id(module) for module in modules[1:]}
 
 
 def _shared_findings(shared: sharing.Sharing) -> list[RuntimeFinding]:
