@@ -537,6 +537,11 @@ CASES.update({
     ("TFS101", "bad", 7): lambda ns: raises(ValueError, "does not exist", lambda: ns.ReusedUnnamed()(x(2, 4))),
     ("TFS101", "good", 5): lambda ns: assert_codes(ns.ReusedNamed(), x(2, 4), weights=2),
     ("TFS101", "bad", 8): lambda ns: raises(ValueError, "does not exist", lambda: ns.TemplateAfterReuse()(x(2, 4))),
+    # A decorated sub-layer that a `@tf.function @track` holder runs is traced too (held-out s6161-00558): its
+    # `dense_1` after reuse_variables() does not exist; run by an eager holder, every scope reads AUTO_REUSE.
+    ("TFS101", "bad", 15): lambda ns: raises(ValueError, "blk/dense_1/kernel does not exist",
+                                             lambda: ns.TracedHolder()(x(2, 4))),
+    ("TFS101", "good", 9): lambda ns: assert_codes(ns.EagerHolder(), x(2, 4), weights=4),
     # The same, the template's name built from a parameter the shim method gives a local bound once (s5858-01105).
     ("TFS101", "bad", 14): lambda ns: raises(ValueError, "t_0_1/w does not exist",
                                              lambda: ns.NameThroughALocal()(x(2, 4))),

@@ -91,9 +91,11 @@ def markdown_report(summary: Summary, records: list[dict], title: str) -> str:
     out = [f"# {title}", "", "```", summary.report(), "```", "",
            "Families: growth = TFS101/TFS102/TFS103 (the runtime cannot tell them apart), untracked = "
            "TFS106/TFS107. A program agrees when the linter reports exactly the families the runtime shows "
-           "(masked families, unobservable because the program raised first, are ignored).", "",
-           "How a label is made (tests/differential/label.py): instance A and a second instance B are each "
-           "checked with `runtime.check(..., training=True, calls=2)` (growth = store variables renamed on "
+           "(masked families, unobservable because the program raised first or because the object tracks "
+           "nothing, are ignored).", "",
+           "How a label is made (tests/differential/label.py): instance A and then a second instance B, in the "
+           "state A left, are checked with `runtime.check_instances(..., training=True, calls=2)` (growth = store "
+           "variables renamed on "
            "call 2; untracked = variables read but not tracked, or non-store variables made again on call 2, "
            "or nothing tracked at all); instance C is called once in training and twice in inference with "
            "tf.functions run eagerly and probes on the shim store (a name or `get_or_create_layer` key handed "

@@ -65,6 +65,9 @@ class ShimWalk:
         self._applied: dict[ast.Call, ast.Call] = {}  # `tf.function(f)` -> the call applying it, `...(x)`
         self._looped: dict[str, list[Function]] | None = None
         self._sub_layer_scopes: dict[ClassInfo, set[tuple[VarScope, ...]]] = {}
+        # A decorated sub-layer's method -> the `tf.function` of a caller that runs it traced (its own walk starts
+        # from the shim, where nothing says so).
+        self.traced_shims: dict[Function, ast.AST] = {}
 
     def foreign_site(self, node: ast.AST) -> CallSite | None:
         """For a call written in another module: a site reaching it (anchored in this module when one is)."""
@@ -158,6 +161,13 @@ class ShimWalk:
                 self._block(body, frame, state, queue)
             else:  # a lambda
                 self._expr(body, frame, state, queue)
+
+    def _traced_shim(self, shim: Function) -> ast.AST | None:
+        """The `@tf.function` stacked on a shim method (above the shim, as `@tf.function @track`: the whole call is
+        traced; below it, the reach says so already)."""
+        module = self._modules.module_of(shim)
+        parent = module.lexical_parent.get(shim)
+        return next((d for d in getattr(shim, "decorator_list", ()) if module.is_tf_function(d, parent)), None)
 
     def _unwalked_caller_scopes(self, cls: ClassInfo) -> set[tuple[VarScope, ...]]:
         """The scope stacks around a decorated sub-layer's calls in the methods of its holders that no walk entered
@@ -359,6 +369,9 @@ class ShimWalk:
                 # A sub-layer with its own decorated `call`: walked as a shim method of its own, inside the
                 # variable scopes open here; one from another module is walked here, anchored at this call.
                 self._sub_layer_scopes.setdefault(callee.cls, set()).add(state.scopes)
+                tracing = frame.reach.tf_function or self._traced_shim(frame.reach.shim)
+                if tracing is not None:
+                    self.traced_shims.setdefault(callee.func, tracing)
                 if self._modules.is_foreign(callee.module):
                     self._modules.enter(callee.module)
                     anchor = frame.reach.anchor or (call if frame.module is self._modules.root else None)

@@ -138,8 +138,9 @@ def _numbered(site: CallSite) -> tuple[str, str] | None:
 
 
 def _traced(ctx: ModuleContext, site: CallSite) -> bool:
-    """Known to run while a tf.function traces: inside one, or in a method stacked with `@tf.function`."""
-    return site.reach.tf_function is not None or any(
+    """Known to run while a tf.function traces: inside one, in a method stacked with `@tf.function`, or in a
+    decorated sub-layer that such a method runs."""
+    return site.reach.tf_function is not None or site.reach.shim in ctx.traced_shims or any(
         ctx.is_tf_function(d, site.reach.shim) for d in site.reach.shim.decorator_list
     )
 
@@ -231,7 +232,8 @@ RULE = Rule(
             "anew on every call (`Sub()(x)`, or `sub = Sub()` then `sub(x)`) is built on every call too, and so is "
             "one that sub-layer's `__init__` builds (reported at the construction, when its undecorated `call` runs it "
             "outside a named scope). "
-            "Also, in code known to be traced (inside a `tf.function`, or a method stacked with `@tf.function`): "
+            "Also, in code known to be traced (inside a `tf.function`, a method stacked with `@tf.function`, or a "
+            "decorated sub-layer that such a method runs): "
             "a numbered creator (an unnamed layer, a layer object, a cell, a template) after "
             "`scope.reuse_variables()` that repeats one made before the switch in the same scope."
         ),
@@ -580,6 +582,27 @@ class NameThroughALocal(tf.keras.layers.Layer):
         index = 0  # bound once: `block` is given `t_0` twice
         return block(x, index=index)
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Tower(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("blk") as scope:
+            x = v1.layers.dense(x, 4)
+            scope.reuse_variables()
+            return v1.layers.dense(x, 4)  # expect: TFS101
+
+
+class TracedHolder(tf.keras.layers.Layer):
+    @tf.function
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return v1.keras.utils.get_or_create_layer("tower", Tower)(x)
+''',
     ),
     good=(
         '''\
@@ -772,6 +795,26 @@ class KeptProjection(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, x):
         return self.projection(x)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Tower(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("blk") as scope:
+            x = v1.layers.dense(x, 4)
+            scope.reuse_variables()
+            return v1.layers.dense(x, 4)
+
+
+class EagerHolder(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return v1.keras.utils.get_or_create_layer("tower", Tower)(x)
 ''',
     ),
     check=check,
