@@ -542,6 +542,11 @@ CASES.update({
     ("TFS101", "bad", 15): lambda ns: raises(ValueError, "blk/dense_1/kernel does not exist",
                                              lambda: ns.TracedHolder()(x(2, 4))),
     ("TFS101", "good", 9): lambda ns: assert_codes(ns.EagerHolder(), x(2, 4), weights=4),
+    # A named v1 layer object cached in a dict of an object built per call, called through an attribute bound to
+    # it (held-out s6262-00214): `fc`, then `fc_1`; first called under a named scope, `blk/fc` every call.
+    ("TFS101", "bad", 16): lambda ns: grows(ns.RebuiltCache(), x(2, 4)) == ["fc_1/bias:0", "fc_1/kernel:0"]
+    or pytest.fail("stable"),
+    ("TFS101", "good", 10): lambda ns: assert_codes(ns.RebuiltScopedCache(), x(2, 4), weights=2),
     # The same, the template's name built from a parameter the shim method gives a local bound once (s5858-01105).
     ("TFS101", "bad", 14): lambda ns: raises(ValueError, "t_0_1/w does not exist",
                                              lambda: ns.NameThroughALocal()(x(2, 4))),

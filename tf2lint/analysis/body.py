@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from tf2lint.analysis.names import Function
+from tf2lint.analysis.summary import first_param
 
 _K = TypeVar("_K")
 _T = TypeVar("_T")
@@ -142,6 +143,28 @@ def calls_kept_on_attributes(func: Function) -> tuple[tuple[str, str, ast.Call],
                 if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
                     found.append((target.value.id, target.attr, node.value))
     return tuple(found)
+
+
+@weak_memo
+def attribute_aliases(func: Function) -> dict[str, frozenset[tuple[str, str]]]:
+    """Attribute of the function's first parameter (`self`) -> what the function binds to it, or to an item of it:
+    `layer = self.a` gives ("local", "layer") for "a", `self.b = self.a[key]` gives ("self", "b")."""
+    owner = first_param(func)
+    if owner is None:
+        return {}
+    found: dict[str, set[tuple[str, str]]] = {}
+    for node in ast.walk(func):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        value = node.value.value if isinstance(node.value, ast.Subscript) else node.value
+        if not (isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id == owner):
+            continue
+        target = node.targets[0]
+        if isinstance(target, ast.Name):
+            found.setdefault(value.attr, set()).add(("local", target.id))
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == owner:
+            found.setdefault(value.attr, set()).add(("self", target.attr))
+    return {attr: frozenset(aliases) for attr, aliases in found.items()}
 
 
 def statement_holding(func: Function, node: ast.AST) -> ast.stmt | None:

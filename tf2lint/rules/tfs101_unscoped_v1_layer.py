@@ -6,6 +6,8 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.body import attribute_aliases
+from tf2lint.analysis.summary import first_param, is_self_attr
 from tf2lint.analysis.variables import class_variables
 from tf2lint.knowledge import api
 from tf2lint.knowledge.variables import UNKNOWN
@@ -65,27 +67,41 @@ def _plan(ctx: ModuleContext, site, cache: dict) -> FixPlan | None:
                    (site.reach.shim,), (f'{scope[0]}("{scope_name}")', scope[1]))
 
 
-def _call_index(ctx: ModuleContext) -> dict[tuple[int, int], list[CallSite]]:
-    """Sites by what they call: (id of the shim method, id of the callee expression or of the local name's
-    function and the name), so finding an object's calls does not rescan every site."""
+def _call_index(ctx: ModuleContext) -> dict[tuple, list[CallSite]]:
+    """Sites by what they call: (id of the shim method, id of the callee expression), (id of the shim method, id
+    of the function, "local" or "self", the local's or `self` attribute's name: `x(...)`, `self.x(...)` and
+    `self.x[k](...)`), so finding an object's calls does not rescan every site."""
     index: dict[tuple, list[CallSite]] = {}
     for site in ctx.sites:
-        index.setdefault((id(site.reach.shim), id(site.node.func)), []).append(site)
-        if isinstance(site.node.func, ast.Name):
-            index.setdefault((id(site.reach.shim), id(site.func), site.node.func.id), []).append(site)
+        shim, func = id(site.reach.shim), site.node.func
+        index.setdefault((shim, id(func)), []).append(site)
+        if isinstance(func, ast.Subscript):
+            func = func.value
+        if isinstance(func, ast.Name):
+            index.setdefault((shim, id(site.func), "local", func.id), []).append(site)
+        elif is_self_attr(func, first_param(site.func)):
+            index.setdefault((shim, id(site.func), "self", func.attr), []).append(site)  # type: ignore[union-attr]
     return index
 
 
 def _first_calls(index: dict, site: CallSite) -> list[CallSite] | None:
     """Where an object built at ``site`` is called, when that is known: the scope in force at its first
-    call, not at its construction, decides its variable names (measured). None when unknown."""
+    call, not at its construction, decides its variable names (measured). An object kept on `self` (or in a dict
+    on it) is followed to its calls in the same function, directly or through what the function binds it to
+    (`self.fc = self._cache["fc"]`, then `self.fc(x)`). None when unknown."""
     shim = id(site.reach.shim)
     inline = index.get((shim, id(site.node)))
     if inline:
         return inline[:1]  # `Ctor(...)(x)`
-    if site.target is None or site.target[0] != "local":
+    if site.target is None:
         return None
-    return index.get((shim, id(site.func), site.target[1])) or None
+    kind, name = site.target
+    if kind == "local":
+        return index.get((shim, id(site.func), "local", name)) or None
+    held = {("self", name), *attribute_aliases(site.func).get(name, ())}
+    calls = [call for alias in held for call in index.get((shim, id(site.func), *alias), ())
+             if call.node.lineno > site.node.lineno]
+    return sorted(calls, key=lambda call: call.node.lineno)[:1] or None
 
 
 def _object_hits(ctx: ModuleContext, plans: dict) -> Iterator[Hit]:
@@ -226,8 +242,10 @@ RULE = Rule(
             "`track_tf1_style_variables` (directly, or through helpers, also in other modules). Layer objects "
             "(`tf.compat.v1.layers.Dense(...)`) and v1 RNN cells (`tf.compat.v1.nn.rnn_cell.BasicRNNCell`, "
             "`BasicLSTMCell`, `LSTMCell`, `GRUCell`) built on every call are reported when they are called outside "
-            "a named scope, wherever they were built, even with `name=`; objects built once in `__init__`, cells "
-            "handed to `dynamic_rnn`/`static_rnn`/`MultiRNNCell`, and objects whose calls are not visible are not. "
+            "a named scope, wherever they were built, even with `name=` (one kept on `self`, or in a dict on it, "
+            "is followed to its calls in the same function, also through a name or an attribute bound to it); "
+            "objects built once in `__init__`, cells handed to `dynamic_rnn`/`static_rnn`/`MultiRNNCell`, and "
+            "objects whose calls are not visible are not. "
             "One built under a create-once guard (`if self.d is None:`) of a sub-layer that the shim method builds "
             "anew on every call (`Sub()(x)`, or `sub = Sub()` then `sub(x)`) is built on every call too, and so is "
             "one that sub-layer's `__init__` builds (reported at the construction, when its undecorated `call` runs it "
@@ -603,6 +621,29 @@ class TracedHolder(tf.keras.layers.Layer):
     def call(self, x):
         return v1.keras.utils.get_or_create_layer("tower", Tower)(x)
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Cached(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.cache = {}
+
+    def call(self, x):
+        if "fc" not in self.cache:  # once per Cached object
+            self.cache["fc"] = v1.layers.Dense(4, name="fc")  # expect: TFS101
+        self.fc = self.cache["fc"]
+        return self.fc(x)
+
+
+class RebuiltCache(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return Cached()(x)  # a new Cached, with an empty cache, on every call
+''',
     ),
     good=(
         '''\
@@ -815,6 +856,30 @@ class EagerHolder(tf.keras.layers.Layer):
     @v1.keras.utils.track_tf1_style_variables
     def call(self, x):
         return v1.keras.utils.get_or_create_layer("tower", Tower)(x)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ScopedCache(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.cache = {}
+
+    def call(self, x):
+        if "fc" not in self.cache:
+            self.cache["fc"] = v1.layers.Dense(4, name="fc")
+        fc = self.cache["fc"]
+        with v1.variable_scope("blk"):  # first called here: each new object's `fc` takes `blk/fc` again
+            return fc(x)
+
+
+class RebuiltScopedCache(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return ScopedCache()(x)
 ''',
     ),
     check=check,
