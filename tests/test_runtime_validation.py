@@ -1014,44 +1014,22 @@ def test_checks_carry_no_state_from_one_to_the_next() -> None:
     assert [f.code for f in runtime.check(NoStoreInFunction(), x(2, 4))] == ["TFS107"]
 
 
-class LazyV1DenseInFunction(tf.Module):
-    """No shim: a v1 `Dense` kept on first use, run by a `tf.function` of its holder (held-out s5858-01598)."""
-
-    def __init__(self):
-        super().__init__()
-        self.dense = None
-
-    def __call__(self, inputs):
-        with tf.compat.v1.variable_scope("blk", reuse=False):
-            if self.dense is None:
-                self.dense = tf.compat.v1.layers.Dense(4)
-            return self.dense(inputs)
-
-
-class TracedHolder(tf.Module):
-    def __init__(self):
-        super().__init__()
-        self.inner = LazyV1DenseInFunction()
-
-    @tf.function
-    def __call__(self, inputs):
-        return self.inner(inputs)
-
-
 def test_check_instances_sees_what_a_first_object_leaves_to_the_next() -> None:
-    """Each object alone checks clean; the second one built after the first is given the first one's variable by
-    the default store the first left in the global graph, and raises. The state is put back at the end."""
+    """TFS107's held-out example (a v1 `Dense` kept on first use by a module its holder's `tf.function` runs): each
+    object alone checks clean; the second one built after the first is given the first one's variable by the
+    default store the first left in the global graph, and raises. The state is put back at the end."""
+    runner = load("TFS107", "bad", 5).Runner
     before = global_collections()
-    assert runtime.check(TracedHolder(), x(2, 4)) == runtime.check(TracedHolder(), x(2, 4)) == []
-    [finding] = runtime.check_instances(TracedHolder, x(2, 4))
+    assert runtime.check(runner(), x(2, 4)) == runtime.check(runner(), x(2, 4)) == []
+    [finding] = runtime.check_instances(runner, x(2, 4))
     assert (finding.code, finding.instance, finding.call) == ("TFS107", 2, 1)
     assert finding.error.first_line.startswith("Tensor.op is undefined")
     assert str(finding).startswith("TFS107 instance 2: call 1 of 2 raised AttributeError")
     assert global_collections() == before
-    assert runtime.check_instances(TracedHolder, x(2, 4), instances=1) == []
+    assert runtime.check_instances(runner, x(2, 4), instances=1) == []
     assert runtime.check_instances(V1DenseInInit, x(2, 4), instances=3) == []
     with pytest.raises(ValueError, match="instances"):
-        runtime.check_instances(TracedHolder, x(2, 4), instances=0)
+        runtime.check_instances(runner, x(2, 4), instances=0)
 
 
 def test_check_reports_a_shim_pitfall_that_raises() -> None:

@@ -130,7 +130,6 @@ def attribute_names(node: ast.AST) -> frozenset[str]:
 
 
 @weak_memo
-@weak_memo
 def calls_kept_on_attributes(func: Function) -> tuple[tuple[str, str, ast.Call], ...]:
     """(holder, attribute, call) for each `holder.attr = Call(...)` or `holder.attr[key] = Call(...)` in the
     function."""
