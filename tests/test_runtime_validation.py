@@ -1146,9 +1146,39 @@ def test_pytest_plugin_fixture(pytester_like) -> None:
 
         def test_raises(shim_check):
             shim_check(Undecorated(), tf.ones((2, 4)))
+
+        class Block(tf.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = tf.compat.v1.layers.Dense(3)
+
+            def __call__(self, x):
+                with tf.compat.v1.variable_scope("blk"):
+                    return self.fc(x)
+
+        class Runner(tf.Module):
+            def __init__(self):
+                super().__init__()
+                self.block = Block()
+
+            @tf.function
+            def __call__(self, x):
+                return self.block(x)
+
+        def test_one_runner(shim_check):
+            shim_check(Runner(), tf.ones((2, 4)))
+
+        def test_two_runners(shim_check):
+            shim_check(Runner, tf.ones((2, 4)), instances=2)
+
+        def test_two_runners_non_strict(shim_check):
+            found = shim_check(Runner, tf.ones((2, 4)), instances=2, strict=False)
+            assert [(f.code, f.instance) for f in found] == [("TFS107", 2)]
         """
     )
-    assert "2 passed" in result and "2 failed" in result
+    assert "4 passed" in result and "3 failed" in result
+    assert "Runner is not stable under the shim:" in result
+    assert "TFS107 instance 2: call 1 of 2 raised AttributeError: Tensor.op is undefined" in result
     assert "Grows is not stable under the shim" in result
     assert "Undecorated is not stable under the shim:" in result
     assert "TFS109 call 1 of 2 raised ValueError: Tried to call get_or_create_layer in eager mode" in result

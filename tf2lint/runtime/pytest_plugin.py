@@ -3,6 +3,7 @@
     def test_my_layer_is_stable(shim_check):
         shim_check(MyLayer(), tf.ones((2, 4)))            # fails with a readable report
         findings = shim_check(MyLayer(), x, strict=False)  # or look at the findings yourself
+        shim_check(MyLayer, x, instances=2)                # a second object, built after the first was used
 
 An exception the layer raises is a finding too (its shim pitfall's code, or `error`), not an error of
 the test; each check leaves TensorFlow's and Keras' global state as it found it, and the fixture resets
@@ -23,10 +24,13 @@ import pytest
 def shim_check() -> Iterator[Callable[..., list[Any]]]:
     from tf2lint import runtime
 
-    def run(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2, strict: bool = True) -> list[Any]:
+    def run(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2, strict: bool = True,
+            instances: int | None = None) -> list[Any]:
         if strict:
-            runtime.assert_shim_stable(obj, *inputs, training=training, calls=calls)
+            runtime.assert_shim_stable(obj, *inputs, training=training, calls=calls, instances=instances)
             return []
+        if instances is not None:
+            return runtime.check_instances(obj, *inputs, instances=instances, training=training, calls=calls)
         return runtime.check(obj, *inputs, training=training, calls=calls)
 
     yield run

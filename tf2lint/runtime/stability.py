@@ -503,13 +503,18 @@ def check_instances(make: Callable[[], Any], *inputs: Any, instances: int = 2, t
     return findings
 
 
-def assert_shim_stable(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2) -> None:
+def assert_shim_stable(obj: Any, *inputs: Any, training: bool | None = None, calls: int = 2,
+                       instances: int | None = None) -> None:
     """Raise AssertionError with a readable report when :func:`check` finds anything (an exception the
-    object raised included)."""
-    findings = check(obj, *inputs, training=training, calls=calls)
+    object raised included). With ``instances``, ``obj`` builds the objects, checked as `check_instances` does."""
+    if instances is None:
+        findings, name = check(obj, *inputs, training=training, calls=calls), type(obj).__name__
+    else:
+        findings = check_instances(obj, *inputs, instances=instances, training=training, calls=calls)
+        name = getattr(obj, "__name__", type(obj).__name__)
     if findings:
         report = "\n".join(map(_described, findings))
-        raise AssertionError(f"{type(obj).__name__} is not stable under the shim:\n{report}")
+        raise AssertionError(f"{name} is not stable under the shim:\n{report}")
 
 
 def _described(finding: RuntimeFinding) -> str:
