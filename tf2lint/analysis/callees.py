@@ -196,10 +196,7 @@ class CallResolver:
 
 def tf_decorator(callee: Callee) -> ast.expr | None:
     """The `@tf.function` on a callee, if it has one."""
-    if not isinstance(callee.func, FUNCTION_DEFS):
-        return None
-    parent = callee.module.lexical_parent.get(callee.func)
-    return next((d for d in callee.func.decorator_list if callee.module.is_tf_function(d, parent)), None)
+    return callee.module.tf_function_decorator(callee.func) if isinstance(callee.func, FUNCTION_DEFS) else None
 
 
 def traced_by(callee: Callee) -> ast.AST | None:

@@ -61,6 +61,7 @@ class ModuleContext:
         self.resolve = modules.resolve
         self.is_shim_decorator = modules.is_shim_decorator
         self.is_tf_function = modules.is_tf_function
+        self.tf_function_decorator = modules.tf_function_decorator
 
         classes = ClassModel(modules)
         self.class_kind = classes.class_kind

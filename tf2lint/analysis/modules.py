@@ -60,3 +60,6 @@ class EnteredModules:
 
     def is_tf_function(self, deco: ast.expr, func: Function | None = None) -> bool:
         return self.module_of(func).is_tf_function(deco, func)
+
+    def tf_function_decorator(self, func: Function) -> ast.expr | None:
+        return self.module_of(func).tf_function_decorator(func)

@@ -22,6 +22,7 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.body import weak_memo
 from tf2lint.analysis.summary import first_param, is_self_attr
 from tf2lint.knowledge import api
 
@@ -79,11 +80,12 @@ class RebuiltHeld:
     ctor: ast.Call  # its construction in `__init__`
 
 
-def rebuilt_held_objects(ctx: ModuleContext) -> list[RebuiltHeld]:
+@weak_memo
+def rebuilt_held_objects(ctx: ModuleContext) -> tuple[RebuiltHeld, ...]:
     """Measured: a per-call `Sub()` whose undecorated `call` runs `self.fc` (`__init__`: `self.fc =
     tf.compat.v1.layers.Dense(4)`, with or without `name=`) or a template it holds makes `dense`, then `dense_1`
     (`t/w`, then `t_1/w`): tracked by the caller's store, but new every call. Under a named `variable_scope` the
-    names, so the variables, are kept."""
+    names, so the variables, are kept. Read by TFS101 and TFS103: worked out once per module."""
     found: list[RebuiltHeld] = []
     constructions: dict[ast.Call, CallSite] | None = None
     for site in ctx.sites:
@@ -105,7 +107,7 @@ def rebuilt_held_objects(ctx: ModuleContext) -> list[RebuiltHeld]:
         built = constructions.get(site.fresh)
         if built is not None:
             found.append(RebuiltHeld(built, site, func.attr, *held))
-    return found
+    return tuple(found)
 
 
 def _held_v1_object(ctx: ModuleContext, cls: ClassInfo, attr: str) -> tuple[str, ast.Call] | None:

@@ -232,6 +232,11 @@ class ModuleSummary:
         target = deco.func if isinstance(deco, ast.Call) else deco
         return api.TF_FUNCTION in self.names.resolve(target, func)
 
+    def tf_function_decorator(self, func: Function) -> ast.expr | None:
+        """The `@tf.function` on a function of this module, resolved where its decorators are written."""
+        parent = self.lexical_parent.get(func)
+        return next((d for d in getattr(func, "decorator_list", ()) if self.is_tf_function(d, parent)), None)
+
     # -- queries over the module ------------------------------------------------------------------
 
     def all_function_defs(self) -> Iterator[FunctionDef]:

@@ -162,13 +162,6 @@ class ShimWalk:
             else:  # a lambda
                 self._expr(body, frame, state, queue)
 
-    def _traced_shim(self, shim: Function) -> ast.AST | None:
-        """The `@tf.function` stacked on a shim method (above the shim, as `@tf.function @track`: the whole call is
-        traced; below it, the reach says so already)."""
-        module = self._modules.module_of(shim)
-        parent = module.lexical_parent.get(shim)
-        return next((d for d in getattr(shim, "decorator_list", ()) if module.is_tf_function(d, parent)), None)
-
     def _unwalked_caller_scopes(self, cls: ClassInfo) -> set[tuple[VarScope, ...]]:
         """The scope stacks around a decorated sub-layer's calls in the methods of its holders that no walk entered
         (an undecorated Keras `call` runs it too, in the scopes it opens). Measured: a named scope the caller opens
@@ -369,7 +362,8 @@ class ShimWalk:
                 # A sub-layer with its own decorated `call`: walked as a shim method of its own, inside the
                 # variable scopes open here; one from another module is walked here, anchored at this call.
                 self._sub_layer_scopes.setdefault(callee.cls, set()).add(state.scopes)
-                tracing = frame.reach.tf_function or self._traced_shim(frame.reach.shim)
+                # (a `@tf.function` stacked above the caller's shim traces the whole call; one below is in the reach)
+                tracing = frame.reach.tf_function or self._modules.tf_function_decorator(frame.reach.shim)
                 if tracing is not None:
                     self.traced_shims.setdefault(callee.func, tracing)
                 if self._modules.is_foreign(callee.module):

@@ -156,9 +156,8 @@ def _numbered(site: CallSite) -> tuple[str, str] | None:
 def _traced(ctx: ModuleContext, site: CallSite) -> bool:
     """Known to run while a tf.function traces: inside one, in a method stacked with `@tf.function`, or in a
     decorated sub-layer that such a method runs."""
-    return site.reach.tf_function is not None or site.reach.shim in ctx.traced_shims or any(
-        ctx.is_tf_function(d, site.reach.shim) for d in site.reach.shim.decorator_list
-    )
+    return (site.reach.tf_function is not None or site.reach.shim in ctx.traced_shims
+            or ctx.tf_function_decorator(site.reach.shim) is not None)
 
 
 def _after_reuse_hits(ctx: ModuleContext) -> Iterator[Hit]:

@@ -62,12 +62,12 @@ def _kept_layer_traced(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> s
     if not kept:
         return None  # most classes keep no v1 layer: `_creator` searched their calls already
     holders = [held for held in calls_of_held(cls)[0] if getattr(method, "name", None) in _INSTANCE_CALLS
-               and any(ctx.is_tf_function(d, held.method) for d in held.method.decorator_list)]
+               and ctx.tf_function_decorator(held.method) is not None]
     for call, _names, func in ctx.reached_calls(method, cls, stop_at_shim=True, limit=_SEARCH_LIMIT):  # type: ignore[arg-type]
         attr = self_attribute(ctx, call.func, func)
         if attr not in kept:
             continue
-        traced = any(ctx.is_tf_function(d, func) for d in getattr(func, "decorator_list", ()))
+        traced = ctx.tf_function_decorator(func) is not None
         if not (traced or holders):
             continue
         for item in with_items(func, call):

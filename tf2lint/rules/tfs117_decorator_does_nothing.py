@@ -22,7 +22,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         if cls is None or cls.methods.get(method.name) is not method or ctx.class_kind(cls) not in ("keras", "module"):
             continue  # TFS108's cases, and classes whose bases are unknown
         # Only the methods Keras and tf.Module run themselves: what runs around them is known.
-        if method.name not in ENTRY_NAMES or any(ctx.is_tf_function(d, method) for d in method.decorator_list):
+        if method.name not in ENTRY_NAMES or ctx.tf_function_decorator(method) is not None:
             continue  # a helper's callers are unknown; a tf.function under the shim is TFS105's case
         # The method runs with the overrides of every subclass this module defines: each must be native too.
         if all(shim_reach(ctx, klass, [method]).native for klass in (cls, *ctx.subclasses(cls))):
