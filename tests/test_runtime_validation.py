@@ -665,6 +665,14 @@ CASES.update({
     # nothing tracked, new values every call (held-out s5858-01242, s5858-01021).
     ("TFS116", "bad", 3): lambda ns: [two_calls(cls(), x(2, 4)) == (0, 0, False) or pytest.fail(cls.__name__)
                                       for cls in (ns.Rebuilt, ns.Stepped)],
+    # A template kept by `__init__` runs its function in the caller's store: on a tf.Module its penalty is lost as
+    # a direct `get_variable`'s is; on a Keras layer it is in `.losses` (held-out s6363-00557).
+    # A kept object first called in a traced helper is named as in an eager call: the functional `head` after it
+    # shares `net/head`; in the other order the object is `net/head_1` (held-out s6565-00145).
+    ("TFS113", "bad", 8): lambda ns: assert_codes(ns.TracedKept(), x(2, 4), expected={"TFS113"}, weights=2),
+    ("TFS113", "good", 7): lambda ns: assert_codes(ns.TracedKeptAfter(), x(2, 4), weights=4),
+    ("TFS110", "bad", 2): lambda ns: assert_codes(ns.TemplateHolder(), x(2, 3), expected={"TFS110"}),
+    ("TFS110", "good", 3): lambda ns: _losses_tracked(ns.TemplateLayer(), x(2, 3)),
 })
 
 

@@ -881,6 +881,26 @@ with v1.variable_scope("net"):
 '''), (8, 0))
 
 
+# Measured: a v1 layer object first called in a traced helper is named as in an eager first call (the first trace
+# decides it; the second finds it built): `outer/blk/fc`, which the functional `fc` after it shares, and `outer/blk/
+# fc_1` for an object whose call comes after a functional `fc` (held-out s6565-00145).
+PROBES["objects_first_called_in_a_traced_helper_keep_their_explicit_names"] = (_layer(init='''
+self.first = v1.layers.Dense(4, name="fc")
+self.after = v1.layers.Dense(4, name="head")
+''', call='''
+with v1.variable_scope("outer"):
+    return self._traced(x)
+''', methods='''
+@tf.function
+def _traced(self, x):
+    with v1.variable_scope("blk"):
+        x = self.first(x)
+        x = v1.layers.dense(x, 4, name="fc")
+        x = v1.layers.dense(x, 4, name="head")
+        return self.after(x)
+'''), (8, 0))
+
+
 @pytest.mark.parametrize("probe", sorted(PROBES))
 def test_the_model_names_what_tf_creates_in_each_probe(tf, probe: str) -> None:
     source, expected = PROBES[probe]

@@ -90,6 +90,7 @@ class ModuleContext:
 
         walk = ShimWalk(modules, classes, resolver)
         self.sites = walk.sites
+        self.template_sites = walk.template_sites
         self.tf_functions = walk.tf_functions
         self.traced_shims = walk.traced_shims
         self.reached = walk.reached

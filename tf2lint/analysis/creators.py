@@ -291,7 +291,10 @@ class Creators:
             return
         literal = self.pinned.get(ctor, text[1] if text[0] == "str" else None)
         explicit = isinstance(literal, str) and bool(literal)
-        name = UNKNOWN if self._traced(site) else self.counts.unique(prefix, literal if explicit else base or "")  # type: ignore[arg-type]
+        # Measured: an object first called in a trace is named there as in an eager first call, once (the second
+        # trace finds it built); an auto-name there is still unknown (see `_traced`).
+        auto_traced = self._traced(site) and not explicit
+        name = UNKNOWN if auto_traced else self.counts.unique(prefix, literal if explicit else base or "")  # type: ignore[arg-type]
         if name != UNKNOWN:
             self.counts.open(join_scope(prefix, name))
         suffixes = layer_suffixes(spec, ctor) if spec is not None else None
@@ -299,8 +302,8 @@ class Creators:
         variables = [Variable(f"{scope}/{s}") for s in suffixes] if suffixes is not None and name != UNKNOWN else []
         if not variables:
             scope = join_scope(prefix, UNKNOWN)
-            if self._traced(site) or suffixes is None:
-                self._why(site.node, "a v1 layer object called inside a `tf.function`" if self._traced(site)
+            if auto_traced or suffixes is None:
+                self._why(site.node, "an auto-named v1 layer object called inside a `tf.function`" if auto_traced
                           else "a v1 layer object whose variables depend on arguments that are not literals")
         self.result.creations.append(Creation(
             node=ctor, kind=kind, scope=scope, variables=tuple(variables),

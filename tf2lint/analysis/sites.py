@@ -41,6 +41,8 @@ class Reach:
     via: tuple[str, ...] = ()  # helpers between the shim method and this code
     tf_function: ast.AST | None = None  # the tf.function this code runs inside
     anchor: ast.Call | None = None  # the call in the linted module where the path left it
+    # The `make_template(...)` whose function this code runs in: its sites are kept apart (`ShimWalk.template_sites`)
+    template: ast.Call | None = None
 
     def describe(self) -> str:
         via = self.via if len(self.via) <= 4 else (*self.via[:2], "...", self.via[-1])

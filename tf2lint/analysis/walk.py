@@ -25,8 +25,10 @@ from tf2lint.analysis.callers import calls_of_held, module_callers, named_elsewh
 from tf2lint.analysis.classes import ENTRY_METHODS, ENTRY_NAMES, ClassModel, is_shim_function
 from tf2lint.analysis.modules import EnteredModules
 from tf2lint.analysis.names import Function, walk_expr
+from tf2lint.analysis.scope_names import argument_of, spread_arguments
 from tf2lint.analysis.sites import CallSite, Frame, Reach, TfFunctionUse, VarScope
 from tf2lint.analysis.summary import FUNCTION_DEFS, ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr, is_static
+from tf2lint.analysis.templates import Templates, TemplateRun
 from tf2lint.analysis.values import Value, bind_call, decided_branch, literal_value, naming_defaults
 from tf2lint.knowledge import api
 
@@ -59,6 +61,11 @@ class ShimWalk:
         self._resolver = resolver
         self.callables = resolver.callables
         self.sites: list[CallSite] = []
+        # Calls in the functions of templates that shim code calls: made in the caller's store, but named and
+        # reused by the template (its first call opens its scope; later ones reuse what it made), so rules about
+        # what a call makes or repeats do not read them; rules about what a variable carries do.
+        self.template_sites: list[CallSite] = []
+        self._templates = Templates(modules, classes)
         self.tf_functions: list[TfFunctionUse] = []
         self.reached: set[ast.AST] = set()  # every function body a shim walk entered
         self._foreign: dict[ast.AST, CallSite] = {}  # calls in other modules -> a site that reaches them
@@ -313,11 +320,14 @@ class ShimWalk:
         site = CallSite(call, names, frame.func, frame.reach, state.scopes, state.guarded, state.in_loop, target,
                         state.arms, state.arg_scopes, module, frame.bindings, state.loop_scopes, state.object_loop,
                         state.once, state.fresh_guard, state.fresh)
+        if module is not self._modules.root and (call not in self._foreign or self._foreign[call].reach.anchor is None):
+            self._foreign[call] = site
+        if frame.reach.template is not None:
+            self._template_site(site, frame, state, queue)
+            return
         self.sites.append(site)
         if isinstance(call.func, ast.Call):
             self._applied[call.func] = call  # `tf.function(f)(x)`: the arguments `f` runs with
-        if module is not self._modules.root and (call not in self._foreign or self._foreign[call].reach.anchor is None):
-            self._foreign[call] = site
         if api.TF_FUNCTION in names:
             compiled = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "func"), None)
             if compiled is not None:
@@ -356,6 +366,10 @@ class ShimWalk:
             return  # a TensorFlow/Keras/Slim API: known from data, nothing of the project to enter
         if isinstance(call.func, ast.Call) and api.TF_FUNCTION in module.names.resolve(call.func.func, frame.func):
             return  # `tf.function(f)(x)`: entered where `tf.function(f)` is (above), with this call's arguments
+        template = self._templates.template_run(site)
+        if template is not None:
+            self._enter_template(call, template, frame, state, queue)
+            return
         callees = self._resolver.callees(call, frame)
         for index, callee in enumerate(callees):
             if callee.cls is not None and is_shim_function(callee):
@@ -399,6 +413,40 @@ class ShimWalk:
                 callee_state = callee_state._replace(scopes=(), loop_scopes=0)
             bindings = bind_call(call, callee, frame, callables=self.callables)
             queue.append((Frame(callee.func, callee.self_name, reach, callee.module, bindings), callee_state))
+
+    def _enter_template(self, call: ast.Call, template: TemplateRun, frame: Frame, state: _State, queue: deque) -> None:
+        """A template's call runs its function in the caller's store, inside the template's scope (measured: its
+        `get_variable("w", regularizer=...)` in a `tf.Module`'s shim method loses its penalty as a direct call does).
+        Its sites go to `template_sites`."""
+        ctor = template.ctor
+        wrapped = argument_of(ctor, "func_", 1)
+        if wrapped is None or spread_arguments(ctor):
+            return
+        where = Frame(template.where, first_param(template.where), frame.reach, template.module)  # type: ignore[arg-type]
+        callee = self._resolver.callee_of(wrapped, where)
+        if callee is None or callee.cls is not None:
+            return
+        name = argument_of(ctor, "name_", 0)
+        text = literal_value(name, {}) if name is not None else None
+        scope = VarScope(ctor, named=True, name=text[1] if text is not None and text[0] == "str" else None)
+        reach = self._step(frame, call, callee)
+        reach = replace(reach, via=(*reach.via[:-1], f"{reach.via[-1]} (template `{scope.name or '?'}`)"), template=ctor)
+        # `make_template(name, f, **kwargs)` binds more arguments than the call shows: none is known then.
+        bindings = bind_call(call, callee, frame) if len(ctor.args) <= 2 and all(
+            k.arg in ("name_", "func_") for k in ctor.keywords) else ()
+        queue.append((Frame(callee.func, callee.self_name, reach, callee.module, bindings),
+                      state._replace(scopes=(*state.scopes, scope))))
+
+    def _template_site(self, site: CallSite, frame: Frame, state: _State, queue: deque) -> None:
+        """A call in a template's function: recorded apart, and the project functions it calls followed (a
+        sub-layer, a `tf.function` or another template there is not)."""
+        self.template_sites.append(site)
+        if site.names and all(map(api.is_library_name, site.names)):
+            return
+        for callee in self._resolver.callees(site.node, frame):
+            if callee.cls is None:
+                queue.append((Frame(callee.func, callee.self_name, self._step(frame, site.node, callee), callee.module,
+                                    bind_call(site.node, callee, frame, callables=self.callables)), state))
 
     def _step(self, frame: Frame, call: ast.Call, callee: Callee, tf_function: ast.AST | None = None) -> Reach:
         """The reach of a callee: one more hop in the chain, anchored where the path leaves the linted module."""

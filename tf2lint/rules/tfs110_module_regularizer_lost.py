@@ -20,7 +20,7 @@ REGULARIZER_KEYWORDS = frozenset({
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
-    for site in ctx.sites:
+    for site in (*ctx.sites, *ctx.template_sites):  # (a template's function runs in its caller's store)
         cls = site.reach.cls
         if cls is None or ctx.class_kind(cls) != "module" or any(k.reads_store_regularizers for k in ctx.mro(cls)):
             continue  # (a class that reads the shim's private store of penalties has reached them)
@@ -45,7 +45,8 @@ RULE = Rule(
         what=(
             "Finds `regularizer=`, `kernel_regularizer=`, `bias_regularizer=`, `activity_regularizer=` (and the "
             "batch-norm/separable-conv variants; TF-Slim's `weights_regularizer=` / `biases_regularizer=`) on "
-            "`get_variable`, `tf.compat.v1.layers`, TF-Slim layers or `slim.variable` calls in shim code "
+            "`get_variable`, `tf.compat.v1.layers`, TF-Slim layers or `slim.variable` calls in shim code (also in the "
+            "function of a `make_template` template it calls) "
             "of a `tf.Module` subclass that is not a Keras layer or model. A class that reads the shim's store of "
             "penalties itself (`self._tf1_style_var_store._regularizers`, in it or a base class, as tf-keras's own "
             "shim tests do) has reached them and is not reported."
@@ -90,6 +91,21 @@ class SlimRegularized(tf.Module):
         net = slim.conv2d(x, 4, [3, 3], scope="conv", weights_regularizer=slim.l2_regularizer(0.1))  # expect: TFS110
         scale = slim.model_variable("scale", shape=[4], regularizer=slim.l2_regularizer(0.1))  # expect: TFS110
         return net * scale
+''',
+        '''\
+import tensorflow as tf
+v1 = tf.compat.v1
+def _scale(x):
+    w = v1.get_variable("w", shape=[3, 3], regularizer=tf.keras.regularizers.L2())  # expect: TFS110
+    return tf.matmul(x, w)
+class TemplateHolder(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = v1.make_template("scale", _scale)
+    @v1.keras.utils.track_tf1_style_variables
+    def __call__(self, x):
+        with v1.variable_scope("block"):
+            return self.scale(x)
 ''',
     ),
     good=(
@@ -144,6 +160,21 @@ class StoreReader(ModuleWithLosses):
     def __call__(self, x):
         with v1.variable_scope("block"):
             return v1.layers.dense(x, 2, kernel_regularizer="l2", name="out")
+''',
+        '''\
+import tensorflow as tf
+v1 = tf.compat.v1
+def _scale(x):
+    w = v1.get_variable("w", shape=[3, 3], regularizer=tf.keras.regularizers.L2())
+    return tf.matmul(x, w)
+class TemplateLayer(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.scale = v1.make_template("scale", _scale)
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("block"):
+            return self.scale(x)
 ''',
     ),
     check=check,

@@ -363,7 +363,7 @@ RULE = Rule(
             "the same `Dense(3)`; a helper with `dense(..., name=\"fc\")` called twice (also as a `tf.function`): 2 "
             "weights where 4 were written; `Dense(4, name=\"head\")` kept on the layer and called in `net`, then "
             "`dense(..., name=\"head\")` there: one `net/head` (in the other order the object is numbered "
-            "`net/head_1`); a fixed key in a loop over widths (4, 5) builds one `Dense(4)` and the output "
+            "`net/head_1`), also when both run in a `tf.function` helper; a fixed key in a loop over widths (4, 5) builds one `Dense(4)` and the output "
             "has 4 columns, not 5. The same key under two named scopes gives two objects. `reuse=True`, `AUTO_REUSE` and `scope.reuse_variables()` share as written."
         ),
     ),
@@ -549,6 +549,27 @@ class AfterTheObject(tf.keras.layers.Layer):
     def call(self, x):
         with v1.variable_scope("net"):
             x = self.head(x)  # the object takes `net/head`
+            return v1.layers.dense(x, 4, name="head")  # expect: TFS113
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class TracedKept(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.head = v1.layers.Dense(4, name="head")
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return self._block(x)
+
+    @tf.function
+    def _block(self, x):
+        with v1.variable_scope("net"):
+            x = self.head(x)
             return v1.layers.dense(x, 4, name="head")  # expect: TFS113
 ''',
     ),
@@ -753,6 +774,27 @@ class OneBodyThreeBuilders(tf.keras.layers.Layer):
 
     def _build_b(self):
         return tf.keras.layers.Dense(4)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class TracedKeptAfter(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.head = v1.layers.Dense(4, name="head")
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        return self._block(x)
+
+    @tf.function
+    def _block(self, x):
+        with v1.variable_scope("net"):
+            x = v1.layers.dense(x, 4, name="head")
+            return self.head(x)
 ''',
     ),
     check=check,
