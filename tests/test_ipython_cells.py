@@ -110,3 +110,39 @@ def test_a_notebook_of_such_cells_is_checked_and_located_exactly() -> None:
     }
     found = lint_notebook(json.dumps(document).encode(), "n.ipynb")
     assert [(f.cell, f.line, f.col, f.code) for f in found] == [(len(cells), 6, 17, "TFS101")]
+
+
+# One-line cells, as IPython's dynamic transforms read them (automagic): the ones marked run a magic in IPython.
+AUTOMAGIC_CELLS = {
+    "ls ./data/train/": True,  # tensorflow/docs' wav2vec2 tutorial: was TFS000
+    "ls ./x\n": True,
+    "\n\n    pip install -q datasets": True,
+    "mkdir -p data": True,
+    "ls ./x\n\n": False,  # two lines: no dynamic transform, a syntax error in IPython too
+    "x = 1\nls ./x": False,
+    "ls = 3": False,
+    "tensorboard --logdir x": False,  # not a magic: a syntax error in IPython too
+}
+# Python that IPython still runs as a magic unless the session binds the name: read as the Python it is.
+PYTHON_MAGIC_NAMES = ("pwd", "ls(3)", "ls -la | head")
+
+
+@pytest.mark.parametrize("cell", sorted(AUTOMAGIC_CELLS))
+def test_a_one_line_cell_calls_a_magic_as_ipython_does(cell: str) -> None:
+    ours = python_lines(cell.split("\n"))
+    assert ours is not None
+    magic = "pass" in ours.lines
+    assert magic == AUTOMAGIC_CELLS[cell]
+    shell = pytest.importorskip("IPython.core.interactiveshell").InteractiveShell.instance()
+    assert ("run_line_magic" in shell.transform_cell(cell)) == magic
+    if not magic:
+        assert ours.lines == cell.split("\n")
+
+
+@pytest.mark.parametrize("cell", PYTHON_MAGIC_NAMES)
+def test_a_one_line_cell_that_is_python_stays_python(cell: str) -> None:
+    ours = python_lines([cell])
+    assert ours is not None and ours.lines == [cell]
+    ast.parse(cell)
+    shell = pytest.importorskip("IPython.core.interactiveshell").InteractiveShell.instance()
+    assert "run_line_magic" in shell.transform_cell(cell)  # (in a session that binds none of these names)

@@ -108,6 +108,41 @@ def test_a_graph_collection_read_in_a_helper_module(tmp_path: Path) -> None:
     assert findings(tmp_path / "pkg/model.py") == [(8, "TFS112")]
 
 
+def test_a_finding_on_an_argument_in_a_helper_module_is_placed_where_the_path_leaves_the_file(tmp_path: Path) -> None:
+    """TFS110 on `regularizer=REG` and TFS112 on `GraphKeys.UPDATE_OPS` passed to a call, both written in the helper
+    module: reported at the call leaving the linted file, pointing at the argument's own line there. (A hit on an
+    argument that is not itself a call used to be placed at the helper's line and column in the linted file.)"""
+    ops = (
+        "import tensorflow as tf\n\nREG = tf.keras.regularizers.L2()\n\n\ndef scale(x):\n"
+        "    w = tf.compat.v1.get_variable(\n        'w', shape=(4, 4),\n        regularizer=REG)\n"
+        "    return tf.group(tf.matmul(x, w), tf.compat.v1.GraphKeys.UPDATE_OPS)\n"
+    )
+    source = model("from . import ops", "ops.scale(x)").replace("tf.keras.layers.Layer", "tf.Module").replace(
+        "def call(", "def __call__(")
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/ops.py": ops, "pkg/model.py": source})
+    found = lint_path(str(tmp_path / "pkg/model.py"))
+    assert [(f.line, f.code, f.related[1:] if f.related else None) for f in found] == [
+        (8, "TFS110", (9, 20)), (8, "TFS112", (10, 37))]
+    assert all(f.message.endswith(f"(at `pkg/ops.py:{f.related[1]}`)") for f in found)  # type: ignore[index]
+
+
+def test_a_library_class_the_project_also_holds_is_the_library_class(tmp_path: Path) -> None:
+    """Linting tf-keras' own tree: its `base_layer.Layer` is a `tf.Module` subclass there, but a class built on it
+    is a Keras layer, whose penalties reach `.losses` (7 false TFS110 in tf-keras' shim tests)."""
+    layer = "import tensorflow as tf\n\n\nclass Layer(tf.Module):\n    pass\n"
+    user = (
+        "import tensorflow as tf\nfrom tf_keras.engine import base_layer\n\n\n"
+        "class Wrapped(base_layer.Layer):\n    @tf.compat.v1.keras.utils.track_tf1_style_variables\n"
+        "    def call(self, x):\n"
+        "        return tf.compat.v1.get_variable('w', [2], regularizer=tf.keras.regularizers.L2())\n"
+    )
+    write(tmp_path, {"tf_keras/__init__.py": "", "tf_keras/engine/__init__.py": "", "tf_keras/tests/__init__.py": "",
+                     "tf_keras/engine/base_layer.py": layer, "tf_keras/tests/shim_test.py": user})
+    assert findings(tmp_path / "tf_keras/tests/shim_test.py") == []
+    write(tmp_path, {"tf_keras/tests/shim_test.py": user.replace("base_layer.Layer", "tf.Module")})
+    assert findings(tmp_path / "tf_keras/tests/shim_test.py") == [(8, "TFS110")]
+
+
 def test_the_named_variant_is_silent(tmp_path: Path) -> None:
     named = OPS_UNNAMED.replace("conv2d(x, width, 3)", 'conv2d(x, width, 3, name="conv")')
     write(tmp_path, {"pkg/__init__.py": "", "pkg/ops.py": named, "pkg/model.py": model("from . import ops", "ops.conv_block(x, 4)")})

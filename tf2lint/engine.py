@@ -277,19 +277,23 @@ def _findings(ctx, rules: list[Rule], lines: Sequence[str], path: str) -> list[F
     from tf2lint.analysis.context import CallSite
 
     found: dict[tuple[int, int, str], Finding] = {}
+    own: set[int] | None = None  # ids of the linted tree's nodes, when a hit names no site
     for rule in rules:
-        for node, message, plan in rule.check(ctx):
-            site = node if isinstance(node, CallSite) else ctx.foreign_site(node)
+        for node, message, plan, holder in rule.check(ctx):
+            site = node if isinstance(node, CallSite) else holder or ctx.foreign_site(node)
+            at = site.node if isinstance(node, CallSite) else node
             if site is None:
-                finding = replace(_at(node, lines, path, rule.code, rule.symbol, message), plan=plan)
-            elif not ctx.is_foreign(site.module):
-                finding = replace(_at(site.node, lines, path, rule.code, rule.symbol, message), plan=plan)
+                own = own if own is not None else {id(n) for n in ast.walk(ctx.tree)}
+                if id(node) not in own:
+                    continue  # a node of another module with no site to place it by: where it belongs is unknown
+            if site is None or not ctx.is_foreign(site.module):
+                finding = replace(_at(at, lines, path, rule.code, rule.symbol, message), plan=plan)
             elif site.reach.anchor is None:
                 continue  # in another module, reached from there: that module's own report covers it
             else:
                 # Reported where the path leaves this file, so per-file hosts show it and `# noqa` there works.
                 where = ctx.display(site.module)
-                line, col = site.node.lineno, site.node.col_offset
+                line, col = at.lineno, at.col_offset  # type: ignore[attr-defined]
                 message = f"{message} (at `{where}:{line}`)"
                 finding = replace(_at(site.reach.anchor, lines, path, rule.code, rule.symbol, message),
                                   related=(site.module.path, line, col))

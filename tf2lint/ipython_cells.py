@@ -13,6 +13,7 @@ cell. Columns move only where the cell was dedented (``Cell.shifts``). IPython i
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -45,7 +46,38 @@ def python_lines(lines: list[str]) -> Cell | None:
         if magic not in PYTHON_CELL_MAGICS:
             return None
         lines[first] = ""
-    return Cell(_neutralise(lines), shifts)
+    lines = _neutralise(lines)
+    _automagic(lines, first)
+    return Cell(lines, shifts)
+
+
+# IPython's default line magics and shell aliases (9.x; `%lsmagic`), and Colab's `tensorflow_version`: the names
+# a one-line cell may call without `%` (automagic, on by default).
+AUTOMAGICS = frozenset("""
+    alias alias_magic autoawait autocall automagic bookmark cat cd code_wrap colors conda config cp debug dhist dirs
+    doctest_mode ed edit env gui hist history killbgscripts ldir lf lk ll load load_ext loadpy logoff logon logstart
+    logstate logstop ls lsmagic lx macro magic mamba matplotlib micromamba mkdir mv notebook page pastebin pdb pdef
+    pdoc pfile pinfo pinfo2 pip popd pprint precision prun psearch psource pushd pwd pycat pylab quickref recall
+    rehashx reload_ext rep rerun reset reset_selective rm rmdir run save sc set_env sx system tb time timeit unalias
+    uv unload_ext who who_ls whos xdel xmode tensorflow_version
+""".split())
+_FIRST_WORD = re.compile(r"\s*([\w.*]*)\s*(.?)")
+
+
+def _automagic(lines: list[str], first: int) -> None:
+    """IPython's dynamic transforms, which run only on a cell of one line (`InteractiveShell.transform_cell`): its
+    first word, a line magic, is called as one (`ls ./data`, `pip install x`), unless the rest assigns to it
+    (`ls = 3`) or the name is bound in the session, which only running it tells. So the line is taken as the magic
+    only where it is not Python."""
+    if len("\n".join(lines[first:]).splitlines()) != 1:
+        return
+    match = _FIRST_WORD.match(lines[first])
+    if match is None or match.group(1) not in AUTOMAGICS or match.group(2) in ("=", ","):
+        return
+    try:
+        compile(lines[first], "<cell>", "exec", ast.PyCF_ONLY_AST)
+    except (SyntaxError, ValueError):
+        lines[first] = "pass"
 
 
 def _dedent(lines: list[str], first: int) -> tuple[list[str], list[int]]:

@@ -123,13 +123,14 @@ class ClassModel:
     def _compute_kind(self, cls: ClassInfo) -> str:
         kinds: list[str] = []
         for base, project_class in zip(cls.node.bases, self.base_classes(cls)):
-            if project_class is not None:
-                kinds.append(self.class_kind(project_class))
-                continue
             resolved = [api.module_base_kind(name) for name in cls.module.names.resolve(base, cls.scope)]
             found = next((k for k in resolved if k), None)
             if found:
+                # A library base the project also holds (linting tf-keras itself: its `base_layer.Layer` is a
+                # `tf.Module` subclass there) is what the library says it is.
                 kinds.append(found)
+            elif project_class is not None:
+                kinds.append(self.class_kind(project_class))
             elif isinstance(base, ast.Name) and base.id == "object":
                 kinds.append("object")
             else:

@@ -37,11 +37,13 @@ class FixPlan:
 
 class Hit(NamedTuple):
     """A finding of a rule: at a node of the linted module, or at a call site (which may lie in another
-    module; the engine then reports it where the path leaves the linted file)."""
+    module; the engine then reports it where the path leaves the linted file). A node inside a call site's
+    call (an argument) names that ``site``: in another module, the finding goes where the site's path leaves."""
 
     node: ast.AST | CallSite
     message: str
     fix: FixPlan | None = None
+    site: CallSite | None = None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                     f"not a Keras layer: the loss is computed nowhere you can reach (`.losses` does not exist, "
                     f"`get_regularization_losses()` is empty); make `{cls.name}` a `tf.keras.layers.Layer` or add "
                     f"the penalty to the loss yourself",
+                    site=site,
                 )
 
 

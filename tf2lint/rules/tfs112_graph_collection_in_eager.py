@@ -12,7 +12,7 @@ from tf2lint.analysis.names import Function
 from tf2lint.rules.base import Docs, Hit, Rule
 
 if TYPE_CHECKING:
-    from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.context import CallSite, ModuleContext
 
 CODE = "TFS112"
 _INSTEAD = {
@@ -36,14 +36,15 @@ def _mentions_update_ops(ctx: ModuleContext, call: ast.Call, func: Function | No
     return None
 
 
-def _hits(ctx: ModuleContext, call: ast.Call, names: tuple[str, ...], func: Function | None, where: str) -> Iterator[Hit]:
+def _hits(ctx: ModuleContext, call: ast.Call, names: tuple[str, ...], func: Function | None, where: str,
+          site: CallSite | None = None) -> Iterator[Hit]:
     api_name = next((n for n in names if n in api.COLLECTION_APIS), None)
     update_ops = _mentions_update_ops(ctx, call, func)
     if api_name is not None:
         kind = "update_ops" if update_ops is not None else api.COLLECTION_APIS[api_name]
         yield Hit(call, f"`{api_name}` {where}: {_INSTEAD[kind]}")
     elif update_ops is not None:
-        yield Hit(update_ops, f"`GraphKeys.UPDATE_OPS` {where}: {_INSTEAD['update_ops']}")
+        yield Hit(update_ops, f"`GraphKeys.UPDATE_OPS` {where}: {_INSTEAD['update_ops']}", site=site)
 
 
 # Every API above is spelled with its last name; files without them need no walk.
@@ -65,7 +66,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
     hits = [
         hit
         for site in ctx.sites
-        for hit in _hits(ctx, site.node, site.names, site.func, f"in shim method {site.reach.describe()}")
+        for hit in _hits(ctx, site.node, site.names, site.func, f"in shim method {site.reach.describe()}", site)
     ]
     for root, cls in ctx.tf_function_roots() if roots is None else roots:
         label = getattr(root, "name", "<lambda>")
