@@ -665,6 +665,13 @@ CASES.update({
     # nothing tracked, new values every call (held-out s5858-01242, s5858-01021).
     ("TFS116", "bad", 3): lambda ns: [two_calls(cls(), x(2, 4)) == (0, 0, False) or pytest.fail(cls.__name__)
                                       for cls in (ns.Rebuilt, ns.Stepped)],
+    # A template named by the loop variable, made under a create-once guard: the second trace finds it made and
+    # reuses its variable (held-out s6666-00210).
+    ("TFS105", "good", 5): lambda ns: (assert_codes(module := ns.GuardedPerTrace(), x(2, 4)),
+                                       len(module.trainable_variables) == 1 or pytest.fail("not one variable")),
+    # `getattr(self, "_project")(x)` runs the method: a new, untracked tf.Variable every call (held-out s6666-00195).
+    ("TFS116", "bad", 4): lambda ns: two_calls(ns.LookedUp(), x(2, 4)) == (0, 0, False) or pytest.fail("stable"),
+    ("TFS116", "good", 2): lambda ns: two_calls(ns.LookedUpBuilt(), x(2, 4)) == (1, 1, True) or pytest.fail("unstable"),
     # A template kept by `__init__` runs its function in the caller's store: on a tf.Module its penalty is lost as
     # a direct `get_variable`'s is; on a Keras layer it is in `.losses` (held-out s6363-00557).
     # A kept object first called in a traced helper is named as in an eager call: the functional `head` after it

@@ -62,14 +62,15 @@ def _named_per_trace(ctx: ModuleContext, use: TfFunctionUse) -> str | None:
     """A creator in the compiled function whose name, or a scope's name opened in the function, is built from
     a parameter that a loop of the shim code passes its own loop variable (`for i in range(2): self.block(x, i)`):
     each new Python value traces the function again, and the variables named from it are new. Measured: the
-    first call raises the singleton-variables ValueError (a fixed name gets the same variable back)."""
+    first call raises the singleton-variables ValueError (a fixed name gets the same variable back); a template
+    made under `if self.t is None:` with such a name is made by the first trace only, and works."""
     varying = _looped_params(ctx, use)
     if not varying:
         return None
     for site in ctx.sites:
-        if site.reach.tf_function is not use.anchor or site.func is not use.target or not any(
+        if site.reach.tf_function is not use.anchor or site.func is not use.target or site.guarded or not any(
                 api.creates_tf1_variables(name) for name in site.names):
-            continue
+            continue  # (under a create-once guard, a later trace finds the object made and creates nothing)
         spelled = [_name_argument(site), *(argument_of(scope.node, "name_or_scope", 0) for scope in site.scopes)]
         if any(expr is not None and names_in(expr) & varying for expr in spelled):
             return f"`{next(n for n in site.names if api.creates_tf1_variables(n))}`"
@@ -587,6 +588,33 @@ class CompiledPerIteration(tf.keras.layers.Layer):
 
     def block(self, x, i):
         return v1.layers.dense(x, 4, name=f"fc_{i}")
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+def _scale(x):
+    return x * v1.get_variable("w", shape=[4])
+
+
+class GuardedPerTrace(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.t = None
+
+    @v1.keras.utils.track_tf1_style_variables
+    def __call__(self, x):
+        for i in range(2):
+            x = self.block(x, i)
+        return x
+
+    @tf.function
+    def block(self, x, i):
+        if self.t is None:
+            self.t = v1.make_template(f"scale_{i}", _scale)
+        return self.t(x)
 ''',
     ),
     check=check,

@@ -225,6 +225,18 @@ class Stepped(tf.keras.layers.Layer):
     def _scale(self, x):
         return x * tf.Variable(tf.random.normal([x.shape[-1]]))  # expect: TFS116
 ''',
+        '''\
+import tensorflow as tf
+
+
+class LookedUp(tf.keras.layers.Layer):
+    def call(self, x):
+        return getattr(self, "_project")(x)
+
+    def _project(self, x):
+        w = tf.Variable(tf.random.normal([x.shape[-1], 3]))  # expect: TFS116
+        return tf.matmul(x, w)
+''',
     ),
     good=(
         '''\
@@ -274,6 +286,20 @@ class Built(tf.keras.layers.Layer):
 
     def call(self, x):
         return self.proj(x * self.w)
+''',
+        '''\
+import tensorflow as tf
+
+
+class LookedUpBuilt(tf.keras.layers.Layer):
+    def build(self, shape):
+        self.w = self.add_weight(name="w", shape=[shape[-1], 3])
+
+    def call(self, x):
+        return getattr(self, "_project")(x)
+
+    def _project(self, x):
+        return tf.matmul(x, self.w)
 ''',
     ),
     check=check,
