@@ -665,6 +665,13 @@ CASES.update({
     # nothing tracked, new values every call (held-out s5858-01242, s5858-01021).
     ("TFS116", "bad", 3): lambda ns: [two_calls(cls(), x(2, 4)) == (0, 0, False) or pytest.fail(cls.__name__)
                                       for cls in (ns.Rebuilt, ns.Stepped)],
+    # A kept project subclass of a v1 layer, traced: the first instance works, the second raises (held-out
+    # s6767-00593); the safe fix (the shim on `__call__`) makes every instance work.
+    ("TFS107", "bad", 6): lambda ns: (
+        len(instances(ns.TracedSubclass, 1)) == 1 or pytest.fail("the first instance raised"),
+        raises(AttributeError, "Tensor.op is undefined", lambda: instances(ns.TracedSubclass, 2)),
+        len(instances(type("Fixed", (ns.TracedSubclass,), {"__call__": track(ns.TracedSubclass.__call__)}), 3)) == 3
+        or pytest.fail("the fixed class raised")),
     # A template named by the loop variable, made under a create-once guard: the second trace finds it made and
     # reuses its variable (held-out s6666-00210).
     ("TFS105", "good", 5): lambda ns: (assert_codes(module := ns.GuardedPerTrace(), x(2, 4)),
@@ -1310,6 +1317,7 @@ SAFE_FIX_OBJECTS = {
     ("TFS107", 3): [("TracedBlock", (), (2, 4), {})],
     ("TFS107", 4): [("TracedCall", (), (2, 4), {})],
     ("TFS107", 5): [("Runner", (), (2, 4), {})],
+    ("TFS107", 6): [("TracedSubclass", (), (2, 4), {})],
     ("TFS111", 2): [("SlimDropout", (), (8, 3), {"training": False})],
 }
 

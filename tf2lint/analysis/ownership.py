@@ -59,7 +59,7 @@ def owns_nothing(ctx: ModuleContext, cls: ClassInfo) -> bool:
         init = klass.methods.get("__init__")
         if init is None:
             continue
-        held = [ctor for ctor in klass.attr_ctors.values() if _v1_object(ctx, klass, ctor, init)] if undecorated else []
+        held = [ctor for ctor in klass.attr_ctors.values() if v1_object(ctx, klass, ctor, init)] if undecorated else []
         for call in klass.module.own_calls(init):
             if not (_initialises_base(call) or any(call.func is ctor for ctor in held)):
                 return False
@@ -99,7 +99,7 @@ def rebuilt_held_objects(ctx: ModuleContext) -> tuple[RebuiltHeld, ...]:
         callee = ctx.instance_call(cls)
         if callee is None or ctx.is_shim_function(callee):
             continue  # decorated: its own store makes the variables (TFS106 reports the construction)
-        held = _held_v1_object(ctx, cls, func.attr)
+        held = _heldv1_object(ctx, cls, func.attr)
         if held is None:
             continue
         if constructions is None:
@@ -110,13 +110,13 @@ def rebuilt_held_objects(ctx: ModuleContext) -> tuple[RebuiltHeld, ...]:
     return tuple(found)
 
 
-def _held_v1_object(ctx: ModuleContext, cls: ClassInfo, attr: str) -> tuple[str, ast.Call] | None:
+def _heldv1_object(ctx: ModuleContext, cls: ClassInfo, attr: str) -> tuple[str, ast.Call] | None:
     """What ``attr`` holds, and where it is built, when an `__init__` of ``cls`` (or of a base) sets it to a v1
     layer object or a template."""
     for klass in ctx.mro(cls):
         ctor, init = klass.attr_ctors.get(attr), klass.methods.get("__init__")
         if ctor is not None and init is not None:
-            kind = _v1_object(ctx, klass, ctor, init)
+            kind = v1_object(ctx, klass, ctor, init)
             call = next((call for call in klass.module.own_calls(init) if call.func is ctor), None)
             return (kind, call) if kind is not None and call is not None else None
     return None
@@ -136,7 +136,7 @@ def _made_once_on_itself(ctx: ModuleContext, site: CallSite, cls: ClassInfo) -> 
     return any(api.tracked_object_kind(name) for name in site.names)
 
 
-def _v1_object(ctx: ModuleContext, klass: ClassInfo, ctor: ast.expr, init: ast.AST) -> str | None:
+def v1_object(ctx: ModuleContext, klass: ClassInfo, ctor: ast.expr, init: ast.AST) -> str | None:
     """What a constructor in ``klass``'s `__init__` builds when its objects' variables come from `get_variable`,
     by name, in the store of whoever calls them: a v1 layer class (`tf.compat.v1.layers.Dense`, canonical),
     `make_template`, or a project subclass of a v1 layer class (its name)."""

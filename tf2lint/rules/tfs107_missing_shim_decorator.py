@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tf2lint.analysis.body import calls_kept_on_attributes, with_items
 from tf2lint.analysis.callers import calls_of_held, named_elsewhere
 from tf2lint.analysis.classes import ENTRY_NAMES
+from tf2lint.analysis.ownership import v1_object
 from tf2lint.analysis.scope_names import argument_of, literal_value
 from tf2lint.analysis.summary import is_static, plain_decorators
 from tf2lint.knowledge import api
@@ -87,19 +88,21 @@ _INSTANCE_CALLS = ("call", "__call__")  # what `holder.attr(x)` runs
 
 
 def _kept_v1_layers(ctx: ModuleContext, cls: ClassInfo) -> dict[str, str]:
-    """Attribute -> the first v1 layer class it holds along the MRO: set in `__init__`, or in any method."""
+    """Attribute -> the first v1 layer class (or project subclass of one) it holds along the MRO: set in
+    `__init__`, or in any method."""
     kept: dict[str, str] = {}
     for klass in ctx.mro(cls):
-        for attr, names in klass.attr_types.items():
-            for name in names:
-                if api.is_v1_layer_class(name):
-                    kept.setdefault(attr, name)
+        init = klass.methods.get("__init__")
+        for attr, ctor in klass.attr_ctors.items() if init is not None else ():
+            name = v1_object(ctx, klass, ctor, init)  # type: ignore[arg-type]
+            if name is not None and name != api.MAKE_TEMPLATE:
+                kept.setdefault(attr, name)
         for func in klass.methods.values():
             owner = self_name(ctx, func)
             for holder, attr, call in calls_kept_on_attributes(func):
                 if holder == owner:
-                    name = next((n for n in ctx.resolve(call.func, func) if api.is_v1_layer_class(n)), None)
-                    if name is not None:
+                    name = v1_object(ctx, klass, call.func, func)
+                    if name is not None and name != api.MAKE_TEMPLATE:
                         kept.setdefault(attr, name)
     return kept
 
@@ -413,6 +416,31 @@ class Runner(tf.Module):
     @tf.function
     def __call__(self, x):
         return self.block(x)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ProjectDense(v1.layers.Dense):
+    pass
+
+
+class TracedSubclass(tf.Module):
+    """A project subclass of a v1 layer kept and traced: the second instance raises as with `v1.layers.Dense`."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = ProjectDense(4, name="fc")
+
+    def __call__(self, x):  # expect: TFS107
+        return self._block(x)
+
+    @tf.function
+    def _block(self, x):
+        with v1.variable_scope("blk"):
+            return self.fc(x)
 ''',
     ),
     good=(
