@@ -672,6 +672,12 @@ CASES.update({
         raises(AttributeError, "Tensor.op is undefined", lambda: instances(ns.TracedSubclass, 2)),
         len(instances(type("Fixed", (ns.TracedSubclass,), {"__call__": track(ns.TracedSubclass.__call__)}), 3)) == 3
         or pytest.fail("the fixed class raised")),
+    # The scope's name is the caller's argument: fixed (`b1`), the second instance raises; with no name,
+    # `default_name` numbers it per object and every instance works (held-out s6868-00283).
+    ("TFS107", "bad", 7): lambda ns: (
+        len(instances(ns.ScopeFromCaller, 1)) == 1 or pytest.fail("the first instance raised"),
+        raises(AttributeError, "Tensor.op is undefined", lambda: instances(ns.ScopeFromCaller, 2))),
+    ("TFS107", "good", 8): lambda ns: len(instances(ns.DefaultNamedFromCaller, 3)) == 3 or pytest.fail("raised"),
     # A template named by the loop variable, made under a create-once guard: the second trace finds it made and
     # reuses its variable (held-out s6666-00210).
     ("TFS105", "good", 5): lambda ns: (assert_codes(module := ns.GuardedPerTrace(), x(2, 4)),
@@ -1318,6 +1324,7 @@ SAFE_FIX_OBJECTS = {
     ("TFS107", 4): [("TracedCall", (), (2, 4), {})],
     ("TFS107", 5): [("Runner", (), (2, 4), {})],
     ("TFS107", 6): [("TracedSubclass", (), (2, 4), {})],
+    ("TFS107", 7): [("ScopeFromCaller", (), (2, 4), {})],
     ("TFS111", 2): [("SlimDropout", (), (8, 3), {"training": False})],
 }
 

@@ -7,11 +7,13 @@ import ast
 import re
 import weakref
 from collections.abc import Callable
+from typing import NamedTuple
 
 from tf2lint.analysis.body import constant_locals
 from tf2lint.analysis.callables import Callee, CallableValues, Frame, merged_call
+from tf2lint.analysis.callers import module_callers
 from tf2lint.analysis.names import Function, walk_expr
-from tf2lint.analysis.summary import FUNCTION_DEFS, own_statements
+from tf2lint.analysis.summary import FUNCTION_DEFS, FunctionDef, ModuleSummary, first_param, own_statements
 
 # A parameter's value on a call path: ("str", text), ("none",), ("const", a bool or number), ("fn", callees)
 # for a function passed as the argument, or absent when unknown.
@@ -92,6 +94,34 @@ def bind_call(
         if value is not None:
             values[keyword.arg] = value  # type: ignore[index]
     return _possible(func, values)
+
+
+class _CallerFrame(NamedTuple):
+    """A caller's frame of which nothing is known: a call binds only its literal arguments."""
+
+    func: Function | None = None
+    bindings: tuple = ()
+
+
+_LITERALS_ONLY = _CallerFrame()
+
+
+def parameter_from_callers(module: ModuleSummary, method: FunctionDef, param: str) -> Value | None:
+    """The one value every call of ``method`` on an object in its module (`self._block(x, scope="b1")`) gives
+    ``param``, passed or defaulted; None where a call gives another or an unknown one, or where the method may
+    run from calls not seen (none is found, or its name is also read as a value)."""
+    callers = module_callers(module)
+    calls = callers.calls.get(method.name, [])
+    if not calls or method.name in callers.values:
+        return None
+    callee = Callee(method, first_param(method), method.name, module)
+    found: set[Value] = set()
+    for call in calls:
+        value = dict(bind_call(call, callee, _LITERALS_ONLY)).get(param)
+        if value is None:
+            return None
+        found.add(value)
+    return found.pop() if len(found) == 1 else None
 
 
 def _constant_local(func: Function, name: str) -> Value | None:

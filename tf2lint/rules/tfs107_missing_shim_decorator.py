@@ -11,7 +11,8 @@ from tf2lint.analysis.callers import calls_of_held, named_elsewhere
 from tf2lint.analysis.classes import ENTRY_NAMES
 from tf2lint.analysis.ownership import v1_object
 from tf2lint.analysis.scope_names import argument_of, literal_value
-from tf2lint.analysis.summary import is_static, plain_decorators
+from tf2lint.analysis.summary import FUNCTION_DEFS, is_static, plain_decorators
+from tf2lint.analysis.values import parameter_from_callers
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, FixPlan, Hit, Rule, self_attribute, self_name, spelled, v1_subclass_of_call
 
@@ -73,11 +74,11 @@ def _kept_layer_traced(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> s
             continue
         for item in with_items(func, call):
             if isinstance(item, ast.Call) and api.VARIABLE_SCOPE in ctx.resolve(item.func, func) and all(
-                    k.arg is not None and k.arg != "default_name"
+                    k.arg is not None
                     and (k.arg != "reuse" or isinstance(k.value, ast.Constant) and k.value.value in (False, None))
                     for k in item.keywords):
-                scope = literal_value(argument_of(item, "name_or_scope", 0))
-                if isinstance(scope, str) and scope:
+                scope = _scope_name(ctx, argument_of(item, "name_or_scope", 0), func)  # (a name: no default_name)
+                if scope:
                     where = (f"in the `tf.function` `{getattr(func, 'name', '?')}`" if traced else
                              f"from the `tf.function` `{holders[0].holder.name}.{holders[0].method.name}` holding it")
                     return f"`self.{attr}` (a kept `{kept[attr]}`) {where} under `variable_scope(\"{scope}\")`"
@@ -85,6 +86,20 @@ def _kept_layer_traced(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> s
 
 
 _INSTANCE_CALLS = ("call", "__call__")  # what `holder.attr(x)` runs
+
+
+def _scope_name(ctx: ModuleContext, expr: ast.expr | None, func: ast.AST) -> str | None:
+    """The literal name a `variable_scope` is given: written there, or a parameter of ``func`` (a method) that
+    every call of it in the module gives one string (`self._block(x, scope="b1")`)."""
+    written = literal_value(expr)
+    if isinstance(written, str):
+        return written
+    if isinstance(expr, ast.Name) and isinstance(func, FUNCTION_DEFS) and ctx.owner.get(func) is not None and any(
+            param.arg == expr.id for param in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)):
+        value = parameter_from_callers(ctx.root, func, expr.id)
+        if value is not None and value[0] == "str":
+            return value[1]
+    return None
 
 
 def _kept_v1_layers(ctx: ModuleContext, cls: ClassInfo) -> dict[str, str]:
@@ -442,6 +457,29 @@ class TracedSubclass(tf.Module):
         with v1.variable_scope("blk"):
             return self.fc(x)
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ScopeFromCaller(tf.keras.layers.Layer):
+    """The scope's name comes from the one caller: `b1`, fixed, so the second instance raises."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = None
+
+    def call(self, x):  # expect: TFS107
+        return self._block(x, scope="b1")
+
+    @tf.function
+    def _block(self, x, scope=None):
+        with v1.variable_scope(scope, default_name="blk"):
+            if self.fc is None:
+                self.fc = v1.layers.Dense(4, name="fc")
+            return self.fc(x)
+''',
     ),
     good=(
         '''\
@@ -637,6 +675,29 @@ class AutoReuseRunner(tf.Module):
     @tf.function
     def __call__(self, x):
         return self.block(x)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class DefaultNamedFromCaller(tf.keras.layers.Layer):
+    """The one caller passes no name: `default_name` numbers the scope per object, and every instance works."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = None
+
+    def call(self, x):
+        return self._block(x, scope=None)
+
+    @tf.function
+    def _block(self, x, scope=None):
+        with v1.variable_scope(scope, default_name="blk"):
+            if self.fc is None:
+                self.fc = v1.layers.Dense(4, name="fc")
+            return self.fc(x)
 ''',
     ),
     check=check,
