@@ -678,6 +678,16 @@ CASES.update({
         len(instances(ns.ScopeFromCaller, 1)) == 1 or pytest.fail("the first instance raised"),
         raises(AttributeError, "Tensor.op is undefined", lambda: instances(ns.ScopeFromCaller, 2))),
     ("TFS107", "good", 8): lambda ns: len(instances(ns.DefaultNamedFromCaller, 3)) == 3 or pytest.fail("raised"),
+    # The layer's holder traces it (a `tf.function` `__call__` of another class): after `reuse_variables()` the
+    # second dense asks for `blk/dense_1`, which does not exist; the layer alone, eager, works (held-out
+    # s7171-01447).
+    ("TFS101", "bad", 17): lambda ns: (
+        raises(ValueError, "blk/dense_1/kernel does not exist", lambda: ns.TracingRunner()(x(2, 4))),
+        assert_codes(ns.Shared(), x(2, 4), weights=4)),
+    # `**kwargs` forwarded by an undecorated method called in a loop: `b1/w` every iteration, one variable shared by
+    # both; a name per iteration makes two (held-out s7171-00403, a call style the suite now writes).
+    ("TFS113", "bad", 9): lambda ns: assert_codes(ns.Forwarded(), x(2, 4), expected={"TFS113"}, weights=1),
+    ("TFS113", "good", 8): lambda ns: assert_codes(ns.ForwardedPerIteration(), x(2, 4), weights=2),
     # A template named by the loop variable, made under a create-once guard: the second trace finds it made and
     # reuses its variable (held-out s6666-00210).
     ("TFS105", "good", 5): lambda ns: (assert_codes(module := ns.GuardedPerTrace(), x(2, 4)),

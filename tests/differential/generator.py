@@ -71,6 +71,8 @@ class Spec:
     split: bool = False  # module_fn / sub-layer paths: the block lives in another module of the program
     # rules_extras(): the real-bug constructs (a shared RNN cell, a seeded initializer, ...), applied to the text
     extras: list[str] = field(default_factory=list)
+    # call_style(): how the helper is reached, in styles the paths above never write (drawn last)
+    style: str = ""
 
 
 @dataclass
@@ -120,7 +122,21 @@ def random_spec(rng: random.Random) -> Spec:
     if spec.path in SPLIT_PATHS and rng.random() < 0.3:
         spec.split = True
     spec.extras = rules_extras(rng, spec)
+    spec.style = call_style(rng, spec)
     return spec
+
+
+# Call styles real code uses that the paths above never write, drawn after every other dimension (the other draws
+# of a program are unchanged): the helper as a closure of the entry (it reads `self` from there), reached through
+# a method forwarding `**kwargs`, or a module function moved onto the class as a `@staticmethod`.
+STYLES = {"self_helper": ("closure", "kwargs"), "decorated_helper": ("kwargs",), "module_fn": ("static", "kwargs")}
+
+
+def call_style(rng: random.Random, spec: Spec) -> str:
+    styles = STYLES.get(spec.path, ())
+    if not styles or spec.split or rng.random() < 0.5:
+        return ""
+    return rng.choice(styles)
 
 
 def _random_atom(rng: random.Random, spec: Spec) -> Atom:
@@ -401,10 +417,21 @@ def render(spec: Spec) -> str:
     if path == "direct":
         model_init += r.init
         model_methods += r.methods
+    elif path == "self_helper" and spec.style == "closure":
+        before = [f"def _block({params}):", *_indent(returning(block))]  # reads `self` from the entry
+        invoke = f"_block({args})"
+        model_methods += r.methods
+        model_init += r.init
+    elif path == "module_fn" and spec.style == "static":
+        model_methods += ["@staticmethod", f"def _block({params}):", *_indent(returning(block)), *r.methods]
+        invoke = f"self._block({args})"
     elif path in ("self_helper", "decorated_helper", "tf_function_helper", "tf_function_call", "base_helper"):
         head = {"decorated_helper": [f"@{TRACK}"], "tf_function_helper": ["@tf.function"]}.get(path, [])
         helper = [*head, f"def _block(self, {params}):", *_indent(returning(block))]
         invoke = f"tf.function(self._block)({args})" if path == "tf_function_call" else f"self._block({args})"
+        if spec.style == "kwargs":
+            helper += ["def _forward(self, x, **kwargs):", "    return self._block(x, **kwargs)"]
+            invoke = f"self._forward({args})"
         if path == "base_helper":
             classes += [f"class Base({host_base}):", *_indent(helper), *_indent(r.methods), ""]
             model_base = "Base"
@@ -439,6 +466,9 @@ def render(spec: Spec) -> str:
     elif path in ("module_fn", "partial", "dict_dispatch", "module_partial", "alias"):
         module += [f"def block({params}):", *_indent(returning(block)), ""]
         invoke = f"block({args})"
+        if spec.style == "kwargs":
+            module += ["def forward(x, **kwargs):", "    return block(x, **kwargs)", ""]
+            invoke = f"forward({args})"
         if path == "dict_dispatch":
             module += ['BLOCKS = {"main": block}', ""]
             invoke = f'BLOCKS["main"]({args})'

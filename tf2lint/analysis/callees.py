@@ -124,7 +124,8 @@ class CallResolver:
         if builder is None:
             return None
         reach = Reach(shim=func, shim_name="", cls=cls)  # type: ignore[arg-type]
-        found = self.callables.callees(builder, Frame(func, first_param(func), reach, self._modules.module_of(func)))
+        module = self._modules.module_of(func)
+        found = self.callables.callees(builder, Frame(func, module.object_name(func), reach, module))
         return found[0] if len(found) == 1 else None
 
     def call_bindings(self, call: ast.Call, callee: Callee, func: Function | None) -> tuple[tuple[str, Value], ...]:

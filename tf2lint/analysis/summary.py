@@ -237,6 +237,16 @@ class ModuleSummary:
         parent = self.lexical_parent.get(func)
         return next((d for d in getattr(func, "decorator_list", ()) if self.is_tf_function(d, parent)), None)
 
+    def object_name(self, func: Function | None) -> str | None:
+        """The name the object has in ``func``: the first parameter of the method ``func`` is, or is nested in
+        (a closure sees the method's `self`). None in module functions and static methods: unknown there."""
+        while func is not None:
+            cls = self.owner.get(func)
+            if cls is not None and cls.methods.get(getattr(func, "name", "")) is func:
+                return None if is_static(func) else first_param(func)  # type: ignore[arg-type]
+            func = self.parent_function.get(func)
+        return None
+
     # -- queries over the module ------------------------------------------------------------------
 
     def all_function_defs(self) -> Iterator[FunctionDef]:

@@ -16,7 +16,8 @@ from tf2lint.analysis.names import Function, walk_expr
 from tf2lint.analysis.summary import FUNCTION_DEFS, FunctionDef, ModuleSummary, first_param, own_statements
 
 # A parameter's value on a call path: ("str", text), ("none",), ("const", a bool or number), ("fn", callees)
-# for a function passed as the argument, or absent when unknown.
+# for a function passed as the argument, ("kwargs", ((key, value or None), ...)) for a `**kwargs` parameter (the
+# keys passed into it), or absent when unknown.
 Value = tuple
 
 
@@ -63,7 +64,7 @@ def bind_call(
     if bound is None:
         bound = callee.bound
     call = merged_call(call, callee)
-    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+    if any(isinstance(a, ast.Starred) for a in call.args):
         return ()
     args = func.args
     positional = [p.arg for p in [*args.posonlyargs, *args.args]]
@@ -88,11 +89,27 @@ def bind_call(
         value = value_of(arg)
         if value is not None:
             values[name] = value
+    given: list[tuple[str, Value | None]] = []
     for keyword in call.keywords:
-        values.pop(keyword.arg, None)  # type: ignore[arg-type]
-        value = value_of(keyword.value)
+        if keyword.arg is not None:
+            given.append((keyword.arg, value_of(keyword.value)))
+            continue
+        # `f(x, **kwargs)` forwarding the caller's own `**kwargs`, whose keys the path knows: each is passed
+        forwarded = caller.get(keyword.value.id) if isinstance(keyword.value, ast.Name) else None
+        if forwarded is None or forwarded[0] != "kwargs":
+            return ()
+        given.extend(forwarded[1])
+    params = {p.arg for p in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    extra: list[tuple[str, Value | None]] = []
+    for name, value in given:
+        if name not in params and args.kwarg is not None:
+            extra.append((name, value))
+            continue
+        values.pop(name, None)
         if value is not None:
-            values[keyword.arg] = value  # type: ignore[index]
+            values[name] = value
+    if args.kwarg is not None:
+        values[args.kwarg.arg] = ("kwargs", tuple(extra))  # the keys passed, each with its value or None
     return _possible(func, values)
 
 

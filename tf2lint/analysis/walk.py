@@ -106,6 +106,7 @@ class ShimWalk:
         for method, deco, cls in starts:
             module = cls.module
             self._modules.enter(module)
+            self._traced_by_holder(method, cls)
             reach = Reach(shim=method, shim_name=f"{cls.name}.{method.name}", cls=cls)
             decos = method.decorator_list
             parent = module.lexical_parent.get(method)
@@ -130,7 +131,7 @@ class ShimWalk:
                 self._related(self._modules.owner.get(caller), cls) for caller in self._looped_self_calls().get(method.name, ())
             )
             start = _State(in_loop=True, object_loop=True) if looped else _State()
-            starting = {bind_call(call, callee, empty) for call in calls}
+            starting = {bind_call(call, callee, frame) for call in calls for frame in self._caller_frames(module, call, empty)}
             if entry:
                 starting = {naming_defaults(method)}
             elif not calls or method.name in callers.values:
@@ -169,6 +170,32 @@ class ShimWalk:
             else:  # a lambda
                 self._expr(body, frame, state, queue)
 
+    def _traced_by_holder(self, method: FunctionDef, cls: ClassInfo) -> None:
+        """A decorated entry method run by a class of its module that holds the object and calls it from its own
+        `@tf.function` (`self.model(x)` in a traced `Runner.__call__`): traced (`traced_shims`)."""
+        if method.name != ENTRY_METHODS.get(self._classes.class_kind(cls)) or not cls.module.mentions("function"):
+            return
+        for held in calls_of_held(cls)[0]:
+            tracing = held.holder.module.tf_function_decorator(held.method)
+            if tracing is not None:
+                self.traced_shims.setdefault(method, tracing)
+                return
+
+    def _caller_frames(self, module: ModuleSummary, call: ast.Call, empty: Frame) -> list[Frame]:
+        """The frames a call of a decorated helper is bound in: where it forwards the `**kwargs` of the method
+        holding it (`def _forward(self, x, **kwargs): return self._block(x, **kwargs)`), one per call of that
+        method in the module, with what each passes; else only ``empty`` (its own literals)."""
+        if not any(k.arg is None for k in call.keywords):
+            return [empty]
+        holder = next((f for f in module.owner if isinstance(f, FUNCTION_DEFS) and call in module.own_calls(f)), None)
+        callers = module_callers(module)
+        outer = callers.calls.get(holder.name, []) if holder is not None and holder.args.kwarg is not None else []
+        if not outer or holder.name in callers.values:  # type: ignore[union-attr]
+            return [empty]
+        method = Callee(holder, first_param(holder), holder.name, module)  # type: ignore[arg-type]
+        return [empty._replace(func=holder, self_name=method.self_name, bindings=bind_call(c, method, empty))
+                for c in outer]
+
     def _unwalked_caller_scopes(self, cls: ClassInfo) -> set[tuple[VarScope, ...]]:
         """The scope stacks around a decorated sub-layer's calls in the methods of its holders that no walk entered
         (an undecorated Keras `call` runs it too, in the scopes it opens). Measured: a named scope the caller opens
@@ -202,19 +229,31 @@ class ShimWalk:
         )
 
     def _looped_self_calls(self) -> dict[str, list[Function]]:
-        """Method name -> the undecorated methods of this module that call ``self.<name>(...)`` in a loop."""
+        """Method name -> the undecorated methods of this module that call ``self.<name>(...)`` in a loop, or
+        call it from an undecorated method they call in a loop (`self._forward(x)` in a loop, which runs
+        `self._block(x, **kwargs)`): each iteration runs it again."""
         if self._looped is None:
             self._looped = {}
-            decorated = {func for func, _d, _c in self._modules.root.shim_decorated}
-            for func in self._modules.root.owner:
-                if func in decorated:
-                    continue
+            root = self._modules.root
+            decorated = {func for func, _d, _c in root.shim_decorated}
+            undecorated = [func for func in root.owner if func not in decorated]
+            for func in undecorated:
                 for loop in ast.walk(func):
                     if not isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
                         continue
                     for node in (n for stmt in loop.body for n in ast.walk(stmt)):
                         if isinstance(node, ast.Call) and is_self_attr(node.func, first_param(func)):
                             self._looped.setdefault(node.func.attr, []).append(func)  # type: ignore[union-attr]
+            by_name = {func.name: func for func in undecorated  # type: ignore[union-attr]
+                       if root.owner[func].methods.get(getattr(func, "name", "")) is func}
+            pending = list(self._looped)
+            while pending:
+                name = pending.pop()
+                method = by_name.get(name)
+                for call in root.own_calls(method) if method is not None else ():
+                    if is_self_attr(call.func, first_param(method)) and call.func.attr not in self._looped:  # type: ignore[union-attr]
+                        self._looped[call.func.attr] = self._looped[name]  # type: ignore[union-attr]
+                        pending.append(call.func.attr)  # type: ignore[union-attr]
         return self._looped
 
     def _related(self, caller: ClassInfo | None, cls: ClassInfo) -> bool:

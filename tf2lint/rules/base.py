@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from tf2lint.analysis.body import attribute_names
 from tf2lint.analysis.names import walk_expr
 from tf2lint.analysis.ownership import RebuiltHeld, rebuilt_held_objects
-from tf2lint.analysis.summary import FUNCTION_DEFS, is_static
+from tf2lint.analysis.summary import FUNCTION_DEFS
 from tf2lint.knowledge import api
 
 if TYPE_CHECKING:
@@ -171,15 +171,7 @@ def runs_once(site: CallSite, ctx: ModuleContext) -> bool:
 def self_name(ctx: ModuleContext, func: ast.AST | None) -> str | None:
     """The name the object has in ``func``: the first parameter of the method ``func`` is, or is nested in
     (a closure sees the method's `self`). None in module functions and static methods: unknown there."""
-    while func is not None:
-        cls = ctx.owner.get(func)
-        if cls is not None and cls.methods.get(getattr(func, "name", "")) is func:
-            if is_static(func):
-                return None
-            params = [*func.args.posonlyargs, *func.args.args]
-            return params[0].arg if params else None
-        func = ctx.parent_function.get(func)
-    return None
+    return ctx.module_of(func).object_name(func) if func is not None else None
 
 
 def self_attribute(ctx: ModuleContext, expr: ast.AST, func: ast.AST | None) -> str | None:

@@ -643,6 +643,30 @@ class RebuiltCache(tf.keras.layers.Layer):
     def call(self, x):
         return Cached()(x)  # a new Cached, with an empty cache, on every call
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Shared(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with v1.variable_scope("blk") as scope:
+            x = v1.layers.dense(x, 4)
+            scope.reuse_variables()
+            return v1.layers.dense(x, 4)  # expect: TFS101
+
+
+class TracingRunner(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.model = Shared()
+
+    @tf.function
+    def __call__(self, x):
+        return self.model(x)
+''',
     ),
     good=(
         '''\

@@ -572,6 +572,26 @@ class TracedKept(tf.keras.layers.Layer):
             x = self.head(x)
             return v1.layers.dense(x, 4, name="head")  # expect: TFS113
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Forwarded(tf.keras.layers.Layer):
+    def call(self, x):
+        for _ in range(2):
+            x = self._forward(x, scope="b1")
+        return x
+
+    def _forward(self, x, **kwargs):
+        return self._block(x, **kwargs)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def _block(self, x, scope=None):
+        with v1.variable_scope(scope, default_name="blk"):
+            return tf.matmul(x, v1.get_variable("w", shape=(4, 4)))  # expect: TFS113
+''',
     ),
     good=(
         '''\
@@ -795,6 +815,26 @@ class TracedKeptAfter(tf.keras.layers.Layer):
         with v1.variable_scope("net"):
             x = v1.layers.dense(x, 4, name="head")
             return self.head(x)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ForwardedPerIteration(tf.keras.layers.Layer):
+    def call(self, x):
+        for i in range(2):
+            x = self._forward(x, scope=f"b{i}")
+        return x
+
+    def _forward(self, x, **kwargs):
+        return self._block(x, **kwargs)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def _block(self, x, scope=None):
+        with v1.variable_scope(scope, default_name="blk"):
+            return tf.matmul(x, v1.get_variable("w", shape=(4, 4)))
 ''',
     ),
     check=check,
