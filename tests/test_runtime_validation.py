@@ -688,6 +688,11 @@ CASES.update({
     # both; a name per iteration makes two (held-out s7171-00403, a call style the suite now writes).
     ("TFS113", "bad", 9): lambda ns: assert_codes(ns.Forwarded(), x(2, 4), expected={"TFS113"}, weights=1),
     ("TFS113", "good", 8): lambda ns: assert_codes(ns.ForwardedPerIteration(), x(2, 4), weights=2),
+    # A decorated layer built per call that owns no weights (its dropout's `training` is a literal it keeps): nothing
+    # to lose; a builder needing an argument in a branch every caller rules out never runs (held-out s7272-00295,
+    # s7272-00898).
+    ("TFS106", "good", 4): lambda ns: assert_codes(ns.NoisyHost(), x(2, 4), weights=0),
+    ("TFS109", "good", 2): lambda ns: assert_codes(ns.SwitchedOff(), x(2, 4), weights=0),
     # A template named by the loop variable, made under a create-once guard: the second trace finds it made and
     # reuses its variable (held-out s6666-00210).
     ("TFS105", "good", 5): lambda ns: (assert_codes(module := ns.GuardedPerTrace(), x(2, 4)),

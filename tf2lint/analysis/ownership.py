@@ -19,10 +19,12 @@ function handed to a call is unknown there, and the object is taken to own weigh
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tf2lint.analysis.body import weak_memo
+from tf2lint.analysis.held_objects import attribute_values
 from tf2lint.analysis.summary import first_param, is_self_attr
 from tf2lint.knowledge import api
 
@@ -154,10 +156,16 @@ def _store_stays_empty(ctx: ModuleContext, callee: Callee) -> bool:
     sites = [site for site in ctx.sites if site.reach.shim is callee.func]
     return bool(sites) and all(
         site.names and all(map(_creates_no_variable, site.names))
-        and all(_is_data(arg, site, _given(ctx, site.func))
+        and all(_is_data(arg, site, _given(ctx, site.func), lambda attr: _constant_attribute(ctx, callee, attr))
                 for arg in [*site.node.args, *(k.value for k in site.node.keywords)])
         for site in sites
     )
+
+
+def _constant_attribute(ctx: ModuleContext, callee: Callee, attr: str) -> bool:
+    """`self.<attr>` is given only literals by the object's methods (`self.flag = True` in `__init__`)."""
+    values = attribute_values(ctx, callee.cls).get((attr, False)) if callee.cls is not None else None
+    return bool(values) and all(isinstance(value, ast.Constant) for value, _method in values)  # type: ignore[union-attr]
 
 
 def _creates_no_variable(name: str) -> bool:
@@ -171,18 +179,23 @@ _COMPOUND = (ast.Subscript, ast.Slice, ast.BinOp, ast.UnaryOp, ast.Compare, ast.
              ast.Starred, ast.IfExp)
 
 
-def _is_data(node: ast.expr, site: CallSite, given: set[str]) -> bool:
-    """A parameter the calling function was ``given``, a literal, a TensorFlow constant, a call's result (a site
-    of its own), or an expression of those; anything else may be a function."""
+def _is_data(node: ast.expr, site: CallSite, given: set[str], constant: Callable[[str], bool]) -> bool:
+    """A parameter the calling function was ``given``, a literal, a TensorFlow constant, an attribute of the
+    object that holds only literals (``constant``), a call's result (a site of its own), or an expression of
+    those; anything else may be a function."""
     if isinstance(node, (ast.Constant, ast.Call)):
         return True
     if isinstance(node, ast.Name):
         return node.id in given
     if isinstance(node, ast.Attribute):
-        names = site.module.names.resolve(node, site.func) if site.module is not None else ()
+        module = site.module
+        if module is not None and is_self_attr(node, module.object_name(site.func)) and constant(node.attr):
+            return True
+        names = module.names.resolve(node, site.func) if module is not None else ()
         return bool(names) and all(map(api.is_library_name, names))
     if isinstance(node, _COMPOUND):
-        return all(_is_data(child, site, given) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr))
+        return all(_is_data(child, site, given, constant)
+                   for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr))
     return False
 
 

@@ -123,21 +123,22 @@ class _CallerFrame(NamedTuple):
 _LITERALS_ONLY = _CallerFrame()
 
 
-def parameter_from_callers(module: ModuleSummary, method: FunctionDef, param: str) -> Value | None:
-    """The one value every call of ``method`` on an object in its module (`self._block(x, scope="b1")`) gives
-    ``param``, passed or defaulted; None where a call gives another or an unknown one, or where the method may
-    run from calls not seen (none is found, or its name is also read as a value)."""
+def bindings_from_callers(module: ModuleSummary, method: FunctionDef) -> list[dict[str, Value]] | None:
+    """What each call of ``method`` on an object in its module (`self._block(x, scope="b1")`) binds its parameters
+    to (passed or defaulted, literals only); None where the method may run from calls not seen (none is found, or
+    its name is also read as a value)."""
     callers = module_callers(module)
     calls = callers.calls.get(method.name, [])
     if not calls or method.name in callers.values:
         return None
     callee = Callee(method, first_param(method), method.name, module)
-    found: set[Value] = set()
-    for call in calls:
-        value = dict(bind_call(call, callee, _LITERALS_ONLY)).get(param)
-        if value is None:
-            return None
-        found.add(value)
+    return [dict(bind_call(call, callee, _LITERALS_ONLY)) for call in calls]
+
+
+def parameter_from_callers(module: ModuleSummary, method: FunctionDef, param: str) -> Value | None:
+    """The one value every call of ``method`` in its module gives ``param`` (see `bindings_from_callers`); None
+    where a call gives another or an unknown one, or where the method may run from calls not seen."""
+    found = {bound.get(param) for bound in bindings_from_callers(module, method) or [{}]}
     return found.pop() if len(found) == 1 else None
 
 

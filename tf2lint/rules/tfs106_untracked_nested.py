@@ -382,6 +382,27 @@ class Tower(tf.keras.layers.Layer):
         with v1.variable_scope("b"):
             return self._norm(out, training)
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Noise(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.rate = 0.5
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x, training=None):
+        return v1.layers.dropout(x, self.rate, training=training)
+
+
+class NoisyHost(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x, training=None):
+        return Noise()(x, training=training)  # built per call, but it owns no weights
+''',
     ),
     check=check,
 )

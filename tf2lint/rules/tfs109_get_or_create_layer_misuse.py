@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 
 from tf2lint.analysis.callers import named_by_another_class, named_elsewhere
 from tf2lint.analysis.classes import ENTRY_NAMES
-from tf2lint.knowledge import api
 from tf2lint.analysis.names import Function
+from tf2lint.analysis.summary import FUNCTION_DEFS
+from tf2lint.analysis.values import bindings_from_callers, dead_calls
+from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, Hit, Rule
 
 if TYPE_CHECKING:
@@ -39,6 +41,15 @@ def _required_params(builder: Callee) -> list[str]:
     return names
 
 
+def _ruled_out(ctx: ModuleContext, call: ast.Call, func) -> bool:
+    """A call in a method of the module whose every call there passes constants that rule its branch out
+    (`self._block(x, wd=False)` and `if wd:` around it): it never runs."""
+    if not isinstance(func, FUNCTION_DEFS) or ctx.owner.get(func) is None:
+        return False
+    bindings = bindings_from_callers(ctx.root, func)
+    return bindings is not None and all(id(call) in dead_calls(func, bound) for bound in bindings)
+
+
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     walked: set[ast.Call] | None = None
     for call, func in ctx.nodes_on_lines("get_or_create_layer"):
@@ -48,6 +59,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             walked = {site.node for site in ctx.sites} if walked is None else walked
             if call not in walked:
                 continue  # shim code, in a branch the constant arguments of every path rule out
+        elif _ruled_out(ctx, call, func):
+            continue
         builder = ctx.builder_of(call, func, ctx.owner.get(func) if func is not None else None)
         required = _required_params(builder) if builder is not None else []
         if required:
@@ -330,6 +343,22 @@ class Headed(DecoratedBase):
 
     def build_head(self):
         return tf.keras.layers.Dense(3)
+''',
+        '''\
+import tensorflow as tf
+
+
+class SwitchedOff(tf.keras.layers.Layer):
+    def call(self, x):
+        return self._block(x, wd=False)
+
+    def _block(self, x, wd=True):
+        if wd:  # every caller passes wd=False: never runs
+            x = tf.compat.v1.keras.utils.get_or_create_layer("head", self._build)(x)
+        return x
+
+    def _build(self, units):
+        return tf.keras.layers.Dense(units)
 ''',
     ),
     check=check,
