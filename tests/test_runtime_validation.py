@@ -693,6 +693,8 @@ CASES.update({
     # s7272-00898).
     ("TFS106", "good", 4): lambda ns: assert_codes(ns.NoisyHost(), x(2, 4), weights=0),
     ("TFS109", "good", 2): lambda ns: assert_codes(ns.SwitchedOff(), x(2, 4), weights=0),
+    # The same through `*args` (held-out seed 7373, whose `*args, **kwargs` programs the analysis did not follow).
+    ("TFS113", "bad", 10): lambda ns: assert_codes(ns.ForwardedPositionally(), x(2, 4), expected={"TFS113"}, weights=1),
     # A template named by the loop variable, made under a create-once guard: the second trace finds it made and
     # reuses its variable (held-out s6666-00210).
     ("TFS105", "good", 5): lambda ns: (assert_codes(module := ns.GuardedPerTrace(), x(2, 4)),

@@ -128,8 +128,10 @@ def random_spec(rng: random.Random) -> Spec:
 
 # Call styles real code uses that the paths above never write, drawn after every other dimension (the other draws
 # of a program are unchanged): the helper as a closure of the entry (it reads `self` from there), reached through
-# a method forwarding `**kwargs`, or a module function moved onto the class as a `@staticmethod`.
-STYLES = {"self_helper": ("closure", "kwargs"), "decorated_helper": ("kwargs",), "module_fn": ("static", "kwargs")}
+# a method forwarding `**kwargs` (or `*args, **kwargs`), or a module function moved onto the class as a
+# `@staticmethod`.
+STYLES = {"self_helper": ("closure", "kwargs", "args"), "decorated_helper": ("kwargs", "args"),
+          "module_fn": ("static", "kwargs", "args")}
 
 
 def call_style(rng: random.Random, spec: Spec) -> str:
@@ -432,6 +434,9 @@ def render(spec: Spec) -> str:
         if spec.style == "kwargs":
             helper += ["def _forward(self, x, **kwargs):", "    return self._block(x, **kwargs)"]
             invoke = f"self._forward({args})"
+        elif spec.style == "args":
+            helper += ["def _forward(self, *args, **kwargs):", "    return self._block(*args, **kwargs)"]
+            invoke = f"self._forward({args})"
         if path == "base_helper":
             classes += [f"class Base({host_base}):", *_indent(helper), *_indent(r.methods), ""]
             model_base = "Base"
@@ -468,6 +473,9 @@ def render(spec: Spec) -> str:
         invoke = f"block({args})"
         if spec.style == "kwargs":
             module += ["def forward(x, **kwargs):", "    return block(x, **kwargs)", ""]
+            invoke = f"forward({args})"
+        elif spec.style == "args":
+            module += ["def forward(*args, **kwargs):", "    return block(*args, **kwargs)", ""]
             invoke = f"forward({args})"
         if path == "dict_dispatch":
             module += ['BLOCKS = {"main": block}', ""]

@@ -17,7 +17,7 @@ from tf2lint.analysis.summary import FUNCTION_DEFS, FunctionDef, ModuleSummary, 
 
 # A parameter's value on a call path: ("str", text), ("none",), ("const", a bool or number), ("fn", callees)
 # for a function passed as the argument, ("kwargs", ((key, value or None), ...)) for a `**kwargs` parameter (the
-# keys passed into it), or absent when unknown.
+# keys passed into it), ("args", (value or None, ...)) for a `*args` parameter, or absent when unknown.
 Value = tuple
 
 
@@ -64,8 +64,6 @@ def bind_call(
     if bound is None:
         bound = callee.bound
     call = merged_call(call, callee)
-    if any(isinstance(a, ast.Starred) for a in call.args):
-        return ()
     args = func.args
     positional = [p.arg for p in [*args.posonlyargs, *args.args]]
     if bound is None:
@@ -84,11 +82,22 @@ def bind_call(
             value = ("fn", tuple(found)) if found else None
         return value
 
-    for name, arg in zip(positional, call.args):
+    passed: list[Value | None] = []
+    for arg in call.args:
+        if not isinstance(arg, ast.Starred):
+            passed.append(value_of(arg))
+            continue
+        # `f(*args)` forwarding the caller's own `*args`, whose length the path knows: each item is passed
+        forwarded = caller.get(arg.value.id) if isinstance(arg.value, ast.Name) else None
+        if forwarded is None or forwarded[0] != "args":
+            return ()
+        passed.extend(forwarded[1])
+    for name, value in zip(positional, passed):
         values.pop(name, None)
-        value = value_of(arg)
         if value is not None:
             values[name] = value
+    if args.vararg is not None:
+        values[args.vararg.arg] = ("args", tuple(passed[len(positional):]))  # the items passed, each value or None
     given: list[tuple[str, Value | None]] = []
     for keyword in call.keywords:
         if keyword.arg is not None:

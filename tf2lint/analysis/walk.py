@@ -182,14 +182,15 @@ class ShimWalk:
                 return
 
     def _caller_frames(self, module: ModuleSummary, call: ast.Call, empty: Frame) -> list[Frame]:
-        """The frames a call of a decorated helper is bound in: where it forwards the `**kwargs` of the method
-        holding it (`def _forward(self, x, **kwargs): return self._block(x, **kwargs)`), one per call of that
-        method in the module, with what each passes; else only ``empty`` (its own literals)."""
-        if not any(k.arg is None for k in call.keywords):
+        """The frames a call of a decorated helper is bound in: where it forwards the `*args` or `**kwargs` of the
+        method holding it (`def _forward(self, x, **kwargs): return self._block(x, **kwargs)`), one per call of
+        that method in the module, with what each passes; else only ``empty`` (its own literals)."""
+        if not (any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args)):
             return [empty]
         holder = next((f for f in module.owner if isinstance(f, FUNCTION_DEFS) and call in module.own_calls(f)), None)
         callers = module_callers(module)
-        outer = callers.calls.get(holder.name, []) if holder is not None and holder.args.kwarg is not None else []
+        outer = callers.calls.get(holder.name, []) if holder is not None and (
+            holder.args.kwarg is not None or holder.args.vararg is not None) else []
         if not outer or holder.name in callers.values:  # type: ignore[union-attr]
             return [empty]
         method = Callee(holder, first_param(holder), holder.name, module)  # type: ignore[arg-type]

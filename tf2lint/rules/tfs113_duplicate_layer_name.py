@@ -592,6 +592,26 @@ class Forwarded(tf.keras.layers.Layer):
         with v1.variable_scope(scope, default_name="blk"):
             return tf.matmul(x, v1.get_variable("w", shape=(4, 4)))  # expect: TFS113
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ForwardedPositionally(tf.keras.layers.Layer):
+    def call(self, x):
+        for _ in range(2):
+            x = self._forward(x, "b1")
+        return x
+
+    def _forward(self, *args, **kwargs):
+        return self._block(*args, **kwargs)
+
+    @v1.keras.utils.track_tf1_style_variables
+    def _block(self, x, scope=None):
+        with v1.variable_scope(scope, default_name="blk"):
+            return tf.matmul(x, v1.get_variable("w", shape=(4, 4)))  # expect: TFS113
+''',
     ),
     good=(
         '''\
