@@ -695,6 +695,9 @@ CASES.update({
     ("TFS109", "good", 2): lambda ns: assert_codes(ns.SwitchedOff(), x(2, 4), weights=0),
     # The same through `*args` (held-out seed 7373, whose `*args, **kwargs` programs the analysis did not follow).
     ("TFS113", "bad", 10): lambda ns: assert_codes(ns.ForwardedPositionally(), x(2, 4), expected={"TFS113"}, weights=1),
+    # A function defined in the undecorated `call` and called there adds a weight on every call (held-out
+    # s7474-01636).
+    ("TFS116", "bad", 5): lambda ns: two_calls(ns.InnerBlock(), x(2, 4))[:2] == (1, 2) or pytest.fail("stable"),
     # A template named by the loop variable, made under a create-once guard: the second trace finds it made and
     # reuses its variable (held-out s6666-00210).
     ("TFS105", "good", 5): lambda ns: (assert_codes(module := ns.GuardedPerTrace(), x(2, 4)),

@@ -106,7 +106,7 @@ def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
     selves: dict[Function, str | None] = {}  # a lambda -> the `self` of the method it is written in
     while queue and len(seen) <= _HELPER_LIMIT:
         func, klass, module = queue.popleft()
-        self_name = first_param(func) if func in ctx.owner else selves.get(func)
+        self_name = module.object_name(func) if func in module.owner else selves.get(func)  # (a closure: its method's)
         for call in module.own_calls(func):
             target, name = call.func, _called_word(call)
             helpers: list[tuple[Function, ClassInfo, ModuleSummary]] = []
@@ -123,7 +123,10 @@ def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
             else:
                 helpers = [(f, klass, module) for f in _module_functions_named(module, call, func)]
                 local = target.value if isinstance(target, ast.Subscript) else target  # `blocks[0](x)`: a local table
-                if not helpers and isinstance(local, ast.Name) and module.names.is_local(local.id, func):
+                nested = module.local_defs.get(func, {}).get(local.id) if isinstance(local, ast.Name) else None
+                if nested is not None and local is target:
+                    helpers = [(nested, klass, module)]  # `def _block(x): ...` in the method, then `_block(x)`
+                elif not helpers and isinstance(local, ast.Name) and module.names.is_local(local.id, func):
                     helpers = [(f, k, module) for f, k in _local_callables(module, func, local.id, klass, mro, self_name)]
                     selves.update((f, self_name) for f, _k, _m in helpers if isinstance(f, ast.Lambda))
                 if not helpers:

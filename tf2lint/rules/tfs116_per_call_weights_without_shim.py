@@ -237,6 +237,18 @@ class LookedUp(tf.keras.layers.Layer):
         w = tf.Variable(tf.random.normal([x.shape[-1], 3]))  # expect: TFS116
         return tf.matmul(x, w)
 ''',
+        '''\
+import tensorflow as tf
+
+
+class InnerBlock(tf.keras.layers.Layer):
+    def call(self, x):
+        def block(x):
+            w = self.add_weight(name="w", shape=(x.shape[-1], 3))  # expect: TFS116
+            return tf.matmul(x, w)
+
+        return block(x)
+''',
     ),
     good=(
         '''\
