@@ -100,14 +100,9 @@ class CallableValues:
         """``functools.partial(f, ...)``, ``tf.function(f)`` and ``getattr(obj, "name")`` evaluate to functions."""
         module: ModuleSummary = frame.module
         func = call.func
-        if isinstance(func, ast.Name) and func.id == "getattr" and len(call.args) == 2 and not module.names.is_local(
-            "getattr", frame.func
-        ):
-            name = call.args[1]
-            if isinstance(name, ast.Constant) and isinstance(name.value, str) and name.value.isidentifier():
-                attribute = ast.copy_location(ast.Attribute(value=call.args[0], attr=name.value, ctx=ast.Load()), call)
-                return self.callees(attribute, frame, depth + 1)
-            return []
+        attribute = literal_getattr(call, module, frame.func)
+        if attribute is not None:
+            return self.callees(attribute, frame, depth + 1)
         names = module.names.resolve(func, frame.func) if call.args else ()
         if api.TF_FUNCTION in names:
             return [c._replace(compiled=call, bound=_bound(c, call.args[0]))
@@ -240,3 +235,16 @@ def merged_call(call: ast.Call, callee: Callee) -> ast.Call:
         keywords += partial.keywords
     merged = ast.Call(func=call.func, args=[*args, *call.args], keywords=[*keywords, *call.keywords])
     return ast.copy_location(merged, call)
+
+
+def literal_getattr(expr: ast.expr, module: ModuleSummary, func: Function | None) -> ast.Attribute | None:
+    """`getattr(obj, "name")` (the builtin, with a literal name) as the attribute `obj.name` it reads, else None."""
+    if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "getattr"
+            and len(expr.args) == 2):
+        return None
+    name = expr.args[1]
+    if not (isinstance(name, ast.Constant) and isinstance(name.value, str) and name.value.isidentifier()):
+        return None
+    if module.names.is_local("getattr", func):
+        return None
+    return ast.copy_location(ast.Attribute(value=expr.args[0], attr=name.value, ctx=ast.Load()), expr)

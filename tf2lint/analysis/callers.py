@@ -113,6 +113,13 @@ def calls_of_held(cls: ClassInfo) -> tuple[list[HeldCall], bool]:
     return found, spelled <= located
 
 
+def tracing_holders(cls: ClassInfo) -> list[tuple[HeldCall, ast.expr]]:
+    """The calls of ``cls``'s objects (see `calls_of_held`) from a `@tf.function` method of their holder
+    (`self.model(x)` in a traced `Runner.__call__`), each with that decorator: what they run is traced there."""
+    return [(held, tracing) for held in calls_of_held(cls)[0]
+            if (tracing := held.holder.module.tf_function_decorator(held.method)) is not None]
+
+
 def _own_method_call(module: ModuleSummary, target: ast.Attribute, func: Function | None) -> bool:
     """`self.<name>(...)` in a method of a class of the module whose own body defines `<name>` as a method."""
     owner = module.owner.get(func) if func is not None else None

@@ -101,7 +101,7 @@ def rebuilt_held_objects(ctx: ModuleContext) -> tuple[RebuiltHeld, ...]:
         callee = ctx.instance_call(cls)
         if callee is None or ctx.is_shim_function(callee):
             continue  # decorated: its own store makes the variables (TFS106 reports the construction)
-        held = _heldv1_object(ctx, cls, func.attr)
+        held = _held_v1_object(ctx, cls, func.attr)
         if held is None:
             continue
         if constructions is None:
@@ -112,7 +112,7 @@ def rebuilt_held_objects(ctx: ModuleContext) -> tuple[RebuiltHeld, ...]:
     return tuple(found)
 
 
-def _heldv1_object(ctx: ModuleContext, cls: ClassInfo, attr: str) -> tuple[str, ast.Call] | None:
+def _held_v1_object(ctx: ModuleContext, cls: ClassInfo, attr: str) -> tuple[str, ast.Call] | None:
     """What ``attr`` holds, and where it is built, when an `__init__` of ``cls`` (or of a base) sets it to a v1
     layer object or a template."""
     for klass in ctx.mro(cls):
@@ -154,18 +154,22 @@ def _store_stays_empty(ctx: ModuleContext, callee: Callee) -> bool:
     handed only data the method was given, literals and TensorFlow constants (a function handed to a call, as
     in `tf.map_fn(self._block, x)`, runs what the walk does not follow)."""
     sites = [site for site in ctx.sites if site.reach.shim is callee.func]
+    assigned: dict | None = None  # what the object's methods give its attributes, read once, when asked
+
+    def constant(attr: str) -> bool:
+        """`self.<attr>` is given only literals by the object's methods (`self.flag = True` in `__init__`)."""
+        nonlocal assigned
+        if assigned is None:
+            assigned = attribute_values(ctx, callee.cls) if callee.cls is not None else {}
+        values = assigned.get((attr, False))
+        return bool(values) and all(isinstance(value, ast.Constant) for value, _method in values)
+
     return bool(sites) and all(
         site.names and all(map(_creates_no_variable, site.names))
-        and all(_is_data(arg, site, _given(ctx, site.func), lambda attr: _constant_attribute(ctx, callee, attr))
+        and all(_is_data(arg, site, _given(ctx, site.func), constant)
                 for arg in [*site.node.args, *(k.value for k in site.node.keywords)])
         for site in sites
     )
-
-
-def _constant_attribute(ctx: ModuleContext, callee: Callee, attr: str) -> bool:
-    """`self.<attr>` is given only literals by the object's methods (`self.flag = True` in `__init__`)."""
-    values = attribute_values(ctx, callee.cls).get((attr, False)) if callee.cls is not None else None
-    return bool(values) and all(isinstance(value, ast.Constant) for value, _method in values)  # type: ignore[union-attr]
 
 
 def _creates_no_variable(name: str) -> bool:

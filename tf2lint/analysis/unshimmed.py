@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from collections import deque
 
+from tf2lint.analysis.callables import literal_getattr
 from tf2lint.analysis.classes import ENTRY_METHODS, ENTRY_NAMES
 from tf2lint.analysis.context import CallSite, ModuleContext
 from tf2lint.analysis.names import PARTIAL, Function, flatten_blocks
@@ -110,7 +111,8 @@ def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
         for call in module.own_calls(func):
             target, name = call.func, _called_word(call)
             helpers: list[tuple[Function, ClassInfo, ModuleSummary]] = []
-            looked_up = _getattr_of_self(module, func, target, self_name)
+            read = literal_getattr(target, module, func)
+            looked_up = read.attr if read is not None and is_self_attr(read, self_name) else None
             if looked_up is not None:
                 name = looked_up  # `getattr(self, "_block")(x)` runs `self._block`
             if is_self_attr(target, self_name) or looked_up is not None:
@@ -142,17 +144,6 @@ def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
                     seen.add(helper[0])
                     queue.append(helper)
     return False
-
-
-def _getattr_of_self(module: ModuleSummary, func: Function, target: ast.expr, self_name: str | None) -> str | None:
-    """The attribute ``getattr(self, "<name>")`` reads (the builtin, with a literal name), else None."""
-    if not (isinstance(target, ast.Call) and isinstance(target.func, ast.Name) and target.func.id == "getattr"
-            and len(target.args) == 2 and isinstance(target.args[0], ast.Name) and target.args[0].id == self_name):
-        return None
-    name = target.args[1]
-    if not (isinstance(name, ast.Constant) and isinstance(name.value, str) and name.value.isidentifier()):
-        return None
-    return None if module.names.is_local("getattr", func) else name.value
 
 
 def _imported_functions(

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from tf2lint.analysis.callables import Callee
 from tf2lint.analysis.callees import CallResolver, mapped_function, traced_by
-from tf2lint.analysis.callers import calls_of_held, module_callers, named_elsewhere, only_an_attribute
+from tf2lint.analysis.callers import calls_of_held, module_callers, named_elsewhere, only_an_attribute, tracing_holders
 from tf2lint.analysis.classes import ENTRY_METHODS, ENTRY_NAMES, ClassModel, is_shim_function
 from tf2lint.analysis.modules import EnteredModules
 from tf2lint.analysis.names import Function, walk_expr
@@ -29,7 +29,7 @@ from tf2lint.analysis.scope_names import argument_of, spread_arguments
 from tf2lint.analysis.sites import CallSite, Frame, Reach, TfFunctionUse, VarScope
 from tf2lint.analysis.summary import FUNCTION_DEFS, ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr, is_static
 from tf2lint.analysis.templates import Templates, TemplateRun
-from tf2lint.analysis.values import Value, bind_call, decided_branch, literal_value, naming_defaults
+from tf2lint.analysis.values import Value, bind_call, bindings_from_callers, decided_branch, literal_value, naming_defaults
 from tf2lint.knowledge import api
 
 
@@ -175,11 +175,8 @@ class ShimWalk:
         `@tf.function` (`self.model(x)` in a traced `Runner.__call__`): traced (`traced_shims`)."""
         if method.name != ENTRY_METHODS.get(self._classes.class_kind(cls)) or not cls.module.mentions("function"):
             return
-        for held in calls_of_held(cls)[0]:
-            tracing = held.holder.module.tf_function_decorator(held.method)
-            if tracing is not None:
-                self.traced_shims.setdefault(method, tracing)
-                return
+        for _held, tracing in tracing_holders(cls)[:1]:
+            self.traced_shims.setdefault(method, tracing)
 
     def _caller_frames(self, module: ModuleSummary, call: ast.Call, empty: Frame) -> list[Frame]:
         """The frames a call of a decorated helper is bound in: where it forwards the `*args` or `**kwargs` of the
@@ -188,14 +185,13 @@ class ShimWalk:
         if not (any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args)):
             return [empty]
         holder = next((f for f in module.owner if isinstance(f, FUNCTION_DEFS) and call in module.own_calls(f)), None)
-        callers = module_callers(module)
-        outer = callers.calls.get(holder.name, []) if holder is not None and (
-            holder.args.kwarg is not None or holder.args.vararg is not None) else []
-        if not outer or holder.name in callers.values:  # type: ignore[union-attr]
+        if holder is None or holder.args.kwarg is None and holder.args.vararg is None:
             return [empty]
-        method = Callee(holder, first_param(holder), holder.name, module)  # type: ignore[arg-type]
-        return [empty._replace(func=holder, self_name=method.self_name, bindings=bind_call(c, method, empty))
-                for c in outer]
+        bindings = bindings_from_callers(module, holder)
+        if bindings is None:
+            return [empty]
+        return [empty._replace(func=holder, self_name=first_param(holder), bindings=tuple(sorted(bound.items())))
+                for bound in bindings]
 
     def _unwalked_caller_scopes(self, cls: ClassInfo) -> set[tuple[VarScope, ...]]:
         """The scope stacks around a decorated sub-layer's calls in the methods of its holders that no walk entered

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.analysis.body import calls_kept_on_attributes, with_items
-from tf2lint.analysis.callers import calls_of_held, named_elsewhere
+from tf2lint.analysis.callers import named_elsewhere, tracing_holders
 from tf2lint.analysis.classes import ENTRY_NAMES
 from tf2lint.analysis.ownership import v1_object
 from tf2lint.analysis.scope_names import argument_of, literal_value
@@ -63,8 +63,7 @@ def _kept_layer_traced(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> s
     kept = _kept_v1_layers(ctx, cls)
     if not kept:
         return None  # most classes keep no v1 layer: `_creator` searched their calls already
-    holders = [held for held in calls_of_held(cls)[0] if getattr(method, "name", None) in _INSTANCE_CALLS
-               and ctx.tf_function_decorator(held.method) is not None]
+    holders = [held for held, _tracing in tracing_holders(cls)] if getattr(method, "name", None) in ENTRY_NAMES else []
     for call, _names, func in ctx.reached_calls(method, cls, stop_at_shim=True, limit=_SEARCH_LIMIT):  # type: ignore[arg-type]
         attr = self_attribute(ctx, call.func, func)
         if attr not in kept:
@@ -83,9 +82,6 @@ def _kept_layer_traced(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> s
                              f"from the `tf.function` `{holders[0].holder.name}.{holders[0].method.name}` holding it")
                     return f"`self.{attr}` (a kept `{kept[attr]}`) {where} under `variable_scope(\"{scope}\")`"
     return None
-
-
-_INSTANCE_CALLS = ("call", "__call__")  # what `holder.attr(x)` runs
 
 
 def _scope_name(ctx: ModuleContext, expr: ast.expr | None, func: ast.AST) -> str | None:
