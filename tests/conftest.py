@@ -7,8 +7,14 @@ import os
 # The runtime tests execute examples written against `tf.compat.v1.keras`: route it to tf_keras, as users
 # must. Set before anything imports TensorFlow; the linter itself never does.
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-# Keep CLI runs of the tests from leaving a cache in the working tree.
-os.environ.setdefault("TF2LINT_CACHE_DIR", os.path.join(__import__("tempfile").mkdtemp(prefix="tf2lint-test-cache-")))
+# Keep CLI runs of the tests from leaving a cache in the working tree (or, once they are done, anywhere).
+if "TF2LINT_CACHE_DIR" not in os.environ:
+    import atexit
+    import shutil
+    import tempfile
+
+    os.environ["TF2LINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="tf2lint-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["TF2LINT_CACHE_DIR"], ignore_errors=True)
 
 import subprocess  # noqa: E402
 import sys  # noqa: E402

@@ -13,7 +13,8 @@ from tf2lint.rules import ALL_RULES, BY_CODE, RULES
 from tf2lint.rules.base import expected_findings
 
 
-_LOCK = write_baseline_lock(tempfile.mkdtemp(prefix="tf2lint-lock-"),
+_SCRATCH = tempfile.TemporaryDirectory(prefix="tf2lint-lock-")  # removed when the run ends
+_LOCK = write_baseline_lock(_SCRATCH.name,
                             [f"{rule.code}_{kind}.py" for rule in RULES if rule.baselines for kind in ("bad", "good")])
 
 

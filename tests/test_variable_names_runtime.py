@@ -9,7 +9,6 @@ The others check that wherever the model claims a name (and a shape), TF creates
 from __future__ import annotations
 
 import ast
-import os
 import tempfile
 import textwrap
 
@@ -79,13 +78,13 @@ def _model(source: str) -> dict[str, list]:
     return {m.cls.name: m for m in class_variables(ctx)}
 
 
-def test_issue_scenario_misloads_and_record_scope_fixes_it(tf) -> None:
+def test_issue_scenario_misloads_and_record_scope_fixes_it(tf, tmp_path) -> None:
     namespace = load(ISSUE)
     old = first_call(namespace["Old"], (2, 4))
     assert sorted(created(old)) == sorted(
         f"net/{layer}/{var}" for layer in ("dense", "dense_1", "dense_2") for var in ("kernel", "bias"))
     old_values = {name: v.numpy() for name, v in zip(created(old), old._tf1_style_var_store._vars.values())}
-    path = tf.train.Checkpoint(model=old).save(os.path.join(tempfile.mkdtemp(), "ckpt"))
+    path = tf.train.Checkpoint(model=old).save(str(tmp_path / "ckpt"))
     keys = {key for key, _ in tf.train.list_variables(path)}
     assert "model/_tf1_style_var_store/_vars/net.Sdense_1.Skernel/.ATTRIBUTES/VARIABLE_VALUE" in keys
 
@@ -283,9 +282,12 @@ def test_layer_objects_are_named_at_their_first_call(tf) -> None:
     assert _model(OBJECTS)["L"].objects == ["d/kernel", "d/bias", "e/kernel", "e/bias", "native/kernel", "native/bias"]
 
 
-def test_checkpoint_report_and_assertion_on_the_issue_scenario(tf, tmp_path) -> None:
+def test_checkpoint_report_and_assertion_on_the_issue_scenario(tf, tmp_path, monkeypatch) -> None:
     from tf2lint import runtime
 
+    scratch = tmp_path / "scratch"  # where the checks write their checkpoints: nothing may be left there
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     namespace = load(ISSUE)
     x = tf.ones((2, 4))
     with pytest.raises(AssertionError, match="find no home: net/dense_2/(kernel|bias)"):
@@ -296,6 +298,7 @@ def test_checkpoint_report_and_assertion_on_the_issue_scenario(tf, tmp_path) -> 
     assert sorted(report.used) == sorted(
         f"model/_tf1_style_var_store/_vars/net.S{layer}.S{var}/.ATTRIBUTES/VARIABLE_VALUE"
         for layer in ("dense_1", "dense_2") for var in ("kernel", "bias"))
+    assert list(scratch.iterdir()) == []
     # A rename by a shifted suffix is proposed as an assignment map.
     runtime.reset()
     old = namespace["Old"]()

@@ -84,14 +84,15 @@ def label(pair: Pair, fixed: str | None = None) -> Label:
         variable.assign(tf.fill(variable.shape, _code(ident, position)))
         codes[_code(ident, position)] = (ident, position)
         old_names.setdefault(ident, _layer_name(variable))
-    path = tf.train.Checkpoint(model=old_layer).write(os.path.join(tempfile.mkdtemp(prefix="drift-"), "old"))
-    new_version = finish(pair, old_names)
-    new_layer, new_vars = _first_call(new_version, fixed)
-    new_kinds = {s.ident: s.kind for s in new_version.slots}
-    try:
-        tf.train.Checkpoint(model=new_layer).restore(path).expect_partial()
-    except (ValueError, tf.errors.OpError) as exc:
-        return Label(True, f"restore fails: {type(exc).__name__}", fixed or new_version.source())
+    with tempfile.TemporaryDirectory(prefix="drift-") as scratch:
+        path = tf.train.Checkpoint(model=old_layer).write(os.path.join(scratch, "old"))
+        new_version = finish(pair, old_names)
+        new_layer, new_vars = _first_call(new_version, fixed)
+        new_kinds = {s.ident: s.kind for s in new_version.slots}
+        try:
+            tf.train.Checkpoint(model=new_layer).restore(path).expect_partial()
+        except (ValueError, tf.errors.OpError) as exc:
+            return Label(True, f"restore fails: {type(exc).__name__}", fixed or new_version.source())
     index = {}
     source = fixed or new_version.source()
     for ident, variable in new_vars:

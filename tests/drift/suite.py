@@ -63,8 +63,12 @@ def safely_fixed(old_source: str, new_source: str, directory: str) -> str | None
 
 
 def run(count: int = CI_COUNT, seed: int = CI_SEED) -> Summary:
+    with tempfile.TemporaryDirectory(prefix="tf2lint-drift-") as directory:  # the locks the pairs are read with
+        return _run(count, seed, directory)
+
+
+def _run(count: int, seed: int, directory: str) -> Summary:
     summary = Summary()
-    directory = tempfile.mkdtemp(prefix="tf2lint-drift-")
     for pair in generate(count, seed):
         truth = label(pair)
         found = reported(pair.old.source(), truth.new_source, directory)

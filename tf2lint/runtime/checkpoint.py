@@ -70,16 +70,17 @@ def variable_keys(layer: Any, root: str = "model") -> dict[str, tuple[str, Any]]
     try:
         for index, variable in enumerate(variables):
             variable.assign(tf.fill(variable.shape, tf.cast(index + 1, variable.dtype)))
-        path = tf.train.Checkpoint(**{root: layer}).write(os.path.join(tempfile.mkdtemp(prefix="tf2lint-"), "c"))
-        keys = {}
-        for key, _shape in tf.train.list_variables(path):
-            if key in _BOOKKEEPING or not key.endswith(_SUFFIX):
-                continue
-            value = tf.train.load_variable(path, key)
-            flat = value.reshape(-1)
-            if flat.size and (flat == flat[0]).all() and 1 <= int(flat[0]) <= len(variables):
-                variable = variables[int(flat[0]) - 1]
-                keys[key] = (_name(variable), variable)
+        with tempfile.TemporaryDirectory(prefix="tf2lint-") as scratch:
+            path = tf.train.Checkpoint(**{root: layer}).write(os.path.join(scratch, "c"))
+            keys = {}
+            for key, _shape in tf.train.list_variables(path):
+                if key in _BOOKKEEPING or not key.endswith(_SUFFIX):
+                    continue
+                value = tf.train.load_variable(path, key)
+                flat = value.reshape(-1)
+                if flat.size and (flat == flat[0]).all() and 1 <= int(flat[0]) <= len(variables):
+                    variable = variables[int(flat[0]) - 1]
+                    keys[key] = (_name(variable), variable)
         return keys
     finally:
         for variable, value in zip(variables, saved):
@@ -177,10 +178,11 @@ def assert_checkpoint_compatible(
     old = make_old()
     _call(old, inputs)
     old_keys = variable_keys(old, root)
-    path = tf.train.Checkpoint(**{root: old}).write(os.path.join(tempfile.mkdtemp(prefix="tf2lint-"), "old"))
-    reset()
-    new = make_new()
-    report = checkpoint_report(new, inputs, path, root)
+    with tempfile.TemporaryDirectory(prefix="tf2lint-") as scratch:  # a test suite calls this hundreds of times
+        path = tf.train.Checkpoint(**{root: old}).write(os.path.join(scratch, "old"))
+        reset()
+        new = make_new()
+        report = checkpoint_report(new, inputs, path, root)
     unused = [k for k in report.unused if not any(fnmatch.fnmatchcase(old_keys.get(k, ("", None))[0], p)
                                                    for p in expect_unused)]
     missing = [n for n in report.not_restored if not any(fnmatch.fnmatchcase(n, p) for p in expect_new)]
