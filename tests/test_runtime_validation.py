@@ -432,7 +432,8 @@ CASES: dict[tuple[str, str, int], Callable[[types.SimpleNamespace], None]] = {
     # An undecorated `call` inherited from a project base runs the subclass's override in eager mode...
     # ...and so does a method reached through a local lambda, or applied by `map`.
     ("TFS109", "bad", 1): lambda ns: [raises(ValueError, "Tried to call get_or_create_layer in eager mode",
-                                             lambda: layer()(x(2, 4))) for layer in (ns.Headed, ns.Stepped, ns.Mapped)],
+                                             lambda: layer()(x(2, 4)))
+                                      for layer in (ns.Headed, ns.Stepped, ns.Mapped, ns.Propertied)],
     ("TFS109", "good", 1): lambda ns: assert_codes(ns.Headed(), x(2, 4), weights=2),
     ("TFS109", "good", 0): lambda ns: (
         assert_codes(ns.NoArgBuilder(), x(2, 4)),
@@ -713,6 +714,13 @@ CASES.update({
     ("TFS113", "good", 7): lambda ns: assert_codes(ns.TracedKeptAfter(), x(2, 4), weights=4),
     ("TFS110", "bad", 2): lambda ns: assert_codes(ns.TemplateHolder(), x(2, 3), expected={"TFS110"}),
     ("TFS110", "good", 3): lambda ns: _losses_tracked(ns.TemplateLayer(), x(2, 3)),
+    # A shim method on a mixin runs with the object that inherits it as `self`: a layer's works, a plain
+    # object's raises (held-out s7676-00187).
+    ("TFS108", "good", 1): lambda ns: assert_codes(ns.Projected(), x(2, 4), weights=2),
+    ("TFS108", "bad", 2): lambda ns: raises(ValueError, "must be applied to a method of a subclassed `tf.Module`",
+                                            lambda: ns.Scaler()(x(2, 4))),
+    # `self.body(x)` through a property calls the kept sub-layer, in the caller's store (held-out s7676-00214).
+    ("TFS107", "good", 9): lambda ns: assert_codes(ns.Wrapped(), x(2, 4), weights=2),
 })
 
 

@@ -128,10 +128,17 @@ def random_spec(rng: random.Random) -> Spec:
 
 # Call styles real code uses that the paths above never write, drawn after every other dimension (the other draws
 # of a program are unchanged): the helper as a closure of the entry (it reads `self` from there), reached through
-# a method forwarding `**kwargs` (or `*args, **kwargs`), or a module function moved onto the class as a
-# `@staticmethod`.
-STYLES = {"self_helper": ("closure", "kwargs", "args"), "decorated_helper": ("kwargs", "args"),
-          "module_fn": ("static", "kwargs", "args")}
+# a method forwarding `**kwargs` (or `*args, **kwargs`), a module function moved onto the class as a
+# `@staticmethod` or a `@classmethod`, a helper on a mixin the class inherits first, a helper under a project
+# decorator built with `functools.wraps`, a subclass's override that forwards to `super()`, and the sub-layer
+# reached through a `@property`.
+STYLES = {"self_helper": ("closure", "kwargs", "args", "mixin", "wraps"),
+          "decorated_helper": ("kwargs", "args", "mixin"),
+          "module_fn": ("static", "kwargs", "args", "classmethod", "wraps"),
+          "base_helper": ("super",), "sub_layer": ("property",)}
+# The project decorator of the "wraps" style: it runs the function it wraps, and says so to `functools`.
+WRAPS = ["def logged(fn):", "    @functools.wraps(fn)", "    def wrapper(*args, **kwargs):",
+         "        return fn(*args, **kwargs)", "", "    return wrapper", ""]
 
 
 def call_style(rng: random.Random, spec: Spec) -> str:
@@ -424,11 +431,15 @@ def render(spec: Spec) -> str:
         invoke = f"_block({args})"
         model_methods += r.methods
         model_init += r.init
-    elif path == "module_fn" and spec.style == "static":
-        model_methods += ["@staticmethod", f"def _block({params}):", *_indent(returning(block)), *r.methods]
+    elif path == "module_fn" and spec.style in ("static", "classmethod"):
+        signature = f"def _block({params}):" if spec.style == "static" else f"def _block(cls, {params}):"
+        model_methods += [f"@{spec.style.replace('static', 'staticmethod')}", signature, *_indent(returning(block)),
+                          *r.methods]
         invoke = f"self._block({args})"
     elif path in ("self_helper", "decorated_helper", "tf_function_helper", "tf_function_call", "base_helper"):
         head = {"decorated_helper": [f"@{TRACK}"], "tf_function_helper": ["@tf.function"]}.get(path, [])
+        if spec.style == "wraps":
+            head, module = ["@logged", *head], [*module, *WRAPS]
         helper = [*head, f"def _block(self, {params}):", *_indent(returning(block))]
         invoke = f"tf.function(self._block)({args})" if path == "tf_function_call" else f"self._block({args})"
         if spec.style == "kwargs":
@@ -440,6 +451,13 @@ def render(spec: Spec) -> str:
         if path == "base_helper":
             classes += [f"class Base({host_base}):", *_indent(helper), *_indent(r.methods), ""]
             model_base = "Base"
+            if spec.style == "super":
+                forwarded = ", ".join(["x", *(f"{p.split('=')[0]}={p.split('=')[0]}" for p in block_params)])
+                model_methods += [f"def _block(self, {params}):", f"    return super()._block({forwarded})"]
+        elif spec.style == "mixin":
+            classes += ["class BlockMixin:", *_indent(helper), ""]
+            model_base = f"BlockMixin, {host_base}"
+            model_methods += r.methods
         else:
             model_methods += helper + r.methods
         model_init += r.init
@@ -469,7 +487,8 @@ def render(spec: Spec) -> str:
         else:  # loop_list
             invoke = f"stage({args})"
     elif path in ("module_fn", "partial", "dict_dispatch", "module_partial", "alias"):
-        module += [f"def block({params}):", *_indent(returning(block)), ""]
+        module += [*(WRAPS + ["@logged"] if spec.style == "wraps" else []), f"def block({params}):",
+                   *_indent(returning(block)), ""]
         invoke = f"block({args})"
         if spec.style == "kwargs":
             module += ["def forward(x, **kwargs):", "    return block(x, **kwargs)", ""]
@@ -504,7 +523,11 @@ def render(spec: Spec) -> str:
         else:
             classes += sub_class
         call_args = "x, training=training" if training_in_block else "x"
-        if path == "sub_layer":
+        if path == "sub_layer" and spec.style == "property":
+            model_init.append("self._sub = Sub()")
+            model_methods += ["@property", "def sub(self):", "    return self._sub"]
+            invoke = f"self.sub({call_args})"
+        elif path == "sub_layer":
             model_init.append("self.sub = Sub()")
             invoke = f"self.sub({call_args})"
         elif path == "inline_sub":

@@ -42,8 +42,9 @@ class CallResolver:
         func, module, cls = call.func, frame.module, None
         built: ast.Call | None = None
         if is_self_attr(func, frame.self_name) and frame.reach.cls is not None:
+            attr = self._classes.attribute(frame.reach.cls, func.attr)  # type: ignore[union-attr]
             for klass in self._classes.mro(frame.reach.cls):
-                ctor = klass.attr_ctors.get(func.attr)  # type: ignore[union-attr]
+                ctor = klass.attr_ctors.get(attr)
                 if ctor is not None:
                     cls = self._classes.class_of(klass.module, ctor, klass.methods.get("__init__"))
                     break
@@ -96,6 +97,8 @@ class CallResolver:
             return self._imported(expr, frame)
         for cls in classes:
             method = cls.method(expr.attr)
+            if method is not None and "property" in plain_decorators(method):
+                return None  # `self.prop(x)` calls what the property returns, not its getter
             if method is not None:
                 self_name = None if "staticmethod" in plain_decorators(method) else first_param(method)
                 if by_class and self_name:

@@ -66,6 +66,14 @@ class ClassModel:
             found = self._mros[cls] = _linearize(cls, self.base_classes)
         return found
 
+    def attribute(self, cls: ClassInfo, name: str) -> str:
+        """The attribute `self.<name>` reads on an instance of ``cls``: the one a property defined first along
+        the MRO returns (`ClassInfo.property_attr`), else ``name``."""
+        for klass in self.mro(cls):
+            if name in klass.methods:
+                return klass.property_attr(name) or name
+        return name
+
     def local_mro(self, cls: ClassInfo) -> list[ClassInfo]:
         """The same, through the bases defined in the class's own module only (no other module is read)."""
         return _linearize(cls, lambda c: [c.module.class_by_name.get(b.id) for b in c.node.bases if isinstance(b, ast.Name)])

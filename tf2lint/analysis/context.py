@@ -67,6 +67,7 @@ class ModuleContext:
         self.class_kind = classes.class_kind
         self.base_classes = classes.base_classes
         self.mro = classes.mro
+        self.attribute = classes.attribute
         self.resolved_method = classes.resolved_method
         self.subclasses = classes.subclasses
         self.functions_of = classes.functions_of

@@ -178,14 +178,15 @@ def native_layer_class(names: tuple[str, ...]) -> bool:
 
 
 def receiver_attr(expr: ast.expr, func: Function, ctx: ModuleContext) -> str | None:
-    """`self.<attr>` in a method of a class: attr (the receiver is the method's first parameter)."""
+    """`self.<attr>` in a method of a class: attr (the receiver is the method's first parameter; a property
+    returning `self.<other>` reads other)."""
     method = func
     while method is not None and ctx.owner.get(method) is None:
         method = ctx.parent_function.get(method)
     owner = ctx.owner.get(method) if method is not None else None
     if owner is None or getattr(method, "name", None) not in owner.methods or is_static(method):  # type: ignore[arg-type]
         return None
-    return expr.attr if is_self_attr(expr, first_param(method)) else None  # type: ignore[union-attr]
+    return ctx.attribute(owner, expr.attr) if is_self_attr(expr, first_param(method)) else None  # type: ignore[union-attr]
 
 
 def attribute_values(ctx: ModuleContext, cls: ClassInfo) -> dict[tuple[str, bool], list[tuple[ast.expr, Function]] | None]:

@@ -59,6 +59,17 @@ class ClassInfo:
             found = self.methods.get(self.assigned_shim[name])
         return found
 
+    def property_attr(self, name: str) -> str | None:
+        """`@property def name(self): return self.<attr>` in the class's body: attr (reading the property reads
+        the attribute, so `self.name(x)` calls what `self.<attr>` holds), else None."""
+        method = self.methods.get(name)
+        if method is None or "property" not in plain_decorators(method):
+            return None
+        body = method.body[1:] if ast.get_docstring(method) is not None else method.body
+        if len(body) == 1 and isinstance(body[0], ast.Return) and is_self_attr(body[0].value, first_param(method)):
+            return body[0].value.attr  # type: ignore[union-attr]
+        return None
+
     @property
     def reads_store_regularizers(self) -> bool:
         """A method reads ``<obj>._tf1_style_var_store._regularizers``: where the shim keeps a `tf.Module`'s

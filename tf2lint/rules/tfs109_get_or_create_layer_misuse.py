@@ -264,6 +264,24 @@ class Mapped(tf.keras.layers.Layer):
 
     def block(self, inputs):
         return utils.get_or_create_layer("head", lambda: tf.keras.layers.Dense(3))(inputs)
+
+
+class HeadBody(tf.keras.layers.Layer):
+    def call(self, inputs):
+        return utils.get_or_create_layer("head", lambda: tf.keras.layers.Dense(3))(inputs)
+
+
+class Propertied(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self._head = HeadBody()
+
+    @property
+    def head(self):  # `self.head(x)` calls the kept sub-layer (held-out s7676-01203)
+        return self._head
+
+    def call(self, inputs):
+        return self.head(inputs)  # expect: TFS109
 ''',
     ),
     good=(
