@@ -719,6 +719,16 @@ CASES.update({
     ("TFS108", "good", 1): lambda ns: assert_codes(ns.Projected(), x(2, 4), weights=2),
     ("TFS108", "bad", 2): lambda ns: raises(ValueError, "must be applied to a method of a subclassed `tf.Module`",
                                             lambda: ns.Scaler()(x(2, 4))),
+    # `super()._block(x)` runs the base's method: a new Dense, with new weights, on every call (held-out s7777-01523).
+    ("TFS116", "bad", 6): lambda ns: two_calls(ns.Forwarding(), x(2, 4))[2] is False or pytest.fail("stable"),
+    # A sub-layer built in every iteration under a scope entered in every iteration: the template it makes (even
+    # under its create-once guard) and the v1 layer its `__init__` keeps take the first iteration's names.
+    ("TFS113", "bad", 11): lambda ns: (assert_codes(ns.Stacked(), x(2, 4), expected={"TFS113"}, weights=3),
+                                       assert_codes(ns.EmptyUnderOuter(), x(2, 4), expected={"TFS113"}, weights=2),
+                                       assert_codes(ns.EmptyTemplate(), x(2, 4), expected={"TFS113"}, weights=1)),
+    ("TFS113", "good", 9): lambda ns: (assert_codes(ns.Indexed(), x(2, 4), weights=4),
+                                       assert_codes(ns.BuiltBefore(), x(2, 4), weights=1),
+                                       assert_codes(ns.Once(), x(2, 4), weights=1)),
     # `self.body(x)` through a property calls the kept sub-layer, in the caller's store (held-out s7676-00214).
     ("TFS107", "good", 9): lambda ns: assert_codes(ns.Wrapped(), x(2, 4), weights=2),
 })

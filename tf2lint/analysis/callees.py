@@ -13,7 +13,9 @@ from tf2lint.analysis.classes import ClassModel
 from tf2lint.analysis.modules import EnteredModules
 from tf2lint.analysis.names import Function
 from tf2lint.analysis.sites import Frame, Reach
-from tf2lint.analysis.summary import FUNCTION_DEFS, ClassInfo, first_param, is_self_attr, plain_decorators
+from tf2lint.analysis.summary import (
+    FUNCTION_DEFS, ClassInfo, first_param, is_self_attr, plain_decorators, super_method,
+)
 from tf2lint.analysis.values import Value, bind_call
 from tf2lint.knowledge import api
 
@@ -87,7 +89,7 @@ class CallResolver:
         by_class = False
         if isinstance(owner, ast.Name) and frame.self_name and owner.id == frame.self_name:
             classes = self._classes.mro(frame.reach.cls) if frame.reach.cls else []
-        elif isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super":
+        elif super_method(expr) is not None:
             defining = self._modules.owner.get(frame.func)
             classes = self._classes.mro(defining)[1:] if defining else []
         elif isinstance(owner, ast.Name) and owner.id in module.class_by_name and not module.names.is_local(owner.id, frame.func):

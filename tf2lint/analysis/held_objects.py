@@ -10,7 +10,7 @@ from tf2lint.analysis.names import Function
 from tf2lint.analysis.scope_names import (
     NOT_LITERAL, argument_of, builds_object, creates_variables, join_scope, literal_value,
 )
-from tf2lint.analysis.summary import ClassInfo, ModuleSummary, first_param, is_self_attr, is_static
+from tf2lint.analysis.summary import ClassInfo, ModuleSummary, first_param, is_self_attr, is_static, super_method
 from tf2lint.knowledge import api
 
 
@@ -165,9 +165,7 @@ def is_none(node: ast.expr) -> bool:
 def super_init(call: ast.Call) -> bool:
     """`super().__init__(...)` (or its `super()`)."""
     func = call.func
-    return isinstance(func, ast.Name) and func.id == "super" and not call.args or (
-        isinstance(func, ast.Attribute) and func.attr == "__init__" and isinstance(func.value, ast.Call)
-        and isinstance(func.value.func, ast.Name) and func.value.func.id == "super")
+    return isinstance(func, ast.Name) and func.id == "super" and not call.args or super_method(func) == "__init__"
 
 
 def native_layer_class(names: tuple[str, ...]) -> bool:

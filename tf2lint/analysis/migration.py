@@ -34,6 +34,7 @@ from tf2lint.analysis.body import weak_memo
 from tf2lint.analysis.callees import traced_by
 from tf2lint.analysis.constructs import construct_of
 from tf2lint.analysis.names import PYTHON_BUILTINS
+from tf2lint.analysis.summary import first_param, super_method
 from tf2lint.knowledge import api
 
 if TYPE_CHECKING:
@@ -322,8 +323,7 @@ def _known_without_names(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, fun
             return _self_attribute_known(ctx, cls, target.attr, found)
         if module.names.is_local(owner, func) and target.attr in _HARMLESS_METHODS:
             return True
-    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Call) \
-            and isinstance(target.value.func, ast.Name) and target.value.func.id == "super":
+    if super_method(target) is not None:
         # A library base's method (`super().call(x)` on a Keras layer): no project base defines it.
         return all(base is None for base in ctx.base_classes(cls)) and ctx.class_kind(cls) in ("keras", "module")
     return False
@@ -352,8 +352,6 @@ def _self_attribute_known(ctx: ModuleContext, cls: ClassInfo, attr: str, found: 
 
 
 def _self_name(func) -> str | None:
-    from tf2lint.analysis.summary import first_param
-
     return first_param(func) if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
 
 

@@ -89,27 +89,42 @@ def rebuilt_held_objects(ctx: ModuleContext) -> tuple[RebuiltHeld, ...]:
     (`t/w`, then `t_1/w`): tracked by the caller's store, but new every call. Under a named `variable_scope` the
     names, so the variables, are kept. Read by TFS101 and TFS103: worked out once per module."""
     found: list[RebuiltHeld] = []
-    constructions: dict[ast.Call, CallSite] | None = None
     for site in ctx.sites:
-        cls, func = site.reach.cls, site.node.func
-        if site.fresh is None or cls is None or not isinstance(func, ast.Attribute) or any(
-                scope.named and not scope.uniquified for scope in site.scopes):
+        if site.fresh is None or any(scope.named and not scope.uniquified for scope in site.scopes):
             continue
-        owner = ctx.owner.get(site.func)
-        if owner is None or owner not in ctx.mro(cls) or not is_self_attr(func, first_param(site.func)):
-            continue
-        callee = ctx.instance_call(cls)
-        if callee is None or ctx.is_shim_function(callee):
-            continue  # decorated: its own store makes the variables (TFS106 reports the construction)
-        held = _held_v1_object(ctx, cls, func.attr)
-        if held is None:
-            continue
-        if constructions is None:
-            constructions = {s.node: s for s in ctx.sites if not ctx.is_foreign(s.module)}
-        built = constructions.get(site.fresh)
+        held = held_object_rebuilt(ctx, site)
+        built = construction_site(ctx, site.fresh) if held is not None else None
         if built is not None:
-            found.append(RebuiltHeld(built, site, func.attr, *held))
+            found.append(RebuiltHeld(built, site, *held))  # type: ignore[misc]
     return tuple(found)
+
+
+def held_object_rebuilt(ctx: ModuleContext, site: CallSite) -> tuple[str, str, ast.Call] | None:
+    """A call `self.<attr>(x)` in the undecorated `call` of an object built on this run of the caller (`Sub()(x)`,
+    `site.fresh`; the call runs in the caller's store), where an `__init__` sets attr to a v1 layer object or a
+    template: (attr, its kind, its construction), made again with every new object."""
+    cls, func = site.reach.cls, site.node.func
+    if site.fresh is None or cls is None or not isinstance(func, ast.Attribute):
+        return None
+    owner = ctx.owner.get(site.func)
+    if owner is None or owner not in ctx.mro(cls) or not is_self_attr(func, first_param(site.func)):
+        return None
+    callee = ctx.instance_call(cls)
+    if callee is None or ctx.is_shim_function(callee):
+        return None  # decorated: its own store makes the variables (TFS106 reports the construction)
+    attr = ctx.attribute(cls, func.attr)
+    held = _held_v1_object(ctx, cls, attr)
+    return (attr, *held) if held is not None else None
+
+
+def construction_site(ctx: ModuleContext, construction: ast.Call) -> CallSite | None:
+    """The walk's site of a construction in the linted module (where a report about the object it builds goes)."""
+    return _constructions(ctx).get(construction)
+
+
+@weak_memo
+def _constructions(ctx: ModuleContext) -> dict[ast.Call, CallSite]:
+    return {s.node: s for s in ctx.sites if not ctx.is_foreign(s.module)}
 
 
 def _held_v1_object(ctx: ModuleContext, cls: ClassInfo, attr: str) -> tuple[str, ast.Call] | None:

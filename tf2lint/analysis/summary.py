@@ -494,6 +494,14 @@ def is_static(func: FunctionDef) -> bool:
     return not plain_decorators(func).isdisjoint(("staticmethod", "classmethod"))
 
 
+def super_method(node: ast.AST) -> str | None:
+    """`super().<name>` (or `super(Cls, self).<name>`): name, the method of the next class along the MRO."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
+            and node.value.func.id == "super":
+        return node.attr
+    return None
+
+
 def is_self_attr(node: ast.AST, self_name: str | None) -> bool:
     return (
         self_name is not None

@@ -16,7 +16,7 @@ from tf2lint.analysis.callables import literal_getattr
 from tf2lint.analysis.classes import ENTRY_METHODS, ENTRY_NAMES
 from tf2lint.analysis.context import CallSite, ModuleContext
 from tf2lint.analysis.names import PARTIAL, Function, flatten_blocks
-from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr
+from tf2lint.analysis.summary import ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr, super_method
 from tf2lint.knowledge import api
 
 _HELPER_LIMIT = 24  # methods on `self` looked through from one entry method; beyond, unknown (silent)
@@ -119,6 +119,10 @@ def _may_build(ctx: ModuleContext, cls: ClassInfo, method: FunctionDef) -> bool:
                 if name in api.ADD_WEIGHT or any(name in k.attr_classes for k in mro):
                     return True  # (`self.norm_cls()`: a class stored by `__init__`; the walk tells which)
                 owner = next((k for k in mro if name in k.methods), None)
+                helpers = [(owner.methods[name], owner, owner.module)] if owner is not None else []
+            elif super_method(target) is not None and klass in mro:
+                # `super()._block(x)`: the method of the classes after this one in the object's MRO.
+                owner = next((k for k in mro[mro.index(klass) + 1:] if name in k.methods), None)
                 helpers = [(owner.methods[name], owner, owner.module)] if owner is not None else []
             elif name[:1].isupper() and name not in api.STATELESS_KERAS_LAYERS and _builds_weights(ctx, module, call, func):
                 return True

@@ -50,6 +50,11 @@ class _State(NamedTuple):
     # That construction, when the create-once guards around the code are all on such an object: on the next call,
     # a new object runs the guarded block again.
     fresh_guard: ast.Call | None = None
+    # `self` was built in this iteration of the innermost loop (`for ...: Sub()(x)`): the next iteration has a new one.
+    fresh_each_iteration: bool = False
+    # The arms of the create-once guards around the code, when every such guard is on an object built in each
+    # iteration: each iteration runs the guarded block again.
+    iteration_guards: tuple[tuple[int, int], ...] = ()
 
 
 class ShimWalk:
@@ -292,10 +297,10 @@ class ShimWalk:
                 self._block(stmt.body if decided else stmt.orelse, frame, state, queue)
                 return
             polarity = _guard_polarity(stmt.test, frame.self_name)
-            body = _guarded(state, polarity == "body")._replace(
+            body = _guarded(state, polarity == "body", (id(stmt), 0))._replace(
                 arms=_arm(state.arms, stmt, 0),
                 once=state.once or polarity == "body" and _sets_its_guard(stmt, frame.self_name))
-            orelse = _guarded(state, polarity == "orelse")._replace(arms=_arm(state.arms, stmt, 1))
+            orelse = _guarded(state, polarity == "orelse", (id(stmt), 1))._replace(arms=_arm(state.arms, stmt, 1))
             self._block(stmt.body, frame, body, queue)
             self._block(stmt.orelse, frame, orelse, queue)
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
@@ -325,7 +330,7 @@ class ShimWalk:
                 # `self._t = self._t or make(...)`: everything after the first operand runs once.
                 self._expr(value.values[0], frame, state, queue)
                 for later in value.values[1:]:
-                    self._expr(later, frame, _guarded(state, True), queue, target)
+                    self._expr(later, frame, _guarded(state, True, None), queue, target)
             else:
                 self._expr(value, frame, state, queue, target)
             for node in targets:
@@ -355,7 +360,7 @@ class ShimWalk:
         names = module.names.resolve(call.func, frame.func)
         site = CallSite(call, names, frame.func, frame.reach, state.scopes, state.guarded, state.in_loop, target,
                         state.arms, state.arg_scopes, module, frame.bindings, state.loop_scopes, state.object_loop,
-                        state.once, state.fresh_guard, state.fresh)
+                        state.once, state.fresh_guard, state.fresh, state.fresh_each_iteration, state.iteration_guards)
         if module is not self._modules.root and (call not in self._foreign or self._foreign[call].reach.anchor is None):
             self._foreign[call] = site
         if frame.reach.template is not None:
@@ -435,7 +440,10 @@ class ShimWalk:
                 # so is a sub-layer such an object holds (its `__init__` runs again).
                 reach = replace(reach, cls=callee.cls)
                 held = is_self_attr(call.func, frame.self_name)
-                callee_state = callee_state._replace(fresh=callee.built or (state.fresh if held else None))
+                callee_state = callee_state._replace(
+                    fresh=callee.built or (state.fresh if held else None),
+                    fresh_each_iteration=callee.built is call.func and state.in_loop and state.object_loop
+                    or held and state.fresh_each_iteration)
                 if callee.built is not call.func:  # (a local object may be built before the loop calling it)
                     callee_state = callee_state._replace(object_loop=False)
             if len(callees) > 1:
@@ -542,19 +550,24 @@ def _calls_repeated_by_comprehensions(node: ast.expr) -> set[int]:
     return repeated
 
 
-def _guarded(state: _State, guard: bool) -> _State:
-    """The state under a create-once guard on `self` (``guard``): on an object built on every call (`fresh`),
-    the guard holds within that object only."""
+def _guarded(state: _State, guard: bool, arm: tuple[int, int] | None) -> _State:
+    """The state under a create-once guard on `self` (``guard``, the branch ``arm`` of an `if`): on an object built
+    on every call (`fresh`), the guard holds within that object only; on one built in every iteration of a loop,
+    within that iteration."""
     if not guard or state.guarded and state.fresh_guard is None:
         return state
     if state.fresh is None:
-        return state._replace(guarded=True, fresh_guard=None)
-    return state._replace(guarded=True, fresh_guard=state.fresh_guard or state.fresh)
+        return state._replace(guarded=True, fresh_guard=None, iteration_guards=())
+    per_iteration = arm is not None and state.fresh_each_iteration and (not state.guarded or bool(state.iteration_guards))
+    return state._replace(guarded=True, fresh_guard=state.fresh_guard or state.fresh,
+                          iteration_guards=(*state.iteration_guards, arm) if per_iteration else ())  # type: ignore[misc]
 
 
 def _looping(state: _State) -> _State:
-    """The state inside a loop body: repeated, with the scopes open so far shared by every iteration."""
-    return state._replace(in_loop=True, loop_scopes=len(state.scopes), object_loop=True, item=None)
+    """The state inside a loop body: repeated, with the scopes open so far shared by every iteration (and the
+    object running it, built before this loop started)."""
+    return state._replace(in_loop=True, loop_scopes=len(state.scopes), object_loop=True, item=None,
+                          fresh_each_iteration=False, iteration_guards=())
 
 
 def _caller_scope(method: Function) -> VarScope:

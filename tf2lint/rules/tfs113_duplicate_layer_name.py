@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from tf2lint.analysis.body import loop_rebound, name_stores
 from tf2lint.analysis.names import names_in
+from tf2lint.analysis.ownership import construction_site, held_object_rebuilt
 from tf2lint.analysis.variables import class_variables
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, Hit, Rule, keyword, numbered_creator, reuse_switched_on, reuse_switches
@@ -65,15 +66,19 @@ def _same_each_iteration(site: CallSite, numbered: bool) -> bool:
     (measured: re-entering a named scope restarts the numbering under it). A ``numbered`` creator repeats
     its name only under such a restart. A scope whose name we cannot see is unknown."""
     restarted = False
-    for scope in site.scopes[site.loop_scopes:]:
+    for index, scope in enumerate(site.scopes[site.loop_scopes:], site.loop_scopes):
         if scope.reenters or (scope.named and scope.name is not None):
             restarted = True
         elif scope.named:
             return False  # `variable_scope(name)`: maybe a name per iteration
         elif not scope.uniquified:
-            if numbered:
-                return False  # `variable_scope("")` restarts nothing we have measured
-            # measured: `get_variable("w")` under `variable_scope("")` keeps its name
+            # `variable_scope("")` under a named scope (opened in the loop or before it) opens that scope again,
+            # which restarts the numbering (measured: `outer//dense` in every iteration); at the root it restarts
+            # nothing (`dense`, `dense_1`). `get_variable("w")` under it keeps its name either way.
+            if any(outer.named for outer in site.scopes[:index]):
+                restarted = True
+            elif numbered:
+                return False
         elif not restarted:
             return False
     return restarted or not numbered
@@ -281,8 +286,11 @@ def _shared_in_the_model(ctx: ModuleContext, candidates: set[ast.Call]) -> Itera
 
 
 def _repeats_in_loop(site: CallSite, switches: list[CallSite], numbered: bool) -> bool:
+    # A create-once guard on an object built in every iteration holds for that iteration only (measured).
+    per_iteration = set(site.iteration_guards)
     return (
-        site.in_loop and site.object_loop and not site.arms and not site.guarded
+        site.in_loop and site.object_loop and per_iteration.issuperset(site.arms)
+        and (not site.guarded or bool(per_iteration))
         and _same_each_iteration(site, numbered)
         and not reuse_switched_on(site, switches, True) and not _shared_by_later_iterations(site, switches)
     )
@@ -307,7 +315,10 @@ def _repeated_auto_name(ctx: ModuleContext, site: CallSite, switches: list[CallS
     """An auto-named layer (a v1 layer subclass's object too, or a template) in a loop, under a named scope
     opened in every iteration."""
     found = numbered_creator(site, ctx)
-    if found is None or _reuse_asked(site):
+    if found is None:
+        yield from _rebuilt_each_iteration(ctx, site, switches)
+        return
+    if _reuse_asked(site):
         return
     creator = found[0]
     if _repeats_in_loop(site, switches, numbered=True):
@@ -318,6 +329,39 @@ def _repeated_auto_name(ctx: ModuleContext, site: CallSite, switches: list[CallS
             f"so every iteration after the first silently shares the first iteration's weights; put the loop "
             f"index in the scope's name (or give the layer one), or pass `reuse=True` if sharing is intended",
         )
+
+
+def _rebuilt_each_iteration(ctx: ModuleContext, site: CallSite, switches: list[CallSite]) -> Iterator[Hit]:
+    """A v1 layer object or template made by the `__init__` of a sub-layer built in every iteration of a loop, run
+    under a named scope entered in every iteration: each new object takes the first one's name (measured: one
+    `outer/t/w`, one `outer/fc/kernel` for two iterations), unless its name is one we cannot see."""
+    if not site.fresh_each_iteration or _reuse_asked(site):
+        return
+    held = held_object_rebuilt(ctx, site)
+    if held is None or not _fixed_name(held[1], held[2]) or not _repeats_in_loop(site, switches, numbered=True):
+        return
+    built = construction_site(ctx, site.fresh)  # type: ignore[arg-type]
+    if built is None:
+        return
+    attr, kind = held[0], held[1].rsplit(".", 1)[-1]
+    yield Hit(
+        built,
+        f"`{site.reach.cls.name}(...)` is built in every iteration of a loop under a scope entered in every "  # type: ignore[union-attr]
+        f"iteration (shim method {site.reach.describe()}, scope {_path_text(site)}), and the `{kind}` its `__init__` "
+        f"keeps as `self.{attr}` takes the same name each time: every iteration after the first silently shares the "
+        f"first iteration's weights; put the loop index in the scope's name, or build the sub-layer once",
+    )
+
+
+def _fixed_name(kind: str, ctor: ast.Call) -> bool:
+    """The construction of a held object names it with a literal, or (a v1 layer) not at all."""
+    if kind == api.MAKE_TEMPLATE:
+        given = ctor.args[0] if ctor.args else keyword(ctor, "name_")
+    else:
+        given = keyword(ctor, "name")
+        if given is None:
+            return True
+    return isinstance(given, ast.Constant) and isinstance(given.value, str)
 
 
 def _reuse_false(site: CallSite) -> bool:
@@ -612,6 +656,69 @@ class ForwardedPositionally(tf.keras.layers.Layer):
         with v1.variable_scope(scope, default_name="blk"):
             return tf.matmul(x, v1.get_variable("w", shape=(4, 4)))  # expect: TFS113
 ''',
+        '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+v1 = tf.compat.v1
+
+
+def scale(x):
+    return tf.matmul(x, v1.get_variable("w", shape=(4, 4)))
+
+
+class LazyScale(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.t = None
+
+    def call(self, x):
+        if self.t is None:  # once per object, and every iteration below builds a new object
+            self.t = v1.make_template("t", scale)  # expect: TFS113
+        return self.t(x)
+
+
+class KeptDense(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.fc = v1.layers.Dense(4, name="fc")
+
+    def call(self, x):
+        return self.fc(x)
+
+
+class Stacked(tf.keras.layers.Layer):
+    """Held-out s7171-01875 and s7474-00155: one `outer/t/w` and one `outer/fc` for both iterations."""
+
+    @track
+    def call(self, x):
+        for i in range(2):
+            with v1.variable_scope("outer"):
+                x = LazyScale()(x)
+                x = KeptDense()(x)  # expect: TFS113
+        return x
+
+
+class EmptyUnderOuter(tf.keras.layers.Layer):
+    """`variable_scope("")` under a named scope opens it again: `outer//dense` in both iterations."""
+
+    @track
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            for i in range(2):
+                with v1.variable_scope(""):
+                    x = v1.layers.dense(x, 4)  # expect: TFS113
+        return x
+
+
+class EmptyTemplate(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        for i in range(2):
+            with v1.variable_scope("outer"), v1.variable_scope(""):  # held-out s7373-00080
+                x = v1.make_template("t", scale)(x)  # expect: TFS113
+        return x
+''',
     ),
     good=(
         '''\
@@ -855,6 +962,78 @@ class ForwardedPerIteration(tf.keras.layers.Layer):
     def _block(self, x, scope=None):
         with v1.variable_scope(scope, default_name="blk"):
             return tf.matmul(x, v1.get_variable("w", shape=(4, 4)))
+''',
+        '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+v1 = tf.compat.v1
+
+
+def scale(x):
+    return tf.matmul(x, v1.get_variable("w", shape=(4, 4)))
+
+
+class LazyScale(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.t = None
+
+    def call(self, x):
+        if self.t is None:
+            self.t = v1.make_template("t", scale)
+        return self.t(x)
+
+
+class KeptScale(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.t = v1.make_template("t", scale)
+
+    def call(self, x):
+        return self.t(x)
+
+
+class LoopInside(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.t = None
+
+    def call(self, x):
+        for i in range(2):
+            with v1.variable_scope("inner"):
+                if self.t is None:  # one object: one template, called again by design
+                    self.t = v1.make_template("t", scale)
+                x = self.t(x)
+        return x
+
+
+class Indexed(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        for i in range(2):
+            with v1.variable_scope(f"outer{i}"):  # a scope per iteration: new names
+                x = LazyScale()(x)
+                x = KeptScale()(x)
+        return x
+
+
+class BuiltBefore(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        sub = KeptScale()  # one object for the whole loop
+        for i in range(2):
+            with v1.variable_scope("outer"):
+                x = sub(x)
+        return x
+
+
+class Once(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            x = LoopInside()(x)
+        return x
 ''',
     ),
     check=check,

@@ -249,6 +249,24 @@ class InnerBlock(tf.keras.layers.Layer):
 
         return block(x)
 ''',
+        '''\
+import tensorflow as tf
+
+
+class Base(tf.keras.layers.Layer):
+    def _block(self, x):
+        return tf.keras.layers.Dense(4, name="fc")(x)  # expect: TFS116
+
+
+class Forwarding(Base):
+    """Held-out s7777-01523: the override hands the call to the base's method."""
+
+    def call(self, x):
+        return self._block(x)
+
+    def _block(self, x):
+        return super()._block(x)
+''',
     ),
     good=(
         '''\
