@@ -131,11 +131,12 @@ def random_spec(rng: random.Random) -> Spec:
 # a method forwarding `**kwargs` (or `*args, **kwargs`), a module function moved onto the class as a
 # `@staticmethod` or a `@classmethod`, a helper on a mixin the class inherits first, a helper under a project
 # decorator built with `functools.wraps`, a subclass's override that forwards to `super()`, and the sub-layer
-# reached through a `@property`.
+# reached through a `@property`, kept as two objects in a list the call loops over, or in a `tf.keras.Sequential`
+# (a Keras layer's only).
 STYLES = {"self_helper": ("closure", "kwargs", "args", "mixin", "wraps"),
           "decorated_helper": ("kwargs", "args", "mixin"),
           "module_fn": ("static", "kwargs", "args", "classmethod", "wraps"),
-          "base_helper": ("super",), "sub_layer": ("property",)}
+          "base_helper": ("super",), "sub_layer": ("property", "list", "sequential")}
 # The project decorator of the "wraps" style: it runs the function it wraps, and says so to `functools`.
 WRAPS = ["def logged(fn):", "    @functools.wraps(fn)", "    def wrapper(*args, **kwargs):",
          "        return fn(*args, **kwargs)", "", "    return wrapper", ""]
@@ -145,7 +146,8 @@ def call_style(rng: random.Random, spec: Spec) -> str:
     styles = STYLES.get(spec.path, ())
     if not styles or spec.split or rng.random() < 0.5:
         return ""
-    return rng.choice(styles)
+    style = rng.choice(styles)
+    return "" if style == "sequential" and spec.host != "layer" else style
 
 
 def _random_atom(rng: random.Random, spec: Spec) -> Atom:
@@ -527,6 +529,12 @@ def render(spec: Spec) -> str:
             model_init.append("self._sub = Sub()")
             model_methods += ["@property", "def sub(self):", "    return self._sub"]
             invoke = f"self.sub({call_args})"
+        elif path == "sub_layer" and spec.style == "list":
+            model_init.append("self.subs = [Sub() for _ in range(2)]")
+            invoke = f"sub({call_args})"  # in `for sub in self.subs:` (below)
+        elif path == "sub_layer" and spec.style == "sequential":
+            model_init.append("self.seq = tf.keras.Sequential([Sub()])")
+            invoke = f"self.seq({call_args})"
         elif path == "sub_layer":
             model_init.append("self.sub = Sub()")
             invoke = f"self.sub({call_args})"
@@ -545,6 +553,8 @@ def render(spec: Spec) -> str:
         step = [*before, f"x = {invoke}"]
         if path == "loop_list":
             step = ["for stage in [self._block]:", f"    x = {invoke}"]
+        elif spec.style == "list":
+            step = ["for sub in self.subs:", f"    x = {invoke}"]
         if spec.caller_scope and path in ("sub_layer", "inline_sub"):
             step = [f'with {VS}("outer"):', *_indent(step)]
     else:
