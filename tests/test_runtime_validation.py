@@ -721,6 +721,17 @@ CASES.update({
                                             lambda: ns.Scaler()(x(2, 4))),
     # `super()._block(x)` runs the base's method: a new Dense, with new weights, on every call (held-out s7777-01523).
     ("TFS116", "bad", 6): lambda ns: two_calls(ns.Forwarding(), x(2, 4))[2] is False or pytest.fail("stable"),
+    # A decorated layer in a Sequential runs under the holder's named scope: stable (the Sequential's first call
+    # runs it twice, symbolically first, so the first call leaves two templates; measured).
+    ("TFS103", "good", 3): lambda ns: assert_codes(ns.Scaled(), x(2, 4)),
+    # A mixin's method runs with the layer as `self`: its builder needs `units` (held-out s7878-00760).
+    ("TFS109", "bad", 2): lambda ns: raises(TypeError, "build_head() missing 1 required positional argument: 'units'",
+                                            lambda: ns.Headed()(x(2, 4))),
+    # Undecorated blocks kept in a list (or a Sequential) run in the caller's store: one `fc` for two blocks, or
+    # one per block under a scope per iteration (held-out s7878-00741, s7878-00466).
+    ("TFS113", "bad", 12): lambda ns: assert_codes(ns.Stack(), x(2, 4), expected={"TFS113"}, weights=2),
+    ("TFS113", "good", 10): lambda ns: assert_codes(ns.ScopedStack(), x(2, 4), weights=4),
+    ("TFS107", "good", 10): lambda ns: assert_codes(ns.InSequential(), x(2, 4), weights=1),
     # A sub-layer built in every iteration under a scope entered in every iteration: the template it makes (even
     # under its create-once guard) and the v1 layer its `__init__` keeps take the first iteration's names.
     ("TFS113", "bad", 11): lambda ns: (assert_codes(ns.Stacked(), x(2, 4), expected={"TFS113"}, weights=3),

@@ -165,3 +165,44 @@ def test_a_sub_layer_is_walked_under_its_holders_scopes_unless_called_elsewhere(
     writes elsewhere on an attribute of that name may run it at the root. (An edit in one class no longer changes
     the other's findings: the editor's per-definition analysis agreed with the whole module only by chance.)"""
     assert codes(HELD_BLOCK + "\n\n" + elsewhere) == expected
+
+
+def test_a_loop_over_the_layers_of_a_function_parameter_is_not_a_held_list() -> None:
+    # A module-level `tf.function` walked from its first parameter: `model.layers` is no `self.<attr>` of a
+    # class (found on tf-keras's sequential_test.py, where the lookup of the list's class raised).
+    assert codes("""\
+        import tensorflow as tf
+
+
+        @tf.function
+        def step(model, x):
+            for layer in model.layers:
+                x = layer(x)
+            tf.compat.v1.add_to_collection("outputs", x)
+            return x
+        """) == [(8, "TFS112")]
+
+
+@pytest.mark.parametrize("loop", ["for block in self.blocks:", "for i, block in enumerate(self.blocks):"])
+def test_a_loop_over_a_list_of_sub_layers_runs_each_in_the_callers_store(loop: str) -> None:
+    # Each block runs in the caller's store (not TFS107), both asking `fc` (measured: TFS113 bad example `Stack`).
+    assert codes(f"""\
+        import tensorflow as tf
+
+
+        class Block(tf.keras.layers.Layer):
+            def call(self, x):
+                return tf.compat.v1.layers.dense(x, 4, name="fc")
+
+
+        class Stack(tf.keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.blocks = [Block() for _ in range(2)]
+
+            @tf.compat.v1.keras.utils.track_tf1_style_variables
+            def call(self, x):
+                {loop}
+                    x = block(x)
+                return x
+        """) == [(6, "TFS113")]

@@ -44,6 +44,8 @@ class Callee(NamedTuple):
     # The construction of the instance whose `call` runs, when the calling function builds it on every run
     # (`Sub()(x)`, or `sub = Sub()` then `sub(x)`): a new object each time.
     built: ast.Call | None = None
+    # One of the objects a list holds, another in each iteration of the loop over them (`for block in self.blocks:`).
+    each: bool = False
 
 
 # A frame of the walk: anything with `func`, `self_name`, `module`, `bindings` and `_replace(func=...)`.
@@ -195,9 +197,14 @@ class CallableValues:
                 if isinstance(stmt.target, ast.Name) and isinstance(stmt.iter, (ast.List, ast.Tuple)):
                     for element in stmt.iter.elts:
                         add(stmt.target.id, element) if not isinstance(element, ast.Starred) else unknown(stmt.target)
-                elif isinstance(stmt.target, ast.Name) and isinstance(stmt.iter, ast.Name):
-                    # `for stage in stages:` over a name bound to a literal: any of its entries
-                    add(stmt.target.id, ast.Subscript(value=stmt.iter, slice=ast.Name(id="_", ctx=ast.Load()), ctx=ast.Load()))
+                elif isinstance(stmt.target, ast.Name) and isinstance(stmt.iter, (ast.Name, ast.Attribute)):
+                    # `for stage in stages:` over a name bound to a literal (or `for block in self.blocks:`): any of
+                    # its entries
+                    add(stmt.target.id, _any_item(stmt.iter))
+                elif _enumerated(stmt):
+                    # `for i, block in enumerate(self.blocks):`
+                    unknown(stmt.target.elts[0])  # type: ignore[attr-defined]
+                    add(stmt.target.elts[1].id, _any_item(stmt.iter.args[0]))  # type: ignore[attr-defined]
                 else:
                     unknown(stmt.target)
             elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
@@ -215,6 +222,22 @@ class CallableValues:
                 unknown(node.target)
         self._assigned[id(scope)] = (scope, found)
         return found
+
+
+ANY_ITEM = "_"  # the index of `_any_item`
+
+
+def _any_item(container: ast.expr) -> ast.Subscript:
+    """`container[_]`: one of its items, in a loop over them."""
+    return ast.Subscript(value=container, slice=ast.Name(id=ANY_ITEM, ctx=ast.Load()), ctx=ast.Load())
+
+
+def _enumerated(loop: ast.For | ast.AsyncFor) -> bool:
+    """`for i, item in enumerate(<name or attribute>):`."""
+    target, iterated = loop.target, loop.iter
+    return (isinstance(target, ast.Tuple) and len(target.elts) == 2 and all(isinstance(e, ast.Name) for e in target.elts)
+            and isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Name) and iterated.func.id == "enumerate"
+            and len(iterated.args) == 1 and not iterated.keywords and isinstance(iterated.args[0], (ast.Name, ast.Attribute)))
 
 
 def _bound(callee: Callee, expr: ast.expr) -> bool:

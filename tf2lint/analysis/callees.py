@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from tf2lint.analysis.callables import Callee, CallableValues
+from tf2lint.analysis.callables import ANY_ITEM, Callee, CallableValues
 from tf2lint.analysis.classes import ClassModel
 from tf2lint.analysis.modules import EnteredModules
 from tf2lint.analysis.names import Function
@@ -43,12 +43,17 @@ class CallResolver:
         class (for the last two, on an object built on every run: `Callee.built`)."""
         func, module, cls = call.func, frame.module, None
         built: ast.Call | None = None
+        each = False
         if is_self_attr(func, frame.self_name) and frame.reach.cls is not None:
             attr = self._classes.attribute(frame.reach.cls, func.attr)  # type: ignore[union-attr]
             for klass in self._classes.mro(frame.reach.cls):
                 ctor = klass.attr_ctors.get(attr)
                 if ctor is not None:
-                    cls = self._classes.class_of(klass.module, ctor, klass.methods.get("__init__"))
+                    init = klass.methods.get("__init__")
+                    cls = self._classes.class_of(klass.module, ctor, init)
+                    if cls is None and api.KERAS_SEQUENTIAL.intersection(klass.module.names.resolve(ctor, init)):
+                        # `tf.keras.Sequential([Block()])`: its call runs the block's, in the caller's store.
+                        cls = self._item_class(attr, frame)
                     break
         elif isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER in module.names.resolve(func.func, frame.func):
             builder = api.builder_expr(func)
@@ -63,8 +68,22 @@ class CallResolver:
             if isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute)):
                 cls = self._classes.class_of(module, value.func, frame.func)
                 built = value
+            elif isinstance(value, ast.Subscript) and is_self_attr(value.value, frame.self_name) and frame.reach.cls:
+                # `for block in self.blocks: block(x)`: each iteration runs another of the objects `__init__` built.
+                cls = self._item_class(value.value.attr, frame)  # type: ignore[attr-defined]
+                each = isinstance(value.slice, ast.Name) and value.slice.id == ANY_ITEM
         callee = self._classes.instance_call(cls) if cls is not None else None
-        return callee._replace(built=built) if callee is not None else None
+        return callee._replace(built=built, each=each) if callee is not None else None
+
+    def _item_class(self, attr: str, frame: Frame) -> ClassInfo | None:
+        """The one project class of the objects `self.<attr>` holds (see `ClassInfo.item_ctors`)."""
+        for klass in self._classes.mro(frame.reach.cls):
+            ctors = klass.item_ctors(attr)
+            if ctors is None:
+                continue
+            classes = {self._classes.class_of(klass.module, ctor, klass.methods["__init__"]) for ctor in ctors}
+            return classes.pop() if len(classes) == 1 else None
+        return None
 
     def callee_of(self, expr: ast.expr, frame: Frame) -> Callee | None:
         """The project function an expression names, with its `self` parameter and a label."""

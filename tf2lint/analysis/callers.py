@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from tf2lint.analysis import project as project_module
 from tf2lint.analysis.project import WORD_BYTES, Project
-from tf2lint.analysis.names import Function, names_in, walk_expr
+from tf2lint.analysis.names import Function, flatten_blocks, names_in, walk_expr
 from tf2lint.analysis.summary import (
     FUNCTION_DEFS, ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr, own_statements,
 )
@@ -60,15 +60,34 @@ def module_callers(module: ModuleSummary) -> ModuleCallers:
     return found
 
 
+def held_attributes(holder: ClassInfo, cls: ClassInfo) -> dict[str, int]:
+    """The attributes ``holder``'s `__init__` sets to objects of ``cls`` (a class of the same module, by its name):
+    `self.a = Cls()`, or a list, a tuple or a `tf.keras.Sequential` of them (`[Cls() for _ in range(n)]`,
+    `ClassInfo.item_ctors`); each with how many times the value names the class."""
+    found = {attr: 1 for attr, ctor in holder.attr_ctors.items() if isinstance(ctor, ast.Name) and ctor.id == cls.name}
+    init = holder.methods.get("__init__")
+    receiver = first_param(init) if init is not None else None
+    for stmt in flatten_blocks(init.body) if init is not None else ():
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and is_self_attr(stmt.targets[0], receiver)):
+            continue
+        value = stmt.value.args[0] if isinstance(stmt.value, ast.Call) and len(stmt.value.args) == 1 else stmt.value
+        if not isinstance(value, (ast.List, ast.Tuple, ast.ListComp)):
+            continue  # (a test before `item_ctors`, which reads every method of the holder)
+        items = holder.item_ctors(stmt.targets[0].attr)  # type: ignore[attr-defined]
+        if items and all(isinstance(item, ast.Name) and item.id == cls.name for item in items):
+            found[stmt.targets[0].attr] = len(items)  # type: ignore[attr-defined]
+    return found
+
+
 def only_an_attribute(cls: ClassInfo) -> bool:
     """The class is named in its module only where other classes' ``__init__`` build an attribute from it
-    (and as a base class): its instances are called only by the objects holding them."""
+    (`held_attributes`; and as a base class): its instances are called only by the objects holding them."""
     module = cls.module
     ctors = 0
     for other in module.classes:
         if other is cls:
             continue
-        ctors += sum(1 for ctor in other.attr_ctors.values() if isinstance(ctor, ast.Name) and ctor.id == cls.name)
+        ctors += sum(held_attributes(other, cls).values())
         ctors += sum(1 for base in other.node.bases if isinstance(base, ast.Name) and base.id == cls.name)
     return ctors > 0 and module_callers(module).class_refs.get(cls.name, 0) == ctors
 
@@ -83,15 +102,15 @@ class HeldCall(NamedTuple):
 
 
 def calls_of_held(cls: ClassInfo) -> tuple[list[HeldCall], bool]:
-    """Where the classes of ``cls``'s module that build it in `__init__` (`self.<attr> = Cls()`) call it in their
-    own methods, and whether those are all the calls of such an attribute the module spells (not, for one in a
-    subclass's method or in a function nested in a method)."""
+    """Where the classes of ``cls``'s module that build it in `__init__` (`held_attributes`) call it in their
+    own methods (`self.<attr>(...)`), and whether those are all the calls of such an attribute the module spells
+    (not, for one in a subclass's method or in a function nested in a method)."""
     module = cls.module
     found: list[HeldCall] = []
     located: set[int] = set()
     every: set[str] = set()
     for holder in module.classes:
-        attrs = {attr for attr, ctor in holder.attr_ctors.items() if isinstance(ctor, ast.Name) and ctor.id == cls.name}
+        attrs = set(held_attributes(holder, cls))
         every |= attrs
         for method in holder.methods.values() if attrs else ():
             receiver = first_param(method)

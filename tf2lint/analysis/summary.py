@@ -70,6 +70,41 @@ class ClassInfo:
             return body[0].value.attr  # type: ignore[union-attr]
         return None
 
+    def item_ctors(self, attr: str) -> list[ast.expr] | None:
+        """`self.<attr> = [Block(...) for ...]` (or a list or tuple of constructions, or a `tf.keras.Sequential`
+        of one) in `__init__`, and nowhere else in the class a store to it or a method call on it
+        (`self.<attr>.append(...)`): the constructor expression (`Block`) of each item; None otherwise."""
+        init = self.methods.get("__init__")
+        if init is None:
+            return None
+        found: list[ast.expr] | None = None
+        for method in self.methods.values():
+            receiver = first_param(method)
+            for node in ast.walk(method):
+                if isinstance(node, ast.Attribute) and node.attr == attr and is_self_attr(node, receiver) and (
+                        not isinstance(node.ctx, ast.Load)):
+                    if method is not init or found is not None:
+                        return None
+                    found = []  # the assignment's value is read below
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and is_self_attr(
+                        node.func.value, receiver) and node.func.value.attr == attr:  # type: ignore[attr-defined]
+                    return None
+        if found is None:
+            return None
+        receiver = first_param(init)
+        for stmt in flatten_blocks(init.body):
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and is_self_attr(stmt.targets[0], receiver) \
+                    and stmt.targets[0].attr == attr:  # type: ignore[attr-defined]
+                value = stmt.value
+                if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords and \
+                        api.KERAS_SEQUENTIAL.intersection(self.module.names.resolve(value.func, init)):
+                    value = value.args[0]  # `tf.keras.Sequential([Block()])` calls each in turn
+                items = [value.elt] if isinstance(value, ast.ListComp) else value.elts if isinstance(
+                    value, (ast.List, ast.Tuple)) else []
+                if items and all(isinstance(item, ast.Call) for item in items):
+                    return [item.func for item in items]  # type: ignore[attr-defined]
+        return None
+
     @property
     def reads_store_regularizers(self) -> bool:
         """A method reads ``<obj>._tf1_style_var_store._regularizers``: where the shim keeps a `tf.Module`'s

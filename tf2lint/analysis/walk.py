@@ -444,7 +444,8 @@ class ShimWalk:
                     fresh=callee.built or (state.fresh if held else None),
                     fresh_each_iteration=callee.built is call.func and state.in_loop and state.object_loop
                     or held and state.fresh_each_iteration)
-                if callee.built is not call.func:  # (a local object may be built before the loop calling it)
+                if callee.built is not call.func and not callee.each:
+                    # (a local object may be built before the loop calling it; a list's objects differ per iteration)
                     callee_state = callee_state._replace(object_loop=False)
             if len(callees) > 1:
                 callee_state = callee_state._replace(arms=_arm(state.arms, call, index))  # one of several: alternatives

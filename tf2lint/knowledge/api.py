@@ -100,6 +100,8 @@ GRAPH_MODE_SWITCHES = frozenset(
 KERAS_MODEL_CLASSES = frozenset(
     {"Model", "Sequential", "models.Model", "models.Sequential"}
 )
+# A model that calls the layers of its first argument in turn (canonical names).
+KERAS_SEQUENTIAL = frozenset({"tf.keras.Sequential", "tf.keras.models.Sequential"})
 
 
 def v1_layer_base_name(name: str) -> str | None:

@@ -253,6 +253,36 @@ class ScopedScaler(tf.keras.layers.Layer):
         with v1.variable_scope("scaler"):  # a new Scaler each call, but its template's name repeats: `scaler/t/w`
             return Scaler()(x)
 ''',
+        '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+v1 = tf.compat.v1
+
+
+def scale(x):
+    return tf.matmul(x, v1.get_variable("w", shape=(4, 4)))
+
+
+class Scale(tf.keras.layers.Layer):
+    @track
+    def call(self, x):
+        return v1.make_template("t", scale)(x)  # a new template per call, but see below
+
+
+class Scaled(tf.keras.layers.Layer):
+    """The Sequential runs `Scale.call` under `outer`, entered on every call: the template's name restarts
+    there (`outer/t`), so nothing is made after the first call (held-out s0-00262)."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = tf.keras.Sequential([Scale()])
+
+    @track
+    def call(self, x):
+        with v1.variable_scope("outer"):
+            return self.body(x)
+''',
     ),
     check=check,
 )

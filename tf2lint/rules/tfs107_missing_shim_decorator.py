@@ -721,6 +721,31 @@ class Wrapped(tf.keras.layers.Layer):
     def call(self, x):
         return self.body(x)
 ''',
+        '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+v1 = tf.compat.v1
+
+
+class Projection(tf.keras.layers.Layer):
+    # Undecorated: the Sequential below calls it inside the shim method, in that store.
+    def call(self, x):
+        with v1.variable_scope("proj"):
+            return tf.matmul(x, v1.get_variable("w", shape=(4, 4)))
+
+
+class InSequential(tf.keras.layers.Layer):
+    """Held-out s7878-00466."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = tf.keras.Sequential([Projection()])
+
+    @track
+    def call(self, x):
+        return self.body(x)
+''',
     ),
     check=check,
     applies=lambda triage: triage.defines_entry_method(),

@@ -16,7 +16,7 @@ from tf2lint.rules.base import Docs, Hit, Rule
 
 if TYPE_CHECKING:
     from tf2lint.analysis.callables import Callee
-    from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.context import ClassInfo, ModuleContext
 
 CODE = "TFS109"
 
@@ -51,18 +51,25 @@ def _ruled_out(ctx: ModuleContext, call: ast.Call, func) -> bool:
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
-    walked: set[ast.Call] | None = None
+    walked: dict[ast.Call, dict[ClassInfo | None, None]] | None = None  # call -> its `self` classes, in walk order
     for call, func in ctx.nodes_on_lines("get_or_create_layer"):
         if not isinstance(call, ast.Call) or api.GET_OR_CREATE_LAYER not in ctx.resolve(call.func, func):
             continue
+        # `self` is the object the walk ran the call on (a mixin's method runs on the layer inheriting it), else
+        # an instance of the class the call is written in.
+        selves = {ctx.owner.get(func) if func is not None else None: None}
         if func is not None and func in ctx.reached:
-            walked = {site.node for site in ctx.sites} if walked is None else walked
+            if walked is None:
+                walked = {}
+                for site in ctx.sites:
+                    walked.setdefault(site.node, {})[site.reach.cls] = None
             if call not in walked:
                 continue  # shim code, in a branch the constant arguments of every path rule out
+            selves = walked[call]
         elif _ruled_out(ctx, call, func):
             continue
-        builder = ctx.builder_of(call, func, ctx.owner.get(func) if func is not None else None)
-        required = _required_params(builder) if builder is not None else []
+        builders = [ctx.builder_of(call, func, cls) for cls in selves]
+        required = next((params for b in builders if b is not None for params in [_required_params(b)] if params), [])
         if required:
             params = ", ".join(f"`{p}`" for p in required)
             yield Hit(
@@ -282,6 +289,27 @@ class Propertied(tf.keras.layers.Layer):
 
     def call(self, inputs):
         return self.head(inputs)  # expect: TFS109
+''',
+        '''\
+import tensorflow as tf
+
+utils = tf.compat.v1.keras.utils
+
+
+class HeadMixin:
+    def head(self, x):
+        return utils.get_or_create_layer("head", self.build_head)(x)  # expect: TFS109
+
+
+class Headed(HeadMixin, tf.keras.layers.Layer):
+    """The mixin's `self` is this layer, whose builder needs an argument (held-out s7878-00760)."""
+
+    def build_head(self, units):
+        return tf.keras.layers.Dense(units)
+
+    @utils.track_tf1_style_variables
+    def call(self, x):
+        return self.head(x)
 ''',
     ),
     good=(

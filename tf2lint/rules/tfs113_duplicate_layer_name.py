@@ -719,6 +719,31 @@ class EmptyTemplate(tf.keras.layers.Layer):
                 x = v1.make_template("t", scale)(x)  # expect: TFS113
         return x
 ''',
+        '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+v1 = tf.compat.v1
+
+
+class Block(tf.keras.layers.Layer):
+    def call(self, x):
+        return v1.layers.dense(x, 4, name="fc")  # expect: TFS113
+
+
+class Stack(tf.keras.layers.Layer):
+    """Two blocks, one `fc`: each undecorated block runs in this store (held-out s7878-00741)."""
+
+    def __init__(self):
+        super().__init__()
+        self.blocks = [Block() for _ in range(2)]
+
+    @track
+    def call(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return x
+''',
     ),
     good=(
         '''\
@@ -1033,6 +1058,30 @@ class Once(tf.keras.layers.Layer):
     def call(self, x):
         with v1.variable_scope("outer"):
             x = LoopInside()(x)
+        return x
+''',
+        '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+v1 = tf.compat.v1
+
+
+class Block(tf.keras.layers.Layer):
+    def call(self, x):
+        return v1.layers.dense(x, 4, name="fc")
+
+
+class ScopedStack(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.blocks = [Block() for _ in range(2)]
+
+    @track
+    def call(self, x):
+        for i, block in enumerate(self.blocks):
+            with v1.variable_scope(f"block{i}"):  # `block0/fc`, `block1/fc`
+                x = block(x)
         return x
 ''',
     ),
