@@ -732,6 +732,9 @@ CASES.update({
     ("TFS113", "bad", 12): lambda ns: assert_codes(ns.Stack(), x(2, 4), expected={"TFS113"}, weights=2),
     ("TFS113", "good", 10): lambda ns: assert_codes(ns.ScopedStack(), x(2, 4), weights=4),
     ("TFS107", "good", 10): lambda ns: assert_codes(ns.InSequential(), x(2, 4), weights=1),
+    # Blocks kept under runtime names or in a dict, called in the shim method: tracked, one `fc` per scope.
+    ("TFS107", "good", 11): lambda ns: (assert_codes(ns.Dynamic(), x(2, 4), weights=4),
+                                        assert_codes(ns.Heads(), x(2, 4), weights=4)),
     # A sub-layer built in every iteration under a scope entered in every iteration: the template it makes (even
     # under its create-once guard) and the v1 layer its `__init__` keeps take the first iteration's names.
     ("TFS113", "bad", 11): lambda ns: (assert_codes(ns.Stacked(), x(2, 4), expected={"TFS113"}, weights=3),

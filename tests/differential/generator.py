@@ -131,12 +131,12 @@ def random_spec(rng: random.Random) -> Spec:
 # a method forwarding `**kwargs` (or `*args, **kwargs`), a module function moved onto the class as a
 # `@staticmethod` or a `@classmethod`, a helper on a mixin the class inherits first, a helper under a project
 # decorator built with `functools.wraps`, a subclass's override that forwards to `super()`, and the sub-layer
-# reached through a `@property`, kept as two objects in a list the call loops over, or in a `tf.keras.Sequential`
-# (a Keras layer's only).
+# reached through a `@property`, kept as two objects in a list the call loops over, in a `tf.keras.Sequential`
+# (a Keras layer's only), in a dict, or under a name made at runtime (`setattr` / `getattr`).
 STYLES = {"self_helper": ("closure", "kwargs", "args", "mixin", "wraps"),
           "decorated_helper": ("kwargs", "args", "mixin"),
           "module_fn": ("static", "kwargs", "args", "classmethod", "wraps"),
-          "base_helper": ("super",), "sub_layer": ("property", "list", "sequential")}
+          "base_helper": ("super",), "sub_layer": ("property", "list", "sequential", "dict", "setattr")}
 # The project decorator of the "wraps" style: it runs the function it wraps, and says so to `functools`.
 WRAPS = ["def logged(fn):", "    @functools.wraps(fn)", "    def wrapper(*args, **kwargs):",
          "        return fn(*args, **kwargs)", "", "    return wrapper", ""]
@@ -532,6 +532,12 @@ def render(spec: Spec) -> str:
         elif path == "sub_layer" and spec.style == "list":
             model_init.append("self.subs = [Sub() for _ in range(2)]")
             invoke = f"sub({call_args})"  # in `for sub in self.subs:` (below)
+        elif path == "sub_layer" and spec.style == "dict":
+            model_init.append('self.subs = {"main": Sub()}')
+            invoke = f'self.subs["main"]({call_args})'
+        elif path == "sub_layer" and spec.style == "setattr":
+            model_init.append('setattr(self, f"sub{0}", Sub())')
+            invoke = f'getattr(self, f"sub{{0}}")({call_args})'
         elif path == "sub_layer" and spec.style == "sequential":
             model_init.append("self.seq = tf.keras.Sequential([Sub()])")
             invoke = f"self.seq({call_args})"

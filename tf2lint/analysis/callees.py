@@ -55,6 +55,8 @@ class CallResolver:
                         # `tf.keras.Sequential([Block()])`: its call runs the block's, in the caller's store.
                         cls = self._item_class(attr, frame)
                     break
+        elif isinstance(func, ast.Subscript) and is_self_attr(func.value, frame.self_name) and frame.reach.cls:
+            cls = self._item_class(func.value.attr, frame)  # type: ignore[attr-defined]  # `self.heads["a"](x)`
         elif isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER in module.names.resolve(func.func, frame.func):
             builder = api.builder_expr(func)
             if isinstance(builder, (ast.Name, ast.Attribute)):

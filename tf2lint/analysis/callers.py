@@ -32,6 +32,9 @@ class ModuleCallers:
     calls: dict[str, list[ast.Call]] = field(default_factory=dict)  # method name -> `obj.name(...)` calls
     values: set[str] = field(default_factory=set)  # method names read as `obj.name` outside a call's callee
     class_refs: dict[str, int] = field(default_factory=dict)  # bare name -> loads of it anywhere in the module
+    # Classes an object is built from and kept under a name only known at runtime (`setattr(self, f"b{i}", Block())`):
+    # what calls those objects is unknown.
+    dynamic_attrs: set[str] = field(default_factory=set)
 
 
 def module_callers(module: ModuleSummary) -> ModuleCallers:
@@ -47,6 +50,10 @@ def module_callers(module: ModuleSummary) -> ModuleCallers:
             if isinstance(node.func, ast.Attribute):
                 found.calls.setdefault(node.func.attr, []).append(node)
                 callees.add(id(node.func))
+            elif isinstance(node.func, ast.Name) and node.func.id == "setattr" and len(node.args) == 3 and not isinstance(
+                    node.args[1], ast.Constant):
+                found.dynamic_attrs.update(part.func.id for part in walk_expr(node.args[2])
+                                           if isinstance(part, ast.Call) and isinstance(part.func, ast.Name))
         for root in own_statements(func):
             for node in walk_expr(root):
                 if isinstance(node, ast.Attribute) and id(node) not in callees and isinstance(node.ctx, ast.Load):
@@ -62,7 +69,7 @@ def module_callers(module: ModuleSummary) -> ModuleCallers:
 
 def held_attributes(holder: ClassInfo, cls: ClassInfo) -> dict[str, int]:
     """The attributes ``holder``'s `__init__` sets to objects of ``cls`` (a class of the same module, by its name):
-    `self.a = Cls()`, or a list, a tuple or a `tf.keras.Sequential` of them (`[Cls() for _ in range(n)]`,
+    `self.a = Cls()`, or a list, a tuple, a dict or a `tf.keras.Sequential` of them (`[Cls() for _ in range(n)]`,
     `ClassInfo.item_ctors`); each with how many times the value names the class."""
     found = {attr: 1 for attr, ctor in holder.attr_ctors.items() if isinstance(ctor, ast.Name) and ctor.id == cls.name}
     init = holder.methods.get("__init__")
@@ -71,7 +78,7 @@ def held_attributes(holder: ClassInfo, cls: ClassInfo) -> dict[str, int]:
         if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and is_self_attr(stmt.targets[0], receiver)):
             continue
         value = stmt.value.args[0] if isinstance(stmt.value, ast.Call) and len(stmt.value.args) == 1 else stmt.value
-        if not isinstance(value, (ast.List, ast.Tuple, ast.ListComp)):
+        if not isinstance(value, (ast.List, ast.Tuple, ast.ListComp, ast.Dict)):
             continue  # (a test before `item_ctors`, which reads every method of the holder)
         items = holder.item_ctors(stmt.targets[0].attr)  # type: ignore[attr-defined]
         if items and all(isinstance(item, ast.Name) and item.id == cls.name for item in items):

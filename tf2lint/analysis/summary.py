@@ -71,8 +71,8 @@ class ClassInfo:
         return None
 
     def item_ctors(self, attr: str) -> list[ast.expr] | None:
-        """`self.<attr> = [Block(...) for ...]` (or a list or tuple of constructions, or a `tf.keras.Sequential`
-        of one) in `__init__`, and nowhere else in the class a store to it or a method call on it
+        """`self.<attr> = [Block(...) for ...]` (or a list, tuple or dict of constructions, or a
+        `tf.keras.Sequential` of them) in `__init__`, and nowhere else in the class a store to it or a method call on it
         (`self.<attr>.append(...)`): the constructor expression (`Block`) of each item; None otherwise."""
         init = self.methods.get("__init__")
         if init is None:
@@ -100,7 +100,7 @@ class ClassInfo:
                         api.KERAS_SEQUENTIAL.intersection(self.module.names.resolve(value.func, init)):
                     value = value.args[0]  # `tf.keras.Sequential([Block()])` calls each in turn
                 items = [value.elt] if isinstance(value, ast.ListComp) else value.elts if isinstance(
-                    value, (ast.List, ast.Tuple)) else []
+                    value, (ast.List, ast.Tuple)) else value.values if isinstance(value, ast.Dict) else []
                 if items and all(isinstance(item, ast.Call) for item in items):
                     return [item.func for item in items]  # type: ignore[attr-defined]
         return None

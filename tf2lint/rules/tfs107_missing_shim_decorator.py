@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.analysis.body import calls_kept_on_attributes, with_items
-from tf2lint.analysis.callers import named_elsewhere, tracing_holders
+from tf2lint.analysis.callers import module_callers, named_elsewhere, tracing_holders
 from tf2lint.analysis.classes import ENTRY_NAMES
 from tf2lint.analysis.ownership import v1_object
 from tf2lint.analysis.scope_names import argument_of, literal_value
@@ -213,6 +213,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             # The class's kind first: it is memoized and cheap, the search for a creator is not.
             if ctx.class_kind(cls) not in ("keras", "module"):
                 continue
+            if cls.name in module_callers(ctx.root).dynamic_attrs:
+                continue  # kept under a name only known at runtime (`setattr`): its callers are unknown
             if ctx.project is not None and named_elsewhere(ctx.project, ctx.root, cls.name):
                 # Another module imports and names the class: its callers there decide (the answer depends on
                 # that module, which is recorded). Asked before the search for a creator, which it spares for
@@ -745,6 +747,46 @@ class InSequential(tf.keras.layers.Layer):
     @track
     def call(self, x):
         return self.body(x)
+''',
+        '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+v1 = tf.compat.v1
+
+
+class Block(tf.keras.layers.Layer):
+    # Undecorated; the layers below keep their blocks where only they call them, inside their shim methods.
+    def call(self, x):
+        return v1.layers.dense(x, 4, name="fc")
+
+
+class Dynamic(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        for i in range(2):
+            setattr(self, f"block{i}", Block())  # a name known only at runtime: its callers are unknown
+
+    @track
+    def call(self, x):
+        for i in range(2):
+            with v1.variable_scope(f"b{i}"):
+                x = getattr(self, f"block{i}")(x)
+        return x
+
+
+class Heads(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.heads = {"a": Block(), "b": Block()}
+
+    @track
+    def call(self, x):
+        with v1.variable_scope("a"):
+            a = self.heads["a"](x)
+        with v1.variable_scope("b"):
+            b = self.heads["b"](x)
+        return a + b
 ''',
     ),
     check=check,
