@@ -732,6 +732,10 @@ CASES.update({
     ("TFS113", "bad", 12): lambda ns: assert_codes(ns.Stack(), x(2, 4), expected={"TFS113"}, weights=2),
     ("TFS113", "good", 10): lambda ns: assert_codes(ns.ScopedStack(), x(2, 4), weights=4),
     ("TFS107", "good", 10): lambda ns: assert_codes(ns.InSequential(), x(2, 4), weights=1),
+    # A list's blocks each keep a template named `t`, entered under `blk` by each: one variable (held-out
+    # s8080-02720); decorated blocks under their undecorated holder's `outer`: stable (held-out s8080-02716).
+    ("TFS113", "bad", 13): lambda ns: assert_codes(ns.Listed(), x(2, 4), expected={"TFS113"}, weights=1),
+    ("TFS102", "good", 4): lambda ns: assert_codes(ns.Blocks(), x(2, 4)),
     # Blocks kept under runtime names or in a dict, called in the shim method: tracked, one `fc` per scope.
     ("TFS107", "good", 11): lambda ns: (assert_codes(ns.Dynamic(), x(2, 4), weights=4),
                                         assert_codes(ns.Heads(), x(2, 4), weights=4)),

@@ -121,13 +121,17 @@ def calls_of_held(cls: ClassInfo) -> tuple[list[HeldCall], bool]:
         every |= attrs
         for method in holder.methods.values() if attrs else ():
             receiver = first_param(method)
+            items = _item_names(method, receiver, attrs)
             stack: list[tuple[list[ast.stmt], tuple[ast.expr, ...]]] = [(method.body, ())]
             while stack:
                 body, withs = stack.pop()
                 for stmt in body:
                     for call, around in _calls_in_statement(stmt, withs, stack):
                         func = call.func
-                        if isinstance(func, ast.Attribute) and func.attr in attrs and is_self_attr(func, receiver):
+                        if isinstance(func, ast.Subscript):
+                            func = func.value  # `self.heads["a"](x)`
+                        if isinstance(func, ast.Attribute) and func.attr in attrs and is_self_attr(func, receiver) or (
+                                isinstance(func, ast.Name) and func.id in items):
                             found.append(HeldCall(method, holder, around))
                             located.add(id(call))
     # Every `<anything>.<attr>(...)` the module writes, wherever (a subclass, a module-level function, a lambda),
@@ -137,6 +141,23 @@ def calls_of_held(cls: ClassInfo) -> tuple[list[HeldCall], bool]:
                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in every
                and not _own_method_call(module, node.func, func)}
     return found, spelled <= located
+
+
+def _item_names(method: FunctionDef, receiver: str | None, attrs: set[str]) -> set[str]:
+    """The names a method's loops bind to the items of those attributes (`for block in self.blocks:`, also under
+    `enumerate`)."""
+    names: set[str] = set()
+    for node in ast.walk(method):
+        if not isinstance(node, (ast.For, ast.AsyncFor)):
+            continue
+        target, iterated = node.target, node.iter
+        if isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Name) and iterated.func.id == "enumerate" \
+                and iterated.args and isinstance(target, ast.Tuple) and len(target.elts) == 2:
+            target, iterated = target.elts[1], iterated.args[0]
+        if isinstance(target, ast.Name) and isinstance(iterated, ast.Attribute) and iterated.attr in attrs and \
+                is_self_attr(iterated, receiver):
+            names.add(target.id)
+    return names
 
 
 def tracing_holders(cls: ClassInfo) -> list[tuple[HeldCall, ast.expr]]:

@@ -92,19 +92,19 @@ def rebuilt_held_objects(ctx: ModuleContext) -> tuple[RebuiltHeld, ...]:
     for site in ctx.sites:
         if site.fresh is None or any(scope.named and not scope.uniquified for scope in site.scopes):
             continue
-        held = held_object_rebuilt(ctx, site)
+        held = held_object(ctx, site)
         built = construction_site(ctx, site.fresh) if held is not None else None
         if built is not None:
             found.append(RebuiltHeld(built, site, *held))  # type: ignore[misc]
     return tuple(found)
 
 
-def held_object_rebuilt(ctx: ModuleContext, site: CallSite) -> tuple[str, str, ast.Call] | None:
-    """A call `self.<attr>(x)` in the undecorated `call` of an object built on this run of the caller (`Sub()(x)`,
-    `site.fresh`; the call runs in the caller's store), where an `__init__` sets attr to a v1 layer object or a
-    template: (attr, its kind, its construction), made again with every new object."""
+def held_object(ctx: ModuleContext, site: CallSite) -> tuple[str, str, ast.Call] | None:
+    """A call `self.<attr>(x)` in the undecorated `call` of a sub-layer (it runs in the caller's store), where an
+    `__init__` sets attr to a v1 layer object or a template: (attr, its kind, its construction), made with each
+    object (on every call, where the caller builds the sub-layer then: `site.fresh`)."""
     cls, func = site.reach.cls, site.node.func
-    if site.fresh is None or cls is None or not isinstance(func, ast.Attribute):
+    if cls is None or not isinstance(func, ast.Attribute):
         return None
     owner = ctx.owner.get(site.func)
     if owner is None or owner not in ctx.mro(cls) or not is_self_attr(func, first_param(site.func)):

@@ -77,10 +77,11 @@ class CallSite:
     # The construction that built `self` anew on this run of the caller (`Sub()(x)`): the v1 layers and templates
     # its `__init__` made are new on every call as well.
     fresh: ast.Call | None = None
-    # `self` was built in this iteration of the innermost loop around the call (`for ...: Sub()(x)`).
-    fresh_each_iteration: bool = False
-    # The `if` arms (see ``arms``) of the create-once guards around the call, when each is on an object built in
-    # every iteration of that loop: they hold for one iteration, so the loop runs the guarded block again.
+    # `self` is another object in each iteration of the innermost loop around the call: built there
+    # (`for ...: Sub()(x)`), or the next of a list's objects (`for block in self.blocks: block(x)`).
+    new_each_iteration: bool = False
+    # The `if` arms (see ``arms``) of the create-once guards around the call, when each is on such an object: they
+    # hold for one iteration, so the loop runs the guarded block again.
     iteration_guards: tuple[tuple[int, int], ...] = ()
 
     @property

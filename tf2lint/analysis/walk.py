@@ -50,10 +50,11 @@ class _State(NamedTuple):
     # That construction, when the create-once guards around the code are all on such an object: on the next call,
     # a new object runs the guarded block again.
     fresh_guard: ast.Call | None = None
-    # `self` was built in this iteration of the innermost loop (`for ...: Sub()(x)`): the next iteration has a new one.
-    fresh_each_iteration: bool = False
-    # The arms of the create-once guards around the code, when every such guard is on an object built in each
-    # iteration: each iteration runs the guarded block again.
+    # `self` is another object in each iteration of the innermost loop: built there (`for ...: Sub()(x)`), or the
+    # next of a list's objects (`for block in self.blocks: block(x)`).
+    new_each_iteration: bool = False
+    # The arms of the create-once guards around the code, when every such guard is on such an object: each
+    # iteration runs the guarded block again (on its first call, for a list's objects).
     iteration_guards: tuple[tuple[int, int], ...] = ()
 
 
@@ -360,7 +361,7 @@ class ShimWalk:
         names = module.names.resolve(call.func, frame.func)
         site = CallSite(call, names, frame.func, frame.reach, state.scopes, state.guarded, state.in_loop, target,
                         state.arms, state.arg_scopes, module, frame.bindings, state.loop_scopes, state.object_loop,
-                        state.once, state.fresh_guard, state.fresh, state.fresh_each_iteration, state.iteration_guards)
+                        state.once, state.fresh_guard, state.fresh, state.new_each_iteration, state.iteration_guards)
         if module is not self._modules.root and (call not in self._foreign or self._foreign[call].reach.anchor is None):
             self._foreign[call] = site
         if frame.reach.template is not None:
@@ -442,8 +443,8 @@ class ShimWalk:
                 held = is_self_attr(call.func, frame.self_name)
                 callee_state = callee_state._replace(
                     fresh=callee.built or (state.fresh if held else None),
-                    fresh_each_iteration=callee.built is call.func and state.in_loop and state.object_loop
-                    or held and state.fresh_each_iteration)
+                    new_each_iteration=(callee.built is call.func or callee.each) and state.in_loop and state.object_loop
+                    or held and state.new_each_iteration)
                 if callee.built is not call.func and not callee.each:
                     # (a local object may be built before the loop calling it; a list's objects differ per iteration)
                     callee_state = callee_state._replace(object_loop=False)
@@ -553,22 +554,23 @@ def _calls_repeated_by_comprehensions(node: ast.expr) -> set[int]:
 
 def _guarded(state: _State, guard: bool, arm: tuple[int, int] | None) -> _State:
     """The state under a create-once guard on `self` (``guard``, the branch ``arm`` of an `if`): on an object built
-    on every call (`fresh`), the guard holds within that object only; on one built in every iteration of a loop,
-    within that iteration."""
-    if not guard or state.guarded and state.fresh_guard is None:
+    on every call (`fresh`), the guard holds within that object only; on another object in every iteration of a
+    loop, within that iteration."""
+    if not guard or state.guarded and state.fresh_guard is None and not state.iteration_guards:
         return state
+    per_iteration = arm is not None and state.new_each_iteration and (not state.guarded or bool(state.iteration_guards))
+    iteration_guards = (*state.iteration_guards, arm) if per_iteration else ()
     if state.fresh is None:
-        return state._replace(guarded=True, fresh_guard=None, iteration_guards=())
-    per_iteration = arm is not None and state.fresh_each_iteration and (not state.guarded or bool(state.iteration_guards))
+        return state._replace(guarded=True, fresh_guard=None, iteration_guards=iteration_guards)  # type: ignore[arg-type]
     return state._replace(guarded=True, fresh_guard=state.fresh_guard or state.fresh,
-                          iteration_guards=(*state.iteration_guards, arm) if per_iteration else ())  # type: ignore[misc]
+                          iteration_guards=iteration_guards)  # type: ignore[arg-type]
 
 
 def _looping(state: _State) -> _State:
     """The state inside a loop body: repeated, with the scopes open so far shared by every iteration (and the
     object running it, built before this loop started)."""
     return state._replace(in_loop=True, loop_scopes=len(state.scopes), object_loop=True, item=None,
-                          fresh_each_iteration=False, iteration_guards=())
+                          new_each_iteration=False, iteration_guards=())
 
 
 def _caller_scope(method: Function) -> VarScope:

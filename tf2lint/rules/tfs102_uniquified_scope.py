@@ -380,6 +380,33 @@ class Critic(tf.keras.layers.Layer):
             gain = v1.get_variable(name + "_gain", shape=[])
         return x * gain
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Block(tf.Module):
+    @v1.keras.utils.track_tf1_style_variables
+    def __call__(self, x):
+        with v1.variable_scope(None, default_name="blk"):
+            return v1.layers.dense(x, 4, name="fc")
+
+
+class Blocks(tf.Module):
+    """Its `__call__` enters `outer` on every call: each block's `blk` is numbered anew under it, the same each
+    call (held-out s8080-02716)."""
+
+    def __init__(self):
+        super().__init__()
+        self.blocks = [Block() for _ in range(2)]
+
+    def __call__(self, x):
+        with v1.variable_scope("outer"):
+            for block in self.blocks:
+                x = block(x)
+        return x
+''',
     ),
     check=check,
 )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from tf2lint.analysis.body import loop_rebound, name_stores
 from tf2lint.analysis.names import names_in
-from tf2lint.analysis.ownership import construction_site, held_object_rebuilt
+from tf2lint.analysis.ownership import construction_site, held_object
 from tf2lint.analysis.variables import class_variables
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, Hit, Rule, keyword, numbered_creator, reuse_switched_on, reuse_switches
@@ -332,24 +332,27 @@ def _repeated_auto_name(ctx: ModuleContext, site: CallSite, switches: list[CallS
 
 
 def _rebuilt_each_iteration(ctx: ModuleContext, site: CallSite, switches: list[CallSite]) -> Iterator[Hit]:
-    """A v1 layer object or template made by the `__init__` of a sub-layer built in every iteration of a loop, run
-    under a named scope entered in every iteration: each new object takes the first one's name (measured: one
-    `outer/t/w`, one `outer/fc/kernel` for two iterations), unless its name is one we cannot see."""
-    if not site.fresh_each_iteration or _reuse_asked(site):
+    """A v1 layer object or template made by the `__init__` of a sub-layer that is another object in every iteration
+    of a loop (built there, or the next of a list), run under a named scope entered in every iteration: each
+    object's takes the first one's name (measured: one `outer/t/w`, one `outer/fc/kernel` for two iterations),
+    unless its name is one we cannot see."""
+    if not site.new_each_iteration or _reuse_asked(site):
         return
-    held = held_object_rebuilt(ctx, site)
+    held = held_object(ctx, site)
     if held is None or not _fixed_name(held[1], held[2]) or not _repeats_in_loop(site, switches, numbered=True):
         return
-    built = construction_site(ctx, site.fresh)  # type: ignore[arg-type]
-    if built is None:
-        return
-    attr, kind = held[0], held[1].rsplit(".", 1)[-1]
+    built = construction_site(ctx, site.fresh) if site.fresh is not None else None
+    if site.fresh is not None and built is None:
+        return  # built in another module: reported there
+    attr, kind, name = held[0], held[1].rsplit(".", 1)[-1], site.reach.cls.name  # type: ignore[union-attr]
+    each = f"`{name}(...)` is built in every iteration of a loop" if built is not None else (
+        f"each iteration of a loop runs another `{name}` of a list")
     yield Hit(
-        built,
-        f"`{site.reach.cls.name}(...)` is built in every iteration of a loop under a scope entered in every "  # type: ignore[union-attr]
-        f"iteration (shim method {site.reach.describe()}, scope {_path_text(site)}), and the `{kind}` its `__init__` "
-        f"keeps as `self.{attr}` takes the same name each time: every iteration after the first silently shares the "
-        f"first iteration's weights; put the loop index in the scope's name, or build the sub-layer once",
+        built or site,
+        f"{each}, under a scope entered in every iteration (shim method {site.reach.describe()}, scope "
+        f"{_path_text(site)}), and the `{kind}` its `__init__` keeps as `self.{attr}` takes the same name each time: "
+        f"every iteration after the first silently shares the first iteration's weights; put the loop index in the "
+        f"scope's name{', or build the sub-layer once' if built is not None else ''}",
     )
 
 
@@ -737,6 +740,40 @@ class Stack(tf.keras.layers.Layer):
     def __init__(self):
         super().__init__()
         self.blocks = [Block() for _ in range(2)]
+
+    @track
+    def call(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return x
+''',
+        '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+v1 = tf.compat.v1
+
+
+def scale(x):
+    return tf.matmul(x, v1.get_variable("w", shape=(4, 4)))
+
+
+class Scaled(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.t = v1.make_template("t", scale)
+
+    def call(self, x):
+        with v1.variable_scope("blk"):  # entered by each object: the template is named `blk/t` each time
+            return self.t(x)  # expect: TFS113
+
+
+class Listed(tf.keras.layers.Layer):
+    """Two objects, two templates, one `blk/t/w` (held-out s8080-02720)."""
+
+    def __init__(self):
+        super().__init__()
+        self.blocks = [Scaled() for _ in range(2)]
 
     @track
     def call(self, x):
