@@ -41,6 +41,7 @@ class ClassInfo:
     _attr_types: dict[str, tuple[str, ...]] | None = None
     _attr_classes: dict[str, tuple[str, ...]] | None = None
     _attr_ctors: dict[str, ast.expr] | None = None
+    _item_ctors: dict[str, list[ast.expr] | None] = field(default_factory=dict)
 
     @property
     def module(self) -> ModuleSummary:
@@ -74,6 +75,11 @@ class ClassInfo:
         """`self.<attr> = [Block(...) for ...]` (or a list, tuple or dict of constructions, or a
         `tf.keras.Sequential` of them) in `__init__`, and nowhere else in the class a store to it or a method call on it
         (`self.<attr>.append(...)`): the constructor expression (`Block`) of each item; None otherwise."""
+        if attr not in self._item_ctors:
+            self._item_ctors[attr] = self._find_item_ctors(attr)
+        return self._item_ctors[attr]
+
+    def _find_item_ctors(self, attr: str) -> list[ast.expr] | None:
         init = self.methods.get("__init__")
         if init is None:
             return None
