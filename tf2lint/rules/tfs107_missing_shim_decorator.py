@@ -213,8 +213,6 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             # The class's kind first: it is memoized and cheap, the search for a creator is not.
             if ctx.class_kind(cls) not in ("keras", "module"):
                 continue
-            if cls.name in module_callers(ctx.root).dynamic_attrs:
-                continue  # kept under a name only known at runtime (`setattr`): its callers are unknown
             if ctx.project is not None and named_elsewhere(ctx.project, ctx.root, cls.name):
                 # Another module imports and names the class: its callers there decide (the answer depends on
                 # that module, which is recorded). Asked before the search for a creator, which it spares for
@@ -224,6 +222,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             traced = _kept_layer_traced(ctx, method, cls) if creator is None else None
             if creator is None and traced is None or _own_store(ctx, cls):
                 continue
+            if cls.name in module_callers(ctx.root).dynamic_attrs:
+                continue  # kept under a name only known at runtime (`setattr`): its callers are unknown
             if callers is None:
                 # Helpers are called from the class's own functions and from its subclasses' (their overrides).
                 callers = _callers(ctx, [f for klass in (cls, *ctx.subclasses(cls)) for f in ctx.functions_of(klass)])
