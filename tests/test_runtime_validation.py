@@ -736,9 +736,11 @@ CASES.update({
     # s8080-02720); decorated blocks under their undecorated holder's `outer`: stable (held-out s8080-02716).
     ("TFS113", "bad", 13): lambda ns: assert_codes(ns.Listed(), x(2, 4), expected={"TFS113"}, weights=1),
     ("TFS102", "good", 4): lambda ns: assert_codes(ns.Blocks(), x(2, 4)),
-    # Blocks kept under runtime names or in a dict, called in the shim method: tracked, one `fc` per scope.
+    # Blocks kept under runtime names, in a dict or a list zipped with names, called in the shim method: tracked,
+    # one `fc` per scope.
     ("TFS107", "good", 11): lambda ns: (assert_codes(ns.Dynamic(), x(2, 4), weights=4),
-                                        assert_codes(ns.Heads(), x(2, 4), weights=4)),
+                                        assert_codes(ns.Heads(), x(2, 4), weights=4),
+                                        assert_codes(ns.Zipped(), x(2, 4), weights=4)),
     # A sub-layer built in every iteration under a scope entered in every iteration: the template it makes (even
     # under its create-once guard) and the v1 layer its `__init__` keeps take the first iteration's names.
     ("TFS113", "bad", 11): lambda ns: (assert_codes(ns.Stacked(), x(2, 4), expected={"TFS113"}, weights=3),

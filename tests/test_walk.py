@@ -183,7 +183,8 @@ def test_a_loop_over_the_layers_of_a_function_parameter_is_not_a_held_list() -> 
         """) == [(8, "TFS112")]
 
 
-@pytest.mark.parametrize("loop", ["for block in self.blocks:", "for i, block in enumerate(self.blocks):"])
+@pytest.mark.parametrize("loop", ["for block in self.blocks:", "for i, block in enumerate(self.blocks):",
+                                  "for block, width in zip(self.blocks, (4, 4)):"])
 def test_a_loop_over_a_list_of_sub_layers_runs_each_in_the_callers_store(loop: str) -> None:
     # Each block runs in the caller's store (not TFS107), both asking `fc` (measured: TFS113 bad example `Stack`).
     assert codes(f"""\

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from types import MethodType
 from typing import Any, NamedTuple
 
-from tf2lint.analysis.names import PARTIAL, Function
+from tf2lint.analysis.names import PARTIAL, Function, loop_items
 from tf2lint.analysis.summary import FUNCTION_DEFS, ClassInfo, ModuleSummary
 from tf2lint.knowledge import api
 
@@ -201,10 +201,13 @@ class CallableValues:
                     # `for stage in stages:` over a name bound to a literal (or `for block in self.blocks:`): any of
                     # its entries
                     add(stmt.target.id, _any_item(stmt.iter))
-                elif _enumerated(stmt):
-                    # `for i, block in enumerate(self.blocks):`
-                    unknown(stmt.target.elts[0])  # type: ignore[attr-defined]
-                    add(stmt.target.elts[1].id, _any_item(stmt.iter.args[0]))  # type: ignore[attr-defined]
+                elif (items := loop_items(stmt)) is not None:
+                    # `for i, block in enumerate(self.blocks):`, `for block, width in zip(self.blocks, widths):`
+                    kept = {name for name, _container in items}
+                    for element in stmt.target.elts:  # type: ignore[attr-defined]
+                        unknown(element) if element.id not in kept else None
+                    for name, container in items:
+                        add(name, _any_item(container))
                 else:
                     unknown(stmt.target)
             elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
@@ -230,14 +233,6 @@ ANY_ITEM = "_"  # the index of `_any_item`
 def _any_item(container: ast.expr) -> ast.Subscript:
     """`container[_]`: one of its items, in a loop over them."""
     return ast.Subscript(value=container, slice=ast.Name(id=ANY_ITEM, ctx=ast.Load()), ctx=ast.Load())
-
-
-def _enumerated(loop: ast.For | ast.AsyncFor) -> bool:
-    """`for i, item in enumerate(<name or attribute>):`."""
-    target, iterated = loop.target, loop.iter
-    return (isinstance(target, ast.Tuple) and len(target.elts) == 2 and all(isinstance(e, ast.Name) for e in target.elts)
-            and isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Name) and iterated.func.id == "enumerate"
-            and len(iterated.args) == 1 and not iterated.keywords and isinstance(iterated.args[0], (ast.Name, ast.Attribute)))
 
 
 def _bound(callee: Callee, expr: ast.expr) -> bool:

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from tf2lint.analysis import project as project_module
 from tf2lint.analysis.project import WORD_BYTES, Project
-from tf2lint.analysis.names import Function, flatten_blocks, names_in, walk_expr
+from tf2lint.analysis.names import Function, flatten_blocks, loop_items, names_in, walk_expr
 from tf2lint.analysis.summary import (
     FUNCTION_DEFS, ClassInfo, FunctionDef, ModuleSummary, first_param, is_self_attr, own_statements,
 )
@@ -145,18 +145,14 @@ def calls_of_held(cls: ClassInfo) -> tuple[list[HeldCall], bool]:
 
 def _item_names(method: FunctionDef, receiver: str | None, attrs: set[str]) -> set[str]:
     """The names a method's loops bind to the items of those attributes (`for block in self.blocks:`, also under
-    `enumerate`)."""
+    `enumerate` or `zip`)."""
     names: set[str] = set()
     for node in ast.walk(method):
         if not isinstance(node, (ast.For, ast.AsyncFor)):
             continue
-        target, iterated = node.target, node.iter
-        if isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Name) and iterated.func.id == "enumerate" \
-                and iterated.args and isinstance(target, ast.Tuple) and len(target.elts) == 2:
-            target, iterated = target.elts[1], iterated.args[0]
-        if isinstance(target, ast.Name) and isinstance(iterated, ast.Attribute) and iterated.attr in attrs and \
-                is_self_attr(iterated, receiver):
-            names.add(target.id)
+        pairs = loop_items(node) or ([(node.target.id, node.iter)] if isinstance(node.target, ast.Name) else [])
+        names.update(name for name, iterated in pairs
+                     if isinstance(iterated, ast.Attribute) and iterated.attr in attrs and is_self_attr(iterated, receiver))
     return names
 
 

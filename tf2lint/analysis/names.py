@@ -277,6 +277,22 @@ def _canonical(paths: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(map(canonical, paths)))
 
 
+def loop_items(loop: ast.For | ast.AsyncFor) -> list[tuple[str, ast.expr]] | None:
+    """For `for i, item in enumerate(c):` and `for a, b in zip(c, d):`: each loop name bound to the items of a
+    container, with that container (`i` is not: it counts); None for another loop."""
+    target, iterated = loop.target, loop.iter
+    if not (isinstance(target, ast.Tuple) and isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Name)
+            and not iterated.keywords and not any(isinstance(a, ast.Starred) for a in iterated.args)
+            and all(isinstance(e, ast.Name) for e in target.elts)):
+        return None
+    names = [e.id for e in target.elts]  # type: ignore[attr-defined]
+    if iterated.func.id == "enumerate" and len(iterated.args) == 1 and len(names) == 2:
+        return [(names[1], iterated.args[0])]
+    if iterated.func.id == "zip" and len(iterated.args) == len(names) > 0:
+        return list(zip(names, iterated.args))
+    return None
+
+
 def flatten_blocks(stmts: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Statements of a block including those nested in if/for/while/with/try/match (same scope)."""
     stack = list(reversed(stmts))

@@ -787,6 +787,19 @@ class Heads(tf.keras.layers.Layer):
         with v1.variable_scope("b"):
             b = self.heads["b"](x)
         return a + b
+
+
+class Zipped(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.blocks = [Block() for _ in range(2)]
+
+    @track
+    def call(self, x):
+        for block, name in zip(self.blocks, ("c", "d")):
+            with v1.variable_scope(name):
+                x = block(x)
+        return x
 ''',
     ),
     check=check,
