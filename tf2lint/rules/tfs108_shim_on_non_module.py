@@ -57,7 +57,8 @@ RULE = Rule(
             "Finds `track_tf1_style_variables` on a module-level function, a `staticmethod` or `classmethod`, a "
             "method of a class whose bases are known not to be `tf.Module`/`tf.keras.layers.Layer`/"
             "`tf.keras.Model` (no bases, `object`, or a chain of such in-module classes), or a method of a "
-            "Keras 3 layer (`import keras`). Classes with bases tf2lint cannot resolve are left alone."
+            "Keras 3 layer (`import keras`). Classes with bases tf2lint cannot resolve are left alone, and so is a "
+            "mixin that a Module or Layer inherits (its `self` is that object) or that another module names."
         ),
         why=(
             "The shim stores variables on the object the method is bound to, so it needs `self` to be a "
