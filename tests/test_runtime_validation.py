@@ -729,8 +729,10 @@ CASES.update({
                                             lambda: ns.Headed()(x(2, 4))),
     # Undecorated blocks kept in a list (or a Sequential) run in the caller's store: one `fc` for two blocks, or
     # one per block under a scope per iteration (held-out s7878-00741, s7878-00466).
-    ("TFS113", "bad", 12): lambda ns: assert_codes(ns.Stack(), x(2, 4), expected={"TFS113"}, weights=2),
-    ("TFS113", "good", 10): lambda ns: assert_codes(ns.ScopedStack(), x(2, 4), weights=4),
+    ("TFS113", "bad", 12): lambda ns: (assert_codes(ns.Stack(), x(2, 4), expected={"TFS113"}, weights=2),
+                                       assert_codes(ns.IndexedStack(), x(2, 4), expected={"TFS113"}, weights=2)),
+    ("TFS113", "good", 10): lambda ns: (assert_codes(ns.ScopedStack(), x(2, 4), weights=4),
+                                        assert_codes(ns.FirstTwice(), x(2, 4), weights=2)),
     ("TFS107", "good", 10): lambda ns: assert_codes(ns.InSequential(), x(2, 4), weights=1),
     # A list's blocks each keep a template named `t`, entered under `blk` by each: one variable (held-out
     # s8080-02720); decorated blocks under their undecorated holder's `outer`: stable (held-out s8080-02716).

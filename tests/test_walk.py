@@ -207,3 +207,28 @@ def test_a_loop_over_a_list_of_sub_layers_runs_each_in_the_callers_store(loop: s
                     x = block(x)
                 return x
         """) == [(6, "TFS113")]
+
+
+@pytest.mark.parametrize(("index", "expected"), [("i", [(6, "TFS113")]), ("0", [])])
+def test_a_list_indexed_by_the_loop_variable_runs_another_object_in_each_iteration(index: str, expected: list) -> None:
+    # `self.blocks[i]`: two objects asking `fc` (TFS113, measured); `self.blocks[0]`: one object called again.
+    assert codes(f"""\
+        import tensorflow as tf
+
+
+        class Block(tf.keras.layers.Layer):
+            def call(self, x):
+                return tf.compat.v1.layers.dense(x, 4, name="fc")
+
+
+        class Stack(tf.keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.blocks = [Block() for _ in range(2)]
+
+            @tf.compat.v1.keras.utils.track_tf1_style_variables
+            def call(self, x):
+                for i in range(2):
+                    x = self.blocks[{index}](x)
+                return x
+        """) == expected

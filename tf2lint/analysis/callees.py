@@ -57,6 +57,8 @@ class CallResolver:
                     break
         elif isinstance(func, ast.Subscript) and is_self_attr(func.value, frame.self_name) and frame.reach.cls:
             cls = self._item_class(func.value.attr, frame)  # type: ignore[attr-defined]  # `self.heads["a"](x)`
+            # `for i in range(n): self.blocks[i](x)`: another object in each iteration.
+            each = isinstance(func.slice, ast.Name) and _loop_index(frame.func, func.slice.id, call)
         elif isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER in module.names.resolve(func.func, frame.func):
             builder = api.builder_expr(func)
             if isinstance(builder, (ast.Name, ast.Attribute)):
@@ -219,6 +221,22 @@ class CallResolver:
             if compiled is not None and compiled not in seen:
                 seen.add(compiled)
                 yield compiled, root.owner.get(compiled)
+
+
+def _loop_index(func: Function | None, name: str, call: ast.Call) -> bool:
+    """``name`` is the variable of a `for` loop of ``func`` (not of a nested function) whose body holds ``call``."""
+    if func is None:
+        return False
+    stack = list(func.body) if isinstance(func.body, list) else []
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, (*FUNCTION_DEFS, ast.ClassDef)):
+            continue
+        if isinstance(stmt, (ast.For, ast.AsyncFor)) and isinstance(stmt.target, ast.Name) and stmt.target.id == name \
+                and stmt.body[0].lineno <= call.lineno <= (stmt.end_lineno or stmt.lineno):
+            return True
+        stack.extend(child for child in ast.iter_child_nodes(stmt) if isinstance(child, ast.stmt))
+    return False
 
 
 def tf_decorator(callee: Callee) -> ast.expr | None:

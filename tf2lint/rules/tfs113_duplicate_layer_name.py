@@ -749,6 +749,18 @@ class Stack(tf.keras.layers.Layer):
         for block in self.blocks:
             x = block(x)
         return x
+
+
+class IndexedStack(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.blocks = [Block() for _ in range(2)]
+
+    @track
+    def call(self, x):
+        for i in range(2):
+            x = self.blocks[i](x)  # the same two blocks, reached by index
+        return x
 ''',
         '''\
 import tensorflow as tf
@@ -1122,6 +1134,18 @@ class ScopedStack(tf.keras.layers.Layer):
         for i, block in enumerate(self.blocks):
             with v1.variable_scope(f"block{i}"):  # `block0/fc`, `block1/fc`
                 x = block(x)
+        return x
+
+
+class FirstTwice(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.blocks = [Block() for _ in range(2)]
+
+    @track
+    def call(self, x):
+        for i in range(2):
+            x = self.blocks[0](x)  # one object called again: its weights are shared by design
         return x
 ''',
     ),
