@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from tf2lint.analysis.body import python_loop_variables
 from tf2lint.analysis.callables import ANY_ITEM, Callee, CallableValues
 from tf2lint.analysis.classes import ClassModel
 from tf2lint.analysis.modules import EnteredModules
@@ -58,7 +59,8 @@ class CallResolver:
         elif isinstance(func, ast.Subscript) and is_self_attr(func.value, frame.self_name) and frame.reach.cls:
             cls = self._item_class(func.value.attr, frame)  # type: ignore[attr-defined]  # `self.heads["a"](x)`
             # `for i in range(n): self.blocks[i](x)`: another object in each iteration.
-            each = isinstance(func.slice, ast.Name) and _loop_index(frame.func, func.slice.id, call)
+            each = isinstance(func.slice, ast.Name) and frame.func is not None and (
+                func.slice.id in python_loop_variables(frame.func, call))
         elif isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER in module.names.resolve(func.func, frame.func):
             builder = api.builder_expr(func)
             if isinstance(builder, (ast.Name, ast.Attribute)):
@@ -221,22 +223,6 @@ class CallResolver:
             if compiled is not None and compiled not in seen:
                 seen.add(compiled)
                 yield compiled, root.owner.get(compiled)
-
-
-def _loop_index(func: Function | None, name: str, call: ast.Call) -> bool:
-    """``name`` is the variable of a `for` loop of ``func`` (not of a nested function) whose body holds ``call``."""
-    if func is None:
-        return False
-    stack = list(func.body) if isinstance(func.body, list) else []
-    while stack:
-        stmt = stack.pop()
-        if isinstance(stmt, (*FUNCTION_DEFS, ast.ClassDef)):
-            continue
-        if isinstance(stmt, (ast.For, ast.AsyncFor)) and isinstance(stmt.target, ast.Name) and stmt.target.id == name \
-                and stmt.body[0].lineno <= call.lineno <= (stmt.end_lineno or stmt.lineno):
-            return True
-        stack.extend(child for child in ast.iter_child_nodes(stmt) if isinstance(child, ast.stmt))
-    return False
 
 
 def tf_decorator(callee: Callee) -> ast.expr | None:

@@ -75,14 +75,10 @@ def held_attributes(holder: ClassInfo, cls: ClassInfo) -> dict[str, int]:
     init = holder.methods.get("__init__")
     receiver = first_param(init) if init is not None else None
     for stmt in flatten_blocks(init.body) if init is not None else ():
-        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and is_self_attr(stmt.targets[0], receiver)):
-            continue
-        value = stmt.value.args[0] if isinstance(stmt.value, ast.Call) and len(stmt.value.args) == 1 else stmt.value
-        if not isinstance(value, (ast.List, ast.Tuple, ast.ListComp, ast.Dict)):
-            continue  # (a test before `item_ctors`, which reads every method of the holder)
-        items = holder.item_ctors(stmt.targets[0].attr)  # type: ignore[attr-defined]
-        if items and all(isinstance(item, ast.Name) and item.id == cls.name for item in items):
-            found[stmt.targets[0].attr] = len(items)  # type: ignore[attr-defined]
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and is_self_attr(stmt.targets[0], receiver):
+            items = holder.item_ctors(stmt.targets[0].attr)  # type: ignore[attr-defined]
+            if items and all(isinstance(item, ast.Name) and item.id == cls.name for item in items):
+                found[stmt.targets[0].attr] = len(items)  # type: ignore[attr-defined]
     return found
 
 

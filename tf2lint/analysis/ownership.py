@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from tf2lint.analysis.body import weak_memo
 from tf2lint.analysis.held_objects import attribute_values
+from tf2lint.analysis.scope_names import argument_of
 from tf2lint.analysis.summary import first_param, is_self_attr
 from tf2lint.knowledge import api
 
@@ -115,6 +116,12 @@ def held_object(ctx: ModuleContext, site: CallSite) -> tuple[str, str, ast.Call]
     attr = ctx.attribute(cls, func.attr)
     held = _held_v1_object(ctx, cls, attr)
     return (attr, *held) if held is not None else None
+
+
+def name_argument(kind: str, ctor: ast.Call) -> ast.expr | None:
+    """What a held object's construction names it (see `held_object`): a template's first argument or `name_=`,
+    a v1 layer's `name=`; None when not given."""
+    return argument_of(ctor, "name_", 0) if kind == api.MAKE_TEMPLATE else argument_of(ctor, "name", None)
 
 
 def construction_site(ctx: ModuleContext, construction: ast.Call) -> CallSite | None:

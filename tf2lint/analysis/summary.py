@@ -81,24 +81,9 @@ class ClassInfo:
 
     def _find_item_ctors(self, attr: str) -> list[ast.expr] | None:
         init = self.methods.get("__init__")
-        if init is None:
-            return None
-        found: list[ast.expr] | None = None
-        for method in self.methods.values():
-            receiver = first_param(method)
-            for node in ast.walk(method):
-                if isinstance(node, ast.Attribute) and node.attr == attr and is_self_attr(node, receiver) and (
-                        not isinstance(node.ctx, ast.Load)):
-                    if method is not init or found is not None:
-                        return None
-                    found = []  # the assignment's value is read below
-                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and is_self_attr(
-                        node.func.value, receiver) and node.func.value.attr == attr:  # type: ignore[attr-defined]
-                    return None
-        if found is None:
-            return None
-        receiver = first_param(init)
-        for stmt in flatten_blocks(init.body):
+        receiver = first_param(init) if init is not None else None
+        items: list[ast.expr] = []
+        for stmt in flatten_blocks(init.body) if init is not None else ():
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and is_self_attr(stmt.targets[0], receiver) \
                     and stmt.targets[0].attr == attr:  # type: ignore[attr-defined]
                 value = stmt.value
@@ -106,10 +91,24 @@ class ClassInfo:
                         api.KERAS_SEQUENTIAL.intersection(self.module.names.resolve(value.func, init)):
                     value = value.args[0]  # `tf.keras.Sequential([Block()])` calls each in turn
                 items = [value.elt] if isinstance(value, ast.ListComp) else value.elts if isinstance(
-                    value, (ast.List, ast.Tuple)) else value.values if isinstance(value, ast.Dict) else []
-                if items and all(isinstance(item, ast.Call) for item in items):
-                    return [item.func for item in items]  # type: ignore[attr-defined]
-        return None
+                    value, (ast.List, ast.Tuple)) else value.values if isinstance(value, ast.Dict) else []  # type: ignore[assignment]
+                break
+        if not items or not all(isinstance(item, ast.Call) for item in items):
+            return None
+        # (Only then is every method read:) that assignment is the attribute's one store, and no method is called on it.
+        stores = 0
+        for method in self.methods.values():
+            receiver = first_param(method)
+            for node in ast.walk(method):
+                if isinstance(node, ast.Attribute) and node.attr == attr and is_self_attr(node, receiver) and (
+                        not isinstance(node.ctx, ast.Load)):
+                    stores += 1
+                    if method is not init or stores > 1:
+                        return None
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and is_self_attr(
+                        node.func.value, receiver) and node.func.value.attr == attr:  # type: ignore[attr-defined]
+                    return None
+        return [item.func for item in items]  # type: ignore[attr-defined]
 
     @property
     def reads_store_regularizers(self) -> bool:

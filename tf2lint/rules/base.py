@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from tf2lint.analysis.body import attribute_names
 from tf2lint.analysis.names import walk_expr
-from tf2lint.analysis.ownership import RebuiltHeld, rebuilt_held_objects
+from tf2lint.analysis.ownership import RebuiltHeld, name_argument, rebuilt_held_objects
 from tf2lint.analysis.summary import FUNCTION_DEFS
 from tf2lint.knowledge import api
 
@@ -151,8 +151,7 @@ def rebuilt_holder_hits(ctx: ModuleContext, templates: bool) -> Iterator[Hit]:
 
 def _held_name(held: RebuiltHeld, template: bool) -> str:
     """The name a held object takes on the first call: its literal name, else its class's auto-name."""
-    given = (held.ctor.args[0] if held.ctor.args else keyword(held.ctor, "name_")) if template else \
-        keyword(held.ctor, "name")
+    given = name_argument(held.kind, held.ctor)
     if isinstance(given, ast.Constant) and isinstance(given.value, str) and given.value:
         return given.value
     return "template" if template else api.v1_layer_base_name(held.kind) or api.snake_case(held.kind.rsplit(".")[-1])

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from tf2lint.analysis.body import loop_rebound, name_stores
 from tf2lint.analysis.names import names_in
-from tf2lint.analysis.ownership import construction_site, held_object
+from tf2lint.analysis.ownership import construction_site, held_object, name_argument
 from tf2lint.analysis.variables import class_variables
 from tf2lint.knowledge import api
 from tf2lint.rules.base import Docs, Hit, Rule, keyword, numbered_creator, reuse_switched_on, reuse_switches
@@ -358,12 +358,9 @@ def _rebuilt_each_iteration(ctx: ModuleContext, site: CallSite, switches: list[C
 
 def _fixed_name(kind: str, ctor: ast.Call) -> bool:
     """The construction of a held object names it with a literal, or (a v1 layer) not at all."""
-    if kind == api.MAKE_TEMPLATE:
-        given = ctor.args[0] if ctor.args else keyword(ctor, "name_")
-    else:
-        given = keyword(ctor, "name")
-        if given is None:
-            return True
+    given = name_argument(kind, ctor)
+    if given is None:
+        return kind != api.MAKE_TEMPLATE
     return isinstance(given, ast.Constant) and isinstance(given.value, str)
 
 
