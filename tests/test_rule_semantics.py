@@ -432,3 +432,36 @@ class Model(tf.keras.layers.Layer):
     def eval_mode(self):
         self.flag = False
 """) == []
+
+
+def test_blocks_a_shim_method_runs_in_a_way_the_walk_cannot_follow_are_unknown() -> None:
+    """A holder's shim method runs its blocks through a slice: they run in its store (measured, TFS107's good
+    example), but the walk cannot say so, and unknown is silent. Read only by an undecorated method, they are
+    TFS107's again."""
+    block = HEADER + """
+class Block(tf.keras.layers.Layer):
+    def call(self, x):
+        return v1.layers.dense(x, 4, name="fc")
+"""
+    sliced = block + """
+
+class Holder(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.blocks = [Block(), Block()]
+
+    @track
+    def call(self, x):
+        for item in self.blocks[:1]:
+            x = item(x)
+        return x
+"""
+    assert codes_at(sliced) == []
+    # The same loop in a method the shim walk never enters: what runs the blocks is known to be no shim code.
+    elsewhere = sliced.replace("    @track\n    def call(self, x):\n        for", "    def head(self, x):\n        for")
+    elsewhere += """
+    @track
+    def call(self, x):
+        return v1.layers.dense(x, 4, name="out")
+"""
+    assert codes_at(elsewhere) == [(8, "TFS107")]

@@ -753,6 +753,9 @@ CASES.update({
                                        assert_codes(ns.Once(), x(2, 4), weights=1)),
     # `self.body(x)` through a property calls the kept sub-layer, in the caller's store (held-out s7676-00214).
     ("TFS107", "good", 9): lambda ns: assert_codes(ns.Wrapped(), x(2, 4), weights=2),
+    # Blocks run through a slice or a comprehension in the holder's shim method: tracked there, one `dense` each.
+    ("TFS107", "good", 12): lambda ns: (assert_codes(ns.FirstOnly(), x(2, 4), weights=2),
+                                        assert_codes(ns.Summed(), x(2, 4), weights=4)),
 })
 
 

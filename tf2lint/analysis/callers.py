@@ -139,6 +139,23 @@ def calls_of_held(cls: ClassInfo) -> tuple[list[HeldCall], bool]:
     return found, spelled <= located
 
 
+def held_where_unfollowed(cls: ClassInfo, entered: set[ast.AST]) -> bool:
+    """Whether a class of ``cls``'s module keeps objects of it (`held_attributes`) and reads that attribute in one
+    of its methods that the shim walk entered (``entered``), while the walk never entered ``cls``'s methods:
+    the walk met the objects there and could not follow what runs them (`self.blocks[:1]`, a comprehension, a
+    helper handed the list), so whether they run in the holder's store is unknown."""
+    for holder in cls.module.classes:
+        attrs = set(held_attributes(holder, cls)) if holder is not cls else set()
+        for method in holder.methods.values() if attrs else ():
+            if method not in entered:
+                continue
+            receiver = first_param(method)
+            if any(isinstance(node, ast.Attribute) and node.attr in attrs and is_self_attr(node, receiver)
+                   for root in own_statements(method) for node in walk_expr(root)):
+                return True
+    return False
+
+
 def _item_names(method: FunctionDef, receiver: str | None, attrs: set[str]) -> set[str]:
     """The names a method's loops bind to the items of those attributes (`for block in self.blocks:`, also under
     `enumerate` or `zip`)."""

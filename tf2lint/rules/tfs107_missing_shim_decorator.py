@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.analysis.body import calls_kept_on_attributes, with_items
-from tf2lint.analysis.callers import module_callers, named_elsewhere, tracing_holders
+from tf2lint.analysis.callers import held_where_unfollowed, module_callers, named_elsewhere, tracing_holders
 from tf2lint.analysis.classes import ENTRY_NAMES
 from tf2lint.analysis.ownership import v1_object
 from tf2lint.analysis.scope_names import argument_of, literal_value
@@ -224,6 +224,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 continue
             if cls.name in module_callers(ctx.root).dynamic_attrs:
                 continue  # kept under a name only known at runtime (`setattr`): its callers are unknown
+            if held_where_unfollowed(cls, ctx.reached):
+                continue  # its holder's shim code runs the objects in a way the walk cannot follow: unknown
             if callers is None:
                 # Helpers are called from the class's own functions and from its subclasses' (their overrides).
                 callers = _callers(ctx, [f for klass in (cls, *ctx.subclasses(cls)) for f in ctx.functions_of(klass)])
@@ -273,8 +275,9 @@ RULE = Rule(
             "inside decorated methods of the same object is covered by their decorator, and a sub-layer whose "
             "undecorated `call` runs from a decorated method of its parent runs in the parent's store (also when the parent "
             "reaches it through a property, or keeps it in a list, tuple, dict or `tf.keras.Sequential`; a class that "
-            "another project module imports and names, or whose objects are kept under a name made at runtime with "
-            "`setattr`, is left to callers tf2lint cannot see). Modules that "
+            "another project module imports and names, whose objects are kept under a name made at runtime with "
+            "`setattr`, or whose holder's shim method runs them in a way tf2lint does not follow, such as a slice "
+            "or a comprehension, is left to callers tf2lint cannot see). Modules that "
             "switch to graph mode with `disable_v2_behavior()` are not reported. Calling a template that `__init__` "
             "stored on `self` (`self.t = make_template(...)`) counts as creating variables: the template creates "
             "them on its first call, inside the calling method. A v1 layer object kept on `self` (built in "
@@ -802,6 +805,45 @@ class Zipped(tf.keras.layers.Layer):
             with v1.variable_scope(name):
                 x = block(x)
         return x
+''',
+        '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+v1 = tf.compat.v1
+
+
+class Block(tf.keras.layers.Layer):
+    # Undecorated; the layers below run their blocks in their shim methods, in ways tf2lint does not follow:
+    # whether they run in the holder's store is unknown to it, so it says nothing.
+    def __init__(self, unit):
+        super().__init__()
+        self.unit = unit
+
+    def call(self, x):
+        return v1.layers.dense(x, 4, name=self.unit)
+
+
+class FirstOnly(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.blocks = [Block("a"), Block("b")]
+
+    @track
+    def call(self, x):
+        for block in self.blocks[:1]:  # a slice
+            x = block(x)
+        return x
+
+
+class Summed(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.blocks = [Block("a"), Block("b")]
+
+    @track
+    def call(self, x):
+        return tf.add_n([block(x) for block in self.blocks])  # a comprehension
 ''',
     ),
     check=check,
