@@ -904,6 +904,47 @@ def _traced(self, x):
 '''), (8, 0))
 
 
+# Measured: a local rebuilt after `reuse_variables()` is a new object, named at its first call (`fc_1`, `t_1`: a
+# v1 layer or a template asks its name as a default one); rebuilt in a branch no constant decides, it may be either
+# object, and stays unknown (held-out s8383-00620, s8383-00545).
+PROBES["a_local_rebuilt_in_the_same_block_is_a_new_object"] = (_layer('''
+def scale(x):
+    return x * v1.get_variable("w", shape=(), initializer=tf.ones_initializer())
+''', call='''
+with v1.variable_scope("blk") as scope:
+    fc = v1.layers.Dense(4, name="fc")
+    x = fc(x)
+    t = v1.make_template("t", scale)
+    x = t(x)
+    scope.reuse_variables()
+    fc = v1.layers.Dense(4, name="fc")
+    x = fc(x)
+    t = v1.make_template("t", scale)
+    return t(x)
+'''), (6, 0))
+PROBES["a_local_rebuilt_in_an_undecided_branch_is_unknown"] = (_layer(call='''
+fc = v1.layers.Dense(4, name="fc")
+x = fc(x)
+if tf.reduce_sum(x) > 0:
+    fc = v1.layers.Dense(4, name="fc")
+return fc(x)
+'''), (2, 1))
+# Measured: one constructor written twice under create-once guards (a block repeated under `reuse=True`) builds
+# the attribute once, at the first guard (held-out s8383-00345, s0-00048).
+PROBES["an_attribute_built_under_two_alike_guards_is_one_object"] = (_layer(init='''
+self.fc = None
+''', call='''
+with v1.variable_scope("blk"):
+    if self.fc is None:
+        self.fc = v1.layers.Dense(4)
+    x = self.fc(x)
+with v1.variable_scope("blk", reuse=True):
+    if self.fc is None:
+        self.fc = v1.layers.Dense(4)
+    return self.fc(x)
+'''), (2, 0))
+
+
 @pytest.mark.parametrize("probe", sorted(PROBES))
 def test_the_model_names_what_tf_creates_in_each_probe(tf, probe: str) -> None:
     source, expected = PROBES[probe]

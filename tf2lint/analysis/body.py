@@ -178,3 +178,45 @@ def statement_holding(func: Function, node: ast.AST) -> ast.stmt | None:
         if first <= start and end <= (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0):
             return stmt
     return None
+
+
+_BLOCK_FIELDS = ("body", "orelse", "finalbody")
+
+
+def same_block(func: Function, first: ast.AST, second: ast.AST) -> bool:
+    """Whether two nodes of ``func`` lie in statements of one statement list (a body, an `else`), neither inside a
+    block nested in its statement: run in that list's order, with no branch or loop between them."""
+    if isinstance(func, ast.Lambda) or not (hasattr(first, "lineno") and hasattr(second, "lineno")):
+        return False
+    block: list[ast.stmt] = func.body  # type: ignore[union-attr]
+    while True:
+        holding = [_holding(block, node) for node in (first, second)]
+        if holding[0] is None or holding[1] is None:
+            return False
+        nested = [_nested_block(stmt, node) for stmt, node in zip(holding, (first, second))]
+        if holding[0] is not holding[1]:
+            return nested == [None, None]
+        if nested[0] is None or nested[0] is not nested[1]:
+            return False
+        block = nested[0]
+
+
+def _holding(block: list[ast.stmt], node: ast.AST) -> ast.stmt | None:
+    start = (node.lineno, node.col_offset)  # type: ignore[attr-defined]
+    for stmt in block:
+        if (stmt.lineno, stmt.col_offset) <= start <= (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0):
+            return stmt
+    return None
+
+
+def _nested_block(stmt: ast.stmt, node: ast.AST) -> list[ast.stmt] | None:
+    """The statement list of ``stmt`` holding ``node`` (a `with` body, an `if`'s arms, ...), None where ``node`` is in
+    the statement's own expressions. A handler's or a case's body is nested too, and never shared."""
+    for field in _BLOCK_FIELDS:
+        inner = getattr(stmt, field, None)
+        if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt) and _holding(inner, node) is not None:
+            return inner
+    for part in (*getattr(stmt, "handlers", ()), *getattr(stmt, "cases", ())):
+        if _holding(part.body, node) is not None:
+            return [part]  # a fresh list: two nodes there are never in the same block
+    return None

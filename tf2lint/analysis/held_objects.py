@@ -72,7 +72,11 @@ class HeldObjects:
                 if items is not None and self._one_key(owner, cache, literal_value(first.slice)):  # type: ignore[arg-type]
                     values, key = items, (*instance, "item", cache)
         made = [(v, f) for v, f in values or () if isinstance(v, ast.Call)]
-        if not values or len(made) != 1 or any(not isinstance(v, ast.Call) and not is_none(v) for v, _ in values):
+        if not values or not made or any(not isinstance(v, ast.Call) and not is_none(v) for v, _ in values):
+            return None
+        # Built in several places, all one constructor written alike in one function (the same block under a
+        # create-once guard, repeated under `reuse=True`): whichever runs builds the same object.
+        if len(made) > 1 and not all(f is made[0][1] and _alike(v, made[0][0]) for v, f in made[1:]):
             return None
         ctor, where = made[0]
         names = self.ctx.module_of(where).names.resolve(ctor.func, where)
@@ -219,6 +223,11 @@ def attribute_values(ctx: ModuleContext, cls: ClassInfo) -> dict[tuple[str, bool
                             for entry in direct.values:
                                 add((attr, True), entry, method)
     return found
+
+
+def _alike(first: ast.expr, second: ast.expr) -> bool:
+    """The same expression, written at two places."""
+    return ast.dump(first) == ast.dump(second)
 
 
 def rebound(func: Function, name: str, constructed: int) -> bool:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import ast
 
 from tf2lint.analysis.arg_scopes import names_unchanged, supplied
+from tf2lint.analysis.body import same_block
 from tf2lint.analysis.callables import merged_call
 from tf2lint.analysis.callees import traced_by
 from tf2lint.analysis.context import Callee, CallSite, ModuleContext, VarScope, bind_call
 from tf2lint.analysis.creators import Creators
-from tf2lint.analysis.held_objects import HeldObjects, init_calls, receiver_attr
+from tf2lint.analysis.held_objects import HeldObjects, init_calls, rebound, receiver_attr
 from tf2lint.analysis.names import PARTIAL, PYTHON_BUILTINS, Function, evaluation_order
 from tf2lint.analysis.scope_names import (
     ScopeCounts, creates_variables, known_literal, layer_suffixes, literal_value, loop_values, spread_arguments,
@@ -313,10 +314,19 @@ class ClassModel(Creators, HeldObjects):
         func = site.node.func
         if not isinstance(func, ast.Name):
             return None
-        found = [s for sites in self.by_node.values() for s in sites
-                 if s.func is site.func and s.target == ("local", func.id) and s.names != (PARTIAL,)
-                 and (s.names or self._v1_object(s.node, s.func, s.module) is not None)]
-        return found[0] if len(found) == 1 and found[0].node.lineno <= site.node.lineno else None
+        found = [sites[0] for sites in self.by_node.values() if any(
+                 s.func is site.func and s.target == ("local", func.id) and s.names != (PARTIAL,)
+                 and (s.names or self._v1_object(s.node, s.func, s.module) is not None) for s in sites)]
+        if len(found) == 1:
+            return found[0] if found[0].node.lineno <= site.node.lineno else None
+        # Built in several places: the last construction before the call, when it runs just before it, in the
+        # same statement list, and nothing else binds the name (`fc = Dense(...); fc(x); ...; fc = Dense(...)`).
+        called_at = (site.node.lineno, site.node.col_offset)
+        before = [s for s in found if (s.node.lineno, s.node.col_offset) < called_at]
+        if not before or rebound(site.func, func.id, len(found)):
+            return None
+        last = max(before, key=lambda s: (s.node.lineno, s.node.col_offset))
+        return last if same_block(site.func, last.node, site.node) else None
 
     def _traces(self, site: CallSite, callee: Callee, applied: ast.expr | None) -> bool:
         """The call enters a `tf.function` (applied here, held by a local, or decorating the callee) the caller was
