@@ -1021,6 +1021,61 @@ def test_a_helper_modules_own_calls_are_followed(tf) -> None:
 
 
 
+# A `get_or_create_layer` builder that is a layer class of another module (held-out s8383-00037 and kin). Measured:
+# a decorated `call` keeps its variables in the built layer's own store, the holder's stays empty; an undecorated
+# one runs in the holder's store, under the scope around the call (`outer/blk/w`).
+BUILT_ELSEWHERE = '''
+import tensorflow as tf
+from built_blocks import Own, Shared
+
+
+class Model(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        for _ in range(2):
+            x = tf.compat.v1.keras.utils.get_or_create_layer("own", Own)(x)
+        with tf.compat.v1.variable_scope("outer"):
+            return tf.compat.v1.keras.utils.get_or_create_layer("shared", Shared)(x)
+
+
+def make():
+    return Model()
+
+
+def inputs():
+    return (tf.ones((2, 4)),)
+'''
+BUILT_BLOCKS = '''
+import tensorflow as tf
+
+
+class Own(tf.keras.layers.Layer):
+    @tf.compat.v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        with tf.compat.v1.variable_scope("blk"):
+            return tf.compat.v1.layers.dense(x, 4, name="fc")
+
+
+class Shared(tf.keras.layers.Layer):
+    def call(self, x):
+        with tf.compat.v1.variable_scope("blk"):
+            return tf.matmul(x, tf.compat.v1.get_variable("w", shape=(4, 4)))
+'''
+
+
+def test_a_builder_class_of_another_module_is_followed(tf) -> None:
+    from differential.compare import MODULE_MARKER
+    from differential.names import first_call, predicted
+
+    source = BUILT_ELSEWHERE + "\n" + MODULE_MARKER + "built_blocks\n" + BUILT_BLOCKS
+    ran = first_call(source, "built")
+    assert ran is not None
+    cls, actual = ran
+    assert actual == {"outer/blk/w"}
+    model = predicted(source)[cls]
+    assert model.complete and set(model.names) == actual, model.unknowns
+
+
 # A `get_or_create_layer` builder whose Keras layer Keras names: Keras counts auto-names per base across v1 and
 # native layers alike, so naming the v1 layer before it (TFS101's fix) renumbers it when the bases match.
 # Measured: unnamed, the Keras layer's weights are `dense_1/*`; with `name="dense"` on the v1 layer, `dense/*`.

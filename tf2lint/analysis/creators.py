@@ -117,7 +117,9 @@ class Creators:
         name Keras gives the layer (`dense`; "" when the builder names it, UNKNOWN when it cannot be read), else
         None."""
         builder = api.builder_expr(site.node)
-        built = self.ctx.class_by_name.get(builder.id) if isinstance(builder, ast.Name) else None
+        # A project class, of this module or one it imports (`get_or_create_layer("sub", Sub)`).
+        built = self.ctx.class_of(site.module or self.ctx.root, builder, site.func) if isinstance(
+            builder, (ast.Name, ast.Attribute)) else None
         if built is not None:
             return api.snake_case(built.name) if self._inert_class(built) else None
         if isinstance(builder, ast.Lambda):
