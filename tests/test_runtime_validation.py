@@ -753,6 +753,16 @@ CASES.update({
                                        assert_codes(ns.Once(), x(2, 4), weights=1)),
     # `self.body(x)` through a property calls the kept sub-layer, in the caller's store (held-out s7676-00214).
     ("TFS107", "good", 9): lambda ns: assert_codes(ns.Wrapped(), x(2, 4), weights=2),
+    # `get_or_create_layer` in a `tf.function`: a key per loop value builds a layer with weights in a second trace,
+    # and the first call raises; a builder's layer making its weight in a stacked one breaks the second instance.
+    # One key, or layers without weights: stable.
+    ("TFS105", "bad", 10): lambda ns: raises(ValueError, "only supports singleton tf.Variables",
+                                             lambda: ns.KeyedHeads()(x(2, 4))),
+    ("TFS105", "bad", 11): lambda ns: (ns.StackedBuilder()(x(2, 4)), raises(
+        ValueError, "only supports singleton tf.Variables", lambda: ns.StackedBuilder()(x(2, 4)))),
+    ("TFS105", "good", 6): lambda ns: (assert_codes(ns.OneHead(), x(2, 4), weights=2),
+                                       assert_codes(ns.KeyedActivations(), x(2, 4), weights=0),
+                                       [assert_codes(ns.StackedWeightless(), x(2, 4), weights=0) for _ in range(2)]),
     # Blocks run through a slice or a comprehension in the holder's shim method: tracked there, one `dense` each.
     ("TFS107", "good", 12): lambda ns: (assert_codes(ns.FirstOnly(), x(2, 4), weights=2),
                                         assert_codes(ns.Summed(), x(2, 4), weights=4)),
@@ -1382,6 +1392,7 @@ SAFE_FIX_OBJECTS = {
     ("TFS105", 3): [("SlimInnerFunction", (), (2, 4), {})],
     ("TFS105", 8): [("LoopNamed", (), (2, 4), {})],
     ("TFS105", 9): [("CompiledOnceLooped", (), (2, 4), {})],
+    ("TFS105", 10): [("KeyedHeads", (), (2, 4), {})],
     ("TFS107", 2): [("SlimUndecorated", (), (2, 4), {})],
     ("TFS107", 3): [("TracedBlock", (), (2, 4), {})],
     ("TFS107", 4): [("TracedCall", (), (2, 4), {})],

@@ -68,17 +68,24 @@ def _named_per_trace(ctx: ModuleContext, use: TfFunctionUse) -> str | None:
     if not varying:
         return None
     for site in ctx.sites:
-        if site.reach.tf_function is not use.anchor or site.func is not use.target or site.guarded or not any(
-                api.creates_tf1_variables(name) for name in site.names):
+        if site.reach.tf_function is not use.anchor or site.func is not use.target or site.guarded:
             continue  # (under a create-once guard, a later trace finds the object made and creates nothing)
+        creator = next((f"`{n}`" for n in site.names if api.creates_tf1_variables(n)), None)
+        if creator is None and api.GET_OR_CREATE_LAYER in site.names:
+            # A new key builds a new layer, which creates its weights in that trace (measured; a layer without
+            # weights, or one key, is fine).
+            creator = _built_by_builder(ctx, site.node, site.func, ctx.owner.get(site.func) or use.target_cls)
+        if creator is None:
+            continue
         spelled = [_name_argument(site), *(argument_of(scope.node, "name_or_scope", 0) for scope in site.scopes)]
         if any(expr is not None and names_in(expr) & varying for expr in spelled):
-            return f"`{next(n for n in site.names if api.creates_tf1_variables(n))}`"
+            return creator
     return None
 
 
 def _name_argument(site: CallSite) -> ast.expr | None:
-    """The argument that names what the call creates: a layer's `name=`, `get_variable`'s or a template's name."""
+    """The argument that names what the call creates: a layer's `name=`, `get_variable`'s or a template's name,
+    `get_or_create_layer`'s key."""
     for name in site.names:
         creator = api.auto_named_creator(name)
         if creator is not None:
@@ -87,6 +94,8 @@ def _name_argument(site: CallSite) -> ast.expr | None:
             return argument_of(site.node, "name", 0)
         if name == api.MAKE_TEMPLATE:
             return argument_of(site.node, "name_", 0)
+        if name == api.GET_OR_CREATE_LAYER:
+            return argument_of(site.node, "name", 0)
     return None
 
 
@@ -120,6 +129,10 @@ def _looped_params(ctx: ModuleContext, use: TfFunctionUse) -> frozenset[str]:
 def _built_by_builder(ctx: ModuleContext, call: ast.Call, func, cls) -> str | None:
     """`get_or_create_layer(key, build)` whose builder constructs a layer with weights: built per instance,
     the layer creates them on its first call."""
+    expr = api.builder_expr(call)
+    built = ctx.class_of(ctx.module_of(func), expr, func) if isinstance(expr, (ast.Name, ast.Attribute)) else None
+    if built is not None:  # a project layer class (`get_or_create_layer("sub", Sub)`)
+        return _class_weights(ctx, built)
     builder = ctx.builder_of(call, func, cls)
     if builder is None:
         return None
@@ -127,6 +140,22 @@ def _built_by_builder(ctx: ModuleContext, call: ast.Call, func, cls) -> str | No
         for name in names:
             if _owns_weights(name) or api.is_v1_layer_class(name):
                 return f"the `{name}` that `get_or_create_layer`'s builder makes, which creates its weights on its first call"
+    return None
+
+
+def _class_weights(ctx: ModuleContext, cls) -> str | None:
+    """A project layer class whose construction or `build` makes weights (`self.add_weight`, a Keras or v1 layer,
+    `tf.Variable`): built by `get_or_create_layer`, it makes them where it is built or first called (measured: in a
+    stacked `tf.function`, the second instance raises; a class without weights is fine)."""
+    for klass in ctx.mro(cls):
+        for method in (klass.methods.get("__init__"), klass.methods.get("build")):
+            for call, names, func in ctx.reached_calls(method, klass, limit=8) if method is not None else ():
+                made = next((n for n in names if _owns_weights(n) or api.is_v1_layer_class(n)), None)
+                if made is None and self_attribute(ctx, call.func, func) == "add_weight":
+                    made = "self.add_weight"
+                if made is not None:
+                    return (f"the `{cls.name}` that `get_or_create_layer` builds, whose `{method.name}` makes "
+                            f"weights (`{made}`)")
     return None
 
 
@@ -252,10 +281,13 @@ RULE = Rule(
             "under a new name when it is traced again counts (auto-named layers, layer objects, templates, "
             "`tf.Variable`): `get_variable(\"w\")` and named layers get the same variable back, unless their name "
             "(or a scope's, opened in the function) is built from a parameter that a loop of the shim code passes "
-            "its loop variable (`for i in range(2): self.block(x, i)`), which traces the function again per value. A "
+            "its loop variable (`for i in range(2): self.block(x, i)`), which traces the function again per value "
+            "(a `get_or_create_layer` key so built counts when its builder makes a layer with weights: each key "
+            "builds another). A "
             "`tf.function` below the shim decorator on the same method counts too, and there lazy creation counts "
             "as well: a Keras layer, v1 layer object or template built in `__init__` and first called in the "
-            "method creates its weights inside that `tf.function`."
+            "method creates its weights inside that `tf.function`, as does a layer `get_or_create_layer` builds "
+            "there (from a builder function, or a project layer class whose `__init__` or `build` makes weights)."
         ),
         why=(
             "The model guide: \"it is not safe to put tf.functions inside of your shim-decorated methods if those "
@@ -470,6 +502,52 @@ class CompiledOnceLooped(tf.keras.layers.Layer):
     def block(self, x, i):
         return v1.layers.dense(x, 4, name=f"fc_{i}")
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class KeyedHeads(tf.keras.layers.Layer):
+    """Held-out s8282-00912: each key builds another Keras layer, in another trace."""
+
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        for i in range(2):
+            x = self.block(x, i)
+        return x
+
+    @tf.function  # expect: TFS105
+    def block(self, x, i):
+        return v1.keras.utils.get_or_create_layer(f"head_{i}", self.build_head)(x)
+
+    def build_head(self):
+        return tf.keras.layers.Dense(4)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Projection(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.w = self.add_weight(name="w", shape=(4, 4))
+
+    def call(self, x):
+        return tf.matmul(x, self.w)
+
+
+class StackedBuilder(tf.keras.layers.Layer):
+    """Held-out s8080-02862: the builder's layer makes its weight inside the one `tf.function` all instances
+    share; the second instance raises."""
+
+    @v1.keras.utils.track_tf1_style_variables
+    @tf.function  # expect: TFS105
+    def call(self, x):
+        return v1.keras.utils.get_or_create_layer("projection", Projection)(x)
+''',
     ),
     good=(
         '''\
@@ -615,6 +693,49 @@ class GuardedPerTrace(tf.Module):
         if self.t is None:
             self.t = v1.make_template(f"scale_{i}", _scale)
         return self.t(x)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class OneHead(tf.keras.layers.Layer):
+    # One key: the layer the first trace built is found again by the next.
+    @v1.keras.utils.track_tf1_style_variables
+    def call(self, x):
+        for i in range(2):
+            x = self.block(x, i)
+        return x
+
+    @tf.function
+    def block(self, x, i):
+        return v1.keras.utils.get_or_create_layer("head", self.build_head)(x)
+
+    def build_head(self):
+        return tf.keras.layers.Dense(4)
+
+
+class KeyedActivations(OneHead):
+    # A key per value, but the layers own no weights.
+    @tf.function
+    def block(self, x, i):
+        return v1.keras.utils.get_or_create_layer(f"head_{i}", self.build_head)(x)
+
+    def build_head(self):
+        return tf.keras.layers.Activation("relu")
+
+
+class Doubling(tf.keras.layers.Layer):
+    def call(self, x):
+        return x * 2.0
+
+
+class StackedWeightless(tf.keras.layers.Layer):
+    @v1.keras.utils.track_tf1_style_variables
+    @tf.function
+    def call(self, x):
+        return v1.keras.utils.get_or_create_layer("doubling", Doubling)(x)
 ''',
     ),
     check=check,
