@@ -944,6 +944,17 @@ with v1.variable_scope("blk", reuse=True):
     return self.fc(x)
 '''), (2, 0))
 
+# Measured: a closure's `self` is its method's; the v1 layer `__init__` built, first called in the closure, is
+# named there (held-out s8484-00056, where the model claimed every name and left `blk/fc/*` out).
+PROBES["an_object_built_in_init_called_in_a_closure"] = (_layer(init='''
+self.fc = v1.layers.Dense(4, name="fc")
+''', call='''
+def block(x):
+    with v1.variable_scope("blk"):
+        return self.fc(x)
+return block(x)
+'''), (2, 0))
+
 
 @pytest.mark.parametrize("probe", sorted(PROBES))
 def test_the_model_names_what_tf_creates_in_each_probe(tf, probe: str) -> None:

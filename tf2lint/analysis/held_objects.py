@@ -183,12 +183,18 @@ def receiver_attr(expr: ast.expr, func: Function, ctx: ModuleContext) -> str | N
     """`self.<attr>` in a method of a class: attr (the receiver is the method's first parameter; a property
     returning `self.<other>` reads other)."""
     method = func
-    while method is not None and ctx.owner.get(method) is None:
+    # A function nested in a method (a closure: `self` is the method's) has the method's class as its owner too.
+    while method is not None and not _is_method(ctx, method):
         method = ctx.parent_function.get(method)
     owner = ctx.owner.get(method) if method is not None else None
-    if owner is None or getattr(method, "name", None) not in owner.methods or is_static(method):  # type: ignore[arg-type]
+    if owner is None or is_static(method):  # type: ignore[arg-type]
         return None
     return ctx.attribute(owner, expr.attr) if is_self_attr(expr, first_param(method)) else None  # type: ignore[union-attr]
+
+
+def _is_method(ctx: ModuleContext, func: Function) -> bool:
+    owner = ctx.owner.get(func)
+    return owner is not None and owner.methods.get(getattr(func, "name", "")) is func
 
 
 def attribute_values(ctx: ModuleContext, cls: ClassInfo) -> dict[tuple[str, bool], list[tuple[ast.expr, Function]] | None]:
