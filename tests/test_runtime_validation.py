@@ -763,6 +763,13 @@ CASES.update({
     ("TFS105", "good", 6): lambda ns: (assert_codes(ns.OneHead(), x(2, 4), weights=2),
                                        assert_codes(ns.KeyedActivations(), x(2, 4), weights=0),
                                        [assert_codes(ns.StackedWeightless(), x(2, 4), weights=0) for _ in range(2)]),
+    # Two objects of one undecorated class run in one scope of their holder's store ask the same `fc`: 2 weights
+    # where 4 were written. Under scopes of their own, or with their own stores: 4; one object under two names: 2.
+    ("TFS113", "bad", 14): lambda ns: (assert_codes(ns.Pair(), x(2, 4), expected={"TFS113"}, weights=2),
+                                       assert_codes(ns.Heads(), x(2, 4), expected={"TFS113"}, weights=2)),
+    ("TFS113", "good", 11): lambda ns: (assert_codes(ns.Scoped(), x(2, 4), weights=4),
+                                        assert_codes(ns.Alias(), x(2, 4), weights=2),
+                                        assert_codes(ns.OwnPair(), x(2, 4), weights=4)),
     # Blocks run through a slice or a comprehension in the holder's shim method: tracked there, one `dense` each.
     ("TFS107", "good", 12): lambda ns: (assert_codes(ns.FirstOnly(), x(2, 4), weights=2),
                                         assert_codes(ns.Summed(), x(2, 4), weights=4)),

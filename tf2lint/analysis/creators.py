@@ -80,6 +80,7 @@ class Creators:
             node=call, kind=kind, scope=scope, variables=tuple(variables),
             fingerprint=call_fingerprint(kind, call, skip_first, pin), explicit=explicit, pin=pin,
             local=not self.ctx.is_foreign(site.module), statement=self.statement, keras_base=keras_base,
+            instance=self._owner()[1],
         ))
 
     def _why(self, node: ast.AST, reason: str) -> None:

@@ -18,13 +18,18 @@ class HeldObjects:
     """The part of `variable_walk.ClassModel` that reads what objects hold (a mixin: it uses the walk's state)."""
 
     def _instance(self, site: CallSite, prefix: str) -> tuple:
-        """Which sub-layer object a call runs: `self.<attr>` of the running object, the one
-        `get_or_create_layer` keeps under a literal key in this scope, else a new one."""
+        """Which sub-layer object a call runs: `self.<attr>` of the running object, an item of one under a literal
+        key, the one `get_or_create_layer` keeps under a literal key in this scope, else a new one."""
         _, instance = self._owner()
         func = site.node.func
         attr = receiver_attr(func, self._holder(site.func), self.ctx) if isinstance(func, ast.Attribute) else None
         if attr is not None:
             return (*instance, "self", attr)
+        if isinstance(func, ast.Subscript) and isinstance(func.value, ast.Attribute):  # `self.heads["a"]`, `self.blocks[0]`
+            held = receiver_attr(func.value, self._holder(site.func), self.ctx)
+            key = literal_value(func.slice)
+            if held is not None and isinstance(key, (str, int)) and not isinstance(key, bool):
+                return (*instance, "item", held, key)
         if isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER in self.ctx.resolve(func.func, site.func):
             text = self._text(argument_of(func, "name", 0), site)
             if text is not None and text[0] == "str":
@@ -48,8 +53,7 @@ class HeldObjects:
 
     def _set_once(self, attr: str, cls: ClassInfo) -> bool:
         """`self.<attr>` is given an object only by its constructor in `__init__` (other values: None)."""
-        values = self._attribute_values(cls).get((attr, False))
-        return values is not None and sum(not (isinstance(v, ast.Constant) and v.value is None) for v, _ in values) == 1
+        return _one_object(self._attribute_values(cls).get((attr, False)))
 
     def _held(self, expr: ast.expr, site: CallSite) -> tuple[tuple, ast.Call, tuple[str, ...], str | None] | None:
         """The one template or v1 layer object ``expr`` holds: a module-level template, or `self.<attr>` set to
@@ -190,6 +194,37 @@ def receiver_attr(expr: ast.expr, func: Function, ctx: ModuleContext) -> str | N
     if owner is None or is_static(method):  # type: ignore[arg-type]
         return None
     return ctx.attribute(owner, expr.attr) if is_self_attr(expr, first_param(method)) else None  # type: ignore[union-attr]
+
+
+def _one_object(values: list[tuple[ast.expr, Function]] | None) -> bool:
+    return values is not None and sum(not is_none(v) for v, _ in values) == 1
+
+
+def distinct_objects(ctx: ModuleContext, cls: ClassInfo, first: tuple, second: tuple) -> bool:
+    """Whether two sub-layer keys of ``cls``'s object (`HeldObjects._instance`) are surely two objects: two of its
+    attributes each given one object by a project class's constructor in `__init__` (`self.a = Block()`,
+    `self.b = Block()`), or two literal keys of one attribute `__init__` sets to a list, tuple or dict of such
+    constructions (`self.heads["a"]`, `self.heads["b"]`; list indexes counted from the front)."""
+    if first == second or len(first) != len(second) or first[:1] != second[:1]:
+        return False
+    init = cls.methods.get("__init__")
+    if init is None:
+        return False
+    ctors = init_calls(cls)
+    values = attribute_values(ctx, cls)
+
+    def built(func: ast.expr) -> bool:
+        return ctx.class_of(cls.module, func, init) is not None
+
+    if first[0] == "self" and len(first) == 2:
+        return all(attr in ctors and built(ctors[attr].func) and _one_object(values.get((attr, False)))
+                   for attr in (first[1], second[1]))
+    if first[0] == "item" and len(first) == 3 and first[1] == second[1]:
+        keys = (first[2], second[2])
+        items = cls.item_ctors(first[1])
+        same_kind = all(isinstance(k, str) for k in keys) or all(isinstance(k, int) and k >= 0 for k in keys)
+        return same_kind and bool(items) and all(built(item) for item in items)  # type: ignore[union-attr]
+    return False
 
 
 def _is_method(ctx: ModuleContext, func: Function) -> bool:

@@ -48,6 +48,9 @@ class Creation:
     # names it, UNKNOWN when the builder cannot be read. Keras counts auto-names per base across v1 and native
     # layers alike, so an unnamed v1 layer made before it sets its number (measured: `dense_1` after `dense`).
     keras_base: str | None = None
+    # The sub-layer object whose undecorated `call` made it (`HeldObjects._instance`: `("self", "first")`); () for
+    # the shim class's own code.
+    instance: tuple = ()
 
     @property
     def known(self) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tf2lint.analysis.body import loop_rebound, name_stores
+from tf2lint.analysis.held_objects import distinct_objects
 from tf2lint.analysis.names import names_in
 from tf2lint.analysis.ownership import construction_site, held_object, name_argument
 from tf2lint.analysis.variables import class_variables
@@ -253,8 +254,9 @@ def _shared_in_the_model(ctx: ModuleContext, candidates: set[ast.Call]) -> Itera
     """A call with a literal name that the variable-name model gives variables an earlier creation of the same
     call of the shim method has: a functional layer after a v1 layer object that took its name in that scope
     (measured: the object's `blk/fc` is shared; in the other order the object is numbered `fc_1`), or a helper run
-    twice in one scope (measured: 2 weights where 4 were written). Not a call in a sub-layer's `call`: run twice,
-    that may be one object called again, which shares its weights by design."""
+    twice in one scope (measured: 2 weights where 4 were written). A call in a sub-layer's `call` only when two
+    objects run it there (`self.first`, `self.second`; measured: 2 weights where 4 were written): run twice by
+    one object called again, it shares its weights by design."""
     for model in class_variables(ctx):
         in_sub_layer = {site.node for site in ctx.sites
                         if site.reach.shim is model.method and site.reach.cls is not model.cls}
@@ -265,14 +267,24 @@ def _shared_in_the_model(ctx: ModuleContext, candidates: set[ast.Call]) -> Itera
             for name in names:
                 first.setdefault(name, creation)
             node = creation.node
-            if earlier is None or node not in candidates or node in in_sub_layer or not creation.local:
+            if earlier is None or node not in candidates or not creation.local:
+                continue
+            objects = node in in_sub_layer and earlier.node is node and distinct_objects(
+                ctx, model.cls, earlier.instance, creation.instance)
+            if node in in_sub_layer and not objects:
                 continue
             candidates.discard(node)  # one finding per call
             variable = creation.kind == api.GET_VARIABLE
             kind, full = ("variable", names[0]) if variable else ("layer", creation.scope)
             scope, _, name = full.rpartition("/")
             where = f"{scope or 'the root scope'} of shim method `{model.qualname}`"
-            if earlier.node is node:
+            if objects:
+                yield Hit(node, (
+                    f"{kind} name {name!r}: two sub-layer objects ({_object_text(earlier.instance)}, "
+                    f"{_object_text(creation.instance)}) run this call in {where}, and the second silently shares "
+                    f"the first's weights ({names[0]}, ...); call each under a `variable_scope` of its own, or pass "
+                    f"`reuse=True` if sharing is intended"))
+            elif earlier.node is node:
                 yield Hit(node, (
                     f"{kind} name {name!r}: this call runs twice in one call, in {where} (its function is called twice "
                     f"there), and the second run silently shares the first run's weights ({names[0]}, ...); open a "
@@ -283,6 +295,11 @@ def _shared_in_the_model(ctx: ModuleContext, candidates: set[ast.Call]) -> Itera
                     f"{kind} name {name!r} is already taken at line {(earlier.called or earlier.node).lineno} in "
                     f"{where}: this call silently shares those weights ({names[0]}, ...); give it its own name, or "
                     f"pass `reuse=True` if sharing is intended"))
+
+
+def _object_text(instance: tuple) -> str:
+    """`self.first`, `self.heads['a']`: a sub-layer key as the holder spells it."""
+    return f"`self.{instance[1]}`" if instance[0] == "self" else f"`self.{instance[1]}[{instance[2]!r}]`"
 
 
 def _repeats_in_loop(site: CallSite, switches: list[CallSite], numbered: bool) -> bool:
@@ -383,7 +400,9 @@ RULE = Rule(
             "inside a loop whose scope path is made of literal names (every iteration uses the same name); one in a "
             "helper that one call of the shim method runs twice in one scope, plain or as a `tf.function`, and a "
             "functional layer named like a v1 layer object first called before it in its scope (the variable-name "
-            "model gives both the same variables); two "
+            "model gives both the same variables), or in the undecorated `call` of a sub-layer class that two "
+            "objects run in one scope of their holder's store (two attributes `__init__` sets to objects of it, or "
+            "two literal keys of a list or dict of them: `self.first(x) + self.second(x)`); two "
             "`get_or_create_layer` calls with one key and different builders, and one with a fixed key in a loop; and, in a "
             "loop whose iterations each run another sub-layer object (built in the loop, or the next of a list), "
             "under a scope entered in every iteration, a template or v1 layer object that object makes or keeps "
@@ -793,6 +812,39 @@ class Listed(tf.keras.layers.Layer):
             x = block(x)
         return x
 ''',
+        '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+v1 = tf.compat.v1
+
+
+class Block(tf.keras.layers.Layer):
+    # Undecorated: it runs in its holder's store, where both objects below ask for `fc`.
+    def call(self, x):
+        return v1.layers.dense(x, 4, name="fc")  # expect: TFS113
+
+
+class Pair(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.first = Block()
+        self.second = Block()
+
+    @track
+    def call(self, x):
+        return self.first(x) + self.second(x)
+
+
+class Heads(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.heads = {"a": Block(), "b": Block()}
+
+    @track
+    def call(self, x):
+        return self.heads["a"](x) + self.heads["b"](x)
+''',
     ),
     good=(
         '''\
@@ -1144,6 +1196,60 @@ class FirstTwice(tf.keras.layers.Layer):
         for i in range(2):
             x = self.blocks[0](x)  # one object called again: its weights are shared by design
         return x
+''',
+        '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+v1 = tf.compat.v1
+
+
+class Block(tf.keras.layers.Layer):
+    def call(self, x):
+        return v1.layers.dense(x, 4, name="fc")
+
+
+class Scoped(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.first = Block()
+        self.second = Block()
+
+    @track
+    def call(self, x):
+        with v1.variable_scope("a"):  # `a/fc`, `b/fc`
+            a = self.first(x)
+        with v1.variable_scope("b"):
+            b = self.second(x)
+        return a + b
+
+
+class Alias(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.first = Block()
+        self.second = self.first  # one object under two names: sharing is what it means
+
+    @track
+    def call(self, x):
+        return self.first(x) + self.second(x)
+
+
+class Own(tf.keras.layers.Layer):
+    @track  # each object keeps its own store
+    def call(self, x):
+        return v1.layers.dense(x, 4, name="fc")
+
+
+class OwnPair(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.first = Own()
+        self.second = Own()
+
+    @track
+    def call(self, x):
+        return self.first(x) + self.second(x)
 ''',
     ),
     check=check,
