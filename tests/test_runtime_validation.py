@@ -741,6 +741,7 @@ CASES.update({
     # Blocks kept under runtime names, in a dict or a list zipped with names, called in the shim method: tracked,
     # one `fc` per scope.
     ("TFS107", "good", 11): lambda ns: (assert_codes(ns.Dynamic(), x(2, 4), weights=4),
+                                        assert_codes(ns.Literal(), x(2, 4), weights=2),
                                         assert_codes(ns.Heads(), x(2, 4), weights=4),
                                         assert_codes(ns.Zipped(), x(2, 4), weights=4)),
     # A sub-layer built in every iteration under a scope entered in every iteration: the template it makes (even

@@ -32,8 +32,8 @@ class ModuleCallers:
     calls: dict[str, list[ast.Call]] = field(default_factory=dict)  # method name -> `obj.name(...)` calls
     values: set[str] = field(default_factory=set)  # method names read as `obj.name` outside a call's callee
     class_refs: dict[str, int] = field(default_factory=dict)  # bare name -> loads of it anywhere in the module
-    # Classes an object is built from and kept under a name only known at runtime (`setattr(self, f"b{i}", Block())`):
-    # what calls those objects is unknown.
+    # Classes an object is built from and kept with `setattr` (`setattr(self, f"b{i}", Block())`; a literal name too,
+    # which nothing models as an attribute): what calls those objects is unknown.
     dynamic_attrs: set[str] = field(default_factory=set)
 
 
@@ -50,8 +50,7 @@ def module_callers(module: ModuleSummary) -> ModuleCallers:
             if isinstance(node.func, ast.Attribute):
                 found.calls.setdefault(node.func.attr, []).append(node)
                 callees.add(id(node.func))
-            elif isinstance(node.func, ast.Name) and node.func.id == "setattr" and len(node.args) == 3 and not isinstance(
-                    node.args[1], ast.Constant):
+            elif isinstance(node.func, ast.Name) and node.func.id == "setattr" and len(node.args) == 3:
                 found.dynamic_attrs.update(part.func.id for part in walk_expr(node.args[2])
                                            if isinstance(part, ast.Call) and isinstance(part.func, ast.Name))
         for root in own_statements(func):

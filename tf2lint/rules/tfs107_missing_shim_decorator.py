@@ -223,7 +223,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             if creator is None and traced is None or _own_store(ctx, cls):
                 continue
             if cls.name in module_callers(ctx.root).dynamic_attrs:
-                continue  # kept under a name only known at runtime (`setattr`): its callers are unknown
+                continue  # kept with `setattr` (under a name made at runtime, or one not modelled): callers unknown
             if held_where_unfollowed(cls, ctx.reached):
                 continue  # its holder's shim code runs the objects in a way the walk cannot follow: unknown
             if callers is None:
@@ -275,8 +275,7 @@ RULE = Rule(
             "inside decorated methods of the same object is covered by their decorator, and a sub-layer whose "
             "undecorated `call` runs from a decorated method of its parent runs in the parent's store (also when the parent "
             "reaches it through a property, or keeps it in a list, tuple, dict or `tf.keras.Sequential`; a class that "
-            "another project module imports and names, whose objects are kept under a name made at runtime with "
-            "`setattr`, or whose holder's shim method runs them in a way tf2lint does not follow, such as a slice "
+            "another project module imports and names, whose objects are kept with `setattr`, or whose holder's shim method runs them in a way tf2lint does not follow, such as a slice "
             "or a comprehension, is left to callers tf2lint cannot see). Modules that "
             "switch to graph mode with `disable_v2_behavior()` are not reported. Calling a template that `__init__` "
             "stored on `self` (`self.t = make_template(...)`) counts as creating variables: the template creates "
@@ -778,6 +777,16 @@ class Dynamic(tf.keras.layers.Layer):
             with v1.variable_scope(f"b{i}"):
                 x = getattr(self, f"block{i}")(x)
         return x
+
+
+class Literal(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        setattr(self, "block", Block())  # a literal name: not modelled as an attribute either
+
+    @track
+    def call(self, x):
+        return getattr(self, "block")(x)
 
 
 class Heads(tf.keras.layers.Layer):
