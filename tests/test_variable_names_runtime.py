@@ -955,6 +955,16 @@ def block(x):
 return block(x)
 '''), (2, 0))
 
+# Measured: a loop whose body defines the helper it calls runs like any other (the helper's `return` leaves the
+# helper, not the loop): `fc_0`, `fc_1` (s0-00236 was unknown for that `return`).
+PROBES["a_loop_defining_its_helper_is_unrolled"] = (_layer(call='''
+for i in range(2):
+    def block(x):
+        return v1.layers.dense(x, 4, name=f"fc_{i}")
+    x = block(x)
+return x
+'''), (4, 0))
+
 
 @pytest.mark.parametrize("probe", sorted(PROBES))
 def test_the_model_names_what_tf_creates_in_each_probe(tf, probe: str) -> None:

@@ -21,10 +21,10 @@ it in that scope `<unknown>`. Unknown parts are explicit and never compared (`ne
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from tf2lint.analysis.names import Function, evaluation_order
-from tf2lint.analysis.summary import ModuleSummary
+from tf2lint.analysis.summary import FUNCTION_DEFS, ModuleSummary
 from tf2lint.analysis.variable_model import Shape
 from tf2lint.knowledge import api, native, slim
 from tf2lint.knowledge import variables as table
@@ -42,13 +42,24 @@ def loop_values(statement: ast.stmt, known: Callable[[ast.expr], object | None])
     if not isinstance(statement, ast.For) or statement.orelse:
         return None
     if any(isinstance(n, (ast.Break, ast.Continue, ast.Return, ast.Yield, ast.YieldFrom)) for s in statement.body
-           for n in ast.walk(s)):
+           for n in _own_nodes(s)):
         return None
     items = _items(statement.iter, known)
     if items is None or len(items) > 8:
         return None
     iterations = [_unpacked(statement.target, item) for item in items]
     return None if any(bound is None for bound in iterations) else iterations  # type: ignore[return-value]
+
+
+def _own_nodes(stmt: ast.stmt) -> Iterator[ast.AST]:
+    """The nodes of a statement outside the functions, lambdas and classes it defines (a `return` there leaves
+    them, not the loop)."""
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (*FUNCTION_DEFS, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
 
 
 def _items(loop: ast.expr, known: Callable[[ast.expr], object | None]) -> list[object] | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 from tf2lint.analysis.arg_scopes import names_unchanged, supplied
-from tf2lint.analysis.body import same_block
+from tf2lint.analysis.body import name_stores, same_block
 from tf2lint.analysis.callables import merged_call
 from tf2lint.analysis.callees import traced_by
 from tf2lint.analysis.context import Callee, CallSite, ModuleContext, VarScope, bind_call
@@ -18,7 +18,7 @@ from tf2lint.analysis.scope_names import (
     weightless_layer,
 )
 from tf2lint.analysis.sites import Frame
-from tf2lint.analysis.summary import ClassInfo, first_param
+from tf2lint.analysis.summary import FUNCTION_DEFS, ClassInfo, first_param
 from tf2lint.analysis.values import decided_branch, formatted_text, known_scalar, literal_value as bound_value
 from tf2lint.analysis.variable_model import ClassVariables, Creation
 from tf2lint.knowledge import api
@@ -436,6 +436,11 @@ class ClassModel(Creators, HeldObjects):
             bindings = () if mapped is not None else bind_call(site.node, bodies[0], frame, bound) if (
                 applied is not None) else bind_call(site.node, bodies[0], frame, callables=self.ctx.callables)
             arguments = {} if mapped is not None else self._arguments(site.node, bodies[0], bound)
+            if self.ctx.parent_function.get(bodies[0].func) is site.func and isinstance(bodies[0].func, FUNCTION_DEFS):
+                # A closure of the running function reads its locals as they are when it is called.
+                own = {n.id for n in name_stores(bodies[0].func)} | {
+                    a.arg for a in ast.walk(bodies[0].func.args) if isinstance(a, ast.arg)}
+                arguments = {**{k: v for k, v in self.locals.items() if k not in own}, **arguments}
             traced = self._traces(site, bodies[0], applied)
             if traced and site.reach.tf_function is not None:
                 self._opaque(site, prefix, "a `tf.function` entered inside a traced call")
