@@ -465,3 +465,27 @@ class Holder(tf.keras.layers.Layer):
         return v1.layers.dense(x, 4, name="out")
 """
     assert codes_at(elsewhere) == [(8, "TFS107")]
+
+
+def test_a_phase_fixed_at_construction_is_named_as_the_layer_takes_it() -> None:
+    """TFS111 spells the keyword the layer takes (`is_training=` for TF-Slim) and what that layer does at
+    inference (a batch norm does not drop anything)."""
+    findings = lint(HEADER + """import tf_slim as slim
+
+
+class Block(tf.keras.layers.Layer):
+    def __init__(self, is_training=True):
+        super().__init__()
+        self.is_training = is_training
+
+    @track
+    def call(self, x):
+        x = slim.batch_norm(x, is_training=self.is_training)
+        return v1.layers.dropout(x, 0.5, training=self.is_training)
+""")
+    fixed = [f.message for f in findings if f.code == "TFS111" and "fixed when the object is built" in f.message]
+    assert len(fixed) == 2, [f.message for f in findings]
+    norm, dropout = fixed
+    assert "`is_training=self.is_training`" in norm and "pass `is_training=training`" in norm
+    assert "batch norm keeps training at inference" in norm and "dropout keeps dropping" not in norm
+    assert "`training=self.is_training`" in dropout and "dropout keeps dropping at inference" in dropout

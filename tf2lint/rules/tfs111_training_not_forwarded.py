@@ -21,6 +21,16 @@ CLASS_CALL = api.TrainingArg("training", 1, False)  # `layer(x, training)`
 _INFERENCE = "inference mode (batch-norm statistics never update, dropout never drops)"
 
 
+def _phase_kept(layer: str) -> str:
+    """What a layer left in the phase it was built with does at inference."""
+    name = layer.rsplit(".", 1)[-1]
+    if "dropout" in name:
+        return "dropout keeps dropping"
+    if "norm" in name:
+        return "batch norm keeps training"
+    return "dropout keeps dropping, batch norm keeps training"
+
+
 def _training_value(call: ast.Call, arg: api.TrainingArg) -> ast.expr | None:
     value = next((k.value for k in call.keywords if k.arg == arg.param), None)
     if value is None and arg.position is not None and len(call.args) > arg.position:
@@ -150,25 +160,24 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
         if fixed is not None and _declares(site.func):
             yield Hit(
                 site,
-                f"`{layer}` in shim method {site.reach.describe()} takes `training=self.{fixed}` although the "
+                f"`{layer}` in shim method {site.reach.describe()} takes `{arg.param}=self.{fixed}` although the "
                 f"function receives `training`: the phase it is called with never reaches this layer, so it "
                 f"runs in whatever phase `self.{fixed}` says (at inference too); pass `{arg.param}=training`",
             )
         elif fixed is not None and _module_fixed_at_construction(ctx, cls, fixed):
             yield Hit(
                 site,
-                f"`{layer}` in shim method {site.reach.describe()} takes `training=self.{fixed}`, set only in "
+                f"`{layer}` in shim method {site.reach.describe()} takes `{arg.param}=self.{fixed}`, set only in "
                 f"`__init__`, and `{cls.name}.__call__` takes no `training`: the module runs in that phase at "
-                f"inference too (dropout keeps dropping, batch norm keeps training); give `__call__` a `training` "
-                f"argument and pass it on",
+                f"inference too ({_phase_kept(layer)}); give `__call__` a `training` argument and pass it on",
             )
         elif fixed is not None and (keras_call_without_training or helper_fixed):
             yield Hit(
                 site,
-                f"`{layer}` in shim method {site.reach.describe()} takes `training=self.{fixed}`, fixed when the "
-                f"object is built, and `{cls.name}.call` has no `training` parameter: Keras' training phase never "
-                f"reaches it, so dropout keeps dropping (and batch norm keeps training) at inference; add "
-                f"`training=None` to `call` and pass `training=training`",
+                f"`{layer}` in shim method {site.reach.describe()} takes `{arg.param}=self.{fixed}`, fixed when "
+                f"the object is built, and `{cls.name}.call` has no `training` parameter: Keras' training phase "
+                f"never reaches it, so {_phase_kept(layer)} at inference; add `training=None` to `call` and pass "
+                f"`{arg.param}=training`",
             )
         if keras_call_without_training and not follows and entry not in reported_defs:
             reported_defs.add(entry)
