@@ -965,6 +965,33 @@ for i in range(2):
 return x
 '''), (4, 0))
 
+# Measured: a loop over a list of sub-layers runs each object's undecorated `call` in the holder's store, in order:
+# auto-names count on (`dense`, `dense_1`, ...), scopes per index name them apart, and the v1 layer object each
+# block keeps is named at its object's first call only: a second loop over the same list adds only the functional
+# layers' next auto-names.
+BLOCKS = '''
+class Block(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.fc = v1.layers.Dense(4)
+
+    def call(self, x):
+        return v1.layers.dense(self.fc(x), 4)
+'''
+PROBES["a_loop_over_a_list_of_sub_layers_runs_each_object"] = (_layer(BLOCKS, init='''
+self.blocks = [Block(), Block()]
+self.more = [Block() for _ in range(2)]
+''', call='''
+for first in self.blocks:
+    x = first(x)
+for again in self.blocks:
+    x = again(x)
+for i, other in enumerate(self.more):
+    with v1.variable_scope(f"more{i}"):
+        x = other(x)
+return x
+'''), (20, 0))
+
 
 @pytest.mark.parametrize("probe", sorted(PROBES))
 def test_the_model_names_what_tf_creates_in_each_probe(tf, probe: str) -> None:

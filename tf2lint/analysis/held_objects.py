@@ -4,9 +4,10 @@ of them are templates, v1 layer objects or native Keras layers, and which sub-la
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 
 from tf2lint.analysis.context import CallSite, ModuleContext
-from tf2lint.analysis.names import Function
+from tf2lint.analysis.names import Function, flatten_blocks
 from tf2lint.analysis.scope_names import (
     NOT_LITERAL, argument_of, builds_object, creates_variables, join_scope, literal_value,
 )
@@ -18,8 +19,9 @@ class HeldObjects:
     """The part of `variable_walk.ClassModel` that reads what objects hold (a mixin: it uses the walk's state)."""
 
     def _instance(self, site: CallSite, prefix: str) -> tuple:
-        """Which sub-layer object a call runs: `self.<attr>` of the running object, an item of one under a literal
-        key, the one `get_or_create_layer` keeps under a literal key in this scope, else a new one."""
+        """Which sub-layer object a call runs: `self.<attr>` of the running object, an item of one under a known
+        key or bound by an unrolled loop over it, the one `get_or_create_layer` keeps under a literal key in this
+        scope, else a new one."""
         _, instance = self._owner()
         func = site.node.func
         attr = receiver_attr(func, self._holder(site.func), self.ctx) if isinstance(func, ast.Attribute) else None
@@ -28,8 +30,13 @@ class HeldObjects:
         if isinstance(func, ast.Subscript) and isinstance(func.value, ast.Attribute):  # `self.heads["a"]`, `self.blocks[0]`
             held = receiver_attr(func.value, self._holder(site.func), self.ctx)
             key = literal_value(func.slice)
+            if key is NOT_LITERAL and isinstance(func.slice, ast.Name):
+                key = self.locals.get(func.slice.id, NOT_LITERAL)  # `self.blocks[i]` in an unrolled loop
             if held is not None and isinstance(key, (str, int)) and not isinstance(key, bool):
                 return (*instance, "item", held, key)
+        item = self.loop_items.get((id(site.func), func.id)) if isinstance(func, ast.Name) else None
+        if item is not None:  # `for block in self.blocks: block(x)`, unrolled
+            return (*instance, "item", item.attr, item.index)
         if isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER in self.ctx.resolve(func.func, site.func):
             text = self._text(argument_of(func, "name", 0), site)
             if text is not None and text[0] == "str":
@@ -194,6 +201,41 @@ def receiver_attr(expr: ast.expr, func: Function, ctx: ModuleContext) -> str | N
     if owner is None or is_static(method):  # type: ignore[arg-type]
         return None
     return ctx.attribute(owner, expr.attr) if is_self_attr(expr, first_param(method)) else None  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class HeldItem:
+    """The item at ``index`` of the list or tuple of sub-layers kept in ``attr``: a loop variable's value."""
+
+    attr: str
+    index: int
+
+
+def held_items(cls: ClassInfo, attr: str) -> tuple[HeldItem, ...] | None:
+    """The items of `self.<attr>`, in order, when `__init__` sets it to a list or tuple of constructions of a known
+    length (`[Block(), Block()]`, `[Block() for _ in range(2)]`; at most 8) and nothing else changes it
+    (`ClassInfo.item_ctors`); else None."""
+    if cls.item_ctors(attr) is None:
+        return None
+    init = cls.methods["__init__"]
+    receiver = first_param(init)
+    for stmt in flatten_blocks(init.body):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and is_self_attr(stmt.targets[0], receiver)
+                and stmt.targets[0].attr == attr):  # type: ignore[attr-defined]
+            continue
+        value = stmt.value
+        count: object = None
+        if isinstance(value, (ast.List, ast.Tuple)):
+            count = len(value.elts)
+        elif isinstance(value, ast.ListComp) and len(value.generators) == 1 and not value.generators[0].ifs:
+            loop = value.generators[0].iter
+            if isinstance(loop, ast.Call) and isinstance(loop.func, ast.Name) and loop.func.id == "range" and len(
+                    loop.args) == 1 and not loop.keywords and not cls.module.names.is_local("range", init):
+                count = literal_value(loop.args[0])
+        if isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= 8:
+            return tuple(HeldItem(attr, index) for index in range(count))
+        return None
+    return None
 
 
 def _one_object(values: list[tuple[ast.expr, Function]] | None) -> bool:

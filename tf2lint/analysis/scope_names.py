@@ -67,7 +67,7 @@ def _items(loop: ast.expr, known: Callable[[ast.expr], object | None]) -> list[o
     if isinstance(loop, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in loop.elts):
         values = [literal_value(e) for e in loop.elts]
         return values if len(values) == 1 or all(_scalar(v) for v in values) else None
-    if isinstance(loop, ast.Name):
+    if isinstance(loop, (ast.Name, ast.Attribute)):  # (an attribute: a list of sub-layers the object holds)
         value = known(loop)
         return list(value) if isinstance(value, tuple) else None
     if not (isinstance(loop, ast.Call) and isinstance(loop.func, ast.Name) and not loop.keywords and loop.args):

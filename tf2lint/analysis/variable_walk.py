@@ -11,7 +11,7 @@ from tf2lint.analysis.callables import merged_call
 from tf2lint.analysis.callees import traced_by
 from tf2lint.analysis.context import Callee, CallSite, ModuleContext, VarScope, bind_call
 from tf2lint.analysis.creators import Creators
-from tf2lint.analysis.held_objects import HeldObjects, init_calls, rebound, receiver_attr
+from tf2lint.analysis.held_objects import HeldItem, HeldObjects, held_items, init_calls, rebound, receiver_attr
 from tf2lint.analysis.names import PARTIAL, PYTHON_BUILTINS, Function, evaluation_order
 from tf2lint.analysis.scope_names import (
     ScopeCounts, creates_variables, known_literal, layer_suffixes, literal_value, loop_values, spread_arguments,
@@ -73,6 +73,8 @@ class ClassModel(Creators, HeldObjects):
         # there would rename what the helper makes for its other callers too).
         self.statement: ast.stmt | None = None
         self.lambda_holder: dict[ast.Lambda, Function] = {}  # a closure lambda run -> the function that called it
+        # (id of a function, a loop variable) -> the held sub-layer an unrolled loop over a list binds it to
+        self.loop_items: dict[tuple[int, str], HeldItem] = {}
 
     def run(self) -> ClassVariables:
         body = getattr(self.shim, "body", [])
@@ -116,7 +118,8 @@ class ClassModel(Creators, HeldObjects):
                 if saved is not None:  # leaving a re-entered scope object restores the counts it found
                     self.counts.opened, self.counts.unknown = saved
             return
-        iterations = loop_values(statement, lambda expr: self._known(expr, bindings, sequences=True))
+        iterations = loop_values(statement, lambda expr: self._held_items(expr, func) if isinstance(
+            expr, ast.Attribute) else self._known(expr, bindings, sequences=True))
         if iterations is not None:
             self.unrolled += 1
             for bound in iterations:
@@ -126,11 +129,16 @@ class ClassModel(Creators, HeldObjects):
                         self.locals[name] = known
                     else:
                         self.locals.pop(name, None)
+                    if isinstance(value, HeldItem):
+                        self.loop_items[(id(func), name)] = value
+                    else:
+                        self.loop_items.pop((id(func), name), None)
                 for inner in statement.body:
                     self._statement(inner, outer, func, bindings)
             self.unrolled -= 1
             for name in iterations[0] if iterations else ():
                 self.locals.pop(name, None)
+                self.loop_items.pop((id(func), name), None)
             return
         decided = decided_branch(statement.test, self._values(bindings)) if isinstance(statement, ast.If) else None
         if decided is not None:  # a constant argument (or an unrolled loop's index) chose the branch
@@ -204,6 +212,11 @@ class ClassModel(Creators, HeldObjects):
             value = self.locals[expr.id]
             return value if sequences or not isinstance(value, tuple) else None
         return known_scalar(bound_value(expr, dict(bindings or ())))
+
+    def _held_items(self, expr: ast.expr, func: ast.AST) -> tuple[HeldItem, ...] | None:
+        """`self.<attr>` holding a list of sub-layers of a known length, for a loop over it (`held_items`)."""
+        attr = receiver_attr(expr, self._holder(func), self.ctx)  # type: ignore[arg-type]
+        return held_items(self._owner()[0], attr) if attr is not None else None
 
     def _may_create(self, call: ast.Call, func: ast.AST) -> bool:
         names = self.ctx.resolve(call.func, func)
