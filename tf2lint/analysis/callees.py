@@ -15,7 +15,7 @@ from tf2lint.analysis.modules import EnteredModules
 from tf2lint.analysis.names import Function
 from tf2lint.analysis.sites import Frame, Reach
 from tf2lint.analysis.summary import (
-    FUNCTION_DEFS, ClassInfo, first_param, is_self_attr, plain_decorators, super_method,
+    FUNCTION_DEFS, ClassInfo, ModuleSummary, first_param, is_self_attr, plain_decorators, super_method,
 )
 from tf2lint.analysis.values import Value, bind_call
 from tf2lint.knowledge import api
@@ -62,9 +62,7 @@ class CallResolver:
             each = isinstance(func.slice, ast.Name) and frame.func is not None and (
                 func.slice.id in python_loop_variables(frame.func, call))
         elif isinstance(func, ast.Call) and api.GET_OR_CREATE_LAYER in module.names.resolve(func.func, frame.func):
-            builder = api.builder_expr(func)
-            if isinstance(builder, (ast.Name, ast.Attribute)):
-                cls = self._classes.class_of(module, builder, frame.func)
+            cls = self.builder_class(func, module, frame.func)
         elif isinstance(func, ast.Call) and isinstance(func.func, (ast.Name, ast.Attribute)):
             cls = self._classes.class_of(module, func.func, frame.func)  # `Adapter()(x)`: built and called inline
             built = func
@@ -147,6 +145,12 @@ class CallResolver:
             label = f"{owner}.{symbol.function.name}" if owner else symbol.function.name
             return Callee(symbol.function, None, label, symbol.module)
         return None
+
+    def builder_class(self, call: ast.Call, module: ModuleSummary, func: Function | None) -> ClassInfo | None:
+        """The project class `get_or_create_layer(key, Sub)` is given as its builder (a class of ``module``, which
+        holds the call, or of one it imports): its layer is that class's object."""
+        builder = api.builder_expr(call)
+        return self._classes.class_of(module, builder, func) if isinstance(builder, (ast.Name, ast.Attribute)) else None
 
     def builder_of(self, call: ast.Call, func: Function, cls: ClassInfo | None) -> Callee | None:
         """The project function `get_or_create_layer(key, builder)` runs (once per key) to build its layer."""

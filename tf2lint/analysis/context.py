@@ -82,6 +82,7 @@ class ModuleContext:
 
         resolver = CallResolver(modules, classes)
         self.builder_of = resolver.builder_of
+        self.builder_class = resolver.builder_class
         self.call_bindings = resolver.call_bindings
         self.callees_of_call = resolver.callees_of_call
         self.callables = resolver.callables  # callable values, resolved with a walk's frame (variable-name model)

@@ -118,9 +118,7 @@ class Creators:
         name Keras gives the layer (`dense`; "" when the builder names it, UNKNOWN when it cannot be read), else
         None."""
         builder = api.builder_expr(site.node)
-        # A project class, of this module or one it imports (`get_or_create_layer("sub", Sub)`).
-        built = self.ctx.class_of(site.module or self.ctx.root, builder, site.func) if isinstance(
-            builder, (ast.Name, ast.Attribute)) else None
+        built = self.ctx.builder_class(site.node, site.module or self.ctx.root, site.func)
         if built is not None:
             return api.snake_case(built.name) if self._inert_class(built) else None
         if isinstance(builder, ast.Lambda):

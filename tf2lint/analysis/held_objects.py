@@ -7,7 +7,7 @@ import ast
 from dataclasses import dataclass
 
 from tf2lint.analysis.context import CallSite, ModuleContext
-from tf2lint.analysis.names import Function, flatten_blocks
+from tf2lint.analysis.names import Function
 from tf2lint.analysis.scope_names import (
     NOT_LITERAL, argument_of, builds_object, creates_variables, join_scope, literal_value,
 )
@@ -215,26 +215,17 @@ def held_items(cls: ClassInfo, attr: str) -> tuple[HeldItem, ...] | None:
     """The items of `self.<attr>`, in order, when `__init__` sets it to a list or tuple of constructions of a known
     length (`[Block(), Block()]`, `[Block() for _ in range(2)]`; at most 8) and nothing else changes it
     (`ClassInfo.item_ctors`); else None."""
-    if cls.item_ctors(attr) is None:
-        return None
-    init = cls.methods["__init__"]
-    receiver = first_param(init)
-    for stmt in flatten_blocks(init.body):
-        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and is_self_attr(stmt.targets[0], receiver)
-                and stmt.targets[0].attr == attr):  # type: ignore[attr-defined]
-            continue
-        value = stmt.value
-        count: object = None
-        if isinstance(value, (ast.List, ast.Tuple)):
-            count = len(value.elts)
-        elif isinstance(value, ast.ListComp) and len(value.generators) == 1 and not value.generators[0].ifs:
-            loop = value.generators[0].iter
-            if isinstance(loop, ast.Call) and isinstance(loop.func, ast.Name) and loop.func.id == "range" and len(
-                    loop.args) == 1 and not loop.keywords and not cls.module.names.is_local("range", init):
-                count = literal_value(loop.args[0])
-        if isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= 8:
-            return tuple(HeldItem(attr, index) for index in range(count))
-        return None
+    value = cls.item_value(attr)
+    count: object = None
+    if isinstance(value, (ast.List, ast.Tuple)):
+        count = len(value.elts)
+    elif isinstance(value, ast.ListComp) and len(value.generators) == 1 and not value.generators[0].ifs:
+        loop = value.generators[0].iter
+        if isinstance(loop, ast.Call) and isinstance(loop.func, ast.Name) and loop.func.id == "range" and len(
+                loop.args) == 1 and not loop.keywords and not cls.module.names.is_local("range", cls.methods["__init__"]):
+            count = literal_value(loop.args[0])
+    if isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= 8:
+        return tuple(HeldItem(attr, index) for index in range(count))
     return None
 
 

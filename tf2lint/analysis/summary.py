@@ -41,7 +41,7 @@ class ClassInfo:
     _attr_types: dict[str, tuple[str, ...]] | None = None
     _attr_classes: dict[str, tuple[str, ...]] | None = None
     _attr_ctors: dict[str, ast.expr] | None = None
-    _item_ctors: dict[str, list[ast.expr] | None] = field(default_factory=dict)
+    _item_ctors: dict[str, tuple[list[ast.expr], ast.expr] | None] = field(default_factory=dict)
 
     @property
     def module(self) -> ModuleSummary:
@@ -75,25 +75,36 @@ class ClassInfo:
         """`self.<attr> = [Block(...) for ...]` (or a list, tuple or dict of constructions, or a
         `tf.keras.Sequential` of them) in `__init__`, and nowhere else in the class a store to it or a method call on it
         (`self.<attr>.append(...)`): the constructor expression (`Block`) of each item; None otherwise."""
+        found = self._held(attr)
+        return found[0] if found is not None else None
+
+    def item_value(self, attr: str) -> ast.expr | None:
+        """The value `__init__` gives an attribute `item_ctors` reads (the list, tuple, comprehension, dict or
+        `tf.keras.Sequential` call); None where it reads none."""
+        found = self._held(attr)
+        return found[1] if found is not None else None
+
+    def _held(self, attr: str) -> tuple[list[ast.expr], ast.expr] | None:
         if attr not in self._item_ctors:
             self._item_ctors[attr] = self._find_item_ctors(attr)
         return self._item_ctors[attr]
 
-    def _find_item_ctors(self, attr: str) -> list[ast.expr] | None:
+    def _find_item_ctors(self, attr: str) -> tuple[list[ast.expr], ast.expr] | None:
         init = self.methods.get("__init__")
         receiver = first_param(init) if init is not None else None
         items: list[ast.expr] = []
+        assigned: ast.expr | None = None
         for stmt in flatten_blocks(init.body) if init is not None else ():
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and is_self_attr(stmt.targets[0], receiver) \
                     and stmt.targets[0].attr == attr:  # type: ignore[attr-defined]
-                value = stmt.value
+                value = assigned = stmt.value
                 if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords and \
                         api.KERAS_SEQUENTIAL.intersection(self.module.names.resolve(value.func, init)):
                     value = value.args[0]  # `tf.keras.Sequential([Block()])` calls each in turn
                 items = [value.elt] if isinstance(value, ast.ListComp) else value.elts if isinstance(
                     value, (ast.List, ast.Tuple)) else value.values if isinstance(value, ast.Dict) else []  # type: ignore[assignment]
                 break
-        if not items or not all(isinstance(item, ast.Call) for item in items):
+        if not items or assigned is None or not all(isinstance(item, ast.Call) for item in items):
             return None
         # (Only then is every method read:) that assignment is the attribute's one store, and no method is called on it.
         stores = 0
@@ -108,7 +119,7 @@ class ClassInfo:
                 elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and is_self_attr(
                         node.func.value, receiver) and node.func.value.attr == attr:  # type: ignore[attr-defined]
                     return None
-        return [item.func for item in items]  # type: ignore[attr-defined]
+        return [item.func for item in items], assigned  # type: ignore[attr-defined]
 
     @property
     def reads_store_regularizers(self) -> bool:

@@ -129,8 +129,7 @@ def _looped_params(ctx: ModuleContext, use: TfFunctionUse) -> frozenset[str]:
 def _built_by_builder(ctx: ModuleContext, call: ast.Call, func, cls) -> str | None:
     """`get_or_create_layer(key, build)` whose builder constructs a layer with weights: built per instance,
     the layer creates them on its first call."""
-    expr = api.builder_expr(call)
-    built = ctx.class_of(ctx.module_of(func), expr, func) if isinstance(expr, (ast.Name, ast.Attribute)) else None
+    built = ctx.builder_class(call, ctx.module_of(func), func)
     if built is not None:  # a project layer class (`get_or_create_layer("sub", Sub)`)
         return _class_weights(ctx, built)
     builder = ctx.builder_of(call, func, cls)
