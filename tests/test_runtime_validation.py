@@ -771,6 +771,10 @@ CASES.update({
     ("TFS113", "good", 11): lambda ns: (assert_codes(ns.Scoped(), x(2, 4), weights=4),
                                         assert_codes(ns.Alias(), x(2, 4), weights=2),
                                         assert_codes(ns.OwnPair(), x(2, 4), weights=4)),
+    # A block built in `build` (run once, before the first call): untracked under an undecorated holder, tracked
+    # (one `fc`) under a decorated one.
+    ("TFS107", "bad", 8): lambda ns: assert_codes(ns.BuiltInBuild(), x(2, 4), expected={"TFS107"}),
+    ("TFS107", "good", 13): lambda ns: assert_codes(ns.BuiltBlock(), x(2, 4), weights=2),
     # Blocks run through a slice or a comprehension in the holder's shim method: tracked there, one `dense` each.
     ("TFS107", "good", 12): lambda ns: (assert_codes(ns.FirstOnly(), x(2, 4), weights=2),
                                         assert_codes(ns.Summed(), x(2, 4), weights=4)),
@@ -1407,6 +1411,7 @@ SAFE_FIX_OBJECTS = {
     ("TFS107", 5): [("Runner", (), (2, 4), {})],
     ("TFS107", 6): [("TracedSubclass", (), (2, 4), {})],
     ("TFS107", 7): [("ScopeFromCaller", (), (2, 4), {})],
+    ("TFS107", 8): [("BuiltInBuild", (), (2, 4), {})],
     ("TFS111", 2): [("SlimDropout", (), (8, 3), {"training": False})],
 }
 

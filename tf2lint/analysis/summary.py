@@ -474,28 +474,33 @@ class ModuleSummary:
                     cls.templates[target.id] = stmt.value  # type: ignore[assignment]
 
     def index_init_attrs(self, cls: ClassInfo) -> None:
+        """What `__init__` sets attributes to, and then what a Keras `build` sets them to: it runs once, before the
+        first call, so what it builds is the object's as what `__init__` builds is (measured: a sub-layer built
+        there and called in the shim method runs in its store)."""
         cls._shared_attrs, cls._attr_types, cls._attr_classes, cls._attr_ctors = {}, {}, {}, {}
-        init = cls.methods.get("__init__")
-        if init is None:
-            return
-        self_name = first_param(init)
-        for stmt in flatten_blocks(init.body):
+        for method in (cls.methods.get("__init__"), cls.methods.get("build")):
+            if method is not None:
+                self._index_attrs(cls, method)
+
+    def _index_attrs(self, cls: ClassInfo, method: FunctionDef) -> None:
+        self_name = first_param(method)
+        for stmt in flatten_blocks(method.body):
             if not isinstance(stmt, ast.Assign):
                 continue
             attrs = [t.attr for t in stmt.targets if is_self_attr(t, self_name)]  # type: ignore[union-attr]
             if not attrs:
                 continue
-            if isinstance(stmt.value, ast.Name) and not self.names.is_local(stmt.value.id, init):
+            if isinstance(stmt.value, ast.Name) and not self.names.is_local(stmt.value.id, method):
                 template = self.module_templates.get(stmt.value.id)
                 if template is not None:
                     cls.shared_attrs.update(dict.fromkeys(attrs, template))
             elif isinstance(stmt.value, ast.Call):
                 cls._attr_ctors.update(dict.fromkeys(attrs, stmt.value.func))  # type: ignore[union-attr]
-                ctor = self.names.resolve(stmt.value.func, init)
+                ctor = self.names.resolve(stmt.value.func, method)
                 if ctor:
                     cls.attr_types.update(dict.fromkeys(attrs, ctor))
             if isinstance(stmt.value, (ast.Name, ast.Attribute)):
-                held = self.names.resolve(stmt.value, init)
+                held = self.names.resolve(stmt.value, method)
                 if held:
                     cls.attr_classes.update(dict.fromkeys(attrs, held))
 

@@ -273,7 +273,8 @@ RULE = Rule(
             "run themselves (`call`, `__call__`) are reported, and only when no decorated method reaches them: a "
             "helper is covered by its decorated callers, or by the report on its undecorated caller; work done "
             "inside decorated methods of the same object is covered by their decorator, and a sub-layer whose "
-            "undecorated `call` runs from a decorated method of its parent runs in the parent's store (also when the parent "
+            "undecorated `call` runs from a decorated method of its parent (built in `__init__` or in `build`) runs in "
+            "the parent's store (also when the parent "
             "reaches it through a property, or keeps it in a list, tuple, dict or `tf.keras.Sequential`; a class that "
             "another project module imports and names, whose objects are kept with `setattr`, or whose holder's shim method runs them in a way tf2lint does not follow, such as a slice "
             "or a comprehension, is left to callers tf2lint cannot see). Modules that "
@@ -481,6 +482,26 @@ class ScopeFromCaller(tf.keras.layers.Layer):
             if self.fc is None:
                 self.fc = v1.layers.Dense(4, name="fc")
             return self.fc(x)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class Block(tf.keras.layers.Layer):
+    def call(self, x):  # expect: TFS107
+        return v1.layers.dense(x, 4, name="fc")
+
+
+class BuiltInBuild(tf.keras.layers.Layer):
+    """The block is built in `build`, which Keras runs once, before the first call."""
+
+    def build(self, input_shape):
+        self.block = Block()
+
+    def call(self, x):  # expect: TFS107
+        return self.block(x)
 ''',
     ),
     good=(
@@ -853,6 +874,27 @@ class Summed(tf.keras.layers.Layer):
     @track
     def call(self, x):
         return tf.add_n([block(x) for block in self.blocks])  # a comprehension
+''',
+        '''\
+import tensorflow as tf
+
+track = tf.compat.v1.keras.utils.track_tf1_style_variables
+v1 = tf.compat.v1
+
+
+class Block(tf.keras.layers.Layer):
+    # Undecorated: built in its holder's `build` and called in its shim method, it runs in that store.
+    def call(self, x):
+        return v1.layers.dense(x, 4, name="fc")
+
+
+class BuiltBlock(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.block = Block()
+
+    @track
+    def call(self, x):
+        return self.block(x)
 ''',
     ),
     check=check,
