@@ -774,7 +774,8 @@ CASES.update({
     # A block built in `build` (run once, before the first call): untracked under an undecorated holder, tracked
     # (one `fc`) under a decorated one.
     ("TFS107", "bad", 8): lambda ns: assert_codes(ns.BuiltInBuild(), x(2, 4), expected={"TFS107"}),
-    ("TFS107", "good", 13): lambda ns: assert_codes(ns.BuiltBlock(), x(2, 4), weights=2),
+    ("TFS107", "good", 13): lambda ns: (assert_codes(ns.BuiltBlock(), x(2, 4), weights=2),
+                                        assert_codes(ns.BuiltList(), x(2, 4), weights=4)),
     # Blocks run through a slice or a comprehension in the holder's shim method: tracked there, one `dense` each.
     ("TFS107", "good", 12): lambda ns: (assert_codes(ns.FirstOnly(), x(2, 4), weights=2),
                                         assert_codes(ns.Summed(), x(2, 4), weights=4)),

@@ -82,10 +82,10 @@ class CallResolver:
     def _item_class(self, attr: str, frame: Frame) -> ClassInfo | None:
         """The one project class of the objects `self.<attr>` holds (see `ClassInfo.item_ctors`)."""
         for klass in self._classes.mro(frame.reach.cls):
-            ctors = klass.item_ctors(attr)
-            if ctors is None:
+            items = klass.items_built(attr)
+            if items is None:
                 continue
-            classes = {self._classes.class_of(klass.module, ctor, klass.methods["__init__"]) for ctor in ctors}
+            classes = {self._classes.class_of(klass.module, ctor, items.method) for ctor in items.ctors}
             return classes.pop() if len(classes) == 1 else None
         return None
 

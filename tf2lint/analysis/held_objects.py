@@ -215,14 +215,15 @@ def held_items(cls: ClassInfo, attr: str) -> tuple[HeldItem, ...] | None:
     """The items of `self.<attr>`, in order, when `__init__` sets it to a list or tuple of constructions of a known
     length (`[Block(), Block()]`, `[Block() for _ in range(2)]`; at most 8) and nothing else changes it
     (`ClassInfo.item_ctors`); else None."""
-    value = cls.item_value(attr)
+    built = cls.items_built(attr)
+    value = built.value if built is not None else None
     count: object = None
     if isinstance(value, (ast.List, ast.Tuple)):
         count = len(value.elts)
     elif isinstance(value, ast.ListComp) and len(value.generators) == 1 and not value.generators[0].ifs:
         loop = value.generators[0].iter
         if isinstance(loop, ast.Call) and isinstance(loop.func, ast.Name) and loop.func.id == "range" and len(
-                loop.args) == 1 and not loop.keywords and not cls.module.names.is_local("range", cls.methods["__init__"]):
+                loop.args) == 1 and not loop.keywords and not cls.module.names.is_local("range", built.method):  # type: ignore[union-attr]
             count = literal_value(loop.args[0])
     if isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= 8:
         return tuple(HeldItem(attr, index) for index in range(count))
@@ -236,27 +237,22 @@ def _one_object(values: list[tuple[ast.expr, Function]] | None) -> bool:
 def distinct_objects(ctx: ModuleContext, cls: ClassInfo, first: tuple, second: tuple) -> bool:
     """Whether two sub-layer keys of ``cls``'s object (`HeldObjects._instance`) are surely two objects: two of its
     attributes each given one object by a project class's constructor in `__init__` (`self.a = Block()`,
-    `self.b = Block()`), or two literal keys of one attribute `__init__` sets to a list, tuple or dict of such
-    constructions (`self.heads["a"]`, `self.heads["b"]`; list indexes counted from the front)."""
+    `self.b = Block()`), or two literal keys of one attribute `__init__` (or `build`) sets to a list, tuple or dict
+    of such constructions (`self.heads["a"]`, `self.heads["b"]`; list indexes counted from the front)."""
     if first == second or len(first) != len(second) or first[:1] != second[:1]:
         return False
     init = cls.methods.get("__init__")
-    if init is None:
-        return False
-    ctors = init_calls(cls)
-    values = attribute_values(ctx, cls)
-
-    def built(func: ast.expr) -> bool:
-        return ctx.class_of(cls.module, func, init) is not None
-
-    if first[0] == "self" and len(first) == 2:
-        return all(attr in ctors and built(ctors[attr].func) and _one_object(values.get((attr, False)))
-                   for attr in (first[1], second[1]))
+    if first[0] == "self" and len(first) == 2 and init is not None:
+        ctors = init_calls(cls)
+        values = attribute_values(ctx, cls)
+        return all(attr in ctors and ctx.class_of(cls.module, ctors[attr].func, init) is not None
+                   and _one_object(values.get((attr, False))) for attr in (first[1], second[1]))
     if first[0] == "item" and len(first) == 3 and first[1] == second[1]:
         keys = (first[2], second[2])
-        items = cls.item_ctors(first[1])
+        items = cls.items_built(first[1])
         same_kind = all(isinstance(k, str) for k in keys) or all(isinstance(k, int) and k >= 0 for k in keys)
-        return same_kind and bool(items) and all(built(item) for item in items)  # type: ignore[union-attr]
+        return same_kind and items is not None and all(
+            ctx.class_of(cls.module, ctor, items.method) is not None for ctor in items.ctors)
     return False
 
 

@@ -14,6 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from tf2lint.analysis.names import Function, Names, flatten_blocks, walk_expr, dotted
 from tf2lint.knowledge import api
@@ -24,6 +25,14 @@ FunctionDef = ast.FunctionDef | ast.AsyncFunctionDef
 
 # Any spelling that resolves to the shim decorator names it (or a project alias of it) in the source.
 _SHIM_WORDS = ("track_tf1_style_variables", "tf2lint")
+
+
+class ItemsBuilt(NamedTuple):
+    """A list, tuple, dict or `tf.keras.Sequential` of sub-layers an attribute is given (`ClassInfo.items_built`)."""
+
+    ctors: list[ast.expr]  # the constructor expression of each item (`Block`); one for a comprehension
+    value: ast.expr  # the value assigned
+    method: FunctionDef  # where: `__init__`, or Keras' `build`
 
 
 @dataclass(eq=False)
@@ -41,7 +50,7 @@ class ClassInfo:
     _attr_types: dict[str, tuple[str, ...]] | None = None
     _attr_classes: dict[str, tuple[str, ...]] | None = None
     _attr_ctors: dict[str, ast.expr] | None = None
-    _item_ctors: dict[str, tuple[list[ast.expr], ast.expr] | None] = field(default_factory=dict)
+    _item_ctors: dict[str, ItemsBuilt | None] = field(default_factory=dict)
 
     @property
     def module(self) -> ModuleSummary:
@@ -73,36 +82,34 @@ class ClassInfo:
 
     def item_ctors(self, attr: str) -> list[ast.expr] | None:
         """`self.<attr> = [Block(...) for ...]` (or a list, tuple or dict of constructions, or a
-        `tf.keras.Sequential` of them) in `__init__`, and nowhere else in the class a store to it or a method call on it
+        `tf.keras.Sequential` of them) in `__init__` (or in `build`), and nowhere else in the class a store to it or a method call on it
         (`self.<attr>.append(...)`): the constructor expression (`Block`) of each item; None otherwise."""
-        found = self._held(attr)
-        return found[0] if found is not None else None
+        found = self.items_built(attr)
+        return found.ctors if found is not None else None
 
-    def item_value(self, attr: str) -> ast.expr | None:
-        """The value `__init__` gives an attribute `item_ctors` reads (the list, tuple, comprehension, dict or
-        `tf.keras.Sequential` call); None where it reads none."""
-        found = self._held(attr)
-        return found[1] if found is not None else None
-
-    def _held(self, attr: str) -> tuple[list[ast.expr], ast.expr] | None:
+    def items_built(self, attr: str) -> ItemsBuilt | None:
+        """What `item_ctors` reads: the constructors, the value assigned and the method assigning it."""
         if attr not in self._item_ctors:
             self._item_ctors[attr] = self._find_item_ctors(attr)
         return self._item_ctors[attr]
 
-    def _find_item_ctors(self, attr: str) -> tuple[list[ast.expr], ast.expr] | None:
-        init = self.methods.get("__init__")
-        receiver = first_param(init) if init is not None else None
+    def _find_item_ctors(self, attr: str) -> ItemsBuilt | None:
         items: list[ast.expr] = []
         assigned: ast.expr | None = None
-        for stmt in flatten_blocks(init.body) if init is not None else ():
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and is_self_attr(stmt.targets[0], receiver) \
-                    and stmt.targets[0].attr == attr:  # type: ignore[attr-defined]
-                value = assigned = stmt.value
-                if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords and \
-                        api.KERAS_SEQUENTIAL.intersection(self.module.names.resolve(value.func, init)):
-                    value = value.args[0]  # `tf.keras.Sequential([Block()])` calls each in turn
-                items = [value.elt] if isinstance(value, ast.ListComp) else value.elts if isinstance(
-                    value, (ast.List, ast.Tuple)) else value.values if isinstance(value, ast.Dict) else []  # type: ignore[assignment]
+        where: FunctionDef | None = None  # `__init__`, or Keras' `build` (run once, before the first call)
+        for where in (self.methods.get("__init__"), self.methods.get("build")):
+            receiver = first_param(where) if where is not None else None
+            for stmt in flatten_blocks(where.body) if where is not None else ():
+                if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and is_self_attr(stmt.targets[0], receiver) \
+                        and stmt.targets[0].attr == attr:  # type: ignore[attr-defined]
+                    value = assigned = stmt.value
+                    if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords and \
+                            api.KERAS_SEQUENTIAL.intersection(self.module.names.resolve(value.func, where)):
+                        value = value.args[0]  # `tf.keras.Sequential([Block()])` calls each in turn
+                    items = [value.elt] if isinstance(value, ast.ListComp) else value.elts if isinstance(
+                        value, (ast.List, ast.Tuple)) else value.values if isinstance(value, ast.Dict) else []  # type: ignore[assignment]
+                    break
+            if assigned is not None:
                 break
         if not items or assigned is None or not all(isinstance(item, ast.Call) for item in items):
             return None
@@ -114,12 +121,12 @@ class ClassInfo:
                 if isinstance(node, ast.Attribute) and node.attr == attr and is_self_attr(node, receiver) and (
                         not isinstance(node.ctx, ast.Load)):
                     stores += 1
-                    if method is not init or stores > 1:
+                    if method is not where or stores > 1:
                         return None
                 elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and is_self_attr(
                         node.func.value, receiver) and node.func.value.attr == attr:  # type: ignore[attr-defined]
                     return None
-        return [item.func for item in items], assigned  # type: ignore[attr-defined]
+        return ItemsBuilt([item.func for item in items], assigned, where)  # type: ignore[arg-type, attr-defined]
 
     @property
     def reads_store_regularizers(self) -> bool:

@@ -895,6 +895,18 @@ class BuiltBlock(tf.keras.layers.Layer):
     @track
     def call(self, x):
         return self.block(x)
+
+
+class BuiltList(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.blocks = [Block(), Block()]
+
+    @track
+    def call(self, x):
+        for i, block in enumerate(self.blocks):
+            with v1.variable_scope(f"b{i}"):
+                x = block(x)
+        return x
 ''',
     ),
     check=check,
