@@ -992,6 +992,27 @@ for i, other in enumerate(self.more):
 return x
 '''), (20, 0))
 
+# Measured: a `tf.keras.Sequential`'s first call builds it by running its layer once more, in the same store and
+# scope: a fixed name is asked twice (one `s/fc`), an auto-name counts on (`s/dense`, `s/dense_1`).
+SEQUENTIAL_BLOCKS = '''
+class Fixed(tf.keras.layers.Layer):
+    def call(self, x):
+        return v1.layers.dense(x, 4, name="fc")
+
+
+class Auto(tf.keras.layers.Layer):
+    def call(self, x):
+        return v1.layers.dense(x, 4)
+'''
+PROBES["a_sequential_runs_its_layer_twice_on_its_first_call"] = (_layer(SEQUENTIAL_BLOCKS, init='''
+self.fixed = tf.keras.Sequential([Fixed()])
+self.auto = tf.keras.Sequential([Auto()])
+''', call='''
+with v1.variable_scope("s"):
+    x = self.fixed(x)
+    return self.auto(x)
+'''), (8, 0))  # (known counts each creation: `s/fc` twice)
+
 
 @pytest.mark.parametrize("probe", sorted(PROBES))
 def test_the_model_names_what_tf_creates_in_each_probe(tf, probe: str) -> None:

@@ -11,7 +11,9 @@ from tf2lint.analysis.callables import merged_call
 from tf2lint.analysis.callees import traced_by
 from tf2lint.analysis.context import Callee, CallSite, ModuleContext, VarScope, bind_call
 from tf2lint.analysis.creators import Creators
-from tf2lint.analysis.held_objects import HeldItem, HeldObjects, held_items, init_calls, rebound, receiver_attr
+from tf2lint.analysis.held_objects import (
+    HeldItem, HeldObjects, held_items, init_calls, rebound, receiver_attr, sequential_of_one,
+)
 from tf2lint.analysis.names import PARTIAL, PYTHON_BUILTINS, Function, evaluation_order
 from tf2lint.analysis.scope_names import (
     ScopeCounts, creates_variables, known_literal, layer_suffixes, literal_value, loop_values, spread_arguments,
@@ -299,6 +301,15 @@ class ClassModel(Creators, HeldObjects):
         attr = self._self_call(site)
         owner, instance = self._owner()
         inits = self._inits(owner)
+        if attr is not None and sequential_of_one(owner, attr):
+            # Measured: a `tf.keras.Sequential`'s first call builds it by running its layers once more, in the same
+            # store and scope (`dense`, then `dense_1`); later calls run them once.
+            key = (*instance, "self", attr)
+            runs = 1 if key in self.first_called else 2
+            self.first_called.add(key)
+            for _run in range(runs):
+                self._follow(site, prefix)
+            return
         if attr is not None and attr in inits and self._set_once(attr, owner):
             # An object built once in `__init__` (of this object, or of a sub-layer whose call runs here).
             init = owner.methods["__init__"]
