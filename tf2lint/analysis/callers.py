@@ -71,9 +71,9 @@ def held_attributes(holder: ClassInfo, cls: ClassInfo) -> dict[str, int]:
     module, by its name): `self.a = Cls()`, or a list, a tuple, a dict or a `tf.keras.Sequential` of them
     (`[Cls() for _ in range(n)]`, `ClassInfo.item_ctors`); each with how many times the value names the class."""
     found = {attr: 1 for attr, ctor in holder.attr_ctors.items() if isinstance(ctor, ast.Name) and ctor.id == cls.name}
-    for method in (holder.methods.get("__init__"), holder.methods.get("build")):
-        receiver = first_param(method) if method is not None else None
-        for stmt in flatten_blocks(method.body) if method is not None else ():
+    for method in holder.setup_methods:
+        receiver = first_param(method)
+        for stmt in flatten_blocks(method.body):
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and is_self_attr(stmt.targets[0], receiver):
                 items = holder.item_ctors(stmt.targets[0].attr)  # type: ignore[attr-defined]
                 if items and all(isinstance(item, ast.Name) and item.id == cls.name for item in items):

@@ -80,6 +80,12 @@ class ClassInfo:
             return body[0].value.attr  # type: ignore[union-attr]
         return None
 
+    @property
+    def setup_methods(self) -> list[FunctionDef]:
+        """The methods that give an object its attributes before its first call: `__init__`, then Keras' `build`
+        (run once, before the first call; measured: a sub-layer built there runs in the shim store that calls it)."""
+        return [m for m in (self.methods.get("__init__"), self.methods.get("build")) if m is not None]
+
     def item_ctors(self, attr: str) -> list[ast.expr] | None:
         """`self.<attr> = [Block(...) for ...]` (or a list, tuple or dict of constructions, or a
         `tf.keras.Sequential` of them) in `__init__` (or in `build`), and nowhere else in the class a store to it or a method call on it
@@ -96,10 +102,10 @@ class ClassInfo:
     def _find_item_ctors(self, attr: str) -> ItemsBuilt | None:
         items: list[ast.expr] = []
         assigned: ast.expr | None = None
-        where: FunctionDef | None = None  # `__init__`, or Keras' `build` (run once, before the first call)
-        for where in (self.methods.get("__init__"), self.methods.get("build")):
-            receiver = first_param(where) if where is not None else None
-            for stmt in flatten_blocks(where.body) if where is not None else ():
+        where: FunctionDef | None = None
+        for where in self.setup_methods:
+            receiver = first_param(where)
+            for stmt in flatten_blocks(where.body):
                 if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and is_self_attr(stmt.targets[0], receiver) \
                         and stmt.targets[0].attr == attr:  # type: ignore[attr-defined]
                     value = assigned = stmt.value
@@ -481,13 +487,10 @@ class ModuleSummary:
                     cls.templates[target.id] = stmt.value  # type: ignore[assignment]
 
     def index_init_attrs(self, cls: ClassInfo) -> None:
-        """What `__init__` sets attributes to, and then what a Keras `build` sets them to: it runs once, before the
-        first call, so what it builds is the object's as what `__init__` builds is (measured: a sub-layer built
-        there and called in the shim method runs in its store)."""
+        """What the class's `setup_methods` set attributes to, `__init__`'s first."""
         cls._shared_attrs, cls._attr_types, cls._attr_classes, cls._attr_ctors = {}, {}, {}, {}
-        for method in (cls.methods.get("__init__"), cls.methods.get("build")):
-            if method is not None:
-                self._index_attrs(cls, method)
+        for method in cls.setup_methods:
+            self._index_attrs(cls, method)
 
     def _index_attrs(self, cls: ClassInfo, method: FunctionDef) -> None:
         self_name = first_param(method)

@@ -147,8 +147,8 @@ def _class_weights(ctx: ModuleContext, cls) -> str | None:
     `tf.Variable`): built by `get_or_create_layer`, it makes them where it is built or first called (measured: in a
     stacked `tf.function`, the second instance raises; a class without weights is fine)."""
     for klass in ctx.mro(cls):
-        for method in (klass.methods.get("__init__"), klass.methods.get("build")):
-            for call, names, func in ctx.reached_calls(method, klass, limit=8) if method is not None else ():
+        for method in klass.setup_methods:
+            for call, names, func in ctx.reached_calls(method, klass, limit=8):
                 made = next((n for n in names if _owns_weights(n) or api.is_v1_layer_class(n)), None)
                 if made is None and self_attribute(ctx, call.func, func) == "add_weight":
                     made = "self.add_weight"
