@@ -278,6 +278,23 @@ def test_weights_made_on_the_first_call_are_native_weights(tmp_path) -> None:
     assert {c["name"]: c["stage"] for c in document["classes"]} == {"Lazy": "native", "Mixed": "partly_native"}
 
 
+def test_native_weights_are_those_the_object_gets(tmp_path) -> None:
+    """A base class's helper that makes a weight gives one only to the subclass whose `build` calls it (through
+    `self`); another subclass that never runs it is shimmed, not partly native (seen in tf-keras's own tests,
+    whose `Layer` base is project code there)."""
+    (tmp_path / "layers.py").write_text(
+        "import tensorflow as tf\n\n\nclass Base(tf.keras.layers.Layer):\n    def make_bias(self, units):\n"
+        "        return self.add_weight(name='bias', shape=[units])\n\n\n"
+        "class Shimmed(Base):\n    @tf.compat.v1.keras.utils.track_tf1_style_variables\n    def call(self, x):\n"
+        "        return tf.matmul(x, tf.compat.v1.get_variable('w', shape=[3, 3]))\n\n\n"
+        "class Mixed(Base):\n    def build(self, shape):\n        self.b = self.make_bias(3)\n\n"
+        "    @tf.compat.v1.keras.utils.track_tf1_style_variables\n    def call(self, x):\n"
+        "        return tf.matmul(x, tf.compat.v1.get_variable('w', shape=[3, 3])) + self.b\n"
+    )
+    document = json.loads(report(tmp_path, "--format", "json").stdout)
+    assert {c["name"]: c["stage"] for c in document["classes"]} == {"Shimmed": "shimmed", "Mixed": "partly_native"}
+
+
 def test_plain_tf1_code_is_tf1_graph_code(tmp_path) -> None:
     (tmp_path / "graph.py").write_text(
         "import tensorflow as tf\n\n\nclass Model(object):\n    def build(self, x):\n"

@@ -89,7 +89,7 @@ class ShimReach:
     tf1: str | None = None  # the first TF1-style creation reached, spelled for people
     not_native: str | None = None  # why "the decorator can go" is not the advice, though nothing TF1 is created
     unknown: str | None = None  # the first call whose callee is not known
-    native_per_call: bool = False
+    makes_native: bool = False  # native weights made there (per call, once on the first call, or kept by `get_or_create_layer`)
 
     @property
     def native(self) -> bool:
@@ -216,7 +216,7 @@ def _stage(ctx: ModuleContext, cls: ClassInfo, constructs: Counter[str], reach: 
         if constructs:
             return "tf1", _TF1
         return NO_TF1, _OUTSIDE
-    native = has_native_weights(ctx, cls) or reach.native_per_call
+    native = reach.makes_native or has_native_weights(ctx, cls)
     if reach.tf1 is not None:
         if native:
             return "partly_native", f"native weights beside TF1-style creation ({reach.tf1})"
@@ -229,16 +229,20 @@ def _stage(ctx: ModuleContext, cls: ClassInfo, constructs: Counter[str], reach: 
 
 
 def has_native_weights(ctx: ModuleContext, cls: ClassInfo) -> bool:
-    """Keras layers, `tf.Module`s or `tf.Variable`s kept on the object, or weights from `add_weight`."""
-    for klass in ctx.mro(cls):
-        if any(api.tracked_object_kind(name) for names in klass.attr_types.values() for name in names):
-            return True
-        for func in klass.methods.values():
-            for call in klass.module.own_calls(func):
-                if isinstance(call.func, ast.Attribute) and call.func.attr == "add_weight":
-                    return True
-                if api.TF_VARIABLE in klass.module.resolve(call.func, func):
-                    return True
+    """Weights the object gets beside the shim's store: Keras layers, `tf.Module`s or `tf.Variable`s its setup
+    methods (`__init__`, then Keras' `build`) keep on it, or weights made while they run, in them or in the
+    methods and helpers they call (`add_weight`, `tf.Variable`). A method they do not run (a base class's helper
+    that only some subclasses call) gives this object none."""
+    mro = ctx.mro(cls)
+    if any(api.tracked_object_kind(name) for klass in mro for names in klass.attr_types.values() for name in names):
+        return True
+    for name in ("__init__", "build"):
+        found = ctx.resolved_method(cls, name)
+        if found is None:
+            continue
+        for call, names, _func in ctx.reached_calls(found[1], cls, stop_at_shim=True, limit=_SEARCH_LIMIT):
+            if isinstance(call.func, ast.Attribute) and call.func.attr == "add_weight" or api.TF_VARIABLE in names:
+                return True
     return False
 
 
@@ -277,7 +281,7 @@ def _classify(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, names: tuple[s
             return
         if name == api.GET_OR_CREATE_LAYER:
             found.not_native = found.not_native or "`get_or_create_layer` keeps its layers in the shim's store"
-            found.native_per_call = True
+            found.makes_native = True
             return
         if kind in ("collections", "session"):
             found.not_native = found.not_native or f"`{name}` is TF1 graph code (TFS112)"
@@ -286,9 +290,9 @@ def _classify(ctx: ModuleContext, cls: ClassInfo, call: ast.Call, names: tuple[s
             found.not_native = found.not_native or "a `tf.function` runs under the shim (TFS105's ground)"
             return
         if api.tracked_object_kind(name):
+            found.makes_native = True
             if call not in _made_once(ctx):  # made on the first call and kept on `self`: tracked as if in `__init__`
                 found.not_native = found.not_native or f"`{name}` is built inside the decorated method (TFS106)"
-                found.native_per_call = True
             return
     if names and all(map(api.is_library_name, names)):
         return  # a TensorFlow/Keras API that creates no TF1-style variable
