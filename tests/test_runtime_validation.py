@@ -764,6 +764,10 @@ CASES.update({
     ("TFS105", "good", 6): lambda ns: (assert_codes(ns.OneHead(), x(2, 4), weights=2),
                                        assert_codes(ns.KeyedActivations(), x(2, 4), weights=0),
                                        [assert_codes(ns.StackedWeightless(), x(2, 4), weights=0) for _ in range(2)]),
+    # A mixin's method building with the subclass's builder: the subclass's layer, made in the shared trace.
+    ("TFS105", "bad", 12): lambda ns: (ns.MixedInHead()(x(2, 4)), raises(
+        ValueError, "only supports singleton tf.Variables", lambda: ns.MixedInHead()(x(2, 4)))),
+    ("TFS105", "good", 7): lambda ns: [assert_codes(ns.MixedInActivation(), x(2, 4), weights=0) for _ in range(2)],
     # Two objects of one undecorated class run in one scope of their holder's store ask the same `fc`: 2 weights
     # where 4 were written. Under scopes of their own, or with their own stores: 4; one object under two names: 2.
     ("TFS113", "bad", 14): lambda ns: (assert_codes(ns.Pair(), x(2, 4), expected={"TFS113"}, weights=2),

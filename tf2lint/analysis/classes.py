@@ -88,6 +88,16 @@ class ClassModel:
                 return klass, method
         return None
 
+    def object_class(self, func: Function, cls: ClassInfo | None) -> ClassInfo | None:
+        """The class of the object ``func`` runs on when reached from an object of class ``cls``: ``cls`` when
+        ``func`` is a module-level function or a method defined along ``cls``'s MRO (a base's or a mixin's
+        method runs on the subclass's object, whose overrides `self.x` finds), else ``func``'s own class (a
+        method of another object, such as a sub-layer)."""
+        owner = self._modules.owner.get(func)
+        if owner is None or cls is not None and any(klass is owner for klass in self.mro(cls)):
+            return cls if cls is not None else owner
+        return owner
+
     def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
         """Classes of the linted module that have ``cls`` in their MRO (itself excluded), in source order. The
         map is built in one pass over the module's classes (linear in their MROs), the first time it is asked."""

@@ -69,6 +69,7 @@ class ModuleContext:
         self.mro = classes.mro
         self.attribute = classes.attribute
         self.resolved_method = classes.resolved_method
+        self.object_class = classes.object_class
         self.subclasses = classes.subclasses
         self.functions_of = classes.functions_of
         self.v1_layer_base = classes.v1_layer_base

@@ -46,7 +46,7 @@ def _creator(ctx: ModuleContext, use: TfFunctionUse, lazy: bool) -> str | None:
         if subclass is not None:
             return f"`{subclass[0]}` (a `{subclass[1]}`)"
         if lazy and api.GET_OR_CREATE_LAYER in names:
-            built = _built_by_builder(ctx, call, func, ctx.owner.get(func) or use.target_cls)
+            built = _built_by_builder(ctx, call, func, ctx.object_class(func, use.target_cls))
             if built:
                 return built
         if lazy:
@@ -74,7 +74,7 @@ def _named_per_trace(ctx: ModuleContext, use: TfFunctionUse) -> str | None:
         if creator is None and api.GET_OR_CREATE_LAYER in site.names:
             # A new key builds a new layer, which creates its weights in that trace (measured; a layer without
             # weights, or one key, is fine).
-            creator = _built_by_builder(ctx, site.node, site.func, ctx.owner.get(site.func) or use.target_cls)
+            creator = _built_by_builder(ctx, site.node, site.func, ctx.object_class(site.func, use.target_cls))
         if creator is None:
             continue
         spelled = [_name_argument(site), *(argument_of(scope.node, "name_or_scope", 0) for scope in site.scopes)]
@@ -547,6 +547,29 @@ class StackedBuilder(tf.keras.layers.Layer):
     def call(self, x):
         return v1.keras.utils.get_or_create_layer("projection", Projection)(x)
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class HeadMixin:
+    def head(self, x):
+        return v1.keras.utils.get_or_create_layer("head", self.build_head)(x)
+
+
+class MixedInHead(HeadMixin, tf.keras.layers.Layer):
+    """Held-out s8787-01945: the mixin's method builds with this class's builder, whose layer makes its weights
+    inside the one `tf.function` all instances share; the second instance raises."""
+
+    @v1.keras.utils.track_tf1_style_variables
+    @tf.function  # expect: TFS105
+    def call(self, x):
+        return self.head(x)
+
+    def build_head(self):
+        return tf.keras.layers.Dense(4)
+''',
     ),
     good=(
         '''\
@@ -735,6 +758,27 @@ class StackedWeightless(tf.keras.layers.Layer):
     @tf.function
     def call(self, x):
         return v1.keras.utils.get_or_create_layer("doubling", Doubling)(x)
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class HeadMixin:
+    def head(self, x):
+        return v1.keras.utils.get_or_create_layer("head", self.build_head)(x)
+
+
+class MixedInActivation(HeadMixin, tf.keras.layers.Layer):
+    # The mixin's method builds with this class's builder, whose layer owns no weights: every instance is stable.
+    @v1.keras.utils.track_tf1_style_variables
+    @tf.function
+    def call(self, x):
+        return self.head(x)
+
+    def build_head(self):
+        return tf.keras.layers.Activation("relu")
 ''',
     ),
     check=check,
