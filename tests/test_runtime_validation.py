@@ -679,6 +679,14 @@ CASES.update({
         len(instances(ns.ScopeFromCaller, 1)) == 1 or pytest.fail("the first instance raised"),
         raises(AttributeError, "Tensor.op is undefined", lambda: instances(ns.ScopeFromCaller, 2))),
     ("TFS107", "good", 8): lambda ns: len(instances(ns.DefaultNamedFromCaller, 3)) == 3 or pytest.fail("raised"),
+    # `tf.function(self._block)(x)` in `call` traces the helper as `@tf.function` would: the second instance raises
+    # (held-out s8787-00986); with the scope opened around the compiled helper instead, every instance works.
+    ("TFS107", "bad", 9): lambda ns: (
+        len(instances(ns.CompiledInline, 1)) == 1 or pytest.fail("the first instance raised"),
+        raises(AttributeError, "Tensor.op is undefined", lambda: instances(ns.CompiledInline, 2)),
+        len(instances(type("Fixed", (ns.CompiledInline,), {"call": track(ns.CompiledInline.call)}), 3)) == 3
+        or pytest.fail("the fixed class raised")),
+    ("TFS107", "good", 14): lambda ns: len(instances(ns.ScopeAroundFunction, 3)) == 3 or pytest.fail("raised"),
     # The layer's holder traces it (a `tf.function` `__call__` of another class): after `reuse_variables()` the
     # second dense asks for `blk/dense_1`, which does not exist; the layer alone, eager, works (held-out
     # s7171-01447).
@@ -1417,6 +1425,7 @@ SAFE_FIX_OBJECTS = {
     ("TFS107", 6): [("TracedSubclass", (), (2, 4), {})],
     ("TFS107", 7): [("ScopeFromCaller", (), (2, 4), {})],
     ("TFS107", 8): [("BuiltInBuild", (), (2, 4), {})],
+    ("TFS107", 9): [("CompiledInline", (), (2, 4), {})],
     ("TFS111", 2): [("SlimDropout", (), (8, 3), {"training": False})],
 }
 

@@ -52,8 +52,9 @@ def _creator(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
 
 def _kept_layer_traced(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> str | None:
     """`self.<attr>(x)`, a v1 layer object kept on the object (built in `__init__`, or in a method, as under a
-    create-once guard), called in a `tf.function` the entry reaches (or is), or from an entry that a holder of the
-    object calls in its own `tf.function`, inside `variable_scope("<name>")` (`reuse=False` changes nothing):
+    create-once guard), called in a `tf.function` the entry reaches (or is; decorated, or compiled on the way:
+    `tf.function(self._block)(x)`), or from an entry that a holder of the object calls in its own `tf.function`,
+    inside `variable_scope("<name>")` (`reuse=False` changes nothing):
     with no shim store, TF keeps the variables in the global graph's default store under fixed names. Measured: the
     first instance works; the next object that asks those names (a second instance, another class) is handed them
     from a dead graph and raises `Tensor.op is undefined` (without the scope the layer's own names are numbered per
@@ -64,11 +65,15 @@ def _kept_layer_traced(ctx: ModuleContext, method: ast.AST, cls: ClassInfo) -> s
     if not kept:
         return None  # most classes keep no v1 layer: `_creator` searched their calls already
     holders = [held for held, _tracing in tracing_holders(cls)] if getattr(method, "name", None) in ENTRY_NAMES else []
-    for call, _names, func in ctx.reached_calls(method, cls, stop_at_shim=True, limit=_SEARCH_LIMIT):  # type: ignore[arg-type]
+    compiled: set[ast.AST] = set()  # what a `tf.function(f)` on the way compiles (`tf.function(self._block)(x)`)
+    for call, names, func in ctx.reached_calls(method, cls, stop_at_shim=True, limit=_SEARCH_LIMIT):  # type: ignore[arg-type]
+        if api.TF_FUNCTION in names and call.args and ctx.module_of(func) is ctx.root:
+            compiled.update(callee.func for callee in ctx.callees_of_call(call, func))
+            continue
         attr = self_attribute(ctx, call.func, func)
         if attr not in kept:
             continue
-        traced = ctx.tf_function_decorator(func) is not None
+        traced = func in compiled or ctx.tf_function_decorator(func) is not None
         if not (traced or holders):
             continue
         for item in with_items(func, call):
@@ -503,6 +508,29 @@ class BuiltInBuild(tf.keras.layers.Layer):
     def call(self, x):  # expect: TFS107
         return self.block(x)
 ''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class CompiledInline(tf.keras.layers.Layer):
+    """Held-out s8787-00986: `tf.function(self._block)` compiles the helper where `call` runs it; the second
+    instance raises as with `@tf.function` on the helper."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = None
+
+    def call(self, x):  # expect: TFS107
+        return tf.function(self._block)(x)
+
+    def _block(self, x):
+        with v1.variable_scope("blk"):
+            if self.fc is None:
+                self.fc = v1.layers.Dense(4)
+            return self.fc(x)
+''',
     ),
     good=(
         '''\
@@ -907,6 +935,25 @@ class BuiltList(tf.keras.layers.Layer):
             with v1.variable_scope(f"b{i}"):
                 x = block(x)
         return x
+''',
+        '''\
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class ScopeAroundFunction(tf.keras.layers.Layer):
+    # The scope is opened outside the compiled helper: every instance works.
+    def __init__(self):
+        super().__init__()
+        self.fc = v1.layers.Dense(4)
+
+    def call(self, x):
+        with v1.variable_scope("blk"):
+            return tf.function(self._block)(x)
+
+    def _block(self, x):
+        return self.fc(x)
 ''',
     ),
     check=check,
