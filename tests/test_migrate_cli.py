@@ -118,7 +118,7 @@ def test_diff_applies_with_git_apply_and_equals_write(tmp_path: Path) -> None:
 
 
 def test_unknown_class_and_bad_file(tmp_path: Path) -> None:
-    (tmp_path / "bad.py").write_text("def (:\n")
+    (tmp_path / "bad.py").write_text("import tensorflow as tf\ndef (:\n")
     result = run("bad.py", "--stage", "objects", cwd=tmp_path)
     assert result.returncode == 1 and "bad.py: not migrated" in result.stdout and "Traceback" not in result.stderr
     (tmp_path / "m.py").write_text(SOURCE)
@@ -127,6 +127,38 @@ def test_unknown_class_and_bad_file(tmp_path: Path) -> None:
     assert os.path.getsize(tmp_path / "m.py") == len(SOURCE.encode())
     result = run("missing.py", "--stage", "objects", cwd=tmp_path)
     assert result.returncode == 2 and "path not found: missing.py" in result.stderr
+
+
+def test_files_are_chosen_read_and_configured_as_check_does(tmp_path: Path) -> None:
+    """A repository root: what `.gitignore` or `exclude` leaves out is not migrated, a module without TensorFlow
+    that does not parse is no refusal (`check` does not read it either), a FIFO is never opened by the walk
+    (named, it is reported), notebooks are named once, and the configured shim spelling is the shim."""
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=False)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.tf2lint]\nexclude = ["vendored"]\nshim-decorators = ["shims.track"]\n')
+    (tmp_path / ".gitignore").write_text("generated/\n")
+    for folder in ("vendored", "generated"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "m.py").write_text(SOURCE)
+    (tmp_path / "jax_utils.py").write_text("import jax\n  broken = (\n")
+    (tmp_path / "shims.py").write_text("import tensorflow as tf\n\ntrack = tf.compat.v1.keras.utils.track_tf1_style_variables\n")
+    (tmp_path / "own.py").write_text(
+        "import tensorflow as tf\n\nfrom shims import track\n\n\nclass Own(tf.keras.layers.Layer):\n"
+        "    @track\n    def call(self, x):\n        with tf.compat.v1.variable_scope('own'):\n"
+        "            return tf.compat.v1.layers.dense(x, 3)\n")
+    (tmp_path / "model.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5, '
+                                          '"note": "import tensorflow"}')
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.py")
+    result = run(".", "--stage", "objects", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "vendored" not in result.stdout and "generated" not in result.stdout and "jax_utils" not in result.stdout
+    assert "own.py:6: Own: migrated (objects)" in result.stdout
+    assert "model.ipynb: not migrated: migrate rewrites Python modules" in result.stdout
+    assert "1 class(es) migrated, 0 refused" in result.stdout
+    if hasattr(os, "mkfifo"):
+        named = run("pipe.py", "--stage", "objects", cwd=tmp_path)
+        assert named.returncode == 1 and "pipe.py: not migrated: cannot read: not a regular file" in named.stdout
 
 
 def _corpus() -> list[str]:

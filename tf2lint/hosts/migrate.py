@@ -3,8 +3,10 @@
 The analysis (`tf2lint.analysis.migration_plan`) decides, per class, what a stage changes or why it must not;
 `tf2lint.fixing.migrate` applies the plans with LibCST; this host reads files, prints what happened per
 class (on stderr with `--diff`, so the patch alone goes to stdout) and writes or prints the result.
-Without `--diff` or `--write` it only reports. Exit status: 0 when no class was refused, 1 otherwise,
-2 for usage errors.
+Without `--diff` or `--write` it only reports. Files are chosen, read and configured as `check` chooses, reads
+and configures them (excludes, `.gitignore`, `max-file-size`, `shim-decorators`; a file that mentions neither
+TensorFlow nor Keras is skipped unread, and a walk never opens a FIFO); notebooks are named, not rewritten.
+Exit status: 0 when no class was refused, 1 otherwise, 2 for usage errors.
 """
 
 from __future__ import annotations
@@ -12,11 +14,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tf2lint.knowledge.native import STAGES
-from tf2lint.source import SourceError, decode, parse
+from tf2lint.source import SourceError, decode, parse, read
 
 if TYPE_CHECKING:
     from tf2lint.analysis.migration_plan import ClassPlan
@@ -34,38 +35,29 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--checkpoint-only", action="store_true",
                         help="objects: also move regularized layers (their penalty counts twice until --stage "
                              "native): for re-saving a checkpoint with object paths, not for training")
+    parser.add_argument("--config", metavar="PATH", help="pyproject.toml to use (default: nearest with [tool.tf2lint])")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--diff", action="store_true", help="print a unified diff (for `git apply`); write nothing")
     output.add_argument("--write", action="store_true", help="write the migrated files in place")
 
 
 def migrate_text(
-    text: str, path: str, stage: str, only: str | None = None, checkpoint_only: bool = False
+    text: str, path: str, stage: str, only: str | None = None, checkpoint_only: bool = False,
+    shim_decorators: tuple[str, ...] = (),
 ) -> tuple[str, list[ClassPlan]]:
-    """(the new text, the plan of each class); refused classes are left as they are."""
+    """(the new text, the plan of each class); refused classes are left as they are. ``shim_decorators``: the
+    project's own spellings of the shim (`shim-decorators` in the configuration)."""
     from tf2lint.analysis.context import ModuleContext
     from tf2lint.analysis.migration_plan import plan_module
     from tf2lint.analysis.summary import ModuleSummary
     from tf2lint.fixing.migrate import apply
 
     tree = parse(text, path)
-    context = ModuleContext(ModuleSummary(tree, text, path))
+    context = ModuleContext(ModuleSummary(tree, text, path, shim_decorators=shim_decorators))
     plans = plan_module(context, stage, only, checkpoint_only)
     new = apply(text, tree, plans)
     parse(new, path)  # a result that does not parse is a bug of ours: never written
     return new, plans
-
-
-def _files(paths: Sequence[str]) -> list[str]:
-    found = []
-    for given in paths:
-        if os.path.isdir(given):
-            for root, dirs, files in os.walk(given):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("__pycache__", "venv"))
-                found += [os.path.join(root, f) for f in sorted(files) if f.endswith(".py")]
-        else:
-            found.append(given)
-    return found
 
 
 def _describe(path: str, plan: ClassPlan) -> list[str]:
@@ -84,22 +76,30 @@ def _describe(path: str, plan: ClassPlan) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tf2lint.engine import relevant
+    from tf2lint.findings import Settings
     from tf2lint.fixing.write import FileResult, write_result
+    from tf2lint.hosts.options import chosen, make_loader
 
-    missing = [p for p in args.paths if not os.path.lexists(p)]
-    if missing:
-        print(f"tf2lint: error: path not found: {missing[0]}", file=sys.stderr)
-        return 2
+    loader = make_loader(args)
+    files = list(chosen(args.paths, loader))  # `check`'s choice: a missing path is a usage error, before any work
     report = sys.stderr if args.diff else sys.stdout
     refused = migrated = 0
     patch: list[bytes] = []
+    notebooks: list[str] = []  # named once at the end: a docs tree holds hundreds
     roots = [os.path.realpath(p) for p in args.paths]
-    for path in _files(args.paths):
+    for path in files:
+        table = loader.for_path(path)
+        settings = Settings(shim_decorators=table.shim_decorators)
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data = read(path, table.max_file_size)
+            if not relevant(data, settings):
+                continue  # no TensorFlow, no Keras: nothing to migrate (and nothing `check` would parse)
+            if path.endswith(".ipynb"):
+                notebooks.append(path)
+                continue
             text = decode(data)
-            new, plans = migrate_text(text, path, args.stage, args.only, args.checkpoint_only)
+            new, plans = migrate_text(text, path, args.stage, args.only, args.checkpoint_only, table.shim_decorators)
         except (OSError, SourceError) as exc:
             print(f"{path}: not migrated: {exc}", file=report)
             refused += 1
@@ -127,5 +127,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         sys.stdout.buffer.write(b"".join(patch))
         sys.stdout.flush()
+    if notebooks:
+        which = notebooks[0] if len(notebooks) == 1 else f"{len(notebooks)} notebooks ({notebooks[0]}, ...)"
+        print(f"{which}: not migrated: migrate rewrites Python modules; move the classes into one", file=report)
     print(f"migrate ({args.stage}): {migrated} class(es) migrated, {refused} refused", file=report)
     return 1 if refused else 0
