@@ -146,6 +146,16 @@ def test_a_cache_entry_that_is_a_special_file_does_not_block(tmp_path: Path, kin
     assert result.returncode == 1 and b"TFS101" in result.stdout
 
 
+@pytest.mark.parametrize("kind", ["fifo", "zero", "dir"])
+def test_a_names_lock_that_is_a_special_file_does_not_block(tmp_path: Path, kind: str) -> None:
+    """The configured `variables-lock` is read as sources are: a FIFO there used to block `check` for ever."""
+    (tmp_path / "model.py").write_text(SHIM)
+    lock = _special(tmp_path, kind)
+    (tmp_path / "pyproject.toml").write_text(f'[tool.tf2lint]\nvariables-lock = "{lock.name if lock != tmp_path else "."}"\n')
+    result = cli("check", "--no-cache", "model.py", cwd=tmp_path, timeout=20)
+    assert result.returncode == 1 and b"TFS101" in result.stdout and b"Traceback" not in result.stderr, result.stderr
+
+
 def test_identical_files_in_different_packages_do_not_share_a_cache_entry(tmp_path: Path) -> None:
     model = "import tensorflow as tf\nfrom .ops import block\n\n\n" + SHIM.split("\n\n\n")[1].replace(
         "return tf.compat.v1.layers.dense(x, 3)", "return block(x)")

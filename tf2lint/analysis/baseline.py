@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from tf2lint.analysis.variables import ClassVariables, Creation
 from tf2lint.notebook import NotebookError, module_text
-from tf2lint.source import SourceError, parse
+from tf2lint.source import SourceError, parse, read
 
 if TYPE_CHECKING:
     from tf2lint.analysis.context import ModuleContext
@@ -61,9 +61,8 @@ def module_key(path: str, start: str) -> str:
 @lru_cache(maxsize=8)
 def _read_lock(path: str, _stamp: tuple[int, int]) -> dict[str, dict]:
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError):
+        data = json.loads(read(path))  # a regular file only: a lock path that is a FIFO must not block the run
+    except (OSError, SourceError, ValueError):  # (a decoding error is a ValueError)
         return {}
     classes = data.get("classes") if isinstance(data, dict) else None
     if not isinstance(classes, dict) or data.get("version") != LOCK_VERSION:
