@@ -145,6 +145,12 @@ def test_a_damaged_lock_gives_no_finding_and_no_error(tmp_path, capsys) -> None:
         assert code == 0 and "TFS000" not in out, out
 
 
+def test_a_file_it_cannot_read_is_skipped_with_the_reason(tmp_path, capsys) -> None:
+    (tmp_path / "broken.py").write_text("import tensorflow as tf\ndef (:\n")
+    code = main(["variables", str(tmp_path / "broken.py")])
+    assert code == 0 and "broken.py: skipped (SyntaxError: " in capsys.readouterr().err
+
+
 def test_the_text_says_why_a_name_is_unknown(tmp_path, capsys) -> None:
     module = tmp_path / "model.py"
     module.write_text(

@@ -86,7 +86,7 @@ def run(args: argparse.Namespace, files: list[str], settings) -> int:
         try:
             models = models_of(path, settings)
         except (OSError, SourceError, NotebookError, SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-            print(f"tf2lint: {path}: skipped ({type(exc).__name__})", file=sys.stderr)
+            print(f"tf2lint: {path}: skipped ({type(exc).__name__}: {exc})", file=sys.stderr)
             continue
         for model in models:
             entries[f"{module_key(path, start)}::{model.qualname}"] = class_entry(model)
