@@ -161,6 +161,26 @@ def test_files_are_chosen_read_and_configured_as_check_does(tmp_path: Path) -> N
         assert named.returncode == 1 and "pipe.py: not migrated: cannot read: not a regular file" in named.stdout
 
 
+_STYLES = {  # how a file stores SOURCE: its line breaks, BOM and encoding
+    "lf": lambda text: text.encode(),
+    "crlf": lambda text: text.replace("\n", "\r\n").encode(),
+    "cr": lambda text: text.replace("\n", "\r").encode(),
+    "bom": lambda text: b"\xef\xbb\xbf" + text.encode(),
+    "latin-1": lambda text: text.replace("coding: utf-8", "coding: latin-1").replace("# width", "# width \xe9").encode("latin-1"),
+}
+
+
+@pytest.mark.parametrize("style", sorted(_STYLES))
+def test_written_files_keep_their_line_breaks_bom_and_encoding(tmp_path: Path, style: str) -> None:
+    """What `--write` writes is the migrated text stored as the file was: CR-only files keep their last line
+    break (LibCST drops it), a BOM stays, a Latin-1 file stays Latin-1 (it was written as UTF-8 under its cookie)."""
+    expected = _STYLES[style](migrate_text(SOURCE, "m.py", "objects")[0])
+    (tmp_path / "m.py").write_bytes(_STYLES[style](SOURCE))
+    result = run("m.py", "--stage", "objects", "--write", cwd=tmp_path)
+    assert "Tower: migrated" in result.stdout, result.stdout + result.stderr
+    assert (tmp_path / "m.py").read_bytes() == expected
+
+
 def _corpus() -> list[str]:
     from tf2lint.rules import RULES
 

@@ -258,4 +258,7 @@ def apply(text: str, tree: ast.Module, plans: Sequence[ClassPlan]) -> str:
                          transformer.gets, transformer.dropped)))
     if left:
         raise ValueError(f"{left} planned change(s) not found in the module")
-    return result.code
+    code = result.code
+    if text.endswith("\r") and not code.endswith(("\r", "\n")):
+        code += "\r"  # LibCST drops a final lone CR (as in fixes, `edits.py`): the file's last line break is kept
+    return code

@@ -12,6 +12,7 @@ Exit status: 0 when no class was refused, 1 otherwise, 2 for usage errors.
 from __future__ import annotations
 
 import argparse
+import codecs
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -78,7 +79,7 @@ def _describe(path: str, plan: ClassPlan) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from tf2lint.engine import relevant
     from tf2lint.findings import Settings
-    from tf2lint.fixing.write import FileResult, write_result
+    from tf2lint.fixing.write import FileResult, file_encoding, is_sound, write_result
     from tf2lint.hosts.options import chosen, make_loader
 
     loader = make_loader(args)
@@ -117,7 +118,12 @@ def run(args: argparse.Namespace) -> int:
         if new == text:
             continue
         shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
-        result = FileResult(shown.replace(os.sep, "/"), text, new)
+        # Written as the file is stored (its coding cookie, its BOM), and only when those bytes read back as `new`.
+        result = FileResult(shown.replace(os.sep, "/"), text, new, encoding=file_encoding(data), bom=data.startswith(codecs.BOM_UTF8))
+        if not is_sound(result, new):
+            print(f"{path}: not migrated: the result does not encode as {result.encoding}", file=report)
+            refused += 1
+            continue
         if args.diff:
             patch.append(result.diff())
         elif args.write and not write_result(path, data, result, roots):
