@@ -233,6 +233,21 @@ WEIGHTS = textwrap.dedent('''\
 ''')
 
 
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["crlf", "cr"])
+def test_line_breaks_change_nothing_migrated(newline: str) -> None:
+    """Every stage of every rule example, with CRLF or CR line breaks, migrates to the LF result with the same
+    breaks (LibCST writes inserted lines with the module's newline, and drops a last lone CR we put back)."""
+    migrated = 0
+    for source in _corpus():
+        for stage in ("objects", "native", "weights"):
+            expected, _plans = migrate_text(source, "m.py", stage)
+            if expected == source:
+                continue
+            migrated += 1
+            assert migrate_text(source.replace("\n", newline), "m.py", stage)[0] == expected.replace("\n", newline)
+    assert migrated >= 30
+
+
 def test_weights_stage_after_objects() -> None:
     same, plans = migrate_text(WEIGHTS, "m.py", "weights")
     assert same == WEIGHTS and "run `--stage objects` first" in plans[0].refusals[0][1]
