@@ -89,7 +89,8 @@ class ShimReach:
     tf1: str | None = None  # the first TF1-style creation reached, spelled for people
     not_native: str | None = None  # why "the decorator can go" is not the advice, though nothing TF1 is created
     unknown: str | None = None  # the first call whose callee is not known
-    makes_native: bool = False  # native weights made there (per call, once on the first call, or kept by `get_or_create_layer`)
+    # Native weights made there: per call, once on the first call, or kept by `get_or_create_layer`.
+    makes_native: bool = False
 
     @property
     def native(self) -> bool:

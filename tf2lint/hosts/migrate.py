@@ -119,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
         # Written as the file is stored (its coding cookie, its BOM), and only when those bytes read back as `new`.
-        result = FileResult(shown.replace(os.sep, "/"), text, new, encoding=file_encoding(data), bom=data.startswith(codecs.BOM_UTF8))
+        result = FileResult(shown.replace(os.sep, "/"), text, new, encoding=file_encoding(data),
+                            bom=data.startswith(codecs.BOM_UTF8))
         if not is_sound(result, new):
             print(f"{path}: not migrated: the result does not encode as {result.encoding}", file=report)
             refused += 1
