@@ -124,6 +124,8 @@ def test_unknown_class_and_bad_file(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text(SOURCE)
     result = run("m.py", "--stage", "native", "--class", "Nope", cwd=tmp_path)
     assert result.returncode == 0 and "0 class(es) migrated" in result.stdout
+    assert "--class Nope: no class of that name with a shim method" in result.stderr
+    assert "warning" not in run("m.py", "--stage", "native", "--class", "Tower", cwd=tmp_path).stderr
     assert os.path.getsize(tmp_path / "m.py") == len(SOURCE.encode())
     result = run("missing.py", "--stage", "objects", cwd=tmp_path)
     assert result.returncode == 2 and "path not found: missing.py" in result.stderr

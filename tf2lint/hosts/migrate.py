@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     loader = make_loader(args)
     files = list(chosen(args.paths, loader))  # `check`'s choice: a missing path is a usage error, before any work
     report = sys.stderr if args.diff else sys.stdout
-    refused = migrated = 0
+    refused = migrated = planned = 0
     patch: list[bytes] = []
     notebooks: list[str] = []  # named once at the end: a docs tree holds hundreds
     roots = [os.path.realpath(p) for p in args.paths]
@@ -111,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{path}: not migrated: internal error {type(exc).__name__}: {exc}; please report it", file=report)
             refused += 1
             continue
+        planned += len(plans)
         for plan in plans:
             print("\n".join(_describe(path, plan)), file=report)
         refused += sum(p.status == "refused" for p in plans)
@@ -137,5 +138,8 @@ def run(args: argparse.Namespace) -> int:
     if notebooks:
         which = notebooks[0] if len(notebooks) == 1 else f"{len(notebooks)} notebooks ({notebooks[0]}, ...)"
         print(f"{which}: not migrated: migrate rewrites Python modules; move the classes into one", file=report)
+    if args.only and not planned:  # a misspelt `--class` would otherwise look like a class with nothing to do
+        print(f"tf2lint: warning: --class {args.only}: no class of that name with a shim method in the files given",
+              file=sys.stderr)
     print(f"migrate ({args.stage}): {migrated} class(es) migrated, {refused} refused", file=report)
     return 1 if refused else 0
