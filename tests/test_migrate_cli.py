@@ -134,10 +134,10 @@ def test_unknown_class_and_bad_file(tmp_path: Path) -> None:
 def test_files_are_chosen_read_and_configured_as_check_does(tmp_path: Path) -> None:
     """A repository root: what `.gitignore` or `exclude` leaves out is not migrated, a module without TensorFlow
     that does not parse is no refusal (`check` does not read it either), a FIFO is never opened by the walk
-    (named, it is reported), notebooks are named once, and the configured shim spelling is the shim."""
+    (named, it is reported), notebooks are named once, and a module is read in its project: the shim decorator
+    another module spells is the shim (`check` reads it so)."""
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=False)
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.tf2lint]\nexclude = ["vendored"]\nshim-decorators = ["shims.track"]\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.tf2lint]\nexclude = ["vendored"]\n')
     (tmp_path / ".gitignore").write_text("generated/\n")
     for folder in ("vendored", "generated"):
         (tmp_path / folder).mkdir()

@@ -249,6 +249,21 @@ def _lint_tree(
             summary.release()  # the linted module's summary is its own, not the project's: done with it
 
 
+def module_context(tree: ast.Module, source: str, path: str, settings: Settings) -> ModuleContext | None:
+    """The analysis `check` builds for a module, read in its project (the other modules' shim decorators,
+    helpers and classes count), for the hosts that read a module whole (`variables`, `migrate`); None where the
+    triage finds that the module can hold no shim method (nothing to name or migrate)."""
+    from tf2lint.analysis.context import ModuleContext
+    from tf2lint.analysis.triage import Triage
+
+    placed = _project(tree, source, path, settings)
+    project, where = placed if placed is not None else (None, None)
+    triage = Triage(source, tree, project, where.package if where else None, settings.shim_decorators)
+    if not triage.may_hold_shim_code:
+        return None
+    return ModuleContext(_summary(tree, source, path, settings, placed, triage), project, True, settings)
+
+
 def _project(tree: ast.Module | None, source: str, path: str, settings: Settings):
     """The project a file's imports are followed into and where the file sits in it; None for text with
     no place on disk. ``tree`` is needed only for a script that extends `sys.path`."""

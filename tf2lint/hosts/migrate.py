@@ -5,7 +5,8 @@ The analysis (`tf2lint.analysis.migration_plan`) decides, per class, what a stag
 class (on stderr with `--diff`, so the patch alone goes to stdout) and writes or prints the result.
 Without `--diff` or `--write` it only reports. Files are chosen, read and configured as `check` chooses, reads
 and configures them (excludes, `.gitignore`, `max-file-size`, `shim-decorators`; a file that mentions neither
-TensorFlow nor Keras is skipped unread, and a walk never opens a FIFO); notebooks are named, not rewritten.
+TensorFlow nor Keras is skipped unread, and a walk never opens a FIFO), and each module is analysed in its
+project, as `check` analyses it; notebooks are named, not rewritten.
 Exit status: 0 when no class was refused, 1 otherwise, 2 for usage errors.
 """
 
@@ -22,6 +23,7 @@ from tf2lint.source import SourceError, decode, parse, read
 
 if TYPE_CHECKING:
     from tf2lint.analysis.migration_plan import ClassPlan
+    from tf2lint.findings import Settings
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -44,18 +46,21 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def migrate_text(
     text: str, path: str, stage: str, only: str | None = None, checkpoint_only: bool = False,
-    shim_decorators: tuple[str, ...] = (),
+    settings: Settings | None = None,
 ) -> tuple[str, list[ClassPlan]]:
-    """(the new text, the plan of each class); refused classes are left as they are. ``shim_decorators``: the
-    project's own spellings of the shim (`shim-decorators` in the configuration)."""
+    """(the new text, the plan of each class); refused classes are left as they are. ``settings``: the file's;
+    with them the module is read in its project, as `check` reads it (a shim decorator or a helper of another
+    module counts), without them alone."""
     from tf2lint.analysis.context import ModuleContext
     from tf2lint.analysis.migration_plan import plan_module
     from tf2lint.analysis.summary import ModuleSummary
+    from tf2lint.engine import module_context
     from tf2lint.fixing.migrate import apply
 
     tree = parse(text, path)
-    context = ModuleContext(ModuleSummary(tree, text, path, shim_decorators=shim_decorators))
-    plans = plan_module(context, stage, only, checkpoint_only)
+    context = ModuleContext(ModuleSummary(tree, text, path)) if settings is None else \
+        module_context(tree, text, path, settings)
+    plans = plan_module(context, stage, only, checkpoint_only) if context is not None else []
     new = apply(text, tree, plans)
     parse(new, path)  # a result that does not parse is a bug of ours: never written
     return new, plans
@@ -78,7 +83,6 @@ def _describe(path: str, plan: ClassPlan) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from tf2lint.engine import relevant
-    from tf2lint.findings import Settings
     from tf2lint.fixing.write import FileResult, file_encoding, is_sound, write_result
     from tf2lint.hosts.options import chosen, make_loader
 
@@ -91,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     roots = [os.path.realpath(p) for p in args.paths]
     for path in files:
         table = loader.for_path(path)
-        settings = Settings(shim_decorators=table.shim_decorators)
+        settings = table.settings(path)
         try:
             data = read(path, table.max_file_size)
             if not relevant(data, settings):
@@ -100,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
                 notebooks.append(path)
                 continue
             text = decode(data)
-            new, plans = migrate_text(text, path, args.stage, args.only, args.checkpoint_only, table.shim_decorators)
+            new, plans = migrate_text(text, path, args.stage, args.only, args.checkpoint_only, settings)
         except (OSError, SourceError) as exc:
             print(f"{path}: not migrated: {exc}", file=report)
             refused += 1

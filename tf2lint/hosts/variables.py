@@ -27,10 +27,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def models_of(path: str, settings) -> list:
     """The class models of one file, through the same engine steps as `check` (summary, triage, shim walk)."""
-    from tf2lint.analysis.context import ModuleContext
-    from tf2lint.analysis.triage import Triage
     from tf2lint.analysis.variables import class_variables
-    from tf2lint.engine import _project, _summary, read, relevant
+    from tf2lint.engine import module_context, read, relevant
     from tf2lint.notebook import module_text
 
     data = read(path)
@@ -38,13 +36,8 @@ def models_of(path: str, settings) -> list:
         return []
     text = module_text(data, path)  # a notebook's code cells, as `check` reads them
     tree = compile(text, path, "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-    placed = _project(tree, text, path, settings)
-    project, where = placed if placed is not None else (None, None)
-    triage = Triage(text, tree, project, where.package if where else None, settings.shim_decorators)
-    if not triage.may_hold_shim_code:
-        return []  # names are computed only where the triage finds shim code
-    root = _summary(tree, text, path, settings, placed, triage)
-    return class_variables(ModuleContext(root, project, True, settings))
+    ctx = module_context(tree, text, path, settings)
+    return class_variables(ctx) if ctx is not None else []  # names are computed only where there is shim code
 
 
 def _text(path: str, models: list) -> str:
