@@ -161,6 +161,14 @@ def test_the_text_says_why_a_name_is_unknown(tmp_path, capsys) -> None:
     code, out = run_cli(capsys, "variables", str(module))
     assert code == 0 and "net/dense/kernel" in out and "net/<unknown>/*" in out
     assert "why unknown, line 11: a creator in a loop the model does not unroll" in out
+    module.write_text(
+        "import tensorflow as tf\nv1 = tf.compat.v1\n\n\nclass L(tf.keras.layers.Layer):\n"
+        "    @v1.keras.utils.track_tf1_style_variables\n    def call(self, x):\n"
+        "        cell = v1.nn.rnn_cell.MultiRNNCell([v1.nn.rnn_cell.LSTMCell(4) for _ in range(2)])\n"
+        "        return v1.nn.dynamic_rnn(cell, x, dtype=tf.float32)\n")
+    code, out = run_cli(capsys, "variables", str(module))
+    assert "why unknown, line 8: an RNN cell (it names its variables where it runs)" in out, out
+    assert "why unknown, line 9: an RNN driver" in out, out
 
 
 def test_helpers_of_a_namespace_package_from_the_project_top_or_src(tmp_path, capsys) -> None:

@@ -318,7 +318,10 @@ class ClassModel(Creators, HeldObjects):
                               None if self.selves else attr, base)
             return
         if any(n.startswith("tf.compat.v1.nn.") and "rnn" in n for n in names):
-            self._opaque(site, prefix, "an RNN driver (`dynamic_rnn` and kin)")  # cells' own scopes
+            # Cells name their variables in scopes of their own, when a driver (or a direct call) runs them.
+            cell = any(".rnn_cell." in n for n in names)
+            self._opaque(site, prefix, "an RNN cell (it names its variables where it runs)" if cell else
+                         "an RNN driver (`dynamic_rnn` and kin)")
             return
         local = self._local_object(site)
         if local is not None:
