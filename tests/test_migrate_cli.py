@@ -163,6 +163,17 @@ def test_files_are_chosen_read_and_configured_as_check_does(tmp_path: Path) -> N
         assert named.returncode == 1 and "pipe.py: not migrated: cannot read: not a regular file" in named.stdout
 
 
+def test_a_file_not_written_counts_its_classes_as_refused(tmp_path: Path) -> None:
+    """A hard-linked file is not replaced (that would split the links): its classes are left as they are, and
+    the summary says so rather than counting them migrated."""
+    (tmp_path / "m.py").write_text(SOURCE)
+    os.link(tmp_path / "m.py", tmp_path / "linked.txt")
+    result = run("m.py", "--stage", "objects", "--write", cwd=tmp_path)
+    assert result.returncode == 1 and "hard links" in result.stderr
+    assert "0 class(es) migrated, 2 refused" in result.stdout, result.stdout  # Tower not written, Looped refused
+    assert (tmp_path / "m.py").read_text() == SOURCE
+
+
 _STYLES = {  # how a file stores SOURCE: its line breaks, BOM and encoding
     "lf": lambda text: text.encode(),
     "crlf": lambda text: text.replace("\n", "\r\n").encode(),

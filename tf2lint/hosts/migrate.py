@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         for plan in plans:
             print("\n".join(_describe(path, plan)), file=report)
         refused += sum(p.status == "refused" for p in plans)
-        migrated += sum(p.status == "migrated" for p in plans)
+        done = sum(p.status == "migrated" for p in plans)  # counted as migrated once written (or diffed)
         if new == text:
             continue
         shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
@@ -128,13 +128,15 @@ def run(args: argparse.Namespace) -> int:
                             bom=data.startswith(codecs.BOM_UTF8))
         if not is_sound(result, new):
             print(f"{path}: not migrated: the result does not encode as {result.encoding}", file=report)
-            refused += 1
+            refused += done
             continue
         if args.diff:
             patch.append(result.diff())
         elif args.write and not write_result(path, data, result, roots):
             print("\n".join(result.problems), file=sys.stderr)
-            refused += 1
+            refused += done
+            continue
+        migrated += done
     if patch:
         sys.stdout.flush()
         sys.stdout.buffer.write(b"".join(patch))
