@@ -175,3 +175,16 @@ def test_pylint_message_ids_sit_in_one_block() -> None:
     ids = list(TF2LintChecker.msgs)
     assert len(set(ids)) == len(ids) == len(ALL_RULES) - 1
     assert {i[1:3] for i in ids} == {"73"}
+
+
+@pytest.mark.parametrize("command", [["migrate", "--stage", "objects"], ["variables"], ["report", "--format", "json"]],
+                         ids=["migrate", "variables", "report"])
+def test_a_named_path_that_is_excluded_is_said_on_stderr(tmp_path: Path, command: list[str]) -> None:
+    """As `check` says it: a path the user names is never dropped silently by the hosts that walk as it does."""
+    (tmp_path / "pyproject.toml").write_text('[tool.tf2lint]\nexclude = ["vendored"]\n')
+    (tmp_path / "vendored").mkdir()
+    (tmp_path / "vendored" / "m.py").write_text(next(r for r in RULES if r.code == "TFS101").bad[0])
+    result = subprocess.run([sys.executable, "-m", "tf2lint", *command, "vendored/m.py"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "warning: vendored/m.py is excluded by `exclude`/`extend-exclude`" in result.stderr, result.stderr

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -46,11 +47,16 @@ def discover(paths: Sequence[str], project: config.Config) -> Iterator[str]:
 
 
 def chosen(paths: Sequence[str], loader: config.Loader) -> Iterator[str]:
-    """The files `check` would choose under ``paths``, each under the configuration ``loader`` gives it."""
+    """The files `check` would choose under ``paths``, each under the configuration ``loader`` gives it. A named
+    path that ends up excluded is said on stderr once the walk is done, as `check` says it (never dropped
+    silently)."""
+    selection = Selection(loader)
     try:
-        yield from Selection(loader).files(paths)
+        yield from selection.files(paths)
     except PathError as exc:
         raise UsageError(str(exc)) from None
+    for note in selection.notes:
+        print(f"tf2lint: warning: {note}", file=sys.stderr)
 
 
 def add_variables_base(parser: argparse.ArgumentParser) -> None:
