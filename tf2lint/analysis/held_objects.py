@@ -232,12 +232,11 @@ def held_items(cls: ClassInfo, attr: str) -> tuple[HeldItem, ...] | None:
 
 def sequential_of_one(cls: ClassInfo, attr: str) -> bool:
     """`self.<attr> = tf.keras.Sequential([Block()])` in `__init__` (or `build`): one project sub-layer, whose call
-    the Sequential's runs (`ClassInfo.items_built`)."""
+    the Sequential's runs (`ClassInfo.items_built`, whose only call values are such Sequentials)."""
     built = cls.items_built(attr)
     value = built.value if built is not None else None
-    return isinstance(value, ast.Call) and isinstance(value.args[0], (ast.List, ast.Tuple)) and len(
-        value.args[0].elts) == 1 and bool(api.KERAS_SEQUENTIAL.intersection(
-            cls.module.names.resolve(value.func, built.method)))  # type: ignore[union-attr]
+    items = value.args[0] if isinstance(value, ast.Call) else None
+    return isinstance(items, (ast.List, ast.Tuple)) and len(items.elts) == 1
 
 
 def _one_object(values: list[tuple[ast.expr, Function]] | None) -> bool:

@@ -34,7 +34,7 @@ from tf2lint.analysis.body import weak_memo
 from tf2lint.analysis.callees import traced_by
 from tf2lint.analysis.constructs import construct_of
 from tf2lint.analysis.names import PYTHON_BUILTINS
-from tf2lint.analysis.summary import first_param, super_method
+from tf2lint.analysis.summary import SETUP_METHODS, first_param, super_method
 from tf2lint.knowledge import api
 
 if TYPE_CHECKING:
@@ -237,7 +237,7 @@ def has_native_weights(ctx: ModuleContext, cls: ClassInfo) -> bool:
     mro = ctx.mro(cls)
     if any(api.tracked_object_kind(name) for klass in mro for names in klass.attr_types.values() for name in names):
         return True
-    for name in ("__init__", "build"):
+    for name in SETUP_METHODS:  # as the object runs them: the first definition along its MRO
         found = ctx.resolved_method(cls, name)
         if found is None:
             continue

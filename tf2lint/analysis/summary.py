@@ -25,13 +25,17 @@ FunctionDef = ast.FunctionDef | ast.AsyncFunctionDef
 
 # Any spelling that resolves to the shim decorator names it (or a project alias of it) in the source.
 _SHIM_WORDS = ("track_tf1_style_variables", "tf2lint")
+# The methods that give an object its attributes before its first call, in the order they run: `__init__`, then
+# Keras' `build` (run once, before the first call; measured: a sub-layer built there runs in the shim store that
+# calls it).
+SETUP_METHODS = ("__init__", "build")
 
 
 class ItemsBuilt(NamedTuple):
     """A list, tuple, dict or `tf.keras.Sequential` of sub-layers an attribute is given (`ClassInfo.items_built`)."""
 
     ctors: list[ast.expr]  # the constructor expression of each item (`Block`); one for a comprehension
-    value: ast.expr  # the value assigned
+    value: ast.expr  # the value assigned (a call only when it is a one-argument `tf.keras.Sequential`)
     method: FunctionDef  # where: `__init__`, or Keras' `build`
 
 
@@ -82,9 +86,8 @@ class ClassInfo:
 
     @property
     def setup_methods(self) -> list[FunctionDef]:
-        """The methods that give an object its attributes before its first call: `__init__`, then Keras' `build`
-        (run once, before the first call; measured: a sub-layer built there runs in the shim store that calls it)."""
-        return [m for m in (self.methods.get("__init__"), self.methods.get("build")) if m is not None]
+        """The class's own `SETUP_METHODS`, in order."""
+        return [self.methods[name] for name in SETUP_METHODS if name in self.methods]
 
     def item_ctors(self, attr: str) -> list[ast.expr] | None:
         """`self.<attr> = [Block(...) for ...]` (or a list, tuple or dict of constructions, or a
